@@ -1,0 +1,318 @@
+// Package catalog holds the public lists a kiosk, a service window and an
+// officer read: officers, fee items, service guides, enforcement items and
+// random-inspection items, with the agencies they belong to, and finds them by
+// text, pinyin or pinyin initials.
+//
+// The platform owns these lists; a device keeps a copy so that it serves
+// citizens with no network. This package never imports Fyne: field labels are
+// translation keys that the screens translate.
+package catalog
+
+// Kind names one public list.
+type Kind string
+
+const (
+	KindOfficer    Kind = "officer"    // 行政执法人员清单
+	KindFee        Kind = "fee"        // 行政收费目录清单
+	KindGuide      Kind = "guide"      // 服务指南
+	KindItem       Kind = "item"       // 行政执法事项清单
+	KindInspection Kind = "inspection" // 随机抽查事项清单
+)
+
+// Kinds lists every kind in the order screens show them.
+var Kinds = []Kind{KindOfficer, KindFee, KindGuide, KindItem, KindInspection}
+
+// Act is one of the six kinds of enforcement act the seed names.
+type Act string
+
+const (
+	ActLicensing  Act = "licensing"  // 行政许可
+	ActPenalty    Act = "penalty"    // 行政处罚
+	ActCoercion   Act = "coercion"   // 行政强制
+	ActLevy       Act = "levy"       // 行政征收
+	ActInspection Act = "inspection" // 行政检查
+	ActFee        Act = "fee"        // 行政收费
+)
+
+// Acts lists the six in the seed's order.
+var Acts = []Act{ActLicensing, ActPenalty, ActCoercion, ActLevy, ActInspection, ActFee}
+
+// Valid reports whether a is one of the six.
+func (a Act) Valid() bool {
+	for _, x := range Acts {
+		if a == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Field is one labelled value of an item, as a detail page shows it.
+// Label is a translation key; so is Value when ValueIsKey is set.
+type Field struct {
+	Label      string
+	Value      string
+	ValueIsKey bool
+}
+
+// Item is what every list holds.
+type Item interface {
+	Kind() Kind
+	Key() string // unique within its kind
+	Title() string
+	Subtitle() string
+	Agency() string // agency code
+	Category() Act  // "" where the list has no act category
+	Fields() []Field
+	searchKey() string
+}
+
+// Agency is an enforcement body (执法主体).
+type Agency struct {
+	Code           string `json:"code"`
+	Name           string `json:"name"`
+	Short          string `json:"short"`
+	Phone          string `json:"phone"`
+	Address        string `json:"address"`
+	ComplaintPhone string `json:"complaint_phone"`
+	RemedyChannels string `json:"remedy_channels"`
+}
+
+// Officer is a holder of an enforcement certificate (行政执法证).
+type Officer struct {
+	ID         string `json:"id"`
+	Name       string `json:"name"`
+	Gender     string `json:"gender"`
+	AgencyCode string `json:"agency"`
+	Unit       string `json:"unit"`
+	Position   string `json:"position"`
+	Staffing   string `json:"staffing"` // 编制
+	Region     string `json:"region"`   // 执法区域
+	Issuer     string `json:"issuer"`   // 发证机关
+	CertNo     string `json:"cert_no"`  // 行政执法证号
+	ValidUntil string `json:"valid_until"`
+	Status     string `json:"status"` // valid, revoked, suspended
+	Photo      string `json:"photo,omitempty"`
+}
+
+// Certificate states an Officer can be in.
+const (
+	CertValid     = "valid"
+	CertRevoked   = "revoked"
+	CertSuspended = "suspended"
+)
+
+func (o *Officer) Kind() Kind        { return KindOfficer }
+func (o *Officer) Key() string       { return o.ID }
+func (o *Officer) Title() string     { return o.Name }
+func (o *Officer) Subtitle() string  { return o.Unit + "  " + o.CertNo }
+func (o *Officer) Agency() string    { return o.AgencyCode }
+func (o *Officer) Category() Act     { return "" }
+func (o *Officer) searchKey() string { return SearchKey(o.Name, true) + " " + o.CertNo + " " + o.Unit }
+
+// Fields lists what the seed requires to be public about an officer.
+func (o *Officer) Fields() []Field {
+	return []Field{
+		{Label: "field.name", Value: o.Name},
+		{Label: "field.gender", Value: o.Gender},
+		{Label: "field.unit", Value: o.Unit},
+		{Label: "field.position", Value: o.Position},
+		{Label: "field.staffing", Value: o.Staffing},
+		{Label: "field.region", Value: o.Region},
+		{Label: "field.issuer", Value: o.Issuer},
+		{Label: "field.cert_no", Value: o.CertNo},
+		{Label: "field.valid_until", Value: o.ValidUntil},
+		{Label: "field.cert_status", Value: "cert." + o.Status, ValueIsKey: true},
+	}
+}
+
+// FeeItem is one entry of the fee catalog (行政收费目录清单).
+type FeeItem struct {
+	ID             string `json:"id"`
+	Name           string `json:"name"`
+	AgencyCode     string `json:"agency"`
+	Collector      string `json:"collector"`
+	Approver       string `json:"approver"`    // 批准机关
+	DocumentNo     string `json:"document_no"` // 文号
+	Payer          string `json:"payer"`
+	Scope          string `json:"scope"`
+	Standard       string `json:"standard"`
+	ComplaintPhone string `json:"complaint_phone"`
+}
+
+func (f *FeeItem) Kind() Kind        { return KindFee }
+func (f *FeeItem) Key() string       { return f.ID }
+func (f *FeeItem) Title() string     { return f.Name }
+func (f *FeeItem) Subtitle() string  { return f.Collector + "  " + f.Standard }
+func (f *FeeItem) Agency() string    { return f.AgencyCode }
+func (f *FeeItem) Category() Act     { return ActFee }
+func (f *FeeItem) searchKey() string { return SearchKey(f.Name, false) + " " + f.Collector }
+
+func (f *FeeItem) Fields() []Field {
+	return []Field{
+		{Label: "field.fee_name", Value: f.Name},
+		{Label: "field.collector", Value: f.Collector},
+		{Label: "field.fee_basis", Value: f.Approver + "　" + f.DocumentNo},
+		{Label: "field.payer", Value: f.Payer},
+		{Label: "field.scope", Value: f.Scope},
+		{Label: "field.standard", Value: f.Standard},
+		{Label: "field.complaint_phone", Value: f.ComplaintPhone},
+	}
+}
+
+// ServiceGuide is a service guide (服务指南) with every field the seed lists.
+type ServiceGuide struct {
+	ID           string `json:"id"`
+	Name         string `json:"name"`
+	AgencyCode   string `json:"agency"`
+	Act          Act    `json:"act"`
+	LegalBasis   string `json:"legal_basis"`  // 设定依据
+	Implementer  string `json:"implementer"`  // 实施机构
+	Subject      string `json:"subject"`      // 实施主体
+	Conditions   string `json:"conditions"`   // 受理条件
+	Materials    string `json:"materials"`    // 申请材料
+	Procedure    string `json:"procedure"`    // 办理流程
+	TimeLimit    string `json:"time_limit"`   // 承诺时限
+	ReviewMethod string `json:"review"`       // 审查方式
+	Supervision  string `json:"supervision"`  // 监督方式
+	Remedy       string `json:"remedy"`       // 救济渠道
+	Complaint    string `json:"complaint"`    // 投诉举报方式和途径
+	OfficeHours  string `json:"office_hours"` // 办理时间
+	Location     string `json:"location"`     // 办理地点
+	Phone        string `json:"phone"`        // 咨询电话
+}
+
+func (g *ServiceGuide) Kind() Kind        { return KindGuide }
+func (g *ServiceGuide) Key() string       { return g.ID }
+func (g *ServiceGuide) Title() string     { return g.Name }
+func (g *ServiceGuide) Subtitle() string  { return g.Implementer + "  " + g.TimeLimit }
+func (g *ServiceGuide) Agency() string    { return g.AgencyCode }
+func (g *ServiceGuide) Category() Act     { return g.Act }
+func (g *ServiceGuide) searchKey() string { return SearchKey(g.Name, false) + " " + g.Implementer }
+
+func (g *ServiceGuide) Fields() []Field {
+	return []Field{
+		{Label: "field.item_name", Value: g.Name},
+		{Label: "field.act", Value: "act." + string(g.Act), ValueIsKey: true},
+		{Label: "field.legal_basis", Value: g.LegalBasis},
+		{Label: "field.implementer", Value: g.Implementer},
+		{Label: "field.subject", Value: g.Subject},
+		{Label: "field.conditions", Value: g.Conditions},
+		{Label: "field.materials", Value: g.Materials},
+		{Label: "field.procedure", Value: g.Procedure},
+		{Label: "field.time_limit", Value: g.TimeLimit},
+		{Label: "field.review_method", Value: g.ReviewMethod},
+		{Label: "field.supervision", Value: g.Supervision},
+		{Label: "field.remedy", Value: g.Remedy},
+		{Label: "field.complaint", Value: g.Complaint},
+		{Label: "field.office_hours", Value: g.OfficeHours},
+		{Label: "field.location", Value: g.Location},
+		{Label: "field.phone", Value: g.Phone},
+	}
+}
+
+// EnforcementItem is an entry of the enforcement item list (行政执法事项清单).
+type EnforcementItem struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	AgencyCode  string `json:"agency"`
+	Act         Act    `json:"act"`
+	Subject     string `json:"subject"`     // 执法主体
+	LegalBasis  string `json:"legal_basis"` // 依据
+	Implementer string `json:"implementer"` // 实施主体
+	Responsible string `json:"responsible"` // 责任主体
+}
+
+func (e *EnforcementItem) Kind() Kind        { return KindItem }
+func (e *EnforcementItem) Key() string       { return e.ID }
+func (e *EnforcementItem) Title() string     { return e.Name }
+func (e *EnforcementItem) Subtitle() string  { return e.Subject }
+func (e *EnforcementItem) Agency() string    { return e.AgencyCode }
+func (e *EnforcementItem) Category() Act     { return e.Act }
+func (e *EnforcementItem) searchKey() string { return SearchKey(e.Name, false) + " " + e.Subject }
+
+func (e *EnforcementItem) Fields() []Field {
+	return []Field{
+		{Label: "field.item_name", Value: e.Name},
+		{Label: "field.act", Value: "act." + string(e.Act), ValueIsKey: true},
+		{Label: "field.enforcer", Value: e.Subject},
+		{Label: "field.legal_basis", Value: e.LegalBasis},
+		{Label: "field.implementer", Value: e.Implementer},
+		{Label: "field.responsible", Value: e.Responsible},
+	}
+}
+
+// InspectionItem is a random-inspection item (随机抽查事项, "双随机、一公开").
+type InspectionItem struct {
+	ID         string `json:"id"`
+	Name       string `json:"name"`
+	AgencyCode string `json:"agency"`
+	Inspector  string `json:"inspector"` // 抽查主体
+	Basis      string `json:"basis"`
+	Target     string `json:"target"`
+	Content    string `json:"content"`
+	Ratio      string `json:"ratio"`
+	Method     string `json:"method"`
+	Frequency  string `json:"frequency"`
+}
+
+func (i *InspectionItem) Kind() Kind        { return KindInspection }
+func (i *InspectionItem) Key() string       { return i.ID }
+func (i *InspectionItem) Title() string     { return i.Name }
+func (i *InspectionItem) Subtitle() string  { return i.Inspector + "  " + i.Ratio }
+func (i *InspectionItem) Agency() string    { return i.AgencyCode }
+func (i *InspectionItem) Category() Act     { return ActInspection }
+func (i *InspectionItem) searchKey() string { return SearchKey(i.Name, false) + " " + i.Inspector }
+
+func (i *InspectionItem) Fields() []Field {
+	return []Field{
+		{Label: "field.item_name", Value: i.Name},
+		{Label: "field.inspector", Value: i.Inspector},
+		{Label: "field.basis", Value: i.Basis},
+		{Label: "field.target", Value: i.Target},
+		{Label: "field.content", Value: i.Content},
+		{Label: "field.ratio", Value: i.Ratio},
+		{Label: "field.method", Value: i.Method},
+		{Label: "field.frequency", Value: i.Frequency},
+	}
+}
+
+// Dataset is a whole catalog, as a seed or an import brings it.
+type Dataset struct {
+	Agencies    []Agency
+	Officers    []Officer
+	Fees        []FeeItem
+	Guides      []ServiceGuide
+	Items       []EnforcementItem
+	Inspections []InspectionItem
+}
+
+// each calls fn for every item in d.
+func (d *Dataset) each(fn func(Item) error) error {
+	for i := range d.Officers {
+		if err := fn(&d.Officers[i]); err != nil {
+			return err
+		}
+	}
+	for i := range d.Fees {
+		if err := fn(&d.Fees[i]); err != nil {
+			return err
+		}
+	}
+	for i := range d.Guides {
+		if err := fn(&d.Guides[i]); err != nil {
+			return err
+		}
+	}
+	for i := range d.Items {
+		if err := fn(&d.Items[i]); err != nil {
+			return err
+		}
+	}
+	for i := range d.Inspections {
+		if err := fn(&d.Inspections[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,228 @@
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"time"
+
+	"github.com/sanxiang-desk/sanxiang/app/store"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Migrations are the catalog database's numbered schema steps.
+var Migrations, _ = fs.Sub(migrationFiles, "migrations")
+
+// ErrNotFound is returned by Get for an item the catalog does not hold.
+var ErrNotFound = errors.New("catalog: no such item")
+
+// Catalog is the local copy of the public lists.
+type Catalog struct {
+	db *store.DB
+}
+
+// Open opens or creates the catalog database at path. The catalog can be
+// pulled again from the platform, so it trades the last commits on power
+// loss for speed (store.Cache).
+func Open(ctx context.Context, path string) (*Catalog, error) {
+	db, err := store.Open(ctx, path, store.Options{Durability: store.Cache, Migrations: Migrations})
+	if err != nil {
+		return nil, fmt.Errorf("open catalog: %w", err)
+	}
+	return &Catalog{db: db}, nil
+}
+
+// Close closes the database.
+func (c *Catalog) Close() error { return c.db.Close() }
+
+// Replace swaps the whole catalog for ds in one transaction: a reader sees
+// the old lists or the new ones, never a mix.
+func (c *Catalog) Replace(ctx context.Context, ds *Dataset, updated time.Time) error {
+	return c.db.Tx(ctx, func(tx *sql.Tx) error {
+		for _, q := range []string{`DELETE FROM items`, `DELETE FROM agencies`} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("replace catalog: %w", err)
+			}
+		}
+		ag, err := tx.PrepareContext(ctx, `INSERT INTO agencies (code, name, data) VALUES (?, ?, ?)`)
+		if err != nil {
+			return fmt.Errorf("replace catalog: %w", err)
+		}
+		defer ag.Close()
+		for _, a := range ds.Agencies {
+			data, _ := json.Marshal(a)
+			if _, err := ag.ExecContext(ctx, a.Code, a.Name, string(data)); err != nil {
+				return fmt.Errorf("replace catalog: agency %s: %w", a.Code, err)
+			}
+		}
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO items (kind, id, agency, category, title, sort, search, data)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return fmt.Errorf("replace catalog: %w", err)
+		}
+		defer ins.Close()
+		err = ds.each(func(it Item) error {
+			data, err := json.Marshal(it)
+			if err != nil {
+				return err
+			}
+			_, err = ins.ExecContext(ctx, string(it.Kind()), it.Key(), it.Agency(), string(it.Category()),
+				it.Title(), strings.Join(readings(it.Title()), " "), it.searchKey(), string(data))
+			if err != nil {
+				return fmt.Errorf("%s %s: %w", it.Kind(), it.Key(), err)
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("replace catalog: %w", err)
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('updated_at', ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, updated.UTC().Format(time.RFC3339))
+		return err
+	})
+}
+
+// UpdatedAt is when the catalog's content was last refreshed; zero if never.
+func (c *Catalog) UpdatedAt(ctx context.Context) (time.Time, error) {
+	var v string
+	err := c.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'updated_at'`).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("catalog updated at: %w", err)
+	}
+	return time.Parse(time.RFC3339, v)
+}
+
+// Agencies lists the enforcement bodies in code order.
+func (c *Catalog) Agencies(ctx context.Context) ([]Agency, error) {
+	rows, err := c.db.QueryContext(ctx, `SELECT data FROM agencies ORDER BY code`)
+	if err != nil {
+		return nil, fmt.Errorf("list agencies: %w", err)
+	}
+	defer rows.Close()
+	var out []Agency
+	for rows.Next() {
+		var data []byte
+		var a Agency
+		if err := rows.Scan(&data); err != nil {
+			return nil, fmt.Errorf("list agencies: %w", err)
+		}
+		if err := json.Unmarshal(data, &a); err != nil {
+			return nil, fmt.Errorf("list agencies: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// Query selects items of one kind. Empty fields do not filter.
+type Query struct {
+	Kind   Kind
+	Text   string // text, full pinyin or pinyin initials; see NormalizeQuery
+	Agency string
+	Act    Act
+	Limit  int // 0 means 50
+	Offset int
+}
+
+func (q Query) where() (string, []any) {
+	conds := []string{"kind = ?"}
+	args := []any{string(q.Kind)}
+	if q.Agency != "" {
+		conds = append(conds, "agency = ?")
+		args = append(args, q.Agency)
+	}
+	if q.Act != "" {
+		conds = append(conds, "category = ?")
+		args = append(args, string(q.Act))
+	}
+	if t := NormalizeQuery(q.Text); t != "" {
+		conds = append(conds, `search LIKE ? ESCAPE '\'`)
+		args = append(args, "%"+likeEscaper.Replace(t)+"%")
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// Search returns one page of the items q selects, in pinyin order.
+func (c *Catalog) Search(ctx context.Context, q Query) ([]Item, error) {
+	where, args := q.where()
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	args = append(args, limit, q.Offset)
+	rows, err := c.db.QueryContext(ctx, `SELECT data FROM items WHERE `+where+` ORDER BY sort, id LIMIT ? OFFSET ?`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search %s: %w", q.Kind, err)
+	}
+	defer rows.Close()
+	var out []Item
+	for rows.Next() {
+		var data []byte
+		if err := rows.Scan(&data); err != nil {
+			return nil, fmt.Errorf("search %s: %w", q.Kind, err)
+		}
+		it, err := decode(q.Kind, data)
+		if err != nil {
+			return nil, fmt.Errorf("search %s: %w", q.Kind, err)
+		}
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
+// Count returns how many items q selects, ignoring Limit and Offset.
+func (c *Catalog) Count(ctx context.Context, q Query) (int, error) {
+	where, args := q.where()
+	var n int
+	if err := c.db.QueryRowContext(ctx, `SELECT count(*) FROM items WHERE `+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count %s: %w", q.Kind, err)
+	}
+	return n, nil
+}
+
+// Get returns one item, or ErrNotFound.
+func (c *Catalog) Get(ctx context.Context, kind Kind, id string) (Item, error) {
+	var data []byte
+	err := c.db.QueryRowContext(ctx, `SELECT data FROM items WHERE kind = ? AND id = ?`, string(kind), id).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%w: %s %s", ErrNotFound, kind, id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get %s %s: %w", kind, id, err)
+	}
+	return decode(kind, data)
+}
+
+func decode(kind Kind, data []byte) (Item, error) {
+	var it Item
+	switch kind {
+	case KindOfficer:
+		it = new(Officer)
+	case KindFee:
+		it = new(FeeItem)
+	case KindGuide:
+		it = new(ServiceGuide)
+	case KindItem:
+		it = new(EnforcementItem)
+	case KindInspection:
+		it = new(InspectionItem)
+	default:
+		return nil, fmt.Errorf("unknown kind %q", kind)
+	}
+	if err := json.Unmarshal(data, it); err != nil {
+		return nil, fmt.Errorf("decode %s: %w", kind, err)
+	}
+	return it, nil
+}

@@ -1,0 +1,99 @@
+// Package config finds the data folder and reads the device's settings from
+// config.json in it. Settings a device does not name take their defaults.
+package config
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+)
+
+// Config is one device's settings.
+type Config struct {
+	// PlatformURL is the central platform's base URL; public pages and the
+	// kiosk's QR codes are made from it.
+	PlatformURL string `json:"platform_url"`
+	// Lang is "zh", "en", or "" to follow the OS (Chinese when it names none).
+	Lang string `json:"lang"`
+	// KioskIdleSeconds is how long a kiosk waits before going back home.
+	KioskIdleSeconds int `json:"kiosk_idle_seconds"`
+}
+
+// Default is what a device uses before anyone configures it.
+func Default() Config {
+	return Config{PlatformURL: "http://127.0.0.1:8421", KioskIdleSeconds: 90}
+}
+
+// FileName is the settings file inside the data folder.
+const FileName = "config.json"
+
+// Load reads dir/config.json over the defaults. A missing file is no error;
+// a malformed one is, so that a typo is never silently ignored.
+func Load(dir string) (Config, error) {
+	c := Default()
+	data, err := os.ReadFile(filepath.Join(dir, FileName))
+	if errors.Is(err, os.ErrNotExist) {
+		return c, nil
+	}
+	if err != nil {
+		return c, fmt.Errorf("read settings: %w", err)
+	}
+	if err := json.Unmarshal(data, &c); err != nil {
+		return Default(), fmt.Errorf("read settings %s: %w", filepath.Join(dir, FileName), err)
+	}
+	return c, c.Validate()
+}
+
+// Validate reports the first setting that cannot work.
+func (c Config) Validate() error {
+	u, err := url.Parse(c.PlatformURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("platform_url %q: want an http:// or https:// address", c.PlatformURL)
+	}
+	if c.Lang != "" && c.Lang != "zh" && c.Lang != "en" {
+		return fmt.Errorf("lang %q: want zh, en or empty", c.Lang)
+	}
+	if c.KioskIdleSeconds < 10 {
+		return fmt.Errorf("kiosk_idle_seconds %d: want 10 or more", c.KioskIdleSeconds)
+	}
+	return nil
+}
+
+// DataDir is the per-user folder the application keeps its databases in,
+// unless --data or SANXIANG_DATA names another: %LOCALAPPDATA%\SanxiangDesk
+// on Windows, ~/Library/Application Support/SanxiangDesk on macOS,
+// $XDG_DATA_HOME/sanxiang (~/.local/share/sanxiang) elsewhere.
+func DataDir() (string, error) {
+	if d := os.Getenv("SANXIANG_DATA"); d != "" {
+		return d, nil
+	}
+	switch runtime.GOOS {
+	case "windows":
+		if d := os.Getenv("LOCALAPPDATA"); d != "" {
+			return filepath.Join(d, "SanxiangDesk"), nil
+		}
+	case "darwin":
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", err
+		}
+		return filepath.Join(home, "Library", "Application Support", "SanxiangDesk"), nil
+	}
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "sanxiang"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("find the data folder: %w (use --data)", err)
+	}
+	return filepath.Join(home, ".local", "share", "sanxiang"), nil
+}
+
+// Files in the data folder.
+const (
+	CatalogDB = "catalog.db"
+)

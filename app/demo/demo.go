@@ -1,0 +1,251 @@
+// Package demo makes the demonstration catalog of the fictional city 青禾市
+// from the pools in assets/demo. The same size always gives the same data,
+// so screenshots, tests and benchmarks see the same lists every run.
+package demo
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/assets"
+)
+
+// Size says how much data to make.
+type Size struct {
+	Officers, Fees, Guides int
+}
+
+var (
+	// Standard is the demo set: a city of six agencies, 240 officers.
+	Standard = Size{Officers: 240}
+	// Large is the benchmark set.
+	Large = Size{Officers: 100_000, Fees: 10_000, Guides: 10_000}
+)
+
+type pools struct {
+	City       string   `json:"city"`
+	ProvGov    string   `json:"province_government"`
+	CityGov    string   `json:"city_government"`
+	RegionCode string   `json:"region_code"`
+	Districts  []string `json:"districts"`
+	Hall       string   `json:"hall"`
+	HallAddr   string   `json:"hall_address"`
+	OfficeHrs  string   `json:"office_hours"`
+	Hotline    string   `json:"complaint_hotline"`
+	Agencies   []struct {
+		Code, Name, Short, Field, Phone, Address, Issuer string
+		Fees, Guides, Penalties, Coercions, Levies       []string
+		Inspections, Laws                                []string
+		Random                                           []struct {
+			Target, Content, Basis, Ratio, Method, Frequency string
+		}
+	} `json:"agencies"`
+	Surnames      string            `json:"surnames"`
+	GivenMale     string            `json:"given_male"`
+	GivenFemale   string            `json:"given_female"`
+	Staffing      []string          `json:"staffing"`
+	Positions     []string          `json:"positions"`
+	Payers        []string          `json:"payers"`
+	ReviewMethods []string          `json:"review_methods"`
+	Materials     []string          `json:"materials"`
+	T             map[string]string `json:"templates"`
+	FeeStandards  []string          `json:"fee_standards"`
+	FeeApprovers  [][2]string       `json:"fee_approvers"`
+	Remedy        string            `json:"remedy_channels"`
+}
+
+func loadPools() (*pools, error) {
+	data, err := assets.Demo.ReadFile("demo/city.json")
+	if err != nil {
+		return nil, err
+	}
+	p := new(pools)
+	if err := json.Unmarshal(data, p); err != nil {
+		return nil, fmt.Errorf("demo pools: %w", err)
+	}
+	return p, nil
+}
+
+// fill replaces {name} placeholders in a template from the pools.
+func fill(tmpl string, kv ...string) string {
+	pairs := make([]string, 0, len(kv))
+	for i := 0; i+1 < len(kv); i += 2 {
+		pairs = append(pairs, "{"+kv[i]+"}", kv[i+1])
+	}
+	return strings.NewReplacer(pairs...).Replace(tmpl)
+}
+
+func pick[T any](r *rand.Rand, s []T) T { return s[r.IntN(len(s))] }
+
+// Dataset makes the catalog of the given size. Zero counts take the natural
+// size of the pools (every fee and guide named once per agency).
+func Dataset(size Size) (*catalog.Dataset, error) {
+	p, err := loadPools()
+	if err != nil {
+		return nil, err
+	}
+	r := rand.New(rand.NewPCG(2018, 614)) // the seed's year and month-day: any fixed pair will do
+	ds := new(catalog.Dataset)
+	gov := p.CityGov
+	for _, a := range p.Agencies {
+		ds.Agencies = append(ds.Agencies, catalog.Agency{
+			Code: a.Code, Name: a.Name, Short: a.Short, Phone: a.Phone, Address: a.Address,
+			ComplaintPhone: a.Phone,
+			RemedyChannels: fill(p.Remedy, "government", gov, "address", p.HallAddr, "city", p.City, "phone", a.Phone),
+		})
+	}
+
+	// Officers, spread over the agencies in turn.
+	surnames := []rune(p.Surnames)
+	male, female := []rune(p.GivenMale), []rune(p.GivenFemale)
+	seq := make(map[string]int)
+	for i := range size.Officers {
+		a := p.Agencies[i%len(p.Agencies)]
+		seq[a.Code]++
+		gender, given := "男", male
+		if r.IntN(100) < 38 {
+			gender, given = "女", female
+		}
+		name := string(pick(r, surnames)) + string(pick(r, given))
+		if r.IntN(100) < 65 {
+			name += string(pick(r, given))
+		}
+		region := fill(p.T["region_city"], "city", p.City)
+		unit := a.Name
+		if r.IntN(100) < 60 {
+			d := pick(r, p.Districts)
+			region = d
+			unit = strings.Replace(a.Name, p.City, p.City+d, 1)
+		}
+		status := catalog.CertValid
+		switch n := r.IntN(100); {
+		case n < 3:
+			status = catalog.CertRevoked
+		case n < 5:
+			status = catalog.CertSuspended
+		}
+		cert := fmt.Sprintf("%s%s%06d", p.RegionCode, a.Code, seq[a.Code])
+		ds.Officers = append(ds.Officers, catalog.Officer{
+			ID: cert, Name: name, Gender: gender, AgencyCode: a.Code, Unit: unit,
+			Position: pick(r, p.Positions), Staffing: pick(r, p.Staffing), Region: region,
+			Issuer: a.Issuer, CertNo: cert, Status: status,
+			ValidUntil: fmt.Sprintf("%d-%02d-%02d", 2027+r.IntN(4), 1+r.IntN(12), 1+r.IntN(28)),
+		})
+	}
+
+	// Fees: every agency's fees once, then more by branch until size.Fees.
+	var fees []catalog.FeeItem
+	for round := 0; ; round++ {
+		for _, a := range p.Agencies {
+			for _, name := range a.Fees {
+				if size.Fees > 0 && len(fees) >= size.Fees {
+					break
+				}
+				collector := branchOf(p, a.Name, round)
+				ap := pick(r, p.FeeApprovers)
+				year := strconv.Itoa(2015 + r.IntN(9))
+				std := fill(pick(r, p.FeeStandards), "n", strconv.Itoa(5+r.IntN(300)),
+					"x", fmt.Sprintf("%.1f", 0.5+float64(r.IntN(40))/10), "p", strconv.Itoa(5+r.IntN(20)))
+				fees = append(fees, catalog.FeeItem{
+					ID: fmt.Sprintf("F%s%05d", a.Code, len(fees)+1), Name: name, AgencyCode: a.Code,
+					Collector: collector, Approver: ap[0],
+					DocumentNo: fill(ap[1], "y", year, "n", strconv.Itoa(1+r.IntN(180))),
+					Payer:      pick(r, p.Payers), Scope: fill(p.T["fee_scope"], "city", p.City, "fee", name),
+					Standard: std, ComplaintPhone: a.Phone,
+				})
+			}
+		}
+		if size.Fees == 0 || len(fees) >= size.Fees {
+			break
+		}
+	}
+	ds.Fees = fees
+
+	// Service guides, likewise; licensing items come from the guides.
+	var guides []catalog.ServiceGuide
+	for round := 0; ; round++ {
+		for _, a := range p.Agencies {
+			for _, name := range a.Guides {
+				if size.Guides > 0 && len(guides) >= size.Guides {
+					break
+				}
+				impl := branchOf(p, a.Name, round)
+				law := pick(r, a.Laws)
+				review := pick(r, p.ReviewMethods)
+				legal := 20
+				promised := 1 + r.IntN(15)
+				mats := append([]string(nil), p.Materials...)
+				r.Shuffle(len(mats), func(i, j int) { mats[i], mats[j] = mats[j], mats[i] })
+				mats = mats[:4+r.IntN(3)]
+				for i := range mats {
+					mats[i] = strconv.Itoa(i+1) + ". " + mats[i]
+				}
+				guides = append(guides, catalog.ServiceGuide{
+					ID: fmt.Sprintf("G%s%05d", a.Code, len(guides)+1), Name: name, AgencyCode: a.Code,
+					Act:         catalog.ActLicensing,
+					LegalBasis:  fill(p.T["law_article"], "law", law, "n", strconv.Itoa(10+r.IntN(60))),
+					Implementer: impl, Subject: a.Name,
+					Conditions:   fill(p.T["conditions"], "law", law),
+					Materials:    strings.Join(mats, "\n"),
+					Procedure:    fill(p.T["procedure"], "review", review),
+					TimeLimit:    fill(p.T["time_limit"], "legal", strconv.Itoa(legal), "promised", strconv.Itoa(promised)),
+					ReviewMethod: review,
+					Supervision:  fill(p.T["supervision"], "government", gov, "agency", a.Name, "phone", a.Phone),
+					Remedy:       fill(p.T["remedy"], "government", gov),
+					Complaint:    fill(p.T["complaint"], "agency", a.Name, "phone", a.Phone, "address", a.Address),
+					OfficeHours:  p.OfficeHrs,
+					Location:     fill(p.T["location"], "hall", p.Hall, "address", p.HallAddr, "window", strconv.Itoa(1+r.IntN(40))),
+					Phone:        a.Phone,
+				})
+			}
+		}
+		if size.Guides == 0 || len(guides) >= size.Guides {
+			break
+		}
+	}
+	ds.Guides = guides
+
+	// Enforcement items across all six acts, from the city-level lists.
+	for _, a := range p.Agencies {
+		add := func(act catalog.Act, names []string) {
+			for _, name := range names {
+				ds.Items = append(ds.Items, catalog.EnforcementItem{
+					ID: fmt.Sprintf("E%s%04d", a.Code, len(ds.Items)+1), Name: name, AgencyCode: a.Code, Act: act,
+					Subject:     a.Name,
+					LegalBasis:  fill(p.T["law_article"], "law", pick(r, a.Laws), "n", strconv.Itoa(10+r.IntN(90))),
+					Implementer: a.Name,
+					Responsible: fill(p.T["responsible"], "agency", a.Name, "short", a.Short),
+				})
+			}
+		}
+		add(catalog.ActLicensing, a.Guides)
+		add(catalog.ActPenalty, a.Penalties)
+		add(catalog.ActCoercion, a.Coercions)
+		add(catalog.ActLevy, a.Levies)
+		add(catalog.ActInspection, a.Inspections)
+		add(catalog.ActFee, a.Fees)
+		for _, ri := range a.Random {
+			ds.Inspections = append(ds.Inspections, catalog.InspectionItem{
+				ID:   fmt.Sprintf("R%s%03d", a.Code, len(ds.Inspections)+1),
+				Name: fill(p.T["inspection_name"], "target", ri.Target), AgencyCode: a.Code,
+				Inspector: a.Name, Basis: ri.Basis, Target: ri.Target, Content: ri.Content,
+				Ratio: ri.Ratio, Method: ri.Method, Frequency: ri.Frequency,
+			})
+		}
+	}
+	return ds, nil
+}
+
+// branchOf names the body that serves round n of a repeated list: the
+// agency itself first, then its district branches.
+func branchOf(p *pools, agency string, round int) string {
+	if round == 0 {
+		return agency
+	}
+	d := p.Districts[(round-1)%len(p.Districts)]
+	return strings.Replace(agency, p.City, p.City+d, 1) + fill(p.T["branch"], "district", "", "n", strconv.Itoa((round-1)/len(p.Districts)+1))
+}

@@ -1,0 +1,90 @@
+package shell
+
+import (
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+
+	"github.com/sanxiang-desk/sanxiang/assets"
+)
+
+var fontRegular, fontBold = loadFont(assets.FontRegular), loadFont(assets.FontBold)
+
+func loadFont(name string) fyne.Resource {
+	data, err := assets.Fonts.ReadFile(name)
+	if err != nil {
+		panic("bundled font missing from the build: " + name) // go:embed guarantees it; only a broken build gets here
+	}
+	return fyne.NewStaticResource(name, data)
+}
+
+// Theme is the application's look: Fyne's default colours and icons with the
+// bundled Simplified Chinese font, so Chinese renders on machines without a
+// CJK system font. Large is the kiosk's touch variant: bigger text and targets,
+// readable from a standing distance. HighContrast is the option for elderly
+// and low-vision citizens (适老化): white on black, yellow accents.
+type Theme struct {
+	Large        bool
+	HighContrast bool
+}
+
+var _ fyne.Theme = Theme{}
+
+// Font returns the bundled face for all proportional text; Fyne's monospace
+// face stays for code-like text, with system fallback for any CJK in it.
+func (t Theme) Font(style fyne.TextStyle) fyne.Resource {
+	if style.Monospace || style.Symbol {
+		return theme.DefaultTheme().Font(style)
+	}
+	if style.Bold {
+		return fontBold
+	}
+	return fontRegular
+}
+
+func (t Theme) Icon(n fyne.ThemeIconName) fyne.Resource { return theme.DefaultTheme().Icon(n) }
+
+func (t Theme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	if !t.HighContrast {
+		return theme.DefaultTheme().Color(n, v)
+	}
+	switch n {
+	case theme.ColorNameBackground, theme.ColorNameOverlayBackground, theme.ColorNameMenuBackground,
+		theme.ColorNameHeaderBackground:
+		return color.Black
+	case theme.ColorNameInputBackground, theme.ColorNameButton:
+		return color.Gray{Y: 0x22}
+	case theme.ColorNameForeground, theme.ColorNameForegroundOnPrimary:
+		if n == theme.ColorNameForegroundOnPrimary {
+			return color.Black
+		}
+		return color.White
+	case theme.ColorNamePrimary, theme.ColorNameFocus, theme.ColorNameHyperlink:
+		return color.NRGBA{R: 0xff, G: 0xd6, B: 0x00, A: 0xff}
+	case theme.ColorNameSeparator, theme.ColorNameInputBorder:
+		return color.Gray{Y: 0xaa}
+	case theme.ColorNamePlaceHolder, theme.ColorNameDisabled:
+		return color.Gray{Y: 0xbb}
+	}
+	return theme.DefaultTheme().Color(n, theme.VariantDark)
+}
+
+// largeScale is how much bigger the kiosk draws text and spacing.
+const largeScale = 1.6
+
+func (t Theme) Size(n fyne.ThemeSizeName) float32 {
+	s := theme.DefaultTheme().Size(n)
+	if !t.Large {
+		return s
+	}
+	switch n {
+	case theme.SizeNameSeparatorThickness, theme.SizeNameInputBorder:
+		return s * 2
+	case theme.SizeNameScrollBar:
+		return 24 // a finger can drag it
+	case theme.SizeNameScrollBarSmall:
+		return 8
+	}
+	return s * largeScale
+}

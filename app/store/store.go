@@ -1,0 +1,244 @@
+// Package store opens the application's SQLite databases with the pragmas
+// every mode relies on and brings their schema up to date from numbered,
+// embedded migrations.
+//
+// It knows nothing of what the databases hold: each domain package (catalog,
+// casefile, …) owns its migrations and passes them in. It never imports Fyne.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+)
+
+// Durability says how hard a commit must try to reach the disk.
+type Durability int
+
+const (
+	// Cache is for data that can be pulled again (a kiosk's catalog): WAL with
+	// synchronous=NORMAL keeps the file consistent across power loss but may
+	// lose the last commits.
+	Cache Durability = iota
+	// Evidence is for records that exist nowhere else yet: WAL with
+	// synchronous=FULL survives power loss once a commit returns.
+	Evidence
+)
+
+// ErrDamaged is returned when a database file fails its integrity check or is
+// not a database at all. Callers show it to the person and must not write.
+var ErrDamaged = errors.New("database is damaged")
+
+// ErrTooNew is returned when a database was written by a newer program whose
+// migrations this binary does not know.
+var ErrTooNew = errors.New("database is newer than this program")
+
+// Options say how to open one database.
+type Options struct {
+	Durability Durability
+	// Migrations holds files named NNNN_description.sql, applied in order of
+	// their number, each in its own transaction. Numbers start at 1 and have
+	// no gaps.
+	Migrations fs.FS
+	// ReadOnly opens the file without creating or migrating it.
+	ReadOnly bool
+}
+
+// DB is an open database. It embeds *sql.DB; every transaction it begins
+// takes the write lock at once (_txlock=immediate), so two writers never
+// deadlock upgrading a read lock.
+type DB struct {
+	*sql.DB
+	Path string
+}
+
+// DSN builds the modernc.org/sqlite connection string for path.
+func DSN(path string, o Options) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", "foreign_keys(1)")
+	if !o.ReadOnly {
+		q.Add("_pragma", "journal_mode(WAL)")
+	}
+	if o.Durability == Evidence {
+		q.Add("_pragma", "synchronous(FULL)")
+	} else {
+		q.Add("_pragma", "synchronous(NORMAL)")
+	}
+	q.Set("_txlock", "immediate")
+	if o.ReadOnly {
+		q.Set("mode", "ro")
+	}
+	return "file:" + filepath.ToSlash(path) + "?" + q.Encode()
+}
+
+// Open opens (creating if needed) the database at path, checks its integrity
+// and applies any migrations it has not seen yet.
+func Open(ctx context.Context, path string, o Options) (*DB, error) {
+	if !o.ReadOnly {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, fmt.Errorf("open %s: %w", path, err)
+		}
+	} else if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	sqldb, err := sql.Open("sqlite", DSN(path, o))
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	db := &DB{DB: sqldb, Path: path}
+	if err := db.check(ctx); err != nil {
+		sqldb.Close()
+		return nil, err
+	}
+	if o.Migrations != nil && !o.ReadOnly {
+		if err := db.migrate(ctx, o.Migrations); err != nil {
+			sqldb.Close()
+			return nil, err
+		}
+	}
+	return db, nil
+}
+
+// check runs PRAGMA quick_check, which reads every page and catches torn or
+// overwritten pages in seconds even on large files. A file that is not a
+// database at all fails before the check can run; both are ErrDamaged.
+func (db *DB) check(ctx context.Context) error {
+	rows, err := db.QueryContext(ctx, "PRAGMA quick_check")
+	if err != nil {
+		if isCorrupt(err) {
+			return fmt.Errorf("%w: %s: %v", ErrDamaged, db.Path, err)
+		}
+		return fmt.Errorf("check %s: %w", db.Path, err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return fmt.Errorf("check %s: %w", db.Path, err)
+		}
+		if line != "ok" {
+			problems = append(problems, line)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		if isCorrupt(err) {
+			return fmt.Errorf("%w: %s: %v", ErrDamaged, db.Path, err)
+		}
+		return fmt.Errorf("check %s: %w", db.Path, err)
+	}
+	if len(problems) > 0 {
+		if len(problems) > 5 {
+			problems = append(problems[:5], fmt.Sprintf("… %d more", len(problems)-5))
+		}
+		return fmt.Errorf("%w: %s: %s", ErrDamaged, db.Path, strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+func isCorrupt(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "SQLITE_CORRUPT") || strings.Contains(msg, "SQLITE_NOTADB") ||
+		strings.Contains(msg, "malformed") || strings.Contains(msg, "not a database")
+}
+
+var migrationName = regexp.MustCompile(`^(\d{4})_[a-z0-9_]+\.sql$`)
+
+type migration struct {
+	version int
+	name    string
+}
+
+func listMigrations(migrations fs.FS) ([]migration, error) {
+	entries, err := fs.ReadDir(migrations, ".")
+	if err != nil {
+		return nil, fmt.Errorf("list migrations: %w", err)
+	}
+	var list []migration
+	for _, e := range entries {
+		m := migrationName.FindStringSubmatch(e.Name())
+		if m == nil {
+			return nil, fmt.Errorf("migration file %q: want NNNN_name.sql", e.Name())
+		}
+		v, _ := strconv.Atoi(m[1])
+		list = append(list, migration{version: v, name: e.Name()})
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].version < list[j].version })
+	for i, m := range list {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("migration %s: want number %04d (numbers start at 1 with no gaps or repeats)", m.name, i+1)
+		}
+	}
+	return list, nil
+}
+
+// Version reports the schema version recorded in the file.
+func (db *DB) Version(ctx context.Context) (int, error) {
+	var v int
+	err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
+	return v, err
+}
+
+// migrate applies each migration newer than the file's user_version in its
+// own immediate transaction, so a crash leaves the file at a whole version.
+func (db *DB) migrate(ctx context.Context, migrations fs.FS) error {
+	list, err := listMigrations(migrations)
+	if err != nil {
+		return err
+	}
+	current, err := db.Version(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate %s: %w", db.Path, err)
+	}
+	if current > len(list) {
+		return fmt.Errorf("%w: %s is at schema %d, this program knows %d", ErrTooNew, db.Path, current, len(list))
+	}
+	for _, m := range list[current:] {
+		body, err := fs.ReadFile(migrations, m.name)
+		if err != nil {
+			return fmt.Errorf("migrate %s: %w", m.name, err)
+		}
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("migrate %s: %w", m.name, err)
+		}
+		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migrate %s: %w", m.name, err)
+		}
+		// PRAGMA takes no bound parameters; the version is an int we made.
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migrate %s: %w", m.name, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migrate %s: %w", m.name, err)
+		}
+	}
+	return nil
+}
+
+// Tx runs fn in one immediate transaction, committing when fn returns nil.
+func (db *DB) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}

@@ -1,0 +1,181 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+var twoSteps = fstest.MapFS{
+	"0001_people.sql": {Data: []byte(`CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT NOT NULL) STRICT;`)},
+	"0002_pets.sql": {Data: []byte(`CREATE TABLE pets (id INTEGER PRIMARY KEY,
+		owner INTEGER NOT NULL REFERENCES people(id), name TEXT NOT NULL) STRICT;`)},
+}
+
+func open(t *testing.T, path string, o Options) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), path, o)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func pragma(t *testing.T, db *DB, name string) string {
+	t.Helper()
+	var v string
+	if err := db.QueryRow("PRAGMA " + name).Scan(&v); err != nil {
+		t.Fatalf("PRAGMA %s: %v", name, err)
+	}
+	return v
+}
+
+func TestOpenSetsPragmasOnEveryConnection(t *testing.T) {
+	for _, tc := range []struct {
+		d    Durability
+		sync string
+	}{{Cache, "1"}, {Evidence, "2"}} {
+		db := open(t, filepath.Join(t.TempDir(), "x.db"), Options{Durability: tc.d, Migrations: twoSteps})
+		db.SetMaxOpenConns(3)
+		// Hold two connections so the third query runs on a fresh one.
+		c1, _ := db.Conn(context.Background())
+		c2, _ := db.Conn(context.Background())
+		for name, want := range map[string]string{
+			"journal_mode": "wal", "foreign_keys": "1", "busy_timeout": "5000", "synchronous": tc.sync,
+		} {
+			if got := pragma(t, db, name); got != want {
+				t.Errorf("durability %d: PRAGMA %s = %s, want %s", tc.d, name, got, want)
+			}
+		}
+		c1.Close()
+		c2.Close()
+	}
+}
+
+func TestMigrationsApplyOnceInOrder(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.db")
+	db := open(t, path, Options{Migrations: twoSteps})
+	if v, _ := db.Version(context.Background()); v != 2 {
+		t.Fatalf("version = %d, want 2", v)
+	}
+	if _, err := db.Exec(`INSERT INTO people VALUES (1, '张三')`); err != nil {
+		t.Fatal(err)
+	}
+	// foreign keys are enforced
+	if _, err := db.Exec(`INSERT INTO pets VALUES (1, 99, 'x')`); err == nil {
+		t.Fatal("insert with a missing owner succeeded; foreign_keys is off")
+	}
+	db.Close()
+
+	// Reopening applies nothing again and keeps the data.
+	db = open(t, path, Options{Migrations: twoSteps})
+	var name string
+	if err := db.QueryRow(`SELECT name FROM people WHERE id = 1`).Scan(&name); err != nil || name != "张三" {
+		t.Fatalf("after reopen: %q, %v", name, err)
+	}
+
+	// A third migration is applied to an existing file.
+	three := fstest.MapFS{"0003_vets.sql": {Data: []byte(`CREATE TABLE vets (id INTEGER PRIMARY KEY) STRICT;`)}}
+	for k, v := range twoSteps {
+		three[k] = v
+	}
+	db.Close()
+	db = open(t, path, Options{Migrations: three})
+	if v, _ := db.Version(context.Background()); v != 3 {
+		t.Fatalf("version = %d, want 3", v)
+	}
+}
+
+func TestFailedMigrationLeavesWholeVersion(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "f.db")
+	bad := fstest.MapFS{
+		"0001_ok.sql":  twoSteps["0001_people.sql"],
+		"0002_bad.sql": {Data: []byte(`CREATE TABLE half (id INTEGER); INSERT INTO nowhere VALUES (1);`)},
+	}
+	_, err := Open(context.Background(), path, Options{Migrations: bad})
+	if err == nil || !strings.Contains(err.Error(), "0002_bad.sql") {
+		t.Fatalf("err = %v, want a failure naming 0002_bad.sql", err)
+	}
+	db := open(t, path, Options{Migrations: fstest.MapFS{"0001_ok.sql": twoSteps["0001_people.sql"]}})
+	if v, _ := db.Version(context.Background()); v != 1 {
+		t.Fatalf("version = %d, want 1", v)
+	}
+	var n int
+	db.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE name = 'half'`).Scan(&n)
+	if n != 0 {
+		t.Fatal("table from the failed migration was left behind")
+	}
+}
+
+func TestMigrationNumbering(t *testing.T) {
+	for name, m := range map[string]fstest.MapFS{
+		"gap":      {"0001_a.sql": {Data: []byte("SELECT 1;")}, "0003_c.sql": {Data: []byte("SELECT 1;")}},
+		"badname":  {"1_a.sql": {Data: []byte("SELECT 1;")}},
+		"repeated": {"0001_a.sql": {Data: []byte("SELECT 1;")}, "0001_b.sql": {Data: []byte("SELECT 1;")}},
+	} {
+		if _, err := Open(context.Background(), filepath.Join(t.TempDir(), "n.db"), Options{Migrations: m}); err == nil {
+			t.Errorf("%s: Open succeeded", name)
+		}
+	}
+}
+
+func TestNewerDatabaseIsRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "new.db")
+	open(t, path, Options{Migrations: twoSteps}).Close()
+	one := fstest.MapFS{"0001_people.sql": twoSteps["0001_people.sql"]}
+	_, err := Open(context.Background(), path, Options{Migrations: one})
+	if !errors.Is(err, ErrTooNew) {
+		t.Fatalf("err = %v, want ErrTooNew", err)
+	}
+}
+
+func TestDamagedFilesAreRefused(t *testing.T) {
+	dir := t.TempDir()
+
+	notDB := filepath.Join(dir, "notdb.db")
+	os.WriteFile(notDB, []byte(strings.Repeat("this is not a database ", 400)), 0o600)
+	if _, err := Open(context.Background(), notDB, Options{Migrations: twoSteps}); !errors.Is(err, ErrDamaged) {
+		t.Errorf("text file: err = %v, want ErrDamaged", err)
+	}
+
+	torn := filepath.Join(dir, "torn.db")
+	db := open(t, torn, Options{Migrations: twoSteps})
+	for i := range 2000 {
+		if _, err := db.Exec(`INSERT INTO people (name) VALUES (?)`, strings.Repeat("名", i%50+1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	f, err := os.OpenFile(torn, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := f.Stat()
+	if st.Size() < 8*4096 {
+		t.Fatalf("test database too small to damage: %d bytes", st.Size())
+	}
+	// Overwrite the middle of a few b-tree pages, as a torn write would.
+	for _, page := range []int64{3, 5, 7} {
+		f.WriteAt([]byte(strings.Repeat("\xff\x00", 600)), page*4096+100)
+	}
+	f.Close()
+	_, err = Open(context.Background(), torn, Options{Migrations: twoSteps})
+	if !errors.Is(err, ErrDamaged) {
+		t.Fatalf("torn pages: err = %v, want ErrDamaged", err)
+	}
+}
+
+func TestReadOnlyDoesNotCreate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "absent.db")
+	if _, err := Open(context.Background(), path, Options{ReadOnly: true}); err == nil {
+		t.Fatal("read-only open of a missing file succeeded")
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatal("read-only open created the file")
+	}
+}

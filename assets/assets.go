@@ -1,0 +1,28 @@
+// Package assets embeds the files every build carries: the bundled Chinese
+// font, the translations, the demo data pools and document templates. It holds
+// data only; code that interprets the files lives in the packages that use them.
+package assets
+
+import "embed"
+
+// Fonts holds the Noto Sans SC subsets made by fonts/subset.sh.
+//
+//go:embed fonts/NotoSansSC-Regular-GB2312.otf fonts/NotoSansSC-Bold-GB2312.otf
+var Fonts embed.FS
+
+// FontRegular and FontBold name the files in Fonts.
+const (
+	FontRegular = "fonts/NotoSansSC-Regular-GB2312.otf"
+	FontBold    = "fonts/NotoSansSC-Bold-GB2312.otf"
+)
+
+// Translations holds one JSON file per language in translations/, in the
+// format of Fyne's lang package (go-i18n), named by language tag.
+//
+//go:embed translations
+var Translations embed.FS
+
+// Demo holds the pools the demo data generator draws from.
+//
+//go:embed demo/*.json
+var Demo embed.FS

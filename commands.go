@@ -1,0 +1,328 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/config"
+	"github.com/sanxiang-desk/sanxiang/app/demo"
+	"github.com/sanxiang-desk/sanxiang/app/shell"
+	"github.com/sanxiang-desk/sanxiang/app/store"
+	"github.com/sanxiang-desk/sanxiang/kiosk"
+)
+
+// Set at build time with -ldflags "-X main.version=… -X main.build=…".
+var (
+	version = "0.1.0"
+	build   = "dev"
+)
+
+// options are the flags every command takes.
+type options struct {
+	data     string
+	lang     string
+	large    bool
+	windowed bool
+}
+
+// common registers the shared flags. They may stand before or after the
+// command, so the current values are the defaults: defining a flag sets its
+// variable to the default, which must not undo what was parsed already.
+func (o *options) common(fs *flag.FlagSet) {
+	fs.StringVar(&o.data, "data", o.data, shell.L("cli.flag.data"))
+	fs.StringVar(&o.lang, "lang", o.lang, shell.L("cli.flag.lang"))
+}
+
+type command struct {
+	name  string
+	help  string
+	flags func(*flag.FlagSet, *options)
+	run   func(*options, io.Writer) error
+}
+
+func commands() []command {
+	return []command{
+		{"kiosk", "cli.cmd.kiosk", func(fs *flag.FlagSet, o *options) {
+			fs.BoolVar(&o.windowed, "windowed", false, shell.L("cli.flag.windowed"))
+		}, runKiosk},
+		{"window", "cli.cmd.window", nil, runWindow},
+		{"officer", "cli.cmd.officer", nil, runOfficer},
+		{"demo", "cli.cmd.demo", nil, runDemo},
+		{"seed", "cli.cmd.seed", func(fs *flag.FlagSet, o *options) {
+			fs.BoolVar(&o.large, "large", false, shell.L("cli.flag.large"))
+		}, runSeed},
+		{"version", "cli.cmd.version", nil, func(_ *options, out io.Writer) error {
+			fmt.Fprintf(out, "sanxiang %s (%s)\n", version, build)
+			return nil
+		}},
+	}
+}
+
+// preLang finds --lang before the flags are parsed, so that help and errors
+// come out in the language asked for.
+func preLang(args []string) string {
+	for i, a := range args {
+		a = strings.TrimLeft(a, "-")
+		if v, ok := strings.CutPrefix(a, "lang="); ok {
+			return v
+		}
+		if a == "lang" && i+1 < len(args) {
+			return args[i+1]
+		}
+	}
+	return ""
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if _, err := shell.SetLanguage(preLang(args)); err != nil {
+		shell.SetLanguage("")
+		fmt.Fprintln(stderr, shell.L("cli.bad_lang", map[string]any{"Lang": preLang(args)}))
+		return 2
+	}
+	o := new(options)
+	root := flag.NewFlagSet("sanxiang", flag.ContinueOnError)
+	root.SetOutput(stderr)
+	o.common(root)
+	cmds := commands()
+	root.Usage = func() { usage(stderr, root, cmds) }
+	if err := root.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if root.NArg() == 0 {
+		usage(stderr, root, cmds)
+		return 2
+	}
+	name := root.Arg(0)
+	for _, c := range cmds {
+		if c.name != name {
+			continue
+		}
+		fs := flag.NewFlagSet("sanxiang "+name, flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		o.common(fs)
+		if c.flags != nil {
+			c.flags(fs, o)
+		}
+		fs.Usage = func() {
+			fmt.Fprintf(stderr, "%s\n\n%s: sanxiang %s [%s]\n", shell.L(c.help), shell.L("cli.usage"), name, shell.L("cli.options"))
+			fs.PrintDefaults()
+		}
+		if err := fs.Parse(root.Args()[1:]); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return 0
+			}
+			return 2
+		}
+		if fs.NArg() > 0 {
+			fmt.Fprintln(stderr, shell.L("cli.extra_args", map[string]any{"Args": strings.Join(fs.Args(), " ")}))
+			return 2
+		}
+		if err := c.run(o, stdout); err != nil {
+			fmt.Fprintln(stderr, userError(err))
+			return 1
+		}
+		return 0
+	}
+	fmt.Fprintln(stderr, shell.L("cli.unknown_command", map[string]any{"Name": name}))
+	usage(stderr, root, cmds)
+	return 2
+}
+
+func usage(w io.Writer, root *flag.FlagSet, cmds []command) {
+	fmt.Fprintf(w, "%s\n\n%s: sanxiang [%s] <%s> [%s]\n\n%s:\n", shell.L("cli.about"), shell.L("cli.usage"),
+		shell.L("cli.options"), shell.L("cli.command"), shell.L("cli.options"), shell.L("cli.commands"))
+	for _, c := range cmds {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, shell.L(c.help))
+	}
+	fmt.Fprintf(w, "\n%s:\n", shell.L("cli.options"))
+	root.PrintDefaults()
+	fmt.Fprintf(w, "\n%s\n", shell.L("cli.more_help"))
+}
+
+// userError says what went wrong in the person's language, with the cause
+// after it for whoever reads the log.
+func userError(err error) string {
+	switch {
+	case errors.Is(err, store.ErrDamaged):
+		return shell.L("error.db_damaged") + "\n" + err.Error()
+	case errors.Is(err, store.ErrTooNew):
+		return shell.L("error.db_too_new") + "\n" + err.Error()
+	}
+	return shell.L("error.generic") + "\n" + err.Error()
+}
+
+// dataDir is --data, or the per-user folder; sub is a folder under it.
+func (o *options) dataDir(sub string) (string, error) {
+	dir := o.data
+	if dir == "" {
+		d, err := config.DataDir()
+		if err != nil {
+			return "", err
+		}
+		dir = filepath.Join(d, sub)
+	}
+	return dir, os.MkdirAll(dir, 0o700)
+}
+
+// settings loads config.json from dir and applies the language: --lang
+// wins, then the file, then the OS.
+func (o *options) settings(dir string) (config.Config, error) {
+	cfg, err := config.Load(dir)
+	if err != nil {
+		return cfg, err
+	}
+	choice := o.lang
+	if choice == "" {
+		choice = cfg.Lang
+	}
+	_, err = shell.SetLanguage(choice)
+	return cfg, err
+}
+
+func runSeed(o *options, out io.Writer) error {
+	dir, err := o.dataDir("")
+	if err != nil {
+		return err
+	}
+	size := demo.Standard
+	if o.large {
+		size = demo.Large
+	}
+	n, err := seed(dir, size)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, shell.L("cli.seeded", map[string]any{"Dir": dir, "Officers": n.Officers, "Fees": n.Fees,
+		"Guides": n.Guides, "Items": n.Items, "Inspections": n.Inspections}))
+	return nil
+}
+
+type seedCounts struct{ Officers, Fees, Guides, Items, Inspections int }
+
+func seed(dir string, size demo.Size) (seedCounts, error) {
+	ds, err := demo.Dataset(size)
+	if err != nil {
+		return seedCounts{}, err
+	}
+	ctx := context.Background()
+	cat, err := catalog.Open(ctx, filepath.Join(dir, config.CatalogDB))
+	if err != nil {
+		return seedCounts{}, err
+	}
+	defer cat.Close()
+	if err := cat.Replace(ctx, ds, time.Now()); err != nil {
+		return seedCounts{}, err
+	}
+	return seedCounts{len(ds.Officers), len(ds.Fees), len(ds.Guides), len(ds.Items), len(ds.Inspections)}, nil
+}
+
+func openCatalog(dir string) (*catalog.Catalog, error) {
+	return catalog.Open(context.Background(), filepath.Join(dir, config.CatalogDB))
+}
+
+func runKiosk(o *options, _ io.Writer) error {
+	dir, err := o.dataDir("")
+	if err != nil {
+		return err
+	}
+	cfg, err := o.settings(dir)
+	if err != nil {
+		return err
+	}
+	cat, err := openCatalog(dir)
+	if err != nil {
+		return err
+	}
+	defer cat.Close()
+	a := shell.NewApp(shell.Theme{Large: true})
+	w, err := newKioskWindow(a, cat, cfg)
+	if err != nil {
+		return err
+	}
+	w.SetFullScreen(!o.windowed)
+	w.ShowAndRun()
+	return nil
+}
+
+func newKioskWindow(a fyne.App, cat *catalog.Catalog, cfg config.Config) (fyne.Window, error) {
+	k, err := kiosk.New(cat, cfg)
+	if err != nil {
+		return nil, err
+	}
+	w := a.NewWindow(shell.L("app.kiosk_title"))
+	w.SetContent(k.Content())
+	w.Resize(fyne.NewSize(1280, 800))
+	return w, nil
+}
+
+func runWindow(o *options, _ io.Writer) error {
+	return errors.New("window mode is not built yet")
+}
+
+func runOfficer(o *options, _ io.Writer) error {
+	return errors.New("officer mode is not built yet")
+}
+
+// demoModes are the modes the demo opens, each in its own process as on
+// real devices, so each has its own theme and window set.
+var demoModes = [][]string{{"kiosk", "--windowed"}}
+
+// runDemo seeds a demo data folder on first use and opens every mode's
+// window on it, then waits until all are closed.
+func runDemo(o *options, out io.Writer) error {
+	dir, err := o.dataDir("demo")
+	if err != nil {
+		return err
+	}
+	if _, err := o.settings(dir); err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(dir, config.CatalogDB)); errors.Is(err, os.ErrNotExist) {
+		if _, err := seed(dir, demo.Standard); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(out, shell.L("cli.demo_data", map[string]any{"Dir": dir}))
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var wg sync.WaitGroup
+	errs := make([]error, len(demoModes))
+	for i, mode := range demoModes {
+		args := append([]string{"--data", dir, "--lang", shell.Language()}, mode...)
+		cmd := exec.CommandContext(ctx, self, args...)
+		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+		if err := cmd.Start(); err != nil {
+			return err
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := cmd.Wait(); err != nil && ctx.Err() == nil {
+				errs[i] = fmt.Errorf("%s: %w", mode[0], err)
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}

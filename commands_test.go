@@ -1,0 +1,70 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
+)
+
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestSeedWritesTheDemoCatalog(t *testing.T) {
+	dir := t.TempDir()
+	// --data before the command and after it mean the same.
+	for _, args := range [][]string{{"--data", dir, "seed"}, {"seed", "--data", dir}} {
+		code, out, errOut := runCLI(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errOut)
+		}
+		if !strings.Contains(out, dir) || !strings.Contains(out, "240") {
+			t.Errorf("%v: output %q does not name the folder and the officers", args, out)
+		}
+	}
+	cat, err := catalog.Open(context.Background(), filepath.Join(dir, "catalog.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cat.Close()
+	for kind, min := range map[catalog.Kind]int{
+		catalog.KindOfficer: 200, catalog.KindFee: 50, catalog.KindGuide: 30,
+		catalog.KindItem: 50, catalog.KindInspection: 10,
+	} {
+		n, err := cat.Count(context.Background(), catalog.Query{Kind: kind})
+		if err != nil || n < min {
+			t.Errorf("%s: %d items (%v), want at least %d", kind, n, err, min)
+		}
+	}
+}
+
+func TestCommandLineErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{nil, 2, "kiosk"},
+		{[]string{"bogus"}, 2, "未知命令“bogus”"},
+		{[]string{"--lang", "en", "bogus"}, 2, `Unknown command "bogus"`},
+		{[]string{"--lang", "fr", "version"}, 2, "不支持的语言"},
+		{[]string{"version", "extra"}, 2, "多余的参数"},
+		{[]string{"seed", "--help"}, 0, "-large"},
+	} {
+		code, _, errOut := runCLI(t, tc.args...)
+		if code != tc.code || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d containing %q", tc.args, code, errOut, tc.code, tc.want)
+		}
+	}
+	code, out, _ := runCLI(t, "version")
+	if code != 0 || !strings.HasPrefix(out, "sanxiang ") {
+		t.Errorf("version: %d %q", code, out)
+	}
+}

@@ -1,0 +1,181 @@
+// Package kiosk holds the citizen-facing screens: the hall touchscreen that
+// browses and searches the public lists, and the service window's display.
+// Screens read the local catalog only, so they keep serving with no network.
+package kiosk
+
+import (
+	"context"
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/config"
+	"github.com/sanxiang-desk/sanxiang/app/shell"
+)
+
+// Kiosk is the hall touchscreen. Its widgets are fields so tests can drive it.
+type Kiosk struct {
+	cat      *catalog.Catalog
+	cfg      config.Config
+	agencies []catalog.Agency
+
+	Title   *widget.Label
+	Updated *widget.Label
+	Back    *widget.Button
+	body    *fyne.Container
+	history []func()
+
+	// List is the list screen in view, nil elsewhere.
+	List *ListScreen
+	// Detail is the item on screen, nil elsewhere.
+	Detail catalog.Item
+
+	highContrast bool
+}
+
+// New builds the kiosk on the catalog at cat.
+func New(cat *catalog.Catalog, cfg config.Config) (*Kiosk, error) {
+	ctx := context.Background()
+	agencies, err := cat.Agencies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	k := &Kiosk{cat: cat, cfg: cfg, agencies: agencies}
+	k.Title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	k.Updated = widget.NewLabel("")
+	k.Back = widget.NewButtonWithIcon(shell.L("kiosk.back"), theme.NavigateBackIcon(), k.GoBack)
+	k.body = container.NewStack()
+	k.refreshUpdated()
+	k.ShowHome()
+	return k, nil
+}
+
+// Content is the kiosk's whole screen.
+func (k *Kiosk) Content() fyne.CanvasObject {
+	home := widget.NewButtonWithIcon(shell.L("kiosk.home"), theme.HomeIcon(), k.ShowHome)
+	complain := widget.NewButtonWithIcon(shell.L("kiosk.complaint"), theme.MailComposeIcon(), k.ShowComplaint)
+	complain.Importance = widget.HighImportance
+	contrast := widget.NewButtonWithIcon(shell.L("kiosk.contrast"), theme.VisibilityIcon(), k.ToggleContrast)
+	top := container.NewHBox(home, k.Back, k.Title, layout.NewSpacer(), contrast, complain)
+	bottom := container.NewHBox(layout.NewSpacer(), k.Updated)
+	return container.NewBorder(container.NewVBox(top, widget.NewSeparator()), bottom, nil, nil, k.body)
+}
+
+func (k *Kiosk) refreshUpdated() {
+	t, err := k.cat.UpdatedAt(context.Background())
+	switch {
+	case err != nil:
+		k.Updated.SetText(shell.L("kiosk.updated_unknown"))
+	case t.IsZero():
+		k.Updated.SetText(shell.L("kiosk.never_updated"))
+	default:
+		k.Updated.SetText(shell.L("kiosk.updated_at", map[string]any{"Time": t.Local().Format("2006-01-02 15:04")}))
+	}
+}
+
+func (k *Kiosk) show(title string, content fyne.CanvasObject, keep bool) {
+	k.Title.SetText(title)
+	k.body.Objects = []fyne.CanvasObject{content}
+	k.body.Refresh()
+	if !keep {
+		k.history = k.history[:0]
+	}
+	if len(k.history) > 0 {
+		k.Back.Enable()
+	} else {
+		k.Back.Disable()
+	}
+}
+
+// GoBack returns to the previous screen.
+func (k *Kiosk) GoBack() {
+	if n := len(k.history); n > 0 {
+		prev := k.history[n-1]
+		k.history = k.history[:n-1]
+		prev()
+		if len(k.history) == 0 {
+			k.Back.Disable()
+		}
+	}
+}
+
+// ToggleContrast switches the high-contrast, large-text look for elderly and
+// low-vision citizens. The kiosk owns its process, so it sets the app theme
+// (Fyne 2.7's ThemeOverride leaves form labels and placeholders unscaled).
+func (k *Kiosk) ToggleContrast() {
+	k.highContrast = !k.highContrast
+	fyne.CurrentApp().Settings().SetTheme(shell.Theme{Large: true, HighContrast: k.highContrast})
+}
+
+// kindLabel is the translation key of a list's name.
+func kindLabel(kind catalog.Kind) string { return "list." + string(kind) }
+
+// ShowHome shows the tiles of the public lists.
+func (k *Kiosk) ShowHome() {
+	k.List, k.Detail = nil, nil
+	ctx := context.Background()
+	var tiles []fyne.CanvasObject
+	for _, kind := range catalog.Kinds {
+		n, err := k.cat.Count(ctx, catalog.Query{Kind: kind})
+		if err != nil {
+			fyne.LogError("count "+string(kind), err)
+		}
+		kind := kind
+		b := widget.NewButton(fmt.Sprintf("%s\n%s", shell.L(kindLabel(kind)), shell.L("kiosk.count", map[string]any{"N": n})), func() {
+			k.history = append(k.history, k.ShowHome)
+			k.ShowList(kind)
+		})
+		tiles = append(tiles, b)
+	}
+	c := widget.NewButton(shell.L("kiosk.complaint_tile"), func() {
+		k.history = append(k.history, k.ShowHome)
+		k.ShowComplaint()
+	})
+	c.Importance = widget.HighImportance
+	tiles = append(tiles, c)
+	welcome := widget.NewLabelWithStyle(shell.L("kiosk.welcome"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	grid := container.NewGridWithColumns(3, tiles...)
+	k.show(shell.L("kiosk.title"), container.NewBorder(welcome, nil, nil, nil, grid), false)
+}
+
+// ShowList shows one list with its search box and filters.
+func (k *Kiosk) ShowList(kind catalog.Kind) {
+	k.Detail = nil
+	k.List = newListScreen(k, kind)
+	k.show(shell.L(kindLabel(kind)), k.List.content, true)
+}
+
+// ShowDetail shows one item with every public field and its QR code.
+func (k *Kiosk) ShowDetail(it catalog.Item) {
+	k.Detail = it
+	k.show(it.Title(), detailView(it, k.cfg.PlatformURL), true)
+}
+
+// ShowComplaint shows how to complain or seek remedy, for every agency.
+func (k *Kiosk) ShowComplaint() {
+	k.List, k.Detail = nil, nil
+	rows := []fyne.CanvasObject{
+		widget.NewLabelWithStyle(shell.L("complaint.hotline"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		wrapped(shell.L("complaint.intro")),
+	}
+	for _, a := range k.agencies {
+		card := widget.NewCard(a.Name, "", container.NewVBox(
+			wrapped(shell.L("complaint.phone", map[string]any{"Phone": a.ComplaintPhone})),
+			wrapped(shell.L("complaint.address", map[string]any{"Address": a.Address})),
+			wrapped(a.RemedyChannels),
+		))
+		rows = append(rows, card)
+	}
+	k.show(shell.L("kiosk.complaint"), container.NewVScroll(container.NewVBox(rows...)), len(k.history) > 0)
+}
+
+func wrapped(s string) *widget.Label {
+	l := widget.NewLabel(s)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}

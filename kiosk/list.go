@@ -1,0 +1,161 @@
+package kiosk
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/shell"
+)
+
+// pageSize is how many rows one query reads; the list asks for a page only
+// when a row of it scrolls into view.
+const pageSize = 100
+
+// ListScreen is one public list with search and filters.
+type ListScreen struct {
+	k     *Kiosk
+	query catalog.Query
+	total int
+	pages map[int][]catalog.Item
+
+	Search  *widget.Entry
+	Agency  *widget.Select
+	Act     *widget.Select
+	Count   *widget.Label
+	Results *widget.List
+	content fyne.CanvasObject
+	built   bool
+}
+
+func newListScreen(k *Kiosk, kind catalog.Kind) *ListScreen {
+	s := &ListScreen{k: k, query: catalog.Query{Kind: kind}}
+	s.Search = widget.NewEntry()
+	s.Search.SetPlaceHolder(shell.L("kiosk.search_hint"))
+	s.Search.OnChanged = func(text string) {
+		s.query.Text = text
+		s.reload()
+	}
+	all := shell.L("filter.all_agencies")
+	names := []string{all}
+	for _, a := range k.agencies {
+		names = append(names, a.Name)
+	}
+	s.Agency = widget.NewSelect(names, func(name string) {
+		s.query.Agency = ""
+		for _, a := range k.agencies {
+			if a.Name == name {
+				s.query.Agency = a.Code
+			}
+		}
+		s.reload()
+	})
+	s.Agency.SetSelected(all)
+	filters := []fyne.CanvasObject{s.Agency}
+	if kind == catalog.KindItem || kind == catalog.KindGuide {
+		allActs := shell.L("filter.all_acts")
+		acts := []string{allActs}
+		for _, a := range catalog.Acts {
+			acts = append(acts, shell.L("act."+string(a)))
+		}
+		s.Act = widget.NewSelect(acts, func(label string) {
+			s.query.Act = ""
+			for _, a := range catalog.Acts {
+				if shell.L("act."+string(a)) == label {
+					s.query.Act = a
+				}
+			}
+			s.reload()
+		})
+		s.Act.SetSelected(allActs)
+		filters = append(filters, s.Act)
+	}
+	s.Count = widget.NewLabel("")
+	s.Results = widget.NewList(s.length, s.createRow, s.updateRow)
+	s.Results.OnSelected = func(id widget.ListItemID) {
+		s.Results.Unselect(id)
+		if it := s.item(id); it != nil {
+			k.history = append(k.history, func() { k.ShowList(kind) })
+			k.ShowDetail(it)
+		}
+	}
+	s.reload()
+	s.built = true
+	top := container.NewVBox(s.Search, container.NewHBox(append(filters, s.Count)...))
+	s.content = container.NewBorder(top, nil, nil, nil, s.Results)
+	return s
+}
+
+// reload counts the matches again and drops the cached pages.
+func (s *ListScreen) reload() {
+	if s.Count == nil || s.Results == nil {
+		return // still being built
+	}
+	n, err := s.k.cat.Count(context.Background(), s.query)
+	if err != nil {
+		fyne.LogError("count", err)
+	}
+	s.total, s.pages = n, map[int][]catalog.Item{}
+	s.Count.SetText(shell.L("kiosk.count", map[string]any{"N": n}))
+	if s.built { // the list cannot scroll before it has been laid out once
+		s.Results.ScrollToTop()
+	}
+	s.Results.Refresh()
+}
+
+func (s *ListScreen) length() int { return s.total }
+
+func (s *ListScreen) item(i int) catalog.Item {
+	p := i / pageSize
+	page, ok := s.pages[p]
+	if !ok {
+		q := s.query
+		q.Limit, q.Offset = pageSize, p*pageSize
+		var err error
+		page, err = s.k.cat.Search(context.Background(), q)
+		if err != nil {
+			fyne.LogError("search", err)
+			return nil
+		}
+		s.pages[p] = page
+	}
+	if j := i % pageSize; j < len(page) {
+		return page[j]
+	}
+	return nil
+}
+
+func (s *ListScreen) createRow() fyne.CanvasObject {
+	title := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title.Truncation = fyne.TextTruncateEllipsis
+	sub := widget.NewLabel("")
+	sub.Truncation = fyne.TextTruncateEllipsis
+	return container.NewVBox(title, sub)
+}
+
+func (s *ListScreen) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
+	box := o.(*fyne.Container)
+	it := s.item(i)
+	if it == nil {
+		return
+	}
+	box.Objects[0].(*widget.Label).SetText(it.Title())
+	box.Objects[1].(*widget.Label).SetText(it.Subtitle())
+}
+
+// Titles returns the titles of the first n rows, for tests and checks.
+func (s *ListScreen) Titles(n int) []string {
+	var out []string
+	for i := 0; i < n && i < s.total; i++ {
+		if it := s.item(i); it != nil {
+			out = append(out, it.Title())
+		}
+	}
+	return out
+}
+
+// Total is how many items match.
+func (s *ListScreen) Total() int { return s.total }

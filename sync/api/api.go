@@ -1,0 +1,21 @@
+// Package api holds what the platform and its clients must agree on: wire
+// types, paths, and the public page addresses behind the kiosk's QR codes.
+// It imports neither Fyne nor any storage.
+package api
+
+import (
+	"net/url"
+	"strings"
+)
+
+// PublicPath is the path of an item's public page on the platform, the page
+// a citizen's phone opens from the item's QR code: /p/{kind}/{id}.
+func PublicPath(kind, id string) string {
+	return "/p/" + url.PathEscape(kind) + "/" + url.PathEscape(id)
+}
+
+// PublicURL joins the platform's base URL (from configuration) and
+// PublicPath. A base with a path prefix (https://host/zhifa/) keeps it.
+func PublicURL(base, kind, id string) string {
+	return strings.TrimRight(base, "/") + PublicPath(kind, id)
+}
