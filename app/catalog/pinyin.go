@@ -72,14 +72,15 @@ func firstRune(s string) (rune, bool) {
 
 // NormalizeQuery folds what a person typed into the form SearchKey stores:
 // lower case, no spaces or apostrophes (xi'an), full-width digits and letters
-// made half-width.
+// made half-width, control characters dropped (SQLite ends a LIKE pattern at
+// NUL, which would match everything).
 func NormalizeQuery(q string) string {
 	var b strings.Builder
 	for _, r := range q {
 		if r >= 0xFF01 && r <= 0xFF5E { // full-width ASCII
 			r -= 0xFEE0
 		}
-		if unicode.IsSpace(r) || r == '\'' || r == '’' {
+		if unicode.IsSpace(r) || unicode.IsControl(r) || r == '\'' || r == '’' {
 			continue
 		}
 		b.WriteRune(unicode.ToLower(r))

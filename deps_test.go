@@ -1,0 +1,22 @@
+package main
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// The core and everything the platform will import stay free of Fyne (and so
+// of cgo's GL), as the architecture requires.
+func TestCoreImportsNoFyne(t *testing.T) {
+	core := []string{"./app/store", "./app/catalog", "./app/config", "./app/demo", "./sync/..."}
+	out, err := exec.Command("go", append([]string{"list", "-deps"}, core...)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, p := range strings.Fields(string(out)) {
+		if strings.HasPrefix(p, "fyne.io/") {
+			t.Errorf("a core package depends on %s", p)
+		}
+	}
+}
