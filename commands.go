@@ -17,6 +17,7 @@ import (
 
 	"fyne.io/fyne/v2"
 
+	"github.com/sanxiang-desk/sanxiang/app/account"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/config"
 	"github.com/sanxiang-desk/sanxiang/app/demo"
@@ -37,6 +38,8 @@ type options struct {
 	lang     string
 	large    bool
 	windowed bool
+
+	fullscreenDisplay bool
 }
 
 // common registers the shared flags. They may stand before or after the
@@ -59,7 +62,9 @@ func commands() []command {
 		{"kiosk", "cli.cmd.kiosk", func(fs *flag.FlagSet, o *options) {
 			fs.BoolVar(&o.windowed, "windowed", false, shell.L("cli.flag.windowed"))
 		}, runKiosk},
-		{"window", "cli.cmd.window", nil, runWindow},
+		{"window", "cli.cmd.window", func(fs *flag.FlagSet, o *options) {
+			fs.BoolVar(&o.fullscreenDisplay, "fullscreen-display", false, shell.L("cli.flag.fullscreen_display"))
+		}, runWindow},
 		{"officer", "cli.cmd.officer", nil, runOfficer},
 		{"demo", "cli.cmd.demo", nil, runDemo},
 		{"seed", "cli.cmd.seed", func(fs *flag.FlagSet, o *options) {
@@ -210,11 +215,11 @@ func runSeed(o *options, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintln(out, shell.L("cli.seeded", map[string]any{"Dir": dir, "Officers": n.Officers, "Fees": n.Fees,
-		"Guides": n.Guides, "Items": n.Items, "Inspections": n.Inspections}))
+		"Guides": n.Guides, "Items": n.Items, "Inspections": n.Inspections, "Accounts": n.Accounts, "PIN": demo.PIN}))
 	return nil
 }
 
-type seedCounts struct{ Officers, Fees, Guides, Items, Inspections int }
+type seedCounts struct{ Officers, Fees, Guides, Items, Inspections, Accounts int }
 
 func seed(dir string, size demo.Size) (seedCounts, error) {
 	ds, err := demo.Dataset(size)
@@ -230,7 +235,18 @@ func seed(dir string, size demo.Size) (seedCounts, error) {
 	if err := cat.Replace(ctx, ds, time.Now()); err != nil {
 		return seedCounts{}, err
 	}
-	return seedCounts{len(ds.Officers), len(ds.Fees), len(ds.Guides), len(ds.Items), len(ds.Inspections)}, nil
+	book, err := account.Open(ctx, filepath.Join(dir, config.DeviceDB))
+	if err != nil {
+		return seedCounts{}, err
+	}
+	defer book.Close()
+	accounts := demo.Accounts(ds)
+	for _, a := range accounts {
+		if err := book.Enrol(ctx, a, demo.PIN); err != nil {
+			return seedCounts{}, err
+		}
+	}
+	return seedCounts{len(ds.Officers), len(ds.Fees), len(ds.Guides), len(ds.Items), len(ds.Inspections), len(accounts)}, nil
 }
 
 func openCatalog(dir string) (*catalog.Catalog, error) {
@@ -273,7 +289,44 @@ func newKioskWindow(a fyne.App, cat *catalog.Catalog, cfg config.Config) (fyne.W
 }
 
 func runWindow(o *options, _ io.Writer) error {
-	return errors.New("window mode is not built yet")
+	dir, err := o.dataDir("")
+	if err != nil {
+		return err
+	}
+	cfg, err := o.settings(dir)
+	if err != nil {
+		return err
+	}
+	cat, err := openCatalog(dir)
+	if err != nil {
+		return err
+	}
+	defer cat.Close()
+	book, err := account.Open(context.Background(), filepath.Join(dir, config.DeviceDB))
+	if err != nil {
+		return err
+	}
+	defer book.Close()
+	a := shell.NewApp(shell.Theme{}) // before any widget exists
+	desk, err := kiosk.NewWindowDesk(cat, book, cfg)
+	if err != nil {
+		return err
+	}
+	console := a.NewWindow(shell.L("app.window_title"))
+	console.SetContent(desk.Console())
+	console.Resize(fyne.NewSize(900, 640))
+	console.SetMaster()
+	// The citizen-facing display: a second window, drawn large. Fyne 2.7
+	// cannot choose a monitor; staff drag it to the second screen, or
+	// --fullscreen-display makes it fill the screen it opens on.
+	display := a.NewWindow(shell.L("app.window_display_title"))
+	display.SetContent(desk.Display.Content())
+	display.Resize(fyne.NewSize(1280, 800))
+	display.SetFullScreen(o.fullscreenDisplay)
+	display.SetCloseIntercept(func() {}) // only signing out clears it; closing the console quits
+	display.Show()
+	console.ShowAndRun()
+	return nil
 }
 
 func runOfficer(o *options, _ io.Writer) error {
@@ -282,7 +335,7 @@ func runOfficer(o *options, _ io.Writer) error {
 
 // demoModes are the modes the demo opens, each in its own process as on
 // real devices, so each has its own theme and window set.
-var demoModes = [][]string{{"kiosk", "--windowed"}}
+var demoModes = [][]string{{"kiosk", "--windowed"}, {"window"}}
 
 // runDemo seeds a demo data folder on first use and opens every mode's
 // window on it, then waits until all are closed.

@@ -146,7 +146,10 @@ func (k *Kiosk) ShowHome() {
 // ShowList shows one list with its search box and filters.
 func (k *Kiosk) ShowList(kind catalog.Kind) {
 	k.Detail = nil
-	k.List = newListScreen(k, kind)
+	k.List = newListScreen(k.cat, k.agencies, kind, func(it catalog.Item) {
+		k.history = append(k.history, func() { k.ShowList(kind) })
+		k.ShowDetail(it)
+	})
 	k.show(shell.L(kindLabel(kind)), k.List.content, true)
 }
 

@@ -15,10 +15,12 @@ import (
 // when a row of it scrolls into view.
 const pageSize = 100
 
-// ListScreen is one public list with search and filters.
+// ListScreen is one public list with search and filters. The kiosk and the
+// window desk both use it; onPick says what a tap on a row does.
 type ListScreen struct {
-	k     *Kiosk
-	query catalog.Query
+	cat    *catalog.Catalog
+	onPick func(catalog.Item)
+	query  catalog.Query
 	total int
 	pages map[int][]catalog.Item
 
@@ -31,8 +33,8 @@ type ListScreen struct {
 	built   bool
 }
 
-func newListScreen(k *Kiosk, kind catalog.Kind) *ListScreen {
-	s := &ListScreen{k: k, query: catalog.Query{Kind: kind}}
+func newListScreen(cat *catalog.Catalog, agencies []catalog.Agency, kind catalog.Kind, onPick func(catalog.Item)) *ListScreen {
+	s := &ListScreen{cat: cat, onPick: onPick, query: catalog.Query{Kind: kind}}
 	s.Search = widget.NewEntry()
 	s.Search.SetPlaceHolder(shell.L("kiosk.search_hint"))
 	s.Search.OnChanged = func(text string) {
@@ -41,12 +43,12 @@ func newListScreen(k *Kiosk, kind catalog.Kind) *ListScreen {
 	}
 	all := shell.L("filter.all_agencies")
 	names := []string{all}
-	for _, a := range k.agencies {
+	for _, a := range agencies {
 		names = append(names, a.Name)
 	}
 	s.Agency = widget.NewSelect(names, func(name string) {
 		s.query.Agency = ""
-		for _, a := range k.agencies {
+		for _, a := range agencies {
 			if a.Name == name {
 				s.query.Agency = a.Code
 			}
@@ -78,8 +80,7 @@ func newListScreen(k *Kiosk, kind catalog.Kind) *ListScreen {
 	s.Results.OnSelected = func(id widget.ListItemID) {
 		s.Results.Unselect(id)
 		if it := s.item(id); it != nil {
-			k.history = append(k.history, func() { k.ShowList(kind) })
-			k.ShowDetail(it)
+			s.onPick(it)
 		}
 	}
 	s.reload()
@@ -94,7 +95,7 @@ func (s *ListScreen) reload() {
 	if s.Count == nil || s.Results == nil {
 		return // still being built
 	}
-	n, err := s.k.cat.Count(context.Background(), s.query)
+	n, err := s.cat.Count(context.Background(), s.query)
 	if err != nil {
 		fyne.LogError("count", err)
 	}
@@ -115,7 +116,7 @@ func (s *ListScreen) item(i int) catalog.Item {
 		q := s.query
 		q.Limit, q.Offset = pageSize, p*pageSize
 		var err error
-		page, err = s.k.cat.Search(context.Background(), q)
+		page, err = s.cat.Search(context.Background(), q)
 		if err != nil {
 			fyne.LogError("search", err)
 			return nil

@@ -21,11 +21,13 @@ type Config struct {
 	Lang string `json:"lang"`
 	// KioskIdleSeconds is how long a kiosk waits before going back home.
 	KioskIdleSeconds int `json:"kiosk_idle_seconds"`
+	// HallWindows is how many service windows the hall numbers.
+	HallWindows int `json:"hall_windows"`
 }
 
 // Default is what a device uses before anyone configures it.
 func Default() Config {
-	return Config{PlatformURL: "http://127.0.0.1:8421", KioskIdleSeconds: 90}
+	return Config{PlatformURL: "http://127.0.0.1:8421", KioskIdleSeconds: 90, HallWindows: 20}
 }
 
 // FileName is the settings file inside the data folder.
@@ -59,6 +61,9 @@ func (c Config) Validate() error {
 	}
 	if c.KioskIdleSeconds < 10 {
 		return fmt.Errorf("kiosk_idle_seconds %d: want 10 or more", c.KioskIdleSeconds)
+	}
+	if c.HallWindows < 1 || c.HallWindows > 999 {
+		return fmt.Errorf("hall_windows %d: want 1 to 999", c.HallWindows)
 	}
 	return nil
 }
@@ -96,4 +101,5 @@ func DataDir() (string, error) {
 // Files in the data folder.
 const (
 	CatalogDB = "catalog.db"
+	DeviceDB  = "device.db" // accounts and the sign-in log
 )

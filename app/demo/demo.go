@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sanxiang-desk/sanxiang/app/account"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/assets"
 )
@@ -248,4 +249,30 @@ func branchOf(p *pools, agency string, round int) string {
 	}
 	d := p.Districts[(round-1)%len(p.Districts)]
 	return strings.Replace(agency, p.City, p.City+d, 1) + fill(p.T["branch"], "district", "", "n", strconv.Itoa((round-1)/len(p.Districts)+1))
+}
+
+// PIN is every demo account's PIN. It is printed in README.md: demo only.
+const PIN = "147258"
+
+// Accounts picks the demo's sign-in accounts from the officers: per agency,
+// two officers, one legal reviewer and one window staff member, all holding
+// a valid certificate.
+func Accounts(ds *catalog.Dataset) []account.Account {
+	var out []account.Account
+	taken := map[string]int{}
+	roles := []account.Role{account.RoleOfficer, account.RoleOfficer, account.RoleReviewer, account.RoleStaff}
+	for _, o := range ds.Officers {
+		n := taken[o.AgencyCode]
+		if n >= len(roles) || o.Status != catalog.CertValid {
+			continue
+		}
+		taken[o.AgencyCode] = n + 1
+		a := account.Account{ID: o.CertNo, Name: o.Name, Agency: o.AgencyCode, Unit: o.Unit,
+			Position: o.Position, Role: roles[n]}
+		if a.Role == account.RoleReviewer {
+			a.Qualification = "legal_professional" // 国家法律职业资格
+		}
+		out = append(out, a)
+	}
+	return out
 }

@@ -1,0 +1,304 @@
+// Package account signs people in on a device that may be offline: window
+// staff, officers and legal reviewers, each enrolled with a PIN kept only as
+// an Argon2id hash. Repeated wrong PINs lock the account for a while. Every
+// sign-in, sign-out and failure is appended to a log nobody can edit.
+//
+// A six-digit PIN falls to an offline attacker who has the file in hours
+// whatever the hash: it guards the screen, not the disk (see the evidence
+// design notes); the OS account and disk encryption guard the disk.
+package account
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"database/sql"
+	"embed"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/argon2"
+
+	"github.com/sanxiang-desk/sanxiang/app/store"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Migrations are the device database's schema steps.
+var Migrations, _ = fs.Sub(migrationFiles, "migrations")
+
+// Role is what an account may do.
+type Role string
+
+const (
+	RoleStaff    Role = "staff"    // window staff
+	RoleOfficer  Role = "officer"  // enforcement officer
+	RoleReviewer Role = "reviewer" // legal reviewer (法制审核人员)
+)
+
+// Account is one person who may sign in.
+type Account struct {
+	ID            string // certificate or staff number
+	Name          string
+	Agency        string // agency code
+	Unit          string
+	Position      string
+	Role          Role
+	Qualification string
+}
+
+// Errors callers branch on. Show them through their translation keys.
+var (
+	ErrUnknown  = errors.New("account: no such account")
+	ErrWrongPIN = errors.New("account: wrong PIN")
+	ErrLocked   = errors.New("account: locked after too many wrong PINs")
+	ErrWeakPIN  = errors.New("account: PIN must be 6 digits, not all the same or in sequence")
+)
+
+// Limits on guessing.
+const (
+	MaxFailures = 5
+	LockFor     = 15 * time.Minute
+)
+
+// Argon2id parameters: OWASP's floor (19 MiB, 2 passes, 1 lane).
+const (
+	argonMemory = 19 * 1024
+	argonTime   = 2
+	argonLanes  = 1
+	argonKeyLen = 32
+)
+
+// Book is the device's account list.
+type Book struct {
+	db  *store.DB
+	now func() time.Time
+}
+
+// Open opens the device database at path.
+func Open(ctx context.Context, path string) (*Book, error) {
+	db, err := store.Open(ctx, path, store.Options{Durability: store.Evidence, Migrations: Migrations})
+	if err != nil {
+		return nil, fmt.Errorf("open accounts: %w", err)
+	}
+	return &Book{db: db, now: time.Now}, nil
+}
+
+// Close closes the database.
+func (b *Book) Close() error { return b.db.Close() }
+
+// SetClock replaces the clock, for tests of locking.
+func (b *Book) SetClock(now func() time.Time) { b.now = now }
+
+// CheckPIN reports whether pin is acceptable: six digits, not one digit
+// repeated and not a run up or down (123456, 987654).
+func CheckPIN(pin string) error {
+	if len(pin) != 6 {
+		return ErrWeakPIN
+	}
+	same, up, down := true, true, true
+	for i := 0; i < len(pin); i++ {
+		if pin[i] < '0' || pin[i] > '9' {
+			return ErrWeakPIN
+		}
+		if i > 0 {
+			same = same && pin[i] == pin[0]
+			up = up && pin[i] == pin[i-1]+1
+			down = down && pin[i] == pin[i-1]-1
+		}
+	}
+	if same || up || down {
+		return ErrWeakPIN
+	}
+	return nil
+}
+
+// Hash makes the stored form of a PIN, in the PHC string format.
+func Hash(pin string) (string, error) {
+	salt := make([]byte, 16)
+	if _, err := rand.Read(salt); err != nil {
+		return "", err
+	}
+	key := argon2.IDKey([]byte(pin), salt, argonTime, argonMemory, argonLanes, argonKeyLen)
+	enc := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonLanes,
+		enc.EncodeToString(salt), enc.EncodeToString(key)), nil
+}
+
+// verify checks pin against a PHC string made by Hash (or with other
+// parameters, so they can be raised later without re-enrolling).
+func verify(pin, phc string) bool {
+	parts := strings.Split(phc, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false
+	}
+	var m, t uint32
+	var p uint8
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
+		return false
+	}
+	enc := base64.RawStdEncoding
+	salt, err1 := enc.DecodeString(parts[4])
+	want, err2 := enc.DecodeString(parts[5])
+	if err1 != nil || err2 != nil || len(want) == 0 {
+		return false
+	}
+	got := argon2.IDKey([]byte(pin), salt, t, m, p, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// Enrol adds or replaces an account with a new PIN.
+func (b *Book) Enrol(ctx context.Context, a Account, pin string) error {
+	if err := CheckPIN(pin); err != nil {
+		return err
+	}
+	h, err := Hash(pin)
+	if err != nil {
+		return err
+	}
+	return b.EnrolHashed(ctx, a, h)
+}
+
+// EnrolHashed adds or replaces an account whose PIN hash was made elsewhere
+// (the platform enrols devices without ever sending the PIN).
+func (b *Book) EnrolHashed(ctx context.Context, a Account, pinHash string) error {
+	switch a.Role {
+	case RoleStaff, RoleOfficer, RoleReviewer:
+	default:
+		return fmt.Errorf("enrol %s: unknown role %q", a.ID, a.Role)
+	}
+	_, err := b.db.ExecContext(ctx, `INSERT INTO accounts (id, name, agency, unit, position, role, qualification, pin_hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET name = excluded.name, agency = excluded.agency, unit = excluded.unit,
+			position = excluded.position, role = excluded.role, qualification = excluded.qualification,
+			pin_hash = excluded.pin_hash, failures = 0, locked_until = ''`,
+		a.ID, a.Name, a.Agency, a.Unit, a.Position, string(a.Role), a.Qualification, pinHash)
+	if err != nil {
+		return fmt.Errorf("enrol %s: %w", a.ID, err)
+	}
+	return nil
+}
+
+// dummyHash is checked against when the account does not exist, so that a
+// wrong number takes as long as a wrong PIN.
+var dummyHash, _ = Hash("000000")
+
+// SignIn checks id and pin. place says where (a window number, "officer").
+// After MaxFailures wrong PINs in a row the account is locked for LockFor.
+func (b *Book) SignIn(ctx context.Context, id, pin, place string) (Account, time.Time, error) {
+	now := b.now()
+	var a Account
+	var role, hash, lockedUntil string
+	var failures int
+	err := b.db.QueryRowContext(ctx, `SELECT id, name, agency, unit, position, role, qualification, pin_hash, failures, locked_until
+		FROM accounts WHERE id = ?`, strings.TrimSpace(id)).
+		Scan(&a.ID, &a.Name, &a.Agency, &a.Unit, &a.Position, &role, &a.Qualification, &hash, &failures, &lockedUntil)
+	if errors.Is(err, sql.ErrNoRows) {
+		verify(pin, dummyHash)
+		return Account{}, time.Time{}, ErrUnknown
+	}
+	if err != nil {
+		return Account{}, time.Time{}, fmt.Errorf("sign in: %w", err)
+	}
+	a.Role = Role(role)
+	if lockedUntil != "" {
+		until, _ := time.Parse(time.RFC3339, lockedUntil)
+		if now.Before(until) {
+			return Account{}, until, ErrLocked
+		}
+	}
+	if !verify(pin, hash) {
+		failures++
+		event, until := "failed", ""
+		if failures >= MaxFailures {
+			event, until, failures = "locked", now.Add(LockFor).UTC().Format(time.RFC3339), 0
+		}
+		err := b.db.Tx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, `UPDATE accounts SET failures = ?, locked_until = ? WHERE id = ?`, failures, until, a.ID); err != nil {
+				return err
+			}
+			return logEvent(ctx, tx, now, a.ID, event, place)
+		})
+		if err != nil {
+			return Account{}, time.Time{}, fmt.Errorf("sign in: %w", err)
+		}
+		if until != "" {
+			t, _ := time.Parse(time.RFC3339, until)
+			return Account{}, t, ErrLocked
+		}
+		return Account{}, time.Time{}, fmt.Errorf("%w (%d/%d)", ErrWrongPIN, failures, MaxFailures)
+	}
+	err = b.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET failures = 0, locked_until = '' WHERE id = ?`, a.ID); err != nil {
+			return err
+		}
+		return logEvent(ctx, tx, now, a.ID, "signin", place)
+	})
+	if err != nil {
+		return Account{}, time.Time{}, fmt.Errorf("sign in: %w", err)
+	}
+	return a, time.Time{}, nil
+}
+
+// Log appends an event (signout, pause, resume) for an account.
+func (b *Book) Log(ctx context.Context, id, event, place string) error {
+	return b.db.Tx(ctx, func(tx *sql.Tx) error { return logEvent(ctx, tx, b.now(), id, event, place) })
+}
+
+func logEvent(ctx context.Context, tx *sql.Tx, at time.Time, id, event, place string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO sign_log (at, account, event, place) VALUES (?, ?, ?, ?)`,
+		at.UTC().Format(time.RFC3339Nano), id, event, place)
+	return err
+}
+
+// Event is one line of the sign-in log.
+type Event struct {
+	At                    time.Time
+	Account, Kind, Place string
+}
+
+// Events returns the log, oldest first.
+func (b *Book) Events(ctx context.Context) ([]Event, error) {
+	rows, err := b.db.QueryContext(ctx, `SELECT at, account, event, place FROM sign_log ORDER BY seq`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		var e Event
+		var at string
+		if err := rows.Scan(&at, &e.Account, &e.Kind, &e.Place); err != nil {
+			return nil, err
+		}
+		e.At, _ = time.Parse(time.RFC3339Nano, at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// List returns the enrolled accounts of a role ("" for all), by id.
+func (b *Book) List(ctx context.Context, role Role) ([]Account, error) {
+	rows, err := b.db.QueryContext(ctx, `SELECT id, name, agency, unit, position, role, qualification FROM accounts
+		WHERE ? = '' OR role = ? ORDER BY id`, string(role), string(role))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Account
+	for rows.Next() {
+		var a Account
+		var r string
+		if err := rows.Scan(&a.ID, &a.Name, &a.Agency, &a.Unit, &a.Position, &r, &a.Qualification); err != nil {
+			return nil, err
+		}
+		a.Role = Role(r)
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}

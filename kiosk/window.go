@@ -1,0 +1,325 @@
+package kiosk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/sanxiang-desk/sanxiang/app/account"
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/config"
+	"github.com/sanxiang-desk/sanxiang/app/shell"
+	"github.com/sanxiang-desk/sanxiang/sync/api"
+)
+
+// WindowDesk is the service window: the staff member's console, where they
+// sign in to a window and pick what the citizen should see, and the
+// citizen-facing Display beside it (事中公示: who serves here, their unit,
+// position and service items).
+type WindowDesk struct {
+	cat      *catalog.Catalog
+	book     *account.Book
+	cfg      config.Config
+	agencies []catalog.Agency
+
+	// Sign-in form.
+	WindowNo *widget.Select
+	StaffID  *widget.Entry
+	PIN      *widget.Entry
+	SignIn   *widget.Button
+	Message  *widget.Label
+
+	// Signed-in console.
+	Staff   *account.Account
+	Window  string
+	Paused  bool
+	Pause   *widget.Button
+	SignOut *widget.Button
+	Guides  *ListScreen
+	Fees    *ListScreen
+
+	Display *Display
+	console *fyne.Container
+}
+
+// NewWindowDesk builds the console and its display on the local catalog
+// and account book.
+func NewWindowDesk(cat *catalog.Catalog, book *account.Book, cfg config.Config) (*WindowDesk, error) {
+	agencies, err := cat.Agencies(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	d := &WindowDesk{cat: cat, book: book, cfg: cfg, agencies: agencies}
+	d.Display = newDisplay(cfg.PlatformURL)
+	d.console = container.NewStack()
+	d.showSignIn()
+	return d, nil
+}
+
+// Console is the staff member's screen.
+func (d *WindowDesk) Console() fyne.CanvasObject { return d.console }
+
+func (d *WindowDesk) showSignIn() {
+	var numbers []string
+	for i := 1; i <= d.cfg.HallWindows; i++ {
+		numbers = append(numbers, strconv.Itoa(i))
+	}
+	d.WindowNo = widget.NewSelect(numbers, nil)
+	d.WindowNo.PlaceHolder = shell.L("window.pick")
+	if d.Window != "" {
+		d.WindowNo.SetSelected(d.Window)
+	}
+	d.StaffID = widget.NewEntry()
+	d.StaffID.SetPlaceHolder(shell.L("window.staff_id_hint"))
+	d.PIN = widget.NewPasswordEntry()
+	d.PIN.SetPlaceHolder(shell.L("window.pin_hint"))
+	d.PIN.OnSubmitted = func(string) { d.TrySignIn() }
+	d.Message = widget.NewLabel("")
+	d.Message.Importance = widget.DangerImportance
+	d.Message.Wrapping = fyne.TextWrapWord
+	d.SignIn = widget.NewButtonWithIcon(shell.L("window.sign_in"), theme.LoginIcon(), d.TrySignIn)
+	d.SignIn.Importance = widget.HighImportance
+	form := widget.NewForm(
+		widget.NewFormItem(shell.L("window.number"), d.WindowNo),
+		widget.NewFormItem(shell.L("window.staff_id"), d.StaffID),
+		widget.NewFormItem(shell.L("window.pin"), d.PIN),
+	)
+	title := widget.NewLabelWithStyle(shell.L("window.sign_in_title"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	box := container.NewVBox(title, form, d.SignIn, d.Message)
+	d.console.Objects = []fyne.CanvasObject{container.NewCenter(container.NewGridWrap(fyne.NewSize(460, box.MinSize().Height+40), box))}
+	d.console.Refresh()
+}
+
+// TrySignIn checks the form; on success the console and the display show
+// the staff member, on failure the form says why in plain words.
+func (d *WindowDesk) TrySignIn() {
+	if d.WindowNo.Selected == "" {
+		d.Message.SetText(shell.L("window.err_pick"))
+		return
+	}
+	a, until, err := d.book.SignIn(context.Background(), d.StaffID.Text, d.PIN.Text, d.WindowNo.Selected)
+	d.PIN.SetText("")
+	switch {
+	case errors.Is(err, account.ErrUnknown):
+		d.Message.SetText(shell.L("signin.err_unknown"))
+		return
+	case errors.Is(err, account.ErrWrongPIN):
+		d.Message.SetText(shell.L("signin.err_pin"))
+		return
+	case errors.Is(err, account.ErrLocked):
+		d.Message.SetText(shell.L("signin.err_locked", map[string]any{"Time": until.Local().Format("15:04")}))
+		return
+	case err != nil:
+		d.Message.SetText(shell.L("error.generic") + " " + err.Error())
+		return
+	}
+	d.Staff, d.Window, d.Paused = &a, d.WindowNo.Selected, false
+	d.showConsole()
+	d.Display.Serve(d.Window, a, d.serviceItems(a.Agency))
+}
+
+// Service is what a window offers: its agency's guides and fees.
+type Service struct{ Guides, Fees []catalog.Item }
+
+func (d *WindowDesk) serviceItems(agency string) Service {
+	ctx := context.Background()
+	var s Service
+	var err error
+	if s.Guides, err = d.cat.Search(ctx, catalog.Query{Kind: catalog.KindGuide, Agency: agency, Limit: 12}); err != nil {
+		fyne.LogError("window guides", err)
+	}
+	if s.Fees, err = d.cat.Search(ctx, catalog.Query{Kind: catalog.KindFee, Agency: agency, Limit: 12}); err != nil {
+		fyne.LogError("window fees", err)
+	}
+	return s
+}
+
+func (d *WindowDesk) showConsole() {
+	who := widget.NewLabelWithStyle(shell.L("window.signed_in", map[string]any{
+		"Window": d.Window, "Name": d.Staff.Name, "Unit": d.Staff.Unit}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	d.Pause = widget.NewButtonWithIcon(shell.L("window.pause"), theme.MediaPauseIcon(), d.TogglePause)
+	clear := widget.NewButtonWithIcon(shell.L("window.clear"), theme.ContentClearIcon(), func() {
+		d.Display.Serve(d.Window, *d.Staff, d.serviceItems(d.Staff.Agency))
+	})
+	d.SignOut = widget.NewButtonWithIcon(shell.L("window.sign_out"), theme.LogoutIcon(), d.DoSignOut)
+	top := container.NewHBox(who, layout.NewSpacer(), clear, d.Pause, d.SignOut)
+	show := func(it catalog.Item) {
+		if !d.Paused {
+			d.Display.ShowItem(it)
+		}
+	}
+	d.Guides = newListScreen(d.cat, d.agencies, catalog.KindGuide, show)
+	d.Fees = newListScreen(d.cat, d.agencies, catalog.KindFee, show)
+	for _, l := range []*ListScreen{d.Guides, d.Fees} {
+		for _, a := range d.agencies {
+			if a.Code == d.Staff.Agency {
+				l.Agency.SetSelected(a.Name)
+			}
+		}
+	}
+	hint := widget.NewLabel(shell.L("window.pick_hint"))
+	tabs := container.NewAppTabs(
+		container.NewTabItem(shell.L("list.guide"), d.Guides.content),
+		container.NewTabItem(shell.L("list.fee"), d.Fees.content),
+	)
+	d.console.Objects = []fyne.CanvasObject{container.NewBorder(container.NewVBox(top, hint, widget.NewSeparator()), nil, nil, nil, tabs)}
+	d.console.Refresh()
+}
+
+// TogglePause shows "暂停服务" to citizens while the staff member steps away.
+func (d *WindowDesk) TogglePause() {
+	if d.Staff == nil {
+		return
+	}
+	d.Paused = !d.Paused
+	event := "resume"
+	if d.Paused {
+		event = "pause"
+		d.Pause.SetText(shell.L("window.resume"))
+		d.Pause.SetIcon(theme.MediaPlayIcon())
+		d.Display.Pause(d.Window, *d.Staff)
+	} else {
+		d.Pause.SetText(shell.L("window.pause"))
+		d.Pause.SetIcon(theme.MediaPauseIcon())
+		d.Display.Serve(d.Window, *d.Staff, d.serviceItems(d.Staff.Agency))
+	}
+	if err := d.book.Log(context.Background(), d.Staff.ID, event, d.Window); err != nil {
+		fyne.LogError("window log", err)
+	}
+}
+
+// DoSignOut clears the display and returns to the sign-in form.
+func (d *WindowDesk) DoSignOut() {
+	if d.Staff != nil {
+		if err := d.book.Log(context.Background(), d.Staff.ID, "signout", d.Window); err != nil {
+			fyne.LogError("window log", err)
+		}
+	}
+	d.Display.Close(d.Window)
+	d.Staff, d.Paused = nil, false
+	d.showSignIn()
+}
+
+// Display is the citizen-facing screen of a service window.
+type Display struct {
+	platform string
+	root     *fyne.Container
+	themed   *container.ThemeOverride
+	// State is "closed", "serving", "paused" or "item", for tests.
+	State string
+	// Shown is the item on screen in state "item".
+	Shown catalog.Item
+}
+
+func newDisplay(platform string) *Display {
+	d := &Display{platform: platform, root: container.NewStack()}
+	d.themed = container.NewThemeOverride(d.root, shell.Theme{Large: true})
+	d.Close("")
+	return d
+}
+
+// Content is the display's whole screen, drawn large for reading at a
+// distance.
+func (d *Display) Content() fyne.CanvasObject { return d.themed }
+
+// set replaces what the display shows. The override is refreshed so that it
+// reaches the new widgets too: Fyne 2.7 applies a ThemeOverride to the tree
+// it holds at the time, not to children added later.
+func (d *Display) set(state string, o fyne.CanvasObject) {
+	d.State = state
+	d.root.Objects = []fyne.CanvasObject{o}
+	d.themed.Refresh()
+}
+
+func heading(s string) *widget.Label {
+	l := widget.NewLabelWithStyle(s, fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	l.SizeName = theme.SizeNameHeadingText
+	return l
+}
+
+// middle stands objects in the middle of the screen at full width, so long
+// lines wrap at the screen's edge instead of one character a line.
+func middle(objs ...fyne.CanvasObject) fyne.CanvasObject {
+	return container.NewVBox(append(append([]fyne.CanvasObject{layout.NewSpacer()}, objs...), layout.NewSpacer())...)
+}
+
+// Close shows that nobody serves at the window.
+func (d *Display) Close(window string) {
+	d.Shown = nil
+	title := shell.L("display.closed")
+	if window != "" {
+		title = shell.L("display.window", map[string]any{"Window": window}) + "\n" + title
+	}
+	d.set("closed", middle(heading(title)))
+}
+
+// Pause shows "暂停服务" with who serves here.
+func (d *Display) Pause(window string, a account.Account) {
+	d.Shown = nil
+	d.set("paused", middle(
+		heading(shell.L("display.window", map[string]any{"Window": window})),
+		heading(shell.L("display.paused")),
+		widget.NewLabelWithStyle(a.Name+"　"+a.Unit, fyne.TextAlignCenter, fyne.TextStyle{}),
+	))
+}
+
+// Serve shows the staff member and the window's service items and fees.
+func (d *Display) Serve(window string, a account.Account, s Service) {
+	d.Shown = nil
+	photo := canvas.NewImageFromResource(theme.AccountIcon())
+	photo.FillMode = canvas.ImageFillContain
+	photo.SetMinSize(fyne.NewSize(120, 120))
+	card := container.NewVBox(
+		heading(shell.L("display.window", map[string]any{"Window": window})),
+		photo,
+		heading(a.Name),
+		widget.NewLabelWithStyle(a.Position, fyne.TextAlignCenter, fyne.TextStyle{}),
+		widget.NewLabelWithStyle(a.Unit, fyne.TextAlignCenter, fyne.TextStyle{}),
+		widget.NewLabelWithStyle(shell.L("display.staff_no", map[string]any{"ID": a.ID}), fyne.TextAlignCenter, fyne.TextStyle{}),
+		qrImage(api.PublicURL(d.platform, string(catalog.KindOfficer), a.ID)),
+		widget.NewLabelWithStyle(shell.L("display.scan_staff"), fyne.TextAlignCenter, fyne.TextStyle{}),
+	)
+	list := func(title string, items []catalog.Item) fyne.CanvasObject {
+		box := container.NewVBox(widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		for _, it := range items {
+			l := widget.NewLabel("• " + it.Title() + "　" + detailLine(it))
+			l.Wrapping = fyne.TextWrapWord
+			box.Add(l)
+		}
+		return box
+	}
+	right := container.NewVScroll(container.NewVBox(
+		list(shell.L("display.items"), s.Guides),
+		widget.NewSeparator(),
+		list(shell.L("display.fees"), s.Fees),
+	))
+	d.set("serving", container.NewBorder(nil, nil, card, nil, right))
+}
+
+// detailLine is the one fact a citizen most needs beside an item's name.
+func detailLine(it catalog.Item) string {
+	switch v := it.(type) {
+	case *catalog.FeeItem:
+		return v.Standard
+	case *catalog.ServiceGuide:
+		return v.TimeLimit
+	}
+	return ""
+}
+
+// ShowItem puts one guide or fee in front of the citizen.
+func (d *Display) ShowItem(it catalog.Item) {
+	d.set("item", container.NewBorder(heading(it.Title()), nil, nil, nil, detailView(it, d.platform)))
+	d.Shown = it
+}
+
+// String is for logs.
+func (d *Display) String() string { return fmt.Sprintf("display(%s)", d.State) }

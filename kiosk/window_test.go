@@ -1,0 +1,108 @@
+package kiosk
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/sanxiang-desk/sanxiang/app/account"
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/config"
+	"github.com/sanxiang-desk/sanxiang/app/shell"
+)
+
+func newTestDesk(t *testing.T) (*WindowDesk, *account.Book) {
+	t.Helper()
+	test.NewTempApp(t)
+	shell.SetLanguage(shell.LangChinese)
+	cat := demoCatalog(t)
+	book, err := account.Open(context.Background(), filepath.Join(t.TempDir(), "device.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { book.Close() })
+	staff := account.Account{ID: "990102000004", Name: "毛薇", Agency: "02", Unit: "青禾市城市管理局",
+		Position: "科员", Role: account.RoleStaff}
+	if err := book.Enrol(context.Background(), staff, "147258"); err != nil {
+		t.Fatal(err)
+	}
+	d, err := NewWindowDesk(cat, book, config.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	test.NewTempWindow(t, d.Console())
+	test.NewTempWindow(t, d.Display.Content())
+	return d, book
+}
+
+func TestWindowSignInServePauseSignOut(t *testing.T) {
+	d, book := newTestDesk(t)
+	if d.Display.State != "closed" {
+		t.Fatalf("display before sign-in: %s", d.Display.State)
+	}
+
+	// No window chosen.
+	test.Type(d.StaffID, "990102000004")
+	test.Type(d.PIN, "147258")
+	test.Tap(d.SignIn)
+	if d.Staff != nil || !strings.Contains(d.Message.Text, "选择窗口") {
+		t.Fatalf("no window: staff %v, message %q", d.Staff, d.Message.Text)
+	}
+
+	// Wrong PIN: a clear message, the PIN box emptied.
+	d.WindowNo.SetSelected("3")
+	test.Type(d.PIN, "000001")
+	test.Tap(d.SignIn)
+	if d.Staff != nil || !strings.Contains(d.Message.Text, "不正确") || d.PIN.Text != "" {
+		t.Fatalf("wrong PIN: staff %v, message %q, pin %q", d.Staff, d.Message.Text, d.PIN.Text)
+	}
+
+	test.Type(d.PIN, "147258")
+	test.Tap(d.SignIn)
+	if d.Staff == nil || d.Staff.Name != "毛薇" || d.Window != "3" {
+		t.Fatalf("sign-in failed: %q", d.Message.Text)
+	}
+	if d.Display.State != "serving" {
+		t.Fatalf("display after sign-in: %s", d.Display.State)
+	}
+	// The console lists the staff member's agency's guides first.
+	if d.Guides.Total() == 0 || d.Guides.query.Agency != "02" {
+		t.Fatalf("guides: %d for agency %q", d.Guides.Total(), d.Guides.query.Agency)
+	}
+
+	// One tap shows a guide to the citizen.
+	d.Guides.Results.Select(0)
+	if d.Display.State != "item" || d.Display.Shown == nil || d.Display.Shown.Kind() != catalog.KindGuide {
+		t.Fatalf("display after picking a guide: %s %v", d.Display.State, d.Display.Shown)
+	}
+
+	test.Tap(d.Pause)
+	if !d.Paused || d.Display.State != "paused" {
+		t.Fatalf("pause: %v %s", d.Paused, d.Display.State)
+	}
+	// While paused, picking shows nothing.
+	d.Fees.Results.Select(0)
+	if d.Display.State != "paused" {
+		t.Fatal("a pick while paused reached the display")
+	}
+	test.Tap(d.Pause)
+	if d.Paused || d.Display.State != "serving" {
+		t.Fatalf("resume: %v %s", d.Paused, d.Display.State)
+	}
+
+	test.Tap(d.SignOut)
+	if d.Staff != nil || d.Display.State != "closed" {
+		t.Fatalf("sign-out: %v %s", d.Staff, d.Display.State)
+	}
+	events, _ := book.Events(context.Background())
+	var kinds []string
+	for _, e := range events {
+		kinds = append(kinds, e.Kind+"@"+e.Place)
+	}
+	if got := strings.Join(kinds, " "); got != "failed@3 signin@3 pause@3 resume@3 signout@3" {
+		t.Errorf("sign log: %s", got)
+	}
+}
