@@ -21,8 +21,8 @@ type ListScreen struct {
 	cat    *catalog.Catalog
 	onPick func(catalog.Item)
 	query  catalog.Query
-	total int
-	pages map[int][]catalog.Item
+	total  int
+	pages  map[int][]catalog.Item
 
 	Search  *widget.Entry
 	Agency  *widget.Select

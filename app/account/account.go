@@ -258,7 +258,7 @@ func logEvent(ctx context.Context, tx *sql.Tx, at time.Time, id, event, place st
 
 // Event is one line of the sign-in log.
 type Event struct {
-	At                    time.Time
+	At                   time.Time
 	Account, Kind, Place string
 }
 
