@@ -24,6 +24,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/shell"
 	"github.com/sanxiang-desk/sanxiang/app/store"
 	"github.com/sanxiang-desk/sanxiang/kiosk"
+	"github.com/sanxiang-desk/sanxiang/officer"
 )
 
 // Set at build time with -ldflags "-X main.version=… -X main.build=…".
@@ -330,12 +331,35 @@ func runWindow(o *options, _ io.Writer) error {
 }
 
 func runOfficer(o *options, _ io.Writer) error {
-	return errors.New("officer mode is not built yet")
+	dir, err := o.dataDir("")
+	if err != nil {
+		return err
+	}
+	cfg, err := o.settings(dir)
+	if err != nil {
+		return err
+	}
+	cat, err := openCatalog(dir)
+	if err != nil {
+		return err
+	}
+	defer cat.Close()
+	book, err := account.Open(context.Background(), filepath.Join(dir, config.DeviceDB))
+	if err != nil {
+		return err
+	}
+	defer book.Close()
+	a := shell.NewApp(shell.Theme{})
+	w := a.NewWindow(shell.L("app.officer_title"))
+	w.SetContent(officer.New(cat, book, cfg, w).Content())
+	w.Resize(fyne.NewSize(1000, 700))
+	w.ShowAndRun()
+	return nil
 }
 
 // demoModes are the modes the demo opens, each in its own process as on
 // real devices, so each has its own theme and window set.
-var demoModes = [][]string{{"kiosk", "--windowed"}, {"window"}}
+var demoModes = [][]string{{"kiosk", "--windowed"}, {"window"}, {"officer"}}
 
 // runDemo seeds a demo data folder on first use and opens every mode's
 // window on it, then waits until all are closed.

@@ -22,6 +22,11 @@ const (
 //go:embed translations
 var Translations embed.FS
 
+// Icon is the application icon (make-icon.sh), as in FyneApp.toml.
+//
+//go:embed icon.png
+var Icon []byte
+
 // Demo holds the pools the demo data generator draws from.
 //
 //go:embed demo/*.json

@@ -2,7 +2,6 @@ package kiosk
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 
@@ -107,18 +106,8 @@ func (d *WindowDesk) TrySignIn() {
 	}
 	a, until, err := d.book.SignIn(context.Background(), d.StaffID.Text, d.PIN.Text, d.WindowNo.Selected)
 	d.PIN.SetText("")
-	switch {
-	case errors.Is(err, account.ErrUnknown):
-		d.Message.SetText(shell.L("signin.err_unknown"))
-		return
-	case errors.Is(err, account.ErrWrongPIN):
-		d.Message.SetText(shell.L("signin.err_pin"))
-		return
-	case errors.Is(err, account.ErrLocked):
-		d.Message.SetText(shell.L("signin.err_locked", map[string]any{"Time": until.Local().Format("15:04")}))
-		return
-	case err != nil:
-		d.Message.SetText(shell.L("error.generic") + " " + err.Error())
+	if err != nil {
+		d.Message.SetText(shell.SignInError(err, until))
 		return
 	}
 	d.Staff, d.Window, d.Paused = &a, d.WindowNo.Selected, false

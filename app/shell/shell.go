@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	_ "github.com/sanxiang-desk/sanxiang/app/shell/localeinit" // must run before Fyne reads the locale
+	"github.com/sanxiang-desk/sanxiang/assets"
 )
 
 // AppID is the application's reverse-DNS identifier, as in FyneApp.toml.
@@ -16,6 +17,7 @@ const AppID = "cn.sanxiang.desk"
 // NewApp creates the Fyne application with the application theme.
 func NewApp(t Theme) fyne.App {
 	a := app.NewWithID(AppID)
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	a.Settings().SetTheme(t)
 	return a
 }

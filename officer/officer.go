@@ -1,0 +1,201 @@
+// Package officer holds the officer's and legal reviewer's desk: offline
+// sign-in, the certificate an officer shows citizens (事中公示: 出示执法证),
+// and the enforcement items of their agency. Case files, evidence capture
+// and legal review build on this desk.
+package officer
+
+import (
+	"context"
+	"errors"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	qrcode "github.com/skip2/go-qrcode"
+
+	"github.com/sanxiang-desk/sanxiang/app/account"
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/config"
+	"github.com/sanxiang-desk/sanxiang/app/shell"
+	"github.com/sanxiang-desk/sanxiang/sync/api"
+)
+
+// Desk is the officer's window. Widgets are fields so tests can drive them.
+type Desk struct {
+	cat  *catalog.Catalog
+	book *account.Book
+	cfg  config.Config
+	win  fyne.Window
+
+	ID      *widget.Entry
+	PIN     *widget.Entry
+	SignIn  *widget.Button
+	Message *widget.Label
+
+	// Signed-in state.
+	Me      *account.Account
+	Cert    *catalog.Officer // nil when the catalog does not list the account
+	Items   *widget.List
+	items   []catalog.Item
+	SignOut *widget.Button
+
+	root *fyne.Container
+}
+
+// New builds the desk; win is where dialogs open.
+func New(cat *catalog.Catalog, book *account.Book, cfg config.Config, win fyne.Window) *Desk {
+	d := &Desk{cat: cat, book: book, cfg: cfg, win: win, root: container.NewStack()}
+	d.showSignIn()
+	return d
+}
+
+// Content is the desk's whole screen.
+func (d *Desk) Content() fyne.CanvasObject { return d.root }
+
+func (d *Desk) set(o fyne.CanvasObject) {
+	d.root.Objects = []fyne.CanvasObject{o}
+	d.root.Refresh()
+}
+
+func (d *Desk) showSignIn() {
+	d.ID = widget.NewEntry()
+	d.ID.SetPlaceHolder(shell.L("officer.id_hint"))
+	d.PIN = widget.NewPasswordEntry()
+	d.PIN.SetPlaceHolder(shell.L("window.pin_hint"))
+	d.PIN.OnSubmitted = func(string) { d.TrySignIn() }
+	d.Message = widget.NewLabel("")
+	d.Message.Importance = widget.DangerImportance
+	d.Message.Wrapping = fyne.TextWrapWord
+	d.SignIn = widget.NewButtonWithIcon(shell.L("officer.sign_in"), theme.LoginIcon(), d.TrySignIn)
+	d.SignIn.Importance = widget.HighImportance
+	form := widget.NewForm(
+		widget.NewFormItem(shell.L("field.cert_no"), d.ID),
+		widget.NewFormItem(shell.L("window.pin"), d.PIN),
+	)
+	title := widget.NewLabelWithStyle(shell.L("officer.sign_in_title"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	note := widget.NewLabelWithStyle(shell.L("officer.offline_note"), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	box := container.NewVBox(title, form, d.SignIn, d.Message, note)
+	d.set(container.NewCenter(container.NewGridWrap(fyne.NewSize(480, box.MinSize().Height+60), box)))
+}
+
+// TrySignIn checks the certificate number and PIN against the accounts
+// enrolled on this device; it works with no network.
+func (d *Desk) TrySignIn() {
+	a, until, err := d.book.SignIn(context.Background(), d.ID.Text, d.PIN.Text, "officer")
+	d.PIN.SetText("")
+	if err == nil && a.Role == account.RoleStaff {
+		err = errNotOfficer
+	}
+	if err != nil {
+		if errors.Is(err, errNotOfficer) {
+			d.Message.SetText(shell.L("officer.err_not_officer"))
+		} else {
+			d.Message.SetText(shell.SignInError(err, until))
+		}
+		return
+	}
+	d.Me = &a
+	d.Cert = nil
+	if it, err := d.cat.Get(context.Background(), catalog.KindOfficer, a.ID); err == nil {
+		d.Cert = it.(*catalog.Officer)
+	}
+	d.showHome()
+}
+
+var errNotOfficer = errors.New("window staff account")
+
+// DoSignOut returns to the sign-in form.
+func (d *Desk) DoSignOut() {
+	if d.Me != nil {
+		if err := d.book.Log(context.Background(), d.Me.ID, "signout", "officer"); err != nil {
+			fyne.LogError("officer log", err)
+		}
+	}
+	d.Me, d.Cert, d.items = nil, nil, nil
+	d.showSignIn()
+}
+
+func (d *Desk) showHome() {
+	role := shell.L("role." + string(d.Me.Role))
+	who := widget.NewLabelWithStyle(d.Me.Name+"　"+role+"　"+d.Me.Unit, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	d.SignOut = widget.NewButtonWithIcon(shell.L("window.sign_out"), theme.LogoutIcon(), d.DoSignOut)
+	top := container.NewHBox(who, layout.NewSpacer(), d.SignOut)
+	tabs := container.NewAppTabs(
+		container.NewTabItemWithIcon(shell.L("officer.tab_cert"), theme.AccountIcon(), d.certificate()),
+		container.NewTabItemWithIcon(shell.L("officer.tab_items"), theme.ListIcon(), d.itemList()),
+	)
+	d.set(container.NewBorder(container.NewVBox(top, widget.NewSeparator()), nil, nil, nil, tabs))
+}
+
+// certificate is what an officer turns to a citizen: who they are, whether
+// the certificate is valid, and a QR code to check it on the platform.
+func (d *Desk) certificate() fyne.CanvasObject {
+	if d.Cert == nil {
+		return container.NewCenter(widget.NewLabel(shell.L("officer.no_cert")))
+	}
+	o := d.Cert
+	form := widget.NewForm()
+	for _, f := range o.Fields() {
+		v := f.Value
+		if f.ValueIsKey {
+			v = shell.L(v)
+		}
+		l := widget.NewLabel(v)
+		if f.Label == "field.cert_status" && o.Status != catalog.CertValid {
+			l.Importance = widget.DangerImportance
+		}
+		form.Append(shell.L(f.Label), l)
+	}
+	var qr fyne.CanvasObject = widget.NewLabel("")
+	if q, err := qrcode.New(api.PublicURL(d.cfg.PlatformURL, string(catalog.KindOfficer), o.ID), qrcode.Medium); err == nil {
+		img := canvas.NewImageFromImage(q.Image(256))
+		img.FillMode = canvas.ImageFillContain
+		img.ScaleMode = canvas.ImageScalePixels
+		img.SetMinSize(fyne.NewSize(240, 240))
+		qr = img
+	}
+	scan := widget.NewLabelWithStyle(shell.L("officer.scan_to_check"), fyne.TextAlignCenter, fyne.TextStyle{})
+	return container.NewBorder(nil, nil, nil, container.NewVBox(qr, scan), container.NewVScroll(form))
+}
+
+// itemList lists the enforcement items of the officer's agency.
+func (d *Desk) itemList() fyne.CanvasObject {
+	items, err := d.cat.Search(context.Background(), catalog.Query{Kind: catalog.KindItem, Agency: d.Me.Agency, Limit: 1000})
+	if err != nil {
+		fyne.LogError("officer items", err)
+	}
+	d.items = items
+	d.Items = widget.NewList(
+		func() int { return len(d.items) },
+		func() fyne.CanvasObject {
+			return container.NewHBox(widget.NewLabel(""), widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			row := o.(*fyne.Container)
+			it := d.items[i]
+			row.Objects[0].(*widget.Label).SetText("[" + shell.L("act."+string(it.Category())) + "]")
+			row.Objects[1].(*widget.Label).SetText(it.Title())
+		})
+	d.Items.OnSelected = func(i widget.ListItemID) {
+		d.Items.Unselect(i)
+		it := d.items[i]
+		form := widget.NewForm()
+		for _, f := range it.Fields() {
+			v := f.Value
+			if f.ValueIsKey {
+				v = shell.L(v)
+			}
+			l := widget.NewLabel(v)
+			l.Wrapping = fyne.TextWrapWord
+			form.Append(shell.L(f.Label), l)
+		}
+		dlg := dialog.NewCustom(it.Title(), shell.L("dialog.close"), form, d.win)
+		dlg.Resize(fyne.NewSize(640, 420))
+		dlg.Show()
+	}
+	return d.Items
+}

@@ -1,0 +1,88 @@
+package officer
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/sanxiang-desk/sanxiang/app/account"
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/config"
+	"github.com/sanxiang-desk/sanxiang/app/demo"
+	"github.com/sanxiang-desk/sanxiang/app/shell"
+)
+
+func newTestDesk(t *testing.T) *Desk {
+	t.Helper()
+	test.NewTempApp(t)
+	shell.SetLanguage(shell.LangChinese)
+	ctx := context.Background()
+	dir := t.TempDir()
+	cat, err := catalog.Open(ctx, filepath.Join(dir, "catalog.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cat.Close() })
+	ds, _ := demo.Dataset(demo.Standard)
+	if err := cat.Replace(ctx, ds, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	book, err := account.Open(ctx, filepath.Join(dir, "device.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { book.Close() })
+	for _, a := range demo.Accounts(ds) {
+		if err := book.Enrol(ctx, a, demo.PIN); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := test.NewTempWindow(t, nil)
+	d := New(cat, book, config.Default(), w)
+	w.SetContent(d.Content())
+	return d
+}
+
+func TestOfficerSignsInOfflineAndSeesCertificate(t *testing.T) {
+	d := newTestDesk(t)
+	test.Type(d.ID, "990101000001")
+	test.Type(d.PIN, "999999")
+	test.Tap(d.SignIn)
+	if d.Me != nil || !strings.Contains(d.Message.Text, "不正确") {
+		t.Fatalf("wrong PIN: %v %q", d.Me, d.Message.Text)
+	}
+	test.Type(d.PIN, demo.PIN)
+	test.Tap(d.SignIn)
+	if d.Me == nil || d.Me.Role != account.RoleOfficer {
+		t.Fatalf("sign-in: %q", d.Message.Text)
+	}
+	if d.Cert == nil || d.Cert.CertNo != "990101000001" {
+		t.Fatalf("certificate not found: %v", d.Cert)
+	}
+	if len(d.items) == 0 {
+		t.Fatal("no enforcement items for the officer's agency")
+	}
+	for _, it := range d.items {
+		if it.Agency() != d.Me.Agency {
+			t.Errorf("item %s of agency %s listed for agency %s", it.Key(), it.Agency(), d.Me.Agency)
+		}
+	}
+	test.Tap(d.SignOut)
+	if d.Me != nil || d.ID == nil {
+		t.Fatal("sign-out did not return to the form")
+	}
+}
+
+func TestWindowStaffCannotUseTheOfficerDesk(t *testing.T) {
+	d := newTestDesk(t)
+	test.Type(d.ID, "990101000004") // the demo's window staff of agency 01
+	test.Type(d.PIN, demo.PIN)
+	test.Tap(d.SignIn)
+	if d.Me != nil || !strings.Contains(d.Message.Text, "窗口工作人员") {
+		t.Fatalf("staff signed in to the officer desk: %v %q", d.Me, d.Message.Text)
+	}
+}
