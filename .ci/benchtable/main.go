@@ -14,10 +14,15 @@ import (
 	"strings"
 )
 
-var line = regexp.MustCompile(`^(Benchmark\S+?)/(ours|baseline)(?:-\d+)?\s+\d+\s+([\d.]+) ns/op`)
+var (
+	line = regexp.MustCompile(`^(Benchmark\S+?)/(ours|baseline)(?:-\d+)?\s+\d+\s+([\d.]+) ns/op(.*)$`)
+	// p95 is a metric a benchmark may report: the 95th percentile of one step.
+	p95 = regexp.MustCompile(`([\d.]+) p95-ms`)
+)
 
 func main() {
 	goals := map[string]float64{}
+	p95Goals := map[string]float64{} // ms, from an optional third field "p95<N"
 	if f, err := os.Open(".ci/bench-goals"); err == nil {
 		sc := bufio.NewScanner(f)
 		for sc.Scan() {
@@ -27,11 +32,22 @@ func main() {
 				if err == nil {
 					goals[fields[0]] = g
 				}
+				if len(fields) >= 3 {
+					if v, ok := strings.CutPrefix(fields[2], "p95<"); ok {
+						if ms, err := strconv.ParseFloat(v, 64); err == nil {
+							p95Goals[fields[0]] = ms
+						}
+					}
+				}
 			}
 		}
 		f.Close()
 	}
-	type pair struct{ ours, base float64 }
+	type pair struct {
+		ours, base         float64
+		oursNote, baseNote string
+		oursP95            float64
+	}
 	rows := map[string]*pair{}
 	sc := bufio.NewScanner(os.Stdin)
 	for sc.Scan() {
@@ -46,10 +62,18 @@ func main() {
 			p = &pair{}
 			rows[m[1]] = p
 		}
+		note := ""
+		if pm := p95.FindStringSubmatch(m[4]); pm != nil {
+			ms, _ := strconv.ParseFloat(pm[1], 64)
+			note = " (p95 " + dur(ms*1e6) + ")"
+		}
 		if m[2] == "ours" {
-			p.ours = v
+			p.ours, p.oursNote = v, note
+			if pm := p95.FindStringSubmatch(m[4]); pm != nil {
+				p.oursP95, _ = strconv.ParseFloat(pm[1], 64)
+			}
 		} else {
-			p.base = v
+			p.base, p.baseNote = v, note
 		}
 	}
 	names := make([]string, 0, len(rows))
@@ -76,7 +100,13 @@ func main() {
 				met = "no"
 			}
 		}
-		fmt.Printf("| %s | %s | %s | %.1f× | %s | %s |\n", n, dur(p.ours), dur(p.base), ratio, goal, met)
+		if ms, ok := p95Goals[n]; ok {
+			goal += fmt.Sprintf(", p95 < %g ms", ms)
+			if p.oursP95 == 0 || p.oursP95 >= ms {
+				met = "no"
+			}
+		}
+		fmt.Printf("| %s | %s%s | %s%s | %.1f× | %s | %s |\n", n, dur(p.ours), p.oursNote, dur(p.base), p.baseNote, ratio, goal, met)
 	}
 	if len(names) == 0 || failed {
 		os.Exit(1)

@@ -188,3 +188,34 @@ func FuzzSearchText(f *testing.F) {
 		}
 	})
 }
+
+// A catalog open in one process sees a replace made by another (a sync
+// writing while the kiosk runs): its in-memory index is rebuilt.
+func TestIndexFollowsChangesFromAnotherConnection(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "catalog.db")
+	ctx := context.Background()
+	reader, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	writer, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer writer.Close()
+	if err := writer.Replace(ctx, sample(), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(titles(t, reader, Query{Kind: KindOfficer, Text: "zs"}), " "); got != "张三 张珊珊" {
+		t.Fatalf("before: %q", got)
+	}
+	next := sample()
+	next.Officers = next.Officers[:1]
+	if err := writer.Replace(ctx, next, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(titles(t, reader, Query{Kind: KindOfficer, Text: "zs"}), " "); got != "张三" {
+		t.Fatalf("after another connection's replace: %q", got)
+	}
+}

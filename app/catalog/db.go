@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/store"
@@ -23,9 +24,13 @@ var Migrations, _ = fs.Sub(migrationFiles, "migrations")
 // ErrNotFound is returned by Get for an item the catalog does not hold.
 var ErrNotFound = errors.New("catalog: no such item")
 
-// Catalog is the local copy of the public lists.
+// Catalog is the local copy of the public lists. It is safe for use by
+// several goroutines.
 type Catalog struct {
 	db *store.DB
+
+	mu      sync.Mutex // guards indexes
+	indexes map[Kind]*index
 }
 
 // Open opens or creates the catalog database at path. The catalog can be
@@ -85,8 +90,19 @@ func (c *Catalog) Replace(ctx context.Context, ds *Dataset, updated time.Time) e
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('updated_at', ?)
 			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, updated.UTC().Format(time.RFC3339))
-		return err
+		if err != nil {
+			return err
+		}
+		return bumpGeneration(ctx, tx)
 	})
+}
+
+// bumpGeneration tells every reader, in this process or another, that the
+// items changed and in-memory indexes must be rebuilt.
+func bumpGeneration(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('generation', '1')
+		ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)`)
+	return err
 }
 
 // UpdatedAt is when the catalog's content was last refreshed; zero if never.
@@ -134,62 +150,80 @@ type Query struct {
 	Offset int
 }
 
-func (q Query) where() (string, []any) {
-	conds := []string{"kind = ?"}
-	args := []any{string(q.Kind)}
-	if q.Agency != "" {
-		conds = append(conds, "agency = ?")
-		args = append(args, q.Agency)
-	}
-	if q.Act != "" {
-		conds = append(conds, "category = ?")
-		args = append(args, string(q.Act))
-	}
-	if t := NormalizeQuery(q.Text); t != "" {
-		conds = append(conds, `search LIKE ? ESCAPE '\'`)
-		args = append(args, "%"+likeEscaper.Replace(t)+"%")
-	}
-	return strings.Join(conds, " AND "), args
-}
-
-var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-
 // Search returns one page of the items q selects, in pinyin order.
 func (c *Catalog) Search(ctx context.Context, q Query) ([]Item, error) {
-	where, args := q.where()
-	limit := q.Limit
-	if limit <= 0 {
-		limit = 50
+	c.mu.Lock()
+	ix, err := c.indexFor(ctx, q.Kind)
+	var ids []string
+	if err == nil {
+		m := ix.match(q)
+		limit := q.Limit
+		if limit <= 0 {
+			limit = 50
+		}
+		for i := q.Offset; i < len(m) && i < q.Offset+limit; i++ {
+			if i >= 0 {
+				ids = append(ids, ix.ids[m[i]])
+			}
+		}
 	}
-	args = append(args, limit, q.Offset)
-	rows, err := c.db.QueryContext(ctx, `SELECT data FROM items WHERE `+where+` ORDER BY sort, id LIMIT ? OFFSET ?`, args...)
+	c.mu.Unlock()
 	if err != nil {
 		return nil, fmt.Errorf("search %s: %w", q.Kind, err)
 	}
-	defer rows.Close()
-	var out []Item
-	for rows.Next() {
-		var data []byte
-		if err := rows.Scan(&data); err != nil {
-			return nil, fmt.Errorf("search %s: %w", q.Kind, err)
-		}
-		it, err := decode(q.Kind, data)
-		if err != nil {
-			return nil, fmt.Errorf("search %s: %w", q.Kind, err)
-		}
-		out = append(out, it)
+	return c.load(ctx, q.Kind, ids)
+}
+
+// load reads the items with the given ids, in that order.
+func (c *Catalog) load(ctx context.Context, kind Kind, ids []string) ([]Item, error) {
+	if len(ids) == 0 {
+		return nil, nil
 	}
-	return out, rows.Err()
+	args := make([]any, 0, len(ids)+1)
+	args = append(args, string(kind))
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := c.db.QueryContext(ctx, `SELECT id, data FROM items WHERE kind = ? AND id IN (?`+
+		strings.Repeat(", ?", len(ids)-1)+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", kind, err)
+	}
+	defer rows.Close()
+	byID := make(map[string]Item, len(ids))
+	for rows.Next() {
+		var id string
+		var data []byte
+		if err := rows.Scan(&id, &data); err != nil {
+			return nil, fmt.Errorf("load %s: %w", kind, err)
+		}
+		it, err := decode(kind, data)
+		if err != nil {
+			return nil, fmt.Errorf("load %s: %w", kind, err)
+		}
+		byID[id] = it
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load %s: %w", kind, err)
+	}
+	out := make([]Item, 0, len(ids))
+	for _, id := range ids {
+		if it, ok := byID[id]; ok { // gone if the catalog changed in between
+			out = append(out, it)
+		}
+	}
+	return out, nil
 }
 
 // Count returns how many items q selects, ignoring Limit and Offset.
 func (c *Catalog) Count(ctx context.Context, q Query) (int, error) {
-	where, args := q.where()
-	var n int
-	if err := c.db.QueryRowContext(ctx, `SELECT count(*) FROM items WHERE `+where, args...).Scan(&n); err != nil {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ix, err := c.indexFor(ctx, q.Kind)
+	if err != nil {
 		return 0, fmt.Errorf("count %s: %w", q.Kind, err)
 	}
-	return n, nil
+	return len(ix.match(q)), nil
 }
 
 // Get returns one item, or ErrNotFound.
