@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -71,6 +72,7 @@ func commands() []command {
 		{"seed", "cli.cmd.seed", func(fs *flag.FlagSet, o *options) {
 			fs.BoolVar(&o.large, "large", false, shell.L("cli.flag.large"))
 		}, runSeed},
+		{"admin-pin", "cli.cmd.admin_pin", nil, runAdminPIN},
 		{"version", "cli.cmd.version", nil, func(_ *options, out io.Writer) error {
 			fmt.Fprintf(out, "sanxiang %s (%s)\n", version, build)
 			return nil
@@ -241,6 +243,17 @@ func seed(dir string, size demo.Size) (seedCounts, error) {
 		return seedCounts{}, err
 	}
 	defer book.Close()
+	// A demo data folder gets a kiosk administrator PIN, so the demo kiosk
+	// can be left from its screen; a configured folder keeps its own.
+	if _, err := os.Stat(filepath.Join(dir, config.FileName)); errors.Is(err, os.ErrNotExist) {
+		cfg := config.Default()
+		if cfg.KioskAdminPINHash, err = account.Hash(demo.PIN); err != nil {
+			return seedCounts{}, err
+		}
+		if err := config.Save(dir, cfg); err != nil {
+			return seedCounts{}, err
+		}
+	}
 	accounts := demo.Accounts(ds)
 	for _, a := range accounts {
 		if err := book.Enrol(ctx, a, demo.PIN); err != nil {
@@ -269,24 +282,51 @@ func runKiosk(o *options, _ io.Writer) error {
 	}
 	defer cat.Close()
 	a := shell.NewApp(shell.Theme{Large: true})
-	w, err := newKioskWindow(a, cat, cfg)
-	if err != nil {
-		return err
-	}
-	w.SetFullScreen(!o.windowed)
-	w.ShowAndRun()
-	return nil
-}
-
-func newKioskWindow(a fyne.App, cat *catalog.Catalog, cfg config.Config) (fyne.Window, error) {
 	k, err := kiosk.New(cat, cfg)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	w := a.NewWindow(shell.L("app.kiosk_title"))
 	w.SetContent(k.Content())
 	w.Resize(fyne.NewSize(1280, 800))
-	return w, nil
+	w.SetPadded(false)
+	k.Attach(w)
+	w.SetFullScreen(!o.windowed)
+	a.Driver().SetDisableScreenBlanking(true)
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	go k.RunIdleTimer(ctx)
+	w.ShowAndRun()
+	return nil
+}
+
+// runAdminPIN reads a new kiosk administrator PIN from standard input and
+// keeps its hash in config.json.
+func runAdminPIN(o *options, out io.Writer) error {
+	dir, err := o.dataDir("")
+	if err != nil {
+		return err
+	}
+	cfg, err := o.settings(dir)
+	if err != nil {
+		return err
+	}
+	line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return fmt.Errorf("read the PIN from standard input: %w", err)
+	}
+	pin := strings.TrimSpace(line)
+	if err := account.CheckPIN(pin); err != nil {
+		return errors.New(shell.L("cli.weak_pin"))
+	}
+	if cfg.KioskAdminPINHash, err = account.Hash(pin); err != nil {
+		return err
+	}
+	if err := config.Save(dir, cfg); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, shell.L("cli.admin_pin_set", map[string]any{"File": filepath.Join(dir, config.FileName)}))
+	return nil
 }
 
 func runWindow(o *options, _ io.Writer) error {
@@ -326,6 +366,7 @@ func runWindow(o *options, _ io.Writer) error {
 	display.SetFullScreen(o.fullscreenDisplay)
 	display.SetCloseIntercept(func() {}) // only signing out clears it; closing the console quits
 	display.Show()
+	a.Driver().SetDisableScreenBlanking(true)
 	console.ShowAndRun()
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	qrcode "github.com/skip2/go-qrcode"
 
@@ -28,7 +29,22 @@ func detailView(it catalog.Item, platform string) fyne.CanvasObject {
 	url := api.PublicURL(platform, string(it.Kind()), it.Key())
 	qr := qrImage(url)
 	qrBox := container.NewVBox(qr, widget.NewLabelWithStyle(shell.L("kiosk.scan"), fyne.TextAlignCenter, fyne.TextStyle{}))
-	return container.NewBorder(nil, nil, nil, qrBox, container.NewVScroll(form))
+	var left fyne.CanvasObject
+	if o, ok := it.(*catalog.Officer); ok {
+		left = officerPhoto(o)
+	}
+	return container.NewBorder(nil, nil, left, qrBox, container.NewVScroll(form))
+}
+
+// officerPhoto stands where the officer's photo will: officer photos come
+// with the platform's media sync, which devices do not receive yet, so every
+// officer shows a neutral silhouette.
+func officerPhoto(*catalog.Officer) fyne.CanvasObject {
+	img := canvas.NewImageFromResource(theme.AccountIcon())
+	img.FillMode = canvas.ImageFillContain
+	img.SetMinSize(fyne.NewSize(160, 200))
+	note := widget.NewLabelWithStyle(shell.L("kiosk.no_photo"), fyne.TextAlignCenter, fyne.TextStyle{})
+	return container.NewVBox(img, note)
 }
 
 // qrImage draws url as a QR code with medium error correction.

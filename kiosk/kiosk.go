@@ -6,6 +6,7 @@ package kiosk
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -23,36 +24,56 @@ type Kiosk struct {
 	cat      *catalog.Catalog
 	cfg      config.Config
 	agencies []catalog.Agency
+	win      fyne.Window
 
 	Title   *widget.Label
 	Updated *widget.Label
 	Back    *widget.Button
+	Admin   *widget.Button
 	body    *fyne.Container
 	history []func()
 
-	// List is the list screen in view, nil elsewhere.
-	List *ListScreen
+	// List is the list screen in view, nil elsewhere; Keyboard types into
+	// its search box.
+	List     *ListScreen
+	Keyboard *Keyboard
 	// Detail is the item on screen, nil elsewhere.
 	Detail catalog.Item
+	// Idle is true while the attract screen shows.
+	Idle bool
 
+	now        func() time.Time
+	lastActive time.Time
+	idleAfter  time.Duration
+
+	admin        adminGate
 	highContrast bool
 }
 
 // New builds the kiosk on the catalog at cat.
 func New(cat *catalog.Catalog, cfg config.Config) (*Kiosk, error) {
-	ctx := context.Background()
-	agencies, err := cat.Agencies(ctx)
+	agencies, err := cat.Agencies(context.Background())
 	if err != nil {
 		return nil, err
 	}
-	k := &Kiosk{cat: cat, cfg: cfg, agencies: agencies}
+	k := &Kiosk{cat: cat, cfg: cfg, agencies: agencies, now: time.Now,
+		idleAfter: time.Duration(cfg.KioskIdleSeconds) * time.Second}
+	k.admin.hash = cfg.KioskAdminPINHash
 	k.Title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	k.Updated = widget.NewLabel("")
 	k.Back = widget.NewButtonWithIcon(shell.L("kiosk.back"), theme.NavigateBackIcon(), k.GoBack)
+	k.Admin = widget.NewButtonWithIcon("", theme.SettingsIcon(), k.AskAdmin)
+	k.Admin.Importance = widget.LowImportance
 	k.body = container.NewStack()
 	k.refreshUpdated()
 	k.ShowHome()
 	return k, nil
+}
+
+// SetClock replaces the clock the idle timer reads, for tests.
+func (k *Kiosk) SetClock(now func() time.Time) {
+	k.now = now
+	k.touch()
 }
 
 // Content is the kiosk's whole screen.
@@ -62,7 +83,7 @@ func (k *Kiosk) Content() fyne.CanvasObject {
 	complain.Importance = widget.HighImportance
 	contrast := widget.NewButtonWithIcon(shell.L("kiosk.contrast"), theme.VisibilityIcon(), k.ToggleContrast)
 	top := container.NewHBox(home, k.Back, k.Title, layout.NewSpacer(), contrast, complain)
-	bottom := container.NewHBox(layout.NewSpacer(), k.Updated)
+	bottom := container.NewHBox(k.Admin, layout.NewSpacer(), k.Updated)
 	return container.NewBorder(container.NewVBox(top, widget.NewSeparator()), bottom, nil, nil, k.body)
 }
 
@@ -78,7 +99,34 @@ func (k *Kiosk) refreshUpdated() {
 	}
 }
 
+// touch records activity: every handler a citizen can reach calls it.
+func (k *Kiosk) touch() { k.lastActive = k.now() }
+
+// CheckIdle shows the attract screen once nobody has touched the kiosk
+// for the idle time, which also clears any search.
+func (k *Kiosk) CheckIdle() {
+	if !k.Idle && k.now().Sub(k.lastActive) >= k.idleAfter {
+		k.ShowAttract()
+	}
+}
+
+// RunIdleTimer checks for idleness every second until ctx ends.
+func (k *Kiosk) RunIdleTimer(ctx context.Context) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			fyne.Do(k.CheckIdle)
+		}
+	}
+}
+
 func (k *Kiosk) show(title string, content fyne.CanvasObject, keep bool) {
+	k.touch()
+	k.Idle = false
 	k.Title.SetText(title)
 	k.body.Objects = []fyne.CanvasObject{content}
 	k.body.Refresh()
@@ -108,6 +156,7 @@ func (k *Kiosk) GoBack() {
 // low-vision citizens. The kiosk owns its process, so it sets the app theme
 // (Fyne 2.7's ThemeOverride leaves form labels and placeholders unscaled).
 func (k *Kiosk) ToggleContrast() {
+	k.touch()
 	k.highContrast = !k.highContrast
 	fyne.CurrentApp().Settings().SetTheme(shell.Theme{Large: true, HighContrast: k.highContrast})
 }
@@ -117,7 +166,7 @@ func kindLabel(kind catalog.Kind) string { return "list." + string(kind) }
 
 // ShowHome shows the tiles of the public lists.
 func (k *Kiosk) ShowHome() {
-	k.List, k.Detail = nil, nil
+	k.List, k.Keyboard, k.Detail = nil, nil, nil
 	ctx := context.Background()
 	var tiles []fyne.CanvasObject
 	for _, kind := range catalog.Kinds {
@@ -125,7 +174,6 @@ func (k *Kiosk) ShowHome() {
 		if err != nil {
 			fyne.LogError("count "+string(kind), err)
 		}
-		kind := kind
 		b := widget.NewButton(fmt.Sprintf("%s\n%s", shell.L(kindLabel(kind)), shell.L("kiosk.count", map[string]any{"N": n})), func() {
 			k.history = append(k.history, k.ShowHome)
 			k.ShowList(kind)
@@ -143,25 +191,27 @@ func (k *Kiosk) ShowHome() {
 	k.show(shell.L("kiosk.title"), container.NewBorder(welcome, nil, nil, nil, grid), false)
 }
 
-// ShowList shows one list with its search box and filters.
+// ShowList shows one list with its search box, filters and keyboard.
 func (k *Kiosk) ShowList(kind catalog.Kind) {
 	k.Detail = nil
 	k.List = newListScreen(k.cat, k.agencies, kind, func(it catalog.Item) {
 		k.history = append(k.history, func() { k.ShowList(kind) })
 		k.ShowDetail(it)
 	})
-	k.show(shell.L(kindLabel(kind)), k.List.content, true)
+	k.List.onActivity = k.touch
+	k.Keyboard = newKeyboard(k.List.Search, false, k.touch)
+	k.show(shell.L(kindLabel(kind)), container.NewBorder(nil, k.Keyboard.content, nil, nil, k.List.content), true)
 }
 
 // ShowDetail shows one item with every public field and its QR code.
 func (k *Kiosk) ShowDetail(it catalog.Item) {
-	k.Detail = it
+	k.Detail, k.Keyboard = it, nil
 	k.show(it.Title(), detailView(it, k.cfg.PlatformURL), true)
 }
 
 // ShowComplaint shows how to complain or seek remedy, for every agency.
 func (k *Kiosk) ShowComplaint() {
-	k.List, k.Detail = nil, nil
+	k.List, k.Keyboard, k.Detail = nil, nil, nil
 	rows := []fyne.CanvasObject{
 		widget.NewLabelWithStyle(shell.L("complaint.hotline"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		wrapped(shell.L("complaint.intro")),
@@ -175,6 +225,28 @@ func (k *Kiosk) ShowComplaint() {
 		rows = append(rows, card)
 	}
 	k.show(shell.L("kiosk.complaint"), container.NewVScroll(container.NewVBox(rows...)), len(k.history) > 0)
+}
+
+// ShowAttract shows the idle screen: a touch anywhere starts at home.
+func (k *Kiosk) ShowAttract() {
+	k.List, k.Keyboard, k.Detail = nil, nil, nil
+	k.history = k.history[:0]
+	k.Back.Disable()
+	start := widget.NewButton("", k.ShowHome)
+	start.Importance = widget.LowImportance
+	title := widget.NewLabelWithStyle(shell.L("kiosk.title"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	title.SizeName = theme.SizeNameHeadingText
+	lines := []fyne.CanvasObject{layout.NewSpacer(), title}
+	for _, kind := range catalog.Kinds {
+		lines = append(lines, widget.NewLabelWithStyle(shell.L(kindLabel(kind)), fyne.TextAlignCenter, fyne.TextStyle{}))
+	}
+	touch := widget.NewLabelWithStyle(shell.L("kiosk.touch_to_start"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	touch.Importance = widget.HighImportance
+	lines = append(lines, touch, layout.NewSpacer())
+	k.Title.SetText("")
+	k.body.Objects = []fyne.CanvasObject{container.NewStack(start, container.NewVBox(lines...))}
+	k.body.Refresh()
+	k.Idle = true
 }
 
 func wrapped(s string) *widget.Label {

@@ -18,9 +18,10 @@ const pageSize = 100
 // ListScreen is one public list with search and filters. The kiosk and the
 // window desk both use it; onPick says what a tap on a row does.
 type ListScreen struct {
-	cat    *catalog.Catalog
-	onPick func(catalog.Item)
-	query  catalog.Query
+	cat        *catalog.Catalog
+	onPick     func(catalog.Item)
+	onActivity func() // any change the person makes; nil for none
+	query      catalog.Query
 	total  int
 	pages  map[int][]catalog.Item
 
@@ -94,6 +95,9 @@ func newListScreen(cat *catalog.Catalog, agencies []catalog.Agency, kind catalog
 func (s *ListScreen) reload() {
 	if s.Count == nil || s.Results == nil {
 		return // still being built
+	}
+	if s.onActivity != nil {
+		s.onActivity()
 	}
 	n, err := s.cat.Count(context.Background(), s.query)
 	if err != nil {

@@ -130,9 +130,9 @@ func Hash(pin string) (string, error) {
 		enc.EncodeToString(salt), enc.EncodeToString(key)), nil
 }
 
-// verify checks pin against a PHC string made by Hash (or with other
+// VerifyPIN checks pin against a PHC string made by Hash (or with other
 // parameters, so they can be raised later without re-enrolling).
-func verify(pin, phc string) bool {
+func VerifyPIN(pin, phc string) bool {
 	parts := strings.Split(phc, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {
 		return false
@@ -199,7 +199,7 @@ func (b *Book) SignIn(ctx context.Context, id, pin, place string) (Account, time
 		FROM accounts WHERE id = ?`, strings.TrimSpace(id)).
 		Scan(&a.ID, &a.Name, &a.Agency, &a.Unit, &a.Position, &role, &a.Qualification, &hash, &failures, &lockedUntil)
 	if errors.Is(err, sql.ErrNoRows) {
-		verify(pin, dummyHash)
+		VerifyPIN(pin, dummyHash)
 		return Account{}, time.Time{}, ErrUnknown
 	}
 	if err != nil {
@@ -212,7 +212,7 @@ func (b *Book) SignIn(ctx context.Context, id, pin, place string) (Account, time
 			return Account{}, until, ErrLocked
 		}
 	}
-	if !verify(pin, hash) {
+	if !VerifyPIN(pin, hash) {
 		failures++
 		event, until := "failed", ""
 		if failures >= MaxFailures {

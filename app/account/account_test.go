@@ -102,7 +102,7 @@ func TestHashIsSaltedAndVerifies(t *testing.T) {
 	if !strings.HasPrefix(h1, "$argon2id$v=19$m=19456,t=2,p=1$") {
 		t.Fatalf("hash %q", h1)
 	}
-	if !verify("147258", h1) || verify("147259", h1) || verify("147258", "garbage") {
+	if !VerifyPIN("147258", h1) || VerifyPIN("147259", h1) || VerifyPIN("147258", "garbage") {
 		t.Fatal("verify is wrong")
 	}
 }

@@ -92,7 +92,6 @@ type Officer struct {
 	CertNo     string `json:"cert_no"`  // 行政执法证号
 	ValidUntil string `json:"valid_until"`
 	Status     string `json:"status"` // valid, revoked, suspended
-	Photo      string `json:"photo,omitempty"`
 }
 
 // Certificate states an Officer can be in.

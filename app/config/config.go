@@ -23,6 +23,10 @@ type Config struct {
 	KioskIdleSeconds int `json:"kiosk_idle_seconds"`
 	// HallWindows is how many service windows the hall numbers.
 	HallWindows int `json:"hall_windows"`
+	// KioskAdminPINHash is the Argon2id hash of the PIN that lets an
+	// administrator leave fullscreen or quit a kiosk ("sanxiang admin-pin"
+	// sets it). Without one, a kiosk cannot be left from its screen.
+	KioskAdminPINHash string `json:"kiosk_admin_pin_hash,omitempty"`
 }
 
 // Default is what a device uses before anyone configures it.
@@ -48,6 +52,26 @@ func Load(dir string) (Config, error) {
 		return Default(), fmt.Errorf("read settings %s: %w", filepath.Join(dir, FileName), err)
 	}
 	return c, c.Validate()
+}
+
+// Save writes c as dir/config.json, replacing the file whole (written to a
+// temporary file first, so a crash never leaves half a file).
+func Save(dir string, c Config) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := filepath.Join(dir, FileName+".tmp")
+	if err := os.WriteFile(tmp, append(data, '\n'), 0o600); err != nil {
+		return fmt.Errorf("save settings: %w", err)
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, FileName)); err != nil {
+		return fmt.Errorf("save settings: %w", err)
+	}
+	return nil
 }
 
 // Validate reports the first setting that cannot work.

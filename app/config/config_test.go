@@ -31,3 +31,21 @@ func TestDataDirOverride(t *testing.T) {
 		t.Fatalf("DataDir = %q", d)
 	}
 }
+
+func TestSaveRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	c := Default()
+	c.Lang, c.KioskAdminPINHash = "en", "$argon2id$x"
+	if err := Save(dir, c); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(dir)
+	if err != nil || got != c {
+		t.Fatalf("Load after Save = %+v, %v; want %+v", got, err, c)
+	}
+	bad := c
+	bad.HallWindows = 0
+	if err := Save(dir, bad); err == nil {
+		t.Fatal("saved an invalid config")
+	}
+}

@@ -1,0 +1,208 @@
+package kiosk
+
+import (
+	"image"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/test"
+	"github.com/makiuchi-d/gozxing"
+	gozxingqr "github.com/makiuchi-d/gozxing/qrcode"
+
+	"github.com/sanxiang-desk/sanxiang/app/account"
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/config"
+	"github.com/sanxiang-desk/sanxiang/app/shell"
+	"github.com/sanxiang-desk/sanxiang/sync/api"
+)
+
+func TestOnScreenKeyboardSearchesAsYouType(t *testing.T) {
+	k := newTestKiosk(t)
+	k.ShowList(catalog.KindOfficer)
+	o := firstOfficer(t, k.List)
+	initials := strings.Fields(catalog.SearchKey(o.Name, true))[2]
+	before := k.List.Total()
+	for i, r := range initials {
+		test.Tap(k.Keyboard.Keys[string(r)])
+		if k.List.Search.Text != initials[:i+1] {
+			t.Fatalf("search box %q after %d keys", k.List.Search.Text, i+1)
+		}
+	}
+	if k.List.Total() >= before || k.List.Total() == 0 {
+		t.Fatalf("typing %q left %d of %d", initials, k.List.Total(), before)
+	}
+	test.Tap(k.Keyboard.Keys["back"])
+	if k.List.Search.Text != initials[:len(initials)-1] {
+		t.Fatalf("backspace: %q", k.List.Search.Text)
+	}
+	test.Tap(k.Keyboard.Keys["clear"])
+	if k.List.Search.Text != "" || k.List.Total() != before {
+		t.Fatalf("clear: %q, %d", k.List.Search.Text, k.List.Total())
+	}
+	// Digits find a certificate number.
+	for _, r := range o.CertNo {
+		test.Tap(k.Keyboard.Keys[string(r)])
+	}
+	if k.List.Total() != 1 {
+		t.Fatalf("certificate %s typed: %d results", o.CertNo, k.List.Total())
+	}
+	// A physical keyboard types Chinese into the same box.
+	k.List.Search.SetText("")
+	test.Type(k.List.Search, o.Name)
+	if !contains(k.List.Titles(k.List.Total()), o.Name) {
+		t.Fatalf("typing %s did not find them", o.Name)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// findQR returns the first image under o that was drawn from an image.Image.
+func findQR(o fyne.CanvasObject) image.Image {
+	switch v := o.(type) {
+	case *canvas.Image:
+		if v.Image != nil && v.Resource == nil { // icons are resources; the QR code is an image
+			return v.Image
+		}
+	case *fyne.Container:
+		for _, c := range v.Objects {
+			if img := findQR(c); img != nil {
+				return img
+			}
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(v).Objects() {
+			if img := findQR(c); img != nil {
+				return img
+			}
+		}
+	}
+	return nil
+}
+
+func decodeQR(t *testing.T, img image.Image) string {
+	t.Helper()
+	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := gozxingqr.NewQRCodeReader().Decode(bmp, nil)
+	if err != nil {
+		t.Fatalf("QR code does not decode: %v", err)
+	}
+	return res.GetText()
+}
+
+// Every list opens, its first row opens a detail page, and the page's QR
+// code decodes to that item's public page on the platform.
+func TestEveryListDetailCarriesItsQRCode(t *testing.T) {
+	k := newTestKiosk(t)
+	for _, kind := range catalog.Kinds {
+		k.ShowHome()
+		k.ShowList(kind)
+		if k.List.Total() == 0 {
+			t.Fatalf("%s: empty list", kind)
+		}
+		k.List.Results.Select(0)
+		if k.Detail == nil || k.Detail.Kind() != kind {
+			t.Fatalf("%s: no detail page", kind)
+		}
+		img := findQR(k.body)
+		if img == nil {
+			t.Fatalf("%s: no QR image on the detail page", kind)
+		}
+		want := api.PublicURL(config.Default().PlatformURL, string(kind), k.Detail.Key())
+		if got := decodeQR(t, img); got != want {
+			t.Errorf("%s: QR says %q, want %q", kind, got, want)
+		}
+	}
+}
+
+func TestIdleTimerReturnsHomeAndClearsSearch(t *testing.T) {
+	k := newTestKiosk(t)
+	now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	k.SetClock(func() time.Time { return now })
+	k.ShowList(catalog.KindGuide)
+	test.Tap(k.Keyboard.Keys["y"])
+	now = now.Add(89 * time.Second)
+	k.CheckIdle()
+	if k.Idle || k.List == nil {
+		t.Fatal("idle before the timeout")
+	}
+	test.Tap(k.Keyboard.Keys["y"]) // activity restarts the count
+	now = now.Add(89 * time.Second)
+	k.CheckIdle()
+	if k.Idle {
+		t.Fatal("a keystroke did not restart the idle timer")
+	}
+	now = now.Add(time.Second)
+	k.CheckIdle()
+	if !k.Idle || k.List != nil || k.Keyboard != nil || !k.Back.Disabled() {
+		t.Fatal("the idle timeout did not show the attract screen")
+	}
+	// A touch on the attract screen starts at home, with no search left.
+	k.ShowHome()
+	k.ShowList(catalog.KindGuide)
+	if k.List.Search.Text != "" {
+		t.Fatalf("search survived the timeout: %q", k.List.Search.Text)
+	}
+}
+
+func TestAdminPINGuardsLeavingTheKiosk(t *testing.T) {
+	test.NewTempApp(t)
+	shell.SetLanguage(shell.LangChinese)
+	cfg := config.Default()
+	hash, _ := account.Hash("135792")
+	cfg.KioskAdminPINHash = hash
+	k, err := New(demoCatalog(t), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := test.NewTempWindow(t, k.Content())
+	k.Attach(w)
+	k.AskAdmin()
+	for _, r := range "111111" {
+		k.admin.PIN.TypedRune(r)
+	}
+	k.SubmitAdminPIN()
+	if !strings.Contains(k.admin.Message.Text, "不正确") || k.admin.failures != 1 {
+		t.Fatalf("wrong PIN: %q, failures %d", k.admin.Message.Text, k.admin.failures)
+	}
+	k.admin.PIN.SetText("135792")
+	k.SubmitAdminPIN()
+	if k.admin.failures != 0 || k.admin.Message.Text != "不正确" && strings.Contains(k.admin.Message.Text, "锁定") {
+		t.Fatalf("right PIN refused: %q", k.admin.Message.Text)
+	}
+	// Five wrong PINs lock the pad.
+	for range account.MaxFailures {
+		k.admin.PIN.SetText("000001")
+		k.SubmitAdminPIN()
+	}
+	k.admin.PIN.SetText("135792")
+	k.SubmitAdminPIN()
+	if !strings.Contains(k.admin.Message.Text, "锁定") {
+		t.Fatalf("after five wrong PINs: %q", k.admin.Message.Text)
+	}
+}
+
+// Golden markup locks the home screen and an officer's page.
+func TestGoldenScreens(t *testing.T) {
+	k := newTestKiosk(t)
+	w := test.NewTempWindow(t, k.Content())
+	w.Resize(fyne.NewSize(1280, 800))
+	k.ShowHome()
+	test.AssertRendersToMarkup(t, "kiosk_home.xml", w.Canvas())
+	k.ShowList(catalog.KindOfficer)
+	k.List.Search.SetText("990101000032")
+	k.List.Results.Select(0)
+	test.AssertRendersToMarkup(t, "kiosk_officer.xml", w.Canvas())
+}

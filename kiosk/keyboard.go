@@ -1,0 +1,73 @@
+package kiosk
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/sanxiang-desk/sanxiang/app/shell"
+)
+
+// Keyboard is the kiosk's own on-screen keyboard: letters for pinyin and
+// its initials, digits for certificate numbers, no input method needed.
+// Chinese characters still come from an attached keyboard.
+type Keyboard struct {
+	target  *widget.Entry
+	onKey   func()
+	Keys    map[string]*widget.Button // by the key's text: "a", "7", "back", "clear"
+	content fyne.CanvasObject
+}
+
+// newKeyboard types into target; onKey runs after every key (the kiosk
+// resets its idle timer there). digitsOnly makes a PIN pad.
+func newKeyboard(target *widget.Entry, digitsOnly bool, onKey func()) *Keyboard {
+	k := &Keyboard{target: target, onKey: onKey, Keys: map[string]*widget.Button{}}
+	rows := []string{"1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm"}
+	if digitsOnly {
+		rows = []string{"123", "456", "789", "0"}
+	}
+	var lines []fyne.CanvasObject
+	for i, row := range rows {
+		var keys []fyne.CanvasObject
+		for _, r := range row {
+			s := string(r)
+			b := widget.NewButton(strings.ToUpper(s), func() { k.Type(s) })
+			k.Keys[s] = b
+			keys = append(keys, b)
+		}
+		if i == len(rows)-1 {
+			back := widget.NewButtonWithIcon(shell.L("keyboard.back"), theme.NavigateBackIcon(), k.Backspace)
+			clear := widget.NewButtonWithIcon(shell.L("keyboard.clear"), theme.ContentClearIcon(), k.Clear)
+			k.Keys["back"], k.Keys["clear"] = back, clear
+			keys = append(keys, back, clear)
+		}
+		lines = append(lines, container.NewGridWithColumns(len(keys), keys...))
+	}
+	k.content = container.NewVBox(lines...)
+	return k
+}
+
+// Type adds s to the target, as a tap on its key does.
+func (k *Keyboard) Type(s string) {
+	k.target.SetText(k.target.Text + s)
+	k.onKey()
+}
+
+// Backspace removes the last character.
+func (k *Keyboard) Backspace() {
+	t := k.target.Text
+	if _, size := utf8.DecodeLastRuneInString(t); size > 0 {
+		k.target.SetText(t[:len(t)-size])
+	}
+	k.onKey()
+}
+
+// Clear empties the target.
+func (k *Keyboard) Clear() {
+	k.target.SetText("")
+	k.onKey()
+}
