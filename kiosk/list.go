@@ -22,8 +22,8 @@ type ListScreen struct {
 	onPick     func(catalog.Item)
 	onActivity func() // any change the person makes; nil for none
 	query      catalog.Query
-	total  int
-	pages  map[int][]catalog.Item
+	total      int
+	pages      map[int][]catalog.Item
 
 	Search  *widget.Entry
 	Agency  *widget.Select
