@@ -16,13 +16,14 @@ import (
 
 var (
 	line = regexp.MustCompile(`^(Benchmark\S+?)/(ours|baseline)(?:-\d+)?\s+\d+\s+([\d.]+) ns/op(.*)$`)
-	// p95 is a metric a benchmark may report: the 95th percentile of one step.
-	p95 = regexp.MustCompile(`([\d.]+) p95-ms`)
+	// metric is any other measure a benchmark reports, such as p95-ms (the
+	// 95th percentile of one step) or rss-MB (resident memory).
+	metric = regexp.MustCompile(`([\d.]+) ([a-zA-Z0-9/-]+)`)
 )
 
 func main() {
 	goals := map[string]float64{}
-	p95Goals := map[string]float64{} // ms, from an optional third field "p95<N"
+	limits := map[string][][2]string{} // further fields "metric<value": a bound on ours
 	if f, err := os.Open(".ci/bench-goals"); err == nil {
 		sc := bufio.NewScanner(f)
 		for sc.Scan() {
@@ -32,11 +33,9 @@ func main() {
 				if err == nil {
 					goals[fields[0]] = g
 				}
-				if len(fields) >= 3 {
-					if v, ok := strings.CutPrefix(fields[2], "p95<"); ok {
-						if ms, err := strconv.ParseFloat(v, 64); err == nil {
-							p95Goals[fields[0]] = ms
-						}
+				for _, f := range fields[2:] {
+					if name, v, ok := strings.Cut(f, "<"); ok {
+						limits[fields[0]] = append(limits[fields[0]], [2]string{name, v})
 					}
 				}
 			}
@@ -46,7 +45,7 @@ func main() {
 	type pair struct {
 		ours, base         float64
 		oursNote, baseNote string
-		oursP95            float64
+		oursMetrics        map[string]float64
 	}
 	rows := map[string]*pair{}
 	sc := bufio.NewScanner(os.Stdin)
@@ -63,15 +62,22 @@ func main() {
 			rows[m[1]] = p
 		}
 		note := ""
-		if pm := p95.FindStringSubmatch(m[4]); pm != nil {
-			ms, _ := strconv.ParseFloat(pm[1], 64)
-			note = " (p95 " + dur(ms*1e6) + ")"
+		metrics := map[string]float64{"ns/op": v}
+		for _, mm := range metric.FindAllStringSubmatch(m[4], -1) {
+			x, _ := strconv.ParseFloat(mm[1], 64)
+			metrics[mm[2]] = x
+			switch mm[2] {
+			case "p95-ms":
+				note += ", p95 " + dur(x*1e6)
+			case "rss-MB":
+				note += fmt.Sprintf(", RSS %.0f MB", x)
+			}
+		}
+		if note != "" {
+			note = " (" + note[2:] + ")"
 		}
 		if m[2] == "ours" {
-			p.ours, p.oursNote = v, note
-			if pm := p95.FindStringSubmatch(m[4]); pm != nil {
-				p.oursP95, _ = strconv.ParseFloat(pm[1], 64)
-			}
+			p.ours, p.oursNote, p.oursMetrics = v, note, metrics
 		} else {
 			p.base, p.baseNote = v, note
 		}
@@ -100,9 +106,20 @@ func main() {
 				met = "no"
 			}
 		}
-		if ms, ok := p95Goals[n]; ok {
-			goal += fmt.Sprintf(", p95 < %g ms", ms)
-			if p.oursP95 == 0 || p.oursP95 >= ms {
+		for _, l := range limits[n] {
+			bound, _ := strconv.ParseFloat(l[1], 64)
+			if goal == "–" {
+				goal, met = "", "yes"
+			} else {
+				goal += ", "
+			}
+			switch l[0] {
+			case "ns/op":
+				goal += "< " + dur(bound)
+			default:
+				goal += fmt.Sprintf("%s < %s", l[0], l[1])
+			}
+			if x, ok := p.oursMetrics[l[0]]; !ok || x >= bound {
 				met = "no"
 			}
 		}
