@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -286,6 +287,9 @@ func runKiosk(o *options, _ io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// Building the search indexes leaves garbage the size of the catalog;
+	// hand it back now rather than keep it resident for the kiosk's life.
+	debug.FreeOSMemory()
 	w := a.NewWindow(shell.L("app.kiosk_title"))
 	w.SetContent(k.Content())
 	w.Resize(fyne.NewSize(1280, 800))
