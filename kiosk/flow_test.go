@@ -206,3 +206,16 @@ func TestGoldenScreens(t *testing.T) {
 	k.List.Results.Select(0)
 	test.AssertRendersToMarkup(t, "kiosk_officer.xml", w.Canvas())
 }
+
+func TestKeyboardCanBePutAway(t *testing.T) {
+	k := newTestKiosk(t)
+	k.ShowList(catalog.KindFee)
+	test.Tap(k.Keyboard.Toggle)
+	if k.Keyboard.content.Visible() {
+		t.Fatal("keyboard still shown")
+	}
+	test.Tap(k.Keyboard.Toggle)
+	if !k.Keyboard.content.Visible() {
+		t.Fatal("keyboard not shown again")
+	}
+}

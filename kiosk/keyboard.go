@@ -19,6 +19,7 @@ type Keyboard struct {
 	target  *widget.Entry
 	onKey   func()
 	Keys    map[string]*widget.Button // by the key's text: "a", "7", "back", "clear"
+	Toggle  *widget.Button            // hides and shows the keyboard, where there is one
 	content fyne.CanvasObject
 }
 

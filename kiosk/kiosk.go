@@ -200,7 +200,25 @@ func (k *Kiosk) ShowList(kind catalog.Kind) {
 	})
 	k.List.onActivity = k.touch
 	k.Keyboard = newKeyboard(k.List.Search, false, k.touch)
-	k.show(shell.L(kindLabel(kind)), container.NewBorder(nil, k.Keyboard.content, nil, nil, k.List.content), true)
+	kb := k.Keyboard
+	// On a landscape screen the keyboard leaves few rows: it can be put
+	// away while reading the results, and brought back.
+	toggle := widget.NewButtonWithIcon(shell.L("keyboard.hide"), theme.MenuDropDownIcon(), nil)
+	toggle.OnTapped = func() {
+		k.touch()
+		if kb.content.Visible() {
+			kb.content.Hide()
+			toggle.SetText(shell.L("keyboard.show"))
+			toggle.SetIcon(theme.MenuDropUpIcon())
+		} else {
+			kb.content.Show()
+			toggle.SetText(shell.L("keyboard.hide"))
+			toggle.SetIcon(theme.MenuDropDownIcon())
+		}
+	}
+	kb.Toggle = toggle
+	k.List.filters.Add(toggle)
+	k.show(shell.L(kindLabel(kind)), container.NewBorder(nil, kb.content, nil, nil, k.List.content), true)
 }
 
 // ShowDetail shows one item with every public field and its QR code.

@@ -5,6 +5,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
@@ -30,6 +32,8 @@ type ListScreen struct {
 	Act     *widget.Select
 	Count   *widget.Label
 	Results *widget.List
+	Empty   *widget.Label // shown when nothing matches
+	filters *fyne.Container
 	content fyne.CanvasObject
 	built   bool
 }
@@ -77,6 +81,9 @@ func newListScreen(cat *catalog.Catalog, agencies []catalog.Agency, kind catalog
 		filters = append(filters, s.Act)
 	}
 	s.Count = widget.NewLabel("")
+	s.Empty = widget.NewLabelWithStyle(shell.L("kiosk.no_match"), fyne.TextAlignCenter, fyne.TextStyle{})
+	s.Empty.Wrapping = fyne.TextWrapWord
+	s.Empty.Hide()
 	s.Results = widget.NewList(s.length, s.createRow, s.updateRow)
 	s.Results.OnSelected = func(id widget.ListItemID) {
 		s.Results.Unselect(id)
@@ -86,8 +93,9 @@ func newListScreen(cat *catalog.Catalog, agencies []catalog.Agency, kind catalog
 	}
 	s.reload()
 	s.built = true
-	top := container.NewVBox(s.Search, container.NewHBox(append(filters, s.Count)...))
-	s.content = container.NewBorder(top, nil, nil, nil, s.Results)
+	s.filters = container.NewHBox(append(filters, s.Count, layout.NewSpacer())...)
+	top := container.NewVBox(s.Search, s.filters)
+	s.content = container.NewBorder(top, nil, nil, nil, container.NewStack(s.Results, container.NewVBox(s.Empty)))
 	return s
 }
 
@@ -105,6 +113,13 @@ func (s *ListScreen) reload() {
 	}
 	s.total, s.pages = n, map[int][]catalog.Item{}
 	s.Count.SetText(shell.L("kiosk.count", map[string]any{"N": n}))
+	if s.Empty != nil {
+		if n == 0 {
+			s.Empty.Show()
+		} else {
+			s.Empty.Hide()
+		}
+	}
 	if s.built { // the list cannot scroll before it has been laid out once
 		s.Results.ScrollToTop()
 	}
@@ -138,7 +153,10 @@ func (s *ListScreen) createRow() fyne.CanvasObject {
 	title.Truncation = fyne.TextTruncateEllipsis
 	sub := widget.NewLabel("")
 	sub.Truncation = fyne.TextTruncateEllipsis
-	return container.NewVBox(title, sub)
+	sub.SizeName = theme.SizeNameCaptionText
+	// The labels' own inner padding is space enough between the two lines,
+	// so more rows fit above the kiosk's keyboard.
+	return container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), title, sub)
 }
 
 func (s *ListScreen) updateRow(i widget.ListItemID, o fyne.CanvasObject) {

@@ -70,8 +70,12 @@ func (t Theme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
 	return theme.DefaultTheme().Color(n, theme.VariantDark)
 }
 
-// largeScale is how much bigger the kiosk draws text and spacing.
-const largeScale = 1.6
+// How much bigger the kiosk draws text and spacing, and more again in the
+// high-contrast look for elderly and low-vision citizens (大字).
+const (
+	largeScale = 1.6
+	elderScale = 1.9
+)
 
 func (t Theme) Size(n fyne.ThemeSizeName) float32 {
 	s := theme.DefaultTheme().Size(n)
@@ -85,6 +89,9 @@ func (t Theme) Size(n fyne.ThemeSizeName) float32 {
 		return 24 // a finger can drag it
 	case theme.SizeNameScrollBarSmall:
 		return 8
+	}
+	if t.HighContrast {
+		return s * elderScale
 	}
 	return s * largeScale
 }
