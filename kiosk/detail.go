@@ -14,8 +14,8 @@ import (
 )
 
 // detailView lays out every public field of it beside a QR code that opens
-// the item's page on the platform.
-func detailView(it catalog.Item, platform string) fyne.CanvasObject {
+// the item's page on the platform. It returns the fields' scroller too.
+func detailView(it catalog.Item, platform string) (fyne.CanvasObject, *container.Scroll) {
 	form := widget.NewForm()
 	for _, f := range it.Fields() {
 		v := f.Value
@@ -33,7 +33,8 @@ func detailView(it catalog.Item, platform string) fyne.CanvasObject {
 	if o, ok := it.(*catalog.Officer); ok {
 		left = officerPhoto(o)
 	}
-	return container.NewBorder(nil, nil, left, qrBox, container.NewVScroll(form))
+	scroll := container.NewVScroll(form)
+	return container.NewBorder(nil, nil, left, qrBox, scroll), scroll
 }
 
 // officerPhoto stands where the officer's photo will: officer photos come

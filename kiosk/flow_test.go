@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"github.com/makiuchi-d/gozxing"
 	gozxingqr "github.com/makiuchi-d/gozxing/qrcode"
@@ -218,4 +219,42 @@ func TestKeyboardCanBePutAway(t *testing.T) {
 	if !k.Keyboard.content.Visible() {
 		t.Fatal("keyboard not shown again")
 	}
+}
+
+// Reading a long page by scrolling is activity, though no handler of ours
+// sees the drag.
+func TestScrollingKeepsTheKioskAwake(t *testing.T) {
+	k := newTestKiosk(t)
+	now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	k.SetClock(func() time.Time { return now })
+	k.ShowList(catalog.KindGuide)
+	k.List.Results.Select(0)
+	now = now.Add(80 * time.Second)
+	scroll := findScroll(k.body)
+	scroll.ScrollToOffset(fyne.NewPos(0, 40))
+	k.CheckIdle()
+	now = now.Add(80 * time.Second)
+	k.CheckIdle()
+	if k.Idle {
+		t.Fatal("a citizen scrolling a guide was sent to the attract screen")
+	}
+	now = now.Add(11 * time.Second)
+	k.CheckIdle()
+	if !k.Idle {
+		t.Fatal("no idle timeout after scrolling stopped")
+	}
+}
+
+func findScroll(o fyne.CanvasObject) *container.Scroll {
+	switch v := o.(type) {
+	case *container.Scroll:
+		return v
+	case *fyne.Container:
+		for _, c := range v.Objects {
+			if s := findScroll(c); s != nil {
+				return s
+			}
+		}
+	}
+	return nil
 }

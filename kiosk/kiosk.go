@@ -45,6 +45,11 @@ type Kiosk struct {
 	now        func() time.Time
 	lastActive time.Time
 	idleAfter  time.Duration
+	// offset reads how far the screen in view is scrolled: Fyne has no
+	// global input hook and drags go straight to the scroller, so a citizen
+	// reading a long page counts as active when the offset moves.
+	offset     func() float32
+	lastOffset float32
 
 	admin        adminGate
 	highContrast bool
@@ -105,6 +110,12 @@ func (k *Kiosk) touch() { k.lastActive = k.now() }
 // CheckIdle shows the attract screen once nobody has touched the kiosk
 // for the idle time, which also clears any search.
 func (k *Kiosk) CheckIdle() {
+	if k.offset != nil {
+		if o := k.offset(); o != k.lastOffset {
+			k.lastOffset = o
+			k.touch()
+		}
+	}
 	if !k.Idle && k.now().Sub(k.lastActive) >= k.idleAfter {
 		k.ShowAttract()
 	}
@@ -126,6 +137,7 @@ func (k *Kiosk) RunIdleTimer(ctx context.Context) {
 
 func (k *Kiosk) show(title string, content fyne.CanvasObject, keep bool) {
 	k.touch()
+	k.offset, k.lastOffset = nil, 0
 	k.Idle = false
 	k.Title.SetText(title)
 	k.body.Objects = []fyne.CanvasObject{content}
@@ -219,12 +231,15 @@ func (k *Kiosk) ShowList(kind catalog.Kind) {
 	kb.Toggle = toggle
 	k.List.filters.Add(toggle)
 	k.show(shell.L(kindLabel(kind)), container.NewBorder(nil, kb.content, nil, nil, k.List.content), true)
+	k.offset = k.List.Results.GetScrollOffset
 }
 
 // ShowDetail shows one item with every public field and its QR code.
 func (k *Kiosk) ShowDetail(it catalog.Item) {
 	k.Detail, k.Keyboard = it, nil
-	k.show(it.Title(), detailView(it, k.cfg.PlatformURL), true)
+	view, scroll := detailView(it, k.cfg.PlatformURL)
+	k.show(it.Title(), view, true)
+	k.offset = func() float32 { return scroll.Offset.Y }
 }
 
 // ShowComplaint shows how to complain or seek remedy, for every agency.
@@ -242,7 +257,9 @@ func (k *Kiosk) ShowComplaint() {
 		))
 		rows = append(rows, card)
 	}
-	k.show(shell.L("kiosk.complaint"), container.NewVScroll(container.NewVBox(rows...)), len(k.history) > 0)
+	scroll := container.NewVScroll(container.NewVBox(rows...))
+	k.show(shell.L("kiosk.complaint"), scroll, len(k.history) > 0)
+	k.offset = func() float32 { return scroll.Offset.Y }
 }
 
 // ShowAttract shows the idle screen: a touch anywhere starts at home.

@@ -306,7 +306,8 @@ func detailLine(it catalog.Item) string {
 
 // ShowItem puts one guide or fee in front of the citizen.
 func (d *Display) ShowItem(it catalog.Item) {
-	d.set("item", container.NewBorder(heading(it.Title()), nil, nil, nil, detailView(it, d.platform)))
+	view, _ := detailView(it, d.platform)
+	d.set("item", container.NewBorder(heading(it.Title()), nil, nil, nil, view))
 	d.Shown = it
 }
 
