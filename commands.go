@@ -219,11 +219,11 @@ func runSeed(o *options, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintln(out, shell.L("cli.seeded", map[string]any{"Dir": dir, "Officers": n.Officers, "Fees": n.Fees,
-		"Guides": n.Guides, "Items": n.Items, "Inspections": n.Inspections, "Accounts": n.Accounts, "PIN": demo.PIN}))
+		"Guides": n.Guides, "Items": n.Items, "Inspections": n.Inspections, "Decisions": n.Decisions, "Accounts": n.Accounts, "PIN": demo.PIN}))
 	return nil
 }
 
-type seedCounts struct{ Officers, Fees, Guides, Items, Inspections, Accounts int }
+type seedCounts struct{ Officers, Fees, Guides, Items, Inspections, Decisions, Accounts int }
 
 func seed(dir string, size demo.Size) (seedCounts, error) {
 	ds, err := demo.Dataset(size)
@@ -261,7 +261,7 @@ func seed(dir string, size demo.Size) (seedCounts, error) {
 			return seedCounts{}, err
 		}
 	}
-	return seedCounts{len(ds.Officers), len(ds.Fees), len(ds.Guides), len(ds.Items), len(ds.Inspections), len(accounts)}, nil
+	return seedCounts{len(ds.Officers), len(ds.Fees), len(ds.Guides), len(ds.Items), len(ds.Inspections), len(ds.Decisions), len(accounts)}, nil
 }
 
 func openCatalog(dir string) (*catalog.Catalog, error) {

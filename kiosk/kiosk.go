@@ -199,7 +199,7 @@ func (k *Kiosk) ShowHome() {
 	c.Importance = widget.HighImportance
 	tiles = append(tiles, c)
 	welcome := widget.NewLabelWithStyle(shell.L("kiosk.welcome"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	grid := container.NewGridWithColumns(3, tiles...)
+	grid := container.NewGridWithColumns(4, tiles...)
 	k.show(shell.L("kiosk.title"), container.NewBorder(welcome, nil, nil, nil, grid), false)
 }
 

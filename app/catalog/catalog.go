@@ -8,6 +8,8 @@
 // translation keys that the screens translate.
 package catalog
 
+import "strings"
+
 // Kind names one public list.
 type Kind string
 
@@ -17,10 +19,11 @@ const (
 	KindGuide      Kind = "guide"      // 服务指南
 	KindItem       Kind = "item"       // 行政执法事项清单
 	KindInspection Kind = "inspection" // 随机抽查事项清单
+	KindDecision   Kind = "decision"   // 执法决定公开
 )
 
 // Kinds lists every kind in the order screens show them.
-var Kinds = []Kind{KindOfficer, KindFee, KindGuide, KindItem, KindInspection}
+var Kinds = []Kind{KindOfficer, KindFee, KindGuide, KindItem, KindInspection, KindDecision}
 
 // Act is one of the six kinds of enforcement act the seed names.
 type Act string
@@ -276,6 +279,46 @@ func (i *InspectionItem) Fields() []Field {
 	}
 }
 
+// Decision is a published enforcement decision (执法决定公开), as the
+// platform publishes it: personal data already masked (技术处理).
+type Decision struct {
+	ID          string `json:"id"`
+	DocNo       string `json:"doc_no"` // 文书号
+	AgencyCode  string `json:"agency"`
+	AgencyName  string `json:"agency_name"`
+	Act         Act    `json:"act"`
+	Party       string `json:"party"`
+	Facts       string `json:"facts"`
+	Basis       string `json:"basis"`
+	Content     string `json:"content"`
+	DecidedOn   string `json:"decided_on"`
+	PublishedOn string `json:"published_on"`
+}
+
+func (d *Decision) Kind() Kind       { return KindDecision }
+func (d *Decision) Key() string      { return d.ID }
+func (d *Decision) Title() string    { return d.Party + "　" + d.DocNo }
+func (d *Decision) Subtitle() string { return d.AgencyName + "  " + d.DecidedOn }
+func (d *Decision) Agency() string   { return d.AgencyCode }
+func (d *Decision) Category() Act    { return d.Act }
+func (d *Decision) searchKey() string {
+	return SearchKey(d.Party, false) + " " + strings.ToLower(d.DocNo) + " " + d.AgencyName
+}
+
+func (d *Decision) Fields() []Field {
+	return []Field{
+		{Label: "field.doc_no", Value: d.DocNo},
+		{Label: "field.act", Value: "act." + string(d.Act), ValueIsKey: true},
+		{Label: "field.party", Value: d.Party},
+		{Label: "field.facts", Value: d.Facts},
+		{Label: "field.decision_basis", Value: d.Basis},
+		{Label: "field.decision_content", Value: d.Content},
+		{Label: "field.decided_by", Value: d.AgencyName},
+		{Label: "field.decided_on", Value: d.DecidedOn},
+		{Label: "field.published_on", Value: d.PublishedOn},
+	}
+}
+
 // Dataset is a whole catalog, as a seed or an import brings it.
 type Dataset struct {
 	Agencies    []Agency
@@ -284,6 +327,7 @@ type Dataset struct {
 	Guides      []ServiceGuide
 	Items       []EnforcementItem
 	Inspections []InspectionItem
+	Decisions   []Decision
 }
 
 // each calls fn for every item in d.
@@ -310,6 +354,11 @@ func (d *Dataset) each(fn func(Item) error) error {
 	}
 	for i := range d.Inspections {
 		if err := fn(&d.Inspections[i]); err != nil {
+			return err
+		}
+	}
+	for i := range d.Decisions {
+		if err := fn(&d.Decisions[i]); err != nil {
 			return err
 		}
 	}

@@ -252,6 +252,8 @@ func decode(kind Kind, data []byte) (Item, error) {
 		it = new(EnforcementItem)
 	case KindInspection:
 		it = new(InspectionItem)
+	case KindDecision:
+		it = new(Decision)
 	default:
 		return nil, fmt.Errorf("unknown kind %q", kind)
 	}

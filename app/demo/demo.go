@@ -57,6 +57,10 @@ type pools struct {
 	FeeStandards  []string          `json:"fee_standards"`
 	FeeApprovers  [][2]string       `json:"fee_approvers"`
 	Remedy        string            `json:"remedy_channels"`
+	Parties       []string          `json:"parties"`
+	Facts         []string          `json:"facts"`
+	Decisions     []string          `json:"decisions"`
+	DocPrefix     map[string]string `json:"doc_prefix"`
 }
 
 func loadPools() (*pools, error) {
@@ -238,7 +242,38 @@ func Dataset(size Size) (*catalog.Dataset, error) {
 			})
 		}
 	}
+	ds.Decisions = decisions(p, r)
 	return ds, nil
+}
+
+// decisions makes published penalty decisions: organisations by name (the
+// law publishes them), dated over the two years before the demo's day.
+func decisions(p *pools, r *rand.Rand) []catalog.Decision {
+	var out []catalog.Decision
+	day := func() string {
+		return fmt.Sprintf("2026-%02d-%02d", 1+r.IntN(10), 1+r.IntN(28))
+	}
+	for i := range 24 {
+		a := p.Agencies[i%len(p.Agencies)]
+		penalty := a.Penalties[r.IntN(len(a.Penalties))]
+		// "对未取得…的处罚" → the conduct: "未取得…"
+		conduct := strings.TrimSuffix(strings.TrimPrefix(penalty, "对"), "的处罚")
+		law := pick(r, a.Laws)
+		decided := day()
+		amount := strconv.Itoa((1 + r.IntN(50)) * 1000)
+		out = append(out, catalog.Decision{
+			ID:         fmt.Sprintf("D%s%04d", a.Code, i+1),
+			DocNo:      fmt.Sprintf("%s〔2026〕%d号", p.DocPrefix[a.Code], 10+i*3+r.IntN(3)),
+			AgencyCode: a.Code, AgencyName: a.Name, Act: catalog.ActPenalty,
+			Party:       pick(r, p.Parties),
+			Facts:       fill(pick(r, p.Facts), "date", decided, "act_short", conduct, "law", law),
+			Basis:       fill(p.T["law_article"], "law", law, "n", strconv.Itoa(10+r.IntN(90))),
+			Content:     fill(pick(r, p.Decisions), "amount", amount, "amount2", strconv.Itoa((1+r.IntN(20))*500)),
+			DecidedOn:   decided,
+			PublishedOn: decided, // published within the week in the demo
+		})
+	}
+	return out
 }
 
 // branchOf names the body that serves round n of a repeated list: the

@@ -23,6 +23,7 @@ func TestStandardSetIsRichAndDeterministic(t *testing.T) {
 		"guides":      {len(a.Guides), 30},
 		"items":       {len(a.Items), 50},
 		"inspections": {len(a.Inspections), 10},
+		"decisions":   {len(a.Decisions), 20},
 	} {
 		if c[0] < c[1] {
 			t.Errorf("%s: %d, want at least %d", name, c[0], c[1])

@@ -1,0 +1,315 @@
+// Package casefile keeps an officer's case records in a per-device,
+// append-only log that a third party can verify offline: each record's bytes
+// are a leaf of a Merkle tree hashed as RFC 6962 (golang.org/x/mod/sumdb/tlog)
+// and every append writes, in the same transaction, a checkpoint of the tree
+// signed with the device's Ed25519 key (golang.org/x/mod/sumdb/note, the C2SP
+// tlog-checkpoint form). Media are referenced by SHA-256.
+//
+// The platform verifies logs with this same code, so this package stays pure
+// Go: no cgo, no Fyne.
+package casefile
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"embed"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/sanxiang-desk/sanxiang/app/store"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Migrations are the case file database's schema steps.
+var Migrations, _ = fs.Sub(migrationFiles, "migrations")
+
+// Record is one entry of the log. Body is the kind's own JSON.
+type Record struct {
+	Seq      int64           `json:"seq"`
+	Case     string          `json:"case"`
+	Kind     string          `json:"kind"`
+	At       time.Time       `json:"at"`
+	Author   string          `json:"author"`
+	Corrects *int64          `json:"corrects,omitempty"`
+	Media    []string        `json:"media,omitempty"` // SHA-256, hex
+	Body     json.RawMessage `json:"body"`
+}
+
+// encode is the exact byte form a record's leaf hash covers.
+func (r *Record) encode() ([]byte, error) {
+	if !json.Valid(r.Body) {
+		return nil, errors.New("record body is not JSON")
+	}
+	var body any
+	json.Unmarshal(r.Body, &body)
+	canon, err := json.Marshal(body) // sorted keys, no spaces: one form for one meaning
+	if err != nil {
+		return nil, err
+	}
+	c := *r
+	c.Body = canon
+	c.At = r.At.UTC()
+	return json.Marshal(c)
+}
+
+// Log is a device's record log.
+type Log struct {
+	db     *store.DB
+	media  *MediaStore
+	origin string
+	signer note.Signer
+	// Verifier is the device's public key in note form: what a platform or
+	// an auditor needs to check this log's checkpoints.
+	Verifier string
+	now      func() time.Time
+}
+
+// Open opens (creating if needed) the log at path, with its media folder,
+// and makes the device key on first use. deviceID names the device in the
+// checkpoints' origin line.
+func Open(ctx context.Context, path, mediaDir, deviceID string) (*Log, error) {
+	db, err := store.Open(ctx, path, store.Options{Durability: store.Evidence, Migrations: Migrations})
+	if err != nil {
+		return nil, fmt.Errorf("open case file: %w", err)
+	}
+	l := &Log{db: db, media: &MediaStore{Dir: mediaDir}, now: time.Now}
+	if err := l.loadKey(ctx, deviceID); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return l, nil
+}
+
+// Close closes the database.
+func (l *Log) Close() error { return l.db.Close() }
+
+// Media is the log's media store.
+func (l *Log) Media() *MediaStore { return l.media }
+
+// DB is the underlying database, for read-only reports.
+func (l *Log) DB() *store.DB { return l.db }
+
+// SetClock replaces the clock records are stamped with, for tests and seeds.
+func (l *Log) SetClock(now func() time.Time) { l.now = now }
+
+func (l *Log) loadKey(ctx context.Context, deviceID string) error {
+	var skey string
+	err := l.db.QueryRowContext(ctx, `SELECT origin, signer, verifier FROM device_key WHERE id = 1`).Scan(&l.origin, &skey, &l.Verifier)
+	if errors.Is(err, sql.ErrNoRows) {
+		l.origin = "sanxiang/device/" + deviceID
+		skey, l.Verifier, err = note.GenerateKey(rand.Reader, keyName(deviceID))
+		if err != nil {
+			return fmt.Errorf("make device key: %w", err)
+		}
+		_, err = l.db.ExecContext(ctx, `INSERT INTO device_key (id, origin, signer, verifier) VALUES (1, ?, ?, ?)`, l.origin, skey, l.Verifier)
+	}
+	if err != nil {
+		return fmt.Errorf("device key: %w", err)
+	}
+	l.signer, err = note.NewSigner(skey)
+	if err != nil {
+		return fmt.Errorf("device key: %w", err)
+	}
+	return nil
+}
+
+// keyName makes a note key name from a device id (no spaces or '+').
+func keyName(id string) string {
+	r := strings.NewReplacer(" ", "-", "+", "-")
+	return "sanxiang-" + r.Replace(id)
+}
+
+// Origin is the first line of this device's checkpoints.
+func (l *Log) Origin() string { return l.origin }
+
+// hashReader reads stored hashes inside tx.
+func hashReader(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) tlog.HashReaderFunc {
+	return func(indexes []int64) ([]tlog.Hash, error) {
+		out := make([]tlog.Hash, len(indexes))
+		for i, idx := range indexes {
+			var b []byte
+			if err := q.QueryRowContext(ctx, `SELECT hash FROM hashes WHERE idx = ?`, idx).Scan(&b); err != nil {
+				return nil, fmt.Errorf("read hash %d: %w", idx, err)
+			}
+			copy(out[i][:], b)
+		}
+		return out, nil
+	}
+}
+
+// Checkpoint is a signed statement of the tree's size and root.
+type Checkpoint struct {
+	Origin string
+	Size   int64
+	Root   tlog.Hash
+	Note   []byte // the signed note, as stored and shipped
+}
+
+func checkpointText(origin string, size int64, root tlog.Hash) string {
+	return fmt.Sprintf("%s\n%d\n%s\n", origin, size, base64.StdEncoding.EncodeToString(root[:]))
+}
+
+// ParseCheckpoint checks a signed checkpoint with the device's verifier key
+// and returns its content.
+func ParseCheckpoint(msg []byte, verifierKey string) (Checkpoint, error) {
+	v, err := note.NewVerifier(verifierKey)
+	if err != nil {
+		return Checkpoint{}, fmt.Errorf("verifier key: %w", err)
+	}
+	n, err := note.Open(msg, note.VerifierList(v))
+	if err != nil {
+		return Checkpoint{}, fmt.Errorf("%w: %v", ErrBadSignature, err)
+	}
+	lines := strings.Split(n.Text, "\n")
+	if len(lines) < 4 {
+		return Checkpoint{}, fmt.Errorf("%w: malformed checkpoint", ErrBadSignature)
+	}
+	size, err1 := strconv.ParseInt(lines[1], 10, 64)
+	raw, err2 := base64.StdEncoding.DecodeString(lines[2])
+	if err1 != nil || err2 != nil || len(raw) != tlog.HashSize || size < 0 {
+		return Checkpoint{}, fmt.Errorf("%w: malformed checkpoint", ErrBadSignature)
+	}
+	c := Checkpoint{Origin: lines[0], Size: size, Note: msg}
+	copy(c.Root[:], raw)
+	return c, nil
+}
+
+// Append adds a record to the log and signs the new tree, in one
+// transaction: either all of it is on disk when Append returns, or none.
+// It fills in r.Seq and r.At.
+func (l *Log) Append(ctx context.Context, r *Record) error {
+	return l.AppendBatch(ctx, []*Record{r})
+}
+
+// AppendBatch appends records in one transaction under one checkpoint, as
+// for a recording's segments or an import; each record is still its own
+// leaf, provable on its own.
+func (l *Log) AppendBatch(ctx context.Context, records []*Record) error {
+	for _, r := range records {
+		if r.Case == "" || r.Kind == "" || r.Author == "" {
+			return errors.New("append: a record needs a case, a kind and an author")
+		}
+		if r.Body == nil {
+			r.Body = json.RawMessage("{}")
+		}
+		if r.At.IsZero() {
+			r.At = l.now()
+		}
+		r.At = r.At.UTC().Truncate(time.Millisecond)
+		for _, m := range r.Media {
+			if _, err := ParseDigest(m); err != nil {
+				return fmt.Errorf("append: media %q: %w", m, err)
+			}
+		}
+	}
+	return l.db.Tx(ctx, func(tx *sql.Tx) error {
+		var n int64
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM records`).Scan(&n); err != nil {
+			return err
+		}
+		reader := hashReader(ctx, tx)
+		for _, r := range records {
+			if err := appendOne(ctx, tx, reader, n, r); err != nil {
+				return err
+			}
+			n++
+		}
+		root, err := tlog.TreeHash(n, reader)
+		if err != nil {
+			return fmt.Errorf("append: %w", err)
+		}
+		signed, err := note.Sign(&note.Note{Text: checkpointText(l.origin, n, root)}, l.signer)
+		if err != nil {
+			return fmt.Errorf("sign checkpoint %d: %w", n, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO checkpoints (size, note) VALUES (?, ?)`, n, string(signed)); err != nil {
+			return fmt.Errorf("append: %w", err)
+		}
+		return nil
+	})
+}
+
+func appendOne(ctx context.Context, tx *sql.Tx, reader tlog.HashReader, n int64, r *Record) error {
+	r.Seq = n
+	data, err := r.encode()
+	if err != nil {
+		return fmt.Errorf("append: %w", err)
+	}
+	if r.Corrects != nil && (*r.Corrects < 0 || *r.Corrects >= n) {
+		return fmt.Errorf("append: corrects record %d, which does not exist", *r.Corrects)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO records (seq, case_id, kind, at, author, corrects, data) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		n, r.Case, r.Kind, r.At.Format(time.RFC3339Nano), r.Author, r.Corrects, data); err != nil {
+		return fmt.Errorf("append record %d: %w", n, err)
+	}
+	for _, m := range r.Media {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO record_media (seq, sha256) VALUES (?, ?)`, n, m); err != nil {
+			return fmt.Errorf("append record %d: %w", n, err)
+		}
+	}
+	hashes, err := tlog.StoredHashes(n, data, reader)
+	if err != nil {
+		return fmt.Errorf("append record %d: %w", n, err)
+	}
+	base := tlog.StoredHashIndex(0, n)
+	for i, h := range hashes {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO hashes (idx, hash) VALUES (?, ?)`, base+int64(i), h[:]); err != nil {
+			return fmt.Errorf("append record %d: %w", n, err)
+		}
+	}
+	return nil
+}
+
+// Latest returns the newest checkpoint; Size 0 for an empty log.
+func (l *Log) Latest(ctx context.Context) (Checkpoint, error) {
+	var msg string
+	err := l.db.QueryRowContext(ctx, `SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1`).Scan(&msg)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Checkpoint{Origin: l.origin}, nil
+	}
+	if err != nil {
+		return Checkpoint{}, err
+	}
+	return ParseCheckpoint([]byte(msg), l.Verifier)
+}
+
+// Records returns a case's records in log order ("" for every case).
+func (l *Log) Records(ctx context.Context, caseID string) ([]Record, error) {
+	rows, err := l.db.QueryContext(ctx, `SELECT data FROM records WHERE ? = '' OR case_id = ? ORDER BY seq`, caseID, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("records: %w", err)
+	}
+	defer rows.Close()
+	var out []Record
+	for rows.Next() {
+		var data []byte
+		if err := rows.Scan(&data); err != nil {
+			return nil, err
+		}
+		var r Record
+		if err := json.Unmarshal(data, &r); err != nil {
+			return nil, fmt.Errorf("record: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Prove returns the proof that record seq is in the tree of the given size.
+func (l *Log) Prove(ctx context.Context, seq, size int64) (tlog.RecordProof, error) {
+	return tlog.ProveRecord(size, seq, hashReader(ctx, l.db))
+}

@@ -1,0 +1,96 @@
+package casefile
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// Digest is a media file's SHA-256: its only name that counts.
+type Digest [sha256.Size]byte
+
+// String is the digest in lower-case hex.
+func (d Digest) String() string { return hex.EncodeToString(d[:]) }
+
+// ParseDigest reads a hex SHA-256.
+func ParseDigest(s string) (Digest, error) {
+	var d Digest
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) != len(d) {
+		return d, fmt.Errorf("not a SHA-256: %q", s)
+	}
+	copy(d[:], b)
+	return d, nil
+}
+
+// MediaStore keeps evidence files by content: Dir/ab/abcdef….
+type MediaStore struct {
+	Dir string
+}
+
+// Path is where the file with digest d lives.
+func (m *MediaStore) Path(d Digest) string {
+	s := d.String()
+	return filepath.Join(m.Dir, s[:2], s)
+}
+
+// Put copies r into the store, fsyncs it and returns its digest. A file that
+// is already there is kept (same content, same name).
+func (m *MediaStore) Put(r io.Reader) (Digest, int64, error) {
+	if err := os.MkdirAll(m.Dir, 0o700); err != nil {
+		return Digest{}, 0, err
+	}
+	tmp, err := os.CreateTemp(m.Dir, "incoming-*")
+	if err != nil {
+		return Digest{}, 0, err
+	}
+	defer os.Remove(tmp.Name())
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(tmp, h), r)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return Digest{}, 0, fmt.Errorf("store media: %w", err)
+	}
+	var d Digest
+	copy(d[:], h.Sum(nil))
+	dst := m.Path(d)
+	if _, err := os.Stat(dst); err == nil {
+		return d, n, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+		return Digest{}, 0, err
+	}
+	if err := os.Rename(tmp.Name(), dst); err != nil {
+		return Digest{}, 0, fmt.Errorf("store media: %w", err)
+	}
+	return d, n, nil
+}
+
+// Check rehashes the stored file with digest d.
+func (m *MediaStore) Check(d Digest) error {
+	f, err := os.Open(m.Path(d))
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("%w: %s", ErrMediaMissing, d)
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return err
+	}
+	if string(h.Sum(nil)) != string(d[:]) {
+		return fmt.Errorf("%w: %s", ErrMediaAltered, d)
+	}
+	return nil
+}

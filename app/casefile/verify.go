@@ -1,0 +1,295 @@
+package casefile
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// What Verify can find wrong, each its own error so that a report says why.
+var (
+	ErrRecordAltered = errors.New("record altered: its bytes no longer match the signed tree")
+	ErrRecordMissing = errors.New("records missing")
+	ErrReordered     = errors.New("records out of order")
+	ErrUnsigned      = errors.New("records not covered by any signed checkpoint")
+	ErrBadSignature  = errors.New("checkpoint signature invalid")
+	ErrFork          = errors.New("log forked: it disagrees with a checkpoint seen before")
+	ErrMediaAltered  = errors.New("media file altered: its SHA-256 differs")
+	ErrMediaMissing  = errors.New("media file missing")
+)
+
+// VerifyError names the first bad record and why.
+type VerifyError struct {
+	Seq    int64 // the first record that is wrong; -1 where none can be named
+	Reason error
+	Detail string
+}
+
+func (e *VerifyError) Error() string {
+	if e.Seq < 0 {
+		return fmt.Sprintf("%v: %s", e.Reason, e.Detail)
+	}
+	return fmt.Sprintf("record %d: %v: %s", e.Seq, e.Reason, e.Detail)
+}
+
+func (e *VerifyError) Unwrap() error { return e.Reason }
+
+func bad(seq int64, reason error, format string, a ...any) error {
+	return &VerifyError{Seq: seq, Reason: reason, Detail: fmt.Sprintf(format, a...)}
+}
+
+// Report sums up a log that verified.
+type Report struct {
+	Records     int64
+	Checkpoints int
+	Media       int
+	Root        tlog.Hash
+}
+
+// memHashes is a tree's stored hashes, recomputed in memory.
+type memHashes []tlog.Hash
+
+func (m *memHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(indexes))
+	for i, idx := range indexes {
+		if idx < 0 || idx >= int64(len(*m)) {
+			return nil, fmt.Errorf("hash %d not computed", idx)
+		}
+		out[i] = (*m)[idx]
+	}
+	return out, nil
+}
+
+// Verify checks the whole log against the device key it was opened with
+// and against checkpoints seen before (from the platform's receipts or an
+// earlier export): every record's bytes, order and columns, the stored
+// tree, every checkpoint's signature and root, and every media file.
+//
+// The key stored in the database is only as trustworthy as the database:
+// VerifyWithKey checks against a key from elsewhere.
+func (l *Log) Verify(ctx context.Context, seen []Checkpoint) (Report, error) {
+	return l.VerifyWithKey(ctx, l.Verifier, seen)
+}
+
+// VerifyWithKey is Verify with the device's verifier key given.
+func (l *Log) VerifyWithKey(ctx context.Context, verifierKey string, seen []Checkpoint) (Report, error) {
+	var rep Report
+	tree := &memHashes{}
+	rows, err := l.db.QueryContext(ctx, `SELECT seq, case_id, kind, at, author, corrects, data FROM records ORDER BY seq`)
+	if err != nil {
+		return rep, fmt.Errorf("verify: %w", err)
+	}
+	var media []mediaRef
+	var n int64
+	for rows.Next() {
+		var seq int64
+		var caseID, kind, at, author string
+		var corrects *int64
+		var data []byte
+		if err := rows.Scan(&seq, &caseID, &kind, &at, &author, &corrects, &data); err != nil {
+			rows.Close()
+			return rep, fmt.Errorf("verify: %w", err)
+		}
+		if seq != n {
+			rows.Close()
+			return rep, bad(n, ErrRecordMissing, "the log jumps from record %d to %d", n-1, seq)
+		}
+		var r Record
+		if err := json.Unmarshal(data, &r); err != nil {
+			rows.Close()
+			return rep, bad(seq, ErrRecordAltered, "its bytes are not a record: %v", err)
+		}
+		if r.Seq != seq {
+			rows.Close()
+			return rep, bad(seq, ErrReordered, "position %d holds the record written as number %d", seq, r.Seq)
+		}
+		if r.Case != caseID || r.Kind != kind || r.Author != author || r.At.UTC().Format(time.RFC3339Nano) != at ||
+			!equalPtr(r.Corrects, corrects) {
+			rows.Close()
+			return rep, bad(seq, ErrRecordAltered, "its columns differ from its signed bytes")
+		}
+		hs, err := tlog.StoredHashes(seq, data, tree)
+		if err != nil {
+			rows.Close()
+			return rep, fmt.Errorf("verify: %w", err)
+		}
+		*tree = append(*tree, hs...)
+		for _, m := range r.Media {
+			d, err := ParseDigest(m)
+			if err != nil {
+				rows.Close()
+				return rep, bad(seq, ErrRecordAltered, "media reference %q: %v", m, err)
+			}
+			media = append(media, mediaRef{seq, d})
+		}
+		n++
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return rep, fmt.Errorf("verify: %w", err)
+	}
+	rep.Records = n
+
+	// The media table must say what the signed bytes say.
+	if err := l.checkMediaTable(ctx, media); err != nil {
+		return rep, err
+	}
+
+	// Stored hashes: each must be the recomputed one; any beyond the log's
+	// end means records were removed from its tail.
+	hrows, err := l.db.QueryContext(ctx, `SELECT idx, hash FROM hashes ORDER BY idx`)
+	if err != nil {
+		return rep, fmt.Errorf("verify: %w", err)
+	}
+	for hrows.Next() {
+		var idx int64
+		var h []byte
+		if err := hrows.Scan(&idx, &h); err != nil {
+			hrows.Close()
+			return rep, fmt.Errorf("verify: %w", err)
+		}
+		level, at := tlog.SplitStoredHashIndex(idx)
+		first := at << uint(level)
+		if idx >= int64(len(*tree)) {
+			hrows.Close()
+			return rep, bad(n, ErrRecordMissing, "the tree holds hashes of records after the last one (%d)", n-1)
+		}
+		if !bytes.Equal(h, (*tree)[idx][:]) {
+			hrows.Close()
+			return rep, bad(first, ErrRecordAltered, "stored tree hash %d (level %d) differs from the record's bytes", idx, level)
+		}
+	}
+	hrows.Close()
+
+	// Checkpoints: signed by the device, each the root of the tree of its size.
+	crows, err := l.db.QueryContext(ctx, `SELECT size, note FROM checkpoints ORDER BY size`)
+	if err != nil {
+		return rep, fmt.Errorf("verify: %w", err)
+	}
+	var latest int64
+	for crows.Next() {
+		var size int64
+		var msg string
+		if err := crows.Scan(&size, &msg); err != nil {
+			crows.Close()
+			return rep, fmt.Errorf("verify: %w", err)
+		}
+		cp, err := ParseCheckpoint([]byte(msg), verifierKey)
+		if err != nil {
+			crows.Close()
+			return rep, bad(size-1, ErrBadSignature, "checkpoint of size %d: %v", size, err)
+		}
+		if cp.Size != size || cp.Origin != l.origin {
+			crows.Close()
+			return rep, bad(size-1, ErrBadSignature, "checkpoint filed as size %d says %s size %d", size, cp.Origin, cp.Size)
+		}
+		if size > n {
+			crows.Close()
+			return rep, bad(n, ErrRecordMissing, "a checkpoint signs %d records; the log has %d", size, n)
+		}
+		root, err := tlog.TreeHash(size, tree)
+		if err != nil {
+			crows.Close()
+			return rep, fmt.Errorf("verify: %w", err)
+		}
+		if root != cp.Root {
+			crows.Close()
+			return rep, bad(size-1, ErrRecordAltered, "the checkpoint of size %d signed a different tree", size)
+		}
+		latest = size
+		rep.Checkpoints++
+	}
+	crows.Close()
+	if latest < n {
+		return rep, bad(latest, ErrUnsigned, "the newest checkpoint signs %d of %d records", latest, n)
+	}
+	if n > 0 {
+		rep.Root, _ = tlog.TreeHash(n, tree)
+	}
+
+	// Checkpoints seen before, from outside this database.
+	for _, s := range seen {
+		cp, err := ParseCheckpoint(s.Note, verifierKey)
+		if err != nil {
+			return rep, bad(-1, ErrBadSignature, "checkpoint seen before: %v", err)
+		}
+		if cp.Size > n {
+			return rep, bad(n, ErrRecordMissing, "a checkpoint seen before signs %d records; the log has %d", cp.Size, n)
+		}
+		root, _ := tlog.TreeHash(cp.Size, tree)
+		if root != cp.Root {
+			return rep, bad(cp.Size-1, ErrFork, "the log's first %d records are not the ones signed before (the first changed one is at or before this)", cp.Size)
+		}
+	}
+
+	for _, m := range media {
+		if err := l.media.Check(m.digest); err != nil {
+			reason := ErrMediaAltered
+			if errors.Is(err, ErrMediaMissing) {
+				reason = ErrMediaMissing
+			}
+			return rep, bad(m.seq, reason, "%s", m.digest)
+		}
+		rep.Media++
+	}
+	return rep, nil
+}
+
+type mediaRef struct {
+	seq    int64
+	digest Digest
+}
+
+func (l *Log) checkMediaTable(ctx context.Context, signed []mediaRef) error {
+	rows, err := l.db.QueryContext(ctx, `SELECT seq, sha256 FROM record_media ORDER BY seq, sha256`)
+	if err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	defer rows.Close()
+	type pair struct {
+		seq int64
+		sha string
+	}
+	var table, want []pair
+	for rows.Next() {
+		var p pair
+		if err := rows.Scan(&p.seq, &p.sha); err != nil {
+			return err
+		}
+		table = append(table, p)
+	}
+	for _, s := range signed {
+		want = append(want, pair{s.seq, s.digest.String()})
+	}
+	slices.SortFunc(want, func(a, b pair) int {
+		if a.seq != b.seq {
+			return int(a.seq - b.seq)
+		}
+		return bytes.Compare([]byte(a.sha), []byte(b.sha))
+	})
+	for i := 0; i < len(table) || i < len(want); i++ {
+		if i >= len(table) || i >= len(want) || table[i] != want[i] {
+			seq := int64(-1)
+			if i < len(want) {
+				seq = want[i].seq
+			} else {
+				seq = table[i].seq
+			}
+			return bad(seq, ErrRecordAltered, "its media list differs from its signed bytes")
+		}
+	}
+	return rows.Err()
+}
+
+func equalPtr(a, b *int64) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
