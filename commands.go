@@ -20,6 +20,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/sanxiang-desk/sanxiang/app/account"
+	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/config"
 	"github.com/sanxiang-desk/sanxiang/app/demo"
@@ -43,7 +44,17 @@ type options struct {
 	windowed bool
 
 	fullscreenDisplay bool
+
+	key, media  string
+	checkpoints fileList
+	args        []string // what follows the options, for commands that take it
 }
+
+// fileList is a flag that may be given more than once.
+type fileList []string
+
+func (f *fileList) String() string     { return strings.Join(*f, ",") }
+func (f *fileList) Set(v string) error { *f = append(*f, v); return nil }
 
 // common registers the shared flags. They may stand before or after the
 // command, so the current values are the defaults: defining a flag sets its
@@ -54,30 +65,36 @@ func (o *options) common(fs *flag.FlagSet) {
 }
 
 type command struct {
-	name  string
-	help  string
-	flags func(*flag.FlagSet, *options)
-	run   func(*options, io.Writer) error
+	name      string
+	help      string
+	flags     func(*flag.FlagSet, *options)
+	run       func(*options, io.Writer) error
+	takesArgs bool
 }
 
 func commands() []command {
 	return []command{
 		{"kiosk", "cli.cmd.kiosk", func(fs *flag.FlagSet, o *options) {
 			fs.BoolVar(&o.windowed, "windowed", false, shell.L("cli.flag.windowed"))
-		}, runKiosk},
+		}, runKiosk, false},
 		{"window", "cli.cmd.window", func(fs *flag.FlagSet, o *options) {
 			fs.BoolVar(&o.fullscreenDisplay, "fullscreen-display", false, shell.L("cli.flag.fullscreen_display"))
-		}, runWindow},
-		{"officer", "cli.cmd.officer", nil, runOfficer},
-		{"demo", "cli.cmd.demo", nil, runDemo},
+		}, runWindow, false},
+		{"officer", "cli.cmd.officer", nil, runOfficer, false},
+		{"demo", "cli.cmd.demo", nil, runDemo, false},
 		{"seed", "cli.cmd.seed", func(fs *flag.FlagSet, o *options) {
 			fs.BoolVar(&o.large, "large", false, shell.L("cli.flag.large"))
-		}, runSeed},
-		{"admin-pin", "cli.cmd.admin_pin", nil, runAdminPIN},
+		}, runSeed, false},
+		{"verify", "cli.cmd.verify", func(fs *flag.FlagSet, o *options) {
+			fs.StringVar(&o.key, "key", "", shell.L("cli.flag.key"))
+			fs.StringVar(&o.media, "media", "", shell.L("cli.flag.media"))
+			fs.Var(&o.checkpoints, "checkpoint", shell.L("cli.flag.checkpoint"))
+		}, runVerify, true},
+		{"admin-pin", "cli.cmd.admin_pin", nil, runAdminPIN, false},
 		{"version", "cli.cmd.version", nil, func(_ *options, out io.Writer) error {
 			fmt.Fprintf(out, "sanxiang %s (%s)\n", version, build)
 			return nil
-		}},
+		}, false},
 	}
 }
 
@@ -139,10 +156,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 			}
 			return 2
 		}
-		if fs.NArg() > 0 {
+		if fs.NArg() > 0 && !c.takesArgs {
 			fmt.Fprintln(stderr, shell.L("cli.extra_args", map[string]any{"Args": strings.Join(fs.Args(), " ")}))
 			return 2
 		}
+		o.args = fs.Args()
 		if err := c.run(o, stdout); err != nil {
 			fmt.Fprintln(stderr, userError(err))
 			return 1
@@ -165,10 +183,19 @@ func usage(w io.Writer, root *flag.FlagSet, cmds []command) {
 	fmt.Fprintf(w, "\n%s\n", shell.L("cli.more_help"))
 }
 
+// plainError is an error whose text is already the whole message for the
+// person, in their language.
+type plainError string
+
+func (e plainError) Error() string { return string(e) }
+
 // userError says what went wrong in the person's language, with the cause
 // after it for whoever reads the log.
 func userError(err error) string {
+	var plain plainError
 	switch {
+	case errors.As(err, &plain):
+		return string(plain)
 	case errors.Is(err, store.ErrDamaged):
 		return shell.L("error.db_damaged") + "\n" + err.Error()
 	case errors.Is(err, store.ErrTooNew):
@@ -321,7 +348,7 @@ func runAdminPIN(o *options, out io.Writer) error {
 	}
 	pin := strings.TrimSpace(line)
 	if err := account.CheckPIN(pin); err != nil {
-		return errors.New(shell.L("cli.weak_pin"))
+		return plainError(shell.L("cli.weak_pin"))
 	}
 	if cfg.KioskAdminPINHash, err = account.Hash(pin); err != nil {
 		return err
@@ -447,4 +474,44 @@ func runDemo(o *options, out io.Writer) error {
 	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// runVerify checks a case file database: every record, the tree, every
+// checkpoint and media file, and checkpoints seen before (--checkpoint).
+// It exits 1 naming the first bad record.
+func runVerify(o *options, out io.Writer) error {
+	if len(o.args) != 1 {
+		return plainError(shell.L("cli.verify_usage"))
+	}
+	path := o.args[0]
+	media := o.media
+	if media == "" {
+		media = filepath.Join(filepath.Dir(path), config.MediaDir)
+	}
+	ctx := context.Background()
+	l, err := casefile.OpenExisting(ctx, path, media)
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	key := o.key
+	if key == "" {
+		key = l.Verifier
+		fmt.Fprintln(out, shell.L("cli.verify_own_key", map[string]any{"Key": key}))
+	}
+	var seen []casefile.Checkpoint
+	for _, f := range o.checkpoints {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		seen = append(seen, casefile.Checkpoint{Note: b})
+	}
+	rep, err := l.VerifyWithKey(ctx, key, seen)
+	if err != nil {
+		return plainError(shell.L("cli.verify_failed", map[string]any{"Error": err.Error()}))
+	}
+	fmt.Fprintln(out, shell.L("cli.verify_ok", map[string]any{"Records": rep.Records, "Checkpoints": rep.Checkpoints,
+		"Media": rep.Media, "Root": rep.Root.String()}))
+	return nil
 }

@@ -3,10 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 )
 
@@ -66,5 +70,42 @@ func TestCommandLineErrors(t *testing.T) {
 	code, out, _ := runCLI(t, "version")
 	if code != 0 || !strings.HasPrefix(out, "sanxiang ") {
 		t.Errorf("version: %d %q", code, out)
+	}
+}
+
+func TestVerifyCommand(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	l, err := casefile.Open(ctx, filepath.Join(dir, "casefile.db"), filepath.Join(dir, "media"), "cli-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		if err := l.Append(ctx, &casefile.Record{Case: "C1", Kind: "note", Author: "990101000001",
+			Body: []byte(fmt.Sprintf(`{"text":"%d"}`, i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	key := l.Verifier
+	cp, _ := l.Latest(ctx)
+	l.Close()
+	cpFile := filepath.Join(dir, "seen.checkpoint")
+	os.WriteFile(cpFile, cp.Note, 0o600)
+
+	code, out, errOut := runCLI(t, "verify", "--key", key, "--checkpoint", cpFile, filepath.Join(dir, "casefile.db"))
+	if code != 0 || !strings.Contains(out, "核验通过：5 条记录") {
+		t.Fatalf("clean log: exit %d, %q %q", code, out, errOut)
+	}
+	db, _ := sql.Open("sqlite", filepath.Join(dir, "casefile.db"))
+	db.Exec(`DROP TRIGGER records_no_update`)
+	db.Exec(`UPDATE records SET data = CAST(replace(CAST(data AS TEXT), '"3"', '"X"') AS BLOB) WHERE seq = 3`)
+	db.Close()
+	code, _, errOut = runCLI(t, "verify", "--key", key, filepath.Join(dir, "casefile.db"))
+	if code != 1 || !strings.Contains(errOut, "核验未通过：record 3: record altered") {
+		t.Fatalf("altered log: exit %d, %q", code, errOut)
+	}
+	code, _, errOut = runCLI(t, "verify", filepath.Join(dir, "nothing.db"))
+	if code != 1 {
+		t.Fatalf("missing file: exit %d %q", code, errOut)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -88,6 +89,29 @@ func Open(ctx context.Context, path, mediaDir, deviceID string) (*Log, error) {
 	if err := l.loadKey(ctx, deviceID); err != nil {
 		db.Close()
 		return nil, err
+	}
+	return l, nil
+}
+
+// ErrNotCaseFile is returned by OpenExisting for a file that holds no log.
+var ErrNotCaseFile = errors.New("not a case file database")
+
+// OpenExisting opens a log that must already exist, as a verifier does: it
+// never creates a file or a key.
+func OpenExisting(ctx context.Context, path, mediaDir string) (*Log, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("open case file: %w", err)
+	}
+	db, err := store.Open(ctx, path, store.Options{Durability: store.Evidence, Migrations: Migrations})
+	if err != nil {
+		return nil, fmt.Errorf("open case file: %w", err)
+	}
+	l := &Log{db: db, media: &MediaStore{Dir: mediaDir}, now: time.Now}
+	var skey string
+	err = db.QueryRowContext(ctx, `SELECT origin, signer, verifier FROM device_key WHERE id = 1`).Scan(&l.origin, &skey, &l.Verifier)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("%w: %s", ErrNotCaseFile, path)
 	}
 	return l, nil
 }

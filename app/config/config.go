@@ -124,6 +124,8 @@ func DataDir() (string, error) {
 
 // Files in the data folder.
 const (
-	CatalogDB = "catalog.db"
-	DeviceDB  = "device.db" // accounts and the sign-in log
+	CatalogDB  = "catalog.db"
+	DeviceDB   = "device.db"   // accounts and the sign-in log
+	CasefileDB = "casefile.db" // the officer's record log
+	MediaDir   = "media"       // evidence files by SHA-256
 )
