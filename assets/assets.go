@@ -27,6 +27,11 @@ var Translations embed.FS
 //go:embed icon.png
 var Icon []byte
 
+// Calendar is the working-day calendar: holidays and make-up workdays.
+//
+//go:embed calendar/cn.json
+var Calendar []byte
+
 // Demo holds the pools the demo data generator draws from.
 //
 //go:embed demo/*.json

@@ -1,0 +1,61 @@
+package calendar
+
+import (
+	"testing"
+	"time"
+
+	"github.com/sanxiang-desk/sanxiang/assets"
+)
+
+func day(s string) time.Time {
+	t, err := time.ParseInLocation(time.DateOnly, s, time.Local)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func TestWorkdays(t *testing.T) {
+	c, err := Parse(assets.Calendar)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		date string
+		work bool
+	}{
+		{"2026-11-26", true},  // Thursday
+		{"2026-11-28", false}, // Saturday
+		{"2026-10-05", false}, // National Day holiday, a Monday
+		{"2026-10-10", true},  // Saturday worked instead
+		{"2026-02-14", true},  // Saturday before the Spring Festival, worked
+		{"2026-02-18", false}, // Spring Festival
+		{"2027-01-06", true},  // a year not listed: weekends only
+	} {
+		if got := c.IsWorkday(day(tc.date)); got != tc.work {
+			t.Errorf("%s: workday %v, want %v", tc.date, got, tc.work)
+		}
+	}
+	for _, tc := range []struct {
+		from string
+		n    int
+		want string
+	}{
+		{"2026-11-26", 5, "2026-12-03"}, // Thu + 5 working days skips a weekend
+		{"2026-09-29", 5, "2026-10-12"}, // Sep 30, Oct 8, 9, 10 (a Saturday worked), 12
+		{"2026-02-12", 3, "2026-02-24"}, // Thu: Fri 13, Sat 14 (worked), then the festival until 23
+	} {
+		if got := c.AddWorkdays(day(tc.from), tc.n).Format(time.DateOnly); got != tc.want {
+			t.Errorf("%s + %d working days = %s, want %s", tc.from, tc.n, got, tc.want)
+		}
+		if got := c.WorkdaysBetween(day(tc.from), day(tc.want)); got != tc.n {
+			t.Errorf("working days %s..%s = %d, want %d", tc.from, tc.want, got, tc.n)
+		}
+	}
+	if !c.Known(day("2026-03-01")) || c.Known(day("2027-03-01")) {
+		t.Error("Known is wrong")
+	}
+	if _, err := Parse([]byte(`{"years":{"2026":{"holidays":["26-1-1"]}}}`)); err == nil {
+		t.Error("a malformed date was accepted")
+	}
+}

@@ -1,0 +1,354 @@
+package casefile
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/sanxiang-desk/sanxiang/app/calendar"
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
+)
+
+// Record kinds of a case.
+const (
+	KindOpen       = "case.open"  // the case is registered (立案 or 受理)
+	KindStage      = "case.stage" // a stage of the procedure is done
+	KindNote       = "note"       // a text record
+	KindMedia      = "media"      // audio, video or photos
+	KindCorrection = "correction" // corrects an earlier record
+)
+
+// Stage is one step of an act's procedure. Key is also the translation key
+// suffix ("stage." + Key).
+type Stage struct {
+	Key string
+	// OnSite stages are done in front of the party: the record must name at
+	// least two officers with their certificates (行政处罚法 art. 42).
+	OnSite bool
+	// ReviewOnly stages exist only for major decisions (法制审核).
+	ReviewOnly bool
+}
+
+// Procedures lists each act's stages in order.
+var Procedures = map[catalog.Act][]Stage{
+	catalog.ActPenalty: {
+		{Key: "register"}, {Key: "investigate", OnSite: true}, {Key: "notify", OnSite: true},
+		{Key: "defend"}, {Key: "review", ReviewOnly: true}, {Key: "decide"},
+		{Key: "serve", OnSite: true}, {Key: "execute"}, {Key: "close"},
+	},
+	catalog.ActLicensing:  {{Key: "accept"}, {Key: "examine"}, {Key: "decide"}, {Key: "serve"}, {Key: "close"}},
+	catalog.ActCoercion:   {{Key: "approve"}, {Key: "enforce", OnSite: true}, {Key: "serve", OnSite: true}, {Key: "release"}, {Key: "close"}},
+	catalog.ActLevy:       {{Key: "assess"}, {Key: "notify"}, {Key: "collect"}, {Key: "close"}},
+	catalog.ActInspection: {{Key: "inspect", OnSite: true}, {Key: "handle"}, {Key: "close"}},
+	catalog.ActFee:        {{Key: "assess"}, {Key: "collect"}, {Key: "close"}},
+}
+
+// StageOf finds a stage of an act by key.
+func StageOf(act catalog.Act, key string) (Stage, bool) {
+	for _, s := range Procedures[act] {
+		if s.Key == key {
+			return s, true
+		}
+	}
+	return Stage{}, false
+}
+
+// Officer names an officer on a record.
+type Officer struct {
+	CertNo string `json:"cert_no"`
+	Name   string `json:"name"`
+}
+
+// Party is who the case concerns.
+type Party struct {
+	Kind string `json:"kind"` // person or org
+	Name string `json:"name"`
+	// IDNo is an identity card number or a unified social credit code;
+	// lists show it masked.
+	IDNo    string `json:"id_no"`
+	Address string `json:"address,omitempty"`
+	Phone   string `json:"phone,omitempty"`
+}
+
+// Opening is the body of a case's first record.
+type Opening struct {
+	Act      catalog.Act `json:"act"`
+	Agency   string      `json:"agency"`
+	ItemID   string      `json:"item_id"`
+	ItemName string      `json:"item_name"`
+	Party    Party       `json:"party"`
+	Place    string      `json:"place"`
+	Summary  string      `json:"summary"`
+	Officers []Officer   `json:"officers"`
+}
+
+// StageBody is the body of a stage record.
+type StageBody struct {
+	Stage    string    `json:"stage"`
+	Note     string    `json:"note"`
+	Officers []Officer `json:"officers,omitempty"`
+	// HearingOn is the hearing date a notice of hearing sets (听证).
+	HearingOn string `json:"hearing_on,omitempty"`
+}
+
+// Errors a person must see explained.
+var (
+	ErrTwoOfficers = errors.New("an on-site record must name at least two officers with their certificate numbers")
+	ErrBadStage    = errors.New("no such stage for this act")
+	ErrNoCase      = errors.New("no such case")
+	ErrIncomplete  = errors.New("the case needs an act, an item, a party and an officer")
+)
+
+func checkOfficers(os []Officer) error {
+	n := 0
+	seen := map[string]bool{}
+	for _, o := range os {
+		c := strings.TrimSpace(o.CertNo)
+		if c != "" && !seen[c] {
+			seen[c] = true
+			n++
+		}
+	}
+	if n < 2 {
+		return ErrTwoOfficers
+	}
+	return nil
+}
+
+// OpenCase registers a case and returns its id: the device, the day and a
+// counter, readable on paper and unique across devices.
+func (l *Log) OpenCase(ctx context.Context, author string, o Opening) (string, error) {
+	if !o.Act.Valid() || o.ItemID == "" || strings.TrimSpace(o.Party.Name) == "" || len(o.Officers) == 0 {
+		return "", ErrIncomplete
+	}
+	if _, ok := Procedures[o.Act]; !ok {
+		return "", ErrBadStage
+	}
+	var n int
+	if err := l.db.QueryRowContext(ctx, `SELECT count(*) FROM records WHERE kind = ?`, KindOpen).Scan(&n); err != nil {
+		return "", err
+	}
+	now := l.now()
+	id := fmt.Sprintf("%s-%s-%04d", strings.TrimPrefix(l.origin, "sanxiang/device/"), now.Format("20060102"), n+1)
+	body, _ := json.Marshal(o)
+	if err := l.Append(ctx, &Record{Case: id, Kind: KindOpen, Author: author, At: now, Body: body}); err != nil {
+		return "", err
+	}
+	return id, nil
+}
+
+// AddStage records that a stage of the case's procedure was done.
+func (l *Log) AddStage(ctx context.Context, caseID, author string, s StageBody, media ...string) (*Record, error) {
+	c, err := l.Case(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	st, ok := StageOf(c.Opening.Act, s.Stage)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s", ErrBadStage, s.Stage)
+	}
+	if st.OnSite {
+		if err := checkOfficers(s.Officers); err != nil {
+			return nil, err
+		}
+	}
+	body, _ := json.Marshal(s)
+	r := &Record{Case: caseID, Kind: KindStage, Author: author, Body: body, Media: media}
+	return r, l.Append(ctx, r)
+}
+
+// AddNote appends a text record to a case.
+func (l *Log) AddNote(ctx context.Context, caseID, author, text string, media ...string) (*Record, error) {
+	if _, err := l.Case(ctx, caseID); err != nil {
+		return nil, err
+	}
+	body, _ := json.Marshal(map[string]string{"text": text})
+	r := &Record{Case: caseID, Kind: KindNote, Author: author, Body: body, Media: media}
+	return r, l.Append(ctx, r)
+}
+
+// Case is a case as its records tell it.
+type Case struct {
+	ID       string
+	Opening  Opening
+	OpenedAt time.Time
+	Records  []Record
+	// Done maps each stage key to the record that completed it.
+	Done map[string]Record
+	// Current is the last stage done ("" right after opening).
+	Current string
+}
+
+// Case reads one case's records and derives its state.
+func (l *Log) Case(ctx context.Context, id string) (*Case, error) {
+	recs, err := l.Records(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(recs) == 0 || recs[0].Kind != KindOpen {
+		return nil, fmt.Errorf("%w: %s", ErrNoCase, id)
+	}
+	c := &Case{ID: id, OpenedAt: recs[0].At, Records: recs, Done: map[string]Record{}}
+	if err := json.Unmarshal(recs[0].Body, &c.Opening); err != nil {
+		return nil, fmt.Errorf("case %s: %w", id, err)
+	}
+	for _, r := range recs[1:] {
+		if r.Kind != KindStage {
+			continue
+		}
+		var s StageBody
+		if json.Unmarshal(r.Body, &s) == nil {
+			c.Done[s.Stage] = r
+			c.Current = s.Stage
+		}
+	}
+	return c, nil
+}
+
+// CaseIDs lists the cases on this device, newest first.
+func (l *Log) CaseIDs(ctx context.Context) ([]string, error) {
+	rows, err := l.db.QueryContext(ctx, `SELECT case_id FROM records WHERE kind = ? ORDER BY seq DESC`, KindOpen)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// Clock is a statutory time limit on a case.
+type Clock struct {
+	Key     string // translation key suffix: "clock." + Key
+	Due     time.Time
+	Met     bool // the act it limits was done in time
+	Overdue bool // not done, and the day has passed
+	Missed  bool // done, but after the day
+	// Approximate is set when the calendar does not know the year, so
+	// working days were counted with weekends only.
+	Approximate bool
+}
+
+// Clocks lists the statutory limits that apply to the case as of now:
+// a penalty decided within 90 days of registration (行政处罚法 art. 60); a
+// hearing asked for within 5 working days of the notice and announced 7
+// days before it is held (art. 64).
+func (c *Case) Clocks(cal *calendar.Calendar, now time.Time) []Clock {
+	var out []Clock
+	mark := func(k *Clock, done *Record) {
+		if done != nil {
+			k.Met = !done.At.After(k.Due.Add(24*time.Hour - time.Nanosecond))
+			k.Missed = !k.Met
+		} else {
+			k.Overdue = now.After(k.Due.Add(24*time.Hour - time.Nanosecond))
+		}
+	}
+	get := func(stage string) *Record {
+		if r, ok := c.Done[stage]; ok {
+			return &r
+		}
+		return nil
+	}
+	if c.Opening.Act == catalog.ActPenalty {
+		reg := c.OpenedAt
+		if r := get("register"); r != nil {
+			reg = r.At
+		}
+		k := Clock{Key: "decide_90", Due: dateOf(reg.In(now.Location())).AddDate(0, 0, 90)}
+		mark(&k, get("decide"))
+		out = append(out, k)
+		if n := get("notify"); n != nil {
+			notified := n.At.In(now.Location())
+			k := Clock{Key: "hearing_request_5", Due: cal.AddWorkdays(notified, 5), Approximate: !cal.Known(notified)}
+			mark(&k, get("defend"))
+			out = append(out, k)
+		}
+		if d := get("defend"); d != nil {
+			var s StageBody
+			json.Unmarshal(d.Body, &s)
+			if on, err := time.ParseInLocation(time.DateOnly, s.HearingOn, now.Location()); err == nil {
+				k := Clock{Key: "hearing_notice_7", Due: on.AddDate(0, 0, -7)}
+				// The notice is the defend record itself.
+				mark(&k, d)
+				out = append(out, k)
+			}
+		}
+	}
+	return out
+}
+
+func dateOf(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, t.Location())
+}
+
+// AVRequirement says which stages of an agency's procedures need audio or
+// video (音像记录事项清单), and which need it for the whole process.
+type AVRequirement struct {
+	Agency      string   `json:"agency"`
+	Stages      []string `json:"stages"`
+	FullProcess []string `json:"full_process"`
+}
+
+// MissingAV lists the stages done without any media although the agency's
+// list requires audio or video for them.
+func (c *Case) MissingAV(req []AVRequirement) []string {
+	need := map[string]bool{}
+	for _, r := range req {
+		if r.Agency != c.Opening.Agency && r.Agency != "*" {
+			continue
+		}
+		for _, s := range append(append([]string{}, r.Stages...), r.FullProcess...) {
+			need[s] = true
+		}
+	}
+	var out []string
+	for _, st := range Procedures[c.Opening.Act] {
+		r, done := c.Done[st.Key]
+		if done && need[st.Key] && len(r.Media) == 0 && !c.hasMediaNear(r.Seq) {
+			out = append(out, st.Key)
+		}
+	}
+	return out
+}
+
+// hasMediaNear reports whether a media record was added for the stage: one
+// that follows the stage record before the next stage.
+func (c *Case) hasMediaNear(seq int64) bool {
+	for i, r := range c.Records {
+		if r.Seq != seq {
+			continue
+		}
+		for _, next := range c.Records[i+1:] {
+			if next.Kind == KindStage {
+				return false
+			}
+			if len(next.Media) > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// MaskID masks an identity number for lists: the first 6 and the last 4
+// kept (a unified social credit code of an organisation is public, and kept).
+func MaskID(p Party) string {
+	if p.Kind == "org" {
+		return p.IDNo
+	}
+	r := []rune(p.IDNo)
+	if len(r) <= 10 {
+		return strings.Repeat("*", len(r))
+	}
+	return string(r[:6]) + strings.Repeat("*", len(r)-10) + string(r[len(r)-4:])
+}

@@ -1,0 +1,141 @@
+package casefile
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sanxiang-desk/sanxiang/app/calendar"
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/assets"
+)
+
+var two = []Officer{{CertNo: "990101000001", Name: "甲"}, {CertNo: "990101000002", Name: "乙"}}
+
+func openCaseLog(t *testing.T, clock *time.Time) *Log {
+	t.Helper()
+	dir := t.TempDir()
+	l, err := Open(context.Background(), filepath.Join(dir, "c.db"), filepath.Join(dir, "m"), "QH01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	l.SetClock(func() time.Time { return *clock })
+	return l
+}
+
+func penaltyOpening() Opening {
+	return Opening{Act: catalog.ActPenalty, Agency: "01", ItemID: "E010009", ItemName: "对虚假广告的处罚",
+		Party: Party{Kind: "person", Name: "王某", IDNo: "350102199001011234"}, Place: "明湖区政和路1号",
+		Summary: "群众举报虚假广告", Officers: two}
+}
+
+func TestCaseLifecycleAndClocks(t *testing.T) {
+	ctx := context.Background()
+	cal, _ := calendar.Parse(assets.Calendar)
+	now := time.Date(2026, 9, 1, 10, 0, 0, 0, time.Local)
+	l := openCaseLog(t, &now)
+	id, err := l.OpenCase(ctx, "990101000001", penaltyOpening())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id != "QH01-20260901-0001" {
+		t.Fatalf("case id %q", id)
+	}
+	if _, err := l.OpenCase(ctx, "x", Opening{Act: catalog.ActPenalty}); !errors.Is(err, ErrIncomplete) {
+		t.Fatalf("incomplete opening: %v", err)
+	}
+	if _, err := l.AddStage(ctx, id, "990101000001", StageBody{Stage: "register", Note: "同意立案"}); err != nil {
+		t.Fatal(err)
+	}
+	// On-site stages need two officers with certificates.
+	if _, err := l.AddStage(ctx, id, "990101000001", StageBody{Stage: "investigate", Officers: two[:1]}); !errors.Is(err, ErrTwoOfficers) {
+		t.Fatalf("one officer on site: %v", err)
+	}
+	if _, err := l.AddStage(ctx, id, "990101000001", StageBody{Stage: "investigate", Officers: []Officer{two[0], two[0]}}); !errors.Is(err, ErrTwoOfficers) {
+		t.Fatalf("the same officer twice: %v", err)
+	}
+	if _, err := l.AddStage(ctx, id, "990101000001", StageBody{Stage: "fly"}); !errors.Is(err, ErrBadStage) {
+		t.Fatalf("unknown stage: %v", err)
+	}
+	if _, err := l.AddStage(ctx, id, "990101000001", StageBody{Stage: "investigate", Officers: two, Note: "现场检查"}); err != nil {
+		t.Fatal(err)
+	}
+	now = time.Date(2026, 9, 29, 15, 0, 0, 0, time.Local) // a Tuesday before National Day
+	if _, err := l.AddStage(ctx, id, "990101000001", StageBody{Stage: "notify", Officers: two}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := l.Case(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Current != "notify" || c.Opening.Party.Name != "王某" {
+		t.Fatalf("case state %q %+v", c.Current, c.Opening.Party)
+	}
+	clocks := c.Clocks(cal, now)
+	if len(clocks) != 2 {
+		t.Fatalf("clocks %+v", clocks)
+	}
+	if clocks[0].Key != "decide_90" || clocks[0].Due.Format(time.DateOnly) != "2026-11-30" || clocks[0].Overdue {
+		t.Errorf("90-day clock %+v", clocks[0])
+	}
+	// Five working days after 29 September, across the National Day week.
+	if clocks[1].Key != "hearing_request_5" || clocks[1].Due.Format(time.DateOnly) != "2026-10-12" {
+		t.Errorf("hearing request clock %+v", clocks[1])
+	}
+	// Past the 90 days without a decision: overdue.
+	late := time.Date(2026, 12, 1, 9, 0, 0, 0, time.Local)
+	if k := c.Clocks(cal, late)[0]; !k.Overdue {
+		t.Errorf("on 1 December the 90-day clock is %+v", k)
+	}
+	now = time.Date(2026, 10, 9, 9, 0, 0, 0, time.Local)
+	if _, err := l.AddStage(ctx, id, "990101000002", StageBody{Stage: "defend", HearingOn: "2026-10-20"}); err != nil {
+		t.Fatal(err)
+	}
+	c, _ = l.Case(ctx, id)
+	clocks = c.Clocks(cal, now)
+	if !clocks[1].Met || clocks[2].Key != "hearing_notice_7" || !clocks[2].Met {
+		t.Errorf("clocks after the hearing request %+v", clocks)
+	}
+	if _, err := l.Verify(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestMissingAudioVideo(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 9, 1, 10, 0, 0, 0, time.Local)
+	l := openCaseLog(t, &now)
+	id, _ := l.OpenCase(ctx, "a", penaltyOpening())
+	l.AddStage(ctx, id, "a", StageBody{Stage: "register"})
+	l.AddStage(ctx, id, "a", StageBody{Stage: "investigate", Officers: two})
+	req := []AVRequirement{{Agency: "01", Stages: []string{"investigate", "serve"}}}
+	c, _ := l.Case(ctx, id)
+	if got := c.MissingAV(req); len(got) != 1 || got[0] != "investigate" {
+		t.Fatalf("missing A/V %v", got)
+	}
+	d, _, _ := l.Media().Put(strings.NewReader("video"))
+	if _, err := l.AddNote(ctx, id, "a", "现场录像", d.String()); err != nil {
+		t.Fatal(err)
+	}
+	c, _ = l.Case(ctx, id)
+	if got := c.MissingAV(req); len(got) != 0 {
+		t.Fatalf("after adding video: missing %v", got)
+	}
+	if got := c.MissingAV([]AVRequirement{{Agency: "02", Stages: []string{"register"}}}); len(got) != 0 {
+		t.Fatalf("another agency's list applied: %v", got)
+	}
+}
+
+func TestMaskID(t *testing.T) {
+	if got := MaskID(Party{Kind: "person", IDNo: "350102199001011234"}); got != "350102********1234" {
+		t.Errorf("person: %q", got)
+	}
+	if got := MaskID(Party{Kind: "org", IDNo: "91350100MA2XXXXX1K"}); got != "91350100MA2XXXXX1K" {
+		t.Errorf("organisation: %q", got)
+	}
+}
+
