@@ -138,4 +138,3 @@ func TestMaskID(t *testing.T) {
 		t.Errorf("organisation: %q", got)
 	}
 }
-
