@@ -20,12 +20,14 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/sanxiang-desk/sanxiang/app/account"
+	"github.com/sanxiang-desk/sanxiang/app/calendar"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/config"
 	"github.com/sanxiang-desk/sanxiang/app/demo"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
 	"github.com/sanxiang-desk/sanxiang/app/store"
+	"github.com/sanxiang-desk/sanxiang/assets"
 	"github.com/sanxiang-desk/sanxiang/kiosk"
 	"github.com/sanxiang-desk/sanxiang/officer"
 )
@@ -288,6 +290,18 @@ func seed(dir string, size demo.Size) (seedCounts, error) {
 			return seedCounts{}, err
 		}
 	}
+	// The demo's case files, through the officer desk's own calls. A data
+	// folder that has a case file keeps it: records are never rewritten.
+	if _, err := os.Stat(filepath.Join(dir, config.CasefileDB)); errors.Is(err, os.ErrNotExist) {
+		l, err := casefile.Open(ctx, filepath.Join(dir, config.CasefileDB), filepath.Join(dir, config.MediaDir), "QH-DEMO-01")
+		if err != nil {
+			return seedCounts{}, err
+		}
+		defer l.Close()
+		if err := demo.Cases(ctx, l, ds, accounts, time.Now()); err != nil {
+			return seedCounts{}, err
+		}
+	}
 	return seedCounts{len(ds.Officers), len(ds.Fees), len(ds.Guides), len(ds.Items), len(ds.Inspections), len(ds.Decisions), len(accounts)}, nil
 }
 
@@ -421,9 +435,24 @@ func runOfficer(o *options, _ io.Writer) error {
 		return err
 	}
 	defer book.Close()
+	l, err := casefile.Open(context.Background(), filepath.Join(dir, config.CasefileDB), filepath.Join(dir, config.MediaDir), deviceID())
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	cal, err := calendar.Parse(assets.Calendar)
+	if err != nil {
+		return err
+	}
+	av, err := demo.AVList() // until the platform syncs each agency's list
+	if err != nil {
+		return err
+	}
 	a := shell.NewApp(shell.Theme{})
 	w := a.NewWindow(shell.L("app.officer_title"))
-	w.SetContent(officer.New(cat, book, cfg, w).Content())
+	desk := officer.New(cat, book, cfg, w)
+	desk.SetCaseFile(l, cal, av)
+	w.SetContent(desk.Content())
 	w.Resize(fyne.NewSize(1000, 700))
 	w.ShowAndRun()
 	return nil
@@ -514,4 +543,19 @@ func runVerify(o *options, out io.Writer) error {
 	fmt.Fprintln(out, shell.L("cli.verify_ok", map[string]any{"Records": rep.Records, "Checkpoints": rep.Checkpoints,
 		"Media": rep.Media, "Root": rep.Root.String()}))
 	return nil
+}
+
+// deviceID names this device in its record log until the platform enrols
+// it: the host name, which a new data folder's log keeps for good.
+func deviceID() string {
+	h, err := os.Hostname()
+	if err != nil || h == "" {
+		return "device"
+	}
+	return strings.Map(func(r rune) rune {
+		if r == ' ' || r == '+' || r == '/' {
+			return '-'
+		}
+		return r
+	}, h)
 }

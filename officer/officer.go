@@ -18,6 +18,8 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 
 	"github.com/sanxiang-desk/sanxiang/app/account"
+	"github.com/sanxiang-desk/sanxiang/app/calendar"
+	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/config"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
@@ -44,6 +46,18 @@ type Desk struct {
 	SignOut *widget.Button
 
 	root *fyne.Container
+
+	// The case file, when this device keeps one.
+	log   *casefile.Log
+	cal   *calendar.Calendar
+	av    []casefile.AVRequirement
+	Cases *Cases
+}
+
+// SetCaseFile gives the desk the device's record log, the working-day
+// calendar and the agencies' audio/video requirement list.
+func (d *Desk) SetCaseFile(l *casefile.Log, cal *calendar.Calendar, av []casefile.AVRequirement) {
+	d.log, d.cal, d.av = l, cal, av
 }
 
 // New builds the desk; win is where dialogs open.
@@ -115,7 +129,7 @@ func (d *Desk) DoSignOut() {
 			fyne.LogError("officer log", err)
 		}
 	}
-	d.Me, d.Cert, d.items = nil, nil, nil
+	d.Me, d.Cert, d.items, d.Cases = nil, nil, nil, nil
 	d.showSignIn()
 }
 
@@ -124,10 +138,13 @@ func (d *Desk) showHome() {
 	who := widget.NewLabelWithStyle(d.Me.Name+"　"+role+"　"+d.Me.Unit, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	d.SignOut = widget.NewButtonWithIcon(shell.L("window.sign_out"), theme.LogoutIcon(), d.DoSignOut)
 	top := container.NewHBox(who, layout.NewSpacer(), d.SignOut)
-	tabs := container.NewAppTabs(
-		container.NewTabItemWithIcon(shell.L("officer.tab_cert"), theme.AccountIcon(), d.certificate()),
-		container.NewTabItemWithIcon(shell.L("officer.tab_items"), theme.ListIcon(), d.itemList()),
-	)
+	tabs := container.NewAppTabs()
+	if d.log != nil {
+		d.Cases = newCases(d, d.log, d.cal, d.av)
+		tabs.Append(container.NewTabItemWithIcon(shell.L("officer.tab_cases"), theme.FolderOpenIcon(), d.Cases.Content()))
+	}
+	tabs.Append(container.NewTabItemWithIcon(shell.L("officer.tab_cert"), theme.AccountIcon(), d.certificate()))
+	tabs.Append(container.NewTabItemWithIcon(shell.L("officer.tab_items"), theme.ListIcon(), d.itemList()))
 	d.set(container.NewBorder(container.NewVBox(top, widget.NewSeparator()), nil, nil, nil, tabs))
 }
 

@@ -233,6 +233,10 @@ type Clock struct {
 	Met     bool // the act it limits was done in time
 	Overdue bool // not done, and the day has passed
 	Missed  bool // done, but after the day
+	// Party marks a limit on the party, not the agency (a hearing request):
+	// when it passes unused, the right has lapsed; nobody is overdue.
+	Party  bool
+	Lapsed bool
 	// Approximate is set when the calendar does not know the year, so
 	// working days were counted with weekends only.
 	Approximate bool
@@ -245,11 +249,15 @@ type Clock struct {
 func (c *Case) Clocks(cal *calendar.Calendar, now time.Time) []Clock {
 	var out []Clock
 	mark := func(k *Clock, done *Record) {
-		if done != nil {
-			k.Met = !done.At.After(k.Due.Add(24*time.Hour - time.Nanosecond))
+		end := k.Due.Add(24*time.Hour - time.Nanosecond)
+		switch {
+		case done != nil:
+			k.Met = !done.At.After(end)
 			k.Missed = !k.Met
-		} else {
-			k.Overdue = now.After(k.Due.Add(24*time.Hour - time.Nanosecond))
+		case k.Party:
+			k.Lapsed = now.After(end)
+		default:
+			k.Overdue = now.After(end)
 		}
 	}
 	get := func(stage string) *Record {
@@ -268,7 +276,7 @@ func (c *Case) Clocks(cal *calendar.Calendar, now time.Time) []Clock {
 		out = append(out, k)
 		if n := get("notify"); n != nil {
 			notified := n.At.In(now.Location())
-			k := Clock{Key: "hearing_request_5", Due: cal.AddWorkdays(notified, 5), Approximate: !cal.Known(notified)}
+			k := Clock{Key: "hearing_request_5", Due: cal.AddWorkdays(notified, 5), Approximate: !cal.Known(notified), Party: true}
 			mark(&k, get("defend"))
 			out = append(out, k)
 		}

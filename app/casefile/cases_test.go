@@ -91,6 +91,10 @@ func TestCaseLifecycleAndClocks(t *testing.T) {
 	if k := c.Clocks(cal, late)[0]; !k.Overdue {
 		t.Errorf("on 1 December the 90-day clock is %+v", k)
 	}
+	// The party let the hearing request lapse: nobody is overdue for that.
+	if k := c.Clocks(cal, late)[1]; !k.Lapsed || k.Overdue {
+		t.Errorf("an unused hearing request on 1 December: %+v", k)
+	}
 	now = time.Date(2026, 10, 9, 9, 0, 0, 0, time.Local)
 	if _, err := l.AddStage(ctx, id, "990101000002", StageBody{Stage: "defend", HearingOn: "2026-10-20"}); err != nil {
 		t.Fatal(err)

@@ -1,0 +1,116 @@
+package demo
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/sanxiang-desk/sanxiang/app/account"
+	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/assets"
+)
+
+// AVList is the demo agencies' audio/video requirement list (音像记录事项清单).
+func AVList() ([]casefile.AVRequirement, error) {
+	data, err := assets.Demo.ReadFile("demo/av.json")
+	if err != nil {
+		return nil, err
+	}
+	var out []casefile.AVRequirement
+	if err := json.Unmarshal(data, &out); err != nil {
+		return nil, fmt.Errorf("demo A/V list: %w", err)
+	}
+	return out, nil
+}
+
+// demoCase is one case of the demo, told as days before today and the
+// stages done on each.
+type demoCase struct {
+	agency  string
+	act     catalog.Act
+	party   casefile.Party
+	place   string
+	summary string
+	daysAgo int
+	stages  []struct {
+		key     string
+		daysAgo int
+		note    string
+	}
+}
+
+// Cases writes the demo's case files through the same calls the officer
+// desk makes: cases at different stages, one of them past its 90 days.
+func Cases(ctx context.Context, l *casefile.Log, ds *catalog.Dataset, accounts []account.Account, today time.Time) error {
+	type st = struct {
+		key     string
+		daysAgo int
+		note    string
+	}
+	cases := []demoCase{
+		{agency: "01", act: catalog.ActPenalty, daysAgo: 40,
+			party: casefile.Party{Kind: "org", Name: "青禾市明湖区鑫源餐饮店", IDNo: "92990102MA0000001X", Address: "青禾市明湖区政和路12号"},
+			place: "青禾市明湖区政和路12号", summary: "群众举报该店后厨卫生条件差，现场检查发现过期食品原料。",
+			stages: []st{{"register", 40, "经审查，符合立案条件，同意立案。"}, {"investigate", 38, "现场检查后厨，发现过期面粉2袋，已拍照取证。"},
+				{"notify", 20, "送达行政处罚事先告知书，告知陈述、申辩和听证权利。"}}},
+		{agency: "01", act: catalog.ActPenalty, daysAgo: 95,
+			party: casefile.Party{Kind: "person", Name: "林某某", IDNo: "990102198805060012", Address: "青禾市松川区江滨小区3栋"},
+			place: "青禾市松川区江滨农贸市场", summary: "销售无标签预包装食品。",
+			stages: []st{{"register", 95, "同意立案。"}, {"investigate", 90, "现场检查，当事人在场。"}}},
+		{agency: "02", act: catalog.ActPenalty, daysAgo: 12,
+			party: casefile.Party{Kind: "org", Name: "青禾市松川区蓝天洗车行", IDNo: "92990103MA0000002Y"},
+			place: "青禾市松川区滨江路88号", summary: "擅自占用城市道路经营洗车。",
+			stages: []st{{"register", 12, "同意立案。"}}},
+		{agency: "03", act: catalog.ActInspection, daysAgo: 3,
+			party: casefile.Party{Kind: "org", Name: "青禾市云台区华兴化工有限公司", IDNo: "91990104MA0000003Z"},
+			place: "青禾市云台区工业园区8号", summary: "双随机抽查：重点排污单位。",
+			stages: []st{{"inspect", 3, "检查污染防治设施运行情况，在线监测数据正常。"}}},
+		{agency: "04", act: catalog.ActCoercion, daysAgo: 6,
+			party: casefile.Party{Kind: "person", Name: "赵某", IDNo: "990104199203030034"},
+			place: "青禾市白沙县迎宾大道收费站", summary: "无道路运输证从事客运经营，依法暂扣车辆。",
+			stages: []st{{"approve", 6, "经负责人批准实施暂扣。"}, {"enforce", 6, "现场暂扣车辆一辆，全程录音录像。"}}},
+		{agency: "05", act: catalog.ActLicensing, daysAgo: 5,
+			party: casefile.Party{Kind: "org", Name: "青禾市石门县康宁诊所", IDNo: "52990105MJ0000004A"},
+			place: "青禾市民服务中心", summary: "申请医疗机构执业登记。",
+			stages: []st{{"accept", 5, "材料齐全，当场受理。"}, {"examine", 2, "书面审查并实地核查。"}}},
+	}
+	officersOf := func(agency string) []casefile.Officer {
+		var out []casefile.Officer
+		for _, a := range accounts {
+			if a.Agency == agency && a.Role == account.RoleOfficer {
+				out = append(out, casefile.Officer{CertNo: a.ID, Name: a.Name})
+			}
+		}
+		return out
+	}
+	for _, c := range cases {
+		var item catalog.EnforcementItem
+		for _, it := range ds.Items {
+			if it.AgencyCode == c.agency && it.Act == c.act {
+				item = it
+				break
+			}
+		}
+		officers := officersOf(c.agency)
+		if len(officers) < 2 || item.ID == "" {
+			return fmt.Errorf("demo case of agency %s: no item or fewer than two officers", c.agency)
+		}
+		at := today.AddDate(0, 0, -c.daysAgo)
+		l.SetClock(func() time.Time { return at })
+		id, err := l.OpenCase(ctx, officers[0].CertNo, casefile.Opening{Act: c.act, Agency: c.agency, ItemID: item.ID,
+			ItemName: item.Name, Party: c.party, Place: c.place, Summary: c.summary, Officers: officers[:2]})
+		if err != nil {
+			return err
+		}
+		for i, s := range c.stages {
+			at = today.AddDate(0, 0, -s.daysAgo).Add(time.Duration(i+1) * time.Hour)
+			if _, err := l.AddStage(ctx, id, officers[0].CertNo, casefile.StageBody{Stage: s.key, Note: s.note, Officers: officers[:2]}); err != nil {
+				return fmt.Errorf("demo case %s stage %s: %w", id, s.key, err)
+			}
+		}
+	}
+	l.SetClock(time.Now)
+	return nil
+}

@@ -1,0 +1,506 @@
+package officer
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/sanxiang-desk/sanxiang/app/calendar"
+	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/shell"
+)
+
+// Cases is the officer's case work: the list, a case's timeline, and the
+// forms that append records. Nothing here edits or removes a record.
+type Cases struct {
+	d    *Desk
+	log  *casefile.Log
+	cal  *calendar.Calendar
+	av   []casefile.AVRequirement
+	now  func() time.Time
+	root *fyne.Container
+
+	Search  *widget.Entry
+	List    *widget.List
+	NewCase *widget.Button
+	ids     []string
+	cases   map[string]*casefile.Case
+
+	// Open is the case on screen, nil in the list.
+	Open *casefile.Case
+	// Form widgets of the open dialog, for tests.
+	Form *CaseForm
+}
+
+func newCases(d *Desk, l *casefile.Log, cal *calendar.Calendar, av []casefile.AVRequirement) *Cases {
+	c := &Cases{d: d, log: l, cal: cal, av: av, now: time.Now, root: container.NewStack(), cases: map[string]*casefile.Case{}}
+	c.Search = widget.NewEntry()
+	c.Search.SetPlaceHolder(shell.L("case.search_hint"))
+	c.Search.OnChanged = func(string) { c.reload() }
+	c.NewCase = widget.NewButtonWithIcon(shell.L("case.new"), theme.ContentAddIcon(), c.ShowNewCase)
+	c.NewCase.Importance = widget.HighImportance
+	c.List = widget.NewList(func() int { return len(c.ids) }, c.createRow, c.updateRow)
+	c.List.OnSelected = func(i widget.ListItemID) {
+		c.List.UnselectAll()
+		c.ShowCase(c.ids[i])
+	}
+	c.ShowList()
+	return c
+}
+
+// Content is the cases tab.
+func (c *Cases) Content() fyne.CanvasObject { return c.root }
+
+func (c *Cases) set(o fyne.CanvasObject) {
+	c.root.Objects = []fyne.CanvasObject{o}
+	c.root.Refresh()
+}
+
+// ShowList shows the device's cases, newest first.
+func (c *Cases) ShowList() {
+	c.Open = nil
+	c.reload()
+	top := container.NewBorder(nil, nil, nil, c.NewCase, c.Search)
+	c.set(container.NewBorder(top, nil, nil, nil, c.List))
+}
+
+func (c *Cases) reload() {
+	ctx := context.Background()
+	ids, err := c.log.CaseIDs(ctx)
+	if err != nil {
+		fyne.LogError("cases", err)
+	}
+	q := strings.ToLower(strings.TrimSpace(c.Search.Text))
+	c.ids = c.ids[:0]
+	for _, id := range ids {
+		cs, ok := c.cases[id]
+		if !ok {
+			if cs, err = c.log.Case(ctx, id); err != nil {
+				fyne.LogError("case "+id, err)
+				continue
+			}
+			c.cases[id] = cs
+		}
+		// A device's log may hold other agencies' cases (a shared laptop);
+		// an officer works on their own agency's.
+		if cs.Opening.Agency != c.d.Me.Agency {
+			continue
+		}
+		if q == "" || strings.Contains(strings.ToLower(id+" "+cs.Opening.Party.Name+" "+cs.Opening.ItemName+" "+cs.Opening.Place), q) {
+			c.ids = append(c.ids, id)
+		}
+	}
+	c.List.Refresh()
+}
+
+func (c *Cases) createRow() fyne.CanvasObject {
+	title := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title.Truncation = fyne.TextTruncateEllipsis
+	sub := widget.NewLabel("")
+	sub.Truncation = fyne.TextTruncateEllipsis
+	warn := widget.NewLabel("")
+	warn.Importance = widget.DangerImportance
+	return container.NewBorder(nil, nil, nil, warn, container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), title, sub))
+}
+
+func (c *Cases) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
+	cs := c.cases[c.ids[i]]
+	box := o.(*fyne.Container)
+	text := box.Objects[0].(*fyne.Container)
+	text.Objects[0].(*widget.Label).SetText(cs.Opening.Party.Name + "　" + cs.Opening.ItemName)
+	stage := shell.L("case.stage_none")
+	if cs.Current != "" {
+		stage = shell.L("stage." + cs.Current)
+	}
+	text.Objects[1].(*widget.Label).SetText(fmt.Sprintf("%s　%s　%s　%s", cs.ID, shell.L("act."+string(cs.Opening.Act)),
+		stage, cs.OpenedAt.Local().Format("2006-01-02")))
+	box.Objects[1].(*widget.Label).SetText(c.warningSummary(cs))
+}
+
+// warningSummary is the short warning a list row shows, "" when all is well.
+func (c *Cases) warningSummary(cs *casefile.Case) string {
+	for _, k := range cs.Clocks(c.cal, c.now()) {
+		if k.Overdue {
+			return shell.L("case.warn_overdue")
+		}
+	}
+	if len(cs.MissingAV(c.av)) > 0 {
+		return shell.L("case.warn_av")
+	}
+	return ""
+}
+
+// ShowCase shows one case: who, what, the clocks, warnings and the timeline.
+func (c *Cases) ShowCase(id string) {
+	cs, err := c.log.Case(context.Background(), id)
+	if err != nil {
+		dialog.ShowError(errors.New(shell.L("error.generic")+" "+err.Error()), c.d.win)
+		return
+	}
+	c.cases[id] = cs
+	c.Open = cs
+	o := cs.Opening
+	back := widget.NewButtonWithIcon(shell.L("kiosk.back"), theme.NavigateBackIcon(), c.ShowList)
+	title := widget.NewLabelWithStyle(cs.ID+"　"+o.ItemName, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	stageBtn := widget.NewButtonWithIcon(shell.L("case.record_stage"), theme.ConfirmIcon(), c.ShowStageForm)
+	stageBtn.Importance = widget.HighImportance
+	noteBtn := widget.NewButtonWithIcon(shell.L("case.add_note"), theme.DocumentCreateIcon(), c.ShowNoteForm)
+	top := container.NewHBox(back, title, layout.NewSpacer(), noteBtn, stageBtn)
+
+	var names []string
+	for _, of := range o.Officers {
+		names = append(names, of.Name+"（"+of.CertNo+"）")
+	}
+	info := widget.NewForm(
+		widget.NewFormItem(shell.L("field.act"), widget.NewLabel(shell.L("act."+string(o.Act)))),
+		widget.NewFormItem(shell.L("case.party"), widget.NewLabel(o.Party.Name+"　"+casefile.MaskID(o.Party))),
+		widget.NewFormItem(shell.L("case.place"), widget.NewLabel(o.Place)),
+		widget.NewFormItem(shell.L("case.summary"), wrap(o.Summary)),
+		widget.NewFormItem(shell.L("case.officers"), widget.NewLabel(strings.Join(names, "、"))),
+	)
+	side := container.NewVBox(widget.NewLabelWithStyle(shell.L("case.clocks"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	clocks := cs.Clocks(c.cal, c.now())
+	if len(clocks) == 0 {
+		side.Add(widget.NewLabel(shell.L("case.no_clocks")))
+	}
+	for _, k := range clocks {
+		status, imp := shell.L("clock.running"), widget.MediumImportance
+		switch {
+		case k.Met:
+			status, imp = shell.L("clock.met"), widget.SuccessImportance
+		case k.Missed:
+			status, imp = shell.L("clock.missed"), widget.DangerImportance
+		case k.Overdue:
+			status, imp = shell.L("clock.overdue"), widget.DangerImportance
+		case k.Lapsed:
+			status = shell.L("clock.lapsed")
+		}
+		l := widget.NewLabel(fmt.Sprintf("%s：%s　%s", shell.L("clock."+k.Key), k.Due.Format("2006-01-02"), status))
+		l.Importance = imp
+		l.Wrapping = fyne.TextWrapWord
+		side.Add(l)
+		if k.Approximate {
+			side.Add(widget.NewLabel(shell.L("clock.approximate")))
+		}
+	}
+	for _, st := range cs.MissingAV(c.av) {
+		l := widget.NewLabel(shell.L("case.av_missing", map[string]any{"Stage": shell.L("stage." + st)}))
+		l.Importance = widget.WarningImportance
+		l.Wrapping = fyne.TextWrapWord
+		side.Add(l)
+	}
+
+	timeline := container.NewVBox(widget.NewLabelWithStyle(shell.L("case.timeline"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	for _, r := range cs.Records {
+		timeline.Add(recordCard(r, c.officerName(r.Author)))
+	}
+	body := container.NewHSplit(container.NewVScroll(container.NewVBox(info, widget.NewSeparator(), timeline)), container.NewVScroll(side))
+	body.Offset = 0.68
+	c.set(container.NewBorder(container.NewVBox(top, widget.NewSeparator()), nil, nil, nil, body))
+}
+
+func wrap(s string) *widget.Label {
+	l := widget.NewLabel(s)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// officerName is "name (certificate)" for a record's author, from the
+// officer list; the bare number when the list does not know it.
+func (c *Cases) officerName(cert string) string {
+	if it, err := c.d.cat.Get(context.Background(), catalog.KindOfficer, cert); err == nil {
+		return it.Title() + "（" + cert + "）"
+	}
+	return cert
+}
+
+// recordCard shows one record of the timeline with its place in the log.
+func recordCard(r casefile.Record, author string) fyne.CanvasObject {
+	what := shell.L("record." + r.Kind)
+	text := ""
+	switch r.Kind {
+	case casefile.KindStage:
+		var s casefile.StageBody
+		json.Unmarshal(r.Body, &s)
+		what = shell.L("stage." + s.Stage)
+		text = s.Note
+		if len(s.Officers) > 0 {
+			var names []string
+			for _, o := range s.Officers {
+				names = append(names, o.Name)
+			}
+			text += "　" + shell.L("case.present", map[string]any{"Names": strings.Join(names, "、")})
+		}
+	case casefile.KindNote:
+		var n map[string]string
+		json.Unmarshal(r.Body, &n)
+		text = n["text"]
+	case casefile.KindOpen:
+		var o casefile.Opening
+		json.Unmarshal(r.Body, &o)
+		text = o.Summary
+	}
+	head := widget.NewLabelWithStyle(fmt.Sprintf("#%d　%s　%s　%s", r.Seq, r.At.Local().Format("2006-01-02 15:04"), what, author),
+		fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	box := container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), head)
+	if text != "" {
+		box.Add(wrap(text))
+	}
+	if len(r.Media) > 0 {
+		box.Add(widget.NewLabel(shell.L("case.media_count", map[string]any{"N": len(r.Media)})))
+	}
+	return box
+}
+
+// CaseForm holds the widgets of the form on screen.
+type CaseForm struct {
+	Act, Item, PartyKind, Officer2, Stage *widget.Select
+	PartyName, PartyID, Place, Summary    *widget.Entry
+	Note                                  *widget.Entry
+	HearingOn                             *widget.Entry
+	Message                               *widget.Label
+	Submit                                func()
+	dialog                                dialog.Dialog
+}
+
+// colleagues are the other valid certificate holders of the officer's agency.
+func (c *Cases) colleagues() []*catalog.Officer {
+	ctx := context.Background()
+	items, err := c.d.cat.Search(ctx, catalog.Query{Kind: catalog.KindOfficer, Agency: c.d.Me.Agency, Limit: 10000})
+	if err != nil {
+		fyne.LogError("colleagues", err)
+	}
+	var out []*catalog.Officer
+	for _, it := range items {
+		o := it.(*catalog.Officer)
+		if o.CertNo != c.d.Me.ID && o.Status == catalog.CertValid {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+func officerLabel(o *catalog.Officer) string { return o.Name + "（" + o.CertNo + "）" }
+
+// me and the chosen colleague, as a record names them.
+func (c *Cases) presentOfficers(second string, colleagues []*catalog.Officer) []casefile.Officer {
+	out := []casefile.Officer{{CertNo: c.d.Me.ID, Name: c.d.Me.Name}}
+	for _, o := range colleagues {
+		if officerLabel(o) == second {
+			out = append(out, casefile.Officer{CertNo: o.CertNo, Name: o.Name})
+		}
+	}
+	return out
+}
+
+// ShowNewCase opens the form that registers a case.
+func (c *Cases) ShowNewCase() {
+	ctx := context.Background()
+	f := &CaseForm{Message: widget.NewLabel("")}
+	f.Message.Importance = widget.DangerImportance
+	f.Message.Wrapping = fyne.TextWrapWord
+	var actLabels []string
+	for _, a := range catalog.Acts {
+		actLabels = append(actLabels, shell.L("act."+string(a)))
+	}
+	var items []catalog.Item
+	f.Item = widget.NewSelect(nil, nil)
+	f.Act = widget.NewSelect(actLabels, func(label string) {
+		act := actOf(label)
+		items, _ = c.d.cat.Search(ctx, catalog.Query{Kind: catalog.KindItem, Agency: c.d.Me.Agency, Act: act, Limit: 1000})
+		var names []string
+		for _, it := range items {
+			names = append(names, it.Title())
+		}
+		f.Item.SetOptions(names)
+		f.Item.ClearSelected()
+	})
+	f.PartyKind = widget.NewSelect([]string{shell.L("party.person"), shell.L("party.org")}, nil)
+	f.PartyKind.SetSelectedIndex(0)
+	f.PartyName = widget.NewEntry()
+	f.PartyID = widget.NewEntry()
+	f.PartyID.SetPlaceHolder(shell.L("party.id_hint"))
+	f.Place = widget.NewEntry()
+	f.Summary = widget.NewMultiLineEntry()
+	f.Summary.SetMinRowsVisible(3)
+	colleagues := c.colleagues()
+	var names []string
+	for _, o := range colleagues {
+		names = append(names, officerLabel(o))
+	}
+	f.Officer2 = widget.NewSelect(names, nil)
+	f.Officer2.PlaceHolder = shell.L("case.pick_officer")
+	f.Submit = func() {
+		act := actOf(f.Act.Selected)
+		var item catalog.Item
+		for _, it := range items {
+			if it.Title() == f.Item.Selected {
+				item = it
+			}
+		}
+		if act == "" || item == nil {
+			f.Message.SetText(shell.L("case.err_incomplete"))
+			return
+		}
+		kind := "person"
+		if f.PartyKind.SelectedIndex() == 1 {
+			kind = "org"
+		}
+		id, err := c.log.OpenCase(ctx, c.d.Me.ID, casefile.Opening{Act: act, Agency: c.d.Me.Agency, ItemID: item.Key(),
+			ItemName: item.Title(), Party: casefile.Party{Kind: kind, Name: strings.TrimSpace(f.PartyName.Text), IDNo: strings.TrimSpace(f.PartyID.Text)},
+			Place: f.Place.Text, Summary: f.Summary.Text, Officers: c.presentOfficers(f.Officer2.Selected, colleagues)})
+		if err != nil {
+			f.Message.SetText(caseError(err))
+			return
+		}
+		f.dialog.Hide()
+		c.ShowCase(id)
+	}
+	form := widget.NewForm(
+		widget.NewFormItem(shell.L("field.act"), f.Act),
+		widget.NewFormItem(shell.L("field.item_name"), f.Item),
+		widget.NewFormItem(shell.L("party.kind"), f.PartyKind),
+		widget.NewFormItem(shell.L("case.party"), f.PartyName),
+		widget.NewFormItem(shell.L("party.id"), f.PartyID),
+		widget.NewFormItem(shell.L("case.place"), f.Place),
+		widget.NewFormItem(shell.L("case.summary"), f.Summary),
+		widget.NewFormItem(shell.L("case.second_officer"), f.Officer2),
+	)
+	c.Form = f
+	save := widget.NewButtonWithIcon(shell.L("case.save"), theme.ConfirmIcon(), func() { f.Submit() })
+	save.Importance = widget.HighImportance
+	f.dialog = dialog.NewCustom(shell.L("case.new"), shell.L("admin.cancel"), container.NewVBox(form, f.Message, save), c.d.win)
+	f.dialog.Resize(fyne.NewSize(640, 560))
+	f.dialog.Show()
+}
+
+func actOf(label string) catalog.Act {
+	for _, a := range catalog.Acts {
+		if shell.L("act."+string(a)) == label {
+			return a
+		}
+	}
+	return ""
+}
+
+// caseError says what is wrong with a case record in the officer's words.
+func caseError(err error) string {
+	switch {
+	case errors.Is(err, casefile.ErrTwoOfficers):
+		return shell.L("case.err_two_officers")
+	case errors.Is(err, casefile.ErrIncomplete):
+		return shell.L("case.err_incomplete")
+	case errors.Is(err, casefile.ErrBadStage):
+		return shell.L("case.err_stage")
+	}
+	return shell.L("error.generic") + " " + err.Error()
+}
+
+// ShowStageForm records the next stage of the open case.
+func (c *Cases) ShowStageForm() {
+	cs := c.Open
+	if cs == nil {
+		return
+	}
+	f := &CaseForm{Message: widget.NewLabel("")}
+	f.Message.Importance = widget.DangerImportance
+	f.Message.Wrapping = fyne.TextWrapWord
+	var labels []string
+	next := -1
+	for i, st := range casefile.Procedures[cs.Opening.Act] {
+		labels = append(labels, shell.L("stage."+st.Key))
+		if _, done := cs.Done[st.Key]; !done && next < 0 && !st.ReviewOnly {
+			next = i
+		}
+	}
+	f.Stage = widget.NewSelect(labels, nil)
+	if next >= 0 {
+		f.Stage.SetSelectedIndex(next)
+	}
+	f.Note = widget.NewMultiLineEntry()
+	f.Note.SetMinRowsVisible(4)
+	f.HearingOn = widget.NewEntry()
+	f.HearingOn.SetPlaceHolder("2026-12-01")
+	colleagues := c.colleagues()
+	var names []string
+	for _, o := range colleagues {
+		names = append(names, officerLabel(o))
+	}
+	f.Officer2 = widget.NewSelect(names, nil)
+	f.Officer2.PlaceHolder = shell.L("case.pick_officer")
+	f.Submit = func() {
+		i := f.Stage.SelectedIndex()
+		if i < 0 {
+			f.Message.SetText(shell.L("case.err_stage"))
+			return
+		}
+		st := casefile.Procedures[cs.Opening.Act][i]
+		body := casefile.StageBody{Stage: st.Key, Note: f.Note.Text, Officers: c.presentOfficers(f.Officer2.Selected, colleagues)}
+		if h := strings.TrimSpace(f.HearingOn.Text); h != "" {
+			if _, err := time.Parse(time.DateOnly, h); err != nil {
+				f.Message.SetText(shell.L("case.err_date"))
+				return
+			}
+			body.HearingOn = h
+		}
+		if _, err := c.log.AddStage(context.Background(), cs.ID, c.d.Me.ID, body); err != nil {
+			f.Message.SetText(caseError(err))
+			return
+		}
+		f.Message.SetText("")
+		f.dialog.Hide()
+		c.ShowCase(cs.ID)
+	}
+	form := widget.NewForm(
+		widget.NewFormItem(shell.L("case.stage"), f.Stage),
+		widget.NewFormItem(shell.L("case.note"), f.Note),
+		widget.NewFormItem(shell.L("case.second_officer"), f.Officer2),
+		widget.NewFormItem(shell.L("case.hearing_on"), f.HearingOn),
+	)
+	c.Form = f
+	save := widget.NewButtonWithIcon(shell.L("case.save"), theme.ConfirmIcon(), func() { f.Submit() })
+	save.Importance = widget.HighImportance
+	f.dialog = dialog.NewCustom(shell.L("case.record_stage"), shell.L("admin.cancel"), container.NewVBox(form, f.Message, save), c.d.win)
+	f.dialog.Resize(fyne.NewSize(640, 480))
+	f.dialog.Show()
+}
+
+// ShowNoteForm appends a text record to the open case.
+func (c *Cases) ShowNoteForm() {
+	cs := c.Open
+	if cs == nil {
+		return
+	}
+	f := &CaseForm{Message: widget.NewLabel("")}
+	f.Note = widget.NewMultiLineEntry()
+	f.Note.SetMinRowsVisible(6)
+	f.Submit = func() {
+		if strings.TrimSpace(f.Note.Text) == "" {
+			f.Message.SetText(shell.L("case.err_empty_note"))
+			return
+		}
+		if _, err := c.log.AddNote(context.Background(), cs.ID, c.d.Me.ID, f.Note.Text); err != nil {
+			f.Message.SetText(caseError(err))
+			return
+		}
+		f.dialog.Hide()
+		c.ShowCase(cs.ID)
+	}
+	c.Form = f
+	save := widget.NewButtonWithIcon(shell.L("case.save"), theme.ConfirmIcon(), func() { f.Submit() })
+	save.Importance = widget.HighImportance
+	f.dialog = dialog.NewCustom(shell.L("case.add_note"), shell.L("admin.cancel"), container.NewVBox(f.Note, f.Message, save), c.d.win)
+	f.dialog.Resize(fyne.NewSize(600, 360))
+	f.dialog.Show()
+}

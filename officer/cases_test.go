@@ -1,0 +1,142 @@
+package officer
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/sanxiang-desk/sanxiang/app/calendar"
+	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/demo"
+	"github.com/sanxiang-desk/sanxiang/app/shell"
+	"github.com/sanxiang-desk/sanxiang/assets"
+)
+
+func signedInWithCases(t *testing.T) (*Desk, *casefile.Log) {
+	t.Helper()
+	d := newTestDesk(t)
+	dir := t.TempDir()
+	l, err := casefile.Open(context.Background(), filepath.Join(dir, "casefile.db"), filepath.Join(dir, "media"), "T1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	cal, _ := calendar.Parse(assets.Calendar)
+	av, _ := demo.AVList()
+	d.SetCaseFile(l, cal, av)
+	test.Type(d.ID, "990101000001")
+	test.Type(d.PIN, demo.PIN)
+	test.Tap(d.SignIn)
+	if d.Cases == nil {
+		t.Fatalf("no cases tab: %q", d.Message.Text)
+	}
+	return d, l
+}
+
+func TestOfficerOpensACaseAndRecordsStages(t *testing.T) {
+	d, l := signedInWithCases(t)
+	c := d.Cases
+	test.Tap(c.NewCase)
+	f := c.Form
+	// Nothing chosen: a clear message, nothing written.
+	f.Submit()
+	if !strings.Contains(f.Message.Text, "执法类别") {
+		t.Fatalf("empty form: %q", f.Message.Text)
+	}
+	f.Act.SetSelected(shell.L("act.penalty"))
+	if len(f.Item.Options) == 0 {
+		t.Fatal("no penalty items for the officer's agency")
+	}
+	f.Item.SetSelectedIndex(0)
+	test.Type(f.PartyName, "王某")
+	test.Type(f.PartyID, "990102199001011234")
+	test.Type(f.Place, "明湖区政和路1号")
+	test.Type(f.Summary, "群众举报")
+	f.Officer2.SetSelectedIndex(0)
+	f.Submit()
+	if c.Open == nil {
+		t.Fatalf("case not opened: %q", f.Message.Text)
+	}
+	id := c.Open.ID
+	if c.Open.Opening.Party.Name != "王某" || len(c.Open.Opening.Officers) != 2 || c.Open.Opening.Agency != "01" {
+		t.Fatalf("opening %+v", c.Open.Opening)
+	}
+
+	// Register, then an on-site stage with one officer is refused in words.
+	test.Tap(findButton(t, c, "记录办理环节"))
+	c.Form.Submit()
+	if c.Open.Current != "register" {
+		t.Fatalf("stage after register: %q (%q)", c.Open.Current, c.Form.Message.Text)
+	}
+	test.Tap(findButton(t, c, "记录办理环节"))
+	if c.Form.Stage.Selected != shell.L("stage.investigate") {
+		t.Fatalf("next stage offered: %q", c.Form.Stage.Selected)
+	}
+	c.Form.Submit()
+	if !strings.Contains(c.Form.Message.Text, "两名以上") || c.Open.Current != "register" {
+		t.Fatalf("on-site stage with one officer: %q, current %q", c.Form.Message.Text, c.Open.Current)
+	}
+	c.Form.Officer2.SetSelectedIndex(0)
+	test.Type(c.Form.Note, "现场检查，当事人在场")
+	c.Form.Submit()
+	if c.Open.Current != "investigate" {
+		t.Fatalf("investigate not recorded: %q", c.Form.Message.Text)
+	}
+
+	test.Tap(findButton(t, c, "添加文字记录"))
+	c.Form.Submit()
+	if c.Form.Message.Text == "" {
+		t.Fatal("an empty note was accepted")
+	}
+	test.Type(c.Form.Note, "补充询问记录")
+	c.Form.Submit()
+	recs, _ := l.Records(context.Background(), id)
+	if len(recs) != 4 || recs[3].Kind != casefile.KindNote {
+		t.Fatalf("records: %d", len(recs))
+	}
+	if _, err := l.Verify(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	// The list shows the case; another agency's case on the same device is not listed.
+	l.OpenCase(context.Background(), "990102000001", casefile.Opening{Act: catalog.ActInspection, Agency: "02",
+		ItemID: "x", ItemName: "y", Party: casefile.Party{Name: "z"}, Officers: []casefile.Officer{{CertNo: "a"}}})
+	c.ShowList()
+	if len(c.ids) != 1 || c.ids[0] != id {
+		t.Fatalf("list %v", c.ids)
+	}
+}
+
+func findButton(t *testing.T, c *Cases, text string) *widgetButton {
+	t.Helper()
+	b := findButtonIn(c.root, text)
+	if b == nil {
+		t.Fatalf("no button %q", text)
+	}
+	return b
+}
+
+func TestStageAndClockKeysAreTranslated(t *testing.T) {
+	test.NewTempApp(t)
+	shell.SetLanguage(shell.LangChinese)
+	for act, stages := range casefile.Procedures {
+		for _, s := range stages {
+			if k := "stage." + s.Key; shell.L(k) == k {
+				t.Errorf("%s: %s untranslated", act, k)
+			}
+		}
+	}
+	for _, k := range []string{"decide_90", "hearing_request_5", "hearing_notice_7"} {
+		if shell.L("clock."+k) == "clock."+k {
+			t.Errorf("clock.%s untranslated", k)
+		}
+	}
+	for _, k := range []string{casefile.KindOpen, casefile.KindStage, casefile.KindNote, casefile.KindMedia, casefile.KindCorrection} {
+		if shell.L("record."+k) == "record."+k {
+			t.Errorf("record.%s untranslated", k)
+		}
+	}
+}
