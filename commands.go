@@ -48,6 +48,7 @@ type options struct {
 	fullscreenDisplay bool
 
 	key, media  string
+	caseID, out string
 	checkpoints fileList
 	args        []string // what follows the options, for commands that take it
 }
@@ -92,6 +93,10 @@ func commands() []command {
 			fs.StringVar(&o.media, "media", "", shell.L("cli.flag.media"))
 			fs.Var(&o.checkpoints, "checkpoint", shell.L("cli.flag.checkpoint"))
 		}, runVerify, true},
+		{"export", "cli.cmd.export", func(fs *flag.FlagSet, o *options) {
+			fs.StringVar(&o.caseID, "case", "", shell.L("cli.flag.case"))
+			fs.StringVar(&o.out, "out", "", shell.L("cli.flag.out"))
+		}, runExport, false},
 		{"admin-pin", "cli.cmd.admin_pin", nil, runAdminPIN, false},
 		{"version", "cli.cmd.version", nil, func(_ *options, out io.Writer) error {
 			fmt.Fprintf(out, "sanxiang %s (%s)\n", version, build)
@@ -513,6 +518,9 @@ func runVerify(o *options, out io.Writer) error {
 		return plainError(shell.L("cli.verify_usage"))
 	}
 	path := o.args[0]
+	if isZip(path) {
+		return verifyBundle(o, path, out)
+	}
 	media := o.media
 	if media == "" {
 		media = filepath.Join(filepath.Dir(path), config.MediaDir)
@@ -543,6 +551,87 @@ func runVerify(o *options, out io.Writer) error {
 	fmt.Fprintln(out, shell.L("cli.verify_ok", map[string]any{"Records": rep.Records, "Checkpoints": rep.Checkpoints,
 		"Media": rep.Media, "Root": rep.Root.String()}))
 	return nil
+}
+
+func isZip(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var magic [4]byte
+	_, err = io.ReadFull(f, magic[:])
+	return err == nil && string(magic[:]) == "PK\x03\x04"
+}
+
+// verifyBundle checks an exported case bundle with nothing but the bundle
+// and the device's public key.
+func verifyBundle(o *options, path string, out io.Writer) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	key := o.key
+	if key == "" {
+		_, m, _ := casefile.VerifyBundle(f, st.Size(), "")
+		key = m.Verifier
+		fmt.Fprintln(out, shell.L("cli.verify_bundle_own_key", map[string]any{"Key": key}))
+	}
+	rep, m, err := casefile.VerifyBundle(f, st.Size(), key)
+	if err != nil {
+		return plainError(shell.L("cli.verify_failed", map[string]any{"Error": err.Error()}))
+	}
+	fmt.Fprintln(out, shell.L("cli.verify_bundle_ok", map[string]any{"Case": rep.Case, "Records": rep.Records,
+		"Media": rep.Media, "Size": rep.TreeSize, "Root": rep.Root.String()}))
+	if len(m.Extra) > 0 {
+		fmt.Fprintln(out, shell.L("cli.verify_extra", map[string]any{"Files": strings.Join(m.Extra, ", ")}))
+	}
+	return nil
+}
+
+// runExport writes one case as a bundle a court or auditor can verify.
+func runExport(o *options, out io.Writer) error {
+	if o.caseID == "" || o.out == "" {
+		return plainError(shell.L("cli.export_usage"))
+	}
+	dir, err := o.dataDir("")
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	l, err := casefile.OpenExisting(ctx, filepath.Join(dir, config.CasefileDB), filepath.Join(dir, config.MediaDir))
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	if err := exportBundle(ctx, l, o.caseID, o.out); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, shell.L("cli.exported", map[string]any{"Case": o.caseID, "File": o.out, "Key": l.Verifier}))
+	return nil
+}
+
+// exportBundle writes the bundle next to its final name and renames it, so
+// a half-written file never carries the name.
+func exportBundle(ctx context.Context, l *casefile.Log, caseID, path string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".export-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := l.Export(ctx, caseID, tmp, nil); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }
 
 // deviceID names this device in its record log until the platform enrols

@@ -109,3 +109,31 @@ func TestVerifyCommand(t *testing.T) {
 		t.Fatalf("missing file: exit %d %q", code, errOut)
 	}
 }
+
+func TestExportAndVerifyBundle(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, errOut := runCLI(t, "seed", "--data", dir); code != 0 {
+		t.Fatal(errOut)
+	}
+	l, err := casefile.OpenExisting(context.Background(), filepath.Join(dir, "casefile.db"), filepath.Join(dir, "media"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, _ := l.CaseIDs(context.Background())
+	key := l.Verifier
+	l.Close()
+	out := filepath.Join(dir, "case.zip")
+	if code, _, errOut := runCLI(t, "export", "--data", dir, "--case", ids[0], "--out", out); code != 0 {
+		t.Fatalf("export: %s", errOut)
+	}
+	code, stdout, errOut := runCLI(t, "verify", "--key", key, out)
+	if code != 0 || !strings.Contains(stdout, "案卷包核验通过：案件 "+ids[0]) {
+		t.Fatalf("verify bundle: exit %d %q %q", code, stdout, errOut)
+	}
+	if code, _, _ := runCLI(t, "export", "--data", dir, "--case", "NO-SUCH-CASE", "--out", filepath.Join(dir, "x.zip")); code == 0 {
+		t.Fatal("exported a case that does not exist")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "x.zip")); !os.IsNotExist(err) {
+		t.Fatal("a failed export left a file")
+	}
+}

@@ -38,14 +38,17 @@ var Migrations, _ = fs.Sub(migrationFiles, "migrations")
 
 // Record is one entry of the log. Body is the kind's own JSON.
 type Record struct {
-	Seq      int64           `json:"seq"`
-	Case     string          `json:"case"`
-	Kind     string          `json:"kind"`
-	At       time.Time       `json:"at"`
-	Author   string          `json:"author"`
-	Corrects *int64          `json:"corrects,omitempty"`
-	Media    []string        `json:"media,omitempty"` // SHA-256, hex
-	Body     json.RawMessage `json:"body"`
+	Seq      int64     `json:"seq"`
+	Case     string    `json:"case"`
+	Kind     string    `json:"kind"`
+	At       time.Time `json:"at"`
+	Author   string    `json:"author"`
+	Corrects *int64    `json:"corrects,omitempty"`
+	// Prev is the seq of the case's previous record (-1 for its first): the
+	// case's records chain, so a bundle of one case shows none is left out.
+	Prev  int64           `json:"prev"`
+	Media []string        `json:"media,omitempty"` // SHA-256, hex
+	Body  json.RawMessage `json:"body"`
 }
 
 // encode is the exact byte form a record's leaf hash covers.
@@ -269,6 +272,9 @@ func (l *Log) AppendBatch(ctx context.Context, records []*Record) error {
 
 func appendOne(ctx context.Context, tx *sql.Tx, reader tlog.HashReader, n int64, r *Record) error {
 	r.Seq = n
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), -1) FROM records WHERE case_id = ?`, r.Case).Scan(&r.Prev); err != nil {
+		return fmt.Errorf("append record %d: %w", n, err)
+	}
 	data, err := r.encode()
 	if err != nil {
 		return fmt.Errorf("append: %w", err)

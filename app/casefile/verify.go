@@ -87,6 +87,7 @@ func (l *Log) VerifyWithKey(ctx context.Context, verifierKey string, seen []Chec
 	}
 	var media []mediaRef
 	var n int64
+	lastOfCase := map[string]int64{}
 	for rows.Next() {
 		var seq int64
 		var caseID, kind, at, author string
@@ -114,6 +115,15 @@ func (l *Log) VerifyWithKey(ctx context.Context, verifierKey string, seen []Chec
 			rows.Close()
 			return rep, bad(seq, ErrRecordAltered, "its columns differ from its signed bytes")
 		}
+		prev, ok := lastOfCase[r.Case]
+		if !ok {
+			prev = -1
+		}
+		if r.Prev != prev {
+			rows.Close()
+			return rep, bad(seq, ErrRecordAltered, "it links to record %d as its case's previous one; that is %d", r.Prev, prev)
+		}
+		lastOfCase[r.Case] = seq
 		hs, err := tlog.StoredHashes(seq, data, tree)
 		if err != nil {
 			rows.Close()
