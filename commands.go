@@ -25,6 +25,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/config"
 	"github.com/sanxiang-desk/sanxiang/app/demo"
+	"github.com/sanxiang-desk/sanxiang/app/document"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
 	"github.com/sanxiang-desk/sanxiang/app/store"
 	"github.com/sanxiang-desk/sanxiang/assets"
@@ -609,22 +610,35 @@ func runExport(o *options, out io.Writer) error {
 		return err
 	}
 	defer l.Close()
-	if err := exportBundle(ctx, l, o.caseID, o.out); err != nil {
+	cat, err := openCatalog(dir)
+	if err != nil {
+		return err
+	}
+	defer cat.Close()
+	if err := exportBundle(ctx, l, cat, o.caseID, o.out); err != nil {
 		return err
 	}
 	fmt.Fprintln(out, shell.L("cli.exported", map[string]any{"Case": o.caseID, "File": o.out, "Key": l.Verifier}))
 	return nil
 }
 
-// exportBundle writes the bundle next to its final name and renames it, so
-// a half-written file never carries the name.
-func exportBundle(ctx context.Context, l *casefile.Log, caseID, path string) error {
+// exportBundle writes the bundle, with the printable case file, next to its
+// final name and renames it, so a half-written file never carries the name.
+func exportBundle(ctx context.Context, l *casefile.Log, cat *catalog.Catalog, caseID, path string) error {
+	c, err := l.Case(ctx, caseID)
+	if err != nil {
+		return err
+	}
+	pdf, err := document.CaseFileFor(ctx, l, caseID, agencyName(cat, c.Opening.Agency), time.Now())
+	if err != nil {
+		return err
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".export-*")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(tmp.Name())
-	if err := l.Export(ctx, caseID, tmp, nil); err != nil {
+	if err := l.Export(ctx, caseID, tmp, map[string][]byte{"casefile.pdf": pdf}); err != nil {
 		tmp.Close()
 		return err
 	}
@@ -647,4 +661,17 @@ func deviceID() string {
 		}
 		return r
 	}, h)
+}
+
+// agencyName is an agency's full name from the catalog, or its code.
+func agencyName(cat *catalog.Catalog, code string) string {
+	ags, err := cat.Agencies(context.Background())
+	if err == nil {
+		for _, a := range ags {
+			if a.Code == code {
+				return a.Name
+			}
+		}
+	}
+	return code
 }

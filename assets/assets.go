@@ -27,6 +27,22 @@ var Translations embed.FS
 //go:embed icon.png
 var Icon []byte
 
+// PDFFont is the TrueType twin of the regular face (fonts/to-ttf.py), for
+// printed documents: the PDF writer embeds TrueType outlines only.
+//
+//go:embed fonts/NotoSansSC-Regular-GB2312.ttf
+var PDFFont []byte
+
+// DocumentTemplates are the standard enforcement documents (文书).
+//
+//go:embed documents/templates.json
+var DocumentTemplates []byte
+
+// PrintWords are the words printed on paper case files (always Chinese).
+//
+//go:embed documents/print.json
+var PrintWords []byte
+
 // Calendar is the working-day calendar: holidays and make-up workdays.
 //
 //go:embed calendar/cn.json

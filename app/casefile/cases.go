@@ -19,6 +19,7 @@ const (
 	KindNote       = "note"       // a text record
 	KindMedia      = "media"      // audio, video or photos
 	KindCorrection = "correction" // corrects an earlier record
+	KindDocument   = "document"   // a standard enforcement document (文书)
 )
 
 // Stage is one step of an act's procedure. Key is also the translation key
@@ -167,6 +168,16 @@ func (l *Log) AddNote(ctx context.Context, caseID, author, text string, media ..
 	}
 	body, _ := json.Marshal(map[string]string{"text": text})
 	r := &Record{Case: caseID, Kind: KindNote, Author: author, Body: body, Media: media}
+	return r, l.Append(ctx, r)
+}
+
+// AddDocument appends a filled-in document to a case. body is the
+// document's JSON; its text is what prints, so paper and record agree.
+func (l *Log) AddDocument(ctx context.Context, caseID, author string, body json.RawMessage) (*Record, error) {
+	if _, err := l.Case(ctx, caseID); err != nil {
+		return nil, err
+	}
+	r := &Record{Case: caseID, Kind: KindDocument, Author: author, Body: body}
 	return r, l.Append(ctx, r)
 }
 

@@ -339,6 +339,25 @@ func (l *Log) Records(ctx context.Context, caseID string) ([]Record, error) {
 	return out, rows.Err()
 }
 
+// LeafHashes returns the leaf hash of each of a case's records.
+func (l *Log) LeafHashes(ctx context.Context, caseID string) (map[int64]tlog.Hash, error) {
+	rows, err := l.db.QueryContext(ctx, `SELECT seq, data FROM records WHERE case_id = ?`, caseID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]tlog.Hash{}
+	for rows.Next() {
+		var seq int64
+		var data []byte
+		if err := rows.Scan(&seq, &data); err != nil {
+			return nil, err
+		}
+		out[seq] = tlog.RecordHash(data)
+	}
+	return out, rows.Err()
+}
+
 // Prove returns the proof that record seq is in the tree of the given size.
 func (l *Log) Prove(ctx context.Context, seq, size int64) (tlog.RecordProof, error) {
 	return tlog.ProveRecord(size, seq, hashReader(ctx, l.db))

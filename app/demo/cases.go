@@ -9,6 +9,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/account"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/document"
 	"github.com/sanxiang-desk/sanxiang/assets"
 )
 
@@ -106,6 +107,13 @@ func Cases(ctx context.Context, l *casefile.Log, ds *catalog.Dataset, accounts [
 		}
 		for i, s := range c.stages {
 			at = today.AddDate(0, 0, -s.daysAgo).Add(time.Duration(i+1) * time.Hour)
+			if s.key == "register" {
+				// The approval form comes before the stage it approves.
+				if err := addDocument(ctx, l, id, "register_approval", agencyName(ds, c.agency), officers[0].CertNo,
+					map[string]string{"approver": officers[1].Name}, at); err != nil {
+					return err
+				}
+			}
 			if _, err := l.AddStage(ctx, id, officers[0].CertNo, casefile.StageBody{Stage: s.key, Note: s.note, Officers: officers[:2]}); err != nil {
 				return fmt.Errorf("demo case %s stage %s: %w", id, s.key, err)
 			}
@@ -113,4 +121,37 @@ func Cases(ctx context.Context, l *casefile.Log, ds *catalog.Dataset, accounts [
 	}
 	l.SetClock(time.Now)
 	return nil
+}
+
+func agencyName(ds *catalog.Dataset, code string) string {
+	for _, a := range ds.Agencies {
+		if a.Code == code {
+			return a.Name
+		}
+	}
+	return code
+}
+
+func addDocument(ctx context.Context, l *casefile.Log, caseID, template, agency, author string, inputs map[string]string, at time.Time) error {
+	ts, err := document.Templates()
+	if err != nil {
+		return err
+	}
+	c, err := l.Case(ctx, caseID)
+	if err != nil {
+		return err
+	}
+	for _, t := range ts {
+		if t.ID != template {
+			continue
+		}
+		d, err := document.Fill(t, c, agency, inputs, at)
+		if err != nil {
+			return fmt.Errorf("demo document %s: %w", template, err)
+		}
+		body, _ := json.Marshal(d)
+		_, err = l.AddDocument(ctx, caseID, author, body)
+		return err
+	}
+	return fmt.Errorf("demo document %s: no such template", template)
 }
