@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/document"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
 )
 
@@ -40,7 +42,8 @@ type Cases struct {
 	// Open is the case on screen, nil in the list.
 	Open *casefile.Case
 	// Form widgets of the open dialog, for tests.
-	Form *CaseForm
+	Form    *CaseForm
+	docForm *DocumentForm
 }
 
 func newCases(d *Desk, l *casefile.Log, cal *calendar.Calendar, av []casefile.AVRequirement) *Cases {
@@ -156,7 +159,11 @@ func (c *Cases) ShowCase(id string) {
 	stageBtn := widget.NewButtonWithIcon(shell.L("case.record_stage"), theme.ConfirmIcon(), c.ShowStageForm)
 	stageBtn.Importance = widget.HighImportance
 	noteBtn := widget.NewButtonWithIcon(shell.L("case.add_note"), theme.DocumentCreateIcon(), c.ShowNoteForm)
-	top := container.NewHBox(back, title, layout.NewSpacer(), noteBtn, stageBtn)
+	docBtn := widget.NewButtonWithIcon(shell.L("case.make_document"), theme.DocumentIcon(), c.ShowDocumentForm)
+	exportBtn := widget.NewButtonWithIcon(shell.L("case.export"), theme.DownloadIcon(), c.ExportDialog)
+	title.Truncation = fyne.TextTruncateEllipsis
+	top := container.NewVBox(container.NewBorder(nil, nil, back, nil, title),
+		container.NewHBox(layout.NewSpacer(), exportBtn, docBtn, noteBtn, stageBtn))
 
 	var names []string
 	for _, of := range o.Officers {
@@ -250,6 +257,11 @@ func recordCard(r casefile.Record, author string) fyne.CanvasObject {
 		var o casefile.Opening
 		json.Unmarshal(r.Body, &o)
 		text = o.Summary
+	case casefile.KindDocument:
+		var d document.Doc
+		json.Unmarshal(r.Body, &d)
+		what = shell.L("record.document") + "：" + d.Title
+		text = d.Text
 	}
 	head := widget.NewLabelWithStyle(fmt.Sprintf("#%d　%s　%s　%s", r.Seq, r.At.Local().Format("2006-01-02 15:04"), what, author),
 		fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -326,6 +338,8 @@ func (c *Cases) ShowNewCase() {
 		f.Item.SetOptions(names)
 		f.Item.ClearSelected()
 	})
+	f.Act.PlaceHolder = shell.L("form.pick")
+	f.Item.PlaceHolder = shell.L("form.pick")
 	f.PartyKind = widget.NewSelect([]string{shell.L("party.person"), shell.L("party.org")}, nil)
 	f.PartyKind.SetSelectedIndex(0)
 	f.PartyName = widget.NewEntry()
@@ -425,6 +439,7 @@ func (c *Cases) ShowStageForm() {
 		}
 	}
 	f.Stage = widget.NewSelect(labels, nil)
+	f.Stage.PlaceHolder = shell.L("form.pick")
 	if next >= 0 {
 		f.Stage.SetSelectedIndex(next)
 	}
@@ -503,4 +518,156 @@ func (c *Cases) ShowNoteForm() {
 	f.dialog = dialog.NewCustom(shell.L("case.add_note"), shell.L("admin.cancel"), container.NewVBox(f.Note, f.Message, save), c.d.win)
 	f.dialog.Resize(fyne.NewSize(600, 360))
 	f.dialog.Show()
+}
+
+// agencyName is the officer's agency's full name.
+func (c *Cases) agencyName() string {
+	ags, err := c.d.cat.Agencies(context.Background())
+	if err == nil {
+		for _, a := range ags {
+			if a.Code == c.d.Me.Agency {
+				return a.Name
+			}
+		}
+	}
+	return c.d.Me.Unit
+}
+
+// DocumentForm is the document dialog's state, for tests.
+type DocumentForm struct {
+	Template *widget.Select
+	Inputs   map[string]*widget.Entry
+	Preview  *widget.Label
+	Message  *widget.Label
+	Save     func()
+	chosen   *document.Template
+	dialog   dialog.Dialog
+}
+
+// Doc is the document dialog on screen.
+func (c *Cases) Doc() *DocumentForm { return c.docForm }
+
+// ShowDocumentForm fills a standard document for the open case; saving
+// appends it as a record, and its text is what prints.
+func (c *Cases) ShowDocumentForm() {
+	cs := c.Open
+	if cs == nil {
+		return
+	}
+	all, err := document.Templates()
+	if err != nil {
+		dialog.ShowError(err, c.d.win)
+		return
+	}
+	ts := document.For(all, cs.Opening.Act)
+	f := &DocumentForm{Inputs: map[string]*widget.Entry{}, Preview: wrap(""), Message: widget.NewLabel("")}
+	f.Message.Importance = widget.DangerImportance
+	fields := container.NewVBox()
+	agency := c.agencyName()
+	inputs := func() map[string]string {
+		m := map[string]string{}
+		for k, e := range f.Inputs {
+			m[k] = e.Text
+		}
+		return m
+	}
+	preview := func() {
+		if f.chosen == nil {
+			return
+		}
+		d, err := document.Fill(*f.chosen, cs, agency, inputs(), c.now())
+		if err != nil {
+			f.Preview.SetText(shell.L("case.doc_incomplete"))
+			return
+		}
+		f.Preview.SetText(d.Text)
+	}
+	var titles []string
+	for _, t := range ts {
+		titles = append(titles, t.Title)
+	}
+	f.Template = widget.NewSelect(titles, func(title string) {
+		fields.RemoveAll()
+		f.Inputs = map[string]*widget.Entry{}
+		for i := range ts {
+			if ts[i].Title != title {
+				continue
+			}
+			f.chosen = &ts[i]
+			form := widget.NewForm()
+			for _, fd := range ts[i].Fields {
+				e := widget.NewMultiLineEntry()
+				e.SetMinRowsVisible(2)
+				e.SetText(fd.Default)
+				e.OnChanged = func(string) { preview() }
+				f.Inputs[fd.Key] = e
+				form.Append(fd.Label, e)
+			}
+			fields.Add(form)
+		}
+		preview()
+	})
+	f.Template.PlaceHolder = shell.L("case.doc_pick")
+	f.Save = func() {
+		if f.chosen == nil {
+			f.Message.SetText(shell.L("case.doc_pick"))
+			return
+		}
+		d, err := document.Fill(*f.chosen, cs, agency, inputs(), c.now())
+		if err != nil {
+			f.Message.SetText(shell.L("case.doc_missing", map[string]any{"Error": err.Error()}))
+			return
+		}
+		body, _ := json.Marshal(d)
+		if _, err := c.log.AddDocument(context.Background(), cs.ID, c.d.Me.ID, body); err != nil {
+			f.Message.SetText(caseError(err))
+			return
+		}
+		f.dialog.Hide()
+		c.ShowCase(cs.ID)
+	}
+	c.docForm = f
+	save := widget.NewButtonWithIcon(shell.L("case.save"), theme.ConfirmIcon(), func() { f.Save() })
+	save.Importance = widget.HighImportance
+	left := container.NewVScroll(container.NewVBox(f.Template, fields))
+	right := container.NewVScroll(container.NewVBox(widget.NewLabelWithStyle(shell.L("case.doc_preview"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), f.Preview))
+	body := container.NewHSplit(left, right)
+	f.dialog = dialog.NewCustom(shell.L("case.make_document"), shell.L("admin.cancel"),
+		container.NewBorder(nil, container.NewVBox(f.Message, save), nil, nil, body), c.d.win)
+	f.dialog.Resize(fyne.NewSize(960, 640))
+	f.dialog.Show()
+}
+
+// ExportDialog saves the open case as a bundle with its printable case file.
+func (c *Cases) ExportDialog() {
+	cs := c.Open
+	if cs == nil {
+		return
+	}
+	save := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		err = c.ExportTo(cs.ID, w)
+		if cerr := w.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			dialog.ShowError(errors.New(shell.L("error.generic")+" "+err.Error()), c.d.win)
+			return
+		}
+		dialog.ShowInformation(shell.L("case.export"), shell.L("case.exported", map[string]any{"Key": c.log.Verifier}), c.d.win)
+	}, c.d.win)
+	save.SetFileName(cs.ID + ".zip")
+	save.Show()
+}
+
+// ExportTo writes the case's bundle, with the case file PDF, to w.
+func (c *Cases) ExportTo(caseID string, w io.Writer) error {
+	ctx := context.Background()
+	pdf, err := document.CaseFileFor(ctx, c.log, caseID, c.agencyName(), c.now())
+	if err != nil {
+		return err
+	}
+	return c.log.Export(ctx, caseID, w, map[string][]byte{"casefile.pdf": pdf})
 }

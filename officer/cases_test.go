@@ -1,6 +1,7 @@
 package officer
 
 import (
+	"bytes"
 	"context"
 	"path/filepath"
 	"strings"
@@ -138,5 +139,48 @@ func TestStageAndClockKeysAreTranslated(t *testing.T) {
 		if shell.L("record."+k) == "record."+k {
 			t.Errorf("record.%s untranslated", k)
 		}
+	}
+}
+
+func TestOfficerMakesADocumentAndExportsTheCase(t *testing.T) {
+	d, l := signedInWithCases(t)
+	c := d.Cases
+	ctx := context.Background()
+	id, err := l.OpenCase(ctx, "990101000001", casefile.Opening{Act: catalog.ActPenalty, Agency: "01", ItemID: "E1",
+		ItemName: "对虚假广告的处罚", Party: casefile.Party{Kind: "org", Name: "青禾市某某广告有限公司"},
+		Officers: []casefile.Officer{{CertNo: "990101000001", Name: "甲"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.ShowCase(id)
+	test.Tap(findButton(t, c, "制作文书"))
+	f := c.Doc()
+	f.Save()
+	if f.Message.Text == "" {
+		t.Fatal("saved without a template")
+	}
+	f.Template.SetSelected("行政处罚事先告知书")
+	f.Save()
+	if !strings.Contains(f.Message.Text, "违法事实") {
+		t.Fatalf("empty fields: %q", f.Message.Text)
+	}
+	f.Inputs["facts"].SetText("当事人发布虚假广告。")
+	f.Inputs["basis"].SetText("《中华人民共和国广告法》第二十八条")
+	f.Inputs["proposed"].SetText("罚款人民币二万元")
+	if !strings.Contains(f.Preview.Text, "罚款人民币二万元") {
+		t.Fatalf("preview %q", f.Preview.Text)
+	}
+	f.Save()
+	recs, _ := l.Records(ctx, id)
+	if len(recs) != 2 || recs[1].Kind != casefile.KindDocument || !strings.Contains(string(recs[1].Body), "罚款人民币二万元") {
+		t.Fatalf("document record: %d records", len(recs))
+	}
+	var buf bytes.Buffer
+	if err := c.ExportTo(id, &buf); err != nil {
+		t.Fatal(err)
+	}
+	rep, m, err := casefile.VerifyBundle(bytes.NewReader(buf.Bytes()), int64(buf.Len()), l.Verifier)
+	if err != nil || rep.Records != 2 || len(m.Extra) != 1 || m.Extra[0] != "casefile.pdf" {
+		t.Fatalf("bundle: %+v %v %v", rep, m.Extra, err)
 	}
 }
