@@ -459,6 +459,9 @@ func runOfficer(o *options, _ io.Writer) error {
 	desk := officer.New(cat, book, cfg, w)
 	desk.SetCaseFile(l, cal, av)
 	w.SetContent(desk.Content())
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	go desk.RunLockTimer(ctx)
 	w.Resize(fyne.NewSize(1000, 700))
 	w.ShowAndRun()
 	return nil

@@ -66,6 +66,7 @@ func newCases(d *Desk, l *casefile.Log, cal *calendar.Calendar, av []casefile.AV
 func (c *Cases) Content() fyne.CanvasObject { return c.root }
 
 func (c *Cases) set(o fyne.CanvasObject) {
+	c.d.touch()
 	c.root.Objects = []fyne.CanvasObject{o}
 	c.root.Refresh()
 }
@@ -348,6 +349,7 @@ func (c *Cases) ShowNewCase() {
 	f.Place = widget.NewEntry()
 	f.Summary = widget.NewMultiLineEntry()
 	f.Summary.SetMinRowsVisible(3)
+	f.Summary.OnChanged = func(string) { c.d.touch() }
 	colleagues := c.colleagues()
 	var names []string
 	for _, o := range colleagues {
@@ -445,6 +447,7 @@ func (c *Cases) ShowStageForm() {
 	}
 	f.Note = widget.NewMultiLineEntry()
 	f.Note.SetMinRowsVisible(4)
+	f.Note.OnChanged = func(string) { c.d.touch() }
 	f.HearingOn = widget.NewEntry()
 	f.HearingOn.SetPlaceHolder("2026-12-01")
 	colleagues := c.colleagues()
@@ -500,6 +503,7 @@ func (c *Cases) ShowNoteForm() {
 	f := &CaseForm{Message: widget.NewLabel("")}
 	f.Note = widget.NewMultiLineEntry()
 	f.Note.SetMinRowsVisible(6)
+	f.Note.OnChanged = func(string) { c.d.touch() }
 	f.Submit = func() {
 		if strings.TrimSpace(f.Note.Text) == "" {
 			f.Message.SetText(shell.L("case.err_empty_note"))
@@ -599,7 +603,7 @@ func (c *Cases) ShowDocumentForm() {
 				e := widget.NewMultiLineEntry()
 				e.SetMinRowsVisible(2)
 				e.SetText(fd.Default)
-				e.OnChanged = func(string) { preview() }
+				e.OnChanged = func(string) { c.d.touch(); preview() }
 				f.Inputs[fd.Key] = e
 				form.Append(fd.Label, e)
 			}

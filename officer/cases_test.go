@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/test"
 
@@ -182,5 +183,37 @@ func TestOfficerMakesADocumentAndExportsTheCase(t *testing.T) {
 	rep, m, err := casefile.VerifyBundle(bytes.NewReader(buf.Bytes()), int64(buf.Len()), l.Verifier)
 	if err != nil || rep.Records != 2 || len(m.Extra) != 1 || m.Extra[0] != "casefile.pdf" {
 		t.Fatalf("bundle: %+v %v %v", rep, m.Extra, err)
+	}
+}
+
+func TestDeskLocksWhenLeftAlone(t *testing.T) {
+	d, _ := signedInWithCases(t)
+	now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	d.SetClock(func() time.Time { return now })
+	now = now.Add(4 * time.Minute)
+	d.CheckLock()
+	if d.Locked {
+		t.Fatal("locked before five minutes")
+	}
+	d.Cases.ShowList() // activity
+	now = now.Add(4 * time.Minute)
+	d.CheckLock()
+	if d.Locked {
+		t.Fatal("activity did not restart the lock timer")
+	}
+	now = now.Add(time.Minute)
+	d.CheckLock()
+	if !d.Locked {
+		t.Fatal("not locked after five idle minutes")
+	}
+	test.Type(d.LockPIN, "000001")
+	test.Tap(d.Unlock)
+	if !d.Locked || d.Message.Text == "" {
+		t.Fatal("a wrong PIN unlocked the desk")
+	}
+	test.Type(d.LockPIN, demo.PIN)
+	test.Tap(d.Unlock)
+	if d.Locked || d.Me == nil || d.Cases == nil {
+		t.Fatal("the right PIN did not unlock the desk")
 	}
 }

@@ -7,6 +7,7 @@ package officer
 import (
 	"context"
 	"errors"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -52,6 +53,81 @@ type Desk struct {
 	cal   *calendar.Calendar
 	av    []casefile.AVRequirement
 	Cases *Cases
+
+	// Locking after inactivity.
+	now        func() time.Time
+	lastActive time.Time
+	Locked     bool
+	Unlock     *widget.Button
+	LockPIN    *widget.Entry
+	home       fyne.CanvasObject
+}
+
+// SetClock replaces the clock the lock timer reads, for tests.
+func (d *Desk) SetClock(now func() time.Time) {
+	d.now = now
+	d.touch()
+}
+
+// touch records activity; every handler of the desk calls it.
+func (d *Desk) touch() { d.lastActive = d.now() }
+
+// CheckLock locks the desk when a signed-in officer has left it untouched
+// for the configured time: an unattended laptop shows no case file.
+func (d *Desk) CheckLock() {
+	if d.Me == nil || d.Locked {
+		return
+	}
+	if d.now().Sub(d.lastActive) >= time.Duration(d.cfg.OfficerLockMinutes)*time.Minute {
+		d.Lock()
+	}
+}
+
+// RunLockTimer checks every few seconds until ctx ends.
+func (d *Desk) RunLockTimer(ctx context.Context) {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			fyne.Do(d.CheckLock)
+		}
+	}
+}
+
+// Lock covers the desk until the same officer's PIN is given again.
+func (d *Desk) Lock() {
+	if d.Me == nil {
+		return
+	}
+	d.Locked = true
+	d.home = d.root.Objects[0]
+	d.LockPIN = widget.NewPasswordEntry()
+	d.LockPIN.SetPlaceHolder(shell.L("window.pin_hint"))
+	d.LockPIN.OnSubmitted = func(string) { d.TryUnlock() }
+	d.Message = widget.NewLabel("")
+	d.Message.Importance = widget.DangerImportance
+	d.Unlock = widget.NewButtonWithIcon(shell.L("officer.unlock"), theme.LoginIcon(), d.TryUnlock)
+	d.Unlock.Importance = widget.HighImportance
+	out := widget.NewButtonWithIcon(shell.L("window.sign_out"), theme.LogoutIcon(), d.DoSignOut)
+	title := widget.NewLabelWithStyle(shell.L("officer.locked", map[string]any{"Name": d.Me.Name}), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	box := container.NewVBox(title, d.LockPIN, d.Unlock, out, d.Message)
+	d.set(container.NewCenter(container.NewGridWrap(fyne.NewSize(420, box.MinSize().Height+40), box)))
+}
+
+// TryUnlock checks the locked officer's PIN, with sign-in's lockout.
+func (d *Desk) TryUnlock() {
+	_, until, err := d.book.SignIn(context.Background(), d.Me.ID, d.LockPIN.Text, "unlock")
+	d.LockPIN.SetText("")
+	if err != nil {
+		d.Message.SetText(shell.SignInError(err, until))
+		return
+	}
+	d.Locked = false
+	d.set(d.home)
+	d.touch()
 }
 
 // SetCaseFile gives the desk the device's record log, the working-day
@@ -62,7 +138,7 @@ func (d *Desk) SetCaseFile(l *casefile.Log, cal *calendar.Calendar, av []casefil
 
 // New builds the desk; win is where dialogs open.
 func New(cat *catalog.Catalog, book *account.Book, cfg config.Config, win fyne.Window) *Desk {
-	d := &Desk{cat: cat, book: book, cfg: cfg, win: win, root: container.NewStack()}
+	d := &Desk{cat: cat, book: book, cfg: cfg, win: win, root: container.NewStack(), now: time.Now}
 	d.showSignIn()
 	return d
 }
@@ -113,6 +189,7 @@ func (d *Desk) TrySignIn() {
 		return
 	}
 	d.Me = &a
+	d.touch()
 	d.Cert = nil
 	if it, err := d.cat.Get(context.Background(), catalog.KindOfficer, a.ID); err == nil {
 		d.Cert = it.(*catalog.Officer)
@@ -129,7 +206,7 @@ func (d *Desk) DoSignOut() {
 			fyne.LogError("officer log", err)
 		}
 	}
-	d.Me, d.Cert, d.items, d.Cases = nil, nil, nil, nil
+	d.Me, d.Cert, d.items, d.Cases, d.Locked = nil, nil, nil, nil, false
 	d.showSignIn()
 }
 

@@ -21,6 +21,9 @@ type Config struct {
 	Lang string `json:"lang"`
 	// KioskIdleSeconds is how long a kiosk waits before going back home.
 	KioskIdleSeconds int `json:"kiosk_idle_seconds"`
+	// OfficerLockMinutes is how long the officer desk waits untouched
+	// before it locks and asks for the PIN again.
+	OfficerLockMinutes int `json:"officer_lock_minutes"`
 	// HallWindows is how many service windows the hall numbers.
 	HallWindows int `json:"hall_windows"`
 	// KioskAdminPINHash is the Argon2id hash of the PIN that lets an
@@ -31,7 +34,7 @@ type Config struct {
 
 // Default is what a device uses before anyone configures it.
 func Default() Config {
-	return Config{PlatformURL: "http://127.0.0.1:8421", KioskIdleSeconds: 90, HallWindows: 20}
+	return Config{PlatformURL: "http://127.0.0.1:8421", KioskIdleSeconds: 90, HallWindows: 20, OfficerLockMinutes: 5}
 }
 
 // FileName is the settings file inside the data folder.
@@ -85,6 +88,9 @@ func (c Config) Validate() error {
 	}
 	if c.KioskIdleSeconds < 10 {
 		return fmt.Errorf("kiosk_idle_seconds %d: want 10 or more", c.KioskIdleSeconds)
+	}
+	if c.OfficerLockMinutes < 1 || c.OfficerLockMinutes > 240 {
+		return fmt.Errorf("officer_lock_minutes %d: want 1 to 240", c.OfficerLockMinutes)
 	}
 	if c.HallWindows < 1 || c.HallWindows > 999 {
 		return fmt.Errorf("hall_windows %d: want 1 to 999", c.HallWindows)
