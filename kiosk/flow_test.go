@@ -147,8 +147,19 @@ func TestIdleTimerReturnsHomeAndClearsSearch(t *testing.T) {
 	}
 	now = now.Add(time.Second)
 	k.CheckIdle()
-	if !k.Idle || k.List != nil || k.Keyboard != nil || !k.Back.Disabled() {
-		t.Fatal("the idle timeout did not show the attract screen")
+	if !k.OnHome || k.Idle || k.List != nil || k.Keyboard != nil || !k.Back.Disabled() {
+		t.Fatal("the idle timeout did not return home")
+	}
+	// Left alone on home as long again: the attract screen.
+	now = now.Add(89 * time.Second)
+	k.CheckIdle()
+	if k.Idle {
+		t.Fatal("attract screen too early")
+	}
+	now = now.Add(time.Second)
+	k.CheckIdle()
+	if !k.Idle {
+		t.Fatal("no attract screen after idling on home")
 	}
 	// A touch on the attract screen starts at home, with no search left.
 	k.ShowHome()
@@ -235,12 +246,12 @@ func TestScrollingKeepsTheKioskAwake(t *testing.T) {
 	k.CheckIdle()
 	now = now.Add(80 * time.Second)
 	k.CheckIdle()
-	if k.Idle {
-		t.Fatal("a citizen scrolling a guide was sent to the attract screen")
+	if k.Idle || k.OnHome || k.Detail == nil {
+		t.Fatal("a citizen scrolling a guide was sent away from it")
 	}
 	now = now.Add(11 * time.Second)
 	k.CheckIdle()
-	if !k.Idle {
+	if !k.OnHome {
 		t.Fatal("no idle timeout after scrolling stopped")
 	}
 }

@@ -39,8 +39,9 @@ type Kiosk struct {
 	Keyboard *Keyboard
 	// Detail is the item on screen, nil elsewhere.
 	Detail catalog.Item
-	// Idle is true while the attract screen shows.
-	Idle bool
+	// Idle is true while the attract screen shows; OnHome while home does.
+	Idle   bool
+	OnHome bool
 
 	now        func() time.Time
 	lastActive time.Time
@@ -107,8 +108,9 @@ func (k *Kiosk) refreshUpdated() {
 // touch records activity: every handler a citizen can reach calls it.
 func (k *Kiosk) touch() { k.lastActive = k.now() }
 
-// CheckIdle shows the attract screen once nobody has touched the kiosk
-// for the idle time, which also clears any search.
+// CheckIdle returns to home, clearing any search, once nobody has touched
+// the kiosk for the idle time; left alone on home as long again, it shows
+// the attract screen.
 func (k *Kiosk) CheckIdle() {
 	if k.offset != nil {
 		if o := k.offset(); o != k.lastOffset {
@@ -116,8 +118,13 @@ func (k *Kiosk) CheckIdle() {
 			k.touch()
 		}
 	}
-	if !k.Idle && k.now().Sub(k.lastActive) >= k.idleAfter {
+	if k.Idle || k.now().Sub(k.lastActive) < k.idleAfter {
+		return
+	}
+	if k.OnHome {
 		k.ShowAttract()
+	} else {
+		k.ShowHome()
 	}
 }
 
@@ -138,6 +145,7 @@ func (k *Kiosk) RunIdleTimer(ctx context.Context) {
 func (k *Kiosk) show(title string, content fyne.CanvasObject, keep bool) {
 	k.touch()
 	k.offset, k.lastOffset = nil, 0
+	k.OnHome = false
 	k.Idle = false
 	k.Title.SetText(title)
 	k.body.Objects = []fyne.CanvasObject{content}
@@ -201,6 +209,7 @@ func (k *Kiosk) ShowHome() {
 	welcome := widget.NewLabelWithStyle(shell.L("kiosk.welcome"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	grid := container.NewGridWithColumns(4, tiles...)
 	k.show(shell.L("kiosk.title"), container.NewBorder(welcome, nil, nil, nil, grid), false)
+	k.OnHome = true
 }
 
 // ShowList shows one list with its search box, filters and keyboard.
@@ -281,7 +290,7 @@ func (k *Kiosk) ShowAttract() {
 	k.Title.SetText("")
 	k.body.Objects = []fyne.CanvasObject{container.NewStack(start, container.NewVBox(lines...))}
 	k.body.Refresh()
-	k.Idle = true
+	k.Idle, k.OnHome = true, false
 }
 
 func wrapped(s string) *widget.Label {
