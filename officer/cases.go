@@ -210,8 +210,23 @@ func (c *Cases) ShowCase(id string) {
 	}
 
 	timeline := container.NewVBox(widget.NewLabelWithStyle(shell.L("case.timeline"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	corrected := map[int64][]int64{}
 	for _, r := range cs.Records {
-		timeline.Add(recordCard(r, c.officerName(r.Author)))
+		if r.Corrects != nil {
+			corrected[*r.Corrects] = append(corrected[*r.Corrects], r.Seq)
+		}
+	}
+	for _, r := range cs.Records {
+		card := recordCard(r, c.officerName(r.Author))
+		for _, by := range corrected[r.Seq] {
+			l := widget.NewLabel(shell.L("case.corrected_by", map[string]any{"Seq": by}))
+			l.Importance = widget.WarningImportance
+			card.(*fyne.Container).Add(l)
+		}
+		seq := r.Seq
+		fix := widget.NewButtonWithIcon(shell.L("case.correct"), theme.DocumentCreateIcon(), func() { c.ShowCorrectionForm(seq) })
+		fix.Importance = widget.LowImportance
+		timeline.Add(container.NewBorder(nil, nil, nil, fix, card))
 	}
 	body := container.NewHSplit(container.NewVScroll(container.NewVBox(info, widget.NewSeparator(), timeline)), container.NewVScroll(side))
 	body.Offset = 0.68
@@ -263,6 +278,11 @@ func recordCard(r casefile.Record, author string) fyne.CanvasObject {
 		json.Unmarshal(r.Body, &d)
 		what = shell.L("record.document") + "：" + d.Title
 		text = d.Text
+	case casefile.KindCorrection:
+		var k casefile.Correction
+		json.Unmarshal(r.Body, &k)
+		what = shell.L("record.correction") + " #" + fmt.Sprint(*r.Corrects)
+		text = shell.L("case.correction_text", map[string]any{"Reason": k.Reason, "Text": k.Text})
 	}
 	head := widget.NewLabelWithStyle(fmt.Sprintf("#%d　%s　%s　%s", r.Seq, r.At.Local().Format("2006-01-02 15:04"), what, author),
 		fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -417,6 +437,8 @@ func caseError(err error) string {
 		return shell.L("case.err_two_officers")
 	case errors.Is(err, casefile.ErrIncomplete):
 		return shell.L("case.err_incomplete")
+	case errors.Is(err, casefile.ErrNotInCase):
+		return shell.L("case.err_not_in_case")
 	case errors.Is(err, casefile.ErrBadStage):
 		return shell.L("case.err_stage")
 	}
@@ -674,4 +696,42 @@ func (c *Cases) ExportTo(caseID string, w io.Writer) error {
 		return err
 	}
 	return c.log.Export(ctx, caseID, w, map[string][]byte{"casefile.pdf": pdf})
+}
+
+// ShowCorrectionForm appends a correction of record seq of the open case.
+func (c *Cases) ShowCorrectionForm(seq int64) {
+	cs := c.Open
+	if cs == nil {
+		return
+	}
+	f := &CaseForm{Message: widget.NewLabel(""), Note: widget.NewMultiLineEntry(), HearingOn: widget.NewEntry()}
+	f.Message.Importance = widget.DangerImportance
+	f.Note.SetMinRowsVisible(4)
+	f.Note.OnChanged = func(string) { c.d.touch() }
+	f.HearingOn.SetPlaceHolder(shell.L("case.correction_reason_hint"))
+	f.Submit = func() {
+		if strings.TrimSpace(f.HearingOn.Text) == "" || strings.TrimSpace(f.Note.Text) == "" {
+			f.Message.SetText(shell.L("case.err_correction"))
+			return
+		}
+		_, err := c.log.AddCorrection(context.Background(), cs.ID, c.d.Me.ID, seq,
+			casefile.Correction{Reason: f.HearingOn.Text, Text: f.Note.Text})
+		if err != nil {
+			f.Message.SetText(caseError(err))
+			return
+		}
+		f.dialog.Hide()
+		c.ShowCase(cs.ID)
+	}
+	c.Form = f
+	form := widget.NewForm(
+		widget.NewFormItem(shell.L("case.correction_reason"), f.HearingOn),
+		widget.NewFormItem(shell.L("case.correction_new"), f.Note),
+	)
+	save := widget.NewButtonWithIcon(shell.L("case.save"), theme.ConfirmIcon(), func() { f.Submit() })
+	save.Importance = widget.HighImportance
+	intro := wrap(shell.L("case.correction_intro", map[string]any{"Seq": seq}))
+	f.dialog = dialog.NewCustom(shell.L("case.correct"), shell.L("admin.cancel"), container.NewVBox(intro, form, f.Message, save), c.d.win)
+	f.dialog.Resize(fyne.NewSize(600, 400))
+	f.dialog.Show()
 }

@@ -217,3 +217,29 @@ func TestDeskLocksWhenLeftAlone(t *testing.T) {
 		t.Fatal("the right PIN did not unlock the desk")
 	}
 }
+
+func TestOfficerCorrectsARecordByAppending(t *testing.T) {
+	d, l := signedInWithCases(t)
+	c := d.Cases
+	ctx := context.Background()
+	id, _ := l.OpenCase(ctx, "990101000001", casefile.Opening{Act: catalog.ActInspection, Agency: "01", ItemID: "E1",
+		ItemName: "检查", Party: casefile.Party{Kind: "org", Name: "某公司"}, Officers: []casefile.Officer{{CertNo: "990101000001"}}})
+	note, _ := l.AddNote(ctx, id, "990101000001", "检查时间 10:00")
+	c.ShowCase(id)
+	c.ShowCorrectionForm(note.Seq)
+	c.Form.Submit()
+	if !strings.Contains(c.Form.Message.Text, "更正原因") {
+		t.Fatalf("empty correction: %q", c.Form.Message.Text)
+	}
+	c.Form.HearingOn.SetText("笔误")
+	c.Form.Note.SetText("检查时间 10:30")
+	c.Form.Submit()
+	recs, _ := l.Records(ctx, id)
+	last := recs[len(recs)-1]
+	if last.Kind != casefile.KindCorrection || last.Corrects == nil || *last.Corrects != note.Seq {
+		t.Fatalf("last record %+v", last)
+	}
+	if !strings.Contains(string(recs[1].Body), "10:00") {
+		t.Fatal("the corrected record changed")
+	}
+}

@@ -181,6 +181,37 @@ func (l *Log) AddDocument(ctx context.Context, caseID, author string, body json.
 	return r, l.Append(ctx, r)
 }
 
+// Correction is the body of a correction record.
+type Correction struct {
+	Reason string `json:"reason"`
+	Text   string `json:"text"`
+}
+
+// ErrNotInCase is returned for a correction of a record of another case.
+var ErrNotInCase = errors.New("the corrected record is not in this case")
+
+// AddCorrection appends a record that corrects an earlier record of the
+// same case; the earlier record stays as it was, for all to see.
+func (l *Log) AddCorrection(ctx context.Context, caseID, author string, corrects int64, c Correction) (*Record, error) {
+	cs, err := l.Case(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	found := false
+	for _, r := range cs.Records {
+		found = found || r.Seq == corrects
+	}
+	if !found {
+		return nil, fmt.Errorf("%w: record %d", ErrNotInCase, corrects)
+	}
+	if strings.TrimSpace(c.Reason) == "" || strings.TrimSpace(c.Text) == "" {
+		return nil, ErrIncomplete
+	}
+	body, _ := json.Marshal(c)
+	r := &Record{Case: caseID, Kind: KindCorrection, Author: author, Corrects: &corrects, Body: body}
+	return r, l.Append(ctx, r)
+}
+
 // Case is a case as its records tell it.
 type Case struct {
 	ID       string

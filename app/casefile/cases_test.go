@@ -142,3 +142,26 @@ func TestMaskID(t *testing.T) {
 		t.Errorf("organisation: %q", got)
 	}
 }
+
+func TestCorrectionsStayInTheirCase(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 9, 1, 10, 0, 0, 0, time.Local)
+	l := openCaseLog(t, &now)
+	a, _ := l.OpenCase(ctx, "x", penaltyOpening())
+	b, _ := l.OpenCase(ctx, "x", penaltyOpening())
+	note, _ := l.AddNote(ctx, a, "x", "当事人称姓名为王某")
+	if _, err := l.AddCorrection(ctx, b, "x", note.Seq, Correction{Reason: "r", Text: "t"}); !errors.Is(err, ErrNotInCase) {
+		t.Fatalf("correcting another case's record: %v", err)
+	}
+	if _, err := l.AddCorrection(ctx, a, "x", note.Seq, Correction{}); !errors.Is(err, ErrIncomplete) {
+		t.Fatalf("empty correction: %v", err)
+	}
+	r, err := l.AddCorrection(ctx, a, "x", note.Seq, Correction{Reason: "笔误", Text: "当事人称姓名为汪某"})
+	if err != nil || r.Corrects == nil || *r.Corrects != note.Seq {
+		t.Fatalf("correction %+v %v", r, err)
+	}
+	recs, _ := l.Records(ctx, a)
+	if !strings.Contains(string(recs[1].Body), "王某") {
+		t.Fatal("the corrected record changed")
+	}
+}
