@@ -123,7 +123,7 @@ func main() {
 				met = "no"
 			}
 		}
-		fmt.Printf("| %s | %s%s | %s%s | %.1f× | %s | %s |\n", n, dur(p.ours), p.oursNote, dur(p.base), p.baseNote, ratio, goal, met)
+		fmt.Printf("| %s | %s%s | %s%s | %s× | %s | %s |\n", n, dur(p.ours), p.oursNote, dur(p.base), p.baseNote, ratioText(ratio), goal, met)
 	}
 	if len(names) == 0 || failed {
 		os.Exit(1)
@@ -142,4 +142,12 @@ func dur(ns float64) string {
 		return fmt.Sprintf("%.1f µs", ns/1e3)
 	}
 	return fmt.Sprintf("%.0f ns", ns)
+}
+
+// ratioText keeps two significant digits for ratios far below 1.
+func ratioText(r float64) string {
+	if r < 0.1 {
+		return fmt.Sprintf("%.3f", r)
+	}
+	return fmt.Sprintf("%.1f", r)
 }
