@@ -226,7 +226,15 @@ func (c *Cases) ShowCase(id string) {
 		seq := r.Seq
 		fix := widget.NewButtonWithIcon(shell.L("case.correct"), theme.DocumentCreateIcon(), func() { c.ShowCorrectionForm(seq) })
 		fix.Importance = widget.LowImportance
-		timeline.Add(container.NewBorder(nil, nil, nil, fix, card))
+		actions := container.NewVBox(fix)
+		if r.Kind == casefile.KindDocument {
+			var doc document.Doc
+			json.Unmarshal(r.Body, &doc)
+			pdf := widget.NewButtonWithIcon(shell.L("case.print"), theme.DocumentPrintIcon(), func() { c.SavePDF(doc) })
+			pdf.Importance = widget.LowImportance
+			actions.Add(pdf)
+		}
+		timeline.Add(container.NewBorder(nil, nil, nil, actions, card))
 	}
 	body := container.NewHSplit(container.NewVScroll(container.NewVBox(info, widget.NewSeparator(), timeline)), container.NewVScroll(side))
 	body.Offset = 0.68
@@ -734,4 +742,26 @@ func (c *Cases) ShowCorrectionForm(seq int64) {
 	f.dialog = dialog.NewCustom(shell.L("case.correct"), shell.L("admin.cancel"), container.NewVBox(intro, form, f.Message, save), c.d.win)
 	f.dialog.Resize(fyne.NewSize(600, 400))
 	f.dialog.Show()
+}
+
+// SavePDF saves one recorded document as a PDF to print: the text is the
+// record's, so paper and electronic versions agree.
+func (c *Cases) SavePDF(doc document.Doc) {
+	save := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		data, err := document.PDF(doc)
+		if err == nil {
+			_, err = w.Write(data)
+		}
+		if cerr := w.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			dialog.ShowError(errors.New(shell.L("error.generic")+" "+err.Error()), c.d.win)
+		}
+	}, c.d.win)
+	save.SetFileName(doc.Title + ".pdf")
+	save.Show()
 }
