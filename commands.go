@@ -380,25 +380,48 @@ func runAdminPIN(o *options, out io.Writer) error {
 	return nil
 }
 
-func runWindow(o *options, _ io.Writer) error {
+// desk is what the window and officer modes open in the data folder.
+type desk struct {
+	dir  string
+	cfg  config.Config
+	cat  *catalog.Catalog
+	book *account.Book
+}
+
+func (d *desk) Close() {
+	d.cat.Close()
+	d.book.Close()
+}
+
+// openDesk opens the data folder's settings, catalog and account book.
+func (o *options) openDesk() (*desk, error) {
 	dir, err := o.dataDir("")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	cfg, err := o.settings(dir)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	cat, err := openCatalog(dir)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer cat.Close()
 	book, err := account.Open(context.Background(), filepath.Join(dir, config.DeviceDB))
+	if err != nil {
+		cat.Close()
+		return nil, err
+	}
+	return &desk{dir: dir, cfg: cfg, cat: cat, book: book}, nil
+}
+
+func runWindow(o *options, _ io.Writer) error {
+	dk, err := o.openDesk()
 	if err != nil {
 		return err
 	}
-	defer book.Close()
+	defer dk.Close()
+	cat, book, cfg := dk.cat, dk.book, dk.cfg
 	a := shell.NewApp(shell.Theme{}) // before any widget exists
 	desk, err := kiosk.NewWindowDesk(cat, book, cfg)
 	if err != nil {
@@ -423,24 +446,12 @@ func runWindow(o *options, _ io.Writer) error {
 }
 
 func runOfficer(o *options, _ io.Writer) error {
-	dir, err := o.dataDir("")
+	dk, err := o.openDesk()
 	if err != nil {
 		return err
 	}
-	cfg, err := o.settings(dir)
-	if err != nil {
-		return err
-	}
-	cat, err := openCatalog(dir)
-	if err != nil {
-		return err
-	}
-	defer cat.Close()
-	book, err := account.Open(context.Background(), filepath.Join(dir, config.DeviceDB))
-	if err != nil {
-		return err
-	}
-	defer book.Close()
+	defer dk.Close()
+	dir, cat, book, cfg := dk.dir, dk.cat, dk.book, dk.cfg
 	l, err := casefile.Open(context.Background(), filepath.Join(dir, config.CasefileDB), filepath.Join(dir, config.MediaDir), deviceID())
 	if err != nil {
 		return err

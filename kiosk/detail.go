@@ -6,7 +6,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-	qrcode "github.com/skip2/go-qrcode"
 
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
@@ -16,18 +15,8 @@ import (
 // detailView lays out every public field of it beside a QR code that opens
 // the item's page on the platform. It returns the fields' scroller too.
 func detailView(it catalog.Item, platform string) (fyne.CanvasObject, *container.Scroll) {
-	form := widget.NewForm()
-	for _, f := range it.Fields() {
-		v := f.Value
-		if f.ValueIsKey {
-			v = shell.L(v)
-		}
-		val := widget.NewLabel(v)
-		val.Wrapping = fyne.TextWrapWord
-		form.Append(shell.L(f.Label), val)
-	}
-	url := api.PublicURL(platform, string(it.Kind()), it.Key())
-	qr := qrImage(url)
+	form := shell.FieldsForm(it.Fields())
+	qr := shell.QRImage(api.PublicURL(platform, string(it.Kind()), it.Key()), 220)
 	qrBox := container.NewVBox(qr, widget.NewLabelWithStyle(shell.L("kiosk.scan"), fyne.TextAlignCenter, fyne.TextStyle{}))
 	var left fyne.CanvasObject
 	if o, ok := it.(*catalog.Officer); ok {
@@ -46,17 +35,4 @@ func officerPhoto(*catalog.Officer) fyne.CanvasObject {
 	img.SetMinSize(fyne.NewSize(160, 200))
 	note := widget.NewLabelWithStyle(shell.L("kiosk.no_photo"), fyne.TextAlignCenter, fyne.TextStyle{})
 	return container.NewVBox(img, note)
-}
-
-// qrImage draws url as a QR code with medium error correction.
-func qrImage(url string) fyne.CanvasObject {
-	q, err := qrcode.New(url, qrcode.Medium)
-	if err != nil {
-		return widget.NewLabel(url)
-	}
-	img := canvas.NewImageFromImage(q.Image(256))
-	img.FillMode = canvas.ImageFillContain
-	img.ScaleMode = canvas.ImageScalePixels
-	img.SetMinSize(fyne.NewSize(220, 220))
-	return img
 }

@@ -129,18 +129,7 @@ func (k *Kiosk) CheckIdle() {
 }
 
 // RunIdleTimer checks for idleness every second until ctx ends.
-func (k *Kiosk) RunIdleTimer(ctx context.Context) {
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			fyne.Do(k.CheckIdle)
-		}
-	}
-}
+func (k *Kiosk) RunIdleTimer(ctx context.Context) { shell.Every(ctx, time.Second, k.CheckIdle) }
 
 func (k *Kiosk) show(title string, content fyne.CanvasObject, keep bool) {
 	k.touch()

@@ -273,7 +273,7 @@ func (d *Display) Serve(window string, a account.Account, s Service) {
 		widget.NewLabelWithStyle(a.Position, fyne.TextAlignCenter, fyne.TextStyle{}),
 		widget.NewLabelWithStyle(a.Unit, fyne.TextAlignCenter, fyne.TextStyle{}),
 		widget.NewLabelWithStyle(shell.L("display.staff_no", map[string]any{"ID": a.ID}), fyne.TextAlignCenter, fyne.TextStyle{}),
-		qrImage(api.PublicURL(d.platform, string(catalog.KindOfficer), a.ID)),
+		shell.QRImage(api.PublicURL(d.platform, string(catalog.KindOfficer), a.ID), 220),
 		widget.NewLabelWithStyle(shell.L("display.scan_staff"), fyne.TextAlignCenter, fyne.TextStyle{}),
 	)
 	list := func(title string, items []catalog.Item) fyne.CanvasObject {

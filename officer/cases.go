@@ -334,6 +334,17 @@ func (c *Cases) colleagues() []*catalog.Officer {
 
 func officerLabel(o *catalog.Officer) string { return o.Name + "（" + o.CertNo + "）" }
 
+// colleagueSelect picks the second officer of a record.
+func colleagueSelect(colleagues []*catalog.Officer) *widget.Select {
+	var names []string
+	for _, o := range colleagues {
+		names = append(names, officerLabel(o))
+	}
+	s := widget.NewSelect(names, nil)
+	s.PlaceHolder = shell.L("case.pick_officer")
+	return s
+}
+
 // me and the chosen colleague, as a record names them.
 func (c *Cases) presentOfficers(second string, colleagues []*catalog.Officer) []casefile.Officer {
 	out := []casefile.Officer{{CertNo: c.d.Me.ID, Name: c.d.Me.Name}}
@@ -379,12 +390,7 @@ func (c *Cases) ShowNewCase() {
 	f.Summary.SetMinRowsVisible(3)
 	f.Summary.OnChanged = func(string) { c.d.touch() }
 	colleagues := c.colleagues()
-	var names []string
-	for _, o := range colleagues {
-		names = append(names, officerLabel(o))
-	}
-	f.Officer2 = widget.NewSelect(names, nil)
-	f.Officer2.PlaceHolder = shell.L("case.pick_officer")
+	f.Officer2 = colleagueSelect(colleagues)
 	f.Submit = func() {
 		act := actOf(f.Act.Selected)
 		var item catalog.Item
@@ -481,12 +487,7 @@ func (c *Cases) ShowStageForm() {
 	f.HearingOn = widget.NewEntry()
 	f.HearingOn.SetPlaceHolder("2026-12-01")
 	colleagues := c.colleagues()
-	var names []string
-	for _, o := range colleagues {
-		names = append(names, officerLabel(o))
-	}
-	f.Officer2 = widget.NewSelect(names, nil)
-	f.Officer2.PlaceHolder = shell.L("case.pick_officer")
+	f.Officer2 = colleagueSelect(colleagues)
 	f.Submit = func() {
 		i := f.Stage.SelectedIndex()
 		if i < 0 {

@@ -10,13 +10,11 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-	qrcode "github.com/skip2/go-qrcode"
 
 	"github.com/sanxiang-desk/sanxiang/app/account"
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
@@ -84,18 +82,7 @@ func (d *Desk) CheckLock() {
 }
 
 // RunLockTimer checks every few seconds until ctx ends.
-func (d *Desk) RunLockTimer(ctx context.Context) {
-	t := time.NewTicker(5 * time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			fyne.Do(d.CheckLock)
-		}
-	}
-}
+func (d *Desk) RunLockTimer(ctx context.Context) { shell.Every(ctx, 5*time.Second, d.CheckLock) }
 
 // Lock covers the desk until the same officer's PIN is given again.
 func (d *Desk) Lock() {
@@ -244,14 +231,7 @@ func (d *Desk) certificate() fyne.CanvasObject {
 		}
 		form.Append(shell.L(f.Label), l)
 	}
-	var qr fyne.CanvasObject = widget.NewLabel("")
-	if q, err := qrcode.New(api.PublicURL(d.cfg.PlatformURL, string(catalog.KindOfficer), o.ID), qrcode.Medium); err == nil {
-		img := canvas.NewImageFromImage(q.Image(256))
-		img.FillMode = canvas.ImageFillContain
-		img.ScaleMode = canvas.ImageScalePixels
-		img.SetMinSize(fyne.NewSize(240, 240))
-		qr = img
-	}
+	qr := shell.QRImage(api.PublicURL(d.cfg.PlatformURL, string(catalog.KindOfficer), o.ID), 240)
 	scan := widget.NewLabelWithStyle(shell.L("officer.scan_to_check"), fyne.TextAlignCenter, fyne.TextStyle{})
 	return container.NewBorder(nil, nil, nil, container.NewVBox(qr, scan), container.NewVScroll(form))
 }
@@ -277,17 +257,7 @@ func (d *Desk) itemList() fyne.CanvasObject {
 	d.Items.OnSelected = func(i widget.ListItemID) {
 		d.Items.Unselect(i)
 		it := d.items[i]
-		form := widget.NewForm()
-		for _, f := range it.Fields() {
-			v := f.Value
-			if f.ValueIsKey {
-				v = shell.L(v)
-			}
-			l := widget.NewLabel(v)
-			l.Wrapping = fyne.TextWrapWord
-			form.Append(shell.L(f.Label), l)
-		}
-		dlg := dialog.NewCustom(it.Title(), shell.L("dialog.close"), form, d.win)
+		dlg := dialog.NewCustom(it.Title(), shell.L("dialog.close"), shell.FieldsForm(it.Fields()), d.win)
 		dlg.Resize(fyne.NewSize(640, 420))
 		dlg.Show()
 	}

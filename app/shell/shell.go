@@ -4,9 +4,16 @@
 package shell
 
 import (
+	"context"
+	"time"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/widget"
+	qrcode "github.com/skip2/go-qrcode"
 
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	_ "github.com/sanxiang-desk/sanxiang/app/shell/localeinit" // must run before Fyne reads the locale
 	"github.com/sanxiang-desk/sanxiang/assets"
 )
@@ -20,4 +27,49 @@ func NewApp(t Theme) fyne.App {
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	a.Settings().SetTheme(t)
 	return a
+}
+
+// Every runs fn on the UI goroutine every period until ctx ends: the idle
+// and lock timers of the kiosk and the officer desk.
+func Every(ctx context.Context, period time.Duration, fn func()) {
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			fyne.Do(fn)
+		}
+	}
+}
+
+// FieldsForm lays out an item's labelled fields, values wrapped; a field
+// whose value is a translation key is translated.
+func FieldsForm(fields []catalog.Field) *widget.Form {
+	form := widget.NewForm()
+	for _, f := range fields {
+		v := f.Value
+		if f.ValueIsKey {
+			v = L(v)
+		}
+		val := widget.NewLabel(v)
+		val.Wrapping = fyne.TextWrapWord
+		form.Append(L(f.Label), val)
+	}
+	return form
+}
+
+// QRImage draws url as a QR code (medium error correction) of the given
+// size on screen, so a phone can open it; the URL itself if it cannot.
+func QRImage(url string, size float32) fyne.CanvasObject {
+	q, err := qrcode.New(url, qrcode.Medium)
+	if err != nil {
+		return widget.NewLabel(url)
+	}
+	img := canvas.NewImageFromImage(q.Image(256))
+	img.FillMode = canvas.ImageFillContain
+	img.ScaleMode = canvas.ImageScalePixels
+	img.SetMinSize(fyne.NewSize(size, size))
+	return img
 }
