@@ -31,6 +31,15 @@ func TestWorkdays(t *testing.T) {
 		{"2026-02-14", true},  // Saturday before the Spring Festival, worked
 		{"2026-02-18", false}, // Spring Festival
 		{"2027-01-06", true},  // a year not listed: weekends only
+		{"2024-02-04", true},  // Sunday worked before the 2024 Spring Festival
+		{"2024-02-16", false}, // Spring Festival 2024, a Friday
+		{"2024-06-10", false}, // Dragon Boat 2024, a Monday
+		{"2024-09-14", true},  // Saturday worked before Mid-Autumn 2024
+		{"2025-01-26", true},  // Sunday worked before the 2025 Spring Festival
+		{"2025-02-03", false}, // Spring Festival 2025, a Monday
+		{"2025-10-08", false}, // National Day and Mid-Autumn 2025, a Wednesday
+		{"2025-10-11", true},  // Saturday worked after it
+		{"2025-06-02", false}, // Dragon Boat 2025, a Monday
 	} {
 		if got := c.IsWorkday(day(tc.date)); got != tc.work {
 			t.Errorf("%s: workday %v, want %v", tc.date, got, tc.work)
@@ -44,6 +53,9 @@ func TestWorkdays(t *testing.T) {
 		{"2026-11-26", 5, "2026-12-03"}, // Thu + 5 working days skips a weekend
 		{"2026-09-29", 5, "2026-10-12"}, // Sep 30, Oct 8, 9, 10 (a Saturday worked), 12
 		{"2026-02-12", 3, "2026-02-24"}, // Thu: Fri 13, Sat 14 (worked), then the festival until 23
+		{"2025-12-30", 3, "2026-01-05"}, // across years: Wed 31, then 1-3 off, Sun 4 worked, Mon 5
+		{"2024-09-27", 5, "2024-10-10"}, // Sun 29 (worked), Mon 30, National Day 2024, then 8, 9, 10
+		{"2025-01-24", 2, "2025-01-27"}, // Fri: Sun 26 (worked), Mon 27
 	} {
 		if got := c.AddWorkdays(day(tc.from), tc.n).Format(time.DateOnly); got != tc.want {
 			t.Errorf("%s + %d working days = %s, want %s", tc.from, tc.n, got, tc.want)
