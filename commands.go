@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -98,6 +99,7 @@ func commands() []command {
 			fs.StringVar(&o.caseID, "case", "", shell.L("cli.flag.case"))
 			fs.StringVar(&o.out, "out", "", shell.L("cli.flag.out"))
 		}, runExport, false},
+		{"workdays", "cli.cmd.workdays", nil, runWorkdays, true},
 		{"admin-pin", "cli.cmd.admin_pin", nil, runAdminPIN, false},
 		{"version", "cli.cmd.version", nil, func(_ *options, out io.Writer) error {
 			fmt.Fprintf(out, "sanxiang %s (%s)\n", version, build)
@@ -688,4 +690,57 @@ func agencyName(cat *catalog.Catalog, code string) string {
 		}
 	}
 	return code
+}
+
+// runWorkdays counts working days for staff who check a deadline by hand:
+// "add DATE N" and "between A B". The start day is not counted.
+func runWorkdays(o *options, out io.Writer) error {
+	cal, err := calendar.Parse(assets.Calendar)
+	if err != nil {
+		return err
+	}
+	date := func(s string) (time.Time, error) {
+		t, err := time.ParseInLocation(time.DateOnly, s, time.Local)
+		if err != nil {
+			return t, plainError(shell.L("cli.workdays_bad_date", map[string]any{"Date": s}))
+		}
+		return t, nil
+	}
+	warn := func(ts ...time.Time) {
+		for _, t := range ts {
+			if !cal.Known(t) {
+				fmt.Fprintln(out, shell.L("cli.workdays_unknown_year", map[string]any{"Year": t.Year()}))
+				return
+			}
+		}
+	}
+	a := o.args
+	switch {
+	case len(a) == 3 && a[0] == "add":
+		from, err := date(a[1])
+		if err != nil {
+			return err
+		}
+		n, err := strconv.Atoi(a[2])
+		if err != nil || n < 0 {
+			return plainError(shell.L("cli.workdays_usage"))
+		}
+		to := cal.AddWorkdays(from, n)
+		fmt.Fprintln(out, to.Format(time.DateOnly))
+		warn(from, to)
+	case len(a) == 3 && a[0] == "between":
+		from, err := date(a[1])
+		if err != nil {
+			return err
+		}
+		to, err := date(a[2])
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(out, cal.WorkdaysBetween(from, to))
+		warn(from, to)
+	default:
+		return plainError(shell.L("cli.workdays_usage"))
+	}
+	return nil
 }

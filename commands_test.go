@@ -137,3 +137,22 @@ func TestExportAndVerifyBundle(t *testing.T) {
 		t.Fatal("a failed export left a file")
 	}
 }
+
+func TestWorkdaysCommand(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"workdays", "add", "2026-09-29", "5"}, 0, "2026-10-12\n"},
+		{[]string{"workdays", "between", "2026-09-29", "2026-10-12"}, 0, "5\n"},
+		{[]string{"workdays", "add", "2027-03-01", "1"}, 0, "2027-03-02\n注意：日历中没有 2027 年"},
+		{[]string{"workdays", "add", "29/09/2026", "5"}, 1, ""},
+		{[]string{"workdays", "add", "2026-09-29"}, 1, ""},
+	} {
+		code, out, _ := runCLI(t, tc.args...)
+		if code != tc.code || !strings.HasPrefix(out, tc.want) {
+			t.Errorf("%v: exit %d %q, want %d %q", tc.args, code, out, tc.code, tc.want)
+		}
+	}
+}
