@@ -43,6 +43,11 @@ var DocumentTemplates []byte
 //go:embed documents/print.json
 var PrintWords []byte
 
+// Checklists are the legal review checklist templates (法制审核).
+//
+//go:embed review/checklists.json
+var Checklists []byte
+
 // Calendar is the working-day calendar: holidays and make-up workdays.
 //
 //go:embed calendar/cn.json

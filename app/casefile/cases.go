@@ -93,7 +93,17 @@ type StageBody struct {
 	Officers []Officer `json:"officers,omitempty"`
 	// HearingOn is the hearing date a notice of hearing sets (听证).
 	HearingOn string `json:"hearing_on,omitempty"`
+	// Decision is what a "decide" stage decides, in the review package's
+	// form: the gate reads it to tell a major decision.
+	Decision json.RawMessage `json:"decision,omitempty"`
 }
+
+// Gate checks a stage before it is appended; the review package installs
+// the rule that no major decision is recorded without a passed review.
+type Gate func(ctx context.Context, c *Case, s StageBody) error
+
+// SetGate installs the gate every AddStage goes through.
+func (l *Log) SetGate(g Gate) { l.gate = g }
 
 // Errors a person must see explained.
 var (
@@ -156,8 +166,23 @@ func (l *Log) AddStage(ctx context.Context, caseID, author string, s StageBody, 
 			return nil, err
 		}
 	}
+	if l.gate != nil {
+		if err := l.gate(ctx, c, s); err != nil {
+			return nil, err
+		}
+	}
 	body, _ := json.Marshal(s)
 	r := &Record{Case: caseID, Kind: KindStage, Author: author, Body: body, Media: media}
+	return r, l.Append(ctx, r)
+}
+
+// AddRecord appends a record of any kind to an existing case; the review
+// package writes its submissions and opinions through it.
+func (l *Log) AddRecord(ctx context.Context, caseID, author, kind string, body json.RawMessage, corrects *int64) (*Record, error) {
+	if _, err := l.Case(ctx, caseID); err != nil {
+		return nil, err
+	}
+	r := &Record{Case: caseID, Kind: kind, Author: author, Body: body, Corrects: corrects}
 	return r, l.Append(ctx, r)
 }
 

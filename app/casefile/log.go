@@ -78,6 +78,7 @@ type Log struct {
 	// an auditor needs to check this log's checkpoints.
 	Verifier string
 	now      func() time.Time
+	gate     Gate
 }
 
 // Open opens (creating if needed) the log at path, with its media folder,

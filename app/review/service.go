@@ -1,0 +1,406 @@
+package review
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/sanxiang-desk/sanxiang/app/calendar"
+	"github.com/sanxiang-desk/sanxiang/app/casefile"
+)
+
+// Submission is the body of a review.submit record: the proposed decision
+// with its materials.
+type Submission struct {
+	Proposal   Proposal `json:"proposal"`
+	Facts      string   `json:"facts"`
+	Evidence   []int64  `json:"evidence"` // records of the case that prove the facts
+	LegalBasis string   `json:"legal_basis"`
+	Discretion string   `json:"discretion"` // the discretion benchmark applied (裁量基准)
+	Major      bool     `json:"major"`
+	Rules      []Rule   `json:"rules,omitempty"` // the list entries that make it major
+	Checklist  string   `json:"checklist"`
+	Due        string   `json:"due"` // the review's last working day
+}
+
+// PointResult is the reviewer's answer to one checklist point.
+type PointResult struct {
+	Key    string  `json:"key"`
+	Text   string  `json:"text"`
+	Status string  `json:"status"` // met, not_met, na
+	Note   string  `json:"note"`
+	Refs   []int64 `json:"refs,omitempty"` // case records that support it
+}
+
+// Reviewer is who signs an opinion.
+type Reviewer struct {
+	ID            string `json:"id"`
+	Name          string `json:"name"`
+	Qualification string `json:"qualification"`
+}
+
+// Opinion is the body of a review.opinion record.
+type Opinion struct {
+	Submission int64         `json:"submission"` // the seq of the submission it answers
+	Checklist  string        `json:"checklist"`
+	Points     []PointResult `json:"points"`
+	Opinion    string        `json:"opinion"` // agree, disagree, return
+	Reasons    string        `json:"reasons"`
+	Reviewer   Reviewer      `json:"reviewer"`
+}
+
+// Coordination is the body of a review.coordinate record: how a
+// disagreement between the reviewer and the handling unit was settled.
+type Coordination struct {
+	Opinion      int64  `json:"opinion"`
+	Method       string `json:"method"`  // collective (集体讨论) or head (负责人决定)
+	Outcome      string `json:"outcome"` // what was decided
+	Participants string `json:"participants"`
+}
+
+// Errors the screens explain and the gate's tests expect.
+var (
+	ErrPending         = errors.New("review: a submission of this case is still waiting for its opinion")
+	ErrNoPending       = errors.New("review: the opinion must answer the case's pending submission")
+	ErrNotReviewer     = errors.New("review: only a legal reviewer may sign an opinion")
+	ErrFirstTime       = errors.New("review: a first-time reviewer must hold the national legal professional qualification (行政处罚法 art. 58)")
+	ErrIncomplete      = errors.New("review: every checklist point needs an answer, and a refusal or return needs reasons")
+	ErrInconsistent    = errors.New("review: an opinion that agrees cannot leave a point not met")
+	ErrBadRef          = errors.New("review: a reference names a record of another case")
+	ErrNoReview        = errors.New("review: a major decision needs a legal review first")
+	ErrReviewNotPassed = errors.New("review: the legal review has not passed")
+	ErrOtherCase       = errors.New("review: the review belongs to another case")
+	ErrDecisionDiffers = errors.New("review: the decision differs from the one reviewed")
+	ErrDecisionMissing = errors.New("review: a decision record must state what is decided")
+	ErrNoDisagreement  = errors.New("review: coordination follows an opinion that disagrees")
+)
+
+// Reviewers tells who is a legal reviewer and with what qualification: the
+// device's account book, or the platform's registry.
+type Reviewers interface {
+	Reviewer(id string) (Reviewer, bool)
+}
+
+// Service writes and checks reviews on a case log.
+type Service struct {
+	Log        *casefile.Log
+	Policies   Policies
+	Checklists map[string]Checklist
+	Calendar   *calendar.Calendar
+	Reviewers  Reviewers
+	Now        func() time.Time
+}
+
+// State is where a case's review stands, derived from its records.
+type State struct {
+	Submission    *Submission
+	SubmissionSeq int64
+	Opinion       *Opinion
+	OpinionSeq    int64
+	OpinionAuthor string
+	Coordinated   *Coordination
+}
+
+// Pending reports a submission that waits for its opinion.
+func (s State) Pending() bool { return s.Submission != nil && s.Opinion == nil }
+
+// Passed reports an opinion that agrees with the latest submission.
+func (s State) Passed() bool { return s.Opinion != nil && s.Opinion.Opinion == Agree }
+
+// StateOf reads a case's review state from its records (up to the end).
+func StateOf(c *casefile.Case) State { return stateUpTo(c, -1) }
+
+// stateUpTo reads the state from the records before seq (all when -1).
+func stateUpTo(c *casefile.Case, seq int64) State {
+	var st State
+	for _, r := range c.Records {
+		if seq >= 0 && r.Seq >= seq {
+			break
+		}
+		switch r.Kind {
+		case KindSubmit:
+			var sub Submission
+			if json.Unmarshal(r.Body, &sub) == nil {
+				st = State{Submission: &sub, SubmissionSeq: r.Seq}
+			}
+		case KindOpinion:
+			var op Opinion
+			if json.Unmarshal(r.Body, &op) == nil {
+				st.Opinion, st.OpinionSeq, st.OpinionAuthor, st.Coordinated = &op, r.Seq, r.Author, nil
+			}
+		case KindCoordinate:
+			var co Coordination
+			if json.Unmarshal(r.Body, &co) == nil {
+				st.Coordinated = &co
+			}
+		}
+	}
+	return st
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func inCase(c *casefile.Case, seqs ...int64) bool {
+	for _, q := range seqs {
+		found := false
+		for _, r := range c.Records {
+			found = found || r.Seq == q
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// Submit sends the proposed decision of a case to legal review. It records
+// whether the decision is major and by which list entries, the checklist
+// the agency uses, and the day the review is due.
+func (s *Service) Submit(ctx context.Context, caseID, author string, sub Submission) (*casefile.Record, error) {
+	c, err := s.Log.Case(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	if StateOf(c).Pending() {
+		return nil, ErrPending
+	}
+	if !inCase(c, sub.Evidence...) {
+		return nil, ErrBadRef
+	}
+	if strings.TrimSpace(sub.Facts) == "" || strings.TrimSpace(sub.LegalBasis) == "" || strings.TrimSpace(sub.Proposal.Text) == "" {
+		return nil, ErrIncomplete
+	}
+	sub.Proposal.Act = c.Opening.Act
+	sub.Proposal.PartyKind = c.Opening.Party.Kind
+	pol := s.Policies[c.Opening.Agency]
+	sub.Rules = pol.Major(sub.Proposal)
+	sub.Major = len(sub.Rules) > 0
+	sub.Checklist = pol.ChecklistFor(s.Checklists).ID
+	days := pol.ReviewDays
+	if days <= 0 {
+		days = 5
+	}
+	sub.Due = s.Calendar.AddWorkdays(s.now(), days).Format(time.DateOnly)
+	body, _ := json.Marshal(sub)
+	return s.Log.AddRecord(ctx, caseID, author, KindSubmit, body, nil)
+}
+
+// ChecklistOf is the checklist a case's agency reviews with.
+func (s *Service) ChecklistOf(c *casefile.Case) Checklist {
+	return s.Policies[c.Opening.Agency].ChecklistFor(s.Checklists)
+}
+
+// Opine records a reviewer's signed opinion on the case's pending
+// submission. Only reviewer accounts may; a first-time reviewer must hold
+// the national legal professional qualification.
+func (s *Service) Opine(ctx context.Context, caseID, reviewerID string, op Opinion) (*casefile.Record, error) {
+	rv, ok := s.Reviewers.Reviewer(reviewerID)
+	if !ok {
+		return nil, ErrNotReviewer
+	}
+	if rv.Qualification != QualLegalProfessional {
+		prior, err := s.opinionsBy(ctx, reviewerID)
+		if err != nil {
+			return nil, err
+		}
+		if prior == 0 {
+			return nil, ErrFirstTime
+		}
+	}
+	c, err := s.Log.Case(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	st := StateOf(c)
+	if !st.Pending() || op.Submission != st.SubmissionSeq {
+		return nil, ErrNoPending
+	}
+	cl := s.ChecklistOf(c)
+	if len(op.Points) != len(cl.Points) {
+		return nil, ErrIncomplete
+	}
+	notMet := false
+	for i, p := range op.Points {
+		if p.Key != cl.Points[i].Key || (p.Status != Met && p.Status != NotMet && p.Status != NA) {
+			return nil, ErrIncomplete
+		}
+		if !inCase(c, p.Refs...) {
+			return nil, ErrBadRef
+		}
+		op.Points[i].Text = cl.Points[i].Text
+		notMet = notMet || p.Status == NotMet
+	}
+	switch op.Opinion {
+	case Agree:
+		if notMet {
+			return nil, ErrInconsistent
+		}
+	case Disagree, Return:
+		if strings.TrimSpace(op.Reasons) == "" {
+			return nil, ErrIncomplete
+		}
+	default:
+		return nil, ErrIncomplete
+	}
+	op.Checklist = cl.ID
+	op.Reviewer = rv
+	body, _ := json.Marshal(op)
+	return s.Log.AddRecord(ctx, caseID, reviewerID, KindOpinion, body, nil)
+}
+
+func (s *Service) opinionsBy(ctx context.Context, reviewerID string) (int, error) {
+	var n int
+	err := s.Log.DB().QueryRowContext(ctx, `SELECT count(*) FROM records WHERE kind = ? AND author = ?`, KindOpinion, reviewerID).Scan(&n)
+	return n, err
+}
+
+// Coordinate records how the unit settled a disagreement with the reviewer
+// (协调决策). It does not pass the review: a decision still needs one.
+func (s *Service) Coordinate(ctx context.Context, caseID, author string, co Coordination) (*casefile.Record, error) {
+	c, err := s.Log.Case(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	st := StateOf(c)
+	if st.Opinion == nil || st.Opinion.Opinion != Disagree {
+		return nil, ErrNoDisagreement
+	}
+	if strings.TrimSpace(co.Outcome) == "" || (co.Method != "collective" && co.Method != "head") {
+		return nil, ErrIncomplete
+	}
+	co.Opinion = st.OpinionSeq
+	body, _ := json.Marshal(co)
+	return s.Log.AddRecord(ctx, caseID, author, KindCoordinate, body, nil)
+}
+
+// Gate is the rule on every stage append: a decision that is major, by
+// the agency's list or by its submission, is refused unless the case's
+// latest submission has an opinion that agrees, signed by a reviewer, and
+// the decision is the one reviewed.
+func (s *Service) Gate() casefile.Gate {
+	return func(_ context.Context, c *casefile.Case, st casefile.StageBody) error {
+		if st.Stage != "decide" {
+			return nil
+		}
+		return s.check(c, stateOf(c), st.Decision)
+	}
+}
+
+func stateOf(c *casefile.Case) State { return StateOf(c) }
+
+func (s *Service) check(c *casefile.Case, state State, decisionJSON json.RawMessage) error {
+	var d Proposal
+	if len(decisionJSON) > 0 {
+		if err := json.Unmarshal(decisionJSON, &d); err != nil {
+			return ErrDecisionMissing
+		}
+	} else if state.Submission != nil {
+		d = state.Submission.Proposal
+	} else if len(s.Policies[c.Opening.Agency].Rules) > 0 {
+		return ErrDecisionMissing
+	}
+	d.Act, d.PartyKind = c.Opening.Act, c.Opening.Party.Kind
+	major := len(s.Policies[c.Opening.Agency].Major(d)) > 0 || (state.Submission != nil && state.Submission.Major)
+	if !major {
+		return nil
+	}
+	switch {
+	case state.Submission == nil || state.Opinion == nil:
+		return ErrNoReview
+	case !inCase(c, state.Opinion.Submission) || state.Opinion.Submission != state.SubmissionSeq:
+		return ErrOtherCase
+	case state.Opinion.Opinion != Agree:
+		return ErrReviewNotPassed
+	}
+	if _, ok := s.Reviewers.Reviewer(state.OpinionAuthor); !ok || state.Opinion.Reviewer.ID != state.OpinionAuthor {
+		return ErrNotReviewer
+	}
+	r := state.Submission.Proposal
+	if d.Fine != r.Fine || d.Confiscate != r.Confiscate || !sameSet(d.Kinds, r.Kinds) {
+		return ErrDecisionDiffers
+	}
+	return nil
+}
+
+func sameSet(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(slices.Compact(a), slices.Compact(b))
+}
+
+// Violations lists the decide records of a case that the gate would have
+// refused: the platform runs it on every log that arrives, since a record
+// written around the device's code would still be in the signed log.
+func (s *Service) Violations(c *casefile.Case) []string {
+	var out []string
+	for _, r := range c.Records {
+		if r.Kind != casefile.KindStage {
+			continue
+		}
+		var st casefile.StageBody
+		if json.Unmarshal(r.Body, &st) != nil || st.Stage != "decide" {
+			continue
+		}
+		if err := s.check(c, stateUpTo(c, r.Seq), st.Decision); err != nil {
+			out = append(out, fmt.Sprintf("record %d: %v", r.Seq, err))
+		}
+	}
+	return out
+}
+
+// QueueItem is one case waiting for review.
+type QueueItem struct {
+	Case        *casefile.Case
+	Submission  *Submission
+	Seq         int64
+	Due         time.Time
+	DaysLeft    int // working days left, 0 on the due day and after
+	Overdue     bool
+	Approximate bool // the calendar lacks the due date's year
+}
+
+// Queue lists the cases of an agency whose submission waits for an opinion,
+// most urgent first.
+func (s *Service) Queue(ctx context.Context, agency string) ([]QueueItem, error) {
+	ids, err := s.Log.CaseIDs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	var out []QueueItem
+	for _, id := range ids {
+		c, err := s.Log.Case(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if agency != "" && c.Opening.Agency != agency {
+			continue
+		}
+		st := StateOf(c)
+		if !st.Pending() {
+			continue
+		}
+		due, _ := time.ParseInLocation(time.DateOnly, st.Submission.Due, now.Location())
+		it := QueueItem{Case: c, Submission: st.Submission, Seq: st.SubmissionSeq, Due: due,
+			Approximate: !s.Calendar.Known(due)}
+		endOfDue := due.AddDate(0, 0, 1)
+		if now.After(endOfDue) || now.Equal(endOfDue) {
+			it.Overdue = true
+		} else {
+			it.DaysLeft = s.Calendar.WorkdaysBetween(now, due)
+		}
+		out = append(out, it)
+	}
+	slices.SortFunc(out, func(a, b QueueItem) int { return a.Due.Compare(b.Due) })
+	return out, nil
+}
