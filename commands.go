@@ -27,6 +27,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/config"
 	"github.com/sanxiang-desk/sanxiang/app/demo"
 	"github.com/sanxiang-desk/sanxiang/app/document"
+	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
 	"github.com/sanxiang-desk/sanxiang/app/store"
 	"github.com/sanxiang-desk/sanxiang/assets"
@@ -306,7 +307,11 @@ func seed(dir string, size demo.Size) (seedCounts, error) {
 			return seedCounts{}, err
 		}
 		defer l.Close()
-		if err := demo.Cases(ctx, l, ds, accounts, time.Now()); err != nil {
+		rev, err := reviewService(l, book)
+		if err != nil {
+			return seedCounts{}, err
+		}
+		if err := demo.Cases(ctx, l, ds, accounts, time.Now(), rev); err != nil {
 			return seedCounts{}, err
 		}
 	}
@@ -467,10 +472,15 @@ func runOfficer(o *options, _ io.Writer) error {
 	if err != nil {
 		return err
 	}
+	rev, err := reviewService(l, book)
+	if err != nil {
+		return err
+	}
 	a := shell.NewApp(shell.Theme{})
 	w := a.NewWindow(shell.L("app.officer_title"))
 	desk := officer.New(cat, book, cfg, w)
 	desk.SetCaseFile(l, cal, av)
+	desk.SetReview(rev)
 	w.SetContent(desk.Content())
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
@@ -743,4 +753,24 @@ func runWorkdays(o *options, out io.Writer) error {
 		return plainError(shell.L("cli.workdays_usage"))
 	}
 	return nil
+}
+
+// reviewService sets up the legal review on a log and installs its gate,
+// so that no code path appends a major decision without a passed review.
+func reviewService(l *casefile.Log, book *account.Book) (*review.Service, error) {
+	cal, err := calendar.Parse(assets.Calendar)
+	if err != nil {
+		return nil, err
+	}
+	pols, err := demo.Policies() // until the platform syncs each agency's list
+	if err != nil {
+		return nil, err
+	}
+	cls, err := review.Checklists()
+	if err != nil {
+		return nil, err
+	}
+	s := &review.Service{Log: l, Policies: pols, Checklists: cls, Calendar: cal, Reviewers: review.BookReviewers{Book: book}}
+	l.SetGate(s.Gate())
+	return s, nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/document"
+	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
 )
 
@@ -42,12 +43,14 @@ type Cases struct {
 	// Open is the case on screen, nil in the list.
 	Open *casefile.Case
 	// Form widgets of the open dialog, for tests.
-	Form    *CaseForm
-	docForm *DocumentForm
+	Form       *CaseForm
+	docForm    *DocumentForm
+	submitForm *SubmitForm
+	rev        *review.Service
 }
 
-func newCases(d *Desk, l *casefile.Log, cal *calendar.Calendar, av []casefile.AVRequirement) *Cases {
-	c := &Cases{d: d, log: l, cal: cal, av: av, now: time.Now, root: container.NewStack(), cases: map[string]*casefile.Case{}}
+func newCases(d *Desk, l *casefile.Log, cal *calendar.Calendar, av []casefile.AVRequirement, rev *review.Service) *Cases {
+	c := &Cases{d: d, log: l, cal: cal, av: av, rev: rev, now: time.Now, root: container.NewStack(), cases: map[string]*casefile.Case{}}
 	c.Search = widget.NewEntry()
 	c.Search.SetPlaceHolder(shell.L("case.search_hint"))
 	c.Search.OnChanged = func(string) { c.reload() }
@@ -202,6 +205,11 @@ func (c *Cases) ShowCase(id string) {
 			side.Add(widget.NewLabel(shell.L("clock.approximate")))
 		}
 	}
+	if c.rev != nil {
+		side.Add(widget.NewSeparator())
+		side.Add(c.reviewPanel(cs))
+		side.Add(widget.NewSeparator())
+	}
 	for _, st := range cs.MissingAV(c.av) {
 		l := widget.NewLabel(shell.L("case.av_missing", map[string]any{"Stage": shell.L("stage." + st)}))
 		l.Importance = widget.WarningImportance
@@ -286,6 +294,21 @@ func recordCard(r casefile.Record, author string) fyne.CanvasObject {
 		json.Unmarshal(r.Body, &d)
 		what = shell.L("record.document") + "：" + d.Title
 		text = d.Text
+	case review.KindSubmit:
+		var sub review.Submission
+		json.Unmarshal(r.Body, &sub)
+		text = sub.Proposal.Text + "\n" + sub.Facts
+		if sub.Major {
+			text += "\n" + shell.L("review.major", map[string]any{"Rules": review.RuleTexts(sub.Rules)})
+		}
+	case review.KindOpinion:
+		var op review.Opinion
+		json.Unmarshal(r.Body, &op)
+		text = shell.L("review.opinion."+op.Opinion) + "　" + op.Reviewer.Name + "\n" + op.Reasons
+	case review.KindCoordinate:
+		var co review.Coordination
+		json.Unmarshal(r.Body, &co)
+		text = shell.L("review.method."+co.Method) + "：" + co.Outcome
 	case casefile.KindCorrection:
 		var k casefile.Correction
 		json.Unmarshal(r.Body, &k)
@@ -310,6 +333,7 @@ type CaseForm struct {
 	PartyName, PartyID, Place, Summary    *widget.Entry
 	Note                                  *widget.Entry
 	HearingOn                             *widget.Entry
+	Decision                              *ProposalForm
 	Message                               *widget.Label
 	Submit                                func()
 	dialog                                dialog.Dialog
@@ -488,6 +512,15 @@ func (c *Cases) ShowStageForm() {
 	f.HearingOn.SetPlaceHolder("2026-12-01")
 	colleagues := c.colleagues()
 	f.Officer2 = colleagueSelect(colleagues)
+	var decision *ProposalForm
+	if c.rev != nil {
+		var last review.Proposal
+		if st := review.StateOf(cs); st.Submission != nil {
+			last = st.Submission.Proposal
+		}
+		decision = c.newProposalForm(last)
+		f.Decision = decision
+	}
 	f.Submit = func() {
 		i := f.Stage.SelectedIndex()
 		if i < 0 {
@@ -496,6 +529,14 @@ func (c *Cases) ShowStageForm() {
 		}
 		st := casefile.Procedures[cs.Opening.Act][i]
 		body := casefile.StageBody{Stage: st.Key, Note: f.Note.Text, Officers: c.presentOfficers(f.Officer2.Selected, colleagues)}
+		if st.Key == "decide" && decision != nil {
+			p, err := decision.Proposal()
+			if err != nil {
+				f.Message.SetText(shell.L("review.err.amount"))
+				return
+			}
+			body.Decision = decisionJSON(p)
+		}
 		if h := strings.TrimSpace(f.HearingOn.Text); h != "" {
 			if _, err := time.Parse(time.DateOnly, h); err != nil {
 				f.Message.SetText(shell.L("case.err_date"))
@@ -504,7 +545,7 @@ func (c *Cases) ShowStageForm() {
 			body.HearingOn = h
 		}
 		if _, err := c.log.AddStage(context.Background(), cs.ID, c.d.Me.ID, body); err != nil {
-			f.Message.SetText(caseError(err))
+			f.Message.SetText(reviewError(err))
 			return
 		}
 		f.Message.SetText("")
@@ -517,11 +558,17 @@ func (c *Cases) ShowStageForm() {
 		widget.NewFormItem(shell.L("case.second_officer"), f.Officer2),
 		widget.NewFormItem(shell.L("case.hearing_on"), f.HearingOn),
 	)
+	content := container.NewVBox(form)
+	if decision != nil {
+		decisionBox := widget.NewForm(decision.items...)
+		content.Add(widget.NewCard(shell.L("review.decision_section"), "", decisionBox))
+	}
 	c.Form = f
 	save := widget.NewButtonWithIcon(shell.L("case.save"), theme.ConfirmIcon(), func() { f.Submit() })
 	save.Importance = widget.HighImportance
-	f.dialog = dialog.NewCustom(shell.L("case.record_stage"), shell.L("admin.cancel"), container.NewVBox(form, f.Message, save), c.d.win)
-	f.dialog.Resize(fyne.NewSize(640, 480))
+	f.dialog = dialog.NewCustom(shell.L("case.record_stage"), shell.L("admin.cancel"),
+		container.NewBorder(nil, container.NewVBox(f.Message, save), nil, nil, container.NewVScroll(content)), c.d.win)
+	f.dialog.Resize(fyne.NewSize(760, 640))
 	f.dialog.Show()
 }
 

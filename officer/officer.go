@@ -21,6 +21,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/config"
+	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 )
@@ -50,7 +51,10 @@ type Desk struct {
 	log   *casefile.Log
 	cal   *calendar.Calendar
 	av    []casefile.AVRequirement
+	rev   *review.Service
 	Cases *Cases
+	// Queue is the reviewer's review queue, nil for officers.
+	Queue *Queue
 
 	// Locking after inactivity.
 	now        func() time.Time
@@ -123,6 +127,10 @@ func (d *Desk) SetCaseFile(l *casefile.Log, cal *calendar.Calendar, av []casefil
 	d.log, d.cal, d.av = l, cal, av
 }
 
+// SetReview gives the desk the legal review: officers submit, reviewers
+// get a queue. The caller has installed its gate on the log.
+func (d *Desk) SetReview(s *review.Service) { d.rev = s }
+
 // New builds the desk; win is where dialogs open.
 func New(cat *catalog.Catalog, book *account.Book, cfg config.Config, win fyne.Window) *Desk {
 	d := &Desk{cat: cat, book: book, cfg: cfg, win: win, root: container.NewStack(), now: time.Now}
@@ -193,7 +201,7 @@ func (d *Desk) DoSignOut() {
 			fyne.LogError("officer log", err)
 		}
 	}
-	d.Me, d.Cert, d.items, d.Cases, d.Locked = nil, nil, nil, nil, false
+	d.Me, d.Cert, d.items, d.Cases, d.Queue, d.Locked = nil, nil, nil, nil, nil, false
 	d.showSignIn()
 }
 
@@ -204,7 +212,11 @@ func (d *Desk) showHome() {
 	top := container.NewHBox(who, layout.NewSpacer(), d.SignOut)
 	tabs := container.NewAppTabs()
 	if d.log != nil {
-		d.Cases = newCases(d, d.log, d.cal, d.av)
+		d.Cases = newCases(d, d.log, d.cal, d.av, d.rev)
+		if d.rev != nil && d.Me.Role == account.RoleReviewer {
+			d.Queue = newQueue(d.Cases)
+			tabs.Append(container.NewTabItemWithIcon(shell.L("review.tab"), theme.ConfirmIcon(), d.Queue.root))
+		}
 		tabs.Append(container.NewTabItemWithIcon(shell.L("officer.tab_cases"), theme.FolderOpenIcon(), d.Cases.Content()))
 	}
 	tabs.Append(container.NewTabItemWithIcon(shell.L("officer.tab_cert"), theme.AccountIcon(), d.certificate()))

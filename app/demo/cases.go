@@ -10,8 +10,18 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/document"
+	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/assets"
 )
+
+// Policies are the demo agencies' major-decision lists and review settings.
+func Policies() (review.Policies, error) {
+	data, err := assets.Demo.ReadFile("demo/major.json")
+	if err != nil {
+		return nil, err
+	}
+	return review.ParsePolicies(data)
+}
 
 // AVList is the demo agencies' audio/video requirement list (音像记录事项清单).
 func AVList() ([]casefile.AVRequirement, error) {
@@ -44,7 +54,9 @@ type demoCase struct {
 
 // Cases writes the demo's case files through the same calls the officer
 // desk makes: cases at different stages, one of them past its 90 days.
-func Cases(ctx context.Context, l *casefile.Log, ds *catalog.Dataset, accounts []account.Account, today time.Time) error {
+// With rev, the first case is sent to legal review, so a reviewer's queue
+// has work in it.
+func Cases(ctx context.Context, l *casefile.Log, ds *catalog.Dataset, accounts []account.Account, today time.Time, rev *review.Service) error {
 	type st = struct {
 		key     string
 		daysAgo int
@@ -118,6 +130,24 @@ func Cases(ctx context.Context, l *casefile.Log, ds *catalog.Dataset, accounts [
 				return fmt.Errorf("demo case %s stage %s: %w", id, s.key, err)
 			}
 		}
+	}
+	if rev != nil {
+		ids, err := l.CaseIDs(ctx)
+		if err != nil {
+			return err
+		}
+		first := ids[len(ids)-1] // newest first: the last is the first opened
+		at := today.AddDate(0, 0, -2)
+		l.SetClock(func() time.Time { return at })
+		rev.Now = func() time.Time { return at }
+		officers := officersOf("01")
+		if _, err := rev.Submit(ctx, first, officers[0].CertNo, review.Submission{
+			Proposal: review.Proposal{Fine: 150000, Kinds: []string{"hearing"}, Text: "没收过期食品原料，并处罚款人民币十五万元"},
+			Facts:    "当事人在经营场所贮存超过保质期的食品原料用于加工，经现场检查和询问查实。", Evidence: []int64{},
+			LegalBasis: "《中华人民共和国食品安全法》第一百二十四条", Discretion: "市场监管行政处罚裁量基准：一般情节"}); err != nil {
+			return fmt.Errorf("demo review submission: %w", err)
+		}
+		rev.Now = nil
 	}
 	l.SetClock(time.Now)
 	return nil

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sanxiang-desk/sanxiang/app/account"
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 )
@@ -403,4 +404,21 @@ func (s *Service) Queue(ctx context.Context, agency string) ([]QueueItem, error)
 	}
 	slices.SortFunc(out, func(a, b QueueItem) int { return a.Due.Compare(b.Due) })
 	return out, nil
+}
+
+// BookReviewers reads reviewers from a device's account book.
+type BookReviewers struct{ Book *account.Book }
+
+// Reviewer returns the reviewer account with the id, if there is one.
+func (b BookReviewers) Reviewer(id string) (Reviewer, bool) {
+	list, err := b.Book.List(context.Background(), account.RoleReviewer)
+	if err != nil {
+		return Reviewer{}, false
+	}
+	for _, a := range list {
+		if a.ID == id {
+			return Reviewer{ID: a.ID, Name: a.Name, Qualification: a.Qualification}, true
+		}
+	}
+	return Reviewer{}, false
 }

@@ -1,0 +1,504 @@
+package officer
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/review"
+	"github.com/sanxiang-desk/sanxiang/app/shell"
+)
+
+// decisionKinds are the kinds of decision a proposal can tick.
+var decisionKinds = []string{"warning", "revoke_licence", "order_closure", "demolish", "seize", "hearing"}
+
+// impacts are the impacts a proposal can tick.
+var impacts = []string{"public_interest", "major_impact", "health"}
+
+// reviewError says what is wrong in the officer's or reviewer's words.
+func reviewError(err error) string {
+	for _, e := range []error{review.ErrPending, review.ErrNoPending, review.ErrNotReviewer, review.ErrFirstTime,
+		review.ErrIncomplete, review.ErrInconsistent, review.ErrBadRef, review.ErrNoReview, review.ErrReviewNotPassed,
+		review.ErrOtherCase, review.ErrDecisionDiffers, review.ErrDecisionMissing, review.ErrNoDisagreement} {
+		if errors.Is(err, e) {
+			return shell.L("review.err." + errKey(e))
+		}
+	}
+	return caseError(err)
+}
+
+func errKey(e error) string {
+	switch e {
+	case review.ErrPending:
+		return "pending"
+	case review.ErrNoPending:
+		return "no_pending"
+	case review.ErrNotReviewer:
+		return "not_reviewer"
+	case review.ErrFirstTime:
+		return "first_time"
+	case review.ErrIncomplete:
+		return "incomplete"
+	case review.ErrInconsistent:
+		return "inconsistent"
+	case review.ErrBadRef:
+		return "bad_ref"
+	case review.ErrNoReview:
+		return "no_review"
+	case review.ErrReviewNotPassed:
+		return "not_passed"
+	case review.ErrOtherCase:
+		return "other_case"
+	case review.ErrDecisionDiffers:
+		return "differs"
+	case review.ErrDecisionMissing:
+		return "decision_missing"
+	}
+	return "no_disagreement"
+}
+
+// parseRefs reads "3, 5 #7" as record numbers.
+func parseRefs(s string) ([]int64, error) {
+	var out []int64
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '，' || r == ' ' || r == '、' || r == '#' }) {
+		n, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// ProposalForm edits a proposed decision.
+type ProposalForm struct {
+	Fine, Confiscate, Text *widget.Entry
+	Kinds, Impacts         *widget.CheckGroup
+	Major                  *widget.Label
+	items                  []*widget.FormItem
+	kindKeys, impactKeys   map[string]string
+}
+
+func (c *Cases) newProposalForm(p review.Proposal) *ProposalForm {
+	f := &ProposalForm{Fine: widget.NewEntry(), Confiscate: widget.NewEntry(), Text: widget.NewMultiLineEntry(), Major: wrap("")}
+	f.Fine.SetPlaceHolder("0")
+	f.Confiscate.SetPlaceHolder("0")
+	if p.Fine > 0 {
+		f.Fine.SetText(strconv.FormatInt(p.Fine, 10))
+	}
+	if p.Confiscate > 0 {
+		f.Confiscate.SetText(strconv.FormatInt(p.Confiscate, 10))
+	}
+	f.Text.SetText(p.Text)
+	label := func(prefix string, keys []string) ([]string, map[string]string) {
+		var out []string
+		back := map[string]string{}
+		for _, k := range keys {
+			l := shell.L(prefix + k)
+			out = append(out, l)
+			back[l] = k
+		}
+		return out, back
+	}
+	kindLabels, kindKeys := label("decision.kind.", decisionKinds)
+	impactLabels, impactKeys := label("decision.impact.", impacts)
+	f.Kinds = widget.NewCheckGroup(kindLabels, nil)
+	f.Kinds.Horizontal = true
+	f.Impacts = widget.NewCheckGroup(impactLabels, nil)
+	f.Impacts.Horizontal = true
+	for _, k := range p.Kinds {
+		f.Kinds.Selected = append(f.Kinds.Selected, shell.L("decision.kind."+k))
+	}
+	for _, k := range p.Impacts {
+		f.Impacts.Selected = append(f.Impacts.Selected, shell.L("decision.impact."+k))
+	}
+	update := func() {
+		c.d.touch()
+		prop, err := f.proposal(kindKeys, impactKeys)
+		if err != nil {
+			f.Major.SetText(shell.L("review.err.amount"))
+			return
+		}
+		prop.Act, prop.PartyKind = c.Open.Opening.Act, c.Open.Opening.Party.Kind
+		if rules := c.rev.Policies[c.Open.Opening.Agency].Major(prop); len(rules) > 0 {
+			f.Major.Importance = widget.WarningImportance
+			f.Major.SetText(shell.L("review.major", map[string]any{"Rules": review.RuleTexts(rules)}))
+		} else {
+			f.Major.Importance = widget.MediumImportance
+			f.Major.SetText(shell.L("review.not_major"))
+		}
+	}
+	f.Fine.OnChanged = func(string) { update() }
+	f.Confiscate.OnChanged = func(string) { update() }
+	f.Kinds.OnChanged = func([]string) { update() }
+	f.Impacts.OnChanged = func([]string) { update() }
+	f.Text.OnChanged = func(string) { c.d.touch() }
+	update()
+	f.items = []*widget.FormItem{
+		widget.NewFormItem(shell.L("review.fine"), f.Fine),
+		widget.NewFormItem(shell.L("review.confiscate"), f.Confiscate),
+		widget.NewFormItem(shell.L("review.kinds"), f.Kinds),
+		widget.NewFormItem(shell.L("review.impacts"), f.Impacts),
+		widget.NewFormItem(shell.L("review.decision_text"), f.Text),
+		widget.NewFormItem("", f.Major),
+	}
+	f.kindKeys, f.impactKeys = kindKeys, impactKeys
+	return f
+}
+
+func (f *ProposalForm) proposal(kindKeys, impactKeys map[string]string) (review.Proposal, error) {
+	var p review.Proposal
+	var err error
+	amount := func(s string) int64 {
+		s = strings.TrimSpace(strings.ReplaceAll(s, ",", ""))
+		if s == "" {
+			return 0
+		}
+		n, e := strconv.ParseInt(s, 10, 64)
+		if e != nil || n < 0 {
+			err = fmt.Errorf("amount %q", s)
+		}
+		return n
+	}
+	p.Fine, p.Confiscate = amount(f.Fine.Text), amount(f.Confiscate.Text)
+	for _, l := range f.Kinds.Selected {
+		p.Kinds = append(p.Kinds, kindKeys[l])
+	}
+	for _, l := range f.Impacts.Selected {
+		p.Impacts = append(p.Impacts, impactKeys[l])
+	}
+	p.Text = strings.TrimSpace(f.Text.Text)
+	return p, err
+}
+
+// Proposal reads the form.
+func (f *ProposalForm) Proposal() (review.Proposal, error) {
+	return f.proposal(f.kindKeys, f.impactKeys)
+}
+
+// SubmitForm is the submission dialog's state, for tests.
+type SubmitForm struct {
+	Proposal                                *ProposalForm
+	Facts, Evidence, LegalBasis, Discretion *widget.Entry
+	Message                                 *widget.Label
+	Submit                                  func()
+	dialog                                  dialog.Dialog
+}
+
+// ShowSubmitForm sends the case's proposed decision to legal review.
+func (c *Cases) ShowSubmitForm() {
+	cs := c.Open
+	if cs == nil || c.rev == nil {
+		return
+	}
+	var last review.Proposal
+	if st := review.StateOf(cs); st.Submission != nil {
+		last = st.Submission.Proposal
+	}
+	f := &SubmitForm{Proposal: c.newProposalForm(last), Facts: widget.NewMultiLineEntry(), Evidence: widget.NewEntry(),
+		LegalBasis: widget.NewEntry(), Discretion: widget.NewEntry(), Message: widget.NewLabel("")}
+	f.Message.Importance = widget.DangerImportance
+	f.Message.Wrapping = fyne.TextWrapWord
+	f.Facts.SetMinRowsVisible(3)
+	f.Evidence.SetPlaceHolder(shell.L("review.evidence_hint"))
+	f.Submit = func() {
+		p, err := f.Proposal.Proposal()
+		if err != nil {
+			f.Message.SetText(shell.L("review.err.amount"))
+			return
+		}
+		refs, err := parseRefs(f.Evidence.Text)
+		if err != nil {
+			f.Message.SetText(shell.L("review.err.bad_ref"))
+			return
+		}
+		_, err = c.rev.Submit(context.Background(), cs.ID, c.d.Me.ID, review.Submission{Proposal: p, Facts: f.Facts.Text,
+			Evidence: refs, LegalBasis: f.LegalBasis.Text, Discretion: f.Discretion.Text})
+		if err != nil {
+			f.Message.SetText(reviewError(err))
+			return
+		}
+		f.dialog.Hide()
+		c.ShowCase(cs.ID)
+	}
+	c.submitForm = f
+	form := widget.NewForm(f.Proposal.items...)
+	form.Append(shell.L("review.facts"), f.Facts)
+	form.Append(shell.L("review.evidence"), f.Evidence)
+	form.Append(shell.L("review.legal_basis"), f.LegalBasis)
+	form.Append(shell.L("review.discretion"), f.Discretion)
+	save := widget.NewButtonWithIcon(shell.L("review.submit"), theme.MailSendIcon(), func() { f.Submit() })
+	save.Importance = widget.HighImportance
+	f.dialog = dialog.NewCustom(shell.L("review.submit"), shell.L("admin.cancel"),
+		container.NewBorder(nil, container.NewVBox(f.Message, save), nil, nil, container.NewVScroll(form)), c.d.win)
+	f.dialog.Resize(fyne.NewSize(900, 680))
+	f.dialog.Show()
+}
+
+// ShowCoordinateForm records how a disagreement was settled.
+func (c *Cases) ShowCoordinateForm() {
+	cs := c.Open
+	if cs == nil || c.rev == nil {
+		return
+	}
+	method := widget.NewRadioGroup([]string{shell.L("review.method.collective"), shell.L("review.method.head")}, nil)
+	method.SetSelected(shell.L("review.method.collective"))
+	outcome := widget.NewMultiLineEntry()
+	outcome.SetMinRowsVisible(3)
+	who := widget.NewEntry()
+	msg := widget.NewLabel("")
+	msg.Importance = widget.DangerImportance
+	var dlg dialog.Dialog
+	save := widget.NewButtonWithIcon(shell.L("case.save"), theme.ConfirmIcon(), func() {
+		m := "collective"
+		if method.Selected == shell.L("review.method.head") {
+			m = "head"
+		}
+		if _, err := c.rev.Coordinate(context.Background(), cs.ID, c.d.Me.ID, review.Coordination{Method: m,
+			Outcome: outcome.Text, Participants: who.Text}); err != nil {
+			msg.SetText(reviewError(err))
+			return
+		}
+		dlg.Hide()
+		c.ShowCase(cs.ID)
+	})
+	save.Importance = widget.HighImportance
+	form := widget.NewForm(
+		widget.NewFormItem(shell.L("review.method"), method),
+		widget.NewFormItem(shell.L("review.outcome"), outcome),
+		widget.NewFormItem(shell.L("review.participants"), who),
+	)
+	dlg = dialog.NewCustom(shell.L("review.coordinate"), shell.L("admin.cancel"), container.NewVBox(form, msg, save), c.d.win)
+	dlg.Resize(fyne.NewSize(640, 400))
+	dlg.Show()
+}
+
+// reviewPanel is the case page's review section: status, rules, opinion.
+func (c *Cases) reviewPanel(cs *casefile.Case) fyne.CanvasObject {
+	box := container.NewVBox(widget.NewLabelWithStyle(shell.L("review.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	st := review.StateOf(cs)
+	switch {
+	case st.Submission == nil:
+		box.Add(wrap(shell.L("review.none")))
+	case st.Pending():
+		box.Add(wrap(shell.L("review.pending", map[string]any{"Due": st.Submission.Due})))
+	default:
+		l := wrap(shell.L("review.opinion."+st.Opinion.Opinion) + "　" + st.Opinion.Reviewer.Name + "：" + st.Opinion.Reasons)
+		if st.Passed() {
+			l.Importance = widget.SuccessImportance
+		} else {
+			l.Importance = widget.DangerImportance
+		}
+		box.Add(l)
+	}
+	if st.Submission != nil && st.Submission.Major {
+		w := wrap(shell.L("review.major", map[string]any{"Rules": review.RuleTexts(st.Submission.Rules)}))
+		w.Importance = widget.WarningImportance
+		box.Add(w)
+	}
+	if st.Coordinated != nil {
+		box.Add(wrap(shell.L("review.coordinated", map[string]any{"Outcome": st.Coordinated.Outcome})))
+	}
+	if !st.Pending() && !st.Passed() {
+		b := widget.NewButtonWithIcon(shell.L("review.submit"), theme.MailSendIcon(), c.ShowSubmitForm)
+		box.Add(b)
+	}
+	if st.Opinion != nil && st.Opinion.Opinion == review.Disagree && st.Coordinated == nil {
+		box.Add(widget.NewButtonWithIcon(shell.L("review.coordinate"), theme.AccountIcon(), c.ShowCoordinateForm))
+	}
+	return box
+}
+
+// Queue is the reviewer's list of cases waiting for review.
+type Queue struct {
+	c     *Cases
+	List  *widget.List
+	items []review.QueueItem
+	root  *fyne.Container
+	// Form is the open review, for tests.
+	Form *OpinionForm
+}
+
+func newQueue(c *Cases) *Queue {
+	q := &Queue{c: c, root: container.NewStack()}
+	q.List = widget.NewList(func() int { return len(q.items) }, func() fyne.CanvasObject {
+		title := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		sub := widget.NewLabel("")
+		days := widget.NewLabel("")
+		return container.NewBorder(nil, nil, nil, days, container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), title, sub))
+	}, func(i widget.ListItemID, o fyne.CanvasObject) {
+		it := q.items[i]
+		row := o.(*fyne.Container)
+		text := row.Objects[0].(*fyne.Container)
+		text.Objects[0].(*widget.Label).SetText(it.Case.Opening.Party.Name + "　" + it.Case.Opening.ItemName)
+		text.Objects[1].(*widget.Label).SetText(it.Case.ID + "　" + it.Submission.Proposal.Text)
+		days := row.Objects[1].(*widget.Label)
+		if it.Overdue {
+			days.Importance = widget.DangerImportance
+			days.SetText(shell.L("review.queue_overdue", map[string]any{"Due": it.Due.Format("2006-01-02")}))
+		} else {
+			days.Importance = widget.MediumImportance
+			days.SetText(shell.L("review.queue_days", map[string]any{"N": it.DaysLeft, "Due": it.Due.Format("2006-01-02")}))
+		}
+	})
+	q.List.OnSelected = func(i widget.ListItemID) {
+		q.List.UnselectAll()
+		q.ShowReview(q.items[i])
+	}
+	q.ShowList()
+	return q
+}
+
+// Items are the cases in the queue.
+func (q *Queue) Items() []review.QueueItem { return q.items }
+
+// ShowList refreshes and shows the queue.
+func (q *Queue) ShowList() {
+	q.c.d.touch()
+	items, err := q.c.rev.Queue(context.Background(), q.c.d.Me.Agency)
+	if err != nil {
+		fyne.LogError("review queue", err)
+	}
+	q.items = items
+	q.List.Refresh()
+	head := widget.NewLabel(shell.L("review.queue_head", map[string]any{"N": len(items)}))
+	q.root.Objects = []fyne.CanvasObject{container.NewBorder(head, nil, nil, nil, q.List)}
+	q.root.Refresh()
+}
+
+// OpinionForm is a checklist being answered.
+type OpinionForm struct {
+	Status  []*widget.Select
+	Notes   []*widget.Entry
+	Refs    []*widget.Entry
+	Opinion *widget.RadioGroup
+	Reasons *widget.Entry
+	PIN     *widget.Entry
+	Message *widget.Label
+	Sign    func()
+}
+
+// ShowReview opens one submission with the agency's checklist.
+func (q *Queue) ShowReview(it review.QueueItem) {
+	c := q.c
+	cs := it.Case
+	cl := c.rev.ChecklistOf(cs)
+	f := &OpinionForm{Opinion: widget.NewRadioGroup([]string{shell.L("review.opinion.agree"), shell.L("review.opinion.disagree"),
+		shell.L("review.opinion.return")}, nil), Reasons: widget.NewMultiLineEntry(), PIN: widget.NewPasswordEntry(), Message: widget.NewLabel("")}
+	f.Opinion.Horizontal = true
+	f.Message.Importance = widget.DangerImportance
+	f.Message.Wrapping = fyne.TextWrapWord
+	f.PIN.SetPlaceHolder(shell.L("review.pin_hint"))
+	statusLabels := []string{shell.L("review.status.met"), shell.L("review.status.not_met"), shell.L("review.status.na")}
+	statusKeys := []string{review.Met, review.NotMet, review.NA}
+	points := container.NewVBox(widget.NewLabelWithStyle(shell.L("review.checklist"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	for i, p := range cl.Points {
+		s := widget.NewSelect(statusLabels, nil)
+		s.PlaceHolder = shell.L("form.pick")
+		note := widget.NewEntry()
+		note.SetPlaceHolder(shell.L("review.note_hint"))
+		note.OnChanged = func(string) { c.d.touch() }
+		refs := widget.NewEntry()
+		refs.SetPlaceHolder(shell.L("review.refs_hint"))
+		f.Status, f.Notes, f.Refs = append(f.Status, s), append(f.Notes, note), append(f.Refs, refs)
+		label := widget.NewLabelWithStyle(fmt.Sprintf("%d. %s", i+1, p.Text), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		label.Wrapping = fyne.TextWrapWord
+		points.Add(container.NewVBox(label, container.NewBorder(nil, nil, s, nil, container.NewGridWithColumns(2, note, refs))))
+	}
+	sub := it.Submission
+	info := widget.NewForm(
+		widget.NewFormItem(shell.L("case.party"), widget.NewLabel(cs.Opening.Party.Name)),
+		widget.NewFormItem(shell.L("review.decision_text"), wrap(sub.Proposal.Text)),
+		widget.NewFormItem(shell.L("review.facts"), wrap(sub.Facts)),
+		widget.NewFormItem(shell.L("review.evidence"), wrap(refsText(sub.Evidence))),
+		widget.NewFormItem(shell.L("review.legal_basis"), wrap(sub.LegalBasis)),
+		widget.NewFormItem(shell.L("review.discretion"), wrap(sub.Discretion)),
+		widget.NewFormItem(shell.L("review.rules"), wrap(review.RuleTexts(sub.Rules))),
+		widget.NewFormItem(shell.L("review.due"), widget.NewLabel(sub.Due)),
+	)
+	records := container.NewVBox()
+	for _, r := range cs.Records {
+		records.Add(recordCard(r, c.officerName(r.Author)))
+	}
+	f.Sign = func() {
+		c.d.touch()
+		var op review.Opinion
+		op.Submission = it.Seq
+		for i, p := range cl.Points {
+			st := ""
+			if j := f.Status[i].SelectedIndex(); j >= 0 {
+				st = statusKeys[j]
+			}
+			refs, err := parseRefs(f.Refs[i].Text)
+			if err != nil {
+				f.Message.SetText(shell.L("review.err.bad_ref"))
+				return
+			}
+			op.Points = append(op.Points, review.PointResult{Key: p.Key, Status: st, Note: f.Notes[i].Text, Refs: refs})
+		}
+		switch f.Opinion.Selected {
+		case shell.L("review.opinion.agree"):
+			op.Opinion = review.Agree
+		case shell.L("review.opinion.disagree"):
+			op.Opinion = review.Disagree
+		case shell.L("review.opinion.return"):
+			op.Opinion = review.Return
+		}
+		op.Reasons = f.Reasons.Text
+		// Signing asks for the reviewer's PIN again: the opinion is theirs.
+		if _, until, err := c.d.book.SignIn(context.Background(), c.d.Me.ID, f.PIN.Text, "sign-opinion"); err != nil {
+			f.PIN.SetText("")
+			f.Message.SetText(shell.SignInError(err, until))
+			return
+		}
+		f.PIN.SetText("")
+		if _, err := c.rev.Opine(context.Background(), cs.ID, c.d.Me.ID, op); err != nil {
+			f.Message.SetText(reviewError(err))
+			return
+		}
+		q.Form = nil
+		q.ShowList()
+	}
+	q.Form = f
+	back := widget.NewButtonWithIcon(shell.L("kiosk.back"), theme.NavigateBackIcon(), q.ShowList)
+	title := widget.NewLabelWithStyle(cs.ID+"　"+cl.Title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	sign := widget.NewButtonWithIcon(shell.L("review.sign"), theme.ConfirmIcon(), func() { f.Sign() })
+	sign.Importance = widget.HighImportance
+	bottom := container.NewVBox(widget.NewForm(
+		widget.NewFormItem(shell.L("review.opinion"), f.Opinion),
+		widget.NewFormItem(shell.L("review.reasons"), f.Reasons),
+		widget.NewFormItem(shell.L("review.pin"), f.PIN),
+	), f.Message, sign)
+	left := container.NewVScroll(container.NewVBox(info, widget.NewSeparator(),
+		widget.NewLabelWithStyle(shell.L("case.timeline"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), records))
+	right := container.NewVScroll(points)
+	split := container.NewHSplit(left, right)
+	split.Offset = 0.45
+	q.root.Objects = []fyne.CanvasObject{container.NewBorder(container.NewHBox(back, title), bottom, nil, nil, split)}
+	q.root.Refresh()
+}
+
+func refsText(refs []int64) string {
+	var s []string
+	for _, r := range refs {
+		s = append(s, "#"+strconv.FormatInt(r, 10))
+	}
+	return strings.Join(s, "、")
+}
+
+// decisionJSON is the decision a decide stage records.
+func decisionJSON(p review.Proposal) json.RawMessage {
+	b, _ := json.Marshal(p)
+	return b
+}

@@ -1,0 +1,173 @@
+package officer
+
+import (
+	"context"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/sanxiang-desk/sanxiang/app/account"
+	"github.com/sanxiang-desk/sanxiang/app/calendar"
+	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/demo"
+	"github.com/sanxiang-desk/sanxiang/app/review"
+	"github.com/sanxiang-desk/sanxiang/assets"
+)
+
+// deskAs signs a new desk in as id on a shared log and book.
+func deskAs(t *testing.T, d *Desk, l *casefile.Log, rev *review.Service, id string) {
+	t.Helper()
+	cal, _ := calendar.Parse(assets.Calendar)
+	av, _ := demo.AVList()
+	d.SetCaseFile(l, cal, av)
+	d.SetReview(rev)
+	if d.Me != nil {
+		test.Tap(d.SignOut)
+	}
+	test.Type(d.ID, id)
+	test.Type(d.PIN, demo.PIN)
+	test.Tap(d.SignIn)
+	if d.Me == nil || d.Me.ID != id {
+		t.Fatalf("sign in as %s: %q", id, d.Message.Text)
+	}
+}
+
+func answerAll(f *OpinionForm, status int) {
+	for _, s := range f.Status {
+		s.SetSelectedIndex(status)
+	}
+}
+
+// A case goes from submission, through a review that returns it for more
+// material, to a second review that passes, and then the decision.
+func TestReviewWalkthrough(t *testing.T) {
+	d := newTestDesk(t)
+	dir := t.TempDir()
+	l, err := casefile.Open(context.Background(), filepath.Join(dir, "casefile.db"), filepath.Join(dir, "media"), "RW")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	cal, _ := calendar.Parse(assets.Calendar)
+	pols, _ := demo.Policies()
+	cls, _ := review.Checklists()
+	rev := &review.Service{Log: l, Policies: pols, Checklists: cls, Calendar: cal, Reviewers: review.BookReviewers{Book: d.book}}
+	l.SetGate(rev.Gate())
+
+	officerID, reviewerID := "990101000001", "990101000003"
+	if a, _ := d.book.List(context.Background(), account.RoleReviewer); len(a) == 0 {
+		t.Fatal("no demo reviewer")
+	}
+	deskAs(t, d, l, rev, officerID)
+	ctx := context.Background()
+	id, err := l.OpenCase(ctx, officerID, casefile.Opening{Act: catalog.ActPenalty, Agency: "01", ItemID: "E1",
+		ItemName: "对虚假广告的处罚", Party: casefile.Party{Kind: "org", Name: "青禾市某某广告有限公司"},
+		Officers: []casefile.Officer{{CertNo: officerID, Name: "甲"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := d.Cases
+	c.ShowCase(id)
+
+	// Deciding a major penalty before any review is refused, in words.
+	test.Tap(findButton(t, c, "记录办理环节"))
+	c.Form.Stage.SetSelected("决定")
+	c.Form.Decision.Fine.SetText("200000")
+	c.Form.Submit()
+	if !strings.Contains(c.Form.Message.Text, "未经法制审核") {
+		t.Fatalf("decision before review: %q", c.Form.Message.Text)
+	}
+
+	// Submit: the form shows the decision is major.
+	test.Tap(findButton(t, c, "提交法制审核"))
+	sf := c.submitForm
+	sf.Proposal.Fine.SetText("200000")
+	if !strings.Contains(sf.Proposal.Major.Text, "重大执法决定") {
+		t.Fatalf("major flag: %q", sf.Proposal.Major.Text)
+	}
+	sf.Proposal.Text.SetText("罚款人民币二十万元")
+	sf.Facts.SetText("发布虚假广告，经调查属实。")
+	sf.Evidence.SetText("0")
+	sf.LegalBasis.SetText("《中华人民共和国广告法》第五十五条")
+	sf.Submit()
+	if sf.Message.Text != "" {
+		t.Fatalf("submit: %q", sf.Message.Text)
+	}
+
+	// The reviewer sees it in the queue and returns it for more material.
+	deskAs(t, d, l, rev, reviewerID)
+	q := d.Queue
+	if q == nil || len(q.Items()) != 1 {
+		t.Fatalf("queue: %v", q)
+	}
+	q.ShowReview(q.Items()[0])
+	f := q.Form
+	answerAll(f, 1) // not met
+	f.Opinion.SetSelected("退回补充材料")
+	f.Reasons.SetText("缺少广告发布费用的证据")
+	f.PIN.SetText("000001")
+	f.Sign()
+	if !strings.Contains(f.Message.Text, "不正确") {
+		t.Fatalf("signing with a wrong PIN: %q", f.Message.Text)
+	}
+	f.PIN.SetText(demo.PIN)
+	f.Sign()
+	if q.Form != nil || len(q.Items()) != 0 {
+		t.Fatalf("after returning: form %v, %d queued", q.Form, len(q.Items()))
+	}
+
+	// The officer adds material and submits again.
+	deskAs(t, d, l, rev, officerID)
+	c = d.Cases
+	note, _ := l.AddNote(ctx, id, officerID, "补充：广告发布合同及付款凭证")
+	c.ShowCase(id)
+	test.Tap(findButton(t, c, "提交法制审核"))
+	sf = c.submitForm
+	if sf.Proposal.Fine.Text != "200000" {
+		t.Fatalf("the second submission does not start from the first: %q", sf.Proposal.Fine.Text)
+	}
+	sf.Facts.SetText("发布虚假广告，广告费用二十万元。")
+	sf.Evidence.SetText("0, " + itoa(note.Seq))
+	sf.LegalBasis.SetText("《中华人民共和国广告法》第五十五条")
+	sf.Submit()
+
+	// A second review passes.
+	deskAs(t, d, l, rev, reviewerID)
+	q = d.Queue
+	q.ShowReview(q.Items()[0])
+	answerAll(q.Form, 0) // met
+	q.Form.Refs[3].SetText(itoa(note.Seq))
+	q.Form.Opinion.SetSelected("同意")
+	q.Form.PIN.SetText(demo.PIN)
+	q.Form.Sign()
+	if q.Form != nil {
+		t.Fatal("the passing opinion was not signed")
+	}
+
+	// The officer records the decision reviewed.
+	deskAs(t, d, l, rev, officerID)
+	c = d.Cases
+	c.ShowCase(id)
+	test.Tap(findButton(t, c, "记录办理环节"))
+	c.Form.Stage.SetSelected("决定")
+	if c.Form.Decision.Fine.Text != "200000" {
+		t.Fatalf("decision not prefilled from the review: %q", c.Form.Decision.Fine.Text)
+	}
+	c.Form.Submit()
+	if c.Open.Current != "decide" {
+		t.Fatalf("decision refused: %q", c.Form.Message.Text)
+	}
+	cs, _ := l.Case(ctx, id)
+	if v := rev.Violations(cs); len(v) != 0 {
+		t.Fatalf("violations %v", v)
+	}
+	if _, err := l.Verify(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
