@@ -14,6 +14,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/demo"
+	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
 	"github.com/sanxiang-desk/sanxiang/assets"
 )
@@ -136,7 +137,29 @@ func TestStageAndClockKeysAreTranslated(t *testing.T) {
 			t.Errorf("clock.%s untranslated", k)
 		}
 	}
-	for _, k := range []string{casefile.KindOpen, casefile.KindStage, casefile.KindNote, casefile.KindMedia, casefile.KindCorrection} {
+	var dynamic []string
+	for _, k := range decisionKinds {
+		dynamic = append(dynamic, "decision.kind."+k)
+	}
+	for _, k := range impacts {
+		dynamic = append(dynamic, "decision.impact."+k)
+	}
+	for _, k := range []string{review.Agree, review.Disagree, review.Return} {
+		dynamic = append(dynamic, "review.opinion."+k)
+	}
+	dynamic = append(dynamic, "review.method.collective", "review.method.head")
+	for _, e := range []error{review.ErrPending, review.ErrNoPending, review.ErrNotReviewer, review.ErrFirstTime,
+		review.ErrIncomplete, review.ErrInconsistent, review.ErrBadRef, review.ErrNoReview, review.ErrReviewNotPassed,
+		review.ErrOtherCase, review.ErrDecisionDiffers, review.ErrDecisionMissing, review.ErrNoDisagreement} {
+		dynamic = append(dynamic, "review.err."+errKey(e))
+	}
+	for _, k := range dynamic {
+		if shell.L(k) == k {
+			t.Errorf("%s untranslated", k)
+		}
+	}
+	for _, k := range []string{casefile.KindOpen, casefile.KindStage, casefile.KindNote, casefile.KindMedia, casefile.KindCorrection,
+		casefile.KindDocument, review.KindSubmit, review.KindOpinion, review.KindCoordinate} {
 		if shell.L("record."+k) == "record."+k {
 			t.Errorf("record.%s untranslated", k)
 		}

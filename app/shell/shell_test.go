@@ -139,7 +139,9 @@ func TestTranslationsAreComplete(t *testing.T) {
 		}
 	}
 	// Keys in code: L("…"), and the catalog's field and value keys.
-	used := regexp.MustCompile(`(?:\bL|Label:|help:)\(?\s*"([a-z_]+\.[a-z_.]+)"`)
+	// A key ends in a letter: "review.opinion." + x is a prefix, checked by
+	// the tests of the package that builds it.
+	used := regexp.MustCompile(`(?:\bL|Label:|help:)\(?\s*"([a-z_]+\.[a-z_.]*[a-z_])"`)
 	literal := regexp.MustCompile(`"((?:cli\.cmd|field|act|cert|list)\.[a-z_]+)"`)
 	root := filepath.Join("..", "..")
 	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
