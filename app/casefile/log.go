@@ -22,6 +22,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
@@ -79,6 +80,48 @@ type Log struct {
 	Verifier string
 	now      func() time.Time
 	gate     Gate
+
+	// cache holds tree hashes already committed: the log is append-only, so
+	// a committed hash never changes. Appends read the tree's right edge
+	// from here instead of one query a hash.
+	mu    sync.Mutex
+	cache map[int64]tlog.Hash
+}
+
+// cachedReader reads through the cache, falling back to q.
+func (l *Log) cachedReader(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) tlog.HashReaderFunc {
+	db := hashReader(ctx, q)
+	return func(indexes []int64) ([]tlog.Hash, error) {
+		out := make([]tlog.Hash, len(indexes))
+		for i, idx := range indexes {
+			l.mu.Lock()
+			h, ok := l.cache[idx]
+			l.mu.Unlock()
+			if !ok {
+				hs, err := db([]int64{idx})
+				if err != nil {
+					return nil, err
+				}
+				h = hs[0]
+			}
+			out[i] = h
+		}
+		return out, nil
+	}
+}
+
+// remember adds committed hashes to the cache.
+func (l *Log) remember(base int64, hs []tlog.Hash) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.cache == nil {
+		l.cache = map[int64]tlog.Hash{}
+	}
+	for i, h := range hs {
+		l.cache[base+int64(i)] = h
+	}
 }
 
 // Open opens (creating if needed) the log at path, with its media folder,
@@ -162,18 +205,30 @@ func keyName(id string) string {
 // Origin is the first line of this device's checkpoints.
 func (l *Log) Origin() string { return l.origin }
 
-// hashReader reads stored hashes inside tx.
+// hashOwner is the record whose append stored tree hash idx, and the
+// hash's place in that record's hashes: hash (level L, index m) is stored
+// when record (m+1)<<L - 1 completes its subtree.
+func hashOwner(idx int64) (seq int64, level int) {
+	level, m := tlog.SplitStoredHashIndex(idx)
+	return (m+1)<<uint(level) - 1, level
+}
+
+// hashReader reads stored hashes from the records' rows.
 func hashReader(ctx context.Context, q interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 }) tlog.HashReaderFunc {
 	return func(indexes []int64) ([]tlog.Hash, error) {
 		out := make([]tlog.Hash, len(indexes))
 		for i, idx := range indexes {
+			seq, level := hashOwner(idx)
 			var b []byte
-			if err := q.QueryRowContext(ctx, `SELECT hash FROM hashes WHERE idx = ?`, idx).Scan(&b); err != nil {
+			if err := q.QueryRowContext(ctx, `SELECT hashes FROM records WHERE seq = ?`, seq).Scan(&b); err != nil {
 				return nil, fmt.Errorf("read hash %d: %w", idx, err)
 			}
-			copy(out[i][:], b)
+			if len(b) < (level+1)*tlog.HashSize {
+				return nil, fmt.Errorf("read hash %d: record %d stores %d bytes", idx, seq, len(b))
+			}
+			copy(out[i][:], b[level*tlog.HashSize:])
 		}
 		return out, nil
 	}
@@ -244,71 +299,150 @@ func (l *Log) AppendBatch(ctx context.Context, records []*Record) error {
 			}
 		}
 	}
-	return l.db.Tx(ctx, func(tx *sql.Tx) error {
+	type stored struct {
+		base   int64
+		hashes []tlog.Hash
+	}
+	var written []stored
+	err := l.db.Tx(ctx, func(tx *sql.Tx) error {
+		written = written[:0]
 		var n int64
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM records`).Scan(&n); err != nil {
+		// max(seq)+1 reads one page of the primary key (count(*) would scan),
+		// and the first record's case link comes in the same round trip.
+		if err := tx.QueryRowContext(ctx, `SELECT (SELECT coalesce(max(seq), -1) + 1 FROM records),
+			(SELECT coalesce(max(seq), -1) FROM records WHERE case_id = ?)`, records[0].Case).Scan(&n, &records[0].Prev); err != nil {
 			return err
 		}
-		reader := hashReader(ctx, tx)
-		for _, r := range records {
-			if err := appendOne(ctx, tx, reader, n, r); err != nil {
+		for _, r := range records[1:] {
+			r.Prev = unknownPrev // looked up in the transaction, which sees the batch
+		}
+		reader := l.cachedReader(ctx, tx)
+		pending := map[int64]tlog.Hash{} // this transaction's hashes, not yet committed
+		withPending := tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
+			out := make([]tlog.Hash, len(indexes))
+			for i, idx := range indexes {
+				if h, ok := pending[idx]; ok {
+					out[i] = h
+					continue
+				}
+				h, err := reader([]int64{idx})
+				if err != nil {
+					return nil, err
+				}
+				out[i] = h[0]
+			}
+			return out, nil
+		})
+		for i, r := range records {
+			var sign func(tlog.Hash) (string, error)
+			if i == len(records)-1 {
+				size := n + 1
+				sign = func(root tlog.Hash) (string, error) {
+					b, err := note.Sign(&note.Note{Text: checkpointText(l.origin, size, root)}, l.signer)
+					return string(b), err
+				}
+			}
+			hs, err := appendOne(ctx, tx, withPending, n, r, sign)
+			if err != nil {
 				return err
 			}
+			base := tlog.StoredHashIndex(0, n)
+			for j, h := range hs {
+				pending[base+int64(j)] = h
+			}
+			written = append(written, stored{base, hs})
 			n++
-		}
-		root, err := tlog.TreeHash(n, reader)
-		if err != nil {
-			return fmt.Errorf("append: %w", err)
-		}
-		signed, err := note.Sign(&note.Note{Text: checkpointText(l.origin, n, root)}, l.signer)
-		if err != nil {
-			return fmt.Errorf("sign checkpoint %d: %w", n, err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO checkpoints (size, note) VALUES (?, ?)`, n, string(signed)); err != nil {
-			return fmt.Errorf("append: %w", err)
 		}
 		return nil
 	})
+	if err == nil {
+		for _, w := range written {
+			l.remember(w.base, w.hashes)
+		}
+	}
+	return err
 }
 
-func appendOne(ctx context.Context, tx *sql.Tx, reader tlog.HashReader, n int64, r *Record) error {
+// unknownPrev marks a record whose case link appendOne must look up.
+const unknownPrev = -2
+
+// overlay reads the hashes of the record being appended from memory and
+// the rest from the log.
+type overlay struct {
+	base   int64
+	hashes []tlog.Hash
+	rest   tlog.HashReader
+}
+
+func (o overlay) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(indexes))
+	for i, idx := range indexes {
+		if idx >= o.base && idx < o.base+int64(len(o.hashes)) {
+			out[i] = o.hashes[idx-o.base]
+			continue
+		}
+		h, err := o.rest.ReadHashes([]int64{idx})
+		if err != nil {
+			return nil, err
+		}
+		out[i] = h[0]
+	}
+	return out, nil
+}
+
+// appendOne writes record n with its stored hashes; with sign, it also
+// signs the tree of size n+1 into the same row.
+func appendOne(ctx context.Context, tx *sql.Tx, reader tlog.HashReader, n int64, r *Record, sign func(tlog.Hash) (string, error)) ([]tlog.Hash, error) {
 	r.Seq = n
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), -1) FROM records WHERE case_id = ?`, r.Case).Scan(&r.Prev); err != nil {
-		return fmt.Errorf("append record %d: %w", n, err)
+	if r.Prev == unknownPrev {
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), -1) FROM records WHERE case_id = ?`, r.Case).Scan(&r.Prev); err != nil {
+			return nil, fmt.Errorf("append record %d: %w", n, err)
+		}
 	}
 	data, err := r.encode()
 	if err != nil {
-		return fmt.Errorf("append: %w", err)
+		return nil, fmt.Errorf("append: %w", err)
 	}
 	if r.Corrects != nil && (*r.Corrects < 0 || *r.Corrects >= n) {
-		return fmt.Errorf("append: corrects record %d, which does not exist", *r.Corrects)
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO records (seq, case_id, kind, at, author, corrects, data) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		n, r.Case, r.Kind, r.At.Format(time.RFC3339Nano), r.Author, r.Corrects, data); err != nil {
-		return fmt.Errorf("append record %d: %w", n, err)
-	}
-	for _, m := range r.Media {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO record_media (seq, sha256) VALUES (?, ?)`, n, m); err != nil {
-			return fmt.Errorf("append record %d: %w", n, err)
-		}
+		return nil, fmt.Errorf("append: corrects record %d, which does not exist", *r.Corrects)
 	}
 	hashes, err := tlog.StoredHashes(n, data, reader)
 	if err != nil {
-		return fmt.Errorf("append record %d: %w", n, err)
+		return nil, fmt.Errorf("append record %d: %w", n, err)
 	}
-	base := tlog.StoredHashIndex(0, n)
-	for i, h := range hashes {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO hashes (idx, hash) VALUES (?, ?)`, base+int64(i), h[:]); err != nil {
-			return fmt.Errorf("append record %d: %w", n, err)
+	blob := make([]byte, 0, len(hashes)*tlog.HashSize)
+	for _, h := range hashes {
+		blob = append(blob, h[:]...)
+	}
+	var checkpoint *string
+	if sign != nil {
+		root, err := tlog.TreeHash(n+1, overlay{base: tlog.StoredHashIndex(0, n), hashes: hashes, rest: reader})
+		if err != nil {
+			return nil, fmt.Errorf("append record %d: %w", n, err)
+		}
+		c, err := sign(root)
+		if err != nil {
+			return nil, fmt.Errorf("sign checkpoint %d: %w", n+1, err)
+		}
+		checkpoint = &c
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO records (seq, case_id, kind, at, author, corrects, data, hashes, checkpoint)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		n, r.Case, r.Kind, r.At.Format(time.RFC3339Nano), r.Author, r.Corrects, data, blob, checkpoint); err != nil {
+		return nil, fmt.Errorf("append record %d: %w", n, err)
+	}
+	for _, m := range r.Media {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO record_media (seq, sha256) VALUES (?, ?)`, n, m); err != nil {
+			return nil, fmt.Errorf("append record %d: %w", n, err)
 		}
 	}
-	return nil
+	return hashes, nil
 }
 
 // Latest returns the newest checkpoint; Size 0 for an empty log.
 func (l *Log) Latest(ctx context.Context) (Checkpoint, error) {
 	var msg string
-	err := l.db.QueryRowContext(ctx, `SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1`).Scan(&msg)
+	err := l.db.QueryRowContext(ctx, `SELECT checkpoint FROM records WHERE checkpoint IS NOT NULL ORDER BY seq DESC LIMIT 1`).Scan(&msg)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Checkpoint{Origin: l.origin}, nil
 	}

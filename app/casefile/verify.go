@@ -81,19 +81,21 @@ func (l *Log) Verify(ctx context.Context, seen []Checkpoint) (Report, error) {
 func (l *Log) VerifyWithKey(ctx context.Context, verifierKey string, seen []Checkpoint) (Report, error) {
 	var rep Report
 	tree := &memHashes{}
-	rows, err := l.db.QueryContext(ctx, `SELECT seq, case_id, kind, at, author, corrects, data FROM records ORDER BY seq`)
+	rows, err := l.db.QueryContext(ctx, `SELECT seq, case_id, kind, at, author, corrects, data, hashes, checkpoint FROM records ORDER BY seq`)
 	if err != nil {
 		return rep, fmt.Errorf("verify: %w", err)
 	}
 	var media []mediaRef
+	var checkpoints []signedAt
 	var n int64
 	lastOfCase := map[string]int64{}
 	for rows.Next() {
 		var seq int64
 		var caseID, kind, at, author string
 		var corrects *int64
-		var data []byte
-		if err := rows.Scan(&seq, &caseID, &kind, &at, &author, &corrects, &data); err != nil {
+		var data, stored []byte
+		var checkpoint *string
+		if err := rows.Scan(&seq, &caseID, &kind, &at, &author, &corrects, &data, &stored, &checkpoint); err != nil {
 			rows.Close()
 			return rep, fmt.Errorf("verify: %w", err)
 		}
@@ -129,7 +131,21 @@ func (l *Log) VerifyWithKey(ctx context.Context, verifierKey string, seen []Chec
 			rows.Close()
 			return rep, fmt.Errorf("verify: %w", err)
 		}
+		// The hashes stored with the record must be the ones its bytes make.
+		for i, h := range hs {
+			if len(stored) < (i+1)*tlog.HashSize || !bytes.Equal(stored[i*tlog.HashSize:(i+1)*tlog.HashSize], h[:]) {
+				rows.Close()
+				return rep, bad(seq, ErrRecordAltered, "stored tree hash %d (level %d) differs from the record's bytes", i, i)
+			}
+		}
+		if len(stored) != len(hs)*tlog.HashSize {
+			rows.Close()
+			return rep, bad(seq, ErrRecordAltered, "it stores %d bytes of tree hashes, not %d", len(stored), len(hs)*tlog.HashSize)
+		}
 		*tree = append(*tree, hs...)
+		if checkpoint != nil {
+			checkpoints = append(checkpoints, signedAt{seq + 1, *checkpoint})
+		}
 		for _, m := range r.Media {
 			d, err := ParseDigest(m)
 			if err != nil {
@@ -151,71 +167,27 @@ func (l *Log) VerifyWithKey(ctx context.Context, verifierKey string, seen []Chec
 		return rep, err
 	}
 
-	// Stored hashes: each must be the recomputed one; any beyond the log's
-	// end means records were removed from its tail.
-	hrows, err := l.db.QueryContext(ctx, `SELECT idx, hash FROM hashes ORDER BY idx`)
-	if err != nil {
-		return rep, fmt.Errorf("verify: %w", err)
-	}
-	for hrows.Next() {
-		var idx int64
-		var h []byte
-		if err := hrows.Scan(&idx, &h); err != nil {
-			hrows.Close()
-			return rep, fmt.Errorf("verify: %w", err)
-		}
-		level, at := tlog.SplitStoredHashIndex(idx)
-		first := at << uint(level)
-		if idx >= int64(len(*tree)) {
-			hrows.Close()
-			return rep, bad(n, ErrRecordMissing, "the tree holds hashes of records after the last one (%d)", n-1)
-		}
-		if !bytes.Equal(h, (*tree)[idx][:]) {
-			hrows.Close()
-			return rep, bad(first, ErrRecordAltered, "stored tree hash %d (level %d) differs from the record's bytes", idx, level)
-		}
-	}
-	hrows.Close()
-
 	// Checkpoints: signed by the device, each the root of the tree of its size.
-	crows, err := l.db.QueryContext(ctx, `SELECT size, note FROM checkpoints ORDER BY size`)
-	if err != nil {
-		return rep, fmt.Errorf("verify: %w", err)
-	}
 	var latest int64
-	for crows.Next() {
-		var size int64
-		var msg string
-		if err := crows.Scan(&size, &msg); err != nil {
-			crows.Close()
-			return rep, fmt.Errorf("verify: %w", err)
-		}
+	for _, sc := range checkpoints {
+		size, msg := sc.size, sc.note
 		cp, err := ParseCheckpoint([]byte(msg), verifierKey)
 		if err != nil {
-			crows.Close()
 			return rep, bad(size-1, ErrBadSignature, "checkpoint of size %d: %v", size, err)
 		}
 		if cp.Size != size || cp.Origin != l.origin {
-			crows.Close()
 			return rep, bad(size-1, ErrBadSignature, "checkpoint filed as size %d says %s size %d", size, cp.Origin, cp.Size)
-		}
-		if size > n {
-			crows.Close()
-			return rep, bad(n, ErrRecordMissing, "a checkpoint signs %d records; the log has %d", size, n)
 		}
 		root, err := tlog.TreeHash(size, tree)
 		if err != nil {
-			crows.Close()
 			return rep, fmt.Errorf("verify: %w", err)
 		}
 		if root != cp.Root {
-			crows.Close()
 			return rep, bad(size-1, ErrRecordAltered, "the checkpoint of size %d signed a different tree", size)
 		}
 		latest = size
 		rep.Checkpoints++
 	}
-	crows.Close()
 	if latest < n {
 		return rep, bad(latest, ErrUnsigned, "the newest checkpoint signs %d of %d records", latest, n)
 	}
@@ -249,6 +221,12 @@ func (l *Log) VerifyWithKey(ctx context.Context, verifierKey string, seen []Chec
 		rep.Media++
 	}
 	return rep, nil
+}
+
+// signedAt is a checkpoint stored with the record that ends its tree.
+type signedAt struct {
+	size int64
+	note string
 }
 
 type mediaRef struct {

@@ -239,6 +239,9 @@ func (c *Catalog) Get(ctx context.Context, kind Kind, id string) (Item, error) {
 	return decode(kind, data)
 }
 
+// Decode reads an item of the kind from its JSON form.
+func Decode(kind Kind, data []byte) (Item, error) { return decode(kind, data) }
+
 func decode(kind Kind, data []byte) (Item, error) {
 	var it Item
 	switch kind {
