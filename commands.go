@@ -33,6 +33,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/assets"
 	"github.com/sanxiang-desk/sanxiang/kiosk"
 	"github.com/sanxiang-desk/sanxiang/officer"
+	"github.com/sanxiang-desk/sanxiang/sync/client"
 )
 
 // Set at build time with -ldflags "-X main.version=… -X main.build=…".
@@ -52,6 +53,7 @@ type options struct {
 
 	key, media  string
 	caseID, out string
+	code, kind  string
 	checkpoints fileList
 	args        []string // what follows the options, for commands that take it
 }
@@ -101,6 +103,11 @@ func commands() []command {
 			fs.StringVar(&o.out, "out", "", shell.L("cli.flag.out"))
 		}, runExport, false},
 		{"workdays", "cli.cmd.workdays", nil, runWorkdays, true},
+		{"enrol", "cli.cmd.enrol", func(fs *flag.FlagSet, o *options) {
+			fs.StringVar(&o.code, "code", "", shell.L("cli.flag.code"))
+			fs.StringVar(&o.kind, "kind", "officer", shell.L("cli.flag.kind"))
+		}, runEnrol, false},
+		{"sync", "cli.cmd.sync", nil, runSync, false},
 		{"admin-pin", "cli.cmd.admin_pin", nil, runAdminPIN, false},
 		{"version", "cli.cmd.version", nil, func(_ *options, out io.Writer) error {
 			fmt.Fprintf(out, "sanxiang %s (%s)\n", version, build)
@@ -773,4 +780,78 @@ func reviewService(l *casefile.Log, book *account.Book) (*review.Service, error)
 	s := &review.Service{Log: l, Policies: pols, Checklists: cls, Calendar: cal, Reviewers: review.BookReviewers{Book: book}}
 	l.SetGate(s.Gate())
 	return s, nil
+}
+
+// runEnrol registers this device with the platform named in config.json,
+// using a one-time code an administrator gave, and keeps the identity.
+func runEnrol(o *options, out io.Writer) error {
+	dir, err := o.dataDir("")
+	if err != nil {
+		return err
+	}
+	cfg, err := o.settings(dir)
+	if err != nil {
+		return err
+	}
+	if o.code == "" {
+		return plainError(shell.L("cli.enrol_usage"))
+	}
+	ctx := context.Background()
+	l, err := casefile.Open(ctx, filepath.Join(dir, config.CasefileDB), filepath.Join(dir, config.MediaDir), deviceID())
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	id, err := client.Enrol(ctx, cfg.PlatformURL, strings.TrimSpace(o.code), deviceID(), o.kind, l.Verifier)
+	if err != nil {
+		return plainError(shell.L("cli.sync_failed", map[string]any{"Error": err.Error()}))
+	}
+	if err := client.SaveIdentity(dir, id); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, shell.L("cli.enrolled", map[string]any{"ID": id.DeviceID, "Platform": cfg.PlatformURL}))
+	return nil
+}
+
+// runSync pushes the record log (enrolled devices) and pulls the public
+// lists, once.
+func runSync(o *options, out io.Writer) error {
+	dir, err := o.dataDir("")
+	if err != nil {
+		return err
+	}
+	cfg, err := o.settings(dir)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	cat, err := openCatalog(dir)
+	if err != nil {
+		return err
+	}
+	defer cat.Close()
+	n, err := client.PullPublic(ctx, cfg.PlatformURL, cat)
+	if err != nil {
+		return plainError(shell.L("cli.sync_failed", map[string]any{"Error": err.Error()}))
+	}
+	fmt.Fprintln(out, shell.L("cli.pulled", map[string]any{"N": n}))
+	id, err := client.LoadIdentity(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		fmt.Fprintln(out, shell.L("cli.not_enrolled"))
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	l, err := casefile.OpenExisting(ctx, filepath.Join(dir, config.CasefileDB), filepath.Join(dir, config.MediaDir))
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	res, err := client.New(id).Push(ctx, l)
+	if err != nil {
+		return plainError(shell.L("cli.sync_failed", map[string]any{"Error": err.Error()}))
+	}
+	fmt.Fprintln(out, shell.L("cli.pushed", map[string]any{"N": res.Pushed, "Size": res.Size}))
+	return nil
 }

@@ -497,3 +497,88 @@ func (l *Log) LeafHashes(ctx context.Context, caseID string) (map[int64]tlog.Has
 func (l *Log) Prove(ctx context.Context, seq, size int64) (tlog.RecordProof, error) {
 	return tlog.ProveRecord(size, seq, hashReader(ctx, l.db))
 }
+
+// RawRecord is a record's exact bytes, as a push carries them.
+type RawRecord struct {
+	Seq  int64
+	Data []byte
+}
+
+// Since returns the records from seq on and the newest checkpoint, which
+// covers them: what a push to the platform sends.
+func (l *Log) Since(ctx context.Context, from int64) ([]RawRecord, Checkpoint, error) {
+	cp, err := l.Latest(ctx)
+	if err != nil {
+		return nil, cp, err
+	}
+	rows, err := l.db.QueryContext(ctx, `SELECT seq, data FROM records WHERE seq >= ? AND seq < ? ORDER BY seq`, from, cp.Size)
+	if err != nil {
+		return nil, cp, err
+	}
+	defer rows.Close()
+	var out []RawRecord
+	for rows.Next() {
+		var r RawRecord
+		if err := rows.Scan(&r.Seq, &r.Data); err != nil {
+			return nil, cp, err
+		}
+		out = append(out, r)
+	}
+	return out, cp, rows.Err()
+}
+
+// ErrBadReceipt is returned for a receipt the platform's key did not sign
+// or that does not match this log.
+var ErrBadReceipt = errors.New("receipt does not match this log or the platform's key")
+
+// KeepReceipt checks a receipt against the platform's key and this log's
+// own tree of the same size, and keeps it.
+func (l *Log) KeepReceipt(ctx context.Context, msg, platformKey string) (int64, error) {
+	v, err := note.NewVerifier(platformKey)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %v", ErrBadReceipt, err)
+	}
+	n, err := note.Open([]byte(msg), note.VerifierList(v))
+	if err != nil {
+		return 0, fmt.Errorf("%w: %v", ErrBadReceipt, err)
+	}
+	lines := strings.Split(n.Text, "\n")
+	if len(lines) < 3 || lines[0] != l.origin {
+		return 0, fmt.Errorf("%w: origin", ErrBadReceipt)
+	}
+	size, err := strconv.ParseInt(lines[1], 10, 64)
+	if err != nil || size <= 0 {
+		return 0, fmt.Errorf("%w: size", ErrBadReceipt)
+	}
+	root, err := tlog.TreeHash(size, l.cachedReader(ctx, l.db))
+	if err != nil {
+		return 0, fmt.Errorf("%w: %v", ErrBadReceipt, err)
+	}
+	if base64.StdEncoding.EncodeToString(root[:]) != lines[2] {
+		return 0, fmt.Errorf("%w: the platform signed another tree of size %d", ErrBadReceipt, size)
+	}
+	_, err = l.db.ExecContext(ctx, `INSERT INTO receipts (size, root, note, received) VALUES (?, ?, ?, ?) ON CONFLICT (size) DO NOTHING`,
+		size, lines[2], msg, l.now().UTC().Format(time.RFC3339))
+	return size, err
+}
+
+// Receipted is the size of the log the platform has acknowledged.
+func (l *Log) Receipted(ctx context.Context) (int64, error) {
+	var n int64
+	err := l.db.QueryRowContext(ctx, `SELECT coalesce(max(size), 0) FROM receipts`).Scan(&n)
+	return n, err
+}
+
+// CheckpointAt returns the checkpoint stored with the largest tree of at
+// most size records: a push sends records up to a size the device signed.
+func (l *Log) CheckpointAt(ctx context.Context, size int64) (Checkpoint, error) {
+	var msg string
+	err := l.db.QueryRowContext(ctx, `SELECT checkpoint FROM records WHERE checkpoint IS NOT NULL AND seq < ? ORDER BY seq DESC LIMIT 1`, size).Scan(&msg)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Checkpoint{Origin: l.origin}, nil
+	}
+	if err != nil {
+		return Checkpoint{}, err
+	}
+	return ParseCheckpoint([]byte(msg), l.Verifier)
+}

@@ -265,3 +265,80 @@ func decode(kind Kind, data []byte) (Item, error) {
 	}
 	return it, nil
 }
+
+// Change is one entry of the platform's change feed, as the catalog
+// applies it.
+type Change struct {
+	Cursor  int64
+	Kind    string // an item kind, or "agency"
+	ID      string
+	Deleted bool
+	Data    []byte
+}
+
+// Cursor is the last change feed position applied; 0 for none.
+func (c *Catalog) Cursor(ctx context.Context) (int64, error) {
+	var v string
+	err := c.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'cursor'`).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	_, err = fmt.Sscan(v, &n)
+	return n, err
+}
+
+// Apply writes a page of changes and the new cursor in one transaction: a
+// kiosk closed mid-sync resumes from the last page it applied, and a page
+// applied twice changes nothing.
+func (c *Catalog) Apply(ctx context.Context, changes []Change, cursor int64, at time.Time) error {
+	return c.db.Tx(ctx, func(tx *sql.Tx) error {
+		for _, ch := range changes {
+			if ch.Kind == "agency" {
+				if ch.Deleted {
+					if _, err := tx.ExecContext(ctx, `DELETE FROM agencies WHERE code = ?`, ch.ID); err != nil {
+						return err
+					}
+					continue
+				}
+				var a Agency
+				if err := json.Unmarshal(ch.Data, &a); err != nil {
+					return fmt.Errorf("change %d: %w", ch.Cursor, err)
+				}
+				if _, err := tx.ExecContext(ctx, `INSERT INTO agencies (code, name, data) VALUES (?, ?, ?)
+					ON CONFLICT (code) DO UPDATE SET name = excluded.name, data = excluded.data`, a.Code, a.Name, string(ch.Data)); err != nil {
+					return err
+				}
+				continue
+			}
+			if ch.Deleted {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM items WHERE kind = ? AND id = ?`, ch.Kind, ch.ID); err != nil {
+					return err
+				}
+				continue
+			}
+			it, err := decode(Kind(ch.Kind), ch.Data)
+			if err != nil {
+				return fmt.Errorf("change %d: %w", ch.Cursor, err)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO items (kind, id, agency, category, title, sort, search, data)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (kind, id) DO UPDATE SET agency = excluded.agency, category = excluded.category, title = excluded.title,
+					sort = excluded.sort, search = excluded.search, data = excluded.data`,
+				string(it.Kind()), it.Key(), it.Agency(), string(it.Category()), it.Title(),
+				strings.Join(readings(it.Title()), " "), it.searchKey(), string(ch.Data)); err != nil {
+				return err
+			}
+		}
+		for k, v := range map[string]string{"cursor": fmt.Sprint(cursor), "updated_at": at.UTC().Format(time.RFC3339)} {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?)
+				ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
+				return err
+			}
+		}
+		return bumpGeneration(ctx, tx)
+	})
+}

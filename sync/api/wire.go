@@ -1,0 +1,86 @@
+package api
+
+import "time"
+
+// Paths of the platform's REST API, version 1. openapi.yaml describes them.
+const (
+	PathHealth   = "/healthz"
+	PathEnrol    = "/api/v1/devices/enrol"
+	PathPush     = "/api/v1/logs/push"
+	PathChanges  = "/api/v1/catalog/changes"
+	PathCodes    = "/api/v1/admin/enrol-codes"
+	PathImport   = "/api/v1/admin/catalog/import"
+	PathDevices  = "/api/v1/admin/devices"
+	PathPubKey   = "/api/v1/platform/key"
+	HeaderIdem   = "Idempotency-Key"
+	MaxBodyBytes = 16 << 20 // a push or import larger than this is refused
+)
+
+// EnrolRequest exchanges a one-time code for a device identity.
+type EnrolRequest struct {
+	Code     string `json:"code"`
+	Name     string `json:"name"`
+	Kind     string `json:"kind"`     // kiosk, window, officer
+	Verifier string `json:"verifier"` // the device's log key, note verifier form
+}
+
+// EnrolResponse is the device's identity; the token is shown once.
+type EnrolResponse struct {
+	DeviceID string `json:"device_id"`
+	Token    string `json:"token"`
+	// PlatformKey verifies the receipts the platform signs.
+	PlatformKey string `json:"platform_key"`
+}
+
+// WireRecord is one record of a device log, its exact bytes.
+type WireRecord struct {
+	Seq  int64  `json:"seq"`
+	Data []byte `json:"data"` // base64 in JSON
+}
+
+// PushRequest sends the records after the platform's last receipt, with
+// the device's signed checkpoint of the tree that includes them.
+type PushRequest struct {
+	Records    []WireRecord `json:"records"`
+	Checkpoint string       `json:"checkpoint"`
+}
+
+// Receipt is the platform's signed acknowledgement of a log up to a size:
+// a checkpoint countersigned by the platform. The device keeps it; after
+// it, nobody holding the device key can rewrite what it covers unnoticed.
+type Receipt struct {
+	DeviceID   string    `json:"device_id"`
+	Size       int64     `json:"size"`
+	Root       string    `json:"root"`
+	ReceivedAt time.Time `json:"received_at"`
+	// Note is the checkpoint text signed by the platform's key.
+	Note string `json:"note"`
+	// Flags are rule violations found on arrival (a major decision without
+	// a passed review), for people to look at; the log is kept regardless.
+	Flags []string `json:"flags,omitempty"`
+}
+
+// Change is one entry of the catalog change feed.
+type Change struct {
+	Cursor  int64  `json:"cursor"`
+	Kind    string `json:"kind"` // an item kind, or "agency"
+	ID      string `json:"id"`
+	Deleted bool   `json:"deleted,omitempty"`
+	Data    []byte `json:"data,omitempty"` // the item as JSON
+}
+
+// ChangesResponse is one page of the feed; ask again with since=Next until
+// More is false.
+type ChangesResponse struct {
+	Changes []Change `json:"changes"`
+	Next    int64    `json:"next"`
+	More    bool     `json:"more"`
+}
+
+// Problem is an error body (RFC 9457 style) with a message for people in
+// Chinese and a stable code for programs.
+type Problem struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Detail  string `json:"detail,omitempty"`
+}

@@ -1,0 +1,233 @@
+// Package client is the devices' side of sync, on resty: enrol with a
+// one-time code, push the record log (each batch answered by a receipt the
+// device checks and keeps), and pull the public lists as a change feed.
+// Every request that changes state carries an idempotency key, so resty's
+// retries can never duplicate anything; the platform answers a repeat with
+// the same receipt.
+package client
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+
+	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/sync/api"
+)
+
+// Identity is what enrolment gives a device; kept in sync.json (0600).
+type Identity struct {
+	Platform    string `json:"platform"`
+	DeviceID    string `json:"device_id"`
+	Token       string `json:"token"`
+	PlatformKey string `json:"platform_key"`
+}
+
+// IdentityFile is the file in the data folder that holds the identity.
+const IdentityFile = "sync.json"
+
+// LoadIdentity reads dir/sync.json; os.ErrNotExist before enrolment.
+func LoadIdentity(dir string) (Identity, error) {
+	var id Identity
+	data, err := os.ReadFile(filepath.Join(dir, IdentityFile))
+	if err != nil {
+		return id, err
+	}
+	return id, json.Unmarshal(data, &id)
+}
+
+// SaveIdentity writes dir/sync.json readable by its owner only.
+func SaveIdentity(dir string, id Identity) error {
+	data, _ := json.MarshalIndent(id, "", "  ")
+	tmp := filepath.Join(dir, IdentityFile+".tmp")
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, filepath.Join(dir, IdentityFile))
+}
+
+// Error is a refusal from the platform, with its message for people.
+type Error struct {
+	Status  int
+	Problem api.Problem
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("platform %d %s: %s %s", e.Status, e.Problem.Code, e.Problem.Message, e.Problem.Detail)
+}
+
+// Sentinels callers branch on.
+var (
+	ErrUnauthorized = errors.New("the platform does not accept this device's token")
+	ErrFork         = errors.New("the platform holds a different history of this log")
+)
+
+func newResty(base string) *resty.Client {
+	r := resty.New().SetBaseURL(base).
+		SetTimeout(60*time.Second).
+		SetRetryCount(4).
+		SetRetryWaitTime(300*time.Millisecond).
+		SetRetryMaxWaitTime(5*time.Second).
+		SetHeader("User-Agent", "sanxiang-desk")
+	// Retry connection failures and server errors; a 4xx is an answer.
+	r.AddRetryCondition(func(resp *resty.Response, err error) bool {
+		return err != nil || resp.StatusCode() >= 500
+	})
+	return r
+}
+
+func fail(resp *resty.Response, err error) error {
+	if err != nil {
+		return fmt.Errorf("platform unreachable: %w", err)
+	}
+	if resp.IsSuccess() {
+		return nil
+	}
+	e := &Error{Status: resp.StatusCode()}
+	json.Unmarshal(resp.Body(), &e.Problem)
+	switch resp.StatusCode() {
+	case http.StatusUnauthorized:
+		return fmt.Errorf("%w: %v", ErrUnauthorized, e)
+	case http.StatusConflict:
+		return fmt.Errorf("%w: %v", ErrFork, e)
+	}
+	return e
+}
+
+// Enrol exchanges a one-time code for the device's identity.
+func Enrol(ctx context.Context, base, code, name, kind, verifier string) (Identity, error) {
+	var out api.EnrolResponse
+	resp, err := newResty(base).R().SetContext(ctx).SetHeader(api.HeaderIdem, "enrol-"+code).
+		SetBody(api.EnrolRequest{Code: code, Name: name, Kind: kind, Verifier: verifier}).SetResult(&out).Post(api.PathEnrol)
+	if err := fail(resp, err); err != nil {
+		return Identity{}, err
+	}
+	return Identity{Platform: base, DeviceID: out.DeviceID, Token: out.Token, PlatformKey: out.PlatformKey}, nil
+}
+
+// Client talks to the platform as one enrolled device.
+type Client struct {
+	id Identity
+	r  *resty.Client
+	// Batch is how many records one push carries at most.
+	Batch int
+}
+
+// New makes a client for an enrolled device.
+func New(id Identity) *Client {
+	return &Client{id: id, r: newResty(id.Platform).SetAuthToken(id.Token), Batch: 2000}
+}
+
+// PushResult says how far the platform has acknowledged the log.
+type PushResult struct {
+	Pushed   int   // records sent in this call
+	Receipts int   // receipts kept
+	Size     int64 // the log size the newest receipt covers
+}
+
+// Push sends every record the platform has not acknowledged, in batches
+// that end where the device signed a checkpoint, and keeps each receipt
+// once it has checked it against its own tree.
+func (c *Client) Push(ctx context.Context, l *casefile.Log) (PushResult, error) {
+	var res PushResult
+	for {
+		done, err := l.Receipted(ctx)
+		if err != nil {
+			return res, err
+		}
+		res.Size = done
+		latest, err := l.Latest(ctx)
+		if err != nil {
+			return res, err
+		}
+		if latest.Size <= done {
+			return res, nil
+		}
+		end := min(latest.Size, done+int64(c.Batch))
+		cp, err := l.CheckpointAt(ctx, end)
+		if err != nil {
+			return res, err
+		}
+		if cp.Size <= done { // a batch larger than Batch was appended at once
+			cp = latest
+		}
+		recs, _, err := l.Since(ctx, done)
+		if err != nil {
+			return res, err
+		}
+		var body api.PushRequest
+		for _, r := range recs {
+			if r.Seq >= cp.Size {
+				break
+			}
+			body.Records = append(body.Records, api.WireRecord{Seq: r.Seq, Data: r.Data})
+		}
+		body.Checkpoint = string(cp.Note)
+		sum := sha256.Sum256([]byte(body.Checkpoint))
+		var rc api.Receipt
+		resp, err := c.r.R().SetContext(ctx).SetHeader(api.HeaderIdem, "push-"+hex.EncodeToString(sum[:16])).
+			SetBody(body).SetResult(&rc).Post(api.PathPush)
+		if err := fail(resp, err); err != nil {
+			return res, err
+		}
+		if _, err := l.KeepReceipt(ctx, rc.Note, c.id.PlatformKey); err != nil {
+			return res, err
+		}
+		res.Pushed += len(body.Records)
+		res.Receipts++
+	}
+}
+
+// Pull applies the catalog changes since the kiosk's cursor, page by page;
+// each page and its cursor commit together, so an interrupted pull resumes.
+func (c *Client) Pull(ctx context.Context, cat *catalog.Catalog) (int, error) {
+	return Pull(ctx, c.r, cat)
+}
+
+// PullPublic pulls the public lists without a device identity (kiosks and
+// windows read public data only).
+func PullPublic(ctx context.Context, base string, cat *catalog.Catalog) (int, error) {
+	return Pull(ctx, newResty(base), cat)
+}
+
+// Pull is the change-feed loop over any resty client.
+func Pull(ctx context.Context, r *resty.Client, cat *catalog.Catalog) (int, error) {
+	n := 0
+	for {
+		since, err := cat.Cursor(ctx)
+		if err != nil {
+			return n, err
+		}
+		var page api.ChangesResponse
+		resp, err := r.R().SetContext(ctx).SetQueryParam("since", strconv.FormatInt(since, 10)).
+			SetResult(&page).Get(api.PathChanges)
+		if err := fail(resp, err); err != nil {
+			return n, err
+		}
+		if len(page.Changes) == 0 {
+			return n, nil
+		}
+		changes := make([]catalog.Change, len(page.Changes))
+		for i, ch := range page.Changes {
+			changes[i] = catalog.Change{Cursor: ch.Cursor, Kind: ch.Kind, ID: ch.ID, Deleted: ch.Deleted, Data: ch.Data}
+		}
+		if err := cat.Apply(ctx, changes, page.Next, time.Now()); err != nil {
+			return n, err
+		}
+		n += len(changes)
+		if !page.More {
+			return n, nil
+		}
+	}
+}

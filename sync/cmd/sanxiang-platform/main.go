@@ -1,0 +1,104 @@
+// Command sanxiang-platform is the reference central platform: devices
+// enrol and push their record logs, kiosks pull the public lists, and
+// citizens' phones open the public pages behind the kiosks' QR codes.
+// It needs no cgo and no GUI libraries: build it with CGO_ENABLED=0.
+//
+//	sanxiang-platform --listen 127.0.0.1:8421 --db platform.db --admin-token "$TOKEN" [--demo]
+//	sanxiang-platform --db platform.db --new-code officer      (prints a one-time enrolment code)
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/demo"
+	"github.com/sanxiang-desk/sanxiang/sync/server"
+)
+
+func main() {
+	listen := flag.String("listen", "127.0.0.1:8421", "address to serve on")
+	dbPath := flag.String("db", "platform.db", "SQLite database file")
+	adminToken := flag.String("admin-token", os.Getenv("SANXIANG_ADMIN_TOKEN"), "token for the administrator API (or $SANXIANG_ADMIN_TOKEN); empty disables it")
+	withDemo := flag.Bool("demo", false, "publish the demo city's public lists if the catalog is empty")
+	newCode := flag.String("new-code", "", "print a one-time enrolment code for a device of this kind (kiosk, window, officer) and exit")
+	flag.Parse()
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if err := run(*listen, *dbPath, *adminToken, *withDemo, *newCode, log); err != nil {
+		log.Error("platform stopped", "err", err)
+		os.Exit(1)
+	}
+}
+
+func run(listen, dbPath, adminToken string, withDemo bool, newCode string, log *slog.Logger) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	s, err := server.Open(ctx, dbPath, server.Options{AdminToken: adminToken, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if newCode != "" {
+		code, err := s.NewEnrolCode(ctx, newCode)
+		if err != nil {
+			return err
+		}
+		fmt.Println(code)
+		return nil
+	}
+	if withDemo {
+		if ch, err := s.Changes(ctx, 0, 1); err == nil && len(ch.Changes) == 0 {
+			ds, err := demo.Dataset(demo.Standard)
+			if err != nil {
+				return err
+			}
+			if err := s.Publish(ctx, allItems(ds), ds.Agencies); err != nil {
+				return err
+			}
+			log.Info("published the demo catalog")
+		}
+	}
+	srv := &http.Server{Addr: listen, Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		srv.Shutdown(shut)
+	}()
+	log.Info("platform serving", "listen", listen, "db", dbPath, "platform_key", s.PlatformKey())
+	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func allItems(ds *catalog.Dataset) []catalog.Item {
+	var out []catalog.Item
+	for i := range ds.Officers {
+		out = append(out, &ds.Officers[i])
+	}
+	for i := range ds.Fees {
+		out = append(out, &ds.Fees[i])
+	}
+	for i := range ds.Guides {
+		out = append(out, &ds.Guides[i])
+	}
+	for i := range ds.Items {
+		out = append(out, &ds.Items[i])
+	}
+	for i := range ds.Inspections {
+		out = append(out, &ds.Inspections[i])
+	}
+	for i := range ds.Decisions {
+		out = append(out, &ds.Decisions[i])
+	}
+	return out
+}

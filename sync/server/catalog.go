@@ -1,0 +1,247 @@
+package server
+
+import (
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/sync/api"
+)
+
+// RowError names a bad cell of an import: row 1 is the header.
+type RowError struct {
+	Row    int    `json:"row"`
+	Column string `json:"column"`
+	Reason string `json:"reason"`
+}
+
+func (e RowError) Error() string {
+	return fmt.Sprintf("row %d, column %s: %s", e.Row, e.Column, e.Reason)
+}
+
+// ImportError lists every bad row of an import; nothing was imported.
+type ImportError struct{ Rows []RowError }
+
+func (e *ImportError) Error() string {
+	var s []string
+	for _, r := range e.Rows {
+		s = append(s, r.Error())
+	}
+	return strings.Join(s, "; ")
+}
+
+// required are the columns a list's rows must fill.
+var required = map[catalog.Kind][]string{
+	catalog.KindOfficer:    {"id", "name", "gender", "agency", "unit", "cert_no", "issuer", "status"},
+	catalog.KindFee:        {"id", "name", "agency", "collector", "approver", "document_no", "standard"},
+	catalog.KindGuide:      {"id", "name", "agency", "implementer", "legal_basis", "time_limit"},
+	catalog.KindItem:       {"id", "name", "agency", "act", "subject", "legal_basis"},
+	catalog.KindInspection: {"id", "name", "agency", "inspector", "target"},
+	catalog.KindDecision:   {"id", "doc_no", "agency", "party", "content", "decided_on"},
+}
+
+// ParseCSV reads one public list from CSV whose header names the JSON
+// fields of the kind's item. Every bad row is reported by row and column.
+func ParseCSV(kind catalog.Kind, r io.Reader) ([]catalog.Item, error) {
+	need, ok := required[kind]
+	if !ok {
+		return nil, &ImportError{Rows: []RowError{{Row: 0, Column: "kind", Reason: "unknown list " + string(kind)}}}
+	}
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err != nil {
+		return nil, &ImportError{Rows: []RowError{{Row: 1, Column: "", Reason: "no header: " + err.Error()}}}
+	}
+	for i := range header {
+		header[i] = strings.TrimSpace(strings.TrimPrefix(header[i], "\ufeff"))
+	}
+	var bad []RowError
+	for _, n := range need {
+		found := false
+		for _, h := range header {
+			found = found || h == n
+		}
+		if !found {
+			bad = append(bad, RowError{Row: 1, Column: n, Reason: "missing column"})
+		}
+	}
+	if len(bad) > 0 {
+		return nil, &ImportError{Rows: bad}
+	}
+	var items []catalog.Item
+	seen := map[string]int{}
+	for row := 2; ; row++ {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			bad = append(bad, RowError{Row: row, Reason: err.Error()})
+			continue
+		}
+		if len(rec) != len(header) {
+			bad = append(bad, RowError{Row: row, Reason: fmt.Sprintf("%d cells, header has %d", len(rec), len(header))})
+			continue
+		}
+		m := map[string]string{}
+		for i, h := range header {
+			m[h] = strings.TrimSpace(rec[i])
+		}
+		rowBad := false
+		for _, n := range need {
+			if m[n] == "" {
+				bad = append(bad, RowError{Row: row, Column: n, Reason: "empty"})
+				rowBad = true
+			}
+		}
+		if a, ok := m["act"]; ok && a != "" && !catalog.Act(a).Valid() {
+			bad = append(bad, RowError{Row: row, Column: "act", Reason: "not one of the six acts"})
+			rowBad = true
+		}
+		if st, ok := m["status"]; ok && kind == catalog.KindOfficer && st != catalog.CertValid && st != catalog.CertRevoked && st != catalog.CertSuspended {
+			bad = append(bad, RowError{Row: row, Column: "status", Reason: "valid, revoked or suspended"})
+			rowBad = true
+		}
+		if prev, dup := seen[m["id"]]; dup && m["id"] != "" {
+			bad = append(bad, RowError{Row: row, Column: "id", Reason: "same id as row " + strconv.Itoa(prev)})
+			rowBad = true
+		}
+		seen[m["id"]] = row
+		if rowBad {
+			continue
+		}
+		data, _ := json.Marshal(m)
+		it, err := catalog.Decode(kind, data)
+		if err != nil {
+			bad = append(bad, RowError{Row: row, Reason: err.Error()})
+			continue
+		}
+		items = append(items, it)
+	}
+	if len(bad) > 0 {
+		return nil, &ImportError{Rows: bad}
+	}
+	return items, nil
+}
+
+// Publish writes items into the catalog, each a change with the next
+// cursor. The cursor is assigned inside the immediate transaction, so a
+// reader never sees a later change before an earlier one has committed.
+func (s *Server) Publish(ctx context.Context, items []catalog.Item, agencies []catalog.Agency) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var cur int64
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(cursor), 0) FROM catalog`).Scan(&cur); err != nil {
+			return err
+		}
+		put := func(kind, id string, v any) error {
+			data, err := json.Marshal(v)
+			if err != nil {
+				return err
+			}
+			cur++
+			_, err = tx.ExecContext(ctx, `INSERT INTO catalog (kind, id, data, deleted, cursor) VALUES (?, ?, ?, 0, ?)
+				ON CONFLICT (kind, id) DO UPDATE SET data = excluded.data, deleted = 0, cursor = excluded.cursor`, kind, id, string(data), cur)
+			return err
+		}
+		for _, a := range agencies {
+			if err := put("agency", a.Code, a); err != nil {
+				return err
+			}
+		}
+		for _, it := range items {
+			if err := put(string(it.Kind()), it.Key(), it); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Withdraw removes an item from the public lists, as a tombstone change.
+func (s *Server) Withdraw(ctx context.Context, kind catalog.Kind, id string) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var cur int64
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(cursor), 0) FROM catalog`).Scan(&cur); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE catalog SET deleted = 1, cursor = ? WHERE kind = ? AND id = ? AND deleted = 0`, cur+1, string(kind), id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return sql.ErrNoRows
+		}
+		return nil
+	})
+}
+
+func (s *Server) importCSV(w http.ResponseWriter, r *http.Request) {
+	kind := catalog.Kind(r.URL.Query().Get("kind"))
+	items, err := ParseCSV(kind, r.Body)
+	var ie *ImportError
+	if errors.As(err, &ie) {
+		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"code": "bad_rows", "message": "导入文件有错误，未导入任何内容", "rows": ie.Rows})
+		return
+	}
+	if err != nil {
+		problem(w, http.StatusBadRequest, "bad_file", "无法读取导入文件", err.Error())
+		return
+	}
+	if err := s.Publish(r.Context(), items, nil); err != nil {
+		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"imported": len(items)})
+}
+
+// Changes returns the feed after cursor since, at most limit entries.
+func (s *Server) Changes(ctx context.Context, since int64, limit int) (api.ChangesResponse, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT cursor, kind, id, deleted, data FROM catalog WHERE cursor > ? ORDER BY cursor LIMIT ?`, since, limit+1)
+	if err != nil {
+		return api.ChangesResponse{}, err
+	}
+	defer rows.Close()
+	resp := api.ChangesResponse{Next: since}
+	for rows.Next() {
+		var c api.Change
+		var deleted int
+		var data string
+		if err := rows.Scan(&c.Cursor, &c.Kind, &c.ID, &deleted, &data); err != nil {
+			return resp, err
+		}
+		if len(resp.Changes) == limit {
+			resp.More = true
+			break
+		}
+		c.Deleted = deleted != 0
+		if !c.Deleted {
+			c.Data = []byte(data)
+		}
+		resp.Changes = append(resp.Changes, c)
+		resp.Next = c.Cursor
+	}
+	return resp, rows.Err()
+}
+
+func (s *Server) changes(w http.ResponseWriter, r *http.Request) {
+	since, _ := strconv.ParseInt(r.URL.Query().Get("since"), 10, 64)
+	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+	if limit <= 0 || limit > 5000 {
+		limit = 1000
+	}
+	resp, err := s.Changes(r.Context(), since, limit)
+	if err != nil {
+		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, resp)
+}

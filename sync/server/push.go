@@ -1,0 +1,164 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/sync/api"
+)
+
+// Errors of a push, each answered with its own status.
+var (
+	errFork      = errors.New("the pushed log disagrees with what the platform holds")
+	errGap       = errors.New("the pushed records do not continue the platform's copy")
+	errBadTree   = errors.New("the checkpoint does not sign the tree the records make")
+	errSignature = errors.New("the checkpoint is not signed by this device")
+)
+
+func hashReader(ctx context.Context, tx *sql.Tx, device string) tlog.HashReaderFunc {
+	return func(indexes []int64) ([]tlog.Hash, error) {
+		out := make([]tlog.Hash, len(indexes))
+		for i, idx := range indexes {
+			var b []byte
+			if err := tx.QueryRowContext(ctx, `SELECT hash FROM log_hashes WHERE device = ? AND idx = ?`, device, idx).Scan(&b); err != nil {
+				return nil, fmt.Errorf("hash %d: %w", idx, err)
+			}
+			copy(out[i][:], b)
+		}
+		return out, nil
+	}
+}
+
+// push accepts a device's records and checkpoint. It verifies the
+// signature, that the records continue (or repeat exactly) what the
+// platform holds, and that the checkpoint's root is the tree they make;
+// then it countersigns the checkpoint as the device's receipt. A retry of
+// the same batch gets the same receipt; a different history is refused as
+// a fork and raised as an alert.
+func (s *Server) push(w http.ResponseWriter, r *http.Request, d Device) {
+	var req api.PushRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	rc, err := s.Push(r.Context(), d, req)
+	switch {
+	case errors.Is(err, errSignature):
+		problem(w, http.StatusForbidden, "bad_signature", "检查点签名无效：只能推送本设备的记录", err.Error())
+	case errors.Is(err, errFork):
+		problem(w, http.StatusConflict, "fork", "推送的记录与平台已收到的记录不一致，已报警", err.Error())
+	case errors.Is(err, errGap), errors.Is(err, errBadTree):
+		problem(w, http.StatusUnprocessableEntity, "bad_log", "推送的记录不完整或与检查点不符", err.Error())
+	case err != nil:
+		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+	default:
+		writeJSON(w, http.StatusOK, rc)
+	}
+}
+
+// Push is the push handler's work, callable in-process.
+func (s *Server) Push(ctx context.Context, d Device, req api.PushRequest) (api.Receipt, error) {
+	cp, err := casefile.ParseCheckpoint([]byte(req.Checkpoint), d.Verifier)
+	if err != nil || cp.Origin != d.Origin {
+		return api.Receipt{}, fmt.Errorf("%w: %v", errSignature, err)
+	}
+	var rc api.Receipt
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var have int64
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM log_records WHERE device = ?`, d.ID).Scan(&have); err != nil {
+			return err
+		}
+		reader := hashReader(ctx, tx, d.ID)
+		for _, rec := range req.Records {
+			switch {
+			case rec.Seq < have:
+				var old []byte
+				if err := tx.QueryRowContext(ctx, `SELECT data FROM log_records WHERE device = ? AND seq = ?`, d.ID, rec.Seq).Scan(&old); err != nil {
+					return err
+				}
+				if !bytes.Equal(old, rec.Data) {
+					return fmt.Errorf("%w: record %d", errFork, rec.Seq)
+				}
+			case rec.Seq == have:
+				if _, err := tx.ExecContext(ctx, `INSERT INTO log_records (device, seq, data) VALUES (?, ?, ?)`, d.ID, rec.Seq, rec.Data); err != nil {
+					return err
+				}
+				hs, err := tlog.StoredHashes(rec.Seq, rec.Data, reader)
+				if err != nil {
+					return err
+				}
+				base := tlog.StoredHashIndex(0, rec.Seq)
+				for i, h := range hs {
+					if _, err := tx.ExecContext(ctx, `INSERT INTO log_hashes (device, idx, hash) VALUES (?, ?, ?)`, d.ID, base+int64(i), h[:]); err != nil {
+						return err
+					}
+				}
+				have++
+			default:
+				return fmt.Errorf("%w: record %d after %d", errGap, rec.Seq, have)
+			}
+		}
+		if cp.Size > have {
+			return fmt.Errorf("%w: checkpoint of %d records, %d received", errGap, cp.Size, have)
+		}
+		root, err := tlog.TreeHash(cp.Size, reader)
+		if err != nil {
+			return err
+		}
+		if root != cp.Root {
+			// The records hash to another tree than the device signed: with
+			// a known prefix, that is a rewritten history.
+			return fmt.Errorf("%w: size %d", errFork, cp.Size)
+		}
+		var prev string
+		err = tx.QueryRowContext(ctx, `SELECT note FROM receipts WHERE device = ? AND size = ?`, d.ID, cp.Size).Scan(&prev)
+		if err == nil {
+			rc = api.Receipt{DeviceID: d.ID, Size: cp.Size, Root: base64.StdEncoding.EncodeToString(root[:]), Note: prev}
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		text := fmt.Sprintf("%s\n%d\n%s\n", d.Origin, cp.Size, base64.StdEncoding.EncodeToString(root[:]))
+		signed, err := note.Sign(&note.Note{Text: text}, s.signer)
+		if err != nil {
+			return err
+		}
+		now := s.now().UTC()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO receipts (device, size, root, note, received) VALUES (?, ?, ?, ?, ?)`,
+			d.ID, cp.Size, base64.StdEncoding.EncodeToString(root[:]), string(signed), now.Format(time.RFC3339)); err != nil {
+			return err
+		}
+		rc = api.Receipt{DeviceID: d.ID, Size: cp.Size, Root: base64.StdEncoding.EncodeToString(root[:]), ReceivedAt: now, Note: string(signed)}
+		return nil
+	})
+	if errors.Is(err, errFork) {
+		s.alert(ctx, d.ID, "fork", err.Error())
+	}
+	return rc, err
+}
+
+// LogRecords returns what the platform holds of a device's log.
+func (s *Server) LogRecords(ctx context.Context, device string) ([][]byte, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT data FROM log_records WHERE device = ? ORDER BY seq`, device)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out [][]byte
+	for rows.Next() {
+		var b []byte
+		rows.Scan(&b)
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}

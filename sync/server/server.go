@@ -1,0 +1,351 @@
+// Package server is the reference central platform: devices enrol with a
+// one-time code and push their record logs, which are verified on arrival
+// and answered with receipts the platform signs; kiosks pull the public
+// lists as a change feed; citizens' phones open the public pages behind the
+// kiosks' QR codes. Storage is SQLite through app/store. No Fyne, no cgo.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"embed"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/sanxiang-desk/sanxiang/app/store"
+	"github.com/sanxiang-desk/sanxiang/sync/api"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+var migrations, _ = fs.Sub(migrationFiles, "migrations")
+
+// Server is one platform instance.
+type Server struct {
+	db         *store.DB
+	signer     note.Signer
+	verifier   string
+	adminToken string
+	now        func() time.Time
+	log        *slog.Logger
+	labels     map[string]string
+}
+
+// Options configure a server.
+type Options struct {
+	// AdminToken guards the administrator API; empty disables it.
+	AdminToken string
+	Logger     *slog.Logger
+}
+
+// Open opens (creating if needed) the platform database at path and makes
+// the platform's signing key on first use.
+func Open(ctx context.Context, path string, o Options) (*Server, error) {
+	db, err := store.Open(ctx, path, store.Options{Durability: store.Evidence, Migrations: migrations})
+	if err != nil {
+		return nil, fmt.Errorf("open platform: %w", err)
+	}
+	s := &Server{db: db, adminToken: o.AdminToken, now: time.Now, log: o.Logger}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	var skey string
+	err = db.QueryRowContext(ctx, `SELECT signer, verifier FROM platform_key WHERE id = 1`).Scan(&skey, &s.verifier)
+	if errors.Is(err, sql.ErrNoRows) {
+		skey, s.verifier, err = note.GenerateKey(rand.Reader, "sanxiang-platform")
+		if err == nil {
+			_, err = db.ExecContext(ctx, `INSERT INTO platform_key (id, signer, verifier) VALUES (1, ?, ?)`, skey, s.verifier)
+		}
+	}
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("platform key: %w", err)
+	}
+	if s.signer, err = note.NewSigner(skey); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if s.labels, err = loadLabels(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Server) Close() error { return s.db.Close() }
+
+// PlatformKey verifies the receipts this platform signs.
+func (s *Server) PlatformKey() string { return s.verifier }
+
+// Handler is the platform's HTTP interface.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+api.PathHealth, func(w http.ResponseWriter, r *http.Request) {
+		if err := s.db.PingContext(r.Context()); err != nil {
+			problem(w, http.StatusServiceUnavailable, "unavailable", "平台数据库不可用", err.Error())
+			return
+		}
+		w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET "+api.PathPubKey, func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"verifier": s.verifier})
+	})
+	mux.HandleFunc("POST "+api.PathEnrol, s.enrol)
+	mux.HandleFunc("POST "+api.PathPush, s.device(s.push))
+	mux.HandleFunc("GET "+api.PathChanges, s.changes)
+	mux.HandleFunc("POST "+api.PathCodes, s.admin(s.newCode))
+	mux.HandleFunc("POST "+api.PathImport, s.admin(s.importCSV))
+	mux.HandleFunc("GET "+api.PathDevices, s.admin(s.listDevices))
+	mux.HandleFunc("POST "+api.PathDevices+"/{id}/revoke", s.admin(s.revoke))
+	mux.HandleFunc("GET /p/{kind}/{id}", s.publicItem)
+	mux.HandleFunc("GET /p/", s.publicSearch)
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/p/", http.StatusFound) })
+	return limitBody(mux)
+}
+
+// limitBody refuses bodies over api.MaxBodyBytes.
+func limitBody(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > api.MaxBodyBytes {
+			problem(w, http.StatusRequestEntityTooLarge, "too_large", "请求内容过大", "")
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, api.MaxBodyBytes)
+		h.ServeHTTP(w, r)
+	})
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(v)
+}
+
+func problem(w http.ResponseWriter, code int, id, message, detail string) {
+	w.Header().Set("Content-Type", "application/problem+json; charset=utf-8")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(api.Problem{Code: id, Message: message, Detail: detail})
+}
+
+// decode reads a JSON body, telling a too-large body from a malformed one.
+func decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			problem(w, http.StatusRequestEntityTooLarge, "too_large", "请求内容过大", "")
+		} else {
+			problem(w, http.StatusBadRequest, "bad_json", "请求格式不正确", err.Error())
+		}
+		return false
+	}
+	return true
+}
+
+func hashToken(t string) string {
+	sum := sha256.Sum256([]byte(t))
+	return hex.EncodeToString(sum[:])
+}
+
+func randomToken(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func bearer(r *http.Request) string {
+	h := r.Header.Get("Authorization")
+	t, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok {
+		return ""
+	}
+	return strings.TrimSpace(t)
+}
+
+// admin guards the administrator API with the configured token.
+func (s *Server) admin(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.adminToken == "" || bearer(r) != s.adminToken {
+			problem(w, http.StatusUnauthorized, "unauthorized", "需要管理员凭据", "")
+			return
+		}
+		h(w, r)
+	}
+}
+
+type deviceCtxKey struct{}
+
+// Device is an enrolled device.
+type Device struct {
+	ID, Name, Kind, Verifier, Origin string
+	Revoked                          bool
+	Enrolled, LastSeen               string
+}
+
+// device authenticates a device call by its bearer token.
+func (s *Server) device(h func(http.ResponseWriter, *http.Request, Device)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		t := bearer(r)
+		var d Device
+		var revoked int
+		err := s.db.QueryRowContext(r.Context(), `SELECT id, name, kind, verifier, origin, revoked FROM devices WHERE token_hash = ?`,
+			hashToken(t)).Scan(&d.ID, &d.Name, &d.Kind, &d.Verifier, &d.Origin, &revoked)
+		if t == "" || errors.Is(err, sql.ErrNoRows) {
+			problem(w, http.StatusUnauthorized, "unauthorized", "设备凭据无效，请重新登记设备", "")
+			return
+		}
+		if err != nil {
+			problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+			return
+		}
+		if revoked != 0 {
+			problem(w, http.StatusUnauthorized, "revoked", "设备已被注销，请联系管理员", "")
+			return
+		}
+		s.db.ExecContext(r.Context(), `UPDATE devices SET last_seen = ? WHERE id = ?`, s.now().UTC().Format(time.RFC3339), d.ID)
+		h(w, r, d)
+	}
+}
+
+func (s *Server) newCode(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Kind string `json:"kind"`
+	}
+	if !decode(w, r, &req) {
+		return
+	}
+	code := strings.ToUpper(randomToken(6))
+	if _, err := s.db.ExecContext(r.Context(), `INSERT INTO enrol_codes (code_hash, kind, created) VALUES (?, ?, ?)`,
+		hashToken(code), req.Kind, s.now().UTC().Format(time.RFC3339)); err != nil {
+		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]string{"code": code})
+}
+
+// NewEnrolCode makes a one-time enrolment code (for the CLI and the demo).
+func (s *Server) NewEnrolCode(ctx context.Context, kind string) (string, error) {
+	code := strings.ToUpper(randomToken(6))
+	_, err := s.db.ExecContext(ctx, `INSERT INTO enrol_codes (code_hash, kind, created) VALUES (?, ?, ?)`,
+		hashToken(code), kind, s.now().UTC().Format(time.RFC3339))
+	return code, err
+}
+
+func (s *Server) enrol(w http.ResponseWriter, r *http.Request) {
+	var req api.EnrolRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	v, err := note.NewVerifier(req.Verifier)
+	if err != nil {
+		problem(w, http.StatusBadRequest, "bad_key", "设备公钥格式不正确", err.Error())
+		return
+	}
+	id := strings.TrimPrefix(v.Name(), "sanxiang-")
+	token := randomToken(32)
+	err = s.db.Tx(r.Context(), func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(r.Context(), `UPDATE enrol_codes SET used_by = ? WHERE code_hash = ? AND used_by = ''`, id, hashToken(req.Code))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return errBadCode
+		}
+		_, err = tx.ExecContext(r.Context(), `INSERT INTO devices (id, name, kind, verifier, origin, token_hash, enrolled) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			id, req.Name, req.Kind, req.Verifier, "sanxiang/device/"+id, hashToken(token), s.now().UTC().Format(time.RFC3339))
+		if err != nil && strings.Contains(err.Error(), "UNIQUE") {
+			return errDuplicate
+		}
+		return err
+	})
+	switch {
+	case errors.Is(err, errBadCode):
+		problem(w, http.StatusForbidden, "bad_code", "登记码无效或已使用", "")
+		return
+	case errors.Is(err, errDuplicate):
+		problem(w, http.StatusConflict, "duplicate", "该设备已登记", id)
+		return
+	case err != nil:
+		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+		return
+	}
+	writeJSON(w, http.StatusCreated, api.EnrolResponse{DeviceID: id, Token: token, PlatformKey: s.verifier})
+}
+
+var (
+	errBadCode   = errors.New("bad enrolment code")
+	errDuplicate = errors.New("device already enrolled")
+)
+
+func (s *Server) listDevices(w http.ResponseWriter, r *http.Request) {
+	rows, err := s.db.QueryContext(r.Context(), `SELECT d.id, d.name, d.kind, d.revoked, d.enrolled, d.last_seen,
+		coalesce((SELECT max(size) FROM receipts WHERE device = d.id), 0) FROM devices d ORDER BY d.id`)
+	if err != nil {
+		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+		return
+	}
+	defer rows.Close()
+	type row struct {
+		ID, Name, Kind      string
+		Revoked             bool
+		Enrolled, LastSeen  string
+		RecordsAcknowledged int64
+	}
+	var out []row
+	for rows.Next() {
+		var d row
+		rows.Scan(&d.ID, &d.Name, &d.Kind, &d.Revoked, &d.Enrolled, &d.LastSeen, &d.RecordsAcknowledged)
+		out = append(out, d)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
+	res, err := s.db.ExecContext(r.Context(), `UPDATE devices SET revoked = 1 WHERE id = ?`, r.PathValue("id"))
+	if err != nil {
+		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+		return
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		problem(w, http.StatusNotFound, "not_found", "没有该设备", "")
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// Alerts lists what the platform flagged (forks, rule violations).
+func (s *Server) Alerts(ctx context.Context) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT device, kind, detail FROM alerts ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var d, k, det string
+		rows.Scan(&d, &k, &det)
+		out = append(out, d+" "+k+": "+det)
+	}
+	return out, rows.Err()
+}
+
+func (s *Server) alert(ctx context.Context, device, kind, detail string) {
+	s.log.Warn("platform alert", "device", device, "kind", kind, "detail", detail)
+	s.db.ExecContext(ctx, `INSERT INTO alerts (at, device, kind, detail) VALUES (?, ?, ?, ?)`,
+		s.now().UTC().Format(time.RFC3339), device, kind, detail)
+}
