@@ -188,7 +188,6 @@ func (s *Server) admin(h http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-type deviceCtxKey struct{}
 
 // Device is an enrolled device.
 type Device struct {
