@@ -188,7 +188,6 @@ func (s *Server) admin(h http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-
 // Device is an enrolled device.
 type Device struct {
 	ID, Name, Kind, Verifier, Origin string
