@@ -7,6 +7,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -34,6 +38,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/kiosk"
 	"github.com/sanxiang-desk/sanxiang/officer"
 	"github.com/sanxiang-desk/sanxiang/sync/client"
+	"github.com/sanxiang-desk/sanxiang/sync/server"
 )
 
 // Set at build time with -ldflags "-X main.version=… -X main.build=…".
@@ -361,6 +366,7 @@ func runKiosk(o *options, _ io.Writer) error {
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	go k.RunIdleTimer(ctx)
+	go pullEvery(ctx, cfg, cat, k.Refresh)
 	w.ShowAndRun()
 	return nil
 }
@@ -488,6 +494,7 @@ func runOfficer(o *options, _ io.Writer) error {
 	desk := officer.New(cat, book, cfg, w)
 	desk.SetCaseFile(l, cal, av)
 	desk.SetReview(rev)
+	desk.SetSync(func() (string, error) { return syncOnce(dir, cfg, cat, l) })
 	w.SetContent(desk.Content())
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
@@ -508,7 +515,8 @@ func runDemo(o *options, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if _, err := o.settings(dir); err != nil {
+	cfg, err := o.settings(dir)
+	if err != nil {
 		return err
 	}
 	if _, err := os.Stat(filepath.Join(dir, config.CatalogDB)); errors.Is(err, os.ErrNotExist) {
@@ -517,6 +525,13 @@ func runDemo(o *options, out io.Writer) error {
 		}
 	}
 	fmt.Fprintln(out, shell.L("cli.demo_data", map[string]any{"Dir": dir}))
+	ctx0 := context.Background()
+	if stopPlatform, err := demoPlatform(ctx0, dir, cfg); err != nil {
+		fmt.Fprintln(out, shell.L("cli.demo_no_platform", map[string]any{"Error": err.Error()}))
+	} else {
+		defer stopPlatform()
+		fmt.Fprintln(out, shell.L("cli.demo_platform", map[string]any{"URL": cfg.PlatformURL}))
+	}
 	self, err := os.Executable()
 	if err != nil {
 		return err
@@ -854,4 +869,102 @@ func runSync(o *options, out io.Writer) error {
 	}
 	fmt.Fprintln(out, shell.L("cli.pushed", map[string]any{"N": res.Pushed, "Size": res.Size}))
 	return nil
+}
+
+// pullEvery pulls the public lists from the platform now and then every
+// five minutes, calling changed on the UI goroutine when anything arrived.
+// With no network it keeps the local copy and tries again later.
+func pullEvery(ctx context.Context, cfg config.Config, cat *catalog.Catalog, changed func()) {
+	for {
+		n, err := client.PullPublic(ctx, cfg.PlatformURL, cat)
+		if err != nil {
+			fyne.LogError("catalog sync", err)
+		} else if n > 0 {
+			fyne.Do(changed)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(5 * time.Minute):
+		}
+	}
+}
+
+// syncOnce pulls the public lists and, on an enrolled device, pushes the
+// record log; it says what happened in the officer's words.
+func syncOnce(dir string, cfg config.Config, cat *catalog.Catalog, l *casefile.Log) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	n, err := client.PullPublic(ctx, cfg.PlatformURL, cat)
+	if err != nil {
+		return "", err
+	}
+	msg := shell.L("cli.pulled", map[string]any{"N": n})
+	id, err := client.LoadIdentity(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return msg + "\n" + shell.L("cli.not_enrolled"), nil
+	}
+	if err != nil {
+		return "", err
+	}
+	res, err := client.New(id).Push(ctx, l)
+	if err != nil {
+		return "", err
+	}
+	return msg + "\n" + shell.L("cli.pushed", map[string]any{"N": res.Pushed, "Size": res.Size}), nil
+}
+
+// demoPlatform runs the reference platform in this process on the
+// configured loopback address, with the demo catalog, and enrols the demo
+// data folder's device, so that the demo's sync works end to end.
+func demoPlatform(ctx context.Context, dir string, cfg config.Config) (func(), error) {
+	u, err := url.Parse(cfg.PlatformURL)
+	if err != nil {
+		return nil, err
+	}
+	if h := u.Hostname(); h != "127.0.0.1" && h != "localhost" && h != "::1" {
+		return nil, fmt.Errorf("platform_url %s is not on this machine", cfg.PlatformURL)
+	}
+	ln, err := net.Listen("tcp", u.Host)
+	if err != nil {
+		return nil, err
+	}
+	s, err := server.Open(ctx, filepath.Join(dir, "platform.db"), server.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	if ch, err := s.Changes(ctx, 0, 1); err == nil && len(ch.Changes) == 0 {
+		ds, err := demo.Dataset(demo.Standard)
+		if err == nil {
+			err = s.Publish(ctx, ds.AllItems(), ds.Agencies)
+		}
+		if err != nil {
+			s.Close()
+			ln.Close()
+			return nil, err
+		}
+	}
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	stop := func() {
+		srv.Close()
+		s.Close()
+	}
+	if _, err := client.LoadIdentity(dir); errors.Is(err, os.ErrNotExist) {
+		l, err := casefile.OpenExisting(ctx, filepath.Join(dir, config.CasefileDB), filepath.Join(dir, config.MediaDir))
+		if err != nil {
+			return stop, nil
+		}
+		verifier := l.Verifier
+		l.Close()
+		code, err := s.NewEnrolCode(ctx, "officer")
+		if err == nil {
+			var id client.Identity
+			if id, err = client.Enrol(ctx, cfg.PlatformURL, code, "demo", "officer", verifier); err == nil {
+				client.SaveIdentity(dir, id)
+			}
+		}
+	}
+	return stop, nil
 }

@@ -105,6 +105,17 @@ func (k *Kiosk) refreshUpdated() {
 	}
 }
 
+// Refresh shows new catalog data after a sync: the updated time, and the
+// home screen's counts if it is in view (a citizen mid-search is left alone).
+func (k *Kiosk) Refresh() {
+	k.refreshUpdated()
+	if k.OnHome {
+		last := k.lastActive
+		k.ShowHome()
+		k.lastActive = last // a sync is not a citizen's touch
+	}
+}
+
 // touch records activity: every handler a citizen can reach calls it.
 func (k *Kiosk) touch() { k.lastActive = k.now() }
 

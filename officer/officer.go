@@ -63,6 +63,10 @@ type Desk struct {
 	Unlock     *widget.Button
 	LockPIN    *widget.Entry
 	home       fyne.CanvasObject
+
+	sync       func() (string, error)
+	SyncButton *widget.Button
+	LastSync   string
 }
 
 // SetClock replaces the clock the lock timer reads, for tests.
@@ -125,6 +129,33 @@ func (d *Desk) TryUnlock() {
 // calendar and the agencies' audio/video requirement list.
 func (d *Desk) SetCaseFile(l *casefile.Log, cal *calendar.Calendar, av []casefile.AVRequirement) {
 	d.log, d.cal, d.av = l, cal, av
+}
+
+// SetSync gives the desk a way to sync with the platform: sync pushes the
+// log and pulls what concerns the device, and says what happened.
+func (d *Desk) SetSync(sync func() (string, error)) { d.sync = sync }
+
+// SyncNow runs the sync in the background and reports in a dialog.
+func (d *Desk) SyncNow() {
+	if d.sync == nil {
+		return
+	}
+	d.touch()
+	d.SyncButton.Disable()
+	d.SyncButton.SetText(shell.L("officer.syncing"))
+	go func() {
+		msg, err := d.sync()
+		fyne.Do(func() {
+			d.SyncButton.Enable()
+			d.SyncButton.SetText(shell.L("officer.sync"))
+			if err != nil {
+				dialog.ShowError(errors.New(shell.L("officer.sync_failed", map[string]any{"Error": err.Error()})), d.win)
+				return
+			}
+			d.LastSync = msg
+			dialog.ShowInformation(shell.L("officer.sync"), msg, d.win)
+		})
+	}()
 }
 
 // SetReview gives the desk the legal review: officers submit, reviewers
@@ -209,7 +240,11 @@ func (d *Desk) showHome() {
 	role := shell.L("role." + string(d.Me.Role))
 	who := widget.NewLabelWithStyle(d.Me.Name+"　"+role+"　"+d.Me.Unit, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	d.SignOut = widget.NewButtonWithIcon(shell.L("window.sign_out"), theme.LogoutIcon(), d.DoSignOut)
+	d.SyncButton = widget.NewButtonWithIcon(shell.L("officer.sync"), theme.ViewRefreshIcon(), d.SyncNow)
 	top := container.NewHBox(who, layout.NewSpacer(), d.SignOut)
+	if d.sync != nil {
+		top = container.NewHBox(who, layout.NewSpacer(), d.SyncButton, d.SignOut)
+	}
 	tabs := container.NewAppTabs()
 	if d.log != nil {
 		d.Cases = newCases(d, d.log, d.cal, d.av, d.rev)

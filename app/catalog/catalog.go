@@ -364,3 +364,10 @@ func (d *Dataset) each(fn func(Item) error) error {
 	}
 	return nil
 }
+
+// AllItems lists every item of the dataset.
+func (d *Dataset) AllItems() []Item {
+	var out []Item
+	d.each(func(it Item) error { out = append(out, it); return nil })
+	return out
+}

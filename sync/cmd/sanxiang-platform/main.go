@@ -19,7 +19,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/demo"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
 )
@@ -60,7 +59,7 @@ func run(listen, dbPath, adminToken string, withDemo bool, newCode string, log *
 			if err != nil {
 				return err
 			}
-			if err := s.Publish(ctx, allItems(ds), ds.Agencies); err != nil {
+			if err := s.Publish(ctx, ds.AllItems(), ds.Agencies); err != nil {
 				return err
 			}
 			log.Info("published the demo catalog")
@@ -78,27 +77,4 @@ func run(listen, dbPath, adminToken string, withDemo bool, newCode string, log *
 		return err
 	}
 	return nil
-}
-
-func allItems(ds *catalog.Dataset) []catalog.Item {
-	var out []catalog.Item
-	for i := range ds.Officers {
-		out = append(out, &ds.Officers[i])
-	}
-	for i := range ds.Fees {
-		out = append(out, &ds.Fees[i])
-	}
-	for i := range ds.Guides {
-		out = append(out, &ds.Guides[i])
-	}
-	for i := range ds.Items {
-		out = append(out, &ds.Items[i])
-	}
-	for i := range ds.Inspections {
-		out = append(out, &ds.Inspections[i])
-	}
-	for i := range ds.Decisions {
-		out = append(out, &ds.Decisions[i])
-	}
-	return out
 }
