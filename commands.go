@@ -828,8 +828,8 @@ func runEnrol(o *options, out io.Writer) error {
 	return nil
 }
 
-// runSync pushes the record log (enrolled devices) and pulls the public
-// lists, once.
+// runSync pulls the public lists and, on an enrolled device, pushes the
+// record log, once.
 func runSync(o *options, out io.Writer) error {
 	dir, err := o.dataDir("")
 	if err != nil {
@@ -839,35 +839,21 @@ func runSync(o *options, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ctx := context.Background()
 	cat, err := openCatalog(dir)
 	if err != nil {
 		return err
 	}
 	defer cat.Close()
-	n, err := client.PullPublic(ctx, cfg.PlatformURL, cat)
-	if err != nil {
-		return plainError(shell.L("cli.sync_failed", map[string]any{"Error": err.Error()}))
-	}
-	fmt.Fprintln(out, shell.L("cli.pulled", map[string]any{"N": n}))
-	id, err := client.LoadIdentity(dir)
-	if errors.Is(err, os.ErrNotExist) {
-		fmt.Fprintln(out, shell.L("cli.not_enrolled"))
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	l, err := casefile.OpenExisting(ctx, filepath.Join(dir, config.CasefileDB), filepath.Join(dir, config.MediaDir))
+	l, err := casefile.Open(context.Background(), filepath.Join(dir, config.CasefileDB), filepath.Join(dir, config.MediaDir), deviceID())
 	if err != nil {
 		return err
 	}
 	defer l.Close()
-	res, err := client.New(id).Push(ctx, l)
+	msg, err := syncOnce(dir, cfg, cat, l)
 	if err != nil {
 		return plainError(shell.L("cli.sync_failed", map[string]any{"Error": err.Error()}))
 	}
-	fmt.Fprintln(out, shell.L("cli.pushed", map[string]any{"N": res.Pushed, "Size": res.Size}))
+	fmt.Fprintln(out, msg)
 	return nil
 }
 

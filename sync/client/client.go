@@ -79,7 +79,8 @@ func newResty(base string) *resty.Client {
 		SetRetryCount(4).
 		SetRetryWaitTime(300*time.Millisecond).
 		SetRetryMaxWaitTime(5*time.Second).
-		SetHeader("User-Agent", "sanxiang-desk")
+		SetHeader("User-Agent", "sanxiang-desk").
+		SetLogger(quiet{}) // failures are returned and shown in the person's words
 	// Retry connection failures and server errors; a 4xx is an answer.
 	r.AddRetryCondition(func(resp *resty.Response, err error) bool {
 		return err != nil || resp.StatusCode() >= 500
@@ -231,3 +232,10 @@ func Pull(ctx context.Context, r *resty.Client, cat *catalog.Catalog) (int, erro
 		}
 	}
 }
+
+// quiet drops resty's own log lines.
+type quiet struct{}
+
+func (quiet) Errorf(string, ...any) {}
+func (quiet) Warnf(string, ...any)  {}
+func (quiet) Debugf(string, ...any) {}
