@@ -4,9 +4,16 @@
 package api
 
 import (
+	_ "embed"
 	"net/url"
 	"strings"
 )
+
+// OpenAPI describes the platform's REST API (OpenAPI 3); the server's tests
+// check it against what is served.
+//
+//go:embed openapi.json
+var OpenAPI []byte
 
 // PublicPath is the path of an item's public page on the platform, the page
 // a citizen's phone opens from the item's QR code: /p/{kind}/{id}.

@@ -1,0 +1,69 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/sanxiang-desk/sanxiang/sync/api"
+)
+
+// Every operation the OpenAPI document names is served, answers with one
+// of the statuses it lists, and the document names every route the server
+// has.
+func TestServerMatchesOpenAPI(t *testing.T) {
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Responses map[string]any `json:"responses"`
+		} `json:"paths"`
+	}
+	if err := json.Unmarshal(api.OpenAPI, &doc); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "p.db"), Options{AdminToken: "a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	h := httptest.NewServer(s.Handler())
+	defer h.Close()
+	var documented []string
+	for path, ops := range doc.Paths {
+		for method, op := range ops {
+			documented = append(documented, strings.ToUpper(method)+" "+path)
+			url := strings.NewReplacer("{id}", "X1", "{kind}", "officer").Replace(path)
+			req, _ := http.NewRequest(strings.ToUpper(method), h.URL+url, strings.NewReader("{}"))
+			resp, err := noRedirect.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			code := resp.StatusCode
+			if code == http.StatusMethodNotAllowed {
+				t.Errorf("%s %s: not served", method, path)
+				continue
+			}
+			if _, ok := op.Responses[http.StatusText(code)]; ok {
+				continue
+			}
+			if _, ok := op.Responses[itoa(code)]; !ok {
+				t.Errorf("%s %s answered %d, which the document does not list", method, path, code)
+			}
+		}
+	}
+	served := []string{"GET /", "GET /healthz", "GET /api/v1/platform/key", "POST /api/v1/devices/enrol", "POST /api/v1/logs/push",
+		"GET /api/v1/catalog/changes", "POST /api/v1/admin/enrol-codes", "POST /api/v1/admin/catalog/import",
+		"GET /api/v1/admin/devices", "POST /api/v1/admin/devices/{id}/revoke", "GET /p/", "GET /p/{kind}/{id}"}
+	sort.Strings(documented)
+	sort.Strings(served)
+	if strings.Join(documented, "\n") != strings.Join(served, "\n") {
+		t.Errorf("documented:\n%s\nserved:\n%s", strings.Join(documented, "\n"), strings.Join(served, "\n"))
+	}
+}
+
+var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
