@@ -893,11 +893,17 @@ func syncOnce(dir string, cfg config.Config, cat *catalog.Catalog, l *casefile.L
 	if err != nil {
 		return "", err
 	}
-	res, err := client.New(id).Push(ctx, l)
+	c := client.New(id)
+	res, err := c.Push(ctx, l)
 	if err != nil {
 		return "", err
 	}
-	return msg + "\n" + shell.L("cli.pushed", map[string]any{"N": res.Pushed, "Size": res.Size}), nil
+	msg += "\n" + shell.L("cli.pushed", map[string]any{"N": res.Pushed, "Size": res.Size})
+	files, err := c.PushMedia(ctx, l, nil)
+	if err != nil {
+		return "", err
+	}
+	return msg + "\n" + shell.L("cli.media_pushed", map[string]any{"N": files}), nil
 }
 
 // demoPlatform runs the reference platform in this process on the

@@ -12,6 +12,8 @@ const (
 	PathImport   = "/api/v1/admin/catalog/import"
 	PathDevices  = "/api/v1/admin/devices"
 	PathPubKey   = "/api/v1/platform/key"
+	PathMedia    = "/api/v1/media/"        // tus 1.0 uploads
+	PathMediaSHA = "/api/v1/media-by-sha/" // GET {sha256}: held, with receipt?
 	HeaderIdem   = "Idempotency-Key"
 	MaxBodyBytes = 16 << 20 // a push or import larger than this is refused
 )

@@ -36,7 +36,7 @@ func TestServerMatchesOpenAPI(t *testing.T) {
 	for path, ops := range doc.Paths {
 		for method, op := range ops {
 			documented = append(documented, strings.ToUpper(method)+" "+path)
-			url := strings.NewReplacer("{id}", "X1", "{kind}", "officer").Replace(path)
+			url := strings.NewReplacer("{id}", "X1", "{kind}", "officer", "{sha}", "00").Replace(path)
 			req, _ := http.NewRequest(strings.ToUpper(method), h.URL+url, strings.NewReader("{}"))
 			resp, err := noRedirect.Do(req)
 			if err != nil {
@@ -58,7 +58,9 @@ func TestServerMatchesOpenAPI(t *testing.T) {
 	}
 	served := []string{"GET /", "GET /healthz", "GET /api/v1/platform/key", "POST /api/v1/devices/enrol", "POST /api/v1/logs/push",
 		"GET /api/v1/catalog/changes", "POST /api/v1/admin/enrol-codes", "POST /api/v1/admin/catalog/import",
-		"GET /api/v1/admin/devices", "POST /api/v1/admin/devices/{id}/revoke", "GET /p/", "GET /p/{kind}/{id}"}
+		"GET /api/v1/admin/devices", "POST /api/v1/admin/devices/{id}/revoke", "GET /p/", "GET /p/{kind}/{id}",
+		"POST /api/v1/media/", "HEAD /api/v1/media/{id}", "PATCH /api/v1/media/{id}", "DELETE /api/v1/media/{id}",
+		"GET /api/v1/media-by-sha/{sha}"}
 	sort.Strings(documented)
 	sort.Strings(served)
 	if strings.Join(documented, "\n") != strings.Join(served, "\n") {

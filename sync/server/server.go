@@ -19,6 +19,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -42,6 +43,7 @@ type Server struct {
 	now        func() time.Time
 	log        *slog.Logger
 	labels     map[string]string
+	mediaDir   string
 }
 
 // Options configure a server.
@@ -49,6 +51,9 @@ type Options struct {
 	// AdminToken guards the administrator API; empty disables it.
 	AdminToken string
 	Logger     *slog.Logger
+	// MediaDir holds uploaded evidence by content; default: media beside
+	// the database.
+	MediaDir string
 }
 
 // Open opens (creating if needed) the platform database at path and makes
@@ -58,7 +63,10 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open platform: %w", err)
 	}
-	s := &Server{db: db, adminToken: o.AdminToken, now: time.Now, log: o.Logger}
+	s := &Server{db: db, adminToken: o.AdminToken, now: time.Now, log: o.Logger, mediaDir: o.MediaDir}
+	if s.mediaDir == "" {
+		s.mediaDir = filepath.Join(filepath.Dir(path), "media")
+	}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -94,6 +102,16 @@ func (s *Server) PlatformKey() string { return s.verifier }
 // Handler is the platform's HTTP interface.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
+	if media, err := s.mediaHandler(); err != nil {
+		s.log.Error("media uploads disabled", "err", err)
+	} else {
+		// Uploads are a device's own calls; the device id travels to the hooks.
+		mux.Handle(api.PathMedia, s.device(func(w http.ResponseWriter, r *http.Request, d Device) {
+			r.Header.Set("X-Sanxiang-Device", d.ID)
+			media.ServeHTTP(w, r)
+		}))
+	}
+	mux.HandleFunc("GET "+api.PathMediaSHA+"{sha}", s.device(s.mediaStatus))
 	mux.HandleFunc("GET "+api.PathHealth, func(w http.ResponseWriter, r *http.Request) {
 		if err := s.db.PingContext(r.Context()); err != nil {
 			problem(w, http.StatusServiceUnavailable, "unavailable", "平台数据库不可用", err.Error())
@@ -117,9 +135,14 @@ func (s *Server) Handler() http.Handler {
 	return limitBody(mux)
 }
 
-// limitBody refuses bodies over api.MaxBodyBytes.
+// limitBody refuses bodies over api.MaxBodyBytes, except uploads, which
+// tus bounds by the upload's declared length.
 func limitBody(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, api.PathMedia) {
+			h.ServeHTTP(w, r)
+			return
+		}
 		if r.ContentLength > api.MaxBodyBytes {
 			problem(w, http.StatusRequestEntityTooLarge, "too_large", "请求内容过大", "")
 			return

@@ -3,7 +3,7 @@
 // citizens' phones open the public pages behind the kiosks' QR codes.
 // It needs no cgo and no GUI libraries: build it with CGO_ENABLED=0.
 //
-//	sanxiang-platform --listen 127.0.0.1:8421 --db platform.db --admin-token "$TOKEN" [--demo]
+//	sanxiang-platform --listen 127.0.0.1:8421 --db platform.db --media media/ --admin-token "$TOKEN" [--demo]
 //	sanxiang-platform --db platform.db --new-code officer      (prints a one-time enrolment code)
 package main
 
@@ -26,21 +26,22 @@ import (
 func main() {
 	listen := flag.String("listen", "127.0.0.1:8421", "address to serve on")
 	dbPath := flag.String("db", "platform.db", "SQLite database file")
+	mediaDir := flag.String("media", "", "folder for evidence files, by SHA-256 (default: media beside the database)")
 	adminToken := flag.String("admin-token", os.Getenv("SANXIANG_ADMIN_TOKEN"), "token for the administrator API (or $SANXIANG_ADMIN_TOKEN); empty disables it")
 	withDemo := flag.Bool("demo", false, "publish the demo city's public lists if the catalog is empty")
 	newCode := flag.String("new-code", "", "print a one-time enrolment code for a device of this kind (kiosk, window, officer) and exit")
 	flag.Parse()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	if err := run(*listen, *dbPath, *adminToken, *withDemo, *newCode, log); err != nil {
+	if err := run(*listen, *dbPath, *mediaDir, *adminToken, *withDemo, *newCode, log); err != nil {
 		log.Error("platform stopped", "err", err)
 		os.Exit(1)
 	}
 }
 
-func run(listen, dbPath, adminToken string, withDemo bool, newCode string, log *slog.Logger) error {
+func run(listen, dbPath, mediaDir, adminToken string, withDemo bool, newCode string, log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	s, err := server.Open(ctx, dbPath, server.Options{AdminToken: adminToken, Logger: log})
+	s, err := server.Open(ctx, dbPath, server.Options{AdminToken: adminToken, Logger: log, MediaDir: mediaDir})
 	if err != nil {
 		return err
 	}

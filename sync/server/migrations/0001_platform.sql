@@ -71,3 +71,12 @@ CREATE TRIGGER log_records_no_update BEFORE UPDATE ON log_records BEGIN SELECT R
 CREATE TRIGGER log_records_no_delete BEFORE DELETE ON log_records BEGIN SELECT RAISE(ABORT, 'device logs are append-only'); END;
 CREATE TRIGGER receipts_no_update BEFORE UPDATE ON receipts BEGIN SELECT RAISE(ABORT, 'receipts are append-only'); END;
 CREATE TRIGGER receipts_no_delete BEFORE DELETE ON receipts BEGIN SELECT RAISE(ABORT, 'receipts are append-only'); END;
+
+-- Evidence files received, by content.
+CREATE TABLE media (
+    sha256   TEXT PRIMARY KEY,
+    size     INTEGER NOT NULL,
+    device   TEXT NOT NULL,
+    received TEXT NOT NULL,
+    receipt  TEXT NOT NULL
+) STRICT;

@@ -1,0 +1,88 @@
+package casefile
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+)
+
+// MediaPending lists the evidence files the log references that have no
+// platform receipt yet.
+func (l *Log) MediaPending(ctx context.Context) ([]Digest, error) {
+	rows, err := l.db.QueryContext(ctx, `SELECT DISTINCT sha256 FROM record_media
+		WHERE sha256 NOT IN (SELECT sha256 FROM media_receipts) ORDER BY sha256`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Digest
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		d, err := ParseDigest(s)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// KeepMediaReceipt checks a media receipt (the platform's signature over the
+// file's SHA-256 and size) and keeps it.
+func (l *Log) KeepMediaReceipt(ctx context.Context, d Digest, size int64, msg, platformKey string) error {
+	v, err := note.NewVerifier(platformKey)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrBadReceipt, err)
+	}
+	n, err := note.Open([]byte(msg), note.VerifierList(v))
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrBadReceipt, err)
+	}
+	want := "sanxiang-media\n" + d.String() + "\n" + strconv.FormatInt(size, 10) + "\n"
+	if n.Text != want {
+		return fmt.Errorf("%w: it names another file", ErrBadReceipt)
+	}
+	_, err = l.db.ExecContext(ctx, `INSERT INTO media_receipts (sha256, note, received) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING`,
+		d.String(), msg, l.now().UTC().Format(time.RFC3339))
+	return err
+}
+
+// MediaReceipt returns a file's receipt, "" if none.
+func (l *Log) MediaReceipt(ctx context.Context, d Digest) (string, error) {
+	var msg string
+	err := l.db.QueryRowContext(ctx, `SELECT note FROM media_receipts WHERE sha256 = ?`, d.String()).Scan(&msg)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return msg, err
+}
+
+// UploadLocation is where an upload of d in progress lives, "" if none.
+func (l *Log) UploadLocation(ctx context.Context, d Digest) (string, error) {
+	var loc string
+	err := l.db.QueryRowContext(ctx, `SELECT location FROM uploads WHERE sha256 = ?`, d.String()).Scan(&loc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return loc, err
+}
+
+// SetUploadLocation remembers (loc non-empty) or forgets an upload.
+func (l *Log) SetUploadLocation(ctx context.Context, d Digest, loc string) error {
+	if strings.TrimSpace(loc) == "" {
+		_, err := l.db.ExecContext(ctx, `DELETE FROM uploads WHERE sha256 = ?`, d.String())
+		return err
+	}
+	_, err := l.db.ExecContext(ctx, `INSERT INTO uploads (sha256, location) VALUES (?, ?)
+		ON CONFLICT (sha256) DO UPDATE SET location = excluded.location`, d.String(), loc)
+	return err
+}

@@ -1,0 +1,181 @@
+package client
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+
+	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/sync/api"
+)
+
+// ErrCorrupt is returned when the platform found the uploaded bytes do not
+// hash to the file's SHA-256: the upload is discarded and starts again.
+var ErrCorrupt = errors.New("the platform refused the upload: its SHA-256 did not match")
+
+// ChunkSize is how much one PATCH carries: a broken connection costs at most
+// this much again.
+const ChunkSize = 4 << 20
+
+// Upload is the progress of one file.
+type Upload struct {
+	SHA256      string
+	Sent, Total int64
+}
+
+// UploadMedia sends one evidence file by the tus protocol and keeps the
+// platform's receipt. It asks first whether the platform holds the file
+// already, resumes an upload begun earlier (even in a previous run of the
+// app) from the offset the platform reports, and on any break asks that
+// offset again, so at most one chunk is sent twice.
+func (c *Client) UploadMedia(ctx context.Context, l *casefile.Log, d casefile.Digest, progress func(Upload)) error {
+	if rc, err := l.MediaReceipt(ctx, d); err != nil || rc != "" {
+		return err
+	}
+	path := l.Media().Path(d)
+	st, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	size := st.Size()
+	// Already there?
+	var held struct {
+		Receipt string `json:"receipt"`
+	}
+	resp, err := c.r.R().SetContext(ctx).SetResult(&held).Get(api.PathMediaSHA + d.String())
+	if err == nil && resp.StatusCode() == http.StatusOK {
+		return l.KeepMediaReceipt(ctx, d, size, held.Receipt, c.id.PlatformKey)
+	}
+	// Uploads speak tus directly; our own loop resumes, so no resty retries.
+	tus := resty.New().SetBaseURL(c.id.Platform).SetAuthToken(c.id.Token).SetTimeout(5*time.Minute).
+		SetHeader("Tus-Resumable", "1.0.0").SetLogger(quiet{})
+	loc, err := l.UploadLocation(ctx, d)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	failures := 0
+	for {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if loc == "" {
+			meta := "sha256 " + base64.StdEncoding.EncodeToString([]byte(d.String()))
+			resp, err := tus.R().SetContext(ctx).SetHeader("Upload-Length", strconv.FormatInt(size, 10)).
+				SetHeader("Upload-Metadata", meta).Post(api.PathMedia)
+			if err != nil || resp.StatusCode() != http.StatusCreated {
+				if err := backoff(ctx, &failures, resp, err); err != nil {
+					return err
+				}
+				continue
+			}
+			u, err := url.Parse(resp.Header().Get("Location"))
+			if err != nil {
+				return fmt.Errorf("upload location: %w", err)
+			}
+			loc = u.Path // the platform may answer from another address later
+			if err := l.SetUploadLocation(ctx, d, loc); err != nil {
+				return err
+			}
+		}
+		head, err := tus.R().SetContext(ctx).Head(loc)
+		if err == nil && (head.StatusCode() == http.StatusNotFound || head.StatusCode() == http.StatusGone) {
+			loc = "" // the platform dropped it: begin again
+			l.SetUploadLocation(ctx, d, "")
+			continue
+		}
+		if err != nil || head.StatusCode() != http.StatusOK {
+			if err := backoff(ctx, &failures, head, err); err != nil {
+				return err
+			}
+			continue
+		}
+		offset, _ := strconv.ParseInt(head.Header().Get("Upload-Offset"), 10, 64)
+		if progress != nil {
+			progress(Upload{SHA256: d.String(), Sent: offset, Total: size})
+		}
+		if offset >= size {
+			// Complete, but the answer with the receipt was lost: ask for it.
+			resp, err := c.r.R().SetContext(ctx).SetResult(&held).Get(api.PathMediaSHA + d.String())
+			if err == nil && resp.StatusCode() == http.StatusOK {
+				l.SetUploadLocation(ctx, d, "")
+				return l.KeepMediaReceipt(ctx, d, size, held.Receipt, c.id.PlatformKey)
+			}
+			if err := backoff(ctx, &failures, resp, err); err != nil {
+				return err
+			}
+			continue
+		}
+		n := min(int64(ChunkSize), size-offset)
+		patch, err := tus.R().SetContext(ctx).SetHeader("Upload-Offset", strconv.FormatInt(offset, 10)).
+			SetHeader("Content-Type", "application/offset+octet-stream").
+			SetBody(io.NewSectionReader(f, offset, n)).SetContentLength(true).Patch(loc)
+		if err == nil && patch.StatusCode() == 460 {
+			l.SetUploadLocation(ctx, d, "")
+			return ErrCorrupt
+		}
+		if err != nil || patch.StatusCode() != http.StatusNoContent {
+			if err := backoff(ctx, &failures, patch, err); err != nil {
+				return err
+			}
+			continue
+		}
+		failures = 0
+		if rc := patch.Header().Get("Sanxiang-Receipt"); rc != "" {
+			l.SetUploadLocation(ctx, d, "")
+			if progress != nil {
+				progress(Upload{SHA256: d.String(), Sent: size, Total: size})
+			}
+			return l.KeepMediaReceipt(ctx, d, size, strings.ReplaceAll(rc, "|", "\n"), c.id.PlatformKey)
+		}
+	}
+}
+
+// backoff waits after a failed step, longer each time, and gives up after
+// eight in a row (the next sync resumes where this one stopped).
+func backoff(ctx context.Context, failures *int, resp *resty.Response, err error) error {
+	*failures++
+	if resp != nil && resp.StatusCode() == http.StatusUnauthorized {
+		return fmt.Errorf("%w: %v", ErrUnauthorized, fail(resp, err))
+	}
+	if *failures > 8 {
+		if err != nil {
+			return fmt.Errorf("upload interrupted: %w", err)
+		}
+		return fail(resp, nil)
+	}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(time.Duration(*failures*(*failures)) * 100 * time.Millisecond):
+		return nil
+	}
+}
+
+// PushMedia uploads every referenced evidence file without a receipt.
+func (c *Client) PushMedia(ctx context.Context, l *casefile.Log, progress func(Upload)) (int, error) {
+	pending, err := l.MediaPending(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for i, d := range pending {
+		if err := c.UploadMedia(ctx, l, d, progress); err != nil {
+			return i, err
+		}
+	}
+	return len(pending), nil
+}

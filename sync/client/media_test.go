@@ -1,0 +1,162 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/sync/server"
+)
+
+// cutBody fails a request body after n bytes, as a dropped connection does.
+type cutBody struct {
+	r io.ReadCloser
+	n int64
+}
+
+func (c *cutBody) Read(p []byte) (int, error) {
+	if c.n <= 0 {
+		return 0, io.ErrUnexpectedEOF
+	}
+	if int64(len(p)) > c.n {
+		p = p[:c.n]
+	}
+	k, err := c.r.Read(p)
+	c.n -= int64(k)
+	return k, err
+}
+
+func (c *cutBody) Close() error { return c.r.Close() }
+
+type faults struct {
+	patchBytes atomic.Int64
+	cutOnce    atomic.Bool // cut the first PATCH half way
+	corrupt    atomic.Bool // flip a byte in the next PATCH
+}
+
+func (f *faults) wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPatch {
+			f.patchBytes.Add(r.ContentLength)
+			if f.cutOnce.CompareAndSwap(true, false) {
+				r.Body = &cutBody{r: r.Body, n: r.ContentLength / 2}
+			} else if f.corrupt.CompareAndSwap(true, false) {
+				b, _ := io.ReadAll(r.Body)
+				b[len(b)/3] ^= 0x40
+				r.Body = io.NopCloser(bytes.NewReader(b))
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+func mediaSetup(t *testing.T, size int) (*server.Server, *httptest.Server, *faults, *casefile.Log, Identity, casefile.Digest, []byte) {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := server.Open(ctx, filepath.Join(dir, "p.db"), server.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	f := &faults{}
+	h := httptest.NewServer(f.wrap(s.Handler()))
+	t.Cleanup(h.Close)
+	l := deviceLog(t, "MEDIA-1", 0)
+	data := make([]byte, size)
+	rand.Read(data)
+	d, _, err := l.Media().Put(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.AddNote(ctx, mustCase(t, l), "990101000001", "现场录像", d.String()); err != nil {
+		t.Fatal(err)
+	}
+	id := enrol(t, s, h, l)
+	return s, h, f, l, id, d, data
+}
+
+func mustCase(t *testing.T, l *casefile.Log) string {
+	t.Helper()
+	id, err := l.OpenCase(context.Background(), "990101000001", casefile.Opening{Act: "inspection", Agency: "01", ItemID: "E1",
+		ItemName: "检查", Party: casefile.Party{Kind: "org", Name: "某公司"}, Officers: []casefile.Officer{{CertNo: "990101000001"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func TestUploadResumesAfterABreakAndVerifies(t *testing.T) {
+	ctx := context.Background()
+	const size = 10<<20 + 12345
+	s, _, f, l, id, d, data := mediaSetup(t, size)
+	f.cutOnce.Store(true)
+	var last Upload
+	n, err := New(id).PushMedia(ctx, l, func(u Upload) { last = u })
+	if err != nil || n != 1 {
+		t.Fatalf("push media: %d %v", n, err)
+	}
+	if f.cutOnce.Load() {
+		t.Fatal("no upload was cut: the resume path was not exercised")
+	}
+	if last.Sent != size {
+		t.Fatalf("progress ended at %d of %d", last.Sent, size)
+	}
+	if rc, _ := l.MediaReceipt(ctx, d); rc == "" {
+		t.Fatal("no receipt kept")
+	}
+	// At most one chunk sent again (the cut one).
+	if sent := f.patchBytes.Load(); sent > size+ChunkSize {
+		t.Fatalf("sent %d bytes for a %d-byte file", sent, size)
+	}
+	// The platform holds exactly the file.
+	held, err := os.ReadFile(s.MediaPath(d.String()))
+	if err != nil || sha256.Sum256(held) != sha256.Sum256(data) {
+		t.Fatalf("the platform's copy differs: %v", err)
+	}
+	if pending, _ := l.MediaPending(ctx); len(pending) != 0 {
+		t.Fatalf("still pending: %v", pending)
+	}
+	// The same file again: the platform says it holds it; nothing is sent.
+	before := f.patchBytes.Load()
+	l2 := deviceLog(t, "MEDIA-2", 0)
+	d2, _, _ := l2.Media().Put(bytes.NewReader(data))
+	l2.AddNote(ctx, mustCase(t, l2), "x", "同一文件", d2.String())
+	if _, err := New(id).PushMedia(ctx, l2, nil); err != nil {
+		t.Fatal(err)
+	}
+	if f.patchBytes.Load() != before {
+		t.Fatal("a file the platform holds was uploaded again")
+	}
+}
+
+func TestCorruptedChunkIsRefused(t *testing.T) {
+	ctx := context.Background()
+	_, _, f, l, id, d, _ := mediaSetup(t, 3<<20)
+	f.corrupt.Store(true)
+	_, err := New(id).PushMedia(ctx, l, nil)
+	if !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("corrupted upload: %v", err)
+	}
+	if rc, _ := l.MediaReceipt(ctx, d); rc != "" {
+		t.Fatal("a receipt for corrupted bytes")
+	}
+	// Sent again cleanly, it is accepted.
+	if _, err := New(id).PushMedia(ctx, l, nil); err != nil {
+		t.Fatal(err)
+	}
+	if rc, _ := l.MediaReceipt(ctx, d); !strings.Contains(rc, d.String()) {
+		t.Fatalf("receipt %q", rc)
+	}
+}
