@@ -215,8 +215,17 @@ func (c *Catalog) load(ctx context.Context, kind Kind, ids []string) ([]Item, er
 	return out, nil
 }
 
-// Count returns how many items q selects, ignoring Limit and Offset.
+// Count returns how many items q selects, ignoring Limit and Offset. A
+// whole list is counted in SQL, so the kiosk's home screen does not build
+// every list's search index at start-up.
 func (c *Catalog) Count(ctx context.Context, q Query) (int, error) {
+	if q.Text == "" && q.Agency == "" && q.Act == "" {
+		var n int
+		if err := c.db.QueryRowContext(ctx, `SELECT count(*) FROM items WHERE kind = ?`, string(q.Kind)).Scan(&n); err != nil {
+			return 0, fmt.Errorf("count %s: %w", q.Kind, err)
+		}
+		return n, nil
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	ix, err := c.indexFor(ctx, q.Kind)
