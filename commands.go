@@ -494,7 +494,7 @@ func runOfficer(o *options, _ io.Writer) error {
 	desk := officer.New(cat, book, cfg, w)
 	desk.SetCaseFile(l, cal, av)
 	desk.SetReview(rev)
-	desk.SetSync(func() (string, error) { return syncOnce(dir, cfg, cat, l) })
+	desk.SetSync(func(progress func(sent, total int64)) (string, error) { return syncOnce(dir, cfg, cat, l, progress) })
 	w.SetContent(desk.Content())
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
@@ -849,7 +849,7 @@ func runSync(o *options, out io.Writer) error {
 		return err
 	}
 	defer l.Close()
-	msg, err := syncOnce(dir, cfg, cat, l)
+	msg, err := syncOnce(dir, cfg, cat, l, nil)
 	if err != nil {
 		return plainError(shell.L("cli.sync_failed", map[string]any{"Error": err.Error()}))
 	}
@@ -878,7 +878,7 @@ func pullEvery(ctx context.Context, cfg config.Config, cat *catalog.Catalog, cha
 
 // syncOnce pulls the public lists and, on an enrolled device, pushes the
 // record log; it says what happened in the officer's words.
-func syncOnce(dir string, cfg config.Config, cat *catalog.Catalog, l *casefile.Log) (string, error) {
+func syncOnce(dir string, cfg config.Config, cat *catalog.Catalog, l *casefile.Log, progress func(sent, total int64)) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	n, err := client.PullPublic(ctx, cfg.PlatformURL, cat)
@@ -899,7 +899,11 @@ func syncOnce(dir string, cfg config.Config, cat *catalog.Catalog, l *casefile.L
 		return "", err
 	}
 	msg += "\n" + shell.L("cli.pushed", map[string]any{"N": res.Pushed, "Size": res.Size})
-	files, err := c.PushMedia(ctx, l, nil)
+	var report func(client.Upload)
+	if progress != nil {
+		report = func(u client.Upload) { progress(u.Sent, u.Total) }
+	}
+	files, err := c.PushMedia(ctx, l, report)
 	if err != nil {
 		return "", err
 	}

@@ -64,9 +64,10 @@ type Desk struct {
 	LockPIN    *widget.Entry
 	home       fyne.CanvasObject
 
-	sync       func() (string, error)
+	sync       func(progress func(sent, total int64)) (string, error)
 	SyncButton *widget.Button
 	LastSync   string
+	LastSyncAt *widget.Label
 }
 
 // SetClock replaces the clock the lock timer reads, for tests.
@@ -132,10 +133,12 @@ func (d *Desk) SetCaseFile(l *casefile.Log, cal *calendar.Calendar, av []casefil
 }
 
 // SetSync gives the desk a way to sync with the platform: sync pushes the
-// log and pulls what concerns the device, and says what happened.
-func (d *Desk) SetSync(sync func() (string, error)) { d.sync = sync }
+// log and its media (reporting upload progress) and pulls what concerns
+// the device, and says what happened.
+func (d *Desk) SetSync(sync func(progress func(sent, total int64)) (string, error)) { d.sync = sync }
 
-// SyncNow runs the sync in the background and reports in a dialog.
+// SyncNow runs the sync in the background with a progress bar for media
+// uploads, then reports in a dialog and shows the time of the last sync.
 func (d *Desk) SyncNow() {
 	if d.sync == nil {
 		return
@@ -143,9 +146,23 @@ func (d *Desk) SyncNow() {
 	d.touch()
 	d.SyncButton.Disable()
 	d.SyncButton.SetText(shell.L("officer.syncing"))
+	bar := widget.NewProgressBar()
+	status := widget.NewLabel(shell.L("officer.syncing"))
+	prog := dialog.NewCustomWithoutButtons(shell.L("officer.sync"), container.NewVBox(status, bar), d.win)
+	prog.Resize(fyne.NewSize(420, 0))
+	prog.Show()
 	go func() {
-		msg, err := d.sync()
+		msg, err := d.sync(func(sent, total int64) {
+			fyne.Do(func() {
+				d.touch() // an upload in progress is not an idle desk
+				if total > 0 {
+					bar.SetValue(float64(sent) / float64(total))
+				}
+				status.SetText(shell.L("officer.uploading", map[string]any{"Sent": sent >> 20, "Total": total >> 20}))
+			})
+		})
 		fyne.Do(func() {
+			prog.Hide()
 			d.SyncButton.Enable()
 			d.SyncButton.SetText(shell.L("officer.sync"))
 			if err != nil {
@@ -153,6 +170,7 @@ func (d *Desk) SyncNow() {
 				return
 			}
 			d.LastSync = msg
+			d.LastSyncAt.SetText(shell.L("officer.last_sync", map[string]any{"Time": d.now().Format("15:04")}))
 			dialog.ShowInformation(shell.L("officer.sync"), msg, d.win)
 		})
 	}()
@@ -241,9 +259,12 @@ func (d *Desk) showHome() {
 	who := widget.NewLabelWithStyle(d.Me.Name+"　"+role+"　"+d.Me.Unit, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	d.SignOut = widget.NewButtonWithIcon(shell.L("window.sign_out"), theme.LogoutIcon(), d.DoSignOut)
 	d.SyncButton = widget.NewButtonWithIcon(shell.L("officer.sync"), theme.ViewRefreshIcon(), d.SyncNow)
+	if d.LastSyncAt == nil {
+		d.LastSyncAt = widget.NewLabel(shell.L("officer.never_synced"))
+	}
 	top := container.NewHBox(who, layout.NewSpacer(), d.SignOut)
 	if d.sync != nil {
-		top = container.NewHBox(who, layout.NewSpacer(), d.SyncButton, d.SignOut)
+		top = container.NewHBox(who, layout.NewSpacer(), d.LastSyncAt, d.SyncButton, d.SignOut)
 	}
 	tabs := container.NewAppTabs()
 	if d.log != nil {
