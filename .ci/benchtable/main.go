@@ -144,10 +144,14 @@ func dur(ns float64) string {
 	return fmt.Sprintf("%.0f ns", ns)
 }
 
-// ratioText keeps two significant digits for ratios far below 1.
+// ratioText keeps two significant digits, so a ratio just under its goal
+// does not print as the goal.
 func ratioText(r float64) string {
-	if r < 0.1 {
+	switch {
+	case r < 0.1:
 		return fmt.Sprintf("%.3f", r)
+	case r < 10:
+		return fmt.Sprintf("%.2f", r)
 	}
 	return fmt.Sprintf("%.1f", r)
 }
