@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 )
@@ -51,16 +53,55 @@ var required = map[catalog.Kind][]string{
 // ParseCSV reads one public list from CSV whose header names the JSON
 // fields of the kind's item. Every bad row is reported by row and column.
 func ParseCSV(kind catalog.Kind, r io.Reader) ([]catalog.Item, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	var rows [][]string
+	for n := 1; ; n++ {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			if n == 1 {
+				return nil, &ImportError{Rows: []RowError{{Row: 1, Reason: "no header: " + err.Error()}}}
+			}
+			return nil, &ImportError{Rows: []RowError{{Row: n, Reason: err.Error()}}}
+		}
+		rows = append(rows, rec)
+	}
+	return parseRows(kind, rows, false)
+}
+
+// ParseXLSX reads one public list from the first sheet of an Excel
+// workbook laid out as the CSV is; trailing empty cells may be left out.
+func ParseXLSX(kind catalog.Kind, r io.Reader) ([]catalog.Item, error) {
+	f, err := excelize.OpenReader(r)
+	if err != nil {
+		return nil, &ImportError{Rows: []RowError{{Row: 0, Reason: "not an Excel workbook: " + err.Error()}}}
+	}
+	defer f.Close()
+	sheets := f.GetSheetList()
+	if len(sheets) == 0 {
+		return nil, &ImportError{Rows: []RowError{{Row: 0, Reason: "the workbook has no sheet"}}}
+	}
+	rows, err := f.GetRows(sheets[0])
+	if err != nil {
+		return nil, &ImportError{Rows: []RowError{{Row: 0, Reason: err.Error()}}}
+	}
+	return parseRows(kind, rows, true)
+}
+
+// parseRows checks a header row and data rows; ragged rows are allowed
+// from spreadsheets, which drop trailing empty cells.
+func parseRows(kind catalog.Kind, rows [][]string, ragged bool) ([]catalog.Item, error) {
 	need, ok := required[kind]
 	if !ok {
 		return nil, &ImportError{Rows: []RowError{{Row: 0, Column: "kind", Reason: "unknown list " + string(kind)}}}
 	}
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
-	if err != nil {
-		return nil, &ImportError{Rows: []RowError{{Row: 1, Column: "", Reason: "no header: " + err.Error()}}}
+	if len(rows) == 0 {
+		return nil, &ImportError{Rows: []RowError{{Row: 1, Reason: "no header"}}}
 	}
+	header := append([]string(nil), rows[0]...)
 	for i := range header {
 		header[i] = strings.TrimSpace(strings.TrimPrefix(header[i], "\ufeff"))
 	}
@@ -79,22 +120,23 @@ func ParseCSV(kind catalog.Kind, r io.Reader) ([]catalog.Item, error) {
 	}
 	var items []catalog.Item
 	seen := map[string]int{}
-	for row := 2; ; row++ {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			bad = append(bad, RowError{Row: row, Reason: err.Error()})
-			continue
+	for i, rec := range rows[1:] {
+		row := i + 2
+		if ragged && len(rec) < len(header) {
+			rec = append(rec, make([]string, len(header)-len(rec))...)
 		}
 		if len(rec) != len(header) {
 			bad = append(bad, RowError{Row: row, Reason: fmt.Sprintf("%d cells, header has %d", len(rec), len(header))})
 			continue
 		}
 		m := map[string]string{}
+		empty := true
 		for i, h := range header {
 			m[h] = strings.TrimSpace(rec[i])
+			empty = empty && m[h] == ""
+		}
+		if empty && ragged {
+			continue // a blank spreadsheet row
 		}
 		rowBad := false
 		for _, n := range need {
@@ -186,7 +228,11 @@ func (s *Server) Withdraw(ctx context.Context, kind catalog.Kind, id string) err
 
 func (s *Server) importCSV(w http.ResponseWriter, r *http.Request) {
 	kind := catalog.Kind(r.URL.Query().Get("kind"))
-	items, err := ParseCSV(kind, r.Body)
+	parse := ParseCSV
+	if strings.Contains(r.Header.Get("Content-Type"), "spreadsheetml") || r.URL.Query().Get("format") == "xlsx" {
+		parse = ParseXLSX
+	}
+	items, err := parse(kind, r.Body)
 	var ie *ImportError
 	if errors.As(err, &ie) {
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"code": "bad_rows", "message": "导入文件有错误，未导入任何内容", "rows": ie.Rows})

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
@@ -133,4 +134,41 @@ func FuzzPushBody(f *testing.F) {
 			t.Fatalf("%d for %q: %s", rec.Code, body, rec.Body.String())
 		}
 	})
+}
+
+func TestXLSXImport(t *testing.T) {
+	f := excelize.NewFile()
+	sheet := f.GetSheetName(0)
+	rows := [][]any{
+		{"id", "name", "agency", "collector", "approver", "document_no", "standard"},
+		{"F1", "城市道路占用费", "02", "青禾市城市管理局", "青禾省发展和改革委员会", "青发改价费〔2019〕12号", "每平方米每日1.5元"},
+		{},
+		{"F2", "建筑垃圾处置费", "02", "青禾市城市管理局", "", "青发改价费〔2019〕13号"},
+	}
+	for i, r := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		f.SetSheetRow(sheet, cell, &r)
+	}
+	var buf bytes.Buffer
+	f.Write(&buf)
+	_, err := ParseXLSX(catalog.KindFee, bytes.NewReader(buf.Bytes()))
+	var ie *ImportError
+	if !errors.As(err, &ie) || len(ie.Rows) != 2 || ie.Rows[0].Row != 4 || ie.Rows[0].Column != "approver" || ie.Rows[1].Column != "standard" {
+		t.Fatalf("bad workbook: %v", err)
+	}
+	good := buf.Bytes()
+	f2 := excelize.NewFile()
+	for i, r := range rows[:3] {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		f2.SetSheetRow(f2.GetSheetName(0), cell, &r)
+	}
+	buf.Reset()
+	f2.Write(&buf)
+	items, err := ParseXLSX(catalog.KindFee, bytes.NewReader(buf.Bytes()))
+	if err != nil || len(items) != 1 || items[0].Title() != "城市道路占用费" {
+		t.Fatalf("good workbook: %v %v", items, err)
+	}
+	if _, err := ParseXLSX(catalog.KindFee, bytes.NewReader(good[:100])); err == nil {
+		t.Fatal("a truncated workbook was read")
+	}
 }

@@ -16,9 +16,11 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/demo"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
 )
@@ -30,7 +32,16 @@ func main() {
 	adminToken := flag.String("admin-token", os.Getenv("SANXIANG_ADMIN_TOKEN"), "token for the administrator API (or $SANXIANG_ADMIN_TOKEN); empty disables it")
 	withDemo := flag.Bool("demo", false, "publish the demo city's public lists if the catalog is empty")
 	newCode := flag.String("new-code", "", "print a one-time enrolment code for a device of this kind (kiosk, window, officer) and exit")
+	importFile := flag.String("import", "", "import one public list from a .csv or .xlsx file (with --kind) and exit; every bad row is reported and nothing is imported then")
+	kind := flag.String("kind", "", "the list --import reads: officer, fee, guide, item, inspection, decision")
 	flag.Parse()
+	if *importFile != "" {
+		if err := importList(*dbPath, *importFile, catalog.Kind(*kind)); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	if err := run(*listen, *dbPath, *mediaDir, *adminToken, *withDemo, *newCode, log); err != nil {
 		log.Error("platform stopped", "err", err)
@@ -77,5 +88,33 @@ func run(listen, dbPath, mediaDir, adminToken string, withDemo bool, newCode str
 	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	return nil
+}
+
+// importList imports one public list from a file into the platform.
+func importList(dbPath, file string, kind catalog.Kind) error {
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	parse := server.ParseCSV
+	if strings.HasSuffix(strings.ToLower(file), ".xlsx") {
+		parse = server.ParseXLSX
+	}
+	items, err := parse(kind, f)
+	if err != nil {
+		return fmt.Errorf("导入失败，未导入任何内容 (import failed, nothing imported): %w", err)
+	}
+	ctx := context.Background()
+	s, err := server.Open(ctx, dbPath, server.Options{})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.Publish(ctx, items, nil); err != nil {
+		return err
+	}
+	fmt.Printf("imported %d %s items\n", len(items), kind)
 	return nil
 }
