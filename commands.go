@@ -334,16 +334,23 @@ func openCatalog(dir string) (*catalog.Catalog, error) {
 	return catalog.Open(context.Background(), filepath.Join(dir, config.CatalogDB))
 }
 
-func runKiosk(o *options, _ io.Writer) error {
+// openFolder opens the data folder's settings and catalog, which every
+// mode reads.
+func (o *options) openFolder() (string, config.Config, *catalog.Catalog, error) {
 	dir, err := o.dataDir("")
 	if err != nil {
-		return err
+		return "", config.Config{}, nil, err
 	}
 	cfg, err := o.settings(dir)
 	if err != nil {
-		return err
+		return "", cfg, nil, err
 	}
 	cat, err := openCatalog(dir)
+	return dir, cfg, cat, err
+}
+
+func runKiosk(o *options, _ io.Writer) error {
+	_, cfg, cat, err := o.openFolder()
 	if err != nil {
 		return err
 	}
@@ -415,15 +422,7 @@ func (d *desk) Close() {
 
 // openDesk opens the data folder's settings, catalog and account book.
 func (o *options) openDesk() (*desk, error) {
-	dir, err := o.dataDir("")
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := o.settings(dir)
-	if err != nil {
-		return nil, err
-	}
-	cat, err := openCatalog(dir)
+	dir, cfg, cat, err := o.openFolder()
 	if err != nil {
 		return nil, err
 	}
@@ -831,15 +830,7 @@ func runEnrol(o *options, out io.Writer) error {
 // runSync pulls the public lists and, on an enrolled device, pushes the
 // record log, once.
 func runSync(o *options, out io.Writer) error {
-	dir, err := o.dataDir("")
-	if err != nil {
-		return err
-	}
-	cfg, err := o.settings(dir)
-	if err != nil {
-		return err
-	}
-	cat, err := openCatalog(dir)
+	dir, cfg, cat, err := o.openFolder()
 	if err != nil {
 		return err
 	}

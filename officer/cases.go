@@ -452,11 +452,7 @@ func (c *Cases) ShowNewCase() {
 		widget.NewFormItem(shell.L("case.second_officer"), f.Officer2),
 	)
 	c.Form = f
-	save := widget.NewButtonWithIcon(shell.L("case.save"), theme.ConfirmIcon(), func() { f.Submit() })
-	save.Importance = widget.HighImportance
-	f.dialog = dialog.NewCustom(shell.L("case.new"), shell.L("admin.cancel"), container.NewVBox(form, f.Message, save), c.d.win)
-	f.dialog.Resize(fyne.NewSize(640, 560))
-	f.dialog.Show()
+	f.dialog = c.formDialog(shell.L("case.new"), form, f.Message, saveButton(func() { f.Submit() }), fyne.NewSize(640, 560))
 }
 
 func actOf(label string) catalog.Act {
@@ -564,12 +560,7 @@ func (c *Cases) ShowStageForm() {
 		content.Add(widget.NewCard(shell.L("review.decision_section"), "", decisionBox))
 	}
 	c.Form = f
-	save := widget.NewButtonWithIcon(shell.L("case.save"), theme.ConfirmIcon(), func() { f.Submit() })
-	save.Importance = widget.HighImportance
-	f.dialog = dialog.NewCustom(shell.L("case.record_stage"), shell.L("admin.cancel"),
-		container.NewBorder(nil, container.NewVBox(f.Message, save), nil, nil, container.NewVScroll(content)), c.d.win)
-	f.dialog.Resize(fyne.NewSize(760, 640))
-	f.dialog.Show()
+	f.dialog = c.formDialog(shell.L("case.record_stage"), container.NewVScroll(content), f.Message, saveButton(func() { f.Submit() }), fyne.NewSize(760, 640))
 }
 
 // ShowNoteForm appends a text record to the open case.
@@ -595,11 +586,7 @@ func (c *Cases) ShowNoteForm() {
 		c.ShowCase(cs.ID)
 	}
 	c.Form = f
-	save := widget.NewButtonWithIcon(shell.L("case.save"), theme.ConfirmIcon(), func() { f.Submit() })
-	save.Importance = widget.HighImportance
-	f.dialog = dialog.NewCustom(shell.L("case.add_note"), shell.L("admin.cancel"), container.NewVBox(f.Note, f.Message, save), c.d.win)
-	f.dialog.Resize(fyne.NewSize(600, 360))
-	f.dialog.Show()
+	f.dialog = c.formDialog(shell.L("case.add_note"), f.Note, f.Message, saveButton(func() { f.Submit() }), fyne.NewSize(600, 360))
 }
 
 // agencyName is the officer's agency's full name.
@@ -709,15 +696,9 @@ func (c *Cases) ShowDocumentForm() {
 		c.ShowCase(cs.ID)
 	}
 	c.docForm = f
-	save := widget.NewButtonWithIcon(shell.L("case.save"), theme.ConfirmIcon(), func() { f.Save() })
-	save.Importance = widget.HighImportance
 	left := container.NewVScroll(container.NewVBox(f.Template, fields))
 	right := container.NewVScroll(container.NewVBox(widget.NewLabelWithStyle(shell.L("case.doc_preview"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), f.Preview))
-	body := container.NewHSplit(left, right)
-	f.dialog = dialog.NewCustom(shell.L("case.make_document"), shell.L("admin.cancel"),
-		container.NewBorder(nil, container.NewVBox(f.Message, save), nil, nil, body), c.d.win)
-	f.dialog.Resize(fyne.NewSize(960, 640))
-	f.dialog.Show()
+	f.dialog = c.formDialog(shell.L("case.make_document"), container.NewHSplit(left, right), f.Message, saveButton(func() { f.Save() }), fyne.NewSize(960, 640))
 }
 
 // ExportDialog saves the open case as a bundle with its printable case file.
@@ -784,12 +765,8 @@ func (c *Cases) ShowCorrectionForm(seq int64) {
 		widget.NewFormItem(shell.L("case.correction_reason"), f.HearingOn),
 		widget.NewFormItem(shell.L("case.correction_new"), f.Note),
 	)
-	save := widget.NewButtonWithIcon(shell.L("case.save"), theme.ConfirmIcon(), func() { f.Submit() })
-	save.Importance = widget.HighImportance
 	intro := wrap(shell.L("case.correction_intro", map[string]any{"Seq": seq}))
-	f.dialog = dialog.NewCustom(shell.L("case.correct"), shell.L("admin.cancel"), container.NewVBox(intro, form, f.Message, save), c.d.win)
-	f.dialog.Resize(fyne.NewSize(600, 400))
-	f.dialog.Show()
+	f.dialog = c.formDialog(shell.L("case.correct"), container.NewVBox(intro, form), f.Message, saveButton(func() { f.Submit() }), fyne.NewSize(600, 400))
 }
 
 // SavePDF saves one recorded document as a PDF to print: the text is the
@@ -812,4 +789,21 @@ func (c *Cases) SavePDF(doc document.Doc) {
 	}, c.d.win)
 	save.SetFileName(doc.Title + ".pdf")
 	save.Show()
+}
+
+// saveButton appends what its form says; the label warns that it cannot
+// be changed after.
+func saveButton(submit func()) *widget.Button {
+	return widget.NewButtonWithIcon(shell.L("case.save"), theme.ConfirmIcon(), submit)
+}
+
+// formDialog shows a form that appends a record, its message and its
+// button below the body (which the caller makes scroll where it is long).
+func (c *Cases) formDialog(title string, body fyne.CanvasObject, msg *widget.Label, save *widget.Button, size fyne.Size) dialog.Dialog {
+	save.Importance = widget.HighImportance
+	d := dialog.NewCustom(title, shell.L("admin.cancel"),
+		container.NewBorder(nil, container.NewVBox(msg, save), nil, nil, body), c.d.win)
+	d.Resize(size)
+	d.Show()
+	return d
 }

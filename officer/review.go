@@ -114,7 +114,7 @@ func (c *Cases) newProposalForm(p review.Proposal) *ProposalForm {
 	kindLabels, kindKeys := label("decision.kind.", decisionKinds)
 	impactLabels, impactKeys := label("decision.impact.", impacts)
 	f.Kinds = widget.NewCheckGroup(kindLabels, nil)
-	f.Kinds.Horizontal = true
+	f.Kinds.Horizontal = false // six labels do not fit one line on a laptop
 	f.Impacts = widget.NewCheckGroup(impactLabels, nil)
 	f.Impacts.Horizontal = true
 	for _, k := range p.Kinds {
@@ -239,11 +239,7 @@ func (c *Cases) ShowSubmitForm() {
 	form.Append(shell.L("review.legal_basis"), f.LegalBasis)
 	form.Append(shell.L("review.discretion"), f.Discretion)
 	save := widget.NewButtonWithIcon(shell.L("review.submit"), theme.MailSendIcon(), func() { f.Submit() })
-	save.Importance = widget.HighImportance
-	f.dialog = dialog.NewCustom(shell.L("review.submit"), shell.L("admin.cancel"),
-		container.NewBorder(nil, container.NewVBox(f.Message, save), nil, nil, container.NewVScroll(form)), c.d.win)
-	f.dialog.Resize(fyne.NewSize(900, 680))
-	f.dialog.Show()
+	f.dialog = c.formDialog(shell.L("review.submit"), container.NewVScroll(form), f.Message, save, fyne.NewSize(900, 680))
 }
 
 // ShowCoordinateForm records how a disagreement was settled.
@@ -260,7 +256,7 @@ func (c *Cases) ShowCoordinateForm() {
 	msg := widget.NewLabel("")
 	msg.Importance = widget.DangerImportance
 	var dlg dialog.Dialog
-	save := widget.NewButtonWithIcon(shell.L("case.save"), theme.ConfirmIcon(), func() {
+	save := saveButton(func() {
 		m := "collective"
 		if method.Selected == shell.L("review.method.head") {
 			m = "head"
@@ -273,15 +269,12 @@ func (c *Cases) ShowCoordinateForm() {
 		dlg.Hide()
 		c.ShowCase(cs.ID)
 	})
-	save.Importance = widget.HighImportance
 	form := widget.NewForm(
 		widget.NewFormItem(shell.L("review.method"), method),
 		widget.NewFormItem(shell.L("review.outcome"), outcome),
 		widget.NewFormItem(shell.L("review.participants"), who),
 	)
-	dlg = dialog.NewCustom(shell.L("review.coordinate"), shell.L("admin.cancel"), container.NewVBox(form, msg, save), c.d.win)
-	dlg.Resize(fyne.NewSize(640, 400))
-	dlg.Show()
+	dlg = c.formDialog(shell.L("review.coordinate"), form, msg, save, fyne.NewSize(640, 400))
 }
 
 // reviewPanel is the case page's review section: status, rules, opinion.
