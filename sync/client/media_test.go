@@ -9,14 +9,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
+	"github.com/sanxiang-desk/sanxiang/sync/server/servertest"
 )
 
 // cutBody fails a request body after n bytes, as a dropped connection does.
@@ -61,15 +60,10 @@ func (f *faults) wrap(h http.Handler) http.Handler {
 	})
 }
 
-func mediaSetup(t *testing.T, size int) (*server.Server, *httptest.Server, *faults, *casefile.Log, Identity, casefile.Digest, []byte) {
+func mediaSetup(t *testing.T, b servertest.Backend, size int) (*server.Server, *httptest.Server, *faults, *casefile.Log, Identity, casefile.Digest, []byte) {
 	t.Helper()
 	ctx := context.Background()
-	dir := t.TempDir()
-	s, err := server.Open(ctx, filepath.Join(dir, "p.db"), server.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := b.Open(t, server.Options{})
 	f := &faults{}
 	h := httptest.NewServer(f.wrap(s.Handler()))
 	t.Cleanup(h.Close)
@@ -98,65 +92,78 @@ func mustCase(t *testing.T, l *casefile.Log) string {
 }
 
 func TestUploadResumesAfterABreakAndVerifies(t *testing.T) {
-	ctx := context.Background()
-	const size = 10<<20 + 12345
-	s, _, f, l, id, d, data := mediaSetup(t, size)
-	f.cutOnce.Store(true)
-	var last Upload
-	n, err := New(id).PushMedia(ctx, l, func(u Upload) { last = u })
-	if err != nil || n != 1 {
-		t.Fatalf("push media: %d %v", n, err)
-	}
-	if f.cutOnce.Load() {
-		t.Fatal("no upload was cut: the resume path was not exercised")
-	}
-	if last.Sent != size {
-		t.Fatalf("progress ended at %d of %d", last.Sent, size)
-	}
-	if rc, _ := l.MediaReceipt(ctx, d); rc == "" {
-		t.Fatal("no receipt kept")
-	}
-	// At most one chunk sent again (the cut one).
-	if sent := f.patchBytes.Load(); sent > size+ChunkSize {
-		t.Fatalf("sent %d bytes for a %d-byte file", sent, size)
-	}
-	// The platform holds exactly the file.
-	held, err := os.ReadFile(s.MediaPath(d.String()))
-	if err != nil || sha256.Sum256(held) != sha256.Sum256(data) {
-		t.Fatalf("the platform's copy differs: %v", err)
-	}
-	if pending, _ := l.MediaPending(ctx); len(pending) != 0 {
-		t.Fatalf("still pending: %v", pending)
-	}
-	// The same file again: the platform says it holds it; nothing is sent.
-	before := f.patchBytes.Load()
-	l2 := deviceLog(t, "MEDIA-2", 0)
-	d2, _, _ := l2.Media().Put(bytes.NewReader(data))
-	l2.AddNote(ctx, mustCase(t, l2), "x", "同一文件", d2.String())
-	if _, err := New(id).PushMedia(ctx, l2, nil); err != nil {
-		t.Fatal(err)
-	}
-	if f.patchBytes.Load() != before {
-		t.Fatal("a file the platform holds was uploaded again")
-	}
+	eachBackend(t, func(t *testing.T, b servertest.Backend) {
+		ctx := context.Background()
+		const size = 10<<20 + 12345
+		s, _, f, l, id, d, data := mediaSetup(t, b, size)
+		f.cutOnce.Store(true)
+		var last Upload
+		n, err := New(id).PushMedia(ctx, l, func(u Upload) { last = u })
+		if err != nil || n != 1 {
+			t.Fatalf("push media: %d %v", n, err)
+		}
+		if f.cutOnce.Load() {
+			t.Fatal("no upload was cut: the resume path was not exercised")
+		}
+		if last.Sent != size {
+			t.Fatalf("progress ended at %d of %d", last.Sent, size)
+		}
+		if rc, _ := l.MediaReceipt(ctx, d); rc == "" {
+			t.Fatal("no receipt kept")
+		}
+		// At most one chunk sent again (the cut one).
+		if sent := f.patchBytes.Load(); sent > size+ChunkSize {
+			t.Fatalf("sent %d bytes for a %d-byte file", sent, size)
+		}
+		// The platform holds exactly the file.
+		held, err := readMedia(s, d.String())
+		if err != nil || sha256.Sum256(held) != sha256.Sum256(data) {
+			t.Fatalf("the platform's copy differs: %v", err)
+		}
+		if pending, _ := l.MediaPending(ctx); len(pending) != 0 {
+			t.Fatalf("still pending: %v", pending)
+		}
+		// The same file again: the platform says it holds it; nothing is sent.
+		before := f.patchBytes.Load()
+		l2 := deviceLog(t, "MEDIA-2", 0)
+		d2, _, _ := l2.Media().Put(bytes.NewReader(data))
+		l2.AddNote(ctx, mustCase(t, l2), "x", "同一文件", d2.String())
+		if _, err := New(id).PushMedia(ctx, l2, nil); err != nil {
+			t.Fatal(err)
+		}
+		if f.patchBytes.Load() != before {
+			t.Fatal("a file the platform holds was uploaded again")
+		}
+	})
 }
 
 func TestCorruptedChunkIsRefused(t *testing.T) {
-	ctx := context.Background()
-	_, _, f, l, id, d, _ := mediaSetup(t, 3<<20)
-	f.corrupt.Store(true)
-	_, err := New(id).PushMedia(ctx, l, nil)
-	if !errors.Is(err, ErrCorrupt) {
-		t.Fatalf("corrupted upload: %v", err)
+	eachBackend(t, func(t *testing.T, b servertest.Backend) {
+		ctx := context.Background()
+		_, _, f, l, id, d, _ := mediaSetup(t, b, 3<<20)
+		f.corrupt.Store(true)
+		_, err := New(id).PushMedia(ctx, l, nil)
+		if !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("corrupted upload: %v", err)
+		}
+		if rc, _ := l.MediaReceipt(ctx, d); rc != "" {
+			t.Fatal("a receipt for corrupted bytes")
+		}
+		// Sent again cleanly, it is accepted.
+		if _, err := New(id).PushMedia(ctx, l, nil); err != nil {
+			t.Fatal(err)
+		}
+		if rc, _ := l.MediaReceipt(ctx, d); !strings.Contains(rc, d.String()) {
+			t.Fatalf("receipt %q", rc)
+		}
+	})
+}
+
+func readMedia(s *server.Server, sha string) ([]byte, error) {
+	r, err := s.OpenMedia(context.Background(), sha)
+	if err != nil {
+		return nil, err
 	}
-	if rc, _ := l.MediaReceipt(ctx, d); rc != "" {
-		t.Fatal("a receipt for corrupted bytes")
-	}
-	// Sent again cleanly, it is accepted.
-	if _, err := New(id).PushMedia(ctx, l, nil); err != nil {
-		t.Fatal(err)
-	}
-	if rc, _ := l.MediaReceipt(ctx, d); !strings.Contains(rc, d.String()) {
-		t.Fatalf("receipt %q", rc)
-	}
+	defer r.Close()
+	return io.ReadAll(r)
 }

@@ -179,7 +179,10 @@ func parseRows(kind catalog.Kind, rows [][]string, ragged bool) ([]catalog.Item,
 // cursor. The cursor is assigned inside the immediate transaction, so a
 // reader never sees a later change before an earlier one has committed.
 func (s *Server) Publish(ctx context.Context, items []catalog.Item, agencies []catalog.Agency) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(tx *dbTx) error {
+		if err := tx.lock(ctx, "catalog"); err != nil {
+			return err
+		}
 		var cur int64
 		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(cursor), 0) FROM catalog`).Scan(&cur); err != nil {
 			return err
@@ -210,7 +213,10 @@ func (s *Server) Publish(ctx context.Context, items []catalog.Item, agencies []c
 
 // Withdraw removes an item from the public lists, as a tombstone change.
 func (s *Server) Withdraw(ctx context.Context, kind catalog.Kind, id string) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(tx *dbTx) error {
+		if err := tx.lock(ctx, "catalog"); err != nil {
+			return err
+		}
 		var cur int64
 		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(cursor), 0) FROM catalog`).Scan(&cur); err != nil {
 			return err

@@ -9,13 +9,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
-	"github.com/tus/tusd/v2/pkg/filelocker"
-	"github.com/tus/tusd/v2/pkg/filestore"
 	tusd "github.com/tus/tusd/v2/pkg/handler"
 	xslog "golang.org/x/exp/slog"
 	"golang.org/x/mod/sumdb/note"
@@ -28,11 +24,12 @@ func MediaReceiptText(sha string, size int64) string {
 	return fmt.Sprintf("sanxiang-media\n%s\n%d\n", sha, size)
 }
 
-// MediaPath is where a verified file lives: by content.
-func (s *Server) MediaPath(sha string) string { return s.mediaPath(sha) }
-
-func (s *Server) mediaPath(sha string) string {
-	return filepath.Join(s.mediaDir, sha[:2], sha)
+// OpenMedia reads a verified evidence file by its SHA-256.
+func (s *Server) OpenMedia(ctx context.Context, sha string) (io.ReadCloser, error) {
+	if b, err := hex.DecodeString(sha); err != nil || len(b) != sha256.Size {
+		return nil, fmt.Errorf("not a SHA-256: %q", sha)
+	}
+	return s.media.open(ctx, sha)
 }
 
 // mediaHandler serves resumable uploads by the tus 1.0 protocol (core,
@@ -41,14 +38,8 @@ func (s *Server) mediaPath(sha string) string {
 // platform hashes the whole file, refuses a mismatch, files it by content
 // and answers with a receipt it signs (header Sanxiang-Receipt).
 func (s *Server) mediaHandler() (http.Handler, error) {
-	incoming := filepath.Join(s.mediaDir, "incoming")
-	if err := os.MkdirAll(incoming, 0o700); err != nil {
-		return nil, err
-	}
-	store := filestore.New(incoming)
 	composer := tusd.NewStoreComposer()
-	store.UseIn(composer)
-	filelocker.New(incoming).UseIn(composer)
+	s.media.useIn(composer)
 	h, err := tusd.NewHandler(tusd.Config{
 		BasePath:      api.PathMedia,
 		StoreComposer: composer,
@@ -78,34 +69,10 @@ func (s *Server) mediaHandler() (http.Handler, error) {
 // finishUpload checks a complete upload's hash and files it.
 func (s *Server) finishUpload(ctx context.Context, up tusd.FileInfo, device string) (string, error) {
 	sha := up.MetaData["sha256"]
-	path := up.Storage["Path"]
-	f, err := os.Open(path)
+	n, err := s.media.keep(ctx, up, sha)
 	if err != nil {
 		return "", err
 	}
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	f.Close()
-	if err != nil {
-		return "", err
-	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != sha {
-		os.Remove(path)
-		os.Remove(path + ".info")
-		return "", fmt.Errorf("the file's SHA-256 is %s, the upload said %s", got, sha)
-	}
-	dst := s.mediaPath(sha)
-	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
-		return "", err
-	}
-	if _, err := os.Stat(dst); err != nil {
-		if err := os.Rename(path, dst); err != nil {
-			return "", err
-		}
-	} else {
-		os.Remove(path) // the same content is here already
-	}
-	os.Remove(path + ".info")
 	return s.mediaReceipt(ctx, sha, n, device)
 }
 
@@ -124,7 +91,13 @@ func (s *Server) mediaReceipt(ctx context.Context, sha string, size int64, devic
 	}
 	_, err = s.db.ExecContext(ctx, `INSERT INTO media (sha256, size, device, received, receipt) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (sha256) DO NOTHING`, sha, size, device, s.now().UTC().Format(time.RFC3339), string(signed))
-	return string(signed), err
+	if err != nil {
+		return "", err
+	}
+	// Another instance may have filed the same content a moment ago: answer
+	// with the receipt that was kept.
+	err = s.db.QueryRowContext(ctx, `SELECT receipt FROM media WHERE sha256 = ?`, sha).Scan(&prev)
+	return prev, err
 }
 
 // mediaStatus answers whether the platform holds a file, with its receipt:

@@ -25,7 +25,7 @@ var (
 	errSignature = errors.New("the checkpoint is not signed by this device")
 )
 
-func hashReader(ctx context.Context, tx *sql.Tx, device string) tlog.HashReaderFunc {
+func hashReader(ctx context.Context, tx *dbTx, device string) tlog.HashReaderFunc {
 	return func(indexes []int64) ([]tlog.Hash, error) {
 		out := make([]tlog.Hash, len(indexes))
 		for i, idx := range indexes {
@@ -72,7 +72,10 @@ func (s *Server) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 		return api.Receipt{}, fmt.Errorf("%w: %v", errSignature, err)
 	}
 	var rc api.Receipt
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.db.Tx(ctx, func(tx *dbTx) error {
+		if err := tx.lock(ctx, "push:"+d.ID); err != nil {
+			return err
+		}
 		var have int64
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM log_records WHERE device = ?`, d.ID).Scan(&have); err != nil {
 			return err

@@ -25,7 +25,6 @@ import (
 
 	"golang.org/x/mod/sumdb/note"
 
-	"github.com/sanxiang-desk/sanxiang/app/store"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 )
 
@@ -36,14 +35,14 @@ var migrations, _ = fs.Sub(migrationFiles, "migrations")
 
 // Server is one platform instance.
 type Server struct {
-	db         *store.DB
+	db         *db
 	signer     note.Signer
 	verifier   string
 	adminToken string
 	now        func() time.Time
 	log        *slog.Logger
 	labels     map[string]string
-	mediaDir   string
+	media      mediaStore
 }
 
 // Options configure a server.
@@ -51,21 +50,31 @@ type Options struct {
 	// AdminToken guards the administrator API; empty disables it.
 	AdminToken string
 	Logger     *slog.Logger
-	// MediaDir holds uploaded evidence by content; default: media beside
-	// the database.
-	MediaDir string
+	// Media holds uploaded evidence by content: a folder, or an S3 bucket
+	// as s3://KEY:SECRET@HOST/BUCKET (s3+http:// without TLS). Default: a
+	// folder "media" beside a SQLite database; PostgreSQL needs it given.
+	Media string
 }
 
 // Open opens (creating if needed) the platform database at path and makes
 // the platform's signing key on first use.
 func Open(ctx context.Context, path string, o Options) (*Server, error) {
-	db, err := store.Open(ctx, path, store.Options{Durability: store.Evidence, Migrations: migrations})
+	db, err := openDB(ctx, path)
 	if err != nil {
 		return nil, fmt.Errorf("open platform: %w", err)
 	}
-	s := &Server{db: db, adminToken: o.AdminToken, now: time.Now, log: o.Logger, mediaDir: o.MediaDir}
-	if s.mediaDir == "" {
-		s.mediaDir = filepath.Join(filepath.Dir(path), "media")
+	s := &Server{db: db, adminToken: o.AdminToken, now: time.Now, log: o.Logger}
+	where := o.Media
+	if where == "" {
+		if db.pg {
+			db.Close()
+			return nil, errors.New("open platform: a PostgreSQL database needs --media (a folder every instance shares, or s3://…)")
+		}
+		where = filepath.Join(filepath.Dir(path), "media")
+	}
+	if s.media, err = openMediaStore(ctx, where); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open platform: %w", err)
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -279,7 +288,7 @@ func (s *Server) enrol(w http.ResponseWriter, r *http.Request) {
 	}
 	id := strings.TrimPrefix(v.Name(), "sanxiang-")
 	token := randomToken(32)
-	err = s.db.Tx(r.Context(), func(tx *sql.Tx) error {
+	err = s.db.Tx(r.Context(), func(tx *dbTx) error {
 		res, err := tx.ExecContext(r.Context(), `UPDATE enrol_codes SET used_by = ? WHERE code_hash = ? AND used_by = ''`, id, hashToken(req.Code))
 		if err != nil {
 			return err
@@ -289,7 +298,7 @@ func (s *Server) enrol(w http.ResponseWriter, r *http.Request) {
 		}
 		_, err = tx.ExecContext(r.Context(), `INSERT INTO devices (id, name, kind, verifier, origin, token_hash, enrolled) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			id, req.Name, req.Kind, req.Verifier, "sanxiang/device/"+id, hashToken(token), s.now().UTC().Format(time.RFC3339))
-		if err != nil && strings.Contains(err.Error(), "UNIQUE") {
+		if isUnique(err) {
 			return errDuplicate
 		}
 		return err

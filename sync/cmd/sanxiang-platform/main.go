@@ -27,8 +27,8 @@ import (
 
 func main() {
 	listen := flag.String("listen", "127.0.0.1:8421", "address to serve on")
-	dbPath := flag.String("db", "platform.db", "SQLite database file")
-	mediaDir := flag.String("media", "", "folder for evidence files, by SHA-256 (default: media beside the database)")
+	dbPath := flag.String("db", "platform.db", "database: a SQLite file, or postgres://USER:PASS@HOST/DB for several instances")
+	mediaDir := flag.String("media", "", "evidence files by SHA-256: a folder (default: media beside a SQLite database), or an S3 bucket s3://KEY:SECRET@HOST/BUCKET (s3+http:// without TLS)")
 	adminToken := flag.String("admin-token", os.Getenv("SANXIANG_ADMIN_TOKEN"), "token for the administrator API (or $SANXIANG_ADMIN_TOKEN); empty disables it")
 	withDemo := flag.Bool("demo", false, "publish the demo city's public lists if the catalog is empty")
 	newCode := flag.String("new-code", "", "print a one-time enrolment code for a device of this kind (kiosk, window, officer) and exit")
@@ -36,7 +36,7 @@ func main() {
 	kind := flag.String("kind", "", "the list --import reads: officer, fee, guide, item, inspection, decision")
 	flag.Parse()
 	if *importFile != "" {
-		if err := importList(*dbPath, *importFile, catalog.Kind(*kind)); err != nil {
+		if err := importList(*dbPath, *mediaDir, *importFile, catalog.Kind(*kind)); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
@@ -52,7 +52,7 @@ func main() {
 func run(listen, dbPath, mediaDir, adminToken string, withDemo bool, newCode string, log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	s, err := server.Open(ctx, dbPath, server.Options{AdminToken: adminToken, Logger: log, MediaDir: mediaDir})
+	s, err := server.Open(ctx, dbPath, server.Options{AdminToken: adminToken, Logger: log, Media: mediaDir})
 	if err != nil {
 		return err
 	}
@@ -92,7 +92,7 @@ func run(listen, dbPath, mediaDir, adminToken string, withDemo bool, newCode str
 }
 
 // importList imports one public list from a file into the platform.
-func importList(dbPath, file string, kind catalog.Kind) error {
+func importList(dbPath, media, file string, kind catalog.Kind) error {
 	f, err := os.Open(file)
 	if err != nil {
 		return err
@@ -107,7 +107,7 @@ func importList(dbPath, file string, kind catalog.Kind) error {
 		return fmt.Errorf("导入失败，未导入任何内容 (import failed, nothing imported): %w", err)
 	}
 	ctx := context.Background()
-	s, err := server.Open(ctx, dbPath, server.Options{})
+	s, err := server.Open(ctx, dbPath, server.Options{Media: media})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,315 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
+	"github.com/tus/tusd/v2/pkg/filelocker"
+	"github.com/tus/tusd/v2/pkg/filestore"
+	tusd "github.com/tus/tusd/v2/pkg/handler"
+)
+
+// mediaStore holds evidence files by content and the uploads in progress.
+// The folder store suits one instance; the S3 store keeps nothing on local
+// disk, so several instances behind a load balancer can share uploads.
+type mediaStore interface {
+	// useIn plugs the store of uploads in progress into tusd.
+	useIn(c *tusd.StoreComposer)
+	// keep hashes a complete upload and, if its SHA-256 is want, files it
+	// by content. The upload is removed either way.
+	keep(ctx context.Context, up tusd.FileInfo, want string) (size int64, err error)
+	// open reads a kept file.
+	open(ctx context.Context, sha string) (io.ReadCloser, error)
+}
+
+// errHashMismatch is a complete upload whose content is not what it named.
+var errHashMismatch = errors.New("hash mismatch")
+
+// openMediaStore opens a folder, or an S3 bucket named
+// s3://KEY:SECRET@HOST:PORT/BUCKET (TLS) or s3+http://… (plain HTTP, for
+// loopback). The key and secret may come from SANXIANG_S3_ACCESS_KEY and
+// SANXIANG_S3_SECRET_KEY instead.
+func openMediaStore(ctx context.Context, where string) (mediaStore, error) {
+	if !strings.HasPrefix(where, "s3://") && !strings.HasPrefix(where, "s3+http://") {
+		incoming := filepath.Join(where, "incoming")
+		if err := os.MkdirAll(incoming, 0o700); err != nil {
+			return nil, err
+		}
+		return &folderMedia{dir: where}, nil
+	}
+	u, err := url.Parse(where)
+	if err != nil {
+		return nil, fmt.Errorf("media store %q: %w", where, err)
+	}
+	key, secret := os.Getenv("SANXIANG_S3_ACCESS_KEY"), os.Getenv("SANXIANG_S3_SECRET_KEY")
+	if u.User != nil {
+		key = u.User.Username()
+		secret, _ = u.User.Password()
+	}
+	bucket := strings.Trim(u.Path, "/")
+	if bucket == "" || u.Host == "" {
+		return nil, fmt.Errorf("media store %q: want s3://KEY:SECRET@HOST/BUCKET", u.Redacted())
+	}
+	c, err := minio.New(u.Host, &minio.Options{
+		Creds:  credentials.NewStaticV4(key, secret, ""),
+		Secure: u.Scheme == "s3",
+	})
+	if err != nil {
+		return nil, err
+	}
+	ok, err := c.BucketExists(ctx, bucket)
+	if err != nil {
+		return nil, fmt.Errorf("media store %s: %w", u.Redacted(), err)
+	}
+	if !ok {
+		if err := c.MakeBucket(ctx, bucket, minio.MakeBucketOptions{}); err != nil {
+			return nil, fmt.Errorf("media store %s: %w", u.Redacted(), err)
+		}
+	}
+	return &s3Media{c: c, bucket: bucket}, nil
+}
+
+// folderMedia files evidence under DIR/ab/abcdef…; uploads in progress
+// live in DIR/incoming through tusd's filestore.
+type folderMedia struct{ dir string }
+
+func (m *folderMedia) path(sha string) string { return filepath.Join(m.dir, sha[:2], sha) }
+
+func (m *folderMedia) useIn(c *tusd.StoreComposer) {
+	incoming := filepath.Join(m.dir, "incoming")
+	filestore.New(incoming).UseIn(c)
+	filelocker.New(incoming).UseIn(c)
+}
+
+func (m *folderMedia) keep(ctx context.Context, up tusd.FileInfo, want string) (int64, error) {
+	path := up.Storage["Path"]
+	defer os.Remove(path + ".info")
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	f.Close()
+	if err != nil {
+		return 0, err
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != want {
+		os.Remove(path)
+		return 0, fmt.Errorf("%w: the file's SHA-256 is %s, the upload said %s", errHashMismatch, got, want)
+	}
+	dst := m.path(want)
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+		return 0, err
+	}
+	if _, err := os.Stat(dst); err == nil {
+		os.Remove(path) // the same content is here already
+		return n, nil
+	}
+	return n, os.Rename(path, dst)
+}
+
+func (m *folderMedia) open(_ context.Context, sha string) (io.ReadCloser, error) {
+	return os.Open(m.path(sha))
+}
+
+// s3Media keeps evidence as objects media/ab/abcdef… and each upload in
+// progress as uploads/ID.info plus one object per PATCH, named by its
+// offset: an upload begun at one instance can be finished at another, and
+// a PATCH cut short keeps what arrived.
+type s3Media struct {
+	c      *minio.Client
+	bucket string
+}
+
+func (m *s3Media) key(sha string) string { return "media/" + sha[:2] + "/" + sha }
+
+func (m *s3Media) useIn(c *tusd.StoreComposer) {
+	c.UseCore(m)
+	c.UseTerminater(m)
+}
+
+func (m *s3Media) NewUpload(ctx context.Context, info tusd.FileInfo) (tusd.Upload, error) {
+	if info.ID == "" {
+		info.ID = randomToken(16)
+	}
+	info.Storage = map[string]string{"Type": "s3", "Bucket": m.bucket, "Key": "uploads/" + info.ID}
+	u := &s3Upload{m: m, info: info}
+	return u, u.writeInfo(ctx)
+}
+
+func (m *s3Media) GetUpload(ctx context.Context, id string) (tusd.Upload, error) {
+	if strings.ContainsAny(id, "/.") {
+		return nil, tusd.ErrNotFound
+	}
+	obj, err := m.c.GetObject(ctx, m.bucket, "uploads/"+id+".info", minio.GetObjectOptions{})
+	if err != nil {
+		return nil, err
+	}
+	defer obj.Close()
+	u := &s3Upload{m: m}
+	if err := json.NewDecoder(obj).Decode(&u.info); err != nil {
+		if minio.ToErrorResponse(err).Code == "NoSuchKey" {
+			return nil, tusd.ErrNotFound
+		}
+		return nil, err
+	}
+	return u, nil
+}
+
+func (m *s3Media) AsTerminatableUpload(up tusd.Upload) tusd.TerminatableUpload {
+	return up.(*s3Upload)
+}
+
+type s3Upload struct {
+	m    *s3Media
+	info tusd.FileInfo
+}
+
+func (u *s3Upload) prefix() string { return "uploads/" + u.info.ID + "/" }
+
+func (u *s3Upload) writeInfo(ctx context.Context) error {
+	b, _ := json.Marshal(u.info)
+	_, err := u.m.c.PutObject(ctx, u.m.bucket, "uploads/"+u.info.ID+".info", bytes.NewReader(b), int64(len(b)),
+		minio.PutObjectOptions{ContentType: "application/json"})
+	return err
+}
+
+// parts lists the PATCH objects in offset order, keeping the contiguous
+// run from 0: a part that does not start where the last ended is ignored.
+func (u *s3Upload) parts(ctx context.Context) ([]minio.ObjectInfo, int64, error) {
+	var all []minio.ObjectInfo
+	for o := range u.m.c.ListObjects(ctx, u.m.bucket, minio.ListObjectsOptions{Prefix: u.prefix()}) {
+		if o.Err != nil {
+			return nil, 0, o.Err
+		}
+		all = append(all, o)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].Key < all[j].Key })
+	var keep []minio.ObjectInfo
+	var end int64
+	for _, o := range all {
+		off, err := strconv.ParseInt(strings.TrimPrefix(o.Key, u.prefix()), 10, 64)
+		if err != nil || off != end {
+			continue
+		}
+		keep = append(keep, o)
+		end += o.Size
+	}
+	return keep, end, nil
+}
+
+func (u *s3Upload) WriteChunk(ctx context.Context, offset int64, src io.Reader) (int64, error) {
+	// Buffer the PATCH to a temporary file so a cut request still stores
+	// what arrived, with its exact size.
+	tmp, err := os.CreateTemp("", "sanxiang-part-*")
+	if err != nil {
+		return 0, err
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	n, copyErr := io.Copy(tmp, src)
+	if n == 0 {
+		return 0, copyErr
+	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return 0, err
+	}
+	key := fmt.Sprintf("%s%020d", u.prefix(), offset)
+	if _, err := u.m.c.PutObject(context.WithoutCancel(ctx), u.m.bucket, key, tmp, n, minio.PutObjectOptions{}); err != nil {
+		return 0, err
+	}
+	return n, copyErr
+}
+
+func (u *s3Upload) GetInfo(ctx context.Context) (tusd.FileInfo, error) {
+	_, end, err := u.parts(ctx)
+	if err != nil {
+		return tusd.FileInfo{}, err
+	}
+	info := u.info
+	info.Offset = end
+	return info, nil
+}
+
+func (u *s3Upload) GetReader(ctx context.Context) (io.ReadCloser, error) {
+	parts, _, err := u.parts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pr, pw := io.Pipe()
+	go func() {
+		for _, p := range parts {
+			obj, err := u.m.c.GetObject(ctx, u.m.bucket, p.Key, minio.GetObjectOptions{})
+			if err == nil {
+				_, err = io.Copy(pw, obj)
+				obj.Close()
+			}
+			if err != nil {
+				pw.CloseWithError(err)
+				return
+			}
+		}
+		pw.Close()
+	}()
+	return pr, nil
+}
+
+func (u *s3Upload) FinishUpload(context.Context) error { return nil }
+
+func (u *s3Upload) Terminate(ctx context.Context) error {
+	parts, _, _ := u.parts(ctx)
+	for _, p := range parts {
+		u.m.c.RemoveObject(ctx, u.m.bucket, p.Key, minio.RemoveObjectOptions{})
+	}
+	// Stray parts (not contiguous) go too.
+	for o := range u.m.c.ListObjects(ctx, u.m.bucket, minio.ListObjectsOptions{Prefix: u.prefix()}) {
+		if o.Err == nil {
+			u.m.c.RemoveObject(ctx, u.m.bucket, o.Key, minio.RemoveObjectOptions{})
+		}
+	}
+	return u.m.c.RemoveObject(ctx, u.m.bucket, "uploads/"+u.info.ID+".info", minio.RemoveObjectOptions{})
+}
+
+func (m *s3Media) keep(ctx context.Context, up tusd.FileInfo, want string) (int64, error) {
+	u := &s3Upload{m: m, info: up}
+	defer u.Terminate(context.WithoutCancel(ctx))
+	r, err := u.GetReader(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer r.Close()
+	// Hash while copying to a staging object; only a match is copied to its
+	// content address, so a wrong file is never visible there.
+	h := sha256.New()
+	staging := "staging/" + up.ID
+	info, err := m.c.PutObject(ctx, m.bucket, staging, io.TeeReader(r, h), up.Size, minio.PutObjectOptions{})
+	if err != nil {
+		return 0, err
+	}
+	defer m.c.RemoveObject(context.WithoutCancel(ctx), m.bucket, staging, minio.RemoveObjectOptions{})
+	if got := hex.EncodeToString(h.Sum(nil)); got != want {
+		return 0, fmt.Errorf("%w: the file's SHA-256 is %s, the upload said %s", errHashMismatch, got, want)
+	}
+	_, err = m.c.CopyObject(ctx, minio.CopyDestOptions{Bucket: m.bucket, Object: m.key(want)},
+		minio.CopySrcOptions{Bucket: m.bucket, Object: staging})
+	return info.Size, err
+}
+
+func (m *s3Media) open(ctx context.Context, sha string) (io.ReadCloser, error) {
+	return m.c.GetObject(ctx, m.bucket, m.key(sha), minio.GetObjectOptions{})
+}
