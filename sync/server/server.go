@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
@@ -43,6 +44,7 @@ type Server struct {
 	log        *slog.Logger
 	labels     map[string]string
 	media      mediaStore
+	seen       sync.Map // device ID → when last_seen was last written
 }
 
 // Options configure a server.
@@ -247,7 +249,13 @@ func (s *Server) device(h func(http.ResponseWriter, *http.Request, Device)) http
 			problem(w, http.StatusUnauthorized, "revoked", "设备已被注销，请联系管理员", "")
 			return
 		}
-		s.db.ExecContext(r.Context(), `UPDATE devices SET last_seen = ? WHERE id = ?`, s.now().UTC().Format(time.RFC3339), d.ID)
+		// last_seen is for people (sync status); once a minute is enough, and
+		// spares an fsync on every upload chunk.
+		now := s.now()
+		if prev, ok := s.seen.Load(d.ID); !ok || now.Sub(prev.(time.Time)) > time.Minute {
+			s.seen.Store(d.ID, now)
+			s.db.ExecContext(r.Context(), `UPDATE devices SET last_seen = ? WHERE id = ?`, now.UTC().Format(time.RFC3339), d.ID)
+		}
 		h(w, r, d)
 	}
 }
