@@ -890,6 +890,9 @@ func syncOnce(dir string, cfg config.Config, cat *catalog.Catalog, l *casefile.L
 		return "", err
 	}
 	msg += "\n" + shell.L("cli.pushed", map[string]any{"N": res.Pushed, "Size": res.Size})
+	for _, f := range res.Flags {
+		msg += "\n" + shell.L("cli.flagged", map[string]any{"Flag": f})
+	}
 	var report func(client.Upload)
 	if progress != nil {
 		report = func(u client.Upload) { progress(u.Sent, u.Total) }
@@ -921,16 +924,10 @@ func demoPlatform(ctx context.Context, dir string, cfg config.Config) (func(), e
 		ln.Close()
 		return nil, err
 	}
-	if ch, err := s.Changes(ctx, 0, 1); err == nil && len(ch.Changes) == 0 {
-		ds, err := demo.Dataset(demo.Standard)
-		if err == nil {
-			err = s.Publish(ctx, ds.AllItems(), ds.Agencies)
-		}
-		if err != nil {
-			s.Close()
-			ln.Close()
-			return nil, err
-		}
+	if err := s.LoadDemo(ctx); err != nil {
+		s.Close()
+		ln.Close()
+		return nil, err
 	}
 	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)

@@ -255,6 +255,12 @@ func (l *Log) Case(ctx context.Context, id string) (*Case, error) {
 	if err != nil {
 		return nil, err
 	}
+	return CaseOf(id, recs)
+}
+
+// CaseOf derives a case from its records in log order, wherever they were
+// read from (the platform builds cases from the logs devices push).
+func CaseOf(id string, recs []Record) (*Case, error) {
 	if len(recs) == 0 || recs[0].Kind != KindOpen {
 		return nil, fmt.Errorf("%w: %s", ErrNoCase, id)
 	}

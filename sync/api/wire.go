@@ -11,6 +11,8 @@ const (
 	PathCodes    = "/api/v1/admin/enrol-codes"
 	PathImport   = "/api/v1/admin/catalog/import"
 	PathDevices  = "/api/v1/admin/devices"
+	PathItems    = "/api/v1/admin/catalog/items/" // + {kind}/{id}
+	PathAlerts   = "/api/v1/admin/alerts"
 	PathPubKey   = "/api/v1/platform/key"
 	PathMedia    = "/api/v1/media/"        // tus 1.0 uploads
 	PathMediaSHA = "/api/v1/media-by-sha/" // GET {sha256}: held, with receipt?

@@ -135,6 +135,9 @@ type PushResult struct {
 	Pushed   int   // records sent in this call
 	Receipts int   // receipts kept
 	Size     int64 // the log size the newest receipt covers
+	// Flags are what the platform found wrong in the records on arrival
+	// (a major decision without a passed legal review), for people to see.
+	Flags []string
 }
 
 // Push sends every record the platform has not acknowledged, in batches
@@ -187,6 +190,7 @@ func (c *Client) Push(ctx context.Context, l *casefile.Log) (PushResult, error) 
 		}
 		res.Pushed += len(body.Records)
 		res.Receipts++
+		res.Flags = append(res.Flags, rc.Flags...)
 	}
 }
 

@@ -316,3 +316,116 @@ func TestFeedFollowsConcurrentWriters(t *testing.T) {
 		}
 	})
 }
+
+// A device written around the review gate still cannot hide a major
+// decision taken without legal review: the platform checks each arriving
+// decision against the agency's list and its reviewer registry, flags it in
+// the receipt and raises an alert. A minor decision passes unflagged.
+func TestPlatformFlagsUnreviewedMajorDecisions(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b servertest.Backend) {
+		ctx := context.Background()
+		s, h := platform(t, b)
+		pols, err := demo.Policies()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetPolicies(ctx, pols); err != nil {
+			t.Fatal(err)
+		}
+		l := deviceLog(t, "GATELESS", 0) // no gate set: as if the app were patched
+		open := func() string {
+			id, err := l.OpenCase(ctx, "990101000001", casefile.Opening{Act: "penalty", Agency: "01", ItemID: "E1",
+				ItemName: "处罚", Party: casefile.Party{Kind: "org", Name: "某公司"},
+				Officers: []casefile.Officer{{CertNo: "990101000001"}, {CertNo: "990101000002"}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}
+		major, minor := open(), open()
+		for id, fine := range map[string]int{major: 200000, minor: 500} {
+			if _, err := l.AddStage(ctx, id, "990101000001", casefile.StageBody{Stage: "decide",
+				Decision: json.RawMessage(fmt.Sprintf(`{"fine":%d,"text":"罚款"}`, fine))}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		c := New(enrol(t, s, h, l))
+		res, err := c.Push(ctx, l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Flags) != 1 || !strings.Contains(res.Flags[0], major) || strings.Contains(res.Flags[0], minor) {
+			t.Fatalf("flags %q (major case %s)", res.Flags, major)
+		}
+		alerts, _ := s.Alerts(ctx)
+		if len(alerts) != 1 || !strings.Contains(alerts[0], "review") {
+			t.Fatalf("alerts %q", alerts)
+		}
+	})
+}
+
+// An administrator edits one fee over the admin API: a bad edit changes
+// nothing, a good one reaches the kiosk on its next pull, a withdrawal
+// removes it, and the alerts list answers.
+func TestAdministratorEditsOneItem(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b servertest.Backend) {
+		ctx := context.Background()
+		s, h := platform(t, b)
+		fee := &catalog.FeeItem{ID: "F1", Name: "证照工本费", AgencyCode: "01", Collector: "市场监管局", Approver: "物价局",
+			DocumentNo: "青价〔2024〕1号", Standard: "每件5元"}
+		if err := s.Publish(ctx, []catalog.Item{fee}, nil); err != nil {
+			t.Fatal(err)
+		}
+		call := func(method, path, body, token string) int {
+			req, _ := http.NewRequest(method, h.URL+path, strings.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+token)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			return resp.StatusCode
+		}
+		item := api.PathItems + "fee/F1"
+		if code := call("PUT", item, `{"standard":"每件3元"}`, "wrong"); code != http.StatusUnauthorized {
+			t.Fatalf("wrong token: %d", code)
+		}
+		if code := call("PUT", item, `{"standard":"每件3元","collector":""}`, admin); code != http.StatusUnprocessableEntity {
+			t.Fatalf("emptying a required field: %d", code)
+		}
+		if m, _ := s.Item(ctx, catalog.KindFee, "F1"); m["standard"] != "每件5元" {
+			t.Fatalf("a refused edit changed the item: %v", m)
+		}
+		cat, err := catalog.Open(ctx, filepath.Join(t.TempDir(), "k.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cat.Close()
+		if _, err := PullPublic(ctx, h.URL, cat); err != nil {
+			t.Fatal(err)
+		}
+		if code := call("PUT", item, `{"standard":"每件3元"}`, admin); code != http.StatusNoContent {
+			t.Fatalf("good edit: %d", code)
+		}
+		if n, err := PullPublic(ctx, h.URL, cat); err != nil || n != 1 {
+			t.Fatalf("pull after edit: %d %v", n, err)
+		}
+		got, err := cat.Get(ctx, catalog.KindFee, "F1")
+		if err != nil || got.(*catalog.FeeItem).Standard != "每件3元" {
+			t.Fatalf("the kiosk has %+v (%v)", got, err)
+		}
+		if code := call("DELETE", item, "", admin); code != http.StatusNoContent {
+			t.Fatalf("withdraw: %d", code)
+		}
+		if code := call("DELETE", item, "", admin); code != http.StatusNotFound {
+			t.Fatalf("withdraw twice: %d", code)
+		}
+		PullPublic(ctx, h.URL, cat)
+		if _, err := cat.Get(ctx, catalog.KindFee, "F1"); err == nil {
+			t.Fatal("a withdrawn fee is still on the kiosk")
+		}
+		if code := call("GET", api.PathAlerts, "", admin); code != http.StatusOK {
+			t.Fatalf("alerts: %d", code)
+		}
+	})
+}

@@ -26,6 +26,9 @@ type RowError struct {
 }
 
 func (e RowError) Error() string {
+	if e.Row == 0 {
+		return fmt.Sprintf("column %s: %s", e.Column, e.Reason)
+	}
 	return fmt.Sprintf("row %d, column %s: %s", e.Row, e.Column, e.Reason)
 }
 

@@ -72,7 +72,9 @@ func (s *Server) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 		return api.Receipt{}, fmt.Errorf("%w: %v", errSignature, err)
 	}
 	var rc api.Receipt
+	var arrived [][]byte
 	err = s.db.Tx(ctx, func(tx *dbTx) error {
+		arrived = arrived[:0]
 		if err := tx.lock(ctx, "push:"+d.ID); err != nil {
 			return err
 		}
@@ -92,6 +94,7 @@ func (s *Server) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 					return fmt.Errorf("%w: record %d", errFork, rec.Seq)
 				}
 			case rec.Seq == have:
+				arrived = append(arrived, rec.Data)
 				if _, err := tx.ExecContext(ctx, `INSERT INTO log_records (device, seq, data) VALUES (?, ?, ?)`, d.ID, rec.Seq, rec.Data); err != nil {
 					return err
 				}
@@ -146,6 +149,13 @@ func (s *Server) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 	})
 	if errors.Is(err, errFork) {
 		s.alert(ctx, d.ID, "fork", err.Error())
+	}
+	if err == nil && len(arrived) > 0 {
+		flags, ferr := s.checkArrivals(ctx, d, arrived)
+		if ferr != nil {
+			s.log.Error("review check on arrival", "device", d.ID, "err", ferr)
+		}
+		rc.Flags = flags
 	}
 	return rc, err
 }

@@ -140,6 +140,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST "+api.PathImport, s.admin(s.importCSV))
 	mux.HandleFunc("GET "+api.PathDevices, s.admin(s.listDevices))
 	mux.HandleFunc("POST "+api.PathDevices+"/{id}/revoke", s.admin(s.revoke))
+	mux.HandleFunc("PUT "+api.PathItems+"{kind}/{id}", s.admin(s.putItem))
+	mux.HandleFunc("DELETE "+api.PathItems+"{kind}/{id}", s.admin(s.deleteItem))
+	mux.HandleFunc("GET "+api.PathAlerts, s.admin(s.listAlerts))
 	mux.HandleFunc("GET /p/{kind}/{id}", s.publicItem)
 	mux.HandleFunc("GET /p/", s.publicSearch)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/p/", http.StatusFound) })
@@ -331,36 +334,22 @@ var (
 )
 
 func (s *Server) listDevices(w http.ResponseWriter, r *http.Request) {
-	rows, err := s.db.QueryContext(r.Context(), `SELECT d.id, d.name, d.kind, d.revoked, d.enrolled, d.last_seen,
-		coalesce((SELECT max(size) FROM receipts WHERE device = d.id), 0) FROM devices d ORDER BY d.id`)
+	out, err := s.Devices(r.Context())
 	if err != nil {
 		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
 		return
-	}
-	defer rows.Close()
-	type row struct {
-		ID, Name, Kind      string
-		Revoked             bool
-		Enrolled, LastSeen  string
-		RecordsAcknowledged int64
-	}
-	var out []row
-	for rows.Next() {
-		var d row
-		rows.Scan(&d.ID, &d.Name, &d.Kind, &d.Revoked, &d.Enrolled, &d.LastSeen, &d.RecordsAcknowledged)
-		out = append(out, d)
 	}
 	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
-	res, err := s.db.ExecContext(r.Context(), `UPDATE devices SET revoked = 1 WHERE id = ?`, r.PathValue("id"))
-	if err != nil {
-		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+	err := s.Revoke(r.Context(), r.PathValue("id"))
+	if errors.Is(err, ErrNoItem) {
+		problem(w, http.StatusNotFound, "not_found", "没有该设备", "")
 		return
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		problem(w, http.StatusNotFound, "not_found", "没有该设备", "")
+	if err != nil {
+		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

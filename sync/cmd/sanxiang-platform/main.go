@@ -18,10 +18,10 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"text/tabwriter"
 	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
-	"github.com/sanxiang-desk/sanxiang/app/demo"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
 )
 
@@ -30,11 +30,23 @@ func main() {
 	dbPath := flag.String("db", "platform.db", "database: a SQLite file, or postgres://USER:PASS@HOST/DB for several instances")
 	mediaDir := flag.String("media", "", "evidence files by SHA-256: a folder (default: media beside a SQLite database), or an S3 bucket s3://KEY:SECRET@HOST/BUCKET (s3+http:// without TLS)")
 	adminToken := flag.String("admin-token", os.Getenv("SANXIANG_ADMIN_TOKEN"), "token for the administrator API (or $SANXIANG_ADMIN_TOKEN); empty disables it")
-	withDemo := flag.Bool("demo", false, "publish the demo city's public lists if the catalog is empty")
+	withDemo := flag.Bool("demo", false, "load the demo city (public lists, major-decision lists, reviewers) if the catalog is empty")
 	newCode := flag.String("new-code", "", "print a one-time enrolment code for a device of this kind (kiosk, window, officer) and exit")
 	importFile := flag.String("import", "", "import one public list from a .csv or .xlsx file (with --kind) and exit; every bad row is reported and nothing is imported then")
 	kind := flag.String("kind", "", "the list --import reads: officer, fee, guide, item, inspection, decision")
+	devices := flag.Bool("devices", false, "list enrolled devices with their sync status and exit")
+	revoke := flag.String("revoke", "", "revoke the device with this ID and exit")
+	alerts := flag.Bool("alerts", false, "list what the platform flagged (forks, decisions without a required review) and exit")
+	edit := flag.String("edit", "", "change one item, KIND/ID, with field=value arguments after the flags (checked as an import row), and exit")
+	withdraw := flag.String("withdraw", "", "withdraw one item, KIND/ID, from the public lists and exit")
 	flag.Parse()
+	if *devices || *revoke != "" || *alerts || *edit != "" || *withdraw != "" {
+		if err := adminCommand(*dbPath, *mediaDir, *devices, *revoke, *alerts, *edit, *withdraw, flag.Args()); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *importFile != "" {
 		if err := importList(*dbPath, *mediaDir, *importFile, catalog.Kind(*kind)); err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -66,16 +78,10 @@ func run(listen, dbPath, mediaDir, adminToken string, withDemo bool, newCode str
 		return nil
 	}
 	if withDemo {
-		if ch, err := s.Changes(ctx, 0, 1); err == nil && len(ch.Changes) == 0 {
-			ds, err := demo.Dataset(demo.Standard)
-			if err != nil {
-				return err
-			}
-			if err := s.Publish(ctx, ds.AllItems(), ds.Agencies); err != nil {
-				return err
-			}
-			log.Info("published the demo catalog")
+		if err := s.LoadDemo(ctx); err != nil {
+			return err
 		}
+		log.Info("demo city loaded (lists, major-decision lists, reviewers) where the catalog was empty")
 	}
 	srv := &http.Server{Addr: listen, Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
@@ -116,5 +122,73 @@ func importList(dbPath, media, file string, kind catalog.Kind) error {
 		return err
 	}
 	fmt.Printf("imported %d %s items\n", len(items), kind)
+	return nil
+}
+
+// adminCommand runs one administrator tool against the platform's storage
+// (the same database every instance uses) and prints the result.
+func adminCommand(dbPath, media string, devices bool, revoke string, alerts bool, edit, withdraw string, args []string) error {
+	ctx := context.Background()
+	s, err := server.Open(ctx, dbPath, server.Options{Media: media})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	w := tabwriter.NewWriter(os.Stdout, 2, 4, 2, ' ', 0)
+	defer w.Flush()
+	switch {
+	case devices:
+		list, err := s.Devices(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(w, "ID\tNAME\tKIND\tREVOKED\tENROLLED\tLAST SEEN\tRECORDS ACKNOWLEDGED")
+		for _, d := range list {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%v\t%s\t%s\t%d\n", d.ID, d.Name, d.Kind, d.Revoked, d.Enrolled, d.LastSeen, d.RecordsAcknowledged)
+		}
+	case revoke != "":
+		if err := s.Revoke(ctx, revoke); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "revoked %s\n", revoke)
+	case alerts:
+		list, err := s.AlertList(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(w, "AT\tDEVICE\tKIND\tDETAIL")
+		for _, a := range list {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", a.At, a.Device, a.Kind, a.Detail)
+		}
+	case edit != "":
+		kind, id, ok := strings.Cut(edit, "/")
+		if !ok || id == "" {
+			return fmt.Errorf("--edit wants KIND/ID, got %q", edit)
+		}
+		fields := map[string]string{}
+		for _, a := range args {
+			k, v, ok := strings.Cut(a, "=")
+			if !ok || k == "" {
+				return fmt.Errorf("field=value expected, got %q", a)
+			}
+			fields[k] = v
+		}
+		if len(fields) == 0 {
+			return fmt.Errorf("--edit %s: no field=value given", edit)
+		}
+		if err := s.EditItem(ctx, catalog.Kind(kind), id, fields); err != nil {
+			return fmt.Errorf("未作修改 (nothing changed): %w", err)
+		}
+		fmt.Fprintf(w, "changed %s; kiosks get it on their next pull\n", edit)
+	case withdraw != "":
+		kind, id, ok := strings.Cut(withdraw, "/")
+		if !ok || id == "" {
+			return fmt.Errorf("--withdraw wants KIND/ID, got %q", withdraw)
+		}
+		if err := s.Withdraw(ctx, catalog.Kind(kind), id); err != nil {
+			return fmt.Errorf("withdraw %s: %w", withdraw, err)
+		}
+		fmt.Fprintf(w, "withdrew %s\n", withdraw)
+	}
 	return nil
 }

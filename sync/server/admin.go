@@ -1,0 +1,181 @@
+package server
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
+)
+
+// ErrNoItem is an edit or withdrawal of an item the lists do not hold.
+var ErrNoItem = errors.New("no such item")
+
+// Item returns one published item's fields.
+func (s *Server) Item(ctx context.Context, kind catalog.Kind, id string) (map[string]any, error) {
+	var data string
+	var deleted int
+	err := s.db.QueryRowContext(ctx, `SELECT data, deleted FROM catalog WHERE kind = ? AND id = ?`, string(kind), id).Scan(&data, &deleted)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && deleted != 0) {
+		return nil, ErrNoItem
+	}
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]any{}
+	return m, json.Unmarshal([]byte(data), &m)
+}
+
+// EditItem changes fields of one item (or creates it), checked as an
+// import row is: required fields filled, the act one of the six. The edit
+// reaches every kiosk through the change feed.
+func (s *Server) EditItem(ctx context.Context, kind catalog.Kind, id string, fields map[string]string) error {
+	need, ok := required[kind]
+	if !ok {
+		return &ImportError{Rows: []RowError{{Column: "kind", Reason: "unknown list " + string(kind)}}}
+	}
+	m, err := s.Item(ctx, kind, id)
+	if errors.Is(err, ErrNoItem) {
+		m, err = map[string]any{}, nil
+	}
+	if err != nil {
+		return err
+	}
+	for k, v := range fields {
+		m[k] = v
+	}
+	m["id"] = id
+	var bad []RowError
+	for _, n := range need {
+		if v, _ := m[n].(string); v == "" {
+			bad = append(bad, RowError{Column: n, Reason: "empty"})
+		}
+	}
+	if a, ok := m["act"].(string); ok && a != "" && !catalog.Act(a).Valid() {
+		bad = append(bad, RowError{Column: "act", Reason: "not one of the six acts"})
+	}
+	if len(bad) > 0 {
+		sort.Slice(bad, func(i, j int) bool { return bad[i].Column < bad[j].Column })
+		return &ImportError{Rows: bad}
+	}
+	data, _ := json.Marshal(m)
+	it, err := catalog.Decode(kind, data)
+	if err != nil {
+		return &ImportError{Rows: []RowError{{Reason: err.Error()}}}
+	}
+	return s.Publish(ctx, []catalog.Item{it}, nil)
+}
+
+// putItem: PUT /api/v1/admin/catalog/items/{kind}/{id} with a JSON object
+// of the fields to set.
+func (s *Server) putItem(w http.ResponseWriter, r *http.Request) {
+	var fields map[string]string
+	if !decode(w, r, &fields) {
+		return
+	}
+	err := s.EditItem(r.Context(), catalog.Kind(r.PathValue("kind")), r.PathValue("id"), fields)
+	var ie *ImportError
+	switch {
+	case errors.As(err, &ie):
+		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"code": "bad_fields", "message": "字段有误，未作修改", "rows": ie.Rows})
+	case err != nil:
+		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+	default:
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+// deleteItem withdraws one item from the public lists.
+func (s *Server) deleteItem(w http.ResponseWriter, r *http.Request) {
+	err := s.Withdraw(r.Context(), catalog.Kind(r.PathValue("kind")), r.PathValue("id"))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		problem(w, http.StatusNotFound, "not_found", "没有该条目", "")
+	case err != nil:
+		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+	default:
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+// Alert is one thing the platform flagged for people.
+type Alert struct {
+	ID     int64  `json:"id"`
+	At     string `json:"at"`
+	Device string `json:"device"`
+	Kind   string `json:"kind"` // fork, review
+	Detail string `json:"detail"`
+}
+
+// AlertList returns the alerts, newest first.
+func (s *Server) AlertList(ctx context.Context) ([]Alert, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, at, device, kind, detail FROM alerts ORDER BY id DESC`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Alert{}
+	for rows.Next() {
+		var a Alert
+		if err := rows.Scan(&a.ID, &a.At, &a.Device, &a.Kind, &a.Detail); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request) {
+	out, err := s.AlertList(r.Context())
+	if err != nil {
+		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// DeviceStatus is one device's sync status for administrators.
+type DeviceStatus struct {
+	ID                  string `json:"id"`
+	Name                string `json:"name"`
+	Kind                string `json:"kind"`
+	Revoked             bool   `json:"revoked"`
+	Enrolled            string `json:"enrolled"`
+	LastSeen            string `json:"last_seen"`
+	RecordsAcknowledged int64  `json:"records_acknowledged"`
+}
+
+// Devices lists enrolled devices with how far their logs are acknowledged.
+func (s *Server) Devices(ctx context.Context) ([]DeviceStatus, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT d.id, d.name, d.kind, d.revoked, d.enrolled, d.last_seen,
+		coalesce((SELECT max(size) FROM receipts WHERE device = d.id), 0) FROM devices d ORDER BY d.id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []DeviceStatus{}
+	for rows.Next() {
+		var d DeviceStatus
+		if err := rows.Scan(&d.ID, &d.Name, &d.Kind, &d.Revoked, &d.Enrolled, &d.LastSeen, &d.RecordsAcknowledged); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// Revoke stops a device's token from working.
+func (s *Server) Revoke(ctx context.Context, id string) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE devices SET revoked = 1 WHERE id = ?`, id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("%w: device %s", ErrNoItem, id)
+	}
+	return nil
+}

@@ -1,0 +1,133 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/review"
+)
+
+// SetPolicies replaces the agencies' major-decision lists the platform
+// checks arriving decisions against.
+func (s *Server) SetPolicies(ctx context.Context, pols review.Policies) error {
+	return s.db.Tx(ctx, func(tx *dbTx) error {
+		for agency, p := range pols {
+			data, err := json.Marshal(p)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO policies (agency, data) VALUES (?, ?)
+				ON CONFLICT (agency) DO UPDATE SET data = excluded.data`, agency, string(data)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// SetReviewer registers (or updates) a legal reviewer of an agency.
+func (s *Server) SetReviewer(ctx context.Context, agency string, r review.Reviewer) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO reviewers (id, name, qualification, agency) VALUES (?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET name = excluded.name, qualification = excluded.qualification, agency = excluded.agency`,
+		r.ID, r.Name, r.Qualification, agency)
+	return err
+}
+
+// registry is the platform's list of reviewers, read once per check.
+type registry map[string]review.Reviewer
+
+func (r registry) Reviewer(id string) (review.Reviewer, bool) {
+	v, ok := r[id]
+	return v, ok
+}
+
+func (s *Server) reviewService(ctx context.Context) (*review.Service, error) {
+	pols := review.Policies{}
+	rows, err := s.db.QueryContext(ctx, `SELECT agency, data FROM policies`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var agency, data string
+		var p review.Policy
+		if err := rows.Scan(&agency, &data); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(data), &p); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("policy of %s: %w", agency, err)
+		}
+		pols[agency] = p
+	}
+	rows.Close()
+	reg := registry{}
+	rows, err = s.db.QueryContext(ctx, `SELECT id, name, qualification FROM reviewers`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r review.Reviewer
+		if err := rows.Scan(&r.ID, &r.Name, &r.Qualification); err != nil {
+			return nil, err
+		}
+		reg[r.ID] = r
+	}
+	return &review.Service{Policies: pols, Reviewers: reg}, rows.Err()
+}
+
+// checkArrivals runs the review rules over every case in which the newly
+// arrived records decide something: a decision the device's gate should
+// have refused (a major decision without a passed review by a registered
+// reviewer, or not the decision reviewed) is flagged in the receipt and
+// raised as an alert. The log is kept regardless: it is evidence.
+func (s *Server) checkArrivals(ctx context.Context, d Device, arrived [][]byte) ([]string, error) {
+	var cases []string
+	for _, data := range arrived {
+		var r casefile.Record
+		if json.Unmarshal(data, &r) != nil || r.Kind != casefile.KindStage {
+			continue
+		}
+		var st casefile.StageBody
+		if json.Unmarshal(r.Body, &st) == nil && st.Stage == "decide" && !slices.Contains(cases, r.Case) {
+			cases = append(cases, r.Case)
+		}
+	}
+	if len(cases) == 0 {
+		return nil, nil
+	}
+	svc, err := s.reviewService(ctx)
+	if err != nil {
+		return nil, err
+	}
+	all, err := s.LogRecords(ctx, d.ID)
+	if err != nil {
+		return nil, err
+	}
+	byCase := map[string][]casefile.Record{}
+	for _, data := range all {
+		var r casefile.Record
+		if json.Unmarshal(data, &r) == nil && slices.Contains(cases, r.Case) {
+			byCase[r.Case] = append(byCase[r.Case], r)
+		}
+	}
+	var flags []string
+	for _, id := range cases {
+		c, err := casefile.CaseOf(id, byCase[id])
+		if err != nil {
+			flags = append(flags, fmt.Sprintf("case %s: %v", id, err))
+			continue
+		}
+		for _, v := range svc.Violations(c) {
+			flags = append(flags, "case "+id+" "+v)
+		}
+	}
+	for _, f := range flags {
+		s.alert(ctx, d.ID, "review", f)
+	}
+	return flags, nil
+}
