@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -319,7 +320,7 @@ func seed(dir string, size demo.Size) (seedCounts, error) {
 			return seedCounts{}, err
 		}
 		defer l.Close()
-		rev, err := reviewService(l, book)
+		rev, err := reviewService(dir, l, book)
 		if err != nil {
 			return seedCounts{}, err
 		}
@@ -484,7 +485,7 @@ func runOfficer(o *options, _ io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rev, err := reviewService(l, book)
+	rev, err := reviewService(dir, l, book)
 	if err != nil {
 		return err
 	}
@@ -778,12 +779,12 @@ func runWorkdays(o *options, out io.Writer) error {
 
 // reviewService sets up the legal review on a log and installs its gate,
 // so that no code path appends a major decision without a passed review.
-func reviewService(l *casefile.Log, book *account.Book) (*review.Service, error) {
+func reviewService(dir string, l *casefile.Log, book *account.Book) (*review.Service, error) {
 	cal, err := calendar.Parse(assets.Calendar)
 	if err != nil {
 		return nil, err
 	}
-	pols, err := demo.Policies() // until the platform syncs each agency's list
+	pols, err := localPolicies(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -794,6 +795,36 @@ func reviewService(l *casefile.Log, book *account.Book) (*review.Service, error)
 	s := &review.Service{Log: l, Policies: pols, Checklists: cls, Calendar: cal, Reviewers: review.BookReviewers{Book: book}}
 	l.SetGate(s.Gate())
 	return s, nil
+}
+
+// localPolicies reads the major-decision lists the platform last sent, or
+// the demo city's before the first sync.
+func localPolicies(dir string) (review.Policies, error) {
+	data, err := os.ReadFile(filepath.Join(dir, config.PoliciesFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return demo.Policies()
+	}
+	if err != nil {
+		return nil, err
+	}
+	pols, err := review.ParsePolicies(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", config.PoliciesFile, err)
+	}
+	return pols, nil
+}
+
+// savePolicies keeps the lists the platform sent, replacing the file whole.
+func savePolicies(dir string, pols review.Policies) error {
+	data, err := json.MarshalIndent(pols.List(), "", " ")
+	if err != nil {
+		return err
+	}
+	tmp := filepath.Join(dir, config.PoliciesFile+".new")
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, filepath.Join(dir, config.PoliciesFile))
 }
 
 // runEnrol registers this device with the platform named in config.json,
@@ -890,6 +921,14 @@ func syncOnce(dir string, cfg config.Config, cat *catalog.Catalog, l *casefile.L
 		return "", err
 	}
 	msg += "\n" + shell.L("cli.pushed", map[string]any{"N": res.Pushed, "Size": res.Size})
+	if pols, err := c.PullPolicies(ctx); err != nil {
+		return "", err
+	} else if len(pols) > 0 {
+		if err := savePolicies(dir, pols); err != nil {
+			return "", err
+		}
+		msg += "\n" + shell.L("cli.policies_pulled", map[string]any{"N": len(pols)})
+	}
 	for _, f := range res.Flags {
 		msg += "\n" + shell.L("cli.flagged", map[string]any{"Flag": f})
 	}

@@ -134,4 +134,7 @@ const (
 	DeviceDB   = "device.db"   // accounts and the sign-in log
 	CasefileDB = "casefile.db" // the officer's record log
 	MediaDir   = "media"       // evidence files by SHA-256
+	// PoliciesFile holds the agencies' major-decision lists as the platform
+	// last sent them (review.Policies as JSON).
+	PoliciesFile = "policies.json"
 )

@@ -9,6 +9,7 @@ package review
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
@@ -159,6 +160,16 @@ func ParsePolicies(data []byte) (Policies, error) {
 		out[p.Agency] = p
 	}
 	return out, nil
+}
+
+// List is the policies in agency order, in the form ParsePolicies reads.
+func (ps Policies) List() []Policy {
+	out := make([]Policy, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, p)
+	}
+	slices.SortFunc(out, func(a, b Policy) int { return strings.Compare(a.Agency, b.Agency) })
+	return out
 }
 
 // Checklists returns the bundled checklist templates.

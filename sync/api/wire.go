@@ -13,6 +13,7 @@ const (
 	PathDevices  = "/api/v1/admin/devices"
 	PathItems    = "/api/v1/admin/catalog/items/" // + {kind}/{id}
 	PathAlerts   = "/api/v1/admin/alerts"
+	PathPolicies = "/api/v1/review/policies"
 	PathPubKey   = "/api/v1/platform/key"
 	PathMedia    = "/api/v1/media/"        // tus 1.0 uploads
 	PathMediaSHA = "/api/v1/media-by-sha/" // GET {sha256}: held, with receipt?

@@ -23,6 +23,7 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 )
 
@@ -243,3 +244,13 @@ type quiet struct{}
 func (quiet) Errorf(string, ...any) {}
 func (quiet) Warnf(string, ...any)  {}
 func (quiet) Debugf(string, ...any) {}
+
+// PullPolicies fetches the agencies' major-decision lists, which the
+// device's review gate checks decisions against while offline.
+func (c *Client) PullPolicies(ctx context.Context) (review.Policies, error) {
+	resp, err := c.r.R().SetContext(ctx).Get(api.PathPolicies)
+	if err := fail(resp, err); err != nil {
+		return nil, err
+	}
+	return review.ParsePolicies(resp.Body())
+}

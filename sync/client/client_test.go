@@ -429,3 +429,27 @@ func TestAdministratorEditsOneItem(t *testing.T) {
 		}
 	})
 }
+
+// An officer's device pulls the agencies' major-decision lists the platform
+// holds, so its review gate checks against the city's current lists.
+func TestOfficerPullsMajorDecisionLists(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b servertest.Backend) {
+		ctx := context.Background()
+		s, h := platform(t, b)
+		pols, _ := demo.Policies()
+		p := pols["01"]
+		p.ReviewDays = 9
+		pols["01"] = p
+		if err := s.SetPolicies(ctx, pols); err != nil {
+			t.Fatal(err)
+		}
+		l := deviceLog(t, "POL", 0)
+		got, err := New(enrol(t, s, h, l)).PullPolicies(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(pols) || got["01"].ReviewDays != 9 || len(got["01"].Rules) != len(pols["01"].Rules) {
+			t.Fatalf("pulled %d lists, 01: %+v", len(got), got["01"])
+		}
+	})
+}

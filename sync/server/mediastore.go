@@ -207,17 +207,18 @@ func (r *hashingReader) Read(p []byte) (int, error) {
 }
 
 // blockPool recycles WriteTo's 1 MiB blocks across PATCHes.
-var blockPool = sync.Pool{New: func() any { return make([]byte, 1<<20) }}
+var blockPool = sync.Pool{New: func() any { b := make([]byte, 1<<20); return &b }}
 
 func (r *hashingReader) WriteTo(w io.Writer) (int64, error) {
 	const blocks = 4
 	free := make(chan []byte, blocks)
 	for range blocks {
-		free <- blockPool.Get().([]byte)
+		free <- *blockPool.Get().(*[]byte)
 	}
 	defer func() {
 		for range blocks {
-			blockPool.Put(<-free)
+			b := <-free
+			blockPool.Put(&b)
 		}
 	}()
 	type block struct {

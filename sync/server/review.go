@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"slices"
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
@@ -130,4 +131,15 @@ func (s *Server) checkArrivals(ctx context.Context, d Device, arrived [][]byte) 
 		s.alert(ctx, d.ID, "review", f)
 	}
 	return flags, nil
+}
+
+// policies: GET /api/v1/review/policies, the agencies' major-decision
+// lists, for officers' devices to check decisions against offline.
+func (s *Server) policies(w http.ResponseWriter, r *http.Request, _ Device) {
+	svc, err := s.reviewService(r.Context())
+	if err != nil {
+		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, svc.Policies.List())
 }

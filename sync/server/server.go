@@ -143,6 +143,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("PUT "+api.PathItems+"{kind}/{id}", s.admin(s.putItem))
 	mux.HandleFunc("DELETE "+api.PathItems+"{kind}/{id}", s.admin(s.deleteItem))
 	mux.HandleFunc("GET "+api.PathAlerts, s.admin(s.listAlerts))
+	mux.HandleFunc("GET "+api.PathPolicies, s.device(s.policies))
 	mux.HandleFunc("GET /p/{kind}/{id}", s.publicItem)
 	mux.HandleFunc("GET /p/", s.publicSearch)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/p/", http.StatusFound) })
