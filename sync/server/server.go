@@ -2,7 +2,9 @@
 // one-time code and push their record logs, which are verified on arrival
 // and answered with receipts the platform signs; kiosks pull the public
 // lists as a change feed; citizens' phones open the public pages behind the
-// kiosks' QR codes. Storage is SQLite through app/store. No Fyne, no cgo.
+// kiosks' QR codes. Storage is a SQLite file through app/store, or PostgreSQL
+// with media in S3 for several instances (db.go, mediastore.go). No Fyne,
+// no cgo.
 package server
 
 import (
