@@ -151,7 +151,7 @@ func TestStageAndClockKeysAreTranslated(t *testing.T) {
 	for _, e := range []error{review.ErrPending, review.ErrNoPending, review.ErrNotReviewer, review.ErrFirstTime,
 		review.ErrIncomplete, review.ErrInconsistent, review.ErrBadRef, review.ErrNoReview, review.ErrReviewNotPassed,
 		review.ErrOtherCase, review.ErrDecisionDiffers, review.ErrDecisionMissing, review.ErrNoDisagreement} {
-		dynamic = append(dynamic, "review.err."+errKey(e))
+		dynamic = append(dynamic, review.ErrorKey(e))
 	}
 	for _, k := range dynamic {
 		if shell.L(k) == k {

@@ -3,7 +3,6 @@ package officer
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -28,44 +27,10 @@ var impacts = []string{"public_interest", "major_impact", "health"}
 
 // reviewError says what is wrong in the officer's or reviewer's words.
 func reviewError(err error) string {
-	for _, e := range []error{review.ErrPending, review.ErrNoPending, review.ErrNotReviewer, review.ErrFirstTime,
-		review.ErrIncomplete, review.ErrInconsistent, review.ErrBadRef, review.ErrNoReview, review.ErrReviewNotPassed,
-		review.ErrOtherCase, review.ErrDecisionDiffers, review.ErrDecisionMissing, review.ErrNoDisagreement} {
-		if errors.Is(err, e) {
-			return shell.L("review.err." + errKey(e))
-		}
+	if key := review.ErrorKey(err); key != "" {
+		return shell.L(key)
 	}
 	return caseError(err)
-}
-
-func errKey(e error) string {
-	switch e {
-	case review.ErrPending:
-		return "pending"
-	case review.ErrNoPending:
-		return "no_pending"
-	case review.ErrNotReviewer:
-		return "not_reviewer"
-	case review.ErrFirstTime:
-		return "first_time"
-	case review.ErrIncomplete:
-		return "incomplete"
-	case review.ErrInconsistent:
-		return "inconsistent"
-	case review.ErrBadRef:
-		return "bad_ref"
-	case review.ErrNoReview:
-		return "no_review"
-	case review.ErrReviewNotPassed:
-		return "not_passed"
-	case review.ErrOtherCase:
-		return "other_case"
-	case review.ErrDecisionDiffers:
-		return "differs"
-	case review.ErrDecisionMissing:
-		return "decision_missing"
-	}
-	return "no_disagreement"
 }
 
 // parseRefs reads "3, 5 #7" as record numbers.

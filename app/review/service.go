@@ -344,6 +344,21 @@ func sameSet(a, b []string) bool {
 // written around the device's code would still be in the signed log.
 func (s *Service) Violations(c *casefile.Case) []string {
 	var out []string
+	for _, v := range s.ViolationsOf(c) {
+		out = append(out, fmt.Sprintf("record %d: %v", v.Seq, v.Err))
+	}
+	return out
+}
+
+// Violation is one decide record the gate would have refused, and why.
+type Violation struct {
+	Seq int64
+	Err error
+}
+
+// ViolationsOf is Violations with the refusals as errors.
+func (s *Service) ViolationsOf(c *casefile.Case) []Violation {
+	var out []Violation
 	for _, r := range c.Records {
 		if r.Kind != casefile.KindStage {
 			continue
@@ -353,7 +368,7 @@ func (s *Service) Violations(c *casefile.Case) []string {
 			continue
 		}
 		if err := s.check(c, stateUpTo(c, r.Seq), st.Decision); err != nil {
-			out = append(out, fmt.Sprintf("record %d: %v", r.Seq, err))
+			out = append(out, Violation{Seq: r.Seq, Err: err})
 		}
 	}
 	return out

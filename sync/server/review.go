@@ -123,12 +123,15 @@ func (s *Server) checkArrivals(ctx context.Context, d Device, arrived [][]byte) 
 			flags = append(flags, fmt.Sprintf("case %s: %v", id, err))
 			continue
 		}
-		for _, v := range svc.Violations(c) {
-			flags = append(flags, "case "+id+" "+v)
+		for _, v := range svc.ViolationsOf(c) {
+			why := v.Err.Error()
+			if key := review.ErrorKey(v.Err); key != "" {
+				why = s.label(key)
+			}
+			f := fmt.Sprintf("案件 %s 第 %d 条记录：%s", id, v.Seq, why)
+			flags = append(flags, f)
+			s.alert(ctx, d.ID, "review", f+" ("+v.Err.Error()+")")
 		}
-	}
-	for _, f := range flags {
-		s.alert(ctx, d.ID, "review", f)
 	}
 	return flags, nil
 }
