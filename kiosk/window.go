@@ -78,14 +78,7 @@ func (d *WindowDesk) showSignIn() {
 	}
 	d.StaffID = widget.NewEntry()
 	d.StaffID.SetPlaceHolder(shell.L("window.staff_id_hint"))
-	d.PIN = widget.NewPasswordEntry()
-	d.PIN.SetPlaceHolder(shell.L("window.pin_hint"))
-	d.PIN.OnSubmitted = func(string) { d.TrySignIn() }
-	d.Message = widget.NewLabel("")
-	d.Message.Importance = widget.DangerImportance
-	d.Message.Wrapping = fyne.TextWrapWord
-	d.SignIn = widget.NewButtonWithIcon(shell.L("window.sign_in"), theme.LoginIcon(), d.TrySignIn)
-	d.SignIn.Importance = widget.HighImportance
+	d.PIN, d.SignIn, d.Message = shell.PINControls(shell.L("window.sign_in"), d.TrySignIn)
 	form := widget.NewForm(
 		widget.NewFormItem(shell.L("window.number"), d.WindowNo),
 		widget.NewFormItem(shell.L("window.staff_id"), d.StaffID),

@@ -100,13 +100,7 @@ func (d *Desk) Lock() {
 	}
 	d.Locked = true
 	d.home = d.root.Objects[0]
-	d.LockPIN = widget.NewPasswordEntry()
-	d.LockPIN.SetPlaceHolder(shell.L("window.pin_hint"))
-	d.LockPIN.OnSubmitted = func(string) { d.TryUnlock() }
-	d.Message = widget.NewLabel("")
-	d.Message.Importance = widget.DangerImportance
-	d.Unlock = widget.NewButtonWithIcon(shell.L("officer.unlock"), theme.LoginIcon(), d.TryUnlock)
-	d.Unlock.Importance = widget.HighImportance
+	d.LockPIN, d.Unlock, d.Message = shell.PINControls(shell.L("officer.unlock"), d.TryUnlock)
 	out := widget.NewButtonWithIcon(shell.L("window.sign_out"), theme.LogoutIcon(), d.DoSignOut)
 	title := widget.NewLabelWithStyle(shell.L("officer.locked", map[string]any{"Name": d.Me.Name}), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	box := container.NewVBox(title, d.LockPIN, d.Unlock, out, d.Message)
@@ -198,14 +192,7 @@ func (d *Desk) set(o fyne.CanvasObject) {
 func (d *Desk) showSignIn() {
 	d.ID = widget.NewEntry()
 	d.ID.SetPlaceHolder(shell.L("officer.id_hint"))
-	d.PIN = widget.NewPasswordEntry()
-	d.PIN.SetPlaceHolder(shell.L("window.pin_hint"))
-	d.PIN.OnSubmitted = func(string) { d.TrySignIn() }
-	d.Message = widget.NewLabel("")
-	d.Message.Importance = widget.DangerImportance
-	d.Message.Wrapping = fyne.TextWrapWord
-	d.SignIn = widget.NewButtonWithIcon(shell.L("officer.sign_in"), theme.LoginIcon(), d.TrySignIn)
-	d.SignIn.Importance = widget.HighImportance
+	d.PIN, d.SignIn, d.Message = shell.PINControls(shell.L("officer.sign_in"), d.TrySignIn)
 	form := widget.NewForm(
 		widget.NewFormItem(shell.L("field.cert_no"), d.ID),
 		widget.NewFormItem(shell.L("window.pin"), d.PIN),

@@ -4,6 +4,10 @@ import (
 	"errors"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
 	"github.com/sanxiang-desk/sanxiang/app/account"
 )
 
@@ -21,4 +25,19 @@ func SignInError(err error, lockedUntil time.Time) string {
 		return L("signin.err_locked", map[string]any{"Time": lockedUntil.Local().Format("15:04")})
 	}
 	return L("error.generic") + " " + err.Error()
+}
+
+// PINControls are what every sign-in and unlock screen shows besides its
+// own fields: the PIN entry (Enter submits), the sign-in button with the
+// given label, and the message line for refusals.
+func PINControls(button string, submit func()) (pin *widget.Entry, signIn *widget.Button, message *widget.Label) {
+	pin = widget.NewPasswordEntry()
+	pin.SetPlaceHolder(L("window.pin_hint"))
+	pin.OnSubmitted = func(string) { submit() }
+	signIn = widget.NewButtonWithIcon(button, theme.LoginIcon(), submit)
+	signIn.Importance = widget.HighImportance
+	message = widget.NewLabel("")
+	message.Importance = widget.DangerImportance
+	message.Wrapping = fyne.TextWrapWord
+	return pin, signIn, message
 }

@@ -189,10 +189,7 @@ func BenchmarkUpload1GiB(b *testing.B) {
 	if err != nil || n != size {
 		b.Fatalf("put %d of %d: %v", n, size, err)
 	}
-	src := filepath.Join(media, d.String()[:2], d.String())
-	if _, err := os.Stat(src); err != nil {
-		src = l.Media().Path(d)
-	}
+	src := l.Media().Path(d)
 	exec.Command("sync").Run()
 	b.Run("baseline", func(b *testing.B) {
 		b.SetBytes(size)

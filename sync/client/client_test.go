@@ -169,7 +169,7 @@ func TestPlatformRefusesWhatItMust(t *testing.T) {
 		if err := fail(resp, err); !errors.Is(err, ErrFork) {
 			t.Fatalf("rewritten history: %v", err)
 		}
-		if al, _ := s.Alerts(ctx); len(al) == 0 || !strings.Contains(al[0], "fork") {
+		if al, _ := s.AlertList(ctx); len(al) == 0 || al[0].Kind != "fork" {
 			t.Fatalf("no fork alert: %v", al)
 		}
 		// A revoked device.
@@ -357,9 +357,9 @@ func TestPlatformFlagsUnreviewedMajorDecisions(t *testing.T) {
 		if len(res.Flags) != 1 || !strings.Contains(res.Flags[0], major) || strings.Contains(res.Flags[0], minor) {
 			t.Fatalf("flags %q (major case %s)", res.Flags, major)
 		}
-		alerts, _ := s.Alerts(ctx)
-		if len(alerts) != 1 || !strings.Contains(alerts[0], "review") {
-			t.Fatalf("alerts %q", alerts)
+		alerts, _ := s.AlertList(ctx)
+		if len(alerts) != 1 || alerts[0].Kind != "review" || !strings.Contains(alerts[0].Detail, major) {
+			t.Fatalf("alerts %+v", alerts)
 		}
 	})
 }

@@ -363,12 +363,7 @@ func TestKilledPlatformLosesNothing(t *testing.T) {
 				t.Fatalf("record %d differs", i)
 			}
 		}
-		r, err := s.OpenMedia(ctx, d.String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := io.ReadAll(r)
-		r.Close()
+		got, err := readMedia(s, d.String())
 		if err != nil || sha256.Sum256(got) != sha256.Sum256(data) {
 			t.Fatalf("the platform's copy of the file differs (%d bytes, %v)", len(got), err)
 		}

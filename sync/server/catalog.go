@@ -178,16 +178,25 @@ func parseRows(kind catalog.Kind, rows [][]string, ragged bool) ([]catalog.Item,
 	return items, nil
 }
 
+// lastCursor takes the catalog's writer lock for the transaction and
+// returns the newest cursor: every change then gets the next one, in
+// commit order.
+func lastCursor(ctx context.Context, tx *dbTx) (int64, error) {
+	if err := tx.lock(ctx, "catalog"); err != nil {
+		return 0, err
+	}
+	var cur int64
+	err := tx.QueryRowContext(ctx, `SELECT coalesce(max(cursor), 0) FROM catalog`).Scan(&cur)
+	return cur, err
+}
+
 // Publish writes items into the catalog, each a change with the next
 // cursor. The cursor is assigned inside the immediate transaction, so a
 // reader never sees a later change before an earlier one has committed.
 func (s *Server) Publish(ctx context.Context, items []catalog.Item, agencies []catalog.Agency) error {
 	return s.db.Tx(ctx, func(tx *dbTx) error {
-		if err := tx.lock(ctx, "catalog"); err != nil {
-			return err
-		}
-		var cur int64
-		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(cursor), 0) FROM catalog`).Scan(&cur); err != nil {
+		cur, err := lastCursor(ctx, tx)
+		if err != nil {
 			return err
 		}
 		put := func(kind, id string, v any) error {
@@ -217,11 +226,8 @@ func (s *Server) Publish(ctx context.Context, items []catalog.Item, agencies []c
 // Withdraw removes an item from the public lists, as a tombstone change.
 func (s *Server) Withdraw(ctx context.Context, kind catalog.Kind, id string) error {
 	return s.db.Tx(ctx, func(tx *dbTx) error {
-		if err := tx.lock(ctx, "catalog"); err != nil {
-			return err
-		}
-		var cur int64
-		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(cursor), 0) FROM catalog`).Scan(&cur); err != nil {
+		cur, err := lastCursor(ctx, tx)
+		if err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE catalog SET deleted = 1, cursor = ? WHERE kind = ? AND id = ? AND deleted = 0`, cur+1, string(kind), id)

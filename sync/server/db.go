@@ -27,7 +27,26 @@ var pgMigrations, _ = fs.Sub(pgMigrationFiles, "migrations_pg")
 // where the two differ (schema, locking) the difference lives here.
 type db struct {
 	*sql.DB
-	pg bool
+	dialect
+}
+
+// dialect is what differs between SQLite and PostgreSQL in a query's text.
+type dialect struct{ pg bool }
+
+// q rewrites a query written with ? for the dialect.
+func (d dialect) q(query string) string {
+	if d.pg {
+		return rebind(query)
+	}
+	return query
+}
+
+// like is the case-insensitive LIKE of the dialect.
+func (d dialect) like() string {
+	if d.pg {
+		return "ILIKE"
+	}
+	return "LIKE"
 }
 
 // IsPostgres says whether a --db value names a PostgreSQL database.
@@ -49,7 +68,7 @@ func openDB(ctx context.Context, dsn string) (*db, error) {
 	}
 	sdb.SetMaxOpenConns(32)
 	sdb.SetMaxIdleConns(8)
-	d := &db{DB: sdb, pg: true}
+	d := &db{DB: sdb, dialect: dialect{pg: true}}
 	if err := d.migratePG(ctx); err != nil {
 		sdb.Close()
 		return nil, err
@@ -75,13 +94,6 @@ func rebind(q string) string {
 	return b.String()
 }
 
-func (d *db) q(query string) string {
-	if d.pg {
-		return rebind(query)
-	}
-	return query
-}
-
 func (d *db) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	return d.DB.ExecContext(ctx, d.q(query), args...)
 }
@@ -94,25 +106,10 @@ func (d *db) QueryRowContext(ctx context.Context, query string, args ...any) *sq
 	return d.DB.QueryRowContext(ctx, d.q(query), args...)
 }
 
-// like is the case-insensitive LIKE of the dialect.
-func (d *db) like() string {
-	if d.pg {
-		return "ILIKE"
-	}
-	return "LIKE"
-}
-
 // dbTx is a transaction with the same placeholder rewriting.
 type dbTx struct {
 	*sql.Tx
-	pg bool
-}
-
-func (t *dbTx) q(query string) string {
-	if t.pg {
-		return rebind(query)
-	}
-	return query
+	dialect
 }
 
 func (t *dbTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
@@ -146,7 +143,7 @@ func (d *db) Tx(ctx context.Context, fn func(*dbTx) error) error {
 	if err != nil {
 		return err
 	}
-	if err := fn(&dbTx{Tx: t, pg: d.pg}); err != nil {
+	if err := fn(&dbTx{Tx: t, dialect: d.dialect}); err != nil {
 		t.Rollback()
 		return err
 	}

@@ -174,14 +174,7 @@ func (u hashingUpload) WriteChunk(ctx context.Context, offset int64, src io.Read
 	}
 	state, merr := h.(encoding.BinaryMarshaler).MarshalBinary()
 	if merr == nil {
-		merr = os.WriteFile(path+".sha256", binary.BigEndian.AppendUint64(nil, uint64(offset+n)), 0o600)
-		if merr == nil {
-			f, ferr := os.OpenFile(path+".sha256", os.O_WRONLY|os.O_APPEND, 0)
-			if ferr == nil {
-				_, merr = f.Write(state)
-				f.Close()
-			}
-		}
+		merr = os.WriteFile(path+".sha256", append(binary.BigEndian.AppendUint64(nil, uint64(offset+n)), state...), 0o600)
 	}
 	if merr != nil {
 		os.Remove(path + ".sha256")
@@ -485,11 +478,7 @@ func (u *s3Upload) GetReader(ctx context.Context) (io.ReadCloser, error) {
 func (u *s3Upload) FinishUpload(context.Context) error { return nil }
 
 func (u *s3Upload) Terminate(ctx context.Context) error {
-	parts, _, _ := u.parts(ctx)
-	for _, p := range parts {
-		u.m.c.RemoveObject(ctx, u.m.bucket, p.Key, minio.RemoveObjectOptions{})
-	}
-	// Stray parts (not contiguous) go too.
+	// Every part goes, contiguous or not.
 	for o := range u.m.c.ListObjects(ctx, u.m.bucket, minio.ListObjectsOptions{Prefix: u.prefix()}) {
 		if o.Err == nil {
 			u.m.c.RemoveObject(ctx, u.m.bucket, o.Key, minio.RemoveObjectOptions{})

@@ -358,22 +358,6 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// Alerts lists what the platform flagged (forks, rule violations).
-func (s *Server) Alerts(ctx context.Context) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT device, kind, detail FROM alerts ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var d, k, det string
-		rows.Scan(&d, &k, &det)
-		out = append(out, d+" "+k+": "+det)
-	}
-	return out, rows.Err()
-}
-
 func (s *Server) alert(ctx context.Context, device, kind, detail string) {
 	s.log.Warn("platform alert", "device", device, "kind", kind, "detail", detail)
 	s.db.ExecContext(ctx, `INSERT INTO alerts (at, device, kind, detail) VALUES (?, ?, ?, ?)`,
