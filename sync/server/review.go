@@ -87,6 +87,7 @@ func (s *Server) reviewService(ctx context.Context) (*review.Service, error) {
 // reviewer, or not the decision reviewed) is flagged in the receipt and
 // raised as an alert. The log is kept regardless: it is evidence.
 func (s *Server) checkArrivals(ctx context.Context, d Device, arrived [][]byte) ([]string, error) {
+	last := map[string]int64{} // case → its newest decide record in this push
 	var cases []string
 	for _, data := range arrived {
 		var r casefile.Record
@@ -94,8 +95,11 @@ func (s *Server) checkArrivals(ctx context.Context, d Device, arrived [][]byte) 
 			continue
 		}
 		var st casefile.StageBody
-		if json.Unmarshal(r.Body, &st) == nil && st.Stage == "decide" && !slices.Contains(cases, r.Case) {
-			cases = append(cases, r.Case)
+		if json.Unmarshal(r.Body, &st) == nil && st.Stage == "decide" {
+			if _, seen := last[r.Case]; !seen {
+				cases = append(cases, r.Case)
+			}
+			last[r.Case] = r.Seq
 		}
 	}
 	if len(cases) == 0 {
@@ -105,22 +109,17 @@ func (s *Server) checkArrivals(ctx context.Context, d Device, arrived [][]byte) 
 	if err != nil {
 		return nil, err
 	}
-	all, err := s.LogRecords(ctx, d.ID)
-	if err != nil {
-		return nil, err
-	}
-	byCase := map[string][]casefile.Record{}
-	for _, data := range all {
-		var r casefile.Record
-		if json.Unmarshal(data, &r) == nil && slices.Contains(cases, r.Case) {
-			byCase[r.Case] = append(byCase[r.Case], r)
-		}
-	}
 	var flags []string
 	for _, id := range cases {
-		c, err := casefile.CaseOf(id, byCase[id])
+		recs, err := s.caseRecords(ctx, d.ID, last[id])
+		var c *casefile.Case
+		if err == nil {
+			c, err = casefile.CaseOf(id, recs)
+		}
 		if err != nil {
-			flags = append(flags, fmt.Sprintf("case %s: %v", id, err))
+			f := fmt.Sprintf("案件 %s：记录链不完整，无法核对法制审核（%v）", id, err)
+			flags = append(flags, f)
+			s.alert(ctx, d.ID, "review", f)
 			continue
 		}
 		for _, v := range svc.ViolationsOf(c) {
@@ -134,6 +133,30 @@ func (s *Server) checkArrivals(ctx context.Context, d Device, arrived [][]byte) 
 		}
 	}
 	return flags, nil
+}
+
+// caseRecords reads one case's records up to seq by following each
+// record's link to the case's previous one, so a check costs the case's
+// length, not the device log's.
+func (s *Server) caseRecords(ctx context.Context, device string, seq int64) ([]casefile.Record, error) {
+	var out []casefile.Record
+	for seq >= 0 {
+		var data []byte
+		if err := s.db.QueryRowContext(ctx, `SELECT data FROM log_records WHERE device = ? AND seq = ?`, device, seq).Scan(&data); err != nil {
+			return nil, fmt.Errorf("record %d: %w", seq, err)
+		}
+		var r casefile.Record
+		if err := json.Unmarshal(data, &r); err != nil {
+			return nil, fmt.Errorf("record %d: %w", seq, err)
+		}
+		if r.Prev >= seq {
+			return nil, fmt.Errorf("record %d links forward to %d", seq, r.Prev)
+		}
+		out = append(out, r)
+		seq = r.Prev
+	}
+	slices.Reverse(out)
+	return out, nil
 }
 
 // policies: GET /api/v1/review/policies, the agencies' major-decision
