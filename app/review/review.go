@@ -21,6 +21,8 @@ const (
 	KindSubmit     = "review.submit"
 	KindOpinion    = "review.opinion"
 	KindCoordinate = "review.coordinate"
+	// KindRemoteOpinion is an opinion signed here on another device's case.
+	KindRemoteOpinion = "review.remote_opinion"
 )
 
 // Opinions a reviewer can give.

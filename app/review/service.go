@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -52,6 +53,20 @@ type Opinion struct {
 	Opinion    string        `json:"opinion"` // agree, disagree, return
 	Reasons    string        `json:"reasons"`
 	Reviewer   Reviewer      `json:"reviewer"`
+	// Origin names the record an opinion signed on another device came
+	// from ("DEVICE#SEQ" in that device's log, which the platform holds);
+	// empty when it was signed on this device.
+	Origin string `json:"origin,omitempty"`
+}
+
+// RemoteOpinion is the body of a review.remote_opinion record: an opinion
+// a reviewer signed on this device about a case of another device. It is
+// kept in this device's log (under the case key DEVICE/CASE) and reaches
+// the case's own device through the platform.
+type RemoteOpinion struct {
+	Device  string  `json:"device"`
+	Case    string  `json:"case"`
+	Opinion Opinion `json:"opinion"`
 }
 
 // Coordination is the body of a review.coordinate record: how a
@@ -86,6 +101,39 @@ type Reviewers interface {
 	Reviewer(id string) (Reviewer, bool)
 }
 
+// Registry is a list of reviewers by ID: the platform's, on the platform
+// or as a device last pulled it.
+type Registry map[string]Reviewer
+
+// NewRegistry indexes a list of reviewers.
+func NewRegistry(list []Reviewer) Registry {
+	r := Registry{}
+	for _, v := range list {
+		r[v.ID] = v
+	}
+	return r
+}
+
+// Reviewer returns the registered reviewer with the id.
+func (r Registry) Reviewer(id string) (Reviewer, bool) {
+	v, ok := r[id]
+	return v, ok
+}
+
+// AnyOf trusts a reviewer that any of its registries knows: a device's own
+// accounts and the platform's registry.
+type AnyOf []Reviewers
+
+// Reviewer returns the first registry's answer that knows id.
+func (a AnyOf) Reviewer(id string) (Reviewer, bool) {
+	for _, r := range a {
+		if v, ok := r.Reviewer(id); ok {
+			return v, true
+		}
+	}
+	return Reviewer{}, false
+}
+
 // Service writes and checks reviews on a case log.
 type Service struct {
 	Log        *casefile.Log
@@ -94,6 +142,9 @@ type Service struct {
 	Calendar   *calendar.Calendar
 	Reviewers  Reviewers
 	Now        func() time.Time
+	// Remote are other devices' cases waiting for review, from the
+	// platform's last answer (a reviewer's device shows them in its queue).
+	Remote []RemoteCase
 }
 
 // State is where a case's review stands, derived from its records.
@@ -204,38 +255,84 @@ func (s *Service) ChecklistOf(c *casefile.Case) Checklist {
 // submission. Only reviewer accounts may; a first-time reviewer must hold
 // the national legal professional qualification.
 func (s *Service) Opine(ctx context.Context, caseID, reviewerID string, op Opinion) (*casefile.Record, error) {
-	rv, ok := s.Reviewers.Reviewer(reviewerID)
-	if !ok {
-		return nil, ErrNotReviewer
-	}
-	if rv.Qualification != QualLegalProfessional {
-		prior, err := s.opinionsBy(ctx, reviewerID)
-		if err != nil {
-			return nil, err
-		}
-		if prior == 0 {
-			return nil, ErrFirstTime
-		}
-	}
 	c, err := s.Log.Case(ctx, caseID)
 	if err != nil {
 		return nil, err
 	}
+	if err := s.checkOpinion(ctx, c, reviewerID, &op, true); err != nil {
+		return nil, err
+	}
+	body, _ := json.Marshal(op)
+	return s.Log.AddRecord(ctx, caseID, reviewerID, KindOpinion, body, nil)
+}
+
+// OpineRemote signs an opinion on another device's case (a queue item the
+// platform sent): checked exactly as Opine checks, then kept in this
+// device's log as a review.remote_opinion record for the next push.
+func (s *Service) OpineRemote(ctx context.Context, it QueueItem, reviewerID string, op Opinion) (*casefile.Record, error) {
+	if it.Device == "" {
+		return s.Opine(ctx, it.Case.ID, reviewerID, op)
+	}
+	if err := s.checkOpinion(ctx, it.Case, reviewerID, &op, true); err != nil {
+		return nil, err
+	}
+	body, _ := json.Marshal(RemoteOpinion{Device: it.Device, Case: it.Case.ID, Opinion: op})
+	r := &casefile.Record{Case: it.Device + "/" + it.Case.ID, Kind: KindRemoteOpinion, Author: reviewerID, Body: body}
+	return r, s.Log.Append(ctx, r)
+}
+
+// ReceiveOpinion takes into a case an opinion a reviewer signed on another
+// device, as the platform delivered it; origin names the reviewer device's
+// record. It is checked again here against the case as this device holds
+// it, and the reviewer must be in the registry this device trusts.
+// ErrNoPending means the case has no such pending submission (already
+// answered, or superseded): nothing is written.
+func (s *Service) ReceiveOpinion(ctx context.Context, caseID string, op Opinion, origin string) (*casefile.Record, error) {
+	c, err := s.Log.Case(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	reviewer := op.Reviewer.ID
+	// The first-time rule was applied where the reviewer signed.
+	if err := s.checkOpinion(ctx, c, reviewer, &op, false); err != nil {
+		return nil, err
+	}
+	op.Origin = origin
+	body, _ := json.Marshal(op)
+	return s.Log.AddRecord(ctx, caseID, reviewer, KindOpinion, body, nil)
+}
+
+// checkOpinion applies the rules of an opinion on c and completes it with
+// the checklist's texts and the reviewer's details.
+func (s *Service) checkOpinion(ctx context.Context, c *casefile.Case, reviewerID string, op *Opinion, firstTime bool) error {
+	rv, ok := s.Reviewers.Reviewer(reviewerID)
+	if !ok {
+		return ErrNotReviewer
+	}
+	if firstTime && rv.Qualification != QualLegalProfessional {
+		prior, err := s.opinionsBy(ctx, reviewerID)
+		if err != nil {
+			return err
+		}
+		if prior == 0 {
+			return ErrFirstTime
+		}
+	}
 	st := StateOf(c)
 	if !st.Pending() || op.Submission != st.SubmissionSeq {
-		return nil, ErrNoPending
+		return ErrNoPending
 	}
 	cl := s.ChecklistOf(c)
 	if len(op.Points) != len(cl.Points) {
-		return nil, ErrIncomplete
+		return ErrIncomplete
 	}
 	notMet := false
 	for i, p := range op.Points {
 		if p.Key != cl.Points[i].Key || (p.Status != Met && p.Status != NotMet && p.Status != NA) {
-			return nil, ErrIncomplete
+			return ErrIncomplete
 		}
 		if !inCase(c, p.Refs...) {
-			return nil, ErrBadRef
+			return ErrBadRef
 		}
 		op.Points[i].Text = cl.Points[i].Text
 		notMet = notMet || p.Status == NotMet
@@ -243,24 +340,24 @@ func (s *Service) Opine(ctx context.Context, caseID, reviewerID string, op Opini
 	switch op.Opinion {
 	case Agree:
 		if notMet {
-			return nil, ErrInconsistent
+			return ErrInconsistent
 		}
 	case Disagree, Return:
 		if strings.TrimSpace(op.Reasons) == "" {
-			return nil, ErrIncomplete
+			return ErrIncomplete
 		}
 	default:
-		return nil, ErrIncomplete
+		return ErrIncomplete
 	}
 	op.Checklist = cl.ID
 	op.Reviewer = rv
-	body, _ := json.Marshal(op)
-	return s.Log.AddRecord(ctx, caseID, reviewerID, KindOpinion, body, nil)
+	return nil
 }
 
 func (s *Service) opinionsBy(ctx context.Context, reviewerID string) (int, error) {
 	var n int
-	err := s.Log.DB().QueryRowContext(ctx, `SELECT count(*) FROM records WHERE kind = ? AND author = ?`, KindOpinion, reviewerID).Scan(&n)
+	err := s.Log.DB().QueryRowContext(ctx, `SELECT count(*) FROM records WHERE kind IN (?, ?) AND author = ?`,
+		KindOpinion, KindRemoteOpinion, reviewerID).Scan(&n)
 	return n, err
 }
 
@@ -376,6 +473,8 @@ func (s *Service) ViolationsOf(c *casefile.Case) []Violation {
 
 // QueueItem is one case waiting for review.
 type QueueItem struct {
+	// Device is the device whose log holds the case; "" for this one.
+	Device      string
 	Case        *casefile.Case
 	Submission  *Submission
 	Seq         int64
@@ -392,33 +491,83 @@ func (s *Service) Queue(ctx context.Context, agency string) ([]QueueItem, error)
 	if err != nil {
 		return nil, err
 	}
-	now := s.now()
 	var out []QueueItem
+	add := func(device string, c *casefile.Case) {
+		if agency != "" && c.Opening.Agency != agency {
+			return
+		}
+		if st := StateOf(c); st.Pending() {
+			out = append(out, s.queueItem(device, c, st))
+		}
+	}
 	for _, id := range ids {
 		c, err := s.Log.Case(ctx, id)
 		if err != nil {
 			return nil, err
 		}
-		if agency != "" && c.Opening.Agency != agency {
-			continue
+		add("", c)
+	}
+	answered, err := s.remoteAnswered(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, rc := range s.Remote {
+		c, err := casefile.CaseOf(rc.Case, rc.Records)
+		if err != nil {
+			continue // the platform sent a broken case: nothing to review
 		}
-		st := StateOf(c)
-		if !st.Pending() {
-			continue
+		if !answered[rc.Device+"/"+rc.Case+"#"+strconv.FormatInt(StateOf(c).SubmissionSeq, 10)] {
+			add(rc.Device, c)
 		}
-		due, _ := time.ParseInLocation(time.DateOnly, st.Submission.Due, now.Location())
-		it := QueueItem{Case: c, Submission: st.Submission, Seq: st.SubmissionSeq, Due: due,
-			Approximate: !s.Calendar.Known(due)}
-		endOfDue := due.AddDate(0, 0, 1)
-		if now.After(endOfDue) || now.Equal(endOfDue) {
-			it.Overdue = true
-		} else {
-			it.DaysLeft = s.Calendar.WorkdaysBetween(now, due)
-		}
-		out = append(out, it)
 	}
 	slices.SortFunc(out, func(a, b QueueItem) int { return a.Due.Compare(b.Due) })
 	return out, nil
+}
+
+// RemoteCase is another device's case waiting for review, as the platform
+// sent it: its records in log order.
+type RemoteCase struct {
+	Device  string            `json:"device"`
+	Case    string            `json:"case"`
+	Records []casefile.Record `json:"records"`
+}
+
+// remoteAnswered lists the submissions this device has already answered
+// with a remote opinion, as DEVICE/CASE#SEQ, so that the queue drops them
+// before the platform's next answer does.
+func (s *Service) remoteAnswered(ctx context.Context) (map[string]bool, error) {
+	rows, err := s.Log.DB().QueryContext(ctx, `SELECT data FROM records WHERE kind = ?`, KindRemoteOpinion)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var data []byte
+		if err := rows.Scan(&data); err != nil {
+			return nil, err
+		}
+		var r casefile.Record
+		var ro RemoteOpinion
+		if json.Unmarshal(data, &r) == nil && json.Unmarshal(r.Body, &ro) == nil {
+			out[ro.Device+"/"+ro.Case+"#"+strconv.FormatInt(ro.Opinion.Submission, 10)] = true
+		}
+	}
+	return out, rows.Err()
+}
+
+func (s *Service) queueItem(device string, c *casefile.Case, st State) QueueItem {
+	now := s.now()
+	due, _ := time.ParseInLocation(time.DateOnly, st.Submission.Due, now.Location())
+	it := QueueItem{Device: device, Case: c, Submission: st.Submission, Seq: st.SubmissionSeq, Due: due,
+		Approximate: !s.Calendar.Known(due)}
+	endOfDue := due.AddDate(0, 0, 1)
+	if now.After(endOfDue) || now.Equal(endOfDue) {
+		it.Overdue = true
+	} else {
+		it.DaysLeft = s.Calendar.WorkdaysBetween(now, due)
+	}
+	return it
 }
 
 // BookReviewers reads reviewers from a device's account book.

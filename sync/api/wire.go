@@ -1,24 +1,30 @@
 package api
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Paths of the platform's REST API, version 1. openapi.yaml describes them.
 const (
-	PathHealth   = "/healthz"
-	PathEnrol    = "/api/v1/devices/enrol"
-	PathPush     = "/api/v1/logs/push"
-	PathChanges  = "/api/v1/catalog/changes"
-	PathCodes    = "/api/v1/admin/enrol-codes"
-	PathImport   = "/api/v1/admin/catalog/import"
-	PathDevices  = "/api/v1/admin/devices"
-	PathItems    = "/api/v1/admin/catalog/items/" // + {kind}/{id}
-	PathAlerts   = "/api/v1/admin/alerts"
-	PathPolicies = "/api/v1/review/policies"
-	PathPubKey   = "/api/v1/platform/key"
-	PathMedia    = "/api/v1/media/"        // tus 1.0 uploads
-	PathMediaSHA = "/api/v1/media-by-sha/" // GET {sha256}: held, with receipt?
-	HeaderIdem   = "Idempotency-Key"
-	MaxBodyBytes = 16 << 20 // a push or import larger than this is refused
+	PathHealth    = "/healthz"
+	PathEnrol     = "/api/v1/devices/enrol"
+	PathPush      = "/api/v1/logs/push"
+	PathChanges   = "/api/v1/catalog/changes"
+	PathCodes     = "/api/v1/admin/enrol-codes"
+	PathImport    = "/api/v1/admin/catalog/import"
+	PathDevices   = "/api/v1/admin/devices"
+	PathItems     = "/api/v1/admin/catalog/items/" // + {kind}/{id}
+	PathAlerts    = "/api/v1/admin/alerts"
+	PathPolicies  = "/api/v1/review/policies"
+	PathQueue     = "/api/v1/review/queue"
+	PathOpinions  = "/api/v1/review/opinions"
+	PathReviewers = "/api/v1/review/reviewers"
+	PathPubKey    = "/api/v1/platform/key"
+	PathMedia     = "/api/v1/media/"        // tus 1.0 uploads
+	PathMediaSHA  = "/api/v1/media-by-sha/" // GET {sha256}: held, with receipt?
+	HeaderIdem    = "Idempotency-Key"
+	MaxBodyBytes  = 16 << 20 // a push or import larger than this is refused
 )
 
 // EnrolRequest exchanges a one-time code for a device identity.
@@ -88,4 +94,13 @@ type Problem struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Detail  string `json:"detail,omitempty"`
+}
+
+// DeliveredOpinion is a legal review opinion signed on another device for
+// one of the calling device's cases; Origin names the reviewer device's
+// record ("DEVICE#SEQ"), which the platform holds in that device's log.
+type DeliveredOpinion struct {
+	Case    string          `json:"case"`
+	Opinion json.RawMessage `json:"opinion"`
+	Origin  string          `json:"origin"`
 }

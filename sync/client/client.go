@@ -254,3 +254,46 @@ func (c *Client) PullPolicies(ctx context.Context) (review.Policies, error) {
 	}
 	return review.ParsePolicies(resp.Body())
 }
+
+// PullReviewQueue fetches other devices' cases waiting for legal review
+// (of one agency, or all if agency is empty), for a reviewer's queue.
+func (c *Client) PullReviewQueue(ctx context.Context, agency string) ([]review.RemoteCase, error) {
+	var out []review.RemoteCase
+	resp, err := c.r.R().SetContext(ctx).SetQueryParam("agency", agency).SetResult(&out).Get(api.PathQueue)
+	return out, fail(resp, err)
+}
+
+// PullReviewers fetches the registry of legal reviewers.
+func (c *Client) PullReviewers(ctx context.Context) ([]review.Reviewer, error) {
+	var out []review.Reviewer
+	resp, err := c.r.R().SetContext(ctx).SetResult(&out).Get(api.PathReviewers)
+	return out, fail(resp, err)
+}
+
+// TakeOpinions fetches the opinions reviewers signed elsewhere on this
+// device's cases and takes into each case those it still waits for; it
+// returns how many it took.
+func (c *Client) TakeOpinions(ctx context.Context, svc *review.Service) (int, error) {
+	var list []api.DeliveredOpinion
+	resp, err := c.r.R().SetContext(ctx).SetResult(&list).Get(api.PathOpinions)
+	if err := fail(resp, err); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, o := range list {
+		var op review.Opinion
+		if err := json.Unmarshal(o.Opinion, &op); err != nil {
+			return n, fmt.Errorf("opinion from %s: %w", o.Origin, err)
+		}
+		_, err := svc.ReceiveOpinion(ctx, o.Case, op, o.Origin)
+		switch {
+		case errors.Is(err, review.ErrNoPending):
+			// taken before, or the case moved on: nothing to do
+		case err != nil:
+			return n, fmt.Errorf("opinion from %s on case %s: %w", o.Origin, o.Case, err)
+		default:
+			n++
+		}
+	}
+	return n, nil
+}

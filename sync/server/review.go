@@ -9,6 +9,7 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/review"
+	"github.com/sanxiang-desk/sanxiang/sync/api"
 )
 
 // SetPolicies replaces the agencies' major-decision lists the platform
@@ -37,14 +38,6 @@ func (s *Server) SetReviewer(ctx context.Context, agency string, r review.Review
 	return err
 }
 
-// registry is the platform's list of reviewers, read once per check.
-type registry map[string]review.Reviewer
-
-func (r registry) Reviewer(id string) (review.Reviewer, bool) {
-	v, ok := r[id]
-	return v, ok
-}
-
 func (s *Server) reviewService(ctx context.Context) (*review.Service, error) {
 	pols := review.Policies{}
 	rows, err := s.db.QueryContext(ctx, `SELECT agency, data FROM policies`)
@@ -65,33 +58,40 @@ func (s *Server) reviewService(ctx context.Context) (*review.Service, error) {
 		pols[agency] = p
 	}
 	rows.Close()
-	reg := registry{}
-	rows, err = s.db.QueryContext(ctx, `SELECT id, name, qualification FROM reviewers`)
+	list, err := s.Reviewers(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var r review.Reviewer
-		if err := rows.Scan(&r.ID, &r.Name, &r.Qualification); err != nil {
-			return nil, err
-		}
-		reg[r.ID] = r
-	}
-	return &review.Service{Policies: pols, Reviewers: reg}, rows.Err()
+	return &review.Service{Policies: pols, Reviewers: review.NewRegistry(list)}, nil
 }
 
-// checkArrivals runs the review rules over every case in which the newly
-// arrived records decide something: a decision the device's gate should
-// have refused (a major decision without a passed review by a registered
+// checkArrivals looks at newly arrived records for what legal review
+// needs: it keeps track of cases submitted for review and takes in
+// opinions reviewers signed on this device for other devices' cases
+// (trackReview), and runs the review rules over every case in which the
+// records decide something: a decision the device's gate should have
+// refused (a major decision without a passed review by a registered
 // reviewer, or not the decision reviewed) is flagged in the receipt and
 // raised as an alert. The log is kept regardless: it is evidence.
 func (s *Server) checkArrivals(ctx context.Context, d Device, arrived [][]byte) ([]string, error) {
-	last := map[string]int64{} // case → its newest decide record in this push
-	var cases []string
+	recs := make([]casefile.Record, 0, len(arrived))
 	for _, data := range arrived {
 		var r casefile.Record
-		if json.Unmarshal(data, &r) != nil || r.Kind != casefile.KindStage {
+		if json.Unmarshal(data, &r) == nil {
+			recs = append(recs, r)
+		}
+	}
+	svc, err := s.reviewService(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.trackReview(ctx, d, recs, svc.Reviewers); err != nil {
+		return nil, err
+	}
+	last := map[string]int64{} // case → its newest decide record in this push
+	var cases []string
+	for _, r := range recs {
+		if r.Kind != casefile.KindStage {
 			continue
 		}
 		var st casefile.StageBody
@@ -101,13 +101,6 @@ func (s *Server) checkArrivals(ctx context.Context, d Device, arrived [][]byte) 
 			}
 			last[r.Case] = r.Seq
 		}
-	}
-	if len(cases) == 0 {
-		return nil, nil
-	}
-	svc, err := s.reviewService(ctx)
-	if err != nil {
-		return nil, err
 	}
 	var flags []string
 	for _, id := range cases {
@@ -133,6 +126,188 @@ func (s *Server) checkArrivals(ctx context.Context, d Device, arrived [][]byte) 
 		}
 	}
 	return flags, nil
+}
+
+// trackReview records, from one push: the cases submitted for review (and
+// the newest record of each such case, so its state can be read later),
+// and the opinions signed on this device for other devices' cases, which
+// wait for those devices. An opinion whose author is not a registered
+// reviewer is refused and raised as an alert.
+func (s *Server) trackReview(ctx context.Context, d Device, recs []casefile.Record, reviewers review.Reviewers) error {
+	newest := map[string]int64{}
+	submitted := map[string]bool{}
+	for _, r := range recs {
+		newest[r.Case] = max(newest[r.Case], r.Seq)
+		submitted[r.Case] = submitted[r.Case] || r.Kind == review.KindSubmit
+	}
+	agencies := map[string]string{}
+	for id := range submitted {
+		if !submitted[id] {
+			continue
+		}
+		cr, err := s.caseRecords(ctx, d.ID, newest[id])
+		if err != nil {
+			continue
+		}
+		if c, err := casefile.CaseOf(id, cr); err == nil {
+			agencies[id] = c.Opening.Agency
+		}
+	}
+	var refused []string // raised after the transaction, which holds the write lock
+	defer func() {
+		for _, a := range refused {
+			s.alert(ctx, d.ID, "review", a)
+		}
+	}()
+	return s.db.Tx(ctx, func(tx *dbTx) error {
+		refused = refused[:0]
+		for id, agency := range agencies {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO review_cases (device, case_id, agency, last_seq) VALUES (?, ?, ?, ?)
+				ON CONFLICT (device, case_id) DO NOTHING`, d.ID, id, agency, newest[id]); err != nil {
+				return err
+			}
+		}
+		for id, seq := range newest {
+			if _, err := tx.ExecContext(ctx, `UPDATE review_cases SET last_seq = ? WHERE device = ? AND case_id = ? AND last_seq < ?`,
+				seq, d.ID, id, seq); err != nil {
+				return err
+			}
+		}
+		for _, r := range recs {
+			if r.Kind != review.KindRemoteOpinion {
+				continue
+			}
+			var ro review.RemoteOpinion
+			if err := json.Unmarshal(r.Body, &ro); err != nil {
+				continue
+			}
+			if _, ok := reviewers.Reviewer(r.Author); !ok || ro.Opinion.Reviewer.ID != r.Author {
+				refused = append(refused, fmt.Sprintf("记录 %d：%s 不是登记的法制审核人员，审核意见未转交 (not a registered reviewer)", r.Seq, r.Author))
+				continue
+			}
+			op, _ := json.Marshal(ro.Opinion)
+			if _, err := tx.ExecContext(ctx, `INSERT INTO review_opinions (reviewer_device, reviewer_seq, device, case_id, submission, opinion)
+				VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (reviewer_device, reviewer_seq) DO NOTHING`,
+				d.ID, r.Seq, ro.Device, ro.Case, ro.Opinion.Submission, string(op)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// ReviewQueue lists the cases of an agency (all agencies if empty) whose
+// latest submission waits for an opinion, with their records, for
+// reviewers on any device.
+func (s *Server) ReviewQueue(ctx context.Context, agency string) ([]review.RemoteCase, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT device, case_id, last_seq FROM review_cases WHERE agency = ? OR ? = '' ORDER BY device, case_id`, agency, agency)
+	if err != nil {
+		return nil, err
+	}
+	type ref struct {
+		device, id string
+		last       int64
+	}
+	var refs []ref
+	for rows.Next() {
+		var r ref
+		if err := rows.Scan(&r.device, &r.id, &r.last); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		refs = append(refs, r)
+	}
+	rows.Close()
+	out := []review.RemoteCase{}
+	for _, r := range refs {
+		recs, err := s.caseRecords(ctx, r.device, r.last)
+		if err != nil {
+			continue
+		}
+		c, err := casefile.CaseOf(r.id, recs)
+		if err != nil {
+			continue
+		}
+		st := review.StateOf(c)
+		if !st.Pending() {
+			continue
+		}
+		var answered int
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM review_opinions WHERE device = ? AND case_id = ? AND submission = ?`,
+			r.device, r.id, st.SubmissionSeq).Scan(&answered); err != nil {
+			return nil, err
+		}
+		if answered == 0 {
+			out = append(out, review.RemoteCase{Device: r.device, Case: r.id, Records: recs})
+		}
+	}
+	return out, nil
+}
+
+// OpinionsFor lists the opinions signed on other devices for a device's
+// cases; the device takes in those still pending and ignores the rest.
+func (s *Server) OpinionsFor(ctx context.Context, device string) ([]api.DeliveredOpinion, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT case_id, opinion, reviewer_device, reviewer_seq FROM review_opinions WHERE device = ?
+		ORDER BY reviewer_device, reviewer_seq`, device)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []api.DeliveredOpinion{}
+	for rows.Next() {
+		var o api.DeliveredOpinion
+		var op, rdev string
+		var rseq int64
+		if err := rows.Scan(&o.Case, &op, &rdev, &rseq); err != nil {
+			return nil, err
+		}
+		o.Opinion = json.RawMessage(op)
+		o.Origin = fmt.Sprintf("%s#%d", rdev, rseq)
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// Reviewers lists the registry of legal reviewers.
+func (s *Server) Reviewers(ctx context.Context) ([]review.Reviewer, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, name, qualification FROM reviewers ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []review.Reviewer{}
+	for rows.Next() {
+		var r review.Reviewer
+		if err := rows.Scan(&r.ID, &r.Name, &r.Qualification); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request, _ Device) {
+	out, err := s.ReviewQueue(r.Context(), r.URL.Query().Get("agency"))
+	respond(w, out, err)
+}
+
+func (s *Server) opinions(w http.ResponseWriter, r *http.Request, d Device) {
+	out, err := s.OpinionsFor(r.Context(), d.ID)
+	respond(w, out, err)
+}
+
+func (s *Server) reviewers(w http.ResponseWriter, r *http.Request, _ Device) {
+	out, err := s.Reviewers(r.Context())
+	respond(w, out, err)
+}
+
+// respond writes v as JSON, or the error as the platform's internal error.
+func respond(w http.ResponseWriter, v any, err error) {
+	if err != nil {
+		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
 }
 
 // caseRecords reads one case's records up to seq by following each

@@ -1,0 +1,177 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"testing"
+
+	"github.com/sanxiang-desk/sanxiang/app/calendar"
+	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/demo"
+	"github.com/sanxiang-desk/sanxiang/app/review"
+	"github.com/sanxiang-desk/sanxiang/assets"
+	"github.com/sanxiang-desk/sanxiang/sync/server"
+	"github.com/sanxiang-desk/sanxiang/sync/server/servertest"
+)
+
+// reviewDevice is an enrolled device with a review service and its gate.
+func reviewDevice(t *testing.T, s *server.Server, url, name string, reviewers review.Reviewers) (*casefile.Log, *review.Service, *Client) {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	l, err := casefile.Open(ctx, filepath.Join(dir, "c.db"), filepath.Join(dir, "m"), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	cal, err := calendar.Parse(assets.Calendar)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pols, _ := demo.Policies()
+	cls, _ := review.Checklists()
+	svc := &review.Service{Log: l, Policies: pols, Checklists: cls, Calendar: cal, Reviewers: reviewers}
+	l.SetGate(svc.Gate())
+	code, err := s.NewEnrolCode(ctx, "officer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := Enrol(ctx, url, code, name, "officer", l.Verifier)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l, svc, New(id)
+}
+
+// A legal reviewer on another device reviews an officer's major decision
+// through the platform: the officer's device submits and syncs; the
+// reviewer's device pulls the queue, signs an agreeing opinion into its own
+// log and syncs; the officer's device takes the opinion into the case, and
+// only then may the decision be taken, which the platform does not flag.
+// An opinion signed by someone not in the platform's registry is not passed
+// on: it is raised as an alert and the case stays in the queue.
+func TestReviewAcrossDevices(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b servertest.Backend) {
+		ctx := context.Background()
+		s, h := platform(t, b)
+		pols, _ := demo.Policies()
+		if err := s.SetPolicies(ctx, pols); err != nil {
+			t.Fatal(err)
+		}
+		rv := review.Reviewer{ID: "990101000003", Name: "审核员", Qualification: review.QualLegalProfessional}
+		if err := s.SetReviewer(ctx, "01", rv); err != nil {
+			t.Fatal(err)
+		}
+		pulled := review.Registry{} // the officer device's copy of the platform's registry
+		la, sa, ca := reviewDevice(t, s, h.URL, "OFFICER-A", pulled)
+		lb, sb, cb := reviewDevice(t, s, h.URL, "LEGAL-B", review.NewRegistry([]review.Reviewer{rv}))
+		// A device that believes an impostor is a reviewer.
+		impostor := review.Reviewer{ID: "X9", Name: "冒名", Qualification: review.QualLegalProfessional}
+		lc, sc, cc := reviewDevice(t, s, h.URL, "ROGUE-C", review.NewRegistry([]review.Reviewer{impostor}))
+
+		caseID, err := la.OpenCase(ctx, "990101000001", casefile.Opening{Act: "penalty", Agency: "01", ItemID: "E1",
+			ItemName: "处罚", Party: casefile.Party{Kind: "org", Name: "某公司"},
+			Officers: []casefile.Officer{{CertNo: "990101000001"}, {CertNo: "990101000002"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		prop := review.Proposal{Fine: 200000, Text: "罚款二十万元"}
+		if _, err := sa.Submit(ctx, caseID, "990101000001", review.Submission{Proposal: prop, Facts: "无证经营", LegalBasis: "食品安全法"}); err != nil {
+			t.Fatal(err)
+		}
+		decide := func() error {
+			d, _ := json.Marshal(prop)
+			_, err := la.AddStage(ctx, caseID, "990101000001", casefile.StageBody{Stage: "decide", Decision: d})
+			return err
+		}
+		if err := decide(); err == nil {
+			t.Fatal("a major decision was taken before its review")
+		}
+		if _, err := ca.Push(ctx, la); err != nil {
+			t.Fatal(err)
+		}
+
+		// The reviewer's device.
+		remote, err := cb.PullReviewQueue(ctx, "01")
+		if err != nil || len(remote) != 1 || remote[0].Case != caseID {
+			t.Fatalf("queue %+v %v", remote, err)
+		}
+		if other, _ := cb.PullReviewQueue(ctx, "02"); len(other) != 0 {
+			t.Fatalf("another agency's queue has %d", len(other))
+		}
+		sb.Remote = remote
+		q, err := sb.Queue(ctx, "01")
+		if err != nil || len(q) != 1 || q[0].Device != "OFFICER-A" {
+			t.Fatalf("local queue %+v %v", q, err)
+		}
+		opinion := func() review.Opinion {
+			op := review.Opinion{Submission: q[0].Seq, Opinion: review.Agree}
+			for _, p := range sb.ChecklistOf(q[0].Case).Points {
+				op.Points = append(op.Points, review.PointResult{Key: p.Key, Status: review.Met})
+			}
+			return op
+		}
+		sc.Remote = remote
+		qc, _ := sc.Queue(ctx, "01")
+		if len(qc) != 1 {
+			t.Fatalf("rogue queue %d", len(qc))
+		}
+		if _, err := sc.OpineRemote(ctx, qc[0], impostor.ID, opinion()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cc.Push(ctx, lc); err != nil {
+			t.Fatal(err)
+		}
+		if alerts, _ := s.AlertList(ctx); len(alerts) != 1 || alerts[0].Device != "ROGUE-C" {
+			t.Fatalf("the impostor's opinion raised %+v", alerts)
+		}
+		if left, _ := cb.PullReviewQueue(ctx, "01"); len(left) != 1 {
+			t.Fatal("an impostor's opinion took the case off the platform's queue")
+		}
+		if _, err := sb.OpineRemote(ctx, q[0], rv.ID, opinion()); err != nil {
+			t.Fatal(err)
+		}
+		if q, _ := sb.Queue(ctx, "01"); len(q) != 0 {
+			t.Fatal("an answered case stays in the reviewer's queue")
+		}
+		if _, err := cb.Push(ctx, lb); err != nil {
+			t.Fatal(err)
+		}
+		if left, _ := cb.PullReviewQueue(ctx, "01"); len(left) != 0 {
+			t.Fatal("the platform still lists an answered case")
+		}
+
+		// Back on the officer's device.
+		if n, err := ca.TakeOpinions(ctx, sa); err == nil {
+			t.Fatalf("an opinion was taken from a reviewer this device does not know (%d)", n)
+		}
+		list, err := ca.PullReviewers(ctx)
+		if err != nil || len(list) != 1 {
+			t.Fatalf("reviewers %v %v", list, err)
+		}
+		for k, v := range review.NewRegistry(list) {
+			pulled[k] = v
+		}
+		if n, err := ca.TakeOpinions(ctx, sa); err != nil || n != 1 {
+			t.Fatalf("took %d opinions: %v", n, err)
+		}
+		if n, err := ca.TakeOpinions(ctx, sa); err != nil || n != 0 {
+			t.Fatalf("took %d opinions again: %v", n, err)
+		}
+		c, _ := la.Case(ctx, caseID)
+		if st := review.StateOf(c); !st.Passed() || st.Opinion.Origin == "" {
+			t.Fatalf("case state %+v", st.Opinion)
+		}
+		if err := decide(); err != nil {
+			t.Fatalf("the reviewed decision was refused: %v", err)
+		}
+		res, err := ca.Push(ctx, la)
+		if err != nil || len(res.Flags) != 0 {
+			t.Fatalf("push after review: %+v %v", res, err)
+		}
+		if alerts, _ := s.AlertList(ctx); len(alerts) != 1 {
+			t.Fatalf("alerts %+v", alerts)
+		}
+	})
+}
