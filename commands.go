@@ -17,6 +17,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -494,7 +495,13 @@ func runOfficer(o *options, _ io.Writer) error {
 	desk := officer.New(cat, book, cfg, w)
 	desk.SetCaseFile(l, cal, av)
 	desk.SetReview(rev)
-	desk.SetSync(func(progress func(sent, total int64)) (string, error) { return syncOnce(dir, cfg, cat, l, progress) })
+	agencies, err := reviewAgencies(book)
+	if err != nil {
+		return err
+	}
+	desk.SetSync(func(progress func(sent, total int64)) (string, error) {
+		return syncOnce(dir, cfg, cat, l, rev, agencies, progress)
+	})
 	w.SetContent(desk.Content())
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
@@ -792,9 +799,31 @@ func reviewService(dir string, l *casefile.Log, book *account.Book) (*review.Ser
 	if err != nil {
 		return nil, err
 	}
-	s := &review.Service{Log: l, Policies: pols, Checklists: cls, Calendar: cal, Reviewers: review.BookReviewers{Book: book}}
+	s := &review.Service{Log: l, Policies: pols, Checklists: cls, Calendar: cal,
+		Reviewers: review.AnyOf{review.BookReviewers{Book: book}, fileRegistry(filepath.Join(dir, config.ReviewersFile))},
+		Remote: func() []review.RemoteCase {
+			var out []review.RemoteCase
+			readJSON(filepath.Join(dir, config.ReviewQueueFile), &out)
+			return out
+		}}
 	l.SetGate(s.Gate())
 	return s, nil
+}
+
+// reviewAgencies are the agencies whose review queue this device fetches:
+// those of the reviewer accounts enrolled on it (none on most devices).
+func reviewAgencies(book *account.Book) ([]string, error) {
+	list, err := book.List(context.Background(), account.RoleReviewer)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, a := range list {
+		if !slices.Contains(out, a.Agency) {
+			out = append(out, a.Agency)
+		}
+	}
+	return out, nil
 }
 
 // localPolicies reads the major-decision lists the platform last sent, or
@@ -814,17 +843,43 @@ func localPolicies(dir string) (review.Policies, error) {
 	return pols, nil
 }
 
-// savePolicies keeps the lists the platform sent, replacing the file whole.
-func savePolicies(dir string, pols review.Policies) error {
-	data, err := json.MarshalIndent(pols.List(), "", " ")
+// saveJSON keeps what the platform sent in the data folder, replacing the
+// file whole.
+func saveJSON(dir, name string, v any) error {
+	data, err := json.MarshalIndent(v, "", " ")
 	if err != nil {
 		return err
 	}
-	tmp := filepath.Join(dir, config.PoliciesFile+".new")
+	tmp := filepath.Join(dir, name+".new")
 	if err := os.WriteFile(tmp, data, 0o600); err != nil {
 		return err
 	}
-	return os.Rename(tmp, filepath.Join(dir, config.PoliciesFile))
+	return os.Rename(tmp, filepath.Join(dir, name))
+}
+
+// readJSON reads a file saveJSON wrote; a missing file leaves v as it is.
+func readJSON(path string, v any) error {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(data, v)
+}
+
+// fileRegistry is the platform's reviewer registry as last pulled, read
+// when a reviewer is looked up (rarely), so a sync can replace it while
+// the desk runs.
+type fileRegistry string
+
+func (f fileRegistry) Reviewer(id string) (review.Reviewer, bool) {
+	var list []review.Reviewer
+	if readJSON(string(f), &list) != nil {
+		return review.Reviewer{}, false
+	}
+	return review.NewRegistry(list).Reviewer(id)
 }
 
 // runEnrol registers this device with the platform named in config.json,
@@ -871,7 +926,20 @@ func runSync(o *options, out io.Writer) error {
 		return err
 	}
 	defer l.Close()
-	msg, err := syncOnce(dir, cfg, cat, l, nil)
+	book, err := account.Open(context.Background(), filepath.Join(dir, config.DeviceDB))
+	if err != nil {
+		return err
+	}
+	defer book.Close()
+	rev, err := reviewService(dir, l, book)
+	if err != nil {
+		return err
+	}
+	agencies, err := reviewAgencies(book)
+	if err != nil {
+		return err
+	}
+	msg, err := syncOnce(dir, cfg, cat, l, rev, agencies, nil)
 	if err != nil {
 		return plainError(shell.L("cli.sync_failed", map[string]any{"Error": err.Error()}))
 	}
@@ -900,7 +968,7 @@ func pullEvery(ctx context.Context, cfg config.Config, cat *catalog.Catalog, cha
 
 // syncOnce pulls the public lists and, on an enrolled device, pushes the
 // record log; it says what happened in the officer's words.
-func syncOnce(dir string, cfg config.Config, cat *catalog.Catalog, l *casefile.Log, progress func(sent, total int64)) (string, error) {
+func syncOnce(dir string, cfg config.Config, cat *catalog.Catalog, l *casefile.Log, rev *review.Service, reviewAgencies []string, progress func(sent, total int64)) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	n, err := client.PullPublic(ctx, cfg.PlatformURL, cat)
@@ -924,13 +992,41 @@ func syncOnce(dir string, cfg config.Config, cat *catalog.Catalog, l *casefile.L
 	if pols, err := c.PullPolicies(ctx); err != nil {
 		return "", err
 	} else if len(pols) > 0 {
-		if err := savePolicies(dir, pols); err != nil {
+		if err := saveJSON(dir, config.PoliciesFile, pols.List()); err != nil {
 			return "", err
 		}
 		msg += "\n" + shell.L("cli.policies_pulled", map[string]any{"N": len(pols)})
 	}
 	for _, f := range res.Flags {
 		msg += "\n" + shell.L("cli.flagged", map[string]any{"Flag": f})
+	}
+	// Legal review across devices: the registry first, since taking an
+	// opinion checks its reviewer against it.
+	reviewers, err := c.PullReviewers(ctx)
+	if err != nil {
+		return "", err
+	}
+	if err := saveJSON(dir, config.ReviewersFile, reviewers); err != nil {
+		return "", err
+	}
+	if took, err := c.TakeOpinions(ctx, rev); err != nil {
+		return "", err
+	} else if took > 0 {
+		msg += "\n" + shell.L("cli.opinions_taken", map[string]any{"N": took})
+	}
+	if len(reviewAgencies) > 0 {
+		var queue []review.RemoteCase
+		for _, a := range reviewAgencies {
+			q, err := c.PullReviewQueue(ctx, a)
+			if err != nil {
+				return "", err
+			}
+			queue = append(queue, q...)
+		}
+		if err := saveJSON(dir, config.ReviewQueueFile, queue); err != nil {
+			return "", err
+		}
+		msg += "\n" + shell.L("cli.queue_pulled", map[string]any{"N": len(queue)})
 	}
 	var report func(client.Upload)
 	if progress != nil {

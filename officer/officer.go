@@ -165,6 +165,9 @@ func (d *Desk) SyncNow() {
 			}
 			d.LastSync = msg
 			d.LastSyncAt.SetText(shell.L("officer.last_sync", map[string]any{"Time": d.now().Format("15:04")}))
+			if d.Queue != nil && d.Queue.Form == nil {
+				d.Queue.ShowList() // the platform may have sent other devices' cases
+			}
 			dialog.ShowInformation(shell.L("officer.sync"), msg, d.win)
 		})
 	}()

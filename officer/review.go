@@ -300,7 +300,11 @@ func newQueue(c *Cases) *Queue {
 		row := o.(*fyne.Container)
 		text := row.Objects[0].(*fyne.Container)
 		text.Objects[0].(*widget.Label).SetText(it.Case.Opening.Party.Name + "　" + it.Case.Opening.ItemName)
-		text.Objects[1].(*widget.Label).SetText(it.Case.ID + "　" + it.Submission.Proposal.Text)
+		sub := it.Case.ID + "　" + it.Submission.Proposal.Text
+		if it.Device != "" {
+			sub += "　" + shell.L("review.from_device", map[string]any{"Device": it.Device})
+		}
+		text.Objects[1].(*widget.Label).SetText(sub)
 		days := row.Objects[1].(*widget.Label)
 		if it.Overdue {
 			days.Importance = widget.DangerImportance
@@ -421,7 +425,7 @@ func (q *Queue) ShowReview(it review.QueueItem) {
 			return
 		}
 		f.PIN.SetText("")
-		if _, err := c.rev.Opine(context.Background(), cs.ID, c.d.Me.ID, op); err != nil {
+		if _, err := c.rev.OpineRemote(context.Background(), it, c.d.Me.ID, op); err != nil {
 			f.Message.SetText(reviewError(err))
 			return
 		}

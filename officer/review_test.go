@@ -2,12 +2,15 @@ package officer
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/sanxiang-desk/sanxiang/app/account"
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
@@ -171,3 +174,79 @@ func TestReviewWalkthrough(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// A reviewer's desk lists another device's case the platform sent, marked
+// with its device, and signing the checklist writes the opinion into this
+// device's log for the platform to pass on, leaving the queue empty.
+func TestReviewerSignsAnotherDevicesCase(t *testing.T) {
+	d := newTestDesk(t)
+	ctx := context.Background()
+	open := func(name string) *casefile.Log {
+		dir := t.TempDir()
+		l, err := casefile.Open(ctx, filepath.Join(dir, "casefile.db"), filepath.Join(dir, "media"), name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { l.Close() })
+		return l
+	}
+	cal, _ := calendar.Parse(assets.Calendar)
+	pols, _ := demo.Policies()
+	cls, _ := review.Checklists()
+	service := func(l *casefile.Log) *review.Service {
+		return &review.Service{Log: l, Policies: pols, Checklists: cls, Calendar: cal, Reviewers: review.BookReviewers{Book: d.book}}
+	}
+	// The officer's device: a case submitted for review.
+	other := open("FIELD-7")
+	id, err := other.OpenCase(ctx, "990101000001", casefile.Opening{Act: catalog.ActPenalty, Agency: "01", ItemID: "E1",
+		ItemName: "对虚假广告的处罚", Party: casefile.Party{Kind: "org", Name: "青禾市某某广告有限公司"},
+		Officers: []casefile.Officer{{CertNo: "990101000001", Name: "甲"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := service(other).Submit(ctx, id, "990101000001", review.Submission{Proposal: review.Proposal{Fine: 200000, Text: "罚款二十万元"},
+		Facts: "发布虚假广告", LegalBasis: "《广告法》第五十五条"}); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := other.Records(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The reviewer's device, with that case from the platform.
+	l := open("LEGAL-1")
+	rev := service(l)
+	rev.Remote = func() []review.RemoteCase { return []review.RemoteCase{{Device: "FIELD-7", Case: id, Records: recs}} }
+	deskAs(t, d, l, rev, "990101000003")
+	q := d.Queue
+	if q == nil || len(q.Items()) != 1 || q.Items()[0].Device != "FIELD-7" {
+		t.Fatalf("queue %+v", q)
+	}
+	row := q.List.CreateItem()
+	q.List.UpdateItem(0, row)
+	var texts []string
+	for _, o := range test.LaidOutObjects(row) {
+		if l, ok := o.(*widget.Label); ok {
+			texts = append(texts, l.Text)
+		}
+	}
+	if !strings.Contains(fmt.Sprint(texts), "来自设备 FIELD-7") {
+		t.Fatal("the queue does not say which device the case is from")
+	}
+	q.ShowReview(q.Items()[0])
+	answerAll(q.Form, 0)
+	q.Form.Opinion.SetSelected("同意")
+	q.Form.PIN.SetText(demo.PIN)
+	q.Form.Sign()
+	if q.Form != nil || len(q.Items()) != 0 {
+		t.Fatalf("after signing: form %v, %d queued", q.Form != nil, len(q.Items()))
+	}
+	mine, _, err := l.Since(ctx, 0)
+	if err != nil || len(mine) != 1 {
+		t.Fatalf("this device's log: %d records, %v", len(mine), err)
+	}
+	var r casefile.Record
+	json.Unmarshal(mine[0].Data, &r)
+	if r.Kind != review.KindRemoteOpinion || r.Case != "FIELD-7/"+id || r.Author != "990101000003" {
+		t.Fatalf("the opinion record: %+v", r)
+	}
+}

@@ -137,4 +137,10 @@ const (
 	// PoliciesFile holds the agencies' major-decision lists as the platform
 	// last sent them (review.Policies as JSON).
 	PoliciesFile = "policies.json"
+	// ReviewersFile is the platform's registry of legal reviewers, whose
+	// opinions signed on other devices this device takes in.
+	ReviewersFile = "reviewers.json"
+	// ReviewQueueFile holds other devices' cases waiting for review, for a
+	// reviewer's queue on this device.
+	ReviewQueueFile = "review_queue.json"
 )

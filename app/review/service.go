@@ -142,9 +142,10 @@ type Service struct {
 	Calendar   *calendar.Calendar
 	Reviewers  Reviewers
 	Now        func() time.Time
-	// Remote are other devices' cases waiting for review, from the
-	// platform's last answer (a reviewer's device shows them in its queue).
-	Remote []RemoteCase
+	// Remote gives other devices' cases waiting for review, from the
+	// platform's last answer (a reviewer's device shows them in its
+	// queue); nil for none.
+	Remote func() []RemoteCase
 }
 
 // State is where a case's review stands, derived from its records.
@@ -511,7 +512,11 @@ func (s *Service) Queue(ctx context.Context, agency string) ([]QueueItem, error)
 	if err != nil {
 		return nil, err
 	}
-	for _, rc := range s.Remote {
+	var remote []RemoteCase
+	if s.Remote != nil {
+		remote = s.Remote()
+	}
+	for _, rc := range remote {
 		c, err := casefile.CaseOf(rc.Case, rc.Records)
 		if err != nil {
 			continue // the platform sent a broken case: nothing to review

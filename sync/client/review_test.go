@@ -97,10 +97,13 @@ func TestReviewAcrossDevices(t *testing.T) {
 		if err != nil || len(remote) != 1 || remote[0].Case != caseID {
 			t.Fatalf("queue %+v %v", remote, err)
 		}
+		if own, _ := ca.PullReviewQueue(ctx, "01"); len(own) != 0 {
+			t.Fatal("a device is sent its own case, which it holds already")
+		}
 		if other, _ := cb.PullReviewQueue(ctx, "02"); len(other) != 0 {
 			t.Fatalf("another agency's queue has %d", len(other))
 		}
-		sb.Remote = remote
+		sb.Remote = func() []review.RemoteCase { return remote }
 		q, err := sb.Queue(ctx, "01")
 		if err != nil || len(q) != 1 || q[0].Device != "OFFICER-A" {
 			t.Fatalf("local queue %+v %v", q, err)
@@ -112,7 +115,7 @@ func TestReviewAcrossDevices(t *testing.T) {
 			}
 			return op
 		}
-		sc.Remote = remote
+		sc.Remote = func() []review.RemoteCase { return remote }
 		qc, _ := sc.Queue(ctx, "01")
 		if len(qc) != 1 {
 			t.Fatalf("rogue queue %d", len(qc))

@@ -198,9 +198,10 @@ func (s *Server) trackReview(ctx context.Context, d Device, recs []casefile.Reco
 
 // ReviewQueue lists the cases of an agency (all agencies if empty) whose
 // latest submission waits for an opinion, with their records, for
-// reviewers on any device.
-func (s *Server) ReviewQueue(ctx context.Context, agency string) ([]review.RemoteCase, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT device, case_id, last_seq FROM review_cases WHERE agency = ? OR ? = '' ORDER BY device, case_id`, agency, agency)
+// reviewers on other devices than the case's own (which holds it already).
+func (s *Server) ReviewQueue(ctx context.Context, agency, except string) ([]review.RemoteCase, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT device, case_id, last_seq FROM review_cases
+		WHERE (agency = ? OR ? = '') AND device <> ? ORDER BY device, case_id`, agency, agency, except)
 	if err != nil {
 		return nil, err
 	}
@@ -286,8 +287,8 @@ func (s *Server) Reviewers(ctx context.Context) ([]review.Reviewer, error) {
 	return out, rows.Err()
 }
 
-func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request, _ Device) {
-	out, err := s.ReviewQueue(r.Context(), r.URL.Query().Get("agency"))
+func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request, d Device) {
+	out, err := s.ReviewQueue(r.Context(), r.URL.Query().Get("agency"), d.ID)
 	respond(w, out, err)
 }
 
