@@ -156,3 +156,14 @@ func TestWorkdaysCommand(t *testing.T) {
 		}
 	}
 }
+
+// The version the program reports is the one packages are built with.
+func TestVersionMatchesFyneApp(t *testing.T) {
+	data, err := os.ReadFile("FyneApp.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "\nVersion = \""+version+"\"\n") {
+		t.Fatalf("FyneApp.toml does not name version %s", version)
+	}
+}

@@ -1,0 +1,118 @@
+#!/bin/sh
+# Checks what packaging/package.sh built (run by ./dev package-test, which
+# builds first): the .deb files' contents and metadata, both installed
+# into this machine with dpkg and run, then removed; the Windows exe's
+# imports (no DLL of ours beside it), every signature, and the installer
+# unpacked with 7z and its file list checked.
+set -eu
+cd "$(dirname "$0")/.."
+dist=$(cd "${SANXIANG_DIST:-dist}" && pwd)
+version=$(sed -n 's/^Version *= *"\(.*\)"/\1/p' FyneApp.toml)
+build=$(sed -n 's/^Build *= *\([0-9][0-9]*\)/\1/p' FyneApp.toml)
+fails=0
+ok() { printf 'ok   %s\n' "$*"; }
+bad() { printf 'FAIL %s\n' "$*"; fails=$((fails + 1)); }
+check() { # check DESCRIPTION COMMAND...
+	d=$1
+	shift
+	if "$@" >/dev/null 2>&1; then ok "$d"; else bad "$d"; fi
+}
+has() { # has FILE-LIST-FILE PATH
+	grep -q " \./${2#/}\$" "$1"
+}
+
+linux() {
+	desk="$dist/sanxiang-desk_${version}-${build}_amd64.deb"
+	plat="$dist/sanxiang-platform_${version}-${build}_amd64.deb"
+	list=$(mktemp)
+	dpkg-deb -c "$desk" | awk '{print " "$NF}' >"$list"
+	for p in /usr/bin/sanxiang /usr/share/applications/sanxiang-kiosk.desktop /usr/share/applications/sanxiang-window.desktop \
+		/usr/share/applications/sanxiang-officer.desktop /usr/share/icons/hicolor/512x512/apps/sanxiang.png \
+		/usr/lib/systemd/system/sanxiang-kiosk.service; do
+		check "desk package holds $p" has "$list" "$p"
+	done
+	check "desk package depends on libgl1" sh -c "dpkg-deb -f '$desk' Depends | grep -q libgl1"
+	check "desk package recommends cage" sh -c "dpkg-deb -f '$desk' Recommends | grep -q cage"
+	unit=$(mktemp -d)
+	dpkg-deb -x "$desk" "$unit"
+	check "kiosk unit runs the kiosk under cage" grep -q '^ExecStart=/usr/bin/cage -s -- /usr/bin/sanxiang kiosk$' "$unit/usr/lib/systemd/system/sanxiang-kiosk.service"
+	check "kiosk unit restarts it if it dies" grep -q '^Restart=always$' "$unit/usr/lib/systemd/system/sanxiang-kiosk.service"
+	check "kiosk unit sets the locale" grep -q '^Environment=LANG=zh_CN.UTF-8$' "$unit/usr/lib/systemd/system/sanxiang-kiosk.service"
+	for m in kiosk window officer; do
+		check "menu entry for $m is valid" sh -c "grep -q '^Exec=sanxiang $m\$' '$unit/usr/share/applications/sanxiang-$m.desktop' &&
+			{ ! command -v desktop-file-validate || desktop-file-validate '$unit/usr/share/applications/sanxiang-$m.desktop'; }"
+	done
+	rm -rf "$unit"
+
+	dpkg-deb -c "$plat" | awk '{print " "$NF}' >"$list"
+	for p in /usr/bin/sanxiang-platform /usr/lib/systemd/system/sanxiang-platform.service /etc/sanxiang/platform.env; do
+		check "platform package holds $p" has "$list" "$p"
+	done
+	check "platform configuration is a conffile" sh -c "dpkg-deb -I '$plat' conffiles | grep -q '^/etc/sanxiang/platform.env$'"
+	rm -f "$list"
+
+	# Installed for real, run, removed.
+	if [ "$(id -u)" = 0 ] && ! dpkg -s sanxiang-desk >/dev/null 2>&1; then
+		check "desk package installs" dpkg -i "$desk"
+		check "sanxiang version runs: $(sanxiang version 2>&1 || true)" sh -c "sanxiang version | grep -q 'sanxiang $version ($build)'"
+		check "the kiosk user exists" getent passwd sanxiang-kiosk
+		check "desk package removes" dpkg -r sanxiang-desk
+		check "nothing of it is left in /usr/bin" test ! -e /usr/bin/sanxiang
+		check "platform package installs" dpkg -i "$plat"
+		tmp=$(mktemp -d)
+		check "sanxiang-platform runs (a one-time enrolment code)" sh -c "sanxiang-platform --db '$tmp/p.db' --new-code officer | grep -q ."
+		rm -rf "$tmp"
+		check "platform package removes" dpkg -r sanxiang-platform
+	else
+		printf 'skip installing the .deb files (needs root and no sanxiang-desk installed)\n'
+	fi
+}
+
+windows() {
+	exe="$dist/windows/sanxiang.exe"
+	setup="$dist/windows/sanxiang-desk-${version}-setup.exe"
+	ca="$dist/test-cert/cert.pem"
+	[ -n "${SANXIANG_SIGN_CERT:-}" ] && ca=$SANXIANG_SIGN_CERT
+	check "sanxiang.exe is a 64-bit Windows GUI program" sh -c "file '$exe' | grep -q 'PE32+ executable (GUI) x86-64'"
+	dlls=$(x86_64-w64-mingw32-objdump -p "$exe" | sed -n 's/.*DLL Name: //p' | tr 'A-Z' 'a-z' | sort -u | tr '\n' ' ')
+	# Only DLLs every Windows has: nothing needs to ship beside the exe.
+	extra=""
+	for d in $dlls; do
+		case "$d" in
+		kernel32.dll | user32.dll | gdi32.dll | opengl32.dll | shell32.dll | ole32.dll | oleaut32.dll | advapi32.dll | \
+			winmm.dll | ws2_32.dll | msvcrt.dll | imm32.dll | dwmapi.dll | shcore.dll | uxtheme.dll | comdlg32.dll | \
+			version.dll | setupapi.dll | bcrypt.dll | crypt32.dll | ntdll.dll | userenv.dll | iphlpapi.dll | \
+			api-ms-win-*.dll | ucrtbase.dll | powrprof.dll | mswsock.dll | secur32.dll | winspool.drv | comctl32.dll | hid.dll | dnsapi.dll) ;;
+		*) extra="$extra $d" ;;
+		esac
+	done
+	check "sanxiang.exe needs only Windows' own DLLs ($dlls)" test -z "$extra"
+	check "sanxiang.exe is signed" osslsigncode verify -CAfile "$ca" -in "$exe"
+	check "the installer is signed" osslsigncode verify -CAfile "$ca" -in "$setup"
+	out=$(mktemp -d)
+	7z x -y -o"$out" "$setup" >/dev/null
+	files=$(cd "$out" && find . -type f | sed 's|^\./||' | sort | tr '\n' ' ')
+	check "the installer holds sanxiang.exe ($files)" test -f "$out/sanxiang.exe"
+	uninst=$(find "$out" -iname 'uninstall*.exe' | head -n1)
+	check "the installer holds its uninstaller" test -n "$uninst"
+	[ -n "$uninst" ] && check "the uninstaller is signed" osslsigncode verify -CAfile "$ca" -in "$uninst"
+	check "the installed exe is the signed one" cmp "$out/sanxiang.exe" "$exe"
+	# 7z does not show the installer's compressed script: its Start-menu
+	# entries and languages are checked in the source it was built from.
+	for s in 办事大厅自助终端 窗口工作台 执法办案 'Service hall kiosk' 'Service window desk' 'Enforcement case files' \
+		'MUI_LANGUAGE "SimpChinese"' 'MUI_LANGUAGE "English"' 'Target amd64-unicode' '!uninstfinalize'; do
+		check "installer script: $s" grep -qF "$s" packaging/windows/installer.nsi
+	done
+	rm -rf "$out"
+}
+
+case "${1:-all}" in
+linux) linux ;;
+windows) windows ;;
+all) linux; windows ;;
+esac
+if [ "$fails" != 0 ]; then
+	echo "package-test: $fails failed"
+	exit 1
+fi
+echo "package-test: all passed"
