@@ -56,6 +56,7 @@ linux() {
 		check "desk package installs" dpkg -i "$desk"
 		check "sanxiang version runs: $(sanxiang version 2>&1 || true)" sh -c "sanxiang version | grep -q 'sanxiang $version ($build)'"
 		check "the kiosk user exists" getent passwd sanxiang-kiosk
+		kiosk_session
 		check "desk package removes" dpkg -r sanxiang-desk
 		check "nothing of it is left in /usr/bin" test ! -e /usr/bin/sanxiang
 		check "platform package installs" dpkg -i "$plat"
@@ -66,6 +67,41 @@ linux() {
 	else
 		printf 'skip installing the .deb files (needs root and no sanxiang-desk installed)\n'
 	fi
+}
+
+# kiosk_session runs the kiosk unit's command line for real: cage (on
+# wlroots' headless backend, as there is no screen here) starts the
+# installed `sanxiang kiosk` as the kiosk user, through Xwayland; grim takes
+# the screen, which must show something, kept as dist/kiosk-under-cage.png.
+kiosk_session() {
+	if ! command -v cage >/dev/null || ! command -v grim >/dev/null; then
+		printf 'skip the kiosk session (cage or grim missing)\n'
+		return
+	fi
+	run=$(mktemp -d)
+	mkdir -p "$run/xdg" "$run/data"
+	chown -R sanxiang-kiosk "$run"
+	chmod 700 "$run/xdg"
+	exec_start=$(sed -n 's/^ExecStart=//p' /usr/lib/systemd/system/sanxiang-kiosk.service)
+	runuser -u sanxiang-kiosk -- env -u DISPLAY -u WAYLAND_DISPLAY XDG_RUNTIME_DIR="$run/xdg" WLR_BACKENDS=headless \
+		WLR_RENDERER=pixman WLR_LIBINPUT_NO_DEVICES=1 LANG=zh_CN.UTF-8 SANXIANG_DATA="$run/data" \
+		$exec_start >"$run/session.log" 2>&1 &
+	shot="$dist/kiosk-under-cage.png"
+	rm -f "$shot"
+	i=0
+	while [ $i -lt 30 ] && ! [ -s "$shot" ]; do
+		sleep 1
+		i=$((i + 1))
+		[ $i -ge 8 ] || continue # the kiosk's first frame
+		runuser -u sanxiang-kiosk -- env XDG_RUNTIME_DIR="$run/xdg" WAYLAND_DISPLAY=wayland-0 grim "$run/xdg/shot.png" 2>/dev/null &&
+			cp "$run/xdg/shot.png" "$shot"
+	done
+	check "the kiosk session shows the kiosk under cage ($shot)" sh -c "[ -s '$shot' ] &&
+		[ \"\$(convert '$shot' -format '%[fx:standard_deviation>0.05]' info:)\" = 1 ]"
+	pkill -u sanxiang-kiosk cage 2>/dev/null || true
+	sleep 1
+	pkill -9 -u sanxiang-kiosk 2>/dev/null || true
+	rm -rf "$run"
 }
 
 windows() {
