@@ -23,6 +23,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 
@@ -33,6 +34,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/config"
 	"github.com/sanxiang-desk/sanxiang/app/demo"
 	"github.com/sanxiang-desk/sanxiang/app/document"
+	"github.com/sanxiang-desk/sanxiang/app/redact"
 	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
 	"github.com/sanxiang-desk/sanxiang/app/store"
@@ -116,6 +118,7 @@ func commands() []command {
 		}, runEnrol, false},
 		{"sync", "cli.cmd.sync", nil, runSync, false},
 		{"admin-pin", "cli.cmd.admin_pin", nil, runAdminPIN, false},
+		{"redact", "cli.cmd.redact", nil, runRedact, true},
 		{"version", "cli.cmd.version", nil, func(_ *options, out io.Writer) error {
 			fmt.Fprintf(out, "sanxiang %s (%s)\n", version, build)
 			return nil
@@ -729,6 +732,29 @@ func agencyName(cat *catalog.Catalog, code string) string {
 		}
 	}
 	return code
+}
+
+// runRedact prints the redacted text of a decision (a UTF-8 text file, or
+// - for standard input), for staff who check a text by hand.
+func runRedact(o *options, out io.Writer) error {
+	if len(o.args) != 1 {
+		return plainError(shell.L("cli.redact_usage"))
+	}
+	var data []byte
+	var err error
+	if o.args[0] == "-" {
+		data, err = io.ReadAll(os.Stdin)
+	} else {
+		data, err = os.ReadFile(o.args[0])
+	}
+	if err != nil {
+		return plainError(shell.L("cli.redact_read", map[string]any{"File": o.args[0], "Error": err.Error()}))
+	}
+	if !utf8.Valid(data) {
+		return plainError(shell.L("cli.redact_not_utf8", map[string]any{"File": o.args[0]}))
+	}
+	_, err = io.WriteString(out, redact.Text(strings.TrimPrefix(string(data), "\ufeff")))
+	return err
 }
 
 // runWorkdays counts working days for staff who check a deadline by hand:

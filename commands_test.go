@@ -167,3 +167,21 @@ func TestVersionMatchesFyneApp(t *testing.T) {
 		t.Fatalf("FyneApp.toml does not name version %s", version)
 	}
 }
+
+// sanxiang redact prints a decision as it will be published, and refuses a
+// file that is not UTF-8 in words.
+func TestRedactCommand(t *testing.T) {
+	code, out, errOut := runCLI(t, "redact", "assets/redaction/01-person-food.txt")
+	want, _ := os.ReadFile("assets/redaction/01-person-food.redacted.txt")
+	if code != 0 || out != string(want) {
+		t.Fatalf("exit %d, stderr %q, output:\n%s", code, errOut, out)
+	}
+	bad := filepath.Join(t.TempDir(), "gbk.txt")
+	os.WriteFile(bad, []byte{0xd5, 0xc5, 0xc8, 0xfd, 0xff}, 0o644)
+	if code, _, errOut := runCLI(t, "redact", bad); code != 1 || !strings.Contains(errOut, "不是 UTF-8") {
+		t.Fatalf("a GBK file: exit %d, %q", code, errOut)
+	}
+	if code, _, errOut := runCLI(t, "redact"); code != 1 || !strings.Contains(errOut, "用法") {
+		t.Fatalf("no file: exit %d, %q", code, errOut)
+	}
+}
