@@ -20,6 +20,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/document"
+	"github.com/sanxiang-desk/sanxiang/app/publish"
 	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
 )
@@ -46,7 +47,9 @@ type Cases struct {
 	Form       *CaseForm
 	docForm    *DocumentForm
 	submitForm *SubmitForm
-	rev        *review.Service
+	// publishForm is the open publication dialog, for tests.
+	publishForm *PublishForm
+	rev         *review.Service
 }
 
 func newCases(d *Desk, l *casefile.Log, cal *calendar.Calendar, av []casefile.AVRequirement, rev *review.Service) *Cases {
@@ -210,6 +213,7 @@ func (c *Cases) ShowCase(id string) {
 		side.Add(c.reviewPanel(cs))
 		side.Add(widget.NewSeparator())
 	}
+	side.Add(c.publishPanel(cs))
 	for _, st := range cs.MissingAV(c.av) {
 		l := widget.NewLabel(shell.L("case.av_missing", map[string]any{"Stage": shell.L("stage." + st)}))
 		l.Importance = widget.WarningImportance
@@ -301,6 +305,18 @@ func recordCard(r casefile.Record, author string) fyne.CanvasObject {
 		if sub.Major {
 			text += "\n" + shell.L("review.major", map[string]any{"Rules": review.RuleTexts(sub.Rules)})
 		}
+	case publish.KindPublish:
+		var p publish.Publication
+		json.Unmarshal(r.Body, &p)
+		text = p.Redacted
+	case publish.KindExempt:
+		var e publish.Exemption
+		json.Unmarshal(r.Body, &e)
+		text = shell.L("publish.reason."+e.Reason) + "　" + e.Note
+	case publish.KindWithdraw:
+		var w publish.Withdrawal
+		json.Unmarshal(r.Body, &w)
+		text = shell.L("publish.cause."+w.Cause) + "　" + w.Explanation
 	case review.KindOpinion:
 		var op review.Opinion
 		json.Unmarshal(r.Body, &op)

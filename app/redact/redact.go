@@ -498,12 +498,13 @@ func allDigits(s string) bool {
 
 // addresses masks a person's home address after the county (区、县、旗、
 // 县级市); an organisation's registered address (住所、经营场所) is public.
-var addressLabels = []string{"住址", "家庭住址", "现住址", "现住", "居住地", "居住地址", "户籍地", "户籍所在地", "户籍地址", "暂住地", "住所地"}
+var addressLabels = []string{"住址", "家庭住址", "现住址", "现住", "居住地", "居住地址", "户籍地", "户籍所在地", "户籍地址", "暂住地", "住所地", "地址"}
 
 func (r *redactor) addresses() {
 	for _, m := range labelled(r.s, addressLabels) {
-		// 住所地 of an organisation stays: only when a person is a party.
-		if strings.HasPrefix(r.s[m[0]:], "住所地") && !r.person {
+		// 住所地 and a bare 地址 are an organisation's unless a person is
+		// the party.
+		if (strings.HasPrefix(r.s[m[0]:], "住所地") || strings.HasPrefix(r.s[m[0]:], "地址")) && !r.person {
 			continue
 		}
 		v := r.s[m[1]:m[2]]

@@ -1,0 +1,235 @@
+// Package publish makes a decided case public the way the law asks: the
+// decision document after technical processing (app/redact), with what
+// the officer masked by hand, both versions kept in the case's log; or a
+// recorded legal reason not to publish it; and its withdrawal when the
+// decision is revoked, changed or declared void. It counts the deadline:
+// 7 working days after the decision for licensing and penalty decisions,
+// 20 for the others (国办发〔2018〕118号). It never imports Fyne.
+package publish
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/sanxiang-desk/sanxiang/app/calendar"
+	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/document"
+	"github.com/sanxiang-desk/sanxiang/app/redact"
+)
+
+// Record kinds in a case's log.
+const (
+	KindPublish  = "publish.decision"
+	KindExempt   = "publish.exempt"
+	KindWithdraw = "publish.withdraw"
+)
+
+// Publication is the body of a publish.decision record: the decision as
+// written and as published.
+type Publication struct {
+	DocNo     string   `json:"doc_no"`
+	Party     string   `json:"party"` // as published
+	Original  string   `json:"original"`
+	Redacted  string   `json:"redacted"`
+	Manual    []string `json:"manual,omitempty"` // what the officer masked by hand
+	DecidedOn string   `json:"decided_on"`
+}
+
+// Exemption is the body of a publish.exempt record.
+type Exemption struct {
+	Reason string `json:"reason"` // one of ExemptReasons
+	Note   string `json:"note"`
+}
+
+// ExemptReasons are the legal reasons not to publish a decision.
+var ExemptReasons = []string{"state_secret", "privacy", "trade_secret", "law_forbids", "minor"}
+
+// Withdrawal is the body of a publish.withdraw record.
+type Withdrawal struct {
+	Cause       string `json:"cause"` // revoked, changed, void
+	Explanation string `json:"explanation"`
+}
+
+// WithdrawCauses are why a published decision is taken down (行政处罚法
+// 第四十八条: within 3 working days).
+var WithdrawCauses = []string{"revoked", "changed", "void"}
+
+// Errors the screens explain.
+var (
+	ErrNotDecided  = errors.New("publish: the case has no decision yet")
+	ErrNoDocument  = errors.New("publish: the case has no decision document to publish")
+	ErrDone        = errors.New("publish: the decision is already published or exempted")
+	ErrNoReason    = errors.New("publish: choose a legal reason")
+	ErrNotPublic   = errors.New("publish: only a published decision can be withdrawn")
+	ErrExplanation = errors.New("publish: a withdrawal needs its explanation")
+)
+
+// State is where a case's publication stands.
+type State struct {
+	Decided      bool
+	DecidedAt    time.Time
+	Due          time.Time // the last working day to publish
+	Published    *Publication
+	PublishedAt  time.Time
+	Exempt       *Exemption
+	Withdrawn    *Withdrawal
+	WithdrawnAt  time.Time
+	Approximate  bool // the calendar lacks the due date's year
+	DocumentText string
+	DocNo        string
+}
+
+// Pending says whether the decision still waits to be published.
+func (s State) Pending() bool { return s.Decided && s.Published == nil && s.Exempt == nil }
+
+// Late says whether it was or is published after its deadline.
+func (s State) Late(now time.Time) bool {
+	if !s.Decided || s.Exempt != nil {
+		return false
+	}
+	at := now
+	if s.Published != nil {
+		at = s.PublishedAt
+	}
+	return dateOf(at).After(dateOf(s.Due))
+}
+
+func dateOf(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// Days is how many working days a decision of act has to be published.
+func Days(act catalog.Act) int {
+	if act == catalog.ActPenalty || act == catalog.ActLicensing {
+		return 7
+	}
+	return 20
+}
+
+// StateOf reads a case's publication from its records.
+func StateOf(c *casefile.Case, cal *calendar.Calendar) State {
+	var st State
+	if r, ok := c.Done["decide"]; ok {
+		st.Decided, st.DecidedAt = true, r.At
+		st.Due = cal.AddWorkdays(r.At, Days(c.Opening.Act))
+		st.Approximate = !cal.Known(st.Due)
+	}
+	for _, r := range c.Records {
+		switch r.Kind {
+		case casefile.KindDocument:
+			var d document.Doc
+			if json.Unmarshal(r.Body, &d) == nil && d.Template == "penalty_decision" {
+				st.DocumentText, st.DocNo = d.Text, d.Inputs["doc_no"]
+			}
+		case KindPublish:
+			var p Publication
+			if json.Unmarshal(r.Body, &p) == nil {
+				st.Published, st.PublishedAt, st.Withdrawn = &p, r.At, nil
+			}
+		case KindExempt:
+			var e Exemption
+			if json.Unmarshal(r.Body, &e) == nil {
+				st.Exempt = &e
+			}
+		case KindWithdraw:
+			var w Withdrawal
+			if json.Unmarshal(r.Body, &w) == nil {
+				st.Withdrawn, st.WithdrawnAt = &w, r.At
+			}
+		}
+	}
+	return st
+}
+
+// Preview is what Publish would publish: the decision document redacted,
+// with extra strings masked by hand.
+func Preview(c *casefile.Case, cal *calendar.Calendar, extra []string) (Publication, error) {
+	st := StateOf(c, cal)
+	if !st.Decided {
+		return Publication{}, ErrNotDecided
+	}
+	if st.DocumentText == "" {
+		return Publication{}, ErrNoDocument
+	}
+	var manual []string
+	for _, e := range extra {
+		if e = strings.TrimSpace(e); e != "" && !slices.Contains(manual, e) {
+			manual = append(manual, e)
+		}
+	}
+	party := c.Opening.Party.Name
+	if c.Opening.Party.Kind != "org" {
+		party = redact.Redact("当事人："+party+"，", redact.Options{Extra: manual}).Text
+		party = strings.TrimSuffix(strings.TrimPrefix(party, "当事人："), "，")
+	}
+	return Publication{
+		DocNo:     st.DocNo,
+		Party:     party,
+		Original:  st.DocumentText,
+		Redacted:  redact.Redact(st.DocumentText, redact.Options{Extra: manual}).Text,
+		Manual:    manual,
+		DecidedOn: st.DecidedAt.Format(time.DateOnly),
+	}, nil
+}
+
+// Publish records the publication of a decided case's decision document,
+// both as written and as published.
+func Publish(ctx context.Context, l *casefile.Log, cal *calendar.Calendar, caseID, author string, extra []string) (*casefile.Record, error) {
+	c, err := l.Case(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	if st := StateOf(c, cal); st.Published != nil && st.Withdrawn == nil || st.Exempt != nil {
+		return nil, ErrDone
+	}
+	p, err := Preview(c, cal, extra)
+	if err != nil {
+		return nil, err
+	}
+	body, _ := json.Marshal(p)
+	return l.AddRecord(ctx, caseID, author, KindPublish, body, nil)
+}
+
+// Exempt records that a decision is not published, and why.
+func Exempt(ctx context.Context, l *casefile.Log, cal *calendar.Calendar, caseID, author string, e Exemption) (*casefile.Record, error) {
+	c, err := l.Case(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	st := StateOf(c, cal)
+	if !st.Decided {
+		return nil, ErrNotDecided
+	}
+	if !st.Pending() {
+		return nil, ErrDone
+	}
+	if !slices.Contains(ExemptReasons, e.Reason) {
+		return nil, ErrNoReason
+	}
+	body, _ := json.Marshal(e)
+	return l.AddRecord(ctx, caseID, author, KindExempt, body, nil)
+}
+
+// Withdraw records that a published decision is taken down.
+func Withdraw(ctx context.Context, l *casefile.Log, cal *calendar.Calendar, caseID, author string, w Withdrawal) (*casefile.Record, error) {
+	c, err := l.Case(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	if st := StateOf(c, cal); st.Published == nil || st.Withdrawn != nil {
+		return nil, ErrNotPublic
+	}
+	if !slices.Contains(WithdrawCauses, w.Cause) {
+		return nil, ErrNoReason
+	}
+	if strings.TrimSpace(w.Explanation) == "" {
+		return nil, ErrExplanation
+	}
+	body, _ := json.Marshal(w)
+	return l.AddRecord(ctx, caseID, author, KindWithdraw, body, nil)
+}

@@ -1,0 +1,141 @@
+package publish
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sanxiang-desk/sanxiang/app/calendar"
+	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/document"
+	"github.com/sanxiang-desk/sanxiang/assets"
+)
+
+func cal(t *testing.T) *calendar.Calendar {
+	c, err := calendar.Parse(assets.Calendar)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func day(s string) time.Time {
+	t, _ := time.ParseInLocation(time.DateOnly, s, time.Local)
+	return t.Add(10 * time.Hour)
+}
+
+// Deadlines count working days with the holiday calendar: 7 for licensing
+// and penalty decisions, 20 for the others.
+func TestDeadlinesAcrossHolidays(t *testing.T) {
+	for _, tc := range []struct {
+		act     catalog.Act
+		decided string
+		due     string
+	}{
+		// National Day: Oct 1–7 off, Sat Oct 10 worked.
+		{catalog.ActPenalty, "2026-09-30", "2026-10-15"},
+		// Spring Festival: Feb 15–23 off, Sat Feb 14 and Sat Feb 28 worked.
+		{catalog.ActLicensing, "2026-02-13", "2026-03-02"},
+		// An ordinary week.
+		{catalog.ActPenalty, "2026-11-02", "2026-11-11"},
+		// Others: 20 working days, across May Day (May 1–5 off, Sat May 9 worked).
+		{catalog.ActCoercion, "2026-04-28", "2026-05-28"},
+	} {
+		c := &casefile.Case{Opening: casefile.Opening{Act: tc.act}, Done: map[string]casefile.Record{"decide": {At: day(tc.decided)}}}
+		st := StateOf(c, cal(t))
+		if got := st.Due.Format(time.DateOnly); got != tc.due {
+			t.Errorf("%s decided %s: due %s, want %s", tc.act, tc.decided, got, tc.due)
+		}
+		if st.Late(day(tc.due)) || !st.Late(day(tc.due).AddDate(0, 0, 1)) {
+			t.Errorf("%s: late on the due day, or not the day after", tc.decided)
+		}
+	}
+}
+
+func decidedCase(t *testing.T) (*casefile.Log, string) {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	l, err := casefile.Open(ctx, filepath.Join(dir, "c.db"), filepath.Join(dir, "m"), "PT")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	id, err := l.OpenCase(ctx, "990101000001", casefile.Opening{Act: catalog.ActPenalty, Agency: "01", ItemID: "E1", ItemName: "处罚",
+		Party:    casefile.Party{Kind: "person", Name: "王小明", IDNo: "330104199202150022"},
+		Officers: []casefile.Officer{{CertNo: "990101000001"}, {CertNo: "990101000002"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := json.Marshal(document.Doc{Template: "penalty_decision", Inputs: map[string]string{"doc_no": "X〔2026〕1号"},
+		Text: "当事人：王小明　证件号码：330104199202150022\n其女儿王丽丽在场。决定：罚款人民币500元。"})
+	if _, err := l.AddDocument(ctx, id, "990101000001", body); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.AddStage(ctx, id, "990101000001", casefile.StageBody{Stage: "decide"}); err != nil {
+		t.Fatal(err)
+	}
+	return l, id
+}
+
+// Both versions stay in the log; what the officer masks by hand is masked
+// and listed; a decision is published once, and only a published one is
+// withdrawn, with its explanation.
+func TestPublishExemptWithdraw(t *testing.T) {
+	ctx := context.Background()
+	l, id := decidedCase(t)
+	c := cal(t)
+	if _, err := Withdraw(ctx, l, c, id, "990101000001", Withdrawal{Cause: "revoked", Explanation: "撤销"}); err != ErrNotPublic {
+		t.Fatalf("withdrawing what is not published: %v", err)
+	}
+	r, err := Publish(ctx, l, c, id, "990101000001", []string{"王丽丽", " "})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p Publication
+	json.Unmarshal(r.Body, &p)
+	if !strings.Contains(p.Original, "王小明") || strings.Contains(p.Redacted, "王小明") || strings.Contains(p.Redacted, "王丽丽") ||
+		strings.Contains(p.Redacted, "199202150022") || p.Party != "王某某" || len(p.Manual) != 1 || p.DocNo != "X〔2026〕1号" {
+		t.Fatalf("publication %+v", p)
+	}
+	if _, err := Publish(ctx, l, c, id, "990101000001", nil); err != ErrDone {
+		t.Fatalf("published twice: %v", err)
+	}
+	if _, err := Exempt(ctx, l, c, id, "990101000001", Exemption{Reason: "privacy"}); err != ErrDone {
+		t.Fatalf("exempted after publication: %v", err)
+	}
+	if _, err := Withdraw(ctx, l, c, id, "990101000001", Withdrawal{Cause: "tired", Explanation: "x"}); err != ErrNoReason {
+		t.Fatalf("a cause not in the list: %v", err)
+	}
+	if _, err := Withdraw(ctx, l, c, id, "990101000001", Withdrawal{Cause: "changed", Explanation: "决定已变更"}); err != nil {
+		t.Fatal(err)
+	}
+	cs, _ := l.Case(ctx, id)
+	if st := StateOf(cs, c); st.Withdrawn == nil || st.Published == nil {
+		t.Fatalf("state %+v", st)
+	}
+}
+
+func TestExemptNeedsALegalReason(t *testing.T) {
+	ctx := context.Background()
+	l, id := decidedCase(t)
+	c := cal(t)
+	if _, err := Exempt(ctx, l, c, id, "990101000001", Exemption{Reason: "busy"}); err != ErrNoReason {
+		t.Fatalf("a reason not in the list: %v", err)
+	}
+	if _, err := Exempt(ctx, l, c, id, "990101000001", Exemption{Reason: "state_secret", Note: "涉密"}); err != nil {
+		t.Fatal(err)
+	}
+	cs, _ := l.Case(ctx, id)
+	st := StateOf(cs, c)
+	if st.Pending() || st.Exempt.Reason != "state_secret" || st.Late(day("2030-01-01")) {
+		t.Fatalf("state %+v", st)
+	}
+	if _, err := Publish(ctx, l, c, id, "990101000001", nil); err != ErrDone {
+		t.Fatalf("published an exempted decision: %v", err)
+	}
+}

@@ -1,0 +1,120 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sanxiang-desk/sanxiang/app/calendar"
+	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/document"
+	"github.com/sanxiang-desk/sanxiang/app/publish"
+	"github.com/sanxiang-desk/sanxiang/assets"
+	"github.com/sanxiang-desk/sanxiang/sync/server"
+	"github.com/sanxiang-desk/sanxiang/sync/server/servertest"
+)
+
+// A penalty decided in the officer's log, published after technical
+// processing and synced, shows redacted on the platform's public page and
+// on a kiosk; withdrawn, it leaves both.
+func TestPublishedDecisionReachesPublicPagesAndKiosk(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b servertest.Backend) {
+		ctx := context.Background()
+		s, h := platform(t, b)
+		cal, _ := calendar.Parse(assets.Calendar)
+		l := deviceLog(t, "PUB-1", 0)
+		id, err := l.OpenCase(ctx, "990101000001", casefile.Opening{Act: catalog.ActPenalty, Agency: "01", ItemID: "E1",
+			ItemName: "对未取得食品经营许可从事食品经营活动的处罚",
+			Party: casefile.Party{Kind: "person", Name: "张建国", IDNo: "33010619780312451X",
+				Address: "浙江省青禾市明湖区翠苑街道文三路88号"},
+			Officers: []casefile.Officer{{CertNo: "990101000001"}, {CertNo: "990101000002"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts, _ := document.Templates()
+		var tpl document.Template
+		for _, x := range ts {
+			if x.ID == "penalty_decision" {
+				tpl = x
+			}
+		}
+		cs, _ := l.Case(ctx, id)
+		doc, err := document.Fill(tpl, cs, "青禾市明湖区市场监督管理局", map[string]string{"doc_no": "青明市监处罚〔2026〕37号",
+			"facts": "张建国未取得食品经营许可从事食品经营活动，手机13857124567。", "basis": "《食品安全法》第三十五条",
+			"decision": "罚款人民币5000元", "payment": "十五日内缴纳"}, cs.OpenedAt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := json.Marshal(doc)
+		if _, err := l.AddDocument(ctx, id, "990101000001", body); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := publish.Publish(ctx, l, cal, id, "990101000001", nil); err != publish.ErrNotDecided {
+			t.Fatalf("published before the decision: %v", err)
+		}
+		if _, err := l.AddStage(ctx, id, "990101000001", casefile.StageBody{Stage: "decide", Decision: json.RawMessage(`{"fine":5000}`)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := publish.Publish(ctx, l, cal, id, "990101000001", []string{"文三路"}); err != nil {
+			t.Fatal(err)
+		}
+		c := New(enrol(t, s, h, l))
+		if _, err := c.Push(ctx, l); err != nil {
+			t.Fatal(err)
+		}
+
+		resp, err := http.Get(h.URL + "/p/decision/" + id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		for _, leak := range []string{"张建国", "33010619780312451X", "13857124567", "文三路"} {
+			if strings.Contains(string(page), leak) {
+				t.Errorf("the public page shows %q", leak)
+			}
+		}
+		if resp.StatusCode != 200 || !strings.Contains(string(page), "张某某") || !strings.Contains(string(page), "罚款人民币5000元") {
+			t.Fatalf("public page %d:\n%s", resp.StatusCode, page)
+		}
+
+		cat, err := catalog.Open(ctx, filepath.Join(t.TempDir(), "kiosk.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cat.Close()
+		if _, err := PullPublic(ctx, h.URL, cat); err != nil {
+			t.Fatal(err)
+		}
+		it, err := cat.Get(ctx, catalog.KindDecision, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := it.(*catalog.Decision); d.Party != "张某某" || strings.Contains(d.Content, "张建国") || d.DocNo != "青明市监处罚〔2026〕37号" {
+			t.Fatalf("the kiosk has %+v", d)
+		}
+
+		// Revoked: withdrawn from every public place.
+		if _, err := publish.Withdraw(ctx, l, cal, id, "990101000001", publish.Withdrawal{Cause: "revoked"}); err != publish.ErrExplanation {
+			t.Fatalf("a withdrawal without explanation: %v", err)
+		}
+		if _, err := publish.Withdraw(ctx, l, cal, id, "990101000001", publish.Withdrawal{Cause: "revoked", Explanation: "经复议撤销"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Push(ctx, l); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Item(ctx, catalog.KindDecision, id); err != server.ErrNoItem {
+			t.Fatalf("still on the platform: %v", err)
+		}
+		PullPublic(ctx, h.URL, cat)
+		if _, err := cat.Get(ctx, catalog.KindDecision, id); err == nil {
+			t.Fatal("still on the kiosk")
+		}
+	})
+}
