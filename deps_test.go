@@ -9,7 +9,7 @@ import (
 // The core and everything the platform will import stay free of Fyne (and so
 // of cgo's GL), as the architecture requires.
 func TestCoreImportsNoFyne(t *testing.T) {
-	core := []string{"./app/store", "./app/catalog", "./app/config", "./app/demo", "./app/redact", "./app/publish", "./sync/..."}
+	core := []string{"./app/store", "./app/catalog", "./app/config", "./app/demo", "./app/redact", "./app/publish", "./app/draw", "./sync/..."}
 	out, err := exec.Command("go", append([]string{"list", "-deps"}, core...)...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"strings"
+	texttemplate "text/template"
 
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/assets"
@@ -29,11 +30,25 @@ func loadLabels() (map[string]string, error) {
 	return m, json.Unmarshal(data, &m)
 }
 
-func (s *Server) label(key string) string {
-	if v, ok := s.labels[key]; ok {
+// label is a Chinese label from the translations, its {{.X}} filled from
+// data when given.
+func (s *Server) label(key string, data ...map[string]any) string {
+	v, ok := s.labels[key]
+	if !ok {
+		return key
+	}
+	if len(data) == 0 {
 		return v
 	}
-	return key
+	t, err := texttemplate.New("").Parse(v)
+	if err != nil {
+		return v
+	}
+	var b strings.Builder
+	if t.Execute(&b, data[0]) != nil {
+		return v
+	}
+	return b.String()
 }
 
 type pageField struct {

@@ -150,6 +150,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET "+api.PathOpinions, s.device(s.opinions))
 	mux.HandleFunc("GET "+api.PathReviewers, s.device(s.reviewers))
 	mux.HandleFunc("GET /p/{kind}/{id}", s.publicItem)
+	mux.HandleFunc("GET /p/draws/{$}", s.publicDraws)
+	mux.HandleFunc("GET /p/draws/{id}", s.publicDraw)
 	mux.HandleFunc("GET /p/", s.publicSearch)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/p/", http.StatusFound) })
 	return limitBody(mux)

@@ -39,7 +39,22 @@ func main() {
 	alerts := flag.Bool("alerts", false, "list what the platform flagged (forks, decisions without a required review) and exit")
 	edit := flag.String("edit", "", "change one item, KIND/ID, with field=value arguments after the flags (checked as an import row), and exit")
 	withdraw := flag.String("withdraw", "", "withdraw one item, KIND/ID, from the public lists and exit")
+	drawItem := flag.String("draw", "", "draw targets for this random-inspection item (双随机): with --targets FILE (one target a line) and --count N; prints and publishes the draw, and exits")
+	targetsFile := flag.String("targets", "", "the target list --draw draws from")
+	drawCount := flag.Int("count", 0, "how many targets --draw draws")
+	drawSeed := flag.Uint64("seed", 0, "the seed --draw uses (default: a random one, printed and kept)")
+	redraw := flag.Int64("redraw", 0, "draw the draw with this number again from its seed and lists and say whether it is the same, and exit")
+	drawResult := flag.Int64("draw-result", 0, "record the result of one target of the draw with this number (with --target and --result), and exit")
+	target := flag.String("target", "", "the drawn target --draw-result is about")
+	result := flag.String("result", "", "the inspection's result, as published")
 	flag.Parse()
+	if *drawItem != "" || *redraw != 0 || *drawResult != 0 {
+		if err := drawCommand(*dbPath, *mediaDir, *drawItem, *targetsFile, *drawCount, *drawSeed, *redraw, *drawResult, *target, *result); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *devices || *revoke != "" || *alerts || *edit != "" || *withdraw != "" {
 		if err := adminCommand(*dbPath, *mediaDir, *devices, *revoke, *alerts, *edit, *withdraw, flag.Args()); err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -189,6 +204,56 @@ func adminCommand(dbPath, media string, devices bool, revoke string, alerts bool
 			return fmt.Errorf("withdraw %s: %w", withdraw, err)
 		}
 		fmt.Fprintf(w, "withdrew %s\n", withdraw)
+	}
+	return nil
+}
+
+// drawCommand makes, checks or completes a random inspection draw.
+func drawCommand(dbPath, media, item, targetsFile string, count int, seed uint64, redraw, resultID int64, target, result string) error {
+	ctx := context.Background()
+	s, err := server.Open(ctx, dbPath, server.Options{Media: media})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	switch {
+	case redraw != 0:
+		same, err := s.Redraw(ctx, redraw)
+		if err != nil {
+			return err
+		}
+		if !same {
+			return fmt.Errorf("抽查 %d 复核不一致 (the draw does not come out the same)", redraw)
+		}
+		fmt.Printf("draw %d drawn again from its seed and lists: the same\n", redraw)
+	case resultID != 0:
+		if target == "" || strings.TrimSpace(result) == "" {
+			return fmt.Errorf("--draw-result needs --target and --result")
+		}
+		if err := s.SetDrawResult(ctx, resultID, target, result); err != nil {
+			return err
+		}
+		fmt.Printf("result of %s recorded and published\n", target)
+	default:
+		data, err := os.ReadFile(targetsFile)
+		if err != nil {
+			return fmt.Errorf("--targets: %w", err)
+		}
+		var targets []string
+		for _, l := range strings.Split(string(data), "\n") {
+			if l = strings.TrimSpace(strings.TrimPrefix(l, "\ufeff")); l != "" {
+				targets = append(targets, l)
+			}
+		}
+		rec, err := s.NewDraw(ctx, item, count, seed, targets)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("draw %d: item %s, seed %d, lists sha256 %s\n", rec.ID, rec.Draw.Item, rec.Draw.Seed, rec.Draw.ListsSHA)
+		for i, t := range rec.Draw.Tasks {
+			fmt.Printf("%3d  %s  %s（%s）、%s（%s）\n", i+1, t.Target, t.Names[0], t.Inspectors[0], t.Names[1], t.Inspectors[1])
+		}
+		fmt.Printf("published at /p/draws/%d\n", rec.ID)
 	}
 	return nil
 }

@@ -1,0 +1,210 @@
+package server
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/draw"
+)
+
+// DrawRecord is a draw as the platform keeps and publishes it.
+type DrawRecord struct {
+	ID         int64
+	At         string
+	Draw       draw.Draw
+	Targets    []string
+	Inspectors []catalog.Officer
+}
+
+type drawLists struct {
+	Targets    []string          `json:"targets"`
+	Inspectors []catalog.Officer `json:"inspectors"`
+}
+
+// NewDraw draws count targets for an inspection item of the public lists,
+// with inspectors from the item's agency's certified officers in the
+// lists, and keeps the draw with its seed and lists. A zero seed is chosen
+// at random (and kept, so the draw can be made again).
+func (s *Server) NewDraw(ctx context.Context, item string, count int, seed uint64, targets []string) (DrawRecord, error) {
+	it, err := s.Item(ctx, catalog.KindInspection, item)
+	if err != nil {
+		return DrawRecord{}, fmt.Errorf("inspection item %s: %w", item, err)
+	}
+	agency, _ := it["agency"].(string)
+	rows, err := s.db.QueryContext(ctx, `SELECT data FROM catalog WHERE kind = ? AND deleted = 0`, string(catalog.KindOfficer))
+	if err != nil {
+		return DrawRecord{}, err
+	}
+	var officers []catalog.Officer
+	for rows.Next() {
+		var data string
+		var o catalog.Officer
+		if rows.Scan(&data) == nil && json.Unmarshal([]byte(data), &o) == nil {
+			officers = append(officers, o)
+		}
+	}
+	rows.Close()
+	ins := draw.Inspectors(officers, agency)
+	if seed == 0 {
+		seed = randomSeed()
+	}
+	d, err := draw.Run(item, agency, seed, count, targets, ins)
+	if err != nil {
+		return DrawRecord{}, err
+	}
+	lists, _ := json.Marshal(drawLists{Targets: targets, Inspectors: ins})
+	body, _ := json.Marshal(d)
+	rec := DrawRecord{At: s.now().UTC().Format(time.RFC3339), Draw: d, Targets: targets, Inspectors: ins}
+	err = s.db.QueryRowContext(ctx, `INSERT INTO draws (at, item, agency, seed, lists, draw) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+		rec.At, item, agency, strconv.FormatUint(seed, 10), string(lists), string(body)).Scan(&rec.ID)
+	return rec, err
+}
+
+func randomSeed() uint64 {
+	b := randomToken(8)
+	var v uint64
+	for _, c := range b {
+		v = v*131 + uint64(c)
+	}
+	return v | 1
+}
+
+// ErrNoDraw is a draw the platform does not hold.
+var ErrNoDraw = errors.New("no such draw")
+
+// GetDraw reads a kept draw.
+func (s *Server) GetDraw(ctx context.Context, id int64) (DrawRecord, error) {
+	rec := DrawRecord{ID: id}
+	var lists, body string
+	err := s.db.QueryRowContext(ctx, `SELECT at, lists, draw FROM draws WHERE id = ?`, id).Scan(&rec.At, &lists, &body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return rec, ErrNoDraw
+	}
+	if err != nil {
+		return rec, err
+	}
+	var l drawLists
+	if err := json.Unmarshal([]byte(lists), &l); err != nil {
+		return rec, err
+	}
+	rec.Targets, rec.Inspectors = l.Targets, l.Inspectors
+	return rec, json.Unmarshal([]byte(body), &rec.Draw)
+}
+
+// Redraw draws a kept draw again from its seed and lists and says whether
+// it comes out the same.
+func (s *Server) Redraw(ctx context.Context, id int64) (bool, error) {
+	rec, err := s.GetDraw(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	again, err := draw.Run(rec.Draw.Item, rec.Draw.Agency, rec.Draw.Seed, rec.Draw.Count, rec.Targets, rec.Inspectors)
+	if err != nil {
+		return false, err
+	}
+	return draw.Same(rec.Draw, again), nil
+}
+
+// SetDrawResult records the result of inspecting one drawn target; the
+// public page of the draw shows it.
+func (s *Server) SetDrawResult(ctx context.Context, id int64, target, result string) error {
+	return s.db.Tx(ctx, func(tx *dbTx) error {
+		var body string
+		if err := tx.QueryRowContext(ctx, `SELECT draw FROM draws WHERE id = ?`, id).Scan(&body); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return ErrNoDraw
+			}
+			return err
+		}
+		var d draw.Draw
+		if err := json.Unmarshal([]byte(body), &d); err != nil {
+			return err
+		}
+		found := false
+		for i := range d.Tasks {
+			if d.Tasks[i].Target == target {
+				d.Tasks[i].Result, found = result, true
+			}
+		}
+		if !found {
+			return fmt.Errorf("draw %d did not draw %q", id, target)
+		}
+		out, _ := json.Marshal(d)
+		_, err := tx.ExecContext(ctx, `UPDATE draws SET draw = ? WHERE id = ?`, string(out), id)
+		return err
+	})
+}
+
+// publicDraws lists the draws, newest first.
+func (s *Server) publicDraws(w http.ResponseWriter, r *http.Request) {
+	rows, err := s.db.QueryContext(r.Context(), `SELECT id, at, item, agency, draw FROM draws ORDER BY id DESC LIMIT 200`)
+	if err != nil {
+		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+		return
+	}
+	defer rows.Close()
+	d := s.base(s.label("draw.list_title"))
+	for rows.Next() {
+		var id int64
+		var at, item, agency, body string
+		if rows.Scan(&id, &at, &item, &agency, &body) != nil {
+			continue
+		}
+		var dr draw.Draw
+		json.Unmarshal([]byte(body), &dr)
+		d.Results = append(d.Results, pageResult{URL: fmt.Sprintf("/p/draws/%d", id), Title: s.itemName(r.Context(), item),
+			Subtitle: at[:10] + "　" + s.label("draw.count", map[string]any{"N": len(dr.Tasks)})})
+	}
+	d.Count = s.label("draw.list_count", map[string]any{"N": len(d.Results)})
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	page.Execute(w, d)
+}
+
+func (s *Server) itemName(ctx context.Context, item string) string {
+	if m, err := s.Item(ctx, catalog.KindInspection, item); err == nil {
+		if n, ok := m["name"].(string); ok {
+			return n
+		}
+	}
+	return item
+}
+
+// publicDraw shows one draw: what was drawn from, the seed to draw it
+// again, the tasks and their results.
+func (s *Server) publicDraw(w http.ResponseWriter, r *http.Request) {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	rec, err := s.GetDraw(r.Context(), id)
+	if err != nil {
+		w.WriteHeader(http.StatusNotFound)
+		d := s.base(s.label("public.not_found"))
+		d.Item, d.Fields = true, []pageField{{Label: s.label("public.not_found"), Value: s.label("public.not_found_detail")}}
+		page.Execute(w, d)
+		return
+	}
+	d := s.base(s.itemName(r.Context(), rec.Draw.Item))
+	d.Item = true
+	d.Fields = []pageField{
+		{Label: s.label("draw.at"), Value: rec.At[:10]},
+		{Label: s.label("draw.seed"), Value: strconv.FormatUint(rec.Draw.Seed, 10)},
+		{Label: s.label("draw.lists"), Value: s.label("draw.lists_value", map[string]any{"Targets": len(rec.Targets),
+			"Inspectors": len(rec.Inspectors), "SHA": rec.Draw.ListsSHA})},
+	}
+	for i, t := range rec.Draw.Tasks {
+		v := t.Target + "\n" + s.label("draw.inspectors") + "：" + t.Names[0] + "（" + t.Inspectors[0] + "）、" + t.Names[1] + "（" + t.Inspectors[1] + "）"
+		result := t.Result
+		if result == "" {
+			result = s.label("draw.no_result")
+		}
+		d.Fields = append(d.Fields, pageField{Label: s.label("draw.task", map[string]any{"N": i + 1}),
+			Value: v + "\n" + s.label("draw.result") + "：" + result})
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	page.Execute(w, d)
+}
