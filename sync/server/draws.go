@@ -2,7 +2,9 @@ package server
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -67,13 +69,11 @@ func (s *Server) NewDraw(ctx context.Context, item string, count int, seed uint6
 	return rec, err
 }
 
+// randomSeed is a seed no one chose, from the system's random source.
 func randomSeed() uint64 {
-	b := randomToken(8)
-	var v uint64
-	for _, c := range b {
-		v = v*131 + uint64(c)
-	}
-	return v | 1
+	var b [8]byte
+	rand.Read(b[:])
+	return binary.BigEndian.Uint64(b[:]) | 1 // never 0, which means "choose one"
 }
 
 // ErrNoDraw is a draw the platform does not hold.
