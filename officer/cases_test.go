@@ -14,6 +14,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/demo"
+	"github.com/sanxiang-desk/sanxiang/app/publish"
 	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
 	"github.com/sanxiang-desk/sanxiang/assets"
@@ -148,6 +149,18 @@ func TestStageAndClockKeysAreTranslated(t *testing.T) {
 		dynamic = append(dynamic, "review.opinion."+k)
 	}
 	dynamic = append(dynamic, "review.method.collective", "review.method.head")
+	for _, k := range publish.ExemptReasons {
+		dynamic = append(dynamic, "publish.reason."+k)
+	}
+	for _, k := range publish.WithdrawCauses {
+		dynamic = append(dynamic, "publish.cause."+k)
+	}
+	for _, e := range []error{publish.ErrNotDecided, publish.ErrNoDocument, publish.ErrDone, publish.ErrNoReason, publish.ErrNotPublic, publish.ErrExplanation} {
+		dynamic = append(dynamic, publish.ErrorKey(e))
+	}
+	for _, k := range []string{publish.KindPublish, publish.KindExempt, publish.KindWithdraw, review.KindRemoteOpinion} {
+		dynamic = append(dynamic, "record."+k)
+	}
 	for _, e := range []error{review.ErrPending, review.ErrNoPending, review.ErrNotReviewer, review.ErrFirstTime,
 		review.ErrIncomplete, review.ErrInconsistent, review.ErrBadRef, review.ErrNoReview, review.ErrReviewNotPassed,
 		review.ErrOtherCase, review.ErrDecisionDiffers, review.ErrDecisionMissing, review.ErrNoDisagreement} {

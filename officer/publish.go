@@ -2,7 +2,6 @@ package officer
 
 import (
 	"context"
-	"errors"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -63,29 +62,10 @@ func (c *Cases) publishPanel(cs *casefile.Case) fyne.CanvasObject {
 }
 
 func publishError(err error) string {
-	for _, e := range []error{publish.ErrNotDecided, publish.ErrNoDocument, publish.ErrDone, publish.ErrNoReason,
-		publish.ErrNotPublic, publish.ErrExplanation} {
-		if errors.Is(err, e) {
-			return shell.L("publish.err." + errName(e))
-		}
+	if key := publish.ErrorKey(err); key != "" {
+		return shell.L(key)
 	}
 	return caseError(err)
-}
-
-func errName(e error) string {
-	switch e {
-	case publish.ErrNotDecided:
-		return "not_decided"
-	case publish.ErrNoDocument:
-		return "no_document"
-	case publish.ErrDone:
-		return "done"
-	case publish.ErrNoReason:
-		return "no_reason"
-	case publish.ErrNotPublic:
-		return "not_public"
-	}
-	return "explanation"
 }
 
 // ShowPublishForm shows the decision as written beside it as it will be

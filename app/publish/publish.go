@@ -69,6 +69,18 @@ var (
 	ErrExplanation = errors.New("publish: a withdrawal needs its explanation")
 )
 
+// ErrorKey is the translation key ("publish.err.…") of a refusal, or ""
+// if err is none of them.
+func ErrorKey(err error) string {
+	for key, e := range map[string]error{"not_decided": ErrNotDecided, "no_document": ErrNoDocument, "done": ErrDone,
+		"no_reason": ErrNoReason, "not_public": ErrNotPublic, "explanation": ErrExplanation} {
+		if errors.Is(err, e) {
+			return "publish.err." + key
+		}
+	}
+	return ""
+}
+
 // State is where a case's publication stands.
 type State struct {
 	Decided      bool
