@@ -3,6 +3,7 @@ package officer
 import (
 	"context"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -25,6 +26,7 @@ type PublishForm struct {
 	Publish, Exempt    func()
 	Withdraw           func()
 	Cause              *widget.Select
+	EffectiveOn        *widget.Entry // the day the decision was revoked, changed or declared void
 	dialog             dialog.Dialog
 }
 
@@ -40,6 +42,10 @@ func (c *Cases) publishPanel(cs *casefile.Case) fyne.CanvasObject {
 	switch {
 	case st.Withdrawn != nil:
 		text = shell.L("publish.state_withdrawn", map[string]any{"Cause": shell.L("publish.cause." + st.Withdrawn.Cause)})
+		if st.WithdrawnLate() {
+			text += "　" + shell.L("publish.withdraw_late", map[string]any{"Due": st.WithdrawDue.Format("2006-01-02")})
+			imp = widget.WarningImportance
+		}
 	case st.Published != nil:
 		text = shell.L("publish.state_published", map[string]any{"Date": st.PublishedAt.Format("2006-01-02")})
 		if st.Late(c.now()) {
@@ -79,7 +85,8 @@ func (c *Cases) ShowPublishForm() {
 	ctx := context.Background()
 	st := publish.StateOf(cs, c.cal)
 	f := &PublishForm{Original: wrap(st.DocumentText), Redacted: wrap(""), Manual: widget.NewMultiLineEntry(),
-		Note: widget.NewEntry(), Message: widget.NewLabel("")}
+		Note: widget.NewEntry(), Message: widget.NewLabel(""), EffectiveOn: widget.NewEntry()}
+	f.EffectiveOn.SetText(c.now().Format(time.DateOnly))
 	f.Message.Importance = widget.DangerImportance
 	f.Message.Wrapping = fyne.TextWrapWord
 	f.Manual.SetPlaceHolder(shell.L("publish.manual_hint"))
@@ -122,7 +129,7 @@ func (c *Cases) ShowPublishForm() {
 	}
 	f.Withdraw = func() {
 		_, err := publish.Withdraw(ctx, c.log, c.cal, cs.ID, c.d.Me.ID,
-			publish.Withdrawal{Cause: keyOf(publish.WithdrawCauses, f.Cause.SelectedIndex()), Explanation: f.Note.Text})
+			publish.Withdrawal{Cause: keyOf(publish.WithdrawCauses, f.Cause.SelectedIndex()), Explanation: f.Note.Text, EffectiveOn: f.EffectiveOn.Text})
 		done(err)
 	}
 	heading := func(key string) *widget.Label {
@@ -136,7 +143,9 @@ func (c *Cases) ShowPublishForm() {
 	if st.Published != nil && st.Withdrawn == nil {
 		f.Note.SetPlaceHolder(shell.L("publish.explanation_hint"))
 		main = widget.NewButtonWithIcon(shell.L("publish.withdraw"), theme.CancelIcon(), f.Withdraw)
-		actions = widget.NewForm(widget.NewFormItem(shell.L("publish.cause"), f.Cause), widget.NewFormItem(shell.L("publish.explanation"), f.Note))
+		actions = widget.NewForm(widget.NewFormItem(shell.L("publish.cause"), f.Cause),
+			widget.NewFormItem(shell.L("publish.effective_on"), f.EffectiveOn),
+			widget.NewFormItem(shell.L("publish.explanation"), f.Note))
 	} else {
 		f.Note.SetPlaceHolder(shell.L("publish.note_hint"))
 		exempt := widget.NewButtonWithIcon(shell.L("publish.exempt"), theme.ContentClearIcon(), f.Exempt)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"strings"
+	"time"
 	"testing"
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
@@ -65,9 +66,15 @@ func TestOfficerPublishesADecision(t *testing.T) {
 		t.Fatalf("withdraw without an explanation: %q", f.Message.Text)
 	}
 	f.Note.SetText("经行政复议撤销")
+	f.EffectiveOn.SetText("上周")
+	f.Withdraw()
+	if !strings.Contains(f.Message.Text, "撤销、变更或确认无效的日期") {
+		t.Fatalf("withdraw without a day: %q", f.Message.Text)
+	}
+	f.EffectiveOn.SetText(c.now().Format(time.DateOnly))
 	f.Withdraw()
 	cs, _ = l.Case(ctx, id)
-	if st := publish.StateOf(cs, c.cal); st.Withdrawn == nil || st.Withdrawn.Cause != "revoked" {
+	if st := publish.StateOf(cs, c.cal); st.Withdrawn == nil || st.Withdrawn.Cause != "revoked" || st.WithdrawDue.IsZero() || st.WithdrawnLate() {
 		t.Fatalf("withdrawal %+v", st.Withdrawn)
 	}
 }

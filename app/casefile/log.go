@@ -175,6 +175,9 @@ func (l *Log) DB() *store.DB { return l.db }
 // SetClock replaces the clock records are stamped with, for tests and seeds.
 func (l *Log) SetClock(now func() time.Time) { l.now = now }
 
+// Now is the log's clock: the time a record added now would carry.
+func (l *Log) Now() time.Time { return l.now() }
+
 func (l *Log) loadKey(ctx context.Context, deviceID string) error {
 	var skey string
 	err := l.db.QueryRowContext(ctx, `SELECT origin, signer, verifier FROM device_key WHERE id = 1`).Scan(&l.origin, &skey, &l.Verifier)

@@ -53,7 +53,14 @@ var ExemptReasons = []string{"state_secret", "privacy", "trade_secret", "law_for
 type Withdrawal struct {
 	Cause       string `json:"cause"` // revoked, changed, void
 	Explanation string `json:"explanation"`
+	// EffectiveOn is the day the decision was revoked, changed or declared
+	// void (YYYY-MM-DD): the 3 working days to withdraw it count from it.
+	EffectiveOn string `json:"effective_on"`
 }
+
+// WithdrawDays is how many working days a revoked, changed or void
+// decision may stay public (行政处罚法 第四十八条).
+const WithdrawDays = 3
 
 // WithdrawCauses are why a published decision is taken down (行政处罚法
 // 第四十八条: within 3 working days).
@@ -67,13 +74,14 @@ var (
 	ErrNoReason    = errors.New("publish: choose a legal reason")
 	ErrNotPublic   = errors.New("publish: only a published decision can be withdrawn")
 	ErrExplanation = errors.New("publish: a withdrawal needs its explanation")
+	ErrEffective   = errors.New("publish: a withdrawal needs the day the decision was revoked, changed or declared void, not after today")
 )
 
 // ErrorKey is the translation key ("publish.err.…") of a refusal, or ""
 // if err is none of them.
 func ErrorKey(err error) string {
 	for key, e := range map[string]error{"not_decided": ErrNotDecided, "no_document": ErrNoDocument, "done": ErrDone,
-		"no_reason": ErrNoReason, "not_public": ErrNotPublic, "explanation": ErrExplanation} {
+		"no_reason": ErrNoReason, "not_public": ErrNotPublic, "explanation": ErrExplanation, "effective": ErrEffective} {
 		if errors.Is(err, e) {
 			return "publish.err." + key
 		}
@@ -91,6 +99,9 @@ type State struct {
 	Exempt       *Exemption
 	Withdrawn    *Withdrawal
 	WithdrawnAt  time.Time
+	// WithdrawDue is the last working day to withdraw, counted from the
+	// withdrawal's EffectiveOn (zero when a withdrawal does not say).
+	WithdrawDue  time.Time
 	Approximate  bool // the calendar lacks the due date's year
 	DocumentText string
 	DocNo        string
@@ -109,6 +120,11 @@ func (s State) Late(now time.Time) bool {
 		at = s.PublishedAt
 	}
 	return dateOf(at).After(dateOf(s.Due))
+}
+
+// WithdrawnLate says whether the withdrawal came after its 3 working days.
+func (s State) WithdrawnLate() bool {
+	return s.Withdrawn != nil && !s.WithdrawDue.IsZero() && dateOf(s.WithdrawnAt).After(dateOf(s.WithdrawDue))
 }
 
 func dateOf(t time.Time) time.Time {
@@ -151,7 +167,10 @@ func StateOf(c *casefile.Case, cal *calendar.Calendar) State {
 		case KindWithdraw:
 			var w Withdrawal
 			if json.Unmarshal(r.Body, &w) == nil {
-				st.Withdrawn, st.WithdrawnAt = &w, r.At
+				st.Withdrawn, st.WithdrawnAt, st.WithdrawDue = &w, r.At, time.Time{}
+				if on, err := time.Parse(time.DateOnly, w.EffectiveOn); err == nil {
+					st.WithdrawDue = cal.AddWorkdays(on, WithdrawDays)
+				}
 			}
 		}
 	}
@@ -242,6 +261,11 @@ func Withdraw(ctx context.Context, l *casefile.Log, cal *calendar.Calendar, case
 	if strings.TrimSpace(w.Explanation) == "" {
 		return nil, ErrExplanation
 	}
+	on, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(w.EffectiveOn), time.Local)
+	if err != nil || on.After(l.Now()) {
+		return nil, ErrEffective
+	}
+	w.EffectiveOn = on.Format(time.DateOnly)
 	body, _ := json.Marshal(w)
 	return l.AddRecord(ctx, caseID, author, KindWithdraw, body, nil)
 }

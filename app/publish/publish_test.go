@@ -111,12 +111,26 @@ func TestPublishExemptWithdraw(t *testing.T) {
 	if _, err := Withdraw(ctx, l, c, id, "990101000001", Withdrawal{Cause: "tired", Explanation: "x"}); err != ErrNoReason {
 		t.Fatalf("a cause not in the list: %v", err)
 	}
-	if _, err := Withdraw(ctx, l, c, id, "990101000001", Withdrawal{Cause: "changed", Explanation: "决定已变更"}); err != nil {
+	for _, on := range []string{"", "2026-13-01", "明天", l.Now().AddDate(0, 0, 2).Format(time.DateOnly)} {
+		if _, err := Withdraw(ctx, l, c, id, "990101000001", Withdrawal{Cause: "changed", Explanation: "决定已变更", EffectiveOn: on}); err != ErrEffective {
+			t.Fatalf("effective on %q: %v", on, err)
+		}
+	}
+	// Changed 2026-09-29: three working days over National Day end on Oct 9
+	// (Oct 1–7 off, Thu Oct 8 and Fri Oct 9 worked).
+	l.SetClock(func() time.Time { return day("2026-10-09") })
+	if _, err := Withdraw(ctx, l, c, id, "990101000001", Withdrawal{Cause: "changed", Explanation: "决定已变更", EffectiveOn: " 2026-09-29 "}); err != nil {
 		t.Fatal(err)
 	}
 	cs, _ := l.Case(ctx, id)
-	if st := StateOf(cs, c); st.Withdrawn == nil || st.Published == nil {
+	st := StateOf(cs, c)
+	if st.Withdrawn == nil || st.Published == nil || st.Withdrawn.EffectiveOn != "2026-09-29" ||
+		st.WithdrawDue.Format(time.DateOnly) != "2026-10-09" || st.WithdrawnLate() {
 		t.Fatalf("state %+v", st)
+	}
+	st.WithdrawnAt = day("2026-10-10")
+	if !st.WithdrawnLate() {
+		t.Fatal("withdrawn the day after its third working day is not late")
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
@@ -103,7 +104,7 @@ func TestPublishedDecisionReachesPublicPagesAndKiosk(t *testing.T) {
 		if _, err := publish.Withdraw(ctx, l, cal, id, "990101000001", publish.Withdrawal{Cause: "revoked"}); err != publish.ErrExplanation {
 			t.Fatalf("a withdrawal without explanation: %v", err)
 		}
-		if _, err := publish.Withdraw(ctx, l, cal, id, "990101000001", publish.Withdrawal{Cause: "revoked", Explanation: "经复议撤销"}); err != nil {
+		if _, err := publish.Withdraw(ctx, l, cal, id, "990101000001", publish.Withdrawal{Cause: "revoked", Explanation: "经复议撤销", EffectiveOn: l.Now().Format(time.DateOnly)}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := c.Push(ctx, l); err != nil {
