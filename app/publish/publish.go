@@ -91,14 +91,14 @@ func ErrorKey(err error) string {
 
 // State is where a case's publication stands.
 type State struct {
-	Decided      bool
-	DecidedAt    time.Time
-	Due          time.Time // the last working day to publish
-	Published    *Publication
-	PublishedAt  time.Time
-	Exempt       *Exemption
-	Withdrawn    *Withdrawal
-	WithdrawnAt  time.Time
+	Decided     bool
+	DecidedAt   time.Time
+	Due         time.Time // the last working day to publish
+	Published   *Publication
+	PublishedAt time.Time
+	Exempt      *Exemption
+	Withdrawn   *Withdrawal
+	WithdrawnAt time.Time
 	// WithdrawDue is the last working day to withdraw, counted from the
 	// withdrawal's EffectiveOn (zero when a withdrawal does not say).
 	WithdrawDue  time.Time
