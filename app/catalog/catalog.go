@@ -20,10 +20,11 @@ const (
 	KindItem       Kind = "item"       // 行政执法事项清单
 	KindInspection Kind = "inspection" // 随机抽查事项清单
 	KindDecision   Kind = "decision"   // 执法决定公开
+	KindResult     Kind = "result"     // 随机抽查结果公开
 )
 
 // Kinds lists every kind in the order screens show them.
-var Kinds = []Kind{KindOfficer, KindFee, KindGuide, KindItem, KindInspection, KindDecision}
+var Kinds = []Kind{KindOfficer, KindFee, KindGuide, KindItem, KindInspection, KindDecision, KindResult}
 
 // Act is one of the six kinds of enforcement act the seed names.
 type Act string
@@ -319,6 +320,46 @@ func (d *Decision) Fields() []Field {
 	}
 }
 
+// InspectionResult is the published result of inspecting one target drawn
+// at random (双随机抽查结果公开): the platform publishes it when the result
+// of a kept draw is recorded; the draw's page shows how it was drawn.
+type InspectionResult struct {
+	ID         string `json:"id"` // the draw and the task: "12-3"
+	DrawID     int64  `json:"draw"`
+	ItemID     string `json:"item"`
+	ItemName   string `json:"item_name"`
+	AgencyCode string `json:"agency"`
+	AgencyName string `json:"agency_name"`
+	Target     string `json:"target"`
+	Inspectors string `json:"inspectors"` // names and certificate numbers
+	Result     string `json:"result"`
+	DrawnOn    string `json:"drawn_on"`
+	// PublishedOn is the day the result was recorded and published.
+	PublishedOn string `json:"published_on"`
+}
+
+func (r *InspectionResult) Kind() Kind       { return KindResult }
+func (r *InspectionResult) Key() string      { return r.ID }
+func (r *InspectionResult) Title() string    { return r.Target }
+func (r *InspectionResult) Subtitle() string { return r.ItemName + "  " + r.PublishedOn }
+func (r *InspectionResult) Agency() string   { return r.AgencyCode }
+func (r *InspectionResult) Category() Act    { return ActInspection }
+func (r *InspectionResult) searchKey() string {
+	return SearchKey(r.Target, false) + " " + SearchKey(r.ItemName, false) + " " + r.AgencyName
+}
+
+func (r *InspectionResult) Fields() []Field {
+	return []Field{
+		{Label: "field.target_name", Value: r.Target},
+		{Label: "field.item_name", Value: r.ItemName},
+		{Label: "field.inspector", Value: r.AgencyName},
+		{Label: "field.inspectors", Value: r.Inspectors},
+		{Label: "field.drawn_on", Value: r.DrawnOn},
+		{Label: "field.result", Value: r.Result},
+		{Label: "field.published_on", Value: r.PublishedOn},
+	}
+}
+
 // Dataset is a whole catalog, as a seed or an import brings it.
 type Dataset struct {
 	Agencies    []Agency
@@ -328,6 +369,7 @@ type Dataset struct {
 	Items       []EnforcementItem
 	Inspections []InspectionItem
 	Decisions   []Decision
+	Results     []InspectionResult
 }
 
 // each calls fn for every item in d.
@@ -359,6 +401,11 @@ func (d *Dataset) each(fn func(Item) error) error {
 	}
 	for i := range d.Decisions {
 		if err := fn(&d.Decisions[i]); err != nil {
+			return err
+		}
+	}
+	for i := range d.Results {
+		if err := fn(&d.Results[i]); err != nil {
 			return err
 		}
 	}

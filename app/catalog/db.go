@@ -266,6 +266,8 @@ func decode(kind Kind, data []byte) (Item, error) {
 		it = new(InspectionItem)
 	case KindDecision:
 		it = new(Decision)
+	case KindResult:
+		it = new(InspectionResult)
 	default:
 		return nil, fmt.Errorf("unknown kind %q", kind)
 	}

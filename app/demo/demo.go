@@ -12,6 +12,7 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/account"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/draw"
 	"github.com/sanxiang-desk/sanxiang/assets"
 )
 
@@ -243,7 +244,64 @@ func Dataset(size Size) (*catalog.Dataset, error) {
 		}
 	}
 	ds.Decisions = decisions(p, r)
+	results, err := drawResults(ds)
+	if err != nil {
+		return nil, err
+	}
+	ds.Results = results
 	return ds, nil
+}
+
+// DrawPlan is the demo's random inspection (双随机): made-up shops drawn
+// for the first inspection item with a fixed seed, and the results of the
+// first shops drawn. The platform makes it as its first draw; the kiosk's
+// offline demo lists the same results.
+type DrawPlan struct {
+	Item    string
+	Seed    uint64
+	Count   int
+	Targets []string
+	Results []string // of the first tasks, in order
+	DrawnOn string
+}
+
+// InspectionDraw is the demo's draw over ds.
+func InspectionDraw(ds *catalog.Dataset) DrawPlan {
+	names := []string{"福满楼餐饮店", "鑫源超市", "康健大药房", "老街面馆", "百味烘焙坊", "惠民副食店", "江南小厨", "晨光便利店",
+		"青禾食品商行", "金穗粮油店", "湖畔茶餐厅", "万家福超市", "顺心快餐店", "田园生鲜店", "一品豆腐坊", "云台饺子馆"}
+	districts := []string{"明湖区", "松川区", "云台区"}
+	plan := DrawPlan{Seed: 20261101, Count: 4, DrawnOn: "2026-11-02",
+		Results: []string{"未发现问题。", "发现超过保质期的食品原料 2 袋，已责令改正并依法立案调查。"}}
+	if len(ds.Inspections) > 0 {
+		plan.Item = ds.Inspections[0].ID
+	}
+	for i, n := range names {
+		plan.Targets = append(plan.Targets, "青禾市"+districts[i%len(districts)]+n)
+	}
+	return plan
+}
+
+// drawResults are the results the demo draw publishes, as the platform
+// publishes them from its first draw.
+func drawResults(ds *catalog.Dataset) ([]catalog.InspectionResult, error) {
+	plan := InspectionDraw(ds)
+	if plan.Item == "" {
+		return nil, nil
+	}
+	it := ds.Inspections[0]
+	d, err := draw.Run(plan.Item, it.AgencyCode, plan.Seed, plan.Count, plan.Targets, draw.Inspectors(ds.Officers, it.AgencyCode))
+	if err != nil {
+		return nil, fmt.Errorf("demo draw: %w", err)
+	}
+	var out []catalog.InspectionResult
+	for i, res := range plan.Results {
+		t := d.Tasks[i]
+		out = append(out, catalog.InspectionResult{ID: fmt.Sprintf("1-%d", i+1), DrawID: 1, ItemID: it.ID, ItemName: it.Name,
+			AgencyCode: it.AgencyCode, AgencyName: it.Inspector, Target: t.Target,
+			Inspectors: t.Names[0] + "（" + t.Inspectors[0] + "）、" + t.Names[1] + "（" + t.Inspectors[1] + "）",
+			Result:     res, DrawnOn: plan.DrawnOn, PublishedOn: "2026-11-16"})
+	}
+	return out, nil
 }
 
 // decisions makes published penalty decisions: organisations by name (the

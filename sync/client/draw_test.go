@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/demo"
 	"github.com/sanxiang-desk/sanxiang/app/draw"
 	"github.com/sanxiang-desk/sanxiang/sync/server/servertest"
 )
@@ -21,6 +24,22 @@ func TestRandomInspectionDrawIsKeptReproducibleAndPublished(t *testing.T) {
 		s, h := platform(t, b)
 		if err := s.LoadDemo(ctx); err != nil {
 			t.Fatal(err)
+		}
+		// The demo's draw, made by the platform, publishes what the kiosk's
+		// offline demo lists.
+		ds, err := demo.Dataset(demo.Standard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range ds.Results {
+			got, err := s.Item(ctx, catalog.KindResult, want.ID)
+			if err != nil || got["target"] != want.Target || got["inspectors"] != want.Inspectors || got["result"] != want.Result ||
+				got["item_name"] != want.ItemName || got["agency_name"] != want.AgencyName {
+				t.Fatalf("the demo draw published %v (%v), the demo lists %+v", got, err, want)
+			}
+		}
+		if len(ds.Results) != 2 {
+			t.Fatalf("the demo lists %d results", len(ds.Results))
 		}
 		var targets []string
 		for i := range 30 {
@@ -75,6 +94,32 @@ func TestRandomInspectionDrawIsKeptReproducibleAndPublished(t *testing.T) {
 		}
 		if same, _ := s.Redraw(ctx, rec.ID); !same {
 			t.Fatal("a result changed the draw")
+		}
+		if err := s.SetDrawResult(ctx, rec.ID, rec.Draw.Tasks[1].Target, "  "); err == nil {
+			t.Fatal("an empty result was published")
+		}
+		// The result is in the public lists: its page, and a kiosk's search.
+		rid := fmt.Sprintf("%d-1", rec.ID)
+		page = get("/p/result/" + rid)
+		for _, want := range []string{first, "发现过期食品，已立案", rec.Draw.Tasks[0].Names[1], "青禾市市场监督管理局"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("the result's page lacks %q", want)
+			}
+		}
+		cat, err := catalog.Open(ctx, filepath.Join(t.TempDir(), "kiosk.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cat.Close()
+		if _, err := PullPublic(ctx, h.URL, cat); err != nil {
+			t.Fatal(err)
+		}
+		found, err := cat.Search(ctx, catalog.Query{Kind: catalog.KindResult, Text: first})
+		if err != nil || len(found) != 1 || found[0].Key() != rid {
+			t.Fatalf("the kiosk finds %v (%v)", found, err)
+		}
+		if r := found[0].(*catalog.InspectionResult); r.Result != "发现过期食品，已立案" || r.ItemName == "R01001" || r.DrawnOn == "" {
+			t.Fatalf("the kiosk has %+v", r)
 		}
 	})
 }

@@ -51,6 +51,7 @@ var required = map[catalog.Kind][]string{
 	catalog.KindItem:       {"id", "name", "agency", "act", "subject", "legal_basis"},
 	catalog.KindInspection: {"id", "name", "agency", "inspector", "target"},
 	catalog.KindDecision:   {"id", "doc_no", "agency", "party", "content", "decided_on"},
+	catalog.KindResult:     {"id", "target", "item_name", "agency", "result"},
 }
 
 // ParseCSV reads one public list from CSV whose header names the JSON

@@ -2,8 +2,10 @@ package server
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/sanxiang-desk/sanxiang/app/account"
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/demo"
 	"github.com/sanxiang-desk/sanxiang/app/review"
 )
@@ -20,6 +22,7 @@ func (s *Server) LoadDemo(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	ds.Results = nil // published by the draw below, as the platform's own
 	if err := s.Publish(ctx, ds.AllItems(), ds.Agencies); err != nil {
 		return err
 	}
@@ -35,6 +38,25 @@ func (s *Server) LoadDemo(ctx context.Context) error {
 			if err := s.SetReviewer(ctx, a.Agency, review.Reviewer{ID: a.ID, Name: a.Name, Qualification: a.Qualification}); err != nil {
 				return err
 			}
+		}
+	}
+	return s.demoDraw(ctx, ds)
+}
+
+// demoDraw makes the demo's random inspection as the platform's own draw
+// and publishes its results.
+func (s *Server) demoDraw(ctx context.Context, ds *catalog.Dataset) error {
+	plan := demo.InspectionDraw(ds)
+	if plan.Item == "" {
+		return nil
+	}
+	rec, err := s.NewDraw(ctx, plan.Item, plan.Count, plan.Seed, plan.Targets)
+	if err != nil {
+		return fmt.Errorf("demo draw: %w", err)
+	}
+	for i, result := range plan.Results {
+		if err := s.SetDrawResult(ctx, rec.ID, rec.Draw.Tasks[i].Target, result); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
@@ -112,10 +113,19 @@ func (s *Server) Redraw(ctx context.Context, id int64) (bool, error) {
 	return draw.Same(rec.Draw, again), nil
 }
 
-// SetDrawResult records the result of inspecting one drawn target; the
-// public page of the draw shows it.
+// SetDrawResult records the result of inspecting one drawn target and
+// publishes it: on the draw's public page, and as an inspection result in
+// the public lists (the result pages and every kiosk, through the feed).
 func (s *Server) SetDrawResult(ctx context.Context, id int64, target, result string) error {
-	return s.db.Tx(ctx, func(tx *dbTx) error {
+	if strings.TrimSpace(result) == "" {
+		return fmt.Errorf("draw %d: the result of inspecting %q is empty", id, target)
+	}
+	pub := &catalog.InspectionResult{}
+	err := s.db.Tx(ctx, func(tx *dbTx) error {
+		var at string
+		if err := tx.QueryRowContext(ctx, `SELECT at FROM draws WHERE id = ?`, id).Scan(&at); err == nil && len(at) >= 10 {
+			pub.DrawnOn = at[:10]
+		}
 		var body string
 		if err := tx.QueryRowContext(ctx, `SELECT draw FROM draws WHERE id = ?`, id).Scan(&body); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
@@ -129,8 +139,14 @@ func (s *Server) SetDrawResult(ctx context.Context, id int64, target, result str
 		}
 		found := false
 		for i := range d.Tasks {
-			if d.Tasks[i].Target == target {
-				d.Tasks[i].Result, found = result, true
+			if t := &d.Tasks[i]; t.Target == target {
+				t.Result, found = result, true
+				var names []string
+				for j := range t.Names {
+					names = append(names, t.Names[j]+"（"+t.Inspectors[j]+"）")
+				}
+				pub.ID, pub.DrawID, pub.ItemID, pub.AgencyCode = fmt.Sprintf("%d-%d", id, i+1), id, d.Item, d.Agency
+				pub.Target, pub.Result, pub.Inspectors = t.Target, result, strings.Join(names, "、")
 			}
 		}
 		if !found {
@@ -140,6 +156,23 @@ func (s *Server) SetDrawResult(ctx context.Context, id int64, target, result str
 		_, err := tx.ExecContext(ctx, `UPDATE draws SET draw = ? WHERE id = ?`, string(out), id)
 		return err
 	})
+	if err != nil {
+		return err
+	}
+	pub.ItemName, pub.AgencyName = s.itemName(ctx, pub.ItemID), s.agencyName(ctx, pub.AgencyCode)
+	pub.PublishedOn = s.now().Format(time.DateOnly)
+	return s.Publish(ctx, []catalog.Item{pub}, nil)
+}
+
+// agencyName is an agency's name in the public lists, or its code.
+func (s *Server) agencyName(ctx context.Context, code string) string {
+	var data string
+	var a catalog.Agency
+	if s.db.QueryRowContext(ctx, `SELECT data FROM catalog WHERE kind = 'agency' AND id = ?`, code).Scan(&data) == nil &&
+		json.Unmarshal([]byte(data), &a) == nil && a.Name != "" {
+		return a.Name
+	}
+	return code
 }
 
 // publicDraws lists the draws, newest first.

@@ -31,7 +31,7 @@ func (s *Server) publishArrivals(ctx context.Context, d Device, recs []casefile.
 			if err != nil {
 				return err
 			}
-			dec := &catalog.Decision{ID: r.Case, DocNo: p.DocNo, AgencyCode: c.Opening.Agency, Act: c.Opening.Act,
+			dec := &catalog.Decision{ID: r.Case, DocNo: p.DocNo, AgencyCode: c.Opening.Agency, AgencyName: s.agencyName(ctx, c.Opening.Agency), Act: c.Opening.Act,
 				Party: p.Party, Content: p.Redacted, DecidedOn: p.DecidedOn, PublishedOn: r.At.Format("2006-01-02")}
 			if dec.DocNo == "" {
 				dec.DocNo = r.Case
