@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -536,7 +538,7 @@ func runDemo(o *options, out io.Writer) error {
 	}
 	fmt.Fprintln(out, shell.L("cli.demo_data", map[string]any{"Dir": dir}))
 	ctx0 := context.Background()
-	if stopPlatform, err := demoPlatform(ctx0, dir, cfg); err != nil {
+	if stopPlatform, err := demoPlatform(ctx0, dir, cfg, out); err != nil {
 		fmt.Fprintln(out, shell.L("cli.demo_no_platform", map[string]any{"Error": err.Error()}))
 	} else {
 		defer stopPlatform()
@@ -1068,7 +1070,7 @@ func syncOnce(dir string, cfg config.Config, cat *catalog.Catalog, l *casefile.L
 // demoPlatform runs the reference platform in this process on the
 // configured loopback address, with the demo catalog, and enrols the demo
 // data folder's device, so that the demo's sync works end to end.
-func demoPlatform(ctx context.Context, dir string, cfg config.Config) (func(), error) {
+func demoPlatform(ctx context.Context, dir string, cfg config.Config, out io.Writer) (func(), error) {
 	u, err := url.Parse(cfg.PlatformURL)
 	if err != nil {
 		return nil, err
@@ -1080,7 +1082,12 @@ func demoPlatform(ctx context.Context, dir string, cfg config.Config) (func(), e
 	if err != nil {
 		return nil, err
 	}
-	s, err := server.Open(ctx, filepath.Join(dir, "platform.db"), server.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	// A token of this run for the supervision dashboard, shown to whoever
+	// started the demo.
+	token := make([]byte, 9)
+	rand.Read(token)
+	admin := base64.RawURLEncoding.EncodeToString(token)
+	s, err := server.Open(ctx, filepath.Join(dir, "platform.db"), server.Options{AdminToken: admin, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		ln.Close()
 		return nil, err
@@ -1092,6 +1099,7 @@ func demoPlatform(ctx context.Context, dir string, cfg config.Config) (func(), e
 	}
 	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
+	fmt.Fprintln(out, shell.L("cli.demo_supervision", map[string]any{"URL": strings.TrimRight(cfg.PlatformURL, "/") + "/admin/supervision", "Token": admin}))
 	stop := func() {
 		srv.Close()
 		s.Close()

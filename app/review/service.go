@@ -430,6 +430,32 @@ func (s *Service) check(c *casefile.Case, state State, decisionJSON json.RawMess
 	return nil
 }
 
+// Major says whether the case's decision is a major one (重大执法决定):
+// its last decision, or the proposal submitted for review when it is not
+// decided yet, matches the agency's list, or the submission said so.
+func (s *Service) Major(c *casefile.Case) bool {
+	st := StateOf(c)
+	var d Proposal
+	found := false
+	if r, ok := c.Done["decide"]; ok {
+		var body casefile.StageBody
+		if json.Unmarshal(r.Body, &body) == nil && len(body.Decision) > 0 && json.Unmarshal(body.Decision, &d) == nil {
+			found = true
+		}
+	}
+	if !found && st.Submission != nil {
+		d, found = st.Submission.Proposal, true
+	}
+	if st.Submission != nil && st.Submission.Major {
+		return true
+	}
+	if !found {
+		return false
+	}
+	d.Act, d.PartyKind = c.Opening.Act, c.Opening.Party.Kind
+	return len(s.Policies[c.Opening.Agency].Major(d)) > 0
+}
+
 func sameSet(a, b []string) bool {
 	a, b = slices.Clone(a), slices.Clone(b)
 	slices.Sort(a)

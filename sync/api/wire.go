@@ -7,24 +7,27 @@ import (
 
 // Paths of the platform's REST API, version 1. openapi.yaml describes them.
 const (
-	PathHealth    = "/healthz"
-	PathEnrol     = "/api/v1/devices/enrol"
-	PathPush      = "/api/v1/logs/push"
-	PathChanges   = "/api/v1/catalog/changes"
-	PathCodes     = "/api/v1/admin/enrol-codes"
-	PathImport    = "/api/v1/admin/catalog/import"
-	PathDevices   = "/api/v1/admin/devices"
-	PathItems     = "/api/v1/admin/catalog/items/" // + {kind}/{id}
-	PathAlerts    = "/api/v1/admin/alerts"
-	PathPolicies  = "/api/v1/review/policies"
-	PathQueue     = "/api/v1/review/queue"
-	PathOpinions  = "/api/v1/review/opinions"
-	PathReviewers = "/api/v1/review/reviewers"
-	PathPubKey    = "/api/v1/platform/key"
-	PathMedia     = "/api/v1/media/"        // tus 1.0 uploads
-	PathMediaSHA  = "/api/v1/media-by-sha/" // GET {sha256}: held, with receipt?
-	HeaderIdem    = "Idempotency-Key"
-	MaxBodyBytes  = 16 << 20 // a push or import larger than this is refused
+	PathHealth  = "/healthz"
+	PathEnrol   = "/api/v1/devices/enrol"
+	PathPush    = "/api/v1/logs/push"
+	PathChanges = "/api/v1/catalog/changes"
+	PathCodes   = "/api/v1/admin/enrol-codes"
+	PathImport  = "/api/v1/admin/catalog/import"
+	PathDevices = "/api/v1/admin/devices"
+	PathItems   = "/api/v1/admin/catalog/items/" // + {kind}/{id}
+	PathAlerts  = "/api/v1/admin/alerts"
+	// PathSupervision is the supervision report (JSON); the same report
+	// for a browser is at /admin/supervision.
+	PathSupervision = "/api/v1/admin/supervision"
+	PathPolicies    = "/api/v1/review/policies"
+	PathQueue       = "/api/v1/review/queue"
+	PathOpinions    = "/api/v1/review/opinions"
+	PathReviewers   = "/api/v1/review/reviewers"
+	PathPubKey      = "/api/v1/platform/key"
+	PathMedia       = "/api/v1/media/"        // tus 1.0 uploads
+	PathMediaSHA    = "/api/v1/media-by-sha/" // GET {sha256}: held, with receipt?
+	HeaderIdem      = "Idempotency-Key"
+	MaxBodyBytes    = 16 << 20 // a push or import larger than this is refused
 )
 
 // EnrolRequest exchanges a one-time code for a device identity.

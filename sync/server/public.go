@@ -71,10 +71,16 @@ type pageData struct {
 	Query, Hint         string
 	SearchLabel, Count  string
 	Results             []pageResult
+	Nav                 []pageResult
 }
 
 func (s *Server) base(title string) pageData {
-	return pageData{Site: s.label("kiosk.title"), Title: title, Footer: s.label("complaint.hotline")}
+	return pageData{Site: s.label("kiosk.title"), Title: title, Footer: s.label("complaint.hotline"), Nav: s.nav()}
+}
+
+// nav links the public pages that are not lists.
+func (s *Server) nav() []pageResult {
+	return []pageResult{{URL: "/p/draws/", Title: s.label("draw.list_title")}, {URL: "/p/reports/", Title: s.label("supervise.annual_list")}}
 }
 
 func (s *Server) publicItem(w http.ResponseWriter, r *http.Request) {

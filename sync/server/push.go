@@ -116,6 +116,9 @@ func (s *Server) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 		if cp.Size > have {
 			return fmt.Errorf("%w: checkpoint of %d records, %d received", errGap, cp.Size, have)
 		}
+		if err := indexCases(ctx, tx, d.ID, arrived); err != nil {
+			return err
+		}
 		root, err := tlog.TreeHash(cp.Size, reader)
 		if err != nil {
 			return err

@@ -28,6 +28,8 @@ import (
 
 	"golang.org/x/mod/sumdb/note"
 
+	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/demo"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 )
 
@@ -47,6 +49,8 @@ type Server struct {
 	labels     map[string]string
 	media      mediaStore
 	seen       sync.Map // device ID → when last_seen was last written
+	cases      caseCache
+	avList     []casefile.AVRequirement
 }
 
 // Options configure a server.
@@ -58,6 +62,9 @@ type Options struct {
 	// as s3://KEY:SECRET@HOST/BUCKET (s3+http:// without TLS). Default: a
 	// folder "media" beside a SQLite database; PostgreSQL needs it given.
 	Media string
+	// AVList is the audio/video requirement list (音像记录事项清单) cases
+	// are supervised against; nil takes the bundled list.
+	AVList []casefile.AVRequirement
 }
 
 // Open opens (creating if needed) the platform database at path and makes
@@ -103,6 +110,16 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 		db.Close()
 		return nil, err
 	}
+	if s.avList = o.AVList; s.avList == nil {
+		if s.avList, err = demo.AVList(); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	if err := s.backfillCases(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open platform: index cases: %w", err)
+	}
 	return s, nil
 }
 
@@ -145,6 +162,10 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("PUT "+api.PathItems+"{kind}/{id}", s.admin(s.putItem))
 	mux.HandleFunc("DELETE "+api.PathItems+"{kind}/{id}", s.admin(s.deleteItem))
 	mux.HandleFunc("GET "+api.PathAlerts, s.admin(s.listAlerts))
+	mux.HandleFunc("GET "+api.PathSupervision, s.admin(s.supervisionJSON))
+	mux.HandleFunc("GET /admin/supervision", s.adminPage(s.supervisionPage))
+	mux.HandleFunc("GET /p/reports/{$}", s.publicReports)
+	mux.HandleFunc("GET /p/reports/{year}", s.publicReport)
 	mux.HandleFunc("GET "+api.PathPolicies, s.device(s.policies))
 	mux.HandleFunc("GET "+api.PathQueue, s.device(s.reviewQueue))
 	mux.HandleFunc("GET "+api.PathOpinions, s.device(s.opinions))

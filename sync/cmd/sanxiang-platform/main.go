@@ -33,7 +33,7 @@ func main() {
 	withDemo := flag.Bool("demo", false, "load the demo city (public lists, major-decision lists, reviewers) if the catalog is empty")
 	newCode := flag.String("new-code", "", "print a one-time enrolment code for a device of this kind (kiosk, window, officer) and exit")
 	importFile := flag.String("import", "", "import one public list from a .csv or .xlsx file (with --kind) and exit; every bad row is reported and nothing is imported then")
-	kind := flag.String("kind", "", "the list --import reads: officer, fee, guide, item, inspection, decision")
+	kind := flag.String("kind", "", "the list --import reads: officer, fee, guide, item, inspection, decision, result")
 	devices := flag.Bool("devices", false, "list enrolled devices with their sync status and exit")
 	revoke := flag.String("revoke", "", "revoke the device with this ID and exit")
 	alerts := flag.Bool("alerts", false, "list what the platform flagged (forks, decisions without a required review) and exit")

@@ -1,0 +1,253 @@
+package client
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sanxiang-desk/sanxiang/app/calendar"
+	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/demo"
+	"github.com/sanxiang-desk/sanxiang/app/document"
+	"github.com/sanxiang-desk/sanxiang/app/publish"
+	"github.com/sanxiang-desk/sanxiang/app/review"
+	"github.com/sanxiang-desk/sanxiang/app/supervise"
+	"github.com/sanxiang-desk/sanxiang/assets"
+	"github.com/sanxiang-desk/sanxiang/sync/server"
+	"github.com/sanxiang-desk/sanxiang/sync/server/servertest"
+)
+
+// supervisedCase writes a case through the officer's calls on the given
+// days: each stage with its document when tpl is set, and a media file
+// when av is set.
+type step struct {
+	stage, day, tpl string
+	av              bool
+	decision        string
+}
+
+func supervisedCase(t *testing.T, l *casefile.Log, clock *time.Time, agency string, act catalog.Act, opened string, steps []step) string {
+	t.Helper()
+	ctx := context.Background()
+	at := func(d string) {
+		*clock, _ = time.ParseInLocation(time.DateOnly, d, time.Local)
+		*clock = clock.Add(10 * time.Hour)
+	}
+	two := []casefile.Officer{{CertNo: "990101000001", Name: "甲"}, {CertNo: "990101000002", Name: "乙"}}
+	at(opened)
+	id, err := l.OpenCase(ctx, "990101000001", casefile.Opening{Act: act, Agency: agency, ItemID: "E1", ItemName: "事项",
+		Party: casefile.Party{Kind: "org", Name: "青禾市某某有限公司", IDNo: "91990104MA0000003Z"}, Officers: two})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range steps {
+		at(s.day)
+		if s.tpl != "" {
+			body, _ := json.Marshal(document.Doc{Template: s.tpl, Inputs: map[string]string{"doc_no": "青市监罚〔2026〕" + id + "号"},
+				Text: "当事人：青禾市某某有限公司。决定：" + s.decision})
+			if _, err := l.AddDocument(ctx, id, "990101000001", body); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var media []string
+		if s.av {
+			d, _, err := l.Media().Put(strings.NewReader(id + s.stage))
+			if err != nil {
+				t.Fatal(err)
+			}
+			media = append(media, d.String())
+		}
+		st := casefile.StageBody{Stage: s.stage, Officers: two}
+		if s.decision != "" {
+			st.Decision = json.RawMessage(s.decision)
+		}
+		if _, err := l.AddStage(ctx, id, "990101000001", st, media...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return id
+}
+
+// Cases pushed by two devices are evaluated on the platform as the rules
+// evaluate them on the device; the supervisor's dashboard needs the admin
+// token (a browser is asked for it) and draws charts; the public annual
+// report shows totals and names no case.
+func TestSupervisionOfPushedCases(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b servertest.Backend) {
+		ctx := context.Background()
+		s, h := platform(t, b)
+		if err := s.LoadDemo(ctx); err != nil {
+			t.Fatal(err)
+		}
+		cal, _ := calendar.Parse(assets.Calendar)
+		small, major := `{"fine":3000}`, `{"fine":200000}`
+
+		a := deviceLog(t, "SUP-A", 0)
+		var clock time.Time
+		a.SetClock(func() time.Time { return clock })
+		good := supervisedCase(t, a, &clock, "01", catalog.ActPenalty, "2026-03-02", []step{
+			{"register", "2026-03-02", "register_approval", false, ""}, {"investigate", "2026-03-03", "inspection_record", true, ""},
+			{"notify", "2026-03-10", "prior_notice", true, ""}, {"decide", "2026-03-20", "penalty_decision", false, small}})
+		clock = clock.AddDate(0, 0, 2)
+		if _, err := publish.Publish(ctx, a, cal, good, "990101000001", nil); err != nil {
+			t.Fatal(err)
+		}
+		late := supervisedCase(t, a, &clock, "01", catalog.ActPenalty, "2026-01-05", []step{
+			{"register", "2026-01-05", "register_approval", false, ""}, {"investigate", "2026-01-06", "inspection_record", true, ""},
+			{"notify", "2026-02-02", "", false, ""}, {"decide", "2026-04-10", "penalty_decision", false, small}})
+
+		bl := deviceLog(t, "SUP-B", 0)
+		bl.SetClock(func() time.Time { return clock })
+		insp := supervisedCase(t, bl, &clock, "02", catalog.ActInspection, "2026-05-06", []step{{"inspect", "2026-05-06", "", false, ""}})
+		unreviewed := supervisedCase(t, bl, &clock, "02", catalog.ActPenalty, "2026-06-01", []step{
+			{"register", "2026-06-01", "register_approval", false, ""}, {"decide", "2026-06-15", "penalty_decision", false, major}})
+		// A case of another year is not in this year's report.
+		supervisedCase(t, bl, &clock, "02", catalog.ActInspection, "2025-12-30", nil)
+
+		for _, l := range []*casefile.Log{a, bl} {
+			if _, err := New(enrol(t, s, h, l)).Push(ctx, l); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		get := func(path string, auth func(*http.Request)) (int, http.Header, string) {
+			req, _ := http.NewRequest(http.MethodGet, h.URL+path, nil)
+			if auth != nil {
+				auth(req)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			return resp.StatusCode, resp.Header, string(body)
+		}
+		bearerAuth := func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+admin) }
+
+		code, _, body := get("/api/v1/admin/supervision?year=2026", bearerAuth)
+		if code != http.StatusOK {
+			t.Fatalf("supervision: %d %s", code, body)
+		}
+		var rep supervise.Report
+		if err := json.Unmarshal([]byte(body), &rep); err != nil {
+			t.Fatal(err)
+		}
+		if rep.Total.Cases != 4 || rep.Total.Decided != 3 || rep.Total.Major != 1 || len(rep.Cases) != 4 {
+			t.Fatalf("totals %+v", rep.Total)
+		}
+		// The platform evaluates each case as the device's own records do.
+		pols, _ := demo.Policies()
+		av, _ := demo.AVList()
+		rules := supervise.Rules{Review: &review.Service{Policies: pols, Reviewers: review.NewRegistry(nil)}, AV: av, Cal: cal, Now: time.Now()}
+		want := map[string]int{}
+		for _, x := range []struct {
+			l  *casefile.Log
+			id string
+		}{{a, good}, {a, late}, {bl, insp}, {bl, unreviewed}} {
+			c, _ := x.l.Case(ctx, x.id)
+			want[x.id] = supervise.Evaluate("", c, rules).Score
+		}
+		for _, e := range rep.Cases {
+			if e.Score != want[e.Case] {
+				t.Errorf("case %s: platform scores %d, the rules %d", e.Case, e.Score, want[e.Case])
+			}
+		}
+		if want[good] != 100 || want[late] >= 50 || rep.Cases[len(rep.Cases)-1].Case != good {
+			t.Fatalf("scores %v, order %v", want, rep.Cases)
+		}
+		if rep.Total.Publish[supervise.PubOnTime] != 1 || rep.Total.Publish[supervise.PubOverdue] != 2 || rep.Total.Failed[supervise.CheckReview] != 1 {
+			t.Fatalf("publication %v, failed %v", rep.Total.Publish, rep.Total.Failed)
+		}
+		if len(rep.Staffing) == 0 || rep.ByMonth[2].Tally.Cases != 1 || rep.ByMonth[0].Tally.Cases != 1 {
+			t.Fatalf("staffing %v, months %v", rep.Staffing, rep.ByMonth)
+		}
+
+		if code, hdr, _ := get("/admin/supervision", nil); code != http.StatusUnauthorized || !strings.HasPrefix(hdr.Get("WWW-Authenticate"), "Basic") {
+			t.Fatalf("the dashboard without credentials: %d %v", code, hdr)
+		}
+		if code, _, _ := get("/admin/supervision", func(r *http.Request) { r.SetBasicAuth("x", "wrong") }); code != http.StatusUnauthorized {
+			t.Fatalf("the dashboard with a wrong password: %d", code)
+		}
+		if code, _, body := get("/api/v1/admin/supervision?year=20x6", bearerAuth); code != http.StatusBadRequest || !strings.Contains(body, "年份") {
+			t.Fatalf("a bad year: %d %s", code, body)
+		}
+		code, _, page := get("/admin/supervision?year=2026", func(r *http.Request) { r.SetBasicAuth("supervisor", admin) })
+		if code != http.StatusOK {
+			t.Fatalf("dashboard: %d", code)
+		}
+		for _, w := range []string{"<svg", "行政执法监督统计", good, late, "缺行政处罚事先告知书", "自立案之日起90日内", "逾期未公开", "青禾市市场监督管理局", "审核人员占比"} {
+			if !strings.Contains(page, w) {
+				t.Errorf("the dashboard lacks %q", w)
+			}
+		}
+
+		code, _, pub := get("/p/reports/2026", nil)
+		if code != http.StatusOK || !strings.Contains(pub, "2026年度行政执法数据统计") || !strings.Contains(pub, "<svg") {
+			t.Fatalf("annual report: %d", code)
+		}
+		for _, id := range []string{good, late, insp, unreviewed} {
+			if strings.Contains(pub, id) {
+				t.Errorf("the public report names case %s", id)
+			}
+		}
+		if code, _, list := get("/p/reports/", nil); code != http.StatusOK || !strings.Contains(list, "/p/reports/2025") || !strings.Contains(list, "2026-01-31") {
+			t.Fatalf("the list of annual reports: %d %s", code, list)
+		}
+		if code, _, _ := get("/p/reports/2999", nil); code != http.StatusNotFound {
+			t.Fatalf("a report of a year to come: %d", code)
+		}
+	})
+}
+
+// A platform database made before cases were indexed gets its index from
+// the logs it holds when it opens.
+func TestSupervisionIndexesLogsHeldBefore(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "p.db")
+	s, err := server.Open(ctx, path, server.Options{AdminToken: admin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := httptest.NewServer(s.Handler())
+	l := deviceLog(t, "OLD-1", 0)
+	var clock time.Time
+	l.SetClock(func() time.Time { return clock })
+	supervisedCase(t, l, &clock, "01", catalog.ActPenalty, "2026-03-02", []step{{"register", "2026-03-02", "", false, ""}})
+	supervisedCase(t, l, &clock, "02", catalog.ActInspection, "2026-04-02", []step{{"inspect", "2026-04-03", "inspection_record", true, ""}})
+	if _, err := New(enrol(t, s, h, l)).Push(ctx, l); err != nil {
+		t.Fatal(err)
+	}
+	from, to := time.Date(2026, 1, 1, 0, 0, 0, 0, time.Local), time.Date(2027, 1, 1, 0, 0, 0, 0, time.Local)
+	before, err := s.Supervision(ctx, from, to)
+	if err != nil || before.Total.Cases != 2 {
+		t.Fatalf("%+v %v", before.Total, err)
+	}
+	h.Close()
+	s.Close()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`DELETE FROM cases`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s, err = server.Open(ctx, path, server.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	after, err := s.Supervision(ctx, from, to)
+	if err != nil || after.Total.Cases != 2 || after.Total.ScoreSum != before.Total.ScoreSum || after.Total.AVPresent != 1 {
+		t.Fatalf("before %+v, after %+v (%v)", before.Total, after.Total, err)
+	}
+}

@@ -1,0 +1,407 @@
+package server
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sanxiang-desk/sanxiang/app/calendar"
+	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/supervise"
+	"github.com/sanxiang-desk/sanxiang/assets"
+)
+
+// indexCases keeps the cases table as records arrive, inside the push's
+// transaction: a case.open row gives the case's agency, act and opening
+// time; every later record of the case moves its newest record on.
+func indexCases(ctx context.Context, tx *dbTx, device string, arrived [][]byte) error {
+	for _, data := range arrived {
+		var r casefile.Record
+		if json.Unmarshal(data, &r) != nil || r.Case == "" {
+			continue
+		}
+		if r.Kind == casefile.KindOpen {
+			var o casefile.Opening
+			json.Unmarshal(r.Body, &o)
+			if _, err := tx.ExecContext(ctx, `INSERT INTO cases (device, case_id, agency, act, opened, last_seq) VALUES (?, ?, ?, ?, ?, ?)
+				ON CONFLICT (device, case_id) DO NOTHING`, device, r.Case, o.Agency, string(o.Act), r.At.UTC().Format(time.RFC3339), r.Seq); err != nil {
+				return err
+			}
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE cases SET last_seq = ? WHERE device = ? AND case_id = ? AND last_seq < ?`,
+			r.Seq, device, r.Case, r.Seq); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// backfillCases fills an empty cases table from the logs a platform
+// already holds (a database made before the table existed).
+func (s *Server) backfillCases(ctx context.Context) error {
+	var n int64
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM cases`).Scan(&n); err != nil || n > 0 {
+		return err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT device, data FROM log_records ORDER BY device, seq`)
+	if err != nil {
+		return err
+	}
+	byDevice := map[string][][]byte{}
+	var order []string
+	for rows.Next() {
+		var dev string
+		var data []byte
+		if err := rows.Scan(&dev, &data); err != nil {
+			rows.Close()
+			return err
+		}
+		if _, ok := byDevice[dev]; !ok {
+			order = append(order, dev)
+		}
+		byDevice[dev] = append(byDevice[dev], data)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(order) == 0 {
+		return err
+	}
+	return s.db.Tx(ctx, func(tx *dbTx) error {
+		for _, dev := range order {
+			if err := indexCases(ctx, tx, dev, byDevice[dev]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// caseCache keeps cases rebuilt from the logs: a case read up to a record
+// never changes, so (device, case, newest record) names it for good.
+type caseCache struct {
+	mu sync.Mutex
+	m  map[string]*casefile.Case
+}
+
+const caseCacheMax = 20000
+
+func (c *caseCache) get(key string) *casefile.Case {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[key]
+}
+
+func (c *caseCache) put(key string, cs *casefile.Case) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= caseCacheMax {
+		c.m = map[string]*casefile.Case{}
+	}
+	c.m[key] = cs
+}
+
+// Supervision evaluates every case opened in [from, to) and sums them up.
+func (s *Server) Supervision(ctx context.Context, from, to time.Time) (supervise.Report, error) {
+	rules, err := s.superviseRules(ctx)
+	if err != nil {
+		return supervise.Report{}, err
+	}
+	type row struct {
+		device, id string
+		last       int64
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT device, case_id, last_seq FROM cases WHERE opened >= ? AND opened < ? ORDER BY opened`,
+		from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339))
+	if err != nil {
+		return supervise.Report{}, err
+	}
+	var list []row
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.device, &r.id, &r.last); err != nil {
+			rows.Close()
+			return supervise.Report{}, err
+		}
+		list = append(list, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return supervise.Report{}, err
+	}
+	var evals []supervise.Evaluation
+	for _, r := range list {
+		key := fmt.Sprintf("%s\x00%s\x00%d", r.device, r.id, r.last)
+		c := s.cases.get(key)
+		if c == nil {
+			recs, err := s.caseRecords(ctx, r.device, r.last)
+			if err == nil {
+				c, err = casefile.CaseOf(r.id, recs)
+			}
+			if err != nil {
+				s.log.Error("supervision: a case cannot be rebuilt", "device", r.device, "case", r.id, "err", err)
+				continue
+			}
+			s.cases.put(key, c)
+		}
+		evals = append(evals, supervise.Evaluate(r.device, c, rules))
+	}
+	staffing, err := s.staffing(ctx)
+	if err != nil {
+		return supervise.Report{}, err
+	}
+	return supervise.Summarize(evals, from, to, rules.Now, staffing), nil
+}
+
+func (s *Server) superviseRules(ctx context.Context) (supervise.Rules, error) {
+	svc, err := s.reviewService(ctx)
+	if err != nil {
+		return supervise.Rules{}, err
+	}
+	cal, err := calendar.Parse(assets.Calendar)
+	if err != nil {
+		return supervise.Rules{}, err
+	}
+	return supervise.Rules{Review: svc, AV: s.avList, Cal: cal, Now: s.now()}, nil
+}
+
+// staffing counts each agency's officers with a valid certificate in the
+// public lists against its registered legal reviewers.
+func (s *Server) staffing(ctx context.Context) ([]supervise.Staffing, error) {
+	officers, reviewers := map[string]int{}, map[string]int{}
+	rows, err := s.db.QueryContext(ctx, `SELECT data FROM catalog WHERE kind = ? AND deleted = 0`, string(catalog.KindOfficer))
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var data string
+		var o catalog.Officer
+		if rows.Scan(&data) == nil && json.Unmarshal([]byte(data), &o) == nil && o.Status == catalog.CertValid {
+			officers[o.AgencyCode]++
+		}
+	}
+	rows.Close()
+	rows, err = s.db.QueryContext(ctx, `SELECT agency, count(*) FROM reviewers GROUP BY agency`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a string
+		var n int
+		if rows.Scan(&a, &n) == nil {
+			reviewers[a] = n
+		}
+	}
+	return supervise.StaffingOf(officers, reviewers), rows.Err()
+}
+
+// period reads ?year=YYYY, or ?from=&to= (YYYY-MM-DD, to exclusive); the
+// default is the current year.
+func (s *Server) period(r *http.Request) (time.Time, time.Time, error) {
+	q := r.URL.Query()
+	if q.Get("from") != "" || q.Get("to") != "" {
+		from, err1 := time.ParseInLocation(time.DateOnly, q.Get("from"), time.Local)
+		to, err2 := time.ParseInLocation(time.DateOnly, q.Get("to"), time.Local)
+		if err1 != nil || err2 != nil || !from.Before(to) {
+			return from, to, fmt.Errorf("起止日期应为 YYYY-MM-DD，且起始早于截止")
+		}
+		return from, to, nil
+	}
+	year := s.now().Year()
+	if y := q.Get("year"); y != "" {
+		n, err := strconv.Atoi(y)
+		if err != nil || n < 2000 || n > 9999 {
+			return time.Time{}, time.Time{}, fmt.Errorf("年份 %q 无效", y)
+		}
+		year = n
+	}
+	return yearSpan(year)
+}
+
+func yearSpan(year int) (time.Time, time.Time, error) {
+	from := time.Date(year, time.January, 1, 0, 0, 0, 0, time.Local)
+	return from, from.AddDate(1, 0, 0), nil
+}
+
+// supervisionJSON: GET /api/v1/admin/supervision, the report as JSON.
+func (s *Server) supervisionJSON(w http.ResponseWriter, r *http.Request) {
+	from, to, err := s.period(r)
+	if err != nil {
+		problem(w, http.StatusBadRequest, "bad_period", err.Error(), "")
+		return
+	}
+	rep, err := s.Supervision(r.Context(), from, to)
+	respond(w, rep, err)
+}
+
+// adminPage guards a page for a supervisor's browser: the admin token as a
+// bearer token, or as the password of HTTP basic authentication, which a
+// browser asks for itself.
+func (s *Server) adminPage(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		given := bearer(r)
+		if _, pw, ok := r.BasicAuth(); ok {
+			given = pw
+		}
+		if s.adminToken == "" || subtle.ConstantTimeCompare([]byte(given), []byte(s.adminToken)) != 1 {
+			w.Header().Set("WWW-Authenticate", `Basic realm="sanxiang supervision", charset="UTF-8"`)
+			problem(w, http.StatusUnauthorized, "unauthorized", "需要管理员凭据（密码为管理令牌）", "")
+			return
+		}
+		h(w, r)
+	}
+}
+
+// supervisionPage: GET /admin/supervision, the supervisor's dashboard:
+// the report with its charts and every case's evaluation, worst first.
+func (s *Server) supervisionPage(w http.ResponseWriter, r *http.Request) {
+	from, to, err := s.period(r)
+	if err != nil {
+		problem(w, http.StatusBadRequest, "bad_period", err.Error(), "")
+		return
+	}
+	rep, err := s.Supervision(r.Context(), from, to)
+	if err != nil {
+		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+		return
+	}
+	d := s.reportPage(r.Context(), rep, s.label("supervise.title"))
+	d.Period = fmt.Sprintf("%s — %s", from.Format(time.DateOnly), to.AddDate(0, 0, -1).Format(time.DateOnly))
+	d.Cases = s.caseRows(r.Context(), rep.Cases, 300)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	reportTemplate.Execute(w, d)
+}
+
+// publicReports: GET /p/reports/, the years with annual statistics.
+func (s *Server) publicReports(w http.ResponseWriter, r *http.Request) {
+	var first string
+	s.db.QueryRowContext(r.Context(), `SELECT coalesce(min(opened), '') FROM cases`).Scan(&first)
+	d := s.base(s.label("supervise.annual_list"))
+	now := s.now().Year()
+	start := now
+	if t, err := time.Parse(time.RFC3339, first); err == nil {
+		start = t.In(time.Local).Year()
+	}
+	for y := now; y >= start; y-- {
+		sub := s.label("supervise.annual_due", map[string]any{"Due": supervise.AnnualDue(y).Format(time.DateOnly)})
+		if y == now {
+			sub = s.label("supervise.annual_running")
+		}
+		d.Results = append(d.Results, pageResult{URL: fmt.Sprintf("/p/reports/%d", y), Title: s.label("supervise.annual_title", map[string]any{"Year": y}), Subtitle: sub})
+	}
+	d.Count = s.label("supervise.annual_count", map[string]any{"N": len(d.Results)})
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	page.Execute(w, d)
+}
+
+// publicReport: GET /p/reports/{year}, the annual statistics of
+// administrative enforcement (行政执法数据年度统计), published by
+// 31 January of the next year. Only totals: no case is named.
+func (s *Server) publicReport(w http.ResponseWriter, r *http.Request) {
+	year, err := strconv.Atoi(r.PathValue("year"))
+	if err != nil || year < 2000 || year > s.now().Year() {
+		w.WriteHeader(http.StatusNotFound)
+		d := s.base(s.label("public.not_found"))
+		d.Item, d.Fields = true, []pageField{{Label: s.label("public.not_found"), Value: s.label("public.not_found_detail")}}
+		page.Execute(w, d)
+		return
+	}
+	from, to, _ := yearSpan(year)
+	rep, err := s.Supervision(r.Context(), from, to)
+	if err != nil {
+		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+		return
+	}
+	d := s.reportPage(r.Context(), rep, s.label("supervise.annual_title", map[string]any{"Year": year}))
+	d.Public = true
+	d.Period = s.label("supervise.annual_due", map[string]any{"Due": supervise.AnnualDue(year).Format(time.DateOnly)})
+	if year == s.now().Year() {
+		d.Period = s.label("supervise.annual_so_far", map[string]any{"Day": s.now().Format(time.DateOnly)})
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	reportTemplate.Execute(w, d)
+}
+
+// agencyNames maps agency codes to short names for tables and charts.
+func (s *Server) agencyNames(ctx context.Context) map[string]string {
+	out := map[string]string{}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, data FROM catalog WHERE kind = 'agency' AND deleted = 0`)
+	if err != nil {
+		return out
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, data string
+		var a catalog.Agency
+		if rows.Scan(&id, &data) == nil && json.Unmarshal([]byte(data), &a) == nil {
+			out[id] = a.Name
+		}
+	}
+	return out
+}
+
+// percent shows a rate, or a dash when nothing was counted.
+func percent(v float64) string {
+	if v < 0 {
+		return "—"
+	}
+	return strconv.FormatFloat(v, 'f', 1, 64) + "%"
+}
+
+// caseRows lists evaluations with what each fails, in words.
+func (s *Server) caseRows(ctx context.Context, evals []supervise.Evaluation, max int) []reportCase {
+	names := s.agencyNames(ctx)
+	var out []reportCase
+	for _, e := range evals {
+		if len(out) == max {
+			break
+		}
+		var faults []string
+		for _, c := range e.Failed() {
+			var what []string
+			for _, m := range c.Missing {
+				what = append(what, s.missingLabel(c.Key, m))
+			}
+			faults = append(faults, s.label("supervise.check."+c.Key)+"："+strings.Join(what, "、"))
+		}
+		out = append(out, reportCase{Case: e.Case, Device: e.Device, Agency: nameOr(names, e.Agency), Act: s.label("act." + string(e.Act)),
+			Opened: e.Opened.In(time.Local).Format(time.DateOnly), Score: e.Score, Low: e.Score < 80, Faults: strings.Join(faults, "；")})
+	}
+	return out
+}
+
+// missingLabel says in words what fails a check.
+func (s *Server) missingLabel(check, m string) string {
+	var key string
+	switch check {
+	case supervise.CheckDocuments:
+		key = "supervise.doc." + m
+	case supervise.CheckDeadlines:
+		key = "clock." + m
+	case supervise.CheckAV:
+		key = "stage." + m
+	case supervise.CheckReview:
+		key = m
+	default:
+		key = "supervise.pub." + m
+	}
+	if l := s.label(key); l != key {
+		return l
+	}
+	return m
+}
+
+func nameOr(names map[string]string, code string) string {
+	if n := names[code]; n != "" {
+		return n
+	}
+	return code
+}
