@@ -186,6 +186,16 @@ func (l *Log) AddRecord(ctx context.Context, caseID, author, kind string, body j
 	return r, l.Append(ctx, r)
 }
 
+// AddMedia appends a record of audio, video or photos to a case: body
+// describes them, media are the files' digests (already in the store).
+func (l *Log) AddMedia(ctx context.Context, caseID, author string, body json.RawMessage, media []string) (*Record, error) {
+	if _, err := l.Case(ctx, caseID); err != nil {
+		return nil, err
+	}
+	r := &Record{Case: caseID, Kind: KindMedia, Author: author, Body: body, Media: media}
+	return r, l.Append(ctx, r)
+}
+
 // AddNote appends a text record to a case.
 func (l *Log) AddNote(ctx context.Context, caseID, author, text string, media ...string) (*Record, error) {
 	if _, err := l.Case(ctx, caseID); err != nil {

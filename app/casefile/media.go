@@ -75,6 +75,66 @@ func (m *MediaStore) Put(r io.Reader) (Digest, int64, error) {
 	return d, n, nil
 }
 
+// Adopt moves a finished file (a recording segment, written on the same
+// file system) into the store without copying it: it is hashed, fsynced
+// and renamed to its digest. A file already held is dropped.
+func (m *MediaStore) Adopt(path string) (Digest, int64, error) {
+	d, n, err := HashFile(path)
+	if err != nil {
+		return d, n, err
+	}
+	return d, n, m.Place(path, d)
+}
+
+// HashFile is the SHA-256 of a file and its size, the file flushed to the
+// disk on the way.
+func HashFile(path string) (Digest, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Digest{}, 0, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err == nil {
+		err = f.Sync()
+	}
+	if err != nil {
+		return Digest{}, 0, fmt.Errorf("hash media: %w", err)
+	}
+	var d Digest
+	copy(d[:], h.Sum(nil))
+	return d, n, nil
+}
+
+// Place renames a file whose digest is d into the store (or drops it if
+// the store holds that content already).
+func (m *MediaStore) Place(path string, d Digest) error {
+	dst := m.Path(d)
+	if _, err := os.Stat(dst); err == nil {
+		return os.Remove(path)
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+		return err
+	}
+	if err := os.Rename(path, dst); err != nil {
+		return fmt.Errorf("store media: %w", err)
+	}
+	return syncDir(filepath.Dir(dst))
+}
+
+// syncDir makes a rename in dir durable (a no-op where directories cannot
+// be synced).
+func syncDir(dir string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	f.Sync()
+	return nil
+}
+
 // Check rehashes the stored file with digest d.
 func (m *MediaStore) Check(d Digest) error {
 	f, err := os.Open(m.Path(d))

@@ -1,0 +1,201 @@
+package capture
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+	"sync/atomic"
+
+	"github.com/gen2brain/malgo"
+)
+
+// Audio is a miniaudio context: the system's audio backends (WASAPI on
+// Windows; PulseAudio or ALSA on Linux), or the null backend, which
+// captures silence at the real rate and plays into nothing.
+type Audio struct {
+	ctx  *malgo.AllocatedContext
+	null bool
+}
+
+// NullBackend names the null backend. In malgo v0.11.24 the Go constant
+// BackendNull is miniaudio's custom backend; the real null backend is the
+// next one.
+const NullBackend = malgo.BackendNull + 1
+
+// OpenAudio opens the system's audio, or the null backend when null is
+// set.
+func OpenAudio(null bool) (*Audio, error) {
+	var backends []malgo.Backend
+	if null {
+		backends = []malgo.Backend{NullBackend}
+	}
+	ctx, err := malgo.InitContext(backends, malgo.ContextConfig{}, nil)
+	if err != nil {
+		return nil, fmt.Errorf("capture: audio: %w", err)
+	}
+	return &Audio{ctx: ctx, null: null}, nil
+}
+
+// Close releases the context.
+func (a *Audio) Close() error {
+	err := a.ctx.Uninit()
+	a.ctx.Free()
+	return err
+}
+
+// AudioDevice is an input or output.
+type AudioDevice struct {
+	ID      malgo.DeviceID
+	Name    string
+	Default bool
+}
+
+// Inputs lists the capture devices, the default first.
+func (a *Audio) Inputs() ([]AudioDevice, error) { return a.devices(malgo.Capture) }
+
+// Outputs lists the playback devices, the default first.
+func (a *Audio) Outputs() ([]AudioDevice, error) { return a.devices(malgo.Playback) }
+
+func (a *Audio) devices(kind malgo.DeviceType) ([]AudioDevice, error) {
+	infos, err := a.ctx.Devices(kind)
+	if err != nil {
+		return nil, fmt.Errorf("capture: list audio devices: %w", err)
+	}
+	var out []AudioDevice
+	for _, in := range infos {
+		d := AudioDevice{ID: in.ID, Name: in.Name(), Default: in.IsDefault != 0}
+		if d.Default {
+			out = append([]AudioDevice{d}, out...)
+		} else {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+// Capture is a running input: PCM16 mono at its rate goes to the
+// function given to StartCapture, on miniaudio's thread.
+type Capture struct {
+	dev   *malgo.Device
+	level atomic.Uint32 // RMS of the last buffer, as float32 bits
+	once  sync.Once
+}
+
+// ErrNoAudio is an audio device that cannot be opened.
+var ErrNoAudio = errors.New("capture: the audio device cannot be opened")
+
+// StartCapture opens an input (nil: the default) for PCM16 mono at rate
+// and calls fn with each buffer of samples; fn must copy what it keeps and
+// return quickly.
+func (a *Audio) StartCapture(dev *AudioDevice, rate int, fn func(pcm []byte)) (*Capture, error) {
+	cfg := malgo.DefaultDeviceConfig(malgo.Capture)
+	cfg.Capture.Format = malgo.FormatS16
+	cfg.Capture.Channels = 1
+	cfg.SampleRate = uint32(rate)
+	cfg.PeriodSizeInMilliseconds = 20
+	if dev != nil {
+		id := dev.ID
+		cfg.Capture.DeviceID = id.Pointer()
+	}
+	c := &Capture{}
+	d, err := malgo.InitDevice(a.ctx.Context, cfg, malgo.DeviceCallbacks{
+		Data: func(_, in []byte, frames uint32) {
+			c.level.Store(math.Float32bits(float32(RMS(in))))
+			fn(in)
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNoAudio, err)
+	}
+	if err := d.Start(); err != nil {
+		d.Uninit()
+		return nil, fmt.Errorf("%w: %v", ErrNoAudio, err)
+	}
+	c.dev = d
+	return c, nil
+}
+
+// Level is the RMS of the last buffer, 0 to 1 of full scale.
+func (c *Capture) Level() float64 { return float64(math.Float32frombits(c.level.Load())) }
+
+// Stop stops and releases the input.
+func (c *Capture) Stop() {
+	c.once.Do(func() {
+		c.dev.Stop()
+		c.dev.Uninit()
+	})
+}
+
+// RMS is the root mean square of PCM16 samples, 0 to 1 of full scale.
+func RMS(pcm []byte) float64 {
+	n := len(pcm) / 2
+	if n == 0 {
+		return 0
+	}
+	var sum float64
+	for i := range n {
+		v := float64(int16(binary.LittleEndian.Uint16(pcm[2*i:]))) / 32768
+		sum += v * v
+	}
+	return math.Sqrt(sum / float64(n))
+}
+
+// Playback is audio playing.
+type Playback struct {
+	dev    *malgo.Device
+	played atomic.Int64 // frames
+	total  int64
+	done   chan struct{}
+	once   sync.Once
+}
+
+// Play plays PCM16 samples (interleaved, channels) at rate on the default
+// output, from frame start.
+func (a *Audio) Play(samples []int16, rate, channels int, start int64) (*Playback, error) {
+	cfg := malgo.DefaultDeviceConfig(malgo.Playback)
+	cfg.Playback.Format = malgo.FormatS16
+	cfg.Playback.Channels = uint32(channels)
+	cfg.SampleRate = uint32(rate)
+	p := &Playback{total: int64(len(samples) / channels), done: make(chan struct{})}
+	p.played.Store(min(max(start, 0), p.total))
+	var closeOnce sync.Once
+	d, err := malgo.InitDevice(a.ctx.Context, cfg, malgo.DeviceCallbacks{
+		Data: func(out, _ []byte, frames uint32) {
+			at := p.played.Load()
+			n := min(int64(frames), p.total-at)
+			for i := int64(0); i < n*int64(channels); i++ {
+				binary.LittleEndian.PutUint16(out[2*i:], uint16(samples[at*int64(channels)+i]))
+			}
+			clear(out[2*n*int64(channels):])
+			p.played.Store(at + n)
+			if at+n >= p.total {
+				closeOnce.Do(func() { close(p.done) })
+			}
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNoAudio, err)
+	}
+	if err := d.Start(); err != nil {
+		d.Uninit()
+		return nil, fmt.Errorf("%w: %v", ErrNoAudio, err)
+	}
+	p.dev = d
+	return p, nil
+}
+
+// Position is how many frames have been played.
+func (p *Playback) Position() int64 { return p.played.Load() }
+
+// Done is closed when the last sample has been played.
+func (p *Playback) Done() <-chan struct{} { return p.done }
+
+// Stop stops playing.
+func (p *Playback) Stop() {
+	p.once.Do(func() {
+		p.dev.Stop()
+		p.dev.Uninit()
+	})
+}

@@ -1,0 +1,16 @@
+package capture
+
+import "golang.org/x/sys/windows"
+
+// FreeBytes is the space left to this user on dir's volume.
+func FreeBytes(dir string) (uint64, error) {
+	p, err := windows.UTF16PtrFromString(dir)
+	if err != nil {
+		return 0, err
+	}
+	var free, total, all uint64
+	if err := windows.GetDiskFreeSpaceEx(p, &free, &total, &all); err != nil {
+		return 0, err
+	}
+	return free, nil
+}

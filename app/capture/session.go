@@ -1,0 +1,732 @@
+package capture
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image"
+	"image/jpeg"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sanxiang-desk/sanxiang/app/casefile"
+)
+
+// Kinds of recording.
+const (
+	KindAudio = "audio"
+	KindVideo = "video"
+	KindPhoto = "photo"
+)
+
+// File is one evidence file of a media record.
+type File struct {
+	Role   string `json:"role"` // audio, video or photo
+	SHA256 string `json:"sha256"`
+	Size   int64  `json:"size"`
+	Format string `json:"format"` // e.g. "wav pcm_s16le 48000Hz mono"
+	Name   string `json:"name"`   // a file name to export it under
+}
+
+// Pause is a time the recording was paused.
+type Pause struct {
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
+}
+
+// Recording is the body of a media record (casefile.KindMedia): a segment
+// of audio, of video with the audio recorded beside it from the same
+// start, or a photo.
+type Recording struct {
+	Session    string     `json:"session"`
+	Segment    int        `json:"segment"`
+	Kind       string     `json:"kind"`
+	Device     string     `json:"device"` // the microphone and the camera
+	Stage      string     `json:"stage,omitempty"`
+	Start      time.Time  `json:"start"`
+	End        time.Time  `json:"end"`
+	DurationMS int64      `json:"duration_ms"`
+	Files      []File     `json:"files"`
+	Pauses     []Pause    `json:"pauses,omitempty"`
+	Recovered  bool       `json:"recovered,omitempty"` // repaired after a crash
+	Photo      *PhotoInfo `json:"photo,omitempty"`
+}
+
+// RecordingOf reads a media record's body.
+func RecordingOf(r casefile.Record) (Recording, bool) {
+	var rec Recording
+	if r.Kind != casefile.KindMedia || json.Unmarshal(r.Body, &rec) != nil {
+		return rec, false
+	}
+	return rec, true
+}
+
+// Config says what to record and where.
+type Config struct {
+	Log                 *casefile.Log
+	Case, Author, Stage string
+	// Dir holds the files being recorded; default: "recording" in the
+	// log's media store (the same file system, so finished files move
+	// into the store without a copy).
+	Dir string
+
+	Audio *Audio       // nil: no sound (video only)
+	Mic   *AudioDevice // nil: the default input
+	Rate  int          // samples a second; default 48000
+
+	Camera Camera // nil: audio only
+	Format Format // default 640×480 at 15
+
+	SegmentTime  time.Duration // default 5 minutes
+	SegmentBytes int64         // default 1 GB
+	JPEGQuality  int           // default 80
+
+	Now func() time.Time
+	// OnSegment is told of every segment recorded in the log.
+	OnSegment func(*casefile.Record)
+	// OnFrame gets every camera frame for a preview; it must not keep
+	// the image past the next call.
+	OnFrame func(*image.RGBA)
+}
+
+func (c *Config) defaults() {
+	if c.Rate == 0 {
+		c.Rate = 48000
+	}
+	if c.Format == (Format{}) {
+		c.Format = Format{640, 480, 15}
+	}
+	if c.SegmentTime == 0 {
+		c.SegmentTime = 5 * time.Minute
+	}
+	if c.SegmentBytes == 0 {
+		c.SegmentBytes = 1 << 30
+	}
+	if c.JPEGQuality == 0 {
+		c.JPEGQuality = 80
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Dir == "" {
+		c.Dir = RecordingDir(c.Log)
+	}
+}
+
+// RecordingDir is where a log's recordings are written until each segment
+// is finished.
+func RecordingDir(l *casefile.Log) string { return filepath.Join(l.Media().Dir, "recording") }
+
+// journal is what the recorder writes beside the files of the open
+// segment, so that the next start can finish a segment a crash left.
+type journal struct {
+	Session, Case, Author, Stage, Kind, Device string
+	Segment                                    int
+	Start                                      time.Time
+	Pauses                                     []Pause
+	Audio, Video                               string // file names in the directory
+	Rate                                       int
+	Format                                     Format
+	// Finished is set once the files are closed and hashed, before they
+	// move into the store and the record is appended.
+	Finished *Recording `json:",omitempty"`
+}
+
+func (j *journal) path(dir string) string { return filepath.Join(dir, j.Session+".json") }
+
+func (j *journal) save(dir string) error {
+	data, _ := json.MarshalIndent(j, "", " ")
+	tmp := j.path(dir) + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+		return err
+	}
+	f, err := os.Open(tmp)
+	if err == nil {
+		f.Sync()
+		f.Close()
+	}
+	return os.Rename(tmp, j.path(dir))
+}
+
+// Recorder records one session: audio, or video with audio beside it,
+// in segments.
+type Recorder struct {
+	cfg     Config
+	session string
+	device  string
+	kind    string
+
+	mu       sync.Mutex
+	seg      *segment
+	segments int
+	paused   *time.Time
+	records  []*casefile.Record
+	err      error
+	started  time.Time
+	lowDisk  bool
+
+	capture *Capture
+	audioIn chan []byte
+	frames  <-chan Frame
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	done    chan struct{}
+}
+
+type segment struct {
+	j          journal
+	wav        *WAVWriter
+	avi        *AVIWriter
+	pausedFor  time.Duration // within this segment, before now
+	audioBegun bool
+}
+
+// ErrDiskFull stops a recording when the disk has no room left for it.
+var ErrDiskFull = errors.New("capture: the disk is almost full; the recording was stopped and kept")
+
+// Start begins recording.
+func Start(ctx context.Context, cfg Config) (*Recorder, error) {
+	cfg.defaults()
+	if cfg.Audio == nil && cfg.Camera == nil {
+		return nil, errors.New("capture: nothing to record")
+	}
+	if _, err := cfg.Log.Case(ctx, cfg.Case); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
+		return nil, err
+	}
+	if free, err := FreeBytes(cfg.Dir); err == nil && free < minFree {
+		return nil, ErrDiskFull
+	}
+	r := &Recorder{cfg: cfg, session: newSession(cfg.Now()), done: make(chan struct{})}
+	r.kind = KindAudio
+	var names []string
+	if cfg.Audio != nil {
+		name := "default"
+		if cfg.Mic != nil {
+			name = cfg.Mic.Name
+		}
+		names = append(names, "mic: "+name)
+	}
+	if cfg.Camera != nil {
+		r.kind = KindVideo
+		names = append(names, "camera: "+cfg.Camera.Name())
+	}
+	r.device = strings.Join(names, "; ")
+	r.started = cfg.Now()
+	if err := r.openSegment(r.started); err != nil {
+		return nil, err
+	}
+	ctx, r.cancel = context.WithCancel(context.Background())
+	if cfg.Audio != nil {
+		r.audioIn = make(chan []byte, 512)
+		c, err := cfg.Audio.StartCapture(cfg.Mic, cfg.Rate, func(pcm []byte) {
+			select {
+			case r.audioIn <- bytes.Clone(pcm):
+			default: // the writer is behind by seconds: better a gap than a stall
+			}
+		})
+		if err != nil {
+			r.abort()
+			return nil, err
+		}
+		r.capture = c
+		r.wg.Add(1)
+		go r.audioLoop()
+	}
+	if cfg.Camera != nil {
+		frames, err := cfg.Camera.Start(ctx, cfg.Format)
+		if err != nil {
+			r.abort()
+			return nil, err
+		}
+		r.frames = frames
+		r.wg.Add(1)
+		go r.videoLoop()
+	}
+	r.wg.Add(1)
+	go r.tick()
+	return r, nil
+}
+
+func newSession(t time.Time) string {
+	b := make([]byte, 3)
+	rand.Read(b)
+	return t.Format("20060102-150405") + "-" + hex.EncodeToString(b)
+}
+
+// abort drops a recorder that failed to start, with its empty files.
+func (r *Recorder) abort() {
+	if r.cancel != nil {
+		r.cancel()
+	}
+	if r.capture != nil {
+		r.capture.Stop()
+	}
+	if s := r.seg; s != nil {
+		if s.wav != nil {
+			s.wav.Close()
+			os.Remove(filepath.Join(r.cfg.Dir, s.j.Audio))
+		}
+		if s.avi != nil {
+			s.avi.Close()
+			os.Remove(filepath.Join(r.cfg.Dir, s.j.Video))
+		}
+		os.Remove(s.j.path(r.cfg.Dir))
+	}
+}
+
+func (r *Recorder) openSegment(at time.Time) error {
+	r.segments++
+	j := journal{Session: r.session, Case: r.cfg.Case, Author: r.cfg.Author, Stage: r.cfg.Stage, Kind: r.kind, Device: r.device,
+		Segment: r.segments, Start: at, Rate: r.cfg.Rate, Format: r.cfg.Format}
+	s := &segment{j: j}
+	base := fmt.Sprintf("%s-%03d", r.session, r.segments)
+	if r.cfg.Audio != nil {
+		s.j.Audio = base + ".wav"
+		w, err := CreateWAV(filepath.Join(r.cfg.Dir, s.j.Audio), r.cfg.Rate, 1)
+		if err != nil {
+			return err
+		}
+		s.wav = w
+	}
+	if r.cfg.Camera != nil {
+		s.j.Video = base + ".avi"
+		a, err := CreateAVI(filepath.Join(r.cfg.Dir, s.j.Video), r.cfg.Format.Width, r.cfg.Format.Height, r.cfg.Format.FPS)
+		if err != nil {
+			if s.wav != nil {
+				s.wav.Close()
+			}
+			return err
+		}
+		s.avi = a
+	}
+	r.seg = s
+	return s.j.save(r.cfg.Dir)
+}
+
+// recorded is how long the segment has recorded at t, pauses left out.
+func (s *segment) recorded(t time.Time, paused *time.Time) time.Duration {
+	d := t.Sub(s.j.Start) - s.pausedFor
+	if paused != nil {
+		d -= t.Sub(*paused)
+	}
+	return max(d, 0)
+}
+
+func (r *Recorder) audioLoop() {
+	defer r.wg.Done()
+	for pcm := range r.audioIn {
+		r.mu.Lock()
+		if s := r.seg; s != nil && r.paused == nil && s.wav != nil {
+			if !s.audioBegun {
+				// The first buffer can come seconds after the start: the
+				// gap is silence, so sound and picture share one start.
+				s.audioBegun = true
+				bufDur := time.Duration(len(pcm)/2) * time.Second / time.Duration(r.cfg.Rate)
+				gap := s.recorded(r.cfg.Now(), nil) - bufDur
+				if gap > 0 {
+					s.wav.Write(make([]byte, 2*int(int64(gap)*int64(r.cfg.Rate)/int64(time.Second))))
+				}
+			}
+			if _, err := s.wav.Write(pcm); err != nil && r.err == nil {
+				r.err = err
+			}
+		}
+		r.mu.Unlock()
+	}
+}
+
+func (r *Recorder) videoLoop() {
+	defer r.wg.Done()
+	var buf bytes.Buffer
+	for f := range r.frames {
+		if r.cfg.OnFrame != nil {
+			r.cfg.OnFrame(f.Image)
+		}
+		r.mu.Lock()
+		s := r.seg
+		if s == nil || r.paused != nil || s.avi == nil {
+			r.mu.Unlock()
+			continue
+		}
+		// The frame's place on the segment's clock: frames missing are
+		// filled with this one, frames ahead of the clock are dropped, so
+		// the video keeps time with the audio beside it.
+		fps := r.cfg.Format.FPS
+		target := int(math.Round(s.recorded(f.At, nil).Seconds() * float64(fps)))
+		if s.avi.Frames() > target {
+			r.mu.Unlock()
+			continue
+		}
+		r.mu.Unlock()
+		buf.Reset()
+		err := jpeg.Encode(&buf, f.Image, &jpeg.Options{Quality: r.cfg.JPEGQuality})
+		r.mu.Lock()
+		if s == r.seg && err == nil {
+			for s.avi.Frames() <= target && err == nil {
+				err = s.avi.AddFrame(buf.Bytes())
+			}
+		}
+		if err != nil && r.err == nil {
+			r.err = err
+		}
+		r.mu.Unlock()
+	}
+}
+
+// minFree is the space below which a recording stops and keeps what it
+// has; warnFree the space below which the officer is warned.
+const (
+	minFree  = 64 << 20
+	warnFree = 2 << 30
+)
+
+// tick flushes the files every second (at most the last second is lost
+// to a power cut), starts a new segment when one is long or large enough,
+// and watches the disk.
+func (r *Recorder) tick() {
+	defer r.wg.Done()
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-r.done:
+			return
+		case <-t.C:
+		}
+		r.mu.Lock()
+		s := r.seg
+		if s == nil {
+			r.mu.Unlock()
+			continue
+		}
+		if s.wav != nil {
+			s.wav.Sync()
+		}
+		if s.avi != nil {
+			s.avi.Sync()
+		}
+		now := r.cfg.Now()
+		if s.recorded(now, r.paused) >= r.cfg.SegmentTime || r.segSize(s) >= r.cfg.SegmentBytes {
+			if err := r.finishSegment(context.Background(), now); err == nil {
+				err = r.openSegment(now)
+				if err != nil && r.err == nil {
+					r.err = err
+				}
+			} else if r.err == nil {
+				r.err = err
+			}
+		}
+		free, ferr := FreeBytes(r.cfg.Dir)
+		r.lowDisk = ferr == nil && free < warnFree
+		full := ferr == nil && free < minFree
+		r.mu.Unlock()
+		if full {
+			r.mu.Lock()
+			if r.err == nil {
+				r.err = ErrDiskFull
+			}
+			r.mu.Unlock()
+			go r.Stop()
+			return
+		}
+	}
+}
+
+func (r *Recorder) segSize(s *segment) int64 {
+	var n int64
+	if s.wav != nil {
+		n += s.wav.Size()
+	}
+	if s.avi != nil {
+		n += s.avi.Size()
+	}
+	return n
+}
+
+// finishSegment closes the open segment's files, moves them into the
+// store and records them. Called with r.mu held.
+func (r *Recorder) finishSegment(ctx context.Context, end time.Time) error {
+	s := r.seg
+	r.seg = nil
+	if s == nil {
+		return nil
+	}
+	if r.paused != nil {
+		s.j.Pauses = append(s.j.Pauses, Pause{From: *r.paused, To: end})
+		s.pausedFor += end.Sub(*r.paused)
+		now := end
+		r.paused = &now
+	}
+	var errs []error
+	if s.wav != nil {
+		errs = append(errs, s.wav.Close())
+	}
+	if s.avi != nil {
+		errs = append(errs, s.avi.Close())
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	rec, err := finish(ctx, r.cfg.Log, r.cfg.Dir, &s.j, false)
+	if err != nil {
+		return err
+	}
+	r.records = append(r.records, rec)
+	if r.cfg.OnSegment != nil {
+		r.cfg.OnSegment(rec)
+	}
+	return nil
+}
+
+// finish hashes a segment's closed files, notes that in the journal,
+// moves them into the store, appends the record and drops the journal.
+// Each step can be redone after a crash in the middle.
+func finish(ctx context.Context, l *casefile.Log, dir string, j *journal, recovered bool) (*casefile.Record, error) {
+	if j.Finished == nil {
+		rec := &Recording{Session: j.Session, Segment: j.Segment, Kind: j.Kind, Device: j.Device, Stage: j.Stage,
+			Start: j.Start, Pauses: j.Pauses, Recovered: recovered}
+		var dur time.Duration
+		if j.Video != "" {
+			info, err := aviInfo(filepath.Join(dir, j.Video))
+			if err != nil {
+				return nil, err
+			}
+			dur = info.Duration()
+			d, n, err := casefile.HashFile(filepath.Join(dir, j.Video))
+			if err != nil {
+				return nil, err
+			}
+			rec.Files = append(rec.Files, File{Role: KindVideo, SHA256: d.String(), Size: n, Name: j.Video,
+				Format: fmt.Sprintf("avi mjpeg %dx%d %dfps", info.Width, info.Height, info.FPS)})
+		}
+		if j.Audio != "" {
+			info, err := wavInfo(filepath.Join(dir, j.Audio))
+			if err != nil {
+				return nil, err
+			}
+			dur = max(dur, info.Duration())
+			d, n, err := casefile.HashFile(filepath.Join(dir, j.Audio))
+			if err != nil {
+				return nil, err
+			}
+			rec.Files = append(rec.Files, File{Role: KindAudio, SHA256: d.String(), Size: n, Name: j.Audio,
+				Format: fmt.Sprintf("wav pcm_s16le %dHz mono", info.Rate)})
+		}
+		var paused time.Duration
+		for _, p := range j.Pauses {
+			paused += p.To.Sub(p.From)
+		}
+		rec.DurationMS = dur.Milliseconds()
+		rec.End = j.Start.Add(dur + paused)
+		j.Finished = rec
+		if err := j.save(dir); err != nil {
+			return nil, err
+		}
+	}
+	rec := j.Finished
+	var media []string
+	for _, f := range rec.Files {
+		d, err := casefile.ParseDigest(f.SHA256)
+		if err != nil {
+			return nil, err
+		}
+		path := filepath.Join(dir, f.Name)
+		if _, err := os.Stat(path); err == nil {
+			if err := l.Media().Place(path, d); err != nil {
+				return nil, err
+			}
+		} else if l.Media().Check(d) != nil {
+			return nil, fmt.Errorf("capture: %s of session %s is lost", f.Name, j.Session)
+		}
+		media = append(media, f.SHA256)
+	}
+	// A crash after the record was appended and before the journal went
+	// leaves a record that must not be made twice.
+	c, err := l.Case(ctx, j.Case)
+	if err != nil {
+		return nil, err
+	}
+	for i := range c.Records {
+		if got, ok := RecordingOf(c.Records[i]); ok && got.Session == rec.Session && got.Segment == rec.Segment {
+			os.Remove(j.path(dir))
+			return &c.Records[i], nil
+		}
+	}
+	body, _ := json.Marshal(rec)
+	r, err := l.AddMedia(ctx, j.Case, j.Author, body, media)
+	if err != nil {
+		return nil, err
+	}
+	return r, os.Remove(j.path(dir))
+}
+
+func aviInfo(path string) (AVIInfo, error) {
+	r, err := OpenAVI(path)
+	if err != nil {
+		return AVIInfo{}, err
+	}
+	defer r.Close()
+	return r.Info(), nil
+}
+
+func wavInfo(path string) (WAVInfo, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return WAVInfo{}, err
+	}
+	defer f.Close()
+	return readWAVHeader(f)
+}
+
+// Pause stops writing until Resume; the camera and the level meter keep
+// running.
+func (r *Recorder) Pause() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.paused == nil && r.seg != nil {
+		now := r.cfg.Now()
+		r.paused = &now
+	}
+}
+
+// Resume goes on recording into the same segment.
+func (r *Recorder) Resume() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.paused == nil || r.seg == nil {
+		return
+	}
+	now := r.cfg.Now()
+	r.seg.j.Pauses = append(r.seg.j.Pauses, Pause{From: *r.paused, To: now})
+	r.seg.pausedFor += now.Sub(*r.paused)
+	r.paused = nil
+	if err := r.seg.j.save(r.cfg.Dir); err != nil && r.err == nil {
+		r.err = err
+	}
+}
+
+// Paused says whether the recording is paused.
+func (r *Recorder) Paused() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.paused != nil
+}
+
+// Level is the microphone's level, 0 to 1.
+func (r *Recorder) Level() float64 {
+	if r.capture == nil {
+		return 0
+	}
+	return r.capture.Level()
+}
+
+// Elapsed is how long has been recorded, pauses left out.
+func (r *Recorder) Elapsed() time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var d time.Duration
+	for _, rec := range r.records {
+		if got, ok := RecordingOf(*rec); ok {
+			d += time.Duration(got.DurationMS) * time.Millisecond
+		}
+	}
+	if r.seg != nil {
+		d += r.seg.recorded(r.cfg.Now(), r.paused)
+	}
+	return d
+}
+
+// LowDisk says the disk is filling: the officer should be warned.
+func (r *Recorder) LowDisk() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.lowDisk
+}
+
+// Session names the recording; its segments' records carry it.
+func (r *Recorder) Session() string { return r.session }
+
+// Stop ends the recording: the last segment is finished and recorded.
+// It returns every segment's record, and the first error met.
+func (r *Recorder) Stop() ([]*casefile.Record, error) {
+	select {
+	case <-r.done:
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return r.records, r.err
+	default:
+	}
+	close(r.done)
+	if r.capture != nil {
+		r.capture.Stop()
+		close(r.audioIn)
+	}
+	if r.cfg.Camera != nil {
+		r.cancel()
+		r.cfg.Camera.Close()
+	}
+	r.cancel()
+	r.wg.Wait()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.finishSegment(context.Background(), r.cfg.Now()); err != nil && r.err == nil {
+		r.err = err
+	}
+	return r.records, r.err
+}
+
+// Recover finishes the segments a crash left open in a log's recording
+// directory: each file is repaired (the WAV's sizes, the AVI's index),
+// hashed, moved into the store and recorded, marked as recovered.
+func Recover(ctx context.Context, l *casefile.Log) ([]*casefile.Record, error) {
+	dir := RecordingDir(l)
+	names, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil || len(names) == 0 {
+		return nil, err
+	}
+	var out []*casefile.Record
+	var errs []error
+	for _, name := range names {
+		data, err := os.ReadFile(name)
+		var j journal
+		if err == nil {
+			err = json.Unmarshal(data, &j)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", name, err))
+			continue
+		}
+		if j.Finished == nil {
+			if j.Video != "" {
+				if _, err := RepairAVI(filepath.Join(dir, j.Video)); err != nil {
+					errs = append(errs, err)
+					continue
+				}
+			}
+			if j.Audio != "" {
+				if _, err := RepairWAV(filepath.Join(dir, j.Audio)); err != nil {
+					errs = append(errs, err)
+					continue
+				}
+			}
+		}
+		rec, err := finish(ctx, l, dir, &j, true)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("recover %s: %w", j.Session, err))
+			continue
+		}
+		out = append(out, rec)
+	}
+	return out, errors.Join(errs...)
+}

@@ -1,0 +1,249 @@
+package capture
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
+)
+
+func testLog(t testing.TB, dir string) (*casefile.Log, string) {
+	t.Helper()
+	ctx := context.Background()
+	l, err := casefile.Open(ctx, filepath.Join(dir, "c.db"), filepath.Join(dir, "media"), "CAP")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, _ := l.CaseIDs(ctx)
+	if len(ids) > 0 {
+		return l, ids[0]
+	}
+	id, err := l.OpenCase(ctx, "990101000001", casefile.Opening{Act: catalog.ActInspection, Agency: "03", ItemID: "I1", ItemName: "检查",
+		Party: casefile.Party{Kind: "org", Name: "青禾市某公司", IDNo: "91990104MA0000003Z"},
+		Officers: []casefile.Officer{{CertNo: "990101000001"}, {CertNo: "990101000002"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l, id
+}
+
+func nullAudio(t testing.TB) *Audio {
+	t.Helper()
+	a, err := OpenAudio(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	return a
+}
+
+// Video with sound from the null audio backend and the synthetic camera:
+// segments cut by time, each recorded in the log at once with both files
+// from one start, both in the store, of about the same length, the
+// frames in time order.
+func TestRecordVideoWithAudioInSegments(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	l, id := testLog(t, dir)
+	defer l.Close()
+	var told []*casefile.Record
+	r, err := Start(ctx, Config{Log: l, Case: id, Author: "990101000001", Stage: "inspect", Audio: nullAudio(t),
+		Camera: &Synthetic{}, SegmentTime: 1500 * time.Millisecond,
+		OnSegment: func(rec *casefile.Record) { told = append(told, rec) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2200 * time.Millisecond)
+	r.Pause()
+	time.Sleep(400 * time.Millisecond)
+	if !r.Paused() {
+		t.Fatal("not paused")
+	}
+	r.Resume()
+	time.Sleep(1200 * time.Millisecond)
+	recs, err := r.Stop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) < 2 || len(told) != len(recs) {
+		t.Fatalf("%d segments recorded, %d told", len(recs), len(told))
+	}
+	var total time.Duration
+	for i, rec := range recs {
+		got, ok := RecordingOf(*rec)
+		if !ok || got.Kind != KindVideo || got.Segment != i+1 || got.Session != r.Session() || len(got.Files) != 2 || len(rec.Media) != 2 || got.Stage != "inspect" {
+			t.Fatalf("segment %d: %+v", i, got)
+		}
+		if !strings.Contains(got.Device, "synthetic") || got.End.Before(got.Start) {
+			t.Fatalf("segment %d: %+v", i, got)
+		}
+		dur := time.Duration(got.DurationMS) * time.Millisecond
+		total += dur
+		var video, audio string
+		for _, f := range got.Files {
+			d, _ := casefile.ParseDigest(f.SHA256)
+			if err := l.Media().Check(d); err != nil {
+				t.Fatalf("%s not in the store: %v", f.Name, err)
+			}
+			if f.Role == KindVideo {
+				video = l.Media().Path(d)
+			} else {
+				audio = l.Media().Path(d)
+			}
+		}
+		a, err := OpenAVI(video)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vinfo := a.Info()
+		last := int64(-1)
+		for j := range vinfo.Frames {
+			img, err := a.Frame(j)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seq, _ := MarkBits(img)
+			if int64(seq) < last {
+				t.Fatalf("segment %d frame %d goes back to camera frame %d", i, j, seq)
+			}
+			last = int64(seq)
+		}
+		a.Close()
+		ainfo, _, err := ReadWAV(audio)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := vinfo.Duration() - ainfo.Duration(); d > 300*time.Millisecond || d < -300*time.Millisecond {
+			t.Errorf("segment %d: video %v, audio %v", i, vinfo.Duration(), ainfo.Duration())
+		}
+		if i == 0 && (dur < 1400*time.Millisecond || dur > 2600*time.Millisecond) {
+			t.Errorf("first segment lasts %v", dur)
+		}
+	}
+	if total < 2800*time.Millisecond || total > 3900*time.Millisecond {
+		t.Errorf("recorded %v in all; 3.4 s were recorded and 0.4 s paused", total)
+	}
+	var paused bool
+	for _, rec := range recs {
+		got, _ := RecordingOf(*rec)
+		paused = paused || len(got.Pauses) == 1
+	}
+	if !paused {
+		t.Error("the pause is not recorded")
+	}
+	if left, _ := filepath.Glob(filepath.Join(RecordingDir(l), "*")); len(left) != 0 {
+		t.Fatalf("left in the recording directory: %v", left)
+	}
+	// The log verifies with its media.
+	if _, err := l.Verify(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The recorder runs in a process killed with SIGKILL in the middle of a
+// segment; the next start repairs the segment, records it as recovered,
+// and it decodes, missing at most the last two seconds.
+func TestRecordingSurvivesSIGKILL(t *testing.T) {
+	if os.Getenv("SANXIANG_CAPTURE_CHILD") != "" {
+		t.Skip("the child runs TestCaptureChild")
+	}
+	dir := t.TempDir()
+	l, id := testLog(t, dir)
+	l.Close()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCaptureChild$", "-test.v")
+	cmd.Env = append(os.Environ(), "SANXIANG_CAPTURE_CHILD="+dir)
+	out, _ := cmd.StdoutPipe()
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(out)
+	var started time.Time
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "RECORDING") {
+			started = time.Now()
+			break
+		}
+	}
+	if started.IsZero() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatal("the child never started recording")
+	}
+	time.Sleep(3500 * time.Millisecond)
+	killed := time.Now()
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	ran := killed.Sub(started)
+
+	l, _ = testLog(t, dir)
+	defer l.Close()
+	if left, _ := filepath.Glob(filepath.Join(RecordingDir(l), "*.json")); len(left) != 1 {
+		t.Fatalf("the killed recorder left %v", left)
+	}
+	recs, err := Recover(context.Background(), l)
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("recover: %d records, %v", len(recs), err)
+	}
+	got, _ := RecordingOf(*recs[0])
+	if !got.Recovered || got.Kind != KindVideo || len(got.Files) != 2 || recs[0].Case != id {
+		t.Fatalf("recovered %+v", got)
+	}
+	dur := time.Duration(got.DurationMS) * time.Millisecond
+	t.Logf("killed after %v of recording; recovered %v", ran.Round(time.Millisecond), dur)
+	if dur < ran-2*time.Second || dur > ran+500*time.Millisecond {
+		t.Fatalf("recovered %v of %v recorded", dur, ran)
+	}
+	for _, f := range got.Files {
+		d, _ := casefile.ParseDigest(f.SHA256)
+		path := l.Media().Path(d)
+		if f.Role == KindVideo {
+			a, err := OpenAVI(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for j := range a.Info().Frames {
+				if _, err := a.Frame(j); err != nil {
+					t.Fatalf("frame %d: %v", j, err)
+				}
+			}
+			a.Close()
+		} else if info, _, err := ReadWAV(path); err != nil || info.Duration() < ran-2*time.Second {
+			t.Fatalf("audio %+v %v", info, err)
+		}
+	}
+	if again, err := Recover(context.Background(), l); err != nil || len(again) != 0 {
+		t.Fatalf("recovered twice: %d %v", len(again), err)
+	}
+	c, _ := l.Case(context.Background(), id)
+	if n := len(c.Records); n != 2 {
+		t.Fatalf("the case has %d records", n)
+	}
+	if _, err := l.Verify(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCaptureChild is the process the SIGKILL test kills.
+func TestCaptureChild(t *testing.T) {
+	dir := os.Getenv("SANXIANG_CAPTURE_CHILD")
+	if dir == "" {
+		t.Skip("run by TestRecordingSurvivesSIGKILL")
+	}
+	l, id := testLog(t, dir)
+	r, err := Start(context.Background(), Config{Log: l, Case: id, Author: "990101000001", Audio: nullAudio(t), Camera: &Synthetic{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Println("RECORDING", r.Session())
+	time.Sleep(time.Minute)
+}
