@@ -245,9 +245,9 @@ func RepairAVI(path string) (AVIInfo, error) {
 		at int64
 		v  uint32
 	}{
-		{4, uint32(total - 8)},              // RIFF
-		{l.movi - 4, uint32(l.end - l.movi)}, // LIST movi
-		{48, uint32(len(l.frames))},         // avih frames
+		{4, uint32(total - 8)},                   // RIFF
+		{l.movi - 4, uint32(l.end - l.movi)},     // LIST movi
+		{48, uint32(len(l.frames))},              // avih frames
 		{l.strhData + 32, uint32(len(l.frames))}, // strh length
 	} {
 		if err := put(w.at, w.v); err != nil {

@@ -28,7 +28,7 @@ func testLog(t testing.TB, dir string) (*casefile.Log, string) {
 		return l, ids[0]
 	}
 	id, err := l.OpenCase(ctx, "990101000001", casefile.Opening{Act: catalog.ActInspection, Agency: "03", ItemID: "I1", ItemName: "检查",
-		Party: casefile.Party{Kind: "org", Name: "青禾市某公司", IDNo: "91990104MA0000003Z"},
+		Party:    casefile.Party{Kind: "org", Name: "青禾市某公司", IDNo: "91990104MA0000003Z"},
 		Officers: []casefile.Officer{{CertNo: "990101000001"}, {CertNo: "990101000002"}}})
 	if err != nil {
 		t.Fatal(err)
