@@ -71,6 +71,10 @@ func main() {
 				note += ", p95 " + dur(x*1e6)
 			case "rss-MB":
 				note += fmt.Sprintf(", RSS %.0f MB", x)
+			case "cpu-share":
+				note += fmt.Sprintf(", %.0f%% of one core", x*100)
+			case "openssl-MB/s":
+				note += fmt.Sprintf(", openssl %.0f MB/s", x)
 			}
 		}
 		if note != "" {

@@ -90,6 +90,7 @@ func TestSyntheticCameraToAVIAndBack(t *testing.T) {
 	clock := time.Date(2026, 11, 27, 9, 0, 0, 0, time.Local)
 	cam := &Synthetic{Now: func() time.Time { clock = clock.Add(time.Second / 15); return clock }}
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	frames, err := cam.Start(ctx, f)
 	if err != nil {
 		t.Fatal(err)
