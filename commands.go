@@ -28,9 +28,11 @@ import (
 	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
 
 	"github.com/sanxiang-desk/sanxiang/app/account"
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
+	"github.com/sanxiang-desk/sanxiang/app/capture"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/config"
@@ -333,8 +335,57 @@ func seed(dir string, size demo.Size) (seedCounts, error) {
 		if err := demo.Cases(ctx, l, ds, accounts, time.Now(), rev); err != nil {
 			return seedCounts{}, err
 		}
+		if err := seedEvidence(ctx, l); err != nil {
+			return seedCounts{}, err
+		}
 	}
 	return seedCounts{len(ds.Officers), len(ds.Fees), len(ds.Guides), len(ds.Items), len(ds.Inspections), len(ds.Decisions), len(accounts)}, nil
+}
+
+// seedEvidence records real evidence into the demo's first case through
+// the capture code the officer desk uses: a few seconds of video from the
+// synthetic camera with sound from the null audio backend (silence at the
+// real rate), a few seconds of audio, and a photo from the camera.
+func seedEvidence(ctx context.Context, l *casefile.Log) error {
+	ids, err := l.CaseIDs(ctx)
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	id := ids[len(ids)-1] // the oldest: the first case of the demo
+	c, err := l.Case(ctx, id)
+	if err != nil {
+		return err
+	}
+	author := c.Records[0].Author
+	audio, err := capture.OpenAudio(true)
+	if err != nil {
+		return err
+	}
+	defer audio.Close()
+	cam := &capture.Synthetic{}
+	for _, cfg := range []capture.Config{
+		{Log: l, Case: id, Author: author, Stage: "investigate", Audio: audio, Camera: cam},
+		{Log: l, Case: id, Author: author, Stage: "notify", Audio: audio},
+	} {
+		r, err := capture.Start(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		time.Sleep(3 * time.Second)
+		if _, err := r.Stop(); err != nil {
+			return err
+		}
+	}
+	frames, err := cam.Start(ctx, capture.Format{Width: 640, Height: 480, FPS: 15})
+	if err != nil {
+		return err
+	}
+	f := <-frames
+	cam.Close()
+	for range frames {
+	}
+	_, err = capture.Snapshot(ctx, l, id, author, "investigate", f.Image, cam.Name(), time.Now())
+	return err
 }
 
 func openCatalog(dir string) (*catalog.Catalog, error) {
@@ -495,10 +546,27 @@ func runOfficer(o *options, _ io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// A recording a crash cut short is repaired and recorded before
+	// anything else happens.
+	recovered, rerr := capture.Recover(context.Background(), l)
 	a := shell.NewApp(shell.Theme{})
 	w := a.NewWindow(shell.L("app.officer_title"))
 	desk := officer.New(cat, book, cfg, w)
 	desk.SetCaseFile(l, cal, av)
+	desk.SetCapture(&officer.Capture{
+		OpenAudio: func() (*capture.Audio, error) { return capture.OpenAudio(os.Getenv("SANXIANG_AUDIO") == "null") },
+		Cameras:   []capture.Camera{&capture.Synthetic{}},
+	})
+	if len(recovered) > 0 || rerr != nil {
+		msg := shell.L("media.recovered_notice", map[string]any{"N": len(recovered)})
+		if rerr != nil {
+			msg = shell.L("media.recover_failed", map[string]any{"Error": rerr.Error()})
+		}
+		go func() {
+			time.Sleep(time.Second) // once the window is up
+			fyne.Do(func() { dialog.ShowInformation(shell.L("record.media"), msg, w) })
+		}()
+	}
 	desk.SetReview(rev)
 	agencies, err := reviewAgencies(book)
 	if err != nil {

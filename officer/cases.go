@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
+	"github.com/sanxiang-desk/sanxiang/app/capture"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/document"
@@ -50,6 +51,9 @@ type Cases struct {
 	// publishForm is the open publication dialog, for tests.
 	publishForm *PublishForm
 	rev         *review.Service
+	// recorder and player are the open recording and playing dialogs.
+	recorder *RecorderForm
+	player   *PlayerForm
 }
 
 func newCases(d *Desk, l *casefile.Log, cal *calendar.Calendar, av []casefile.AVRequirement, rev *review.Service) *Cases {
@@ -168,9 +172,12 @@ func (c *Cases) ShowCase(id string) {
 	noteBtn := widget.NewButtonWithIcon(shell.L("case.add_note"), theme.DocumentCreateIcon(), c.ShowNoteForm)
 	docBtn := widget.NewButtonWithIcon(shell.L("case.make_document"), theme.DocumentIcon(), c.ShowDocumentForm)
 	exportBtn := widget.NewButtonWithIcon(shell.L("case.export"), theme.DownloadIcon(), c.ExportDialog)
+	audioBtn := widget.NewButtonWithIcon(shell.L("media.record_audio"), theme.MediaRecordIcon(), func() { c.ShowRecorder(false) })
+	videoBtn := widget.NewButtonWithIcon(shell.L("media.record_video"), theme.MediaVideoIcon(), func() { c.ShowRecorder(true) })
+	photoBtn := widget.NewButtonWithIcon(shell.L("media.import_photos"), theme.MediaPhotoIcon(), c.ImportPhotos)
 	title.Truncation = fyne.TextTruncateEllipsis
 	top := container.NewVBox(container.NewBorder(nil, nil, back, nil, title),
-		container.NewHBox(layout.NewSpacer(), exportBtn, docBtn, noteBtn, stageBtn))
+		container.NewHBox(audioBtn, videoBtn, photoBtn, layout.NewSpacer(), exportBtn, docBtn, noteBtn, stageBtn))
 
 	var names []string
 	for _, of := range o.Officers {
@@ -239,6 +246,15 @@ func (c *Cases) ShowCase(id string) {
 		fix := widget.NewButtonWithIcon(shell.L("case.correct"), theme.DocumentCreateIcon(), func() { c.ShowCorrectionForm(seq) })
 		fix.Importance = widget.LowImportance
 		actions := container.NewVBox(fix)
+		if rec, ok := capture.RecordingOf(r); ok && len(rec.Files) > 0 && fileExists(c.log, rec.Files[0].SHA256) {
+			label := shell.L("media.play")
+			if rec.Kind == capture.KindPhoto {
+				label = shell.L("media.view")
+			}
+			open := widget.NewButtonWithIcon(label, theme.MediaPlayIcon(), func() { c.ShowPlayer(rec) })
+			open.Importance = widget.LowImportance
+			actions.Add(open)
+		}
 		if r.Kind == casefile.KindDocument {
 			var doc document.Doc
 			json.Unmarshal(r.Body, &doc)
@@ -325,6 +341,10 @@ func recordCard(r casefile.Record, author string) fyne.CanvasObject {
 		var co review.Coordination
 		json.Unmarshal(r.Body, &co)
 		text = shell.L("review.method."+co.Method) + "：" + co.Outcome
+	case casefile.KindMedia:
+		if rec, ok := capture.RecordingOf(r); ok {
+			what, text = mediaText(rec)
+		}
 	case casefile.KindCorrection:
 		var k casefile.Correction
 		json.Unmarshal(r.Body, &k)
@@ -337,7 +357,7 @@ func recordCard(r casefile.Record, author string) fyne.CanvasObject {
 	if text != "" {
 		box.Add(wrap(text))
 	}
-	if len(r.Media) > 0 {
+	if len(r.Media) > 0 && r.Kind != casefile.KindMedia {
 		box.Add(widget.NewLabel(shell.L("case.media_count", map[string]any{"N": len(r.Media)})))
 	}
 	return box

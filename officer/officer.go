@@ -64,6 +64,7 @@ type Desk struct {
 	LockPIN    *widget.Entry
 	home       fyne.CanvasObject
 
+	capture    *Capture
 	sync       func(progress func(sent, total int64)) (string, error)
 	SyncButton *widget.Button
 	LastSync   string

@@ -405,11 +405,28 @@ func (c *Case) MissingAV(req []AVRequirement) []string {
 	var out []string
 	for _, st := range Procedures[c.Opening.Act] {
 		r, done := c.Done[st.Key]
-		if done && need[st.Key] && len(r.Media) == 0 && !c.hasMediaNear(r.Seq) {
+		if done && need[st.Key] && len(r.Media) == 0 && !c.hasMediaNear(r.Seq) && !c.hasMediaFor(st.Key) {
 			out = append(out, st.Key)
 		}
 	}
 	return out
+}
+
+// hasMediaFor reports whether a media record names the stage as the one
+// it records (a recording usually starts before the stage is recorded).
+func (c *Case) hasMediaFor(stage string) bool {
+	for _, r := range c.Records {
+		if r.Kind != KindMedia || len(r.Media) == 0 {
+			continue
+		}
+		var b struct {
+			Stage string `json:"stage"`
+		}
+		if json.Unmarshal(r.Body, &b) == nil && b.Stage == stage {
+			return true
+		}
+	}
+	return false
 }
 
 // hasMediaNear reports whether a media record was added for the stage: one

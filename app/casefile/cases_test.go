@@ -132,6 +132,23 @@ func TestMissingAudioVideo(t *testing.T) {
 	if got := c.MissingAV([]AVRequirement{{Agency: "02", Stages: []string{"register"}}}); len(got) != 0 {
 		t.Fatalf("another agency's list applied: %v", got)
 	}
+	// A recording made before its stage was recorded counts for the stage
+	// it names.
+	v, _, _ := l.Media().Put(strings.NewReader("service video"))
+	if _, err := l.AddMedia(ctx, id, "a", []byte(`{"kind":"video","stage":"serve"}`), []string{v.String()}); err != nil {
+		t.Fatal(err)
+	}
+	l.AddStage(ctx, id, "a", StageBody{Stage: "notify", Officers: two})
+	l.AddStage(ctx, id, "a", StageBody{Stage: "defend"})
+	l.AddStage(ctx, id, "a", StageBody{Stage: "decide"})
+	l.AddStage(ctx, id, "a", StageBody{Stage: "serve", Officers: two})
+	c, _ = l.Case(ctx, id)
+	if got := c.MissingAV(req); len(got) != 0 {
+		t.Fatalf("a recording for the service: missing %v", got)
+	}
+	if got := c.MissingAV([]AVRequirement{{Agency: "01", Stages: []string{"notify"}}}); len(got) != 1 {
+		t.Fatalf("a recording for another stage counted: %v", got)
+	}
 }
 
 func TestMaskID(t *testing.T) {

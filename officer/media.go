@@ -1,0 +1,458 @@
+package officer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/draw"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/sanxiang-desk/sanxiang/app/capture"
+	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/shell"
+)
+
+// Capture is what the desk records with: the audio system (opened when
+// first needed) and the cameras.
+type Capture struct {
+	OpenAudio func() (*capture.Audio, error)
+	Cameras   []capture.Camera
+
+	once  sync.Once
+	audio *capture.Audio
+	err   error
+}
+
+func (k *Capture) audioCtx() (*capture.Audio, error) {
+	k.once.Do(func() {
+		if k.OpenAudio != nil {
+			k.audio, k.err = k.OpenAudio()
+		} else {
+			k.err = capture.ErrNoAudio
+		}
+	})
+	return k.audio, k.err
+}
+
+// SetCapture gives the desk its microphone and cameras.
+func (d *Desk) SetCapture(k *Capture) { d.capture = k }
+
+// RecorderForm is the open recording dialog, for tests.
+type RecorderForm struct {
+	Mic, Camera, Stage *widget.Select
+	Level              *LevelMeter
+	Elapsed, Status    *widget.Label
+	Preview            *canvas.Image
+	StartButton        *widget.Button
+	PauseButton        *widget.Button
+	StopButton         *widget.Button
+	SnapButton         *widget.Button
+	Start, Pause, Stop func()
+	Snapshot           func()
+	// Rec is the running recording; Done is closed when it is stopped and
+	// recorded.
+	Rec  *capture.Recorder
+	Done chan struct{}
+
+	mu     sync.Mutex
+	last   *image.RGBA // the newest camera frame, for snapshots
+	frames [2]*image.RGBA
+	next   int
+	shown  time.Time
+	closed bool
+	dialog dialog.Dialog
+}
+
+// mediaError says in words why recording failed.
+func mediaError(err error) string {
+	switch {
+	case errors.Is(err, capture.ErrNoAudio):
+		return shell.L("media.err.no_audio")
+	case errors.Is(err, capture.ErrFormat):
+		return shell.L("media.err.camera")
+	case errors.Is(err, capture.ErrDiskFull):
+		return shell.L("media.err.disk_full")
+	case errors.Is(err, capture.ErrNotPhoto):
+		return shell.L("media.err.not_photo")
+	}
+	return shell.L("error.generic") + " " + err.Error()
+}
+
+// stageOptions are the stages of the open case's procedure, to say which
+// one a recording documents; the current or next stage is chosen.
+func (c *Cases) stageOptions() ([]string, []string, int) {
+	cs := c.Open
+	keys, labels := []string{""}, []string{shell.L("media.no_stage")}
+	pick := 0
+	passed := cs.Current == ""
+	for _, st := range casefile.Procedures[cs.Opening.Act] {
+		keys = append(keys, st.Key)
+		labels = append(labels, shell.L("stage."+st.Key))
+		if passed && pick == 0 {
+			pick = len(keys) - 1
+		}
+		if st.Key == cs.Current {
+			passed = true
+		}
+	}
+	if pick == 0 && len(keys) > 1 {
+		pick = len(keys) - 1
+	}
+	return keys, labels, pick
+}
+
+// ShowRecorder opens the recording dialog: audio, or video from a camera
+// with the sound beside it.
+func (c *Cases) ShowRecorder(video bool) {
+	if c.Open == nil {
+		return
+	}
+	c.d.touch()
+	k := c.d.capture
+	if k == nil {
+		k = &Capture{}
+	}
+	f := &RecorderForm{Level: NewLevelMeter(), Elapsed: widget.NewLabel("00:00:00"), Status: widget.NewLabel(""),
+		Done: make(chan struct{})}
+	f.Status.Wrapping = fyne.TextWrapWord
+	keys, labels, pick := c.stageOptions()
+	f.Stage = widget.NewSelect(labels, nil)
+	f.Stage.SetSelectedIndex(pick)
+
+	audio, aerr := k.audioCtx()
+	var mics []capture.AudioDevice
+	if aerr == nil {
+		mics, aerr = audio.Inputs()
+	}
+	var micNames []string
+	for _, m := range mics {
+		micNames = append(micNames, m.Name)
+	}
+	micNames = append(micNames, shell.L("media.no_mic"))
+	f.Mic = widget.NewSelect(micNames, nil)
+	f.Mic.SetSelectedIndex(0)
+	if aerr != nil {
+		f.Status.SetText(mediaError(aerr))
+		f.Status.Importance = widget.WarningImportance
+	}
+	var camNames []string
+	for _, cam := range k.Cameras {
+		camNames = append(camNames, cameraLabel(cam))
+	}
+	f.Camera = widget.NewSelect(camNames, nil)
+	if len(camNames) > 0 {
+		f.Camera.SetSelectedIndex(0)
+	}
+	f.Preview = canvas.NewImageFromImage(image.NewRGBA(image.Rect(0, 0, 640, 480)))
+	f.Preview.ScaleMode = canvas.ImageScaleFastest
+	f.Preview.FillMode = canvas.ImageFillContain
+	f.Preview.SetMinSize(fyne.NewSize(480, 360))
+
+	stopped := false
+	f.Start = func() {
+		c.d.touch()
+		if f.Rec != nil {
+			return
+		}
+		cfg := capture.Config{Log: c.log, Case: c.Open.ID, Author: c.d.Me.ID, Stage: keyOf(keys, f.Stage.SelectedIndex())}
+		if i := f.Mic.SelectedIndex(); aerr == nil && i >= 0 && i < len(mics) {
+			cfg.Audio, cfg.Mic = audio, &mics[i]
+		}
+		if video {
+			i := f.Camera.SelectedIndex()
+			if i < 0 || i >= len(k.Cameras) {
+				f.Status.SetText(shell.L("media.err.no_camera"))
+				return
+			}
+			cfg.Camera = k.Cameras[i]
+			cfg.OnFrame = f.showFrame
+		}
+		if cfg.Audio == nil && cfg.Camera == nil {
+			f.Status.SetText(shell.L("media.err.no_audio"))
+			return
+		}
+		r, err := capture.Start(context.Background(), cfg)
+		if err != nil {
+			f.Status.SetText(mediaError(err))
+			f.Status.Importance = widget.DangerImportance
+			f.Status.Refresh()
+			return
+		}
+		f.mu.Lock()
+		f.Rec = r
+		f.mu.Unlock()
+		f.Mic.Disable()
+		f.Camera.Disable()
+		f.Stage.Disable()
+		f.StartButton.Disable()
+		f.PauseButton.Enable()
+		f.StopButton.Enable()
+		f.Status.Importance = widget.DangerImportance
+		f.Status.SetText(shell.L("media.recording"))
+		go f.meter(c)
+	}
+	f.Pause = func() {
+		c.d.touch()
+		if f.Rec == nil {
+			return
+		}
+		if f.Rec.Paused() {
+			f.Rec.Resume()
+			f.PauseButton.SetText(shell.L("media.pause"))
+			f.Status.SetText(shell.L("media.recording"))
+		} else {
+			f.Rec.Pause()
+			f.PauseButton.SetText(shell.L("media.resume"))
+			f.Status.SetText(shell.L("media.paused"))
+		}
+	}
+	f.Stop = func() {
+		if f.Rec == nil || stopped {
+			f.dialog.Hide()
+			return
+		}
+		stopped = true
+		f.StopButton.Disable()
+		f.PauseButton.Disable()
+		f.Status.SetText(shell.L("media.saving"))
+		go func() {
+			recs, err := f.Rec.Stop()
+			fyne.Do(func() {
+				close(f.Done)
+				if err != nil {
+					f.Status.SetText(mediaError(err) + "　" + shell.L("media.kept", map[string]any{"N": len(recs)}))
+					f.Status.Importance = widget.DangerImportance
+					f.Status.Refresh()
+					return
+				}
+				f.dialog.Hide()
+				c.ShowCase(c.Open.ID)
+			})
+		}()
+	}
+	f.Snapshot = func() {
+		c.d.touch()
+		f.mu.Lock()
+		img := f.last
+		f.mu.Unlock()
+		if img == nil {
+			f.Status.SetText(shell.L("media.err.no_frame"))
+			return
+		}
+		name := ""
+		if i := f.Camera.SelectedIndex(); i >= 0 && i < len(k.Cameras) {
+			name = k.Cameras[i].Name()
+		}
+		if _, err := capture.Snapshot(context.Background(), c.log, c.Open.ID, c.d.Me.ID, keyOf(keys, f.Stage.SelectedIndex()), img, name, c.now()); err != nil {
+			f.Status.SetText(mediaError(err))
+			return
+		}
+		f.Status.SetText(shell.L("media.photo_saved"))
+	}
+	f.StartButton = widget.NewButtonWithIcon(shell.L("media.start"), theme.MediaRecordIcon(), f.Start)
+	f.StartButton.Importance = widget.DangerImportance
+	f.PauseButton = widget.NewButtonWithIcon(shell.L("media.pause"), theme.MediaPauseIcon(), f.Pause)
+	f.StopButton = widget.NewButtonWithIcon(shell.L("media.stop"), theme.MediaStopIcon(), f.Stop)
+	f.PauseButton.Disable()
+	f.StopButton.Disable()
+	form := widget.NewForm(widget.NewFormItem(shell.L("media.stage"), f.Stage), widget.NewFormItem(shell.L("media.mic"), f.Mic))
+	buttons := container.NewHBox(f.StartButton, f.PauseButton, f.StopButton)
+	var body fyne.CanvasObject
+	title := shell.L("media.record_audio")
+	if video {
+		title = shell.L("media.record_video")
+		form.Append(shell.L("media.camera"), f.Camera)
+		f.SnapButton = widget.NewButtonWithIcon(shell.L("media.snapshot"), theme.MediaPhotoIcon(), f.Snapshot)
+		buttons.Add(f.SnapButton)
+		meter := container.NewBorder(nil, nil, widget.NewLabel(shell.L("media.level")), nil, f.Level)
+		body = container.NewBorder(form, container.NewVBox(meter, container.NewBorder(nil, nil, f.Elapsed, nil, f.Status), buttons), nil, nil, f.Preview)
+		// The preview runs before recording starts, so the officer can aim.
+		if i := f.Camera.SelectedIndex(); i >= 0 {
+			go f.previewBeforeRecording(k.Cameras[i])
+		}
+	} else {
+		body = container.NewVBox(form, widget.NewLabel(shell.L("media.level")), f.Level, container.NewBorder(nil, nil, f.Elapsed, nil, f.Status), buttons)
+	}
+	f.dialog = dialog.NewCustomWithoutButtons(title, body, c.d.win)
+	close := widget.NewButtonWithIcon(shell.L("media.close"), theme.CancelIcon(), func() {
+		if f.Rec != nil && !stopped {
+			f.Stop()
+			return
+		}
+		f.dialog.Hide()
+	})
+	f.dialog.(*dialog.CustomDialog).SetButtons([]fyne.CanvasObject{close})
+	f.dialog.SetOnClosed(func() {
+		f.mu.Lock()
+		f.closed = true
+		f.mu.Unlock()
+	})
+	if video {
+		f.dialog.Resize(fyne.NewSize(720, 680))
+	} else {
+		f.dialog.Resize(fyne.NewSize(520, 320))
+	}
+	f.dialog.Show()
+	c.recorder = f
+}
+
+func cameraLabel(cam capture.Camera) string {
+	if cam.Name() == "synthetic" {
+		return shell.L("media.synthetic_camera")
+	}
+	return cam.Name()
+}
+
+// previewBeforeRecording shows the camera until recording starts (which
+// takes the camera over) or the dialog closes.
+func (f *RecorderForm) previewBeforeRecording(cam capture.Camera) {
+	ctx, cancel := context.WithCancel(context.Background())
+	frames, err := cam.Start(ctx, capture.Format{Width: 640, Height: 480, FPS: 15})
+	if err != nil {
+		cancel()
+		return
+	}
+	for fr := range frames {
+		f.showFrame(fr.Image)
+		f.mu.Lock()
+		stop := f.Rec != nil || f.closed
+		f.mu.Unlock()
+		if stop {
+			break
+		}
+	}
+	cancel()
+}
+
+// showFrame copies a camera frame into the preview's back buffer and
+// swaps it in on the UI thread, at most 15 times a second.
+func (f *RecorderForm) showFrame(img *image.RGBA) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.last = img
+	if time.Since(f.shown) < 60*time.Millisecond {
+		return
+	}
+	f.shown = time.Now()
+	buf := f.frames[f.next]
+	if buf == nil || buf.Bounds() != img.Bounds() {
+		buf = image.NewRGBA(img.Bounds())
+		f.frames[f.next] = buf
+	}
+	draw.Draw(buf, buf.Bounds(), img, img.Bounds().Min, draw.Src)
+	f.next = 1 - f.next
+	fyne.Do(func() {
+		f.Preview.Image = buf
+		f.Preview.Refresh()
+	})
+}
+
+// meter shows the level, the time recorded and a low-disk warning until
+// the recording stops.
+func (f *RecorderForm) meter(c *Cases) {
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for n := 0; ; n++ {
+		select {
+		case <-f.Done:
+			return
+		case <-t.C:
+		}
+		level, el, low := f.Rec.Level(), f.Rec.Elapsed(), f.Rec.LowDisk()
+		fyne.Do(func() {
+			f.Level.SetValue(min(1, level*2)) // speech sits around a quarter of full scale
+			f.Elapsed.SetText(clockText(el))
+			if low {
+				f.Status.SetText(shell.L("media.low_disk"))
+				f.Status.Importance = widget.WarningImportance
+				f.Status.Refresh()
+			}
+			if n%50 == 0 {
+				c.d.touch() // recording is work: the desk does not lock under it
+			}
+		})
+	}
+}
+
+func clockText(d time.Duration) string {
+	s := int(d.Seconds())
+	return fmt.Sprintf("%02d:%02d:%02d", s/3600, s/60%60, s%60)
+}
+
+// ImportPhotos asks for photo files and adds each to the case as it is.
+func (c *Cases) ImportPhotos() {
+	if c.Open == nil {
+		return
+	}
+	c.d.touch()
+	keys, _, pick := c.stageOptions()
+	fd := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
+		if err != nil || rc == nil {
+			return
+		}
+		path := rc.URI().Path()
+		rc.Close()
+		if err := c.ImportPhotoFile(path, keys[pick]); err != nil {
+			dialog.ShowError(errors.New(mediaError(err)), c.d.win)
+			return
+		}
+		c.ShowCase(c.Open.ID)
+	}, c.d.win)
+	fd.SetFilter(storage.NewExtensionFileFilter([]string{".jpg", ".jpeg", ".JPG", ".JPEG", ".png", ".PNG"}))
+	fd.Resize(fyne.NewSize(800, 560))
+	fd.Show()
+}
+
+// ImportPhotoFile adds one photo file to the open case.
+func (c *Cases) ImportPhotoFile(path, stage string) error {
+	_, err := capture.ImportPhoto(context.Background(), c.log, c.Open.ID, c.d.Me.ID, stage, path)
+	return err
+}
+
+// mediaText describes a media record on the timeline.
+func mediaText(rec capture.Recording) (string, string) {
+	what := shell.L("media.kind." + rec.Kind)
+	var parts []string
+	if rec.Kind == capture.KindPhoto && rec.Photo != nil {
+		parts = append(parts, fmt.Sprintf("%d×%d", rec.Photo.Width, rec.Photo.Height))
+		if !rec.Photo.Taken.IsZero() {
+			parts = append(parts, shell.L("media.taken", map[string]any{"At": rec.Photo.Taken.Local().Format("2006-01-02 15:04:05")}))
+		}
+		if rec.Photo.Lat != 0 || rec.Photo.Long != 0 {
+			parts = append(parts, fmt.Sprintf("GPS %.5f, %.5f", rec.Photo.Lat, rec.Photo.Long))
+		}
+	} else {
+		parts = append(parts, clockText(time.Duration(rec.DurationMS)*time.Millisecond))
+		if rec.Segment > 1 {
+			parts = append(parts, shell.L("media.segment", map[string]any{"N": rec.Segment}))
+		}
+	}
+	if rec.Stage != "" {
+		parts = append(parts, shell.L("media.for_stage", map[string]any{"Stage": shell.L("stage." + rec.Stage)}))
+	}
+	if rec.Device != "" {
+		dev := strings.NewReplacer("mic: ", shell.L("media.mic")+"：", "camera: synthetic", shell.L("media.camera")+"："+shell.L("media.synthetic_camera"),
+			"camera: ", shell.L("media.camera")+"：", "; ", "；").Replace(rec.Device)
+		parts = append(parts, dev)
+	}
+	var files []string
+	for _, f := range rec.Files {
+		files = append(files, fmt.Sprintf("%s（%s，%.1f MB，SHA-256 %s…）", f.Name, f.Format, float64(f.Size)/1e6, f.SHA256[:12]))
+	}
+	text := strings.Join(parts, "　") + "\n" + strings.Join(files, "\n")
+	if rec.Recovered {
+		text += "\n" + shell.L("media.recovered")
+	}
+	return what, text
+}

@@ -1,0 +1,140 @@
+package officer
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/sanxiang-desk/sanxiang/app/capture"
+	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
+)
+
+// The officer records video with sound (null audio backend, synthetic
+// camera) for the on-site inspection: the preview shows frames, the stage
+// needing A/V is no longer flagged, the timeline lists the recording and
+// the player steps through its frames and plays it; a photo from a phone
+// is imported, and a file that is no photo is refused in words.
+func TestOfficerRecordsVideoAndPlaysItBack(t *testing.T) {
+	d, l := signedInWithCases(t)
+	d.SetCapture(&Capture{OpenAudio: func() (*capture.Audio, error) { return capture.OpenAudio(true) }, Cameras: []capture.Camera{&capture.Synthetic{}}})
+	ctx := context.Background()
+	id, err := l.OpenCase(ctx, "990101000001", casefile.Opening{Act: catalog.ActInspection, Agency: "01", ItemID: "I1", ItemName: "检查",
+		Party:    casefile.Party{Kind: "org", Name: "青禾市某公司", IDNo: "91990104MA0000003Z"},
+		Officers: []casefile.Officer{{CertNo: "990101000001"}, {CertNo: "990101000002"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.AddStage(ctx, id, "990101000001", casefile.StageBody{Stage: "inspect",
+		Officers: []casefile.Officer{{CertNo: "990101000001"}, {CertNo: "990101000002"}}}); err != nil {
+		t.Fatal(err)
+	}
+	c := d.Cases
+	c.ShowCase(id)
+	if len(c.Open.MissingAV(c.av)) != 1 {
+		t.Fatalf("the inspection should lack its video: %v", c.Open.MissingAV(c.av))
+	}
+	c.ShowRecorder(true)
+	f := c.recorder
+	// The stage after the last one done is offered first.
+	if f.Stage.Selected != "处理" {
+		t.Fatalf("stage picked: %q", f.Stage.Selected)
+	}
+	f.Stage.SetSelected("检查")
+	if len(f.Mic.Options) < 2 || f.Camera.Selected == "" {
+		t.Fatalf("mics %v, camera %q", f.Mic.Options, f.Camera.Selected)
+	}
+	test.Tap(f.StartButton)
+	if f.Rec == nil {
+		t.Fatalf("not recording: %q", f.Status.Text)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	test.Tap(f.PauseButton)
+	if !f.Rec.Paused() || f.PauseButton.Text != "继续" {
+		t.Fatal("pause")
+	}
+	test.Tap(f.PauseButton)
+	time.Sleep(700 * time.Millisecond)
+	test.Tap(f.SnapButton)
+	if !strings.Contains(f.Status.Text, "照片") {
+		t.Fatalf("snapshot: %q", f.Status.Text)
+	}
+	test.Tap(f.StopButton)
+	select {
+	case <-f.Done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the recording did not stop")
+	}
+	waitFor(t, func() bool { return c.Open != nil && len(c.Open.Records) == 4 })
+	if miss := c.Open.MissingAV(c.av); len(miss) != 0 {
+		t.Fatalf("still missing A/V: %v", miss)
+	}
+	var video capture.Recording
+	for _, r := range c.Open.Records {
+		if rec, ok := capture.RecordingOf(r); ok && rec.Kind == capture.KindVideo {
+			video = rec
+		}
+	}
+	if video.Stage != "inspect" || len(video.Files) != 2 || video.DurationMS < 1500 {
+		t.Fatalf("video record %+v", video)
+	}
+	c.ShowPlayer(video)
+	p := c.player
+	if p.video == nil || p.samples == nil || p.info.Frames < 20 {
+		t.Fatalf("player: frames %d, samples %d, %q", p.info.Frames, len(p.samples), p.Message.Text)
+	}
+	p.Next()
+	p.Next()
+	if p.Frame != 2 || p.Image.Image == nil {
+		t.Fatalf("stepping: frame %d", p.Frame)
+	}
+	img := p.Image.Image
+	if seq, _ := capture.MarkBits(img); seq == 0 {
+		t.Fatal("frame 2 shows the camera's first frame")
+	}
+	p.Prev()
+	if p.Frame != 1 {
+		t.Fatalf("back: frame %d", p.Frame)
+	}
+	p.Play()
+	time.Sleep(600 * time.Millisecond)
+	waitFor(t, func() bool { return p.Frame > 1 })
+	p.Pause()
+	if p.Playing {
+		t.Fatal("still playing")
+	}
+	p.dialog.Hide()
+
+	// A photo from a phone, and a file that is no photo.
+	if err := c.ImportPhotoFile(filepath.Join("..", "app", "capture", "testdata", "exif.jpg"), "inspect"); err != nil {
+		t.Fatal(err)
+	}
+	err = c.ImportPhotoFile(filepath.Join("..", "go.mod"), "")
+	if err == nil || !strings.Contains(mediaError(err), "不是可导入的照片") {
+		t.Fatalf("a text file as a photo: %v", err)
+	}
+	c.ShowCase(id)
+	if n := len(c.Open.Records); n != 5 {
+		t.Fatalf("the case has %d records", n)
+	}
+	_, text := mediaText(capture.Recording{Kind: capture.KindPhoto, Photo: &capture.PhotoInfo{Width: 320, Height: 240,
+		Taken: time.Date(2026, 11, 20, 9, 41, 7, 0, time.Local)}, Files: []capture.File{{Name: "a.jpg", SHA256: strings.Repeat("a", 64)}}})
+	if !strings.Contains(text, "拍摄于 2026-11-20 09:41:07") {
+		t.Fatalf("photo text %q", text)
+	}
+}
+
+func waitFor(t *testing.T, ok func() bool) {
+	t.Helper()
+	for range 100 {
+		if ok() {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatal("timed out")
+}

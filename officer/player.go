@@ -1,0 +1,245 @@
+package officer
+
+import (
+	"image"
+	"image/draw"
+	"os"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/sanxiang-desk/sanxiang/app/capture"
+	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/shell"
+)
+
+// PlayerForm is the open player, for tests: a video steps frame by frame
+// or plays with its sound; audio plays; a photo shows.
+type PlayerForm struct {
+	Image      *canvas.Image
+	Position   *widget.Slider
+	Time       *widget.Label
+	Message    *widget.Label
+	Play       func()
+	Pause      func()
+	Next, Prev func()
+	// Frame is the video frame on screen; Playing says whether it plays.
+	Frame   int
+	Playing bool
+
+	video   *capture.AVIReader
+	info    capture.AVIInfo
+	samples []int16
+	rate    int
+	total   time.Duration
+	play    *capture.Playback
+	stop    chan struct{}
+	dialog  dialog.Dialog
+}
+
+// ShowPlayer opens a media record's files.
+func (c *Cases) ShowPlayer(rec capture.Recording) {
+	c.d.touch()
+	p := &PlayerForm{Time: widget.NewLabel(""), Message: widget.NewLabel("")}
+	p.Message.Wrapping = fyne.TextWrapWord
+	path := func(role string) string {
+		for _, f := range rec.Files {
+			if f.Role == role {
+				if d, err := casefile.ParseDigest(f.SHA256); err == nil {
+					return c.log.Media().Path(d)
+				}
+			}
+		}
+		return ""
+	}
+	var body fyne.CanvasObject
+	title := shell.L("media.kind." + rec.Kind)
+	switch rec.Kind {
+	case capture.KindPhoto:
+		p.Image = canvas.NewImageFromFile(path(capture.KindPhoto))
+		p.Image.FillMode = canvas.ImageFillContain
+		p.Image.SetMinSize(fyne.NewSize(640, 480))
+		_, text := mediaText(rec)
+		body = container.NewBorder(nil, wrap(text), nil, nil, p.Image)
+	default:
+		if a := path(capture.KindAudio); a != "" {
+			info, samples, err := capture.ReadWAV(a)
+			if err != nil {
+				p.Message.SetText(mediaError(err))
+			} else {
+				p.samples, p.rate, p.total = samples, info.Rate, info.Duration()
+			}
+		}
+		if v := path(capture.KindVideo); v != "" {
+			r, err := capture.OpenAVI(v)
+			if err != nil {
+				p.Message.SetText(mediaError(err))
+			} else {
+				p.video, p.info = r, r.Info()
+				p.total = max(p.total, p.info.Duration())
+			}
+		}
+		p.Image = canvas.NewImageFromImage(image.NewRGBA(image.Rect(0, 0, 640, 480)))
+		p.Image.FillMode = canvas.ImageFillContain
+		p.Image.ScaleMode = canvas.ImageScaleFastest
+		if p.video != nil {
+			p.Image.SetMinSize(fyne.NewSize(640, 480))
+		} else {
+			p.Image.SetMinSize(fyne.NewSize(480, 40))
+		}
+		steps := p.info.Frames
+		if p.video == nil {
+			steps = int(p.total / (100 * time.Millisecond))
+		}
+		p.Position = widget.NewSlider(0, float64(max(steps-1, 1)))
+		p.Position.OnChanged = func(v float64) {
+			if int(v) != p.Frame {
+				p.Pause()
+				p.show(int(v))
+			}
+		}
+		p.Play = func() { c.d.touch(); p.start(c) }
+		p.Pause = func() { p.halt() }
+		p.Next = func() { p.Pause(); p.show(p.Frame + 1) }
+		p.Prev = func() { p.Pause(); p.show(p.Frame - 1) }
+		controls := container.NewHBox(
+			widget.NewButtonWithIcon("", theme.MediaSkipPreviousIcon(), p.Prev),
+			widget.NewButtonWithIcon(shell.L("media.play"), theme.MediaPlayIcon(), p.Play),
+			widget.NewButtonWithIcon(shell.L("media.pause"), theme.MediaPauseIcon(), p.Pause),
+			widget.NewButtonWithIcon("", theme.MediaSkipNextIcon(), p.Next), p.Time)
+		_, text := mediaText(rec)
+		body = container.NewBorder(nil, container.NewVBox(p.Position, controls, p.Message, wrap(text)), nil, nil, p.Image)
+		p.show(0)
+	}
+	p.dialog = dialog.NewCustom(title, shell.L("media.close"), body, c.d.win)
+	p.dialog.SetOnClosed(func() {
+		p.halt()
+		if p.video != nil {
+			p.video.Close()
+		}
+	})
+	p.dialog.Resize(fyne.NewSize(760, 720))
+	p.dialog.Show()
+	c.player = p
+}
+
+// at is the time of frame i (of a 10th of a second, without video).
+func (p *PlayerForm) at(i int) time.Duration {
+	if p.video != nil {
+		return time.Duration(i) * time.Second / time.Duration(p.info.FPS)
+	}
+	return time.Duration(i) * 100 * time.Millisecond
+}
+
+// show puts frame i on screen.
+func (p *PlayerForm) show(i int) {
+	last := int(p.Position.Max)
+	i = min(max(i, 0), last)
+	p.Frame = i
+	p.Time.SetText(clockText(p.at(i)) + " / " + clockText(p.total))
+	if p.Position.Value != float64(i) {
+		p.Position.Value = float64(i)
+		p.Position.Refresh()
+	}
+	if p.video == nil {
+		return
+	}
+	img, err := p.video.Frame(i)
+	if err != nil {
+		p.Message.SetText(mediaError(err))
+		return
+	}
+	rgba, ok := img.(*image.RGBA)
+	if !ok {
+		rgba = image.NewRGBA(img.Bounds())
+		draw.Draw(rgba, rgba.Bounds(), img, img.Bounds().Min, draw.Src)
+	}
+	p.Image.Image = rgba
+	p.Image.Refresh()
+}
+
+// start plays from the frame on screen: the sound through the default
+// output, the frames on the sound's clock (or the wall clock without it).
+func (p *PlayerForm) start(c *Cases) {
+	if p.Playing {
+		return
+	}
+	if p.Frame >= int(p.Position.Max) {
+		p.show(0)
+	}
+	p.Playing = true
+	p.stop = make(chan struct{})
+	from := p.at(p.Frame)
+	began := time.Now()
+	if p.samples != nil && c.d.capture != nil {
+		if audio, err := c.d.capture.audioCtx(); err == nil {
+			pb, err := audio.Play(p.samples, p.rate, 1, int64(from)*int64(p.rate)/int64(time.Second))
+			if err == nil {
+				p.play = pb
+			} else {
+				p.Message.SetText(mediaError(err))
+			}
+		}
+	}
+	stop, pb := p.stop, p.play
+	fps := 10
+	if p.video != nil {
+		fps = p.info.FPS
+	}
+	go func() {
+		t := time.NewTicker(time.Second / time.Duration(fps))
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+			now := from + time.Since(began)
+			if pb != nil {
+				now = time.Duration(pb.Position()) * time.Second / time.Duration(p.rate)
+			}
+			frame := int(now * time.Duration(fps) / time.Second)
+			fyne.Do(func() {
+				if !p.Playing {
+					return
+				}
+				if frame > int(p.Position.Max) || now >= p.total {
+					p.show(int(p.Position.Max))
+					p.halt()
+					return
+				}
+				p.show(frame)
+			})
+		}
+	}()
+}
+
+// halt stops playing.
+func (p *PlayerForm) halt() {
+	if !p.Playing {
+		return
+	}
+	p.Playing = false
+	close(p.stop)
+	if p.play != nil {
+		p.play.Stop()
+		p.play = nil
+	}
+}
+
+// fileExists is for the timeline: a record whose file is not on this
+// device (taken by another) cannot be played.
+func fileExists(l *casefile.Log, sha string) bool {
+	d, err := casefile.ParseDigest(sha)
+	if err != nil {
+		return false
+	}
+	_, err = os.Stat(l.Media().Path(d))
+	return err == nil
+}
