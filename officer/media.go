@@ -71,6 +71,7 @@ type RecorderForm struct {
 	next   int
 	shown  time.Time
 	closed bool
+	post   func(func()) // runs UI work from the recorder's goroutines
 	dialog dialog.Dialog
 }
 
@@ -124,7 +125,7 @@ func (c *Cases) ShowRecorder(video bool) {
 		k = &Capture{}
 	}
 	f := &RecorderForm{Level: NewLevelMeter(), Elapsed: widget.NewLabel("00:00:00"), Status: widget.NewLabel(""),
-		Done: make(chan struct{})}
+		Done: make(chan struct{}), post: c.d.post}
 	f.Status.Wrapping = fyne.TextWrapWord
 	keys, labels, pick := c.stageOptions()
 	f.Stage = widget.NewSelect(labels, nil)
@@ -228,7 +229,7 @@ func (c *Cases) ShowRecorder(video bool) {
 		f.Status.SetText(shell.L("media.saving"))
 		go func() {
 			recs, err := f.Rec.Stop()
-			fyne.Do(func() {
+			f.post(func() {
 				close(f.Done)
 				if err != nil {
 					f.Status.SetText(mediaError(err) + "　" + shell.L("media.kept", map[string]any{"N": len(recs)}))
@@ -352,7 +353,7 @@ func (f *RecorderForm) showFrame(img *image.RGBA) {
 	}
 	draw.Draw(buf, buf.Bounds(), img, img.Bounds().Min, draw.Src)
 	f.next = 1 - f.next
-	fyne.Do(func() {
+	f.post(func() {
 		f.Preview.Image = buf
 		f.Preview.Refresh()
 	})
@@ -370,7 +371,7 @@ func (f *RecorderForm) meter(c *Cases) {
 		case <-t.C:
 		}
 		level, el, low := f.Rec.Level(), f.Rec.Elapsed(), f.Rec.LowDisk()
-		fyne.Do(func() {
+		f.post(func() {
 			f.Level.SetValue(min(1, level*2)) // speech sits around a quarter of full scale
 			f.Elapsed.SetText(clockText(el))
 			if low {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 // is imported, and a file that is no photo is refused in words.
 func TestOfficerRecordsVideoAndPlaysItBack(t *testing.T) {
 	d, l := signedInWithCases(t)
+	ui := uiQueue(d)
 	d.SetCapture(&Capture{OpenAudio: func() (*capture.Audio, error) { return capture.OpenAudio(true) }, Cameras: []capture.Camera{&capture.Synthetic{}}})
 	ctx := context.Background()
 	id, err := l.OpenCase(ctx, "990101000001", casefile.Opening{Act: catalog.ActInspection, Agency: "01", ItemID: "I1", ItemName: "检查",
@@ -52,24 +54,27 @@ func TestOfficerRecordsVideoAndPlaysItBack(t *testing.T) {
 	if f.Rec == nil {
 		t.Fatalf("not recording: %q", f.Status.Text)
 	}
-	time.Sleep(1500 * time.Millisecond)
+	ui.run(1500 * time.Millisecond)
 	test.Tap(f.PauseButton)
 	if !f.Rec.Paused() || f.PauseButton.Text != "继续" {
 		t.Fatal("pause")
 	}
 	test.Tap(f.PauseButton)
-	time.Sleep(700 * time.Millisecond)
+	ui.run(700 * time.Millisecond)
 	test.Tap(f.SnapButton)
 	if !strings.Contains(f.Status.Text, "照片") {
 		t.Fatalf("snapshot: %q", f.Status.Text)
 	}
 	test.Tap(f.StopButton)
-	select {
-	case <-f.Done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the recording did not stop")
-	}
-	waitFor(t, func() bool { return c.Open != nil && len(c.Open.Records) == 4 })
+	ui.until(t, func() bool {
+		select {
+		case <-f.Done:
+			return true
+		default:
+			return false
+		}
+	})
+	ui.until(t, func() bool { return c.Open != nil && len(c.Open.Records) == 4 })
 	if miss := c.Open.MissingAV(c.av); len(miss) != 0 {
 		t.Fatalf("still missing A/V: %v", miss)
 	}
@@ -101,9 +106,10 @@ func TestOfficerRecordsVideoAndPlaysItBack(t *testing.T) {
 		t.Fatalf("back: frame %d", p.Frame)
 	}
 	p.Play()
-	time.Sleep(600 * time.Millisecond)
-	waitFor(t, func() bool { return p.Frame > 1 })
+	ui.run(600 * time.Millisecond)
+	ui.until(t, func() bool { return p.Frame > 1 })
 	p.Pause()
+	ui.run(200 * time.Millisecond)
 	if p.Playing {
 		t.Fatal("still playing")
 	}
@@ -128,13 +134,52 @@ func TestOfficerRecordsVideoAndPlaysItBack(t *testing.T) {
 	}
 }
 
-func waitFor(t *testing.T, ok func() bool) {
+// testUI stands for the app's main loop: work the desk's goroutines post
+// is queued and run on the test's goroutine, as fyne.Do runs it on the
+// main goroutine in the app.
+type testUI struct {
+	mu sync.Mutex
+	q  []func()
+}
+
+func uiQueue(d *Desk) *testUI {
+	u := &testUI{}
+	d.post = func(f func()) {
+		u.mu.Lock()
+		u.q = append(u.q, f)
+		u.mu.Unlock()
+	}
+	return u
+}
+
+func (u *testUI) drain() {
+	u.mu.Lock()
+	q := u.q
+	u.q = nil
+	u.mu.Unlock()
+	for _, f := range q {
+		f()
+	}
+}
+
+// run drains the queue for a while.
+func (u *testUI) run(d time.Duration) {
+	for end := time.Now().Add(d); time.Now().Before(end); {
+		u.drain()
+		time.Sleep(20 * time.Millisecond)
+	}
+	u.drain()
+}
+
+// until drains the queue until ok.
+func (u *testUI) until(t *testing.T, ok func() bool) {
 	t.Helper()
-	for range 100 {
+	for range 500 {
+		u.drain()
 		if ok() {
 			return
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatal("timed out")
 }

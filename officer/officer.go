@@ -65,6 +65,10 @@ type Desk struct {
 	home       fyne.CanvasObject
 
 	capture    *Capture
+	// post runs UI work from background goroutines: fyne.Do, or in tests a
+	// queue the test's goroutine drains (Fyne's test driver runs fyne.Do
+	// on the calling goroutine).
+	post       func(func())
 	sync       func(progress func(sent, total int64)) (string, error)
 	SyncButton *widget.Button
 	LastSync   string
@@ -180,7 +184,7 @@ func (d *Desk) SetReview(s *review.Service) { d.rev = s }
 
 // New builds the desk; win is where dialogs open.
 func New(cat *catalog.Catalog, book *account.Book, cfg config.Config, win fyne.Window) *Desk {
-	d := &Desk{cat: cat, book: book, cfg: cfg, win: win, root: container.NewStack(), now: time.Now}
+	d := &Desk{cat: cat, book: book, cfg: cfg, win: win, root: container.NewStack(), now: time.Now, post: fyne.Do}
 	d.showSignIn()
 	return d
 }

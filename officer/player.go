@@ -205,7 +205,7 @@ func (p *PlayerForm) start(c *Cases) {
 				now = time.Duration(pb.Position()) * time.Second / time.Duration(p.rate)
 			}
 			frame := int(now * time.Duration(fps) / time.Second)
-			fyne.Do(func() {
+			c.d.post(func() {
 				if !p.Playing {
 					return
 				}
