@@ -64,7 +64,7 @@ type Desk struct {
 	LockPIN    *widget.Entry
 	home       fyne.CanvasObject
 
-	capture    *Capture
+	capture *Capture
 	// post runs UI work from background goroutines: fyne.Do, or in tests a
 	// queue the test's goroutine drains (Fyne's test driver runs fyne.Do
 	// on the calling goroutine).
