@@ -555,7 +555,7 @@ func runOfficer(o *options, _ io.Writer) error {
 	desk.SetCaseFile(l, cal, av)
 	desk.SetCapture(&officer.Capture{
 		OpenAudio: func() (*capture.Audio, error) { return capture.OpenAudio(os.Getenv("SANXIANG_AUDIO") == "null") },
-		Cameras:   []capture.Camera{&capture.Synthetic{}},
+		Cameras:   append(capture.Webcams(), &capture.Synthetic{}), // the system's cameras, then the test pattern
 	})
 	if len(recovered) > 0 || rerr != nil {
 		msg := shell.L("media.recovered_notice", map[string]any{"N": len(recovered)})

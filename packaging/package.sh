@@ -43,7 +43,10 @@ windows() {
 	name=$(sed -n 's/^Name *= *"\(.*\)"/\1/p' FyneApp.toml)
 	cp FyneApp.toml "$dist/FyneApp.toml.orig"
 	status=0
+	# The camera driver (DirectShow) is C++: libstdc++ and libgcc are
+	# linked in, so no mingw DLL has to ship beside the exe.
 	env CC=x86_64-w64-mingw32-gcc CXX=x86_64-w64-mingw32-g++ CGO_ENABLED=1 GOOS=windows GOARCH=amd64 \
+		CGO_LDFLAGS="-static-libgcc -static-libstdc++" \
 		GOFLAGS="-ldflags=-X=main.build=$build" "$gobin/fyne" package -os windows --release \
 		--app-version "$version" --app-build "$build" >&2 || status=$?
 	cp "$dist/FyneApp.toml.orig" FyneApp.toml

@@ -33,6 +33,7 @@ linux() {
 	done
 	check "desk package depends on libgl1" sh -c "dpkg-deb -f '$desk' Depends | grep -q libgl1"
 	check "desk package recommends cage" sh -c "dpkg-deb -f '$desk' Recommends | grep -q cage"
+	check "desk package recommends an audio library" sh -c "dpkg-deb -f '$desk' Recommends | grep -q 'libpulse0 | libasound2'"
 	unit=$(mktemp -d)
 	dpkg-deb -x "$desk" "$unit"
 	check "kiosk unit runs the kiosk under cage" grep -q '^ExecStart=/usr/bin/cage -s -- /usr/bin/sanxiang kiosk$' "$unit/usr/lib/systemd/system/sanxiang-kiosk.service"
@@ -118,7 +119,7 @@ windows() {
 		kernel32.dll | user32.dll | gdi32.dll | opengl32.dll | shell32.dll | ole32.dll | oleaut32.dll | advapi32.dll | \
 			winmm.dll | ws2_32.dll | msvcrt.dll | imm32.dll | dwmapi.dll | shcore.dll | uxtheme.dll | comdlg32.dll | \
 			version.dll | setupapi.dll | bcrypt.dll | crypt32.dll | ntdll.dll | userenv.dll | iphlpapi.dll | \
-			api-ms-win-*.dll | ucrtbase.dll | powrprof.dll | mswsock.dll | secur32.dll | winspool.drv | comctl32.dll | hid.dll | dnsapi.dll) ;;
+			api-ms-win-*.dll | ucrtbase.dll | powrprof.dll | mswsock.dll | secur32.dll | winspool.drv | comctl32.dll | hid.dll | dnsapi.dll | quartz.dll) ;;
 		*) extra="$extra $d" ;;
 		esac
 	done
