@@ -173,12 +173,13 @@ type Recorder struct {
 	started  time.Time
 	lowDisk  bool
 
-	capture *Capture
-	audioIn chan []byte
-	frames  <-chan Frame
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
-	done    chan struct{}
+	capture  *Capture
+	audioIn  chan []byte
+	frames   <-chan Frame
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	done     chan struct{}
+	stopOnce sync.Once
 }
 
 type segment struct {
@@ -204,7 +205,7 @@ func Start(ctx context.Context, cfg Config) (*Recorder, error) {
 	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
 		return nil, err
 	}
-	if free, err := FreeBytes(cfg.Dir); err == nil && free < minFree {
+	if free, err := freeBytes(cfg.Dir); err == nil && free < minFree {
 		return nil, ErrDiskFull
 	}
 	r := &Recorder{cfg: cfg, session: newSession(cfg.Now()), done: make(chan struct{})}
@@ -384,6 +385,9 @@ func (r *Recorder) videoLoop() {
 	}
 }
 
+// freeBytes is FreeBytes, replaced in tests.
+var freeBytes = FreeBytes
+
 // minFree is the space below which a recording stops and keeps what it
 // has; warnFree the space below which the officer is warned.
 const (
@@ -427,7 +431,7 @@ func (r *Recorder) tick() {
 				r.err = err
 			}
 		}
-		free, ferr := FreeBytes(r.cfg.Dir)
+		free, ferr := freeBytes(r.cfg.Dir)
 		r.lowDisk = ferr == nil && free < warnFree
 		full := ferr == nil && free < minFree
 		r.mu.Unlock()
@@ -658,22 +662,22 @@ func (r *Recorder) LowDisk() bool {
 func (r *Recorder) Session() string { return r.session }
 
 // Stop ends the recording: the last segment is finished and recorded.
-// It returns every segment's record, and the first error met.
+// It returns every segment's record, and the first error met. It may be
+// called more than once, and from any goroutine.
 func (r *Recorder) Stop() ([]*casefile.Record, error) {
-	select {
-	case <-r.done:
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		return r.records, r.err
-	default:
-	}
+	r.stopOnce.Do(r.stop)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.records, r.err
+}
+
+func (r *Recorder) stop() {
 	close(r.done)
 	if r.capture != nil {
 		r.capture.Stop()
 		close(r.audioIn)
 	}
 	if r.cfg.Camera != nil {
-		r.cancel()
 		r.cfg.Camera.Close()
 	}
 	r.cancel()
@@ -683,7 +687,6 @@ func (r *Recorder) Stop() ([]*casefile.Record, error) {
 	if err := r.finishSegment(context.Background(), r.cfg.Now()); err != nil && r.err == nil {
 		r.err = err
 	}
-	return r.records, r.err
 }
 
 // Recover finishes the segments a crash left open in a log's recording

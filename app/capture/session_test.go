@@ -3,11 +3,13 @@ package capture
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -246,4 +248,38 @@ func TestCaptureChild(t *testing.T) {
 	}
 	fmt.Println("RECORDING", r.Session())
 	time.Sleep(time.Minute)
+}
+
+// The recorder warns when the disk runs low, and when it is nearly full
+// stops by itself, keeping what it recorded.
+func TestRecorderWatchesTheDisk(t *testing.T) {
+	var free atomic.Uint64
+	free.Store(100 << 30)
+	freeBytes = func(string) (uint64, error) { return free.Load(), nil }
+	defer func() { freeBytes = FreeBytes }()
+	dir := t.TempDir()
+	l, id := testLog(t, dir)
+	defer l.Close()
+	r, err := Start(context.Background(), Config{Log: l, Case: id, Author: "990101000001", Audio: nullAudio(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1200 * time.Millisecond)
+	if r.LowDisk() {
+		t.Fatal("a warning with 100 GB free")
+	}
+	free.Store(1 << 30)
+	time.Sleep(1200 * time.Millisecond)
+	if !r.LowDisk() {
+		t.Fatal("no warning with 1 GB free")
+	}
+	free.Store(10 << 20)
+	time.Sleep(1500 * time.Millisecond)
+	recs, err := r.Stop()
+	if !errors.Is(err, ErrDiskFull) || len(recs) != 1 {
+		t.Fatalf("with 10 MB free: %d records, %v", len(recs), err)
+	}
+	if _, err := Start(context.Background(), Config{Log: l, Case: id, Author: "990101000001", Audio: nullAudio(t)}); !errors.Is(err, ErrDiskFull) {
+		t.Fatalf("started with 10 MB free: %v", err)
+	}
 }
