@@ -166,7 +166,7 @@ func (c *Cases) ShowRecorder(video bool) {
 		if f.Rec != nil {
 			return
 		}
-		cfg := capture.Config{Log: c.log, Case: c.Open.ID, Author: c.d.Me.ID, Stage: keyOf(keys, f.Stage.SelectedIndex())}
+		cfg := capture.Config{Log: c.log, Case: c.Open.ID, Author: c.d.Me.ID, Stage: keyOf(keys, f.Stage.SelectedIndex()), Rate: c.d.cfg.AudioRate}
 		if i := f.Mic.SelectedIndex(); aerr == nil && i >= 0 && i < len(mics) {
 			cfg.Audio, cfg.Mic = audio, &mics[i]
 		}

@@ -30,11 +30,13 @@ type Config struct {
 	// administrator leave fullscreen or quit a kiosk ("sanxiang admin-pin"
 	// sets it). Without one, a kiosk cannot be left from its screen.
 	KioskAdminPINHash string `json:"kiosk_admin_pin_hash,omitempty"`
+	// AudioRate is the sample rate of audio evidence (WAV PCM16 mono).
+	AudioRate int `json:"audio_rate"`
 }
 
 // Default is what a device uses before anyone configures it.
 func Default() Config {
-	return Config{PlatformURL: "http://127.0.0.1:8421", KioskIdleSeconds: 90, HallWindows: 20, OfficerLockMinutes: 5}
+	return Config{PlatformURL: "http://127.0.0.1:8421", KioskIdleSeconds: 90, HallWindows: 20, OfficerLockMinutes: 5, AudioRate: 48000}
 }
 
 // FileName is the settings file inside the data folder.
@@ -94,6 +96,11 @@ func (c Config) Validate() error {
 	}
 	if c.HallWindows < 1 || c.HallWindows > 999 {
 		return fmt.Errorf("hall_windows %d: want 1 to 999", c.HallWindows)
+	}
+	switch c.AudioRate {
+	case 8000, 16000, 22050, 32000, 44100, 48000, 96000:
+	default:
+		return fmt.Errorf("audio_rate %d: want 8000, 16000, 22050, 32000, 44100, 48000 or 96000", c.AudioRate)
 	}
 	return nil
 }

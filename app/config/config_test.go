@@ -17,7 +17,7 @@ func TestLoad(t *testing.T) {
 	if err != nil || c.PlatformURL != "https://zf.example.cn" || c.Lang != "en" || c.KioskIdleSeconds != 90 {
 		t.Fatalf("partial file: %+v, %v", c, err)
 	}
-	for _, bad := range []string{`{"platform_url":"ftp://x"}`, `{"lang":"fr"}`, `{"kiosk_idle_seconds":1}`, `{not json`} {
+	for _, bad := range []string{`{"platform_url":"ftp://x"}`, `{"lang":"fr"}`, `{"kiosk_idle_seconds":1}`, `{"audio_rate":44000}`, `{not json`} {
 		os.WriteFile(filepath.Join(dir, FileName), []byte(bad), 0o600)
 		if _, err := Load(dir); err == nil {
 			t.Errorf("%s: no error", bad)
