@@ -188,6 +188,7 @@ type segment struct {
 	avi        *AVIWriter
 	pausedFor  time.Duration // within this segment, before now
 	audioBegun bool
+	lastJPEG   []byte // the last frame written, to fill the end with
 }
 
 // ErrDiskFull stops a recording when the disk has no room left for it.
@@ -377,6 +378,7 @@ func (r *Recorder) videoLoop() {
 			for s.avi.Frames() <= target && err == nil {
 				err = s.avi.AddFrame(buf.Bytes())
 			}
+			s.lastJPEG = append(s.lastJPEG[:0], buf.Bytes()...)
 		}
 		if err != nil && r.err == nil {
 			r.err = err
@@ -465,6 +467,16 @@ func (r *Recorder) finishSegment(ctx context.Context, end time.Time) error {
 	r.seg = nil
 	if s == nil {
 		return nil
+	}
+	// A busy machine encodes behind the clock: the picture is held to the
+	// segment's end, so it lasts as long as the sound beside it.
+	if s.avi != nil && s.lastJPEG != nil {
+		target := int(math.Round(s.recorded(end, r.paused).Seconds() * float64(r.cfg.Format.FPS)))
+		for s.avi.Frames() < target {
+			if err := s.avi.AddFrame(s.lastJPEG); err != nil {
+				return err
+			}
+		}
 	}
 	if r.paused != nil {
 		s.j.Pauses = append(s.j.Pauses, Pause{From: *r.paused, To: end})
