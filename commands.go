@@ -376,6 +376,23 @@ func seedEvidence(ctx context.Context, l *casefile.Log) error {
 			return err
 		}
 	}
+	// The case that went the whole way has its on-site stages recorded.
+	for _, cid := range ids {
+		cc, err := l.Case(ctx, cid)
+		if err != nil || cc.Opening.Party.Name != demo.CompleteCase {
+			continue
+		}
+		for _, stage := range []string{"investigate", "notify", "defend", "serve"} {
+			r, err := capture.Start(ctx, capture.Config{Log: l, Case: cid, Author: cc.Records[0].Author, Stage: stage, Audio: audio})
+			if err != nil {
+				return err
+			}
+			time.Sleep(time.Second)
+			if _, err := r.Stop(); err != nil {
+				return err
+			}
+		}
+	}
 	frames, err := cam.Start(ctx, capture.Format{Width: 640, Height: 480, FPS: 15})
 	if err != nil {
 		return err

@@ -7,9 +7,11 @@ import (
 	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/account"
+	"github.com/sanxiang-desk/sanxiang/app/calendar"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/document"
+	"github.com/sanxiang-desk/sanxiang/app/publish"
 	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/assets"
 )
@@ -50,7 +52,20 @@ type demoCase struct {
 		daysAgo int
 		note    string
 	}
+	// docs are the documents made before a stage, by stage: template and
+	// the officer's inputs.
+	docs map[string]struct {
+		template string
+		inputs   map[string]string
+	}
+	decision *review.Proposal // what the decide stage decides
+	// publishDaysAgo, when set, publishes the decision then.
+	publishDaysAgo int
 }
+
+// CompleteCase is the party of the demo's case that went the whole way
+// (decided, served and published): seed records its evidence.
+const CompleteCase = "青禾市松川区顺达建材经营部"
 
 // Cases writes the demo's case files through the same calls the officer
 // desk makes: cases at different stages, one of them past its 90 days.
@@ -88,6 +103,27 @@ func Cases(ctx context.Context, l *casefile.Log, ds *catalog.Dataset, accounts [
 			party: casefile.Party{Kind: "org", Name: "青禾市石门县康宁诊所", IDNo: "52990105MJ0000004A"},
 			place: "青禾市民服务中心", summary: "申请医疗机构执业登记。",
 			stages: []st{{"accept", 5, "材料齐全，当场受理。"}, {"examine", 2, "书面审查并实地核查。"}}},
+		{agency: "02", act: catalog.ActPenalty, daysAgo: 30,
+			party: casefile.Party{Kind: "org", Name: CompleteCase, IDNo: "92990103MA0000005B", Address: "青禾市松川区江滨路16号"},
+			place: "青禾市松川区江滨路16号门前", summary: "擅自占用人行道堆放建筑材料，影响通行。",
+			stages: []st{{"register", 30, "经审查，符合立案条件，同意立案。"}, {"investigate", 29, "现场检查，占道面积约12平方米，已拍照取证。"},
+				{"notify", 20, "送达行政处罚事先告知书，告知陈述、申辩权利。"}, {"defend", 16, "当事人书面表示放弃陈述、申辩。"},
+				{"decide", 12, "作出罚款决定。"}, {"serve", 11, "直接送达行政处罚决定书，当事人签收。"}},
+			docs: map[string]struct {
+				template string
+				inputs   map[string]string
+			}{
+				"investigate": {"inspection_record", map[string]string{"time": "上午9时至9时40分", "present": "经营者本人",
+					"findings": "当事人在店门前人行道堆放沙石、水泥等建筑材料，占用面积约12平方米，未取得占用许可。"}},
+				"notify": {"prior_notice", map[string]string{"facts": "擅自占用城市人行道堆放建筑材料，面积约12平方米。",
+					"basis": "《城市道路管理条例》第二十七条、第四十二条", "proposed": "罚款人民币二千元"}},
+				"decide": {"penalty_decision", map[string]string{"doc_no": "青松城管罚〔2026〕58号",
+					"facts": "当事人擅自占用城市人行道堆放建筑材料，面积约12平方米，经责令改正已清理。",
+					"basis": "《城市道路管理条例》第四十二条", "decision": "罚款人民币二千元"}},
+				"serve": {"service_receipt", map[string]string{"document": "行政处罚决定书（青松城管罚〔2026〕58号）", "receiver": "经营者本人"}},
+			},
+			decision:       &review.Proposal{Fine: 2000, Text: "罚款人民币二千元"},
+			publishDaysAgo: 9},
 	}
 	officersOf := func(agency string) []casefile.Officer {
 		var out []casefile.Officer
@@ -126,8 +162,27 @@ func Cases(ctx context.Context, l *casefile.Log, ds *catalog.Dataset, accounts [
 					return err
 				}
 			}
-			if _, err := l.AddStage(ctx, id, officers[0].CertNo, casefile.StageBody{Stage: s.key, Note: s.note, Officers: officers[:2]}); err != nil {
+			if d, ok := c.docs[s.key]; ok {
+				if err := addDocument(ctx, l, id, d.template, agencyName(ds, c.agency), officers[0].CertNo, d.inputs, at); err != nil {
+					return err
+				}
+			}
+			body := casefile.StageBody{Stage: s.key, Note: s.note, Officers: officers[:2]}
+			if s.key == "decide" && c.decision != nil {
+				body.Decision, _ = json.Marshal(c.decision)
+			}
+			if _, err := l.AddStage(ctx, id, officers[0].CertNo, body); err != nil {
 				return fmt.Errorf("demo case %s stage %s: %w", id, s.key, err)
+			}
+		}
+		if c.publishDaysAgo > 0 {
+			cal, err := calendar.Parse(assets.Calendar)
+			if err != nil {
+				return err
+			}
+			at = today.AddDate(0, 0, -c.publishDaysAgo)
+			if _, err := publish.Publish(ctx, l, cal, id, officers[0].CertNo, nil); err != nil {
+				return fmt.Errorf("demo case %s: publish: %w", id, err)
 			}
 		}
 	}
