@@ -40,6 +40,20 @@ func (s *Server) LoadDemo(ctx context.Context) error {
 			}
 		}
 	}
+	// Each agency but the last has a second legal reviewer in the registry
+	// (a certified officer with no account on the demo device), so the
+	// staffing chart shows agencies at the guideline's 5 % and one below.
+	taken := map[string]int{}
+	for _, o := range ds.Officers {
+		if o.Status != catalog.CertValid || o.AgencyCode == ds.Agencies[len(ds.Agencies)-1].Code {
+			continue
+		}
+		if taken[o.AgencyCode]++; taken[o.AgencyCode] == 5 { // the first four have demo accounts
+			if err := s.SetReviewer(ctx, o.AgencyCode, review.Reviewer{ID: o.CertNo, Name: o.Name, Qualification: "legal_professional"}); err != nil {
+				return err
+			}
+		}
+	}
 	return s.demoDraw(ctx, ds)
 }
 
