@@ -342,6 +342,17 @@ func seed(dir string, size demo.Size) (seedCounts, error) {
 	return seedCounts{len(ds.Officers), len(ds.Fees), len(ds.Guides), len(ds.Items), len(ds.Inspections), len(ds.Decisions), len(accounts)}, nil
 }
 
+// cameras are the system's cameras; the synthetic test pattern is offered
+// only in the demo (and where SANXIANG_TEST_CAMERA is set), so that no
+// officer records a test pattern into a real case.
+func cameras() []capture.Camera {
+	cams := capture.Webcams()
+	if os.Getenv("SANXIANG_TEST_CAMERA") != "" {
+		cams = append(cams, &capture.Synthetic{})
+	}
+	return cams
+}
+
 // seedEvidence records real evidence into the demo's first case through
 // the capture code the officer desk uses: a few seconds of video from the
 // synthetic camera with sound from the null audio backend (silence at the
@@ -572,7 +583,7 @@ func runOfficer(o *options, _ io.Writer) error {
 	desk.SetCaseFile(l, cal, av)
 	desk.SetCapture(&officer.Capture{
 		OpenAudio: func() (*capture.Audio, error) { return capture.OpenAudio(os.Getenv("SANXIANG_AUDIO") == "null") },
-		Cameras:   append(capture.Webcams(), &capture.Synthetic{}), // the system's cameras, then the test pattern
+		Cameras:   cameras(),
 	})
 	if len(recovered) > 0 || rerr != nil {
 		msg := shell.L("media.recovered_notice", map[string]any{"N": len(recovered)})
@@ -641,6 +652,7 @@ func runDemo(o *options, out io.Writer) error {
 		args := append([]string{"--data", dir, "--lang", shell.Language()}, mode...)
 		cmd := exec.CommandContext(ctx, self, args...)
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+		cmd.Env = append(os.Environ(), "SANXIANG_TEST_CAMERA=1") // the demo's camera is the test pattern
 		if err := cmd.Start(); err != nil {
 			return err
 		}
