@@ -150,6 +150,27 @@ func recordTitle(r casefile.Record) string {
 		var s casefile.StageBody
 		json.Unmarshal(r.Body, &s)
 		return words["kind.case.stage"] + words["stage."+s.Stage]
+	case casefile.KindMedia:
+		// The fields of capture.Recording this line needs (the capture
+		// package records through cgo; the platform prints without it).
+		var m struct {
+			Kind       string `json:"kind"`
+			Stage      string `json:"stage"`
+			DurationMS int64  `json:"duration_ms"`
+			Recovered  bool   `json:"recovered"`
+		}
+		json.Unmarshal(r.Body, &m)
+		t := words["kind.media"] + "：" + words["media."+m.Kind]
+		if m.Kind != "photo" && m.DurationMS > 0 {
+			t += " " + fmt.Sprintf(words["media.seconds"], (m.DurationMS+500)/1000)
+		}
+		if m.Stage != "" {
+			t += "　" + words["media.stage"] + words["stage."+m.Stage]
+		}
+		if m.Recovered {
+			t += words["media.recovered"]
+		}
+		return t
 	}
 	if w, ok := words["kind."+r.Kind]; ok {
 		return w
