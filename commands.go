@@ -566,7 +566,7 @@ func runOfficer(o *options, _ io.Writer) error {
 	if err != nil {
 		return err
 	}
-	av, err := demo.AVList() // until the platform syncs each agency's list
+	av, err := avLists(dir)
 	if err != nil {
 		return err
 	}
@@ -601,7 +601,13 @@ func runOfficer(o *options, _ io.Writer) error {
 		return err
 	}
 	desk.SetSync(func(progress func(sent, total int64)) (string, error) {
-		return syncOnce(dir, cfg, cat, l, rev, agencies, progress)
+		msg, err := syncOnce(dir, cfg, cat, l, rev, agencies, progress)
+		if err == nil {
+			if av, aerr := avLists(dir); aerr == nil {
+				fyne.Do(func() { desk.SetAVList(av) })
+			}
+		}
+		return msg, err
 	})
 	w.SetContent(desk.Content())
 	ctx, stop := context.WithCancel(context.Background())
@@ -994,6 +1000,19 @@ func readJSON(path string, v any) error {
 	return json.Unmarshal(data, v)
 }
 
+// avLists are the audio/video requirement lists the platform last sent,
+// or the bundled ones on a device that has not synced.
+func avLists(dir string) ([]casefile.AVRequirement, error) {
+	var av []casefile.AVRequirement
+	if err := readJSON(filepath.Join(dir, config.AVFile), &av); err != nil {
+		return nil, fmt.Errorf("%s: %w", config.AVFile, err)
+	}
+	if len(av) > 0 {
+		return av, nil
+	}
+	return demo.AVList()
+}
+
 // fileRegistry is the platform's reviewer registry as last pulled, read
 // when a reviewer is looked up (rarely), so a sync can replace it while
 // the desk runs.
@@ -1124,6 +1143,13 @@ func syncOnce(dir string, cfg config.Config, cat *catalog.Catalog, l *casefile.L
 	}
 	for _, f := range res.Flags {
 		msg += "\n" + shell.L("cli.flagged", map[string]any{"Flag": f})
+	}
+	if av, err := c.PullAVLists(ctx); err != nil {
+		return "", err
+	} else if len(av) > 0 {
+		if err := saveJSON(dir, config.AVFile, av); err != nil {
+			return "", err
+		}
 	}
 	// Legal review across devices: the registry first, since taking an
 	// opinion checks its reviewer against it.

@@ -131,6 +131,14 @@ func (d *Desk) SetCaseFile(l *casefile.Log, cal *calendar.Calendar, av []casefil
 	d.log, d.cal, d.av = l, cal, av
 }
 
+// SetAVList replaces the audio/video requirement list (after a sync).
+func (d *Desk) SetAVList(av []casefile.AVRequirement) {
+	d.av = av
+	if d.Cases != nil {
+		d.Cases.av = av
+	}
+}
+
 // SetSync gives the desk a way to sync with the platform: sync pushes the
 // log and its media (reporting upload progress) and pulls what concerns
 // the device, and says what happened.

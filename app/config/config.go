@@ -147,6 +147,9 @@ const (
 	// ReviewersFile is the platform's registry of legal reviewers, whose
 	// opinions signed on other devices this device takes in.
 	ReviewersFile = "reviewers.json"
+	// AVFile holds the agencies' audio/video requirement lists as the
+	// platform last sent them ([]casefile.AVRequirement as JSON).
+	AVFile = "av.json"
 	// ReviewQueueFile holds other devices' cases waiting for review, for a
 	// reviewer's queue on this device.
 	ReviewQueueFile = "review_queue.json"

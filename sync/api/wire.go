@@ -23,11 +23,13 @@ const (
 	PathQueue       = "/api/v1/review/queue"
 	PathOpinions    = "/api/v1/review/opinions"
 	PathReviewers   = "/api/v1/review/reviewers"
-	PathPubKey      = "/api/v1/platform/key"
-	PathMedia       = "/api/v1/media/"        // tus 1.0 uploads
-	PathMediaSHA    = "/api/v1/media-by-sha/" // GET {sha256}: held, with receipt?
-	HeaderIdem      = "Idempotency-Key"
-	MaxBodyBytes    = 16 << 20 // a push or import larger than this is refused
+	// PathAVLists is every agency's audio/video requirement list.
+	PathAVLists  = "/api/v1/av-requirements"
+	PathPubKey   = "/api/v1/platform/key"
+	PathMedia    = "/api/v1/media/"        // tus 1.0 uploads
+	PathMediaSHA = "/api/v1/media-by-sha/" // GET {sha256}: held, with receipt?
+	HeaderIdem   = "Idempotency-Key"
+	MaxBodyBytes = 16 << 20 // a push or import larger than this is refused
 )
 
 // EnrolRequest exchanges a one-time code for a device identity.

@@ -263,6 +263,13 @@ func (c *Client) PullReviewQueue(ctx context.Context, agency string) ([]review.R
 	return out, fail(resp, err)
 }
 
+// PullAVLists fetches every agency's audio/video requirement list.
+func (c *Client) PullAVLists(ctx context.Context) ([]casefile.AVRequirement, error) {
+	var out []casefile.AVRequirement
+	resp, err := c.r.R().SetContext(ctx).SetResult(&out).Get(api.PathAVLists)
+	return out, fail(resp, err)
+}
+
 // PullReviewers fetches the registry of legal reviewers.
 func (c *Client) PullReviewers(ctx context.Context) ([]review.Reviewer, error) {
 	var out []review.Reviewer

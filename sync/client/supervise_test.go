@@ -251,3 +251,47 @@ func TestSupervisionIndexesLogsHeldBefore(t *testing.T) {
 		t.Fatalf("before %+v, after %+v (%v)", before.Total, after.Total, err)
 	}
 }
+
+// The audio/video requirement lists are the platform's: a device pulls
+// them (the bundled ones until an administrator sets others), and
+// supervision scores cases by the lists set.
+func TestAVListsComeFromThePlatform(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b servertest.Backend) {
+		ctx := context.Background()
+		s, h := platform(t, b)
+		l := deviceLog(t, "AV-1", 0)
+		var clock time.Time
+		l.SetClock(func() time.Time { return clock })
+		id := supervisedCase(t, l, &clock, "01", catalog.ActPenalty, "2026-03-02", []step{{"register", "2026-03-02", "register_approval", false, ""}})
+		c := New(enrol(t, s, h, l))
+		if _, err := c.Push(ctx, l); err != nil {
+			t.Fatal(err)
+		}
+		bundled, _ := demo.AVList()
+		got, err := c.PullAVLists(ctx)
+		if err != nil || len(got) != len(bundled) {
+			t.Fatalf("before any is set: %d lists (%v), want the %d bundled", len(got), err, len(bundled))
+		}
+		from, to := time.Date(2026, 1, 1, 0, 0, 0, 0, time.Local), time.Date(2027, 1, 1, 0, 0, 0, 0, time.Local)
+		rep, _ := s.Supervision(ctx, from, to)
+		before := rep.Cases[0].Score
+		if rep.Total.AVNeeded != 0 {
+			t.Fatalf("under the bundled lists: %+v", rep.Cases[0])
+		}
+		// The city now wants the registration recorded too.
+		if err := s.SetAVLists(ctx, []casefile.AVRequirement{{Agency: "01", Stages: []string{"register"}}, {Agency: "*", Stages: []string{"serve"}}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetAVLists(ctx, []casefile.AVRequirement{{Agency: "01"}, {Agency: "01"}}); err == nil {
+			t.Fatal("an agency listed twice was taken")
+		}
+		got, err = c.PullAVLists(ctx)
+		if err != nil || len(got) != 2 || got[0].Agency != "*" || got[1].Stages[0] != "register" {
+			t.Fatalf("after setting: %+v %v", got, err)
+		}
+		rep, _ = s.Supervision(ctx, from, to)
+		if e := rep.Cases[0]; e.Case != id || e.AVNeeded != 1 || e.AVPresent != 0 || e.Score >= before {
+			t.Fatalf("under the new lists: %+v", e)
+		}
+	})
+}

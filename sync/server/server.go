@@ -62,8 +62,9 @@ type Options struct {
 	// as s3://KEY:SECRET@HOST/BUCKET (s3+http:// without TLS). Default: a
 	// folder "media" beside a SQLite database; PostgreSQL needs it given.
 	Media string
-	// AVList is the audio/video requirement list (音像记录事项清单) cases
-	// are supervised against; nil takes the bundled list.
+	// AVList is the audio/video requirement list (音像记录事项清单) used
+	// until an administrator sets the platform's (SetAVLists); nil takes
+	// the bundled list.
 	AVList []casefile.AVRequirement
 }
 
@@ -170,6 +171,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET "+api.PathQueue, s.device(s.reviewQueue))
 	mux.HandleFunc("GET "+api.PathOpinions, s.device(s.opinions))
 	mux.HandleFunc("GET "+api.PathReviewers, s.device(s.reviewers))
+	mux.HandleFunc("GET "+api.PathAVLists, s.device(s.avLists))
 	mux.HandleFunc("GET /p/{kind}/{id}", s.publicItem)
 	mux.HandleFunc("GET /p/draws/{$}", s.publicDraws)
 	mux.HandleFunc("GET /p/draws/{id}", s.publicDraw)

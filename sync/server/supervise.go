@@ -168,7 +168,11 @@ func (s *Server) superviseRules(ctx context.Context) (supervise.Rules, error) {
 	if err != nil {
 		return supervise.Rules{}, err
 	}
-	return supervise.Rules{Review: svc, AV: s.avList, Cal: cal, Now: s.now()}, nil
+	av, err := s.AVLists(ctx)
+	if err != nil {
+		return supervise.Rules{}, err
+	}
+	return supervise.Rules{Review: svc, AV: av, Cal: cal, Now: s.now()}, nil
 }
 
 // staffing counts each agency's officers with a valid certificate in the

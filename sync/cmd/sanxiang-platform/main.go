@@ -8,7 +8,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -21,6 +23,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
 )
@@ -39,6 +42,8 @@ func main() {
 	alerts := flag.Bool("alerts", false, "list what the platform flagged (forks, decisions without a required review) and exit")
 	edit := flag.String("edit", "", "change one item, KIND/ID, with field=value arguments after the flags (checked as an import row), and exit")
 	withdraw := flag.String("withdraw", "", "withdraw one item, KIND/ID, from the public lists and exit")
+	avFile := flag.String("av-lists", "", "set every agency's audio/video requirement list (音像记录事项清单) from a JSON file "+
+		`([{"agency":"01","stages":["notify"],"full_process":["enforce"]}, …]; agency "*" for all) and exit`)
 	drawItem := flag.String("draw", "", "draw targets for this random-inspection item (双随机): with --targets FILE (one target a line) and --count N; prints and publishes the draw, and exits")
 	targetsFile := flag.String("targets", "", "the target list --draw draws from")
 	drawCount := flag.Int("count", 0, "how many targets --draw draws")
@@ -57,6 +62,13 @@ func main() {
 	}
 	if *devices || *revoke != "" || *alerts || *edit != "" || *withdraw != "" {
 		if err := adminCommand(*dbPath, *mediaDir, *devices, *revoke, *alerts, *edit, *withdraw, flag.Args()); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *avFile != "" {
+		if err := setAVLists(*dbPath, *mediaDir, *avFile); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
@@ -113,6 +125,46 @@ func run(listen, dbPath, mediaDir, adminToken string, withDemo bool, newCode str
 }
 
 // importList imports one public list from a file into the platform.
+// setAVLists replaces the audio/video requirement lists from a JSON file;
+// a file that does not parse, or names a stage no procedure has, changes
+// nothing.
+func setAVLists(dbPath, media, file string) error {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	var lists []casefile.AVRequirement
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&lists); err != nil {
+		return fmt.Errorf("音像记录事项清单格式有误，未作任何更改 (the A/V lists do not parse; nothing changed): %w", err)
+	}
+	known := map[string]bool{}
+	for _, stages := range casefile.Procedures {
+		for _, st := range stages {
+			known[st.Key] = true
+		}
+	}
+	for _, l := range lists {
+		for _, st := range append(append([]string{}, l.Stages...), l.FullProcess...) {
+			if !known[st] {
+				return fmt.Errorf("音像记录事项清单中机关 %s 的环节 %q 不存在，未作任何更改 (no such stage; nothing changed)", l.Agency, st)
+			}
+		}
+	}
+	ctx := context.Background()
+	s, err := server.Open(ctx, dbPath, server.Options{Media: media})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.SetAVLists(ctx, lists); err != nil {
+		return err
+	}
+	fmt.Printf("已更新 %d 个机关的音像记录事项清单，设备下次同步时获取。\n", len(lists))
+	return nil
+}
+
 func importList(dbPath, media, file string, kind catalog.Kind) error {
 	f, err := os.Open(file)
 	if err != nil {
