@@ -562,7 +562,7 @@ func runOfficer(o *options, _ io.Writer) error {
 		return err
 	}
 	defer l.Close()
-	cal, err := calendar.Parse(assets.Calendar)
+	cal, err := deviceCalendar(dir)
 	if err != nil {
 		return err
 	}
@@ -603,9 +603,16 @@ func runOfficer(o *options, _ io.Writer) error {
 	desk.SetSync(func(progress func(sent, total int64)) (string, error) {
 		msg, err := syncOnce(dir, cfg, cat, l, rev, agencies, progress)
 		if err == nil {
-			if av, aerr := avLists(dir); aerr == nil {
-				fyne.Do(func() { desk.SetAVList(av) })
-			}
+			av, aerr := avLists(dir)
+			cal, cerr := deviceCalendar(dir)
+			fyne.Do(func() {
+				if aerr == nil {
+					desk.SetAVList(av)
+				}
+				if cerr == nil {
+					desk.SetCalendar(cal)
+				}
+			})
 		}
 		return msg, err
 	})
@@ -866,6 +873,9 @@ func runRedact(o *options, out io.Writer) error {
 // "add DATE N" and "between A B". The start day is not counted.
 func runWorkdays(o *options, out io.Writer) error {
 	cal, err := calendar.Parse(assets.Calendar)
+	if dir, derr := o.dataDir(""); derr == nil {
+		cal, err = deviceCalendar(dir) // the platform's, once synced
+	}
 	if err != nil {
 		return err
 	}
@@ -918,7 +928,7 @@ func runWorkdays(o *options, out io.Writer) error {
 // reviewService sets up the legal review on a log and installs its gate,
 // so that no code path appends a major decision without a passed review.
 func reviewService(dir string, l *casefile.Log, book *account.Book) (*review.Service, error) {
-	cal, err := calendar.Parse(assets.Calendar)
+	cal, err := deviceCalendar(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -998,6 +1008,23 @@ func readJSON(path string, v any) error {
 		return err
 	}
 	return json.Unmarshal(data, v)
+}
+
+// deviceCalendar is the working-day calendar the platform last sent, or
+// the bundled one on a device that has not synced.
+func deviceCalendar(dir string) (*calendar.Calendar, error) {
+	data, err := os.ReadFile(filepath.Join(dir, config.CalendarFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return calendar.Parse(assets.Calendar)
+	}
+	if err != nil {
+		return nil, err
+	}
+	cal, err := calendar.Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", config.CalendarFile, err)
+	}
+	return cal, nil
 }
 
 // avLists are the audio/video requirement lists the platform last sent,
@@ -1143,6 +1170,11 @@ func syncOnce(dir string, cfg config.Config, cat *catalog.Catalog, l *casefile.L
 	}
 	for _, f := range res.Flags {
 		msg += "\n" + shell.L("cli.flagged", map[string]any{"Flag": f})
+	}
+	if cal, err := c.PullCalendar(ctx); err != nil {
+		return "", err
+	} else if err := os.WriteFile(filepath.Join(dir, config.CalendarFile), cal, 0o600); err != nil {
+		return "", err
 	}
 	if av, err := c.PullAVLists(ctx); err != nil {
 		return "", err

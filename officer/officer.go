@@ -139,6 +139,18 @@ func (d *Desk) SetAVList(av []casefile.AVRequirement) {
 	}
 }
 
+// SetCalendar replaces the working-day calendar (after a sync brought a
+// newer one).
+func (d *Desk) SetCalendar(cal *calendar.Calendar) {
+	d.cal = cal
+	if d.Cases != nil {
+		d.Cases.cal = cal
+	}
+	if d.rev != nil {
+		d.rev.Calendar = cal
+	}
+}
+
 // SetSync gives the desk a way to sync with the platform: sync pushes the
 // log and its media (reporting upload progress) and pulls what concerns
 // the device, and says what happened.

@@ -7,6 +7,7 @@ package calendar
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"time"
 )
 
@@ -97,4 +98,47 @@ func (c *Calendar) WorkdaysBetween(from, to time.Time) int {
 func dateOf(t time.Time) time.Time {
 	y, m, d := t.Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, t.Location())
+}
+
+// Merge adds the years of extra to base (both in cn.json's form); a year in
+// both is taken from extra. The result is checked as a calendar.
+func Merge(base, extra []byte) ([]byte, error) {
+	var b, e struct {
+		Note  string                     `json:"_note,omitempty"`
+		Years map[string]json.RawMessage `json:"years"`
+	}
+	if err := json.Unmarshal(base, &b); err != nil {
+		return nil, fmt.Errorf("calendar: %w", err)
+	}
+	if err := json.Unmarshal(extra, &e); err != nil {
+		return nil, fmt.Errorf("calendar: %w", err)
+	}
+	if _, err := Parse(extra); err != nil {
+		return nil, err
+	}
+	if len(e.Years) == 0 {
+		return nil, fmt.Errorf("calendar: no year given")
+	}
+	if b.Years == nil {
+		b.Years = map[string]json.RawMessage{}
+	}
+	for y, days := range e.Years {
+		b.Years[y] = days
+	}
+	out, err := json.MarshalIndent(b, "", " ")
+	if err != nil {
+		return nil, err
+	}
+	_, err = Parse(out)
+	return out, err
+}
+
+// Years lists the years the calendar knows, in order.
+func (c *Calendar) Years() []int {
+	var out []int
+	for y := range c.years {
+		out = append(out, y)
+	}
+	sort.Ints(out)
+	return out
 }

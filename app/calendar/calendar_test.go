@@ -71,3 +71,33 @@ func TestWorkdays(t *testing.T) {
 		t.Error("a malformed date was accepted")
 	}
 }
+
+// A year the platform adds (next year's holidays, once announced) joins
+// the bundled ones; a year given again replaces it; a bad file changes
+// nothing.
+func TestMergeAddsYears(t *testing.T) {
+	extra := []byte(`{"years":{"2027":{"holidays":["2027-01-01","2027-02-06"],"workdays":["2027-01-31"]}}}`)
+	merged, err := Merge(assets.Calendar, extra)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Parse(merged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ys := c.Years(); ys[0] != 2024 || ys[len(ys)-1] != 2027 {
+		t.Fatalf("years %v", ys)
+	}
+	day := func(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }
+	if c.IsWorkday(day("2027-01-01")) || !c.IsWorkday(day("2027-01-31")) || !c.Known(day("2027-03-01")) {
+		t.Fatal("2027 not taken in")
+	}
+	if c.IsWorkday(day("2026-10-01")) {
+		t.Fatal("2026 lost")
+	}
+	for _, bad := range []string{`{"years":{"2027":{"holidays":["2027-13-01"]}}}`, `{"years":{}}`, `not json`} {
+		if _, err := Merge(assets.Calendar, []byte(bad)); err == nil {
+			t.Errorf("merged %s", bad)
+		}
+	}
+}

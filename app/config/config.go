@@ -150,6 +150,9 @@ const (
 	// AVFile holds the agencies' audio/video requirement lists as the
 	// platform last sent them ([]casefile.AVRequirement as JSON).
 	AVFile = "av.json"
+	// CalendarFile is the working-day calendar as the platform last sent
+	// it (assets/calendar/cn.json's form).
+	CalendarFile = "calendar.json"
 	// ReviewQueueFile holds other devices' cases waiting for review, for a
 	// reviewer's queue on this device.
 	ReviewQueueFile = "review_queue.json"

@@ -24,7 +24,10 @@ const (
 	PathOpinions    = "/api/v1/review/opinions"
 	PathReviewers   = "/api/v1/review/reviewers"
 	// PathAVLists is every agency's audio/video requirement list.
-	PathAVLists  = "/api/v1/av-requirements"
+	PathAVLists = "/api/v1/av-requirements"
+	// PathCalendar is the working-day calendar (holidays and make-up
+	// workdays by year).
+	PathCalendar = "/api/v1/calendar"
 	PathPubKey   = "/api/v1/platform/key"
 	PathMedia    = "/api/v1/media/"        // tus 1.0 uploads
 	PathMediaSHA = "/api/v1/media-by-sha/" // GET {sha256}: held, with receipt?

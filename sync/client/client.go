@@ -21,6 +21,7 @@ import (
 
 	"github.com/go-resty/resty/v2"
 
+	"github.com/sanxiang-desk/sanxiang/app/calendar"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/review"
@@ -261,6 +262,18 @@ func (c *Client) PullReviewQueue(ctx context.Context, agency string) ([]review.R
 	var out []review.RemoteCase
 	resp, err := c.r.R().SetContext(ctx).SetQueryParam("agency", agency).SetResult(&out).Get(api.PathQueue)
 	return out, fail(resp, err)
+}
+
+// PullCalendar fetches the platform's working-day calendar, checked.
+func (c *Client) PullCalendar(ctx context.Context) ([]byte, error) {
+	resp, err := c.r.R().SetContext(ctx).Get(api.PathCalendar)
+	if err := fail(resp, err); err != nil {
+		return nil, err
+	}
+	if _, err := calendar.Parse(resp.Body()); err != nil {
+		return nil, err
+	}
+	return resp.Body(), nil
 }
 
 // PullAVLists fetches every agency's audio/video requirement list.

@@ -295,3 +295,42 @@ func TestAVListsComeFromThePlatform(t *testing.T) {
 		}
 	})
 }
+
+// Next year's holidays, once announced, are added on the platform and
+// reach the devices; the bundled years stay; a bad file changes nothing.
+func TestCalendarComesFromThePlatform(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b servertest.Backend) {
+		ctx := context.Background()
+		s, h := platform(t, b)
+		l := deviceLog(t, "CAL-1", 0)
+		c := New(enrol(t, s, h, l))
+		data, err := c.PullCalendar(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cal, _ := calendar.Parse(data)
+		jan4 := time.Date(2027, 1, 4, 0, 0, 0, 0, time.Local)
+		if cal.Known(jan4) {
+			t.Fatal("2027 known before it was added")
+		}
+		if err := s.AddCalendarYears(ctx, []byte(`{"years":{"2027":{"holidays":["2027-01-01","2027-01-04"],"workdays":[]}}}`)); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AddCalendarYears(ctx, []byte(`{"years":{"2027":{"holidays":["January 1st"]}}}`)); err == nil {
+			t.Fatal("a bad date was taken")
+		}
+		data, err = c.PullCalendar(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cal, _ = calendar.Parse(data)
+		if !cal.Known(jan4) || cal.IsWorkday(jan4) || cal.IsWorkday(time.Date(2026, 10, 1, 0, 0, 0, 0, time.Local)) {
+			t.Fatalf("the calendar pulled knows %v", cal.Years())
+		}
+		// Decided on the last working day of 2026: seven working days run
+		// past the 4 January holiday the platform added.
+		if due := cal.AddWorkdays(time.Date(2026, 12, 31, 10, 0, 0, 0, time.Local), 7); due.Format(time.DateOnly) != "2027-01-13" {
+			t.Fatalf("due %v", due)
+		}
+	})
+}

@@ -172,6 +172,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET "+api.PathOpinions, s.device(s.opinions))
 	mux.HandleFunc("GET "+api.PathReviewers, s.device(s.reviewers))
 	mux.HandleFunc("GET "+api.PathAVLists, s.device(s.avLists))
+	mux.HandleFunc("GET "+api.PathCalendar, s.device(s.calendarFile))
 	mux.HandleFunc("GET /p/{kind}/{id}", s.publicItem)
 	mux.HandleFunc("GET /p/draws/{$}", s.publicDraws)
 	mux.HandleFunc("GET /p/draws/{id}", s.publicDraw)

@@ -11,11 +11,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/sanxiang-desk/sanxiang/app/calendar"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/supervise"
-	"github.com/sanxiang-desk/sanxiang/assets"
 )
 
 // indexCases keeps the cases table as records arrive, inside the push's
@@ -164,7 +162,7 @@ func (s *Server) superviseRules(ctx context.Context) (supervise.Rules, error) {
 	if err != nil {
 		return supervise.Rules{}, err
 	}
-	cal, err := calendar.Parse(assets.Calendar)
+	cal, err := s.calendar(ctx)
 	if err != nil {
 		return supervise.Rules{}, err
 	}

@@ -23,6 +23,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/sanxiang-desk/sanxiang/app/calendar"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
@@ -42,6 +43,8 @@ func main() {
 	alerts := flag.Bool("alerts", false, "list what the platform flagged (forks, decisions without a required review) and exit")
 	edit := flag.String("edit", "", "change one item, KIND/ID, with field=value arguments after the flags (checked as an import row), and exit")
 	withdraw := flag.String("withdraw", "", "withdraw one item, KIND/ID, from the public lists and exit")
+	calFile := flag.String("calendar", "", "add or replace years of the working-day calendar from a JSON file "+
+		`({"years":{"2027":{"holidays":["2027-01-01",…],"workdays":[…]}}}) and exit`)
 	avFile := flag.String("av-lists", "", "set every agency's audio/video requirement list (音像记录事项清单) from a JSON file "+
 		`([{"agency":"01","stages":["notify"],"full_process":["enforce"]}, …]; agency "*" for all) and exit`)
 	drawItem := flag.String("draw", "", "draw targets for this random-inspection item (双随机): with --targets FILE (one target a line) and --count N; prints and publishes the draw, and exits")
@@ -62,6 +65,13 @@ func main() {
 	}
 	if *devices || *revoke != "" || *alerts || *edit != "" || *withdraw != "" {
 		if err := adminCommand(*dbPath, *mediaDir, *devices, *revoke, *alerts, *edit, *withdraw, flag.Args()); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *calFile != "" {
+		if err := addCalendar(*dbPath, *mediaDir, *calFile); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
@@ -125,6 +135,31 @@ func run(listen, dbPath, mediaDir, adminToken string, withDemo bool, newCode str
 }
 
 // importList imports one public list from a file into the platform.
+// addCalendar adds years to the working-day calendar devices count
+// deadlines with; a file that does not parse changes nothing.
+func addCalendar(dbPath, media, file string) error {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	s, err := server.Open(ctx, dbPath, server.Options{Media: media})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.AddCalendarYears(ctx, data); err != nil {
+		return fmt.Errorf("工作日日历格式有误，未作任何更改 (the calendar does not parse; nothing changed): %w", err)
+	}
+	all, _ := s.CalendarFile(ctx)
+	cal, err := calendar.Parse(all)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("工作日日历已更新，现收录 %v 年，设备下次同步时获取。\n", cal.Years())
+	return nil
+}
+
 // setAVLists replaces the audio/video requirement lists from a JSON file;
 // a file that does not parse, or names a stage no procedure has, changes
 // nothing.

@@ -1,0 +1,65 @@
+package server
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"net/http"
+
+	"github.com/sanxiang-desk/sanxiang/app/calendar"
+	"github.com/sanxiang-desk/sanxiang/assets"
+)
+
+// CalendarFile is the working-day calendar the platform holds: the
+// bundled years, and any an administrator added.
+func (s *Server) CalendarFile(ctx context.Context) ([]byte, error) {
+	var data string
+	err := s.db.QueryRowContext(ctx, `SELECT data FROM calendar WHERE id = 1`).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return assets.Calendar, nil
+	}
+	return []byte(data), err
+}
+
+// AddCalendarYears adds or replaces years of the calendar (in
+// assets/calendar/cn.json's form); devices take it on their next sync.
+func (s *Server) AddCalendarYears(ctx context.Context, extra []byte) error {
+	return s.db.Tx(ctx, func(tx *dbTx) error {
+		if err := tx.lock(ctx, "calendar"); err != nil {
+			return err
+		}
+		base := assets.Calendar
+		var data string
+		err := tx.QueryRowContext(ctx, `SELECT data FROM calendar WHERE id = 1`).Scan(&data)
+		if err == nil {
+			base = []byte(data)
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		merged, err := calendar.Merge(base, extra)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO calendar (id, data) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data`, string(merged))
+		return err
+	})
+}
+
+func (s *Server) calendar(ctx context.Context) (*calendar.Calendar, error) {
+	data, err := s.CalendarFile(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return calendar.Parse(data)
+}
+
+// calendarFile: GET /api/v1/calendar, for devices.
+func (s *Server) calendarFile(w http.ResponseWriter, r *http.Request, _ Device) {
+	data, err := s.CalendarFile(r.Context())
+	if err != nil {
+		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(data)
+}
