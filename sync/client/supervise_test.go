@@ -190,6 +190,30 @@ func TestSupervisionOfPushedCases(t *testing.T) {
 			}
 		}
 
+		// From a low score to the case file.
+		var lateDevice string
+		for _, e := range rep.Cases {
+			if e.Case == late {
+				lateDevice = e.Device
+			}
+		}
+		link := "/admin/cases/" + lateDevice + "/" + late
+		if !strings.Contains(page, link) {
+			t.Fatalf("the dashboard does not link %s", link)
+		}
+		if code, _, _ := get(link, nil); code != http.StatusUnauthorized {
+			t.Fatalf("a case file without credentials: %d", code)
+		}
+		code, _, casePage := get(link, func(r *http.Request) { r.SetBasicAuth("supervisor", admin) })
+		for _, w := range []string{late, "调查取证", "缺行政处罚事先告知书", "文书齐全（30）", "青禾市某某有限公司"} {
+			if code != http.StatusOK || !strings.Contains(casePage, w) {
+				t.Errorf("the case file (%d) lacks %q", code, w)
+			}
+		}
+		if code, _, _ := get("/admin/cases/"+lateDevice+"/NOPE", bearerAuth); code != http.StatusNotFound {
+			t.Fatalf("an unknown case: %d", code)
+		}
+
 		code, _, pub := get("/p/reports/2026", nil)
 		if code != http.StatusOK || !strings.Contains(pub, "2026年度行政执法数据统计") || !strings.Contains(pub, "<svg") {
 			t.Fatalf("annual report: %d", code)

@@ -165,6 +165,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET "+api.PathAlerts, s.admin(s.listAlerts))
 	mux.HandleFunc("GET "+api.PathSupervision, s.admin(s.supervisionJSON))
 	mux.HandleFunc("GET /admin/supervision", s.adminPage(s.supervisionPage))
+	mux.HandleFunc("GET /admin/cases/{device}/{case}", s.adminPage(s.supervisionCase))
 	mux.HandleFunc("GET /p/reports/{$}", s.publicReports)
 	mux.HandleFunc("GET /p/reports/{year}", s.publicReport)
 	mux.HandleFunc("GET "+api.PathPolicies, s.device(s.policies))

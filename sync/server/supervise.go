@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
+	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
@@ -407,3 +408,163 @@ func nameOr(names map[string]string, code string) string {
 	}
 	return code
 }
+
+// caseEntry is one record of a case, as the supervisor's case page shows it.
+type caseEntry struct {
+	Seq                 int64
+	At, What, Who, Text string
+	Media               int
+}
+
+// casePage is the supervisor's view of one case file.
+type casePage struct {
+	Site, Title, Footer string
+	Nav                 []pageResult
+	Fields              []pageField
+	Checks              []pageField
+	Records             []caseEntry
+	L                   map[string]string
+}
+
+var casePageTemplate = template.Must(template.New("case").Parse(casePageHTML))
+
+// supervisionCase: GET /admin/cases/{device}/{case}, one case file as the
+// platform holds it, with its evaluation: what a supervisor opens from a
+// low score.
+func (s *Server) supervisionCase(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	device, id := r.PathValue("device"), r.PathValue("case")
+	var last int64
+	err := s.db.QueryRowContext(ctx, `SELECT last_seq FROM cases WHERE device = ? AND case_id = ?`, device, id).Scan(&last)
+	if err != nil {
+		w.WriteHeader(http.StatusNotFound)
+		d := s.base(s.label("public.not_found"))
+		d.Item, d.Fields = true, []pageField{{Label: s.label("public.not_found"), Value: s.label("public.not_found_detail")}}
+		page.Execute(w, d)
+		return
+	}
+	recs, err := s.caseRecords(ctx, device, last)
+	var c *casefile.Case
+	if err == nil {
+		c, err = casefile.CaseOf(id, recs)
+	}
+	rules, rerr := s.superviseRules(ctx)
+	if err == nil {
+		err = rerr
+	}
+	if err != nil {
+		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+		return
+	}
+	e := supervise.Evaluate(device, c, rules)
+	names := s.agencyNames(ctx)
+	o := c.Opening
+	d := casePage{Site: s.label("kiosk.title"), Title: id + "　" + o.ItemName, Footer: s.label("complaint.hotline"), Nav: s.nav(),
+		L: map[string]string{"checks": s.label("supervise.col.cases_title"), "records": s.label("case.timeline"),
+			"score": s.label("supervise.col.case_score")}}
+	d.Fields = []pageField{
+		{Label: s.label("supervise.col.agency"), Value: nameOr(names, o.Agency)},
+		{Label: s.label("supervise.col.act"), Value: s.label("act." + string(o.Act))},
+		{Label: s.label("case.party"), Value: o.Party.Name + "　" + casefile.MaskID(o.Party)},
+		{Label: s.label("supervise.col.device"), Value: device},
+		{Label: s.label("supervise.col.case_score"), Value: strconv.Itoa(e.Score), Bad: e.Score < 80},
+	}
+	for _, ch := range e.Checks {
+		v := s.label("clock.met")
+		if !ch.Met {
+			var what []string
+			for _, m := range ch.Missing {
+				what = append(what, s.missingLabel(ch.Key, m))
+			}
+			v = strings.Join(what, "、")
+		}
+		d.Checks = append(d.Checks, pageField{Label: fmt.Sprintf("%s（%d）", s.label("supervise.check."+ch.Key), ch.Weight), Value: v, Bad: !ch.Met})
+	}
+	for _, rec := range c.Records {
+		what := s.label("record." + rec.Kind)
+		text := ""
+		switch rec.Kind {
+		case casefile.KindStage:
+			var st casefile.StageBody
+			json.Unmarshal(rec.Body, &st)
+			what, text = s.label("stage."+st.Stage), st.Note
+		case casefile.KindOpen:
+			text = o.Summary
+		case casefile.KindNote:
+			var n map[string]string
+			json.Unmarshal(rec.Body, &n)
+			text = n["text"]
+		case casefile.KindDocument:
+			var doc struct {
+				Title string `json:"title"`
+			}
+			json.Unmarshal(rec.Body, &doc)
+			what += "：" + doc.Title
+		case casefile.KindMedia:
+			var m struct {
+				Kind       string `json:"kind"`
+				Stage      string `json:"stage"`
+				DurationMS int64  `json:"duration_ms"`
+			}
+			json.Unmarshal(rec.Body, &m)
+			what += "：" + s.label("media.kind."+m.Kind)
+			if m.DurationMS > 0 {
+				text = (time.Duration(m.DurationMS) * time.Millisecond).Round(time.Second).String()
+			}
+			if m.Stage != "" {
+				text += "　" + s.label("media.for_stage", map[string]any{"Stage": s.label("stage." + m.Stage)})
+			}
+		}
+		who := rec.Author
+		if it, err := s.Item(ctx, catalog.KindOfficer, rec.Author); err == nil {
+			if n, ok := it["name"].(string); ok {
+				who = n + "（" + rec.Author + "）"
+			}
+		}
+		d.Records = append(d.Records, caseEntry{Seq: rec.Seq, At: rec.At.In(time.Local).Format("2006-01-02 15:04"), What: what,
+			Who: who, Text: text, Media: len(rec.Media)})
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	casePageTemplate.Execute(w, d)
+}
+
+const casePageHTML = `<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}} - {{.Site}}</title>
+<style>
+body{font-family:"Noto Sans SC","Source Han Sans SC","Microsoft YaHei",sans-serif;margin:0;background:#f5f6f8;color:#1d1d1f;line-height:1.6}
+header{background:#b71c1c;color:#fff;padding:12px 16px;display:flex;gap:16px;align-items:center}
+header a{color:#fff;text-decoration:none;font-weight:bold}
+nav{margin-left:auto;display:flex;gap:14px}
+nav a{font-weight:normal}
+main{max-width:900px;margin:0 auto;padding:12px 16px}
+h1{font-size:1.3em}
+h2{font-size:1.1em;margin-top:1.2em}
+dl{background:#fff;border-radius:8px;padding:8px 16px;margin:0;display:grid;grid-template-columns:12em 1fr;gap:4px 12px}
+dt{color:#666}
+dd{margin:0;white-space:pre-wrap}
+.bad{color:#b71c1c;font-weight:bold}
+ol{list-style:none;padding:0}
+li{background:#fff;border-radius:8px;margin-bottom:8px;padding:8px 14px}
+.sub{color:#666;font-size:.9em}
+footer{color:#888;font-size:.85em;text-align:center;padding:16px}
+</style>
+</head>
+<body>
+<header><a href="/admin/supervision">{{.Site}}</a><nav>{{range .Nav}}<a href="{{.URL}}">{{.Title}}</a>{{end}}</nav></header>
+<main>
+<h1>{{.Title}}</h1>
+<dl>{{range .Fields}}<dt>{{.Label}}</dt><dd{{if .Bad}} class="bad"{{end}}>{{.Value}}</dd>{{end}}</dl>
+<h2>{{index .L "checks"}}</h2>
+<dl>{{range .Checks}}<dt>{{.Label}}</dt><dd{{if .Bad}} class="bad"{{end}}>{{.Value}}</dd>{{end}}</dl>
+<h2>{{index .L "records"}}</h2>
+<ol>{{range .Records}}<li><b>#{{.Seq}}　{{.At}}　{{.What}}</b>　<span class="sub">{{.Who}}{{if .Media}}　📎{{.Media}}{{end}}</span>{{if .Text}}<div>{{.Text}}</div>{{end}}</li>{{end}}</ol>
+</main>
+<footer>{{.Footer}}</footer>
+</body>
+</html>
+`
