@@ -51,6 +51,10 @@ func (d *Desk) SetCapture(k *Capture) { d.capture = k }
 // RecorderForm is the open recording dialog, for tests.
 type RecorderForm struct {
 	Mic, Camera, Stage *widget.Select
+	// Format is the camera's picture size and rate (640×480 at 15 chosen
+	// when the camera offers it).
+	Format             *widget.Select
+	formats            []capture.Format
 	Level              *LevelMeter
 	Elapsed, Status    *widget.Label
 	Preview            *canvas.Image
@@ -72,7 +76,9 @@ type RecorderForm struct {
 	shown  time.Time
 	closed bool
 	post   func(func()) // runs UI work from the recorder's goroutines
-	dialog dialog.Dialog
+	// stopPreview ends the preview shown before recording.
+	stopPreview context.CancelFunc
+	dialog      dialog.Dialog
 }
 
 // mediaError says in words why recording failed.
@@ -151,10 +157,8 @@ func (c *Cases) ShowRecorder(video bool) {
 	for _, cam := range k.Cameras {
 		camNames = append(camNames, cameraLabel(cam))
 	}
+	f.Format = widget.NewSelect(nil, nil)
 	f.Camera = widget.NewSelect(camNames, nil)
-	if len(camNames) > 0 {
-		f.Camera.SetSelectedIndex(0)
-	}
 	f.Preview = canvas.NewImageFromImage(image.NewRGBA(image.Rect(0, 0, 640, 480)))
 	f.Preview.ScaleMode = canvas.ImageScaleFastest
 	f.Preview.FillMode = canvas.ImageFillContain
@@ -171,12 +175,15 @@ func (c *Cases) ShowRecorder(video bool) {
 			cfg.Audio, cfg.Mic = audio, &mics[i]
 		}
 		if video {
-			i := f.Camera.SelectedIndex()
-			if i < 0 || i >= len(k.Cameras) {
+			i, j := f.Camera.SelectedIndex(), f.Format.SelectedIndex()
+			if i < 0 || i >= len(k.Cameras) || j < 0 || j >= len(f.formats) {
 				f.Status.SetText(shell.L("media.err.no_camera"))
 				return
 			}
-			cfg.Camera = k.Cameras[i]
+			if f.stopPreview != nil {
+				f.stopPreview()
+			}
+			cfg.Camera, cfg.Format = k.Cameras[i], f.formats[j]
 			cfg.OnFrame = f.showFrame
 		}
 		if cfg.Audio == nil && cfg.Camera == nil {
@@ -274,13 +281,41 @@ func (c *Cases) ShowRecorder(video bool) {
 	if video {
 		title = shell.L("media.record_video")
 		form.Append(shell.L("media.camera"), f.Camera)
+		form.Append(shell.L("media.format"), f.Format)
 		f.SnapButton = widget.NewButtonWithIcon(shell.L("media.snapshot"), theme.MediaPhotoIcon(), f.Snapshot)
 		buttons.Add(f.SnapButton)
 		meter := container.NewBorder(nil, nil, widget.NewLabel(shell.L("media.level")), nil, f.Level)
 		body = container.NewBorder(form, container.NewVBox(meter, container.NewBorder(nil, nil, f.Elapsed, nil, f.Status), buttons), nil, nil, f.Preview)
-		// The preview runs before recording starts, so the officer can aim.
-		if i := f.Camera.SelectedIndex(); i >= 0 {
-			go f.previewBeforeRecording(k.Cameras[i])
+		// The preview runs before recording starts, so the officer can aim;
+		// choosing another camera or format restarts it.
+		preview := func() {
+			i, j := f.Camera.SelectedIndex(), f.Format.SelectedIndex()
+			if f.Rec != nil || i < 0 || j < 0 || j >= len(f.formats) {
+				return
+			}
+			if f.stopPreview != nil {
+				f.stopPreview()
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			f.stopPreview = cancel
+			go f.previewBeforeRecording(ctx, k.Cameras[i], f.formats[j])
+		}
+		f.Camera.OnChanged = func(string) {
+			i := f.Camera.SelectedIndex()
+			f.formats = k.Cameras[i].Formats()
+			var labels []string
+			for _, x := range f.formats {
+				labels = append(labels, shell.L("media.format_value", map[string]any{"W": x.Width, "H": x.Height, "FPS": x.FPS}))
+			}
+			f.Format.SetOptions(labels)
+			f.Format.ClearSelected()
+			if len(labels) > 0 {
+				f.Format.SetSelectedIndex(pickFormat(f.formats))
+			}
+		}
+		f.Format.OnChanged = func(string) { preview() }
+		if len(camNames) > 0 {
+			f.Camera.SetSelectedIndex(0)
 		}
 	} else {
 		body = container.NewVBox(form, widget.NewLabel(shell.L("media.level")), f.Level, container.NewBorder(nil, nil, f.Elapsed, nil, f.Status), buttons)
@@ -298,6 +333,9 @@ func (c *Cases) ShowRecorder(video bool) {
 		f.mu.Lock()
 		f.closed = true
 		f.mu.Unlock()
+		if f.stopPreview != nil {
+			f.stopPreview()
+		}
 	})
 	if video {
 		f.dialog.Resize(fyne.NewSize(720, 680))
@@ -306,6 +344,24 @@ func (c *Cases) ShowRecorder(video bool) {
 	}
 	f.dialog.Show()
 	c.recorder = f
+}
+
+// pickFormat chooses 640×480 at 15 frames a second if the camera offers
+// it (what the encoding is measured at), else 640×480 at any rate, else
+// the first no wider than 1280.
+func pickFormat(fs []capture.Format) int {
+	for _, want := range []func(capture.Format) bool{
+		func(x capture.Format) bool { return x == capture.Format{Width: 640, Height: 480, FPS: 15} },
+		func(x capture.Format) bool { return x.Width == 640 && x.Height == 480 },
+		func(x capture.Format) bool { return x.Width <= 1280 },
+	} {
+		for i, x := range fs {
+			if want(x) {
+				return i
+			}
+		}
+	}
+	return 0
 }
 
 func cameraLabel(cam capture.Camera) string {
@@ -317,9 +373,9 @@ func cameraLabel(cam capture.Camera) string {
 
 // previewBeforeRecording shows the camera until recording starts (which
 // takes the camera over) or the dialog closes.
-func (f *RecorderForm) previewBeforeRecording(cam capture.Camera) {
-	ctx, cancel := context.WithCancel(context.Background())
-	frames, err := cam.Start(ctx, capture.Format{Width: 640, Height: 480, FPS: 15})
+func (f *RecorderForm) previewBeforeRecording(ctx context.Context, cam capture.Camera, format capture.Format) {
+	ctx, cancel := context.WithCancel(ctx)
+	frames, err := cam.Start(ctx, format)
 	if err != nil {
 		cancel()
 		return

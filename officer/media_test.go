@@ -50,6 +50,9 @@ func TestOfficerRecordsVideoAndPlaysItBack(t *testing.T) {
 	if len(f.Mic.Options) < 2 || f.Camera.Selected == "" {
 		t.Fatalf("mics %v, camera %q", f.Mic.Options, f.Camera.Selected)
 	}
+	if f.Format.Selected != "640×480，15 帧/秒" || len(f.Format.Options) != 3 {
+		t.Fatalf("formats %v, chosen %q", f.Format.Options, f.Format.Selected)
+	}
 	test.Tap(f.StartButton)
 	if f.Rec == nil {
 		t.Fatalf("not recording: %q", f.Status.Text)
@@ -182,4 +185,20 @@ func (u *testUI) until(t *testing.T, ok func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatal("timed out")
+}
+
+func TestPickFormatPrefersVGAAt15(t *testing.T) {
+	for _, tc := range []struct {
+		fs   []capture.Format
+		want int
+	}{
+		{[]capture.Format{{Width: 1920, Height: 1080, FPS: 30}, {Width: 640, Height: 480, FPS: 30}, {Width: 640, Height: 480, FPS: 15}}, 2},
+		{[]capture.Format{{Width: 1920, Height: 1080, FPS: 30}, {Width: 640, Height: 480, FPS: 30}}, 1},
+		{[]capture.Format{{Width: 1920, Height: 1080, FPS: 30}, {Width: 1280, Height: 720, FPS: 30}}, 1},
+		{[]capture.Format{{Width: 3840, Height: 2160, FPS: 30}}, 0},
+	} {
+		if got := pickFormat(tc.fs); got != tc.want {
+			t.Errorf("%v: picked %d, want %d", tc.fs, got, tc.want)
+		}
+	}
 }
