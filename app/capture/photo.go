@@ -19,19 +19,9 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 )
 
-// PhotoInfo is what a photo says about itself: its size and, from its
-// EXIF data when it has some, when and with what it was taken and where.
-type PhotoInfo struct {
-	Width  int       `json:"width"`
-	Height int       `json:"height"`
-	Taken  time.Time `json:"taken,omitzero"`
-	Make   string    `json:"make,omitempty"`
-	Model  string    `json:"model,omitempty"`
-	Lat    float64   `json:"lat,omitempty"`
-	Long   float64   `json:"long,omitempty"`
-	// Source is the file name it was imported from, or "snapshot".
-	Source string `json:"source"`
-}
+// PhotoInfo is what a photo says about itself (size, and EXIF's taken
+// time, camera and place).
+type PhotoInfo = casefile.PhotoInfo
 
 // ErrNotPhoto is a file that is not a JPEG or PNG picture.
 var ErrNotPhoto = errors.New("capture: not a JPEG or PNG photo")

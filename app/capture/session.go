@@ -20,54 +20,22 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 )
 
-// Kinds of recording.
+// Kinds of recording, and the media record's body: casefile's, so that
+// what reads case files needs no capture code.
 const (
-	KindAudio = "audio"
-	KindVideo = "video"
-	KindPhoto = "photo"
+	KindAudio = casefile.MediaAudio
+	KindVideo = casefile.MediaVideo
+	KindPhoto = casefile.MediaPhoto
 )
 
-// File is one evidence file of a media record.
-type File struct {
-	Role   string `json:"role"` // audio, video or photo
-	SHA256 string `json:"sha256"`
-	Size   int64  `json:"size"`
-	Format string `json:"format"` // e.g. "wav pcm_s16le 48000Hz mono"
-	Name   string `json:"name"`   // a file name to export it under
-}
-
-// Pause is a time the recording was paused.
-type Pause struct {
-	From time.Time `json:"from"`
-	To   time.Time `json:"to"`
-}
-
-// Recording is the body of a media record (casefile.KindMedia): a segment
-// of audio, of video with the audio recorded beside it from the same
-// start, or a photo.
-type Recording struct {
-	Session    string     `json:"session"`
-	Segment    int        `json:"segment"`
-	Kind       string     `json:"kind"`
-	Device     string     `json:"device"` // the microphone and the camera
-	Stage      string     `json:"stage,omitempty"`
-	Start      time.Time  `json:"start"`
-	End        time.Time  `json:"end"`
-	DurationMS int64      `json:"duration_ms"`
-	Files      []File     `json:"files"`
-	Pauses     []Pause    `json:"pauses,omitempty"`
-	Recovered  bool       `json:"recovered,omitempty"` // repaired after a crash
-	Photo      *PhotoInfo `json:"photo,omitempty"`
-}
+type (
+	File      = casefile.MediaFile
+	Pause     = casefile.Pause
+	Recording = casefile.Recording
+)
 
 // RecordingOf reads a media record's body.
-func RecordingOf(r casefile.Record) (Recording, bool) {
-	var rec Recording
-	if r.Kind != casefile.KindMedia || json.Unmarshal(r.Body, &rec) != nil {
-		return rec, false
-	}
-	return rec, true
-}
+func RecordingOf(r casefile.Record) (Recording, bool) { return casefile.RecordingOf(r) }
 
 // Config says what to record and where.
 type Config struct {

@@ -416,13 +416,7 @@ func (c *Case) MissingAV(req []AVRequirement) []string {
 // it records (a recording usually starts before the stage is recorded).
 func (c *Case) hasMediaFor(stage string) bool {
 	for _, r := range c.Records {
-		if r.Kind != KindMedia || len(r.Media) == 0 {
-			continue
-		}
-		var b struct {
-			Stage string `json:"stage"`
-		}
-		if json.Unmarshal(r.Body, &b) == nil && b.Stage == stage {
+		if rec, ok := RecordingOf(r); ok && len(r.Media) > 0 && rec.Stage == stage {
 			return true
 		}
 	}

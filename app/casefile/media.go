@@ -75,17 +75,6 @@ func (m *MediaStore) Put(r io.Reader) (Digest, int64, error) {
 	return d, n, nil
 }
 
-// Adopt moves a finished file (a recording segment, written on the same
-// file system) into the store without copying it: it is hashed, fsynced
-// and renamed to its digest. A file already held is dropped.
-func (m *MediaStore) Adopt(path string) (Digest, int64, error) {
-	d, n, err := HashFile(path)
-	if err != nil {
-		return d, n, err
-	}
-	return d, n, m.Place(path, d)
-}
-
 // HashFile is the SHA-256 of a file and its size, the file flushed to the
 // disk on the way.
 func HashFile(path string) (Digest, int64, error) {

@@ -151,17 +151,9 @@ func recordTitle(r casefile.Record) string {
 		json.Unmarshal(r.Body, &s)
 		return words["kind.case.stage"] + words["stage."+s.Stage]
 	case casefile.KindMedia:
-		// The fields of capture.Recording this line needs (the capture
-		// package records through cgo; the platform prints without it).
-		var m struct {
-			Kind       string `json:"kind"`
-			Stage      string `json:"stage"`
-			DurationMS int64  `json:"duration_ms"`
-			Recovered  bool   `json:"recovered"`
-		}
-		json.Unmarshal(r.Body, &m)
+		m, _ := casefile.RecordingOf(r)
 		t := words["kind.media"] + "：" + words["media."+m.Kind]
-		if m.Kind != "photo" && m.DurationMS > 0 {
+		if m.Kind != casefile.MediaPhoto && m.DurationMS > 0 {
 			t += " " + fmt.Sprintf(words["media.seconds"], (m.DurationMS+500)/1000)
 		}
 		if m.Stage != "" {

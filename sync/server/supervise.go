@@ -501,12 +501,7 @@ func (s *Server) supervisionCase(w http.ResponseWriter, r *http.Request) {
 			json.Unmarshal(rec.Body, &doc)
 			what += "：" + doc.Title
 		case casefile.KindMedia:
-			var m struct {
-				Kind       string `json:"kind"`
-				Stage      string `json:"stage"`
-				DurationMS int64  `json:"duration_ms"`
-			}
-			json.Unmarshal(rec.Body, &m)
+			m, _ := casefile.RecordingOf(rec)
 			what += "：" + s.label("media.kind."+m.Kind)
 			if m.DurationMS > 0 {
 				text = (time.Duration(m.DurationMS) * time.Millisecond).Round(time.Second).String()
