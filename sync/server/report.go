@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	_ "embed"
 	"fmt"
 	"html"
@@ -71,8 +70,7 @@ const (
 
 // reportPage turns a report into the page's data: headline figures,
 // charts and the tables by agency.
-func (s *Server) reportPage(ctx context.Context, rep supervise.Report, title string) reportData {
-	names := s.agencyNames(ctx)
+func (s *Server) reportPage(rep supervise.Report, title string, names map[string]string) reportData {
 	t := rep.Total
 	d := reportData{Site: s.label("kiosk.title"), Title: title, Footer: s.label("complaint.hotline"),
 		Made: s.label("supervise.made", map[string]any{"At": rep.Made.Format("2006-01-02 15:04")}), L: map[string]string{}, Nav: s.nav()}
@@ -101,11 +99,19 @@ func (s *Server) reportPage(ctx context.Context, rep supervise.Report, title str
 	for i, a := range catalog.Acts {
 		acts = append(acts, series{Name: s.label("act." + string(a)), Color: palette[i]})
 	}
+	perMonth := map[string]map[catalog.Act]int{} // cases by month and act, counted once
+	for _, e := range rep.Cases {
+		m := e.Opened.In(rep.From.Location()).Format("2006-01")
+		if perMonth[m] == nil {
+			perMonth[m] = map[catalog.Act]int{}
+		}
+		perMonth[m][e.Act]++
+	}
 	var months []bar
 	for _, m := range rep.ByMonth {
 		b := bar{Label: s.label("supervise.month_n", map[string]any{"N": strings.TrimPrefix(m.Key[5:], "0")})}
 		for _, a := range catalog.Acts {
-			b.Values = append(b.Values, float64(countAct(rep, m.Key, a)))
+			b.Values = append(b.Values, float64(perMonth[m.Key][a]))
 		}
 		b.Text = strconv.Itoa(m.Tally.Cases)
 		months = append(months, b)
@@ -165,17 +171,6 @@ func (s *Server) reportPage(ctx context.Context, rep supervise.Report, title str
 	d.Charts = append(d.Charts, reportChart{Title: s.label("supervise.chart.staffing"),
 		SVG: hbars([]series{{Name: s.label("supervise.col.share"), Color: good}}, shares, maxShare, supervise.MinReviewerShare, s.label("supervise.line5"))})
 	return d
-}
-
-// countAct counts a month's cases of one act.
-func countAct(rep supervise.Report, month string, act catalog.Act) int {
-	n := 0
-	for _, e := range rep.Cases {
-		if e.Act == act && e.Opened.In(rep.From.Location()).Format("2006-01") == month {
-			n++
-		}
-	}
-	return n
 }
 
 func percentPlain(v float64) string {

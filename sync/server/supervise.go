@@ -275,9 +275,10 @@ func (s *Server) supervisionPage(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
 		return
 	}
-	d := s.reportPage(r.Context(), rep, s.label("supervise.title"))
+	names := s.agencyNames(r.Context())
+	d := s.reportPage(rep, s.label("supervise.title"), names)
 	d.Period = fmt.Sprintf("%s — %s", from.Format(time.DateOnly), to.AddDate(0, 0, -1).Format(time.DateOnly))
-	d.Cases = s.caseRows(r.Context(), rep.Cases, 300)
+	d.Cases = s.caseRows(rep.Cases, 300, names)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	reportTemplate.Execute(w, d)
@@ -323,7 +324,7 @@ func (s *Server) publicReport(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
 		return
 	}
-	d := s.reportPage(r.Context(), rep, s.label("supervise.annual_title", map[string]any{"Year": year}))
+	d := s.reportPage(rep, s.label("supervise.annual_title", map[string]any{"Year": year}), s.agencyNames(r.Context()))
 	d.Public = true
 	d.Period = s.label("supervise.annual_due", map[string]any{"Due": supervise.AnnualDue(year).Format(time.DateOnly)})
 	if year == s.now().Year() {
@@ -360,8 +361,7 @@ func percent(v float64) string {
 }
 
 // caseRows lists evaluations with what each fails, in words.
-func (s *Server) caseRows(ctx context.Context, evals []supervise.Evaluation, max int) []reportCase {
-	names := s.agencyNames(ctx)
+func (s *Server) caseRows(evals []supervise.Evaluation, max int, names map[string]string) []reportCase {
 	var out []reportCase
 	for _, e := range evals {
 		if len(out) == max {
@@ -480,6 +480,7 @@ func (s *Server) supervisionCase(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Checks = append(d.Checks, pageField{Label: fmt.Sprintf("%s（%d）", s.label("supervise.check."+ch.Key), ch.Weight), Value: v, Bad: !ch.Met})
 	}
+	authors := map[string]string{}
 	for _, rec := range c.Records {
 		what := s.label("record." + rec.Kind)
 		text := ""
@@ -510,11 +511,15 @@ func (s *Server) supervisionCase(w http.ResponseWriter, r *http.Request) {
 				text += "　" + s.label("media.for_stage", map[string]any{"Stage": s.label("stage." + m.Stage)})
 			}
 		}
-		who := rec.Author
-		if it, err := s.Item(ctx, catalog.KindOfficer, rec.Author); err == nil {
-			if n, ok := it["name"].(string); ok {
-				who = n + "（" + rec.Author + "）"
+		who, ok := authors[rec.Author]
+		if !ok { // a case has few authors: each is looked up once
+			who = rec.Author
+			if it, err := s.Item(ctx, catalog.KindOfficer, rec.Author); err == nil {
+				if n, ok := it["name"].(string); ok {
+					who = n + "（" + rec.Author + "）"
+				}
 			}
+			authors[rec.Author] = who
 		}
 		d.Records = append(d.Records, caseEntry{Seq: rec.Seq, At: rec.At.In(time.Local).Format("2006-01-02 15:04"), What: what,
 			Who: who, Text: text, Media: len(rec.Media)})
