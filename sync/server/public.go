@@ -13,11 +13,12 @@ import (
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 )
 
-//go:embed templates/page.html
+//go:embed templates/*.html
 var templateFiles embed.FS
 
-// html/template escapes everything the lists hold.
-var page = template.Must(template.ParseFS(templateFiles, "templates/page.html"))
+// html/template escapes everything the lists hold. Every page shares the
+// head, header and footer of templates/common.html.
+var page = template.Must(template.ParseFS(templateFiles, "templates/page.html", "templates/common.html"))
 
 // loadLabels reads the Chinese labels the app's translations give fields,
 // lists and acts: the public pages say what the kiosk says.

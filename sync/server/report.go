@@ -1,7 +1,6 @@
 package server
 
 import (
-	_ "embed"
 	"fmt"
 	"html"
 	"html/template"
@@ -13,10 +12,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/supervise"
 )
 
-//go:embed templates/report.html
-var reportFile string
-
-var reportTemplate = template.Must(template.New("report").Parse(reportFile))
+var reportTemplate = template.Must(template.ParseFS(templateFiles, "templates/report.html", "templates/common.html"))
 
 type reportTile struct {
 	Label, Value, Note string

@@ -424,9 +424,10 @@ type casePage struct {
 	Checks              []pageField
 	Records             []caseEntry
 	L                   map[string]string
+	Back                string // the dashboard's name
 }
 
-var casePageTemplate = template.Must(template.New("case").Parse(casePageHTML))
+var casePageTemplate = template.Must(template.ParseFS(templateFiles, "templates/case.html", "templates/common.html"))
 
 // supervisionCase: GET /admin/cases/{device}/{case}, one case file as the
 // platform holds it, with its evaluation: what a supervisor opens from a
@@ -461,7 +462,7 @@ func (s *Server) supervisionCase(w http.ResponseWriter, r *http.Request) {
 	o := c.Opening
 	d := casePage{Site: s.label("kiosk.title"), Title: id + "　" + o.ItemName, Footer: s.label("complaint.hotline"), Nav: s.nav(),
 		L: map[string]string{"checks": s.label("supervise.col.cases_title"), "records": s.label("case.timeline"),
-			"score": s.label("supervise.col.case_score")}}
+			"score": s.label("supervise.col.case_score")}, Back: s.label("supervise.title")}
 	d.Fields = []pageField{
 		{Label: s.label("supervise.col.agency"), Value: nameOr(names, o.Agency)},
 		{Label: s.label("supervise.col.act"), Value: s.label("act." + string(o.Act))},
@@ -528,43 +529,3 @@ func (s *Server) supervisionCase(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	casePageTemplate.Execute(w, d)
 }
-
-const casePageHTML = `<!doctype html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Title}} - {{.Site}}</title>
-<style>
-body{font-family:"Noto Sans SC","Source Han Sans SC","Microsoft YaHei",sans-serif;margin:0;background:#f5f6f8;color:#1d1d1f;line-height:1.6}
-header{background:#b71c1c;color:#fff;padding:12px 16px;display:flex;gap:16px;align-items:center}
-header a{color:#fff;text-decoration:none;font-weight:bold}
-nav{margin-left:auto;display:flex;gap:14px}
-nav a{font-weight:normal}
-main{max-width:900px;margin:0 auto;padding:12px 16px}
-h1{font-size:1.3em}
-h2{font-size:1.1em;margin-top:1.2em}
-dl{background:#fff;border-radius:8px;padding:8px 16px;margin:0;display:grid;grid-template-columns:12em 1fr;gap:4px 12px}
-dt{color:#666}
-dd{margin:0;white-space:pre-wrap}
-.bad{color:#b71c1c;font-weight:bold}
-ol{list-style:none;padding:0}
-li{background:#fff;border-radius:8px;margin-bottom:8px;padding:8px 14px}
-.sub{color:#666;font-size:.9em}
-footer{color:#888;font-size:.85em;text-align:center;padding:16px}
-</style>
-</head>
-<body>
-<header><a href="/admin/supervision">{{.Site}}</a><nav>{{range .Nav}}<a href="{{.URL}}">{{.Title}}</a>{{end}}</nav></header>
-<main>
-<h1>{{.Title}}</h1>
-<dl>{{range .Fields}}<dt>{{.Label}}</dt><dd{{if .Bad}} class="bad"{{end}}>{{.Value}}</dd>{{end}}</dl>
-<h2>{{index .L "checks"}}</h2>
-<dl>{{range .Checks}}<dt>{{.Label}}</dt><dd{{if .Bad}} class="bad"{{end}}>{{.Value}}</dd>{{end}}</dl>
-<h2>{{index .L "records"}}</h2>
-<ol>{{range .Records}}<li><b>#{{.Seq}}　{{.At}}　{{.What}}</b>　<span class="sub">{{.Who}}{{if .Media}}　📎{{.Media}}{{end}}</span>{{if .Text}}<div>{{.Text}}</div>{{end}}</li>{{end}}</ol>
-</main>
-<footer>{{.Footer}}</footer>
-</body>
-</html>
-`
