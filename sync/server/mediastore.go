@@ -18,7 +18,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
@@ -164,12 +163,10 @@ func (u hashingUpload) WriteChunk(ctx context.Context, offset int64, src io.Read
 	}
 	if !ok || covered != offset {
 		os.Remove(path + ".sha256")
-		return u.Upload.WriteChunk(ctx, offset, src)
+		h = nil // hashed whole at the end instead
 	}
-	hr := &hashingReader{r: src, h: h}
-	n, err := u.Upload.WriteChunk(ctx, offset, hr)
-	if hr.n != n {
-		os.Remove(path + ".sha256") // hashed bytes the file did not take
+	n, err := appendChunk(path, offset, src, h)
+	if h == nil {
 		return n, err
 	}
 	state, merr := h.(encoding.BinaryMarshaler).MarshalBinary()
@@ -180,100 +177,6 @@ func (u hashingUpload) WriteChunk(ctx context.Context, offset int64, src io.Read
 		os.Remove(path + ".sha256")
 	}
 	return n, err
-}
-
-// hashingReader hashes what passes through it. As an io.WriterTo (which
-// the filestore's io.Copy uses) it pipelines: one goroutine reads the
-// request body in 1 MiB blocks, another hashes them, while this one writes
-// them to the file, so hashing overlaps the network and the disk.
-type hashingReader struct {
-	r io.Reader
-	h hash.Hash
-	n int64
-}
-
-func (r *hashingReader) Read(p []byte) (int, error) {
-	n, err := r.r.Read(p)
-	r.h.Write(p[:n])
-	r.n += int64(n)
-	return n, err
-}
-
-// blockPool recycles WriteTo's 1 MiB blocks across PATCHes.
-var blockPool = sync.Pool{New: func() any { b := make([]byte, 1<<20); return &b }}
-
-func (r *hashingReader) WriteTo(w io.Writer) (int64, error) {
-	const blocks = 4
-	free := make(chan []byte, blocks)
-	for range blocks {
-		free <- *blockPool.Get().(*[]byte)
-	}
-	defer func() {
-		for range blocks {
-			b := <-free
-			blockPool.Put(&b)
-		}
-	}()
-	type block struct {
-		b   []byte
-		err error
-	}
-	filled := make(chan block, blocks)
-	hashq := make(chan []byte, blocks)
-	hashed := make(chan struct{})
-	stop := make(chan struct{})
-	go func() { // read
-		defer close(filled)
-		for {
-			var buf []byte
-			select {
-			case buf = <-free:
-			case <-stop:
-				return
-			}
-			n, err := io.ReadFull(r.r, buf)
-			if err == io.ErrUnexpectedEOF {
-				err = io.EOF
-			}
-			filled <- block{buf[:n], err}
-			if err != nil {
-				return
-			}
-		}
-	}()
-	go func() { // hash, in order, then give the block back
-		for b := range hashq {
-			r.h.Write(b)
-			free <- b[:cap(b)]
-		}
-		close(hashed)
-	}()
-	var total int64
-	var werr error
-	for blk := range filled {
-		if len(blk.b) > 0 && werr == nil {
-			m, err := w.Write(blk.b)
-			total += int64(m)
-			if err != nil {
-				werr = err
-				close(stop)
-				// Hash only what the file took, so the state stays true.
-				blk.b = blk.b[:m]
-			}
-		}
-		if werr == nil || len(blk.b) > 0 {
-			hashq <- blk.b
-		} else {
-			free <- blk.b[:cap(blk.b)]
-		}
-		if blk.err != nil && blk.err != io.EOF && werr == nil {
-			werr = blk.err
-		}
-	}
-	close(hashq)
-	<-hashed
-	r.n += total
-	return total, werr
 }
 
 func (m *folderMedia) keep(ctx context.Context, up tusd.FileInfo, want string) (int64, error) {
