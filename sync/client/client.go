@@ -125,6 +125,9 @@ type Client struct {
 	r  *resty.Client
 	// Batch is how many records one push carries at most.
 	Batch int
+	// Chunk is how many bytes one upload PATCH carries at most
+	// (ChunkSize if 0).
+	Chunk int64
 }
 
 // New makes a client for an enrolled device.

@@ -23,9 +23,14 @@ import (
 // hash to the file's SHA-256: the upload is discarded and starts again.
 var ErrCorrupt = errors.New("the platform refused the upload: its SHA-256 did not match")
 
-// ChunkSize is how much one PATCH carries: a broken connection costs at most
-// this much again.
-const ChunkSize = 4 << 20
+// ChunkSize is how much one PATCH carries unless Client.Chunk says
+// otherwise: a broken connection costs at most this much again (the
+// platform keeps what arrived of a PATCH cut short, so usually far less).
+// Each PATCH ends in a pause, the platform writing and hashing the last of
+// it before it answers, so on a fast network bigger is faster: a GiB over
+// loopback here took 1.5 s in 16 MiB PATCHes, 1.3 s in 32 MiB, 1.4 s in
+// 64 MiB. The client holds two chunks in memory.
+const ChunkSize = 32 << 20
 
 // Upload is the progress of one file.
 type Upload struct {
@@ -68,7 +73,12 @@ func (c *Client) UploadMedia(ctx context.Context, l *casefile.Log, d casefile.Di
 		return err
 	}
 	defer f.Close()
-	chunk := make([]byte, min(int64(ChunkSize), size))
+	chunk := c.Chunk
+	if chunk <= 0 {
+		chunk = ChunkSize
+	}
+	ahead := newReadAhead(f, min(chunk, size))
+	defer ahead.wait()
 	failures := 0
 	next := int64(-1)
 	for {
@@ -128,25 +138,29 @@ func (c *Client) UploadMedia(ctx context.Context, l *casefile.Log, d casefile.Di
 			}
 			continue
 		}
-		n := min(int64(ChunkSize), size-offset)
-		if _, err := f.ReadAt(chunk[:n], offset); err != nil {
+		n := min(chunk, size-offset)
+		body, err := ahead.take(offset, n)
+		if err != nil {
 			return fmt.Errorf("read evidence file: %w", err)
 		}
-		// A *bytes.Reader body gives the request its Content-Length and is
-		// streamed as it is; resty's SetContentLength would copy it again.
-		// (A file body for sendfile measured slower here: net/http then
-		// writes it in small pieces.)
+		// While this chunk travels, the next one is read.
+		if offset+n < size {
+			ahead.start(offset+n, min(chunk, size-offset-n))
+		}
+		// A *bytes.Reader body gives the request its Content-Length, and
+		// resty sends it as it is: any other reader resty would first read
+		// whole into a buffer of its own (to resend it on a redirect).
 		patch, err := tus.R().SetContext(ctx).SetHeader("Upload-Offset", strconv.FormatInt(offset, 10)).
 			SetHeader("Content-Type", "application/offset+octet-stream").
-			SetBody(bytes.NewReader(chunk[:n])).Patch(loc)
+			SetBody(bytes.NewReader(body)).Patch(loc)
 		if err == nil && patch.StatusCode() == 460 {
 			l.SetUploadLocation(ctx, d, "")
 			return ErrCorrupt
 		}
 		if err != nil || patch.StatusCode() != http.StatusNoContent {
 			// net/http may still be reading a failed request's body: the
-			// next attempt gets a buffer of its own.
-			chunk = make([]byte, len(chunk))
+			// next attempt gets buffers of its own.
+			ahead.renew()
 			if err := backoff(ctx, &failures, patch, err); err != nil {
 				return err
 			}
@@ -199,4 +213,62 @@ func (c *Client) PushMedia(ctx context.Context, l *casefile.Log, progress func(U
 		}
 	}
 	return len(pending), nil
+}
+
+// readAhead reads the next chunk of the file into one buffer while the
+// last one, in the other, is sent: the upload does not stop at every chunk
+// to read the file.
+type readAhead struct {
+	f    *os.File
+	bufs [2][]byte
+	cur  int // the buffer take returned last
+
+	off, n int64      // what the read under way reads
+	done   chan error // nil when none is under way
+}
+
+func newReadAhead(f *os.File, size int64) *readAhead {
+	return &readAhead{f: f, bufs: [2][]byte{make([]byte, size), make([]byte, size)}}
+}
+
+// start reads n bytes at off into the buffer take did not return last.
+func (r *readAhead) start(off, n int64) {
+	r.wait()
+	r.off, r.n = off, n
+	r.done = make(chan error, 1)
+	buf := r.bufs[1-r.cur][:n]
+	go func() {
+		_, err := r.f.ReadAt(buf, off)
+		r.done <- err
+	}()
+}
+
+// wait ends the read under way, if any, and returns its error.
+func (r *readAhead) wait() error {
+	if r.done == nil {
+		return nil
+	}
+	err := <-r.done
+	r.done = nil
+	return err
+}
+
+// take returns the n bytes at off: those read ahead if they are these,
+// else read now.
+func (r *readAhead) take(off, n int64) ([]byte, error) {
+	ready := r.done != nil && r.off == off && r.n == n
+	if err := r.wait(); ready {
+		r.cur = 1 - r.cur
+		return r.bufs[r.cur][:n], err
+	}
+	_, err := r.f.ReadAt(r.bufs[r.cur][:n], off)
+	return r.bufs[r.cur][:n], err
+}
+
+// renew gives both buffers up (net/http may still read one) for new ones.
+func (r *readAhead) renew() {
+	r.wait()
+	for i := range r.bufs {
+		r.bufs[i] = make([]byte, len(r.bufs[i]))
+	}
 }

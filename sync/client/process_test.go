@@ -273,6 +273,7 @@ func TestKilledPlatformLosesNothing(t *testing.T) {
 			}
 		}
 		c := New(id)
+		c.Chunk = testChunk
 		c.Batch = 100
 		var res PushResult
 		for try := 0; try < 5; try++ { // the app syncs again later
@@ -288,7 +289,7 @@ func TestKilledPlatformLosesNothing(t *testing.T) {
 		}
 
 		// An upload of 6 chunks, killed in the middle of the 3rd.
-		const size = 5*ChunkSize + 777
+		const size = 5*testChunk + 777
 		data := make([]byte, size)
 		rand.Read(data)
 		d, _, err := l.Media().Put(bytes.NewReader(data))
@@ -305,7 +306,7 @@ func TestKilledPlatformLosesNothing(t *testing.T) {
 			if r.Method != http.MethodPatch {
 				return
 			}
-			if patchSoFar.Add(0)+n > 2*ChunkSize+ChunkSize/2 && upKilled.CompareAndSwap(false, true) {
+			if patchSoFar.Add(0)+n > 2*testChunk+testChunk/2 && upKilled.CompareAndSwap(false, true) {
 				takeOver()
 			}
 		}
@@ -325,10 +326,10 @@ func TestKilledPlatformLosesNothing(t *testing.T) {
 			t.Fatal("the upload was not interrupted")
 		}
 		total, by := lb.patchedTotal()
-		if total > size+ChunkSize {
+		if total > size+testChunk {
 			t.Fatalf("sent %d bytes for a %d-byte file (%v)", total, size, by)
 		}
-		if by[begunAt] < 2*ChunkSize || lb.receiptFrom == begunAt || lb.receiptFrom == "" {
+		if by[begunAt] < 2*testChunk || lb.receiptFrom == begunAt || lb.receiptFrom == "" {
 			t.Fatalf("upload begun at %s, receipt from %s, bytes by instance %v", begunAt, lb.receiptFrom, by)
 		}
 		if rc, _ := l.MediaReceipt(ctx, d); rc == "" {
