@@ -23,7 +23,7 @@ import (
 // hash to the file's SHA-256: the upload is discarded and starts again.
 var ErrCorrupt = errors.New("the platform refused the upload: its SHA-256 did not match")
 
-// ChunkSize is how much one PATCH carries unless Client.Chunk says
+// ChunkSize is the most one PATCH carries unless Client.Chunk says
 // otherwise: a broken connection costs at most this much again (the
 // platform keeps what arrived of a PATCH cut short, so usually far less).
 // Each PATCH ends in a pause, the platform writing and hashing the last of
@@ -31,6 +31,13 @@ var ErrCorrupt = errors.New("the platform refused the upload: its SHA-256 did no
 // loopback here took 1.5 s in 16 MiB PATCHes, 1.3 s in 32 MiB, 1.4 s in
 // 64 MiB. The client holds two chunks in memory.
 const ChunkSize = 32 << 20
+
+// firstChunk is what an upload's PATCHes start at. The size then follows
+// the network: doubled after a PATCH that took under a second, halved
+// after one that took over four, so that on a slow link progress moves
+// every second or so and a break costs little, and on a fast one the
+// pause at each PATCH's end is paid seldom.
+const firstChunk = 4 << 20
 
 // Upload is the progress of one file.
 type Upload struct {
@@ -73,11 +80,12 @@ func (c *Client) UploadMedia(ctx context.Context, l *casefile.Log, d casefile.Di
 		return err
 	}
 	defer f.Close()
-	chunk := c.Chunk
-	if chunk <= 0 {
-		chunk = ChunkSize
+	limit := c.Chunk
+	if limit <= 0 {
+		limit = ChunkSize
 	}
-	ahead := newReadAhead(f, min(chunk, size))
+	chunk := min(int64(firstChunk), limit)
+	ahead := &readAhead{f: f}
 	defer ahead.wait()
 	failures := 0
 	next := int64(-1)
@@ -138,15 +146,16 @@ func (c *Client) UploadMedia(ctx context.Context, l *casefile.Log, d casefile.Di
 			}
 			continue
 		}
-		n := min(chunk, size-offset)
-		body, err := ahead.take(offset, n)
+		body, err := ahead.take(offset, min(chunk, size-offset))
 		if err != nil {
 			return fmt.Errorf("read evidence file: %w", err)
 		}
+		n := int64(len(body))
 		// While this chunk travels, the next one is read.
 		if offset+n < size {
 			ahead.start(offset+n, min(chunk, size-offset-n))
 		}
+		sent := time.Now()
 		// A *bytes.Reader body gives the request its Content-Length, and
 		// resty sends it as it is: any other reader resty would first read
 		// whole into a buffer of its own (to resend it on a redirect).
@@ -167,6 +176,12 @@ func (c *Client) UploadMedia(ctx context.Context, l *casefile.Log, d casefile.Di
 			continue
 		}
 		failures = 0
+		switch took := time.Since(sent); {
+		case took < time.Second:
+			chunk = min(2*chunk, limit)
+		case took > 4*time.Second:
+			chunk = max(chunk/2, min(int64(firstChunk), limit))
+		}
 		if o, err := strconv.ParseInt(patch.Header().Get("Upload-Offset"), 10, 64); err == nil && o > offset {
 			next = o
 		}
@@ -227,8 +242,12 @@ type readAhead struct {
 	done   chan error // nil when none is under way
 }
 
-func newReadAhead(f *os.File, size int64) *readAhead {
-	return &readAhead{f: f, bufs: [2][]byte{make([]byte, size), make([]byte, size)}}
+// buf is buffer i, at least n bytes long.
+func (r *readAhead) buf(i int, n int64) []byte {
+	if int64(cap(r.bufs[i])) < n {
+		r.bufs[i] = make([]byte, n)
+	}
+	return r.bufs[i][:n]
 }
 
 // start reads n bytes at off into the buffer take did not return last.
@@ -236,7 +255,7 @@ func (r *readAhead) start(off, n int64) {
 	r.wait()
 	r.off, r.n = off, n
 	r.done = make(chan error, 1)
-	buf := r.bufs[1-r.cur][:n]
+	buf := r.buf(1-r.cur, n)
 	go func() {
 		_, err := r.f.ReadAt(buf, off)
 		r.done <- err
@@ -253,22 +272,34 @@ func (r *readAhead) wait() error {
 	return err
 }
 
-// take returns the n bytes at off: those read ahead if they are these,
-// else read now.
+// take returns the n bytes at off, using those read ahead if they start
+// there: cut to n if more were read, and the rest read now if fewer (the
+// size has grown since).
 func (r *readAhead) take(off, n int64) ([]byte, error) {
-	ready := r.done != nil && r.off == off && r.n == n
-	if err := r.wait(); ready {
-		r.cur = 1 - r.cur
-		return r.bufs[r.cur][:n], err
+	if r.done == nil || r.off != off {
+		r.wait()
+		b := r.buf(r.cur, n)
+		_, err := r.f.ReadAt(b, off)
+		return b, err
 	}
-	_, err := r.f.ReadAt(r.bufs[r.cur][:n], off)
-	return r.bufs[r.cur][:n], err
+	err := r.wait()
+	r.cur = 1 - r.cur
+	have := r.n
+	if err != nil || have >= n {
+		return r.bufs[r.cur][:min(have, n)], err
+	}
+	if int64(cap(r.bufs[r.cur])) < n {
+		grown := make([]byte, n)
+		copy(grown, r.bufs[r.cur][:have])
+		r.bufs[r.cur] = grown
+	}
+	b := r.bufs[r.cur][:n]
+	_, err = r.f.ReadAt(b[have:], off+have)
+	return b, err
 }
 
 // renew gives both buffers up (net/http may still read one) for new ones.
 func (r *readAhead) renew() {
 	r.wait()
-	for i := range r.bufs {
-		r.bufs[i] = make([]byte, len(r.bufs[i]))
-	}
+	r.bufs = [2][]byte{}
 }

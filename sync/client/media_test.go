@@ -6,12 +6,15 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
@@ -40,14 +43,25 @@ func (c *cutBody) Close() error { return c.r.Close() }
 
 type faults struct {
 	patchBytes atomic.Int64
-	cutOnce    atomic.Bool // cut the first PATCH half way
-	corrupt    atomic.Bool // flip a byte in the next PATCH
+	cutOnce    atomic.Bool               // cut the first PATCH half way
+	corrupt    atomic.Bool               // flip a byte in the next PATCH
+	stall      func(n int) time.Duration // how long the nth PATCH (from 0) waits before its answer
+
+	mu    sync.Mutex
+	sizes []int64 // each PATCH's length
 }
 
 func (f *faults) wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPatch {
 			f.patchBytes.Add(r.ContentLength)
+			f.mu.Lock()
+			f.sizes = append(f.sizes, r.ContentLength)
+			n := len(f.sizes) - 1
+			f.mu.Unlock()
+			if f.stall != nil {
+				defer time.Sleep(f.stall(n))
+			}
 			if f.cutOnce.CompareAndSwap(true, false) {
 				r.Body = &cutBody{r: r.Body, n: r.ContentLength / 2}
 			} else if f.corrupt.CompareAndSwap(true, false) {
@@ -141,6 +155,39 @@ func TestUploadResumesAfterABreakAndVerifies(t *testing.T) {
 			t.Fatal("a file the platform holds was uploaded again")
 		}
 	})
+}
+
+// TestUploadChunksFollowTheNetwork: PATCHes start at 4 MiB and double
+// while each takes under a second, up to Client.Chunk; after one that took
+// over four seconds the next is half as big.
+func TestUploadChunksFollowTheNetwork(t *testing.T) {
+	ctx := context.Background()
+	const MiB = 1 << 20
+	const size = 60*MiB + 5
+	s, _, f, l, id, d, data := mediaSetup(t, servertest.Backends(t)[0], size)
+	f.stall = func(n int) time.Duration {
+		if n == 3 { // the fourth PATCH answers late, as on a slow link
+			return 4100 * time.Millisecond
+		}
+		return 0
+	}
+	c := New(id)
+	c.Chunk = 16 * MiB
+	var progress []int64
+	if _, err := c.PushMedia(ctx, l, func(u Upload) { progress = append(progress, u.Sent) }); err != nil {
+		t.Fatal(err)
+	}
+	want := []int64{4 * MiB, 8 * MiB, 16 * MiB, 16 * MiB, 8 * MiB, 8*MiB + 5}
+	if fmt.Sprint(f.sizes) != fmt.Sprint(want) {
+		t.Fatalf("PATCH sizes %v, want %v: 4, 8, 16 MiB, then 8 MiB after the slow one", f.sizes, want)
+	}
+	if progress[len(progress)-1] != size {
+		t.Fatalf("progress ended at %d of %d", progress[len(progress)-1], size)
+	}
+	held, err := readMedia(s, d.String())
+	if err != nil || !bytes.Equal(held, data) {
+		t.Fatalf("the platform's copy differs: %v", err)
+	}
 }
 
 func TestCorruptedChunkIsRefused(t *testing.T) {
