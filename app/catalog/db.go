@@ -307,10 +307,11 @@ func (c *Catalog) Cursor(ctx context.Context) (int64, error) {
 // applied twice changes nothing.
 func (c *Catalog) Apply(ctx context.Context, changes []Change, cursor int64, at time.Time) error {
 	return c.db.Tx(ctx, func(tx *sql.Tx) error {
+		p := store.Prepare(tx)
 		for _, ch := range changes {
 			if ch.Kind == "agency" {
 				if ch.Deleted {
-					if _, err := tx.ExecContext(ctx, `DELETE FROM agencies WHERE code = ?`, ch.ID); err != nil {
+					if _, err := p.ExecContext(ctx, `DELETE FROM agencies WHERE code = ?`, ch.ID); err != nil {
 						return err
 					}
 					continue
@@ -319,14 +320,14 @@ func (c *Catalog) Apply(ctx context.Context, changes []Change, cursor int64, at 
 				if err := json.Unmarshal(ch.Data, &a); err != nil {
 					return fmt.Errorf("change %d: %w", ch.Cursor, err)
 				}
-				if _, err := tx.ExecContext(ctx, `INSERT INTO agencies (code, name, data) VALUES (?, ?, ?)
+				if _, err := p.ExecContext(ctx, `INSERT INTO agencies (code, name, data) VALUES (?, ?, ?)
 					ON CONFLICT (code) DO UPDATE SET name = excluded.name, data = excluded.data`, a.Code, a.Name, string(ch.Data)); err != nil {
 					return err
 				}
 				continue
 			}
 			if ch.Deleted {
-				if _, err := tx.ExecContext(ctx, `DELETE FROM items WHERE kind = ? AND id = ?`, ch.Kind, ch.ID); err != nil {
+				if _, err := p.ExecContext(ctx, `DELETE FROM items WHERE kind = ? AND id = ?`, ch.Kind, ch.ID); err != nil {
 					return err
 				}
 				continue
@@ -335,7 +336,7 @@ func (c *Catalog) Apply(ctx context.Context, changes []Change, cursor int64, at 
 			if err != nil {
 				return fmt.Errorf("change %d: %w", ch.Cursor, err)
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO items (kind, id, agency, category, title, sort, search, data)
+			if _, err := p.ExecContext(ctx, `INSERT INTO items (kind, id, agency, category, title, sort, search, data)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 				ON CONFLICT (kind, id) DO UPDATE SET agency = excluded.agency, category = excluded.category, title = excluded.title,
 					sort = excluded.sort, search = excluded.search, data = excluded.data`,
@@ -345,7 +346,7 @@ func (c *Catalog) Apply(ctx context.Context, changes []Change, cursor int64, at 
 			}
 		}
 		for k, v := range map[string]string{"cursor": fmt.Sprint(cursor), "updated_at": at.UTC().Format(time.RFC3339)} {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?)
+			if _, err := p.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?)
 				ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
 				return err
 			}

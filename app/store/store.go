@@ -242,3 +242,29 @@ func (db *DB) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	}
 	return tx.Commit()
 }
+
+// Prepared runs statements in one transaction, preparing each query the
+// first time it runs and reusing it after. The driver keeps no statement
+// cache, so a transaction that runs the same INSERT for every row of a
+// page otherwise parses it every time (a fifth of a catalog pull's CPU).
+// The statements close with the transaction.
+type Prepared struct {
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+// Prepare starts a Prepared on tx.
+func Prepare(tx *sql.Tx) *Prepared { return &Prepared{tx: tx, stmts: map[string]*sql.Stmt{}} }
+
+// ExecContext runs query with args, prepared once.
+func (p *Prepared) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, ok := p.stmts[query]
+	if !ok {
+		var err error
+		if st, err = p.tx.PrepareContext(ctx, query); err != nil {
+			return nil, err
+		}
+		p.stmts[query] = st
+	}
+	return st.ExecContext(ctx, args...)
+}

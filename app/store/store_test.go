@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -177,5 +179,52 @@ func TestReadOnlyDoesNotCreate(t *testing.T) {
 	}
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
 		t.Fatal("read-only open created the file")
+	}
+}
+
+// TestPrepared runs one INSERT many times and a second query in a
+// transaction through Prepared: each is prepared once, the rows are all
+// there after the commit, a bad query fails with SQLite's error, and a
+// failed transaction leaves nothing.
+func TestPrepared(t *testing.T) {
+	ctx := context.Background()
+	db := open(t, filepath.Join(t.TempDir(), "p.db"), Options{Migrations: twoSteps})
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		p := Prepare(tx)
+		for i := range 100 {
+			if _, err := p.ExecContext(ctx, `INSERT INTO people (id, name) VALUES (?, ?)`, i, fmt.Sprint("p", i)); err != nil {
+				return err
+			}
+		}
+		if _, err := p.ExecContext(ctx, `INSERT INTO pets (owner, name) VALUES (?, ?)`, 7, "猫"); err != nil {
+			return err
+		}
+		if len(p.stmts) != 2 {
+			t.Errorf("%d statements prepared for 2 queries", len(p.stmts))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var people, pets int
+	db.QueryRow(`SELECT count(*), (SELECT count(*) FROM pets) FROM people`).Scan(&people, &pets)
+	if people != 100 || pets != 1 {
+		t.Fatalf("%d people, %d pets after the commit", people, pets)
+	}
+	err = db.Tx(ctx, func(tx *sql.Tx) error {
+		p := Prepare(tx)
+		if _, err := p.ExecContext(ctx, `INSERT INTO people (id, name) VALUES (?, ?)`, 500, "x"); err != nil {
+			return err
+		}
+		_, err := p.ExecContext(ctx, `INSERT INTO nowhere VALUES (1)`)
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "nowhere") {
+		t.Fatalf("a bad query gave %v", err)
+	}
+	db.QueryRow(`SELECT count(*) FROM people`).Scan(&people)
+	if people != 100 {
+		t.Fatalf("a failed transaction left %d people", people)
 	}
 }
