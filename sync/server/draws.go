@@ -215,10 +215,7 @@ func (s *Server) publicDraw(w http.ResponseWriter, r *http.Request) {
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	rec, err := s.GetDraw(r.Context(), id)
 	if err != nil {
-		w.WriteHeader(http.StatusNotFound)
-		d := s.base(s.label("public.not_found"))
-		d.Item, d.Fields = true, []pageField{{Label: s.label("public.not_found"), Value: s.label("public.not_found_detail")}}
-		page.Execute(w, d)
+		s.notFound(w)
 		return
 	}
 	d := s.base(s.itemName(r.Context(), rec.Draw.Item))

@@ -31,6 +31,14 @@ func loadLabels() (map[string]string, error) {
 	return m, json.Unmarshal(data, &m)
 }
 
+// notFound answers 404 with the public pages' "not found" page.
+func (s *Server) notFound(w http.ResponseWriter) {
+	w.WriteHeader(http.StatusNotFound)
+	d := s.base(s.label("public.not_found"))
+	d.Item, d.Fields = true, []pageField{{Label: s.label("public.not_found"), Value: s.label("public.not_found_detail")}}
+	page.Execute(w, d)
+}
+
 // label is a Chinese label from the translations, its {{.X}} filled from
 // data when given.
 func (s *Server) label(key string, data ...map[string]any) string {
@@ -90,10 +98,7 @@ func (s *Server) publicItem(w http.ResponseWriter, r *http.Request) {
 	var deleted int
 	err := s.db.QueryRowContext(r.Context(), `SELECT data, deleted FROM catalog WHERE kind = ? AND id = ?`, string(kind), r.PathValue("id")).Scan(&data, &deleted)
 	if err != nil || deleted != 0 {
-		w.WriteHeader(http.StatusNotFound)
-		d := s.base(s.label("public.not_found"))
-		d.Item, d.Fields = true, []pageField{{Label: s.label("public.not_found"), Value: s.label("public.not_found_detail")}}
-		page.Execute(w, d)
+		s.notFound(w)
 		return
 	}
 	it, err := catalog.Decode(kind, []byte(data))

@@ -312,10 +312,7 @@ func (s *Server) publicReports(w http.ResponseWriter, r *http.Request) {
 func (s *Server) publicReport(w http.ResponseWriter, r *http.Request) {
 	year, err := strconv.Atoi(r.PathValue("year"))
 	if err != nil || year < 2000 || year > s.now().Year() {
-		w.WriteHeader(http.StatusNotFound)
-		d := s.base(s.label("public.not_found"))
-		d.Item, d.Fields = true, []pageField{{Label: s.label("public.not_found"), Value: s.label("public.not_found_detail")}}
-		page.Execute(w, d)
+		s.notFound(w)
 		return
 	}
 	from, to, _ := yearSpan(year)
@@ -438,10 +435,7 @@ func (s *Server) supervisionCase(w http.ResponseWriter, r *http.Request) {
 	var last int64
 	err := s.db.QueryRowContext(ctx, `SELECT last_seq FROM cases WHERE device = ? AND case_id = ?`, device, id).Scan(&last)
 	if err != nil {
-		w.WriteHeader(http.StatusNotFound)
-		d := s.base(s.label("public.not_found"))
-		d.Item, d.Fields = true, []pageField{{Label: s.label("public.not_found"), Value: s.label("public.not_found_detail")}}
-		page.Execute(w, d)
+		s.notFound(w)
 		return
 	}
 	recs, err := s.caseRecords(ctx, device, last)
