@@ -35,7 +35,8 @@ func CreateAVI(path string, width, height, fps int) (*AVIWriter, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.Open(path)
+	// Writable: Windows flushes only a handle that may write.
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
 	if err != nil {
 		w.Close()
 		return nil, err
@@ -67,11 +68,13 @@ func (a *AVIWriter) Duration() time.Duration {
 // Sync flushes the frames written to the disk.
 func (a *AVIWriter) Sync() error { return a.sync.Sync() }
 
-// Close finishes the file with its index.
+// Close finishes the file with its index and flushes it to the disk.
 func (a *AVIWriter) Close() error {
 	err := a.w.Close()
-	a.sync.Close()
-	return err
+	if err == nil {
+		err = a.sync.Sync()
+	}
+	return errors.Join(err, a.sync.Close())
 }
 
 // ErrNotAVI is a file that is not an MJPEG AVI written here.

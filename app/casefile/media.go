@@ -75,8 +75,8 @@ func (m *MediaStore) Put(r io.Reader) (Digest, int64, error) {
 	return d, n, nil
 }
 
-// HashFile is the SHA-256 of a file and its size, the file flushed to the
-// disk on the way.
+// HashFile is the SHA-256 of a file and its size. The writer flushes the
+// file to the disk (a read-only handle cannot: Windows refuses it).
 func HashFile(path string) (Digest, int64, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -85,9 +85,6 @@ func HashFile(path string) (Digest, int64, error) {
 	defer f.Close()
 	h := sha256.New()
 	n, err := io.Copy(h, f)
-	if err == nil {
-		err = f.Sync()
-	}
 	if err != nil {
 		return Digest{}, 0, fmt.Errorf("hash media: %w", err)
 	}
