@@ -416,13 +416,17 @@ func (f *RecorderForm) showFrame(img *image.RGBA) {
 }
 
 // meter shows the level, the time recorded and a low-disk warning until
-// the recording stops.
+// the recording stops; a recording that stops by itself (the disk full)
+// is finished as the stop button would, and says why.
 func (f *RecorderForm) meter(c *Cases) {
 	t := time.NewTicker(100 * time.Millisecond)
 	defer t.Stop()
 	for n := 0; ; n++ {
 		select {
 		case <-f.Done:
+			return
+		case <-f.Rec.Done():
+			f.post(f.Stop)
 			return
 		case <-t.C:
 		}

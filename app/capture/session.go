@@ -113,13 +113,16 @@ func (j *journal) path(dir string) string { return filepath.Join(dir, j.Session+
 func (j *journal) save(dir string) error {
 	data, _ := json.MarshalIndent(j, "", " ")
 	tmp := j.path(dir) + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
 		return err
 	}
-	f, err := os.Open(tmp)
+	_, err = f.Write(data)
 	if err == nil {
-		f.Sync()
-		f.Close()
+		err = f.Sync()
+	}
+	if err := errors.Join(err, f.Close()); err != nil {
+		return err
 	}
 	return os.Rename(tmp, j.path(dir))
 }
@@ -241,6 +244,7 @@ func (r *Recorder) abort() {
 	}
 	if r.capture != nil {
 		r.capture.Stop()
+		close(r.audioIn) // ends audioLoop
 	}
 	if s := r.seg; s != nil {
 		if s.wav != nil {
@@ -259,7 +263,10 @@ func (r *Recorder) openSegment(at time.Time) error {
 	r.segments++
 	j := journal{Session: r.session, Case: r.cfg.Case, Author: r.cfg.Author, Stage: r.cfg.Stage, Kind: r.kind, Device: r.device,
 		Segment: r.segments, Start: at, Rate: r.cfg.Rate, Format: r.cfg.Format}
-	s := &segment{j: j}
+	// Only the session's first buffer can come late (the device starting):
+	// later segments go on with the same stream, whose buffers queued
+	// while the last segment closed belong at this one's start.
+	s := &segment{j: j, audioBegun: r.segments > 1}
 	base := fmt.Sprintf("%s-%03d", r.session, r.segments)
 	if r.cfg.Audio != nil {
 		s.j.Audio = base + ".wav"
@@ -299,8 +306,9 @@ func (r *Recorder) audioLoop() {
 		r.mu.Lock()
 		if s := r.seg; s != nil && r.paused == nil && s.wav != nil {
 			if !s.audioBegun {
-				// The first buffer can come seconds after the start: the
-				// gap is silence, so sound and picture share one start.
+				// The first buffer can come a second or more after the
+				// start: the gap is silence, so sound and picture share
+				// one start.
 				s.audioBegun = true
 				bufDur := time.Duration(len(pcm)/2) * time.Second / time.Duration(r.cfg.Rate)
 				gap := s.recorded(r.cfg.Now(), nil) - bufDur
@@ -391,13 +399,13 @@ func (r *Recorder) tick() {
 			s.avi.Sync()
 		}
 		now := r.cfg.Now()
+		var closed *journal
 		if s.recorded(now, r.paused) >= r.cfg.SegmentTime || r.segSize(s) >= r.cfg.SegmentBytes {
-			if err := r.finishSegment(context.Background(), now); err == nil {
+			var err error
+			if closed, err = r.closeSegment(now); err == nil {
 				err = r.openSegment(now)
-				if err != nil && r.err == nil {
-					r.err = err
-				}
-			} else if r.err == nil {
+			}
+			if err != nil && r.err == nil {
 				r.err = err
 			}
 		}
@@ -405,6 +413,11 @@ func (r *Recorder) tick() {
 		r.lowDisk = ferr == nil && free < warnFree
 		full := ferr == nil && free < minFree
 		r.mu.Unlock()
+		// Hashing up to a GB and recording it happen with the lock free:
+		// the next segment is already taking sound and picture.
+		if closed != nil {
+			r.record(context.Background(), closed)
+		}
 		if full {
 			r.mu.Lock()
 			if r.err == nil {
@@ -428,13 +441,14 @@ func (r *Recorder) segSize(s *segment) int64 {
 	return n
 }
 
-// finishSegment closes the open segment's files, moves them into the
-// store and records them. Called with r.mu held.
-func (r *Recorder) finishSegment(ctx context.Context, end time.Time) error {
+// closeSegment ends the open segment: its picture held to the end, its
+// pauses noted, its files closed. Called with r.mu held; record does the
+// slow rest.
+func (r *Recorder) closeSegment(end time.Time) (*journal, error) {
 	s := r.seg
 	r.seg = nil
 	if s == nil {
-		return nil
+		return nil, nil
 	}
 	// A busy machine encodes behind the clock: the picture is held to the
 	// segment's end, so it lasts as long as the sound beside it.
@@ -442,7 +456,7 @@ func (r *Recorder) finishSegment(ctx context.Context, end time.Time) error {
 		target := int(math.Round(s.recorded(end, r.paused).Seconds() * float64(r.cfg.Format.FPS)))
 		for s.avi.Frames() < target {
 			if err := s.avi.AddFrame(s.lastJPEG); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
@@ -460,17 +474,29 @@ func (r *Recorder) finishSegment(ctx context.Context, end time.Time) error {
 		errs = append(errs, s.avi.Close())
 	}
 	if err := errors.Join(errs...); err != nil {
-		return err
+		return nil, err
 	}
-	rec, err := finish(ctx, r.cfg.Log, r.cfg.Dir, &s.j, false)
+	return &s.j, nil
+}
+
+// record hashes a closed segment's files, moves them into the store and
+// records them; a failure is the recorder's error (the journal stays, so
+// the next start recovers the segment). Called without r.mu.
+func (r *Recorder) record(ctx context.Context, j *journal) {
+	rec, err := finish(ctx, r.cfg.Log, r.cfg.Dir, j, false)
+	r.mu.Lock()
 	if err != nil {
-		return err
+		if r.err == nil {
+			r.err = err
+		}
+		r.mu.Unlock()
+		return
 	}
 	r.records = append(r.records, rec)
+	r.mu.Unlock()
 	if r.cfg.OnSegment != nil {
 		r.cfg.OnSegment(rec)
 	}
-	return nil
 }
 
 // finish hashes a segment's closed files, notes that in the journal,
@@ -631,6 +657,10 @@ func (r *Recorder) Elapsed() time.Duration {
 	return d
 }
 
+// Done is closed once the recording stops, by Stop or by itself (the
+// disk full); Stop then returns what was kept and why it stopped.
+func (r *Recorder) Done() <-chan struct{} { return r.done }
+
 // LowDisk says the disk is filling: the officer should be warned.
 func (r *Recorder) LowDisk() bool {
 	r.mu.Lock()
@@ -663,9 +693,13 @@ func (r *Recorder) stop() {
 	r.cancel()
 	r.wg.Wait()
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	if err := r.finishSegment(context.Background(), r.cfg.Now()); err != nil && r.err == nil {
+	j, err := r.closeSegment(r.cfg.Now())
+	if err != nil && r.err == nil {
 		r.err = err
+	}
+	r.mu.Unlock()
+	if j != nil {
+		r.record(context.Background(), j)
 	}
 }
 

@@ -60,7 +60,14 @@ func TestRecordVideoWithAudioInSegments(t *testing.T) {
 	var told []*casefile.Record
 	r, err := Start(ctx, Config{Log: l, Case: id, Author: "990101000001", Stage: "inspect", Audio: nullAudio(t),
 		Camera: &Synthetic{}, SegmentTime: 1500 * time.Millisecond,
-		OnSegment: func(rec *casefile.Record) { told = append(told, rec) }})
+		OnSegment: func(rec *casefile.Record) {
+			told = append(told, rec)
+			if len(told) == 1 {
+				// A slow step after the first segment (as hashing a GB
+				// is): the next segment's sound must not start late.
+				time.Sleep(700 * time.Millisecond)
+			}
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}
