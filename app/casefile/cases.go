@@ -390,56 +390,75 @@ type AVRequirement struct {
 	FullProcess []string `json:"full_process"`
 }
 
-// MissingAV lists the stages done without any media although the agency's
-// list requires audio or video for them.
-func (c *Case) MissingAV(req []AVRequirement) []string {
+// AVStages lists the stages done that the agency's A/V list covers, each
+// with whether it needs a recording of the whole process (全过程音像记录)
+// rather than any audio-visual record.
+func (c *Case) AVStages(req []AVRequirement) (stages []string, fullProcess map[string]bool) {
 	need := map[string]bool{}
 	for _, r := range req {
 		if r.Agency != c.Opening.Agency && r.Agency != "*" {
 			continue
 		}
-		for _, s := range append(append([]string{}, r.Stages...), r.FullProcess...) {
+		for _, s := range r.Stages {
+			if _, ok := need[s]; !ok {
+				need[s] = false
+			}
+		}
+		for _, s := range r.FullProcess {
 			need[s] = true
 		}
 	}
-	var out []string
 	for _, st := range Procedures[c.Opening.Act] {
-		r, done := c.Done[st.Key]
-		if done && need[st.Key] && len(r.Media) == 0 && !c.hasMediaNear(r.Seq) && !c.hasMediaFor(st.Key) {
-			out = append(out, st.Key)
+		_, listed := need[st.Key]
+		if _, done := c.Done[st.Key]; done && listed {
+			stages = append(stages, st.Key)
+		}
+	}
+	return stages, need
+}
+
+// MissingAV lists the stages done without the audio-visual record the
+// agency's list requires. A stage's record is media on the stage record,
+// media added after it before the next stage, or a recording that names
+// it (a recording usually starts before the stage is recorded). Photos
+// are audio-visual records (照相); a stage listed for the whole process
+// needs sound or picture recorded (录音、录像), which a photo is not.
+func (c *Case) MissingAV(req []AVRequirement) []string {
+	stages, full := c.AVStages(req)
+	if len(stages) == 0 {
+		return nil
+	}
+	stageAt := map[int64]string{}
+	for key, r := range c.Done {
+		stageAt[r.Seq] = key
+	}
+	anyAV, recorded := map[string]bool{}, map[string]bool{}
+	current := ""
+	for _, r := range c.Records {
+		if r.Kind == KindStage {
+			current = stageAt[r.Seq]
+		}
+		if len(r.Media) == 0 {
+			continue
+		}
+		named, sound := "", false
+		if rec, ok := RecordingOf(r); ok {
+			named, sound = rec.Stage, rec.Kind == MediaAudio || rec.Kind == MediaVideo
+		}
+		for _, st := range []string{current, named} {
+			if st != "" {
+				anyAV[st] = true
+				recorded[st] = recorded[st] || sound
+			}
+		}
+	}
+	var out []string
+	for _, st := range stages {
+		if full[st] && !recorded[st] || !anyAV[st] {
+			out = append(out, st)
 		}
 	}
 	return out
-}
-
-// hasMediaFor reports whether a media record names the stage as the one
-// it records (a recording usually starts before the stage is recorded).
-func (c *Case) hasMediaFor(stage string) bool {
-	for _, r := range c.Records {
-		if rec, ok := RecordingOf(r); ok && len(r.Media) > 0 && rec.Stage == stage {
-			return true
-		}
-	}
-	return false
-}
-
-// hasMediaNear reports whether a media record was added for the stage: one
-// that follows the stage record before the next stage.
-func (c *Case) hasMediaNear(seq int64) bool {
-	for i, r := range c.Records {
-		if r.Seq != seq {
-			continue
-		}
-		for _, next := range c.Records[i+1:] {
-			if next.Kind == KindStage {
-				return false
-			}
-			if len(next.Media) > 0 {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // MaskID masks an identity number for lists: the first 6 and the last 4

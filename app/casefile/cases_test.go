@@ -149,6 +149,20 @@ func TestMissingAudioVideo(t *testing.T) {
 	if got := c.MissingAV([]AVRequirement{{Agency: "01", Stages: []string{"notify"}}}); len(got) != 1 {
 		t.Fatalf("a recording for another stage counted: %v", got)
 	}
+	// A photo is an audio-visual record (照相) for a listed stage, but not
+	// a recording of the whole process.
+	p, _, _ := l.Media().Put(strings.NewReader("photo of the notice"))
+	if _, err := l.AddMedia(ctx, id, "a", []byte(`{"kind":"photo","stage":"notify"}`), []string{p.String()}); err != nil {
+		t.Fatal(err)
+	}
+	c, _ = l.Case(ctx, id)
+	if got := c.MissingAV([]AVRequirement{{Agency: "01", Stages: []string{"notify"}}}); len(got) != 0 {
+		t.Fatalf("a photo of the notice not counted: %v", got)
+	}
+	whole := []AVRequirement{{Agency: "01", FullProcess: []string{"notify", "serve"}}}
+	if got := c.MissingAV(whole); len(got) != 1 || got[0] != "notify" {
+		t.Fatalf("whole-process stages: missing %v, want notify (a photo only; serve has its video)", got)
+	}
 }
 
 func TestMaskID(t *testing.T) {

@@ -197,7 +197,7 @@ func Evaluate(device string, c *casefile.Case, r Rules) Evaluation {
 	}
 
 	// Audio and video.
-	need := avStages(c, r.AV)
+	need, _ := c.AVStages(r.AV)
 	missingAV := c.MissingAV(r.AV)
 	e.AVNeeded, e.AVPresent = len(need), len(need)-len(missingAV)
 	if len(need) > 0 {
@@ -251,25 +251,6 @@ func Evaluate(device string, c *casefile.Case, r Rules) Evaluation {
 		e.Score = int(math.Round(100 * float64(met) / float64(total)))
 	}
 	return e
-}
-
-// avStages lists the stages done that the agency's A/V list covers.
-func avStages(c *casefile.Case, req []casefile.AVRequirement) []string {
-	need := map[string]bool{}
-	for _, r := range req {
-		if r.Agency == c.Opening.Agency || r.Agency == "*" {
-			for _, s := range append(slices.Clone(r.Stages), r.FullProcess...) {
-				need[s] = true
-			}
-		}
-	}
-	var out []string
-	for _, st := range casefile.Procedures[c.Opening.Act] {
-		if _, done := c.Done[st.Key]; done && need[st.Key] {
-			out = append(out, st.Key)
-		}
-	}
-	return out
 }
 
 // Tally sums evaluations up.
