@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
@@ -15,36 +16,43 @@ import (
 // publishArrivals puts the decisions officers published into the public
 // lists (the public pages and every kiosk, through the feed) and takes
 // withdrawn ones down. Only the redacted text leaves the platform's store.
-func (s *Server) publishArrivals(ctx context.Context, d Device, recs []casefile.Record) error {
+// A record that cannot be published is raised as an alert for the
+// administrator and the others go on: the push itself is already kept.
+func (s *Server) publishArrivals(ctx context.Context, d Device, recs []casefile.Record) {
 	for _, r := range recs {
+		var err error
 		switch r.Kind {
 		case publish.KindPublish:
-			var p publish.Publication
-			if err := json.Unmarshal(r.Body, &p); err != nil {
-				continue
-			}
-			cr, err := s.caseRecords(ctx, d.ID, r.Seq)
-			if err != nil {
-				return err
-			}
-			c, err := casefile.CaseOf(r.Case, cr)
-			if err != nil {
-				return err
-			}
-			dec := &catalog.Decision{ID: r.Case, DocNo: p.DocNo, AgencyCode: c.Opening.Agency, AgencyName: s.agencyName(ctx, c.Opening.Agency), Act: c.Opening.Act,
-				Party: p.Party, Content: p.Redacted, DecidedOn: p.DecidedOn, PublishedOn: r.At.Format("2006-01-02")}
-			if dec.DocNo == "" {
-				dec.DocNo = r.Case
-			}
-			if err := s.Publish(ctx, []catalog.Item{dec}, nil); err != nil {
-				return err
-			}
+			err = s.publishDecision(ctx, d, r)
 		case publish.KindWithdraw:
-			err := s.Withdraw(ctx, catalog.KindDecision, r.Case)
-			if err != nil && !errors.Is(err, sql.ErrNoRows) {
-				return fmt.Errorf("withdraw %s: %w", r.Case, err)
+			if err = s.Withdraw(ctx, catalog.KindDecision, r.Case); errors.Is(err, sql.ErrNoRows) {
+				err = nil
 			}
 		}
+		if err != nil {
+			s.alert(ctx, d.ID, "publish", fmt.Sprintf("案件 %s 第 %d 条记录：公开未能完成（%v）", r.Case, r.Seq, err))
+		}
 	}
-	return nil
+}
+
+// publishDecision puts one published decision into the public list.
+func (s *Server) publishDecision(ctx context.Context, d Device, r casefile.Record) error {
+	var p publish.Publication
+	if err := json.Unmarshal(r.Body, &p); err != nil {
+		return err
+	}
+	cr, err := s.caseRecords(ctx, d.ID, r.Seq)
+	if err != nil {
+		return err
+	}
+	c, err := casefile.CaseOf(r.Case, cr)
+	if err != nil {
+		return err
+	}
+	dec := &catalog.Decision{ID: r.Case, DocNo: p.DocNo, AgencyCode: c.Opening.Agency, AgencyName: s.agencyName(ctx, c.Opening.Agency), Act: c.Opening.Act,
+		Party: p.Party, Content: p.Redacted, DecidedOn: p.DecidedOn, PublishedOn: r.At.In(time.Local).Format("2006-01-02")}
+	if dec.DocNo == "" {
+		dec.DocNo = r.Case
+	}
+	return s.Publish(ctx, []catalog.Item{dec}, nil)
 }
