@@ -150,6 +150,10 @@ func (c *Cases) ShowPublishForm() {
 		f.Note.SetPlaceHolder(shell.L("publish.note_hint"))
 		exempt := widget.NewButtonWithIcon(shell.L("publish.exempt"), theme.ContentClearIcon(), f.Exempt)
 		main = widget.NewButtonWithIcon(shell.L("publish.publish"), theme.UploadIcon(), f.Publish)
+		if !st.CanPublish() { // revoked or declared void: it stays down
+			main.Disable()
+			exempt.Disable()
+		}
 		actions = container.NewVBox(
 			widget.NewForm(widget.NewFormItem(shell.L("publish.manual"), f.Manual)),
 			widget.NewLabel(shell.L("publish.due", map[string]any{"Due": st.Due.Format("2006-01-02")})),

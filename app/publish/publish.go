@@ -110,6 +110,13 @@ type State struct {
 // Pending says whether the decision still waits to be published.
 func (s State) Pending() bool { return s.Decided && s.Published == nil && s.Exempt == nil }
 
+// CanPublish says whether the decision may be published now: pending, or
+// withdrawn because it was changed (the changed decision is published
+// anew). One revoked or declared void stays down.
+func (s State) CanPublish() bool {
+	return s.Pending() || s.Exempt == nil && s.Withdrawn != nil && s.Withdrawn.Cause == "changed"
+}
+
 // Late says whether it was or is published after its deadline.
 func (s State) Late(now time.Time) bool {
 	if !s.Decided || s.Exempt != nil {
@@ -142,9 +149,10 @@ func Days(act catalog.Act) int {
 // StateOf reads a case's publication from its records.
 func StateOf(c *casefile.Case, cal *calendar.Calendar) State {
 	var st State
+	// Records keep UTC; days are counted where the agency is.
 	if r, ok := c.Done["decide"]; ok {
-		st.Decided, st.DecidedAt = true, r.At
-		st.Due = cal.AddWorkdays(r.At, Days(c.Opening.Act))
+		st.Decided, st.DecidedAt = true, r.At.In(time.Local)
+		st.Due = cal.AddWorkdays(st.DecidedAt, Days(c.Opening.Act))
 		st.Approximate = !cal.Known(st.Due)
 	}
 	for _, r := range c.Records {
@@ -157,7 +165,7 @@ func StateOf(c *casefile.Case, cal *calendar.Calendar) State {
 		case KindPublish:
 			var p Publication
 			if json.Unmarshal(r.Body, &p) == nil {
-				st.Published, st.PublishedAt, st.Withdrawn = &p, r.At, nil
+				st.Published, st.PublishedAt, st.Withdrawn = &p, r.At.In(time.Local), nil
 			}
 		case KindExempt:
 			var e Exemption
@@ -167,8 +175,8 @@ func StateOf(c *casefile.Case, cal *calendar.Calendar) State {
 		case KindWithdraw:
 			var w Withdrawal
 			if json.Unmarshal(r.Body, &w) == nil {
-				st.Withdrawn, st.WithdrawnAt, st.WithdrawDue = &w, r.At, time.Time{}
-				if on, err := time.Parse(time.DateOnly, w.EffectiveOn); err == nil {
+				st.Withdrawn, st.WithdrawnAt, st.WithdrawDue = &w, r.At.In(time.Local), time.Time{}
+				if on, err := time.ParseInLocation(time.DateOnly, w.EffectiveOn, time.Local); err == nil {
 					st.WithdrawDue = cal.AddWorkdays(on, WithdrawDays)
 				}
 			}
@@ -215,7 +223,7 @@ func Publish(ctx context.Context, l *casefile.Log, cal *calendar.Calendar, caseI
 	if err != nil {
 		return nil, err
 	}
-	if st := StateOf(c, cal); st.Published != nil && st.Withdrawn == nil || st.Exempt != nil {
+	if st := StateOf(c, cal); st.Decided && !st.CanPublish() {
 		return nil, ErrDone
 	}
 	p, err := Preview(c, cal, extra)

@@ -132,6 +132,14 @@ func TestPublishExemptWithdraw(t *testing.T) {
 	if !st.WithdrawnLate() {
 		t.Fatal("withdrawn the day after its third working day is not late")
 	}
+	// A changed decision is published anew; a revoked one stays down.
+	if !st.CanPublish() {
+		t.Fatal("a changed decision cannot be published again")
+	}
+	st.Withdrawn.Cause = "revoked"
+	if st.CanPublish() {
+		t.Fatal("a revoked decision can be published again")
+	}
 }
 
 func TestExemptNeedsALegalReason(t *testing.T) {
@@ -151,5 +159,30 @@ func TestExemptNeedsALegalReason(t *testing.T) {
 	}
 	if _, err := Publish(ctx, l, c, id, "990101000001", nil); err != ErrDone {
 		t.Fatalf("published an exempted decision: %v", err)
+	}
+}
+
+// Records keep UTC; the deadline counts from the agency's day. A decision
+// at 07:30 in Beijing on Wednesday 4 November is 23:30 UTC on the 3rd:
+// its 7 working days end on Friday the 13th, not the 12th.
+func TestDeadlineCountsFromTheLocalDay(t *testing.T) {
+	cal, err := calendar.Parse(assets.Calendar)
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := time.Local
+	time.Local = time.FixedZone("CST", 8*3600)
+	defer func() { time.Local = local }()
+	c := &casefile.Case{Opening: casefile.Opening{Act: catalog.ActPenalty},
+		Done: map[string]casefile.Record{"decide": {At: time.Date(2026, 11, 3, 23, 30, 0, 0, time.UTC)}}}
+	st := StateOf(c, cal)
+	if got := st.Due.Format(time.DateOnly); got != "2026-11-13" {
+		t.Fatalf("due %s, want 2026-11-13", got)
+	}
+	if got := st.DecidedAt.Format(time.DateOnly); got != "2026-11-04" {
+		t.Fatalf("decided on %s, want 2026-11-04", got)
+	}
+	if st.Late(time.Date(2026, 11, 13, 17, 0, 0, 0, time.Local)) {
+		t.Fatal("late on its due day")
 	}
 }

@@ -122,17 +122,19 @@ func (s *Server) SetDrawResult(ctx context.Context, id int64, target, result str
 	}
 	pub := &catalog.InspectionResult{}
 	err := s.db.Tx(ctx, func(tx *dbTx) error {
-		var at string
-		if err := tx.QueryRowContext(ctx, `SELECT at FROM draws WHERE id = ?`, id).Scan(&at); err == nil && len(at) >= 10 {
-			pub.DrawnOn = at[:10]
+		// Two results entered at once must not overwrite each other's
+		// (PostgreSQL does not serialise writers as SQLite does).
+		if err := tx.lock(ctx, "draw"); err != nil {
+			return err
 		}
-		var body string
-		if err := tx.QueryRowContext(ctx, `SELECT draw FROM draws WHERE id = ?`, id).Scan(&body); err != nil {
+		var at, body string
+		if err := tx.QueryRowContext(ctx, `SELECT at, draw FROM draws WHERE id = ?`, id).Scan(&at, &body); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				return ErrNoDraw
 			}
 			return err
 		}
+		pub.DrawnOn = localDay(at)
 		var d draw.Draw
 		if err := json.Unmarshal([]byte(body), &d); err != nil {
 			return err
@@ -164,6 +166,15 @@ func (s *Server) SetDrawResult(ctx context.Context, id int64, target, result str
 	return s.Publish(ctx, []catalog.Item{pub}, nil)
 }
 
+// localDay is the local date of a time the platform stored in UTC.
+func localDay(rfc3339 string) string {
+	t, err := time.Parse(time.RFC3339, rfc3339)
+	if err != nil {
+		return ""
+	}
+	return t.In(time.Local).Format(time.DateOnly)
+}
+
 // agencyName is an agency's name in the public lists, or its code.
 func (s *Server) agencyName(ctx context.Context, code string) string {
 	var data string
@@ -193,7 +204,7 @@ func (s *Server) publicDraws(w http.ResponseWriter, r *http.Request) {
 		var dr draw.Draw
 		json.Unmarshal([]byte(body), &dr)
 		d.Results = append(d.Results, pageResult{URL: fmt.Sprintf("/p/draws/%d", id), Title: s.itemName(r.Context(), item),
-			Subtitle: at[:10] + "　" + s.label("draw.count", map[string]any{"N": len(dr.Tasks)})})
+			Subtitle: localDay(at) + "　" + s.label("draw.count", map[string]any{"N": len(dr.Tasks)})})
 	}
 	d.Count = s.label("draw.list_count", map[string]any{"N": len(d.Results)})
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -221,7 +232,7 @@ func (s *Server) publicDraw(w http.ResponseWriter, r *http.Request) {
 	d := s.base(s.itemName(r.Context(), rec.Draw.Item))
 	d.Item = true
 	d.Fields = []pageField{
-		{Label: s.label("draw.at"), Value: rec.At[:10]},
+		{Label: s.label("draw.at"), Value: localDay(rec.At)},
 		{Label: s.label("draw.seed"), Value: strconv.FormatUint(rec.Draw.Seed, 10)},
 		{Label: s.label("draw.lists"), Value: s.label("draw.lists_value", map[string]any{"Targets": len(rec.Targets),
 			"Inspectors": len(rec.Inspectors), "SHA": rec.Draw.ListsSHA})},
