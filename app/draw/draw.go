@@ -10,6 +10,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -39,6 +40,9 @@ type Draw struct {
 var (
 	ErrCount      = errors.New("draw: more targets asked for than the list holds, or none")
 	ErrInspectors = errors.New("draw: fewer than two certified officers of the agency to draw from")
+	// ErrDuplicate is a target listed twice: it would have twice the
+	// chance, and could be drawn twice.
+	ErrDuplicate = errors.New("draw: a target is listed twice")
 )
 
 // Inspectors are the officers a draw may send: the agency's, with a valid
@@ -77,6 +81,13 @@ func Run(item, agency string, seed uint64, count int, targets []string, inspecto
 	}
 	if len(inspectors) < 2 {
 		return Draw{}, ErrInspectors
+	}
+	seen := make(map[string]bool, len(targets))
+	for _, t := range targets {
+		if seen[t] {
+			return Draw{}, fmt.Errorf("%w: %s", ErrDuplicate, t)
+		}
+		seen[t] = true
 	}
 	r := rand.New(rand.NewPCG(seed, 0x73616e7869616e67)) // "sanxiang"
 	order := r.Perm(len(targets))[:count]

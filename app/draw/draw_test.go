@@ -1,6 +1,7 @@
 package draw
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 
@@ -54,6 +55,9 @@ func TestDrawIsReproducible(t *testing.T) {
 	}
 	if _, err := Run("R", "01", 1, 51, targets, ins); err != ErrCount {
 		t.Fatalf("more than the list: %v", err)
+	}
+	if _, err := Run("R", "01", 1, 1, append(targets, targets[3]), ins); !errors.Is(err, ErrDuplicate) {
+		t.Fatalf("a target listed twice: %v", err)
 	}
 	if _, err := Run("R", "01", 1, 1, targets, ins[:1]); err != ErrInspectors {
 		t.Fatalf("one inspector: %v", err)
