@@ -180,6 +180,9 @@ func TestSupervisionOfPushedCases(t *testing.T) {
 		if code, _, body := get("/api/v1/admin/supervision?year=20x6", bearerAuth); code != http.StatusBadRequest || !strings.Contains(body, "年份") {
 			t.Fatalf("a bad year: %d %s", code, body)
 		}
+		if code, _, body := get("/api/v1/admin/supervision?from=1900-01-01&to=9999-01-01", bearerAuth); code != http.StatusBadRequest || !strings.Contains(body, "最长") {
+			t.Fatalf("a period of eight thousand years: %d %s", code, body)
+		}
 		code, _, page := get("/admin/supervision?year=2026", func(r *http.Request) { r.SetBasicAuth("supervisor", admin) })
 		if code != http.StatusOK {
 			t.Fatalf("dashboard: %d", code)

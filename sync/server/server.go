@@ -11,6 +11,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
 	"database/sql"
 	"embed"
 	"encoding/base64"
@@ -247,10 +248,21 @@ func bearer(r *http.Request) string {
 	return strings.TrimSpace(t)
 }
 
+// isAdmin says whether the request carries the administrator token, as a
+// bearer token or (for pages a browser opens) as a Basic-auth password,
+// compared in constant time.
+func (s *Server) isAdmin(r *http.Request) bool {
+	given := bearer(r)
+	if _, pw, ok := r.BasicAuth(); ok {
+		given = pw
+	}
+	return s.adminToken != "" && subtle.ConstantTimeCompare([]byte(given), []byte(s.adminToken)) == 1
+}
+
 // admin guards the administrator API with the configured token.
 func (s *Server) admin(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if s.adminToken == "" || bearer(r) != s.adminToken {
+		if !s.isAdmin(r) {
 			problem(w, http.StatusUnauthorized, "unauthorized", "需要管理员凭据", "")
 			return
 		}

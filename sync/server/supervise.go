@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"crypto/subtle"
 	"encoding/json"
 	"fmt"
 	"html/template"
@@ -215,6 +214,11 @@ func (s *Server) period(r *http.Request) (time.Time, time.Time, error) {
 		if err1 != nil || err2 != nil || !from.Before(to) {
 			return from, to, fmt.Errorf("起止日期应为 YYYY-MM-DD，且起始早于截止")
 		}
+		// A report counts month by month: five years is plenty, and
+		// bounds what one request can cost.
+		if to.After(from.AddDate(maxPeriodYears, 0, 0)) {
+			return from, to, fmt.Errorf("统计期间最长 %d 年", maxPeriodYears)
+		}
 		return from, to, nil
 	}
 	year := s.now().Year()
@@ -225,12 +229,16 @@ func (s *Server) period(r *http.Request) (time.Time, time.Time, error) {
 		}
 		year = n
 	}
-	return yearSpan(year)
+	from, to := yearSpan(year)
+	return from, to, nil
 }
 
-func yearSpan(year int) (time.Time, time.Time, error) {
+// maxPeriodYears is the longest period one supervision report covers.
+const maxPeriodYears = 5
+
+func yearSpan(year int) (time.Time, time.Time) {
 	from := time.Date(year, time.January, 1, 0, 0, 0, 0, time.Local)
-	return from, from.AddDate(1, 0, 0), nil
+	return from, from.AddDate(1, 0, 0)
 }
 
 // supervisionJSON: GET /api/v1/admin/supervision, the report as JSON.
@@ -249,11 +257,7 @@ func (s *Server) supervisionJSON(w http.ResponseWriter, r *http.Request) {
 // browser asks for itself.
 func (s *Server) adminPage(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		given := bearer(r)
-		if _, pw, ok := r.BasicAuth(); ok {
-			given = pw
-		}
-		if s.adminToken == "" || subtle.ConstantTimeCompare([]byte(given), []byte(s.adminToken)) != 1 {
+		if !s.isAdmin(r) {
 			w.Header().Set("WWW-Authenticate", `Basic realm="sanxiang supervision", charset="UTF-8"`)
 			problem(w, http.StatusUnauthorized, "unauthorized", "需要管理员凭据（密码为管理令牌）", "")
 			return
@@ -315,7 +319,7 @@ func (s *Server) publicReport(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w)
 		return
 	}
-	from, to, _ := yearSpan(year)
+	from, to := yearSpan(year)
 	rep, err := s.Supervision(r.Context(), from, to)
 	if err != nil {
 		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
