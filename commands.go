@@ -1173,7 +1173,7 @@ func syncOnce(dir string, cfg config.Config, cat *catalog.Catalog, l *casefile.L
 	}
 	if cal, err := c.PullCalendar(ctx); err != nil {
 		return "", err
-	} else if err := os.WriteFile(filepath.Join(dir, config.CalendarFile), cal, 0o600); err != nil {
+	} else if err := saveJSON(dir, config.CalendarFile, json.RawMessage(cal)); err != nil {
 		return "", err
 	}
 	if av, err := c.PullAVLists(ctx); err != nil {

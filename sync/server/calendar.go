@@ -11,14 +11,19 @@ import (
 )
 
 // CalendarFile is the working-day calendar the platform holds: the
-// bundled years, and any an administrator added.
+// bundled years (assets/calendar/cn.json of this build), and the years an
+// administrator added, which take precedence. Only the added years are
+// stored, so a build that bundles newer years passes them on.
 func (s *Server) CalendarFile(ctx context.Context) ([]byte, error) {
-	var data string
-	err := s.db.QueryRowContext(ctx, `SELECT data FROM calendar WHERE id = 1`).Scan(&data)
+	var added string
+	err := s.db.QueryRowContext(ctx, `SELECT data FROM calendar WHERE id = 1`).Scan(&added)
 	if errors.Is(err, sql.ErrNoRows) {
 		return assets.Calendar, nil
 	}
-	return []byte(data), err
+	if err != nil {
+		return nil, err
+	}
+	return calendar.Merge(assets.Calendar, []byte(added))
 }
 
 // AddCalendarYears adds or replaces years of the calendar (in
@@ -28,19 +33,21 @@ func (s *Server) AddCalendarYears(ctx context.Context, extra []byte) error {
 		if err := tx.lock(ctx, "calendar"); err != nil {
 			return err
 		}
-		base := assets.Calendar
+		added := extra
 		var data string
 		err := tx.QueryRowContext(ctx, `SELECT data FROM calendar WHERE id = 1`).Scan(&data)
 		if err == nil {
-			base = []byte(data)
+			if added, err = calendar.Merge([]byte(data), extra); err != nil {
+				return err
+			}
 		} else if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		merged, err := calendar.Merge(base, extra)
-		if err != nil {
+		// Checked as it will be served: the bundled years with these.
+		if _, err := calendar.Merge(assets.Calendar, added); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO calendar (id, data) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data`, string(merged))
+		_, err = tx.ExecContext(ctx, `INSERT INTO calendar (id, data) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data`, string(added))
 		return err
 	})
 }
