@@ -138,6 +138,13 @@ func dateOf(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
+// DecisionTemplate is the document that decides a case of each act with
+// a decision to publish (the acts whose procedure has a "decide" stage).
+var DecisionTemplate = map[catalog.Act]string{
+	catalog.ActPenalty:   "penalty_decision",
+	catalog.ActLicensing: "licensing_decision",
+}
+
 // Days is how many working days a decision of act has to be published.
 func Days(act catalog.Act) int {
 	if act == catalog.ActPenalty || act == catalog.ActLicensing {
@@ -159,7 +166,7 @@ func StateOf(c *casefile.Case, cal *calendar.Calendar) State {
 		switch r.Kind {
 		case casefile.KindDocument:
 			var d document.Doc
-			if json.Unmarshal(r.Body, &d) == nil && d.Template == "penalty_decision" {
+			if json.Unmarshal(r.Body, &d) == nil && d.Template == DecisionTemplate[c.Opening.Act] {
 				st.DocumentText, st.DocNo = d.Text, d.Inputs["doc_no"]
 			}
 		case KindPublish:

@@ -186,3 +186,55 @@ func TestDeadlineCountsFromTheLocalDay(t *testing.T) {
 		t.Fatal("late on its due day")
 	}
 }
+
+// A licensing decision is published as a penalty is: its template is the
+// act's decision document, and the applicant's name is masked.
+func TestLicensingDecisionIsPublished(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	l, err := casefile.Open(ctx, filepath.Join(dir, "c.db"), filepath.Join(dir, "m"), "PT")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	id, err := l.OpenCase(ctx, "990101000001", casefile.Opening{Act: catalog.ActLicensing, Agency: "01", ItemID: "L1", ItemName: "食品经营许可",
+		Party:    casefile.Party{Kind: "person", Name: "李春华", IDNo: "330104199202150022", Address: "青禾市松林路8号"},
+		Officers: []casefile.Officer{{CertNo: "990101000001"}, {CertNo: "990101000002"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, err := document.Templates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tpl *document.Template
+	for i := range ts {
+		if ts[i].ID == DecisionTemplate[catalog.ActLicensing] {
+			tpl = &ts[i]
+		}
+	}
+	if tpl == nil {
+		t.Fatal("no licensing decision template")
+	}
+	c, _ := l.Case(ctx, id)
+	doc, err := document.Fill(*tpl, c, "青禾市市场监督管理局", map[string]string{"doc_no": "青市监许〔2026〕9号",
+		"matter": "食品经营许可", "basis": "《中华人民共和国食品安全法》第三十五条"}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := json.Marshal(doc)
+	l.AddDocument(ctx, id, "990101000001", body)
+	l.AddStage(ctx, id, "990101000001", casefile.StageBody{Stage: "decide"})
+	if _, err := Publish(ctx, l, cal(t), id, "990101000001", nil); err != nil {
+		t.Fatal(err)
+	}
+	c, _ = l.Case(ctx, id)
+	st := StateOf(c, cal(t))
+	if st.Published == nil || st.DocNo != "青市监许〔2026〕9号" || st.Pending() {
+		t.Fatalf("state %+v", st)
+	}
+	if strings.Contains(st.Published.Redacted, "李春华") || !strings.Contains(st.Published.Redacted, "李某某") ||
+		strings.Contains(st.Published.Redacted, "330104199202150022") || !strings.Contains(st.Published.Redacted, "准予行政许可") {
+		t.Fatalf("published text:\n%s", st.Published.Redacted)
+	}
+}

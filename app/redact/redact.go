@@ -202,7 +202,7 @@ func labelAt(s string, i int) string {
 // that introduce parties and units, and any run ending in 有限公司 etc.
 func (r *redactor) orgs() {
 	var names []string
-	for _, m := range labelled(r.s, []string{"当事人", "名称", "单位", "被检查单位", "经营者", "被处罚单位", "商号"}) {
+	for _, m := range labelled(r.s, []string{"当事人", "申请人", "名称", "单位", "被检查单位", "经营者", "被处罚单位", "商号"}) {
 		if v := r.s[m[1]:m[2]]; isOrg(v) {
 			names = append(names, v)
 		}
@@ -219,7 +219,7 @@ var orgRun = regexp.MustCompile(`\p{Han}{2,30}(?:有限责任公司|股份有限
 
 // personLabels introduce natural persons. Officers (执法人员) are public and
 // not among them.
-var personLabels = []string{"当事人", "姓名", "法定代表人", "负责人", "经营者", "委托代理人", "代理人", "投诉人",
+var personLabels = []string{"当事人", "申请人", "姓名", "法定代表人", "负责人", "经营者", "委托代理人", "代理人", "投诉人",
 	"举报人", "证人", "户主", "驾驶人", "车主", "监护人", "联系人", "被检查人", "实际经营人", "业主"}
 
 // compound surnames keep both characters.
@@ -247,7 +247,7 @@ func allHan(s string) bool {
 }
 
 // partyLabels name the party itself among personLabels.
-var partyLabels = []string{"当事人", "经营者", "车主", "驾驶人", "实际经营人", "业主", "被检查人"}
+var partyLabels = []string{"当事人", "申请人", "经营者", "车主", "驾驶人", "实际经营人", "业主", "被检查人"}
 
 // surnames are the common single-character surnames, for names written
 // after a label without a colon (证人刘某某称…).

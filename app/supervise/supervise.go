@@ -46,7 +46,7 @@ var Required = map[catalog.Act]map[string]string{
 		"decide": "penalty_decision", "serve": "service_receipt"},
 	catalog.ActInspection: {"inspect": "inspection_record"},
 	catalog.ActCoercion:   {"enforce": "inspection_record", "serve": "service_receipt"},
-	catalog.ActLicensing:  {"serve": "service_receipt"},
+	catalog.ActLicensing:  {"decide": "licensing_decision", "serve": "service_receipt"},
 }
 
 // Check is one checkable item of a case file. Missing lists what fails it:
