@@ -20,8 +20,8 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/capture"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/describe"
 	"github.com/sanxiang-desk/sanxiang/app/document"
-	"github.com/sanxiang-desk/sanxiang/app/publish"
 	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
 )
@@ -286,71 +286,7 @@ func (c *Cases) officerName(cert string) string {
 
 // recordCard shows one record of the timeline with its place in the log.
 func recordCard(r casefile.Record, author string) fyne.CanvasObject {
-	what := shell.L("record." + r.Kind)
-	text := ""
-	switch r.Kind {
-	case casefile.KindStage:
-		var s casefile.StageBody
-		json.Unmarshal(r.Body, &s)
-		what = shell.L("stage." + s.Stage)
-		text = s.Note
-		if len(s.Officers) > 0 {
-			var names []string
-			for _, o := range s.Officers {
-				names = append(names, o.Name)
-			}
-			text += "　" + shell.L("case.present", map[string]any{"Names": strings.Join(names, "、")})
-		}
-	case casefile.KindNote:
-		var n map[string]string
-		json.Unmarshal(r.Body, &n)
-		text = n["text"]
-	case casefile.KindOpen:
-		var o casefile.Opening
-		json.Unmarshal(r.Body, &o)
-		text = o.Summary
-	case casefile.KindDocument:
-		var d document.Doc
-		json.Unmarshal(r.Body, &d)
-		what = shell.L("record.document") + "：" + d.Title
-		text = d.Text
-	case review.KindSubmit:
-		var sub review.Submission
-		json.Unmarshal(r.Body, &sub)
-		text = sub.Proposal.Text + "\n" + sub.Facts
-		if sub.Major {
-			text += "\n" + shell.L("review.major", map[string]any{"Rules": review.RuleTexts(sub.Rules)})
-		}
-	case publish.KindPublish:
-		var p publish.Publication
-		json.Unmarshal(r.Body, &p)
-		text = p.Redacted
-	case publish.KindExempt:
-		var e publish.Exemption
-		json.Unmarshal(r.Body, &e)
-		text = shell.L("publish.reason."+e.Reason) + "　" + e.Note
-	case publish.KindWithdraw:
-		var w publish.Withdrawal
-		json.Unmarshal(r.Body, &w)
-		text = shell.L("publish.cause."+w.Cause) + "　" + w.Explanation
-	case review.KindOpinion:
-		var op review.Opinion
-		json.Unmarshal(r.Body, &op)
-		text = shell.L("review.opinion."+op.Opinion) + "　" + op.Reviewer.Name + "\n" + op.Reasons
-	case review.KindCoordinate:
-		var co review.Coordination
-		json.Unmarshal(r.Body, &co)
-		text = shell.L("review.method."+co.Method) + "：" + co.Outcome
-	case casefile.KindMedia:
-		if rec, ok := capture.RecordingOf(r); ok {
-			what, text = mediaText(rec)
-		}
-	case casefile.KindCorrection:
-		var k casefile.Correction
-		json.Unmarshal(r.Body, &k)
-		what = shell.L("record.correction") + " #" + fmt.Sprint(*r.Corrects)
-		text = shell.L("case.correction_text", map[string]any{"Reason": k.Reason, "Text": k.Text})
-	}
+	what, text := describe.Record(r, label)
 	head := widget.NewLabelWithStyle(fmt.Sprintf("#%d　%s　%s　%s", r.Seq, r.At.Local().Format("2006-01-02 15:04"), what, author),
 		fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	box := container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), head)

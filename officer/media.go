@@ -3,10 +3,8 @@ package officer
 import (
 	"context"
 	"errors"
-	"fmt"
 	"image"
 	"image/draw"
-	"strings"
 	"sync"
 	"time"
 
@@ -20,6 +18,7 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/capture"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/describe"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
 )
 
@@ -433,7 +432,7 @@ func (f *RecorderForm) meter(c *Cases) {
 		level, el, low := f.Rec.Level(), f.Rec.Elapsed(), f.Rec.LowDisk()
 		f.post(func() {
 			f.Level.SetValue(min(1, level*2)) // speech sits around a quarter of full scale
-			f.Elapsed.SetText(clockText(el))
+			f.Elapsed.SetText(describe.Clock(el))
 			if low {
 				f.Status.SetText(shell.L("media.low_disk"))
 				f.Status.Importance = widget.WarningImportance
@@ -446,9 +445,12 @@ func (f *RecorderForm) meter(c *Cases) {
 	}
 }
 
-func clockText(d time.Duration) string {
-	s := int(d.Seconds())
-	return fmt.Sprintf("%02d:%02d:%02d", s/3600, s/60%60, s%60)
+// label is shell.L as describe wants it.
+func label(key string, data ...map[string]any) string {
+	if len(data) > 0 {
+		return shell.L(key, data[0])
+	}
+	return shell.L(key)
 }
 
 // ImportPhotos asks for photo files and adds each to the case as it is.
@@ -479,41 +481,4 @@ func (c *Cases) ImportPhotos() {
 func (c *Cases) ImportPhotoFile(path, stage string) error {
 	_, err := capture.ImportPhoto(context.Background(), c.log, c.Open.ID, c.d.Me.ID, stage, path)
 	return err
-}
-
-// mediaText describes a media record on the timeline.
-func mediaText(rec capture.Recording) (string, string) {
-	what := shell.L("media.kind." + rec.Kind)
-	var parts []string
-	if rec.Kind == capture.KindPhoto && rec.Photo != nil {
-		parts = append(parts, fmt.Sprintf("%d×%d", rec.Photo.Width, rec.Photo.Height))
-		if !rec.Photo.Taken.IsZero() {
-			parts = append(parts, shell.L("media.taken", map[string]any{"At": rec.Photo.Taken.Local().Format("2006-01-02 15:04:05")}))
-		}
-		if rec.Photo.Lat != 0 || rec.Photo.Long != 0 {
-			parts = append(parts, fmt.Sprintf("GPS %.5f, %.5f", rec.Photo.Lat, rec.Photo.Long))
-		}
-	} else {
-		parts = append(parts, clockText(time.Duration(rec.DurationMS)*time.Millisecond))
-		if rec.Segment > 1 {
-			parts = append(parts, shell.L("media.segment", map[string]any{"N": rec.Segment}))
-		}
-	}
-	if rec.Stage != "" {
-		parts = append(parts, shell.L("media.for_stage", map[string]any{"Stage": shell.L("stage." + rec.Stage)}))
-	}
-	if rec.Device != "" {
-		dev := strings.NewReplacer("mic: ", shell.L("media.mic")+"：", "camera: synthetic", shell.L("media.camera")+"："+shell.L("media.synthetic_camera"),
-			"camera: ", shell.L("media.camera")+"：", "; ", "；").Replace(rec.Device)
-		parts = append(parts, dev)
-	}
-	var files []string
-	for _, f := range rec.Files {
-		files = append(files, fmt.Sprintf("%s（%s，%.1f MB，SHA-256 %s…）", f.Name, f.Format, float64(f.Size)/1e6, f.SHA256[:12]))
-	}
-	text := strings.Join(parts, "　") + "\n" + strings.Join(files, "\n")
-	if rec.Recovered {
-		text += "\n" + shell.L("media.recovered")
-	}
-	return what, text
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/capture"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/describe"
 )
 
 // The officer records video with sound (null audio backend, synthetic
@@ -130,8 +131,8 @@ func TestOfficerRecordsVideoAndPlaysItBack(t *testing.T) {
 	if n := len(c.Open.Records); n != 5 {
 		t.Fatalf("the case has %d records", n)
 	}
-	_, text := mediaText(capture.Recording{Kind: capture.KindPhoto, Photo: &capture.PhotoInfo{Width: 320, Height: 240,
-		Taken: time.Date(2026, 11, 20, 9, 41, 7, 0, time.Local)}, Files: []capture.File{{Name: "a.jpg", SHA256: strings.Repeat("a", 64)}}})
+	_, text := describe.Media(capture.Recording{Kind: capture.KindPhoto, Photo: &capture.PhotoInfo{Width: 320, Height: 240,
+		Taken: time.Date(2026, 11, 20, 9, 41, 7, 0, time.Local)}, Files: []capture.File{{Name: "a.jpg", SHA256: strings.Repeat("a", 64)}}}, label)
 	if !strings.Contains(text, "拍摄于 2026-11-20 09:41:07") {
 		t.Fatalf("photo text %q", text)
 	}

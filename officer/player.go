@@ -15,6 +15,7 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/capture"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/describe"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
 )
 
@@ -64,7 +65,7 @@ func (c *Cases) ShowPlayer(rec capture.Recording) {
 		p.Image = canvas.NewImageFromFile(path(capture.KindPhoto))
 		p.Image.FillMode = canvas.ImageFillContain
 		p.Image.SetMinSize(fyne.NewSize(640, 480))
-		_, text := mediaText(rec)
+		_, text := describe.Media(rec, label)
 		body = container.NewBorder(nil, wrap(text), nil, nil, p.Image)
 	default:
 		if a := path(capture.KindAudio); a != "" {
@@ -112,7 +113,7 @@ func (c *Cases) ShowPlayer(rec capture.Recording) {
 			widget.NewButtonWithIcon(shell.L("media.play"), theme.MediaPlayIcon(), p.Play),
 			widget.NewButtonWithIcon(shell.L("media.pause"), theme.MediaPauseIcon(), p.Pause),
 			widget.NewButtonWithIcon("", theme.MediaSkipNextIcon(), p.Next), p.Time)
-		_, text := mediaText(rec)
+		_, text := describe.Media(rec, label)
 		body = container.NewBorder(nil, container.NewVBox(p.Position, controls, p.Message, wrap(text)), nil, nil, p.Image)
 		p.show(0)
 	}
@@ -141,7 +142,7 @@ func (p *PlayerForm) show(i int) {
 	last := int(p.Position.Max)
 	i = min(max(i, 0), last)
 	p.Frame = i
-	p.Time.SetText(clockText(p.at(i)) + " / " + clockText(p.total))
+	p.Time.SetText(describe.Clock(p.at(i)) + " / " + describe.Clock(p.total))
 	if p.Position.Value != float64(i) {
 		p.Position.Value = float64(i)
 		p.Position.Refresh()

@@ -13,6 +13,7 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/describe"
 	"github.com/sanxiang-desk/sanxiang/app/supervise"
 )
 
@@ -412,9 +413,8 @@ func nameOr(names map[string]string, code string) string {
 
 // caseEntry is one record of a case, as the supervisor's case page shows it.
 type caseEntry struct {
-	Seq                 int64
-	At, What, Who, Text string
-	Media               int
+	Seq                        int64
+	At, What, Who, Text, Media string
 }
 
 // casePage is the supervisor's view of one case file.
@@ -481,34 +481,10 @@ func (s *Server) supervisionCase(w http.ResponseWriter, r *http.Request) {
 	}
 	authors := map[string]string{}
 	for _, rec := range c.Records {
-		what := s.label("record." + rec.Kind)
-		text := ""
-		switch rec.Kind {
-		case casefile.KindStage:
-			var st casefile.StageBody
-			json.Unmarshal(rec.Body, &st)
-			what, text = s.label("stage."+st.Stage), st.Note
-		case casefile.KindOpen:
-			text = o.Summary
-		case casefile.KindNote:
-			var n map[string]string
-			json.Unmarshal(rec.Body, &n)
-			text = n["text"]
-		case casefile.KindDocument:
-			var doc struct {
-				Title string `json:"title"`
-			}
-			json.Unmarshal(rec.Body, &doc)
-			what += "：" + doc.Title
-		case casefile.KindMedia:
-			m, _ := casefile.RecordingOf(rec)
-			what += "：" + s.label("media.kind."+m.Kind)
-			if m.DurationMS > 0 {
-				text = (time.Duration(m.DurationMS) * time.Millisecond).Round(time.Second).String()
-			}
-			if m.Stage != "" {
-				text += "　" + s.label("media.for_stage", map[string]any{"Stage": s.label("stage." + m.Stage)})
-			}
+		what, text := describe.Record(rec, s.label)
+		attachments := ""
+		if len(rec.Media) > 0 {
+			attachments = s.label("case.attachments", map[string]any{"N": len(rec.Media)})
 		}
 		who, ok := authors[rec.Author]
 		if !ok { // a case has few authors: each is looked up once
@@ -521,7 +497,7 @@ func (s *Server) supervisionCase(w http.ResponseWriter, r *http.Request) {
 			authors[rec.Author] = who
 		}
 		d.Records = append(d.Records, caseEntry{Seq: rec.Seq, At: rec.At.In(time.Local).Format("2006-01-02 15:04"), What: what,
-			Who: who, Text: text, Media: len(rec.Media)})
+			Who: who, Text: text, Media: attachments})
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
