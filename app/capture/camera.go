@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
+	"strconv"
 	"sync"
 	"time"
 
@@ -144,21 +145,10 @@ func DrawPattern(img *image.RGBA, seq int64, since time.Duration) {
 	draw.Draw(img, image.Rect(0, b.Dy()*2/3, b.Dx(), b.Dy()), image.NewUniform(color.RGBA{40, 40, 40, 255}), image.Point{}, draw.Src)
 	d := &font.Drawer{Dst: img, Src: image.NewUniform(color.White), Face: basicfont.Face7x13,
 		Dot: fixed.P(12, b.Dy()*2/3+24)}
-	d.DrawString("SANXIANG TEST  frame " + itoa(seq) + "  t=" + since.Truncate(time.Millisecond).String())
+	d.DrawString("SANXIANG TEST  frame " + strconv.FormatInt(seq, 10) + "  t=" + since.Truncate(time.Millisecond).String())
 	ms := uint32(since / time.Millisecond)
 	drawBits(img, 0, uint32(seq))
 	drawBits(img, 1, ms)
-}
-
-func itoa(n int64) string {
-	if n == 0 {
-		return "0"
-	}
-	var b []byte
-	for ; n > 0; n /= 10 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-	}
-	return string(b)
 }
 
 func drawBits(img *image.RGBA, row int, v uint32) {

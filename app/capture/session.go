@@ -140,6 +140,7 @@ type Recorder struct {
 	segments int
 	paused   *time.Time
 	records  []*casefile.Record
+	finished time.Duration // recorded in the segments recorded
 	err      error
 	started  time.Time
 	lowDisk  bool
@@ -493,6 +494,7 @@ func (r *Recorder) record(ctx context.Context, j *journal) {
 		return
 	}
 	r.records = append(r.records, rec)
+	r.finished += time.Duration(j.Finished.DurationMS) * time.Millisecond
 	r.mu.Unlock()
 	if r.cfg.OnSegment != nil {
 		r.cfg.OnSegment(rec)
@@ -645,12 +647,7 @@ func (r *Recorder) Level() float64 {
 func (r *Recorder) Elapsed() time.Duration {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var d time.Duration
-	for _, rec := range r.records {
-		if got, ok := RecordingOf(*rec); ok {
-			d += time.Duration(got.DurationMS) * time.Millisecond
-		}
-	}
+	d := r.finished
 	if r.seg != nil {
 		d += r.seg.recorded(r.cfg.Now(), r.paused)
 	}

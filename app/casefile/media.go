@@ -62,15 +62,8 @@ func (m *MediaStore) Put(r io.Reader) (Digest, int64, error) {
 	}
 	var d Digest
 	copy(d[:], h.Sum(nil))
-	dst := m.Path(d)
-	if _, err := os.Stat(dst); err == nil {
-		return d, n, nil
-	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+	if err := m.Place(tmp.Name(), d); err != nil {
 		return Digest{}, 0, err
-	}
-	if err := os.Rename(tmp.Name(), dst); err != nil {
-		return Digest{}, 0, fmt.Errorf("store media: %w", err)
 	}
 	return d, n, nil
 }
