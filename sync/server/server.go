@@ -63,10 +63,6 @@ type Options struct {
 	// as s3://KEY:SECRET@HOST/BUCKET (s3+http:// without TLS). Default: a
 	// folder "media" beside a SQLite database; PostgreSQL needs it given.
 	Media string
-	// AVList is the audio/video requirement list (音像记录事项清单) used
-	// until an administrator sets the platform's (SetAVLists); nil takes
-	// the bundled list.
-	AVList []casefile.AVRequirement
 }
 
 // Open opens (creating if needed) the platform database at path and makes
@@ -112,11 +108,11 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 		db.Close()
 		return nil, err
 	}
-	if s.avList = o.AVList; s.avList == nil {
-		if s.avList, err = demo.AVList(); err != nil {
-			db.Close()
-			return nil, err
-		}
+	// The bundled audio/video requirement list (音像记录事项清单) holds until
+	// an administrator sets the platform's (SetAVLists).
+	if s.avList, err = demo.AVList(); err != nil {
+		db.Close()
+		return nil, err
 	}
 	if err := s.backfillCases(ctx); err != nil {
 		db.Close()
