@@ -41,11 +41,7 @@ func (s *Server) publishDecision(ctx context.Context, d Device, r casefile.Recor
 	if err := json.Unmarshal(r.Body, &p); err != nil {
 		return err
 	}
-	cr, err := s.caseRecords(ctx, d.ID, r.Seq)
-	if err != nil {
-		return err
-	}
-	c, err := casefile.CaseOf(r.Case, cr)
+	c, err := s.caseAt(ctx, d.ID, r.Case, r.Seq)
 	if err != nil {
 		return err
 	}

@@ -105,11 +105,7 @@ func (s *Server) checkArrivals(ctx context.Context, d Device, arrived [][]byte) 
 	}
 	var flags []string
 	for _, id := range cases {
-		recs, err := s.caseRecords(ctx, d.ID, last[id])
-		var c *casefile.Case
-		if err == nil {
-			c, err = casefile.CaseOf(id, recs)
-		}
+		c, err := s.caseAt(ctx, d.ID, id, last[id])
 		if err != nil {
 			f := fmt.Sprintf("案件 %s：记录链不完整，无法核对法制审核（%v）", id, err)
 			flags = append(flags, f)
@@ -146,11 +142,7 @@ func (s *Server) trackReview(ctx context.Context, d Device, recs []casefile.Reco
 		if !submitted[id] {
 			continue
 		}
-		cr, err := s.caseRecords(ctx, d.ID, newest[id])
-		if err != nil {
-			continue
-		}
-		if c, err := casefile.CaseOf(id, cr); err == nil {
+		if c, err := s.caseAt(ctx, d.ID, id, newest[id]); err == nil {
 			agencies[id] = c.Opening.Agency
 		}
 	}
@@ -222,11 +214,7 @@ func (s *Server) ReviewQueue(ctx context.Context, agency, except string) ([]revi
 	rows.Close()
 	out := []review.RemoteCase{}
 	for _, r := range refs {
-		recs, err := s.caseRecords(ctx, r.device, r.last)
-		if err != nil {
-			continue
-		}
-		c, err := casefile.CaseOf(r.id, recs)
+		c, err := s.caseAt(ctx, r.device, r.id, r.last)
 		if err != nil {
 			continue
 		}
@@ -240,7 +228,7 @@ func (s *Server) ReviewQueue(ctx context.Context, agency, except string) ([]revi
 			return nil, err
 		}
 		if answered == 0 {
-			out = append(out, review.RemoteCase{Device: r.device, Case: r.id, Records: recs})
+			out = append(out, review.RemoteCase{Device: r.device, Case: r.id, Records: c.Records})
 		}
 	}
 	return out, nil

@@ -82,28 +82,59 @@ func (s *Server) backfillCases(ctx context.Context) error {
 	})
 }
 
-// caseCache keeps cases rebuilt from the logs: a case read up to a record
-// never changes, so (device, case, newest record) names it for good.
+// caseCache keeps the newest rebuilding of each case (by device and
+// case id): a case read up to a record never changes, so it serves every
+// reader that asks for the case up to that record.
 type caseCache struct {
 	mu sync.Mutex
-	m  map[string]*casefile.Case
+	m  map[string]cachedCase
+}
+
+type cachedCase struct {
+	seq int64
+	c   *casefile.Case
 }
 
 const caseCacheMax = 20000
 
-func (c *caseCache) get(key string) *casefile.Case {
+func (c *caseCache) get(key string, seq int64) *casefile.Case {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.m[key]
+	if e, ok := c.m[key]; ok && e.seq == seq {
+		return e.c
+	}
+	return nil
 }
 
-func (c *caseCache) put(key string, cs *casefile.Case) {
+func (c *caseCache) put(key string, seq int64, cs *casefile.Case) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil || len(c.m) >= caseCacheMax {
-		c.m = map[string]*casefile.Case{}
+		c.m = map[string]cachedCase{}
 	}
-	c.m[key] = cs
+	if e, ok := c.m[key]; !ok || e.seq <= seq {
+		c.m[key] = cachedCase{seq, cs}
+	}
+}
+
+// caseAt is a case as it stood at record seq of the device's log, rebuilt
+// through its record chain or taken from the cache. Callers must not
+// change it.
+func (s *Server) caseAt(ctx context.Context, device, id string, seq int64) (*casefile.Case, error) {
+	key := device + "\x00" + id
+	if c := s.cases.get(key, seq); c != nil {
+		return c, nil
+	}
+	recs, err := s.caseRecords(ctx, device, seq)
+	if err != nil {
+		return nil, err
+	}
+	c, err := casefile.CaseOf(id, recs)
+	if err != nil {
+		return nil, err
+	}
+	s.cases.put(key, seq, c)
+	return c, nil
 }
 
 // Supervision evaluates every case opened in [from, to) and sums them up.
@@ -136,18 +167,10 @@ func (s *Server) Supervision(ctx context.Context, from, to time.Time) (supervise
 	}
 	var evals []supervise.Evaluation
 	for _, r := range list {
-		key := fmt.Sprintf("%s\x00%s\x00%d", r.device, r.id, r.last)
-		c := s.cases.get(key)
-		if c == nil {
-			recs, err := s.caseRecords(ctx, r.device, r.last)
-			if err == nil {
-				c, err = casefile.CaseOf(r.id, recs)
-			}
-			if err != nil {
-				s.log.Error("supervision: a case cannot be rebuilt", "device", r.device, "case", r.id, "err", err)
-				continue
-			}
-			s.cases.put(key, c)
+		c, err := s.caseAt(ctx, r.device, r.id, r.last)
+		if err != nil {
+			s.log.Error("supervision: a case cannot be rebuilt", "device", r.device, "case", r.id, "err", err)
+			continue
 		}
 		evals = append(evals, supervise.Evaluate(r.device, c, rules))
 	}
@@ -442,11 +465,7 @@ func (s *Server) supervisionCase(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w)
 		return
 	}
-	recs, err := s.caseRecords(ctx, device, last)
-	var c *casefile.Case
-	if err == nil {
-		c, err = casefile.CaseOf(id, recs)
-	}
+	c, err := s.caseAt(ctx, device, id, last)
 	rules, rerr := s.superviseRules(ctx)
 	if err == nil {
 		err = rerr
