@@ -19,24 +19,43 @@ import (
 
 // indexCases keeps the cases table as records arrive, inside the push's
 // transaction: a case.open row gives the case's agency, act and opening
-// time; every later record of the case moves its newest record on.
+// time; the newest record of each case arrived moves its row on, with one
+// statement a case, not one a record.
 func indexCases(ctx context.Context, tx *dbTx, device string, arrived [][]byte) error {
+	type arrival struct {
+		open *casefile.Record
+		last int64
+	}
+	byCase := map[string]*arrival{}
+	var order []string
 	for _, data := range arrived {
 		var r casefile.Record
 		if json.Unmarshal(data, &r) != nil || r.Case == "" {
 			continue
 		}
-		if r.Kind == casefile.KindOpen {
+		a := byCase[r.Case]
+		if a == nil {
+			a = &arrival{last: r.Seq}
+			byCase[r.Case] = a
+			order = append(order, r.Case)
+		}
+		a.last = max(a.last, r.Seq)
+		if r.Kind == casefile.KindOpen && a.open == nil {
+			a.open = &r
+		}
+	}
+	for _, id := range order {
+		a := byCase[id]
+		if a.open != nil {
 			var o casefile.Opening
-			json.Unmarshal(r.Body, &o)
+			json.Unmarshal(a.open.Body, &o)
 			if _, err := tx.ExecContext(ctx, `INSERT INTO cases (device, case_id, agency, act, opened, last_seq) VALUES (?, ?, ?, ?, ?, ?)
-				ON CONFLICT (device, case_id) DO NOTHING`, device, r.Case, o.Agency, string(o.Act), r.At.UTC().Format(time.RFC3339), r.Seq); err != nil {
+				ON CONFLICT (device, case_id) DO NOTHING`, device, id, o.Agency, string(o.Act), a.open.At.UTC().Format(time.RFC3339), a.last); err != nil {
 				return err
 			}
-			continue
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE cases SET last_seq = ? WHERE device = ? AND case_id = ? AND last_seq < ?`,
-			r.Seq, device, r.Case, r.Seq); err != nil {
+			a.last, device, id, a.last); err != nil {
 			return err
 		}
 	}
