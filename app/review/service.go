@@ -396,20 +396,33 @@ func (s *Service) Gate() casefile.Gate {
 
 func stateOf(c *casefile.Case) State { return StateOf(c) }
 
-func (s *Service) check(c *casefile.Case, state State, decisionJSON json.RawMessage) error {
-	var d Proposal
+// proposalOf is what a decision decides: the decision recorded with it,
+// else the proposal submitted for review; ok is false when neither is
+// there.
+func proposalOf(decisionJSON json.RawMessage, state State) (d Proposal, ok bool, err error) {
 	if len(decisionJSON) > 0 {
-		if err := json.Unmarshal(decisionJSON, &d); err != nil {
-			return ErrDecisionMissing
-		}
-	} else if state.Submission != nil {
-		d = state.Submission.Proposal
-	} else if len(s.Policies[c.Opening.Agency].Rules) > 0 {
+		err = json.Unmarshal(decisionJSON, &d)
+		return d, err == nil, err
+	}
+	if state.Submission != nil {
+		return state.Submission.Proposal, true, nil
+	}
+	return d, false, nil
+}
+
+// isMajor says whether d, decided in c, is a major decision (重大执法决定):
+// it matches the agency's list, or the submission for review said so.
+func (s *Service) isMajor(c *casefile.Case, state State, d Proposal) bool {
+	d.Act, d.PartyKind = c.Opening.Act, c.Opening.Party.Kind
+	return len(s.Policies[c.Opening.Agency].Major(d)) > 0 || (state.Submission != nil && state.Submission.Major)
+}
+
+func (s *Service) check(c *casefile.Case, state State, decisionJSON json.RawMessage) error {
+	d, ok, err := proposalOf(decisionJSON, state)
+	if err != nil || !ok && len(s.Policies[c.Opening.Agency].Rules) > 0 {
 		return ErrDecisionMissing
 	}
-	d.Act, d.PartyKind = c.Opening.Act, c.Opening.Party.Kind
-	major := len(s.Policies[c.Opening.Agency].Major(d)) > 0 || (state.Submission != nil && state.Submission.Major)
-	if !major {
+	if !s.isMajor(c, state, d) {
 		return nil
 	}
 	switch {
@@ -435,25 +448,18 @@ func (s *Service) check(c *casefile.Case, state State, decisionJSON json.RawMess
 // decided yet, matches the agency's list, or the submission said so.
 func (s *Service) Major(c *casefile.Case) bool {
 	st := StateOf(c)
-	var d Proposal
-	found := false
+	var decision json.RawMessage
 	if r, ok := c.Done["decide"]; ok {
 		var body casefile.StageBody
-		if json.Unmarshal(r.Body, &body) == nil && len(body.Decision) > 0 && json.Unmarshal(body.Decision, &d) == nil {
-			found = true
+		if json.Unmarshal(r.Body, &body) == nil {
+			decision = body.Decision
 		}
 	}
-	if !found && st.Submission != nil {
-		d, found = st.Submission.Proposal, true
+	d, ok, err := proposalOf(decision, st)
+	if err != nil { // an unreadable decision: judge the proposal reviewed
+		d, ok, _ = proposalOf(nil, st)
 	}
-	if st.Submission != nil && st.Submission.Major {
-		return true
-	}
-	if !found {
-		return false
-	}
-	d.Act, d.PartyKind = c.Opening.Act, c.Opening.Party.Kind
-	return len(s.Policies[c.Opening.Agency].Major(d)) > 0
+	return ok && s.isMajor(c, st, d)
 }
 
 func sameSet(a, b []string) bool {
