@@ -77,7 +77,7 @@ func (s *Server) reportPage(rep supervise.Report, title string, names map[string
 	}
 	d.Tiles = []reportTile{
 		{Label: s.label("supervise.tile.cases"), Value: strconv.Itoa(t.Cases), Note: s.label("supervise.tile.decided", map[string]any{"N": t.Decided, "Major": t.Major})},
-		{Label: s.label("supervise.tile.score"), Value: percentPlain(t.MeanScore()), Bad: t.MeanScore() >= 0 && t.MeanScore() < 80},
+		{Label: s.label("supervise.tile.score"), Value: decimal(t.MeanScore()), Bad: t.MeanScore() >= 0 && t.MeanScore() < 80},
 		{Label: s.label("supervise.tile.review"), Value: percent(t.PassRate()),
 			Note: s.label("supervise.tile.review_note", map[string]any{"N": t.Opinions, "Returned": percent(t.ReturnRate())})},
 		{Label: s.label("supervise.tile.publish"), Value: percent(t.OnTimeRate()), Bad: t.Publish[supervise.PubLate]+t.Publish[supervise.PubOverdue] > 0,
@@ -118,7 +118,7 @@ func (s *Server) reportPage(rep supervise.Report, title string, names map[string
 	for _, row := range rep.ByAgency {
 		tl, name := row.Tally, nameOr(names, row.Key)
 		if ms := tl.MeanScore(); ms >= 0 {
-			scores = append(scores, bar{Label: name, Values: []float64{ms}, Text: percentPlain(ms), Color: scoreColor(ms)})
+			scores = append(scores, bar{Label: name, Values: []float64{ms}, Text: decimal(ms), Color: scoreColor(ms)})
 		}
 		p := tl.Publish
 		if n := p[supervise.PubOnTime] + p[supervise.PubExempt] + p[supervise.PubLate] + p[supervise.PubOverdue] + p[supervise.PubPending]; n > 0 {
@@ -134,7 +134,7 @@ func (s *Server) reportPage(rep supervise.Report, title string, names map[string
 		}
 		d.Agencies = append(d.Agencies, reportAgency{Name: name, Cases: tl.Cases, Decided: tl.Decided, Major: tl.Major,
 			Pass: percent(tl.PassRate()), Return: percent(tl.ReturnRate()), OnTime: percent(tl.OnTimeRate()), AV: percent(tl.AVRate()),
-			Score: percentPlain(tl.MeanScore()), Late: p[supervise.PubLate], Overdue: p[supervise.PubOverdue], Pending: p[supervise.PubPending],
+			Score: decimal(tl.MeanScore()), Late: p[supervise.PubLate], Overdue: p[supervise.PubOverdue], Pending: p[supervise.PubPending],
 			Withdrawn: tl.WithdrawLate + tl.WithdrawOnTime})
 	}
 	one := []series{{Name: s.label("supervise.col.score"), Color: good}}
@@ -169,7 +169,9 @@ func (s *Server) reportPage(rep supervise.Report, title string, names map[string
 	return d
 }
 
-func percentPlain(v float64) string {
+// decimal shows a mean score or a rate to one decimal, or a dash when
+// nothing was counted.
+func decimal(v float64) string {
 	if v < 0 {
 		return "—"
 	}
@@ -291,7 +293,10 @@ func vbars(ss []series, bars []bar) template.HTML {
 		fmt.Fprintf(&b, `<line x1="%.0f" y1="%.1f" x2="%.0f" y2="%.1f" stroke="#ddd"/><text x="%.0f" y="%.1f" font-size="12" text-anchor="end" fill="#666">%s</text>`,
 			left, y, width, y, left-4, y+4, strconv.FormatFloat(v, 'f', -1, 64))
 	}
-	colW := (width - left) / float64(max1(len(bars)))
+	colW := width - left // no bars draw nothing; a width keeps the SVG finite
+	if len(bars) > 0 {
+		colW /= float64(len(bars))
+	}
 	for i, br := range bars {
 		x := left + colW*float64(i) + colW*0.18
 		y := top + plotH
@@ -311,13 +316,6 @@ func vbars(ss []series, bars []bar) template.HTML {
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
-}
-
-func max1(n int) int {
-	if n < 1 {
-		return 1
-	}
-	return n
 }
 
 // niceStep is a grid step of 1, 2 or 5 times a power of ten that gives

@@ -401,7 +401,16 @@ func percent(v float64) string {
 	if v < 0 {
 		return "—"
 	}
-	return strconv.FormatFloat(v, 'f', 1, 64) + "%"
+	return decimal(v) + "%"
+}
+
+// missingText says in words what a check found missing.
+func (s *Server) missingText(c supervise.Check) string {
+	var what []string
+	for _, m := range c.Missing {
+		what = append(what, s.missingLabel(c.Key, m))
+	}
+	return strings.Join(what, "、")
 }
 
 // caseRows lists evaluations with what each fails, in words.
@@ -413,11 +422,7 @@ func (s *Server) caseRows(evals []supervise.Evaluation, max int, names map[strin
 		}
 		var faults []string
 		for _, c := range e.Failed() {
-			var what []string
-			for _, m := range c.Missing {
-				what = append(what, s.missingLabel(c.Key, m))
-			}
-			faults = append(faults, s.label("supervise.check."+c.Key)+"："+strings.Join(what, "、"))
+			faults = append(faults, s.label("supervise.check."+c.Key)+"："+s.missingText(c))
 		}
 		out = append(out, reportCase{Case: e.Case, Device: e.Device, Agency: nameOr(names, e.Agency), Act: s.label("act." + string(e.Act)),
 			Opened: e.Opened.In(time.Local).Format(time.DateOnly), Score: e.Score, Low: e.Score < 80, Faults: strings.Join(faults, "；")})
@@ -509,11 +514,7 @@ func (s *Server) supervisionCase(w http.ResponseWriter, r *http.Request) {
 	for _, ch := range e.Checks {
 		v := s.label("clock.met")
 		if !ch.Met {
-			var what []string
-			for _, m := range ch.Missing {
-				what = append(what, s.missingLabel(ch.Key, m))
-			}
-			v = strings.Join(what, "、")
+			v = s.missingText(ch)
 		}
 		d.Checks = append(d.Checks, pageField{Label: fmt.Sprintf("%s（%d）", s.label("supervise.check."+ch.Key), ch.Weight), Value: v, Bad: !ch.Met})
 	}
