@@ -179,7 +179,7 @@ func localDay(rfc3339 string) string {
 func (s *Server) agencyName(ctx context.Context, code string) string {
 	var data string
 	var a catalog.Agency
-	if s.db.QueryRowContext(ctx, `SELECT data FROM catalog WHERE kind = 'agency' AND id = ?`, code).Scan(&data) == nil &&
+	if s.db.QueryRowContext(ctx, `SELECT data FROM catalog WHERE kind = 'agency' AND id = ? AND deleted = 0`, code).Scan(&data) == nil &&
 		json.Unmarshal([]byte(data), &a) == nil && a.Name != "" {
 		return a.Name
 	}
@@ -193,18 +193,31 @@ func (s *Server) publicDraws(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
 		return
 	}
-	defer rows.Close()
-	d := s.base(s.label("draw.list_title"))
+	type row struct {
+		id             int64
+		at, item, body string
+	}
+	var list []row
 	for rows.Next() {
-		var id int64
-		var at, item, agency, body string
-		if rows.Scan(&id, &at, &item, &agency, &body) != nil {
-			continue
+		var x row
+		var agency string
+		if rows.Scan(&x.id, &x.at, &x.item, &agency, &x.body) == nil {
+			list = append(list, x)
+		}
+	}
+	rows.Close()
+	d := s.base(s.label("draw.list_title"))
+	names := map[string]string{} // many draws, few items: each looked up once
+	for _, x := range list {
+		name, ok := names[x.item]
+		if !ok {
+			name = s.itemName(r.Context(), x.item)
+			names[x.item] = name
 		}
 		var dr draw.Draw
-		json.Unmarshal([]byte(body), &dr)
-		d.Results = append(d.Results, pageResult{URL: fmt.Sprintf("/p/draws/%d", id), Title: s.itemName(r.Context(), item),
-			Subtitle: localDay(at) + "　" + s.label("draw.count", map[string]any{"N": len(dr.Tasks)})})
+		json.Unmarshal([]byte(x.body), &dr)
+		d.Results = append(d.Results, pageResult{URL: fmt.Sprintf("/p/draws/%d", x.id), Title: name,
+			Subtitle: localDay(x.at) + "　" + s.label("draw.count", map[string]any{"N": len(dr.Tasks)})})
 	}
 	d.Count = s.label("draw.list_count", map[string]any{"N": len(d.Results)})
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
