@@ -298,7 +298,7 @@ func drawResults(ds *catalog.Dataset) ([]catalog.InspectionResult, error) {
 		t := d.Tasks[i]
 		out = append(out, catalog.InspectionResult{ID: fmt.Sprintf("1-%d", i+1), DrawID: 1, ItemID: it.ID, ItemName: it.Name,
 			AgencyCode: it.AgencyCode, AgencyName: it.Inspector, Target: t.Target,
-			Inspectors: t.Names[0] + "（" + t.Inspectors[0] + "）、" + t.Names[1] + "（" + t.Inspectors[1] + "）",
+			Inspectors: t.Team(),
 			Result:     res, DrawnOn: plan.DrawnOn, PublishedOn: "2026-11-16"})
 	}
 	return out, nil

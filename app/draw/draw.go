@@ -26,6 +26,19 @@ type Task struct {
 	Result     string   `json:"result,omitempty"` // filled in after the inspection
 }
 
+// Team is the task's inspectors as published: 姓名（执法证号）、….
+func (t Task) Team() string {
+	var out []string
+	for i, cert := range t.Inspectors {
+		name := ""
+		if i < len(t.Names) {
+			name = t.Names[i]
+		}
+		out = append(out, name+"（"+cert+"）")
+	}
+	return strings.Join(out, "、")
+}
+
 // Draw is one recorded draw.
 type Draw struct {
 	Item     string `json:"item"` // the random-inspection item (随机抽查事项)

@@ -143,12 +143,8 @@ func (s *Server) SetDrawResult(ctx context.Context, id int64, target, result str
 		for i := range d.Tasks {
 			if t := &d.Tasks[i]; t.Target == target {
 				t.Result, found = result, true
-				var names []string
-				for j := range t.Names {
-					names = append(names, t.Names[j]+"（"+t.Inspectors[j]+"）")
-				}
 				pub.ID, pub.DrawID, pub.ItemID, pub.AgencyCode = fmt.Sprintf("%d-%d", id, i+1), id, d.Item, d.Agency
-				pub.Target, pub.Result, pub.Inspectors = t.Target, result, strings.Join(names, "、")
+				pub.Target, pub.Result, pub.Inspectors = t.Target, result, t.Team()
 			}
 		}
 		if !found {
@@ -251,7 +247,7 @@ func (s *Server) publicDraw(w http.ResponseWriter, r *http.Request) {
 			"Inspectors": len(rec.Inspectors), "SHA": rec.Draw.ListsSHA})},
 	}
 	for i, t := range rec.Draw.Tasks {
-		v := t.Target + "\n" + s.label("draw.inspectors") + "：" + t.Names[0] + "（" + t.Inspectors[0] + "）、" + t.Names[1] + "（" + t.Inspectors[1] + "）"
+		v := t.Target + "\n" + s.label("draw.inspectors") + "：" + t.Team()
 		result := t.Result
 		if result == "" {
 			result = s.label("draw.no_result")

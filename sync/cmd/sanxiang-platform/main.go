@@ -338,7 +338,7 @@ func drawCommand(dbPath, media, item, targetsFile string, count int, seed uint64
 		}
 		fmt.Printf("draw %d: item %s, seed %d, lists sha256 %s\n", rec.ID, rec.Draw.Item, rec.Draw.Seed, rec.Draw.ListsSHA)
 		for i, t := range rec.Draw.Tasks {
-			fmt.Printf("%3d  %s  %s（%s）、%s（%s）\n", i+1, t.Target, t.Names[0], t.Inspectors[0], t.Names[1], t.Inspectors[1])
+			fmt.Printf("%3d  %s  %s\n", i+1, t.Target, t.Team())
 		}
 		fmt.Printf("published at /p/draws/%d\n", rec.ID)
 	}
