@@ -3,12 +3,12 @@ package officer
 import (
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/casefile/casefiletest"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/document"
 	"github.com/sanxiang-desk/sanxiang/app/publish"
@@ -20,12 +20,7 @@ import (
 func TestOfficerPublishesADecision(t *testing.T) {
 	d := newTestDesk(t)
 	ctx := context.Background()
-	dir := t.TempDir()
-	l, err := casefile.Open(ctx, filepath.Join(dir, "casefile.db"), filepath.Join(dir, "media"), "PUB")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
+	l := casefiletest.Open(t, "PUB")
 	deskAs(t, d, l, nil, "990101000001")
 	id, err := l.OpenCase(ctx, "990101000001", casefile.Opening{Act: catalog.ActPenalty, Agency: "01", ItemID: "E1", ItemName: "处罚",
 		Party:    casefile.Party{Kind: "person", Name: "王小明", IDNo: "330104199202150022"},

@@ -15,6 +15,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/account"
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/casefile/casefiletest"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/demo"
 	"github.com/sanxiang-desk/sanxiang/app/review"
@@ -181,15 +182,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 func TestReviewerSignsAnotherDevicesCase(t *testing.T) {
 	d := newTestDesk(t)
 	ctx := context.Background()
-	open := func(name string) *casefile.Log {
-		dir := t.TempDir()
-		l, err := casefile.Open(ctx, filepath.Join(dir, "casefile.db"), filepath.Join(dir, "media"), name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { l.Close() })
-		return l
-	}
+	open := func(name string) *casefile.Log { return casefiletest.Open(t, name) }
 	cal, _ := calendar.Parse(assets.Calendar)
 	pols, _ := demo.Policies()
 	cls, _ := review.Checklists()

@@ -3,13 +3,13 @@ package publish
 import (
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/casefile/casefiletest"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/document"
 	"github.com/sanxiang-desk/sanxiang/assets"
@@ -59,12 +59,7 @@ func TestDeadlinesAcrossHolidays(t *testing.T) {
 func decidedCase(t *testing.T) (*casefile.Log, string) {
 	t.Helper()
 	ctx := context.Background()
-	dir := t.TempDir()
-	l, err := casefile.Open(ctx, filepath.Join(dir, "c.db"), filepath.Join(dir, "m"), "PT")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
+	l := casefiletest.Open(t, "PT")
 	id, err := l.OpenCase(ctx, "990101000001", casefile.Opening{Act: catalog.ActPenalty, Agency: "01", ItemID: "E1", ItemName: "处罚",
 		Party:    casefile.Party{Kind: "person", Name: "王小明", IDNo: "330104199202150022"},
 		Officers: []casefile.Officer{{CertNo: "990101000001"}, {CertNo: "990101000002"}}})
@@ -191,12 +186,7 @@ func TestDeadlineCountsFromTheLocalDay(t *testing.T) {
 // act's decision document, and the applicant's name is masked.
 func TestLicensingDecisionIsPublished(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	l, err := casefile.Open(ctx, filepath.Join(dir, "c.db"), filepath.Join(dir, "m"), "PT")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
+	l := casefiletest.Open(t, "PT")
 	id, err := l.OpenCase(ctx, "990101000001", casefile.Opening{Act: catalog.ActLicensing, Agency: "01", ItemID: "L1", ItemName: "食品经营许可",
 		Party:    casefile.Party{Kind: "person", Name: "李春华", IDNo: "330104199202150022", Address: "青禾市松林路8号"},
 		Officers: []casefile.Officer{{CertNo: "990101000001"}, {CertNo: "990101000002"}}})

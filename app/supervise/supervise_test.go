@@ -3,13 +3,13 @@ package supervise
 import (
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/casefile/casefiletest"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/demo"
 	"github.com/sanxiang-desk/sanxiang/app/document"
@@ -31,13 +31,7 @@ func day(s string) time.Time {
 }
 
 func newFixture(t *testing.T) *fixture {
-	ctx := context.Background()
-	dir := t.TempDir()
-	l, err := casefile.Open(ctx, filepath.Join(dir, "c.db"), filepath.Join(dir, "m"), "PT")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
+	l := casefiletest.Open(t, "PT")
 	cal, err := calendar.Parse(assets.Calendar)
 	if err != nil {
 		t.Fatal(err)

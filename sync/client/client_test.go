@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/casefile/casefiletest"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/demo"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
@@ -42,12 +43,7 @@ func platform(t *testing.T, b servertest.Backend) (*server.Server, *httptest.Ser
 
 func deviceLog(t *testing.T, name string, n int) *casefile.Log {
 	t.Helper()
-	dir := t.TempDir()
-	l, err := casefile.Open(context.Background(), filepath.Join(dir, "c.db"), filepath.Join(dir, "m"), name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
+	l := casefiletest.Open(t, name)
 	appendN(t, l, n, "note")
 	return l
 }

@@ -3,11 +3,11 @@ package client
 import (
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"testing"
 
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/casefile/casefiletest"
 	"github.com/sanxiang-desk/sanxiang/app/demo"
 	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/assets"
@@ -19,12 +19,7 @@ import (
 func reviewDevice(t *testing.T, s *server.Server, url, name string, reviewers review.Reviewers) (*casefile.Log, *review.Service, *Client) {
 	t.Helper()
 	ctx := context.Background()
-	dir := t.TempDir()
-	l, err := casefile.Open(ctx, filepath.Join(dir, "c.db"), filepath.Join(dir, "m"), name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
+	l := casefiletest.Open(t, name)
 	cal, err := calendar.Parse(assets.Calendar)
 	if err != nil {
 		t.Fatal(err)
