@@ -98,8 +98,11 @@ func (r *redactor) insideOrg(start, end int) bool {
 	return false
 }
 
-// result applies the spans, earliest first and longest first where they
-// overlap; a span overlapping one already applied is dropped.
+// result applies the spans. Spans that overlap are merged into one over
+// their union, in which a character is masked if any of them masks it: a
+// rule that keeps a digit (a telephone number read out of the middle of an
+// identity number) never brings back a digit another rule masks. The
+// merged span takes the kind of the earliest, longest one.
 func (r *redactor) result() Result {
 	slices.SortFunc(r.spans, func(a, b Span) int {
 		if a.Start != b.Start {
@@ -110,10 +113,13 @@ func (r *redactor) result() Result {
 	var b strings.Builder
 	var kept []Span
 	pos := 0
-	for _, sp := range r.spans {
-		if sp.Start < pos {
-			continue
+	for i := 0; i < len(r.spans); {
+		j, end := i+1, r.spans[i].End
+		for ; j < len(r.spans) && r.spans[j].Start < end; j++ {
+			end = max(end, r.spans[j].End)
 		}
+		sp := r.merge(r.spans[i:j], end)
+		i = j
 		b.WriteString(r.s[pos:sp.Start])
 		b.WriteString(sp.Masked)
 		pos = sp.End
@@ -121,6 +127,37 @@ func (r *redactor) result() Result {
 	}
 	b.WriteString(r.s[pos:])
 	return Result{Text: b.String(), Spans: kept}
+}
+
+// merge makes one span of spans that overlap, ending at end. A mask that
+// is not one character for one (an address's, all *, which hides the
+// length) stands for the group when it covers all of it (住址 inside
+// 现住址 finds the same address twice); otherwise each of its characters
+// becomes *.
+func (r *redactor) merge(group []Span, end int) Span {
+	start := group[0].Start
+	for _, sp := range group {
+		if len(group) == 1 || sp.Start == start && sp.End == end && utf8.RuneCountInString(sp.Masked) != utf8.RuneCountInString(sp.Original) {
+			return sp
+		}
+	}
+	orig := []rune(r.s[start:end])
+	out := slices.Clone(orig)
+	offset := func(at int) int { return utf8.RuneCountInString(r.s[start:at]) }
+	for _, sp := range group {
+		from := offset(sp.Start)
+		o, m := []rune(sp.Original), []rune(sp.Masked)
+		for k := range o {
+			c := '*'
+			if len(m) == len(o) {
+				c = m[k]
+			}
+			if c != o[k] {
+				out[from+k] = c
+			}
+		}
+	}
+	return Span{Start: start, End: end, Kind: group[0].Kind, Original: r.s[start:end], Masked: string(out)}
 }
 
 func indexAll(s, sub string) []int {
@@ -475,6 +512,9 @@ func (r *redactor) landlines() {
 		return // an organisation's and the agency's numbers are public
 	}
 	for _, m := range landline.FindAllStringSubmatchIndex(r.s, -1) {
+		if digitBefore(r.s, m[0]) || digitAfter(r.s, m[1]) {
+			continue // part of a longer number, which numbers looked at whole
+		}
 		local := r.s[m[4]:m[5]]
 		r.add(m[0], m[1], Phone, r.s[m[2]:m[3]]+strings.Repeat("*", len(local)-4)+local[len(local)-4:])
 	}
@@ -485,6 +525,16 @@ func (r *redactor) landlines() {
 			r.add(at, at+len(d), Phone, strings.Repeat("*", len(d)-4)+d[len(d)-4:])
 		}
 	}
+}
+
+func digitBefore(s string, at int) bool {
+	c, _ := utf8.DecodeLastRuneInString(s[:at])
+	return isDigit(c)
+}
+
+func digitAfter(s string, at int) bool {
+	c, _ := utf8.DecodeRuneInString(s[at:])
+	return isDigit(c)
 }
 
 func allDigits(s string) bool {

@@ -100,6 +100,8 @@ func TestRules(t *testing.T) {
 		{"a person's plate", "当事人：李四，男，驾驶浙A·3K5E7号小型汽车", "当事人：李某，男，驾驶浙A*****7号小型汽车"},
 		{"a company's plate stays", "当事人：青禾市运输有限公司，车辆浙B·88K21", "当事人：青禾市运输有限公司，车辆浙B·88K21"},
 		{"a person's landline", "当事人：张三，男，电话：0571-8765432", "当事人：张某，男，电话：0571-***5432"},
+		{"a telephone-like piece of a longer number does not save an identity number in it",
+			"当事人：张三 00000-0000330104199202150022", "当事人：张某 00000-******************0022"},
 		{"the agency's landline in a company's decision stays", "当事人：青禾市某某有限公司。联系电话：0571-86001234",
 			"当事人：青禾市某某有限公司。联系电话：0571-86001234"},
 	} {
@@ -162,4 +164,28 @@ func FuzzRedact(f *testing.F) {
 			t.Fatalf("identity number %s left in %q (from %q)", leak, got.Text, s)
 		}
 	})
+}
+
+// Where rules overlap, a character any of them masks stays masked: the
+// first rule keeping digits does not drop what the second masks.
+func TestOverlapsMaskTheUnion(t *testing.T) {
+	r := &redactor{s: "电话0000330104199202150022止"}
+	at := len("电话")
+	r.add(at, at+12, Phone, "0000****0419")
+	r.add(at+4, at+22, IDCard, "330104************")
+	r.add(0, len("电话"), Manual, "**")
+	got := r.result()
+	if want := "**0000****04************止"; got.Text != want {
+		t.Fatalf("got  %s\nwant %s", got.Text, want)
+	}
+	if len(got.Spans) != 2 || got.Spans[1].Kind != Phone || got.Spans[1].Original != "0000330104199202150022" {
+		t.Fatalf("spans %+v", got.Spans)
+	}
+	// An address found twice (住址 inside 现住址) keeps its own mask.
+	r = &redactor{s: "江北区文三路88号"}
+	r.add(len("江北区"), len(r.s), Address, "****")
+	r.add(len("江北区"), len(r.s), Address, "****")
+	if got := r.result().Text; got != "江北区****" {
+		t.Fatalf("address: %s", got)
+	}
 }
