@@ -602,18 +602,17 @@ func runOfficer(o *options, _ io.Writer) error {
 	}
 	desk.SetSync(func(progress func(sent, total int64)) (string, error) {
 		msg, err := syncOnce(dir, cfg, cat, l, rev, agencies, progress)
-		if err == nil {
-			av, aerr := avLists(dir)
-			cal, cerr := deviceCalendar(dir)
-			fyne.Do(func() {
-				if aerr == nil {
-					desk.SetAVList(av)
-				}
-				if cerr == nil {
-					desk.SetCalendar(cal)
-				}
-			})
-		}
+		// What arrived is used even when another step failed.
+		av, aerr := avLists(dir)
+		cal, cerr := deviceCalendar(dir)
+		fyne.Do(func() {
+			if aerr == nil {
+				desk.SetAVList(av)
+			}
+			if cerr == nil {
+				desk.SetCalendar(cal)
+			}
+		})
 		return msg, err
 	})
 	w.SetContent(desk.Content())
@@ -1075,7 +1074,7 @@ func runEnrol(o *options, out io.Writer) error {
 	defer l.Close()
 	id, err := client.Enrol(ctx, cfg.PlatformURL, strings.TrimSpace(o.code), deviceID(), o.kind, l.Verifier)
 	if err != nil {
-		return plainError(shell.L("cli.sync_failed", map[string]any{"Error": err.Error()}))
+		return plainError(shell.L("cli.enrol_failed", map[string]any{"Error": syncWhy(err, cfg.PlatformURL)}))
 	}
 	if err := client.SaveIdentity(dir, id); err != nil {
 		return err
@@ -1111,10 +1110,12 @@ func runSync(o *options, out io.Writer) error {
 		return err
 	}
 	msg, err := syncOnce(dir, cfg, cat, l, rev, agencies, nil)
+	if msg != "" {
+		fmt.Fprintln(out, msg)
+	}
 	if err != nil {
 		return plainError(shell.L("cli.sync_failed", map[string]any{"Error": err.Error()}))
 	}
-	fmt.Fprintln(out, msg)
 	return nil
 }
 
@@ -1138,88 +1139,133 @@ func pullEvery(ctx context.Context, cfg config.Config, cat *catalog.Catalog, cha
 }
 
 // syncOnce pulls the public lists and, on an enrolled device, pushes the
-// record log; it says what happened in the officer's words.
+// record log and its evidence and pulls what concerns the device; it says
+// what happened in the officer's words. Each step is tried even when an
+// earlier one failed, unless it needs that one: a platform that cannot
+// send its calendar still takes the officer's records and evidence. The
+// error, if any, names each step that failed and why, in the same words.
 func syncOnce(dir string, cfg config.Config, cat *catalog.Catalog, l *casefile.Log, rev *review.Service, reviewAgencies []string, progress func(sent, total int64)) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	n, err := client.PullPublic(ctx, cfg.PlatformURL, cat)
-	if err != nil {
-		return "", err
+	var done []string
+	var failed []error
+	offline := false // once the platform cannot be reached, the rest is not tried
+	ok := func(step string, err error) bool {
+		if err != nil {
+			fyne.LogError("sync: "+step, err)
+			failed = append(failed, plainError(shell.L("sync.step_failed", map[string]any{"Step": shell.L("sync.step." + step), "Why": syncWhy(err, cfg.PlatformURL)})))
+			offline = offline || errors.Is(err, client.ErrUnreachable) || errors.Is(err, context.DeadlineExceeded)
+		}
+		return err == nil
 	}
-	msg := shell.L("cli.pulled", map[string]any{"N": n})
+	result := func() (string, error) { return strings.Join(done, "\n"), errors.Join(failed...) }
+
+	if n, err := client.PullPublic(ctx, cfg.PlatformURL, cat); ok("catalog", err) {
+		done = append(done, shell.L("cli.pulled", map[string]any{"N": n}))
+	}
 	id, err := client.LoadIdentity(dir)
 	if errors.Is(err, os.ErrNotExist) {
-		return msg + "\n" + shell.L("cli.not_enrolled"), nil
+		done = append(done, shell.L("cli.not_enrolled"))
+		return result()
 	}
-	if err != nil {
-		return "", err
+	if offline || !ok("identity", err) {
+		return result()
 	}
 	c := client.New(id)
-	res, err := c.Push(ctx, l)
-	if err != nil {
-		return "", err
-	}
-	msg += "\n" + shell.L("cli.pushed", map[string]any{"N": res.Pushed, "Size": res.Size})
-	if pols, err := c.PullPolicies(ctx); err != nil {
-		return "", err
-	} else if len(pols) > 0 {
-		if err := saveJSON(dir, config.PoliciesFile, pols.List()); err != nil {
-			return "", err
-		}
-		msg += "\n" + shell.L("cli.policies_pulled", map[string]any{"N": len(pols)})
-	}
-	for _, f := range res.Flags {
-		msg += "\n" + shell.L("cli.flagged", map[string]any{"Flag": f})
-	}
-	if cal, err := c.PullCalendar(ctx); err != nil {
-		return "", err
-	} else if err := saveJSON(dir, config.CalendarFile, json.RawMessage(cal)); err != nil {
-		return "", err
-	}
-	if av, err := c.PullAVLists(ctx); err != nil {
-		return "", err
-	} else if len(av) > 0 {
-		if err := saveJSON(dir, config.AVFile, av); err != nil {
-			return "", err
-		}
-	}
-	// Legal review across devices: the registry first, since taking an
-	// opinion checks its reviewer against it.
-	reviewers, err := c.PullReviewers(ctx)
-	if err != nil {
-		return "", err
-	}
-	if err := saveJSON(dir, config.ReviewersFile, reviewers); err != nil {
-		return "", err
-	}
-	if took, err := c.TakeOpinions(ctx, rev); err != nil {
-		return "", err
-	} else if took > 0 {
-		msg += "\n" + shell.L("cli.opinions_taken", map[string]any{"N": took})
-	}
-	if len(reviewAgencies) > 0 {
-		var queue []review.RemoteCase
-		for _, a := range reviewAgencies {
-			q, err := c.PullReviewQueue(ctx, a)
-			if err != nil {
-				return "", err
+	pushed := false
+	steps := []func(){
+		func() {
+			res, err := c.Push(ctx, l)
+			if pushed = ok("push", err); pushed {
+				done = append(done, shell.L("cli.pushed", map[string]any{"N": res.Pushed, "Size": res.Size}))
+				for _, f := range res.Flags {
+					done = append(done, shell.L("cli.flagged", map[string]any{"Flag": f}))
+				}
 			}
-			queue = append(queue, q...)
+		},
+		func() {
+			if pols, err := c.PullPolicies(ctx); ok("policies", err) && len(pols) > 0 && ok("policies", saveJSON(dir, config.PoliciesFile, pols.List())) {
+				done = append(done, shell.L("cli.policies_pulled", map[string]any{"N": len(pols)}))
+			}
+		},
+		func() {
+			if cal, err := c.PullCalendar(ctx); ok("calendar", err) {
+				ok("calendar", saveJSON(dir, config.CalendarFile, json.RawMessage(cal)))
+			}
+		},
+		func() {
+			if av, err := c.PullAVLists(ctx); ok("av", err) && len(av) > 0 {
+				ok("av", saveJSON(dir, config.AVFile, av))
+			}
+		},
+		// Legal review across devices: the registry first, since taking an
+		// opinion checks its reviewer against it.
+		func() {
+			if reviewers, err := c.PullReviewers(ctx); ok("reviewers", err) && ok("reviewers", saveJSON(dir, config.ReviewersFile, reviewers)) {
+				if took, err := c.TakeOpinions(ctx, rev); ok("opinions", err) && took > 0 {
+					done = append(done, shell.L("cli.opinions_taken", map[string]any{"N": took}))
+				}
+			}
+		},
+		func() {
+			if len(reviewAgencies) == 0 {
+				return
+			}
+			var queue []review.RemoteCase
+			for _, a := range reviewAgencies {
+				q, err := c.PullReviewQueue(ctx, a)
+				if !ok("queue", err) {
+					return
+				}
+				queue = append(queue, q...)
+			}
+			if ok("queue", saveJSON(dir, config.ReviewQueueFile, queue)) {
+				done = append(done, shell.L("cli.queue_pulled", map[string]any{"N": len(queue)}))
+			}
+		},
+		// Evidence goes up only behind the records that name it.
+		func() {
+			if !pushed {
+				return
+			}
+			var report func(client.Upload)
+			if progress != nil {
+				report = func(u client.Upload) { progress(u.Sent, u.Total) }
+			}
+			files, err := c.PushMedia(ctx, l, report)
+			if files > 0 || err == nil {
+				done = append(done, shell.L("cli.media_pushed", map[string]any{"N": files}))
+			}
+			ok("media", err)
+		},
+	}
+	for _, step := range steps {
+		if offline {
+			break
 		}
-		if err := saveJSON(dir, config.ReviewQueueFile, queue); err != nil {
-			return "", err
-		}
-		msg += "\n" + shell.L("cli.queue_pulled", map[string]any{"N": len(queue)})
+		step()
 	}
-	var report func(client.Upload)
-	if progress != nil {
-		report = func(u client.Upload) { progress(u.Sent, u.Total) }
+	return result()
+}
+
+// syncWhy says in the person's words why a step of a sync failed.
+func syncWhy(err error, platform string) string {
+	var refused *client.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return shell.L("sync.why_timeout")
+	case errors.Is(err, client.ErrUnauthorized):
+		return shell.L("sync.why_unauthorized")
+	case errors.Is(err, client.ErrFork):
+		return shell.L("sync.why_fork")
+	case errors.Is(err, client.ErrCorrupt):
+		return shell.L("sync.why_corrupt")
+	case errors.Is(err, client.ErrUnreachable):
+		return shell.L("sync.why_unreachable", map[string]any{"URL": platform})
+	case errors.As(err, &refused):
+		return strings.TrimSpace(shell.L("sync.why_refused", map[string]any{"Status": refused.Status, "Message": refused.Problem.Message, "Detail": refused.Problem.Detail}))
 	}
-	files, err := c.PushMedia(ctx, l, report)
-	if err != nil {
-		return "", err
-	}
-	return msg + "\n" + shell.L("cli.media_pushed", map[string]any{"N": files}), nil
+	return err.Error()
 }
 
 // demoPlatform runs the reference platform in this process on the

@@ -185,7 +185,12 @@ func (d *Desk) SyncNow() {
 			d.SyncButton.Enable()
 			d.SyncButton.SetText(shell.L("officer.sync"))
 			if err != nil {
-				dialog.ShowError(errors.New(shell.L("officer.sync_failed", map[string]any{"Error": err.Error()})), d.win)
+				// What was done before what failed.
+				text := shell.L("officer.sync_failed", map[string]any{"Error": err.Error()})
+				if msg != "" {
+					text = msg + "\n\n" + text
+				}
+				dialog.ShowError(errors.New(text), d.win)
 				return
 			}
 			d.LastSync = msg

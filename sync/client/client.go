@@ -73,6 +73,9 @@ func (e *Error) Error() string {
 var (
 	ErrUnauthorized = errors.New("the platform does not accept this device's token")
 	ErrFork         = errors.New("the platform holds a different history of this log")
+	// ErrUnreachable: no answer from the platform (no network, the
+	// platform down, a timeout), after the retries.
+	ErrUnreachable = errors.New("platform unreachable")
 )
 
 func newResty(base string) *resty.Client {
@@ -92,7 +95,7 @@ func newResty(base string) *resty.Client {
 
 func fail(resp *resty.Response, err error) error {
 	if err != nil {
-		return fmt.Errorf("platform unreachable: %w", err)
+		return fmt.Errorf("%w: %w", ErrUnreachable, err)
 	}
 	if resp.IsSuccess() {
 		return nil

@@ -204,7 +204,7 @@ func backoff(ctx context.Context, failures *int, resp *resty.Response, err error
 	}
 	if *failures > 8 {
 		if err != nil {
-			return fmt.Errorf("upload interrupted: %w", err)
+			return fmt.Errorf("%w: upload interrupted: %w", ErrUnreachable, err)
 		}
 		return fail(resp, nil)
 	}
@@ -216,18 +216,29 @@ func backoff(ctx context.Context, failures *int, resp *resty.Response, err error
 	}
 }
 
-// PushMedia uploads every referenced evidence file without a receipt.
+// PushMedia uploads every referenced evidence file without a receipt and
+// says how many it uploaded. A file that fails by itself (refused as
+// corrupt, unreadable here) does not hold back the others; no network, a
+// refused token or the end of ctx stops the rest.
 func (c *Client) PushMedia(ctx context.Context, l *casefile.Log, progress func(Upload)) (int, error) {
 	pending, err := l.MediaPending(ctx)
 	if err != nil {
 		return 0, err
 	}
-	for i, d := range pending {
-		if err := c.UploadMedia(ctx, l, d, progress); err != nil {
-			return i, err
+	done := 0
+	var failed []error
+	for _, d := range pending {
+		err := c.UploadMedia(ctx, l, d, progress)
+		if err == nil {
+			done++
+			continue
+		}
+		failed = append(failed, fmt.Errorf("%s: %w", d, err))
+		if ctx.Err() != nil || errors.Is(err, ErrUnreachable) || errors.Is(err, ErrUnauthorized) {
+			break
 		}
 	}
-	return len(pending), nil
+	return done, errors.Join(failed...)
 }
 
 // readAhead reads the next chunk of the file into one buffer while the

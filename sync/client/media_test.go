@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -208,6 +209,45 @@ func TestCorruptedChunkIsRefused(t *testing.T) {
 		}
 		if rc, _ := l.MediaReceipt(ctx, d); !strings.Contains(rc, d.String()) {
 			t.Fatalf("receipt %q", rc)
+		}
+	})
+}
+
+// An evidence file damaged on the device is refused by the platform, and
+// the files after it still go up.
+func TestOneBadFileDoesNotHoldBackTheOthers(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b servertest.Backend) {
+		ctx := context.Background()
+		_, _, _, l, id, _, _ := mediaSetup(t, b, 1<<20)
+		other := make([]byte, 300<<10)
+		rand.Read(other)
+		d, _, err := l.Media().Put(bytes.NewReader(other))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.AddNote(ctx, mustCase(t, l), "990101000001", "现场照片", d.String()); err != nil {
+			t.Fatal(err)
+		}
+		// The first file to go up is the damaged one.
+		pending, err := l.MediaPending(ctx)
+		if err != nil || len(pending) != 2 {
+			t.Fatalf("pending %v %v", pending, err)
+		}
+		bad, d := pending[0], pending[1]
+		path := l.Media().Path(bad)
+		os.Chmod(path, 0o644)
+		if err := os.WriteFile(path, []byte("damaged"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		n, err := New(id).PushMedia(ctx, l, nil)
+		if n != 1 || !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("uploaded %d, error %v; want 1 and the damaged file refused", n, err)
+		}
+		if rc, _ := l.MediaReceipt(ctx, d); !strings.Contains(rc, d.String()) {
+			t.Fatalf("the good file has no receipt: %q", rc)
+		}
+		if rc, _ := l.MediaReceipt(ctx, bad); rc != "" {
+			t.Fatal("a receipt for the damaged file")
 		}
 	})
 }
