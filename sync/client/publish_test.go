@@ -2,11 +2,14 @@ package client
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -116,6 +119,133 @@ func TestPublishedDecisionReachesPublicPagesAndKiosk(t *testing.T) {
 		PullPublic(ctx, h.URL, cat)
 		if _, err := cat.Get(ctx, catalog.KindDecision, id); err == nil {
 			t.Fatal("still on the kiosk")
+		}
+	})
+}
+
+// A decision the platform fails to publish (its database refuses the
+// write) is owed, not lost: the push is acknowledged, one alert is raised,
+// and the publication is done once the failure is gone, at the device's
+// next push or, for a platform stopped meanwhile, when it starts again.
+func TestFailedPublicationIsOwedAndDone(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b servertest.Backend) {
+		ctx := context.Background()
+		dbURL, media := b.Where(t)
+		open := func() *server.Server {
+			s, err := server.Open(ctx, dbURL, server.Options{AdminToken: admin, Media: media})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		s := open()
+		var current atomic.Pointer[server.Server]
+		current.Store(s)
+		h := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			current.Load().Handler().ServeHTTP(w, r)
+		}))
+		defer h.Close()
+		driver := "sqlite"
+		refuse := []string{`CREATE TRIGGER refuse BEFORE INSERT ON catalog WHEN NEW.kind = 'decision' BEGIN SELECT RAISE(ABORT, 'disk trouble'); END`}
+		allow := `DROP TRIGGER refuse`
+		if b.Name != "sqlite" {
+			driver = "pgx"
+			refuse = []string{`CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk trouble'; END $$`,
+				`CREATE TRIGGER refuse BEFORE INSERT ON catalog FOR EACH ROW WHEN (NEW.kind = 'decision') EXECUTE FUNCTION refuse()`}
+			allow = `DROP TRIGGER refuse ON catalog`
+		}
+		raw, err := sql.Open(driver, dbURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer raw.Close()
+		exec := func(q string) {
+			t.Helper()
+			if _, err := raw.Exec(q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		for _, q := range refuse {
+			exec(q)
+		}
+		cal, _ := calendar.Parse(assets.Calendar)
+		l := deviceLog(t, "OWED-1", 0)
+		var clock time.Time
+		l.SetClock(func() time.Time { return clock })
+		decided := func(opened string) string {
+			id := supervisedCase(t, l, &clock, "01", catalog.ActPenalty, opened, []step{
+				{"register", opened, "register_approval", false, ""}, {"decide", opened, "penalty_decision", false, `{"fine":3000}`}})
+			if _, err := publish.Publish(ctx, l, cal, id, "990101000001", nil); err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}
+		public := func(id string) int {
+			resp, err := http.Get(h.URL + "/p/decision/" + id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			return resp.StatusCode
+		}
+		owedAlerts := func() int {
+			list, err := current.Load().AlertList(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, a := range list {
+				if a.Kind == "arrival" {
+					n++
+				}
+			}
+			return n
+		}
+		c := New(enrol(t, s, h, l))
+		push := func() {
+			t.Helper()
+			if _, err := c.Push(ctx, l); err != nil {
+				t.Fatalf("push: %v", err)
+			}
+		}
+
+		first := decided("2026-03-02")
+		push()
+		if got := public(first); got != http.StatusNotFound || owedAlerts() != 1 {
+			t.Fatalf("while refused: page %d, %d alerts", got, owedAlerts())
+		}
+		appendN(t, l, 1, "still refused")
+		push()
+		if got := public(first); got != http.StatusNotFound || owedAlerts() != 1 {
+			t.Fatalf("refused again: page %d, %d alerts (one is enough)", got, owedAlerts())
+		}
+		exec(allow)
+		appendN(t, l, 1, "next push")
+		push()
+		if got := public(first); got != http.StatusOK {
+			t.Fatalf("after the failure went: page %d", got)
+		}
+
+		// Stopped while a publication is owed, the platform does it when it
+		// starts again.
+		for _, q := range refuse[len(refuse)-1:] {
+			exec(q)
+		}
+		second := decided("2026-04-01")
+		push()
+		if got := public(second); got != http.StatusNotFound {
+			t.Fatalf("second while refused: page %d", got)
+		}
+		s.Close()
+		exec(allow)
+		s = open()
+		defer s.Close()
+		current.Store(s)
+		if got := public(second); got != http.StatusOK {
+			t.Fatalf("after a restart: page %d", got)
+		}
+		if got := public(first); got != http.StatusOK {
+			t.Fatalf("the first after a restart: page %d", got)
 		}
 	})
 }

@@ -16,32 +16,34 @@ import (
 // publishArrivals puts the decisions officers published into the public
 // lists (the public pages and every kiosk, through the feed) and takes
 // withdrawn ones down. Only the redacted text leaves the platform's store.
-// A record that cannot be published is raised as an alert for the
-// administrator and the others go on: the push itself is already kept.
-func (s *Server) publishArrivals(ctx context.Context, d Device, recs []casefile.Record) {
+// A record that cannot be published does not stop the others; the error
+// names each, and the arrival is settled again later (settle).
+func (s *Server) publishArrivals(ctx context.Context, device string, recs []casefile.Record) error {
+	var failed []error
 	for _, r := range recs {
 		var err error
 		switch r.Kind {
 		case publish.KindPublish:
-			err = s.publishDecision(ctx, d, r)
+			err = s.publishDecision(ctx, device, r)
 		case publish.KindWithdraw:
 			if err = s.Withdraw(ctx, catalog.KindDecision, r.Case); errors.Is(err, sql.ErrNoRows) {
 				err = nil
 			}
 		}
 		if err != nil {
-			s.alert(ctx, d.ID, "publish", fmt.Sprintf("案件 %s 第 %d 条记录：公开未能完成（%v）", r.Case, r.Seq, err))
+			failed = append(failed, fmt.Errorf("案件 %s 第 %d 条记录公开未能完成：%w", r.Case, r.Seq, err))
 		}
 	}
+	return errors.Join(failed...)
 }
 
 // publishDecision puts one published decision into the public list.
-func (s *Server) publishDecision(ctx context.Context, d Device, r casefile.Record) error {
+func (s *Server) publishDecision(ctx context.Context, device string, r casefile.Record) error {
 	var p publish.Publication
 	if err := json.Unmarshal(r.Body, &p); err != nil {
 		return err
 	}
-	c, err := s.caseAt(ctx, d.ID, r.Case, r.Seq)
+	c, err := s.caseAt(ctx, device, r.Case, r.Seq)
 	if err != nil {
 		return err
 	}

@@ -119,6 +119,14 @@ func (s *Server) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 		if err := indexCases(ctx, tx, d.ID, arrived); err != nil {
 			return err
 		}
+		if len(arrived) > 0 {
+			// What follows a push (review checks, publication) is owed
+			// until settle has done it.
+			if _, err := tx.ExecContext(ctx, `INSERT INTO arrivals (device, first_seq, last_seq) VALUES (?, ?, ?)`,
+				d.ID, have-int64(len(arrived)), have-1); err != nil {
+				return err
+			}
+		}
 		root, err := tlog.TreeHash(cp.Size, reader)
 		if err != nil {
 			return err
@@ -153,10 +161,12 @@ func (s *Server) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 	if errors.Is(err, errFork) {
 		s.alert(ctx, d.ID, "fork", err.Error())
 	}
-	if err == nil && len(arrived) > 0 {
-		flags, ferr := s.checkArrivals(ctx, d, arrived)
+	if err == nil {
+		// This push's arrival, and any earlier one of the device's still
+		// owed; a failure is the platform's to retry, not the device's.
+		flags, ferr := s.settle(ctx, d.ID)
 		if ferr != nil {
-			s.log.Error("review check on arrival", "device", d.ID, "err", ferr)
+			s.log.Error("follow-up of a push", "device", d.ID, "err", ferr)
 		}
 		rc.Flags = flags
 	}

@@ -65,31 +65,13 @@ func (s *Server) reviewService(ctx context.Context) (*review.Service, error) {
 	return &review.Service{Policies: pols, Reviewers: review.NewRegistry(list)}, nil
 }
 
-// checkArrivals looks at newly arrived records for what legal review
-// needs: it keeps track of cases submitted for review and takes in
-// opinions reviewers signed on this device for other devices' cases
-// (trackReview), and runs the review rules over every case in which the
-// records decide something: a decision the device's gate should have
-// refused (a major decision without a passed review by a registered
+// reviewFlags runs the review rules over every case in which newly
+// arrived records decide something: a decision the device's gate should
+// have refused (a major decision without a passed review by a registered
 // reviewer, or not the decision reviewed) is flagged in the receipt and
 // raised as an alert. The log is kept regardless: it is evidence.
-func (s *Server) checkArrivals(ctx context.Context, d Device, arrived [][]byte) ([]string, error) {
-	recs := make([]casefile.Record, 0, len(arrived))
-	for _, data := range arrived {
-		var r casefile.Record
-		if json.Unmarshal(data, &r) == nil {
-			recs = append(recs, r)
-		}
-	}
-	svc, err := s.reviewService(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.trackReview(ctx, d, recs, svc.Reviewers); err != nil {
-		return nil, err
-	}
-	s.publishArrivals(ctx, d, recs)
-	last := map[string]int64{} // case → its newest decide record in this push
+func (s *Server) reviewFlags(ctx context.Context, device string, recs []casefile.Record, svc *review.Service) []string {
+	last := map[string]int64{} // case → its newest decide record among recs
 	var cases []string
 	for _, r := range recs {
 		if r.Kind != casefile.KindStage {
@@ -105,11 +87,11 @@ func (s *Server) checkArrivals(ctx context.Context, d Device, arrived [][]byte) 
 	}
 	var flags []string
 	for _, id := range cases {
-		c, err := s.caseAt(ctx, d.ID, id, last[id])
+		c, err := s.caseAt(ctx, device, id, last[id])
 		if err != nil {
 			f := fmt.Sprintf("案件 %s：记录链不完整，无法核对法制审核（%v）", id, err)
 			flags = append(flags, f)
-			s.alert(ctx, d.ID, "review", f)
+			s.alert(ctx, device, "review", f)
 			continue
 		}
 		for _, v := range svc.ViolationsOf(c) {
@@ -119,10 +101,10 @@ func (s *Server) checkArrivals(ctx context.Context, d Device, arrived [][]byte) 
 			}
 			f := fmt.Sprintf("案件 %s 第 %d 条记录：%s", id, v.Seq, why)
 			flags = append(flags, f)
-			s.alert(ctx, d.ID, "review", f+" ("+v.Err.Error()+")")
+			s.alert(ctx, device, "review", f+" ("+v.Err.Error()+")")
 		}
 	}
-	return flags, nil
+	return flags
 }
 
 // trackReview records, from one push: the cases submitted for review (and
@@ -130,7 +112,7 @@ func (s *Server) checkArrivals(ctx context.Context, d Device, arrived [][]byte) 
 // and the opinions signed on this device for other devices' cases, which
 // wait for those devices. An opinion whose author is not a registered
 // reviewer is refused and raised as an alert.
-func (s *Server) trackReview(ctx context.Context, d Device, recs []casefile.Record, reviewers review.Reviewers) error {
+func (s *Server) trackReview(ctx context.Context, device string, recs []casefile.Record, reviewers review.Reviewers) error {
 	newest := map[string]int64{}
 	submitted := map[string]bool{}
 	for _, r := range recs {
@@ -142,27 +124,27 @@ func (s *Server) trackReview(ctx context.Context, d Device, recs []casefile.Reco
 		if !submitted[id] {
 			continue
 		}
-		if c, err := s.caseAt(ctx, d.ID, id, newest[id]); err == nil {
+		if c, err := s.caseAt(ctx, device, id, newest[id]); err == nil {
 			agencies[id] = c.Opening.Agency
 		}
 	}
 	var refused []string // raised after the transaction, which holds the write lock
 	defer func() {
 		for _, a := range refused {
-			s.alert(ctx, d.ID, "review", a)
+			s.alert(ctx, device, "review", a)
 		}
 	}()
 	return s.db.Tx(ctx, func(tx *dbTx) error {
 		refused = refused[:0]
 		for id, agency := range agencies {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO review_cases (device, case_id, agency, last_seq) VALUES (?, ?, ?, ?)
-				ON CONFLICT (device, case_id) DO NOTHING`, d.ID, id, agency, newest[id]); err != nil {
+				ON CONFLICT (device, case_id) DO NOTHING`, device, id, agency, newest[id]); err != nil {
 				return err
 			}
 		}
 		for id, seq := range newest {
 			if _, err := tx.ExecContext(ctx, `UPDATE review_cases SET last_seq = ? WHERE device = ? AND case_id = ? AND last_seq < ?`,
-				seq, d.ID, id, seq); err != nil {
+				seq, device, id, seq); err != nil {
 				return err
 			}
 		}
@@ -181,7 +163,7 @@ func (s *Server) trackReview(ctx context.Context, d Device, recs []casefile.Reco
 			op, _ := json.Marshal(ro.Opinion)
 			if _, err := tx.ExecContext(ctx, `INSERT INTO review_opinions (reviewer_device, reviewer_seq, device, case_id, submission, opinion)
 				VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (reviewer_device, reviewer_seq) DO NOTHING`,
-				d.ID, r.Seq, ro.Device, ro.Case, ro.Opinion.Submission, string(op)); err != nil {
+				device, r.Seq, ro.Device, ro.Case, ro.Opinion.Submission, string(op)); err != nil {
 				return err
 			}
 		}

@@ -52,6 +52,10 @@ type Server struct {
 	seen       sync.Map // device ID → when last_seen was last written
 	cases      caseCache
 	avList     []casefile.AVRequirement
+	settling   sync.Map      // device ID → *sync.Mutex: one settle at a time
+	stop       chan struct{} // closed by Close
+	settled    chan struct{} // closed when settleLoop has returned
+	closing    sync.Once
 }
 
 // Options configure a server.
@@ -118,11 +122,24 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 		db.Close()
 		return nil, fmt.Errorf("open platform: index cases: %w", err)
 	}
+	// Follow-up owed from before (a failure, or a stop between a push and
+	// its follow-up) is done now and retried while the platform runs.
+	if err := s.settleAll(ctx); err != nil {
+		s.log.Error("owed follow-up of pushes", "err", err)
+	}
+	s.stop, s.settled = make(chan struct{}), make(chan struct{})
+	go s.settleLoop()
 	return s, nil
 }
 
-// Close closes the database.
-func (s *Server) Close() error { return s.db.Close() }
+// Close stops the platform's background work and closes the database.
+func (s *Server) Close() error {
+	s.closing.Do(func() {
+		close(s.stop)
+		<-s.settled
+	})
+	return s.db.Close()
+}
 
 // PlatformKey verifies the receipts this platform signs.
 func (s *Server) PlatformKey() string { return s.verifier }
