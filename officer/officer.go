@@ -185,10 +185,10 @@ func (d *Desk) SyncNow() {
 			d.SyncButton.Enable()
 			d.SyncButton.SetText(shell.L("officer.sync"))
 			if err != nil {
-				// What was done before what failed.
+				// What failed, then what was done all the same.
 				text := shell.L("officer.sync_failed", map[string]any{"Error": err.Error()})
 				if msg != "" {
-					text = msg + "\n\n" + text
+					text += "\n\n" + msg
 				}
 				dialog.ShowError(errors.New(text), d.win)
 				return
