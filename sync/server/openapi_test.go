@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -51,7 +52,7 @@ func TestServerMatchesOpenAPI(t *testing.T) {
 			if _, ok := op.Responses[http.StatusText(code)]; ok {
 				continue
 			}
-			if _, ok := op.Responses[itoa(code)]; !ok {
+			if _, ok := op.Responses[strconv.Itoa(code)]; !ok {
 				t.Errorf("%s %s answered %d, which the document does not list", method, path, code)
 			}
 		}

@@ -154,15 +154,10 @@ func (s *Server) publicSearch(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Results = append(d.Results, pageResult{URL: api.PublicPath(string(kind), id), Title: it.Title(), Subtitle: it.Subtitle()})
 	}
-	d.Count = strings.ReplaceAll(s.label("kiosk.count"), "{{.N}}", itoa(len(d.Results)))
+	d.Count = s.label("kiosk.count", map[string]any{"N": len(d.Results)})
 	if n > 50 {
 		d.Count = s.label("public.more")
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	page.Execute(w, d)
-}
-
-func itoa(n int) string {
-	b, _ := json.Marshal(n)
-	return string(b)
 }

@@ -56,6 +56,7 @@ type Server struct {
 	stop       chan struct{} // closed by Close
 	settled    chan struct{} // closed when settleLoop has returned
 	closing    sync.Once
+	annual     annualCache
 }
 
 // Options configure a server.

@@ -9,7 +9,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
@@ -362,8 +365,7 @@ func (s *Server) publicReport(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w)
 		return
 	}
-	from, to := yearSpan(year)
-	rep, err := s.Supervision(r.Context(), from, to)
+	rep, err := s.annualReport(r.Context(), year)
 	if err != nil {
 		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
 		return
@@ -376,6 +378,57 @@ func (s *Server) publicReport(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	reportTemplate.Execute(w, d)
+}
+
+// annualFresh is how long a public annual report is served from memory.
+// The page is public and each computation reads a year of cases: a burst
+// of requests must not become a burst of computations.
+const annualFresh = 10 * time.Minute
+
+// annualCache holds the public annual reports lately computed, by year.
+type annualCache struct {
+	mu    sync.Mutex
+	years map[int]annualEntry
+	group singleflight.Group
+	made  atomic.Int64 // computations, for tests
+}
+
+type annualEntry struct {
+	rep  supervise.Report
+	made time.Time
+}
+
+// annualReport is a year's totals for the public report, computed at most
+// once every annualFresh however many ask at once. No case is kept.
+func (s *Server) annualReport(ctx context.Context, year int) (supervise.Report, error) {
+	c := &s.annual
+	c.mu.Lock()
+	e, ok := c.years[year]
+	c.mu.Unlock()
+	if ok && s.now().Sub(e.made) < annualFresh {
+		return e.rep, nil
+	}
+	v, err, _ := c.group.Do(strconv.Itoa(year), func() (any, error) {
+		from, to := yearSpan(year)
+		// One leaving reader does not fail the others waiting on this.
+		rep, err := s.Supervision(context.WithoutCancel(ctx), from, to)
+		if err != nil {
+			return nil, err
+		}
+		c.made.Add(1)
+		rep.Cases = nil // totals only
+		c.mu.Lock()
+		if c.years == nil {
+			c.years = map[int]annualEntry{}
+		}
+		c.years[year] = annualEntry{rep: rep, made: s.now()}
+		c.mu.Unlock()
+		return rep, nil
+	})
+	if err != nil {
+		return supervise.Report{}, err
+	}
+	return v.(supervise.Report), nil
 }
 
 // agencyNames maps agency codes to short names for tables and charts.

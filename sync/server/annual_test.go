@@ -1,0 +1,55 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+)
+
+// The public annual report is computed once for a burst of readers and
+// again only after annualFresh; what it serves names no case.
+func TestAnnualReportIsComputedOnceForABurst(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "platform.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	clock := time.Now()
+	s.now = func() time.Time { return clock }
+	h := httptest.NewServer(s.Handler())
+	defer h.Close()
+	year := clock.Year()
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			resp, err := http.Get(h.URL + "/p/reports/" + strconv.Itoa(year))
+			if err != nil || resp.StatusCode != http.StatusOK {
+				t.Errorf("%v %v", resp, err)
+				return
+			}
+			resp.Body.Close()
+		})
+	}
+	wg.Wait()
+	if n := s.annual.made.Load(); n != 1 {
+		t.Fatalf("20 readers at once: computed %d times", n)
+	}
+	clock = clock.Add(annualFresh - time.Second)
+	if _, err := s.annualReport(ctx, year); err != nil || s.annual.made.Load() != 1 {
+		t.Fatalf("within annualFresh: computed %d times (%v)", s.annual.made.Load(), err)
+	}
+	clock = clock.Add(2 * time.Second)
+	rep, err := s.annualReport(ctx, year)
+	if err != nil || s.annual.made.Load() != 2 {
+		t.Fatalf("after annualFresh: computed %d times (%v)", s.annual.made.Load(), err)
+	}
+	if rep.Cases != nil {
+		t.Fatal("the public report keeps cases")
+	}
+}
