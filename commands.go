@@ -459,7 +459,9 @@ func runKiosk(o *options, _ io.Writer) error {
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	go k.RunIdleTimer(ctx)
-	go pullEvery(ctx, cfg, cat, k.Refresh)
+	pl := &lists{cfg: cfg, cat: cat}
+	k.SetPull(pl.now)
+	go pl.every(ctx, k.Refresh)
 	w.ShowAndRun()
 	return nil
 }
@@ -546,6 +548,11 @@ func runWindow(o *options, _ io.Writer) error {
 	display.SetCloseIntercept(func() {}) // only signing out clears it; closing the console quits
 	display.Show()
 	a.Driver().SetDisableScreenBlanking(true)
+	pl := &lists{cfg: cfg, cat: cat}
+	desk.SetPull(pl.now)
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	go pl.every(ctx, desk.Refresh)
 	console.ShowAndRun()
 	return nil
 }
@@ -1119,15 +1126,40 @@ func runSync(o *options, out io.Writer) error {
 	return nil
 }
 
-// pullEvery pulls the public lists from the platform now and then every
-// five minutes, calling changed on the UI goroutine when anything arrived.
-// With no network it keeps the local copy and tries again later.
-func pullEvery(ctx context.Context, cfg config.Config, cat *catalog.Catalog, changed func()) {
+// lists pulls the public lists for a kiosk or a service window, on a
+// schedule and when someone asks, one pull at a time.
+type lists struct {
+	mu  sync.Mutex
+	cfg config.Config
+	cat *catalog.Catalog
+}
+
+// pull pulls once and says what happened in the person's words.
+func (p *lists) pull(ctx context.Context) (int, string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n, err := client.PullPublic(ctx, p.cfg.PlatformURL, p.cat)
+	if err != nil {
+		fyne.LogError("catalog sync", err)
+		return 0, "", plainError(shell.L("sync.step_failed", map[string]any{"Step": shell.L("sync.step.catalog"), "Why": syncWhy(err, p.cfg.PlatformURL)}))
+	}
+	return n, shell.L("cli.pulled", map[string]any{"N": n}), nil
+}
+
+// now is pull for a button: at most two minutes.
+func (p *lists) now() (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	_, msg, err := p.pull(ctx)
+	return msg, err
+}
+
+// every pulls now and then every five minutes, calling changed on the UI
+// goroutine when anything arrived. With no network the local copy stays
+// and the next pull tries again.
+func (p *lists) every(ctx context.Context, changed func()) {
 	for {
-		n, err := client.PullPublic(ctx, cfg.PlatformURL, cat)
-		if err != nil {
-			fyne.LogError("catalog sync", err)
-		} else if n > 0 {
+		if n, _, err := p.pull(ctx); err == nil && n > 0 {
 			fyne.Do(changed)
 		}
 		select {

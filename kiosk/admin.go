@@ -91,6 +91,36 @@ func (k *Kiosk) SubmitAdminPIN() {
 	})
 	quit := widget.NewButton(shell.L("admin.quit"), func() { fyne.CurrentApp().Quit() })
 	quit.Importance = widget.DangerImportance
-	actions = dialog.NewCustom(shell.L("admin.title"), shell.L("admin.cancel"), container.NewVBox(toggle, quit), k.win)
+	list := container.NewVBox(toggle)
+	if k.pull != nil {
+		list.Add(widget.NewButton(shell.L("admin.update_lists"), func() {
+			actions.Hide()
+			k.PullNow()
+		}))
+	}
+	list.Add(quit)
+	actions = dialog.NewCustom(shell.L("admin.title"), shell.L("admin.cancel"), list, k.win)
 	actions.Show()
+}
+
+// PullNow pulls the public lists in the background, says what happened
+// in a dialog and shows what arrived.
+func (k *Kiosk) PullNow() {
+	if k.pull == nil || k.win == nil {
+		return
+	}
+	wait := dialog.NewCustomWithoutButtons(shell.L("admin.update_lists"), widget.NewLabel(shell.L("window.updating")), k.win)
+	wait.Show()
+	go func() {
+		msg, err := k.pull()
+		fyne.Do(func() {
+			wait.Hide()
+			if err != nil {
+				dialog.ShowError(err, k.win)
+			} else {
+				dialog.ShowInformation(shell.L("admin.update_lists"), msg, k.win)
+			}
+			k.Refresh()
+		})
+	}()
 }

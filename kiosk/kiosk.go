@@ -54,7 +54,12 @@ type Kiosk struct {
 
 	admin        adminGate
 	highContrast bool
+	pull         func() (string, error)
 }
+
+// SetPull gives the kiosk a way to pull the public lists from the platform
+// now, offered among the administrator's actions; it says what happened.
+func (k *Kiosk) SetPull(pull func() (string, error)) { k.pull = pull }
 
 // New builds the kiosk on the catalog at cat.
 func New(cat *catalog.Catalog, cfg config.Config) (*Kiosk, error) {
@@ -93,16 +98,18 @@ func (k *Kiosk) Content() fyne.CanvasObject {
 	return container.NewBorder(container.NewVBox(top, widget.NewSeparator()), bottom, nil, nil, k.body)
 }
 
-func (k *Kiosk) refreshUpdated() {
-	t, err := k.cat.UpdatedAt(context.Background())
+func (k *Kiosk) refreshUpdated() { k.Updated.SetText(updatedText(k.cat)) }
+
+// updatedText says when the local copy of the public lists last changed.
+func updatedText(cat *catalog.Catalog) string {
+	t, err := cat.UpdatedAt(context.Background())
 	switch {
 	case err != nil:
-		k.Updated.SetText(shell.L("kiosk.updated_unknown"))
+		return shell.L("kiosk.updated_unknown")
 	case t.IsZero():
-		k.Updated.SetText(shell.L("kiosk.never_updated"))
-	default:
-		k.Updated.SetText(shell.L("kiosk.updated_at", map[string]any{"Time": t.Local().Format("2006-01-02 15:04")}))
+		return shell.L("kiosk.never_updated")
 	}
+	return shell.L("kiosk.updated_at", map[string]any{"Time": t.Local().Format("2006-01-02 15:04")})
 }
 
 // Refresh shows new catalog data after a sync: the updated time, and the

@@ -47,6 +47,14 @@ type WindowDesk struct {
 
 	Display *Display
 	console *fyne.Container
+
+	// Public lists: when they last changed, a button to pull them from the
+	// platform now, and what the last pull said.
+	Updated    *widget.Label
+	UpdateNow  *widget.Button
+	PullResult *widget.Label
+	pull       func() (string, error)
+	screen     *fyne.Container
 }
 
 // NewWindowDesk builds the console and its display on the local catalog
@@ -59,12 +67,69 @@ func NewWindowDesk(cat *catalog.Catalog, book *account.Book, cfg config.Config) 
 	d := &WindowDesk{cat: cat, book: book, cfg: cfg, agencies: agencies}
 	d.Display = newDisplay(cfg.PlatformURL)
 	d.console = container.NewStack()
+	d.Updated = widget.NewLabel(updatedText(cat))
+	d.PullResult = widget.NewLabel("")
+	d.PullResult.Truncation = fyne.TextTruncateEllipsis
+	d.UpdateNow = widget.NewButtonWithIcon(shell.L("window.update_lists"), theme.ViewRefreshIcon(), func() { d.PullNow() })
+	d.UpdateNow.Hide() // until SetPull
+	bottom := container.NewBorder(nil, nil, d.UpdateNow, d.Updated, d.PullResult)
+	d.screen = container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), bottom), nil, nil, d.console)
 	d.showSignIn()
 	return d, nil
 }
 
 // Console is the staff member's screen.
-func (d *WindowDesk) Console() fyne.CanvasObject { return d.console }
+func (d *WindowDesk) Console() fyne.CanvasObject { return d.screen }
+
+// SetPull gives the desk a way to pull the public lists from the platform
+// now; it says what happened in the staff member's words.
+func (d *WindowDesk) SetPull(pull func() (string, error)) {
+	d.pull = pull
+	d.UpdateNow.Show()
+}
+
+// PullNow pulls the public lists in the background and shows the result
+// at the bottom of the console; what arrived is on screen at once. The
+// channel closes when the console shows the result.
+func (d *WindowDesk) PullNow() <-chan struct{} {
+	done := make(chan struct{})
+	if d.pull == nil {
+		close(done)
+		return done
+	}
+	d.UpdateNow.Disable()
+	d.PullResult.Importance = widget.MediumImportance
+	d.PullResult.SetText(shell.L("window.updating"))
+	go func() {
+		msg, err := d.pull()
+		fyne.Do(func() {
+			defer close(done)
+			if err != nil {
+				d.PullResult.Importance = widget.DangerImportance
+				msg = err.Error()
+			}
+			d.PullResult.SetText(msg)
+			d.Refresh()
+			d.UpdateNow.Enable()
+		})
+	}()
+	return done
+}
+
+// Refresh shows the public lists as they are now (after a pull): the time
+// they changed, the console's lists, and the display's items if it shows
+// the window's service (not an item picked, not paused).
+func (d *WindowDesk) Refresh() {
+	d.Updated.SetText(updatedText(d.cat))
+	if d.Staff == nil {
+		return
+	}
+	d.Guides.reload()
+	d.Fees.reload()
+	if d.Display.State == "serving" {
+		d.Display.Serve(d.Window, *d.Staff, d.serviceItems(d.Staff.Agency))
+	}
+}
 
 func (d *WindowDesk) showSignIn() {
 	var numbers []string

@@ -2,16 +2,26 @@ package kiosk
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/sanxiang-desk/sanxiang/app/account"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/config"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
+	"github.com/sanxiang-desk/sanxiang/sync/client"
+	"github.com/sanxiang-desk/sanxiang/sync/server"
 )
 
 func newTestDesk(t *testing.T) (*WindowDesk, *account.Book) {
@@ -104,5 +114,93 @@ func TestWindowSignInServePauseSignOut(t *testing.T) {
 	}
 	if got := strings.Join(kinds, " "); got != "failed@3 signin@3 pause@3 resume@3 signout@3" {
 		t.Errorf("sign log: %s", got)
+	}
+}
+
+// texts lists the text of every label under o.
+func texts(o fyne.CanvasObject) []string {
+	switch v := o.(type) {
+	case *widget.Label:
+		return []string{v.Text}
+	case *fyne.Container:
+		var out []string
+		for _, c := range v.Objects {
+			out = append(out, texts(c)...)
+		}
+		return out
+	case *container.Scroll:
+		return texts(v.Content)
+	case *container.ThemeOverride:
+		return texts(v.Content)
+	}
+	return nil
+}
+
+// A fee changed on the platform reaches the console and the citizen-facing
+// display when the staff member taps 更新清单; with the platform gone the
+// console says so and keeps the lists.
+func TestWindowPullsChangedListsOnDemand(t *testing.T) {
+	ctx := context.Background()
+	d, _ := newTestDesk(t)
+	s, err := server.Open(ctx, filepath.Join(t.TempDir(), "platform.db"), server.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.LoadDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h := httptest.NewServer(s.Handler())
+	defer h.Close()
+	if d.UpdateNow.Visible() {
+		t.Fatal("an update button with nothing to pull from")
+	}
+	d.SetPull(func() (string, error) {
+		n, err := client.PullPublic(ctx, h.URL, d.cat)
+		return fmt.Sprintf("pulled %d", n), err
+	})
+	pull := func() {
+		t.Helper()
+		select {
+		case <-d.PullNow():
+		case <-time.After(30 * time.Second):
+			t.Fatal("the pull did not finish")
+		}
+	}
+	d.WindowNo.SetSelected("3")
+	test.Type(d.StaffID, "990102000004")
+	test.Type(d.PIN, "147258")
+	test.Tap(d.SignIn)
+	if d.Display.State != "serving" {
+		t.Fatalf("not serving: %s", d.Display.State)
+	}
+	fee := d.serviceItems("02").Fees[0].(*catalog.FeeItem)
+	changed := *fee
+	changed.Standard = "每件 88 元（已调整）"
+	if err := s.Publish(ctx, []catalog.Item{&changed}, nil); err != nil {
+		t.Fatal(err)
+	}
+	shown := func() string { return strings.Join(texts(d.Display.Content()), "\n") }
+	if strings.Contains(shown(), "已调整") {
+		t.Fatal("changed before the pull")
+	}
+	pull()
+	if !strings.HasPrefix(d.PullResult.Text, "pulled ") || d.PullResult.Importance == widget.DangerImportance {
+		t.Fatalf("result %q", d.PullResult.Text)
+	}
+	if !strings.Contains(shown(), "已调整") {
+		t.Fatalf("the display does not show the changed fee:\n%s", shown())
+	}
+	if !strings.Contains(d.Updated.Text, "数据更新于") {
+		t.Fatalf("updated: %q", d.Updated.Text)
+	}
+
+	h.Close()
+	pull()
+	if d.PullResult.Importance != widget.DangerImportance || d.PullResult.Text == "" {
+		t.Fatalf("with the platform gone: %q", d.PullResult.Text)
+	}
+	if d.Fees.Total() == 0 || !strings.Contains(shown(), "已调整") {
+		t.Fatal("the lists went with the platform")
 	}
 }
