@@ -104,16 +104,19 @@ func (k *Kiosk) SubmitAdminPIN() {
 }
 
 // PullNow pulls the public lists in the background, says what happened
-// in a dialog and shows what arrived.
-func (k *Kiosk) PullNow() {
+// in a dialog and shows what arrived. The channel closes when it has.
+func (k *Kiosk) PullNow() <-chan struct{} {
+	done := make(chan struct{})
 	if k.pull == nil || k.win == nil {
-		return
+		close(done)
+		return done
 	}
 	wait := dialog.NewCustomWithoutButtons(shell.L("admin.update_lists"), widget.NewLabel(shell.L("window.updating")), k.win)
 	wait.Show()
 	go func() {
 		msg, err := k.pull()
 		fyne.Do(func() {
+			defer close(done)
 			wait.Hide()
 			if err != nil {
 				dialog.ShowError(err, k.win)
@@ -123,4 +126,5 @@ func (k *Kiosk) PullNow() {
 			k.Refresh()
 		})
 	}()
+	return done
 }

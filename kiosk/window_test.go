@@ -117,6 +117,57 @@ func TestWindowSignInServePauseSignOut(t *testing.T) {
 	}
 }
 
+// demoPlatform is a real platform on loopback with the demo city's lists.
+func demoPlatform(t *testing.T) (*server.Server, *httptest.Server) {
+	t.Helper()
+	s, err := server.Open(context.Background(), filepath.Join(t.TempDir(), "platform.db"), server.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.LoadDemo(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	h := httptest.NewServer(s.Handler())
+	t.Cleanup(h.Close)
+	return s, h
+}
+
+// The kiosk's administrator pulls the lists now: a fee changed on the
+// platform is in the kiosk's list, and the kiosk says when it changed.
+func TestKioskAdministratorPullsNow(t *testing.T) {
+	ctx := context.Background()
+	k := newTestKiosk(t)
+	k.Attach(test.NewTempWindow(t, k.Content()))
+	s, h := demoPlatform(t)
+	k.SetPull(func() (string, error) {
+		n, err := client.PullPublic(ctx, h.URL, k.cat)
+		return fmt.Sprintf("pulled %d", n), err
+	})
+	fees, err := k.cat.Search(ctx, catalog.Query{Kind: catalog.KindFee, Limit: 1})
+	if err != nil || len(fees) == 0 {
+		t.Fatal(fees, err)
+	}
+	changed := *fees[0].(*catalog.FeeItem)
+	changed.Standard = "每件 66 元（已调整）"
+	if err := s.Publish(ctx, []catalog.Item{&changed}, nil); err != nil {
+		t.Fatal(err)
+	}
+	before := k.Updated.Text
+	select {
+	case <-k.PullNow():
+	case <-time.After(30 * time.Second):
+		t.Fatal("the pull did not finish")
+	}
+	if k.Updated.Text == before || !strings.HasPrefix(k.Updated.Text, "数据更新于") {
+		t.Fatalf("updated label %q, before %q", k.Updated.Text, before)
+	}
+	got, err := k.cat.Get(ctx, catalog.KindFee, changed.ID)
+	if err != nil || got.(*catalog.FeeItem).Standard != changed.Standard {
+		t.Fatalf("the kiosk's copy: %+v %v", got, err)
+	}
+}
+
 // texts lists the text of every label under o.
 func texts(o fyne.CanvasObject) []string {
 	switch v := o.(type) {
@@ -142,16 +193,7 @@ func texts(o fyne.CanvasObject) []string {
 func TestWindowPullsChangedListsOnDemand(t *testing.T) {
 	ctx := context.Background()
 	d, _ := newTestDesk(t)
-	s, err := server.Open(ctx, filepath.Join(t.TempDir(), "platform.db"), server.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.LoadDemo(ctx); err != nil {
-		t.Fatal(err)
-	}
-	h := httptest.NewServer(s.Handler())
-	defer h.Close()
+	s, h := demoPlatform(t)
 	if d.UpdateNow.Visible() {
 		t.Fatal("an update button with nothing to pull from")
 	}
