@@ -626,6 +626,7 @@ func runOfficer(o *options, _ io.Writer) error {
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	go desk.RunLockTimer(ctx)
+	go desk.RunAutoSync(ctx, time.Duration(cfg.OfficerSyncMinutes)*time.Minute)
 	w.Resize(fyne.NewSize(1000, 700))
 	w.ShowAndRun()
 	return nil

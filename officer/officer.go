@@ -7,6 +7,7 @@ package officer
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -70,9 +71,12 @@ type Desk struct {
 	// on the calling goroutine).
 	post       func(func())
 	sync       func(progress func(sent, total int64)) (string, error)
+	syncing    sync.Mutex // one sync at a time: the officer's or the desk's own
 	SyncButton *widget.Button
 	LastSync   string
 	LastSyncAt *widget.Label
+	// LastSyncError is why the last automatic sync did not finish.
+	LastSyncError string
 }
 
 // SetClock replaces the clock the lock timer reads, for tests.
@@ -171,6 +175,8 @@ func (d *Desk) SyncNow() {
 	prog.Resize(fyne.NewSize(420, 0))
 	prog.Show()
 	go func() {
+		d.syncing.Lock() // after an automatic sync under way, if one is
+		defer d.syncing.Unlock()
 		msg, err := d.sync(func(sent, total int64) {
 			fyne.Do(func() {
 				d.touch() // an upload in progress is not an idle desk
@@ -203,6 +209,55 @@ func (d *Desk) SyncNow() {
 	}()
 }
 
+// AutoSync syncs without a dialog, unless a sync is under way: the
+// officer's records and evidence go up whenever a network is there, and
+// the top bar says when the last sync finished or that this one did not
+// (the 同步 button tells why in full).
+func (d *Desk) AutoSync() {
+	if d.sync == nil || !d.syncing.TryLock() {
+		return
+	}
+	msg, err := d.sync(func(sent, total int64) {
+		d.post(func() {
+			d.LastSyncAt.SetText(shell.L("officer.auto_uploading", map[string]any{"Sent": sent >> 20, "Total": total >> 20}))
+		})
+	})
+	d.syncing.Unlock()
+	d.post(func() {
+		at := d.now().Format("15:04")
+		if err != nil {
+			d.LastSyncError = err.Error()
+			d.LastSyncAt.SetText(shell.L("officer.auto_sync_failed", map[string]any{"Time": at}))
+			return
+		}
+		d.LastSync, d.LastSyncError = msg, ""
+		d.LastSyncAt.SetText(shell.L("officer.last_sync", map[string]any{"Time": at}))
+		if d.Queue != nil && d.Queue.Form == nil {
+			d.Queue.ShowList()
+		}
+	})
+}
+
+// RunAutoSync runs AutoSync half a minute after the desk opens (a laptop
+// opened where there is a network sends at once), then every period (never
+// if period is 0), until ctx ends; never on the UI's goroutine.
+func (d *Desk) RunAutoSync(ctx context.Context, period time.Duration) {
+	if period <= 0 {
+		return
+	}
+	next := time.NewTimer(min(period, 30*time.Second))
+	defer next.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-next.C:
+			d.AutoSync()
+			next.Reset(period)
+		}
+	}
+}
+
 // SetReview gives the desk the legal review: officers submit, reviewers
 // get a queue. The caller has installed its gate on the log.
 func (d *Desk) SetReview(s *review.Service) { d.rev = s }
@@ -210,6 +265,7 @@ func (d *Desk) SetReview(s *review.Service) { d.rev = s }
 // New builds the desk; win is where dialogs open.
 func New(cat *catalog.Catalog, book *account.Book, cfg config.Config, win fyne.Window) *Desk {
 	d := &Desk{cat: cat, book: book, cfg: cfg, win: win, root: container.NewStack(), now: time.Now, post: fyne.Do}
+	d.LastSyncAt = widget.NewLabel(shell.L("officer.never_synced"))
 	d.showSignIn()
 	return d
 }

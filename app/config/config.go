@@ -24,6 +24,10 @@ type Config struct {
 	// OfficerLockMinutes is how long the officer desk waits untouched
 	// before it locks and asks for the PIN again.
 	OfficerLockMinutes int `json:"officer_lock_minutes"`
+	// OfficerSyncMinutes is how often the officer desk syncs by itself
+	// while it runs (records and evidence go up whenever a network is
+	// there); 0 leaves syncing to the 同步 button.
+	OfficerSyncMinutes int `json:"officer_sync_minutes"`
 	// HallWindows is how many service windows the hall numbers.
 	HallWindows int `json:"hall_windows"`
 	// KioskAdminPINHash is the Argon2id hash of the PIN that lets an
@@ -36,7 +40,7 @@ type Config struct {
 
 // Default is what a device uses before anyone configures it.
 func Default() Config {
-	return Config{PlatformURL: "http://127.0.0.1:8421", KioskIdleSeconds: 90, HallWindows: 20, OfficerLockMinutes: 5, AudioRate: 48000}
+	return Config{PlatformURL: "http://127.0.0.1:8421", KioskIdleSeconds: 90, HallWindows: 20, OfficerLockMinutes: 5, OfficerSyncMinutes: 10, AudioRate: 48000}
 }
 
 // FileName is the settings file inside the data folder.
@@ -93,6 +97,9 @@ func (c Config) Validate() error {
 	}
 	if c.OfficerLockMinutes < 1 || c.OfficerLockMinutes > 240 {
 		return fmt.Errorf("officer_lock_minutes %d: want 1 to 240", c.OfficerLockMinutes)
+	}
+	if c.OfficerSyncMinutes < 0 || c.OfficerSyncMinutes > 1440 {
+		return fmt.Errorf("officer_sync_minutes %d: want 0 (off) to 1440", c.OfficerSyncMinutes)
 	}
 	if c.HallWindows < 1 || c.HallWindows > 999 {
 		return fmt.Errorf("hall_windows %d: want 1 to 999", c.HallWindows)
