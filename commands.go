@@ -461,7 +461,11 @@ func runKiosk(o *options, _ io.Writer) error {
 	go k.RunIdleTimer(ctx)
 	pl := &lists{cfg: cfg, cat: cat}
 	k.SetPull(pl.now)
-	go pl.every(ctx, k.Refresh)
+	go pl.every(ctx, func(n int, _ string, err error) {
+		if err == nil && n > 0 {
+			k.Refresh()
+		}
+	})
 	w.ShowAndRun()
 	return nil
 }
@@ -552,7 +556,12 @@ func runWindow(o *options, _ io.Writer) error {
 	desk.SetPull(pl.now)
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
-	go pl.every(ctx, desk.Refresh)
+	go pl.every(ctx, func(n int, msg string, err error) {
+		desk.ShowPull(msg, err)
+		if n > 0 {
+			desk.Refresh() // staff scrolling a list keep their place otherwise
+		}
+	})
 	console.ShowAndRun()
 	return nil
 }
@@ -1155,14 +1164,13 @@ func (p *lists) now() (string, error) {
 	return msg, err
 }
 
-// every pulls now and then every five minutes, calling changed on the UI
-// goroutine when anything arrived. With no network the local copy stays
-// and the next pull tries again.
-func (p *lists) every(ctx context.Context, changed func()) {
+// every pulls now and then every five minutes, telling done on the UI
+// goroutine how many changes arrived and what to say. With no network the
+// local copy stays and the next pull tries again.
+func (p *lists) every(ctx context.Context, done func(n int, msg string, err error)) {
 	for {
-		if n, _, err := p.pull(ctx); err == nil && n > 0 {
-			fyne.Do(changed)
-		}
+		n, msg, err := p.pull(ctx)
+		fyne.Do(func() { done(n, msg, err) })
 		select {
 		case <-ctx.Done():
 			return

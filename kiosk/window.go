@@ -104,16 +104,23 @@ func (d *WindowDesk) PullNow() <-chan struct{} {
 		msg, err := d.pull()
 		fyne.Do(func() {
 			defer close(done)
-			if err != nil {
-				d.PullResult.Importance = widget.DangerImportance
-				msg = err.Error()
-			}
-			d.PullResult.SetText(msg)
+			d.ShowPull(msg, err)
 			d.Refresh()
 			d.UpdateNow.Enable()
 		})
 	}()
 	return done
+}
+
+// ShowPull shows what a pull of the public lists said, the scheduled ones
+// too, so staff know when the lists may be out of date.
+func (d *WindowDesk) ShowPull(msg string, err error) {
+	d.PullResult.Importance = widget.MediumImportance
+	if err != nil {
+		d.PullResult.Importance = widget.DangerImportance
+		msg = err.Error()
+	}
+	d.PullResult.SetText(msg)
 }
 
 // Refresh shows the public lists as they are now (after a pull): the time
