@@ -67,7 +67,9 @@ func Redact(s string, o Options) Result {
 	r.addresses()
 	r.plates()
 	for _, e := range o.Extra {
-		if e = strings.TrimSpace(e); e != "" {
+		// Text a person marked is text of s: anything else (not UTF-8)
+		// could cut a character in two.
+		if e = strings.TrimSpace(e); e != "" && utf8.ValidString(e) {
 			for _, at := range indexAll(s, e) {
 				r.add(at, at+len(e), Manual, strings.Repeat("*", utf8.RuneCountInString(e)))
 			}
@@ -129,15 +131,16 @@ func (r *redactor) result() Result {
 	return Result{Text: b.String(), Spans: kept}
 }
 
-// merge makes one span of spans that overlap, ending at end. A mask that
-// is not one character for one (an address's, all *, which hides the
-// length) stands for the group when it covers all of it (住址 inside
-// 现住址 finds the same address twice); otherwise each of its characters
-// becomes *.
+// merge makes one span of spans that overlap, ending at end. A mask of
+// only * that is not one character for one (an address's, which hides the
+// length) stands for the group when it covers all of it (住址 inside 现住址
+// finds the same address twice): it hides every character already.
+// Otherwise such a mask makes each of its characters *.
 func (r *redactor) merge(group []Span, end int) Span {
 	start := group[0].Start
 	for _, sp := range group {
-		if len(group) == 1 || sp.Start == start && sp.End == end && utf8.RuneCountInString(sp.Masked) != utf8.RuneCountInString(sp.Original) {
+		allStars := strings.Trim(sp.Masked, "*") == ""
+		if len(group) == 1 || sp.Start == start && sp.End == end && allStars && utf8.RuneCountInString(sp.Masked) != utf8.RuneCountInString(sp.Original) {
 			return sp
 		}
 	}
@@ -512,29 +515,17 @@ func (r *redactor) landlines() {
 		return // an organisation's and the agency's numbers are public
 	}
 	for _, m := range landline.FindAllStringSubmatchIndex(r.s, -1) {
-		if digitBefore(r.s, m[0]) || digitAfter(r.s, m[1]) {
-			continue // part of a longer number, which numbers looked at whole
-		}
 		local := r.s[m[4]:m[5]]
 		r.add(m[0], m[1], Phone, r.s[m[2]:m[3]]+strings.Repeat("*", len(local)-4)+local[len(local)-4:])
 	}
 	for _, m := range labelled(r.s, []string{"电话", "联系电话", "手机", "联系方式", "手机号码"}) {
 		v := r.s[m[1]:m[2]]
-		if d := strings.TrimFunc(v, func(c rune) bool { return !isDigit(c) }); len(d) >= 7 && len(d) <= 8 && allDigits(d) {
+		d := strings.TrimFunc(v, func(c rune) bool { return !isDigit(c) })
+		if ds := []rune(d); len(ds) >= 7 && len(ds) <= 8 && allDigits(d) {
 			at := m[1] + strings.Index(v, d)
-			r.add(at, at+len(d), Phone, strings.Repeat("*", len(d)-4)+d[len(d)-4:])
+			r.add(at, at+len(d), Phone, strings.Repeat("*", len(ds)-4)+string(ds[len(ds)-4:]))
 		}
 	}
-}
-
-func digitBefore(s string, at int) bool {
-	c, _ := utf8.DecodeLastRuneInString(s[:at])
-	return isDigit(c)
-}
-
-func digitAfter(s string, at int) bool {
-	c, _ := utf8.DecodeRuneInString(s[at:])
-	return isDigit(c)
 }
 
 func allDigits(s string) bool {

@@ -102,6 +102,9 @@ func TestRules(t *testing.T) {
 		{"a person's landline", "当事人：张三，男，电话：0571-8765432", "当事人：张某，男，电话：0571-***5432"},
 		{"a telephone-like piece of a longer number does not save an identity number in it",
 			"当事人：张三 00000-0000330104199202150022", "当事人：张某 00000-******************0022"},
+		{"a landline with a country code", "当事人：张三，电话：+860571-87654321", "当事人：张某，电话：+860571-****4321"},
+		{"a landline with a digit after it", "当事人：张三，电话0571-876543210", "当事人：张某，电话0571-****43210"},
+		{"a full-width telephone after its label", "当事人：张三，电话：１２３４５６７", "当事人：张某，电话：***４５６７"},
 		{"the agency's landline in a company's decision stays", "当事人：青禾市某某有限公司。联系电话：0571-86001234",
 			"当事人：青禾市某某有限公司。联系电话：0571-86001234"},
 	} {
@@ -180,6 +183,15 @@ func TestOverlapsMaskTheUnion(t *testing.T) {
 	}
 	if len(got.Spans) != 2 || got.Spans[1].Kind != Phone || got.Spans[1].Original != "0000330104199202150022" {
 		t.Fatalf("spans %+v", got.Spans)
+	}
+	// A telephone in full-width digits after its label, with part of it
+	// also marked by hand: both masks hold.
+	if got := Redact("当事人：张三，电话：１２３4567", Options{Extra: []string{"4567"}}).Text; got != "当事人：张某，电话：*******" {
+		t.Fatalf("full-width telephone marked by hand: %q", got)
+	}
+	// Text marked by hand that is not UTF-8 is ignored, not a panic.
+	if got := Redact("当事人：张三", Options{Extra: []string{"\xad"}}).Text; got != "当事人：张某" {
+		t.Fatalf("invalid mark: %q", got)
 	}
 	// An address found twice (住址 inside 现住址) keeps its own mask.
 	r = &redactor{s: "江北区文三路88号"}
