@@ -145,15 +145,30 @@ func TestFailedPublicationIsOwedAndDone(t *testing.T) {
 			current.Load().Handler().ServeHTTP(w, r)
 		}))
 		defer h.Close()
+		// The database refuses to write decisions (those of one case, if
+		// given) until allowed again.
 		driver := "sqlite"
-		refuse := []string{`CREATE TRIGGER refuse BEFORE INSERT ON catalog WHEN NEW.kind = 'decision' BEGIN SELECT RAISE(ABORT, 'disk trouble'); END`}
+		refusing := func(only string) []string {
+			when := "NEW.kind = 'decision'"
+			if only != "" {
+				when += " AND NEW.id = '" + only + "'"
+			}
+			return []string{`CREATE TRIGGER refuse BEFORE INSERT ON catalog WHEN ` + when + ` BEGIN SELECT RAISE(ABORT, 'disk trouble'); END`}
+		}
 		allow := `DROP TRIGGER refuse`
 		if b.Name != "sqlite" {
 			driver = "pgx"
-			refuse = []string{`CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk trouble'; END $$`,
-				`CREATE TRIGGER refuse BEFORE INSERT ON catalog FOR EACH ROW WHEN (NEW.kind = 'decision') EXECUTE FUNCTION refuse()`}
+			fn := `CREATE OR REPLACE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk trouble'; END $$`
+			refusing = func(only string) []string {
+				when := "NEW.kind = 'decision'"
+				if only != "" {
+					when += " AND NEW.id = '" + only + "'"
+				}
+				return []string{fn, `CREATE TRIGGER refuse BEFORE INSERT ON catalog FOR EACH ROW WHEN (` + when + `) EXECUTE FUNCTION refuse()`}
+			}
 			allow = `DROP TRIGGER refuse ON catalog`
 		}
+		refuse := refusing("")
 		raw, err := sql.Open(driver, dbURL)
 		if err != nil {
 			t.Fatal(err)
@@ -246,6 +261,51 @@ func TestFailedPublicationIsOwedAndDone(t *testing.T) {
 		}
 		if got := public(first); got != http.StatusOK {
 			t.Fatalf("the first after a restart: page %d", got)
+		}
+
+		// Two decisions in one push, the second refused: the first is
+		// public at once. An administrator then takes it down; when the
+		// second is published at last, the first stays down.
+		third, fourth := decided("2026-05-04"), decided("2026-05-05")
+		for _, q := range refusing(fourth) {
+			exec(q)
+		}
+		push()
+		if public(third) != http.StatusOK || public(fourth) != http.StatusNotFound {
+			t.Fatalf("one of two refused: pages %d and %d", public(third), public(fourth))
+		}
+		if err := s.Withdraw(ctx, catalog.KindDecision, third); err != nil {
+			t.Fatal(err)
+		}
+		exec(allow)
+		appendN(t, l, 1, "after the administrator")
+		push()
+		if public(fourth) != http.StatusOK || public(third) != http.StatusNotFound {
+			t.Fatalf("after the retry: pages %d (taken down) and %d", public(third), public(fourth))
+		}
+
+		// A publication whose text cannot be read is never publishable: it
+		// is alerted and set aside, and does not hold back the next.
+		broken := supervisedCase(t, l, &clock, "01", catalog.ActPenalty, "2026-06-01", []step{
+			{"register", "2026-06-01", "register_approval", false, ""}, {"decide", "2026-06-01", "penalty_decision", false, `{"fine":100}`}})
+		if _, err := l.AddRecord(ctx, broken, "990101000001", publish.KindPublish, json.RawMessage(`{"doc_no":5}`), nil); err != nil {
+			t.Fatal(err)
+		}
+		push()
+		fifth := decided("2026-06-02")
+		push()
+		if public(fifth) != http.StatusOK || public(broken) != http.StatusNotFound {
+			t.Fatalf("after an unreadable publication: pages %d and %d", public(fifth), public(broken))
+		}
+		list, _ := s.AlertList(ctx)
+		setAside := 0
+		for _, a := range list {
+			if a.Kind == "publish" && strings.Contains(a.Detail, broken) && strings.Contains(a.Detail, "已跳过") {
+				setAside++
+			}
+		}
+		if setAside != 1 {
+			t.Fatalf("%d alerts set the unreadable publication aside, want 1: %+v", setAside, list)
 		}
 	})
 }

@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,55 +11,84 @@ import (
 	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/publish"
+	"github.com/sanxiang-desk/sanxiang/app/review"
 )
 
 // settleEvery is how often a platform instance settles arrivals left
 // owed by a failure, for devices that do not push again soon.
 const settleEvery = 5 * time.Minute
 
+// settleLease is how long an instance may settle a device's arrivals
+// before another may take over (it renews the lease between arrivals).
+const settleLease = 10 * time.Minute
+
+// errPermanent marks a follow-up no retry can do (a publication whose body
+// or case cannot be read): it is alerted and set aside, not retried.
+var errPermanent = errors.New("cannot be done")
+
 // arrival is a push's range of records whose follow-up is owed.
 type arrival struct {
-	first, last int64
-	checked     bool
-	tries       int
+	first, last, done int64
+	checked, tracked  bool
+	tries             int
+	recs              []casefile.Record
 }
 
-// settle does the follow-up of a device's pushes that is still owed,
-// oldest first: the review checks (flags for the receipt and alerts, once),
-// then review tracking and the publication of decisions. An arrival is
-// removed only when all of it is done. One that fails stays, is raised as
-// an alert the first time, and holds back the device's later ones, so a
-// case's records are always taken in order (a withdrawal after the
-// publication it withdraws). It returns the flags of the checks it ran.
+// settle does the follow-up of a device's pushes that is still owed. First
+// the review checks of every arrival not yet checked (flags for the
+// receipt and alerts, once; they only read, so nothing held back holds
+// them back). Then, oldest first, review tracking and the publication and
+// withdrawal of decisions, record by record, remembering how far each got:
+// a retry never publishes again what an administrator has since taken
+// down. A failure stops there, is alerted the first time and retried
+// later; later arrivals wait, so a case's records are taken in order (a
+// withdrawal after the publication it withdraws). A publication that can
+// never be done is alerted and set aside. It returns the flags of the
+// checks it ran. One instance settles a device at a time; if another is
+// at it, this one leaves it to that one.
 func (s *Server) settle(ctx context.Context, device string) ([]string, error) {
 	mu, _ := s.settling.LoadOrStore(device, &sync.Mutex{})
 	mu.(*sync.Mutex).Lock()
 	defer mu.(*sync.Mutex).Unlock()
-	rows, err := s.db.QueryContext(ctx, `SELECT first_seq, last_seq, checked, tries FROM arrivals WHERE device = ? ORDER BY first_seq`, device)
+	owed, err := s.owed(ctx, device)
+	if err != nil || len(owed) == 0 {
+		return nil, err
+	}
+	if ok, err := s.claim(ctx, device); err != nil || !ok {
+		return nil, err
+	}
+	defer s.db.ExecContext(context.WithoutCancel(ctx), `DELETE FROM settling WHERE device = ? AND owner = ?`, device, s.instance)
+	owed, err = s.owed(ctx, device) // as it stands now that it is ours
 	if err != nil {
 		return nil, err
 	}
-	var owed []arrival
-	for rows.Next() {
-		var a arrival
-		var checked int
-		if err := rows.Scan(&a.first, &a.last, &checked, &a.tries); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		a.checked = checked != 0
-		owed = append(owed, a)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(owed) == 0 {
+	svc, err := s.reviewService(ctx)
+	if err != nil {
 		return nil, err
 	}
 	var flags []string
+	for i := range owed {
+		a := &owed[i]
+		if a.recs, err = s.arrivedRecords(ctx, device, a); err != nil {
+			return flags, err
+		}
+		if !a.checked {
+			flags = append(flags, s.reviewFlags(ctx, device, a.recs, svc)...)
+			if err := s.markArrival(ctx, device, a.first, "checked = 1"); err != nil {
+				return flags, err
+			}
+		}
+	}
 	for _, a := range owed {
-		f, err := s.settleOne(ctx, device, a)
-		flags = append(flags, f...)
-		if err != nil {
-			s.db.ExecContext(ctx, `UPDATE arrivals SET tries = tries + 1, error = ? WHERE device = ? AND first_seq = ?`, err.Error(), device, a.first)
+		if ok, err := s.claim(ctx, device); err != nil || !ok {
+			return flags, err // renewed, or another instance took over
+		}
+		if err := s.followUp(ctx, device, a, svc.Reviewers); err != nil {
+			if _, uerr := s.db.ExecContext(ctx, `UPDATE arrivals SET tries = tries + 1, error = ? WHERE device = ? AND first_seq = ?`,
+				err.Error(), device, a.first); uerr != nil {
+				s.log.Error("owed follow-up of a push: count a try", "device", device, "err", uerr)
+			}
 			if a.tries == 0 {
 				s.alert(ctx, device, "arrival", fmt.Sprintf("第 %d–%d 条记录的后续处理（法制审核跟踪、决定公开）未完成，平台将自动重试：%v", a.first, a.last, err))
 			}
@@ -73,16 +104,84 @@ func (s *Server) settle(ctx context.Context, device string) ([]string, error) {
 	return flags, nil
 }
 
-func (s *Server) settleOne(ctx context.Context, device string, a arrival) ([]string, error) {
+// followUp is one arrival's review tracking and publications.
+func (s *Server) followUp(ctx context.Context, device string, a arrival, reviewers review.Reviewers) error {
+	if !a.tracked {
+		if err := s.trackReview(ctx, device, a.recs, reviewers); err != nil {
+			return err
+		}
+		if err := s.markArrival(ctx, device, a.first, "tracked = 1"); err != nil {
+			return err
+		}
+	}
+	for _, r := range a.recs {
+		if r.Seq <= a.done || r.Kind != publish.KindPublish && r.Kind != publish.KindWithdraw {
+			continue
+		}
+		err := s.publishRecord(ctx, device, r)
+		if errors.Is(err, errPermanent) {
+			s.alert(ctx, device, "publish", fmt.Sprintf("案件 %s 第 %d 条记录无法公开，已跳过：%v", r.Case, r.Seq, err))
+		} else if err != nil {
+			return fmt.Errorf("案件 %s 第 %d 条记录公开未能完成：%w", r.Case, r.Seq, err)
+		}
+		if _, err := s.db.ExecContext(ctx, `UPDATE arrivals SET done_seq = ? WHERE device = ? AND first_seq = ?`, r.Seq, device, a.first); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Server) markArrival(ctx context.Context, device string, first int64, set string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE arrivals SET `+set+` WHERE device = ? AND first_seq = ?`, device, first)
+	return err
+}
+
+// owed lists a device's arrivals whose follow-up is owed, oldest first.
+func (s *Server) owed(ctx context.Context, device string) ([]arrival, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT first_seq, last_seq, done_seq, checked, tracked, tries FROM arrivals WHERE device = ? ORDER BY first_seq`, device)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []arrival
+	for rows.Next() {
+		var a arrival
+		var checked, tracked int
+		if err := rows.Scan(&a.first, &a.last, &a.done, &checked, &tracked, &a.tries); err != nil {
+			return nil, err
+		}
+		a.checked, a.tracked = checked != 0, tracked != 0
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// claim takes or renews this instance's lease on settling the device; it
+// says false if another instance holds a lease that has not run out.
+func (s *Server) claim(ctx context.Context, device string) (bool, error) {
+	now := s.now().UTC()
+	res, err := s.db.ExecContext(ctx, `INSERT INTO settling (device, owner, lease_until) VALUES (?, ?, ?)
+		ON CONFLICT (device) DO UPDATE SET owner = excluded.owner, lease_until = excluded.lease_until
+		WHERE settling.owner = excluded.owner OR settling.lease_until < ?`,
+		device, s.instance, now.Add(settleLease).Format(time.RFC3339), now.Format(time.RFC3339))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// arrivedRecords reads an arrival's records.
+func (s *Server) arrivedRecords(ctx context.Context, device string, a *arrival) ([]casefile.Record, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT data FROM log_records WHERE device = ? AND seq >= ? AND seq <= ? ORDER BY seq`, device, a.first, a.last)
 	if err != nil {
 		return nil, err
 	}
+	defer rows.Close()
 	var recs []casefile.Record
 	for rows.Next() {
 		var data []byte
 		if err := rows.Scan(&data); err != nil {
-			rows.Close()
 			return nil, err
 		}
 		var r casefile.Record
@@ -90,25 +189,7 @@ func (s *Server) settleOne(ctx context.Context, device string, a arrival) ([]str
 			recs = append(recs, r)
 		}
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	svc, err := s.reviewService(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var flags []string
-	if !a.checked {
-		flags = s.reviewFlags(ctx, device, recs, svc)
-		if _, err := s.db.ExecContext(ctx, `UPDATE arrivals SET checked = 1 WHERE device = ? AND first_seq = ?`, device, a.first); err != nil {
-			return flags, err
-		}
-	}
-	if err := s.trackReview(ctx, device, recs, svc.Reviewers); err != nil {
-		return flags, err
-	}
-	return flags, s.publishArrivals(ctx, device, recs)
+	return recs, rows.Err()
 }
 
 // settleAll settles every device's owed arrivals: when the platform
@@ -141,21 +222,35 @@ func (s *Server) settleAll(ctx context.Context) error {
 	return errors.Join(failed...)
 }
 
-// settleLoop runs settleAll every settleEvery until Close.
+// settleLoop runs settleAll every settleEvery until Close, which also
+// ends a run under way.
 func (s *Server) settleLoop() {
 	defer close(s.settled)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		<-s.stop
+		cancel()
+	}()
 	t := time.NewTicker(settleEvery)
 	defer t.Stop()
 	for {
 		select {
-		case <-s.stop:
+		case <-ctx.Done():
 			return
 		case <-t.C:
-			ctx, cancel := context.WithTimeout(context.Background(), settleEvery)
-			if err := s.settleAll(ctx); err != nil {
+			run, done := context.WithTimeout(ctx, settleEvery)
+			if err := s.settleAll(run); err != nil && ctx.Err() == nil {
 				s.log.Error("owed follow-up of pushes", "err", err)
 			}
-			cancel()
+			done()
 		}
 	}
+}
+
+// newInstance names this platform instance in settling leases.
+func newInstance() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return hex.EncodeToString(b)
 }

@@ -13,37 +13,32 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/publish"
 )
 
-// publishArrivals puts the decisions officers published into the public
-// lists (the public pages and every kiosk, through the feed) and takes
-// withdrawn ones down. Only the redacted text leaves the platform's store.
-// A record that cannot be published does not stop the others; the error
-// names each, and the arrival is settled again later (settle).
-func (s *Server) publishArrivals(ctx context.Context, device string, recs []casefile.Record) error {
-	var failed []error
-	for _, r := range recs {
-		var err error
-		switch r.Kind {
-		case publish.KindPublish:
-			err = s.publishDecision(ctx, device, r)
-		case publish.KindWithdraw:
-			if err = s.Withdraw(ctx, catalog.KindDecision, r.Case); errors.Is(err, sql.ErrNoRows) {
-				err = nil
-			}
-		}
-		if err != nil {
-			failed = append(failed, fmt.Errorf("案件 %s 第 %d 条记录公开未能完成：%w", r.Case, r.Seq, err))
+// publishRecord puts a decision an officer published into the public
+// lists (the public pages and every kiosk, through the feed) or takes a
+// withdrawn one down. Only the redacted text leaves the platform's store.
+// An error wrapping errPermanent is one no retry can mend.
+func (s *Server) publishRecord(ctx context.Context, device string, r casefile.Record) error {
+	switch r.Kind {
+	case publish.KindPublish:
+		return s.publishDecision(ctx, device, r)
+	case publish.KindWithdraw:
+		if err := s.Withdraw(ctx, catalog.KindDecision, r.Case); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
 		}
 	}
-	return errors.Join(failed...)
+	return nil
 }
 
 // publishDecision puts one published decision into the public list.
 func (s *Server) publishDecision(ctx context.Context, device string, r casefile.Record) error {
 	var p publish.Publication
 	if err := json.Unmarshal(r.Body, &p); err != nil {
-		return err
+		return fmt.Errorf("%w: %v", errPermanent, err)
 	}
 	c, err := s.caseAt(ctx, device, r.Case, r.Seq)
+	if errors.Is(err, errBrokenChain) {
+		return fmt.Errorf("%w: %v", errPermanent, err)
+	}
 	if err != nil {
 		return err
 	}

@@ -164,7 +164,10 @@ func (s *Server) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 	if err == nil {
 		// This push's arrival, and any earlier one of the device's still
 		// owed; a failure is the platform's to retry, not the device's.
-		flags, ferr := s.settle(ctx, d.ID)
+		// The device leaving does not cut the follow-up short.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleLease)
+		flags, ferr := s.settle(sctx, d.ID)
+		cancel()
 		if ferr != nil {
 			s.log.Error("follow-up of a push", "device", d.ID, "err", ferr)
 		}

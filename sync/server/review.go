@@ -2,7 +2,9 @@ package server
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -129,12 +131,7 @@ func (s *Server) trackReview(ctx context.Context, device string, recs []casefile
 		}
 	}
 	var refused []string // raised after the transaction, which holds the write lock
-	defer func() {
-		for _, a := range refused {
-			s.alert(ctx, device, "review", a)
-		}
-	}()
-	return s.db.Tx(ctx, func(tx *dbTx) error {
+	err := s.db.Tx(ctx, func(tx *dbTx) error {
 		refused = refused[:0]
 		for id, agency := range agencies {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO review_cases (device, case_id, agency, last_seq) VALUES (?, ?, ?, ?)
@@ -169,6 +166,12 @@ func (s *Server) trackReview(ctx context.Context, device string, recs []casefile
 		}
 		return nil
 	})
+	if err == nil {
+		for _, a := range refused {
+			s.alert(ctx, device, "review", a)
+		}
+	}
+	return err
 }
 
 // ReviewQueue lists the cases of an agency (all agencies if empty) whose
@@ -282,6 +285,10 @@ func respond(w http.ResponseWriter, v any, err error) {
 	writeJSON(w, http.StatusOK, v)
 }
 
+// errBrokenChain: a case's records as pushed cannot be followed (one
+// missing or unreadable, a link forward); no retry mends it.
+var errBrokenChain = errors.New("the case's record chain is broken")
+
 // caseRecords reads one case's records up to seq by following each
 // record's link to the case's previous one, so a check costs the case's
 // length, not the device log's.
@@ -289,15 +296,19 @@ func (s *Server) caseRecords(ctx context.Context, device string, seq int64) ([]c
 	var out []casefile.Record
 	for seq >= 0 {
 		var data []byte
-		if err := s.db.QueryRowContext(ctx, `SELECT data FROM log_records WHERE device = ? AND seq = ?`, device, seq).Scan(&data); err != nil {
+		err := s.db.QueryRowContext(ctx, `SELECT data FROM log_records WHERE device = ? AND seq = ?`, device, seq).Scan(&data)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("%w: record %d missing", errBrokenChain, seq)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("record %d: %w", seq, err)
 		}
 		var r casefile.Record
 		if err := json.Unmarshal(data, &r); err != nil {
-			return nil, fmt.Errorf("record %d: %w", seq, err)
+			return nil, fmt.Errorf("%w: record %d: %v", errBrokenChain, seq, err)
 		}
 		if r.Prev >= seq {
-			return nil, fmt.Errorf("record %d links forward to %d", seq, r.Prev)
+			return nil, fmt.Errorf("%w: record %d links forward to %d", errBrokenChain, seq, r.Prev)
 		}
 		out = append(out, r)
 		seq = r.Prev

@@ -57,6 +57,7 @@ type Server struct {
 	settled    chan struct{} // closed when settleLoop has returned
 	closing    sync.Once
 	annual     annualCache
+	instance   string // names this instance in settling leases
 }
 
 // Options configure a server.
@@ -77,7 +78,7 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open platform: %w", err)
 	}
-	s := &Server{db: db, adminToken: o.AdminToken, now: time.Now, log: o.Logger}
+	s := &Server{db: db, adminToken: o.AdminToken, now: time.Now, log: o.Logger, instance: newInstance()}
 	where := o.Media
 	if where == "" {
 		if db.pg {
