@@ -226,6 +226,18 @@ func TestSupervisionOfPushedCases(t *testing.T) {
 				t.Errorf("the public report names case %s", id)
 			}
 		}
+		// The cases-by-month chart is the dashboard's, bar for bar.
+		monthChart := func(page string) string {
+			i := strings.Index(page, "各月立案数")
+			if i < 0 {
+				return ""
+			}
+			j := strings.Index(page[i:], "</figure>")
+			return page[i : i+j]
+		}
+		if mc := monthChart(pub); mc == "" || mc != monthChart(page) || !strings.Contains(mc, "<rect") {
+			t.Errorf("the public month chart differs from the dashboard's:\n%s\n%s", mc, monthChart(page))
+		}
 		if code, _, list := get("/p/reports/", nil); code != http.StatusOK || !strings.Contains(list, "/p/reports/2025") || !strings.Contains(list, "2026-01-31") {
 			t.Fatalf("the list of annual reports: %d %s", code, list)
 		}

@@ -409,14 +409,26 @@ func (s *Server) annualReport(ctx context.Context, year int) (supervise.Report, 
 		return e.rep, nil
 	}
 	v, err, _ := c.group.Do(strconv.Itoa(year), func() (any, error) {
+		c.mu.Lock()
+		e, ok := c.years[year]
+		c.mu.Unlock()
+		if ok && s.now().Sub(e.made) < annualFresh {
+			return e.rep, nil // made while this reader waited for its turn
+		}
 		from, to := yearSpan(year)
-		// One leaving reader does not fail the others waiting on this.
-		rep, err := s.Supervision(context.WithoutCancel(ctx), from, to)
+		// One leaving reader does not fail the others waiting on this; a
+		// hung query does not hold them for ever.
+		run, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+		defer cancel()
+		rep, err := s.Supervision(run, from, to)
 		if err != nil {
 			return nil, err
 		}
 		c.made.Add(1)
-		rep.Cases = nil // totals only
+		// Totals only: of each case, what the month chart counts.
+		for i, e := range rep.Cases {
+			rep.Cases[i] = supervise.Evaluation{Opened: e.Opened, Act: e.Act}
+		}
 		c.mu.Lock()
 		if c.years == nil {
 			c.years = map[int]annualEntry{}
