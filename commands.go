@@ -459,7 +459,7 @@ func runKiosk(o *options, _ io.Writer) error {
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	go k.RunIdleTimer(ctx)
-	pl := &lists{cfg: cfg, cat: cat}
+	pl := newLists(cfg, cat)
 	k.SetPull(pl.now)
 	go pl.every(ctx, func(n int, _ string, err error) {
 		if err == nil && n > 0 {
@@ -552,11 +552,14 @@ func runWindow(o *options, _ io.Writer) error {
 	display.SetCloseIntercept(func() {}) // only signing out clears it; closing the console quits
 	display.Show()
 	a.Driver().SetDisableScreenBlanking(true)
-	pl := &lists{cfg: cfg, cat: cat}
+	pl := newLists(cfg, cat)
 	desk.SetPull(pl.now)
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	go pl.every(ctx, func(n int, msg string, err error) {
+		if desk.UpdateNow.Disabled() {
+			return // a pull asked for is under way and will say
+		}
 		desk.ShowPull(msg, err)
 		if n > 0 {
 			desk.Refresh() // staff scrolling a list keep their place otherwise
@@ -635,7 +638,11 @@ func runOfficer(o *options, _ io.Writer) error {
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	go desk.RunLockTimer(ctx)
-	go desk.RunAutoSync(ctx, time.Duration(cfg.OfficerSyncMinutes)*time.Minute)
+	if _, err := client.LoadIdentity(dir); err == nil {
+		// An enrolled device sends by itself; one not enrolled has
+		// nowhere to send to (its 同步 button still pulls the lists).
+		go desk.RunAutoSync(ctx, time.Duration(cfg.OfficerSyncMinutes)*time.Minute)
+	}
 	w.Resize(fyne.NewSize(1000, 700))
 	w.ShowAndRun()
 	return nil
@@ -1091,7 +1098,7 @@ func runEnrol(o *options, out io.Writer) error {
 	defer l.Close()
 	id, err := client.Enrol(ctx, cfg.PlatformURL, strings.TrimSpace(o.code), deviceID(), o.kind, l.Verifier)
 	if err != nil {
-		return plainError(shell.L("cli.enrol_failed", map[string]any{"Error": syncWhy(err, cfg.PlatformURL)}))
+		return plainError(shell.L("cli.enrol_failed", map[string]any{"Error": syncWhy(ctx, err, cfg.PlatformURL)}))
 	}
 	if err := client.SaveIdentity(dir, id); err != nil {
 		return err
@@ -1139,30 +1146,39 @@ func runSync(o *options, out io.Writer) error {
 // lists pulls the public lists for a kiosk or a service window, on a
 // schedule and when someone asks, one pull at a time.
 type lists struct {
-	mu  sync.Mutex
-	cfg config.Config
-	cat *catalog.Catalog
+	turn chan struct{} // holds one token: whose turn it is to pull
+	cfg  config.Config
+	cat  *catalog.Catalog
 }
 
-// pull pulls once and says what happened in the person's words.
+func newLists(cfg config.Config, cat *catalog.Catalog) *lists {
+	return &lists{turn: make(chan struct{}, 1), cfg: cfg, cat: cat}
+}
+
+// pull pulls once, within two minutes (waiting for a pull under way
+// included), and says how many changes arrived, in the person's words.
 func (p *lists) pull(ctx context.Context) (int, string, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	why := func(err error) error {
+		fyne.LogError("catalog sync", err)
+		return plainError(shell.L("sync.step_failed", map[string]any{"Step": shell.L("sync.step.catalog"), "Why": syncWhy(ctx, err, p.cfg.PlatformURL)}))
+	}
+	select {
+	case p.turn <- struct{}{}:
+		defer func() { <-p.turn }()
+	case <-ctx.Done():
+		return 0, "", why(ctx.Err())
+	}
 	n, err := client.PullPublic(ctx, p.cfg.PlatformURL, p.cat)
 	if err != nil {
-		fyne.LogError("catalog sync", err)
-		return 0, "", plainError(shell.L("sync.step_failed", map[string]any{"Step": shell.L("sync.step.catalog"), "Why": syncWhy(err, p.cfg.PlatformURL)}))
+		return 0, "", why(err)
 	}
 	return n, shell.L("cli.pulled", map[string]any{"N": n}), nil
 }
 
-// now is pull for a button: at most two minutes.
-func (p *lists) now() (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	_, msg, err := p.pull(ctx)
-	return msg, err
-}
+// now is pull for a button.
+func (p *lists) now() (int, string, error) { return p.pull(context.Background()) }
 
 // every pulls now and then every five minutes, telling done on the UI
 // goroutine how many changes arrived and what to say. With no network the
@@ -1170,6 +1186,9 @@ func (p *lists) now() (string, error) {
 func (p *lists) every(ctx context.Context, done func(n int, msg string, err error)) {
 	for {
 		n, msg, err := p.pull(ctx)
+		if ctx.Err() != nil {
+			return
+		}
 		fyne.Do(func() { done(n, msg, err) })
 		select {
 		case <-ctx.Done():
@@ -1190,12 +1209,13 @@ func syncOnce(dir string, cfg config.Config, cat *catalog.Catalog, l *casefile.L
 	defer cancel()
 	var done []string
 	var failed []error
-	offline := false // once the platform cannot be reached, the rest is not tried
+	offline := false // once the platform cannot be worked with, the rest is not tried
+	platform := cfg.PlatformURL
 	ok := func(step string, err error) bool {
 		if err != nil {
 			fyne.LogError("sync: "+step, err)
-			failed = append(failed, plainError(shell.L("sync.step_failed", map[string]any{"Step": shell.L("sync.step." + step), "Why": syncWhy(err, cfg.PlatformURL)})))
-			offline = offline || errors.Is(err, client.ErrUnreachable) || errors.Is(err, context.DeadlineExceeded)
+			failed = append(failed, plainError(shell.L("sync.step_failed", map[string]any{"Step": shell.L("sync.step." + step), "Why": syncWhy(ctx, err, platform)})))
+			offline = offline || platformDown(ctx, err)
 		}
 		return err == nil
 	}
@@ -1209,7 +1229,15 @@ func syncOnce(dir string, cfg config.Config, cat *catalog.Catalog, l *casefile.L
 		done = append(done, shell.L("cli.not_enrolled"))
 		return result()
 	}
-	if offline || !ok("identity", err) {
+	if !ok("identity", err) {
+		return result()
+	}
+	if id.Platform != platform {
+		// The lists came from config.json's platform; the records go to
+		// the one the device enrolled with.
+		platform, offline = id.Platform, false
+	}
+	if offline {
 		return result()
 	}
 	c := client.New(id)
@@ -1289,11 +1317,12 @@ func syncOnce(dir string, cfg config.Config, cat *catalog.Catalog, l *casefile.L
 	return result()
 }
 
-// syncWhy says in the person's words why a step of a sync failed.
-func syncWhy(err error, platform string) string {
+// syncWhy says in the person's words why a step of a sync failed; ctx is
+// the sync's (or pull's) own, whose end is told from a slow platform.
+func syncWhy(ctx context.Context, err error, platform string) string {
 	var refused *client.Error
 	switch {
-	case errors.Is(err, context.DeadlineExceeded):
+	case ctx.Err() != nil:
 		return shell.L("sync.why_timeout")
 	case errors.Is(err, client.ErrUnauthorized):
 		return shell.L("sync.why_unauthorized")
@@ -1301,12 +1330,26 @@ func syncWhy(err error, platform string) string {
 		return shell.L("sync.why_fork")
 	case errors.Is(err, client.ErrCorrupt):
 		return shell.L("sync.why_corrupt")
+	case errors.Is(err, context.DeadlineExceeded):
+		return shell.L("sync.why_slow", map[string]any{"URL": platform})
 	case errors.Is(err, client.ErrUnreachable):
 		return shell.L("sync.why_unreachable", map[string]any{"URL": platform})
+	case errors.As(err, &refused) && refused.Status >= 500:
+		// The platform's own trouble: its detail is for its administrator.
+		return shell.L("sync.why_platform_error", map[string]any{"Status": refused.Status})
 	case errors.As(err, &refused):
 		return strings.TrimSpace(shell.L("sync.why_refused", map[string]any{"Status": refused.Status, "Message": refused.Problem.Message, "Detail": refused.Problem.Detail}))
 	}
 	return err.Error()
+}
+
+// platformDown says whether err means the platform cannot be worked with
+// now, so the rest of a sync is not tried: no answer, the device's token
+// refused, or a gateway saying the platform is down.
+func platformDown(ctx context.Context, err error) bool {
+	var refused *client.Error
+	return ctx.Err() != nil || errors.Is(err, client.ErrUnreachable) || errors.Is(err, client.ErrUnauthorized) ||
+		errors.As(err, &refused) && (refused.Status == 502 || refused.Status == 503 || refused.Status == 504)
 }
 
 // demoPlatform runs the reference platform in this process on the

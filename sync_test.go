@@ -16,6 +16,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/config"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
+	"github.com/sanxiang-desk/sanxiang/sync/client"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
 )
 
@@ -77,7 +78,7 @@ func TestSyncDoesWhatItCanAndSaysWhatFailed(t *testing.T) {
 			t.Errorf("stdout lacks %q", want)
 		}
 	}
-	if !strings.Contains(errOut, "更新工作日历未完成：平台拒绝了请求（500）：平台内部错误") || strings.Count(errOut, "未完成：") != 1 {
+	if !strings.Contains(errOut, "更新工作日历未完成：平台暂时出错（500）") || strings.Count(errOut, "未完成：") != 1 {
 		t.Errorf("stderr does not name the calendar alone")
 	}
 	// The records and every evidence file are on the platform.
@@ -89,6 +90,20 @@ func TestSyncDoesWhatItCanAndSaysWhatFailed(t *testing.T) {
 	l.Close()
 	if err != nil || len(pending) != 0 {
 		t.Errorf("%d evidence files still without a receipt (%v)", len(pending), err)
+	}
+
+	// A revoked device is told once, not once a step.
+	id, err := client.LoadIdentity(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Revoke(ctx, id.DeviceID); err != nil {
+		t.Fatal(err)
+	}
+	exit, out, errOut = runCLI(t, "--data", dir, "sync")
+	t.Logf("stdout:\n%s\nstderr:\n%s", out, errOut)
+	if exit == 0 || strings.Count(errOut, "不再接受本机的凭据") != 1 || !strings.Contains(out, "已从平台更新公示清单") {
+		t.Errorf("revoked: exit %d, stderr %q", exit, errOut)
 	}
 
 	front.Close()

@@ -114,7 +114,7 @@ func (k *Kiosk) PullNow() <-chan struct{} {
 	wait := dialog.NewCustomWithoutButtons(shell.L("admin.update_lists"), widget.NewLabel(shell.L("window.updating")), k.win)
 	wait.Show()
 	go func() {
-		msg, err := k.pull()
+		n, msg, err := k.pull()
 		fyne.Do(func() {
 			defer close(done)
 			wait.Hide()
@@ -123,7 +123,9 @@ func (k *Kiosk) PullNow() <-chan struct{} {
 			} else {
 				dialog.ShowInformation(shell.L("admin.update_lists"), msg, k.win)
 			}
-			k.Refresh()
+			if n > 0 {
+				k.Refresh()
+			}
 		})
 	}()
 	return done

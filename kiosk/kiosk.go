@@ -54,12 +54,13 @@ type Kiosk struct {
 
 	admin        adminGate
 	highContrast bool
-	pull         func() (string, error)
+	pull         func() (int, string, error)
 }
 
 // SetPull gives the kiosk a way to pull the public lists from the platform
-// now, offered among the administrator's actions; it says what happened.
-func (k *Kiosk) SetPull(pull func() (string, error)) { k.pull = pull }
+// now, offered among the administrator's actions; it says how many changes
+// arrived and what happened.
+func (k *Kiosk) SetPull(pull func() (int, string, error)) { k.pull = pull }
 
 // New builds the kiosk on the catalog at cat.
 func New(cat *catalog.Catalog, cfg config.Config) (*Kiosk, error) {

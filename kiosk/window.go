@@ -53,7 +53,7 @@ type WindowDesk struct {
 	Updated    *widget.Label
 	UpdateNow  *widget.Button
 	PullResult *widget.Label
-	pull       func() (string, error)
+	pull       func() (int, string, error)
 	screen     *fyne.Container
 }
 
@@ -82,8 +82,9 @@ func NewWindowDesk(cat *catalog.Catalog, book *account.Book, cfg config.Config) 
 func (d *WindowDesk) Console() fyne.CanvasObject { return d.screen }
 
 // SetPull gives the desk a way to pull the public lists from the platform
-// now; it says what happened in the staff member's words.
-func (d *WindowDesk) SetPull(pull func() (string, error)) {
+// now; it says how many changes arrived and what happened, in the staff
+// member's words.
+func (d *WindowDesk) SetPull(pull func() (int, string, error)) {
 	d.pull = pull
 	d.UpdateNow.Show()
 }
@@ -101,11 +102,13 @@ func (d *WindowDesk) PullNow() <-chan struct{} {
 	d.PullResult.Importance = widget.MediumImportance
 	d.PullResult.SetText(shell.L("window.updating"))
 	go func() {
-		msg, err := d.pull()
+		n, msg, err := d.pull()
 		fyne.Do(func() {
 			defer close(done)
 			d.ShowPull(msg, err)
-			d.Refresh()
+			if n > 0 {
+				d.Refresh() // else the lists keep their place
+			}
 			d.UpdateNow.Enable()
 		})
 	}()
@@ -124,8 +127,9 @@ func (d *WindowDesk) ShowPull(msg string, err error) {
 }
 
 // Refresh shows the public lists as they are now (after a pull): the time
-// they changed, the console's lists, and the display's items if it shows
-// the window's service (not an item picked, not paused).
+// they changed, the console's lists, and on the display the window's
+// service or the item staff picked, as they now read. A paused display
+// stays paused; an item withdrawn stays on screen until staff pick again.
 func (d *WindowDesk) Refresh() {
 	d.Updated.SetText(updatedText(d.cat))
 	if d.Staff == nil {
@@ -133,8 +137,13 @@ func (d *WindowDesk) Refresh() {
 	}
 	d.Guides.reload()
 	d.Fees.reload()
-	if d.Display.State == "serving" {
+	switch d.Display.State {
+	case "serving":
 		d.Display.Serve(d.Window, *d.Staff, d.serviceItems(d.Staff.Agency))
+	case "item":
+		if it, err := d.cat.Get(context.Background(), d.Display.Shown.Kind(), d.Display.Shown.Key()); err == nil {
+			d.Display.ShowItem(it)
+		}
 	}
 }
 

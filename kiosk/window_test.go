@@ -140,9 +140,9 @@ func TestKioskAdministratorPullsNow(t *testing.T) {
 	k := newTestKiosk(t)
 	k.Attach(test.NewTempWindow(t, k.Content()))
 	s, h := demoPlatform(t)
-	k.SetPull(func() (string, error) {
+	k.SetPull(func() (int, string, error) {
 		n, err := client.PullPublic(ctx, h.URL, k.cat)
-		return fmt.Sprintf("pulled %d", n), err
+		return n, fmt.Sprintf("pulled %d", n), err
 	})
 	fees, err := k.cat.Search(ctx, catalog.Query{Kind: catalog.KindFee, Limit: 1})
 	if err != nil || len(fees) == 0 {
@@ -181,6 +181,15 @@ func texts(o fyne.CanvasObject) []string {
 		return out
 	case *container.Scroll:
 		return texts(v.Content)
+	case *widget.Form:
+		var out []string
+		for _, it := range v.Items {
+			out = append(out, it.Text)
+			out = append(out, texts(it.Widget)...)
+		}
+		return out
+	case *widget.RichText:
+		return []string{v.String()}
 	case *container.ThemeOverride:
 		return texts(v.Content)
 	}
@@ -197,9 +206,9 @@ func TestWindowPullsChangedListsOnDemand(t *testing.T) {
 	if d.UpdateNow.Visible() {
 		t.Fatal("an update button with nothing to pull from")
 	}
-	d.SetPull(func() (string, error) {
+	d.SetPull(func() (int, string, error) {
 		n, err := client.PullPublic(ctx, h.URL, d.cat)
-		return fmt.Sprintf("pulled %d", n), err
+		return n, fmt.Sprintf("pulled %d", n), err
 	})
 	pull := func() {
 		t.Helper()
@@ -236,13 +245,23 @@ func TestWindowPullsChangedListsOnDemand(t *testing.T) {
 	if !strings.Contains(d.Updated.Text, "数据更新于") {
 		t.Fatalf("updated: %q", d.Updated.Text)
 	}
+	// A fee staff put on the display is shown as it now reads.
+	d.Display.ShowItem(&changed)
+	changed.Standard = "每件 99 元（再次调整）"
+	if err := s.Publish(ctx, []catalog.Item{&changed}, nil); err != nil {
+		t.Fatal(err)
+	}
+	pull()
+	if d.Display.State != "item" || !strings.Contains(shown(), "再次调整") {
+		t.Fatalf("the fee on the display after the pull (%s):\n%s", d.Display.State, shown())
+	}
 
 	h.Close()
 	pull()
 	if d.PullResult.Importance != widget.DangerImportance || d.PullResult.Text == "" {
 		t.Fatalf("with the platform gone: %q", d.PullResult.Text)
 	}
-	if d.Fees.Total() == 0 || !strings.Contains(shown(), "已调整") {
+	if d.Fees.Total() == 0 || !strings.Contains(shown(), "再次调整") {
 		t.Fatal("the lists went with the platform")
 	}
 }

@@ -199,7 +199,7 @@ func (d *Desk) SyncNow() {
 				dialog.ShowError(errors.New(text), d.win)
 				return
 			}
-			d.LastSync = msg
+			d.LastSync, d.LastSyncError = msg, ""
 			d.LastSyncAt.SetText(shell.L("officer.last_sync", map[string]any{"Time": d.now().Format("15:04")}))
 			if d.Queue != nil && d.Queue.Form == nil {
 				d.Queue.ShowList() // the platform may have sent other devices' cases
@@ -232,8 +232,10 @@ func (d *Desk) AutoSync() {
 		}
 		d.LastSync, d.LastSyncError = msg, ""
 		d.LastSyncAt.SetText(shell.L("officer.last_sync", map[string]any{"Time": at}))
-		if d.Queue != nil && d.Queue.Form == nil {
+		if d.Queue != nil && d.Queue.Form == nil && !d.Locked {
+			last := d.lastActive
 			d.Queue.ShowList()
+			d.lastActive = last // a sync is not the officer's touch: the lock still comes
 		}
 	})
 }
