@@ -109,42 +109,18 @@ func (s *Server) reviewFlags(ctx context.Context, device string, recs []casefile
 	return flags
 }
 
-// trackReview records, from one push: the cases submitted for review (and
-// the newest record of each such case, so its state can be read later),
-// and the opinions signed on this device for other devices' cases, which
-// wait for those devices. An opinion whose author is not a registered
-// reviewer is refused and raised as an alert.
+// trackReview takes in, from one push, the opinions signed on this device
+// for other devices' cases, which wait for those devices. An opinion whose
+// author is not a registered reviewer is refused and raised as an alert.
+// (The cases submitted for review are marked in the case index, in the
+// push's own transaction.)
 func (s *Server) trackReview(ctx context.Context, device string, recs []casefile.Record, reviewers review.Reviewers) error {
-	newest := map[string]int64{}
-	submitted := map[string]bool{}
-	for _, r := range recs {
-		newest[r.Case] = max(newest[r.Case], r.Seq)
-		submitted[r.Case] = submitted[r.Case] || r.Kind == review.KindSubmit
-	}
-	agencies := map[string]string{}
-	for id := range submitted {
-		if !submitted[id] {
-			continue
-		}
-		if c, err := s.caseAt(ctx, device, id, newest[id]); err == nil {
-			agencies[id] = c.Opening.Agency
-		}
+	if !slices.ContainsFunc(recs, func(r casefile.Record) bool { return r.Kind == review.KindRemoteOpinion }) {
+		return nil
 	}
 	var refused []string // raised after the transaction, which holds the write lock
 	err := s.db.Tx(ctx, func(tx *dbTx) error {
 		refused = refused[:0]
-		for id, agency := range agencies {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO review_cases (device, case_id, agency, last_seq) VALUES (?, ?, ?, ?)
-				ON CONFLICT (device, case_id) DO NOTHING`, device, id, agency, newest[id]); err != nil {
-				return err
-			}
-		}
-		for id, seq := range newest {
-			if _, err := tx.ExecContext(ctx, `UPDATE review_cases SET last_seq = ? WHERE device = ? AND case_id = ? AND last_seq < ?`,
-				seq, device, id, seq); err != nil {
-				return err
-			}
-		}
 		for _, r := range recs {
 			if r.Kind != review.KindRemoteOpinion {
 				continue
@@ -178,8 +154,8 @@ func (s *Server) trackReview(ctx context.Context, device string, recs []casefile
 // latest submission waits for an opinion, with their records, for
 // reviewers on other devices than the case's own (which holds it already).
 func (s *Server) ReviewQueue(ctx context.Context, agency, except string) ([]review.RemoteCase, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT device, case_id, last_seq FROM review_cases
-		WHERE (agency = ? OR ? = '') AND device <> ? ORDER BY device, case_id`, agency, agency, except)
+	rows, err := s.db.QueryContext(ctx, `SELECT device, case_id, last_seq FROM cases
+		WHERE submitted = 1 AND (agency = ? OR ? = '') AND device <> ? ORDER BY device, case_id`, agency, agency, except)
 	if err != nil {
 		return nil, err
 	}

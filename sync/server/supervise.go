@@ -17,6 +17,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/describe"
+	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/app/supervise"
 )
 
@@ -26,8 +27,9 @@ import (
 // statement a case, not one a record.
 func indexCases(ctx context.Context, tx *dbTx, device string, arrived [][]byte) error {
 	type arrival struct {
-		open *casefile.Record
-		last int64
+		open      *casefile.Record
+		last      int64
+		submitted bool // for legal review
 	}
 	byCase := map[string]*arrival{}
 	var order []string
@@ -46,6 +48,7 @@ func indexCases(ctx context.Context, tx *dbTx, device string, arrived [][]byte) 
 		if r.Kind == casefile.KindOpen && a.open == nil {
 			a.open = &r
 		}
+		a.submitted = a.submitted || r.Kind == review.KindSubmit
 	}
 	for _, id := range order {
 		a := byCase[id]
@@ -60,6 +63,11 @@ func indexCases(ctx context.Context, tx *dbTx, device string, arrived [][]byte) 
 		if _, err := tx.ExecContext(ctx, `UPDATE cases SET last_seq = ? WHERE device = ? AND case_id = ? AND last_seq < ?`,
 			a.last, device, id, a.last); err != nil {
 			return err
+		}
+		if a.submitted {
+			if _, err := tx.ExecContext(ctx, `UPDATE cases SET submitted = 1 WHERE device = ? AND case_id = ?`, device, id); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
