@@ -461,8 +461,8 @@ func runKiosk(o *options, _ io.Writer) error {
 	go k.RunIdleTimer(ctx)
 	pl := newLists(cfg, cat)
 	k.SetPull(pl.now)
-	go pl.every(ctx, func(n int, _ string, err error) {
-		if err == nil && n > 0 {
+	go pl.every(ctx, func(n int, _ string, _ error) {
+		if n > 0 {
 			k.Refresh()
 		}
 	})
@@ -557,10 +557,9 @@ func runWindow(o *options, _ io.Writer) error {
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	go pl.every(ctx, func(n int, msg string, err error) {
-		if desk.UpdateNow.Disabled() {
-			return // a pull asked for is under way and will say
+		if !desk.UpdateNow.Disabled() { // else a pull asked for is under way and will say
+			desk.ShowPull(msg, err)
 		}
-		desk.ShowPull(msg, err)
 		if n > 0 {
 			desk.Refresh() // staff scrolling a list keep their place otherwise
 		}
@@ -1170,9 +1169,11 @@ func (p *lists) pull(ctx context.Context) (int, string, error) {
 	case <-ctx.Done():
 		return 0, "", why(ctx.Err())
 	}
+	// Pages are kept as they come: a pull that fails after some has
+	// changed the lists all the same, and says how many.
 	n, err := client.PullPublic(ctx, p.cfg.PlatformURL, p.cat)
 	if err != nil {
-		return 0, "", why(err)
+		return n, "", why(err)
 	}
 	return n, shell.L("cli.pulled", map[string]any{"N": n}), nil
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
@@ -219,9 +218,9 @@ func backoff(ctx context.Context, failures *int, resp *resty.Response, err error
 
 // PushMedia uploads every referenced evidence file without a receipt and
 // says how many it uploaded. A file that fails by itself (refused as
-// corrupt, unreadable here) does not hold back the others; anything else
-// (no network, a refused token, the platform in trouble, the end of ctx)
-// stops the rest.
+// corrupt or too large, unreadable here) does not hold back the others; no
+// network, a refused token, the platform in trouble (5xx) or the end of
+// ctx stops the rest.
 func (c *Client) PushMedia(ctx context.Context, l *casefile.Log, progress func(Upload)) (int, error) {
 	pending, err := l.MediaPending(ctx)
 	if err != nil {
@@ -236,8 +235,9 @@ func (c *Client) PushMedia(ctx context.Context, l *casefile.Log, progress func(U
 			continue
 		}
 		failed = append(failed, fmt.Errorf("%s: %w", d, err))
-		var local *fs.PathError
-		if ctx.Err() != nil || !errors.Is(err, ErrCorrupt) && !errors.As(err, &local) {
+		var refused *Error
+		if ctx.Err() != nil || errors.Is(err, ErrUnreachable) || errors.Is(err, ErrUnauthorized) ||
+			errors.As(err, &refused) && refused.Status >= 500 {
 			break
 		}
 	}

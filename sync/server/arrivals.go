@@ -19,6 +19,9 @@ import (
 // owed by a failure, for devices that do not push again soon.
 const settleEvery = 5 * time.Minute
 
+// pushSettleTime is how long a push's answer waits for its follow-up.
+const pushSettleTime = 20 * time.Second
+
 // settleLease is how long an instance may settle a device's arrivals
 // before another may take over (it renews the lease between arrivals).
 const settleLease = 10 * time.Minute
@@ -74,7 +77,13 @@ func (s *Server) settle(ctx context.Context, device string) ([]string, error) {
 			return flags, err
 		}
 		if !a.checked {
-			flags = append(flags, s.reviewFlags(ctx, device, a.recs, svc)...)
+			// Alerts raised before a failure here are raised again on the
+			// retry: the checks of one arrival are not half kept.
+			f, err := s.reviewFlags(ctx, device, a.recs, svc)
+			flags = append(flags, f...)
+			if err != nil {
+				return flags, err
+			}
 			if err := s.markArrival(ctx, device, a.first, "checked = 1"); err != nil {
 				return flags, err
 			}

@@ -164,8 +164,10 @@ func (s *Server) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 	if err == nil {
 		// This push's arrival, and any earlier one of the device's still
 		// owed; a failure is the platform's to retry, not the device's.
-		// The device leaving does not cut the follow-up short.
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleLease)
+		// The device leaving does not cut the follow-up short, and the
+		// device does not wait long for it: what is not done in time stays
+		// owed and is done later.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), pushSettleTime)
 		flags, ferr := s.settle(sctx, d.ID)
 		cancel()
 		if ferr != nil {

@@ -72,7 +72,7 @@ func (s *Server) reviewService(ctx context.Context) (*review.Service, error) {
 // have refused (a major decision without a passed review by a registered
 // reviewer, or not the decision reviewed) is flagged in the receipt and
 // raised as an alert. The log is kept regardless: it is evidence.
-func (s *Server) reviewFlags(ctx context.Context, device string, recs []casefile.Record, svc *review.Service) []string {
+func (s *Server) reviewFlags(ctx context.Context, device string, recs []casefile.Record, svc *review.Service) ([]string, error) {
 	last := map[string]int64{} // case → its newest decide record among recs
 	var cases []string
 	for _, r := range recs {
@@ -90,11 +90,14 @@ func (s *Server) reviewFlags(ctx context.Context, device string, recs []casefile
 	var flags []string
 	for _, id := range cases {
 		c, err := s.caseAt(ctx, device, id, last[id])
-		if err != nil {
+		if errors.Is(err, errBrokenChain) {
 			f := fmt.Sprintf("案件 %s：记录链不完整，无法核对法制审核（%v）", id, err)
 			flags = append(flags, f)
 			s.alert(ctx, device, "review", f)
 			continue
+		}
+		if err != nil {
+			return flags, err // the database's trouble: checked again later
 		}
 		for _, v := range svc.ViolationsOf(c) {
 			why := v.Err.Error()
@@ -106,7 +109,7 @@ func (s *Server) reviewFlags(ctx context.Context, device string, recs []casefile
 			s.alert(ctx, device, "review", f+" ("+v.Err.Error()+")")
 		}
 	}
-	return flags
+	return flags, nil
 }
 
 // trackReview takes in, from one push, the opinions signed on this device

@@ -161,7 +161,7 @@ func (s *Server) caseAt(ctx context.Context, device, id string, seq int64) (*cas
 	}
 	c, err := casefile.CaseOf(id, recs)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %v", errBrokenChain, err)
 	}
 	s.cases.put(key, seq, c)
 	return c, nil
