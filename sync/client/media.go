@@ -196,11 +196,19 @@ func (c *Client) UploadMedia(ctx context.Context, l *casefile.Log, d casefile.Di
 }
 
 // backoff waits after a failed step, longer each time, and gives up after
-// eight in a row (the next sync resumes where this one stopped).
+// eight in a row (the next sync resumes where this one stopped). A refusal
+// no wait can change (forbidden, too large) is final at once; a bad request
+// may be a body cut short on the way, and is tried again.
 func backoff(ctx context.Context, failures *int, resp *resty.Response, err error) error {
 	*failures++
 	if resp != nil && resp.StatusCode() == http.StatusUnauthorized {
 		return fmt.Errorf("%w: %v", ErrUnauthorized, fail(resp, err))
+	}
+	if err == nil && resp != nil {
+		switch resp.StatusCode() {
+		case http.StatusForbidden, http.StatusRequestEntityTooLarge:
+			return fail(resp, nil)
+		}
 	}
 	if *failures > 8 {
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -250,6 +251,43 @@ func TestOneBadFileDoesNotHoldBackTheOthers(t *testing.T) {
 			t.Fatal("a receipt for the damaged file")
 		}
 	})
+}
+
+// A file the platform refuses for itself (larger than it takes) is
+// refused at once, not retried, and the files after it still go up.
+func TestATooLargeFileDoesNotHoldBackTheOthers(t *testing.T) {
+	ctx := context.Background()
+	_, _, _, l, id, small, _ := mediaSetup(t, servertest.Backends(t)[0], 200<<10)
+	// A sparse file over the platform's 4 GiB limit, first in upload order.
+	big, err := casefile.ParseDigest(strings.Repeat("0", 64))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := l.Media().Path(big)
+	os.MkdirAll(filepath.Dir(path), 0o755)
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(4<<30 + 1); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if _, err := l.AddNote(ctx, mustCase(t, l), "990101000001", "超大文件", big.String()); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	n, err := New(id).PushMedia(ctx, l, nil)
+	var refused *Error
+	if n != 1 || !errors.As(err, &refused) || refused.Status != http.StatusRequestEntityTooLarge {
+		t.Fatalf("uploaded %d, error %v; want 1 and a 413", n, err)
+	}
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("the refusal was retried: %v", took)
+	}
+	if rc, _ := l.MediaReceipt(ctx, small); rc == "" {
+		t.Fatal("the small file after the large one has no receipt")
+	}
 }
 
 func readMedia(s *server.Server, sha string) ([]byte, error) {
