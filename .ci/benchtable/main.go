@@ -129,6 +129,23 @@ func main() {
 		}
 		fmt.Printf("| %s | %s%s | %s%s | %s× | %s | %s |\n", n, dur(p.ours), p.oursNote, dur(p.base), p.baseNote, ratioText(ratio), goal, met)
 	}
+	// A benchmark with a goal that printed nothing (its runs failed) is
+	// shown as missing, not left out.
+	var missing []string
+	for n := range goals {
+		if rows[n] == nil {
+			missing = append(missing, n)
+		}
+	}
+	for n := range limits {
+		if _, ok := goals[n]; !ok && rows[n] == nil {
+			missing = append(missing, n)
+		}
+	}
+	sort.Strings(missing)
+	for _, n := range missing {
+		fmt.Printf("| %s | – | – | – | – | missing: no |\n", n)
+	}
 	if len(names) == 0 || failed {
 		os.Exit(1)
 	}
