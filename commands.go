@@ -1161,7 +1161,7 @@ func (p *lists) pull(ctx context.Context) (int, string, error) {
 	defer cancel()
 	why := func(err error) error {
 		fyne.LogError("catalog sync", err)
-		return plainError(shell.L("sync.step_failed", map[string]any{"Step": shell.L("sync.step.catalog"), "Why": syncWhy(ctx, err, p.cfg.PlatformURL)}))
+		return stepFailed(ctx, "catalog", err, p.cfg.PlatformURL)
 	}
 	select {
 	case p.turn <- struct{}{}:
@@ -1215,7 +1215,7 @@ func syncOnce(dir string, cfg config.Config, cat *catalog.Catalog, l *casefile.L
 	ok := func(step string, err error) bool {
 		if err != nil {
 			fyne.LogError("sync: "+step, err)
-			failed = append(failed, plainError(shell.L("sync.step_failed", map[string]any{"Step": shell.L("sync.step." + step), "Why": syncWhy(ctx, err, platform)})))
+			failed = append(failed, stepFailed(ctx, step, err, platform))
 			offline = offline || platformDown(ctx, err)
 		}
 		return err == nil
@@ -1316,6 +1316,12 @@ func syncOnce(dir string, cfg config.Config, cat *catalog.Catalog, l *casefile.L
 		step()
 	}
 	return result()
+}
+
+// stepFailed names a step of a sync or pull that failed, and why, in the
+// person's words.
+func stepFailed(ctx context.Context, step string, err error, platform string) error {
+	return plainError(shell.L("sync.step_failed", map[string]any{"Step": shell.L("sync.step." + step), "Why": syncWhy(ctx, err, platform)}))
 }
 
 // syncWhy says in the person's words why a step of a sync failed; ctx is

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -84,14 +85,20 @@ func (s *Server) settle(ctx context.Context, device string) ([]string, error) {
 			if err != nil {
 				return flags, err
 			}
-			if err := s.markArrival(ctx, device, a.first, "checked = 1"); err != nil {
-				return flags, err
+			// Kept only if something may fail before the arrival is done:
+			// its own follow-up, or an earlier arrival's.
+			if i > 0 || a.opinions() || a.publications() {
+				if err := s.markArrival(ctx, device, a.first, "checked = 1"); err != nil {
+					return flags, err
+				}
 			}
 		}
 	}
-	for _, a := range owed {
-		if ok, err := s.claim(ctx, device); err != nil || !ok {
-			return flags, err // renewed, or another instance took over
+	for i, a := range owed {
+		if i > 0 {
+			if ok, err := s.claim(ctx, device); err != nil || !ok {
+				return flags, err // renewed, or another instance took over
+			}
 		}
 		if err := s.followUp(ctx, device, a, svc.Reviewers); err != nil {
 			if _, uerr := s.db.ExecContext(ctx, `UPDATE arrivals SET tries = tries + 1, error = ? WHERE device = ? AND first_seq = ?`,
@@ -115,12 +122,14 @@ func (s *Server) settle(ctx context.Context, device string) ([]string, error) {
 
 // followUp is one arrival's review tracking and publications.
 func (s *Server) followUp(ctx context.Context, device string, a arrival, reviewers review.Reviewers) error {
-	if !a.tracked {
+	if !a.tracked && a.opinions() {
 		if err := s.trackReview(ctx, device, a.recs, reviewers); err != nil {
 			return err
 		}
-		if err := s.markArrival(ctx, device, a.first, "tracked = 1"); err != nil {
-			return err
+		if a.publications() { // which may fail after it
+			if err := s.markArrival(ctx, device, a.first, "tracked = 1"); err != nil {
+				return err
+			}
 		}
 	}
 	for _, r := range a.recs {
@@ -143,6 +152,20 @@ func (s *Server) followUp(ctx context.Context, device string, a arrival, reviewe
 func (s *Server) markArrival(ctx context.Context, device string, first int64, set string) error {
 	_, err := s.db.ExecContext(ctx, `UPDATE arrivals SET `+set+` WHERE device = ? AND first_seq = ?`, device, first)
 	return err
+}
+
+// opinions says whether the arrival carries opinions signed for other
+// devices' cases (what review tracking takes in).
+func (a *arrival) opinions() bool {
+	return slices.ContainsFunc(a.recs, func(r casefile.Record) bool { return r.Kind == review.KindRemoteOpinion })
+}
+
+// publications says whether the arrival has publications or withdrawals
+// not yet done.
+func (a *arrival) publications() bool {
+	return slices.ContainsFunc(a.recs, func(r casefile.Record) bool {
+		return r.Seq > a.done && (r.Kind == publish.KindPublish || r.Kind == publish.KindWithdraw)
+	})
 }
 
 // owed lists a device's arrivals whose follow-up is owed, oldest first.

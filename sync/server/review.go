@@ -118,9 +118,6 @@ func (s *Server) reviewFlags(ctx context.Context, device string, recs []casefile
 // (The cases submitted for review are marked in the case index, in the
 // push's own transaction.)
 func (s *Server) trackReview(ctx context.Context, device string, recs []casefile.Record, reviewers review.Reviewers) error {
-	if !slices.ContainsFunc(recs, func(r casefile.Record) bool { return r.Kind == review.KindRemoteOpinion }) {
-		return nil
-	}
 	var refused []string // raised after the transaction, which holds the write lock
 	err := s.db.Tx(ctx, func(tx *dbTx) error {
 		refused = refused[:0]
