@@ -17,6 +17,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/config"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
+	"github.com/sanxiang-desk/sanxiang/app/shell/shelltest"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 )
 
@@ -170,8 +171,7 @@ func TestIdleTimerReturnsHomeAndClearsSearch(t *testing.T) {
 }
 
 func TestAdminPINGuardsLeavingTheKiosk(t *testing.T) {
-	test.NewTempApp(t)
-	shell.SetLanguage(shell.LangChinese)
+	shelltest.NewApp(t, shell.Theme{Large: true})
 	cfg := config.Default()
 	hash, _ := account.Hash("135792")
 	cfg.KioskAdminPINHash = hash
@@ -206,16 +206,20 @@ func TestAdminPINGuardsLeavingTheKiosk(t *testing.T) {
 	}
 }
 
-// Golden markup locks the home screen and an officer's page.
+// Golden markup locks the home screen and an officer's page. The app theme's
+// bundled fonts measure every character on them, so the files hold on any
+// machine, with or without a system CJK font.
 func TestGoldenScreens(t *testing.T) {
 	k := newTestKiosk(t)
 	w := test.NewTempWindow(t, k.Content())
 	w.Resize(fyne.NewSize(1280, 800))
 	k.ShowHome()
+	shelltest.RequireBundledGlyphs(t, w.Canvas())
 	test.AssertRendersToMarkup(t, "kiosk_home.xml", w.Canvas())
 	k.ShowList(catalog.KindOfficer)
 	k.List.Search.SetText("990101000032")
 	k.List.Results.Select(0)
+	shelltest.RequireBundledGlyphs(t, w.Canvas())
 	test.AssertRendersToMarkup(t, "kiosk_officer.xml", w.Canvas())
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/config"
 	"github.com/sanxiang-desk/sanxiang/app/demo"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
+	"github.com/sanxiang-desk/sanxiang/app/shell/shelltest"
 )
 
 func demoCatalog(t testing.TB) *catalog.Catalog {
@@ -36,10 +37,7 @@ func demoCatalog(t testing.TB) *catalog.Catalog {
 
 func newTestKiosk(t *testing.T) *Kiosk {
 	t.Helper()
-	test.NewTempApp(t)
-	if _, err := shell.SetLanguage(shell.LangChinese); err != nil {
-		t.Fatal(err)
-	}
+	shelltest.NewApp(t, shell.Theme{Large: true})
 	k, err := New(demoCatalog(t), config.Default())
 	if err != nil {
 		t.Fatal(err)

@@ -20,14 +20,14 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/config"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
+	"github.com/sanxiang-desk/sanxiang/app/shell/shelltest"
 	"github.com/sanxiang-desk/sanxiang/sync/client"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
 )
 
 func newTestDesk(t *testing.T) (*WindowDesk, *account.Book) {
 	t.Helper()
-	test.NewTempApp(t)
-	shell.SetLanguage(shell.LangChinese)
+	shelltest.NewApp(t, shell.Theme{})
 	cat := demoCatalog(t)
 	book, err := account.Open(context.Background(), filepath.Join(t.TempDir(), "device.db"))
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/publish"
 	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
+	"github.com/sanxiang-desk/sanxiang/app/shell/shelltest"
 	"github.com/sanxiang-desk/sanxiang/assets"
 )
 
@@ -124,8 +125,7 @@ func findButton(t *testing.T, c *Cases, text string) *widgetButton {
 }
 
 func TestStageAndClockKeysAreTranslated(t *testing.T) {
-	test.NewTempApp(t)
-	shell.SetLanguage(shell.LangChinese)
+	shelltest.NewApp(t, shell.Theme{})
 	for act, stages := range casefile.Procedures {
 		for _, s := range stages {
 			if k := "stage." + s.Key; shell.L(k) == k {

@@ -14,12 +14,12 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/config"
 	"github.com/sanxiang-desk/sanxiang/app/demo"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
+	"github.com/sanxiang-desk/sanxiang/app/shell/shelltest"
 )
 
 func newTestDesk(t *testing.T) *Desk {
 	t.Helper()
-	test.NewTempApp(t)
-	shell.SetLanguage(shell.LangChinese)
+	shelltest.NewApp(t, shell.Theme{})
 	ctx := context.Background()
 	dir := t.TempDir()
 	cat, err := catalog.Open(ctx, filepath.Join(dir, "catalog.db"))
