@@ -187,8 +187,10 @@ func listMigrations(migrations fs.FS) ([]migration, error) {
 // Version reports the schema version recorded in the file.
 func (db *DB) Version(ctx context.Context) (int, error) {
 	var v int
-	err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
-	return v, err
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return 0, fmt.Errorf("read schema version of %s: %w", db.Path, err)
+	}
+	return v, nil
 }
 
 // migrate applies each migration newer than the file's user_version in its
@@ -196,11 +198,11 @@ func (db *DB) Version(ctx context.Context) (int, error) {
 func (db *DB) migrate(ctx context.Context, migrations fs.FS) error {
 	list, err := listMigrations(migrations)
 	if err != nil {
-		return err
+		return fmt.Errorf("migrate %s: %w", db.Path, err)
 	}
 	current, err := db.Version(ctx)
-	if err != nil {
-		return fmt.Errorf("migrate %s: %w", db.Path, err)
+	if err != nil { // Version names the operation and the file
+		return err
 	}
 	if current > len(list) {
 		return fmt.Errorf("%w: %s is at schema %d, this program knows %d", ErrTooNew, db.Path, current, len(list))
@@ -231,16 +233,20 @@ func (db *DB) migrate(ctx context.Context, migrations fs.FS) error {
 }
 
 // Tx runs fn in one immediate transaction, committing when fn returns nil.
+// fn's own error comes back as it is: the caller knows what fn was doing.
 func (db *DB) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return fmt.Errorf("begin transaction on %s: %w", db.Path, err)
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit transaction on %s: %w", db.Path, err)
+	}
+	return nil
 }
 
 // Prepared runs statements in one transaction, preparing each query the
