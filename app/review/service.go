@@ -221,7 +221,7 @@ func inCase(c *casefile.Case, seqs ...int64) bool {
 func (s *Service) Submit(ctx context.Context, caseID, author string, sub Submission) (*casefile.Record, error) {
 	c, err := s.Log.Case(ctx, caseID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("submit case %s for review: %w", caseID, err)
 	}
 	if StateOf(c).Pending() {
 		return nil, ErrPending
@@ -243,8 +243,15 @@ func (s *Service) Submit(ctx context.Context, caseID, author string, sub Submiss
 		days = 5
 	}
 	sub.Due = s.Calendar.AddWorkdays(s.now(), days).Format(time.DateOnly)
-	body, _ := json.Marshal(sub)
-	return s.Log.AddRecord(ctx, caseID, author, KindSubmit, body, nil)
+	body, err := json.Marshal(sub)
+	if err != nil {
+		return nil, fmt.Errorf("submit case %s for review: %w", caseID, err)
+	}
+	r, err := s.Log.AddRecord(ctx, caseID, author, KindSubmit, body, nil)
+	if err != nil {
+		return nil, fmt.Errorf("submit case %s for review: %w", caseID, err)
+	}
+	return r, nil
 }
 
 // ChecklistOf is the checklist a case's agency reviews with.
@@ -258,13 +265,20 @@ func (s *Service) ChecklistOf(c *casefile.Case) Checklist {
 func (s *Service) Opine(ctx context.Context, caseID, reviewerID string, op Opinion) (*casefile.Record, error) {
 	c, err := s.Log.Case(ctx, caseID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("sign opinion on case %s: %w", caseID, err)
 	}
 	if err := s.checkOpinion(ctx, c, reviewerID, &op, true); err != nil {
 		return nil, err
 	}
-	body, _ := json.Marshal(op)
-	return s.Log.AddRecord(ctx, caseID, reviewerID, KindOpinion, body, nil)
+	body, err := json.Marshal(op)
+	if err != nil {
+		return nil, fmt.Errorf("sign opinion on case %s: %w", caseID, err)
+	}
+	r, err := s.Log.AddRecord(ctx, caseID, reviewerID, KindOpinion, body, nil)
+	if err != nil {
+		return nil, fmt.Errorf("sign opinion on case %s: %w", caseID, err)
+	}
+	return r, nil
 }
 
 // OpineRemote signs an opinion on another device's case (a queue item the
@@ -277,9 +291,15 @@ func (s *Service) OpineRemote(ctx context.Context, it QueueItem, reviewerID stri
 	if err := s.checkOpinion(ctx, it.Case, reviewerID, &op, true); err != nil {
 		return nil, err
 	}
-	body, _ := json.Marshal(RemoteOpinion{Device: it.Device, Case: it.Case.ID, Opinion: op})
+	body, err := json.Marshal(RemoteOpinion{Device: it.Device, Case: it.Case.ID, Opinion: op})
+	if err != nil {
+		return nil, fmt.Errorf("sign opinion on case %s/%s: %w", it.Device, it.Case.ID, err)
+	}
 	r := &casefile.Record{Case: it.Device + "/" + it.Case.ID, Kind: KindRemoteOpinion, Author: reviewerID, Body: body}
-	return r, s.Log.Append(ctx, r)
+	if err := s.Log.Append(ctx, r); err != nil {
+		return nil, fmt.Errorf("sign opinion on case %s/%s: %w", it.Device, it.Case.ID, err)
+	}
+	return r, nil
 }
 
 // ReceiveOpinion takes into a case an opinion a reviewer signed on another
@@ -291,7 +311,7 @@ func (s *Service) OpineRemote(ctx context.Context, it QueueItem, reviewerID stri
 func (s *Service) ReceiveOpinion(ctx context.Context, caseID string, op Opinion, origin string) (*casefile.Record, error) {
 	c, err := s.Log.Case(ctx, caseID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("receive opinion %s on case %s: %w", origin, caseID, err)
 	}
 	reviewer := op.Reviewer.ID
 	// The first-time rule was applied where the reviewer signed.
@@ -299,8 +319,15 @@ func (s *Service) ReceiveOpinion(ctx context.Context, caseID string, op Opinion,
 		return nil, err
 	}
 	op.Origin = origin
-	body, _ := json.Marshal(op)
-	return s.Log.AddRecord(ctx, caseID, reviewer, KindOpinion, body, nil)
+	body, err := json.Marshal(op)
+	if err != nil {
+		return nil, fmt.Errorf("receive opinion %s on case %s: %w", origin, caseID, err)
+	}
+	r, err := s.Log.AddRecord(ctx, caseID, reviewer, KindOpinion, body, nil)
+	if err != nil {
+		return nil, fmt.Errorf("receive opinion %s on case %s: %w", origin, caseID, err)
+	}
+	return r, nil
 }
 
 // checkOpinion applies the rules of an opinion on c and completes it with
@@ -359,7 +386,10 @@ func (s *Service) opinionsBy(ctx context.Context, reviewerID string) (int, error
 	var n int
 	err := s.Log.DB().QueryRowContext(ctx, `SELECT count(*) FROM records WHERE kind IN (?, ?) AND author = ?`,
 		KindOpinion, KindRemoteOpinion, reviewerID).Scan(&n)
-	return n, err
+	if err != nil {
+		return 0, fmt.Errorf("count opinions by reviewer %s: %w", reviewerID, err)
+	}
+	return n, nil
 }
 
 // Coordinate records how the unit settled a disagreement with the reviewer
@@ -367,7 +397,7 @@ func (s *Service) opinionsBy(ctx context.Context, reviewerID string) (int, error
 func (s *Service) Coordinate(ctx context.Context, caseID, author string, co Coordination) (*casefile.Record, error) {
 	c, err := s.Log.Case(ctx, caseID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("record coordination on case %s: %w", caseID, err)
 	}
 	st := StateOf(c)
 	if st.Opinion == nil || st.Opinion.Opinion != Disagree {
@@ -377,8 +407,15 @@ func (s *Service) Coordinate(ctx context.Context, caseID, author string, co Coor
 		return nil, ErrIncomplete
 	}
 	co.Opinion = st.OpinionSeq
-	body, _ := json.Marshal(co)
-	return s.Log.AddRecord(ctx, caseID, author, KindCoordinate, body, nil)
+	body, err := json.Marshal(co)
+	if err != nil {
+		return nil, fmt.Errorf("record coordination on case %s: %w", caseID, err)
+	}
+	r, err := s.Log.AddRecord(ctx, caseID, author, KindCoordinate, body, nil)
+	if err != nil {
+		return nil, fmt.Errorf("record coordination on case %s: %w", caseID, err)
+	}
+	return r, nil
 }
 
 // Gate is the rule on every stage append: a decision that is major, by
@@ -522,7 +559,7 @@ type QueueItem struct {
 func (s *Service) Queue(ctx context.Context, agency string) ([]QueueItem, error) {
 	ids, err := s.Log.CaseIDs(ctx)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("review queue: list cases: %w", err)
 	}
 	var out []QueueItem
 	add := func(device string, c *casefile.Case) {
@@ -536,13 +573,13 @@ func (s *Service) Queue(ctx context.Context, agency string) ([]QueueItem, error)
 	for _, id := range ids {
 		c, err := s.Log.Case(ctx, id)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("review queue: read case %s: %w", id, err)
 		}
 		add("", c)
 	}
 	answered, err := s.remoteAnswered(ctx)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("review queue: %w", err)
 	}
 	var remote []RemoteCase
 	if s.Remote != nil {
@@ -575,14 +612,14 @@ type RemoteCase struct {
 func (s *Service) remoteAnswered(ctx context.Context) (map[string]bool, error) {
 	rows, err := s.Log.DB().QueryContext(ctx, `SELECT data FROM records WHERE kind = ?`, KindRemoteOpinion)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read remote opinions: %w", err)
 	}
 	defer rows.Close()
 	out := map[string]bool{}
 	for rows.Next() {
 		var data []byte
 		if err := rows.Scan(&data); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("read remote opinions: %w", err)
 		}
 		var r casefile.Record
 		var ro RemoteOpinion
@@ -590,7 +627,10 @@ func (s *Service) remoteAnswered(ctx context.Context) (map[string]bool, error) {
 			out[ro.Device+"/"+ro.Case+"#"+strconv.FormatInt(ro.Opinion.Submission, 10)] = true
 		}
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read remote opinions: %w", err)
+	}
+	return out, nil
 }
 
 func (s *Service) queueItem(device string, c *casefile.Case, st State) QueueItem {
