@@ -122,7 +122,7 @@ func CheckPIN(pin string) error {
 func Hash(pin string) (string, error) {
 	salt := make([]byte, 16)
 	if _, err := rand.Read(salt); err != nil {
-		return "", err
+		return "", fmt.Errorf("hash PIN: %w", err)
 	}
 	key := argon2.IDKey([]byte(pin), salt, argonTime, argonMemory, argonLanes, argonKeyLen)
 	enc := base64.RawStdEncoding
@@ -155,11 +155,11 @@ func VerifyPIN(pin, phc string) bool {
 // Enrol adds or replaces an account with a new PIN.
 func (b *Book) Enrol(ctx context.Context, a Account, pin string) error {
 	if err := CheckPIN(pin); err != nil {
-		return err
+		return fmt.Errorf("enrol %s: %w", a.ID, err)
 	}
 	h, err := Hash(pin)
 	if err != nil {
-		return err
+		return fmt.Errorf("enrol %s: %w", a.ID, err)
 	}
 	return b.EnrolHashed(ctx, a, h)
 }
@@ -203,7 +203,7 @@ func (b *Book) SignIn(ctx context.Context, id, pin, place string) (Account, time
 		return Account{}, time.Time{}, ErrUnknown
 	}
 	if err != nil {
-		return Account{}, time.Time{}, fmt.Errorf("sign in: %w", err)
+		return Account{}, time.Time{}, fmt.Errorf("sign in %s: %w", strings.TrimSpace(id), err)
 	}
 	a.Role = Role(role)
 	if lockedUntil != "" {
@@ -225,7 +225,7 @@ func (b *Book) SignIn(ctx context.Context, id, pin, place string) (Account, time
 			return logEvent(ctx, tx, now, a.ID, event, place)
 		})
 		if err != nil {
-			return Account{}, time.Time{}, fmt.Errorf("sign in: %w", err)
+			return Account{}, time.Time{}, fmt.Errorf("sign in %s: %w", a.ID, err)
 		}
 		if until != "" {
 			t, _ := time.Parse(time.RFC3339, until)
@@ -240,14 +240,18 @@ func (b *Book) SignIn(ctx context.Context, id, pin, place string) (Account, time
 		return logEvent(ctx, tx, now, a.ID, "signin", place)
 	})
 	if err != nil {
-		return Account{}, time.Time{}, fmt.Errorf("sign in: %w", err)
+		return Account{}, time.Time{}, fmt.Errorf("sign in %s: %w", a.ID, err)
 	}
 	return a, time.Time{}, nil
 }
 
 // Log appends an event (signout, pause, resume) for an account.
 func (b *Book) Log(ctx context.Context, id, event, place string) error {
-	return b.db.Tx(ctx, func(tx *sql.Tx) error { return logEvent(ctx, tx, b.now(), id, event, place) })
+	err := b.db.Tx(ctx, func(tx *sql.Tx) error { return logEvent(ctx, tx, b.now(), id, event, place) })
+	if err != nil {
+		return fmt.Errorf("log %s of %s: %w", event, id, err)
+	}
+	return nil
 }
 
 func logEvent(ctx context.Context, tx *sql.Tx, at time.Time, id, event, place string) error {
@@ -266,7 +270,7 @@ type Event struct {
 func (b *Book) Events(ctx context.Context) ([]Event, error) {
 	rows, err := b.db.QueryContext(ctx, `SELECT at, account, event, place FROM sign_log ORDER BY seq`)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read sign-in log: %w", err)
 	}
 	defer rows.Close()
 	var out []Event
@@ -274,12 +278,15 @@ func (b *Book) Events(ctx context.Context) ([]Event, error) {
 		var e Event
 		var at string
 		if err := rows.Scan(&at, &e.Account, &e.Kind, &e.Place); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("read sign-in log: %w", err)
 		}
 		e.At, _ = time.Parse(time.RFC3339Nano, at)
 		out = append(out, e)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read sign-in log: %w", err)
+	}
+	return out, nil
 }
 
 // List returns the enrolled accounts of a role ("" for all), by id.
@@ -287,7 +294,7 @@ func (b *Book) List(ctx context.Context, role Role) ([]Account, error) {
 	rows, err := b.db.QueryContext(ctx, `SELECT id, name, agency, unit, position, role, qualification FROM accounts
 		WHERE ? = '' OR role = ? ORDER BY id`, string(role), string(role))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("list accounts of role %q: %w", role, err)
 	}
 	defer rows.Close()
 	var out []Account
@@ -295,10 +302,13 @@ func (b *Book) List(ctx context.Context, role Role) ([]Account, error) {
 		var a Account
 		var r string
 		if err := rows.Scan(&a.ID, &a.Name, &a.Agency, &a.Unit, &a.Position, &r, &a.Qualification); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("list accounts of role %q: %w", role, err)
 		}
 		a.Role = Role(r)
 		out = append(out, a)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list accounts of role %q: %w", role, err)
+	}
+	return out, nil
 }
