@@ -11,6 +11,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -228,7 +229,7 @@ func Preview(c *casefile.Case, cal *calendar.Calendar, extra []string) (Publicat
 func Publish(ctx context.Context, l *casefile.Log, cal *calendar.Calendar, caseID, author string, extra []string) (*casefile.Record, error) {
 	c, err := l.Case(ctx, caseID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("publish decision of case %s: %w", caseID, err)
 	}
 	if st := StateOf(c, cal); st.Decided && !st.CanPublish() {
 		return nil, ErrDone
@@ -237,15 +238,22 @@ func Publish(ctx context.Context, l *casefile.Log, cal *calendar.Calendar, caseI
 	if err != nil {
 		return nil, err
 	}
-	body, _ := json.Marshal(p)
-	return l.AddRecord(ctx, caseID, author, KindPublish, body, nil)
+	body, err := json.Marshal(p)
+	if err != nil {
+		return nil, fmt.Errorf("publish decision of case %s: %w", caseID, err)
+	}
+	r, err := l.AddRecord(ctx, caseID, author, KindPublish, body, nil)
+	if err != nil {
+		return nil, fmt.Errorf("publish decision of case %s: %w", caseID, err)
+	}
+	return r, nil
 }
 
 // Exempt records that a decision is not published, and why.
 func Exempt(ctx context.Context, l *casefile.Log, cal *calendar.Calendar, caseID, author string, e Exemption) (*casefile.Record, error) {
 	c, err := l.Case(ctx, caseID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("exempt decision of case %s: %w", caseID, err)
 	}
 	st := StateOf(c, cal)
 	if !st.Decided {
@@ -257,15 +265,22 @@ func Exempt(ctx context.Context, l *casefile.Log, cal *calendar.Calendar, caseID
 	if !slices.Contains(ExemptReasons, e.Reason) {
 		return nil, ErrNoReason
 	}
-	body, _ := json.Marshal(e)
-	return l.AddRecord(ctx, caseID, author, KindExempt, body, nil)
+	body, err := json.Marshal(e)
+	if err != nil {
+		return nil, fmt.Errorf("exempt decision of case %s: %w", caseID, err)
+	}
+	r, err := l.AddRecord(ctx, caseID, author, KindExempt, body, nil)
+	if err != nil {
+		return nil, fmt.Errorf("exempt decision of case %s: %w", caseID, err)
+	}
+	return r, nil
 }
 
 // Withdraw records that a published decision is taken down.
 func Withdraw(ctx context.Context, l *casefile.Log, cal *calendar.Calendar, caseID, author string, w Withdrawal) (*casefile.Record, error) {
 	c, err := l.Case(ctx, caseID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("withdraw decision of case %s: %w", caseID, err)
 	}
 	if st := StateOf(c, cal); st.Published == nil || st.Withdrawn != nil {
 		return nil, ErrNotPublic
@@ -281,6 +296,13 @@ func Withdraw(ctx context.Context, l *casefile.Log, cal *calendar.Calendar, case
 		return nil, ErrEffective
 	}
 	w.EffectiveOn = on.Format(time.DateOnly)
-	body, _ := json.Marshal(w)
-	return l.AddRecord(ctx, caseID, author, KindWithdraw, body, nil)
+	body, err := json.Marshal(w)
+	if err != nil {
+		return nil, fmt.Errorf("withdraw decision of case %s: %w", caseID, err)
+	}
+	r, err := l.AddRecord(ctx, caseID, author, KindWithdraw, body, nil)
+	if err != nil {
+		return nil, fmt.Errorf("withdraw decision of case %s: %w", caseID, err)
+	}
+	return r, nil
 }
