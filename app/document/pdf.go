@@ -174,15 +174,19 @@ func recordTitle(r casefile.Record) string {
 func CaseFileFor(ctx context.Context, l *casefile.Log, caseID, agency string, now time.Time) ([]byte, error) {
 	c, err := l.Case(ctx, caseID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("print case file of %s: %w", caseID, err)
 	}
 	leaves, err := l.LeafHashes(ctx, caseID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("print case file of %s: leaf hashes: %w", caseID, err)
 	}
 	cp, err := l.Latest(ctx)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("print case file of %s: checkpoint: %w", caseID, err)
 	}
-	return CaseFilePDF(c, agency, leaves, cp, now)
+	pdf, err := CaseFilePDF(c, agency, leaves, cp, now)
+	if err != nil {
+		return nil, fmt.Errorf("print case file of %s: %w", caseID, err)
+	}
+	return pdf, nil
 }
