@@ -60,18 +60,21 @@ func Load(dir string) (Config, error) {
 	if err := json.Unmarshal(data, &c); err != nil {
 		return Default(), fmt.Errorf("read settings %s: %w", filepath.Join(dir, FileName), err)
 	}
-	return c, c.Validate()
+	if err := c.Validate(); err != nil {
+		return c, fmt.Errorf("read settings %s: %w", filepath.Join(dir, FileName), err)
+	}
+	return c, nil
 }
 
 // Save writes c as dir/config.json, replacing the file whole (written to a
 // temporary file first, so a crash never leaves half a file).
 func Save(dir string, c Config) error {
 	if err := c.Validate(); err != nil {
-		return err
+		return fmt.Errorf("save settings: %w", err)
 	}
 	data, err := json.MarshalIndent(c, "", "  ")
 	if err != nil {
-		return err
+		return fmt.Errorf("save settings: %w", err)
 	}
 	tmp := filepath.Join(dir, FileName+".tmp")
 	if err := os.WriteFile(tmp, append(data, '\n'), 0o600); err != nil {
@@ -128,7 +131,7 @@ func DataDir() (string, error) {
 	case "darwin":
 		home, err := os.UserHomeDir()
 		if err != nil {
-			return "", err
+			return "", fmt.Errorf("find the data folder: %w (use --data)", err)
 		}
 		return filepath.Join(home, "Library", "Application Support", "SanxiangDesk"), nil
 	}
