@@ -127,7 +127,7 @@ func Merge(base, extra []byte) ([]byte, error) {
 	}
 	out, err := json.MarshalIndent(b, "", " ")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("calendar: encode merged years: %w", err)
 	}
 	_, err = Parse(out)
 	return out, err
