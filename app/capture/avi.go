@@ -33,7 +33,7 @@ func CreateAVI(path string, width, height, fps int) (*AVIWriter, error) {
 	}
 	w, err := mjpeg.New(path, int32(width), int32(height), int32(fps))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("create AVI %s: %w", path, err)
 	}
 	// Writable: Windows flushes only a handle that may write.
 	f, err := os.OpenFile(path, os.O_WRONLY, 0)
@@ -206,12 +206,18 @@ func parseAVI(r io.ReaderAt, size int64) (aviLayout, error) {
 // chunk is cut off, and the index and the sizes the writer writes when it
 // closes are written from the frames the file holds. A whole file is left
 // as it is.
-func RepairAVI(path string) (AVIInfo, error) {
+func RepairAVI(path string) (_ AVIInfo, err error) {
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
 		return AVIInfo{}, err
 	}
-	defer f.Close()
+	// The index and sizes are written: an error closing is an error of the
+	// repair.
+	defer func() {
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}()
 	st, err := f.Stat()
 	if err != nil {
 		return AVIInfo{}, err
@@ -295,17 +301,23 @@ func (r *AVIReader) JPEG(i int) ([]byte, error) {
 	}
 	c := r.layout.frames[i]
 	b := make([]byte, c.size)
-	_, err := r.f.ReadAt(b, c.off)
-	return b, err
+	if _, err := r.f.ReadAt(b, c.off); err != nil {
+		return nil, fmt.Errorf("read frame %d: %w", i, err)
+	}
+	return b, nil
 }
 
 // Frame decodes frame i.
 func (r *AVIReader) Frame(i int) (image.Image, error) {
 	b, err := r.JPEG(i)
-	if err != nil {
+	if err != nil { // JPEG names the frame
 		return nil, err
 	}
-	return jpeg.Decode(bytes.NewReader(b))
+	img, err := jpeg.Decode(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("decode frame %d: %w", i, err)
+	}
+	return img, nil
 }
 
 // Close closes the file.

@@ -132,13 +132,18 @@ func readWAVHeader(f *os.File) (WAVInfo, error) {
 
 // RepairWAV makes a WAV cut short by a crash whole: the sizes in its
 // header are set from the file's length, less a torn last frame.
-func RepairWAV(path string) (WAVInfo, error) {
+func RepairWAV(path string) (info WAVInfo, err error) {
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
 		return WAVInfo{}, err
 	}
-	defer f.Close()
-	info, err := readWAVHeader(f)
+	// The header is rewritten: an error closing is an error of the repair.
+	defer func() {
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	info, err = readWAVHeader(f)
 	if err != nil {
 		return info, fmt.Errorf("%s: %w", path, err)
 	}
