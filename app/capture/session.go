@@ -111,20 +111,26 @@ type journal struct {
 func (j *journal) path(dir string) string { return filepath.Join(dir, j.Session+".json") }
 
 func (j *journal) save(dir string) error {
-	data, _ := json.MarshalIndent(j, "", " ")
+	data, err := json.MarshalIndent(j, "", " ")
+	if err != nil {
+		return fmt.Errorf("save journal: %w", err)
+	}
 	tmp := j.path(dir) + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
-		return err
+		return fmt.Errorf("save journal: %w", err)
 	}
 	_, err = f.Write(data)
 	if err == nil {
 		err = f.Sync()
 	}
 	if err := errors.Join(err, f.Close()); err != nil {
-		return err
+		return fmt.Errorf("save journal: %w", err)
 	}
-	return os.Rename(tmp, j.path(dir))
+	if err := os.Rename(tmp, j.path(dir)); err != nil {
+		return fmt.Errorf("save journal: %w", err)
+	}
+	return nil
 }
 
 // Recorder records one session: audio, or video with audio beside it,
@@ -173,10 +179,10 @@ func Start(ctx context.Context, cfg Config) (*Recorder, error) {
 		return nil, errors.New("capture: nothing to record")
 	}
 	if _, err := cfg.Log.Case(ctx, cfg.Case); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("start recording for case %s: %w", cfg.Case, err)
 	}
 	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("start recording for case %s: %w", cfg.Case, err)
 	}
 	if free, err := freeBytes(cfg.Dir); err == nil && free < minFree {
 		return nil, ErrDiskFull
@@ -198,7 +204,7 @@ func Start(ctx context.Context, cfg Config) (*Recorder, error) {
 	r.device = strings.Join(names, "; ")
 	r.started = cfg.Now()
 	if err := r.openSegment(r.started); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("start recording for case %s: %w", cfg.Case, err)
 	}
 	ctx, r.cancel = context.WithCancel(context.Background())
 	if cfg.Audio != nil {
@@ -211,7 +217,7 @@ func Start(ctx context.Context, cfg Config) (*Recorder, error) {
 		})
 		if err != nil {
 			r.abort()
-			return nil, err
+			return nil, fmt.Errorf("start recording for case %s: %w", cfg.Case, err)
 		}
 		r.capture = c
 		r.wg.Add(1)
@@ -221,7 +227,7 @@ func Start(ctx context.Context, cfg Config) (*Recorder, error) {
 		frames, err := cfg.Camera.Start(ctx, cfg.Format)
 		if err != nil {
 			r.abort()
-			return nil, err
+			return nil, fmt.Errorf("start recording for case %s: %w", cfg.Case, err)
 		}
 		r.frames = frames
 		r.wg.Add(1)
@@ -273,7 +279,7 @@ func (r *Recorder) openSegment(at time.Time) error {
 		s.j.Audio = base + ".wav"
 		w, err := CreateWAV(filepath.Join(r.cfg.Dir, s.j.Audio), r.cfg.Rate, 1)
 		if err != nil {
-			return err
+			return fmt.Errorf("open segment %s: %w", base, err)
 		}
 		s.wav = w
 	}
@@ -282,14 +288,17 @@ func (r *Recorder) openSegment(at time.Time) error {
 		a, err := CreateAVI(filepath.Join(r.cfg.Dir, s.j.Video), r.cfg.Format.Width, r.cfg.Format.Height, r.cfg.Format.FPS)
 		if err != nil {
 			if s.wav != nil {
-				s.wav.Close()
+				s.wav.Close() // the segment failed to open; its error is the one to report
 			}
-			return err
+			return fmt.Errorf("open segment %s: %w", base, err)
 		}
 		s.avi = a
 	}
 	r.seg = s
-	return s.j.save(r.cfg.Dir)
+	if err := s.j.save(r.cfg.Dir); err != nil {
+		return fmt.Errorf("open segment %s: %w", base, err)
+	}
+	return nil
 }
 
 // recorded is how long the segment has recorded at t, pauses left out.
@@ -314,7 +323,9 @@ func (r *Recorder) audioLoop() {
 				bufDur := time.Duration(len(pcm)/2) * time.Second / time.Duration(r.cfg.Rate)
 				gap := s.recorded(r.cfg.Now(), nil) - bufDur
 				if gap > 0 {
-					s.wav.Write(make([]byte, 2*int(int64(gap)*int64(r.cfg.Rate)/int64(time.Second))))
+					if _, err := s.wav.Write(make([]byte, 2*int(int64(gap)*int64(r.cfg.Rate)/int64(time.Second)))); err != nil && r.err == nil {
+						r.err = err
+					}
 				}
 			}
 			if _, err := s.wav.Write(pcm); err != nil && r.err == nil {
@@ -393,11 +404,17 @@ func (r *Recorder) tick() {
 			r.mu.Unlock()
 			continue
 		}
+		// A failed flush may have lost what was written: the recording
+		// goes on, and Stop reports it.
 		if s.wav != nil {
-			s.wav.Sync()
+			if err := s.wav.Sync(); err != nil && r.err == nil {
+				r.err = fmt.Errorf("flush %s: %w", s.j.Audio, err)
+			}
 		}
 		if s.avi != nil {
-			s.avi.Sync()
+			if err := s.avi.Sync(); err != nil && r.err == nil {
+				r.err = fmt.Errorf("flush %s: %w", s.j.Video, err)
+			}
 		}
 		now := r.cfg.Now()
 		var closed *journal
@@ -457,7 +474,7 @@ func (r *Recorder) closeSegment(end time.Time) (*journal, error) {
 		target := int(math.Round(s.recorded(end, r.paused).Seconds() * float64(r.cfg.Format.FPS)))
 		for s.avi.Frames() < target {
 			if err := s.avi.AddFrame(s.lastJPEG); err != nil {
-				return nil, err
+				return nil, fmt.Errorf("close segment %d of session %s: %w", s.j.Segment, s.j.Session, err)
 			}
 		}
 	}
@@ -475,7 +492,7 @@ func (r *Recorder) closeSegment(end time.Time) (*journal, error) {
 		errs = append(errs, s.avi.Close())
 	}
 	if err := errors.Join(errs...); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("close segment %d of session %s: %w", s.j.Segment, s.j.Session, err)
 	}
 	return &s.j, nil
 }
@@ -505,6 +522,9 @@ func (r *Recorder) record(ctx context.Context, j *journal) {
 // moves them into the store, appends the record and drops the journal.
 // Each step can be redone after a crash in the middle.
 func finish(ctx context.Context, l *casefile.Log, dir string, j *journal, recovered bool) (*casefile.Record, error) {
+	fail := func(err error) error {
+		return fmt.Errorf("record segment %d of session %s: %w", j.Segment, j.Session, err)
+	}
 	if j.Finished == nil {
 		rec := &Recording{Session: j.Session, Segment: j.Segment, Kind: j.Kind, Device: j.Device, Stage: j.Stage,
 			Start: j.Start, Pauses: j.Pauses, Recovered: recovered}
@@ -512,12 +532,12 @@ func finish(ctx context.Context, l *casefile.Log, dir string, j *journal, recove
 		if j.Video != "" {
 			info, err := aviInfo(filepath.Join(dir, j.Video))
 			if err != nil {
-				return nil, err
+				return nil, fail(err)
 			}
 			dur = info.Duration()
 			d, n, err := casefile.HashFile(filepath.Join(dir, j.Video))
 			if err != nil {
-				return nil, err
+				return nil, fail(err)
 			}
 			rec.Files = append(rec.Files, File{Role: KindVideo, SHA256: d.String(), Size: n, Name: j.Video,
 				Format: fmt.Sprintf("avi mjpeg %dx%d %dfps", info.Width, info.Height, info.FPS)})
@@ -525,12 +545,12 @@ func finish(ctx context.Context, l *casefile.Log, dir string, j *journal, recove
 		if j.Audio != "" {
 			info, err := wavInfo(filepath.Join(dir, j.Audio))
 			if err != nil {
-				return nil, err
+				return nil, fail(err)
 			}
 			dur = max(dur, info.Duration())
 			d, n, err := casefile.HashFile(filepath.Join(dir, j.Audio))
 			if err != nil {
-				return nil, err
+				return nil, fail(err)
 			}
 			rec.Files = append(rec.Files, File{Role: KindAudio, SHA256: d.String(), Size: n, Name: j.Audio,
 				Format: fmt.Sprintf("wav pcm_s16le %dHz mono", info.Rate)})
@@ -543,7 +563,7 @@ func finish(ctx context.Context, l *casefile.Log, dir string, j *journal, recove
 		rec.End = j.Start.Add(dur + paused)
 		j.Finished = rec
 		if err := j.save(dir); err != nil {
-			return nil, err
+			return nil, fail(err)
 		}
 	}
 	rec := j.Finished
@@ -551,12 +571,12 @@ func finish(ctx context.Context, l *casefile.Log, dir string, j *journal, recove
 	for _, f := range rec.Files {
 		d, err := casefile.ParseDigest(f.SHA256)
 		if err != nil {
-			return nil, err
+			return nil, fail(err)
 		}
 		path := filepath.Join(dir, f.Name)
 		if _, err := os.Stat(path); err == nil {
 			if err := l.Media().Place(path, d); err != nil {
-				return nil, err
+				return nil, fail(err)
 			}
 		} else if l.Media().Check(d) != nil {
 			return nil, fmt.Errorf("capture: %s of session %s is lost", f.Name, j.Session)
@@ -567,20 +587,28 @@ func finish(ctx context.Context, l *casefile.Log, dir string, j *journal, recove
 	// leaves a record that must not be made twice.
 	c, err := l.Case(ctx, j.Case)
 	if err != nil {
-		return nil, err
+		return nil, fail(err)
 	}
 	for i := range c.Records {
 		if got, ok := RecordingOf(c.Records[i]); ok && got.Session == rec.Session && got.Segment == rec.Segment {
-			os.Remove(j.path(dir))
+			if err := os.Remove(j.path(dir)); err != nil {
+				return &c.Records[i], fail(err)
+			}
 			return &c.Records[i], nil
 		}
 	}
-	body, _ := json.Marshal(rec)
+	body, err := json.Marshal(rec)
+	if err != nil {
+		return nil, fail(err)
+	}
 	r, err := l.AddMedia(ctx, j.Case, j.Author, body, media)
 	if err != nil {
-		return nil, err
+		return nil, fail(err)
 	}
-	return r, os.Remove(j.path(dir))
+	if err := os.Remove(j.path(dir)); err != nil {
+		return r, fail(err)
+	}
+	return r, nil
 }
 
 func aviInfo(path string) (AVIInfo, error) {
@@ -598,7 +626,11 @@ func wavInfo(path string) (WAVInfo, error) {
 		return WAVInfo{}, err
 	}
 	defer f.Close()
-	return readWAVHeader(f)
+	info, err := readWAVHeader(f)
+	if err != nil {
+		return info, fmt.Errorf("%s: %w", path, err)
+	}
+	return info, nil
 }
 
 // Pause stops writing until Resume; the camera and the level meter keep
@@ -624,7 +656,7 @@ func (r *Recorder) Resume() {
 	r.seg.pausedFor += now.Sub(*r.paused)
 	r.paused = nil
 	if err := r.seg.j.save(r.cfg.Dir); err != nil && r.err == nil {
-		r.err = err
+		r.err = fmt.Errorf("resume segment %d of session %s: %w", r.seg.j.Segment, r.session, err)
 	}
 }
 
@@ -718,26 +750,26 @@ func Recover(ctx context.Context, l *casefile.Log) ([]*casefile.Record, error) {
 			err = json.Unmarshal(data, &j)
 		}
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", name, err))
+			errs = append(errs, fmt.Errorf("recover: read journal %s: %w", name, err))
 			continue
 		}
 		if j.Finished == nil {
 			if j.Video != "" {
 				if _, err := RepairAVI(filepath.Join(dir, j.Video)); err != nil {
-					errs = append(errs, err)
+					errs = append(errs, fmt.Errorf("recover session %s: repair video: %w", j.Session, err))
 					continue
 				}
 			}
 			if j.Audio != "" {
 				if _, err := RepairWAV(filepath.Join(dir, j.Audio)); err != nil {
-					errs = append(errs, err)
+					errs = append(errs, fmt.Errorf("recover session %s: repair audio: %w", j.Session, err))
 					continue
 				}
 			}
 		}
 		rec, err := finish(ctx, l, dir, &j, true)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("recover %s: %w", j.Session, err))
+			errs = append(errs, fmt.Errorf("recover: %w", err)) // finish names the session
 			continue
 		}
 		out = append(out, rec)
