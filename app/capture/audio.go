@@ -42,7 +42,10 @@ func OpenAudio(null bool) (*Audio, error) {
 func (a *Audio) Close() error {
 	err := a.ctx.Uninit()
 	a.ctx.Free()
-	return err
+	if err != nil {
+		return fmt.Errorf("capture: audio: close: %w", err)
+	}
+	return nil
 }
 
 // AudioDevice is an input or output.

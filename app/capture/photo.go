@@ -81,7 +81,7 @@ func ImportPhoto(ctx context.Context, l *casefile.Log, caseID, author, stage, pa
 func Snapshot(ctx context.Context, l *casefile.Log, caseID, author, stage string, img image.Image, camera string, at time.Time) (*casefile.Record, error) {
 	var buf bytes.Buffer
 	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 92}); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("snapshot for case %s: encode: %w", caseID, err)
 	}
 	b := img.Bounds()
 	info := PhotoInfo{Width: b.Dx(), Height: b.Dy(), Taken: at, Model: camera, Source: "snapshot"}
@@ -90,11 +90,11 @@ func Snapshot(ctx context.Context, l *casefile.Log, caseID, author, stage string
 
 func addPhoto(ctx context.Context, l *casefile.Log, caseID, author, stage string, data []byte, format string, info PhotoInfo, fileTime time.Time) (*casefile.Record, error) {
 	if _, err := l.Case(ctx, caseID); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("add photo to case %s: %w", caseID, err)
 	}
 	d, n, err := l.Media().Put(bytes.NewReader(data))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("add photo to case %s: %w", caseID, err)
 	}
 	at := info.Taken
 	if at.IsZero() {
@@ -112,6 +112,13 @@ func addPhoto(ctx context.Context, l *casefile.Log, caseID, author, stage string
 	rec := Recording{Session: newSession(l.Now()), Segment: 1, Kind: KindPhoto, Device: device, Stage: stage, Start: at, End: at,
 		Files: []File{{Role: KindPhoto, SHA256: d.String(), Size: n, Format: fmt.Sprintf("%s %dx%d", format, info.Width, info.Height), Name: name + ext}},
 		Photo: &info}
-	body, _ := json.Marshal(rec)
-	return l.AddMedia(ctx, caseID, author, body, []string{d.String()})
+	body, err := json.Marshal(rec)
+	if err != nil {
+		return nil, fmt.Errorf("add photo to case %s: %w", caseID, err)
+	}
+	r, err := l.AddMedia(ctx, caseID, author, body, []string{d.String()})
+	if err != nil {
+		return nil, fmt.Errorf("add photo to case %s: %w", caseID, err)
+	}
+	return r, nil
 }
