@@ -207,16 +207,22 @@ func (b *Book) SignIn(ctx context.Context, id, pin, place string) (Account, time
 	}
 	a.Role = Role(role)
 	if lockedUntil != "" {
-		until, _ := time.Parse(time.RFC3339, lockedUntil)
+		until, err := time.Parse(time.RFC3339, lockedUntil)
+		if err != nil {
+			// A lock we cannot read stays a lock: failing open would let a
+			// damaged row lift it. Enrolling the account again clears it.
+			return Account{}, now.Add(LockFor), fmt.Errorf("sign in %s: unreadable lock %q: %w", a.ID, lockedUntil, ErrLocked)
+		}
 		if now.Before(until) {
 			return Account{}, until, ErrLocked
 		}
 	}
 	if !VerifyPIN(pin, hash) {
 		failures++
-		event, until := "failed", ""
+		event, until, lockEnd := "failed", "", time.Time{}
 		if failures >= MaxFailures {
-			event, until, failures = "locked", now.Add(LockFor).UTC().Format(time.RFC3339), 0
+			lockEnd = now.Add(LockFor).UTC().Truncate(time.Second)
+			event, until, failures = "locked", lockEnd.Format(time.RFC3339), 0
 		}
 		err := b.db.Tx(ctx, func(tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, `UPDATE accounts SET failures = ?, locked_until = ? WHERE id = ?`, failures, until, a.ID); err != nil {
@@ -228,8 +234,7 @@ func (b *Book) SignIn(ctx context.Context, id, pin, place string) (Account, time
 			return Account{}, time.Time{}, fmt.Errorf("sign in %s: %w", a.ID, err)
 		}
 		if until != "" {
-			t, _ := time.Parse(time.RFC3339, until)
-			return Account{}, t, ErrLocked
+			return Account{}, lockEnd, ErrLocked
 		}
 		return Account{}, time.Time{}, fmt.Errorf("%w (%d/%d)", ErrWrongPIN, failures, MaxFailures)
 	}

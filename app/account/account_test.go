@@ -106,3 +106,26 @@ func TestHashIsSaltedAndVerifies(t *testing.T) {
 		t.Fatal("verify is wrong")
 	}
 }
+
+// A lock that cannot be read stays a lock: a damaged locked_until must not
+// let a PIN guesser start again from zero. Enrolling again clears it.
+func TestUnreadableLockStaysLocked(t *testing.T) {
+	b, _ := openBook(t)
+	ctx := context.Background()
+	a := Account{ID: "990101000001", Name: "张三", Agency: "01", Role: RoleStaff}
+	if err := b.Enrol(ctx, a, "147258"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.db.ExecContext(ctx, `UPDATE accounts SET locked_until = 'garbled' WHERE id = ?`, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := b.SignIn(ctx, a.ID, "147258", "3"); !errors.Is(err, ErrLocked) {
+		t.Fatalf("right PIN with an unreadable lock: %v", err)
+	}
+	if err := b.Enrol(ctx, a, "147258"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := b.SignIn(ctx, a.ID, "147258", "3"); err != nil {
+		t.Fatalf("after enrolling again: %v", err)
+	}
+}
