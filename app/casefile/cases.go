@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sanxiang-desk/sanxiang/app/act"
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
-	"github.com/sanxiang-desk/sanxiang/app/catalog"
 )
 
 // Record kinds of a case.
@@ -34,22 +34,22 @@ type Stage struct {
 }
 
 // Procedures lists each act's stages in order.
-var Procedures = map[catalog.Act][]Stage{
-	catalog.ActPenalty: {
+var Procedures = map[act.Kind][]Stage{
+	act.Penalty: {
 		{Key: "register"}, {Key: "investigate", OnSite: true}, {Key: "notify", OnSite: true},
 		{Key: "defend"}, {Key: "review", ReviewOnly: true}, {Key: "decide"},
 		{Key: "serve", OnSite: true}, {Key: "execute"}, {Key: "close"},
 	},
-	catalog.ActLicensing:  {{Key: "accept"}, {Key: "examine"}, {Key: "decide"}, {Key: "serve"}, {Key: "close"}},
-	catalog.ActCoercion:   {{Key: "approve"}, {Key: "enforce", OnSite: true}, {Key: "serve", OnSite: true}, {Key: "release"}, {Key: "close"}},
-	catalog.ActLevy:       {{Key: "assess"}, {Key: "notify"}, {Key: "collect"}, {Key: "close"}},
-	catalog.ActInspection: {{Key: "inspect", OnSite: true}, {Key: "handle"}, {Key: "close"}},
-	catalog.ActFee:        {{Key: "assess"}, {Key: "collect"}, {Key: "close"}},
+	act.Licensing:  {{Key: "accept"}, {Key: "examine"}, {Key: "decide"}, {Key: "serve"}, {Key: "close"}},
+	act.Coercion:   {{Key: "approve"}, {Key: "enforce", OnSite: true}, {Key: "serve", OnSite: true}, {Key: "release"}, {Key: "close"}},
+	act.Levy:       {{Key: "assess"}, {Key: "notify"}, {Key: "collect"}, {Key: "close"}},
+	act.Inspection: {{Key: "inspect", OnSite: true}, {Key: "handle"}, {Key: "close"}},
+	act.Fee:        {{Key: "assess"}, {Key: "collect"}, {Key: "close"}},
 }
 
 // StageOf finds a stage of an act by key.
-func StageOf(act catalog.Act, key string) (Stage, bool) {
-	for _, s := range Procedures[act] {
+func StageOf(a act.Kind, key string) (Stage, bool) {
+	for _, s := range Procedures[a] {
 		if s.Key == key {
 			return s, true
 		}
@@ -76,14 +76,14 @@ type Party struct {
 
 // Opening is the body of a case's first record.
 type Opening struct {
-	Act      catalog.Act `json:"act"`
-	Agency   string      `json:"agency"`
-	ItemID   string      `json:"item_id"`
-	ItemName string      `json:"item_name"`
-	Party    Party       `json:"party"`
-	Place    string      `json:"place"`
-	Summary  string      `json:"summary"`
-	Officers []Officer   `json:"officers"`
+	Act      act.Kind  `json:"act"`
+	Agency   string    `json:"agency"`
+	ItemID   string    `json:"item_id"`
+	ItemName string    `json:"item_name"`
+	Party    Party     `json:"party"`
+	Place    string    `json:"place"`
+	Summary  string    `json:"summary"`
+	Officers []Officer `json:"officers"`
 }
 
 // StageBody is the body of a stage record.
@@ -349,7 +349,7 @@ func (c *Case) Clocks(cal *calendar.Calendar, now time.Time) []Clock {
 		}
 		return nil
 	}
-	if c.Opening.Act == catalog.ActPenalty {
+	if c.Opening.Act == act.Penalty {
 		reg := c.OpenedAt
 		if r := get("register"); r != nil {
 			reg = r.At

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sanxiang-desk/sanxiang/app/act"
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
-	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/assets"
 )
 
@@ -28,7 +28,7 @@ func openCaseLog(t *testing.T, clock *time.Time) *Log {
 }
 
 func penaltyOpening() Opening {
-	return Opening{Act: catalog.ActPenalty, Agency: "01", ItemID: "E010009", ItemName: "对虚假广告的处罚",
+	return Opening{Act: act.Penalty, Agency: "01", ItemID: "E010009", ItemName: "对虚假广告的处罚",
 		Party: Party{Kind: "person", Name: "王某", IDNo: "350102199001011234"}, Place: "明湖区政和路1号",
 		Summary: "群众举报虚假广告", Officers: two}
 }
@@ -45,7 +45,7 @@ func TestCaseLifecycleAndClocks(t *testing.T) {
 	if id != "QH01-20260901-0001" {
 		t.Fatalf("case id %q", id)
 	}
-	if _, err := l.OpenCase(ctx, "x", Opening{Act: catalog.ActPenalty}); !errors.Is(err, ErrIncomplete) {
+	if _, err := l.OpenCase(ctx, "x", Opening{Act: act.Penalty}); !errors.Is(err, ErrIncomplete) {
 		t.Fatalf("incomplete opening: %v", err)
 	}
 	if _, err := l.AddStage(ctx, id, "990101000001", StageBody{Stage: "register", Note: "同意立案"}); err != nil {
