@@ -102,7 +102,8 @@ type StageBody struct {
 // the rule that no major decision is recorded without a passed review.
 type Gate func(ctx context.Context, c *Case, s StageBody) error
 
-// SetGate installs the gate every AddStage goes through.
+// SetGate installs the gate every stage record goes through, however it is
+// appended: the ledger calls it before the append (see beforeAppend).
 func (l *Log) SetGate(g Gate) { l.gate = g }
 
 // Errors a person must see explained.
@@ -138,40 +139,29 @@ func (l *Log) OpenCase(ctx context.Context, author string, o Opening) (string, e
 	if _, ok := Procedures[o.Act]; !ok {
 		return "", ErrBadStage
 	}
-	var n int
-	if err := l.db.QueryRowContext(ctx, `SELECT count(*) FROM records WHERE kind = ?`, KindOpen).Scan(&n); err != nil {
-		return "", err
+	n, err := l.CountKind(ctx, KindOpen)
+	if err != nil {
+		return "", fmt.Errorf("open case: %w", err)
 	}
-	now := l.now()
-	id := fmt.Sprintf("%s-%s-%04d", strings.TrimPrefix(l.origin, "sanxiang/device/"), now.Format("20060102"), n+1)
-	body, _ := json.Marshal(o)
+	now := l.Now()
+	id := fmt.Sprintf("%s-%s-%04d", strings.TrimPrefix(l.Origin(), "sanxiang/device/"), now.Format("20060102"), n+1)
+	body, err := json.Marshal(o)
+	if err != nil {
+		return "", fmt.Errorf("open case %s: %w", id, err)
+	}
 	if err := l.Append(ctx, &Record{Case: id, Kind: KindOpen, Author: author, At: now, Body: body}); err != nil {
-		return "", err
+		return "", fmt.Errorf("open case %s: %w", id, err)
 	}
 	return id, nil
 }
 
-// AddStage records that a stage of the case's procedure was done.
+// AddStage records that a stage of the case's procedure was done. The
+// case's rules and the gate check it before the append (beforeAppend).
 func (l *Log) AddStage(ctx context.Context, caseID, author string, s StageBody, media ...string) (*Record, error) {
-	c, err := l.Case(ctx, caseID)
+	body, err := json.Marshal(s)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("stage %s of %s: %w", s.Stage, caseID, err)
 	}
-	st, ok := StageOf(c.Opening.Act, s.Stage)
-	if !ok {
-		return nil, fmt.Errorf("%w: %s", ErrBadStage, s.Stage)
-	}
-	if st.OnSite {
-		if err := checkOfficers(s.Officers); err != nil {
-			return nil, err
-		}
-	}
-	if l.gate != nil {
-		if err := l.gate(ctx, c, s); err != nil {
-			return nil, err
-		}
-	}
-	body, _ := json.Marshal(s)
 	r := &Record{Case: caseID, Kind: KindStage, Author: author, Body: body, Media: media}
 	return r, l.Append(ctx, r)
 }
@@ -201,7 +191,10 @@ func (l *Log) AddNote(ctx context.Context, caseID, author, text string, media ..
 	if _, err := l.Case(ctx, caseID); err != nil {
 		return nil, err
 	}
-	body, _ := json.Marshal(map[string]string{"text": text})
+	body, err := json.Marshal(map[string]string{"text": text})
+	if err != nil {
+		return nil, fmt.Errorf("note on %s: %w", caseID, err)
+	}
 	r := &Record{Case: caseID, Kind: KindNote, Author: author, Body: body, Media: media}
 	return r, l.Append(ctx, r)
 }
@@ -242,7 +235,10 @@ func (l *Log) AddCorrection(ctx context.Context, caseID, author string, corrects
 	if strings.TrimSpace(c.Reason) == "" || strings.TrimSpace(c.Text) == "" {
 		return nil, ErrIncomplete
 	}
-	body, _ := json.Marshal(c)
+	body, err := json.Marshal(c)
+	if err != nil {
+		return nil, fmt.Errorf("correction on %s: %w", caseID, err)
+	}
 	r := &Record{Case: caseID, Kind: KindCorrection, Author: author, Corrects: &corrects, Body: body}
 	return r, l.Append(ctx, r)
 }
@@ -293,20 +289,11 @@ func CaseOf(id string, recs []Record) (*Case, error) {
 
 // CaseIDs lists the cases on this device, newest first.
 func (l *Log) CaseIDs(ctx context.Context) ([]string, error) {
-	rows, err := l.db.QueryContext(ctx, `SELECT case_id FROM records WHERE kind = ? ORDER BY seq DESC`, KindOpen)
+	ids, err := l.CasesOfKind(ctx, KindOpen)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("case list: %w", err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return ids, nil
 }
 
 // Clock is a statutory time limit on a case.
@@ -365,7 +352,7 @@ func (c *Case) Clocks(cal *calendar.Calendar, now time.Time) []Clock {
 		}
 		if d := get("defend"); d != nil {
 			var s StageBody
-			json.Unmarshal(d.Body, &s)
+			_ = json.Unmarshal(d.Body, &s) // a body that does not read sets no hearing
 			if on, err := time.ParseInLocation(time.DateOnly, s.HearingOn, now.Location()); err == nil {
 				k := Clock{Key: "hearing_notice_7", Due: on.AddDate(0, 0, -7)}
 				// The notice is the defend record itself.

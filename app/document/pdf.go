@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/go-pdf/fpdf"
-	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/ledger"
 	"github.com/sanxiang-desk/sanxiang/assets"
 )
 
@@ -70,7 +70,7 @@ func PDF(d Doc) ([]byte, error) {
 // contents (卷内目录), every document as recorded, and the list of records
 // with the hash each has in the device's signed log, ending with the
 // checkpoint, so that paper can be matched against the electronic file.
-func CaseFilePDF(c *casefile.Case, agency string, leaves map[int64]tlog.Hash, cp casefile.Checkpoint, now time.Time) ([]byte, error) {
+func CaseFilePDF(c *casefile.Case, agency string, leaves map[int64]ledger.Hash, cp casefile.Checkpoint, now time.Time) ([]byte, error) {
 	p := newPDF()
 	o := c.Opening
 	// Cover.
@@ -174,15 +174,19 @@ func recordTitle(r casefile.Record) string {
 func CaseFileFor(ctx context.Context, l *casefile.Log, caseID, agency string, now time.Time) ([]byte, error) {
 	c, err := l.Case(ctx, caseID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("case file of %s: %w", caseID, err)
 	}
 	leaves, err := l.LeafHashes(ctx, caseID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("case file of %s: %w", caseID, err)
 	}
 	cp, err := l.Latest(ctx)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("case file of %s: %w", caseID, err)
 	}
-	return CaseFilePDF(c, agency, leaves, cp, now)
+	pdf, err := CaseFilePDF(c, agency, leaves, cp, now)
+	if err != nil {
+		return nil, fmt.Errorf("case file of %s: %w", caseID, err)
+	}
+	return pdf, nil
 }
