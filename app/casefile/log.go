@@ -49,7 +49,7 @@ func VerifyBundle(r io.ReaderAt, size int64, verifierKey string) (ledger.BundleR
 }
 
 // ErrNotCaseFile is returned by OpenExisting for a file that holds no log.
-var ErrNotCaseFile = ledger.ErrNotLog
+var ErrNotCaseFile = errors.New("not a case file database")
 
 // Log is a device's case file: its ledger, read and written as cases.
 // The ledger's methods (Append, Records, Since, Verify…) are the log's.
@@ -75,6 +75,9 @@ func Open(ctx context.Context, path, mediaDir, deviceID string) (*Log, error) {
 // does: it never creates a file or a key.
 func OpenExisting(ctx context.Context, path, mediaDir string) (*Log, error) {
 	lg, err := ledger.OpenExisting(ctx, path, mediaDir)
+	if errors.Is(err, ledger.ErrNotLog) {
+		return nil, fmt.Errorf("open case file: %w: %s", ErrNotCaseFile, path)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open case file: %w", err)
 	}

@@ -211,7 +211,7 @@ func Open(ctx context.Context, path, mediaDir, deviceID string, o Options) (*Log
 }
 
 // ErrNotLog is returned by OpenExisting for a file that holds no log.
-var ErrNotLog = errors.New("not a case file database")
+var ErrNotLog = errors.New("not a log database")
 
 // OpenExisting opens a log that must already exist, as a verifier does: it
 // never creates a file or a key.
@@ -226,8 +226,11 @@ func OpenExisting(ctx context.Context, path, mediaDir string) (*Log, error) {
 	l := &Log{db: db, media: &MediaStore{Dir: mediaDir}, now: time.Now}
 	var skey string
 	err = db.QueryRowContext(ctx, `SELECT origin, signer, verifier FROM device_key WHERE id = 1`).Scan(&l.origin, &skey, &l.Verifier)
-	if err != nil {
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errors.Join(fmt.Errorf("%w: %s", ErrNotLog, path), db.Close())
+	}
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("open log: device key: %w", err), db.Close())
 	}
 	if err := l.stmt.prepare(ctx, db); err != nil {
 		return nil, errors.Join(err, db.Close())
@@ -416,11 +419,11 @@ func (l *Log) AppendBatch(ctx context.Context, records []*Record) error {
 			return out, nil
 		})
 		for i, r := range records {
-			var sign func(tlog.Hash) (string, error)
+			var sign func(Hash) (string, error)
 			if i == len(records)-1 {
 				size := n + 1
-				sign = func(root tlog.Hash) (string, error) {
-					b, err := note.Sign(&note.Note{Text: checkpointText(l.origin, size, Hash(root))}, l.signer)
+				sign = func(root Hash) (string, error) {
+					b, err := note.Sign(&note.Note{Text: checkpointText(l.origin, size, root)}, l.signer)
 					return string(b), err
 				}
 			}
@@ -475,7 +478,7 @@ func (o overlay) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 
 // appendOne writes record n with its stored hashes; with sign, it also
 // signs the tree of size n+1 into the same row.
-func appendOne(ctx context.Context, tx *sql.Tx, stmt *appendSQL, reader tlog.HashReader, n int64, r *Record, sign func(tlog.Hash) (string, error)) ([]tlog.Hash, error) {
+func appendOne(ctx context.Context, tx *sql.Tx, stmt *appendSQL, reader tlog.HashReader, n int64, r *Record, sign func(Hash) (string, error)) ([]tlog.Hash, error) {
 	r.Seq = n
 	if r.Prev == unknownPrev {
 		if err := tx.StmtContext(ctx, stmt.prev).QueryRowContext(ctx, r.Case).Scan(&r.Prev); err != nil {
@@ -489,7 +492,7 @@ func appendOne(ctx context.Context, tx *sql.Tx, stmt *appendSQL, reader tlog.Has
 	if r.Corrects != nil && (*r.Corrects < 0 || *r.Corrects >= n) {
 		return nil, fmt.Errorf("append: corrects record %d, which does not exist", *r.Corrects)
 	}
-	hashes, err := tlog.StoredHashes(n, data, reader)
+	hashes, err := leafHashes(n, data, reader)
 	if err != nil {
 		return nil, fmt.Errorf("append record %d: %w", n, err)
 	}
@@ -499,7 +502,7 @@ func appendOne(ctx context.Context, tx *sql.Tx, stmt *appendSQL, reader tlog.Has
 	}
 	var checkpoint *string
 	if sign != nil {
-		root, err := tlog.TreeHash(n+1, overlay{base: tlog.StoredHashIndex(0, n), hashes: hashes, rest: reader})
+		root, err := treeRoot(n+1, overlay{base: tlog.StoredHashIndex(0, n), hashes: hashes, rest: reader})
 		if err != nil {
 			return nil, fmt.Errorf("append record %d: %w", n, err)
 		}
