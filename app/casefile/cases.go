@@ -163,50 +163,59 @@ func (l *Log) AddStage(ctx context.Context, caseID, author string, s StageBody, 
 		return nil, fmt.Errorf("stage %s of %s: %w", s.Stage, caseID, err)
 	}
 	r := &Record{Case: caseID, Kind: KindStage, Author: author, Body: body, Media: media}
-	return r, l.Append(ctx, r)
+	return r, l.add(ctx, r)
+}
+
+// add appends r, naming the record's kind and case in any error; r is
+// returned either way, as the Add methods always have.
+func (l *Log) add(ctx context.Context, r *Record) error {
+	if err := l.Append(ctx, r); err != nil {
+		return fmt.Errorf("add %s record to %s: %w", r.Kind, r.Case, err)
+	}
+	return nil
 }
 
 // AddRecord appends a record of any kind to an existing case; the review
 // package writes its submissions and opinions through it.
 func (l *Log) AddRecord(ctx context.Context, caseID, author, kind string, body json.RawMessage, corrects *int64) (*Record, error) {
 	if _, err := l.Case(ctx, caseID); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("add to %s: %w", caseID, err)
 	}
 	r := &Record{Case: caseID, Kind: kind, Author: author, Body: body, Corrects: corrects}
-	return r, l.Append(ctx, r)
+	return r, l.add(ctx, r)
 }
 
 // AddMedia appends a record of audio, video or photos to a case: body
 // describes them, media are the files' digests (already in the store).
 func (l *Log) AddMedia(ctx context.Context, caseID, author string, body json.RawMessage, media []string) (*Record, error) {
 	if _, err := l.Case(ctx, caseID); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("add to %s: %w", caseID, err)
 	}
 	r := &Record{Case: caseID, Kind: KindMedia, Author: author, Body: body, Media: media}
-	return r, l.Append(ctx, r)
+	return r, l.add(ctx, r)
 }
 
 // AddNote appends a text record to a case.
 func (l *Log) AddNote(ctx context.Context, caseID, author, text string, media ...string) (*Record, error) {
 	if _, err := l.Case(ctx, caseID); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("add to %s: %w", caseID, err)
 	}
 	body, err := json.Marshal(map[string]string{"text": text})
 	if err != nil {
 		return nil, fmt.Errorf("note on %s: %w", caseID, err)
 	}
 	r := &Record{Case: caseID, Kind: KindNote, Author: author, Body: body, Media: media}
-	return r, l.Append(ctx, r)
+	return r, l.add(ctx, r)
 }
 
 // AddDocument appends a filled-in document to a case. body is the
 // document's JSON; its text is what prints, so paper and record agree.
 func (l *Log) AddDocument(ctx context.Context, caseID, author string, body json.RawMessage) (*Record, error) {
 	if _, err := l.Case(ctx, caseID); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("add to %s: %w", caseID, err)
 	}
 	r := &Record{Case: caseID, Kind: KindDocument, Author: author, Body: body}
-	return r, l.Append(ctx, r)
+	return r, l.add(ctx, r)
 }
 
 // Correction is the body of a correction record.
@@ -223,7 +232,7 @@ var ErrNotInCase = errors.New("the corrected record is not in this case")
 func (l *Log) AddCorrection(ctx context.Context, caseID, author string, corrects int64, c Correction) (*Record, error) {
 	cs, err := l.Case(ctx, caseID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("correct a record of %s: %w", caseID, err)
 	}
 	found := false
 	for _, r := range cs.Records {
@@ -240,7 +249,7 @@ func (l *Log) AddCorrection(ctx context.Context, caseID, author string, corrects
 		return nil, fmt.Errorf("correction on %s: %w", caseID, err)
 	}
 	r := &Record{Case: caseID, Kind: KindCorrection, Author: author, Corrects: &corrects, Body: body}
-	return r, l.Append(ctx, r)
+	return r, l.add(ctx, r)
 }
 
 // Case is a case as its records tell it.
@@ -259,7 +268,7 @@ type Case struct {
 func (l *Log) Case(ctx context.Context, id string) (*Case, error) {
 	recs, err := l.Records(ctx, id)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("case %s: %w", id, err)
 	}
 	return CaseOf(id, recs)
 }
