@@ -54,7 +54,7 @@ func proofOf(p tlog.RecordProof) Proof {
 	return out
 }
 
-func (p Proof) tlog() tlog.RecordProof {
+func (p Proof) asTlog() tlog.RecordProof {
 	out := make(tlog.RecordProof, len(p))
 	for i, h := range p {
 		out[i] = tlog.Hash(h)
@@ -65,7 +65,7 @@ func (p Proof) tlog() tlog.RecordProof {
 // CheckRecord checks that the record whose leaf hash is leaf is record seq
 // of the tree of the given size and root.
 func CheckRecord(p Proof, size int64, root Hash, seq int64, leaf Hash) error {
-	if err := tlog.CheckRecord(p.tlog(), size, tlog.Hash(root), seq, tlog.Hash(leaf)); err != nil {
+	if err := tlog.CheckRecord(p.asTlog(), size, tlog.Hash(root), seq, tlog.Hash(leaf)); err != nil {
 		return fmt.Errorf("%w: record %d in tree %d: %v", ErrBadProof, seq, size, err)
 	}
 	return nil
