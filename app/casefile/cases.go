@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sanxiang-desk/sanxiang/app/act"
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
-	"github.com/sanxiang-desk/sanxiang/app/catalog"
 )
 
 // Record kinds of a case.
@@ -34,22 +34,22 @@ type Stage struct {
 }
 
 // Procedures lists each act's stages in order.
-var Procedures = map[catalog.Act][]Stage{
-	catalog.ActPenalty: {
+var Procedures = map[act.Kind][]Stage{
+	act.Penalty: {
 		{Key: "register"}, {Key: "investigate", OnSite: true}, {Key: "notify", OnSite: true},
 		{Key: "defend"}, {Key: "review", ReviewOnly: true}, {Key: "decide"},
 		{Key: "serve", OnSite: true}, {Key: "execute"}, {Key: "close"},
 	},
-	catalog.ActLicensing:  {{Key: "accept"}, {Key: "examine"}, {Key: "decide"}, {Key: "serve"}, {Key: "close"}},
-	catalog.ActCoercion:   {{Key: "approve"}, {Key: "enforce", OnSite: true}, {Key: "serve", OnSite: true}, {Key: "release"}, {Key: "close"}},
-	catalog.ActLevy:       {{Key: "assess"}, {Key: "notify"}, {Key: "collect"}, {Key: "close"}},
-	catalog.ActInspection: {{Key: "inspect", OnSite: true}, {Key: "handle"}, {Key: "close"}},
-	catalog.ActFee:        {{Key: "assess"}, {Key: "collect"}, {Key: "close"}},
+	act.Licensing:  {{Key: "accept"}, {Key: "examine"}, {Key: "decide"}, {Key: "serve"}, {Key: "close"}},
+	act.Coercion:   {{Key: "approve"}, {Key: "enforce", OnSite: true}, {Key: "serve", OnSite: true}, {Key: "release"}, {Key: "close"}},
+	act.Levy:       {{Key: "assess"}, {Key: "notify"}, {Key: "collect"}, {Key: "close"}},
+	act.Inspection: {{Key: "inspect", OnSite: true}, {Key: "handle"}, {Key: "close"}},
+	act.Fee:        {{Key: "assess"}, {Key: "collect"}, {Key: "close"}},
 }
 
 // StageOf finds a stage of an act by key.
-func StageOf(act catalog.Act, key string) (Stage, bool) {
-	for _, s := range Procedures[act] {
+func StageOf(a act.Kind, key string) (Stage, bool) {
+	for _, s := range Procedures[a] {
 		if s.Key == key {
 			return s, true
 		}
@@ -76,14 +76,14 @@ type Party struct {
 
 // Opening is the body of a case's first record.
 type Opening struct {
-	Act      catalog.Act `json:"act"`
-	Agency   string      `json:"agency"`
-	ItemID   string      `json:"item_id"`
-	ItemName string      `json:"item_name"`
-	Party    Party       `json:"party"`
-	Place    string      `json:"place"`
-	Summary  string      `json:"summary"`
-	Officers []Officer   `json:"officers"`
+	Act      act.Kind  `json:"act"`
+	Agency   string    `json:"agency"`
+	ItemID   string    `json:"item_id"`
+	ItemName string    `json:"item_name"`
+	Party    Party     `json:"party"`
+	Place    string    `json:"place"`
+	Summary  string    `json:"summary"`
+	Officers []Officer `json:"officers"`
 }
 
 // StageBody is the body of a stage record.
@@ -102,7 +102,8 @@ type StageBody struct {
 // the rule that no major decision is recorded without a passed review.
 type Gate func(ctx context.Context, c *Case, s StageBody) error
 
-// SetGate installs the gate every AddStage goes through.
+// SetGate installs the gate every stage record goes through, however it is
+// appended: the ledger calls it before the append (see beforeAppend).
 func (l *Log) SetGate(g Gate) { l.gate = g }
 
 // Errors a person must see explained.
@@ -138,82 +139,83 @@ func (l *Log) OpenCase(ctx context.Context, author string, o Opening) (string, e
 	if _, ok := Procedures[o.Act]; !ok {
 		return "", ErrBadStage
 	}
-	var n int
-	if err := l.db.QueryRowContext(ctx, `SELECT count(*) FROM records WHERE kind = ?`, KindOpen).Scan(&n); err != nil {
-		return "", err
+	n, err := l.CountKind(ctx, KindOpen)
+	if err != nil {
+		return "", fmt.Errorf("open case: %w", err)
 	}
-	now := l.now()
-	id := fmt.Sprintf("%s-%s-%04d", strings.TrimPrefix(l.origin, "sanxiang/device/"), now.Format("20060102"), n+1)
-	body, _ := json.Marshal(o)
+	now := l.Now()
+	id := fmt.Sprintf("%s-%s-%04d", strings.TrimPrefix(l.Origin(), "sanxiang/device/"), now.Format("20060102"), n+1)
+	body, err := json.Marshal(o)
+	if err != nil {
+		return "", fmt.Errorf("open case %s: %w", id, err)
+	}
 	if err := l.Append(ctx, &Record{Case: id, Kind: KindOpen, Author: author, At: now, Body: body}); err != nil {
-		return "", err
+		return "", fmt.Errorf("open case %s: %w", id, err)
 	}
 	return id, nil
 }
 
-// AddStage records that a stage of the case's procedure was done.
+// AddStage records that a stage of the case's procedure was done. The
+// case's rules and the gate check it before the append (beforeAppend).
 func (l *Log) AddStage(ctx context.Context, caseID, author string, s StageBody, media ...string) (*Record, error) {
-	c, err := l.Case(ctx, caseID)
+	body, err := json.Marshal(s)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("stage %s of %s: %w", s.Stage, caseID, err)
 	}
-	st, ok := StageOf(c.Opening.Act, s.Stage)
-	if !ok {
-		return nil, fmt.Errorf("%w: %s", ErrBadStage, s.Stage)
-	}
-	if st.OnSite {
-		if err := checkOfficers(s.Officers); err != nil {
-			return nil, err
-		}
-	}
-	if l.gate != nil {
-		if err := l.gate(ctx, c, s); err != nil {
-			return nil, err
-		}
-	}
-	body, _ := json.Marshal(s)
 	r := &Record{Case: caseID, Kind: KindStage, Author: author, Body: body, Media: media}
-	return r, l.Append(ctx, r)
+	return r, l.add(ctx, r)
+}
+
+// add appends r, naming the record's kind and case in any error; r is
+// returned either way, as the Add methods always have.
+func (l *Log) add(ctx context.Context, r *Record) error {
+	if err := l.Append(ctx, r); err != nil {
+		return fmt.Errorf("add %s record to %s: %w", r.Kind, r.Case, err)
+	}
+	return nil
 }
 
 // AddRecord appends a record of any kind to an existing case; the review
 // package writes its submissions and opinions through it.
 func (l *Log) AddRecord(ctx context.Context, caseID, author, kind string, body json.RawMessage, corrects *int64) (*Record, error) {
 	if _, err := l.Case(ctx, caseID); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("add to %s: %w", caseID, err)
 	}
 	r := &Record{Case: caseID, Kind: kind, Author: author, Body: body, Corrects: corrects}
-	return r, l.Append(ctx, r)
+	return r, l.add(ctx, r)
 }
 
 // AddMedia appends a record of audio, video or photos to a case: body
 // describes them, media are the files' digests (already in the store).
 func (l *Log) AddMedia(ctx context.Context, caseID, author string, body json.RawMessage, media []string) (*Record, error) {
 	if _, err := l.Case(ctx, caseID); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("add to %s: %w", caseID, err)
 	}
 	r := &Record{Case: caseID, Kind: KindMedia, Author: author, Body: body, Media: media}
-	return r, l.Append(ctx, r)
+	return r, l.add(ctx, r)
 }
 
 // AddNote appends a text record to a case.
 func (l *Log) AddNote(ctx context.Context, caseID, author, text string, media ...string) (*Record, error) {
 	if _, err := l.Case(ctx, caseID); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("add to %s: %w", caseID, err)
 	}
-	body, _ := json.Marshal(map[string]string{"text": text})
+	body, err := json.Marshal(map[string]string{"text": text})
+	if err != nil {
+		return nil, fmt.Errorf("note on %s: %w", caseID, err)
+	}
 	r := &Record{Case: caseID, Kind: KindNote, Author: author, Body: body, Media: media}
-	return r, l.Append(ctx, r)
+	return r, l.add(ctx, r)
 }
 
 // AddDocument appends a filled-in document to a case. body is the
 // document's JSON; its text is what prints, so paper and record agree.
 func (l *Log) AddDocument(ctx context.Context, caseID, author string, body json.RawMessage) (*Record, error) {
 	if _, err := l.Case(ctx, caseID); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("add to %s: %w", caseID, err)
 	}
 	r := &Record{Case: caseID, Kind: KindDocument, Author: author, Body: body}
-	return r, l.Append(ctx, r)
+	return r, l.add(ctx, r)
 }
 
 // Correction is the body of a correction record.
@@ -230,7 +232,7 @@ var ErrNotInCase = errors.New("the corrected record is not in this case")
 func (l *Log) AddCorrection(ctx context.Context, caseID, author string, corrects int64, c Correction) (*Record, error) {
 	cs, err := l.Case(ctx, caseID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("correct a record of %s: %w", caseID, err)
 	}
 	found := false
 	for _, r := range cs.Records {
@@ -242,9 +244,12 @@ func (l *Log) AddCorrection(ctx context.Context, caseID, author string, corrects
 	if strings.TrimSpace(c.Reason) == "" || strings.TrimSpace(c.Text) == "" {
 		return nil, ErrIncomplete
 	}
-	body, _ := json.Marshal(c)
+	body, err := json.Marshal(c)
+	if err != nil {
+		return nil, fmt.Errorf("correction on %s: %w", caseID, err)
+	}
 	r := &Record{Case: caseID, Kind: KindCorrection, Author: author, Corrects: &corrects, Body: body}
-	return r, l.Append(ctx, r)
+	return r, l.add(ctx, r)
 }
 
 // Case is a case as its records tell it.
@@ -263,7 +268,7 @@ type Case struct {
 func (l *Log) Case(ctx context.Context, id string) (*Case, error) {
 	recs, err := l.Records(ctx, id)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("case %s: %w", id, err)
 	}
 	return CaseOf(id, recs)
 }
@@ -293,20 +298,11 @@ func CaseOf(id string, recs []Record) (*Case, error) {
 
 // CaseIDs lists the cases on this device, newest first.
 func (l *Log) CaseIDs(ctx context.Context) ([]string, error) {
-	rows, err := l.db.QueryContext(ctx, `SELECT case_id FROM records WHERE kind = ? ORDER BY seq DESC`, KindOpen)
+	ids, err := l.CasesOfKind(ctx, KindOpen)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("case list: %w", err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return ids, nil
 }
 
 // Clock is a statutory time limit on a case.
@@ -349,7 +345,7 @@ func (c *Case) Clocks(cal *calendar.Calendar, now time.Time) []Clock {
 		}
 		return nil
 	}
-	if c.Opening.Act == catalog.ActPenalty {
+	if c.Opening.Act == act.Penalty {
 		reg := c.OpenedAt
 		if r := get("register"); r != nil {
 			reg = r.At
@@ -365,7 +361,7 @@ func (c *Case) Clocks(cal *calendar.Calendar, now time.Time) []Clock {
 		}
 		if d := get("defend"); d != nil {
 			var s StageBody
-			json.Unmarshal(d.Body, &s)
+			_ = json.Unmarshal(d.Body, &s) // a body that does not read sets no hearing
 			if on, err := time.ParseInLocation(time.DateOnly, s.HearingOn, now.Location()); err == nil {
 				k := Clock{Key: "hearing_notice_7", Due: on.AddDate(0, 0, -7)}
 				// The notice is the defend record itself.

@@ -2,14 +2,15 @@ package casefile
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/sanxiang-desk/sanxiang/app/act"
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
-	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/assets"
 )
 
@@ -28,7 +29,7 @@ func openCaseLog(t *testing.T, clock *time.Time) *Log {
 }
 
 func penaltyOpening() Opening {
-	return Opening{Act: catalog.ActPenalty, Agency: "01", ItemID: "E010009", ItemName: "对虚假广告的处罚",
+	return Opening{Act: act.Penalty, Agency: "01", ItemID: "E010009", ItemName: "对虚假广告的处罚",
 		Party: Party{Kind: "person", Name: "王某", IDNo: "350102199001011234"}, Place: "明湖区政和路1号",
 		Summary: "群众举报虚假广告", Officers: two}
 }
@@ -45,7 +46,7 @@ func TestCaseLifecycleAndClocks(t *testing.T) {
 	if id != "QH01-20260901-0001" {
 		t.Fatalf("case id %q", id)
 	}
-	if _, err := l.OpenCase(ctx, "x", Opening{Act: catalog.ActPenalty}); !errors.Is(err, ErrIncomplete) {
+	if _, err := l.OpenCase(ctx, "x", Opening{Act: act.Penalty}); !errors.Is(err, ErrIncomplete) {
 		t.Fatalf("incomplete opening: %v", err)
 	}
 	if _, err := l.AddStage(ctx, id, "990101000001", StageBody{Stage: "register", Note: "同意立案"}); err != nil {
@@ -194,5 +195,38 @@ func TestCorrectionsStayInTheirCase(t *testing.T) {
 	recs, _ := l.Records(ctx, a)
 	if !strings.Contains(string(recs[1].Body), "王某") {
 		t.Fatal("the corrected record changed")
+	}
+}
+
+// A stage record meets the case's rules and the gate however it is
+// appended: the ledger calls them before every append.
+func TestStageRulesHoldOnEveryAppend(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 9, 1, 10, 0, 0, 0, time.Local)
+	l := openCaseLog(t, &now)
+	id, err := l.OpenCase(ctx, "x", penaltyOpening())
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := json.RawMessage(`{"stage":"investigate","note":"","officers":[{"cert_no":"990101000001","name":"甲"}]}`)
+	if _, err := l.AddRecord(ctx, id, "x", KindStage, body, nil); !errors.Is(err, ErrTwoOfficers) {
+		t.Fatalf("on-site stage with one officer through AddRecord: %v", err)
+	}
+	if err := l.Append(ctx, &Record{Case: id, Kind: KindStage, Author: "x", Body: json.RawMessage(`{"stage":"fly"}`)}); !errors.Is(err, ErrBadStage) {
+		t.Fatalf("no such stage through Append: %v", err)
+	}
+	closed := errors.New("gate closed")
+	l.SetGate(func(context.Context, *Case, StageBody) error { return closed })
+	if _, err := l.AddStage(ctx, id, "x", StageBody{Stage: "investigate", Officers: two}); !errors.Is(err, closed) {
+		t.Fatalf("gate: %v", err)
+	}
+	if _, err := l.AddStage(ctx, "nope", "x", StageBody{Stage: "investigate", Officers: two}); !errors.Is(err, ErrNoCase) {
+		t.Fatalf("stage of no case: %v", err)
+	}
+	if c, _ := l.Case(ctx, id); len(c.Records) != 1 {
+		t.Fatalf("%d records after refusals", len(c.Records))
+	}
+	if _, err := l.AddNote(ctx, id, "x", "a note passes the gate"); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -1,638 +1,127 @@
-// Package casefile keeps an officer's case records in a per-device,
-// append-only log that a third party can verify offline: each record's bytes
-// are a leaf of a Merkle tree hashed as RFC 6962 (golang.org/x/mod/sumdb/tlog)
-// and every append writes, in the same transaction, a checkpoint of the tree
-// signed with the device's Ed25519 key (golang.org/x/mod/sumdb/note, the C2SP
-// tlog-checkpoint form). Media are referenced by SHA-256.
+// Package casefile is the case domain on top of the device's log
+// (app/ledger): cases and their records, each act's stages, the statutory
+// clocks, and the gates a stage must pass (two officers on site, the legal
+// review of a major decision). The ledger keeps and proves the records; this
+// package says what they mean and which may be written, through the hook
+// the ledger calls before every append.
 //
-// The platform verifies logs with this same code, so this package stays pure
+// The platform reads cases with this same code, so this package stays pure
 // Go: no cgo, no Fyne.
 package casefile
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"embed"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"strconv"
-	"strings"
-	"sync"
-	"time"
+	"io"
 
-	"golang.org/x/mod/sumdb/note"
-	"golang.org/x/mod/sumdb/tlog"
-
-	"github.com/sanxiang-desk/sanxiang/app/store"
+	"github.com/sanxiang-desk/sanxiang/app/ledger"
 )
 
-//go:embed migrations/*.sql
-var migrationFiles embed.FS
+// The log's own nouns, named here as well so that the packages above
+// need only the case file; new code may use app/ledger directly.
+type (
+	Record     = ledger.Record
+	RawRecord  = ledger.RawRecord
+	Checkpoint = ledger.Checkpoint
+	Digest     = ledger.Digest
+	MediaStore = ledger.MediaStore
+	Report     = ledger.Report
+	Manifest   = ledger.Manifest
+)
 
-// Migrations are the case file database's schema steps.
-var Migrations, _ = fs.Sub(migrationFiles, "migrations")
+// ParseDigest reads a hex SHA-256 (ledger.ParseDigest).
+func ParseDigest(s string) (Digest, error) { return ledger.ParseDigest(s) }
 
-// Record is one entry of the log. Body is the kind's own JSON.
-type Record struct {
-	Seq      int64     `json:"seq"`
-	Case     string    `json:"case"`
-	Kind     string    `json:"kind"`
-	At       time.Time `json:"at"`
-	Author   string    `json:"author"`
-	Corrects *int64    `json:"corrects,omitempty"`
-	// Prev is the seq of the case's previous record (-1 for its first): the
-	// case's records chain, so a bundle of one case shows none is left out.
-	Prev  int64           `json:"prev"`
-	Media []string        `json:"media,omitempty"` // SHA-256, hex
-	Body  json.RawMessage `json:"body"`
+// HashFile is the SHA-256 of a file and its size (ledger.HashFile).
+func HashFile(path string) (Digest, int64, error) { return ledger.HashFile(path) }
+
+// ParseCheckpoint checks a signed checkpoint (ledger.ParseCheckpoint).
+func ParseCheckpoint(msg []byte, verifierKey string) (Checkpoint, error) {
+	return ledger.ParseCheckpoint(msg, verifierKey)
 }
 
-// encode is the exact byte form a record's leaf hash covers.
-func (r *Record) encode() ([]byte, error) {
-	if !json.Valid(r.Body) {
-		return nil, errors.New("record body is not JSON")
-	}
-	var body any
-	json.Unmarshal(r.Body, &body)
-	canon, err := json.Marshal(body) // sorted keys, no spaces: one form for one meaning
-	if err != nil {
-		return nil, err
-	}
-	c := *r
-	c.Body = canon
-	c.At = r.At.UTC()
-	return json.Marshal(c)
-}
-
-// Log is a device's record log.
-type Log struct {
-	db     *store.DB
-	media  *MediaStore
-	origin string
-	signer note.Signer
-	// Verifier is the device's public key in note form: what a platform or
-	// an auditor needs to check this log's checkpoints.
-	Verifier string
-	now      func() time.Time
-	gate     Gate
-
-	// stmt are the statements every append runs, prepared once.
-	stmt appendSQL
-
-	// cache holds tree hashes already committed: the log is append-only, so
-	// a committed hash never changes. Appends read the tree's right edge
-	// from here instead of one query a hash.
-	mu    sync.Mutex
-	cache map[int64]tlog.Hash
-}
-
-// cachedReader reads through the cache, falling back to q.
-func (l *Log) cachedReader(ctx context.Context, q interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}) tlog.HashReaderFunc {
-	db := hashReader(ctx, q)
-	return func(indexes []int64) ([]tlog.Hash, error) {
-		out := make([]tlog.Hash, len(indexes))
-		for i, idx := range indexes {
-			l.mu.Lock()
-			h, ok := l.cache[idx]
-			l.mu.Unlock()
-			if !ok {
-				hs, err := db([]int64{idx})
-				if err != nil {
-					return nil, err
-				}
-				h = hs[0]
-			}
-			out[i] = h
-		}
-		return out, nil
-	}
-}
-
-// remember adds committed hashes to the cache.
-func (l *Log) remember(base int64, hs []tlog.Hash) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.cache == nil {
-		l.cache = map[int64]tlog.Hash{}
-	}
-	for i, h := range hs {
-		l.cache[base+int64(i)] = h
-	}
-}
-
-// appendSQL are the statements every append runs, prepared once: parsing
-// them again for each record was a fifth of an append's CPU (profile of
-// BenchmarkAppend). Inside a transaction they are bound to it with
-// tx.StmtContext, which reuses what the connection has prepared.
-type appendSQL struct {
-	next, prev, insert, media *sql.Stmt
-}
-
-func (a *appendSQL) prepare(ctx context.Context, db *store.DB) error {
-	for _, s := range []struct {
-		to  **sql.Stmt
-		sql string
-	}{
-		// max(seq)+1 reads one page of the primary key (count(*) would
-		// scan), and the first record's case link comes in the same round
-		// trip.
-		{&a.next, `SELECT (SELECT coalesce(max(seq), -1) + 1 FROM records),
-			(SELECT coalesce(max(seq), -1) FROM records WHERE case_id = ?)`},
-		{&a.prev, `SELECT coalesce(max(seq), -1) FROM records WHERE case_id = ?`},
-		{&a.insert, `INSERT INTO records (seq, case_id, kind, at, author, corrects, data, hashes, checkpoint)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`},
-		{&a.media, `INSERT INTO record_media (seq, sha256) VALUES (?, ?)`},
-	} {
-		st, err := db.PrepareContext(ctx, s.sql)
-		if err != nil {
-			a.close()
-			return fmt.Errorf("open case file: %w", err)
-		}
-		*s.to = st
-	}
-	return nil
-}
-
-func (a *appendSQL) close() {
-	for _, st := range []*sql.Stmt{a.next, a.prev, a.insert, a.media} {
-		if st != nil {
-			st.Close()
-		}
-	}
-}
-
-// Open opens (creating if needed) the log at path, with its media folder,
-// and makes the device key on first use. deviceID names the device in the
-// checkpoints' origin line.
-func Open(ctx context.Context, path, mediaDir, deviceID string) (*Log, error) {
-	db, err := store.Open(ctx, path, store.Options{Durability: store.Evidence, Migrations: Migrations})
-	if err != nil {
-		return nil, fmt.Errorf("open case file: %w", err)
-	}
-	l := &Log{db: db, media: &MediaStore{Dir: mediaDir}, now: time.Now}
-	if err := l.loadKey(ctx, deviceID); err != nil {
-		db.Close()
-		return nil, err
-	}
-	if err := l.stmt.prepare(ctx, db); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return l, nil
+// VerifyBundle checks a case bundle with the device's verifier key
+// (ledger.VerifyBundle).
+func VerifyBundle(r io.ReaderAt, size int64, verifierKey string) (ledger.BundleReport, Manifest, error) {
+	return ledger.VerifyBundle(r, size, verifierKey)
 }
 
 // ErrNotCaseFile is returned by OpenExisting for a file that holds no log.
 var ErrNotCaseFile = errors.New("not a case file database")
 
-// OpenExisting opens a log that must already exist, as a verifier does: it
-// never creates a file or a key.
-func OpenExisting(ctx context.Context, path, mediaDir string) (*Log, error) {
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("open case file: %w", err)
-	}
-	db, err := store.Open(ctx, path, store.Options{Durability: store.Evidence, Migrations: Migrations})
+// Log is a device's case file: its ledger, read and written as cases.
+// The ledger's methods (Append, Records, Since, Verify…) are the log's.
+type Log struct {
+	*ledger.Log
+	gate Gate
+}
+
+// Open opens (creating if needed) the case file at path, with its media
+// folder, and makes the device key on first use. deviceID names the device
+// in the checkpoints' origin line and in its case numbers.
+func Open(ctx context.Context, path, mediaDir, deviceID string) (*Log, error) {
+	l := &Log{}
+	lg, err := ledger.Open(ctx, path, mediaDir, deviceID, ledger.Options{BeforeAppend: l.beforeAppend})
 	if err != nil {
 		return nil, fmt.Errorf("open case file: %w", err)
 	}
-	l := &Log{db: db, media: &MediaStore{Dir: mediaDir}, now: time.Now}
-	var skey string
-	err = db.QueryRowContext(ctx, `SELECT origin, signer, verifier FROM device_key WHERE id = 1`).Scan(&l.origin, &skey, &l.Verifier)
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("%w: %s", ErrNotCaseFile, path)
-	}
-	if err := l.stmt.prepare(ctx, db); err != nil {
-		db.Close()
-		return nil, err
-	}
+	l.Log = lg
 	return l, nil
 }
 
-// Close closes the database.
-func (l *Log) Close() error {
-	l.stmt.close()
-	return l.db.Close()
-}
-
-// Media is the log's media store.
-func (l *Log) Media() *MediaStore { return l.media }
-
-// DB is the underlying database, for read-only reports.
-func (l *Log) DB() *store.DB { return l.db }
-
-// SetClock replaces the clock records are stamped with, for tests and seeds.
-func (l *Log) SetClock(now func() time.Time) { l.now = now }
-
-// Now is the log's clock: the time a record added now would carry.
-func (l *Log) Now() time.Time { return l.now() }
-
-func (l *Log) loadKey(ctx context.Context, deviceID string) error {
-	var skey string
-	err := l.db.QueryRowContext(ctx, `SELECT origin, signer, verifier FROM device_key WHERE id = 1`).Scan(&l.origin, &skey, &l.Verifier)
-	if errors.Is(err, sql.ErrNoRows) {
-		l.origin = "sanxiang/device/" + deviceID
-		skey, l.Verifier, err = note.GenerateKey(rand.Reader, keyName(deviceID))
-		if err != nil {
-			return fmt.Errorf("make device key: %w", err)
-		}
-		_, err = l.db.ExecContext(ctx, `INSERT INTO device_key (id, origin, signer, verifier) VALUES (1, ?, ?, ?)`, l.origin, skey, l.Verifier)
+// OpenExisting opens a case file that must already exist, as a verifier
+// does: it never creates a file or a key.
+func OpenExisting(ctx context.Context, path, mediaDir string) (*Log, error) {
+	lg, err := ledger.OpenExisting(ctx, path, mediaDir)
+	if errors.Is(err, ledger.ErrNotLog) {
+		return nil, fmt.Errorf("open case file: %w: %s", ErrNotCaseFile, path)
 	}
 	if err != nil {
-		return fmt.Errorf("device key: %w", err)
+		return nil, fmt.Errorf("open case file: %w", err)
 	}
-	l.signer, err = note.NewSigner(skey)
-	if err != nil {
-		return fmt.Errorf("device key: %w", err)
-	}
-	return nil
+	return &Log{Log: lg}, nil
 }
 
-// keyName makes a note key name from a device id (no spaces or '+').
-func keyName(id string) string {
-	r := strings.NewReplacer(" ", "-", "+", "-")
-	return "sanxiang-" + r.Replace(id)
-}
-
-// Origin is the first line of this device's checkpoints.
-func (l *Log) Origin() string { return l.origin }
-
-// hashOwner is the record whose append stored tree hash idx, and the
-// hash's place in that record's hashes: hash (level L, index m) is stored
-// when record (m+1)<<L - 1 completes its subtree.
-func hashOwner(idx int64) (seq int64, level int) {
-	level, m := tlog.SplitStoredHashIndex(idx)
-	return (m+1)<<uint(level) - 1, level
-}
-
-// hashReader reads stored hashes from the records' rows.
-func hashReader(ctx context.Context, q interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}) tlog.HashReaderFunc {
-	return func(indexes []int64) ([]tlog.Hash, error) {
-		out := make([]tlog.Hash, len(indexes))
-		for i, idx := range indexes {
-			seq, level := hashOwner(idx)
-			var b []byte
-			if err := q.QueryRowContext(ctx, `SELECT hashes FROM records WHERE seq = ?`, seq).Scan(&b); err != nil {
-				return nil, fmt.Errorf("read hash %d: %w", idx, err)
-			}
-			if len(b) < (level+1)*tlog.HashSize {
-				return nil, fmt.Errorf("read hash %d: record %d stores %d bytes", idx, seq, len(b))
-			}
-			copy(out[i][:], b[level*tlog.HashSize:])
-		}
-		return out, nil
-	}
-}
-
-// Checkpoint is a signed statement of the tree's size and root.
-type Checkpoint struct {
-	Origin string
-	Size   int64
-	Root   tlog.Hash
-	Note   []byte // the signed note, as stored and shipped
-}
-
-func checkpointText(origin string, size int64, root tlog.Hash) string {
-	return fmt.Sprintf("%s\n%d\n%s\n", origin, size, base64.StdEncoding.EncodeToString(root[:]))
-}
-
-// ParseCheckpoint checks a signed checkpoint with the device's verifier key
-// and returns its content.
-func ParseCheckpoint(msg []byte, verifierKey string) (Checkpoint, error) {
-	v, err := note.NewVerifier(verifierKey)
-	if err != nil {
-		return Checkpoint{}, fmt.Errorf("verifier key: %w", err)
-	}
-	n, err := note.Open(msg, note.VerifierList(v))
-	if err != nil {
-		return Checkpoint{}, fmt.Errorf("%w: %v", ErrBadSignature, err)
-	}
-	lines := strings.Split(n.Text, "\n")
-	if len(lines) < 4 {
-		return Checkpoint{}, fmt.Errorf("%w: malformed checkpoint", ErrBadSignature)
-	}
-	size, err1 := strconv.ParseInt(lines[1], 10, 64)
-	raw, err2 := base64.StdEncoding.DecodeString(lines[2])
-	if err1 != nil || err2 != nil || len(raw) != tlog.HashSize || size < 0 {
-		return Checkpoint{}, fmt.Errorf("%w: malformed checkpoint", ErrBadSignature)
-	}
-	c := Checkpoint{Origin: lines[0], Size: size, Note: msg}
-	copy(c.Root[:], raw)
-	return c, nil
-}
-
-// Append adds a record to the log and signs the new tree, in one
-// transaction: either all of it is on disk when Append returns, or none.
-// It fills in r.Seq and r.At.
-func (l *Log) Append(ctx context.Context, r *Record) error {
-	return l.AppendBatch(ctx, []*Record{r})
-}
-
-// AppendBatch appends records in one transaction under one checkpoint, as
-// for a recording's segments or an import; each record is still its own
-// leaf, provable on its own.
-func (l *Log) AppendBatch(ctx context.Context, records []*Record) error {
-	for _, r := range records {
-		if r.Case == "" || r.Kind == "" || r.Author == "" {
-			return errors.New("append: a record needs a case, a kind and an author")
-		}
-		if r.Body == nil {
-			r.Body = json.RawMessage("{}")
-		}
-		if r.At.IsZero() {
-			r.At = l.now()
-		}
-		r.At = r.At.UTC().Truncate(time.Millisecond)
-		for _, m := range r.Media {
-			if _, err := ParseDigest(m); err != nil {
-				return fmt.Errorf("append: media %q: %w", m, err)
-			}
-		}
-	}
-	type stored struct {
-		base   int64
-		hashes []tlog.Hash
-	}
-	var written []stored
-	err := l.db.Tx(ctx, func(tx *sql.Tx) error {
-		written = written[:0]
-		var n int64
-		if err := tx.StmtContext(ctx, l.stmt.next).QueryRowContext(ctx, records[0].Case).Scan(&n, &records[0].Prev); err != nil {
-			return err
-		}
-		for _, r := range records[1:] {
-			r.Prev = unknownPrev // looked up in the transaction, which sees the batch
-		}
-		reader := l.cachedReader(ctx, tx)
-		pending := map[int64]tlog.Hash{} // this transaction's hashes, not yet committed
-		withPending := tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
-			out := make([]tlog.Hash, len(indexes))
-			for i, idx := range indexes {
-				if h, ok := pending[idx]; ok {
-					out[i] = h
-					continue
-				}
-				h, err := reader([]int64{idx})
-				if err != nil {
-					return nil, err
-				}
-				out[i] = h[0]
-			}
-			return out, nil
-		})
-		for i, r := range records {
-			var sign func(tlog.Hash) (string, error)
-			if i == len(records)-1 {
-				size := n + 1
-				sign = func(root tlog.Hash) (string, error) {
-					b, err := note.Sign(&note.Note{Text: checkpointText(l.origin, size, root)}, l.signer)
-					return string(b), err
-				}
-			}
-			hs, err := appendOne(ctx, tx, &l.stmt, withPending, n, r, sign)
-			if err != nil {
-				return err
-			}
-			base := tlog.StoredHashIndex(0, n)
-			for j, h := range hs {
-				pending[base+int64(j)] = h
-			}
-			written = append(written, stored{base, hs})
-			n++
-		}
-		return nil
-	})
-	if err == nil {
-		for _, w := range written {
-			l.remember(w.base, w.hashes)
-		}
+// Export writes one case as a bundle (ledger.Log.Export); a case with no
+// signed record is ErrNoCase.
+func (l *Log) Export(ctx context.Context, caseID string, w io.Writer, extra map[string][]byte) error {
+	err := l.Log.Export(ctx, caseID, w, extra)
+	if errors.Is(err, ledger.ErrNoRecords) {
+		return fmt.Errorf("%w: %s", ErrNoCase, caseID)
 	}
 	return err
 }
 
-// unknownPrev marks a record whose case link appendOne must look up.
-const unknownPrev = -2
-
-// overlay reads the hashes of the record being appended from memory and
-// the rest from the log.
-type overlay struct {
-	base   int64
-	hashes []tlog.Hash
-	rest   tlog.HashReader
-}
-
-func (o overlay) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
-	out := make([]tlog.Hash, len(indexes))
-	for i, idx := range indexes {
-		if idx >= o.base && idx < o.base+int64(len(o.hashes)) {
-			out[i] = o.hashes[idx-o.base]
-			continue
-		}
-		h, err := o.rest.ReadHashes([]int64{idx})
-		if err != nil {
-			return nil, err
-		}
-		out[i] = h[0]
+// beforeAppend is the case file's rule on every record the ledger is about
+// to append: a stage record must name a stage of its case's act, an on-site
+// one two officers, and it must pass the gate (the legal review).
+func (l *Log) beforeAppend(ctx context.Context, r *Record) error {
+	if r.Kind != KindStage {
+		return nil
 	}
-	return out, nil
-}
-
-// appendOne writes record n with its stored hashes; with sign, it also
-// signs the tree of size n+1 into the same row.
-func appendOne(ctx context.Context, tx *sql.Tx, stmt *appendSQL, reader tlog.HashReader, n int64, r *Record, sign func(tlog.Hash) (string, error)) ([]tlog.Hash, error) {
-	r.Seq = n
-	if r.Prev == unknownPrev {
-		if err := tx.StmtContext(ctx, stmt.prev).QueryRowContext(ctx, r.Case).Scan(&r.Prev); err != nil {
-			return nil, fmt.Errorf("append record %d: %w", n, err)
+	var s StageBody
+	if err := json.Unmarshal(r.Body, &s); err != nil {
+		return fmt.Errorf("stage record of %s: %w", r.Case, err)
+	}
+	c, err := l.Case(ctx, r.Case)
+	if err != nil {
+		return err
+	}
+	st, ok := StageOf(c.Opening.Act, s.Stage)
+	if !ok {
+		return fmt.Errorf("%w: %s", ErrBadStage, s.Stage)
+	}
+	if st.OnSite {
+		if err := checkOfficers(s.Officers); err != nil {
+			return err
 		}
 	}
-	data, err := r.encode()
-	if err != nil {
-		return nil, fmt.Errorf("append: %w", err)
-	}
-	if r.Corrects != nil && (*r.Corrects < 0 || *r.Corrects >= n) {
-		return nil, fmt.Errorf("append: corrects record %d, which does not exist", *r.Corrects)
-	}
-	hashes, err := tlog.StoredHashes(n, data, reader)
-	if err != nil {
-		return nil, fmt.Errorf("append record %d: %w", n, err)
-	}
-	blob := make([]byte, 0, len(hashes)*tlog.HashSize)
-	for _, h := range hashes {
-		blob = append(blob, h[:]...)
-	}
-	var checkpoint *string
-	if sign != nil {
-		root, err := tlog.TreeHash(n+1, overlay{base: tlog.StoredHashIndex(0, n), hashes: hashes, rest: reader})
-		if err != nil {
-			return nil, fmt.Errorf("append record %d: %w", n, err)
-		}
-		c, err := sign(root)
-		if err != nil {
-			return nil, fmt.Errorf("sign checkpoint %d: %w", n+1, err)
-		}
-		checkpoint = &c
-	}
-	if _, err := tx.StmtContext(ctx, stmt.insert).ExecContext(ctx,
-		n, r.Case, r.Kind, r.At.Format(time.RFC3339Nano), r.Author, r.Corrects, data, blob, checkpoint); err != nil {
-		return nil, fmt.Errorf("append record %d: %w", n, err)
-	}
-	for _, m := range r.Media {
-		if _, err := tx.StmtContext(ctx, stmt.media).ExecContext(ctx, n, m); err != nil {
-			return nil, fmt.Errorf("append record %d: %w", n, err)
+	if l.gate != nil {
+		if err := l.gate(ctx, c, s); err != nil {
+			return err
 		}
 	}
-	return hashes, nil
-}
-
-// Latest returns the newest checkpoint; Size 0 for an empty log.
-func (l *Log) Latest(ctx context.Context) (Checkpoint, error) {
-	var msg string
-	err := l.db.QueryRowContext(ctx, `SELECT checkpoint FROM records WHERE checkpoint IS NOT NULL ORDER BY seq DESC LIMIT 1`).Scan(&msg)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Checkpoint{Origin: l.origin}, nil
-	}
-	if err != nil {
-		return Checkpoint{}, err
-	}
-	return ParseCheckpoint([]byte(msg), l.Verifier)
-}
-
-// Records returns a case's records in log order ("" for every case).
-func (l *Log) Records(ctx context.Context, caseID string) ([]Record, error) {
-	rows, err := l.db.QueryContext(ctx, `SELECT data FROM records WHERE ? = '' OR case_id = ? ORDER BY seq`, caseID, caseID)
-	if err != nil {
-		return nil, fmt.Errorf("records: %w", err)
-	}
-	defer rows.Close()
-	var out []Record
-	for rows.Next() {
-		var data []byte
-		if err := rows.Scan(&data); err != nil {
-			return nil, err
-		}
-		var r Record
-		if err := json.Unmarshal(data, &r); err != nil {
-			return nil, fmt.Errorf("record: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
-}
-
-// LeafHashes returns the leaf hash of each of a case's records.
-func (l *Log) LeafHashes(ctx context.Context, caseID string) (map[int64]tlog.Hash, error) {
-	rows, err := l.db.QueryContext(ctx, `SELECT seq, data FROM records WHERE case_id = ?`, caseID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[int64]tlog.Hash{}
-	for rows.Next() {
-		var seq int64
-		var data []byte
-		if err := rows.Scan(&seq, &data); err != nil {
-			return nil, err
-		}
-		out[seq] = tlog.RecordHash(data)
-	}
-	return out, rows.Err()
-}
-
-// Prove returns the proof that record seq is in the tree of the given size.
-func (l *Log) Prove(ctx context.Context, seq, size int64) (tlog.RecordProof, error) {
-	return tlog.ProveRecord(size, seq, hashReader(ctx, l.db))
-}
-
-// RawRecord is a record's exact bytes, as a push carries them.
-type RawRecord struct {
-	Seq  int64
-	Data []byte
-}
-
-// Since returns the records from seq on and the newest checkpoint, which
-// covers them: what a push to the platform sends.
-func (l *Log) Since(ctx context.Context, from int64) ([]RawRecord, Checkpoint, error) {
-	cp, err := l.Latest(ctx)
-	if err != nil {
-		return nil, cp, err
-	}
-	rows, err := l.db.QueryContext(ctx, `SELECT seq, data FROM records WHERE seq >= ? AND seq < ? ORDER BY seq`, from, cp.Size)
-	if err != nil {
-		return nil, cp, err
-	}
-	defer rows.Close()
-	var out []RawRecord
-	for rows.Next() {
-		var r RawRecord
-		if err := rows.Scan(&r.Seq, &r.Data); err != nil {
-			return nil, cp, err
-		}
-		out = append(out, r)
-	}
-	return out, cp, rows.Err()
-}
-
-// ErrBadReceipt is returned for a receipt the platform's key did not sign
-// or that does not match this log.
-var ErrBadReceipt = errors.New("receipt does not match this log or the platform's key")
-
-// KeepReceipt checks a receipt against the platform's key and this log's
-// own tree of the same size, and keeps it.
-func (l *Log) KeepReceipt(ctx context.Context, msg, platformKey string) (int64, error) {
-	v, err := note.NewVerifier(platformKey)
-	if err != nil {
-		return 0, fmt.Errorf("%w: %v", ErrBadReceipt, err)
-	}
-	n, err := note.Open([]byte(msg), note.VerifierList(v))
-	if err != nil {
-		return 0, fmt.Errorf("%w: %v", ErrBadReceipt, err)
-	}
-	lines := strings.Split(n.Text, "\n")
-	if len(lines) < 3 || lines[0] != l.origin {
-		return 0, fmt.Errorf("%w: origin", ErrBadReceipt)
-	}
-	size, err := strconv.ParseInt(lines[1], 10, 64)
-	if err != nil || size <= 0 {
-		return 0, fmt.Errorf("%w: size", ErrBadReceipt)
-	}
-	root, err := tlog.TreeHash(size, l.cachedReader(ctx, l.db))
-	if err != nil {
-		return 0, fmt.Errorf("%w: %v", ErrBadReceipt, err)
-	}
-	if base64.StdEncoding.EncodeToString(root[:]) != lines[2] {
-		return 0, fmt.Errorf("%w: the platform signed another tree of size %d", ErrBadReceipt, size)
-	}
-	_, err = l.db.ExecContext(ctx, `INSERT INTO receipts (size, root, note, received) VALUES (?, ?, ?, ?) ON CONFLICT (size) DO NOTHING`,
-		size, lines[2], msg, l.now().UTC().Format(time.RFC3339))
-	return size, err
-}
-
-// Receipted is the size of the log the platform has acknowledged.
-func (l *Log) Receipted(ctx context.Context) (int64, error) {
-	var n int64
-	err := l.db.QueryRowContext(ctx, `SELECT coalesce(max(size), 0) FROM receipts`).Scan(&n)
-	return n, err
-}
-
-// CheckpointAt returns the checkpoint stored with the largest tree of at
-// most size records: a push sends records up to a size the device signed.
-func (l *Log) CheckpointAt(ctx context.Context, size int64) (Checkpoint, error) {
-	var msg string
-	err := l.db.QueryRowContext(ctx, `SELECT checkpoint FROM records WHERE checkpoint IS NOT NULL AND seq < ? ORDER BY seq DESC LIMIT 1`, size).Scan(&msg)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Checkpoint{Origin: l.origin}, nil
-	}
-	if err != nil {
-		return Checkpoint{}, err
-	}
-	return ParseCheckpoint([]byte(msg), l.Verifier)
+	return nil
 }

@@ -8,7 +8,11 @@
 // translation keys that the screens translate.
 package catalog
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/sanxiang-desk/sanxiang/app/act"
+)
 
 // Kind names one public list.
 type Kind string
@@ -26,30 +30,22 @@ const (
 // Kinds lists every kind in the order screens show them.
 var Kinds = []Kind{KindOfficer, KindFee, KindGuide, KindItem, KindInspection, KindDecision, KindResult}
 
-// Act is one of the six kinds of enforcement act the seed names.
-type Act string
+// Act is one of the six kinds of enforcement act the seed names. The type
+// lives in app/act, which the case file shares without importing this
+// package; the names here stay for the lists' callers.
+type Act = act.Kind
 
 const (
-	ActLicensing  Act = "licensing"  // 行政许可
-	ActPenalty    Act = "penalty"    // 行政处罚
-	ActCoercion   Act = "coercion"   // 行政强制
-	ActLevy       Act = "levy"       // 行政征收
-	ActInspection Act = "inspection" // 行政检查
-	ActFee        Act = "fee"        // 行政收费
+	ActLicensing  = act.Licensing  // 行政许可
+	ActPenalty    = act.Penalty    // 行政处罚
+	ActCoercion   = act.Coercion   // 行政强制
+	ActLevy       = act.Levy       // 行政征收
+	ActInspection = act.Inspection // 行政检查
+	ActFee        = act.Fee        // 行政收费
 )
 
 // Acts lists the six in the seed's order.
-var Acts = []Act{ActLicensing, ActPenalty, ActCoercion, ActLevy, ActInspection, ActFee}
-
-// Valid reports whether a is one of the six.
-func (a Act) Valid() bool {
-	for _, x := range Acts {
-		if a == x {
-			return true
-		}
-	}
-	return false
-}
+var Acts = act.All
 
 // Field is one labelled value of an item, as a detail page shows it.
 // Label is a translation key; so is Value when ValueIsKey is set.

@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/go-pdf/fpdf"
-	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/ledger"
 	"github.com/sanxiang-desk/sanxiang/assets"
 )
 
@@ -70,7 +70,7 @@ func PDF(d Doc) ([]byte, error) {
 // contents (卷内目录), every document as recorded, and the list of records
 // with the hash each has in the device's signed log, ending with the
 // checkpoint, so that paper can be matched against the electronic file.
-func CaseFilePDF(c *casefile.Case, agency string, leaves map[int64]tlog.Hash, cp casefile.Checkpoint, now time.Time) ([]byte, error) {
+func CaseFilePDF(c *casefile.Case, agency string, leaves map[int64]ledger.Hash, cp casefile.Checkpoint, now time.Time) ([]byte, error) {
 	p := newPDF()
 	o := c.Opening
 	// Cover.

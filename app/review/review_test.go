@@ -269,7 +269,16 @@ func TestTheGateRefusesEveryWayAround(t *testing.T) {
 	}
 	bad, _ := json.Marshal(bigFine)
 	body, _ := json.Marshal(casefile.StageBody{Stage: "decide", Decision: bad})
-	f.log.AddRecord(ctx, d, "990101000001", casefile.KindStage, body, nil)
+	// Every stage append passes the gate, AddRecord's too; a device
+	// running without it is how one gets around.
+	if _, err := f.log.AddRecord(ctx, d, "990101000001", casefile.KindStage, body, nil); !errors.Is(err, ErrOtherCase) {
+		t.Fatalf("decision through AddRecord: %v", err)
+	}
+	f.log.SetGate(nil)
+	if _, err := f.log.AddRecord(ctx, d, "990101000001", casefile.KindStage, body, nil); err != nil {
+		t.Fatal(err)
+	}
+	f.log.SetGate(f.svc.Gate())
 	dc, _ := f.log.Case(ctx, d)
 	if v := f.svc.Violations(dc); len(v) != 1 {
 		t.Fatalf("decision written around the gate not flagged: %v", v)

@@ -11,9 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
-	"golang.org/x/mod/sumdb/tlog"
 
-	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/ledger"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 )
 
@@ -25,18 +24,33 @@ var (
 	errSignature = errors.New("the checkpoint is not signed by this device")
 )
 
-func hashReader(ctx context.Context, tx *dbTx, device string) tlog.HashReaderFunc {
-	return func(indexes []int64) ([]tlog.Hash, error) {
-		out := make([]tlog.Hash, len(indexes))
-		for i, idx := range indexes {
-			var b []byte
-			if err := tx.QueryRowContext(ctx, `SELECT hash FROM log_hashes WHERE device = ? AND idx = ?`, device, idx).Scan(&b); err != nil {
-				return nil, fmt.Errorf("hash %d: %w", idx, err)
-			}
-			copy(out[i][:], b)
+// deviceHashes is the platform's copy of a device's tree, in the push's
+// transaction: the store ledger.VerifyBatch reads and extends.
+type deviceHashes struct {
+	ctx    context.Context
+	tx     *dbTx
+	device string
+}
+
+func (h deviceHashes) ReadHashes(indexes []int64) ([]ledger.Hash, error) {
+	out := make([]ledger.Hash, len(indexes))
+	for i, idx := range indexes {
+		var b []byte
+		if err := h.tx.QueryRowContext(h.ctx, `SELECT hash FROM log_hashes WHERE device = ? AND idx = ?`, h.device, idx).Scan(&b); err != nil {
+			return nil, fmt.Errorf("hash %d: %w", idx, err)
 		}
-		return out, nil
+		copy(out[i][:], b)
 	}
+	return out, nil
+}
+
+func (h deviceHashes) WriteHashes(start int64, hashes []ledger.Hash) error {
+	for i, x := range hashes {
+		if _, err := h.tx.ExecContext(h.ctx, `INSERT INTO log_hashes (device, idx, hash) VALUES (?, ?, ?)`, h.device, start+int64(i), x[:]); err != nil {
+			return fmt.Errorf("store hash %d: %w", start+int64(i), err)
+		}
+	}
+	return nil
 }
 
 // push accepts a device's records and checkpoint. It verifies the
@@ -67,7 +81,7 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request, d Device) {
 
 // Push is the push handler's work, callable in-process.
 func (s *Server) Push(ctx context.Context, d Device, req api.PushRequest) (api.Receipt, error) {
-	cp, err := casefile.ParseCheckpoint([]byte(req.Checkpoint), d.Verifier)
+	cp, err := ledger.ParseCheckpoint([]byte(req.Checkpoint), d.Verifier)
 	if err != nil || cp.Origin != d.Origin {
 		return api.Receipt{}, fmt.Errorf("%w: %v", errSignature, err)
 	}
@@ -82,7 +96,8 @@ func (s *Server) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM log_records WHERE device = ?`, d.ID).Scan(&have); err != nil {
 			return err
 		}
-		reader := hashReader(ctx, tx, d.ID)
+		from := have
+		var fresh []ledger.RawRecord
 		for _, rec := range req.Records {
 			switch {
 			case rec.Seq < have:
@@ -95,26 +110,28 @@ func (s *Server) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 				}
 			case rec.Seq == have:
 				arrived = append(arrived, rec.Data)
+				fresh = append(fresh, ledger.RawRecord{Seq: rec.Seq, Data: rec.Data})
 				if _, err := tx.ExecContext(ctx, `INSERT INTO log_records (device, seq, data) VALUES (?, ?, ?)`, d.ID, rec.Seq, rec.Data); err != nil {
 					return err
-				}
-				hs, err := tlog.StoredHashes(rec.Seq, rec.Data, reader)
-				if err != nil {
-					return err
-				}
-				base := tlog.StoredHashIndex(0, rec.Seq)
-				for i, h := range hs {
-					if _, err := tx.ExecContext(ctx, `INSERT INTO log_hashes (device, idx, hash) VALUES (?, ?, ?)`, d.ID, base+int64(i), h[:]); err != nil {
-						return err
-					}
 				}
 				have++
 			default:
 				return fmt.Errorf("%w: record %d after %d", errGap, rec.Seq, have)
 			}
 		}
-		if cp.Size > have {
+		// The device's own verifier checks the batch: the new records'
+		// tree hashes go into the platform's copy, and the checkpoint must
+		// sign the tree they make.
+		root, err := ledger.VerifyBatch(deviceHashes{ctx, tx, d.ID}, from, fresh, cp)
+		switch {
+		case errors.Is(err, ledger.ErrRecordMissing):
 			return fmt.Errorf("%w: checkpoint of %d records, %d received", errGap, cp.Size, have)
+		case errors.Is(err, ledger.ErrFork):
+			// The records hash to another tree than the device signed: with
+			// a known prefix, that is a rewritten history.
+			return fmt.Errorf("%w: size %d", errFork, cp.Size)
+		case err != nil:
+			return fmt.Errorf("verify push: %w", err)
 		}
 		if err := indexCases(ctx, tx, d.ID, arrived); err != nil {
 			return err
@@ -126,15 +143,6 @@ func (s *Server) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 				d.ID, have-int64(len(arrived)), have-1); err != nil {
 				return err
 			}
-		}
-		root, err := tlog.TreeHash(cp.Size, reader)
-		if err != nil {
-			return err
-		}
-		if root != cp.Root {
-			// The records hash to another tree than the device signed: with
-			// a known prefix, that is a rewritten history.
-			return fmt.Errorf("%w: size %d", errFork, cp.Size)
 		}
 		var prev string
 		err = tx.QueryRowContext(ctx, `SELECT note FROM receipts WHERE device = ? AND size = ?`, d.ID, cp.Size).Scan(&prev)

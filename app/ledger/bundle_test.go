@@ -1,4 +1,4 @@
-package casefile
+package ledger
 
 import (
 	"archive/zip"

@@ -1,4 +1,4 @@
-package casefile
+package ledger
 
 import (
 	"context"
@@ -34,7 +34,7 @@ func BenchmarkAppend(b *testing.B) {
 	ctx := context.Background()
 	b.Run("ours", func(b *testing.B) {
 		dir := b.TempDir()
-		l, err := Open(ctx, filepath.Join(dir, "c.db"), filepath.Join(dir, "m"), "bench")
+		l, err := Open(ctx, filepath.Join(dir, "c.db"), filepath.Join(dir, "m"), "bench", Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -97,7 +97,7 @@ func BenchmarkVerify100k(b *testing.B) {
 			bigLog.err = err
 			return
 		}
-		l, err := Open(ctx, filepath.Join(dir, "c.db"), filepath.Join(dir, "m"), "bench")
+		l, err := Open(ctx, filepath.Join(dir, "c.db"), filepath.Join(dir, "m"), "bench", Options{})
 		if err != nil {
 			bigLog.err = err
 			return

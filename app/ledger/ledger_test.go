@@ -1,4 +1,4 @@
-package casefile
+package ledger
 
 import (
 	"bytes"
@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
-	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/sanxiang-desk/sanxiang/app/store"
 )
@@ -31,7 +30,7 @@ func newFixture(t *testing.T, n int) *fixture {
 	t.Helper()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "casefile.db")
-	l, err := Open(context.Background(), path, filepath.Join(dir, "media"), "test-01")
+	l, err := Open(context.Background(), path, filepath.Join(dir, "media"), "test-01", Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -257,19 +256,19 @@ func TestInclusionProofsFailOnAnyBitFlip(t *testing.T) {
 	for seq := int64(0); seq < 13; seq++ {
 		var data []byte
 		f.log.db.QueryRow(`SELECT data FROM records WHERE seq = ?`, seq).Scan(&data)
-		leaf := tlog.RecordHash(data)
+		leaf := RecordHash(data)
 		p, err := f.log.Prove(ctx, seq, latest.Size)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := tlog.CheckRecord(p, latest.Size, latest.Root, seq, leaf); err != nil {
+		if err := CheckRecord(p, latest.Size, latest.Root, seq, leaf); err != nil {
 			t.Fatalf("record %d: honest proof rejected: %v", seq, err)
 		}
 		for i := range p {
-			for bit := range 8 * tlog.HashSize {
-				q := append(tlog.RecordProof(nil), p...)
+			for bit := range 8 * HashSize {
+				q := append(Proof(nil), p...)
 				q[i][bit/8] ^= 1 << (bit % 8)
-				if tlog.CheckRecord(q, latest.Size, latest.Root, seq, leaf) == nil {
+				if err := CheckRecord(q, latest.Size, latest.Root, seq, leaf); !errors.Is(err, ErrBadProof) {
 					t.Fatalf("record %d: proof with hash %d bit %d flipped accepted", seq, i, bit)
 				}
 			}

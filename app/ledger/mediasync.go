@@ -1,4 +1,4 @@
-package casefile
+package ledger
 
 import (
 	"context"
@@ -18,22 +18,25 @@ func (l *Log) MediaPending(ctx context.Context) ([]Digest, error) {
 	rows, err := l.db.QueryContext(ctx, `SELECT DISTINCT sha256 FROM record_media
 		WHERE sha256 NOT IN (SELECT sha256 FROM media_receipts) ORDER BY sha256`)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("media pending: %w", err)
 	}
 	defer rows.Close()
 	var out []Digest
 	for rows.Next() {
 		var s string
 		if err := rows.Scan(&s); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("media pending: %w", err)
 		}
 		d, err := ParseDigest(s)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("media pending: %w", err)
 		}
 		out = append(out, d)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("media pending: %w", err)
+	}
+	return out, nil
 }
 
 // KeepMediaReceipt checks a media receipt (the platform's signature over the
@@ -51,9 +54,11 @@ func (l *Log) KeepMediaReceipt(ctx context.Context, d Digest, size int64, msg, p
 	if n.Text != want {
 		return fmt.Errorf("%w: it names another file", ErrBadReceipt)
 	}
-	_, err = l.db.ExecContext(ctx, `INSERT INTO media_receipts (sha256, note, received) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING`,
-		d.String(), msg, l.now().UTC().Format(time.RFC3339))
-	return err
+	if _, err := l.db.ExecContext(ctx, `INSERT INTO media_receipts (sha256, note, received) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING`,
+		d.String(), msg, l.now().UTC().Format(time.RFC3339)); err != nil {
+		return fmt.Errorf("keep media receipt %s: %w", d, err)
+	}
+	return nil
 }
 
 // MediaReceipt returns a file's receipt, "" if none.
@@ -63,7 +68,10 @@ func (l *Log) MediaReceipt(ctx context.Context, d Digest) (string, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
-	return msg, err
+	if err != nil {
+		return "", fmt.Errorf("media receipt %s: %w", d, err)
+	}
+	return msg, nil
 }
 
 // UploadLocation is where an upload of d in progress lives, "" if none.
@@ -73,16 +81,23 @@ func (l *Log) UploadLocation(ctx context.Context, d Digest) (string, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
-	return loc, err
+	if err != nil {
+		return "", fmt.Errorf("upload of %s: %w", d, err)
+	}
+	return loc, nil
 }
 
 // SetUploadLocation remembers (loc non-empty) or forgets an upload.
 func (l *Log) SetUploadLocation(ctx context.Context, d Digest, loc string) error {
 	if strings.TrimSpace(loc) == "" {
-		_, err := l.db.ExecContext(ctx, `DELETE FROM uploads WHERE sha256 = ?`, d.String())
-		return err
+		if _, err := l.db.ExecContext(ctx, `DELETE FROM uploads WHERE sha256 = ?`, d.String()); err != nil {
+			return fmt.Errorf("forget upload of %s: %w", d, err)
+		}
+		return nil
 	}
-	_, err := l.db.ExecContext(ctx, `INSERT INTO uploads (sha256, location) VALUES (?, ?)
-		ON CONFLICT (sha256) DO UPDATE SET location = excluded.location`, d.String(), loc)
-	return err
+	if _, err := l.db.ExecContext(ctx, `INSERT INTO uploads (sha256, location) VALUES (?, ?)
+		ON CONFLICT (sha256) DO UPDATE SET location = excluded.location`, d.String(), loc); err != nil {
+		return fmt.Errorf("remember upload of %s: %w", d, err)
+	}
+	return nil
 }

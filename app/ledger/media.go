@@ -1,4 +1,4 @@
-package casefile
+package ledger
 
 import (
 	"crypto/sha256"
@@ -42,11 +42,11 @@ func (m *MediaStore) Path(d Digest) string {
 // is already there is kept (same content, same name).
 func (m *MediaStore) Put(r io.Reader) (Digest, int64, error) {
 	if err := os.MkdirAll(m.Dir, 0o700); err != nil {
-		return Digest{}, 0, err
+		return Digest{}, 0, fmt.Errorf("store media: %w", err)
 	}
 	tmp, err := os.CreateTemp(m.Dir, "incoming-*")
 	if err != nil {
-		return Digest{}, 0, err
+		return Digest{}, 0, fmt.Errorf("store media: %w", err)
 	}
 	defer os.Remove(tmp.Name())
 	h := sha256.New()
@@ -73,7 +73,7 @@ func (m *MediaStore) Put(r io.Reader) (Digest, int64, error) {
 func HashFile(path string) (Digest, int64, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return Digest{}, 0, err
+		return Digest{}, 0, fmt.Errorf("hash media: %w", err)
 	}
 	defer f.Close()
 	h := sha256.New()
@@ -102,10 +102,13 @@ func HashFile(path string) (Digest, int64, error) {
 func (m *MediaStore) Place(path string, d Digest) error {
 	dst := m.Path(d)
 	if _, err := os.Stat(dst); err == nil {
-		return os.Remove(path)
+		if err := os.Remove(path); err != nil {
+			return fmt.Errorf("store media: %w", err)
+		}
+		return nil
 	}
 	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
-		return err
+		return fmt.Errorf("store media: %w", err)
 	}
 	if err := os.Rename(path, dst); err != nil {
 		return fmt.Errorf("store media: %w", err)
@@ -132,12 +135,12 @@ func (m *MediaStore) Check(d Digest) error {
 		return fmt.Errorf("%w: %s", ErrMediaMissing, d)
 	}
 	if err != nil {
-		return err
+		return fmt.Errorf("check media %s: %w", d, err)
 	}
 	defer f.Close()
 	h := sha256.New()
 	if _, err := io.Copy(h, f); err != nil {
-		return err
+		return fmt.Errorf("check media %s: %w", d, err)
 	}
 	if string(h.Sum(nil)) != string(d[:]) {
 		return fmt.Errorf("%w: %s", ErrMediaAltered, d)

@@ -1,4 +1,4 @@
-package casefile
+package ledger
 
 import (
 	"bytes"
@@ -49,7 +49,7 @@ type Report struct {
 	Records     int64
 	Checkpoints int
 	Media       int
-	Root        tlog.Hash
+	Root        Hash
 }
 
 // memHashes is a tree's stored hashes, recomputed in memory.
@@ -126,7 +126,7 @@ func (l *Log) VerifyWithKey(ctx context.Context, verifierKey string, seen []Chec
 			return rep, bad(seq, ErrRecordAltered, "it links to record %d as its case's previous one; that is %d", r.Prev, prev)
 		}
 		lastOfCase[r.Case] = seq
-		hs, err := tlog.StoredHashes(seq, data, tree)
+		hs, err := leafHashes(seq, data, tree)
 		if err != nil {
 			rows.Close()
 			return rep, fmt.Errorf("verify: %w", err)
@@ -178,7 +178,7 @@ func (l *Log) VerifyWithKey(ctx context.Context, verifierKey string, seen []Chec
 		if cp.Size != size || cp.Origin != l.origin {
 			return rep, bad(size-1, ErrBadSignature, "checkpoint filed as size %d says %s size %d", size, cp.Origin, cp.Size)
 		}
-		root, err := tlog.TreeHash(size, tree)
+		root, err := treeRoot(size, tree)
 		if err != nil {
 			return rep, fmt.Errorf("verify: %w", err)
 		}
@@ -192,7 +192,9 @@ func (l *Log) VerifyWithKey(ctx context.Context, verifierKey string, seen []Chec
 		return rep, bad(latest, ErrUnsigned, "the newest checkpoint signs %d of %d records", latest, n)
 	}
 	if n > 0 {
-		rep.Root, _ = tlog.TreeHash(n, tree)
+		if rep.Root, err = treeRoot(n, tree); err != nil {
+			return rep, fmt.Errorf("verify: %w", err)
+		}
 	}
 
 	// Checkpoints seen before, from outside this database.
@@ -204,7 +206,10 @@ func (l *Log) VerifyWithKey(ctx context.Context, verifierKey string, seen []Chec
 		if cp.Size > n {
 			return rep, bad(n, ErrRecordMissing, "a checkpoint seen before signs %d records; the log has %d", cp.Size, n)
 		}
-		root, _ := tlog.TreeHash(cp.Size, tree)
+		root, err := treeRoot(cp.Size, tree)
+		if err != nil {
+			return rep, fmt.Errorf("verify: %w", err)
+		}
 		if root != cp.Root {
 			return rep, bad(cp.Size-1, ErrFork, "the log's first %d records are not the ones signed before (the first changed one is at or before this)", cp.Size)
 		}
@@ -248,7 +253,7 @@ func (l *Log) checkMediaTable(ctx context.Context, signed []mediaRef) error {
 	for rows.Next() {
 		var p pair
 		if err := rows.Scan(&p.seq, &p.sha); err != nil {
-			return err
+			return fmt.Errorf("verify: %w", err)
 		}
 		table = append(table, p)
 	}
@@ -272,7 +277,10 @@ func (l *Log) checkMediaTable(ctx context.Context, signed []mediaRef) error {
 			return bad(seq, ErrRecordAltered, "its media list differs from its signed bytes")
 		}
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	return nil
 }
 
 func equalPtr(a, b *int64) bool {

@@ -1,4 +1,4 @@
-package casefile
+package ledger
 
 import (
 	"os"
@@ -8,7 +8,7 @@ import (
 var benchDirs []string
 
 func makeBenchDir() (string, error) {
-	d, err := os.MkdirTemp("", "sanxiang-casefile-bench-")
+	d, err := os.MkdirTemp("", "sanxiang-ledger-bench-")
 	if err == nil {
 		benchDirs = append(benchDirs, d)
 	}

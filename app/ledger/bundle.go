@@ -1,4 +1,4 @@
-package casefile
+package ledger
 
 import (
 	"archive/zip"
@@ -18,12 +18,18 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 )
 
-// BundleFormat names the layout of an exported case bundle.
+// BundleFormat names the layout of an exported bundle. A bundle holds the
+// records filed under one Case key; the name is the format's, kept as
+// bundles were first written.
 const BundleFormat = "sanxiang-case-bundle/1"
 
 // ErrBadProof is returned when a bundled record's inclusion proof does not
 // lead to the signed root.
 var ErrBadProof = errors.New("inclusion proof does not match the signed tree")
+
+// ErrNoRecords is returned by Export for a key no signed record is filed
+// under.
+var ErrNoRecords = errors.New("no signed records under this key")
 
 // Manifest is a bundle's table of contents.
 type Manifest struct {
@@ -52,7 +58,8 @@ type BundleMedia struct {
 	Size   int64  `json:"size"`
 }
 
-// Export writes one case as a zip bundle to w: every record's exact bytes,
+// Export writes the records filed under caseID as a zip bundle to w: every
+// record's exact bytes,
 // each with its inclusion proof in the tree of the newest checkpoint, that
 // checkpoint, the media files, and any extra files (name → content) such as
 // the printable case file. VerifyBundle checks it with nothing else but the
@@ -75,13 +82,16 @@ func (l *Log) Export(ctx context.Context, caseID string, w io.Writer, extra map[
 		var r rec
 		if err := rows.Scan(&r.seq, &r.data); err != nil {
 			rows.Close()
-			return err
+			return fmt.Errorf("export: %w", err)
 		}
 		recs = append(recs, r)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
 	if len(recs) == 0 {
-		return fmt.Errorf("%w: %s", ErrNoCase, caseID)
+		return fmt.Errorf("%w: %s", ErrNoRecords, caseID)
 	}
 	z := zip.NewWriter(w)
 	m := Manifest{Format: BundleFormat, Case: caseID, Origin: l.origin, Verifier: l.Verifier, TreeSize: latest.Size,
@@ -89,10 +99,12 @@ func (l *Log) Export(ctx context.Context, caseID string, w io.Writer, extra map[
 	put := func(name string, data []byte) error {
 		f, err := z.Create(name)
 		if err != nil {
-			return err
+			return fmt.Errorf("export: %s: %w", name, err)
 		}
-		_, err = f.Write(data)
-		return err
+		if _, err := f.Write(data); err != nil {
+			return fmt.Errorf("export: %s: %w", name, err)
+		}
+		return nil
 	}
 	mediaSeen := map[string]bool{}
 	for _, r := range recs {
@@ -113,13 +125,18 @@ func (l *Log) Export(ctx context.Context, caseID string, w io.Writer, extra map[
 		}
 		m.Records = append(m.Records, br)
 		var parsed Record
-		json.Unmarshal(r.data, &parsed)
+		if err := json.Unmarshal(r.data, &parsed); err != nil {
+			return fmt.Errorf("export: record %d: %w", r.seq, err)
+		}
 		for _, d := range parsed.Media {
 			if mediaSeen[d] {
 				continue
 			}
 			mediaSeen[d] = true
-			dg, _ := ParseDigest(d)
+			dg, err := ParseDigest(d)
+			if err != nil {
+				return fmt.Errorf("export: record %d: %w", r.seq, err)
+			}
 			data, err := os.ReadFile(l.media.Path(dg))
 			if err != nil {
 				return fmt.Errorf("export: media %s: %w", d, err)
@@ -145,11 +162,17 @@ func (l *Log) Export(ctx context.Context, caseID string, w io.Writer, extra map[
 		}
 		m.Extra = append(m.Extra, name)
 	}
-	mj, _ := json.MarshalIndent(m, "", " ")
+	mj, err := json.MarshalIndent(m, "", " ")
+	if err != nil {
+		return fmt.Errorf("export: manifest: %w", err)
+	}
 	if err := put("manifest.json", mj); err != nil {
 		return err
 	}
-	return z.Close()
+	if err := z.Close(); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	return nil
 }
 
 // BundleReport sums up a bundle that verified.
@@ -158,7 +181,7 @@ type BundleReport struct {
 	Records  int
 	Media    int
 	TreeSize int64
-	Root     tlog.Hash
+	Root     Hash
 }
 
 // VerifyBundle checks a case bundle with the device's verifier key: the
@@ -239,7 +262,7 @@ func VerifyBundle(r io.ReaderAt, size int64, verifierKey string) (BundleReport, 
 			copy(h[:], raw)
 			proof = append(proof, h)
 		}
-		if err := tlog.CheckRecord(proof, cp.Size, cp.Root, rec.Seq, tlog.RecordHash(data)); err != nil {
+		if err := tlog.CheckRecord(proof, cp.Size, tlog.Hash(cp.Root), rec.Seq, tlog.RecordHash(data)); err != nil {
 			return rep, m, bad(br.Seq, ErrBadProof, "%v", err)
 		}
 		for _, d := range rec.Media {
