@@ -31,13 +31,13 @@ import (
 	"fyne.io/fyne/v2/dialog"
 
 	"github.com/sanxiang-desk/sanxiang/app/account"
+	"github.com/sanxiang-desk/sanxiang/app/bundle"
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
 	"github.com/sanxiang-desk/sanxiang/app/capture"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/config"
 	"github.com/sanxiang-desk/sanxiang/app/demo"
-	"github.com/sanxiang-desk/sanxiang/app/document"
 	"github.com/sanxiang-desk/sanxiang/app/redact"
 	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
@@ -814,30 +814,17 @@ func runExport(o *options, out io.Writer) error {
 	return nil
 }
 
-// exportBundle writes the bundle, with the printable case file, next to its
-// final name and renames it, so a half-written file never carries the name.
+// exportBundle writes the case's bundle, printed for the case's agency.
 func exportBundle(ctx context.Context, l *casefile.Log, cat *catalog.Catalog, caseID, path string) error {
 	c, err := l.Case(ctx, caseID)
 	if err != nil {
-		return err
+		return fmt.Errorf("export case %s: %w", caseID, err)
 	}
-	pdf, err := document.CaseFileFor(ctx, l, caseID, agencyName(cat, c.Opening.Agency), time.Now())
+	agency, err := cat.AgencyName(ctx, c.Opening.Agency)
 	if err != nil {
-		return err
+		return fmt.Errorf("export case %s: %w", caseID, err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".export-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := l.Export(ctx, caseID, tmp, map[string][]byte{"casefile.pdf": pdf}); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return bundle.WriteFile(ctx, l, caseID, agency, time.Now(), path)
 }
 
 // deviceID names this device in its record log until the platform enrols
@@ -853,19 +840,6 @@ func deviceID() string {
 		}
 		return r
 	}, h)
-}
-
-// agencyName is an agency's full name from the catalog, or its code.
-func agencyName(cat *catalog.Catalog, code string) string {
-	ags, err := cat.Agencies(context.Background())
-	if err == nil {
-		for _, a := range ags {
-			if a.Code == code {
-				return a.Name
-			}
-		}
-	}
-	return code
 }
 
 // runRedact prints the redacted text of a decision (a UTF-8 text file, or
