@@ -78,19 +78,16 @@ var (
 	ErrUnreachable = errors.New("platform unreachable")
 )
 
+// newResty is a client of the platform at base whose every request is
+// retried by the Retry transport (connection failures and 5xx), each
+// attempt within a minute. resty's own retries stay off: retry is written
+// once, below the calls.
 func newResty(base string) *resty.Client {
-	r := resty.New().SetBaseURL(base).
-		SetTimeout(60*time.Second).
-		SetRetryCount(4).
-		SetRetryWaitTime(300*time.Millisecond).
-		SetRetryMaxWaitTime(5*time.Second).
+	rt := NewRetry(http.DefaultTransport)
+	rt.Timeout = 60 * time.Second
+	return resty.New().SetBaseURL(base).SetTransport(rt).
 		SetHeader("User-Agent", "sanxiang-desk").
 		SetLogger(quiet{}) // failures are returned and shown in the person's words
-	// Retry connection failures and server errors; a 4xx is an answer.
-	r.AddRetryCondition(func(resp *resty.Response, err error) bool {
-		return err != nil || resp.StatusCode() >= 500
-	})
-	return r
 }
 
 func fail(resp *resty.Response, err error) error {
