@@ -218,14 +218,17 @@ func (d *Device) CityLists() bool {
 
 // Calendar is the working-day calendar the platform last sent, or the
 // bundled national one on a device that has not synced.
-func (d *Device) Calendar() (*calendar.Calendar, error) {
-	data, err := os.ReadFile(d.path(config.CalendarFile))
+func (d *Device) Calendar() (*calendar.Calendar, error) { return ReadCalendar(d.Dir) }
+
+// ReadCalendar is the calendar of the data folder dir, as Device.Calendar;
+// with dir "" the bundled one.
+func ReadCalendar(dir string) (*calendar.Calendar, error) {
+	if dir == "" {
+		return bundledCalendar()
+	}
+	data, err := os.ReadFile(filepath.Join(dir, config.CalendarFile))
 	if errors.Is(err, os.ErrNotExist) {
-		cal, err := calendar.Parse(assets.Calendar)
-		if err != nil {
-			return nil, fmt.Errorf("bundled calendar: %w", err)
-		}
-		return cal, nil
+		return bundledCalendar()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", config.CalendarFile, err)
@@ -233,6 +236,14 @@ func (d *Device) Calendar() (*calendar.Calendar, error) {
 	cal, err := calendar.Parse(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", config.CalendarFile, err)
+	}
+	return cal, nil
+}
+
+func bundledCalendar() (*calendar.Calendar, error) {
+	cal, err := calendar.Parse(assets.Calendar)
+	if err != nil {
+		return nil, fmt.Errorf("bundled calendar: %w", err)
 	}
 	return cal, nil
 }
