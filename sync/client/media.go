@@ -50,7 +50,8 @@ type Upload struct {
 // already, resumes an upload begun earlier (even in a previous run of the
 // app) from the offset the platform reports, and on any break asks that
 // offset again, so at most one chunk is sent twice.
-func (c *Client) UploadMedia(ctx context.Context, l *casefile.Log, d casefile.Digest, progress func(Upload)) error {
+func (c *Client) UploadMedia(ctx context.Context, l *casefile.Log, d casefile.Digest, progress func(Upload)) (err error) {
+	defer wrap(&err, "upload")
 	if rc, err := l.MediaReceipt(ctx, d); err != nil || rc != "" {
 		return err
 	}
@@ -254,7 +255,7 @@ func resume(ctx context.Context, failures *int, resp *resty.Response, err error)
 func (c *Client) PushMedia(ctx context.Context, l *casefile.Log, progress func(Upload)) (int, error) {
 	pending, err := l.MediaPending(ctx)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("push evidence: %w", err)
 	}
 	done := 0
 	var failed []error
