@@ -105,7 +105,9 @@ func fail(resp *resty.Response, err error) error {
 		return nil
 	}
 	e := &Error{Status: resp.StatusCode()}
-	json.Unmarshal(resp.Body(), &e.Problem)
+	// A body that is not a problem document (a proxy's page) leaves
+	// Problem empty on purpose: the status says what there is to say.
+	_ = json.Unmarshal(resp.Body(), &e.Problem)
 	switch resp.StatusCode() {
 	case http.StatusUnauthorized:
 		return fmt.Errorf("%w: %v", ErrUnauthorized, e)

@@ -68,6 +68,9 @@ const RoundTimeout = 10 * time.Minute
 // the rest is not tried. progress hears of evidence uploads. The error is
 // Result.Err.
 func Round(ctx context.Context, dev *device.Device, progress func(Upload)) (Result, error) {
+	if dev.Catalog == nil || dev.Log == nil {
+		return Result{}, errors.New("sync: the device folder was opened without its catalog or ledger")
+	}
 	ctx, cancel := context.WithTimeout(ctx, RoundTimeout)
 	defer cancel()
 	var res Result
