@@ -15,6 +15,7 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/config"
+	"github.com/sanxiang-desk/sanxiang/app/device"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/client"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
@@ -82,7 +83,7 @@ func TestSyncDoesWhatItCanAndSaysWhatFailed(t *testing.T) {
 		t.Errorf("stderr does not name the calendar alone")
 	}
 	// The records and every evidence file are on the platform.
-	l, err := casefile.Open(ctx, filepath.Join(dir, config.CasefileDB), filepath.Join(dir, config.MediaDir), deviceID())
+	l, err := casefile.Open(ctx, filepath.Join(dir, config.CasefileDB), filepath.Join(dir, config.MediaDir), device.ID())
 	if err != nil {
 		t.Fatal(err)
 	}

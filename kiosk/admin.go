@@ -1,6 +1,8 @@
 package kiosk
 
 import (
+	"context"
+	"errors"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -114,12 +116,13 @@ func (k *Kiosk) PullNow() <-chan struct{} {
 	wait := dialog.NewCustomWithoutButtons(shell.L("admin.update_lists"), widget.NewLabel(shell.L("window.updating")), k.win)
 	wait.Show()
 	go func() {
-		n, msg, err := k.pull()
+		n, err := k.pull.Pull(context.Background())
+		msg := pullText(n, err)
 		fyne.Do(func() {
 			defer close(done)
 			wait.Hide()
 			if err != nil {
-				dialog.ShowError(err, k.win)
+				dialog.ShowError(errors.New(msg), k.win)
 			} else {
 				dialog.ShowInformation(shell.L("admin.update_lists"), msg, k.win)
 			}

@@ -54,13 +54,33 @@ type Kiosk struct {
 
 	admin        adminGate
 	highContrast bool
-	pull         func() (int, string, error)
+	pull         Puller
+}
+
+// Puller pulls the public lists from the platform now and says how many
+// changes arrived; its errors may be Keyed (app/shell), for the screens to
+// word.
+type Puller interface {
+	Pull(ctx context.Context) (int, error)
+}
+
+// PullFunc makes a function a Puller.
+type PullFunc func(ctx context.Context) (int, error)
+
+// Pull calls f.
+func (f PullFunc) Pull(ctx context.Context) (int, error) { return f(ctx) }
+
+// pullText words what a pull did: how many changes arrived, or why not.
+func pullText(n int, err error) string {
+	if err != nil {
+		return shell.ErrorText(err)
+	}
+	return shell.L("cli.pulled", map[string]any{"N": n})
 }
 
 // SetPull gives the kiosk a way to pull the public lists from the platform
-// now, offered among the administrator's actions; it says how many changes
-// arrived and what happened.
-func (k *Kiosk) SetPull(pull func() (int, string, error)) { k.pull = pull }
+// now, offered among the administrator's actions.
+func (k *Kiosk) SetPull(p Puller) { k.pull = p }
 
 // New builds the kiosk on the catalog at cat.
 func New(cat *catalog.Catalog, cfg config.Config) (*Kiosk, error) {

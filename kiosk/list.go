@@ -62,7 +62,7 @@ func newListScreen(cat *catalog.Catalog, agencies []catalog.Agency, kind catalog
 	})
 	s.Agency.SetSelected(all)
 	filters := []fyne.CanvasObject{s.Agency}
-	if kind == catalog.KindItem || kind == catalog.KindGuide || kind == catalog.KindDecision {
+	if spec, _ := catalog.Spec(kind); spec.ByAct {
 		allActs := shell.L("filter.all_acts")
 		acts := []string{allActs}
 		for _, a := range catalog.Acts {

@@ -53,7 +53,7 @@ type WindowDesk struct {
 	Updated    *widget.Label
 	UpdateNow  *widget.Button
 	PullResult *widget.Label
-	pull       func() (int, string, error)
+	pull       Puller
 	screen     *fyne.Container
 }
 
@@ -82,10 +82,9 @@ func NewWindowDesk(cat *catalog.Catalog, book *account.Book, cfg config.Config) 
 func (d *WindowDesk) Console() fyne.CanvasObject { return d.screen }
 
 // SetPull gives the desk a way to pull the public lists from the platform
-// now; it says how many changes arrived and what happened, in the staff
-// member's words.
-func (d *WindowDesk) SetPull(pull func() (int, string, error)) {
-	d.pull = pull
+// now.
+func (d *WindowDesk) SetPull(p Puller) {
+	d.pull = p
 	d.UpdateNow.Show()
 }
 
@@ -102,10 +101,10 @@ func (d *WindowDesk) PullNow() <-chan struct{} {
 	d.PullResult.Importance = widget.MediumImportance
 	d.PullResult.SetText(shell.L("window.updating"))
 	go func() {
-		n, msg, err := d.pull()
+		n, err := d.pull.Pull(context.Background())
 		fyne.Do(func() {
 			defer close(done)
-			d.ShowPull(msg, err)
+			d.ShowPull(n, err)
 			if n > 0 {
 				d.Refresh() // else the lists keep their place
 			}
@@ -115,15 +114,14 @@ func (d *WindowDesk) PullNow() <-chan struct{} {
 	return done
 }
 
-// ShowPull shows what a pull of the public lists said, the scheduled ones
-// too, so staff know when the lists may be out of date.
-func (d *WindowDesk) ShowPull(msg string, err error) {
+// ShowPull shows what a pull of the public lists did (n changes, or err),
+// the scheduled ones too, so staff know when the lists may be out of date.
+func (d *WindowDesk) ShowPull(n int, err error) {
 	d.PullResult.Importance = widget.MediumImportance
 	if err != nil {
 		d.PullResult.Importance = widget.DangerImportance
-		msg = err.Error()
 	}
-	d.PullResult.SetText(msg)
+	d.PullResult.SetText(pullText(n, err))
 }
 
 // Refresh shows the public lists as they are now (after a pull): the time

@@ -2,7 +2,6 @@ package kiosk
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -140,10 +139,7 @@ func TestKioskAdministratorPullsNow(t *testing.T) {
 	k := newTestKiosk(t)
 	k.Attach(test.NewTempWindow(t, k.Content()))
 	s, h := demoPlatform(t)
-	k.SetPull(func() (int, string, error) {
-		n, err := client.PullPublic(ctx, h.URL, k.cat)
-		return n, fmt.Sprintf("pulled %d", n), err
-	})
+	k.SetPull(client.NewLists(h.URL, k.cat))
 	fees, err := k.cat.Search(ctx, catalog.Query{Kind: catalog.KindFee, Limit: 1})
 	if err != nil || len(fees) == 0 {
 		t.Fatal(fees, err)
@@ -206,10 +202,7 @@ func TestWindowPullsChangedListsOnDemand(t *testing.T) {
 	if d.UpdateNow.Visible() {
 		t.Fatal("an update button with nothing to pull from")
 	}
-	d.SetPull(func() (int, string, error) {
-		n, err := client.PullPublic(ctx, h.URL, d.cat)
-		return n, fmt.Sprintf("pulled %d", n), err
-	})
+	d.SetPull(client.NewLists(h.URL, d.cat))
 	pull := func() {
 		t.Helper()
 		select {
@@ -236,7 +229,7 @@ func TestWindowPullsChangedListsOnDemand(t *testing.T) {
 		t.Fatal("changed before the pull")
 	}
 	pull()
-	if !strings.HasPrefix(d.PullResult.Text, "pulled ") || d.PullResult.Importance == widget.DangerImportance {
+	if !strings.HasPrefix(d.PullResult.Text, "已从平台更新公示清单") || d.PullResult.Importance == widget.DangerImportance {
 		t.Fatalf("result %q", d.PullResult.Text)
 	}
 	if !strings.Contains(shown(), "已调整") {
@@ -258,7 +251,7 @@ func TestWindowPullsChangedListsOnDemand(t *testing.T) {
 
 	h.Close()
 	pull()
-	if d.PullResult.Importance != widget.DangerImportance || d.PullResult.Text == "" {
+	if d.PullResult.Importance != widget.DangerImportance || !strings.Contains(d.PullResult.Text, "更新公示清单未完成：连不上平台") {
 		t.Fatalf("with the platform gone: %q", d.PullResult.Text)
 	}
 	if d.Fees.Total() == 0 || !strings.Contains(shown(), "再次调整") {

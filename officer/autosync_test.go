@@ -41,11 +41,11 @@ func TestDeskSyncsByItself(t *testing.T) {
 	}
 	c := client.New(id)
 	var calls atomic.Int32
-	d.SetSync(func(progress func(sent, total int64)) (string, error) {
+	d.SetSync(SyncFunc(func(ctx context.Context, progress func(client.Upload)) (client.Result, error) {
 		calls.Add(1)
 		_, err := c.Push(ctx, l)
-		return "pushed", err
-	})
+		return client.Result{Done: []client.Message{{Key: "pushed"}}}, err
+	}))
 	caseID, err := l.OpenCase(ctx, "990101000001", casefile.Opening{Act: catalog.ActInspection, Agency: "01", ItemID: "E1",
 		ItemName: "检查", Party: casefile.Party{Kind: "org", Name: "青禾市某某有限公司"},
 		Officers: []casefile.Officer{{CertNo: "990101000001", Name: "甲"}}})

@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/sanxiang-desk/sanxiang/app/bundle"
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
 	"github.com/sanxiang-desk/sanxiang/app/capture"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
@@ -564,12 +565,8 @@ func (c *Cases) ShowNoteForm() {
 // agencyName is the officer's agency's full name.
 func (c *Cases) agencyName() string {
 	ags, err := c.d.cat.Agencies(context.Background())
-	if err == nil {
-		for _, a := range ags {
-			if a.Code == c.d.Me.Agency {
-				return a.Name
-			}
-		}
+	if name := catalog.AgencyName(ags, c.d.Me.Agency); err == nil && name != c.d.Me.Agency {
+		return name
 	}
 	return c.d.Me.Unit
 }
@@ -699,12 +696,7 @@ func (c *Cases) ExportDialog() {
 
 // ExportTo writes the case's bundle, with the case file PDF, to w.
 func (c *Cases) ExportTo(caseID string, w io.Writer) error {
-	ctx := context.Background()
-	pdf, err := document.CaseFileFor(ctx, c.log, caseID, c.agencyName(), c.now())
-	if err != nil {
-		return err
-	}
-	return c.log.Export(ctx, caseID, w, map[string][]byte{"casefile.pdf": pdf})
+	return bundle.Write(context.Background(), c.log, caseID, c.agencyName(), c.now(), w)
 }
 
 // ShowCorrectionForm appends a correction of record seq of the open case.

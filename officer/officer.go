@@ -7,6 +7,7 @@ package officer
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"time"
 
@@ -25,6 +26,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
+	"github.com/sanxiang-desk/sanxiang/sync/client"
 )
 
 // Desk is the officer's window. Widgets are fields so tests can drive them.
@@ -70,13 +72,61 @@ type Desk struct {
 	// queue the test's goroutine drains (Fyne's test driver runs fyne.Do
 	// on the calling goroutine).
 	post       func(func())
-	sync       func(progress func(sent, total int64)) (string, error)
+	sync       Syncer
 	syncing    sync.Mutex // one sync at a time: the officer's or the desk's own
 	SyncButton *widget.Button
 	LastSync   string
 	LastSyncAt *widget.Label
 	// LastSyncError is why the last automatic sync did not finish.
 	LastSyncError string
+	// CityNotice says the device has not received its city's lists; shown
+	// under the top bar while SetCityLists says so.
+	CityNotice *widget.Label
+	noCity     bool
+}
+
+// Syncer syncs the device with the platform: it pushes the log and its
+// evidence (telling progress of each upload) and pulls what concerns the
+// device, and says what it did and what failed, as messages the desk
+// translates.
+type Syncer interface {
+	Sync(ctx context.Context, progress func(client.Upload)) (client.Result, error)
+}
+
+// SyncFunc makes a function a Syncer.
+type SyncFunc func(ctx context.Context, progress func(client.Upload)) (client.Result, error)
+
+// Sync calls f.
+func (f SyncFunc) Sync(ctx context.Context, progress func(client.Upload)) (client.Result, error) {
+	return f(ctx, progress)
+}
+
+// syncText words what a sync did, one message a line, and what failed
+// (err's own words when no step names it).
+func syncText(res client.Result, err error) (done, failed string) {
+	var lines []string
+	for _, m := range res.Done {
+		lines = append(lines, shell.T(m))
+	}
+	done = strings.Join(lines, "\n")
+	lines = nil
+	for _, f := range res.Failed {
+		lines = append(lines, shell.T(f))
+	}
+	if len(lines) == 0 && err != nil {
+		lines = append(lines, shell.ErrorText(err))
+	}
+	return done, strings.Join(lines, "\n")
+}
+
+// SetCityLists says whether the device holds its city's major-decision
+// and audio/video lists; without them the desk says so on every screen.
+func (d *Desk) SetCityLists(received bool) {
+	d.noCity = !received
+	if d.CityNotice != nil {
+		d.CityNotice.Hidden = received
+		d.CityNotice.Refresh()
+	}
 }
 
 // SetClock replaces the clock the lock timer reads, for tests.
@@ -155,10 +205,8 @@ func (d *Desk) SetCalendar(cal *calendar.Calendar) {
 	}
 }
 
-// SetSync gives the desk a way to sync with the platform: sync pushes the
-// log and its media (reporting upload progress) and pulls what concerns
-// the device, and says what happened.
-func (d *Desk) SetSync(sync func(progress func(sent, total int64)) (string, error)) { d.sync = sync }
+// SetSync gives the desk a way to sync with the platform.
+func (d *Desk) SetSync(s Syncer) { d.sync = s }
 
 // SyncNow runs the sync in the background with a progress bar for media
 // uploads, then reports in a dialog and shows the time of the last sync.
@@ -177,22 +225,23 @@ func (d *Desk) SyncNow() {
 	go func() {
 		d.syncing.Lock() // after an automatic sync under way, if one is
 		defer d.syncing.Unlock()
-		msg, err := d.sync(func(sent, total int64) {
+		res, err := d.sync.Sync(context.Background(), func(u client.Upload) {
 			fyne.Do(func() {
 				d.touch() // an upload in progress is not an idle desk
-				if total > 0 {
-					bar.SetValue(float64(sent) / float64(total))
+				if u.Total > 0 {
+					bar.SetValue(float64(u.Sent) / float64(u.Total))
 				}
-				status.SetText(shell.L("officer.uploading", map[string]any{"Sent": sent >> 20, "Total": total >> 20}))
+				status.SetText(shell.L("officer.uploading", map[string]any{"Sent": u.Sent >> 20, "Total": u.Total >> 20}))
 			})
 		})
+		msg, failed := syncText(res, err)
 		fyne.Do(func() {
 			prog.Hide()
 			d.SyncButton.Enable()
 			d.SyncButton.SetText(shell.L("officer.sync"))
 			if err != nil {
 				// What failed, then what was done all the same.
-				text := shell.L("officer.sync_failed", map[string]any{"Error": err.Error()})
+				text := shell.L("officer.sync_failed", map[string]any{"Error": failed})
 				if msg != "" {
 					text += "\n\n" + msg
 				}
@@ -217,16 +266,17 @@ func (d *Desk) AutoSync() {
 	if d.sync == nil || !d.syncing.TryLock() {
 		return
 	}
-	msg, err := d.sync(func(sent, total int64) {
+	res, err := d.sync.Sync(context.Background(), func(u client.Upload) {
 		d.post(func() {
-			d.LastSyncAt.SetText(shell.L("officer.auto_uploading", map[string]any{"Sent": sent >> 20, "Total": total >> 20}))
+			d.LastSyncAt.SetText(shell.L("officer.auto_uploading", map[string]any{"Sent": u.Sent >> 20, "Total": u.Total >> 20}))
 		})
 	})
 	d.syncing.Unlock()
+	msg, failed := syncText(res, err)
 	d.post(func() {
 		at := d.now().Format("15:04")
 		if err != nil {
-			d.LastSyncError = err.Error()
+			d.LastSyncError = failed
 			d.LastSyncAt.SetText(shell.L("officer.auto_sync_failed", map[string]any{"Time": at}))
 			return
 		}
@@ -355,7 +405,11 @@ func (d *Desk) showHome() {
 	}
 	tabs.Append(container.NewTabItemWithIcon(shell.L("officer.tab_cert"), theme.AccountIcon(), d.certificate()))
 	tabs.Append(container.NewTabItemWithIcon(shell.L("officer.tab_items"), theme.ListIcon(), d.itemList()))
-	d.set(container.NewBorder(container.NewVBox(top, widget.NewSeparator()), nil, nil, nil, tabs))
+	d.CityNotice = widget.NewLabel(shell.L("officer.no_city_lists"))
+	d.CityNotice.Wrapping = fyne.TextWrapWord
+	d.CityNotice.Importance = widget.WarningImportance
+	d.CityNotice.Hidden = !d.noCity
+	d.set(container.NewBorder(container.NewVBox(top, d.CityNotice, widget.NewSeparator()), nil, nil, nil, tabs))
 }
 
 // certificate is what an officer turns to a citizen: who they are, whether

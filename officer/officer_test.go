@@ -86,3 +86,20 @@ func TestWindowStaffCannotUseTheOfficerDesk(t *testing.T) {
 		t.Fatalf("staff signed in to the officer desk: %v %q", d.Me, d.Message.Text)
 	}
 }
+
+// A device without its city's lists says so above every tab, in the
+// desk's language, until a sync brings them.
+func TestDeskSaysItHasNoCityLists(t *testing.T) {
+	d := newTestDesk(t)
+	d.SetCityLists(false)
+	test.Type(d.ID, "990101000001")
+	test.Type(d.PIN, demo.PIN)
+	test.Tap(d.SignIn)
+	if d.CityNotice == nil || !d.CityNotice.Visible() || !strings.Contains(d.CityNotice.Text, "尚未收到本市") {
+		t.Fatalf("no notice: %+v", d.CityNotice)
+	}
+	d.SetCityLists(true)
+	if d.CityNotice.Visible() {
+		t.Fatal("the notice stays after the lists came")
+	}
+}

@@ -27,8 +27,48 @@ const (
 	KindResult     Kind = "result"     // 随机抽查结果公开
 )
 
+// KindSpec is everything the code knows about one public list kind. A new
+// kind is added here, in kinds, and nowhere else: its item type, the
+// columns an import must fill, and whether screens filter it by act.
+type KindSpec struct {
+	Kind Kind
+	// New makes an empty item of the kind, for decoding.
+	New func() Item
+	// Required are the columns (JSON fields) every imported row must fill.
+	Required []string
+	// ByAct says the list's items carry an act that screens filter by.
+	ByAct bool
+}
+
+// kinds registers every public list kind, in the order screens show them.
+var kinds = []KindSpec{
+	{KindOfficer, func() Item { return new(Officer) }, []string{"id", "name", "gender", "agency", "unit", "cert_no", "issuer", "status"}, false},
+	{KindFee, func() Item { return new(FeeItem) }, []string{"id", "name", "agency", "collector", "approver", "document_no", "standard"}, false},
+	{KindGuide, func() Item { return new(ServiceGuide) }, []string{"id", "name", "agency", "implementer", "legal_basis", "time_limit"}, true},
+	{KindItem, func() Item { return new(EnforcementItem) }, []string{"id", "name", "agency", "act", "subject", "legal_basis"}, true},
+	{KindInspection, func() Item { return new(InspectionItem) }, []string{"id", "name", "agency", "inspector", "target"}, false},
+	{KindDecision, func() Item { return new(Decision) }, []string{"id", "doc_no", "agency", "party", "content", "decided_on"}, true},
+	{KindResult, func() Item { return new(InspectionResult) }, []string{"id", "target", "item_name", "agency", "result"}, false},
+}
+
 // Kinds lists every kind in the order screens show them.
-var Kinds = []Kind{KindOfficer, KindFee, KindGuide, KindItem, KindInspection, KindDecision, KindResult}
+var Kinds = func() []Kind {
+	out := make([]Kind, len(kinds))
+	for i, s := range kinds {
+		out[i] = s.Kind
+	}
+	return out
+}()
+
+// Spec is the registration of kind k; ok is false for an unknown kind.
+func Spec(k Kind) (spec KindSpec, ok bool) {
+	for _, s := range kinds {
+		if s.Kind == k {
+			return s, true
+		}
+	}
+	return KindSpec{}, false
+}
 
 // Act is one of the six kinds of enforcement act the seed names. The type
 // lives in app/act, which the case file shares without importing this
@@ -65,6 +105,17 @@ type Item interface {
 	Category() Act  // "" where the list has no act category
 	Fields() []Field
 	searchKey() string
+}
+
+// AgencyName is the full name of the agency with the code among ags, or
+// the code itself when none has it: the one lookup of an agency's name.
+func AgencyName(ags []Agency, code string) string {
+	for _, a := range ags {
+		if a.Code == code {
+			return a.Name
+		}
+	}
+	return code
 }
 
 // Agency is an enforcement body (执法主体).

@@ -118,6 +118,16 @@ func (c *Catalog) UpdatedAt(ctx context.Context) (time.Time, error) {
 	return time.Parse(time.RFC3339, v)
 }
 
+// AgencyName is the full name of the agency with the code, or the code
+// when the lists do not name it.
+func (c *Catalog) AgencyName(ctx context.Context, code string) (string, error) {
+	ags, err := c.Agencies(ctx)
+	if err != nil {
+		return code, fmt.Errorf("agency %s: %w", code, err)
+	}
+	return AgencyName(ags, code), nil
+}
+
 // Agencies lists the enforcement bodies in code order.
 func (c *Catalog) Agencies(ctx context.Context) ([]Agency, error) {
 	rows, err := c.db.QueryContext(ctx, `SELECT data FROM agencies ORDER BY code`)
@@ -252,25 +262,11 @@ func (c *Catalog) Get(ctx context.Context, kind Kind, id string) (Item, error) {
 func Decode(kind Kind, data []byte) (Item, error) { return decode(kind, data) }
 
 func decode(kind Kind, data []byte) (Item, error) {
-	var it Item
-	switch kind {
-	case KindOfficer:
-		it = new(Officer)
-	case KindFee:
-		it = new(FeeItem)
-	case KindGuide:
-		it = new(ServiceGuide)
-	case KindItem:
-		it = new(EnforcementItem)
-	case KindInspection:
-		it = new(InspectionItem)
-	case KindDecision:
-		it = new(Decision)
-	case KindResult:
-		it = new(InspectionResult)
-	default:
+	spec, ok := Spec(kind)
+	if !ok {
 		return nil, fmt.Errorf("unknown kind %q", kind)
 	}
+	it := spec.New()
 	if err := json.Unmarshal(data, it); err != nil {
 		return nil, fmt.Errorf("decode %s: %w", kind, err)
 	}

@@ -209,12 +209,7 @@ func Cases(ctx context.Context, l *casefile.Log, ds *catalog.Dataset, accounts [
 }
 
 func agencyName(ds *catalog.Dataset, code string) string {
-	for _, a := range ds.Agencies {
-		if a.Code == code {
-			return a.Name
-		}
-	}
-	return code
+	return catalog.AgencyName(ds.Agencies, code)
 }
 
 func addDocument(ctx context.Context, l *casefile.Log, caseID, template, agency, author string, inputs map[string]string, at time.Time) error {

@@ -40,7 +40,8 @@ type Identity struct {
 const IdentityFile = "sync.json"
 
 // LoadIdentity reads dir/sync.json; os.ErrNotExist before enrolment.
-func LoadIdentity(dir string) (Identity, error) {
+func LoadIdentity(dir string) (_ Identity, err error) {
+	defer wrap(&err, "load the device identity")
 	var id Identity
 	data, err := os.ReadFile(filepath.Join(dir, IdentityFile))
 	if err != nil {
@@ -51,12 +52,18 @@ func LoadIdentity(dir string) (Identity, error) {
 
 // SaveIdentity writes dir/sync.json readable by its owner only.
 func SaveIdentity(dir string, id Identity) error {
-	data, _ := json.MarshalIndent(id, "", "  ")
+	data, err := json.MarshalIndent(id, "", "  ")
+	if err != nil {
+		return fmt.Errorf("keep the device identity: %w", err)
+	}
 	tmp := filepath.Join(dir, IdentityFile+".tmp")
 	if err := os.WriteFile(tmp, data, 0o600); err != nil {
-		return err
+		return fmt.Errorf("keep the device identity: %w", err)
 	}
-	return os.Rename(tmp, filepath.Join(dir, IdentityFile))
+	if err := os.Rename(tmp, filepath.Join(dir, IdentityFile)); err != nil {
+		return fmt.Errorf("keep the device identity: %w", err)
+	}
+	return nil
 }
 
 // Error is a refusal from the platform, with its message for people.
@@ -78,19 +85,16 @@ var (
 	ErrUnreachable = errors.New("platform unreachable")
 )
 
+// newResty is a client of the platform at base whose every request is
+// retried by the Retry transport (connection failures and 5xx), each
+// attempt within a minute. resty's own retries stay off: retry is written
+// once, below the calls.
 func newResty(base string) *resty.Client {
-	r := resty.New().SetBaseURL(base).
-		SetTimeout(60*time.Second).
-		SetRetryCount(4).
-		SetRetryWaitTime(300*time.Millisecond).
-		SetRetryMaxWaitTime(5*time.Second).
+	rt := NewRetry(http.DefaultTransport)
+	rt.Timeout = 60 * time.Second
+	return resty.New().SetBaseURL(base).SetTransport(rt).
 		SetHeader("User-Agent", "sanxiang-desk").
 		SetLogger(quiet{}) // failures are returned and shown in the person's words
-	// Retry connection failures and server errors; a 4xx is an answer.
-	r.AddRetryCondition(func(resp *resty.Response, err error) bool {
-		return err != nil || resp.StatusCode() >= 500
-	})
-	return r
 }
 
 func fail(resp *resty.Response, err error) error {
@@ -101,7 +105,9 @@ func fail(resp *resty.Response, err error) error {
 		return nil
 	}
 	e := &Error{Status: resp.StatusCode()}
-	json.Unmarshal(resp.Body(), &e.Problem)
+	// A body that is not a problem document (a proxy's page) leaves
+	// Problem empty on purpose: the status says what there is to say.
+	_ = json.Unmarshal(resp.Body(), &e.Problem)
 	switch resp.StatusCode() {
 	case http.StatusUnauthorized:
 		return fmt.Errorf("%w: %v", ErrUnauthorized, e)
@@ -112,7 +118,8 @@ func fail(resp *resty.Response, err error) error {
 }
 
 // Enrol exchanges a one-time code for the device's identity.
-func Enrol(ctx context.Context, base, code, name, kind, verifier string) (Identity, error) {
+func Enrol(ctx context.Context, base, code, name, kind, verifier string) (_ Identity, err error) {
+	defer wrap(&err, "enrol")
 	var out api.EnrolResponse
 	resp, err := newResty(base).R().SetContext(ctx).SetHeader(api.HeaderIdem, "enrol-"+code).
 		SetBody(api.EnrolRequest{Code: code, Name: name, Kind: kind, Verifier: verifier}).SetResult(&out).Post(api.PathEnrol)
@@ -151,7 +158,8 @@ type PushResult struct {
 // Push sends every record the platform has not acknowledged, in batches
 // that end where the device signed a checkpoint, and keeps each receipt
 // once it has checked it against its own tree.
-func (c *Client) Push(ctx context.Context, l *casefile.Log) (PushResult, error) {
+func (c *Client) Push(ctx context.Context, l *casefile.Log) (_ PushResult, err error) {
+	defer wrap(&err, "push")
 	var res PushResult
 	for {
 		done, err := l.Receipted(ctx)
@@ -215,7 +223,8 @@ func PullPublic(ctx context.Context, base string, cat *catalog.Catalog) (int, er
 }
 
 // Pull is the change-feed loop over any resty client.
-func Pull(ctx context.Context, r *resty.Client, cat *catalog.Catalog) (int, error) {
+func Pull(ctx context.Context, r *resty.Client, cat *catalog.Catalog) (_ int, err error) {
+	defer wrap(&err, "pull the public lists")
 	n := 0
 	for {
 		since, err := cat.Cursor(ctx)
@@ -245,6 +254,13 @@ func Pull(ctx context.Context, r *resty.Client, cat *catalog.Catalog) (int, erro
 	}
 }
 
+// wrap names the operation an error came from.
+func wrap(err *error, op string) {
+	if *err != nil {
+		*err = fmt.Errorf("%s: %w", op, *err)
+	}
+}
+
 // quiet drops resty's own log lines.
 type quiet struct{}
 
@@ -254,7 +270,8 @@ func (quiet) Debugf(string, ...any) {}
 
 // PullPolicies fetches the agencies' major-decision lists, which the
 // device's review gate checks decisions against while offline.
-func (c *Client) PullPolicies(ctx context.Context) (review.Policies, error) {
+func (c *Client) PullPolicies(ctx context.Context) (_ review.Policies, err error) {
+	defer wrap(&err, "pull major-decision lists")
 	resp, err := c.r.R().SetContext(ctx).Get(api.PathPolicies)
 	if err := fail(resp, err); err != nil {
 		return nil, err
@@ -264,14 +281,16 @@ func (c *Client) PullPolicies(ctx context.Context) (review.Policies, error) {
 
 // PullReviewQueue fetches other devices' cases waiting for legal review
 // (of one agency, or all if agency is empty), for a reviewer's queue.
-func (c *Client) PullReviewQueue(ctx context.Context, agency string) ([]review.RemoteCase, error) {
+func (c *Client) PullReviewQueue(ctx context.Context, agency string) (_ []review.RemoteCase, err error) {
+	defer wrap(&err, "pull the review queue of "+agency)
 	var out []review.RemoteCase
 	resp, err := c.r.R().SetContext(ctx).SetQueryParam("agency", agency).SetResult(&out).Get(api.PathQueue)
 	return out, fail(resp, err)
 }
 
 // PullCalendar fetches the platform's working-day calendar, checked.
-func (c *Client) PullCalendar(ctx context.Context) ([]byte, error) {
+func (c *Client) PullCalendar(ctx context.Context) (_ []byte, err error) {
+	defer wrap(&err, "pull the calendar")
 	resp, err := c.r.R().SetContext(ctx).Get(api.PathCalendar)
 	if err := fail(resp, err); err != nil {
 		return nil, err
@@ -283,14 +302,16 @@ func (c *Client) PullCalendar(ctx context.Context) ([]byte, error) {
 }
 
 // PullAVLists fetches every agency's audio/video requirement list.
-func (c *Client) PullAVLists(ctx context.Context) ([]casefile.AVRequirement, error) {
+func (c *Client) PullAVLists(ctx context.Context) (_ []casefile.AVRequirement, err error) {
+	defer wrap(&err, "pull A/V lists")
 	var out []casefile.AVRequirement
 	resp, err := c.r.R().SetContext(ctx).SetResult(&out).Get(api.PathAVLists)
 	return out, fail(resp, err)
 }
 
 // PullReviewers fetches the registry of legal reviewers.
-func (c *Client) PullReviewers(ctx context.Context) ([]review.Reviewer, error) {
+func (c *Client) PullReviewers(ctx context.Context) (_ []review.Reviewer, err error) {
+	defer wrap(&err, "pull reviewers")
 	var out []review.Reviewer
 	resp, err := c.r.R().SetContext(ctx).SetResult(&out).Get(api.PathReviewers)
 	return out, fail(resp, err)
@@ -299,7 +320,8 @@ func (c *Client) PullReviewers(ctx context.Context) ([]review.Reviewer, error) {
 // TakeOpinions fetches the opinions reviewers signed elsewhere on this
 // device's cases and takes into each case those it still waits for; it
 // returns how many it took.
-func (c *Client) TakeOpinions(ctx context.Context, svc *review.Service) (int, error) {
+func (c *Client) TakeOpinions(ctx context.Context, svc *review.Service) (_ int, err error) {
+	defer wrap(&err, "take opinions")
 	var list []api.DeliveredOpinion
 	resp, err := c.r.R().SetContext(ctx).SetResult(&list).Get(api.PathOpinions)
 	if err := fail(resp, err); err != nil {

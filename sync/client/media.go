@@ -50,7 +50,8 @@ type Upload struct {
 // already, resumes an upload begun earlier (even in a previous run of the
 // app) from the offset the platform reports, and on any break asks that
 // offset again, so at most one chunk is sent twice.
-func (c *Client) UploadMedia(ctx context.Context, l *casefile.Log, d casefile.Digest, progress func(Upload)) error {
+func (c *Client) UploadMedia(ctx context.Context, l *casefile.Log, d casefile.Digest, progress func(Upload)) (err error) {
+	defer wrap(&err, "upload")
 	if rc, err := l.MediaReceipt(ctx, d); err != nil || rc != "" {
 		return err
 	}
@@ -68,9 +69,11 @@ func (c *Client) UploadMedia(ctx context.Context, l *casefile.Log, d casefile.Di
 	if err == nil && resp.StatusCode() == http.StatusOK {
 		return l.KeepMediaReceipt(ctx, d, size, held.Receipt, c.id.PlatformKey)
 	}
-	// Uploads speak tus directly; our own loop resumes, so no resty retries.
-	tus := resty.New().SetBaseURL(c.id.Platform).SetAuthToken(c.id.Token).SetTimeout(5*time.Minute).
-		SetHeader("Tus-Resumable", "1.0.0").SetLogger(quiet{})
+	// Uploads speak tus directly. Creating an upload and asking its offset
+	// are retried by the transport; a PATCH is not, since after a break the
+	// upload resumes from the offset the platform reports instead.
+	tus := c.tus(http.DefaultTransport)
+	patcher := c.tus(nil)
 	loc, err := l.UploadLocation(ctx, d)
 	if err != nil {
 		return err
@@ -87,7 +90,7 @@ func (c *Client) UploadMedia(ctx context.Context, l *casefile.Log, d casefile.Di
 	chunk := min(int64(firstChunk), limit)
 	ahead := &readAhead{f: f}
 	defer ahead.wait()
-	failures := 0
+	failures := 0 // failed steps in a row, for resume
 	next := int64(-1)
 	for {
 		if ctx.Err() != nil {
@@ -97,15 +100,12 @@ func (c *Client) UploadMedia(ctx context.Context, l *casefile.Log, d casefile.Di
 			meta := "sha256 " + base64.StdEncoding.EncodeToString([]byte(d.String()))
 			resp, err := tus.R().SetContext(ctx).SetHeader("Upload-Length", strconv.FormatInt(size, 10)).
 				SetHeader("Upload-Metadata", meta).Post(api.PathMedia)
-			if err != nil || resp.StatusCode() != http.StatusCreated {
-				if err := backoff(ctx, &failures, resp, err); err != nil {
-					return err
-				}
-				continue
+			if err := fail(resp, err); err != nil {
+				return fmt.Errorf("create upload: %w", err)
 			}
 			u, err := url.Parse(resp.Header().Get("Location"))
-			if err != nil {
-				return fmt.Errorf("upload location: %w", err)
+			if err != nil || resp.StatusCode() != http.StatusCreated {
+				return fmt.Errorf("create upload: answer %d, location %q", resp.StatusCode(), resp.Header().Get("Location"))
 			}
 			loc = u.Path // the platform may answer from another address later
 			if err := l.SetUploadLocation(ctx, d, loc); err != nil {
@@ -120,16 +120,17 @@ func (c *Client) UploadMedia(ctx context.Context, l *casefile.Log, d casefile.Di
 			head, err := tus.R().SetContext(ctx).Head(loc)
 			if err == nil && (head.StatusCode() == http.StatusNotFound || head.StatusCode() == http.StatusGone) {
 				loc = "" // the platform dropped it: begin again
-				l.SetUploadLocation(ctx, d, "")
-				continue
-			}
-			if err != nil || head.StatusCode() != http.StatusOK {
-				if err := backoff(ctx, &failures, head, err); err != nil {
+				if err := l.SetUploadLocation(ctx, d, ""); err != nil {
 					return err
 				}
 				continue
 			}
-			offset, _ = strconv.ParseInt(head.Header().Get("Upload-Offset"), 10, 64)
+			if err := fail(head, err); err != nil {
+				return fmt.Errorf("upload offset: %w", err)
+			}
+			if offset, err = strconv.ParseInt(head.Header().Get("Upload-Offset"), 10, 64); err != nil {
+				return fmt.Errorf("upload offset: %w", err)
+			}
 		}
 		if progress != nil {
 			progress(Upload{SHA256: d.String(), Sent: offset, Total: size})
@@ -138,10 +139,12 @@ func (c *Client) UploadMedia(ctx context.Context, l *casefile.Log, d casefile.Di
 			// Complete, but the answer with the receipt was lost: ask for it.
 			resp, err := c.r.R().SetContext(ctx).SetResult(&held).Get(api.PathMediaSHA + d.String())
 			if err == nil && resp.StatusCode() == http.StatusOK {
-				l.SetUploadLocation(ctx, d, "")
+				if err := l.SetUploadLocation(ctx, d, ""); err != nil {
+					return err
+				}
 				return l.KeepMediaReceipt(ctx, d, size, held.Receipt, c.id.PlatformKey)
 			}
-			if err := backoff(ctx, &failures, resp, err); err != nil {
+			if err := resume(ctx, &failures, resp, err); err != nil {
 				return err
 			}
 			continue
@@ -159,18 +162,20 @@ func (c *Client) UploadMedia(ctx context.Context, l *casefile.Log, d casefile.Di
 		// A *bytes.Reader body gives the request its Content-Length, and
 		// resty sends it as it is: any other reader resty would first read
 		// whole into a buffer of its own (to resend it on a redirect).
-		patch, err := tus.R().SetContext(ctx).SetHeader("Upload-Offset", strconv.FormatInt(offset, 10)).
+		patch, err := patcher.R().SetContext(ctx).SetHeader("Upload-Offset", strconv.FormatInt(offset, 10)).
 			SetHeader("Content-Type", "application/offset+octet-stream").
 			SetBody(bytes.NewReader(body)).Patch(loc)
 		if err == nil && patch.StatusCode() == 460 {
-			l.SetUploadLocation(ctx, d, "")
+			if err := l.SetUploadLocation(ctx, d, ""); err != nil {
+				return err
+			}
 			return ErrCorrupt
 		}
 		if err != nil || patch.StatusCode() != http.StatusNoContent {
 			// net/http may still be reading a failed request's body: the
 			// next attempt gets buffers of its own.
 			ahead.renew()
-			if err := backoff(ctx, &failures, patch, err); err != nil {
+			if err := resume(ctx, &failures, patch, err); err != nil {
 				return err
 			}
 			continue
@@ -186,7 +191,9 @@ func (c *Client) UploadMedia(ctx context.Context, l *casefile.Log, d casefile.Di
 			next = o
 		}
 		if rc := patch.Header().Get("Sanxiang-Receipt"); rc != "" {
-			l.SetUploadLocation(ctx, d, "")
+			if err := l.SetUploadLocation(ctx, d, ""); err != nil {
+				return err
+			}
 			if progress != nil {
 				progress(Upload{SHA256: d.String(), Sent: size, Total: size})
 			}
@@ -195,11 +202,27 @@ func (c *Client) UploadMedia(ctx context.Context, l *casefile.Log, d casefile.Di
 	}
 }
 
-// backoff waits after a failed step, longer each time, and gives up after
-// eight in a row (the next sync resumes where this one stopped). A refusal
-// no wait can change (forbidden, too large) is final at once; a bad request
-// may be a body cut short on the way, and is tried again.
-func backoff(ctx context.Context, failures *int, resp *resty.Response, err error) error {
+// tus is a client for the upload protocol; retried through the Retry
+// transport over next, or not at all if next is nil. Each attempt has five
+// minutes.
+func (c *Client) tus(next http.RoundTripper) *resty.Client {
+	r := resty.New().SetBaseURL(c.id.Platform).SetAuthToken(c.id.Token).
+		SetHeader("Tus-Resumable", "1.0.0").SetLogger(quiet{})
+	if next == nil {
+		return r.SetTimeout(5 * time.Minute)
+	}
+	rt := NewRetry(next)
+	rt.Timeout = 5 * time.Minute
+	return r.SetTransport(rt)
+}
+
+// resume waits after a PATCH that did not go through (or a receipt not
+// there yet), longer each time, before the upload asks where it stands and
+// goes on; it gives up after eight in a row (the next sync resumes where
+// this one stopped). A refusal no wait can change (forbidden, too large)
+// is final at once; a bad request may be a body cut short on the way, and
+// is tried again.
+func resume(ctx context.Context, failures *int, resp *resty.Response, err error) error {
 	*failures++
 	if resp != nil && resp.StatusCode() == http.StatusUnauthorized {
 		return fmt.Errorf("%w: %v", ErrUnauthorized, fail(resp, err))
@@ -232,7 +255,7 @@ func backoff(ctx context.Context, failures *int, resp *resty.Response, err error
 func (c *Client) PushMedia(ctx context.Context, l *casefile.Log, progress func(Upload)) (int, error) {
 	pending, err := l.MediaPending(ctx)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("push evidence: %w", err)
 	}
 	done := 0
 	var failed []error

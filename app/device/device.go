@@ -1,0 +1,350 @@
+// Package device opens a device's data folder: its settings, the public
+// lists (catalog), the accounts enrolled on it, its ledger (the record log)
+// with the legal review installed as its gate, and the side files the
+// platform sends: the working-day calendar, the agencies' audio/video
+// requirement lists and major-decision lists, the reviewer registry and the
+// review queue.
+//
+// Before the platform has sent them, the calendar is the bundled national
+// one (assets/); the city's own lists have no stand-in: a device without
+// them says so (CityLists) rather than apply another city's rules. The demo
+// seeds its lists through ImportCityLists, as a sync would. This package
+// never imports the demo or Fyne.
+package device
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/sanxiang-desk/sanxiang/app/account"
+	"github.com/sanxiang-desk/sanxiang/app/calendar"
+	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/config"
+	"github.com/sanxiang-desk/sanxiang/app/review"
+	"github.com/sanxiang-desk/sanxiang/assets"
+)
+
+// Part names what Open opens besides the settings.
+type Part int
+
+const (
+	// Catalog is the public lists: every mode reads them.
+	Catalog Part = 1 << iota
+	// Accounts is the account book of people enrolled on the device.
+	Accounts
+	// Ledger is the record log with the legal review as its gate; it
+	// implies Accounts (reviewers are accounts).
+	Ledger
+)
+
+// Device is an open data folder. The fields Open did not open are nil.
+type Device struct {
+	Dir     string
+	Config  config.Config
+	Catalog *catalog.Catalog
+	Book    *account.Book
+	Log     *casefile.Log
+	Review  *review.Service
+}
+
+// Open opens the data folder dir (which must exist) with the parts asked
+// for. On an error nothing stays open.
+func Open(ctx context.Context, dir string, parts Part) (*Device, error) {
+	cfg, err := config.Load(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open data folder %s: %w", dir, err)
+	}
+	d := &Device{Dir: dir, Config: cfg}
+	ok := false
+	defer func() {
+		if !ok {
+			d.Close()
+		}
+	}()
+	if parts&Catalog != 0 {
+		if d.Catalog, err = catalog.Open(ctx, d.path(config.CatalogDB)); err != nil {
+			return nil, fmt.Errorf("open catalog: %w", err)
+		}
+	}
+	if parts&(Accounts|Ledger) != 0 {
+		if d.Book, err = account.Open(ctx, d.path(config.DeviceDB)); err != nil {
+			return nil, fmt.Errorf("open accounts: %w", err)
+		}
+	}
+	if parts&Ledger != 0 {
+		if err := d.OpenLedger(ctx, ID()); err != nil {
+			return nil, err
+		}
+	}
+	ok = true
+	return d, nil
+}
+
+// OpenLedger opens the record log (a new one names the device name) and
+// installs the legal review's gate on it. The account book must be open.
+func (d *Device) OpenLedger(ctx context.Context, name string) error {
+	if d.Book == nil {
+		return errors.New("open ledger: the account book is not open")
+	}
+	l, err := casefile.Open(ctx, d.path(config.CasefileDB), d.path(config.MediaDir), name)
+	if err != nil {
+		return fmt.Errorf("open ledger: %w", err)
+	}
+	rev, err := d.newReview(l)
+	if err != nil {
+		l.Close()
+		return err
+	}
+	d.Log, d.Review = l, rev
+	return nil
+}
+
+// HasLedger says whether the folder holds a record log already.
+func (d *Device) HasLedger() bool {
+	_, err := os.Stat(d.path(config.CasefileDB))
+	return err == nil
+}
+
+// Close closes what Open opened.
+func (d *Device) Close() error {
+	var errs []error
+	if d.Log != nil {
+		errs = append(errs, d.Log.Close())
+	}
+	if d.Book != nil {
+		errs = append(errs, d.Book.Close())
+	}
+	if d.Catalog != nil {
+		errs = append(errs, d.Catalog.Close())
+	}
+	return errors.Join(errs...)
+}
+
+func (d *Device) path(name string) string { return filepath.Join(d.Dir, name) }
+
+// newReview sets up the legal review on a log and installs its gate, so
+// that no code path appends a major decision without a passed review.
+func (d *Device) newReview(l *casefile.Log) (*review.Service, error) {
+	cal, err := d.Calendar()
+	if err != nil {
+		return nil, err
+	}
+	pols, err := d.Policies()
+	if err != nil {
+		return nil, err
+	}
+	cls, err := review.Checklists()
+	if err != nil {
+		return nil, fmt.Errorf("review checklists: %w", err)
+	}
+	s := &review.Service{Log: l, Policies: pols, Checklists: cls, Calendar: cal,
+		Reviewers: review.AnyOf{review.BookReviewers{Book: d.Book}, fileRegistry(d.path(config.ReviewersFile))},
+		Remote:    d.reviewQueue}
+	l.SetGate(s.Gate())
+	return s, nil
+}
+
+// reviewQueue is other devices' cases waiting for review, as last pulled.
+func (d *Device) reviewQueue() []review.RemoteCase {
+	var out []review.RemoteCase
+	if err := readJSON(d.path(config.ReviewQueueFile), &out); err != nil {
+		slog.Error("read the review queue", "err", err)
+	}
+	return out
+}
+
+// ReviewAgencies are the agencies whose review queue this device fetches:
+// those of the reviewer accounts enrolled on it (none on most devices).
+func (d *Device) ReviewAgencies(ctx context.Context) ([]string, error) {
+	list, err := d.Book.List(ctx, account.RoleReviewer)
+	if err != nil {
+		return nil, fmt.Errorf("list reviewers: %w", err)
+	}
+	var out []string
+	for _, a := range list {
+		if !slices.Contains(out, a.Agency) {
+			out = append(out, a.Agency)
+		}
+	}
+	return out, nil
+}
+
+// Policies are the major-decision lists the platform last sent; none
+// before the first sync brings them (see CityLists).
+func (d *Device) Policies() (review.Policies, error) {
+	data, err := os.ReadFile(d.path(config.PoliciesFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return review.Policies{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", config.PoliciesFile, err)
+	}
+	pols, err := review.ParsePolicies(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", config.PoliciesFile, err)
+	}
+	return pols, nil
+}
+
+// AVLists are the audio/video requirement lists the platform last sent;
+// none before the first sync brings them (see CityLists).
+func (d *Device) AVLists() ([]casefile.AVRequirement, error) {
+	var av []casefile.AVRequirement
+	if err := readJSON(d.path(config.AVFile), &av); err != nil {
+		return nil, fmt.Errorf("%s: %w", config.AVFile, err)
+	}
+	return av, nil
+}
+
+// CityLists says whether the device holds its city's major-decision and
+// audio/video lists. Until it does, no decision counts as major and no act
+// requires a recording, and the officer desk says so.
+func (d *Device) CityLists() bool {
+	for _, f := range []string{config.PoliciesFile, config.AVFile} {
+		if _, err := os.Stat(d.path(f)); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// Calendar is the working-day calendar the platform last sent, or the
+// bundled national one on a device that has not synced.
+func (d *Device) Calendar() (*calendar.Calendar, error) { return ReadCalendar(d.Dir) }
+
+// ReadCalendar is the calendar of the data folder dir, as Device.Calendar;
+// with dir "" the bundled one.
+func ReadCalendar(dir string) (*calendar.Calendar, error) {
+	if dir == "" {
+		return bundledCalendar()
+	}
+	data, err := os.ReadFile(filepath.Join(dir, config.CalendarFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return bundledCalendar()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", config.CalendarFile, err)
+	}
+	cal, err := calendar.Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", config.CalendarFile, err)
+	}
+	return cal, nil
+}
+
+func bundledCalendar() (*calendar.Calendar, error) {
+	cal, err := calendar.Parse(assets.Calendar)
+	if err != nil {
+		return nil, fmt.Errorf("bundled calendar: %w", err)
+	}
+	return cal, nil
+}
+
+// SavePolicies keeps the major-decision lists the platform sent.
+func (d *Device) SavePolicies(p review.Policies) error {
+	return saveJSON(d.Dir, config.PoliciesFile, p.List())
+}
+
+// SaveAVLists keeps the audio/video requirement lists the platform sent.
+func (d *Device) SaveAVLists(av []casefile.AVRequirement) error {
+	return saveJSON(d.Dir, config.AVFile, av)
+}
+
+// SaveCalendar keeps the working-day calendar the platform sent (checked).
+func (d *Device) SaveCalendar(cal []byte) error {
+	return saveJSON(d.Dir, config.CalendarFile, json.RawMessage(cal))
+}
+
+// SaveReviewers keeps the platform's reviewer registry.
+func (d *Device) SaveReviewers(list []review.Reviewer) error {
+	return saveJSON(d.Dir, config.ReviewersFile, list)
+}
+
+// SaveReviewQueue keeps other devices' cases waiting for review.
+func (d *Device) SaveReviewQueue(q []review.RemoteCase) error {
+	return saveJSON(d.Dir, config.ReviewQueueFile, q)
+}
+
+// ImportCityLists keeps a city's major-decision and audio/video lists
+// brought by other means than a sync (the demo's, or a city's files
+// carried to an offline device). A list the device holds already is kept:
+// what the platform sent wins.
+func (d *Device) ImportCityLists(p review.Policies, av []casefile.AVRequirement) error {
+	if _, err := os.Stat(d.path(config.PoliciesFile)); errors.Is(err, os.ErrNotExist) {
+		if err := d.SavePolicies(p); err != nil {
+			return err
+		}
+	}
+	if _, err := os.Stat(d.path(config.AVFile)); errors.Is(err, os.ErrNotExist) {
+		if err := d.SaveAVLists(av); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// saveJSON keeps what the platform sent in the data folder, replacing the
+// file whole.
+func saveJSON(dir, name string, v any) error {
+	data, err := json.MarshalIndent(v, "", " ")
+	if err != nil {
+		return fmt.Errorf("save %s: %w", name, err)
+	}
+	tmp := filepath.Join(dir, name+".new")
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+		return fmt.Errorf("save %s: %w", name, err)
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
+		return fmt.Errorf("save %s: %w", name, err)
+	}
+	return nil
+}
+
+// readJSON reads a file saveJSON wrote; a missing file leaves v as it is.
+func readJSON(path string, v any) error {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(data, v)
+}
+
+// fileRegistry is the platform's reviewer registry as last pulled, read
+// when a reviewer is looked up (rarely), so a sync can replace it while
+// the desk runs.
+type fileRegistry string
+
+func (f fileRegistry) Reviewer(id string) (review.Reviewer, bool) {
+	var list []review.Reviewer
+	if err := readJSON(string(f), &list); err != nil {
+		slog.Error("read the reviewer registry", "err", err)
+		return review.Reviewer{}, false
+	}
+	return review.NewRegistry(list).Reviewer(id)
+}
+
+// ID names this device in its record log until the platform enrols it:
+// the host name, which a new data folder's log keeps for good.
+func ID() string {
+	h, err := os.Hostname()
+	if err != nil || h == "" {
+		return "device"
+	}
+	return strings.Map(func(r rune) rune {
+		if r == ' ' || r == '+' || r == '/' {
+			return '-'
+		}
+		return r
+	}, h)
+}

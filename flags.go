@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/sanxiang-desk/sanxiang/app/config"
+	"github.com/sanxiang-desk/sanxiang/app/device"
+	"github.com/sanxiang-desk/sanxiang/app/shell"
+	"github.com/sanxiang-desk/sanxiang/app/store"
+)
+
+// options are the flags every command takes.
+type options struct {
+	data     string
+	lang     string
+	large    bool
+	windowed bool
+
+	fullscreenDisplay bool
+
+	key, media  string
+	caseID, out string
+	code, kind  string
+	checkpoints fileList
+	args        []string // what follows the options, for commands that take it
+}
+
+// fileList is a flag that may be given more than once.
+type fileList []string
+
+func (f *fileList) String() string     { return strings.Join(*f, ",") }
+func (f *fileList) Set(v string) error { *f = append(*f, v); return nil }
+
+// common registers the shared flags. They may stand before or after the
+// command, so the current values are the defaults: defining a flag sets its
+// variable to the default, which must not undo what was parsed already.
+func (o *options) common(fs *flag.FlagSet) {
+	fs.StringVar(&o.data, "data", o.data, shell.L("cli.flag.data"))
+	fs.StringVar(&o.lang, "lang", o.lang, shell.L("cli.flag.lang"))
+}
+
+// preLang finds --lang before the flags are parsed, so that help and errors
+// come out in the language asked for.
+func preLang(args []string) string {
+	for i, a := range args {
+		a = strings.TrimLeft(a, "-")
+		if v, ok := strings.CutPrefix(a, "lang="); ok {
+			return v
+		}
+		if a == "lang" && i+1 < len(args) {
+			return args[i+1]
+		}
+	}
+	return ""
+}
+
+// plainError is an error whose text is already the whole message for the
+// person, in their language.
+type plainError string
+
+func (e plainError) Error() string { return string(e) }
+
+// userError says what went wrong in the person's language, with the cause
+// after it for whoever reads the log.
+func userError(err error) string {
+	var plain plainError
+	switch {
+	case errors.As(err, &plain):
+		return string(plain)
+	case errors.Is(err, store.ErrDamaged):
+		return shell.L("error.db_damaged") + "\n" + err.Error()
+	case errors.Is(err, store.ErrTooNew):
+		return shell.L("error.db_too_new") + "\n" + err.Error()
+	}
+	return shell.L("error.generic") + "\n" + err.Error()
+}
+
+// dataDir is --data, or the per-user folder; sub is a folder under it.
+func (o *options) dataDir(sub string) (string, error) {
+	dir := o.data
+	if dir == "" {
+		d, err := config.DataDir()
+		if err != nil {
+			return "", err
+		}
+		dir = filepath.Join(d, sub)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("make the data folder: %w", err)
+	}
+	return dir, nil
+}
+
+// open opens the data folder with the parts asked for and applies the
+// language: --lang wins, then config.json, then the OS.
+func (o *options) open(parts device.Part) (*device.Device, error) {
+	dir, err := o.dataDir("")
+	if err != nil {
+		return nil, err
+	}
+	dev, err := device.Open(context.Background(), dir, parts)
+	if err != nil {
+		return nil, err
+	}
+	if err := o.applyLang(dev.Config.Lang); err != nil {
+		dev.Close()
+		return nil, err
+	}
+	return dev, nil
+}
+
+// applyLang applies --lang, or else the folder's choice.
+func (o *options) applyLang(folder string) error {
+	choice := o.lang
+	if choice == "" {
+		choice = folder
+	}
+	_, err := shell.SetLanguage(choice)
+	return err
+}

@@ -1,0 +1,229 @@
+// Package demomode is the demo's wiring: the fictional city seeded into a
+// data folder through the calls a real device's data goes through (its
+// lists imported as a sync would keep them), and the reference platform
+// run in the demo's process. Only the command's demo and seed modes use
+// it; app/device and the sync client never know the demo city.
+package demomode
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/sanxiang-desk/sanxiang/app/account"
+	"github.com/sanxiang-desk/sanxiang/app/capture"
+	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/config"
+	"github.com/sanxiang-desk/sanxiang/app/demo"
+	"github.com/sanxiang-desk/sanxiang/app/device"
+	"github.com/sanxiang-desk/sanxiang/sync/client"
+	"github.com/sanxiang-desk/sanxiang/sync/server"
+)
+
+// Counts says how much Seed wrote.
+type Counts struct{ Officers, Fees, Guides, Items, Inspections, Decisions, Accounts int }
+
+// Seed writes the demo city into the data folder dir: its public lists,
+// accounts, major-decision and A/V lists (as a sync would keep them) and,
+// in a folder with no case file yet, its cases and evidence.
+func Seed(dir string, size demo.Size) (Counts, error) {
+	ds, err := demo.Dataset(size)
+	if err != nil {
+		return Counts{}, fmt.Errorf("demo dataset: %w", err)
+	}
+	ctx := context.Background()
+	// A demo data folder gets a kiosk administrator PIN, so the demo kiosk
+	// can be left from its screen; a configured folder keeps its own.
+	if _, err := os.Stat(filepath.Join(dir, config.FileName)); errors.Is(err, os.ErrNotExist) {
+		cfg := config.Default()
+		if cfg.KioskAdminPINHash, err = account.Hash(demo.PIN); err != nil {
+			return Counts{}, fmt.Errorf("hash the demo PIN: %w", err)
+		}
+		if err := config.Save(dir, cfg); err != nil {
+			return Counts{}, err
+		}
+	}
+	dev, err := device.Open(ctx, dir, device.Catalog|device.Accounts)
+	if err != nil {
+		return Counts{}, err
+	}
+	defer dev.Close()
+	if err := dev.Catalog.Replace(ctx, ds, time.Now()); err != nil {
+		return Counts{}, fmt.Errorf("seed the catalog: %w", err)
+	}
+	if err := ImportLists(dev); err != nil {
+		return Counts{}, err
+	}
+	accounts := demo.Accounts(ds)
+	for _, a := range accounts {
+		if err := dev.Book.Enrol(ctx, a, demo.PIN); err != nil {
+			return Counts{}, fmt.Errorf("enrol %s: %w", a.ID, err)
+		}
+	}
+	// The demo's case files, through the officer desk's own calls. A data
+	// folder that has a case file keeps it: records are never rewritten.
+	if !dev.HasLedger() {
+		if err := dev.OpenLedger(ctx, "QH-DEMO-01"); err != nil {
+			return Counts{}, err
+		}
+		if err := demo.Cases(ctx, dev.Log, ds, accounts, time.Now(), dev.Review); err != nil {
+			return Counts{}, fmt.Errorf("seed the cases: %w", err)
+		}
+		if err := seedEvidence(ctx, dev.Log); err != nil {
+			return Counts{}, fmt.Errorf("seed the evidence: %w", err)
+		}
+	}
+	return Counts{len(ds.Officers), len(ds.Fees), len(ds.Guides), len(ds.Items), len(ds.Inspections), len(ds.Decisions), len(accounts)}, nil
+}
+
+// ImportLists gives the folder the demo city's major-decision and A/V
+// lists, unless it holds lists already.
+func ImportLists(dev *device.Device) error {
+	pols, err := demo.Policies()
+	if err != nil {
+		return fmt.Errorf("demo major-decision lists: %w", err)
+	}
+	av, err := demo.AVList()
+	if err != nil {
+		return err
+	}
+	return dev.ImportCityLists(pols, av)
+}
+
+// seedEvidence records real evidence into the demo's first case through
+// the capture code the officer desk uses: a few seconds of video from the
+// synthetic camera with sound from the null audio backend (silence at the
+// real rate), a few seconds of audio, and a photo from the camera.
+func seedEvidence(ctx context.Context, l *casefile.Log) error {
+	ids, err := l.CaseIDs(ctx)
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	id := ids[len(ids)-1] // the oldest: the first case of the demo
+	c, err := l.Case(ctx, id)
+	if err != nil {
+		return err
+	}
+	author := c.Records[0].Author
+	audio, err := capture.OpenAudio(true)
+	if err != nil {
+		return err
+	}
+	defer audio.Close()
+	cam := &capture.Synthetic{}
+	for _, cfg := range []capture.Config{
+		{Log: l, Case: id, Author: author, Stage: "investigate", Audio: audio, Camera: cam},
+		{Log: l, Case: id, Author: author, Stage: "notify", Audio: audio},
+	} {
+		r, err := capture.Start(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		time.Sleep(3 * time.Second)
+		if _, err := r.Stop(); err != nil {
+			return err
+		}
+	}
+	// The case that went the whole way has its on-site stages recorded.
+	for _, cid := range ids {
+		cc, err := l.Case(ctx, cid)
+		if err != nil || cc.Opening.Party.Name != demo.CompleteCase {
+			continue
+		}
+		for _, stage := range []string{"investigate", "notify", "defend", "serve"} {
+			r, err := capture.Start(ctx, capture.Config{Log: l, Case: cid, Author: cc.Records[0].Author, Stage: stage, Audio: audio})
+			if err != nil {
+				return err
+			}
+			time.Sleep(time.Second)
+			if _, err := r.Stop(); err != nil {
+				return err
+			}
+		}
+	}
+	frames, err := cam.Start(ctx, capture.Format{Width: 640, Height: 480, FPS: 15})
+	if err != nil {
+		return err
+	}
+	f := <-frames
+	cam.Close()
+	for range frames {
+	}
+	_, err = capture.Snapshot(ctx, l, id, author, "investigate", f.Image, cam.Name(), time.Now())
+	return err
+}
+
+// Platform runs the reference platform in this process on the configured
+// loopback address, with the demo catalog, and enrols the demo data
+// folder's device, so that the demo's sync works end to end. It returns
+// how to stop it and the supervision dashboard's token for this run.
+func Platform(ctx context.Context, dir string, cfg config.Config) (stop func(), adminToken string, err error) {
+	u, err := url.Parse(cfg.PlatformURL)
+	if err != nil {
+		return nil, "", fmt.Errorf("platform_url: %w", err)
+	}
+	if h := u.Hostname(); h != "127.0.0.1" && h != "localhost" && h != "::1" {
+		return nil, "", fmt.Errorf("platform_url %s is not on this machine", cfg.PlatformURL)
+	}
+	ln, err := net.Listen("tcp", u.Host)
+	if err != nil {
+		return nil, "", err
+	}
+	// A token of this run for the supervision dashboard, shown to whoever
+	// started the demo.
+	token := make([]byte, 9)
+	rand.Read(token)
+	admin := base64.RawURLEncoding.EncodeToString(token)
+	s, err := server.Open(ctx, filepath.Join(dir, "platform.db"), server.Options{AdminToken: admin, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		ln.Close()
+		return nil, "", fmt.Errorf("open the demo platform: %w", err)
+	}
+	if err := s.LoadDemo(ctx); err != nil {
+		s.Close()
+		ln.Close()
+		return nil, "", fmt.Errorf("load the demo platform: %w", err)
+	}
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	stop = func() {
+		srv.Close()
+		s.Close()
+	}
+	if _, err := client.LoadIdentity(dir); errors.Is(err, os.ErrNotExist) {
+		if err := enrolDemo(ctx, s, dir, cfg.PlatformURL); err != nil {
+			// The demo runs all the same; its sync says it is not enrolled.
+			slog.Warn("demo", "err", err)
+		}
+	}
+	return stop, admin, nil
+}
+
+// enrolDemo enrols the demo folder's device with the in-process platform.
+func enrolDemo(ctx context.Context, s *server.Server, dir, platform string) error {
+	l, err := casefile.OpenExisting(ctx, filepath.Join(dir, config.CasefileDB), filepath.Join(dir, config.MediaDir))
+	if err != nil {
+		return err
+	}
+	verifier := l.Verifier
+	l.Close()
+	code, err := s.NewEnrolCode(ctx, "officer")
+	if err != nil {
+		return fmt.Errorf("enrol code: %w", err)
+	}
+	id, err := client.Enrol(ctx, platform, code, "demo", "officer", verifier)
+	if err != nil {
+		return fmt.Errorf("enrol the demo device: %w", err)
+	}
+	return client.SaveIdentity(dir, id)
+}

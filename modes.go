@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+	"runtime/debug"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+
+	"github.com/sanxiang-desk/sanxiang/app/capture"
+	"github.com/sanxiang-desk/sanxiang/app/device"
+	"github.com/sanxiang-desk/sanxiang/app/shell"
+	"github.com/sanxiang-desk/sanxiang/kiosk"
+	"github.com/sanxiang-desk/sanxiang/officer"
+	"github.com/sanxiang-desk/sanxiang/sync/client"
+)
+
+// listsPeriod is how often a kiosk or a window pulls the public lists.
+const listsPeriod = 5 * time.Minute
+
+func runKiosk(o *options, _ io.Writer) error {
+	dev, err := o.open(device.Catalog)
+	if err != nil {
+		return err
+	}
+	defer dev.Close()
+	a := shell.NewApp(shell.Theme{Large: true})
+	k, err := kiosk.New(dev.Catalog, dev.Config)
+	if err != nil {
+		return err
+	}
+	// Building the search indexes leaves garbage the size of the catalog;
+	// hand it back now rather than keep it resident for the kiosk's life.
+	debug.FreeOSMemory()
+	w := a.NewWindow(shell.L("app.kiosk_title"))
+	w.SetContent(k.Content())
+	w.Resize(fyne.NewSize(1280, 800))
+	w.SetPadded(false)
+	k.Attach(w)
+	w.SetFullScreen(!o.windowed)
+	a.Driver().SetDisableScreenBlanking(true)
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	go k.RunIdleTimer(ctx)
+	pl := client.NewLists(dev.Config.PlatformURL, dev.Catalog)
+	k.SetPull(pl)
+	go pl.Every(ctx, listsPeriod, func(n int, err error) {
+		logPull(err)
+		if n > 0 {
+			fyne.Do(k.Refresh)
+		}
+	})
+	w.ShowAndRun()
+	return nil
+}
+
+func runWindow(o *options, _ io.Writer) error {
+	dev, err := o.open(device.Catalog | device.Accounts)
+	if err != nil {
+		return err
+	}
+	defer dev.Close()
+	a := shell.NewApp(shell.Theme{}) // before any widget exists
+	desk, err := kiosk.NewWindowDesk(dev.Catalog, dev.Book, dev.Config)
+	if err != nil {
+		return err
+	}
+	console := a.NewWindow(shell.L("app.window_title"))
+	console.SetContent(desk.Console())
+	console.Resize(fyne.NewSize(900, 640))
+	console.SetMaster()
+	// The citizen-facing display: a second window, drawn large. Fyne 2.7
+	// cannot choose a monitor; staff drag it to the second screen, or
+	// --fullscreen-display makes it fill the screen it opens on.
+	display := a.NewWindow(shell.L("app.window_display_title"))
+	display.SetContent(desk.Display.Content())
+	display.Resize(fyne.NewSize(1280, 800))
+	display.SetFullScreen(o.fullscreenDisplay)
+	display.SetCloseIntercept(func() {}) // only signing out clears it; closing the console quits
+	display.Show()
+	a.Driver().SetDisableScreenBlanking(true)
+	pl := client.NewLists(dev.Config.PlatformURL, dev.Catalog)
+	desk.SetPull(pl)
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	go pl.Every(ctx, listsPeriod, func(n int, err error) {
+		logPull(err)
+		fyne.Do(func() {
+			if !desk.UpdateNow.Disabled() { // else a pull asked for is under way and will say
+				desk.ShowPull(n, err)
+			}
+			if n > 0 {
+				desk.Refresh() // staff scrolling a list keep their place otherwise
+			}
+		})
+	})
+	console.ShowAndRun()
+	return nil
+}
+
+func logPull(err error) {
+	if err != nil {
+		fyne.LogError("catalog sync", err)
+	}
+}
+
+func runOfficer(o *options, _ io.Writer) error {
+	dev, err := o.open(device.Catalog | device.Ledger)
+	if err != nil {
+		return err
+	}
+	defer dev.Close()
+	cal, err := dev.Calendar()
+	if err != nil {
+		return err
+	}
+	av, err := dev.AVLists()
+	if err != nil {
+		return err
+	}
+	// A recording a crash cut short is repaired and recorded before
+	// anything else happens.
+	recovered, rerr := capture.Recover(context.Background(), dev.Log)
+	a := shell.NewApp(shell.Theme{})
+	w := a.NewWindow(shell.L("app.officer_title"))
+	desk := officer.New(dev.Catalog, dev.Book, dev.Config, w)
+	desk.SetCaseFile(dev.Log, cal, av)
+	desk.SetCityLists(dev.CityLists())
+	desk.SetCapture(&officer.Capture{
+		OpenAudio: func() (*capture.Audio, error) { return capture.OpenAudio(os.Getenv("SANXIANG_AUDIO") == "null") },
+		Cameras:   cameras(),
+	})
+	if len(recovered) > 0 || rerr != nil {
+		msg := shell.L("media.recovered_notice", map[string]any{"N": len(recovered)})
+		if rerr != nil {
+			msg = shell.L("media.recover_failed", map[string]any{"Error": rerr.Error()})
+		}
+		go func() {
+			time.Sleep(time.Second) // once the window is up
+			fyne.Do(func() { dialog.ShowInformation(shell.L("record.media"), msg, w) })
+		}()
+	}
+	desk.SetReview(dev.Review)
+	desk.SetSync(deskSync{dev, desk})
+	w.SetContent(desk.Content())
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	go desk.RunLockTimer(ctx)
+	if _, err := client.LoadIdentity(dev.Dir); err == nil {
+		// An enrolled device sends by itself; one not enrolled has
+		// nowhere to send to (its 同步 button still pulls the lists).
+		go desk.RunAutoSync(ctx, time.Duration(dev.Config.OfficerSyncMinutes)*time.Minute)
+	}
+	w.Resize(fyne.NewSize(1000, 700))
+	w.ShowAndRun()
+	return nil
+}
+
+// deskSync is the officer desk's Syncer: a sync round over the device,
+// after which the desk uses what arrived, even when another step failed.
+type deskSync struct {
+	dev  *device.Device
+	desk *officer.Desk
+}
+
+func (s deskSync) Sync(ctx context.Context, progress func(client.Upload)) (client.Result, error) {
+	res, err := client.Round(ctx, s.dev, progress)
+	for _, f := range res.Failed {
+		fyne.LogError("sync: "+f.Step, f.Err)
+	}
+	av, aerr := s.dev.AVLists()
+	cal, cerr := s.dev.Calendar()
+	city := s.dev.CityLists()
+	for _, e := range []error{aerr, cerr} {
+		if e != nil {
+			fyne.LogError("after sync", e)
+		}
+	}
+	fyne.Do(func() {
+		if aerr == nil {
+			s.desk.SetAVList(av)
+		}
+		if cerr == nil {
+			s.desk.SetCalendar(cal)
+		}
+		s.desk.SetCityLists(city)
+	})
+	return res, err
+}
+
+// cameras are the system's cameras; the synthetic test pattern is offered
+// only in the demo (and where SANXIANG_TEST_CAMERA is set), so that no
+// officer records a test pattern into a real case.
+func cameras() []capture.Camera {
+	cams := capture.Webcams()
+	if os.Getenv("SANXIANG_TEST_CAMERA") != "" {
+		cams = append(cams, &capture.Synthetic{})
+	}
+	return cams
+}
