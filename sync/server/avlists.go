@@ -8,6 +8,7 @@ import (
 	"sort"
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
 )
 
 // SetAVLists replaces the audio/video requirement lists (音像记录事项清单)
@@ -20,7 +21,7 @@ func (s *Server) SetAVLists(ctx context.Context, lists []casefile.AVRequirement)
 		}
 		seen[l.Agency] = true
 	}
-	return s.db.Tx(ctx, func(tx *dbTx) error {
+	return s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM av_lists`); err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
 	"github.com/sanxiang-desk/sanxiang/assets"
+	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
 )
 
 // CalendarFile is the working-day calendar the platform holds: the
@@ -29,8 +30,8 @@ func (s *Server) CalendarFile(ctx context.Context) ([]byte, error) {
 // AddCalendarYears adds or replaces years of the calendar (in
 // assets/calendar/cn.json's form); devices take it on their next sync.
 func (s *Server) AddCalendarYears(ctx context.Context, extra []byte) error {
-	return s.db.Tx(ctx, func(tx *dbTx) error {
-		if err := tx.lock(ctx, "calendar"); err != nil {
+	return s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		if err := tx.Lock(ctx, "calendar"); err != nil {
 			return err
 		}
 		added := extra

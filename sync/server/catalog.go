@@ -16,6 +16,7 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
+	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
 )
 
 // RowError names a bad cell of an import: row 1 is the header.
@@ -182,8 +183,8 @@ func parseRows(kind catalog.Kind, rows [][]string, ragged bool) ([]catalog.Item,
 // lastCursor takes the catalog's writer lock for the transaction and
 // returns the newest cursor: every change then gets the next one, in
 // commit order.
-func lastCursor(ctx context.Context, tx *dbTx) (int64, error) {
-	if err := tx.lock(ctx, "catalog"); err != nil {
+func lastCursor(ctx context.Context, tx *sqldb.Tx) (int64, error) {
+	if err := tx.Lock(ctx, "catalog"); err != nil {
 		return 0, err
 	}
 	var cur int64
@@ -195,7 +196,7 @@ func lastCursor(ctx context.Context, tx *dbTx) (int64, error) {
 // cursor. The cursor is assigned inside the immediate transaction, so a
 // reader never sees a later change before an earlier one has committed.
 func (s *Server) Publish(ctx context.Context, items []catalog.Item, agencies []catalog.Agency) error {
-	return s.db.Tx(ctx, func(tx *dbTx) error {
+	return s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		cur, err := lastCursor(ctx, tx)
 		if err != nil {
 			return err
@@ -226,7 +227,7 @@ func (s *Server) Publish(ctx context.Context, items []catalog.Item, agencies []c
 
 // Withdraw removes an item from the public lists, as a tombstone change.
 func (s *Server) Withdraw(ctx context.Context, kind catalog.Kind, id string) error {
-	return s.db.Tx(ctx, func(tx *dbTx) error {
+	return s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		cur, err := lastCursor(ctx, tx)
 		if err != nil {
 			return err

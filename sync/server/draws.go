@@ -15,6 +15,7 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/draw"
+	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
 )
 
 // DrawRecord is a draw as the platform keeps and publishes it.
@@ -121,10 +122,10 @@ func (s *Server) SetDrawResult(ctx context.Context, id int64, target, result str
 		return fmt.Errorf("draw %d: the result of inspecting %q is empty", id, target)
 	}
 	pub := &catalog.InspectionResult{}
-	err := s.db.Tx(ctx, func(tx *dbTx) error {
+	err := s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		// Two results entered at once must not overwrite each other's
 		// (PostgreSQL does not serialise writers as SQLite does).
-		if err := tx.lock(ctx, "draw"); err != nil {
+		if err := tx.Lock(ctx, "draw"); err != nil {
 			return err
 		}
 		var at, body string

@@ -133,7 +133,7 @@ func (s *Server) publicSearch(w http.ResponseWriter, r *http.Request) {
 	for _, k := range catalog.Kinds {
 		d.Kinds = append(d.Kinds, pageOption{Value: string(k), Label: s.label("list." + string(k)), Selected: k == kind})
 	}
-	rows, err := s.db.QueryContext(r.Context(), `SELECT id, data FROM catalog WHERE kind = ? AND deleted = 0 AND data `+s.db.like()+` ? ESCAPE '\' ORDER BY id LIMIT 51`,
+	rows, err := s.db.QueryContext(r.Context(), `SELECT id, data FROM catalog WHERE kind = ? AND deleted = 0 AND data `+s.db.Like()+` ? ESCAPE '\' ORDER BY id LIMIT 51`,
 		string(kind), "%"+likeEscaper.Replace(q)+"%")
 	if err != nil {
 		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())

@@ -75,7 +75,7 @@ func (s *Server) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 	var arrived [][]byte
 	err = s.db.Tx(ctx, func(tx *dbTx) error {
 		arrived = arrived[:0]
-		if err := tx.lock(ctx, "push:"+d.ID); err != nil {
+		if err := tx.Lock(ctx, "push:"+d.ID); err != nil {
 			return err
 		}
 		var have int64

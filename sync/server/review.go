@@ -12,12 +12,13 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
+	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
 )
 
 // SetPolicies replaces the agencies' major-decision lists the platform
 // checks arriving decisions against.
 func (s *Server) SetPolicies(ctx context.Context, pols review.Policies) error {
-	return s.db.Tx(ctx, func(tx *dbTx) error {
+	return s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		for agency, p := range pols {
 			data, err := json.Marshal(p)
 			if err != nil {
@@ -119,7 +120,7 @@ func (s *Server) reviewFlags(ctx context.Context, device string, recs []casefile
 // push's own transaction.)
 func (s *Server) trackReview(ctx context.Context, device string, recs []casefile.Record, reviewers review.Reviewers) error {
 	var refused []string // raised after the transaction, which holds the write lock
-	err := s.db.Tx(ctx, func(tx *dbTx) error {
+	err := s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		refused = refused[:0]
 		for _, r := range recs {
 			if r.Kind != review.KindRemoteOpinion {

@@ -13,13 +13,11 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"database/sql"
-	"embed"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"path/filepath"
@@ -32,16 +30,12 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/demo"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
+	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
 )
-
-//go:embed migrations/*.sql
-var migrationFiles embed.FS
-
-var migrations, _ = fs.Sub(migrationFiles, "migrations")
 
 // Server is one platform instance.
 type Server struct {
-	db         *db
+	db         *sqldb.DB
 	signer     note.Signer
 	verifier   string
 	adminToken string
@@ -74,14 +68,14 @@ type Options struct {
 // Open opens (creating if needed) the platform database at path and makes
 // the platform's signing key on first use.
 func Open(ctx context.Context, path string, o Options) (*Server, error) {
-	db, err := openDB(ctx, path)
+	db, err := sqldb.Open(ctx, path)
 	if err != nil {
 		return nil, fmt.Errorf("open platform: %w", err)
 	}
 	s := &Server{db: db, adminToken: o.AdminToken, now: time.Now, log: o.Logger, instance: newInstance()}
 	where := o.Media
 	if where == "" {
-		if db.pg {
+		if db.PG {
 			db.Close()
 			return nil, errors.New("open platform: a PostgreSQL database needs --media (a folder every instance shares, or s3://…)")
 		}
@@ -359,7 +353,7 @@ func (s *Server) enrol(w http.ResponseWriter, r *http.Request) {
 	}
 	id := strings.TrimPrefix(v.Name(), "sanxiang-")
 	token := randomToken(32)
-	err = s.db.Tx(r.Context(), func(tx *dbTx) error {
+	err = s.db.Tx(r.Context(), func(tx *sqldb.Tx) error {
 		res, err := tx.ExecContext(r.Context(), `UPDATE enrol_codes SET used_by = ? WHERE code_hash = ? AND used_by = ''`, id, hashToken(req.Code))
 		if err != nil {
 			return err
@@ -369,7 +363,7 @@ func (s *Server) enrol(w http.ResponseWriter, r *http.Request) {
 		}
 		_, err = tx.ExecContext(r.Context(), `INSERT INTO devices (id, name, kind, verifier, origin, token_hash, enrolled) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			id, req.Name, req.Kind, req.Verifier, "sanxiang/device/"+id, hashToken(token), s.now().UTC().Format(time.RFC3339))
-		if isUnique(err) {
+		if sqldb.IsUnique(err) {
 			return errDuplicate
 		}
 		return err
@@ -420,3 +414,7 @@ func (s *Server) alert(ctx context.Context, device, kind, detail string) {
 	s.db.ExecContext(ctx, `INSERT INTO alerts (at, device, kind, detail) VALUES (?, ?, ?, ?)`,
 		s.now().UTC().Format(time.RFC3339), device, kind, detail)
 }
+
+// dbTx is the platform's transaction (sqldb.Tx), under the name the log
+// intake's verification code knows it by.
+type dbTx = sqldb.Tx

@@ -19,13 +19,14 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/describe"
 	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/app/supervise"
+	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
 )
 
 // indexCases keeps the cases table as records arrive, inside the push's
 // transaction: a case.open row gives the case's agency, act and opening
 // time; the newest record of each case arrived moves its row on, with one
 // statement a case, not one a record.
-func indexCases(ctx context.Context, tx *dbTx, device string, arrived [][]byte) error {
+func indexCases(ctx context.Context, tx *sqldb.Tx, device string, arrived [][]byte) error {
 	type arrival struct {
 		open      *casefile.Record
 		last      int64
@@ -102,7 +103,7 @@ func (s *Server) backfillCases(ctx context.Context) error {
 	if err := rows.Err(); err != nil || len(order) == 0 {
 		return err
 	}
-	return s.db.Tx(ctx, func(tx *dbTx) error {
+	return s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		for _, dev := range order {
 			if err := indexCases(ctx, tx, dev, byDevice[dev]); err != nil {
 				return err
