@@ -10,6 +10,8 @@ import (
 	"sort"
 
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/sync/server/web"
+	"github.com/sanxiang-desk/sanxiang/sync/server/words"
 )
 
 // ErrNoItem is an edit or withdrawal of an item the lists do not hold.
@@ -74,16 +76,16 @@ func (s *Server) EditItem(ctx context.Context, kind catalog.Kind, id string, fie
 // of the fields to set.
 func (s *Server) putItem(w http.ResponseWriter, r *http.Request) {
 	var fields map[string]string
-	if !decode(w, r, &fields) {
+	if !web.Decode(w, r, &fields) {
 		return
 	}
 	err := s.EditItem(r.Context(), catalog.Kind(r.PathValue("kind")), r.PathValue("id"), fields)
 	var ie *ImportError
 	switch {
 	case errors.As(err, &ie):
-		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"code": "bad_fields", "message": "字段有误，未作修改", "rows": ie.Rows})
+		web.JSON(w, http.StatusUnprocessableEntity, map[string]any{"code": "bad_fields", "message": words.L("platform.bad_fields"), "rows": ie.Rows})
 	case err != nil:
-		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+		web.Internal(w, err)
 	default:
 		w.WriteHeader(http.StatusNoContent)
 	}
@@ -94,9 +96,9 @@ func (s *Server) deleteItem(w http.ResponseWriter, r *http.Request) {
 	err := s.Withdraw(r.Context(), catalog.Kind(r.PathValue("kind")), r.PathValue("id"))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		problem(w, http.StatusNotFound, "not_found", "没有该条目", "")
+		web.Problem(w, http.StatusNotFound, "not_found", words.L("platform.no_item"), "")
 	case err != nil:
-		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+		web.Internal(w, err)
 	default:
 		w.WriteHeader(http.StatusNoContent)
 	}
@@ -132,10 +134,10 @@ func (s *Server) AlertList(ctx context.Context) ([]Alert, error) {
 func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request) {
 	out, err := s.AlertList(r.Context())
 	if err != nil {
-		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+		web.Internal(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, out)
+	web.JSON(w, http.StatusOK, out)
 }
 
 // DeviceStatus is one device's sync status for administrators.

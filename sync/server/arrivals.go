@@ -14,6 +14,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/publish"
 	"github.com/sanxiang-desk/sanxiang/app/review"
+	"github.com/sanxiang-desk/sanxiang/sync/server/words"
 )
 
 // settleEvery is how often a platform instance settles arrivals left
@@ -106,7 +107,7 @@ func (s *Server) settle(ctx context.Context, device string) ([]string, error) {
 				s.log.Error("owed follow-up of a push: count a try", "device", device, "err", uerr)
 			}
 			if a.tries == 0 {
-				s.alert(ctx, device, "arrival", fmt.Sprintf("第 %d–%d 条记录的后续处理（法制审核跟踪、决定公开）未完成，平台将自动重试：%v", a.first, a.last, err))
+				s.alert(ctx, device, "arrival", words.L("platform.alert.arrival", map[string]any{"First": a.first, "Last": a.last, "Err": err}))
 			}
 			return flags, err
 		}
@@ -138,9 +139,9 @@ func (s *Server) followUp(ctx context.Context, device string, a arrival, reviewe
 		}
 		err := s.publishRecord(ctx, device, r)
 		if errors.Is(err, errPermanent) {
-			s.alert(ctx, device, "publish", fmt.Sprintf("案件 %s 第 %d 条记录无法公开，已跳过：%v", r.Case, r.Seq, err))
+			s.alert(ctx, device, "publish", words.L("platform.alert.unpublishable", map[string]any{"Case": r.Case, "Seq": r.Seq, "Err": err}))
 		} else if err != nil {
-			return fmt.Errorf("案件 %s 第 %d 条记录公开未能完成：%w", r.Case, r.Seq, err)
+			return fmt.Errorf("%s：%w", words.L("platform.publish_failed", map[string]any{"Case": r.Case, "Seq": r.Seq}), err)
 		}
 		if _, err := s.db.ExecContext(ctx, `UPDATE arrivals SET done_seq = ? WHERE device = ? AND first_seq = ?`, r.Seq, device, a.first); err != nil {
 			return err

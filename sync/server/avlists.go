@@ -9,6 +9,7 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
+	"github.com/sanxiang-desk/sanxiang/sync/server/web"
 )
 
 // SetAVLists replaces the audio/video requirement lists (音像记录事项清单)
@@ -68,5 +69,5 @@ func (s *Server) AVLists(ctx context.Context) ([]casefile.AVRequirement, error) 
 // avLists: GET /api/v1/av-requirements, for officers' devices.
 func (s *Server) avLists(w http.ResponseWriter, r *http.Request, _ Device) {
 	lists, err := s.AVLists(r.Context())
-	respond(w, lists, err)
+	web.Respond(w, lists, err)
 }

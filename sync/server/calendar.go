@@ -9,6 +9,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
 	"github.com/sanxiang-desk/sanxiang/assets"
 	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
+	"github.com/sanxiang-desk/sanxiang/sync/server/web"
 )
 
 // CalendarFile is the working-day calendar the platform holds: the
@@ -65,7 +66,7 @@ func (s *Server) calendar(ctx context.Context) (*calendar.Calendar, error) {
 func (s *Server) calendarFile(w http.ResponseWriter, r *http.Request, _ Device) {
 	data, err := s.CalendarFile(r.Context())
 	if err != nil {
-		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+		web.Internal(w, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")

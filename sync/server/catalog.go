@@ -17,6 +17,8 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
+	"github.com/sanxiang-desk/sanxiang/sync/server/web"
+	"github.com/sanxiang-desk/sanxiang/sync/server/words"
 )
 
 // RowError names a bad cell of an import: row 1 is the header.
@@ -252,18 +254,18 @@ func (s *Server) importCSV(w http.ResponseWriter, r *http.Request) {
 	items, err := parse(kind, r.Body)
 	var ie *ImportError
 	if errors.As(err, &ie) {
-		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"code": "bad_rows", "message": "导入文件有错误，未导入任何内容", "rows": ie.Rows})
+		web.JSON(w, http.StatusUnprocessableEntity, map[string]any{"code": "bad_rows", "message": words.L("platform.bad_rows"), "rows": ie.Rows})
 		return
 	}
 	if err != nil {
-		problem(w, http.StatusBadRequest, "bad_file", "无法读取导入文件", err.Error())
+		web.Problem(w, http.StatusBadRequest, "bad_file", words.L("platform.bad_file"), err.Error())
 		return
 	}
 	if err := s.Publish(r.Context(), items, nil); err != nil {
-		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+		web.Internal(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]int{"imported": len(items)})
+	web.JSON(w, http.StatusOK, map[string]int{"imported": len(items)})
 }
 
 // Changes returns the feed after cursor since, at most limit entries.
@@ -303,8 +305,8 @@ func (s *Server) changes(w http.ResponseWriter, r *http.Request) {
 	}
 	resp, err := s.Changes(r.Context(), since, limit)
 	if err != nil {
-		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+		web.Internal(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, resp)
+	web.JSON(w, http.StatusOK, resp)
 }

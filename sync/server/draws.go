@@ -16,6 +16,8 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/draw"
 	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
+	"github.com/sanxiang-desk/sanxiang/sync/server/web"
+	"github.com/sanxiang-desk/sanxiang/sync/server/words"
 )
 
 // DrawRecord is a draw as the platform keeps and publishes it.
@@ -187,7 +189,7 @@ func (s *Server) agencyName(ctx context.Context, code string) string {
 func (s *Server) publicDraws(w http.ResponseWriter, r *http.Request) {
 	rows, err := s.db.QueryContext(r.Context(), `SELECT id, at, item, agency, draw FROM draws ORDER BY id DESC LIMIT 200`)
 	if err != nil {
-		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+		web.Internal(w, err)
 		return
 	}
 	type row struct {
@@ -203,7 +205,7 @@ func (s *Server) publicDraws(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	rows.Close()
-	d := s.base(s.label("draw.list_title"))
+	d := s.base(words.L("draw.list_title"))
 	names := map[string]string{} // many draws, few items: each looked up once
 	for _, x := range list {
 		name, ok := names[x.item]
@@ -214,9 +216,9 @@ func (s *Server) publicDraws(w http.ResponseWriter, r *http.Request) {
 		var dr draw.Draw
 		json.Unmarshal([]byte(x.body), &dr)
 		d.Results = append(d.Results, pageResult{URL: fmt.Sprintf("/p/draws/%d", x.id), Title: name,
-			Subtitle: localDay(x.at) + "　" + s.label("draw.count", map[string]any{"N": len(dr.Tasks)})})
+			Subtitle: localDay(x.at) + "　" + words.L("draw.count", map[string]any{"N": len(dr.Tasks)})})
 	}
-	d.Count = s.label("draw.list_count", map[string]any{"N": len(d.Results)})
+	d.Count = words.L("draw.list_count", map[string]any{"N": len(d.Results)})
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	page.Execute(w, d)
 }
@@ -242,19 +244,19 @@ func (s *Server) publicDraw(w http.ResponseWriter, r *http.Request) {
 	d := s.base(s.itemName(r.Context(), rec.Draw.Item))
 	d.Item = true
 	d.Fields = []pageField{
-		{Label: s.label("draw.at"), Value: localDay(rec.At)},
-		{Label: s.label("draw.seed"), Value: strconv.FormatUint(rec.Draw.Seed, 10)},
-		{Label: s.label("draw.lists"), Value: s.label("draw.lists_value", map[string]any{"Targets": len(rec.Targets),
+		{Label: words.L("draw.at"), Value: localDay(rec.At)},
+		{Label: words.L("draw.seed"), Value: strconv.FormatUint(rec.Draw.Seed, 10)},
+		{Label: words.L("draw.lists"), Value: words.L("draw.lists_value", map[string]any{"Targets": len(rec.Targets),
 			"Inspectors": len(rec.Inspectors), "SHA": rec.Draw.ListsSHA})},
 	}
 	for i, t := range rec.Draw.Tasks {
-		v := t.Target + "\n" + s.label("draw.inspectors") + "：" + t.Team()
+		v := t.Target + "\n" + words.L("draw.inspectors") + "：" + t.Team()
 		result := t.Result
 		if result == "" {
-			result = s.label("draw.no_result")
+			result = words.L("draw.no_result")
 		}
-		d.Fields = append(d.Fields, pageField{Label: s.label("draw.task", map[string]any{"N": i + 1}),
-			Value: v + "\n" + s.label("draw.result") + "：" + result})
+		d.Fields = append(d.Fields, pageField{Label: words.L("draw.task", map[string]any{"N": i + 1}),
+			Value: v + "\n" + words.L("draw.result") + "：" + result})
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	page.Execute(w, d)

@@ -17,6 +17,8 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/sanxiang-desk/sanxiang/sync/api"
+	"github.com/sanxiang-desk/sanxiang/sync/server/web"
+	"github.com/sanxiang-desk/sanxiang/sync/server/words"
 )
 
 // MediaReceiptText is what the platform signs for a verified media file.
@@ -106,12 +108,12 @@ func (s *Server) mediaStatus(w http.ResponseWriter, r *http.Request, _ Device) {
 	var receipt string
 	err := s.db.QueryRowContext(r.Context(), `SELECT receipt FROM media WHERE sha256 = ?`, r.PathValue("sha")).Scan(&receipt)
 	if errors.Is(err, sql.ErrNoRows) {
-		problem(w, http.StatusNotFound, "not_found", "平台尚未收到该文件", "")
+		web.Problem(w, http.StatusNotFound, "not_found", words.L("platform.media_missing"), "")
 		return
 	}
 	if err != nil {
-		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+		web.Internal(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"receipt": receipt})
+	web.JSON(w, http.StatusOK, map[string]string{"receipt": receipt})
 }

@@ -15,6 +15,8 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
+	"github.com/sanxiang-desk/sanxiang/sync/server/web"
+	"github.com/sanxiang-desk/sanxiang/sync/server/words"
 )
 
 // Errors of a push, each answered with its own status.
@@ -47,21 +49,21 @@ func hashReader(ctx context.Context, tx *dbTx, device string) tlog.HashReaderFun
 // a fork and raised as an alert.
 func (s *Server) push(w http.ResponseWriter, r *http.Request, d Device) {
 	var req api.PushRequest
-	if !decode(w, r, &req) {
+	if !web.Decode(w, r, &req) {
 		return
 	}
 	rc, err := s.Push(r.Context(), d, req)
 	switch {
 	case errors.Is(err, errSignature):
-		problem(w, http.StatusForbidden, "bad_signature", "检查点签名无效：只能推送本设备的记录", err.Error())
+		web.Problem(w, http.StatusForbidden, "bad_signature", words.L("platform.bad_signature"), err.Error())
 	case errors.Is(err, errFork):
-		problem(w, http.StatusConflict, "fork", "推送的记录与平台已收到的记录不一致，已报警", err.Error())
+		web.Problem(w, http.StatusConflict, "fork", words.L("platform.fork"), err.Error())
 	case errors.Is(err, errGap), errors.Is(err, errBadTree):
-		problem(w, http.StatusUnprocessableEntity, "bad_log", "推送的记录不完整或与检查点不符", err.Error())
+		web.Problem(w, http.StatusUnprocessableEntity, "bad_log", words.L("platform.bad_log"), err.Error())
 	case err != nil:
-		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+		web.Internal(w, err)
 	default:
-		writeJSON(w, http.StatusOK, rc)
+		web.JSON(w, http.StatusOK, rc)
 	}
 }
 

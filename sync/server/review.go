@@ -13,6 +13,8 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
+	"github.com/sanxiang-desk/sanxiang/sync/server/web"
+	"github.com/sanxiang-desk/sanxiang/sync/server/words"
 )
 
 // SetPolicies replaces the agencies' major-decision lists the platform
@@ -92,7 +94,7 @@ func (s *Server) reviewFlags(ctx context.Context, device string, recs []casefile
 	for _, id := range cases {
 		c, err := s.caseAt(ctx, device, id, last[id])
 		if errors.Is(err, errBrokenChain) {
-			f := fmt.Sprintf("案件 %s：记录链不完整，无法核对法制审核（%v）", id, err)
+			f := words.L("platform.flag.broken_chain", map[string]any{"Case": id, "Err": err})
 			flags = append(flags, f)
 			s.alert(ctx, device, "review", f)
 			continue
@@ -103,9 +105,9 @@ func (s *Server) reviewFlags(ctx context.Context, device string, recs []casefile
 		for _, v := range svc.ViolationsOf(c) {
 			why := v.Err.Error()
 			if key := review.ErrorKey(v.Err); key != "" {
-				why = s.label(key)
+				why = words.L(key)
 			}
-			f := fmt.Sprintf("案件 %s 第 %d 条记录：%s", id, v.Seq, why)
+			f := words.L("platform.flag.violation", map[string]any{"Case": id, "Seq": v.Seq, "Why": why})
 			flags = append(flags, f)
 			s.alert(ctx, device, "review", f+" ("+v.Err.Error()+")")
 		}
@@ -131,7 +133,7 @@ func (s *Server) trackReview(ctx context.Context, device string, recs []casefile
 				continue
 			}
 			if _, ok := reviewers.Reviewer(r.Author); !ok || ro.Opinion.Reviewer.ID != r.Author {
-				refused = append(refused, fmt.Sprintf("记录 %d：%s 不是登记的法制审核人员，审核意见未转交 (not a registered reviewer)", r.Seq, r.Author))
+				refused = append(refused, words.L("platform.alert.not_reviewer", map[string]any{"Seq": r.Seq, "Author": r.Author}))
 				continue
 			}
 			op, _ := json.Marshal(ro.Opinion)
@@ -240,26 +242,17 @@ func (s *Server) Reviewers(ctx context.Context) ([]review.Reviewer, error) {
 
 func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request, d Device) {
 	out, err := s.ReviewQueue(r.Context(), r.URL.Query().Get("agency"), d.ID)
-	respond(w, out, err)
+	web.Respond(w, out, err)
 }
 
 func (s *Server) opinions(w http.ResponseWriter, r *http.Request, d Device) {
 	out, err := s.OpinionsFor(r.Context(), d.ID)
-	respond(w, out, err)
+	web.Respond(w, out, err)
 }
 
 func (s *Server) reviewers(w http.ResponseWriter, r *http.Request, _ Device) {
 	out, err := s.Reviewers(r.Context())
-	respond(w, out, err)
-}
-
-// respond writes v as JSON, or the error as the platform's internal error.
-func respond(w http.ResponseWriter, v any, err error) {
-	if err != nil {
-		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
-		return
-	}
-	writeJSON(w, http.StatusOK, v)
+	web.Respond(w, out, err)
 }
 
 // errBrokenChain: a case's records as pushed cannot be followed (one
@@ -299,8 +292,8 @@ func (s *Server) caseRecords(ctx context.Context, device string, seq int64) ([]c
 func (s *Server) policies(w http.ResponseWriter, r *http.Request, _ Device) {
 	svc, err := s.reviewService(r.Context())
 	if err != nil {
-		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+		web.Internal(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, svc.Policies.List())
+	web.JSON(w, http.StatusOK, svc.Policies.List())
 }

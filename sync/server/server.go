@@ -15,7 +15,6 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -31,6 +30,8 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/demo"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
+	"github.com/sanxiang-desk/sanxiang/sync/server/web"
+	"github.com/sanxiang-desk/sanxiang/sync/server/words"
 )
 
 // Server is one platform instance.
@@ -41,7 +42,6 @@ type Server struct {
 	adminToken string
 	now        func() time.Time
 	log        *slog.Logger
-	labels     map[string]string
 	media      mediaStore
 	seen       sync.Map // device ID → when last_seen was last written
 	cases      caseCache
@@ -104,9 +104,9 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 		db.Close()
 		return nil, err
 	}
-	if s.labels, err = loadLabels(); err != nil {
+	if err := words.Check(); err != nil {
 		db.Close()
-		return nil, err
+		return nil, fmt.Errorf("open platform: %w", err)
 	}
 	// The bundled audio/video requirement list (音像记录事项清单) holds until
 	// an administrator sets the platform's (SetAVLists).
@@ -155,13 +155,13 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET "+api.PathMediaSHA+"{sha}", s.device(s.mediaStatus))
 	mux.HandleFunc("GET "+api.PathHealth, func(w http.ResponseWriter, r *http.Request) {
 		if err := s.db.PingContext(r.Context()); err != nil {
-			problem(w, http.StatusServiceUnavailable, "unavailable", "平台数据库不可用", err.Error())
+			web.Problem(w, http.StatusServiceUnavailable, "unavailable", words.L("platform.db_unavailable"), err.Error())
 			return
 		}
 		w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("GET "+api.PathPubKey, func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"verifier": s.verifier})
+		web.JSON(w, http.StatusOK, map[string]string{"verifier": s.verifier})
 	})
 	mux.HandleFunc("POST "+api.PathEnrol, s.enrol)
 	mux.HandleFunc("POST "+api.PathPush, s.device(s.push))
@@ -201,40 +201,12 @@ func limitBody(h http.Handler) http.Handler {
 			return
 		}
 		if r.ContentLength > api.MaxBodyBytes {
-			problem(w, http.StatusRequestEntityTooLarge, "too_large", "请求内容过大", "")
+			web.TooLarge(w)
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, api.MaxBodyBytes)
 		h.ServeHTTP(w, r)
 	})
-}
-
-func writeJSON(w http.ResponseWriter, code int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(code)
-	json.NewEncoder(w).Encode(v)
-}
-
-func problem(w http.ResponseWriter, code int, id, message, detail string) {
-	w.Header().Set("Content-Type", "application/problem+json; charset=utf-8")
-	w.WriteHeader(code)
-	json.NewEncoder(w).Encode(api.Problem{Code: id, Message: message, Detail: detail})
-}
-
-// decode reads a JSON body, telling a too-large body from a malformed one.
-func decode(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			problem(w, http.StatusRequestEntityTooLarge, "too_large", "请求内容过大", "")
-		} else {
-			problem(w, http.StatusBadRequest, "bad_json", "请求格式不正确", err.Error())
-		}
-		return false
-	}
-	return true
 }
 
 func hashToken(t string) string {
@@ -272,7 +244,7 @@ func (s *Server) isAdmin(r *http.Request) bool {
 func (s *Server) admin(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if !s.isAdmin(r) {
-			problem(w, http.StatusUnauthorized, "unauthorized", "需要管理员凭据", "")
+			web.Problem(w, http.StatusUnauthorized, "unauthorized", words.L("platform.need_admin"), "")
 			return
 		}
 		h(w, r)
@@ -295,15 +267,15 @@ func (s *Server) device(h func(http.ResponseWriter, *http.Request, Device)) http
 		err := s.db.QueryRowContext(r.Context(), `SELECT id, name, kind, verifier, origin, revoked FROM devices WHERE token_hash = ?`,
 			hashToken(t)).Scan(&d.ID, &d.Name, &d.Kind, &d.Verifier, &d.Origin, &revoked)
 		if t == "" || errors.Is(err, sql.ErrNoRows) {
-			problem(w, http.StatusUnauthorized, "unauthorized", "设备凭据无效，请重新登记设备", "")
+			web.Problem(w, http.StatusUnauthorized, "unauthorized", words.L("platform.unknown_device"), "")
 			return
 		}
 		if err != nil {
-			problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+			web.Internal(w, err)
 			return
 		}
 		if revoked != 0 {
-			problem(w, http.StatusUnauthorized, "revoked", "设备已被注销，请联系管理员", "")
+			web.Problem(w, http.StatusUnauthorized, "revoked", words.L("platform.device_revoked"), "")
 			return
 		}
 		// last_seen is for people (sync status); once a minute is enough, and
@@ -321,16 +293,16 @@ func (s *Server) newCode(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Kind string `json:"kind"`
 	}
-	if !decode(w, r, &req) {
+	if !web.Decode(w, r, &req) {
 		return
 	}
 	code := strings.ToUpper(randomToken(6))
 	if _, err := s.db.ExecContext(r.Context(), `INSERT INTO enrol_codes (code_hash, kind, created) VALUES (?, ?, ?)`,
 		hashToken(code), req.Kind, s.now().UTC().Format(time.RFC3339)); err != nil {
-		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+		web.Internal(w, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]string{"code": code})
+	web.JSON(w, http.StatusCreated, map[string]string{"code": code})
 }
 
 // NewEnrolCode makes a one-time enrolment code (for the CLI and the demo).
@@ -343,12 +315,12 @@ func (s *Server) NewEnrolCode(ctx context.Context, kind string) (string, error) 
 
 func (s *Server) enrol(w http.ResponseWriter, r *http.Request) {
 	var req api.EnrolRequest
-	if !decode(w, r, &req) {
+	if !web.Decode(w, r, &req) {
 		return
 	}
 	v, err := note.NewVerifier(req.Verifier)
 	if err != nil {
-		problem(w, http.StatusBadRequest, "bad_key", "设备公钥格式不正确", err.Error())
+		web.Problem(w, http.StatusBadRequest, "bad_key", words.L("platform.bad_key"), err.Error())
 		return
 	}
 	id := strings.TrimPrefix(v.Name(), "sanxiang-")
@@ -370,16 +342,16 @@ func (s *Server) enrol(w http.ResponseWriter, r *http.Request) {
 	})
 	switch {
 	case errors.Is(err, errBadCode):
-		problem(w, http.StatusForbidden, "bad_code", "登记码无效或已使用", "")
+		web.Problem(w, http.StatusForbidden, "bad_code", words.L("platform.bad_code"), "")
 		return
 	case errors.Is(err, errDuplicate):
-		problem(w, http.StatusConflict, "duplicate", "该设备已登记", id)
+		web.Problem(w, http.StatusConflict, "duplicate", words.L("platform.duplicate_device"), id)
 		return
 	case err != nil:
-		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+		web.Internal(w, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, api.EnrolResponse{DeviceID: id, Token: token, PlatformKey: s.verifier})
+	web.JSON(w, http.StatusCreated, api.EnrolResponse{DeviceID: id, Token: token, PlatformKey: s.verifier})
 }
 
 var (
@@ -390,20 +362,20 @@ var (
 func (s *Server) listDevices(w http.ResponseWriter, r *http.Request) {
 	out, err := s.Devices(r.Context())
 	if err != nil {
-		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+		web.Internal(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, out)
+	web.JSON(w, http.StatusOK, out)
 }
 
 func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 	err := s.Revoke(r.Context(), r.PathValue("id"))
 	if errors.Is(err, ErrNoItem) {
-		problem(w, http.StatusNotFound, "not_found", "没有该设备", "")
+		web.Problem(w, http.StatusNotFound, "not_found", words.L("platform.no_device"), "")
 		return
 	}
 	if err != nil {
-		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+		web.Internal(w, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

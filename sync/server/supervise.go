@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -20,6 +21,8 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/app/supervise"
 	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
+	"github.com/sanxiang-desk/sanxiang/sync/server/web"
+	"github.com/sanxiang-desk/sanxiang/sync/server/words"
 )
 
 // indexCases keeps the cases table as records arrive, inside the push's
@@ -267,12 +270,12 @@ func (s *Server) period(r *http.Request) (time.Time, time.Time, error) {
 		from, err1 := time.ParseInLocation(time.DateOnly, q.Get("from"), time.Local)
 		to, err2 := time.ParseInLocation(time.DateOnly, q.Get("to"), time.Local)
 		if err1 != nil || err2 != nil || !from.Before(to) {
-			return from, to, fmt.Errorf("起止日期应为 YYYY-MM-DD，且起始早于截止")
+			return from, to, errors.New(words.L("platform.bad_period"))
 		}
 		// A report counts month by month: five years is plenty, and
 		// bounds what one request can cost.
 		if to.After(from.AddDate(maxPeriodYears, 0, 0)) {
-			return from, to, fmt.Errorf("统计期间最长 %d 年", maxPeriodYears)
+			return from, to, errors.New(words.L("platform.period_too_long", map[string]any{"N": maxPeriodYears}))
 		}
 		return from, to, nil
 	}
@@ -280,7 +283,7 @@ func (s *Server) period(r *http.Request) (time.Time, time.Time, error) {
 	if y := q.Get("year"); y != "" {
 		n, err := strconv.Atoi(y)
 		if err != nil || n < 2000 || n > 9999 {
-			return time.Time{}, time.Time{}, fmt.Errorf("年份 %q 无效", y)
+			return time.Time{}, time.Time{}, errors.New(words.L("platform.bad_year", map[string]any{"Year": strconv.Quote(y)}))
 		}
 		year = n
 	}
@@ -300,11 +303,11 @@ func yearSpan(year int) (time.Time, time.Time) {
 func (s *Server) supervisionJSON(w http.ResponseWriter, r *http.Request) {
 	from, to, err := s.period(r)
 	if err != nil {
-		problem(w, http.StatusBadRequest, "bad_period", err.Error(), "")
+		web.Problem(w, http.StatusBadRequest, "bad_period", err.Error(), "")
 		return
 	}
 	rep, err := s.Supervision(r.Context(), from, to)
-	respond(w, rep, err)
+	web.Respond(w, rep, err)
 }
 
 // adminPage guards a page for a supervisor's browser: the admin token as a
@@ -314,7 +317,7 @@ func (s *Server) adminPage(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if !s.isAdmin(r) {
 			w.Header().Set("WWW-Authenticate", `Basic realm="sanxiang supervision", charset="UTF-8"`)
-			problem(w, http.StatusUnauthorized, "unauthorized", "需要管理员凭据（密码为管理令牌）", "")
+			web.Problem(w, http.StatusUnauthorized, "unauthorized", words.L("platform.need_admin_page"), "")
 			return
 		}
 		h(w, r)
@@ -326,16 +329,16 @@ func (s *Server) adminPage(h http.HandlerFunc) http.HandlerFunc {
 func (s *Server) supervisionPage(w http.ResponseWriter, r *http.Request) {
 	from, to, err := s.period(r)
 	if err != nil {
-		problem(w, http.StatusBadRequest, "bad_period", err.Error(), "")
+		web.Problem(w, http.StatusBadRequest, "bad_period", err.Error(), "")
 		return
 	}
 	rep, err := s.Supervision(r.Context(), from, to)
 	if err != nil {
-		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+		web.Internal(w, err)
 		return
 	}
 	names := s.agencyNames(r.Context())
-	d := s.reportPage(rep, s.label("supervise.title"), names)
+	d := s.reportPage(rep, words.L("supervise.title"), names)
 	d.Period = fmt.Sprintf("%s — %s", from.Format(time.DateOnly), to.AddDate(0, 0, -1).Format(time.DateOnly))
 	d.Cases = s.caseRows(rep.Cases, 300, names)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -347,20 +350,20 @@ func (s *Server) supervisionPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) publicReports(w http.ResponseWriter, r *http.Request) {
 	var first string
 	s.db.QueryRowContext(r.Context(), `SELECT coalesce(min(opened), '') FROM cases`).Scan(&first)
-	d := s.base(s.label("supervise.annual_list"))
+	d := s.base(words.L("supervise.annual_list"))
 	now := s.now().Year()
 	start := now
 	if t, err := time.Parse(time.RFC3339, first); err == nil {
 		start = t.In(time.Local).Year()
 	}
 	for y := now; y >= start; y-- {
-		sub := s.label("supervise.annual_due", map[string]any{"Due": supervise.AnnualDue(y).Format(time.DateOnly)})
+		sub := words.L("supervise.annual_due", map[string]any{"Due": supervise.AnnualDue(y).Format(time.DateOnly)})
 		if y == now {
-			sub = s.label("supervise.annual_running")
+			sub = words.L("supervise.annual_running")
 		}
-		d.Results = append(d.Results, pageResult{URL: fmt.Sprintf("/p/reports/%d", y), Title: s.label("supervise.annual_title", map[string]any{"Year": y}), Subtitle: sub})
+		d.Results = append(d.Results, pageResult{URL: fmt.Sprintf("/p/reports/%d", y), Title: words.L("supervise.annual_title", map[string]any{"Year": y}), Subtitle: sub})
 	}
-	d.Count = s.label("supervise.annual_count", map[string]any{"N": len(d.Results)})
+	d.Count = words.L("supervise.annual_count", map[string]any{"N": len(d.Results)})
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	page.Execute(w, d)
 }
@@ -376,14 +379,14 @@ func (s *Server) publicReport(w http.ResponseWriter, r *http.Request) {
 	}
 	rep, err := s.annualReport(r.Context(), year)
 	if err != nil {
-		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+		web.Internal(w, err)
 		return
 	}
-	d := s.reportPage(rep, s.label("supervise.annual_title", map[string]any{"Year": year}), s.agencyNames(r.Context()))
+	d := s.reportPage(rep, words.L("supervise.annual_title", map[string]any{"Year": year}), s.agencyNames(r.Context()))
 	d.Public = true
-	d.Period = s.label("supervise.annual_due", map[string]any{"Due": supervise.AnnualDue(year).Format(time.DateOnly)})
+	d.Period = words.L("supervise.annual_due", map[string]any{"Due": supervise.AnnualDue(year).Format(time.DateOnly)})
 	if year == s.now().Year() {
-		d.Period = s.label("supervise.annual_so_far", map[string]any{"Day": s.now().Format(time.DateOnly)})
+		d.Period = words.L("supervise.annual_so_far", map[string]any{"Day": s.now().Format(time.DateOnly)})
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	reportTemplate.Execute(w, d)
@@ -496,9 +499,9 @@ func (s *Server) caseRows(evals []supervise.Evaluation, max int, names map[strin
 		}
 		var faults []string
 		for _, c := range e.Failed() {
-			faults = append(faults, s.label("supervise.check."+c.Key)+"："+s.missingText(c))
+			faults = append(faults, words.L("supervise.check."+c.Key)+"："+s.missingText(c))
 		}
-		out = append(out, reportCase{Case: e.Case, Device: e.Device, Agency: nameOr(names, e.Agency), Act: s.label("act." + string(e.Act)),
+		out = append(out, reportCase{Case: e.Case, Device: e.Device, Agency: nameOr(names, e.Agency), Act: words.L("act." + string(e.Act)),
 			Opened: e.Opened.In(time.Local).Format(time.DateOnly), Score: e.Score, Low: e.Score < 80, Faults: strings.Join(faults, "；")})
 	}
 	return out
@@ -519,7 +522,7 @@ func (s *Server) missingLabel(check, m string) string {
 	default:
 		key = "supervise.pub." + m
 	}
-	if l := s.label(key); l != key {
+	if l := words.L(key); l != key {
 		return l
 	}
 	return m
@@ -569,35 +572,35 @@ func (s *Server) supervisionCase(w http.ResponseWriter, r *http.Request) {
 		err = rerr
 	}
 	if err != nil {
-		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+		web.Internal(w, err)
 		return
 	}
 	e := supervise.Evaluate(device, c, rules)
 	names := s.agencyNames(ctx)
 	o := c.Opening
-	d := casePage{Site: s.label("kiosk.title"), Title: id + "　" + o.ItemName, Footer: s.label("complaint.hotline"), Nav: s.nav(),
-		L: map[string]string{"checks": s.label("supervise.col.cases_title"), "records": s.label("case.timeline"),
-			"score": s.label("supervise.col.case_score")}, Back: s.label("supervise.title")}
+	d := casePage{Site: words.L("kiosk.title"), Title: id + "　" + o.ItemName, Footer: words.L("complaint.hotline"), Nav: s.nav(),
+		L: map[string]string{"checks": words.L("supervise.col.cases_title"), "records": words.L("case.timeline"),
+			"score": words.L("supervise.col.case_score")}, Back: words.L("supervise.title")}
 	d.Fields = []pageField{
-		{Label: s.label("supervise.col.agency"), Value: nameOr(names, o.Agency)},
-		{Label: s.label("supervise.col.act"), Value: s.label("act." + string(o.Act))},
-		{Label: s.label("case.party"), Value: o.Party.Name + "　" + casefile.MaskID(o.Party)},
-		{Label: s.label("supervise.col.device"), Value: device},
-		{Label: s.label("supervise.col.case_score"), Value: strconv.Itoa(e.Score), Bad: e.Score < 80},
+		{Label: words.L("supervise.col.agency"), Value: nameOr(names, o.Agency)},
+		{Label: words.L("supervise.col.act"), Value: words.L("act." + string(o.Act))},
+		{Label: words.L("case.party"), Value: o.Party.Name + "　" + casefile.MaskID(o.Party)},
+		{Label: words.L("supervise.col.device"), Value: device},
+		{Label: words.L("supervise.col.case_score"), Value: strconv.Itoa(e.Score), Bad: e.Score < 80},
 	}
 	for _, ch := range e.Checks {
-		v := s.label("clock.met")
+		v := words.L("clock.met")
 		if !ch.Met {
 			v = s.missingText(ch)
 		}
-		d.Checks = append(d.Checks, pageField{Label: fmt.Sprintf("%s（%d）", s.label("supervise.check."+ch.Key), ch.Weight), Value: v, Bad: !ch.Met})
+		d.Checks = append(d.Checks, pageField{Label: fmt.Sprintf("%s（%d）", words.L("supervise.check."+ch.Key), ch.Weight), Value: v, Bad: !ch.Met})
 	}
 	authors := map[string]string{}
 	for _, rec := range c.Records {
-		what, text := describe.Record(rec, s.label)
+		what, text := describe.Record(rec, words.L)
 		attachments := ""
 		if len(rec.Media) > 0 {
-			attachments = s.label("case.attachments", map[string]any{"N": len(rec.Media)})
+			attachments = words.L("case.attachments", map[string]any{"N": len(rec.Media)})
 		}
 		who, ok := authors[rec.Author]
 		if !ok { // a case has few authors: each is looked up once
