@@ -47,6 +47,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/officer"
 	"github.com/sanxiang-desk/sanxiang/sync/client"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
+	"github.com/sanxiang-desk/sanxiang/sync/server/demoload"
 )
 
 // Set at build time with -ldflags "-X main.version=… -X main.build=…".
@@ -1384,7 +1385,7 @@ func demoPlatform(ctx context.Context, dir string, cfg config.Config, out io.Wri
 		ln.Close()
 		return nil, err
 	}
-	if err := s.LoadDemo(ctx); err != nil {
+	if err := demoload.Load(ctx, s); err != nil {
 		s.Close()
 		ln.Close()
 		return nil, err

@@ -12,6 +12,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/demo"
 	"github.com/sanxiang-desk/sanxiang/app/draw"
+	"github.com/sanxiang-desk/sanxiang/sync/server/demoload"
 	"github.com/sanxiang-desk/sanxiang/sync/server/servertest"
 )
 
@@ -22,7 +23,7 @@ func TestRandomInspectionDrawIsKeptReproducibleAndPublished(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b servertest.Backend) {
 		ctx := context.Background()
 		s, h := platform(t, b)
-		if err := s.LoadDemo(ctx); err != nil {
+		if err := demoload.Load(ctx, s); err != nil {
 			t.Fatal(err)
 		}
 		// The demo's draw, made by the platform, publishes what the kiosk's

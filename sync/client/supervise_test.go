@@ -22,6 +22,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/supervise"
 	"github.com/sanxiang-desk/sanxiang/assets"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
+	"github.com/sanxiang-desk/sanxiang/sync/server/demoload"
 	"github.com/sanxiang-desk/sanxiang/sync/server/servertest"
 )
 
@@ -84,7 +85,7 @@ func TestSupervisionOfPushedCases(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b servertest.Backend) {
 		ctx := context.Background()
 		s, h := platform(t, b)
-		if err := s.LoadDemo(ctx); err != nil {
+		if err := demoload.Load(ctx, s); err != nil {
 			t.Fatal(err)
 		}
 		cal, _ := calendar.Parse(assets.Calendar)

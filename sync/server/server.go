@@ -15,6 +15,7 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -27,7 +28,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
-	"github.com/sanxiang-desk/sanxiang/app/demo"
+	"github.com/sanxiang-desk/sanxiang/assets"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
 	"github.com/sanxiang-desk/sanxiang/sync/server/web"
@@ -110,9 +111,9 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 	}
 	// The bundled audio/video requirement list (音像记录事项清单) holds until
 	// an administrator sets the platform's (SetAVLists).
-	if s.avList, err = demo.AVList(); err != nil {
+	if err := json.Unmarshal(assets.AVRequirements, &s.avList); err != nil {
 		db.Close()
-		return nil, err
+		return nil, fmt.Errorf("open platform: bundled A/V list: %w", err)
 	}
 	if err := s.backfillCases(ctx); err != nil {
 		db.Close()
