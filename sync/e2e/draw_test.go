@@ -1,4 +1,4 @@
-package client
+package e2e
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/demo"
 	"github.com/sanxiang-desk/sanxiang/app/draw"
+	"github.com/sanxiang-desk/sanxiang/sync/client"
 	"github.com/sanxiang-desk/sanxiang/sync/server/demoload"
 	"github.com/sanxiang-desk/sanxiang/sync/server/servertest"
 )
@@ -112,7 +113,7 @@ func TestRandomInspectionDrawIsKeptReproducibleAndPublished(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer cat.Close()
-		if _, err := PullPublic(ctx, h.URL, cat); err != nil {
+		if _, err := client.PullPublic(ctx, h.URL, cat); err != nil {
 			t.Fatal(err)
 		}
 		found, err := cat.Search(ctx, catalog.Query{Kind: catalog.KindResult, Text: first})
