@@ -18,6 +18,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"path/filepath"
@@ -30,6 +31,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/assets"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
+	"github.com/sanxiang-desk/sanxiang/sync/server/media"
 	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
 	"github.com/sanxiang-desk/sanxiang/sync/server/web"
 	"github.com/sanxiang-desk/sanxiang/sync/server/words"
@@ -43,7 +45,7 @@ type Server struct {
 	adminToken string
 	now        func() time.Time
 	log        *slog.Logger
-	media      mediaStore
+	media      *media.Room
 	seen       sync.Map // device ID → when last_seen was last written
 	cases      caseCache
 	avList     []casefile.AVRequirement
@@ -82,7 +84,7 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 		}
 		where = filepath.Join(filepath.Dir(path), "media")
 	}
-	if s.media, err = openMediaStore(ctx, where); err != nil {
+	if s.media, err = media.Open(ctx, where); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open platform: %w", err)
 	}
@@ -103,8 +105,9 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 	}
 	if s.signer, err = note.NewSigner(skey); err != nil {
 		db.Close()
-		return nil, err
+		return nil, fmt.Errorf("platform key: %w", err)
 	}
+	s.media.DB, s.media.Signer, s.media.Now = db, s.signer, func() time.Time { return s.now() }
 	if err := words.Check(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open platform: %w", err)
@@ -144,16 +147,16 @@ func (s *Server) PlatformKey() string { return s.verifier }
 // Handler is the platform's HTTP interface.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	if media, err := s.mediaHandler(); err != nil {
+	if uploads, err := s.media.Handler(); err != nil {
 		s.log.Error("media uploads disabled", "err", err)
 	} else {
 		// Uploads are a device's own calls; the device id travels to the hooks.
 		mux.Handle(api.PathMedia, s.device(func(w http.ResponseWriter, r *http.Request, d Device) {
 			r.Header.Set("X-Sanxiang-Device", d.ID)
-			media.ServeHTTP(w, r)
+			uploads.ServeHTTP(w, r)
 		}))
 	}
-	mux.HandleFunc("GET "+api.PathMediaSHA+"{sha}", s.device(s.mediaStatus))
+	mux.HandleFunc("GET "+api.PathMediaSHA+"{sha}", s.device(func(w http.ResponseWriter, r *http.Request, _ Device) { s.media.Status(w, r) }))
 	mux.HandleFunc("GET "+api.PathHealth, func(w http.ResponseWriter, r *http.Request) {
 		if err := s.db.PingContext(r.Context()); err != nil {
 			web.Problem(w, http.StatusServiceUnavailable, "unavailable", words.L("platform.db_unavailable"), err.Error())
@@ -391,3 +394,8 @@ func (s *Server) alert(ctx context.Context, device, kind, detail string) {
 // dbTx is the platform's transaction (sqldb.Tx), under the name the log
 // intake's verification code knows it by.
 type dbTx = sqldb.Tx
+
+// OpenMedia reads a verified evidence file by its SHA-256.
+func (s *Server) OpenMedia(ctx context.Context, sha string) (io.ReadCloser, error) {
+	return s.media.Open(ctx, sha)
+}

@@ -1,10 +1,12 @@
-package server
+package media
 
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding"
+	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
@@ -417,4 +419,11 @@ func (m *s3Media) keep(ctx context.Context, up tusd.FileInfo, want string) (int6
 
 func (m *s3Media) open(ctx context.Context, sha string) (io.ReadCloser, error) {
 	return m.c.GetObject(ctx, m.bucket, m.key(sha), minio.GetObjectOptions{})
+}
+
+// randomToken names an upload: n random bytes, base64url.
+func randomToken(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
 }
