@@ -19,12 +19,12 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/document"
 	"github.com/sanxiang-desk/sanxiang/app/publish"
 	"github.com/sanxiang-desk/sanxiang/app/review"
-	"github.com/sanxiang-desk/sanxiang/app/supervise"
 	"github.com/sanxiang-desk/sanxiang/assets"
 	"github.com/sanxiang-desk/sanxiang/sync/client"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
 	"github.com/sanxiang-desk/sanxiang/sync/server/demoload"
 	"github.com/sanxiang-desk/sanxiang/sync/server/servertest"
+	"github.com/sanxiang-desk/sanxiang/sync/server/supervise"
 )
 
 // supervisedCase writes a case through the officer's calls on the given

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
-	"github.com/sanxiang-desk/sanxiang/app/supervise"
+	"github.com/sanxiang-desk/sanxiang/sync/server/supervise"
 	"github.com/sanxiang-desk/sanxiang/sync/server/words"
 )
 
