@@ -2,19 +2,14 @@ package server
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 
-	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
 	"github.com/sanxiang-desk/sanxiang/sync/server/web"
-	"github.com/sanxiang-desk/sanxiang/sync/server/words"
 )
 
 // SetPolicies replaces the agencies' major-decision lists the platform
@@ -70,89 +65,6 @@ func (s *Server) reviewService(ctx context.Context) (*review.Service, error) {
 	return &review.Service{Policies: pols, Reviewers: review.NewRegistry(list)}, nil
 }
 
-// reviewFlags runs the review rules over every case in which newly
-// arrived records decide something: a decision the device's gate should
-// have refused (a major decision without a passed review by a registered
-// reviewer, or not the decision reviewed) is flagged in the receipt and
-// raised as an alert. The log is kept regardless: it is evidence.
-func (s *Server) reviewFlags(ctx context.Context, device string, recs []casefile.Record, svc *review.Service) ([]string, error) {
-	last := map[string]int64{} // case → its newest decide record among recs
-	var cases []string
-	for _, r := range recs {
-		if r.Kind != casefile.KindStage {
-			continue
-		}
-		var st casefile.StageBody
-		if json.Unmarshal(r.Body, &st) == nil && st.Stage == "decide" {
-			if _, seen := last[r.Case]; !seen {
-				cases = append(cases, r.Case)
-			}
-			last[r.Case] = r.Seq
-		}
-	}
-	var flags []string
-	for _, id := range cases {
-		c, err := s.caseAt(ctx, device, id, last[id])
-		if errors.Is(err, errBrokenChain) {
-			f := words.L("platform.flag.broken_chain", map[string]any{"Case": id, "Err": err})
-			flags = append(flags, f)
-			s.alert(ctx, device, "review", f)
-			continue
-		}
-		if err != nil {
-			return flags, err // the database's trouble: checked again later
-		}
-		for _, v := range svc.ViolationsOf(c) {
-			why := v.Err.Error()
-			if key := review.ErrorKey(v.Err); key != "" {
-				why = words.L(key)
-			}
-			f := words.L("platform.flag.violation", map[string]any{"Case": id, "Seq": v.Seq, "Why": why})
-			flags = append(flags, f)
-			s.alert(ctx, device, "review", f+" ("+v.Err.Error()+")")
-		}
-	}
-	return flags, nil
-}
-
-// trackReview takes in, from one push, the opinions signed on this device
-// for other devices' cases, which wait for those devices. An opinion whose
-// author is not a registered reviewer is refused and raised as an alert.
-// (The cases submitted for review are marked in the case index, in the
-// push's own transaction.)
-func (s *Server) trackReview(ctx context.Context, device string, recs []casefile.Record, reviewers review.Reviewers) error {
-	var refused []string // raised after the transaction, which holds the write lock
-	err := s.db.Tx(ctx, func(tx *sqldb.Tx) error {
-		refused = refused[:0]
-		for _, r := range recs {
-			if r.Kind != review.KindRemoteOpinion {
-				continue
-			}
-			var ro review.RemoteOpinion
-			if err := json.Unmarshal(r.Body, &ro); err != nil {
-				continue
-			}
-			if _, ok := reviewers.Reviewer(r.Author); !ok || ro.Opinion.Reviewer.ID != r.Author {
-				refused = append(refused, words.L("platform.alert.not_reviewer", map[string]any{"Seq": r.Seq, "Author": r.Author}))
-				continue
-			}
-			op, _ := json.Marshal(ro.Opinion)
-			if _, err := tx.ExecContext(ctx, `INSERT INTO review_opinions (reviewer_device, reviewer_seq, device, case_id, submission, opinion)
-				VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (reviewer_device, reviewer_seq) DO NOTHING`,
-				device, r.Seq, ro.Device, ro.Case, ro.Opinion.Submission, string(op)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err == nil {
-		for _, a := range refused {
-			s.alert(ctx, device, "review", a)
-		}
-	}
-	return err
-}
-
 // ReviewQueue lists the cases of an agency (all agencies if empty) whose
 // latest submission waits for an opinion, with their records, for
 // reviewers on other devices than the case's own (which holds it already).
@@ -178,7 +90,7 @@ func (s *Server) ReviewQueue(ctx context.Context, agency, except string) ([]revi
 	rows.Close()
 	out := []review.RemoteCase{}
 	for _, r := range refs {
-		c, err := s.caseAt(ctx, r.device, r.id, r.last)
+		c, err := s.intake.CaseAt(ctx, r.device, r.id, r.last)
 		if err != nil {
 			continue
 		}
@@ -253,38 +165,6 @@ func (s *Server) opinions(w http.ResponseWriter, r *http.Request, d Device) {
 func (s *Server) reviewers(w http.ResponseWriter, r *http.Request, _ Device) {
 	out, err := s.Reviewers(r.Context())
 	web.Respond(w, out, err)
-}
-
-// errBrokenChain: a case's records as pushed cannot be followed (one
-// missing or unreadable, a link forward); no retry mends it.
-var errBrokenChain = errors.New("the case's record chain is broken")
-
-// caseRecords reads one case's records up to seq by following each
-// record's link to the case's previous one, so a check costs the case's
-// length, not the device log's.
-func (s *Server) caseRecords(ctx context.Context, device string, seq int64) ([]casefile.Record, error) {
-	var out []casefile.Record
-	for seq >= 0 {
-		var data []byte
-		err := s.db.QueryRowContext(ctx, `SELECT data FROM log_records WHERE device = ? AND seq = ?`, device, seq).Scan(&data)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, fmt.Errorf("%w: record %d missing", errBrokenChain, seq)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("record %d: %w", seq, err)
-		}
-		var r casefile.Record
-		if err := json.Unmarshal(data, &r); err != nil {
-			return nil, fmt.Errorf("%w: record %d: %v", errBrokenChain, seq, err)
-		}
-		if r.Prev >= seq {
-			return nil, fmt.Errorf("%w: record %d links forward to %d", errBrokenChain, seq, r.Prev)
-		}
-		out = append(out, r)
-		seq = r.Prev
-	}
-	slices.Reverse(out)
-	return out, nil
 }
 
 // policies: GET /api/v1/review/policies, the agencies' major-decision

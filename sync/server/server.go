@@ -29,8 +29,10 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/assets"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
+	"github.com/sanxiang-desk/sanxiang/sync/server/intake"
 	"github.com/sanxiang-desk/sanxiang/sync/server/media"
 	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
 	"github.com/sanxiang-desk/sanxiang/sync/server/web"
@@ -47,14 +49,9 @@ type Server struct {
 	log        *slog.Logger
 	media      *media.Room
 	seen       sync.Map // device ID → when last_seen was last written
-	cases      caseCache
 	avList     []casefile.AVRequirement
-	settling   sync.Map      // device ID → *sync.Mutex: one settle at a time
-	stop       chan struct{} // closed by Close
-	settled    chan struct{} // closed when settleLoop has returned
-	closing    sync.Once
+	intake     *intake.Intake
 	annual     annualCache
-	instance   string // names this instance in settling leases
 }
 
 // Options configure a server.
@@ -75,7 +72,7 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open platform: %w", err)
 	}
-	s := &Server{db: db, adminToken: o.AdminToken, now: time.Now, log: o.Logger, instance: newInstance()}
+	s := &Server{db: db, adminToken: o.AdminToken, now: time.Now, log: o.Logger}
 	where := o.Media
 	if where == "" {
 		if db.PG {
@@ -118,26 +115,20 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 		db.Close()
 		return nil, fmt.Errorf("open platform: bundled A/V list: %w", err)
 	}
-	if err := s.backfillCases(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open platform: index cases: %w", err)
-	}
 	// Follow-up owed from before (a failure, or a stop between a push and
 	// its follow-up) is done now and retried while the platform runs.
-	if err := s.settleAll(ctx); err != nil {
-		s.log.Error("owed follow-up of pushes", "err", err)
+	s.intake, err = intake.Open(ctx, intake.Config{DB: db, Signer: s.signer, Now: func() time.Time { return s.now() }, Log: s.log,
+		Lists: lists{s}, Review: s.reviewService})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open platform: %w", err)
 	}
-	s.stop, s.settled = make(chan struct{}), make(chan struct{})
-	go s.settleLoop()
 	return s, nil
 }
 
 // Close stops the platform's background work and closes the database.
 func (s *Server) Close() error {
-	s.closing.Do(func() {
-		close(s.stop)
-		<-s.settled
-	})
+	s.intake.Close()
 	return s.db.Close()
 }
 
@@ -385,12 +376,6 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (s *Server) alert(ctx context.Context, device, kind, detail string) {
-	s.log.Warn("platform alert", "device", device, "kind", kind, "detail", detail)
-	s.db.ExecContext(ctx, `INSERT INTO alerts (at, device, kind, detail) VALUES (?, ?, ?, ?)`,
-		s.now().UTC().Format(time.RFC3339), device, kind, detail)
-}
-
 // dbTx is the platform's transaction (sqldb.Tx), under the name the log
 // intake's verification code knows it by.
 type dbTx = sqldb.Tx
@@ -399,3 +384,32 @@ type dbTx = sqldb.Tx
 func (s *Server) OpenMedia(ctx context.Context, sha string) (io.ReadCloser, error) {
 	return s.media.Open(ctx, sha)
 }
+
+// lists gives the intake the platform's public lists.
+type lists struct{ s *Server }
+
+func (l lists) Publish(ctx context.Context, items []catalog.Item, agencies []catalog.Agency) error {
+	return l.s.Publish(ctx, items, agencies)
+}
+
+func (l lists) Withdraw(ctx context.Context, kind catalog.Kind, id string) error {
+	return l.s.Withdraw(ctx, kind, id)
+}
+
+func (l lists) AgencyName(ctx context.Context, code string) string { return l.s.agencyName(ctx, code) }
+
+// What push.go calls, while it is still in this package.
+
+func indexCases(ctx context.Context, tx *dbTx, device string, arrived [][]byte) error {
+	return intake.IndexCases(ctx, tx, device, arrived)
+}
+
+func (s *Server) settle(ctx context.Context, device string) ([]string, error) {
+	return s.intake.Settle(ctx, device)
+}
+
+func (s *Server) alert(ctx context.Context, device, kind, detail string) {
+	s.intake.Alert(ctx, device, kind, detail)
+}
+
+const pushSettleTime = intake.PushSettleTime

@@ -1,4 +1,4 @@
-package server
+package intake
 
 import (
 	"context"
@@ -52,7 +52,7 @@ type arrival struct {
 // never be done is alerted and set aside. It returns the flags of the
 // checks it ran. One instance settles a device at a time; if another is
 // at it, this one leaves it to that one.
-func (s *Server) settle(ctx context.Context, device string) ([]string, error) {
+func (s *Intake) settle(ctx context.Context, device string) ([]string, error) {
 	mu, _ := s.settling.LoadOrStore(device, &sync.Mutex{})
 	mu.(*sync.Mutex).Lock()
 	defer mu.(*sync.Mutex).Unlock()
@@ -122,7 +122,7 @@ func (s *Server) settle(ctx context.Context, device string) ([]string, error) {
 }
 
 // followUp is one arrival's review tracking and publications.
-func (s *Server) followUp(ctx context.Context, device string, a arrival, reviewers review.Reviewers) error {
+func (s *Intake) followUp(ctx context.Context, device string, a arrival, reviewers review.Reviewers) error {
 	if !a.tracked && a.opinions() {
 		if err := s.trackReview(ctx, device, a.recs, reviewers); err != nil {
 			return err
@@ -150,7 +150,7 @@ func (s *Server) followUp(ctx context.Context, device string, a arrival, reviewe
 	return nil
 }
 
-func (s *Server) markArrival(ctx context.Context, device string, first int64, set string) error {
+func (s *Intake) markArrival(ctx context.Context, device string, first int64, set string) error {
 	_, err := s.db.ExecContext(ctx, `UPDATE arrivals SET `+set+` WHERE device = ? AND first_seq = ?`, device, first)
 	return err
 }
@@ -170,7 +170,7 @@ func (a *arrival) publications() bool {
 }
 
 // owed lists a device's arrivals whose follow-up is owed, oldest first.
-func (s *Server) owed(ctx context.Context, device string) ([]arrival, error) {
+func (s *Intake) owed(ctx context.Context, device string) ([]arrival, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT first_seq, last_seq, done_seq, checked, tracked, tries FROM arrivals WHERE device = ? ORDER BY first_seq`, device)
 	if err != nil {
 		return nil, err
@@ -191,7 +191,7 @@ func (s *Server) owed(ctx context.Context, device string) ([]arrival, error) {
 
 // claim takes or renews this instance's lease on settling the device; it
 // says false if another instance holds a lease that has not run out.
-func (s *Server) claim(ctx context.Context, device string) (bool, error) {
+func (s *Intake) claim(ctx context.Context, device string) (bool, error) {
 	now := s.now().UTC()
 	res, err := s.db.ExecContext(ctx, `INSERT INTO settling (device, owner, lease_until) VALUES (?, ?, ?)
 		ON CONFLICT (device) DO UPDATE SET owner = excluded.owner, lease_until = excluded.lease_until
@@ -205,7 +205,7 @@ func (s *Server) claim(ctx context.Context, device string) (bool, error) {
 }
 
 // arrivedRecords reads an arrival's records.
-func (s *Server) arrivedRecords(ctx context.Context, device string, a *arrival) ([]casefile.Record, error) {
+func (s *Intake) arrivedRecords(ctx context.Context, device string, a *arrival) ([]casefile.Record, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT data FROM log_records WHERE device = ? AND seq >= ? AND seq <= ? ORDER BY seq`, device, a.first, a.last)
 	if err != nil {
 		return nil, err
@@ -228,7 +228,7 @@ func (s *Server) arrivedRecords(ctx context.Context, device string, a *arrival) 
 // settleAll settles every device's owed arrivals: when the platform
 // starts (it may have stopped between a push and its follow-up) and every
 // settleEvery while it runs.
-func (s *Server) settleAll(ctx context.Context) error {
+func (s *Intake) settleAll(ctx context.Context) error {
 	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT device FROM arrivals ORDER BY device`)
 	if err != nil {
 		return err
@@ -257,7 +257,7 @@ func (s *Server) settleAll(ctx context.Context) error {
 
 // settleLoop runs settleAll every settleEvery until Close, which also
 // ends a run under way.
-func (s *Server) settleLoop() {
+func (s *Intake) settleLoop() {
 	defer close(s.settled)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
