@@ -159,7 +159,7 @@ func (s *Server) Handler() http.Handler {
 		web.JSON(w, http.StatusOK, map[string]string{"verifier": s.verifier})
 	})
 	mux.HandleFunc("POST "+api.PathEnrol, s.enrol)
-	mux.HandleFunc("POST "+api.PathPush, s.device(s.push))
+	mux.HandleFunc("POST "+api.PathPush, s.device(s.intake.ServePush))
 	mux.HandleFunc("GET "+api.PathChanges, s.changes)
 	mux.HandleFunc("POST "+api.PathCodes, s.admin(s.newCode))
 	mux.HandleFunc("POST "+api.PathImport, s.admin(s.importCSV))
@@ -247,11 +247,7 @@ func (s *Server) admin(h http.HandlerFunc) http.HandlerFunc {
 }
 
 // Device is an enrolled device.
-type Device struct {
-	ID, Name, Kind, Verifier, Origin string
-	Revoked                          bool
-	Enrolled, LastSeen               string
-}
+type Device = intake.Device
 
 // device authenticates a device call by its bearer token.
 func (s *Server) device(h func(http.ResponseWriter, *http.Request, Device)) http.HandlerFunc {
@@ -376,10 +372,6 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// dbTx is the platform's transaction (sqldb.Tx), under the name the log
-// intake's verification code knows it by.
-type dbTx = sqldb.Tx
-
 // OpenMedia reads a verified evidence file by its SHA-256.
 func (s *Server) OpenMedia(ctx context.Context, sha string) (io.ReadCloser, error) {
 	return s.media.Open(ctx, sha)
@@ -398,18 +390,13 @@ func (l lists) Withdraw(ctx context.Context, kind catalog.Kind, id string) error
 
 func (l lists) AgencyName(ctx context.Context, code string) string { return l.s.agencyName(ctx, code) }
 
-// What push.go calls, while it is still in this package.
-
-func indexCases(ctx context.Context, tx *dbTx, device string, arrived [][]byte) error {
-	return intake.IndexCases(ctx, tx, device, arrived)
+// Push verifies a device's records and checkpoint and answers with the
+// platform's receipt (the push handler's work, callable in-process).
+func (s *Server) Push(ctx context.Context, d Device, req api.PushRequest) (api.Receipt, error) {
+	return s.intake.Push(ctx, d, req)
 }
 
-func (s *Server) settle(ctx context.Context, device string) ([]string, error) {
-	return s.intake.Settle(ctx, device)
+// LogRecords returns what the platform holds of a device's log.
+func (s *Server) LogRecords(ctx context.Context, device string) ([][]byte, error) {
+	return s.intake.LogRecords(ctx, device)
 }
-
-func (s *Server) alert(ctx context.Context, device, kind, detail string) {
-	s.intake.Alert(ctx, device, kind, detail)
-}
-
-const pushSettleTime = intake.PushSettleTime

@@ -89,20 +89,12 @@ func (s *Intake) alert(ctx context.Context, device, kind, detail string) {
 		s.now().UTC().Format(time.RFC3339), device, kind, detail)
 }
 
-// Alert raises something for people to look at (the admin API lists it).
-func (s *Intake) Alert(ctx context.Context, device, kind, detail string) {
-	s.alert(ctx, device, kind, detail)
+// Device is an enrolled device, as the router authenticated it.
+type Device struct {
+	ID, Name, Kind, Verifier, Origin string
+	Revoked                          bool
+	Enrolled, LastSeen               string
 }
 
-// Settle does the follow-up still owed of a device's pushes (see settle).
-func (s *Intake) Settle(ctx context.Context, device string) ([]string, error) {
-	return s.settle(ctx, device)
-}
-
-// IndexCases keeps the case index as records arrive (see indexCases).
-func IndexCases(ctx context.Context, tx *sqldb.Tx, device string, arrived [][]byte) error {
-	return indexCases(ctx, tx, device, arrived)
-}
-
-// PushSettleTime is how long a push's answer waits for its follow-up.
-const PushSettleTime = pushSettleTime
+// dbTx is a transaction of the platform's database.
+type dbTx = sqldb.Tx

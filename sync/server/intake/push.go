@@ -1,4 +1,4 @@
-package server
+package intake
 
 import (
 	"bytes"
@@ -41,13 +41,13 @@ func hashReader(ctx context.Context, tx *dbTx, device string) tlog.HashReaderFun
 	}
 }
 
-// push accepts a device's records and checkpoint. It verifies the
+// ServePush accepts a device's records and checkpoint. It verifies the
 // signature, that the records continue (or repeat exactly) what the
 // platform holds, and that the checkpoint's root is the tree they make;
 // then it countersigns the checkpoint as the device's receipt. A retry of
 // the same batch gets the same receipt; a different history is refused as
 // a fork and raised as an alert.
-func (s *Server) push(w http.ResponseWriter, r *http.Request, d Device) {
+func (s *Intake) ServePush(w http.ResponseWriter, r *http.Request, d Device) {
 	var req api.PushRequest
 	if !web.Decode(w, r, &req) {
 		return
@@ -68,7 +68,7 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request, d Device) {
 }
 
 // Push is the push handler's work, callable in-process.
-func (s *Server) Push(ctx context.Context, d Device, req api.PushRequest) (api.Receipt, error) {
+func (s *Intake) Push(ctx context.Context, d Device, req api.PushRequest) (api.Receipt, error) {
 	cp, err := casefile.ParseCheckpoint([]byte(req.Checkpoint), d.Verifier)
 	if err != nil || cp.Origin != d.Origin {
 		return api.Receipt{}, fmt.Errorf("%w: %v", errSignature, err)
@@ -181,7 +181,7 @@ func (s *Server) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 }
 
 // LogRecords returns what the platform holds of a device's log.
-func (s *Server) LogRecords(ctx context.Context, device string) ([][]byte, error) {
+func (s *Intake) LogRecords(ctx context.Context, device string) ([][]byte, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT data FROM log_records WHERE device = ? ORDER BY seq`, device)
 	if err != nil {
 		return nil, err
