@@ -177,21 +177,29 @@ func (s *Intake) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 		}
 		rc.Flags = flags
 	}
-	return rc, err
+	if err != nil {
+		return rc, fmt.Errorf("push %s: %w", d.ID, err)
+	}
+	return rc, nil
 }
 
 // LogRecords returns what the platform holds of a device's log.
 func (s *Intake) LogRecords(ctx context.Context, device string) ([][]byte, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT data FROM log_records WHERE device = ? ORDER BY seq`, device)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("log of %s: %w", device, err)
 	}
 	defer rows.Close()
 	var out [][]byte
 	for rows.Next() {
 		var b []byte
-		rows.Scan(&b)
+		if err := rows.Scan(&b); err != nil {
+			return nil, fmt.Errorf("log of %s: record %d: %w", device, len(out), err)
+		}
 		out = append(out, b)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("log of %s: %w", device, err)
+	}
+	return out, nil
 }
