@@ -8,16 +8,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/draw"
+	"github.com/sanxiang-desk/sanxiang/sync/server/pages"
 	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
-	"github.com/sanxiang-desk/sanxiang/sync/server/web"
-	"github.com/sanxiang-desk/sanxiang/sync/server/words"
 )
 
 // DrawRecord is a draw as the platform keeps and publishes it.
@@ -185,44 +183,6 @@ func (s *Server) agencyName(ctx context.Context, code string) string {
 	return code
 }
 
-// publicDraws lists the draws, newest first.
-func (s *Server) publicDraws(w http.ResponseWriter, r *http.Request) {
-	rows, err := s.db.QueryContext(r.Context(), `SELECT id, at, item, agency, draw FROM draws ORDER BY id DESC LIMIT 200`)
-	if err != nil {
-		web.Internal(w, err)
-		return
-	}
-	type row struct {
-		id             int64
-		at, item, body string
-	}
-	var list []row
-	for rows.Next() {
-		var x row
-		var agency string
-		if rows.Scan(&x.id, &x.at, &x.item, &agency, &x.body) == nil {
-			list = append(list, x)
-		}
-	}
-	rows.Close()
-	d := s.base(words.L("draw.list_title"))
-	names := map[string]string{} // many draws, few items: each looked up once
-	for _, x := range list {
-		name, ok := names[x.item]
-		if !ok {
-			name = s.itemName(r.Context(), x.item)
-			names[x.item] = name
-		}
-		var dr draw.Draw
-		json.Unmarshal([]byte(x.body), &dr)
-		d.Results = append(d.Results, pageResult{URL: fmt.Sprintf("/p/draws/%d", x.id), Title: name,
-			Subtitle: localDay(x.at) + "　" + words.L("draw.count", map[string]any{"N": len(dr.Tasks)})})
-	}
-	d.Count = words.L("draw.list_count", map[string]any{"N": len(d.Results)})
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	page.Execute(w, d)
-}
-
 func (s *Server) itemName(ctx context.Context, item string) string {
 	if m, err := s.Item(ctx, catalog.KindInspection, item); err == nil {
 		if n, ok := m["name"].(string); ok {
@@ -232,32 +192,11 @@ func (s *Server) itemName(ctx context.Context, item string) string {
 	return item
 }
 
-// publicDraw shows one draw: what was drawn from, the seed to draw it
-// again, the tasks and their results.
-func (s *Server) publicDraw(w http.ResponseWriter, r *http.Request) {
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	rec, err := s.GetDraw(r.Context(), id)
+// drawPage is a kept draw for its public page.
+func (s *Server) drawPage(ctx context.Context, id int64) (pages.Draw, error) {
+	rec, err := s.GetDraw(ctx, id)
 	if err != nil {
-		s.notFound(w)
-		return
+		return pages.Draw{}, err
 	}
-	d := s.base(s.itemName(r.Context(), rec.Draw.Item))
-	d.Item = true
-	d.Fields = []pageField{
-		{Label: words.L("draw.at"), Value: localDay(rec.At)},
-		{Label: words.L("draw.seed"), Value: strconv.FormatUint(rec.Draw.Seed, 10)},
-		{Label: words.L("draw.lists"), Value: words.L("draw.lists_value", map[string]any{"Targets": len(rec.Targets),
-			"Inspectors": len(rec.Inspectors), "SHA": rec.Draw.ListsSHA})},
-	}
-	for i, t := range rec.Draw.Tasks {
-		v := t.Target + "\n" + words.L("draw.inspectors") + "：" + t.Team()
-		result := t.Result
-		if result == "" {
-			result = words.L("draw.no_result")
-		}
-		d.Fields = append(d.Fields, pageField{Label: words.L("draw.task", map[string]any{"N": i + 1}),
-			Value: v + "\n" + words.L("draw.result") + "：" + result})
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	page.Execute(w, d)
+	return pages.Draw{At: rec.At, Draw: rec.Draw, Targets: len(rec.Targets), Inspectors: len(rec.Inspectors)}, nil
 }

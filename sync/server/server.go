@@ -34,6 +34,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/server/intake"
 	"github.com/sanxiang-desk/sanxiang/sync/server/media"
+	"github.com/sanxiang-desk/sanxiang/sync/server/pages"
 	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
 	"github.com/sanxiang-desk/sanxiang/sync/server/web"
 	"github.com/sanxiang-desk/sanxiang/sync/server/words"
@@ -51,7 +52,7 @@ type Server struct {
 	seen       sync.Map // device ID → when last_seen was last written
 	avList     []casefile.AVRequirement
 	intake     *intake.Intake
-	annual     annualCache
+	pages      *pages.Room
 }
 
 // Options configure a server.
@@ -123,6 +124,8 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 		db.Close()
 		return nil, fmt.Errorf("open platform: %w", err)
 	}
+	s.pages = &pages.Room{DB: db, Now: func() time.Time { return s.now() }, Supervision: s.Supervision, Rules: s.superviseRules,
+		CaseAt: s.intake.CaseAt, Item: s.Item, Draw: s.drawPage}
 	return s, nil
 }
 
@@ -169,20 +172,20 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("DELETE "+api.PathItems+"{kind}/{id}", s.admin(s.deleteItem))
 	mux.HandleFunc("GET "+api.PathAlerts, s.admin(s.listAlerts))
 	mux.HandleFunc("GET "+api.PathSupervision, s.admin(s.supervisionJSON))
-	mux.HandleFunc("GET /admin/supervision", s.adminPage(s.supervisionPage))
-	mux.HandleFunc("GET /admin/cases/{device}/{case}", s.adminPage(s.supervisionCase))
-	mux.HandleFunc("GET /p/reports/{$}", s.publicReports)
-	mux.HandleFunc("GET /p/reports/{year}", s.publicReport)
+	mux.HandleFunc("GET /admin/supervision", s.adminPage(s.pages.SupervisionPage))
+	mux.HandleFunc("GET /admin/cases/{device}/{case}", s.adminPage(s.pages.SupervisionCase))
+	mux.HandleFunc("GET /p/reports/{$}", s.pages.PublicReports)
+	mux.HandleFunc("GET /p/reports/{year}", s.pages.PublicReport)
 	mux.HandleFunc("GET "+api.PathPolicies, s.device(s.policies))
 	mux.HandleFunc("GET "+api.PathQueue, s.device(s.reviewQueue))
 	mux.HandleFunc("GET "+api.PathOpinions, s.device(s.opinions))
 	mux.HandleFunc("GET "+api.PathReviewers, s.device(s.reviewers))
 	mux.HandleFunc("GET "+api.PathAVLists, s.device(s.avLists))
 	mux.HandleFunc("GET "+api.PathCalendar, s.device(s.calendarFile))
-	mux.HandleFunc("GET /p/{kind}/{id}", s.publicItem)
-	mux.HandleFunc("GET /p/draws/{$}", s.publicDraws)
-	mux.HandleFunc("GET /p/draws/{id}", s.publicDraw)
-	mux.HandleFunc("GET /p/", s.publicSearch)
+	mux.HandleFunc("GET /p/{kind}/{id}", s.pages.PublicItem)
+	mux.HandleFunc("GET /p/draws/{$}", s.pages.PublicDraws)
+	mux.HandleFunc("GET /p/draws/{id}", s.pages.PublicDraw)
+	mux.HandleFunc("GET /p/", s.pages.PublicSearch)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/p/", http.StatusFound) })
 	return limitBody(mux)
 }

@@ -1,4 +1,4 @@
-package server
+package pages
 
 import (
 	"embed"
@@ -20,7 +20,7 @@ var templateFiles embed.FS
 var page = template.Must(template.ParseFS(templateFiles, "templates/page.html", "templates/common.html"))
 
 // notFound answers 404 with the public pages' "not found" page.
-func (s *Server) notFound(w http.ResponseWriter) {
+func (s *Room) notFound(w http.ResponseWriter) {
 	w.WriteHeader(http.StatusNotFound)
 	d := s.base(words.L("public.not_found"))
 	d.Item, d.Fields = true, []pageField{{Label: words.L("public.not_found"), Value: words.L("public.not_found_detail")}}
@@ -50,20 +50,20 @@ type pageData struct {
 	Nav                 []pageResult
 }
 
-func (s *Server) base(title string) pageData {
+func (s *Room) base(title string) pageData {
 	return pageData{Site: words.L("kiosk.title"), Title: title, Footer: words.L("complaint.hotline"), Nav: s.nav()}
 }
 
 // nav links the public pages that are not lists.
-func (s *Server) nav() []pageResult {
+func (s *Room) nav() []pageResult {
 	return []pageResult{{URL: "/p/draws/", Title: words.L("draw.list_title")}, {URL: "/p/reports/", Title: words.L("supervise.annual_list")}}
 }
 
-func (s *Server) publicItem(w http.ResponseWriter, r *http.Request) {
+func (s *Room) PublicItem(w http.ResponseWriter, r *http.Request) {
 	kind := catalog.Kind(r.PathValue("kind"))
 	var data string
 	var deleted int
-	err := s.db.QueryRowContext(r.Context(), `SELECT data, deleted FROM catalog WHERE kind = ? AND id = ?`, string(kind), r.PathValue("id")).Scan(&data, &deleted)
+	err := s.DB.QueryRowContext(r.Context(), `SELECT data, deleted FROM catalog WHERE kind = ? AND id = ?`, string(kind), r.PathValue("id")).Scan(&data, &deleted)
 	if err != nil || deleted != 0 {
 		s.notFound(w)
 		return
@@ -89,7 +89,7 @@ func (s *Server) publicItem(w http.ResponseWriter, r *http.Request) {
 
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
-func (s *Server) publicSearch(w http.ResponseWriter, r *http.Request) {
+func (s *Room) PublicSearch(w http.ResponseWriter, r *http.Request) {
 	kind := catalog.Kind(r.URL.Query().Get("kind"))
 	if kind == "" {
 		kind = catalog.KindOfficer
@@ -100,7 +100,7 @@ func (s *Server) publicSearch(w http.ResponseWriter, r *http.Request) {
 	for _, k := range catalog.Kinds {
 		d.Kinds = append(d.Kinds, pageOption{Value: string(k), Label: words.L("list." + string(k)), Selected: k == kind})
 	}
-	rows, err := s.db.QueryContext(r.Context(), `SELECT id, data FROM catalog WHERE kind = ? AND deleted = 0 AND data `+s.db.Like()+` ? ESCAPE '\' ORDER BY id LIMIT 51`,
+	rows, err := s.DB.QueryContext(r.Context(), `SELECT id, data FROM catalog WHERE kind = ? AND deleted = 0 AND data `+s.DB.Like()+` ? ESCAPE '\' ORDER BY id LIMIT 51`,
 		string(kind), "%"+likeEscaper.Replace(q)+"%")
 	if err != nil {
 		web.Internal(w, err)

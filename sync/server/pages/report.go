@@ -1,4 +1,4 @@
-package server
+package pages
 
 import (
 	"fmt"
@@ -67,7 +67,7 @@ const (
 
 // reportPage turns a report into the page's data: headline figures,
 // charts and the tables by agency.
-func (s *Server) reportPage(rep supervise.Report, title string, names map[string]string) reportData {
+func (s *Room) reportPage(rep supervise.Report, title string, names map[string]string) reportData {
 	t := rep.Total
 	d := reportData{Site: words.L("kiosk.title"), Title: title, Footer: words.L("complaint.hotline"),
 		Made: words.L("supervise.made", map[string]any{"At": rep.Made.Format("2006-01-02 15:04")}), L: map[string]string{}, Nav: s.nav()}
