@@ -16,6 +16,7 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
+	"github.com/sanxiang-desk/sanxiang/sync/server/internal/wrap"
 	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
 	"github.com/sanxiang-desk/sanxiang/sync/server/web"
 	"github.com/sanxiang-desk/sanxiang/sync/server/words"
@@ -168,7 +169,11 @@ func parseRows(kind catalog.Kind, rows [][]string, ragged bool) ([]catalog.Item,
 		if rowBad {
 			continue
 		}
-		data, _ := json.Marshal(m)
+		data, err := json.Marshal(m)
+		if err != nil {
+			bad = append(bad, RowError{Row: row, Reason: err.Error()})
+			continue
+		}
 		it, err := catalog.Decode(kind, data)
 		if err != nil {
 			bad = append(bad, RowError{Row: row, Reason: err.Error()})
@@ -197,7 +202,8 @@ func lastCursor(ctx context.Context, tx *sqldb.Tx) (int64, error) {
 // Publish writes items into the catalog, each a change with the next
 // cursor. The cursor is assigned inside the immediate transaction, so a
 // reader never sees a later change before an earlier one has committed.
-func (s *Server) Publish(ctx context.Context, items []catalog.Item, agencies []catalog.Agency) error {
+func (s *Server) Publish(ctx context.Context, items []catalog.Item, agencies []catalog.Agency) (err error) {
+	defer wrap.Err(&err, "publish")
 	return s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		cur, err := lastCursor(ctx, tx)
 		if err != nil {
@@ -228,7 +234,8 @@ func (s *Server) Publish(ctx context.Context, items []catalog.Item, agencies []c
 }
 
 // Withdraw removes an item from the public lists, as a tombstone change.
-func (s *Server) Withdraw(ctx context.Context, kind catalog.Kind, id string) error {
+func (s *Server) Withdraw(ctx context.Context, kind catalog.Kind, id string) (err error) {
+	defer wrap.Err(&err, "withdraw %s/%s", kind, id)
 	return s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		cur, err := lastCursor(ctx, tx)
 		if err != nil {
@@ -269,7 +276,8 @@ func (s *Server) importCSV(w http.ResponseWriter, r *http.Request) {
 }
 
 // Changes returns the feed after cursor since, at most limit entries.
-func (s *Server) Changes(ctx context.Context, since int64, limit int) (api.ChangesResponse, error) {
+func (s *Server) Changes(ctx context.Context, since int64, limit int) (_ api.ChangesResponse, err error) {
+	defer wrap.Err(&err, "changes since %d", since)
 	rows, err := s.db.QueryContext(ctx, `SELECT cursor, kind, id, deleted, data FROM catalog WHERE cursor > ? ORDER BY cursor LIMIT ?`, since, limit+1)
 	if err != nil {
 		return api.ChangesResponse{}, err

@@ -14,6 +14,7 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/draw"
+	"github.com/sanxiang-desk/sanxiang/sync/server/internal/wrap"
 	"github.com/sanxiang-desk/sanxiang/sync/server/pages"
 	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
 )
@@ -44,7 +45,7 @@ func (s *Server) NewDraw(ctx context.Context, item string, count int, seed uint6
 	agency, _ := it["agency"].(string)
 	rows, err := s.db.QueryContext(ctx, `SELECT data FROM catalog WHERE kind = ? AND deleted = 0`, string(catalog.KindOfficer))
 	if err != nil {
-		return DrawRecord{}, err
+		return DrawRecord{}, fmt.Errorf("draw for %s: officers: %w", item, err)
 	}
 	var officers []catalog.Officer
 	for rows.Next() {
@@ -55,20 +56,31 @@ func (s *Server) NewDraw(ctx context.Context, item string, count int, seed uint6
 		}
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return DrawRecord{}, fmt.Errorf("draw for %s: officers: %w", item, err)
+	}
 	ins := draw.Inspectors(officers, agency)
 	if seed == 0 {
 		seed = randomSeed()
 	}
 	d, err := draw.Run(item, agency, seed, count, targets, ins)
 	if err != nil {
-		return DrawRecord{}, err
+		return DrawRecord{}, err // draw's own errors (ErrCount), as callers compare them
 	}
-	lists, _ := json.Marshal(drawLists{Targets: targets, Inspectors: ins})
-	body, _ := json.Marshal(d)
+	lists, err := json.Marshal(drawLists{Targets: targets, Inspectors: ins})
+	if err != nil {
+		return DrawRecord{}, fmt.Errorf("draw for %s: lists: %w", item, err)
+	}
+	body, err := json.Marshal(d)
+	if err != nil {
+		return DrawRecord{}, fmt.Errorf("draw for %s: %w", item, err)
+	}
 	rec := DrawRecord{At: s.now().UTC().Format(time.RFC3339), Draw: d, Targets: targets, Inspectors: ins}
-	err = s.db.QueryRowContext(ctx, `INSERT INTO draws (at, item, agency, seed, lists, draw) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-		rec.At, item, agency, strconv.FormatUint(seed, 10), string(lists), string(body)).Scan(&rec.ID)
-	return rec, err
+	if err := s.db.QueryRowContext(ctx, `INSERT INTO draws (at, item, agency, seed, lists, draw) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+		rec.At, item, agency, strconv.FormatUint(seed, 10), string(lists), string(body)).Scan(&rec.ID); err != nil {
+		return rec, fmt.Errorf("keep the draw for %s: %w", item, err)
+	}
+	return rec, nil
 }
 
 // randomSeed is a seed no one chose, from the system's random source.
@@ -90,26 +102,30 @@ func (s *Server) GetDraw(ctx context.Context, id int64) (DrawRecord, error) {
 		return rec, ErrNoDraw
 	}
 	if err != nil {
-		return rec, err
+		return rec, fmt.Errorf("draw %d: %w", id, err)
 	}
 	var l drawLists
 	if err := json.Unmarshal([]byte(lists), &l); err != nil {
-		return rec, err
+		return rec, fmt.Errorf("draw %d: lists: %w", id, err)
 	}
 	rec.Targets, rec.Inspectors = l.Targets, l.Inspectors
-	return rec, json.Unmarshal([]byte(body), &rec.Draw)
+	if err := json.Unmarshal([]byte(body), &rec.Draw); err != nil {
+		return rec, fmt.Errorf("draw %d: %w", id, err)
+	}
+	return rec, nil
 }
 
 // Redraw draws a kept draw again from its seed and lists and says whether
 // it comes out the same.
-func (s *Server) Redraw(ctx context.Context, id int64) (bool, error) {
+func (s *Server) Redraw(ctx context.Context, id int64) (_ bool, err error) {
+	defer wrap.Err(&err, "redraw %d", id)
 	rec, err := s.GetDraw(ctx, id)
 	if err != nil {
 		return false, err
 	}
 	again, err := draw.Run(rec.Draw.Item, rec.Draw.Agency, rec.Draw.Seed, rec.Draw.Count, rec.Targets, rec.Inspectors)
 	if err != nil {
-		return false, err
+		return false, fmt.Errorf("redraw %d: %w", id, err)
 	}
 	return draw.Same(rec.Draw, again), nil
 }
@@ -151,16 +167,25 @@ func (s *Server) SetDrawResult(ctx context.Context, id int64, target, result str
 		if !found {
 			return fmt.Errorf("draw %d did not draw %q", id, target)
 		}
-		out, _ := json.Marshal(d)
-		_, err := tx.ExecContext(ctx, `UPDATE draws SET draw = ? WHERE id = ?`, string(out), id)
+		out, err := json.Marshal(d)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE draws SET draw = ? WHERE id = ?`, string(out), id)
 		return err
 	})
-	if err != nil {
+	if errors.Is(err, ErrNoDraw) {
 		return err
+	}
+	if err != nil {
+		return fmt.Errorf("result of draw %d: %w", id, err)
 	}
 	pub.ItemName, pub.AgencyName = s.itemName(ctx, pub.ItemID), s.agencyName(ctx, pub.AgencyCode)
 	pub.PublishedOn = s.now().Format(time.DateOnly)
-	return s.Publish(ctx, []catalog.Item{pub}, nil)
+	if err := s.Publish(ctx, []catalog.Item{pub}, nil); err != nil {
+		return fmt.Errorf("result of draw %d: %w", id, err)
+	}
+	return nil
 }
 
 // localDay is the local date of a time the platform stored in UTC.

@@ -8,13 +8,15 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
+	"github.com/sanxiang-desk/sanxiang/sync/server/internal/wrap"
 	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
 	"github.com/sanxiang-desk/sanxiang/sync/server/web"
 )
 
 // SetPolicies replaces the agencies' major-decision lists the platform
 // checks arriving decisions against.
-func (s *Server) SetPolicies(ctx context.Context, pols review.Policies) error {
+func (s *Server) SetPolicies(ctx context.Context, pols review.Policies) (err error) {
+	defer wrap.Err(&err, "set major-decision lists")
 	return s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		for agency, p := range pols {
 			data, err := json.Marshal(p)
@@ -31,14 +33,16 @@ func (s *Server) SetPolicies(ctx context.Context, pols review.Policies) error {
 }
 
 // SetReviewer registers (or updates) a legal reviewer of an agency.
-func (s *Server) SetReviewer(ctx context.Context, agency string, r review.Reviewer) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO reviewers (id, name, qualification, agency) VALUES (?, ?, ?, ?)
+func (s *Server) SetReviewer(ctx context.Context, agency string, r review.Reviewer) (err error) {
+	defer wrap.Err(&err, "set reviewer %s", r.ID)
+	_, err = s.db.ExecContext(ctx, `INSERT INTO reviewers (id, name, qualification, agency) VALUES (?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, qualification = excluded.qualification, agency = excluded.agency`,
 		r.ID, r.Name, r.Qualification, agency)
 	return err
 }
 
-func (s *Server) reviewService(ctx context.Context) (*review.Service, error) {
+func (s *Server) reviewService(ctx context.Context) (_ *review.Service, err error) {
+	defer wrap.Err(&err, "review rules")
 	pols := review.Policies{}
 	rows, err := s.db.QueryContext(ctx, `SELECT agency, data FROM policies`)
 	if err != nil {
@@ -68,7 +72,8 @@ func (s *Server) reviewService(ctx context.Context) (*review.Service, error) {
 // ReviewQueue lists the cases of an agency (all agencies if empty) whose
 // latest submission waits for an opinion, with their records, for
 // reviewers on other devices than the case's own (which holds it already).
-func (s *Server) ReviewQueue(ctx context.Context, agency, except string) ([]review.RemoteCase, error) {
+func (s *Server) ReviewQueue(ctx context.Context, agency, except string) (_ []review.RemoteCase, err error) {
+	defer wrap.Err(&err, "review queue")
 	rows, err := s.db.QueryContext(ctx, `SELECT device, case_id, last_seq FROM cases
 		WHERE submitted = 1 AND (agency = ? OR ? = '') AND device <> ? ORDER BY device, case_id`, agency, agency, except)
 	if err != nil {
@@ -112,7 +117,8 @@ func (s *Server) ReviewQueue(ctx context.Context, agency, except string) ([]revi
 
 // OpinionsFor lists the opinions signed on other devices for a device's
 // cases; the device takes in those still pending and ignores the rest.
-func (s *Server) OpinionsFor(ctx context.Context, device string) ([]api.DeliveredOpinion, error) {
+func (s *Server) OpinionsFor(ctx context.Context, device string) (_ []api.DeliveredOpinion, err error) {
+	defer wrap.Err(&err, "opinions for %s", device)
 	rows, err := s.db.QueryContext(ctx, `SELECT case_id, opinion, reviewer_device, reviewer_seq FROM review_opinions WHERE device = ?
 		ORDER BY reviewer_device, reviewer_seq`, device)
 	if err != nil {
@@ -135,7 +141,8 @@ func (s *Server) OpinionsFor(ctx context.Context, device string) ([]api.Delivere
 }
 
 // Reviewers lists the registry of legal reviewers.
-func (s *Server) Reviewers(ctx context.Context) ([]review.Reviewer, error) {
+func (s *Server) Reviewers(ctx context.Context) (_ []review.Reviewer, err error) {
+	defer wrap.Err(&err, "reviewers")
 	rows, err := s.db.QueryContext(ctx, `SELECT id, name, qualification FROM reviewers ORDER BY id`)
 	if err != nil {
 		return nil, err

@@ -33,6 +33,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/assets"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/server/intake"
+	"github.com/sanxiang-desk/sanxiang/sync/server/internal/wrap"
 	"github.com/sanxiang-desk/sanxiang/sync/server/media"
 	"github.com/sanxiang-desk/sanxiang/sync/server/pages"
 	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
@@ -277,7 +278,9 @@ func (s *Server) device(h func(http.ResponseWriter, *http.Request, Device)) http
 		now := s.now()
 		if prev, ok := s.seen.Load(d.ID); !ok || now.Sub(prev.(time.Time)) > time.Minute {
 			s.seen.Store(d.ID, now)
-			s.db.ExecContext(r.Context(), `UPDATE devices SET last_seen = ? WHERE id = ?`, now.UTC().Format(time.RFC3339), d.ID)
+			if _, err := s.db.ExecContext(r.Context(), `UPDATE devices SET last_seen = ? WHERE id = ?`, now.UTC().Format(time.RFC3339), d.ID); err != nil {
+				s.log.Warn("last seen of a device not kept", "device", d.ID, "err", err)
+			}
 		}
 		h(w, r, d)
 	}
@@ -300,9 +303,10 @@ func (s *Server) newCode(w http.ResponseWriter, r *http.Request) {
 }
 
 // NewEnrolCode makes a one-time enrolment code (for the CLI and the demo).
-func (s *Server) NewEnrolCode(ctx context.Context, kind string) (string, error) {
+func (s *Server) NewEnrolCode(ctx context.Context, kind string) (_ string, err error) {
+	defer wrap.Err(&err, "new enrolment code")
 	code := strings.ToUpper(randomToken(6))
-	_, err := s.db.ExecContext(ctx, `INSERT INTO enrol_codes (code_hash, kind, created) VALUES (?, ?, ?)`,
+	_, err = s.db.ExecContext(ctx, `INSERT INTO enrol_codes (code_hash, kind, created) VALUES (?, ?, ?)`,
 		hashToken(code), kind, s.now().UTC().Format(time.RFC3339))
 	return code, err
 }

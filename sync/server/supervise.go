@@ -7,13 +7,15 @@ import (
 	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/sync/server/internal/wrap"
 	"github.com/sanxiang-desk/sanxiang/sync/server/supervise"
 	"github.com/sanxiang-desk/sanxiang/sync/server/web"
 	"github.com/sanxiang-desk/sanxiang/sync/server/words"
 )
 
 // Supervision evaluates every case opened in [from, to) and sums them up.
-func (s *Server) Supervision(ctx context.Context, from, to time.Time) (supervise.Report, error) {
+func (s *Server) Supervision(ctx context.Context, from, to time.Time) (_ supervise.Report, err error) {
+	defer wrap.Err(&err, "supervision")
 	rules, err := s.superviseRules(ctx)
 	if err != nil {
 		return supervise.Report{}, err
@@ -56,7 +58,8 @@ func (s *Server) Supervision(ctx context.Context, from, to time.Time) (supervise
 	return supervise.Summarize(evals, from, to, rules.Now, staffing), nil
 }
 
-func (s *Server) superviseRules(ctx context.Context) (supervise.Rules, error) {
+func (s *Server) superviseRules(ctx context.Context) (_ supervise.Rules, err error) {
+	defer wrap.Err(&err, "supervision rules")
 	svc, err := s.reviewService(ctx)
 	if err != nil {
 		return supervise.Rules{}, err
@@ -74,7 +77,8 @@ func (s *Server) superviseRules(ctx context.Context) (supervise.Rules, error) {
 
 // staffing counts each agency's officers with a valid certificate in the
 // public lists against its registered legal reviewers.
-func (s *Server) staffing(ctx context.Context) ([]supervise.Staffing, error) {
+func (s *Server) staffing(ctx context.Context) (_ []supervise.Staffing, err error) {
+	defer wrap.Err(&err, "staffing")
 	officers, reviewers := map[string]int{}, map[string]int{}
 	rows, err := s.db.QueryContext(ctx, `SELECT data FROM catalog WHERE kind = ? AND deleted = 0`, string(catalog.KindOfficer))
 	if err != nil {
@@ -83,11 +87,18 @@ func (s *Server) staffing(ctx context.Context) ([]supervise.Staffing, error) {
 	for rows.Next() {
 		var data string
 		var o catalog.Officer
-		if rows.Scan(&data) == nil && json.Unmarshal([]byte(data), &o) == nil && o.Status == catalog.CertValid {
+		if err := rows.Scan(&data); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if json.Unmarshal([]byte(data), &o) == nil && o.Status == catalog.CertValid {
 			officers[o.AgencyCode]++
 		}
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
 	rows, err = s.db.QueryContext(ctx, `SELECT agency, count(*) FROM reviewers GROUP BY agency`)
 	if err != nil {
 		return nil, err
@@ -96,11 +107,15 @@ func (s *Server) staffing(ctx context.Context) ([]supervise.Staffing, error) {
 	for rows.Next() {
 		var a string
 		var n int
-		if rows.Scan(&a, &n) == nil {
-			reviewers[a] = n
+		if err := rows.Scan(&a, &n); err != nil {
+			return nil, err
 		}
+		reviewers[a] = n
 	}
-	return supervise.StaffingOf(officers, reviewers), rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return supervise.StaffingOf(officers, reviewers), nil
 }
 
 // supervisionJSON: GET /api/v1/admin/supervision, the report as JSON.

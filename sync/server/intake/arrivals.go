@@ -63,7 +63,11 @@ func (s *Intake) settle(ctx context.Context, device string) ([]string, error) {
 	if ok, err := s.claim(ctx, device); err != nil || !ok {
 		return nil, err
 	}
-	defer s.db.ExecContext(context.WithoutCancel(ctx), `DELETE FROM settling WHERE device = ? AND owner = ?`, device, s.instance)
+	defer func() {
+		if _, err := s.db.ExecContext(context.WithoutCancel(ctx), `DELETE FROM settling WHERE device = ? AND owner = ?`, device, s.instance); err != nil {
+			s.log.Error("settle: release the lease (it runs out by itself)", "device", device, "err", err)
+		}
+	}()
 	owed, err = s.owed(ctx, device) // as it stands now that it is ours
 	if err != nil {
 		return nil, err

@@ -85,8 +85,10 @@ func (s *Intake) Close() {
 
 func (s *Intake) alert(ctx context.Context, device, kind, detail string) {
 	s.log.Warn("platform alert", "device", device, "kind", kind, "detail", detail)
-	s.db.ExecContext(ctx, `INSERT INTO alerts (at, device, kind, detail) VALUES (?, ?, ?, ?)`,
-		s.now().UTC().Format(time.RFC3339), device, kind, detail)
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO alerts (at, device, kind, detail) VALUES (?, ?, ?, ?)`,
+		s.now().UTC().Format(time.RFC3339), device, kind, detail); err != nil {
+		s.log.Error("platform alert not kept", "device", device, "kind", kind, "err", err)
+	}
 }
 
 // Device is an enrolled device, as the router authenticated it.

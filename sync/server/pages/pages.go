@@ -2,6 +2,7 @@ package pages
 
 import (
 	"embed"
+	"fmt"
 	"html/template"
 	"net/http"
 	"strings"
@@ -110,7 +111,10 @@ func (s *Room) PublicSearch(w http.ResponseWriter, r *http.Request) {
 	n := 0
 	for rows.Next() {
 		var id, data string
-		rows.Scan(&id, &data)
+		if err := rows.Scan(&id, &data); err != nil {
+			web.Internal(w, fmt.Errorf("search %s: %w", kind, err))
+			return
+		}
 		n++
 		if n > 50 {
 			break

@@ -85,7 +85,10 @@ func (s *Room) SupervisionPage(w http.ResponseWriter, r *http.Request) {
 // PublicReports: GET /p/reports/, the years with annual statistics.
 func (s *Room) PublicReports(w http.ResponseWriter, r *http.Request) {
 	var first string
-	s.DB.QueryRowContext(r.Context(), `SELECT coalesce(min(opened), '') FROM cases`).Scan(&first)
+	if err := s.DB.QueryRowContext(r.Context(), `SELECT coalesce(min(opened), '') FROM cases`).Scan(&first); err != nil {
+		web.Internal(w, fmt.Errorf("annual reports: first case: %w", err))
+		return
+	}
 	d := s.base(words.L("supervise.annual_list"))
 	now := s.Now().Year()
 	start := now
