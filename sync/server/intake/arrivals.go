@@ -14,6 +14,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/publish"
 	"github.com/sanxiang-desk/sanxiang/app/review"
+	"github.com/sanxiang-desk/sanxiang/sync/server/internal/wrap"
 	"github.com/sanxiang-desk/sanxiang/sync/server/words"
 )
 
@@ -52,7 +53,8 @@ type arrival struct {
 // never be done is alerted and set aside. It returns the flags of the
 // checks it ran. One instance settles a device at a time; if another is
 // at it, this one leaves it to that one.
-func (s *Intake) settle(ctx context.Context, device string) ([]string, error) {
+func (s *Intake) settle(ctx context.Context, device string) (_ []string, err error) {
+	defer wrap.Err(&err, "settle %s", device)
 	mu, _ := s.settling.LoadOrStore(device, &sync.Mutex{})
 	mu.(*sync.Mutex).Lock()
 	defer mu.(*sync.Mutex).Unlock()
@@ -154,8 +156,9 @@ func (s *Intake) followUp(ctx context.Context, device string, a arrival, reviewe
 	return nil
 }
 
-func (s *Intake) markArrival(ctx context.Context, device string, first int64, set string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE arrivals SET `+set+` WHERE device = ? AND first_seq = ?`, device, first)
+func (s *Intake) markArrival(ctx context.Context, device string, first int64, set string) (err error) {
+	defer wrap.Err(&err, "mark arrival %d of %s", first, device)
+	_, err = s.db.ExecContext(ctx, `UPDATE arrivals SET `+set+` WHERE device = ? AND first_seq = ?`, device, first)
 	return err
 }
 
@@ -174,7 +177,8 @@ func (a *arrival) publications() bool {
 }
 
 // owed lists a device's arrivals whose follow-up is owed, oldest first.
-func (s *Intake) owed(ctx context.Context, device string) ([]arrival, error) {
+func (s *Intake) owed(ctx context.Context, device string) (_ []arrival, err error) {
+	defer wrap.Err(&err, "owed arrivals of %s", device)
 	rows, err := s.db.QueryContext(ctx, `SELECT first_seq, last_seq, done_seq, checked, tracked, tries FROM arrivals WHERE device = ? ORDER BY first_seq`, device)
 	if err != nil {
 		return nil, err
@@ -195,7 +199,8 @@ func (s *Intake) owed(ctx context.Context, device string) ([]arrival, error) {
 
 // claim takes or renews this instance's lease on settling the device; it
 // says false if another instance holds a lease that has not run out.
-func (s *Intake) claim(ctx context.Context, device string) (bool, error) {
+func (s *Intake) claim(ctx context.Context, device string) (_ bool, err error) {
+	defer wrap.Err(&err, "claim settling %s", device)
 	now := s.now().UTC()
 	res, err := s.db.ExecContext(ctx, `INSERT INTO settling (device, owner, lease_until) VALUES (?, ?, ?)
 		ON CONFLICT (device) DO UPDATE SET owner = excluded.owner, lease_until = excluded.lease_until
@@ -209,7 +214,8 @@ func (s *Intake) claim(ctx context.Context, device string) (bool, error) {
 }
 
 // arrivedRecords reads an arrival's records.
-func (s *Intake) arrivedRecords(ctx context.Context, device string, a *arrival) ([]casefile.Record, error) {
+func (s *Intake) arrivedRecords(ctx context.Context, device string, a *arrival) (_ []casefile.Record, err error) {
+	defer wrap.Err(&err, "records %d–%d of %s", a.first, a.last, device)
 	rows, err := s.db.QueryContext(ctx, `SELECT data FROM log_records WHERE device = ? AND seq >= ? AND seq <= ? ORDER BY seq`, device, a.first, a.last)
 	if err != nil {
 		return nil, err
@@ -232,7 +238,8 @@ func (s *Intake) arrivedRecords(ctx context.Context, device string, a *arrival) 
 // settleAll settles every device's owed arrivals: when the platform
 // starts (it may have stopped between a push and its follow-up) and every
 // settleEvery while it runs.
-func (s *Intake) settleAll(ctx context.Context) error {
+func (s *Intake) settleAll(ctx context.Context) (err error) {
+	defer wrap.Err(&err, "settle all")
 	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT device FROM arrivals ORDER BY device`)
 	if err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/review"
+	"github.com/sanxiang-desk/sanxiang/sync/server/internal/wrap"
 	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
 )
 
@@ -19,7 +20,8 @@ import (
 // transaction: a case.open row gives the case's agency, act and opening
 // time; the newest record of each case arrived moves its row on, with one
 // statement a case, not one a record.
-func indexCases(ctx context.Context, tx *sqldb.Tx, device string, arrived [][]byte) error {
+func indexCases(ctx context.Context, tx *sqldb.Tx, device string, arrived [][]byte) (err error) {
+	defer wrap.Err(&err, "index cases of %s", device)
 	type arrival struct {
 		open      *casefile.Record
 		last      int64
@@ -69,7 +71,8 @@ func indexCases(ctx context.Context, tx *sqldb.Tx, device string, arrived [][]by
 
 // backfillCases fills an empty cases table from the logs a platform
 // already holds (a database made before the table existed).
-func (s *Intake) backfillCases(ctx context.Context) error {
+func (s *Intake) backfillCases(ctx context.Context) (err error) {
+	defer wrap.Err(&err, "backfill the case index")
 	var n int64
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM cases`).Scan(&n); err != nil || n > 0 {
 		return err

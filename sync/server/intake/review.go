@@ -7,6 +7,7 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/review"
+	"github.com/sanxiang-desk/sanxiang/sync/server/internal/wrap"
 	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
 	"github.com/sanxiang-desk/sanxiang/sync/server/words"
 )
@@ -16,7 +17,8 @@ import (
 // have refused (a major decision without a passed review by a registered
 // reviewer, or not the decision reviewed) is flagged in the receipt and
 // raised as an alert. The log is kept regardless: it is evidence.
-func (s *Intake) reviewFlags(ctx context.Context, device string, recs []casefile.Record, svc *review.Service) ([]string, error) {
+func (s *Intake) reviewFlags(ctx context.Context, device string, recs []casefile.Record, svc *review.Service) (_ []string, err error) {
+	defer wrap.Err(&err, "review checks of %s", device)
 	last := map[string]int64{} // case → its newest decide record among recs
 	var cases []string
 	for _, r := range recs {
@@ -61,9 +63,10 @@ func (s *Intake) reviewFlags(ctx context.Context, device string, recs []casefile
 // author is not a registered reviewer is refused and raised as an alert.
 // (The cases submitted for review are marked in the case index, in the
 // push's own transaction.)
-func (s *Intake) trackReview(ctx context.Context, device string, recs []casefile.Record, reviewers review.Reviewers) error {
+func (s *Intake) trackReview(ctx context.Context, device string, recs []casefile.Record, reviewers review.Reviewers) (err error) {
+	defer wrap.Err(&err, "track opinions pushed by %s", device)
 	var refused []string // raised after the transaction, which holds the write lock
-	err := s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+	err = s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		refused = refused[:0]
 		for _, r := range recs {
 			if r.Kind != review.KindRemoteOpinion {
@@ -77,7 +80,10 @@ func (s *Intake) trackReview(ctx context.Context, device string, recs []casefile
 				refused = append(refused, words.L("platform.alert.not_reviewer", map[string]any{"Seq": r.Seq, "Author": r.Author}))
 				continue
 			}
-			op, _ := json.Marshal(ro.Opinion)
+			op, err := json.Marshal(ro.Opinion)
+			if err != nil {
+				return err
+			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO review_opinions (reviewer_device, reviewer_seq, device, case_id, submission, opinion)
 				VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (reviewer_device, reviewer_seq) DO NOTHING`,
 				device, r.Seq, ro.Device, ro.Case, ro.Opinion.Submission, string(op)); err != nil {
