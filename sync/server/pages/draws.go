@@ -29,11 +29,18 @@ func (s *Room) PublicDraws(w http.ResponseWriter, r *http.Request) {
 	for rows.Next() {
 		var x row
 		var agency string
-		if rows.Scan(&x.id, &x.at, &x.item, &agency, &x.body) == nil {
-			list = append(list, x)
+		if err := rows.Scan(&x.id, &x.at, &x.item, &agency, &x.body); err != nil {
+			rows.Close()
+			web.Internal(w, fmt.Errorf("draws: %w", err))
+			return
 		}
+		list = append(list, x)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		web.Internal(w, fmt.Errorf("draws: %w", err))
+		return
+	}
 	d := s.base(words.L("draw.list_title"))
 	names := map[string]string{} // many draws, few items: each looked up once
 	for _, x := range list {
@@ -43,7 +50,10 @@ func (s *Room) PublicDraws(w http.ResponseWriter, r *http.Request) {
 			names[x.item] = name
 		}
 		var dr draw.Draw
-		json.Unmarshal([]byte(x.body), &dr)
+		if err := json.Unmarshal([]byte(x.body), &dr); err != nil {
+			web.Internal(w, fmt.Errorf("draw %d: %w", x.id, err))
+			return
+		}
 		d.Results = append(d.Results, pageResult{URL: fmt.Sprintf("/p/draws/%d", x.id), Title: name,
 			Subtitle: localDay(x.at) + "　" + words.L("draw.count", map[string]any{"N": len(dr.Tasks)})})
 	}

@@ -2,6 +2,7 @@ package pages
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -73,7 +74,11 @@ func (s *Room) SupervisionPage(w http.ResponseWriter, r *http.Request) {
 		web.Internal(w, err)
 		return
 	}
-	names := s.agencyNames(r.Context())
+	names, err := s.agencyNames(r.Context())
+	if err != nil {
+		web.Internal(w, err)
+		return
+	}
 	d := s.reportPage(rep, words.L("supervise.title"), names)
 	d.Period = fmt.Sprintf("%s — %s", from.Format(time.DateOnly), to.AddDate(0, 0, -1).Format(time.DateOnly))
 	d.Cases = s.caseRows(rep.Cases, 300, names)
@@ -121,7 +126,12 @@ func (s *Room) PublicReport(w http.ResponseWriter, r *http.Request) {
 		web.Internal(w, err)
 		return
 	}
-	d := s.reportPage(rep, words.L("supervise.annual_title", map[string]any{"Year": year}), s.agencyNames(r.Context()))
+	names, err := s.agencyNames(r.Context())
+	if err != nil {
+		web.Internal(w, err)
+		return
+	}
+	d := s.reportPage(rep, words.L("supervise.annual_title", map[string]any{"Year": year}), names)
 	d.Public = true
 	d.Period = words.L("supervise.annual_due", map[string]any{"Due": supervise.AnnualDue(year).Format(time.DateOnly)})
 	if year == s.Now().Year() {
@@ -195,21 +205,27 @@ func (s *Room) annualReport(ctx context.Context, year int) (supervise.Report, er
 }
 
 // agencyNames maps agency codes to short names for tables and charts.
-func (s *Room) agencyNames(ctx context.Context) map[string]string {
+func (s *Room) agencyNames(ctx context.Context) (map[string]string, error) {
 	out := map[string]string{}
 	rows, err := s.DB.QueryContext(ctx, `SELECT id, data FROM catalog WHERE kind = 'agency' AND deleted = 0`)
 	if err != nil {
-		return out
+		return nil, fmt.Errorf("agency names: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var id, data string
 		var a catalog.Agency
-		if rows.Scan(&id, &data) == nil && json.Unmarshal([]byte(data), &a) == nil {
+		if err := rows.Scan(&id, &data); err != nil {
+			return nil, fmt.Errorf("agency names: %w", err)
+		}
+		if json.Unmarshal([]byte(data), &a) == nil {
 			out[id] = a.Name
 		}
 	}
-	return out
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("agency names: %w", err)
+	}
+	return out, nil
 }
 
 // percent shows a rate, or a dash when nothing was counted.
@@ -301,8 +317,12 @@ func (s *Room) SupervisionCase(w http.ResponseWriter, r *http.Request) {
 	device, id := r.PathValue("device"), r.PathValue("case")
 	var last int64
 	err := s.DB.QueryRowContext(ctx, `SELECT last_seq FROM cases WHERE device = ? AND case_id = ?`, device, id).Scan(&last)
-	if err != nil {
+	if errors.Is(err, sql.ErrNoRows) {
 		s.notFound(w)
+		return
+	}
+	if err != nil {
+		web.Internal(w, fmt.Errorf("case %s of %s: %w", id, device, err))
 		return
 	}
 	c, err := s.CaseAt(ctx, device, id, last)
@@ -315,7 +335,11 @@ func (s *Room) SupervisionCase(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e := supervise.Evaluate(device, c, rules)
-	names := s.agencyNames(ctx)
+	names, err := s.agencyNames(ctx)
+	if err != nil {
+		web.Internal(w, err)
+		return
+	}
 	o := c.Opening
 	d := casePage{Site: words.L("kiosk.title"), Title: id + "　" + o.ItemName, Footer: words.L("complaint.hotline"), Nav: s.nav(),
 		L: map[string]string{"checks": words.L("supervise.col.cases_title"), "records": words.L("case.timeline"),
