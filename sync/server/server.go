@@ -3,8 +3,22 @@
 // and answered with receipts the platform signs; kiosks pull the public
 // lists as a change feed; citizens' phones open the public pages behind the
 // kiosks' QR codes. Storage is a SQLite file through app/store, or PostgreSQL
-// with media in S3 for several instances (db.go, mediastore.go). No Fyne,
-// no cgo.
+// with media in S3 for several instances. No Fyne, no cgo.
+//
+// This package is the router: Server, its routes, Options, Open and Close,
+// device and administrator authentication, and the administrator's API
+// (the public lists, review settings, draws, A/V lists, calendar). Its
+// rooms each have a package:
+//
+//   - intake: pushes, their verification and receipts, the follow-up owed
+//     after them (review checks, publication), the case index;
+//   - pages: the public pages and the supervisor's dashboards;
+//   - media: evidence uploads (tus) and their folder or S3 store;
+//   - sqldb: SQLite and PostgreSQL, the dialect's differences, migrations;
+//   - supervise: the supervision rules and statistics;
+//   - words and web: the platform's words (assets/translations) and its
+//     HTTP replies;
+//   - demoload: the demo city, the only one to read app/demo.
 package server
 
 import (
