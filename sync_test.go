@@ -19,6 +19,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/client"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
+	"github.com/sanxiang-desk/sanxiang/sync/server/demoload"
 )
 
 // A platform that fails one call still takes the officer's records and
@@ -35,7 +36,7 @@ func TestSyncDoesWhatItCanAndSaysWhatFailed(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if err := s.LoadDemo(ctx); err != nil {
+	if err := demoload.Load(ctx, s); err != nil {
 		t.Fatal(err)
 	}
 	h := httptest.NewServer(s.Handler())

@@ -53,6 +53,13 @@ var Checklists []byte
 //go:embed calendar/cn.json
 var Calendar []byte
 
+// AVRequirements is the audio/video requirement list (音像记录事项清单) a
+// platform bundles and holds until an administrator sets its city's. It is
+// today the same file the demo city uses.
+//
+//go:embed demo/av.json
+var AVRequirements []byte
+
 // Demo holds the pools the demo data generator draws from.
 //
 //go:embed demo/*.json

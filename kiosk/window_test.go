@@ -22,6 +22,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/shell/shelltest"
 	"github.com/sanxiang-desk/sanxiang/sync/client"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
+	"github.com/sanxiang-desk/sanxiang/sync/server/demoload"
 )
 
 func newTestDesk(t *testing.T) (*WindowDesk, *account.Book) {
@@ -124,7 +125,7 @@ func demoPlatform(t *testing.T) (*server.Server, *httptest.Server) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	if err := s.LoadDemo(context.Background()); err != nil {
+	if err := demoload.Load(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
 	h := httptest.NewServer(s.Handler())

@@ -28,6 +28,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/device"
 	"github.com/sanxiang-desk/sanxiang/sync/client"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
+	"github.com/sanxiang-desk/sanxiang/sync/server/demoload"
 )
 
 // Counts says how much Seed wrote.
@@ -189,7 +190,7 @@ func Platform(ctx context.Context, dir string, cfg config.Config) (stop func(), 
 		ln.Close()
 		return nil, "", fmt.Errorf("open the demo platform: %w", err)
 	}
-	if err := s.LoadDemo(ctx); err != nil {
+	if err := demoload.Load(ctx, s); err != nil {
 		s.Close()
 		ln.Close()
 		return nil, "", fmt.Errorf("load the demo platform: %w", err)

@@ -10,12 +10,16 @@ import (
 	"sort"
 
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/sync/server/internal/wrap"
+	"github.com/sanxiang-desk/sanxiang/sync/server/web"
+	"github.com/sanxiang-desk/sanxiang/sync/server/words"
 )
 
 // ErrNoItem is an edit or withdrawal of an item the lists do not hold.
 var ErrNoItem = errors.New("no such item")
 
 // Item returns one published item's fields.
+// An item the lists do not hold is ErrNoItem itself, as callers compare it.
 func (s *Server) Item(ctx context.Context, kind catalog.Kind, id string) (map[string]any, error) {
 	var data string
 	var deleted int
@@ -24,16 +28,20 @@ func (s *Server) Item(ctx context.Context, kind catalog.Kind, id string) (map[st
 		return nil, ErrNoItem
 	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("item %s/%s: %w", kind, id, err)
 	}
 	m := map[string]any{}
-	return m, json.Unmarshal([]byte(data), &m)
+	if err := json.Unmarshal([]byte(data), &m); err != nil {
+		return nil, fmt.Errorf("item %s/%s: %w", kind, id, err)
+	}
+	return m, nil
 }
 
 // EditItem changes fields of one item (or creates it), checked as an
 // import row is: required fields filled, the act one of the six. The edit
 // reaches every kiosk through the change feed.
-func (s *Server) EditItem(ctx context.Context, kind catalog.Kind, id string, fields map[string]string) error {
+func (s *Server) EditItem(ctx context.Context, kind catalog.Kind, id string, fields map[string]string) (err error) {
+	defer wrap.Err(&err, "edit item %s/%s", kind, id)
 	need, ok := required[kind]
 	if !ok {
 		return &ImportError{Rows: []RowError{{Column: "kind", Reason: "unknown list " + string(kind)}}}
@@ -62,7 +70,10 @@ func (s *Server) EditItem(ctx context.Context, kind catalog.Kind, id string, fie
 		sort.Slice(bad, func(i, j int) bool { return bad[i].Column < bad[j].Column })
 		return &ImportError{Rows: bad}
 	}
-	data, _ := json.Marshal(m)
+	data, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
 	it, err := catalog.Decode(kind, data)
 	if err != nil {
 		return &ImportError{Rows: []RowError{{Reason: err.Error()}}}
@@ -74,16 +85,16 @@ func (s *Server) EditItem(ctx context.Context, kind catalog.Kind, id string, fie
 // of the fields to set.
 func (s *Server) putItem(w http.ResponseWriter, r *http.Request) {
 	var fields map[string]string
-	if !decode(w, r, &fields) {
+	if !web.Decode(w, r, &fields) {
 		return
 	}
 	err := s.EditItem(r.Context(), catalog.Kind(r.PathValue("kind")), r.PathValue("id"), fields)
 	var ie *ImportError
 	switch {
 	case errors.As(err, &ie):
-		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"code": "bad_fields", "message": "字段有误，未作修改", "rows": ie.Rows})
+		web.JSON(w, http.StatusUnprocessableEntity, map[string]any{"code": "bad_fields", "message": words.L("platform.bad_fields"), "rows": ie.Rows})
 	case err != nil:
-		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+		web.Internal(w, err)
 	default:
 		w.WriteHeader(http.StatusNoContent)
 	}
@@ -94,9 +105,9 @@ func (s *Server) deleteItem(w http.ResponseWriter, r *http.Request) {
 	err := s.Withdraw(r.Context(), catalog.Kind(r.PathValue("kind")), r.PathValue("id"))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		problem(w, http.StatusNotFound, "not_found", "没有该条目", "")
+		web.Problem(w, http.StatusNotFound, "not_found", words.L("platform.no_item"), "")
 	case err != nil:
-		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+		web.Internal(w, err)
 	default:
 		w.WriteHeader(http.StatusNoContent)
 	}
@@ -112,7 +123,8 @@ type Alert struct {
 }
 
 // AlertList returns the alerts, newest first.
-func (s *Server) AlertList(ctx context.Context) ([]Alert, error) {
+func (s *Server) AlertList(ctx context.Context) (_ []Alert, err error) {
+	defer wrap.Err(&err, "list alerts")
 	rows, err := s.db.QueryContext(ctx, `SELECT id, at, device, kind, detail FROM alerts ORDER BY id DESC`)
 	if err != nil {
 		return nil, err
@@ -132,10 +144,10 @@ func (s *Server) AlertList(ctx context.Context) ([]Alert, error) {
 func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request) {
 	out, err := s.AlertList(r.Context())
 	if err != nil {
-		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+		web.Internal(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, out)
+	web.JSON(w, http.StatusOK, out)
 }
 
 // DeviceStatus is one device's sync status for administrators.
@@ -150,7 +162,8 @@ type DeviceStatus struct {
 }
 
 // Devices lists enrolled devices with how far their logs are acknowledged.
-func (s *Server) Devices(ctx context.Context) ([]DeviceStatus, error) {
+func (s *Server) Devices(ctx context.Context) (_ []DeviceStatus, err error) {
+	defer wrap.Err(&err, "list devices")
 	rows, err := s.db.QueryContext(ctx, `SELECT d.id, d.name, d.kind, d.revoked, d.enrolled, d.last_seen,
 		coalesce((SELECT max(size) FROM receipts WHERE device = d.id), 0) FROM devices d ORDER BY d.id`)
 	if err != nil {
@@ -169,7 +182,8 @@ func (s *Server) Devices(ctx context.Context) ([]DeviceStatus, error) {
 }
 
 // Revoke stops a device's token from working.
-func (s *Server) Revoke(ctx context.Context, id string) error {
+func (s *Server) Revoke(ctx context.Context, id string) (err error) {
+	defer wrap.Err(&err, "revoke device %s", id)
 	res, err := s.db.ExecContext(ctx, `UPDATE devices SET revoked = 1 WHERE id = ?`, id)
 	if err != nil {
 		return err

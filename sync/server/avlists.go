@@ -8,11 +8,15 @@ import (
 	"sort"
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/sync/server/internal/wrap"
+	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
+	"github.com/sanxiang-desk/sanxiang/sync/server/web"
 )
 
 // SetAVLists replaces the audio/video requirement lists (音像记录事项清单)
 // the platform holds: devices pull them, supervision scores cases by them.
-func (s *Server) SetAVLists(ctx context.Context, lists []casefile.AVRequirement) error {
+func (s *Server) SetAVLists(ctx context.Context, lists []casefile.AVRequirement) (err error) {
+	defer wrap.Err(&err, "set A/V lists")
 	seen := map[string]bool{}
 	for _, l := range lists {
 		if l.Agency == "" || seen[l.Agency] {
@@ -20,12 +24,15 @@ func (s *Server) SetAVLists(ctx context.Context, lists []casefile.AVRequirement)
 		}
 		seen[l.Agency] = true
 	}
-	return s.db.Tx(ctx, func(tx *dbTx) error {
+	return s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM av_lists`); err != nil {
 			return err
 		}
 		for _, l := range lists {
-			data, _ := json.Marshal(l)
+			data, err := json.Marshal(l)
+			if err != nil {
+				return err
+			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO av_lists (agency, data) VALUES (?, ?)`, l.Agency, string(data)); err != nil {
 				return err
 			}
@@ -36,7 +43,8 @@ func (s *Server) SetAVLists(ctx context.Context, lists []casefile.AVRequirement)
 
 // AVLists are the lists the platform holds; until an administrator sets
 // them, the bundled ones.
-func (s *Server) AVLists(ctx context.Context) ([]casefile.AVRequirement, error) {
+func (s *Server) AVLists(ctx context.Context) (_ []casefile.AVRequirement, err error) {
+	defer wrap.Err(&err, "A/V lists")
 	rows, err := s.db.QueryContext(ctx, `SELECT data FROM av_lists`)
 	if err != nil {
 		return nil, err
@@ -67,5 +75,5 @@ func (s *Server) AVLists(ctx context.Context) ([]casefile.AVRequirement, error) 
 // avLists: GET /api/v1/av-requirements, for officers' devices.
 func (s *Server) avLists(w http.ResponseWriter, r *http.Request, _ Device) {
 	lists, err := s.AVLists(r.Context())
-	respond(w, lists, err)
+	web.Respond(w, lists, err)
 }

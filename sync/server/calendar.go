@@ -8,15 +8,19 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
 	"github.com/sanxiang-desk/sanxiang/assets"
+	"github.com/sanxiang-desk/sanxiang/sync/server/internal/wrap"
+	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
+	"github.com/sanxiang-desk/sanxiang/sync/server/web"
 )
 
 // CalendarFile is the working-day calendar the platform holds: the
 // bundled years (assets/calendar/cn.json of this build), and the years an
 // administrator added, which take precedence. Only the added years are
 // stored, so a build that bundles newer years passes them on.
-func (s *Server) CalendarFile(ctx context.Context) ([]byte, error) {
+func (s *Server) CalendarFile(ctx context.Context) (_ []byte, err error) {
+	defer wrap.Err(&err, "calendar")
 	var added string
-	err := s.db.QueryRowContext(ctx, `SELECT data FROM calendar WHERE id = 1`).Scan(&added)
+	err = s.db.QueryRowContext(ctx, `SELECT data FROM calendar WHERE id = 1`).Scan(&added)
 	if errors.Is(err, sql.ErrNoRows) {
 		return assets.Calendar, nil
 	}
@@ -28,9 +32,10 @@ func (s *Server) CalendarFile(ctx context.Context) ([]byte, error) {
 
 // AddCalendarYears adds or replaces years of the calendar (in
 // assets/calendar/cn.json's form); devices take it on their next sync.
-func (s *Server) AddCalendarYears(ctx context.Context, extra []byte) error {
-	return s.db.Tx(ctx, func(tx *dbTx) error {
-		if err := tx.lock(ctx, "calendar"); err != nil {
+func (s *Server) AddCalendarYears(ctx context.Context, extra []byte) (err error) {
+	defer wrap.Err(&err, "add calendar years")
+	return s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		if err := tx.Lock(ctx, "calendar"); err != nil {
 			return err
 		}
 		added := extra
@@ -52,7 +57,8 @@ func (s *Server) AddCalendarYears(ctx context.Context, extra []byte) error {
 	})
 }
 
-func (s *Server) calendar(ctx context.Context) (*calendar.Calendar, error) {
+func (s *Server) calendar(ctx context.Context) (_ *calendar.Calendar, err error) {
+	defer wrap.Err(&err, "calendar")
 	data, err := s.CalendarFile(ctx)
 	if err != nil {
 		return nil, err
@@ -64,7 +70,7 @@ func (s *Server) calendar(ctx context.Context) (*calendar.Calendar, error) {
 func (s *Server) calendarFile(w http.ResponseWriter, r *http.Request, _ Device) {
 	data, err := s.CalendarFile(r.Context())
 	if err != nil {
-		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+		web.Internal(w, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")

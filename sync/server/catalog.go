@@ -16,6 +16,10 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
+	"github.com/sanxiang-desk/sanxiang/sync/server/internal/wrap"
+	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
+	"github.com/sanxiang-desk/sanxiang/sync/server/web"
+	"github.com/sanxiang-desk/sanxiang/sync/server/words"
 )
 
 // RowError names a bad cell of an import: row 1 is the header.
@@ -165,7 +169,11 @@ func parseRows(kind catalog.Kind, rows [][]string, ragged bool) ([]catalog.Item,
 		if rowBad {
 			continue
 		}
-		data, _ := json.Marshal(m)
+		data, err := json.Marshal(m)
+		if err != nil {
+			bad = append(bad, RowError{Row: row, Reason: err.Error()})
+			continue
+		}
 		it, err := catalog.Decode(kind, data)
 		if err != nil {
 			bad = append(bad, RowError{Row: row, Reason: err.Error()})
@@ -182,8 +190,8 @@ func parseRows(kind catalog.Kind, rows [][]string, ragged bool) ([]catalog.Item,
 // lastCursor takes the catalog's writer lock for the transaction and
 // returns the newest cursor: every change then gets the next one, in
 // commit order.
-func lastCursor(ctx context.Context, tx *dbTx) (int64, error) {
-	if err := tx.lock(ctx, "catalog"); err != nil {
+func lastCursor(ctx context.Context, tx *sqldb.Tx) (int64, error) {
+	if err := tx.Lock(ctx, "catalog"); err != nil {
 		return 0, err
 	}
 	var cur int64
@@ -194,8 +202,9 @@ func lastCursor(ctx context.Context, tx *dbTx) (int64, error) {
 // Publish writes items into the catalog, each a change with the next
 // cursor. The cursor is assigned inside the immediate transaction, so a
 // reader never sees a later change before an earlier one has committed.
-func (s *Server) Publish(ctx context.Context, items []catalog.Item, agencies []catalog.Agency) error {
-	return s.db.Tx(ctx, func(tx *dbTx) error {
+func (s *Server) Publish(ctx context.Context, items []catalog.Item, agencies []catalog.Agency) (err error) {
+	defer wrap.Err(&err, "publish")
+	return s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		cur, err := lastCursor(ctx, tx)
 		if err != nil {
 			return err
@@ -225,8 +234,9 @@ func (s *Server) Publish(ctx context.Context, items []catalog.Item, agencies []c
 }
 
 // Withdraw removes an item from the public lists, as a tombstone change.
-func (s *Server) Withdraw(ctx context.Context, kind catalog.Kind, id string) error {
-	return s.db.Tx(ctx, func(tx *dbTx) error {
+func (s *Server) Withdraw(ctx context.Context, kind catalog.Kind, id string) (err error) {
+	defer wrap.Err(&err, "withdraw %s/%s", kind, id)
+	return s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		cur, err := lastCursor(ctx, tx)
 		if err != nil {
 			return err
@@ -251,22 +261,23 @@ func (s *Server) importCSV(w http.ResponseWriter, r *http.Request) {
 	items, err := parse(kind, r.Body)
 	var ie *ImportError
 	if errors.As(err, &ie) {
-		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"code": "bad_rows", "message": "导入文件有错误，未导入任何内容", "rows": ie.Rows})
+		web.JSON(w, http.StatusUnprocessableEntity, map[string]any{"code": "bad_rows", "message": words.L("platform.bad_rows"), "rows": ie.Rows})
 		return
 	}
 	if err != nil {
-		problem(w, http.StatusBadRequest, "bad_file", "无法读取导入文件", err.Error())
+		web.Problem(w, http.StatusBadRequest, "bad_file", words.L("platform.bad_file"), err.Error())
 		return
 	}
 	if err := s.Publish(r.Context(), items, nil); err != nil {
-		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+		web.Internal(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]int{"imported": len(items)})
+	web.JSON(w, http.StatusOK, map[string]int{"imported": len(items)})
 }
 
 // Changes returns the feed after cursor since, at most limit entries.
-func (s *Server) Changes(ctx context.Context, since int64, limit int) (api.ChangesResponse, error) {
+func (s *Server) Changes(ctx context.Context, since int64, limit int) (_ api.ChangesResponse, err error) {
+	defer wrap.Err(&err, "changes since %d", since)
 	rows, err := s.db.QueryContext(ctx, `SELECT cursor, kind, id, deleted, data FROM catalog WHERE cursor > ? ORDER BY cursor LIMIT ?`, since, limit+1)
 	if err != nil {
 		return api.ChangesResponse{}, err
@@ -302,8 +313,8 @@ func (s *Server) changes(w http.ResponseWriter, r *http.Request) {
 	}
 	resp, err := s.Changes(r.Context(), since, limit)
 	if err != nil {
-		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+		web.Internal(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, resp)
+	web.JSON(w, http.StatusOK, resp)
 }

@@ -8,13 +8,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/draw"
+	"github.com/sanxiang-desk/sanxiang/sync/server/internal/wrap"
+	"github.com/sanxiang-desk/sanxiang/sync/server/pages"
+	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
 )
 
 // DrawRecord is a draw as the platform keeps and publishes it.
@@ -43,7 +45,7 @@ func (s *Server) NewDraw(ctx context.Context, item string, count int, seed uint6
 	agency, _ := it["agency"].(string)
 	rows, err := s.db.QueryContext(ctx, `SELECT data FROM catalog WHERE kind = ? AND deleted = 0`, string(catalog.KindOfficer))
 	if err != nil {
-		return DrawRecord{}, err
+		return DrawRecord{}, fmt.Errorf("draw for %s: officers: %w", item, err)
 	}
 	var officers []catalog.Officer
 	for rows.Next() {
@@ -54,20 +56,31 @@ func (s *Server) NewDraw(ctx context.Context, item string, count int, seed uint6
 		}
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return DrawRecord{}, fmt.Errorf("draw for %s: officers: %w", item, err)
+	}
 	ins := draw.Inspectors(officers, agency)
 	if seed == 0 {
 		seed = randomSeed()
 	}
 	d, err := draw.Run(item, agency, seed, count, targets, ins)
 	if err != nil {
-		return DrawRecord{}, err
+		return DrawRecord{}, err // draw's own errors (ErrCount), as callers compare them
 	}
-	lists, _ := json.Marshal(drawLists{Targets: targets, Inspectors: ins})
-	body, _ := json.Marshal(d)
+	lists, err := json.Marshal(drawLists{Targets: targets, Inspectors: ins})
+	if err != nil {
+		return DrawRecord{}, fmt.Errorf("draw for %s: lists: %w", item, err)
+	}
+	body, err := json.Marshal(d)
+	if err != nil {
+		return DrawRecord{}, fmt.Errorf("draw for %s: %w", item, err)
+	}
 	rec := DrawRecord{At: s.now().UTC().Format(time.RFC3339), Draw: d, Targets: targets, Inspectors: ins}
-	err = s.db.QueryRowContext(ctx, `INSERT INTO draws (at, item, agency, seed, lists, draw) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-		rec.At, item, agency, strconv.FormatUint(seed, 10), string(lists), string(body)).Scan(&rec.ID)
-	return rec, err
+	if err := s.db.QueryRowContext(ctx, `INSERT INTO draws (at, item, agency, seed, lists, draw) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+		rec.At, item, agency, strconv.FormatUint(seed, 10), string(lists), string(body)).Scan(&rec.ID); err != nil {
+		return rec, fmt.Errorf("keep the draw for %s: %w", item, err)
+	}
+	return rec, nil
 }
 
 // randomSeed is a seed no one chose, from the system's random source.
@@ -89,26 +102,30 @@ func (s *Server) GetDraw(ctx context.Context, id int64) (DrawRecord, error) {
 		return rec, ErrNoDraw
 	}
 	if err != nil {
-		return rec, err
+		return rec, fmt.Errorf("draw %d: %w", id, err)
 	}
 	var l drawLists
 	if err := json.Unmarshal([]byte(lists), &l); err != nil {
-		return rec, err
+		return rec, fmt.Errorf("draw %d: lists: %w", id, err)
 	}
 	rec.Targets, rec.Inspectors = l.Targets, l.Inspectors
-	return rec, json.Unmarshal([]byte(body), &rec.Draw)
+	if err := json.Unmarshal([]byte(body), &rec.Draw); err != nil {
+		return rec, fmt.Errorf("draw %d: %w", id, err)
+	}
+	return rec, nil
 }
 
 // Redraw draws a kept draw again from its seed and lists and says whether
 // it comes out the same.
-func (s *Server) Redraw(ctx context.Context, id int64) (bool, error) {
+func (s *Server) Redraw(ctx context.Context, id int64) (_ bool, err error) {
+	defer wrap.Err(&err, "redraw %d", id)
 	rec, err := s.GetDraw(ctx, id)
 	if err != nil {
 		return false, err
 	}
 	again, err := draw.Run(rec.Draw.Item, rec.Draw.Agency, rec.Draw.Seed, rec.Draw.Count, rec.Targets, rec.Inspectors)
 	if err != nil {
-		return false, err
+		return false, fmt.Errorf("redraw %d: %w", id, err)
 	}
 	return draw.Same(rec.Draw, again), nil
 }
@@ -121,10 +138,10 @@ func (s *Server) SetDrawResult(ctx context.Context, id int64, target, result str
 		return fmt.Errorf("draw %d: the result of inspecting %q is empty", id, target)
 	}
 	pub := &catalog.InspectionResult{}
-	err := s.db.Tx(ctx, func(tx *dbTx) error {
+	err := s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		// Two results entered at once must not overwrite each other's
 		// (PostgreSQL does not serialise writers as SQLite does).
-		if err := tx.lock(ctx, "draw"); err != nil {
+		if err := tx.Lock(ctx, "draw"); err != nil {
 			return err
 		}
 		var at, body string
@@ -150,16 +167,25 @@ func (s *Server) SetDrawResult(ctx context.Context, id int64, target, result str
 		if !found {
 			return fmt.Errorf("draw %d did not draw %q", id, target)
 		}
-		out, _ := json.Marshal(d)
-		_, err := tx.ExecContext(ctx, `UPDATE draws SET draw = ? WHERE id = ?`, string(out), id)
+		out, err := json.Marshal(d)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE draws SET draw = ? WHERE id = ?`, string(out), id)
 		return err
 	})
-	if err != nil {
+	if errors.Is(err, ErrNoDraw) {
 		return err
+	}
+	if err != nil {
+		return fmt.Errorf("result of draw %d: %w", id, err)
 	}
 	pub.ItemName, pub.AgencyName = s.itemName(ctx, pub.ItemID), s.agencyName(ctx, pub.AgencyCode)
 	pub.PublishedOn = s.now().Format(time.DateOnly)
-	return s.Publish(ctx, []catalog.Item{pub}, nil)
+	if err := s.Publish(ctx, []catalog.Item{pub}, nil); err != nil {
+		return fmt.Errorf("result of draw %d: %w", id, err)
+	}
+	return nil
 }
 
 // localDay is the local date of a time the platform stored in UTC.
@@ -182,44 +208,6 @@ func (s *Server) agencyName(ctx context.Context, code string) string {
 	return code
 }
 
-// publicDraws lists the draws, newest first.
-func (s *Server) publicDraws(w http.ResponseWriter, r *http.Request) {
-	rows, err := s.db.QueryContext(r.Context(), `SELECT id, at, item, agency, draw FROM draws ORDER BY id DESC LIMIT 200`)
-	if err != nil {
-		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
-		return
-	}
-	type row struct {
-		id             int64
-		at, item, body string
-	}
-	var list []row
-	for rows.Next() {
-		var x row
-		var agency string
-		if rows.Scan(&x.id, &x.at, &x.item, &agency, &x.body) == nil {
-			list = append(list, x)
-		}
-	}
-	rows.Close()
-	d := s.base(s.label("draw.list_title"))
-	names := map[string]string{} // many draws, few items: each looked up once
-	for _, x := range list {
-		name, ok := names[x.item]
-		if !ok {
-			name = s.itemName(r.Context(), x.item)
-			names[x.item] = name
-		}
-		var dr draw.Draw
-		json.Unmarshal([]byte(x.body), &dr)
-		d.Results = append(d.Results, pageResult{URL: fmt.Sprintf("/p/draws/%d", x.id), Title: name,
-			Subtitle: localDay(x.at) + "　" + s.label("draw.count", map[string]any{"N": len(dr.Tasks)})})
-	}
-	d.Count = s.label("draw.list_count", map[string]any{"N": len(d.Results)})
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	page.Execute(w, d)
-}
-
 func (s *Server) itemName(ctx context.Context, item string) string {
 	if m, err := s.Item(ctx, catalog.KindInspection, item); err == nil {
 		if n, ok := m["name"].(string); ok {
@@ -229,32 +217,11 @@ func (s *Server) itemName(ctx context.Context, item string) string {
 	return item
 }
 
-// publicDraw shows one draw: what was drawn from, the seed to draw it
-// again, the tasks and their results.
-func (s *Server) publicDraw(w http.ResponseWriter, r *http.Request) {
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	rec, err := s.GetDraw(r.Context(), id)
+// drawPage is a kept draw for its public page.
+func (s *Server) drawPage(ctx context.Context, id int64) (pages.Draw, error) {
+	rec, err := s.GetDraw(ctx, id)
 	if err != nil {
-		s.notFound(w)
-		return
+		return pages.Draw{}, err
 	}
-	d := s.base(s.itemName(r.Context(), rec.Draw.Item))
-	d.Item = true
-	d.Fields = []pageField{
-		{Label: s.label("draw.at"), Value: localDay(rec.At)},
-		{Label: s.label("draw.seed"), Value: strconv.FormatUint(rec.Draw.Seed, 10)},
-		{Label: s.label("draw.lists"), Value: s.label("draw.lists_value", map[string]any{"Targets": len(rec.Targets),
-			"Inspectors": len(rec.Inspectors), "SHA": rec.Draw.ListsSHA})},
-	}
-	for i, t := range rec.Draw.Tasks {
-		v := t.Target + "\n" + s.label("draw.inspectors") + "：" + t.Team()
-		result := t.Result
-		if result == "" {
-			result = s.label("draw.no_result")
-		}
-		d.Fields = append(d.Fields, pageField{Label: s.label("draw.task", map[string]any{"N": i + 1}),
-			Value: v + "\n" + s.label("draw.result") + "：" + result})
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	page.Execute(w, d)
+	return pages.Draw{At: rec.At, Draw: rec.Draw, Targets: len(rec.Targets), Inspectors: len(rec.Inspectors)}, nil
 }

@@ -3,8 +3,22 @@
 // and answered with receipts the platform signs; kiosks pull the public
 // lists as a change feed; citizens' phones open the public pages behind the
 // kiosks' QR codes. Storage is a SQLite file through app/store, or PostgreSQL
-// with media in S3 for several instances (db.go, mediastore.go). No Fyne,
-// no cgo.
+// with media in S3 for several instances. No Fyne, no cgo.
+//
+// This package is the router: Server, its routes, Options, Open and Close,
+// device and administrator authentication, and the administrator's API
+// (the public lists, review settings, draws, A/V lists, calendar). Its
+// rooms each have a package:
+//
+//   - intake: pushes, their verification and receipts, the follow-up owed
+//     after them (review checks, publication), the case index;
+//   - pages: the public pages and the supervisor's dashboards;
+//   - media: evidence uploads (tus) and their folder or S3 store;
+//   - sqldb: SQLite and PostgreSQL, the dialect's differences, migrations;
+//   - supervise: the supervision rules and statistics;
+//   - words and web: the platform's words (assets/translations) and its
+//     HTTP replies;
+//   - demoload: the demo city, the only one to read app/demo.
 package server
 
 import (
@@ -13,13 +27,12 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"database/sql"
-	"embed"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
+	"io"
 	"log/slog"
 	"net/http"
 	"path/filepath"
@@ -30,34 +43,31 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
-	"github.com/sanxiang-desk/sanxiang/app/demo"
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/assets"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
+	"github.com/sanxiang-desk/sanxiang/sync/server/intake"
+	"github.com/sanxiang-desk/sanxiang/sync/server/internal/wrap"
+	"github.com/sanxiang-desk/sanxiang/sync/server/media"
+	"github.com/sanxiang-desk/sanxiang/sync/server/pages"
+	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
+	"github.com/sanxiang-desk/sanxiang/sync/server/web"
+	"github.com/sanxiang-desk/sanxiang/sync/server/words"
 )
-
-//go:embed migrations/*.sql
-var migrationFiles embed.FS
-
-var migrations, _ = fs.Sub(migrationFiles, "migrations")
 
 // Server is one platform instance.
 type Server struct {
-	db         *db
+	db         *sqldb.DB
 	signer     note.Signer
 	verifier   string
 	adminToken string
 	now        func() time.Time
 	log        *slog.Logger
-	labels     map[string]string
-	media      mediaStore
+	media      *media.Room
 	seen       sync.Map // device ID → when last_seen was last written
-	cases      caseCache
 	avList     []casefile.AVRequirement
-	settling   sync.Map      // device ID → *sync.Mutex: one settle at a time
-	stop       chan struct{} // closed by Close
-	settled    chan struct{} // closed when settleLoop has returned
-	closing    sync.Once
-	annual     annualCache
-	instance   string // names this instance in settling leases
+	intake     *intake.Intake
+	pages      *pages.Room
 }
 
 // Options configure a server.
@@ -74,20 +84,20 @@ type Options struct {
 // Open opens (creating if needed) the platform database at path and makes
 // the platform's signing key on first use.
 func Open(ctx context.Context, path string, o Options) (*Server, error) {
-	db, err := openDB(ctx, path)
+	db, err := sqldb.Open(ctx, path)
 	if err != nil {
 		return nil, fmt.Errorf("open platform: %w", err)
 	}
-	s := &Server{db: db, adminToken: o.AdminToken, now: time.Now, log: o.Logger, instance: newInstance()}
+	s := &Server{db: db, adminToken: o.AdminToken, now: time.Now, log: o.Logger}
 	where := o.Media
 	if where == "" {
-		if db.pg {
+		if db.PG {
 			db.Close()
 			return nil, errors.New("open platform: a PostgreSQL database needs --media (a folder every instance shares, or s3://…)")
 		}
 		where = filepath.Join(filepath.Dir(path), "media")
 	}
-	if s.media, err = openMediaStore(ctx, where); err != nil {
+	if s.media, err = media.Open(ctx, where); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open platform: %w", err)
 	}
@@ -108,38 +118,35 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 	}
 	if s.signer, err = note.NewSigner(skey); err != nil {
 		db.Close()
-		return nil, err
+		return nil, fmt.Errorf("platform key: %w", err)
 	}
-	if s.labels, err = loadLabels(); err != nil {
+	s.media.DB, s.media.Signer, s.media.Now = db, s.signer, func() time.Time { return s.now() }
+	if err := words.Check(); err != nil {
 		db.Close()
-		return nil, err
+		return nil, fmt.Errorf("open platform: %w", err)
 	}
 	// The bundled audio/video requirement list (音像记录事项清单) holds until
 	// an administrator sets the platform's (SetAVLists).
-	if s.avList, err = demo.AVList(); err != nil {
+	if err := json.Unmarshal(assets.AVRequirements, &s.avList); err != nil {
 		db.Close()
-		return nil, err
-	}
-	if err := s.backfillCases(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open platform: index cases: %w", err)
+		return nil, fmt.Errorf("open platform: bundled A/V list: %w", err)
 	}
 	// Follow-up owed from before (a failure, or a stop between a push and
 	// its follow-up) is done now and retried while the platform runs.
-	if err := s.settleAll(ctx); err != nil {
-		s.log.Error("owed follow-up of pushes", "err", err)
+	s.intake, err = intake.Open(ctx, intake.Config{DB: db, Signer: s.signer, Now: func() time.Time { return s.now() }, Log: s.log,
+		Lists: lists{s}, Review: s.reviewService})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open platform: %w", err)
 	}
-	s.stop, s.settled = make(chan struct{}), make(chan struct{})
-	go s.settleLoop()
+	s.pages = &pages.Room{DB: db, Now: func() time.Time { return s.now() }, Supervision: s.Supervision, Rules: s.superviseRules,
+		CaseAt: s.intake.CaseAt, Item: s.Item, Draw: s.drawPage}
 	return s, nil
 }
 
 // Close stops the platform's background work and closes the database.
 func (s *Server) Close() error {
-	s.closing.Do(func() {
-		close(s.stop)
-		<-s.settled
-	})
+	s.intake.Close()
 	return s.db.Close()
 }
 
@@ -149,28 +156,28 @@ func (s *Server) PlatformKey() string { return s.verifier }
 // Handler is the platform's HTTP interface.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	if media, err := s.mediaHandler(); err != nil {
+	if uploads, err := s.media.Handler(); err != nil {
 		s.log.Error("media uploads disabled", "err", err)
 	} else {
 		// Uploads are a device's own calls; the device id travels to the hooks.
 		mux.Handle(api.PathMedia, s.device(func(w http.ResponseWriter, r *http.Request, d Device) {
 			r.Header.Set("X-Sanxiang-Device", d.ID)
-			media.ServeHTTP(w, r)
+			uploads.ServeHTTP(w, r)
 		}))
 	}
-	mux.HandleFunc("GET "+api.PathMediaSHA+"{sha}", s.device(s.mediaStatus))
+	mux.HandleFunc("GET "+api.PathMediaSHA+"{sha}", s.device(func(w http.ResponseWriter, r *http.Request, _ Device) { s.media.Status(w, r) }))
 	mux.HandleFunc("GET "+api.PathHealth, func(w http.ResponseWriter, r *http.Request) {
 		if err := s.db.PingContext(r.Context()); err != nil {
-			problem(w, http.StatusServiceUnavailable, "unavailable", "平台数据库不可用", err.Error())
+			web.Problem(w, http.StatusServiceUnavailable, "unavailable", words.L("platform.db_unavailable"), err.Error())
 			return
 		}
 		w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("GET "+api.PathPubKey, func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"verifier": s.verifier})
+		web.JSON(w, http.StatusOK, map[string]string{"verifier": s.verifier})
 	})
 	mux.HandleFunc("POST "+api.PathEnrol, s.enrol)
-	mux.HandleFunc("POST "+api.PathPush, s.device(s.push))
+	mux.HandleFunc("POST "+api.PathPush, s.device(s.intake.ServePush))
 	mux.HandleFunc("GET "+api.PathChanges, s.changes)
 	mux.HandleFunc("POST "+api.PathCodes, s.admin(s.newCode))
 	mux.HandleFunc("POST "+api.PathImport, s.admin(s.importCSV))
@@ -180,20 +187,20 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("DELETE "+api.PathItems+"{kind}/{id}", s.admin(s.deleteItem))
 	mux.HandleFunc("GET "+api.PathAlerts, s.admin(s.listAlerts))
 	mux.HandleFunc("GET "+api.PathSupervision, s.admin(s.supervisionJSON))
-	mux.HandleFunc("GET /admin/supervision", s.adminPage(s.supervisionPage))
-	mux.HandleFunc("GET /admin/cases/{device}/{case}", s.adminPage(s.supervisionCase))
-	mux.HandleFunc("GET /p/reports/{$}", s.publicReports)
-	mux.HandleFunc("GET /p/reports/{year}", s.publicReport)
+	mux.HandleFunc("GET /admin/supervision", s.adminPage(s.pages.SupervisionPage))
+	mux.HandleFunc("GET /admin/cases/{device}/{case}", s.adminPage(s.pages.SupervisionCase))
+	mux.HandleFunc("GET /p/reports/{$}", s.pages.PublicReports)
+	mux.HandleFunc("GET /p/reports/{year}", s.pages.PublicReport)
 	mux.HandleFunc("GET "+api.PathPolicies, s.device(s.policies))
 	mux.HandleFunc("GET "+api.PathQueue, s.device(s.reviewQueue))
 	mux.HandleFunc("GET "+api.PathOpinions, s.device(s.opinions))
 	mux.HandleFunc("GET "+api.PathReviewers, s.device(s.reviewers))
 	mux.HandleFunc("GET "+api.PathAVLists, s.device(s.avLists))
 	mux.HandleFunc("GET "+api.PathCalendar, s.device(s.calendarFile))
-	mux.HandleFunc("GET /p/{kind}/{id}", s.publicItem)
-	mux.HandleFunc("GET /p/draws/{$}", s.publicDraws)
-	mux.HandleFunc("GET /p/draws/{id}", s.publicDraw)
-	mux.HandleFunc("GET /p/", s.publicSearch)
+	mux.HandleFunc("GET /p/{kind}/{id}", s.pages.PublicItem)
+	mux.HandleFunc("GET /p/draws/{$}", s.pages.PublicDraws)
+	mux.HandleFunc("GET /p/draws/{id}", s.pages.PublicDraw)
+	mux.HandleFunc("GET /p/", s.pages.PublicSearch)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/p/", http.StatusFound) })
 	return limitBody(mux)
 }
@@ -207,40 +214,12 @@ func limitBody(h http.Handler) http.Handler {
 			return
 		}
 		if r.ContentLength > api.MaxBodyBytes {
-			problem(w, http.StatusRequestEntityTooLarge, "too_large", "请求内容过大", "")
+			web.TooLarge(w)
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, api.MaxBodyBytes)
 		h.ServeHTTP(w, r)
 	})
-}
-
-func writeJSON(w http.ResponseWriter, code int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(code)
-	json.NewEncoder(w).Encode(v)
-}
-
-func problem(w http.ResponseWriter, code int, id, message, detail string) {
-	w.Header().Set("Content-Type", "application/problem+json; charset=utf-8")
-	w.WriteHeader(code)
-	json.NewEncoder(w).Encode(api.Problem{Code: id, Message: message, Detail: detail})
-}
-
-// decode reads a JSON body, telling a too-large body from a malformed one.
-func decode(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			problem(w, http.StatusRequestEntityTooLarge, "too_large", "请求内容过大", "")
-		} else {
-			problem(w, http.StatusBadRequest, "bad_json", "请求格式不正确", err.Error())
-		}
-		return false
-	}
-	return true
 }
 
 func hashToken(t string) string {
@@ -278,7 +257,7 @@ func (s *Server) isAdmin(r *http.Request) bool {
 func (s *Server) admin(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if !s.isAdmin(r) {
-			problem(w, http.StatusUnauthorized, "unauthorized", "需要管理员凭据", "")
+			web.Problem(w, http.StatusUnauthorized, "unauthorized", words.L("platform.need_admin"), "")
 			return
 		}
 		h(w, r)
@@ -286,11 +265,7 @@ func (s *Server) admin(h http.HandlerFunc) http.HandlerFunc {
 }
 
 // Device is an enrolled device.
-type Device struct {
-	ID, Name, Kind, Verifier, Origin string
-	Revoked                          bool
-	Enrolled, LastSeen               string
-}
+type Device = intake.Device
 
 // device authenticates a device call by its bearer token.
 func (s *Server) device(h func(http.ResponseWriter, *http.Request, Device)) http.HandlerFunc {
@@ -301,15 +276,15 @@ func (s *Server) device(h func(http.ResponseWriter, *http.Request, Device)) http
 		err := s.db.QueryRowContext(r.Context(), `SELECT id, name, kind, verifier, origin, revoked FROM devices WHERE token_hash = ?`,
 			hashToken(t)).Scan(&d.ID, &d.Name, &d.Kind, &d.Verifier, &d.Origin, &revoked)
 		if t == "" || errors.Is(err, sql.ErrNoRows) {
-			problem(w, http.StatusUnauthorized, "unauthorized", "设备凭据无效，请重新登记设备", "")
+			web.Problem(w, http.StatusUnauthorized, "unauthorized", words.L("platform.unknown_device"), "")
 			return
 		}
 		if err != nil {
-			problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+			web.Internal(w, err)
 			return
 		}
 		if revoked != 0 {
-			problem(w, http.StatusUnauthorized, "revoked", "设备已被注销，请联系管理员", "")
+			web.Problem(w, http.StatusUnauthorized, "revoked", words.L("platform.device_revoked"), "")
 			return
 		}
 		// last_seen is for people (sync status); once a minute is enough, and
@@ -317,7 +292,9 @@ func (s *Server) device(h func(http.ResponseWriter, *http.Request, Device)) http
 		now := s.now()
 		if prev, ok := s.seen.Load(d.ID); !ok || now.Sub(prev.(time.Time)) > time.Minute {
 			s.seen.Store(d.ID, now)
-			s.db.ExecContext(r.Context(), `UPDATE devices SET last_seen = ? WHERE id = ?`, now.UTC().Format(time.RFC3339), d.ID)
+			if _, err := s.db.ExecContext(r.Context(), `UPDATE devices SET last_seen = ? WHERE id = ?`, now.UTC().Format(time.RFC3339), d.ID); err != nil {
+				s.log.Warn("last seen of a device not kept", "device", d.ID, "err", err)
+			}
 		}
 		h(w, r, d)
 	}
@@ -327,39 +304,40 @@ func (s *Server) newCode(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Kind string `json:"kind"`
 	}
-	if !decode(w, r, &req) {
+	if !web.Decode(w, r, &req) {
 		return
 	}
 	code := strings.ToUpper(randomToken(6))
 	if _, err := s.db.ExecContext(r.Context(), `INSERT INTO enrol_codes (code_hash, kind, created) VALUES (?, ?, ?)`,
 		hashToken(code), req.Kind, s.now().UTC().Format(time.RFC3339)); err != nil {
-		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+		web.Internal(w, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]string{"code": code})
+	web.JSON(w, http.StatusCreated, map[string]string{"code": code})
 }
 
 // NewEnrolCode makes a one-time enrolment code (for the CLI and the demo).
-func (s *Server) NewEnrolCode(ctx context.Context, kind string) (string, error) {
+func (s *Server) NewEnrolCode(ctx context.Context, kind string) (_ string, err error) {
+	defer wrap.Err(&err, "new enrolment code")
 	code := strings.ToUpper(randomToken(6))
-	_, err := s.db.ExecContext(ctx, `INSERT INTO enrol_codes (code_hash, kind, created) VALUES (?, ?, ?)`,
+	_, err = s.db.ExecContext(ctx, `INSERT INTO enrol_codes (code_hash, kind, created) VALUES (?, ?, ?)`,
 		hashToken(code), kind, s.now().UTC().Format(time.RFC3339))
 	return code, err
 }
 
 func (s *Server) enrol(w http.ResponseWriter, r *http.Request) {
 	var req api.EnrolRequest
-	if !decode(w, r, &req) {
+	if !web.Decode(w, r, &req) {
 		return
 	}
 	v, err := note.NewVerifier(req.Verifier)
 	if err != nil {
-		problem(w, http.StatusBadRequest, "bad_key", "设备公钥格式不正确", err.Error())
+		web.Problem(w, http.StatusBadRequest, "bad_key", words.L("platform.bad_key"), err.Error())
 		return
 	}
 	id := strings.TrimPrefix(v.Name(), "sanxiang-")
 	token := randomToken(32)
-	err = s.db.Tx(r.Context(), func(tx *dbTx) error {
+	err = s.db.Tx(r.Context(), func(tx *sqldb.Tx) error {
 		res, err := tx.ExecContext(r.Context(), `UPDATE enrol_codes SET used_by = ? WHERE code_hash = ? AND used_by = ''`, id, hashToken(req.Code))
 		if err != nil {
 			return err
@@ -369,23 +347,23 @@ func (s *Server) enrol(w http.ResponseWriter, r *http.Request) {
 		}
 		_, err = tx.ExecContext(r.Context(), `INSERT INTO devices (id, name, kind, verifier, origin, token_hash, enrolled) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			id, req.Name, req.Kind, req.Verifier, "sanxiang/device/"+id, hashToken(token), s.now().UTC().Format(time.RFC3339))
-		if isUnique(err) {
+		if sqldb.IsUnique(err) {
 			return errDuplicate
 		}
 		return err
 	})
 	switch {
 	case errors.Is(err, errBadCode):
-		problem(w, http.StatusForbidden, "bad_code", "登记码无效或已使用", "")
+		web.Problem(w, http.StatusForbidden, "bad_code", words.L("platform.bad_code"), "")
 		return
 	case errors.Is(err, errDuplicate):
-		problem(w, http.StatusConflict, "duplicate", "该设备已登记", id)
+		web.Problem(w, http.StatusConflict, "duplicate", words.L("platform.duplicate_device"), id)
 		return
 	case err != nil:
-		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+		web.Internal(w, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, api.EnrolResponse{DeviceID: id, Token: token, PlatformKey: s.verifier})
+	web.JSON(w, http.StatusCreated, api.EnrolResponse{DeviceID: id, Token: token, PlatformKey: s.verifier})
 }
 
 var (
@@ -396,27 +374,50 @@ var (
 func (s *Server) listDevices(w http.ResponseWriter, r *http.Request) {
 	out, err := s.Devices(r.Context())
 	if err != nil {
-		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+		web.Internal(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, out)
+	web.JSON(w, http.StatusOK, out)
 }
 
 func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 	err := s.Revoke(r.Context(), r.PathValue("id"))
 	if errors.Is(err, ErrNoItem) {
-		problem(w, http.StatusNotFound, "not_found", "没有该设备", "")
+		web.Problem(w, http.StatusNotFound, "not_found", words.L("platform.no_device"), "")
 		return
 	}
 	if err != nil {
-		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+		web.Internal(w, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (s *Server) alert(ctx context.Context, device, kind, detail string) {
-	s.log.Warn("platform alert", "device", device, "kind", kind, "detail", detail)
-	s.db.ExecContext(ctx, `INSERT INTO alerts (at, device, kind, detail) VALUES (?, ?, ?, ?)`,
-		s.now().UTC().Format(time.RFC3339), device, kind, detail)
+// OpenMedia reads a verified evidence file by its SHA-256.
+func (s *Server) OpenMedia(ctx context.Context, sha string) (io.ReadCloser, error) {
+	return s.media.Open(ctx, sha)
+}
+
+// lists gives the intake the platform's public lists.
+type lists struct{ s *Server }
+
+func (l lists) Publish(ctx context.Context, items []catalog.Item, agencies []catalog.Agency) error {
+	return l.s.Publish(ctx, items, agencies)
+}
+
+func (l lists) Withdraw(ctx context.Context, kind catalog.Kind, id string) error {
+	return l.s.Withdraw(ctx, kind, id)
+}
+
+func (l lists) AgencyName(ctx context.Context, code string) string { return l.s.agencyName(ctx, code) }
+
+// Push verifies a device's records and checkpoint and answers with the
+// platform's receipt (the push handler's work, callable in-process).
+func (s *Server) Push(ctx context.Context, d Device, req api.PushRequest) (api.Receipt, error) {
+	return s.intake.Push(ctx, d, req)
+}
+
+// LogRecords returns what the platform holds of a device's log.
+func (s *Server) LogRecords(ctx context.Context, device string) ([][]byte, error) {
+	return s.intake.LogRecords(ctx, device)
 }

@@ -3,172 +3,19 @@ package server
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"html/template"
 	"net/http"
-	"strconv"
-	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
-	"golang.org/x/sync/singleflight"
-
-	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
-	"github.com/sanxiang-desk/sanxiang/app/describe"
-	"github.com/sanxiang-desk/sanxiang/app/review"
-	"github.com/sanxiang-desk/sanxiang/app/supervise"
+	"github.com/sanxiang-desk/sanxiang/sync/server/internal/wrap"
+	"github.com/sanxiang-desk/sanxiang/sync/server/supervise"
+	"github.com/sanxiang-desk/sanxiang/sync/server/web"
+	"github.com/sanxiang-desk/sanxiang/sync/server/words"
 )
 
-// indexCases keeps the cases table as records arrive, inside the push's
-// transaction: a case.open row gives the case's agency, act and opening
-// time; the newest record of each case arrived moves its row on, with one
-// statement a case, not one a record.
-func indexCases(ctx context.Context, tx *dbTx, device string, arrived [][]byte) error {
-	type arrival struct {
-		open      *casefile.Record
-		last      int64
-		submitted bool // for legal review
-	}
-	byCase := map[string]*arrival{}
-	var order []string
-	for _, data := range arrived {
-		var r casefile.Record
-		if json.Unmarshal(data, &r) != nil || r.Case == "" {
-			continue
-		}
-		a := byCase[r.Case]
-		if a == nil {
-			a = &arrival{last: r.Seq}
-			byCase[r.Case] = a
-			order = append(order, r.Case)
-		}
-		a.last = max(a.last, r.Seq)
-		if r.Kind == casefile.KindOpen && a.open == nil {
-			a.open = &r
-		}
-		a.submitted = a.submitted || r.Kind == review.KindSubmit
-	}
-	for _, id := range order {
-		a := byCase[id]
-		if a.open != nil {
-			var o casefile.Opening
-			json.Unmarshal(a.open.Body, &o)
-			if _, err := tx.ExecContext(ctx, `INSERT INTO cases (device, case_id, agency, act, opened, last_seq) VALUES (?, ?, ?, ?, ?, ?)
-				ON CONFLICT (device, case_id) DO NOTHING`, device, id, o.Agency, string(o.Act), a.open.At.UTC().Format(time.RFC3339), a.last); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE cases SET last_seq = ? WHERE device = ? AND case_id = ? AND last_seq < ?`,
-			a.last, device, id, a.last); err != nil {
-			return err
-		}
-		if a.submitted {
-			if _, err := tx.ExecContext(ctx, `UPDATE cases SET submitted = 1 WHERE device = ? AND case_id = ?`, device, id); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// backfillCases fills an empty cases table from the logs a platform
-// already holds (a database made before the table existed).
-func (s *Server) backfillCases(ctx context.Context) error {
-	var n int64
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM cases`).Scan(&n); err != nil || n > 0 {
-		return err
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT device, data FROM log_records ORDER BY device, seq`)
-	if err != nil {
-		return err
-	}
-	byDevice := map[string][][]byte{}
-	var order []string
-	for rows.Next() {
-		var dev string
-		var data []byte
-		if err := rows.Scan(&dev, &data); err != nil {
-			rows.Close()
-			return err
-		}
-		if _, ok := byDevice[dev]; !ok {
-			order = append(order, dev)
-		}
-		byDevice[dev] = append(byDevice[dev], data)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(order) == 0 {
-		return err
-	}
-	return s.db.Tx(ctx, func(tx *dbTx) error {
-		for _, dev := range order {
-			if err := indexCases(ctx, tx, dev, byDevice[dev]); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-// caseCache keeps the newest rebuilding of each case (by device and
-// case id): a case read up to a record never changes, so it serves every
-// reader that asks for the case up to that record.
-type caseCache struct {
-	mu sync.Mutex
-	m  map[string]cachedCase
-}
-
-type cachedCase struct {
-	seq int64
-	c   *casefile.Case
-}
-
-const caseCacheMax = 20000
-
-func (c *caseCache) get(key string, seq int64) *casefile.Case {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e, ok := c.m[key]; ok && e.seq == seq {
-		return e.c
-	}
-	return nil
-}
-
-func (c *caseCache) put(key string, seq int64, cs *casefile.Case) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) >= caseCacheMax {
-		c.m = map[string]cachedCase{}
-	}
-	if e, ok := c.m[key]; !ok || e.seq <= seq {
-		c.m[key] = cachedCase{seq, cs}
-	}
-}
-
-// caseAt is a case as it stood at record seq of the device's log, rebuilt
-// through its record chain or taken from the cache. Callers must not
-// change it.
-func (s *Server) caseAt(ctx context.Context, device, id string, seq int64) (*casefile.Case, error) {
-	key := device + "\x00" + id
-	if c := s.cases.get(key, seq); c != nil {
-		return c, nil
-	}
-	recs, err := s.caseRecords(ctx, device, seq)
-	if err != nil {
-		return nil, err
-	}
-	c, err := casefile.CaseOf(id, recs)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", errBrokenChain, err)
-	}
-	s.cases.put(key, seq, c)
-	return c, nil
-}
-
 // Supervision evaluates every case opened in [from, to) and sums them up.
-func (s *Server) Supervision(ctx context.Context, from, to time.Time) (supervise.Report, error) {
+func (s *Server) Supervision(ctx context.Context, from, to time.Time) (_ supervise.Report, err error) {
+	defer wrap.Err(&err, "supervision")
 	rules, err := s.superviseRules(ctx)
 	if err != nil {
 		return supervise.Report{}, err
@@ -197,7 +44,7 @@ func (s *Server) Supervision(ctx context.Context, from, to time.Time) (supervise
 	}
 	var evals []supervise.Evaluation
 	for _, r := range list {
-		c, err := s.caseAt(ctx, r.device, r.id, r.last)
+		c, err := s.intake.CaseAt(ctx, r.device, r.id, r.last)
 		if err != nil {
 			s.log.Error("supervision: a case cannot be rebuilt", "device", r.device, "case", r.id, "err", err)
 			continue
@@ -211,7 +58,8 @@ func (s *Server) Supervision(ctx context.Context, from, to time.Time) (supervise
 	return supervise.Summarize(evals, from, to, rules.Now, staffing), nil
 }
 
-func (s *Server) superviseRules(ctx context.Context) (supervise.Rules, error) {
+func (s *Server) superviseRules(ctx context.Context) (_ supervise.Rules, err error) {
+	defer wrap.Err(&err, "supervision rules")
 	svc, err := s.reviewService(ctx)
 	if err != nil {
 		return supervise.Rules{}, err
@@ -229,7 +77,8 @@ func (s *Server) superviseRules(ctx context.Context) (supervise.Rules, error) {
 
 // staffing counts each agency's officers with a valid certificate in the
 // public lists against its registered legal reviewers.
-func (s *Server) staffing(ctx context.Context) ([]supervise.Staffing, error) {
+func (s *Server) staffing(ctx context.Context) (_ []supervise.Staffing, err error) {
+	defer wrap.Err(&err, "staffing")
 	officers, reviewers := map[string]int{}, map[string]int{}
 	rows, err := s.db.QueryContext(ctx, `SELECT data FROM catalog WHERE kind = ? AND deleted = 0`, string(catalog.KindOfficer))
 	if err != nil {
@@ -238,11 +87,18 @@ func (s *Server) staffing(ctx context.Context) ([]supervise.Staffing, error) {
 	for rows.Next() {
 		var data string
 		var o catalog.Officer
-		if rows.Scan(&data) == nil && json.Unmarshal([]byte(data), &o) == nil && o.Status == catalog.CertValid {
+		if err := rows.Scan(&data); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if json.Unmarshal([]byte(data), &o) == nil && o.Status == catalog.CertValid {
 			officers[o.AgencyCode]++
 		}
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
 	rows, err = s.db.QueryContext(ctx, `SELECT agency, count(*) FROM reviewers GROUP BY agency`)
 	if err != nil {
 		return nil, err
@@ -251,59 +107,26 @@ func (s *Server) staffing(ctx context.Context) ([]supervise.Staffing, error) {
 	for rows.Next() {
 		var a string
 		var n int
-		if rows.Scan(&a, &n) == nil {
-			reviewers[a] = n
+		if err := rows.Scan(&a, &n); err != nil {
+			return nil, err
 		}
+		reviewers[a] = n
 	}
-	return supervise.StaffingOf(officers, reviewers), rows.Err()
-}
-
-// period reads ?year=YYYY, or ?from=&to= (YYYY-MM-DD, to exclusive); the
-// default is the current year.
-func (s *Server) period(r *http.Request) (time.Time, time.Time, error) {
-	q := r.URL.Query()
-	if q.Get("from") != "" || q.Get("to") != "" {
-		from, err1 := time.ParseInLocation(time.DateOnly, q.Get("from"), time.Local)
-		to, err2 := time.ParseInLocation(time.DateOnly, q.Get("to"), time.Local)
-		if err1 != nil || err2 != nil || !from.Before(to) {
-			return from, to, fmt.Errorf("起止日期应为 YYYY-MM-DD，且起始早于截止")
-		}
-		// A report counts month by month: five years is plenty, and
-		// bounds what one request can cost.
-		if to.After(from.AddDate(maxPeriodYears, 0, 0)) {
-			return from, to, fmt.Errorf("统计期间最长 %d 年", maxPeriodYears)
-		}
-		return from, to, nil
+	if err := rows.Err(); err != nil {
+		return nil, err
 	}
-	year := s.now().Year()
-	if y := q.Get("year"); y != "" {
-		n, err := strconv.Atoi(y)
-		if err != nil || n < 2000 || n > 9999 {
-			return time.Time{}, time.Time{}, fmt.Errorf("年份 %q 无效", y)
-		}
-		year = n
-	}
-	from, to := yearSpan(year)
-	return from, to, nil
-}
-
-// maxPeriodYears is the longest period one supervision report covers.
-const maxPeriodYears = 5
-
-func yearSpan(year int) (time.Time, time.Time) {
-	from := time.Date(year, time.January, 1, 0, 0, 0, 0, time.Local)
-	return from, from.AddDate(1, 0, 0)
+	return supervise.StaffingOf(officers, reviewers), nil
 }
 
 // supervisionJSON: GET /api/v1/admin/supervision, the report as JSON.
 func (s *Server) supervisionJSON(w http.ResponseWriter, r *http.Request) {
-	from, to, err := s.period(r)
+	from, to, err := s.pages.Period(r)
 	if err != nil {
-		problem(w, http.StatusBadRequest, "bad_period", err.Error(), "")
+		web.Problem(w, http.StatusBadRequest, "bad_period", err.Error(), "")
 		return
 	}
 	rep, err := s.Supervision(r.Context(), from, to)
-	respond(w, rep, err)
+	web.Respond(w, rep, err)
 }
 
 // adminPage guards a page for a supervisor's browser: the admin token as a
@@ -313,305 +136,9 @@ func (s *Server) adminPage(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if !s.isAdmin(r) {
 			w.Header().Set("WWW-Authenticate", `Basic realm="sanxiang supervision", charset="UTF-8"`)
-			problem(w, http.StatusUnauthorized, "unauthorized", "需要管理员凭据（密码为管理令牌）", "")
+			web.Problem(w, http.StatusUnauthorized, "unauthorized", words.L("platform.need_admin_page"), "")
 			return
 		}
 		h(w, r)
 	}
-}
-
-// supervisionPage: GET /admin/supervision, the supervisor's dashboard:
-// the report with its charts and every case's evaluation, worst first.
-func (s *Server) supervisionPage(w http.ResponseWriter, r *http.Request) {
-	from, to, err := s.period(r)
-	if err != nil {
-		problem(w, http.StatusBadRequest, "bad_period", err.Error(), "")
-		return
-	}
-	rep, err := s.Supervision(r.Context(), from, to)
-	if err != nil {
-		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
-		return
-	}
-	names := s.agencyNames(r.Context())
-	d := s.reportPage(rep, s.label("supervise.title"), names)
-	d.Period = fmt.Sprintf("%s — %s", from.Format(time.DateOnly), to.AddDate(0, 0, -1).Format(time.DateOnly))
-	d.Cases = s.caseRows(rep.Cases, 300, names)
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	reportTemplate.Execute(w, d)
-}
-
-// publicReports: GET /p/reports/, the years with annual statistics.
-func (s *Server) publicReports(w http.ResponseWriter, r *http.Request) {
-	var first string
-	s.db.QueryRowContext(r.Context(), `SELECT coalesce(min(opened), '') FROM cases`).Scan(&first)
-	d := s.base(s.label("supervise.annual_list"))
-	now := s.now().Year()
-	start := now
-	if t, err := time.Parse(time.RFC3339, first); err == nil {
-		start = t.In(time.Local).Year()
-	}
-	for y := now; y >= start; y-- {
-		sub := s.label("supervise.annual_due", map[string]any{"Due": supervise.AnnualDue(y).Format(time.DateOnly)})
-		if y == now {
-			sub = s.label("supervise.annual_running")
-		}
-		d.Results = append(d.Results, pageResult{URL: fmt.Sprintf("/p/reports/%d", y), Title: s.label("supervise.annual_title", map[string]any{"Year": y}), Subtitle: sub})
-	}
-	d.Count = s.label("supervise.annual_count", map[string]any{"N": len(d.Results)})
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	page.Execute(w, d)
-}
-
-// publicReport: GET /p/reports/{year}, the annual statistics of
-// administrative enforcement (行政执法数据年度统计), published by
-// 31 January of the next year. Only totals: no case is named.
-func (s *Server) publicReport(w http.ResponseWriter, r *http.Request) {
-	year, err := strconv.Atoi(r.PathValue("year"))
-	if err != nil || year < 2000 || year > s.now().Year() {
-		s.notFound(w)
-		return
-	}
-	rep, err := s.annualReport(r.Context(), year)
-	if err != nil {
-		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
-		return
-	}
-	d := s.reportPage(rep, s.label("supervise.annual_title", map[string]any{"Year": year}), s.agencyNames(r.Context()))
-	d.Public = true
-	d.Period = s.label("supervise.annual_due", map[string]any{"Due": supervise.AnnualDue(year).Format(time.DateOnly)})
-	if year == s.now().Year() {
-		d.Period = s.label("supervise.annual_so_far", map[string]any{"Day": s.now().Format(time.DateOnly)})
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	reportTemplate.Execute(w, d)
-}
-
-// annualFresh is how long a public annual report is served from memory.
-// The page is public and each computation reads a year of cases: a burst
-// of requests must not become a burst of computations.
-const annualFresh = 10 * time.Minute
-
-// annualCache holds the public annual reports lately computed, by year.
-type annualCache struct {
-	mu    sync.Mutex
-	years map[int]annualEntry
-	group singleflight.Group
-	made  atomic.Int64 // computations, for tests
-}
-
-type annualEntry struct {
-	rep  supervise.Report
-	made time.Time
-}
-
-// annualReport is a year's totals for the public report, computed at most
-// once every annualFresh however many ask at once. No case is kept.
-func (s *Server) annualReport(ctx context.Context, year int) (supervise.Report, error) {
-	c := &s.annual
-	c.mu.Lock()
-	e, ok := c.years[year]
-	c.mu.Unlock()
-	if ok && s.now().Sub(e.made) < annualFresh {
-		return e.rep, nil
-	}
-	v, err, _ := c.group.Do(strconv.Itoa(year), func() (any, error) {
-		c.mu.Lock()
-		e, ok := c.years[year]
-		c.mu.Unlock()
-		if ok && s.now().Sub(e.made) < annualFresh {
-			return e.rep, nil // made while this reader waited for its turn
-		}
-		from, to := yearSpan(year)
-		// One leaving reader does not fail the others waiting on this; a
-		// hung query does not hold them for ever.
-		run, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
-		defer cancel()
-		rep, err := s.Supervision(run, from, to)
-		if err != nil {
-			return nil, err
-		}
-		c.made.Add(1)
-		// Totals only: of each case, what the month chart counts.
-		for i, e := range rep.Cases {
-			rep.Cases[i] = supervise.Evaluation{Opened: e.Opened, Act: e.Act}
-		}
-		c.mu.Lock()
-		if c.years == nil {
-			c.years = map[int]annualEntry{}
-		}
-		c.years[year] = annualEntry{rep: rep, made: s.now()}
-		c.mu.Unlock()
-		return rep, nil
-	})
-	if err != nil {
-		return supervise.Report{}, err
-	}
-	return v.(supervise.Report), nil
-}
-
-// agencyNames maps agency codes to short names for tables and charts.
-func (s *Server) agencyNames(ctx context.Context) map[string]string {
-	out := map[string]string{}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, data FROM catalog WHERE kind = 'agency' AND deleted = 0`)
-	if err != nil {
-		return out
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, data string
-		var a catalog.Agency
-		if rows.Scan(&id, &data) == nil && json.Unmarshal([]byte(data), &a) == nil {
-			out[id] = a.Name
-		}
-	}
-	return out
-}
-
-// percent shows a rate, or a dash when nothing was counted.
-func percent(v float64) string {
-	if v < 0 {
-		return "—"
-	}
-	return decimal(v) + "%"
-}
-
-// missingText says in words what a check found missing.
-func (s *Server) missingText(c supervise.Check) string {
-	var what []string
-	for _, m := range c.Missing {
-		what = append(what, s.missingLabel(c.Key, m))
-	}
-	return strings.Join(what, "、")
-}
-
-// caseRows lists evaluations with what each fails, in words.
-func (s *Server) caseRows(evals []supervise.Evaluation, max int, names map[string]string) []reportCase {
-	var out []reportCase
-	for _, e := range evals {
-		if len(out) == max {
-			break
-		}
-		var faults []string
-		for _, c := range e.Failed() {
-			faults = append(faults, s.label("supervise.check."+c.Key)+"："+s.missingText(c))
-		}
-		out = append(out, reportCase{Case: e.Case, Device: e.Device, Agency: nameOr(names, e.Agency), Act: s.label("act." + string(e.Act)),
-			Opened: e.Opened.In(time.Local).Format(time.DateOnly), Score: e.Score, Low: e.Score < 80, Faults: strings.Join(faults, "；")})
-	}
-	return out
-}
-
-// missingLabel says in words what fails a check.
-func (s *Server) missingLabel(check, m string) string {
-	var key string
-	switch check {
-	case supervise.CheckDocuments:
-		key = "supervise.doc." + m
-	case supervise.CheckDeadlines:
-		key = "clock." + m
-	case supervise.CheckAV:
-		key = "stage." + m
-	case supervise.CheckReview:
-		key = m
-	default:
-		key = "supervise.pub." + m
-	}
-	if l := s.label(key); l != key {
-		return l
-	}
-	return m
-}
-
-func nameOr(names map[string]string, code string) string {
-	if n := names[code]; n != "" {
-		return n
-	}
-	return code
-}
-
-// caseEntry is one record of a case, as the supervisor's case page shows it.
-type caseEntry struct {
-	Seq                        int64
-	At, What, Who, Text, Media string
-}
-
-// casePage is the supervisor's view of one case file.
-type casePage struct {
-	Site, Title, Footer string
-	Nav                 []pageResult
-	Fields              []pageField
-	Checks              []pageField
-	Records             []caseEntry
-	L                   map[string]string
-	Back                string // the dashboard's name
-}
-
-var casePageTemplate = template.Must(template.ParseFS(templateFiles, "templates/case.html", "templates/common.html"))
-
-// supervisionCase: GET /admin/cases/{device}/{case}, one case file as the
-// platform holds it, with its evaluation: what a supervisor opens from a
-// low score.
-func (s *Server) supervisionCase(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	device, id := r.PathValue("device"), r.PathValue("case")
-	var last int64
-	err := s.db.QueryRowContext(ctx, `SELECT last_seq FROM cases WHERE device = ? AND case_id = ?`, device, id).Scan(&last)
-	if err != nil {
-		s.notFound(w)
-		return
-	}
-	c, err := s.caseAt(ctx, device, id, last)
-	rules, rerr := s.superviseRules(ctx)
-	if err == nil {
-		err = rerr
-	}
-	if err != nil {
-		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
-		return
-	}
-	e := supervise.Evaluate(device, c, rules)
-	names := s.agencyNames(ctx)
-	o := c.Opening
-	d := casePage{Site: s.label("kiosk.title"), Title: id + "　" + o.ItemName, Footer: s.label("complaint.hotline"), Nav: s.nav(),
-		L: map[string]string{"checks": s.label("supervise.col.cases_title"), "records": s.label("case.timeline"),
-			"score": s.label("supervise.col.case_score")}, Back: s.label("supervise.title")}
-	d.Fields = []pageField{
-		{Label: s.label("supervise.col.agency"), Value: nameOr(names, o.Agency)},
-		{Label: s.label("supervise.col.act"), Value: s.label("act." + string(o.Act))},
-		{Label: s.label("case.party"), Value: o.Party.Name + "　" + casefile.MaskID(o.Party)},
-		{Label: s.label("supervise.col.device"), Value: device},
-		{Label: s.label("supervise.col.case_score"), Value: strconv.Itoa(e.Score), Bad: e.Score < 80},
-	}
-	for _, ch := range e.Checks {
-		v := s.label("clock.met")
-		if !ch.Met {
-			v = s.missingText(ch)
-		}
-		d.Checks = append(d.Checks, pageField{Label: fmt.Sprintf("%s（%d）", s.label("supervise.check."+ch.Key), ch.Weight), Value: v, Bad: !ch.Met})
-	}
-	authors := map[string]string{}
-	for _, rec := range c.Records {
-		what, text := describe.Record(rec, s.label)
-		attachments := ""
-		if len(rec.Media) > 0 {
-			attachments = s.label("case.attachments", map[string]any{"N": len(rec.Media)})
-		}
-		who, ok := authors[rec.Author]
-		if !ok { // a case has few authors: each is looked up once
-			who = rec.Author
-			if it, err := s.Item(ctx, catalog.KindOfficer, rec.Author); err == nil {
-				if n, ok := it["name"].(string); ok {
-					who = n + "（" + rec.Author + "）"
-				}
-			}
-			authors[rec.Author] = who
-		}
-		d.Records = append(d.Records, caseEntry{Seq: rec.Seq, At: rec.At.In(time.Local).Format("2006-01-02 15:04"), What: what,
-			Who: who, Text: text, Media: attachments})
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	casePageTemplate.Execute(w, d)
 }

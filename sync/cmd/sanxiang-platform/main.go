@@ -27,6 +27,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
+	"github.com/sanxiang-desk/sanxiang/sync/server/demoload"
 )
 
 func main() {
@@ -115,7 +116,7 @@ func run(listen, dbPath, mediaDir, adminToken string, withDemo bool, newCode str
 		return nil
 	}
 	if withDemo {
-		if err := s.LoadDemo(ctx); err != nil {
+		if err := demoload.Load(ctx, s); err != nil {
 			return err
 		}
 		log.Info("demo city loaded (lists, major-decision lists, reviewers) where the catalog was empty")

@@ -1,4 +1,4 @@
-package server
+package pages
 
 import (
 	"context"
@@ -9,20 +9,30 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
+	"github.com/sanxiang-desk/sanxiang/sync/server/supervise"
 )
 
 // The public annual report is computed once for a burst of readers and
 // again only after annualFresh; what it serves names no case.
 func TestAnnualReportIsComputedOnceForABurst(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "platform.db"), Options{})
+	db, err := sqldb.Open(ctx, filepath.Join(t.TempDir(), "platform.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	defer db.Close()
 	clock := time.Now()
-	s.now = func() time.Time { return clock }
-	h := httptest.NewServer(s.Handler())
+	s := &Room{DB: db, Now: func() time.Time { return clock },
+		// A year's evaluation names its cases; the public report must not.
+		Supervision: func(ctx context.Context, from, to time.Time) (supervise.Report, error) {
+			return supervise.Report{From: from, To: to, Made: clock, Cases: []supervise.Evaluation{{Case: "C1", Device: "D1", Opened: from, Act: catalog.ActPenalty}}}, nil
+		}}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /p/reports/{year}", s.PublicReport)
+	h := httptest.NewServer(mux)
 	defer h.Close()
 	year := clock.Year()
 	var wg sync.WaitGroup

@@ -1,4 +1,4 @@
-package server
+package intake
 
 import (
 	"bytes"
@@ -14,6 +14,8 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/ledger"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
+	"github.com/sanxiang-desk/sanxiang/sync/server/web"
+	"github.com/sanxiang-desk/sanxiang/sync/server/words"
 )
 
 // Errors of a push, each answered with its own status.
@@ -53,34 +55,34 @@ func (h deviceHashes) WriteHashes(start int64, hashes []ledger.Hash) error {
 	return nil
 }
 
-// push accepts a device's records and checkpoint. It verifies the
+// ServePush accepts a device's records and checkpoint. It verifies the
 // signature, that the records continue (or repeat exactly) what the
 // platform holds, and that the checkpoint's root is the tree they make;
 // then it countersigns the checkpoint as the device's receipt. A retry of
 // the same batch gets the same receipt; a different history is refused as
 // a fork and raised as an alert.
-func (s *Server) push(w http.ResponseWriter, r *http.Request, d Device) {
+func (s *Intake) ServePush(w http.ResponseWriter, r *http.Request, d Device) {
 	var req api.PushRequest
-	if !decode(w, r, &req) {
+	if !web.Decode(w, r, &req) {
 		return
 	}
 	rc, err := s.Push(r.Context(), d, req)
 	switch {
 	case errors.Is(err, errSignature):
-		problem(w, http.StatusForbidden, "bad_signature", "检查点签名无效：只能推送本设备的记录", err.Error())
+		web.Problem(w, http.StatusForbidden, "bad_signature", words.L("platform.bad_signature"), err.Error())
 	case errors.Is(err, errFork):
-		problem(w, http.StatusConflict, "fork", "推送的记录与平台已收到的记录不一致，已报警", err.Error())
+		web.Problem(w, http.StatusConflict, "fork", words.L("platform.fork"), err.Error())
 	case errors.Is(err, errGap), errors.Is(err, errBadTree):
-		problem(w, http.StatusUnprocessableEntity, "bad_log", "推送的记录不完整或与检查点不符", err.Error())
+		web.Problem(w, http.StatusUnprocessableEntity, "bad_log", words.L("platform.bad_log"), err.Error())
 	case err != nil:
-		problem(w, http.StatusInternalServerError, "internal", "平台内部错误", err.Error())
+		web.Internal(w, err)
 	default:
-		writeJSON(w, http.StatusOK, rc)
+		web.JSON(w, http.StatusOK, rc)
 	}
 }
 
 // Push is the push handler's work, callable in-process.
-func (s *Server) Push(ctx context.Context, d Device, req api.PushRequest) (api.Receipt, error) {
+func (s *Intake) Push(ctx context.Context, d Device, req api.PushRequest) (api.Receipt, error) {
 	cp, err := ledger.ParseCheckpoint([]byte(req.Checkpoint), d.Verifier)
 	if err != nil || cp.Origin != d.Origin {
 		return api.Receipt{}, fmt.Errorf("%w: %v", errSignature, err)
@@ -89,7 +91,7 @@ func (s *Server) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 	var arrived [][]byte
 	err = s.db.Tx(ctx, func(tx *dbTx) error {
 		arrived = arrived[:0]
-		if err := tx.lock(ctx, "push:"+d.ID); err != nil {
+		if err := tx.Lock(ctx, "push:"+d.ID); err != nil {
 			return err
 		}
 		var have int64
@@ -183,21 +185,29 @@ func (s *Server) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 		}
 		rc.Flags = flags
 	}
-	return rc, err
+	if err != nil {
+		return rc, fmt.Errorf("push %s: %w", d.ID, err)
+	}
+	return rc, nil
 }
 
 // LogRecords returns what the platform holds of a device's log.
-func (s *Server) LogRecords(ctx context.Context, device string) ([][]byte, error) {
+func (s *Intake) LogRecords(ctx context.Context, device string) ([][]byte, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT data FROM log_records WHERE device = ? ORDER BY seq`, device)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("log of %s: %w", device, err)
 	}
 	defer rows.Close()
 	var out [][]byte
 	for rows.Next() {
 		var b []byte
-		rows.Scan(&b)
+		if err := rows.Scan(&b); err != nil {
+			return nil, fmt.Errorf("log of %s: record %d: %w", device, len(out), err)
+		}
 		out = append(out, b)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("log of %s: %w", device, err)
+	}
+	return out, nil
 }

@@ -1,4 +1,4 @@
-package client
+package e2e
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/sync/client"
 	"github.com/sanxiang-desk/sanxiang/sync/server/servertest"
 )
 
@@ -27,7 +28,7 @@ func TestTwoHundredDevicesPushAtOnce(t *testing.T) {
 		const devices, records = 200, 10
 		type dev struct {
 			log *casefile.Log
-			id  Identity
+			id  client.Identity
 		}
 		var ds []dev
 		dir := t.TempDir()
@@ -46,7 +47,7 @@ func TestTwoHundredDevicesPushAtOnce(t *testing.T) {
 				t.Fatal(err)
 			}
 			code, _ := s.NewEnrolCode(ctx, "officer")
-			id, err := Enrol(ctx, h.URL, code, name, "officer", l.Verifier)
+			id, err := client.Enrol(ctx, h.URL, code, name, "officer", l.Verifier)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -62,7 +63,7 @@ func TestTwoHundredDevicesPushAtOnce(t *testing.T) {
 				defer wg.Done()
 				<-start
 				t0 := time.Now()
-				_, errs[i] = New(d.id).Push(ctx, d.log)
+				_, errs[i] = client.New(d.id).Push(ctx, d.log)
 				lat[i] = time.Since(t0)
 			}()
 		}

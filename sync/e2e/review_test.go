@@ -1,4 +1,4 @@
-package client
+package e2e
 
 import (
 	"context"
@@ -11,12 +11,13 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/demo"
 	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/assets"
+	"github.com/sanxiang-desk/sanxiang/sync/client"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
 	"github.com/sanxiang-desk/sanxiang/sync/server/servertest"
 )
 
 // reviewDevice is an enrolled device with a review service and its gate.
-func reviewDevice(t *testing.T, s *server.Server, url, name string, reviewers review.Reviewers) (*casefile.Log, *review.Service, *Client) {
+func reviewDevice(t *testing.T, s *server.Server, url, name string, reviewers review.Reviewers) (*casefile.Log, *review.Service, *client.Client) {
 	t.Helper()
 	ctx := context.Background()
 	l := casefiletest.Open(t, name)
@@ -32,11 +33,11 @@ func reviewDevice(t *testing.T, s *server.Server, url, name string, reviewers re
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, err := Enrol(ctx, url, code, name, "officer", l.Verifier)
+	id, err := client.Enrol(ctx, url, code, name, "officer", l.Verifier)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return l, svc, New(id)
+	return l, svc, client.New(id)
 }
 
 // A legal reviewer on another device reviews an officer's major decision

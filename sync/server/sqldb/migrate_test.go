@@ -1,4 +1,4 @@
-package server
+package sqldb
 
 import (
 	"context"
@@ -43,12 +43,12 @@ func TestSubmittedCasesSurviveTheMerge(t *testing.T) {
 	}
 	old.Close()
 
-	s, err := Open(ctx, path, Options{})
+	s, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	rows, err := s.db.QueryContext(ctx, `SELECT case_id FROM cases WHERE submitted = 1`)
+	rows, err := s.QueryContext(ctx, `SELECT case_id FROM cases WHERE submitted = 1`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func TestSubmittedCasesSurviveTheMerge(t *testing.T) {
 	if strings.Join(got, ",") != "C2" {
 		t.Fatalf("submitted after the upgrade: %v, want C2", got)
 	}
-	if _, err := s.db.ExecContext(ctx, `SELECT 1 FROM review_cases`); err == nil {
+	if _, err := s.ExecContext(ctx, `SELECT 1 FROM review_cases`); err == nil {
 		t.Fatal("review_cases is still there")
 	}
 }

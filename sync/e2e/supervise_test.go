@@ -1,4 +1,4 @@
-package client
+package e2e
 
 import (
 	"context"
@@ -19,10 +19,12 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/document"
 	"github.com/sanxiang-desk/sanxiang/app/publish"
 	"github.com/sanxiang-desk/sanxiang/app/review"
-	"github.com/sanxiang-desk/sanxiang/app/supervise"
 	"github.com/sanxiang-desk/sanxiang/assets"
+	"github.com/sanxiang-desk/sanxiang/sync/client"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
+	"github.com/sanxiang-desk/sanxiang/sync/server/demoload"
 	"github.com/sanxiang-desk/sanxiang/sync/server/servertest"
+	"github.com/sanxiang-desk/sanxiang/sync/server/supervise"
 )
 
 // supervisedCase writes a case through the officer's calls on the given
@@ -84,7 +86,7 @@ func TestSupervisionOfPushedCases(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b servertest.Backend) {
 		ctx := context.Background()
 		s, h := platform(t, b)
-		if err := s.LoadDemo(ctx); err != nil {
+		if err := demoload.Load(ctx, s); err != nil {
 			t.Fatal(err)
 		}
 		cal, _ := calendar.Parse(assets.Calendar)
@@ -113,7 +115,7 @@ func TestSupervisionOfPushedCases(t *testing.T) {
 		supervisedCase(t, bl, &clock, "02", catalog.ActInspection, "2025-12-30", nil)
 
 		for _, l := range []*casefile.Log{a, bl} {
-			if _, err := New(enrol(t, s, h, l)).Push(ctx, l); err != nil {
+			if _, err := client.New(enrol(t, s, h, l)).Push(ctx, l); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -262,7 +264,7 @@ func TestSupervisionIndexesLogsHeldBefore(t *testing.T) {
 	l.SetClock(func() time.Time { return clock })
 	supervisedCase(t, l, &clock, "01", catalog.ActPenalty, "2026-03-02", []step{{"register", "2026-03-02", "", false, ""}})
 	supervisedCase(t, l, &clock, "02", catalog.ActInspection, "2026-04-02", []step{{"inspect", "2026-04-03", "inspection_record", true, ""}})
-	if _, err := New(enrol(t, s, h, l)).Push(ctx, l); err != nil {
+	if _, err := client.New(enrol(t, s, h, l)).Push(ctx, l); err != nil {
 		t.Fatal(err)
 	}
 	from, to := time.Date(2026, 1, 1, 0, 0, 0, 0, time.Local), time.Date(2027, 1, 1, 0, 0, 0, 0, time.Local)
@@ -302,7 +304,7 @@ func TestAVListsComeFromThePlatform(t *testing.T) {
 		var clock time.Time
 		l.SetClock(func() time.Time { return clock })
 		id := supervisedCase(t, l, &clock, "01", catalog.ActPenalty, "2026-03-02", []step{{"register", "2026-03-02", "register_approval", false, ""}})
-		c := New(enrol(t, s, h, l))
+		c := client.New(enrol(t, s, h, l))
 		if _, err := c.Push(ctx, l); err != nil {
 			t.Fatal(err)
 		}
@@ -342,7 +344,7 @@ func TestCalendarComesFromThePlatform(t *testing.T) {
 		ctx := context.Background()
 		s, h := platform(t, b)
 		l := deviceLog(t, "CAL-1", 0)
-		c := New(enrol(t, s, h, l))
+		c := client.New(enrol(t, s, h, l))
 		data, err := c.PullCalendar(ctx)
 		if err != nil {
 			t.Fatal(err)

@@ -1,4 +1,4 @@
-package server
+package pages
 
 import (
 	"fmt"
@@ -9,7 +9,8 @@ import (
 	"strings"
 
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
-	"github.com/sanxiang-desk/sanxiang/app/supervise"
+	"github.com/sanxiang-desk/sanxiang/sync/server/supervise"
+	"github.com/sanxiang-desk/sanxiang/sync/server/words"
 )
 
 var reportTemplate = template.Must(template.ParseFS(templateFiles, "templates/report.html", "templates/common.html"))
@@ -66,34 +67,34 @@ const (
 
 // reportPage turns a report into the page's data: headline figures,
 // charts and the tables by agency.
-func (s *Server) reportPage(rep supervise.Report, title string, names map[string]string) reportData {
+func (s *Room) reportPage(rep supervise.Report, title string, names map[string]string) reportData {
 	t := rep.Total
-	d := reportData{Site: s.label("kiosk.title"), Title: title, Footer: s.label("complaint.hotline"),
-		Made: s.label("supervise.made", map[string]any{"At": rep.Made.Format("2006-01-02 15:04")}), L: map[string]string{}, Nav: s.nav()}
+	d := reportData{Site: words.L("kiosk.title"), Title: title, Footer: words.L("complaint.hotline"),
+		Made: words.L("supervise.made", map[string]any{"At": rep.Made.Format("2006-01-02 15:04")}), L: map[string]string{}, Nav: s.nav()}
 	for _, k := range []string{"agency", "cases", "decided", "major", "pass", "return", "on_time", "late", "overdue", "pending",
 		"withdrawn", "av", "score", "officers", "reviewers", "share", "case", "device", "act", "opened", "faults", "by_agency",
 		"staffing", "staffing_note", "cases_title", "cases_note", "none", "case_score"} {
-		d.L[k] = s.label("supervise.col." + k)
+		d.L[k] = words.L("supervise.col." + k)
 	}
 	d.Tiles = []reportTile{
-		{Label: s.label("supervise.tile.cases"), Value: strconv.Itoa(t.Cases), Note: s.label("supervise.tile.decided", map[string]any{"N": t.Decided, "Major": t.Major})},
-		{Label: s.label("supervise.tile.score"), Value: decimal(t.MeanScore()), Bad: t.MeanScore() >= 0 && t.MeanScore() < 80},
-		{Label: s.label("supervise.tile.review"), Value: percent(t.PassRate()),
-			Note: s.label("supervise.tile.review_note", map[string]any{"N": t.Opinions, "Returned": percent(t.ReturnRate())})},
-		{Label: s.label("supervise.tile.publish"), Value: percent(t.OnTimeRate()), Bad: t.Publish[supervise.PubLate]+t.Publish[supervise.PubOverdue] > 0,
-			Note: s.label("supervise.tile.publish_note", map[string]any{"Late": t.Publish[supervise.PubLate], "Overdue": t.Publish[supervise.PubOverdue], "Pending": t.Publish[supervise.PubPending]})},
-		{Label: s.label("supervise.tile.av"), Value: percent(t.AVRate()), Bad: t.AVNeeded > t.AVPresent,
-			Note: s.label("supervise.tile.av_note", map[string]any{"Have": t.AVPresent, "Need": t.AVNeeded})},
+		{Label: words.L("supervise.tile.cases"), Value: strconv.Itoa(t.Cases), Note: words.L("supervise.tile.decided", map[string]any{"N": t.Decided, "Major": t.Major})},
+		{Label: words.L("supervise.tile.score"), Value: decimal(t.MeanScore()), Bad: t.MeanScore() >= 0 && t.MeanScore() < 80},
+		{Label: words.L("supervise.tile.review"), Value: percent(t.PassRate()),
+			Note: words.L("supervise.tile.review_note", map[string]any{"N": t.Opinions, "Returned": percent(t.ReturnRate())})},
+		{Label: words.L("supervise.tile.publish"), Value: percent(t.OnTimeRate()), Bad: t.Publish[supervise.PubLate]+t.Publish[supervise.PubOverdue] > 0,
+			Note: words.L("supervise.tile.publish_note", map[string]any{"Late": t.Publish[supervise.PubLate], "Overdue": t.Publish[supervise.PubOverdue], "Pending": t.Publish[supervise.PubPending]})},
+		{Label: words.L("supervise.tile.av"), Value: percent(t.AVRate()), Bad: t.AVNeeded > t.AVPresent,
+			Note: words.L("supervise.tile.av_note", map[string]any{"Have": t.AVPresent, "Need": t.AVNeeded})},
 	}
 	if t.WithdrawLate+t.WithdrawOnTime > 0 {
-		d.Tiles = append(d.Tiles, reportTile{Label: s.label("supervise.tile.withdraw"), Value: strconv.Itoa(t.WithdrawOnTime + t.WithdrawLate),
-			Note: s.label("supervise.tile.withdraw_note", map[string]any{"Late": t.WithdrawLate}), Bad: t.WithdrawLate > 0})
+		d.Tiles = append(d.Tiles, reportTile{Label: words.L("supervise.tile.withdraw"), Value: strconv.Itoa(t.WithdrawOnTime + t.WithdrawLate),
+			Note: words.L("supervise.tile.withdraw_note", map[string]any{"Late": t.WithdrawLate}), Bad: t.WithdrawLate > 0})
 	}
 
 	// Cases by month, stacked by act.
 	var acts []series
 	for i, a := range catalog.Acts {
-		acts = append(acts, series{Name: s.label("act." + string(a)), Color: palette[i]})
+		acts = append(acts, series{Name: words.L("act." + string(a)), Color: palette[i]})
 	}
 	perMonth := map[string]map[catalog.Act]int{} // cases by month and act, counted once
 	for _, e := range rep.Cases {
@@ -105,14 +106,14 @@ func (s *Server) reportPage(rep supervise.Report, title string, names map[string
 	}
 	var months []bar
 	for _, m := range rep.ByMonth {
-		b := bar{Label: s.label("supervise.month_n", map[string]any{"N": strings.TrimPrefix(m.Key[5:], "0")})}
+		b := bar{Label: words.L("supervise.month_n", map[string]any{"N": strings.TrimPrefix(m.Key[5:], "0")})}
 		for _, a := range catalog.Acts {
 			b.Values = append(b.Values, float64(perMonth[m.Key][a]))
 		}
 		b.Text = strconv.Itoa(m.Tally.Cases)
 		months = append(months, b)
 	}
-	d.Charts = append(d.Charts, reportChart{Title: s.label("supervise.chart.months"), SVG: vbars(acts, months)})
+	d.Charts = append(d.Charts, reportChart{Title: words.L("supervise.chart.months"), SVG: vbars(acts, months)})
 
 	var scores, pubs, reviews, avs []bar
 	for _, row := range rep.ByAgency {
@@ -127,7 +128,7 @@ func (s *Server) reportPage(rep supervise.Report, title string, names map[string
 		}
 		if tl.Opinions > 0 {
 			reviews = append(reviews, bar{Label: name, Values: []float64{float64(tl.Passed), float64(tl.Returned), float64(tl.Opinions - tl.Passed - tl.Returned)},
-				Text: s.label("supervise.pass_of", map[string]any{"Rate": percent(tl.PassRate())})})
+				Text: words.L("supervise.pass_of", map[string]any{"Rate": percent(tl.PassRate())})})
 		}
 		if r := tl.AVRate(); r >= 0 {
 			avs = append(avs, bar{Label: name, Values: []float64{r}, Text: fmt.Sprintf("%s（%d/%d）", percent(r), tl.AVPresent, tl.AVNeeded), Color: scoreColor(r)})
@@ -137,16 +138,16 @@ func (s *Server) reportPage(rep supervise.Report, title string, names map[string
 			Score: decimal(tl.MeanScore()), Late: p[supervise.PubLate], Overdue: p[supervise.PubOverdue], Pending: p[supervise.PubPending],
 			Withdrawn: tl.WithdrawLate + tl.WithdrawOnTime})
 	}
-	one := []series{{Name: s.label("supervise.col.score"), Color: good}}
-	d.Charts = append(d.Charts, reportChart{Title: s.label("supervise.chart.score"), SVG: hbars(one, scores, 100, 80, s.label("supervise.line80"))})
-	d.Charts = append(d.Charts, reportChart{Title: s.label("supervise.chart.publish"), SVG: hbars([]series{
-		{Name: s.label("supervise.pub.on_time"), Color: good}, {Name: s.label("supervise.pub.exempt"), Color: "#56B4E9"},
-		{Name: s.label("supervise.pub.pending"), Color: muted}, {Name: s.label("supervise.pub.late"), Color: warn},
-		{Name: s.label("supervise.pub.overdue"), Color: bad}}, pubs, 0, 0, "")})
-	d.Charts = append(d.Charts, reportChart{Title: s.label("supervise.chart.review"), SVG: hbars([]series{
-		{Name: s.label("supervise.col.pass"), Color: good}, {Name: s.label("supervise.col.return"), Color: bad},
-		{Name: s.label("supervise.other_opinion"), Color: muted}}, reviews, 0, 0, "")})
-	d.Charts = append(d.Charts, reportChart{Title: s.label("supervise.chart.av"), SVG: hbars([]series{{Name: s.label("supervise.col.av"), Color: good}}, avs, 100, 0, "")})
+	one := []series{{Name: words.L("supervise.col.score"), Color: good}}
+	d.Charts = append(d.Charts, reportChart{Title: words.L("supervise.chart.score"), SVG: hbars(one, scores, 100, 80, words.L("supervise.line80"))})
+	d.Charts = append(d.Charts, reportChart{Title: words.L("supervise.chart.publish"), SVG: hbars([]series{
+		{Name: words.L("supervise.pub.on_time"), Color: good}, {Name: words.L("supervise.pub.exempt"), Color: "#56B4E9"},
+		{Name: words.L("supervise.pub.pending"), Color: muted}, {Name: words.L("supervise.pub.late"), Color: warn},
+		{Name: words.L("supervise.pub.overdue"), Color: bad}}, pubs, 0, 0, "")})
+	d.Charts = append(d.Charts, reportChart{Title: words.L("supervise.chart.review"), SVG: hbars([]series{
+		{Name: words.L("supervise.col.pass"), Color: good}, {Name: words.L("supervise.col.return"), Color: bad},
+		{Name: words.L("supervise.other_opinion"), Color: muted}}, reviews, 0, 0, "")})
+	d.Charts = append(d.Charts, reportChart{Title: words.L("supervise.chart.av"), SVG: hbars([]series{{Name: words.L("supervise.col.av"), Color: good}}, avs, 100, 0, "")})
 
 	var shares []bar
 	for _, st := range rep.Staffing {
@@ -164,8 +165,8 @@ func (s *Server) reportPage(rep supervise.Report, title string, names map[string
 	for _, b := range shares {
 		maxShare = math.Max(maxShare, b.Values[0])
 	}
-	d.Charts = append(d.Charts, reportChart{Title: s.label("supervise.chart.staffing"),
-		SVG: hbars([]series{{Name: s.label("supervise.col.share"), Color: good}}, shares, maxShare, supervise.MinReviewerShare, s.label("supervise.line5"))})
+	d.Charts = append(d.Charts, reportChart{Title: words.L("supervise.chart.staffing"),
+		SVG: hbars([]series{{Name: words.L("supervise.col.share"), Color: good}}, shares, maxShare, supervise.MinReviewerShare, words.L("supervise.line5"))})
 	return d
 }
 

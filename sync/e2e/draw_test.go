@@ -1,4 +1,4 @@
-package client
+package e2e
 
 import (
 	"context"
@@ -12,6 +12,8 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/demo"
 	"github.com/sanxiang-desk/sanxiang/app/draw"
+	"github.com/sanxiang-desk/sanxiang/sync/client"
+	"github.com/sanxiang-desk/sanxiang/sync/server/demoload"
 	"github.com/sanxiang-desk/sanxiang/sync/server/servertest"
 )
 
@@ -22,7 +24,7 @@ func TestRandomInspectionDrawIsKeptReproducibleAndPublished(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b servertest.Backend) {
 		ctx := context.Background()
 		s, h := platform(t, b)
-		if err := s.LoadDemo(ctx); err != nil {
+		if err := demoload.Load(ctx, s); err != nil {
 			t.Fatal(err)
 		}
 		// The demo's draw, made by the platform, publishes what the kiosk's
@@ -111,7 +113,7 @@ func TestRandomInspectionDrawIsKeptReproducibleAndPublished(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer cat.Close()
-		if _, err := PullPublic(ctx, h.URL, cat); err != nil {
+		if _, err := client.PullPublic(ctx, h.URL, cat); err != nil {
 			t.Fatal(err)
 		}
 		found, err := cat.Search(ctx, catalog.Query{Kind: catalog.KindResult, Text: first})

@@ -1,10 +1,12 @@
-package server
+package media
 
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding"
+	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
@@ -24,6 +26,8 @@ import (
 	"github.com/tus/tusd/v2/pkg/filelocker"
 	"github.com/tus/tusd/v2/pkg/filestore"
 	tusd "github.com/tus/tusd/v2/pkg/handler"
+
+	"github.com/sanxiang-desk/sanxiang/sync/server/internal/wrap"
 )
 
 // mediaStore holds evidence files by content and the uploads in progress.
@@ -46,7 +50,8 @@ var errHashMismatch = errors.New("hash mismatch")
 // s3://KEY:SECRET@HOST:PORT/BUCKET (TLS) or s3+http://… (plain HTTP, for
 // loopback). The key and secret may come from SANXIANG_S3_ACCESS_KEY and
 // SANXIANG_S3_SECRET_KEY instead.
-func openMediaStore(ctx context.Context, where string) (mediaStore, error) {
+func openMediaStore(ctx context.Context, where string) (_ mediaStore, err error) {
+	defer wrap.Err(&err, "open media store")
 	if !strings.HasPrefix(where, "s3://") && !strings.HasPrefix(where, "s3+http://") {
 		incoming := filepath.Join(where, "incoming")
 		if err := os.MkdirAll(incoming, 0o700); err != nil {
@@ -223,7 +228,8 @@ func (m *folderMedia) keep(ctx context.Context, up tusd.FileInfo, want string) (
 }
 
 // syncDir makes a rename into dir durable.
-func syncDir(dir string) error {
+func syncDir(dir string) (err error) {
+	defer wrap.Err(&err, "sync %s", dir)
 	d, err := os.Open(dir)
 	if err != nil {
 		return err
@@ -292,10 +298,15 @@ type s3Upload struct {
 func (u *s3Upload) prefix() string { return "uploads/" + u.info.ID + "/" }
 
 func (u *s3Upload) writeInfo(ctx context.Context) error {
-	b, _ := json.Marshal(u.info)
-	_, err := u.m.c.PutObject(ctx, u.m.bucket, "uploads/"+u.info.ID+".info", bytes.NewReader(b), int64(len(b)),
-		minio.PutObjectOptions{ContentType: "application/json"})
-	return err
+	b, err := json.Marshal(u.info)
+	if err != nil {
+		return fmt.Errorf("upload %s: info: %w", u.info.ID, err)
+	}
+	if _, err := u.m.c.PutObject(ctx, u.m.bucket, "uploads/"+u.info.ID+".info", bytes.NewReader(b), int64(len(b)),
+		minio.PutObjectOptions{ContentType: "application/json"}); err != nil {
+		return fmt.Errorf("upload %s: info: %w", u.info.ID, err)
+	}
+	return nil
 }
 
 // parts lists the PATCH objects in offset order, keeping the contiguous
@@ -417,4 +428,11 @@ func (m *s3Media) keep(ctx context.Context, up tusd.FileInfo, want string) (int6
 
 func (m *s3Media) open(ctx context.Context, sha string) (io.ReadCloser, error) {
 	return m.c.GetObject(ctx, m.bucket, m.key(sha), minio.GetObjectOptions{})
+}
+
+// randomToken names an upload: n random bytes, base64url.
+func randomToken(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
 }

@@ -1,4 +1,4 @@
-package server
+package intake
 
 import (
 	"context"
@@ -14,6 +14,8 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/publish"
 	"github.com/sanxiang-desk/sanxiang/app/review"
+	"github.com/sanxiang-desk/sanxiang/sync/server/internal/wrap"
+	"github.com/sanxiang-desk/sanxiang/sync/server/words"
 )
 
 // settleEvery is how often a platform instance settles arrivals left
@@ -51,7 +53,8 @@ type arrival struct {
 // never be done is alerted and set aside. It returns the flags of the
 // checks it ran. One instance settles a device at a time; if another is
 // at it, this one leaves it to that one.
-func (s *Server) settle(ctx context.Context, device string) ([]string, error) {
+func (s *Intake) settle(ctx context.Context, device string) (_ []string, err error) {
+	defer wrap.Err(&err, "settle %s", device)
 	mu, _ := s.settling.LoadOrStore(device, &sync.Mutex{})
 	mu.(*sync.Mutex).Lock()
 	defer mu.(*sync.Mutex).Unlock()
@@ -62,7 +65,11 @@ func (s *Server) settle(ctx context.Context, device string) ([]string, error) {
 	if ok, err := s.claim(ctx, device); err != nil || !ok {
 		return nil, err
 	}
-	defer s.db.ExecContext(context.WithoutCancel(ctx), `DELETE FROM settling WHERE device = ? AND owner = ?`, device, s.instance)
+	defer func() {
+		if _, err := s.db.ExecContext(context.WithoutCancel(ctx), `DELETE FROM settling WHERE device = ? AND owner = ?`, device, s.instance); err != nil {
+			s.log.Error("settle: release the lease (it runs out by itself)", "device", device, "err", err)
+		}
+	}()
 	owed, err = s.owed(ctx, device) // as it stands now that it is ours
 	if err != nil {
 		return nil, err
@@ -106,7 +113,7 @@ func (s *Server) settle(ctx context.Context, device string) ([]string, error) {
 				s.log.Error("owed follow-up of a push: count a try", "device", device, "err", uerr)
 			}
 			if a.tries == 0 {
-				s.alert(ctx, device, "arrival", fmt.Sprintf("第 %d–%d 条记录的后续处理（法制审核跟踪、决定公开）未完成，平台将自动重试：%v", a.first, a.last, err))
+				s.alert(ctx, device, "arrival", words.L("platform.alert.arrival", map[string]any{"First": a.first, "Last": a.last, "Err": err}))
 			}
 			return flags, err
 		}
@@ -121,7 +128,7 @@ func (s *Server) settle(ctx context.Context, device string) ([]string, error) {
 }
 
 // followUp is one arrival's review tracking and publications.
-func (s *Server) followUp(ctx context.Context, device string, a arrival, reviewers review.Reviewers) error {
+func (s *Intake) followUp(ctx context.Context, device string, a arrival, reviewers review.Reviewers) error {
 	if !a.tracked && a.opinions() {
 		if err := s.trackReview(ctx, device, a.recs, reviewers); err != nil {
 			return err
@@ -138,9 +145,9 @@ func (s *Server) followUp(ctx context.Context, device string, a arrival, reviewe
 		}
 		err := s.publishRecord(ctx, device, r)
 		if errors.Is(err, errPermanent) {
-			s.alert(ctx, device, "publish", fmt.Sprintf("案件 %s 第 %d 条记录无法公开，已跳过：%v", r.Case, r.Seq, err))
+			s.alert(ctx, device, "publish", words.L("platform.alert.unpublishable", map[string]any{"Case": r.Case, "Seq": r.Seq, "Err": err}))
 		} else if err != nil {
-			return fmt.Errorf("案件 %s 第 %d 条记录公开未能完成：%w", r.Case, r.Seq, err)
+			return fmt.Errorf("%s：%w", words.L("platform.publish_failed", map[string]any{"Case": r.Case, "Seq": r.Seq}), err)
 		}
 		if _, err := s.db.ExecContext(ctx, `UPDATE arrivals SET done_seq = ? WHERE device = ? AND first_seq = ?`, r.Seq, device, a.first); err != nil {
 			return err
@@ -149,8 +156,9 @@ func (s *Server) followUp(ctx context.Context, device string, a arrival, reviewe
 	return nil
 }
 
-func (s *Server) markArrival(ctx context.Context, device string, first int64, set string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE arrivals SET `+set+` WHERE device = ? AND first_seq = ?`, device, first)
+func (s *Intake) markArrival(ctx context.Context, device string, first int64, set string) (err error) {
+	defer wrap.Err(&err, "mark arrival %d of %s", first, device)
+	_, err = s.db.ExecContext(ctx, `UPDATE arrivals SET `+set+` WHERE device = ? AND first_seq = ?`, device, first)
 	return err
 }
 
@@ -169,7 +177,8 @@ func (a *arrival) publications() bool {
 }
 
 // owed lists a device's arrivals whose follow-up is owed, oldest first.
-func (s *Server) owed(ctx context.Context, device string) ([]arrival, error) {
+func (s *Intake) owed(ctx context.Context, device string) (_ []arrival, err error) {
+	defer wrap.Err(&err, "owed arrivals of %s", device)
 	rows, err := s.db.QueryContext(ctx, `SELECT first_seq, last_seq, done_seq, checked, tracked, tries FROM arrivals WHERE device = ? ORDER BY first_seq`, device)
 	if err != nil {
 		return nil, err
@@ -190,7 +199,8 @@ func (s *Server) owed(ctx context.Context, device string) ([]arrival, error) {
 
 // claim takes or renews this instance's lease on settling the device; it
 // says false if another instance holds a lease that has not run out.
-func (s *Server) claim(ctx context.Context, device string) (bool, error) {
+func (s *Intake) claim(ctx context.Context, device string) (_ bool, err error) {
+	defer wrap.Err(&err, "claim settling %s", device)
 	now := s.now().UTC()
 	res, err := s.db.ExecContext(ctx, `INSERT INTO settling (device, owner, lease_until) VALUES (?, ?, ?)
 		ON CONFLICT (device) DO UPDATE SET owner = excluded.owner, lease_until = excluded.lease_until
@@ -204,7 +214,8 @@ func (s *Server) claim(ctx context.Context, device string) (bool, error) {
 }
 
 // arrivedRecords reads an arrival's records.
-func (s *Server) arrivedRecords(ctx context.Context, device string, a *arrival) ([]casefile.Record, error) {
+func (s *Intake) arrivedRecords(ctx context.Context, device string, a *arrival) (_ []casefile.Record, err error) {
+	defer wrap.Err(&err, "records %d–%d of %s", a.first, a.last, device)
 	rows, err := s.db.QueryContext(ctx, `SELECT data FROM log_records WHERE device = ? AND seq >= ? AND seq <= ? ORDER BY seq`, device, a.first, a.last)
 	if err != nil {
 		return nil, err
@@ -227,7 +238,8 @@ func (s *Server) arrivedRecords(ctx context.Context, device string, a *arrival) 
 // settleAll settles every device's owed arrivals: when the platform
 // starts (it may have stopped between a push and its follow-up) and every
 // settleEvery while it runs.
-func (s *Server) settleAll(ctx context.Context) error {
+func (s *Intake) settleAll(ctx context.Context) (err error) {
+	defer wrap.Err(&err, "settle all")
 	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT device FROM arrivals ORDER BY device`)
 	if err != nil {
 		return err
@@ -256,7 +268,7 @@ func (s *Server) settleAll(ctx context.Context) error {
 
 // settleLoop runs settleAll every settleEvery until Close, which also
 // ends a run under way.
-func (s *Server) settleLoop() {
+func (s *Intake) settleLoop() {
 	defer close(s.settled)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

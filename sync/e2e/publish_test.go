@@ -1,4 +1,4 @@
-package client
+package e2e
 
 import (
 	"context"
@@ -19,6 +19,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/document"
 	"github.com/sanxiang-desk/sanxiang/app/publish"
 	"github.com/sanxiang-desk/sanxiang/assets"
+	"github.com/sanxiang-desk/sanxiang/sync/client"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
 	"github.com/sanxiang-desk/sanxiang/sync/server/servertest"
 )
@@ -67,7 +68,7 @@ func TestPublishedDecisionReachesPublicPagesAndKiosk(t *testing.T) {
 		if _, err := publish.Publish(ctx, l, cal, id, "990101000001", []string{"文三路"}); err != nil {
 			t.Fatal(err)
 		}
-		c := New(enrol(t, s, h, l))
+		c := client.New(enrol(t, s, h, l))
 		if _, err := c.Push(ctx, l); err != nil {
 			t.Fatal(err)
 		}
@@ -92,7 +93,7 @@ func TestPublishedDecisionReachesPublicPagesAndKiosk(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer cat.Close()
-		if _, err := PullPublic(ctx, h.URL, cat); err != nil {
+		if _, err := client.PullPublic(ctx, h.URL, cat); err != nil {
 			t.Fatal(err)
 		}
 		it, err := cat.Get(ctx, catalog.KindDecision, id)
@@ -116,7 +117,7 @@ func TestPublishedDecisionReachesPublicPagesAndKiosk(t *testing.T) {
 		if _, err := s.Item(ctx, catalog.KindDecision, id); err != server.ErrNoItem {
 			t.Fatalf("still on the platform: %v", err)
 		}
-		PullPublic(ctx, h.URL, cat)
+		client.PullPublic(ctx, h.URL, cat)
 		if _, err := cat.Get(ctx, catalog.KindDecision, id); err == nil {
 			t.Fatal("still on the kiosk")
 		}
@@ -216,7 +217,7 @@ func TestFailedPublicationIsOwedAndDone(t *testing.T) {
 			}
 			return n
 		}
-		c := New(enrol(t, s, h, l))
+		c := client.New(enrol(t, s, h, l))
 		push := func() {
 			t.Helper()
 			if _, err := c.Push(ctx, l); err != nil {

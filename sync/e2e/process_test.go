@@ -1,4 +1,4 @@
-package client
+package e2e
 
 import (
 	"bytes"
@@ -24,6 +24,7 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
+	"github.com/sanxiang-desk/sanxiang/sync/client"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
 	"github.com/sanxiang-desk/sanxiang/sync/server/servertest"
 )
@@ -249,7 +250,7 @@ func TestKilledPlatformLosesNothing(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		id, err := Enrol(ctx, lb.URL, code, "laptop", "officer", l.Verifier)
+		id, err := client.Enrol(ctx, lb.URL, code, "laptop", "officer", l.Verifier)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -272,10 +273,10 @@ func TestKilledPlatformLosesNothing(t *testing.T) {
 				resp.Body = io.NopCloser(strings.NewReader(""))
 			}
 		}
-		c := New(id)
+		c := client.New(id)
 		c.Chunk = testChunk
 		c.Batch = 100
-		var res PushResult
+		var res client.PushResult
 		for try := 0; try < 5; try++ { // the app syncs again later
 			if res, err = c.Push(ctx, l); err == nil {
 				break

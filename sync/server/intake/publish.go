@@ -1,4 +1,4 @@
-package server
+package intake
 
 import (
 	"context"
@@ -17,12 +17,12 @@ import (
 // lists (the public pages and every kiosk, through the feed) or takes a
 // withdrawn one down. Only the redacted text leaves the platform's store.
 // An error wrapping errPermanent is one no retry can mend.
-func (s *Server) publishRecord(ctx context.Context, device string, r casefile.Record) error {
+func (s *Intake) publishRecord(ctx context.Context, device string, r casefile.Record) error {
 	switch r.Kind {
 	case publish.KindPublish:
 		return s.publishDecision(ctx, device, r)
 	case publish.KindWithdraw:
-		if err := s.Withdraw(ctx, catalog.KindDecision, r.Case); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		if err := s.lists.Withdraw(ctx, catalog.KindDecision, r.Case); err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
 	}
@@ -30,7 +30,7 @@ func (s *Server) publishRecord(ctx context.Context, device string, r casefile.Re
 }
 
 // publishDecision puts one published decision into the public list.
-func (s *Server) publishDecision(ctx context.Context, device string, r casefile.Record) error {
+func (s *Intake) publishDecision(ctx context.Context, device string, r casefile.Record) error {
 	var p publish.Publication
 	if err := json.Unmarshal(r.Body, &p); err != nil {
 		return fmt.Errorf("%w: %v", errPermanent, err)
@@ -42,10 +42,10 @@ func (s *Server) publishDecision(ctx context.Context, device string, r casefile.
 	if err != nil {
 		return err
 	}
-	dec := &catalog.Decision{ID: r.Case, DocNo: p.DocNo, AgencyCode: c.Opening.Agency, AgencyName: s.agencyName(ctx, c.Opening.Agency), Act: c.Opening.Act,
+	dec := &catalog.Decision{ID: r.Case, DocNo: p.DocNo, AgencyCode: c.Opening.Agency, AgencyName: s.lists.AgencyName(ctx, c.Opening.Agency), Act: c.Opening.Act,
 		Party: p.Party, Content: p.Redacted, DecidedOn: p.DecidedOn, PublishedOn: r.At.In(time.Local).Format("2006-01-02")}
 	if dec.DocNo == "" {
 		dec.DocNo = r.Case
 	}
-	return s.Publish(ctx, []catalog.Item{dec}, nil)
+	return s.lists.Publish(ctx, []catalog.Item{dec}, nil)
 }

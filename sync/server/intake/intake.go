@@ -1,0 +1,102 @@
+// Package intake is where devices' logs arrive on the platform: a push is
+// verified and answered with a receipt the platform signs (push.go); what
+// follows it — the review checks and tracking, the publication of
+// decisions — is owed until done and retried when it fails (arrivals.go,
+// review.go, publish.go); and the case index (cases.go) keeps each case's
+// place in its device's log, inside the push's transaction, so that a case
+// is rebuilt from its own records.
+package intake
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/review"
+	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
+)
+
+// Lists is what the intake needs of the public lists: decisions officers
+// publish go into them, and come out when withdrawn.
+type Lists interface {
+	Publish(ctx context.Context, items []catalog.Item, agencies []catalog.Agency) error
+	Withdraw(ctx context.Context, kind catalog.Kind, id string) error
+	// AgencyName is an agency's name in the lists, or its code.
+	AgencyName(ctx context.Context, code string) string
+}
+
+// Config is what the intake needs of the platform.
+type Config struct {
+	DB     *sqldb.DB
+	Signer note.Signer // signs receipts
+	Now    func() time.Time
+	Log    *slog.Logger
+	Lists  Lists
+	// Review is the review rules as they stand: the agencies' major-decision
+	// lists and the registry of legal reviewers.
+	Review func(context.Context) (*review.Service, error)
+}
+
+// Intake takes in devices' pushes for one platform instance.
+type Intake struct {
+	db            *sqldb.DB
+	signer        note.Signer
+	now           func() time.Time
+	log           *slog.Logger
+	lists         Lists
+	reviewService func(context.Context) (*review.Service, error)
+	instance      string   // names this instance in settling leases
+	settling      sync.Map // device ID → *sync.Mutex: one settle at a time
+	cases         caseCache
+	stop          chan struct{} // closed by Close
+	settled       chan struct{} // closed when settleLoop has returned
+	closing       sync.Once
+}
+
+// Open starts the intake: it indexes the cases of logs held from before
+// the case index existed, does the follow-up owed from before (a failure,
+// or a stop between a push and its follow-up), and retries what is owed
+// while the platform runs, until Close.
+func Open(ctx context.Context, c Config) (*Intake, error) {
+	s := &Intake{db: c.DB, signer: c.Signer, now: c.Now, log: c.Log, lists: c.Lists, reviewService: c.Review, instance: newInstance()}
+	if err := s.backfillCases(ctx); err != nil {
+		return nil, fmt.Errorf("index cases: %w", err)
+	}
+	if err := s.settleAll(ctx); err != nil {
+		s.log.Error("owed follow-up of pushes", "err", err)
+	}
+	s.stop, s.settled = make(chan struct{}), make(chan struct{})
+	go s.settleLoop()
+	return s, nil
+}
+
+// Close stops the intake's background work.
+func (s *Intake) Close() {
+	s.closing.Do(func() {
+		close(s.stop)
+		<-s.settled
+	})
+}
+
+func (s *Intake) alert(ctx context.Context, device, kind, detail string) {
+	s.log.Warn("platform alert", "device", device, "kind", kind, "detail", detail)
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO alerts (at, device, kind, detail) VALUES (?, ?, ?, ?)`,
+		s.now().UTC().Format(time.RFC3339), device, kind, detail); err != nil {
+		s.log.Error("platform alert not kept", "device", device, "kind", kind, "err", err)
+	}
+}
+
+// Device is an enrolled device, as the router authenticated it.
+type Device struct {
+	ID, Name, Kind, Verifier, Origin string
+	Revoked                          bool
+	Enrolled, LastSeen               string
+}
+
+// dbTx is a transaction of the platform's database.
+type dbTx = sqldb.Tx

@@ -1,0 +1,101 @@
+package intake
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+
+	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/review"
+	"github.com/sanxiang-desk/sanxiang/sync/server/internal/wrap"
+	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
+	"github.com/sanxiang-desk/sanxiang/sync/server/words"
+)
+
+// reviewFlags runs the review rules over every case in which newly
+// arrived records decide something: a decision the device's gate should
+// have refused (a major decision without a passed review by a registered
+// reviewer, or not the decision reviewed) is flagged in the receipt and
+// raised as an alert. The log is kept regardless: it is evidence.
+func (s *Intake) reviewFlags(ctx context.Context, device string, recs []casefile.Record, svc *review.Service) (_ []string, err error) {
+	defer wrap.Err(&err, "review checks of %s", device)
+	last := map[string]int64{} // case → its newest decide record among recs
+	var cases []string
+	for _, r := range recs {
+		if r.Kind != casefile.KindStage {
+			continue
+		}
+		var st casefile.StageBody
+		if json.Unmarshal(r.Body, &st) == nil && st.Stage == "decide" {
+			if _, seen := last[r.Case]; !seen {
+				cases = append(cases, r.Case)
+			}
+			last[r.Case] = r.Seq
+		}
+	}
+	var flags []string
+	for _, id := range cases {
+		c, err := s.caseAt(ctx, device, id, last[id])
+		if errors.Is(err, errBrokenChain) {
+			f := words.L("platform.flag.broken_chain", map[string]any{"Case": id, "Err": err})
+			flags = append(flags, f)
+			s.alert(ctx, device, "review", f)
+			continue
+		}
+		if err != nil {
+			return flags, err // the database's trouble: checked again later
+		}
+		for _, v := range svc.ViolationsOf(c) {
+			why := v.Err.Error()
+			if key := review.ErrorKey(v.Err); key != "" {
+				why = words.L(key)
+			}
+			f := words.L("platform.flag.violation", map[string]any{"Case": id, "Seq": v.Seq, "Why": why})
+			flags = append(flags, f)
+			s.alert(ctx, device, "review", f+" ("+v.Err.Error()+")")
+		}
+	}
+	return flags, nil
+}
+
+// trackReview takes in, from one push, the opinions signed on this device
+// for other devices' cases, which wait for those devices. An opinion whose
+// author is not a registered reviewer is refused and raised as an alert.
+// (The cases submitted for review are marked in the case index, in the
+// push's own transaction.)
+func (s *Intake) trackReview(ctx context.Context, device string, recs []casefile.Record, reviewers review.Reviewers) (err error) {
+	defer wrap.Err(&err, "track opinions pushed by %s", device)
+	var refused []string // raised after the transaction, which holds the write lock
+	err = s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		refused = refused[:0]
+		for _, r := range recs {
+			if r.Kind != review.KindRemoteOpinion {
+				continue
+			}
+			var ro review.RemoteOpinion
+			if err := json.Unmarshal(r.Body, &ro); err != nil {
+				continue
+			}
+			if _, ok := reviewers.Reviewer(r.Author); !ok || ro.Opinion.Reviewer.ID != r.Author {
+				refused = append(refused, words.L("platform.alert.not_reviewer", map[string]any{"Seq": r.Seq, "Author": r.Author}))
+				continue
+			}
+			op, err := json.Marshal(ro.Opinion)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO review_opinions (reviewer_device, reviewer_seq, device, case_id, submission, opinion)
+				VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (reviewer_device, reviewer_seq) DO NOTHING`,
+				device, r.Seq, ro.Device, ro.Case, ro.Opinion.Submission, string(op)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		for _, a := range refused {
+			s.alert(ctx, device, "review", a)
+		}
+	}
+	return err
+}

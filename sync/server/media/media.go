@@ -1,0 +1,150 @@
+// Package media is the platform's evidence store: resumable uploads by the
+// tus protocol (through tusd), checked against the SHA-256 each names,
+// filed by content in a folder or an S3 bucket (mediastore.go), written
+// to disk a chunk at a time (chunkwrite.go), and answered with receipts
+// the platform signs.
+package media
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	tusd "github.com/tus/tusd/v2/pkg/handler"
+	xslog "golang.org/x/exp/slog"
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/sanxiang-desk/sanxiang/sync/api"
+	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
+	"github.com/sanxiang-desk/sanxiang/sync/server/web"
+	"github.com/sanxiang-desk/sanxiang/sync/server/words"
+)
+
+// ReceiptText is what the platform signs for a verified media file.
+func ReceiptText(sha string, size int64) string {
+	return fmt.Sprintf("sanxiang-media\n%s\n%d\n", sha, size)
+}
+
+// Room is the evidence store with what it needs of the platform: the
+// database that keeps receipts, the key that signs them and the clock.
+type Room struct {
+	DB     *sqldb.DB
+	Signer note.Signer
+	Now    func() time.Time
+	store  mediaStore
+}
+
+// Open opens the store where names: a folder, or an S3 bucket (see
+// openMediaStore). The caller fills in DB, Signer and Now.
+func Open(ctx context.Context, where string) (*Room, error) {
+	st, err := openMediaStore(ctx, where)
+	if err != nil {
+		return nil, fmt.Errorf("media store: %w", err)
+	}
+	return &Room{store: st}, nil
+}
+
+// Open reads a verified evidence file by its SHA-256.
+func (s *Room) Open(ctx context.Context, sha string) (io.ReadCloser, error) {
+	if b, err := hex.DecodeString(sha); err != nil || len(b) != sha256.Size {
+		return nil, fmt.Errorf("not a SHA-256: %q", sha)
+	}
+	rc, err := s.store.open(ctx, sha)
+	if err != nil {
+		return nil, fmt.Errorf("open media %s: %w", sha, err)
+	}
+	return rc, nil
+}
+
+// Handler serves resumable uploads by the tus 1.0 protocol (core,
+// creation, termination) through tusd, so that any tus client can upload.
+// An upload names the file's SHA-256 in its metadata; when it completes the
+// platform hashes the whole file, refuses a mismatch, files it by content
+// and answers with a receipt it signs (header Sanxiang-Receipt).
+func (s *Room) Handler() (http.Handler, error) {
+	composer := tusd.NewStoreComposer()
+	s.store.useIn(composer)
+	h, err := tusd.NewHandler(tusd.Config{
+		BasePath:      api.PathMedia,
+		StoreComposer: composer,
+		MaxSize:       4 << 30,
+		Logger:        xslog.New(xslog.NewTextHandler(io.Discard, nil)), // tusd logs every request
+		PreUploadCreateCallback: func(ev tusd.HookEvent) (tusd.HTTPResponse, tusd.FileInfoChanges, error) {
+			sha := ev.Upload.MetaData["sha256"]
+			if b, err := hex.DecodeString(sha); err != nil || len(b) != sha256.Size {
+				return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusd.NewError("ERR_SHA256", "metadata sha256 missing or malformed", http.StatusBadRequest)
+			}
+			return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, nil
+		},
+		PreFinishResponseCallback: func(ev tusd.HookEvent) (tusd.HTTPResponse, error) {
+			rc, err := s.finishUpload(ev.Context, ev.Upload, ev.HTTPRequest.Header.Get("X-Sanxiang-Device"))
+			if err != nil {
+				return tusd.HTTPResponse{}, tusd.NewError("ERR_CHECKSUM_MISMATCH", err.Error(), 460)
+			}
+			return tusd.HTTPResponse{Header: tusd.HTTPHeader{"Sanxiang-Receipt": strings.ReplaceAll(rc, "\n", "|")}}, nil
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("media uploads: %w", err)
+	}
+	return http.StripPrefix(strings.TrimSuffix(api.PathMedia, "/"), h), nil
+}
+
+// finishUpload checks a complete upload's hash and files it.
+func (s *Room) finishUpload(ctx context.Context, up tusd.FileInfo, device string) (string, error) {
+	sha := up.MetaData["sha256"]
+	n, err := s.store.keep(ctx, up, sha)
+	if err != nil {
+		return "", fmt.Errorf("keep %s: %w", sha, err)
+	}
+	return s.mediaReceipt(ctx, sha, n, device)
+}
+
+func (s *Room) mediaReceipt(ctx context.Context, sha string, size int64, device string) (string, error) {
+	var prev string
+	err := s.DB.QueryRowContext(ctx, `SELECT receipt FROM media WHERE sha256 = ?`, sha).Scan(&prev)
+	if err == nil {
+		return prev, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("media receipt %s: %w", sha, err)
+	}
+	signed, err := note.Sign(&note.Note{Text: ReceiptText(sha, size)}, s.Signer)
+	if err != nil {
+		return "", fmt.Errorf("sign media receipt %s: %w", sha, err)
+	}
+	_, err = s.DB.ExecContext(ctx, `INSERT INTO media (sha256, size, device, received, receipt) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (sha256) DO NOTHING`, sha, size, device, s.Now().UTC().Format(time.RFC3339), string(signed))
+	if err != nil {
+		return "", fmt.Errorf("keep media receipt %s: %w", sha, err)
+	}
+	// Another instance may have filed the same content a moment ago: answer
+	// with the receipt that was kept.
+	if err := s.DB.QueryRowContext(ctx, `SELECT receipt FROM media WHERE sha256 = ?`, sha).Scan(&prev); err != nil {
+		return "", fmt.Errorf("media receipt %s: %w", sha, err)
+	}
+	return prev, nil
+}
+
+// Status answers whether the platform holds a file, with its receipt:
+// a device asks before uploading, so the same evidence is never sent twice.
+func (s *Room) Status(w http.ResponseWriter, r *http.Request) {
+	var receipt string
+	err := s.DB.QueryRowContext(r.Context(), `SELECT receipt FROM media WHERE sha256 = ?`, r.PathValue("sha")).Scan(&receipt)
+	if errors.Is(err, sql.ErrNoRows) {
+		web.Problem(w, http.StatusNotFound, "not_found", words.L("platform.media_missing"), "")
+		return
+	}
+	if err != nil {
+		web.Internal(w, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string]string{"receipt": receipt})
+}

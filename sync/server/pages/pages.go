@@ -1,0 +1,134 @@
+package pages
+
+import (
+	"embed"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strings"
+
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/sync/api"
+	"github.com/sanxiang-desk/sanxiang/sync/server/web"
+	"github.com/sanxiang-desk/sanxiang/sync/server/words"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+// html/template escapes everything the lists hold. Every page shares the
+// head, header and footer of templates/common.html.
+var page = template.Must(template.ParseFS(templateFiles, "templates/page.html", "templates/common.html"))
+
+// notFound answers 404 with the public pages' "not found" page.
+func (s *Room) notFound(w http.ResponseWriter) {
+	w.WriteHeader(http.StatusNotFound)
+	d := s.base(words.L("public.not_found"))
+	d.Item, d.Fields = true, []pageField{{Label: words.L("public.not_found"), Value: words.L("public.not_found_detail")}}
+	page.Execute(w, d)
+}
+
+type pageField struct {
+	Label, Value string
+	Bad          bool
+}
+
+type pageResult struct{ URL, Title, Subtitle string }
+
+type pageOption struct {
+	Value, Label string
+	Selected     bool
+}
+
+type pageData struct {
+	Site, Title, Footer string
+	Item                bool
+	Fields              []pageField
+	Kinds               []pageOption
+	Query, Hint         string
+	SearchLabel, Count  string
+	Results             []pageResult
+	Nav                 []pageResult
+}
+
+func (s *Room) base(title string) pageData {
+	return pageData{Site: words.L("kiosk.title"), Title: title, Footer: words.L("complaint.hotline"), Nav: s.nav()}
+}
+
+// nav links the public pages that are not lists.
+func (s *Room) nav() []pageResult {
+	return []pageResult{{URL: "/p/draws/", Title: words.L("draw.list_title")}, {URL: "/p/reports/", Title: words.L("supervise.annual_list")}}
+}
+
+func (s *Room) PublicItem(w http.ResponseWriter, r *http.Request) {
+	kind := catalog.Kind(r.PathValue("kind"))
+	var data string
+	var deleted int
+	err := s.DB.QueryRowContext(r.Context(), `SELECT data, deleted FROM catalog WHERE kind = ? AND id = ?`, string(kind), r.PathValue("id")).Scan(&data, &deleted)
+	if err != nil || deleted != 0 {
+		s.notFound(w)
+		return
+	}
+	it, err := catalog.Decode(kind, []byte(data))
+	if err != nil {
+		web.Internal(w, err)
+		return
+	}
+	d := s.base(it.Title())
+	d.Item = true
+	for _, f := range it.Fields() {
+		v := f.Value
+		if f.ValueIsKey {
+			v = words.L(v)
+		}
+		bad := f.Label == "field.cert_status" && f.Value != "cert."+catalog.CertValid
+		d.Fields = append(d.Fields, pageField{Label: words.L(f.Label), Value: v, Bad: bad})
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	page.Execute(w, d)
+}
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+func (s *Room) PublicSearch(w http.ResponseWriter, r *http.Request) {
+	kind := catalog.Kind(r.URL.Query().Get("kind"))
+	if kind == "" {
+		kind = catalog.KindOfficer
+	}
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	d := s.base(words.L("list." + string(kind)))
+	d.Query, d.Hint, d.SearchLabel = q, words.L("kiosk.search_hint"), words.L("public.search")
+	for _, k := range catalog.Kinds {
+		d.Kinds = append(d.Kinds, pageOption{Value: string(k), Label: words.L("list." + string(k)), Selected: k == kind})
+	}
+	rows, err := s.DB.QueryContext(r.Context(), `SELECT id, data FROM catalog WHERE kind = ? AND deleted = 0 AND data `+s.DB.Like()+` ? ESCAPE '\' ORDER BY id LIMIT 51`,
+		string(kind), "%"+likeEscaper.Replace(q)+"%")
+	if err != nil {
+		web.Internal(w, err)
+		return
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var id, data string
+		if err := rows.Scan(&id, &data); err != nil {
+			web.Internal(w, fmt.Errorf("search %s: %w", kind, err))
+			return
+		}
+		n++
+		if n > 50 {
+			break
+		}
+		it, err := catalog.Decode(kind, []byte(data))
+		if err != nil {
+			continue
+		}
+		d.Results = append(d.Results, pageResult{URL: api.PublicPath(string(kind), id), Title: it.Title(), Subtitle: it.Subtitle()})
+	}
+	d.Count = words.L("kiosk.count", map[string]any{"N": len(d.Results)})
+	if n > 50 {
+		d.Count = words.L("public.more")
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	page.Execute(w, d)
+}

@@ -1,0 +1,46 @@
+// Package pages renders the platform's pages for people: the public pages
+// behind the kiosks' QR codes (lists, draws, annual statistics) and the
+// supervisor's dashboards, with their templates and charts. The words come
+// from the translation files (package words). Data comes from the rest of
+// the platform through the Room's fields; pages never write.
+package pages
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/draw"
+	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
+	"github.com/sanxiang-desk/sanxiang/sync/server/supervise"
+)
+
+// Room serves the pages. Its fields are what it reads of the platform.
+type Room struct {
+	DB  *sqldb.DB
+	Now func() time.Time
+	// Supervision evaluates the cases opened in [from, to) and sums them up.
+	Supervision func(ctx context.Context, from, to time.Time) (supervise.Report, error)
+	// Rules are the supervision rules as they stand.
+	Rules func(ctx context.Context) (supervise.Rules, error)
+	// CaseAt is a case as it stood at record seq of its device's log.
+	CaseAt func(ctx context.Context, device, id string, seq int64) (*casefile.Case, error)
+	// Item is a published item's fields.
+	Item func(ctx context.Context, kind catalog.Kind, id string) (map[string]any, error)
+	// Draw is a kept random inspection draw.
+	Draw func(ctx context.Context, id int64) (Draw, error)
+
+	annual annualCache
+}
+
+// Draw is a kept draw as its public page shows it.
+type Draw struct {
+	At                  string // RFC 3339, UTC
+	Draw                draw.Draw
+	Targets, Inspectors int // how many were drawn from
+}
+
+// NotFound answers 404 with the public pages' "not found" page.
+func (s *Room) NotFound(w http.ResponseWriter, _ *http.Request) { s.notFound(w) }
