@@ -53,12 +53,13 @@ var Checklists []byte
 //go:embed calendar/cn.json
 var Calendar []byte
 
-// AVRequirements is the audio/video requirement list (音像记录事项清单) a
-// platform bundles and holds until an administrator sets its city's. It is
-// today the same file the demo city uses.
+// AVBaseline is the nationwide audio/video recording baseline (音像记录事项
+// 清单, rules/README.md): what every agency records until its city's own list
+// arrives. A platform serves it until an administrator sets the city's list;
+// a device applies it before its first sync. It describes no city.
 //
-//go:embed demo/av.json
-var AVRequirements []byte
+//go:embed rules/av.json
+var AVBaseline []byte
 
 // Demo holds the pools the demo data generator draws from.
 //

@@ -195,8 +195,12 @@ func (d *Device) Policies() (review.Policies, error) {
 }
 
 // AVLists are the audio/video requirement lists the platform last sent;
-// none before the first sync brings them (see CityLists).
+// before the first sync brings them, the nationwide baseline bundled in
+// assets (never a city's, see CityLists).
 func (d *Device) AVLists() ([]casefile.AVRequirement, error) {
+	if _, err := os.Stat(d.path(config.AVFile)); errors.Is(err, os.ErrNotExist) {
+		return BaselineAV()
+	}
 	var av []casefile.AVRequirement
 	if err := readJSON(d.path(config.AVFile), &av); err != nil {
 		return nil, fmt.Errorf("%s: %w", config.AVFile, err)
@@ -204,9 +208,18 @@ func (d *Device) AVLists() ([]casefile.AVRequirement, error) {
 	return av, nil
 }
 
+// BaselineAV is the nationwide audio/video baseline bundled with the build.
+func BaselineAV() ([]casefile.AVRequirement, error) {
+	var av []casefile.AVRequirement
+	if err := json.Unmarshal(assets.AVBaseline, &av); err != nil {
+		return nil, fmt.Errorf("bundled A/V baseline: %w", err)
+	}
+	return av, nil
+}
+
 // CityLists says whether the device holds its city's major-decision and
-// audio/video lists. Until it does, no decision counts as major and no act
-// requires a recording, and the officer desk says so.
+// audio/video lists. Until it does, no decision counts as major, only the
+// nationwide A/V baseline applies, and the officer desk says so.
 func (d *Device) CityLists() bool {
 	for _, f := range []string{config.PoliciesFile, config.AVFile} {
 		if _, err := os.Stat(d.path(f)); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -32,9 +33,11 @@ func TestNewFolderHasNoCityLists(t *testing.T) {
 	if err != nil || len(pols) != 0 {
 		t.Fatalf("policies before a sync: %v %v", pols, err)
 	}
+	// Before a sync only the nationwide baseline holds: every agency
+	// records coercive enforcement in full, and no city's own line is there.
 	av, err := d.AVLists()
-	if err != nil || len(av) != 0 {
-		t.Fatalf("A/V lists before a sync: %v %v", av, err)
+	if err != nil || len(av) != 1 || av[0].Agency != "*" || !slices.Contains(av[0].FullProcess, "enforce") {
+		t.Fatalf("A/V lists before a sync: %+v %v", av, err)
 	}
 	if cal, err := d.Calendar(); err != nil || cal == nil {
 		t.Fatalf("bundled calendar: %v", err)

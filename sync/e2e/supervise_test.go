@@ -16,6 +16,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/demo"
+	"github.com/sanxiang-desk/sanxiang/app/device"
 	"github.com/sanxiang-desk/sanxiang/app/document"
 	"github.com/sanxiang-desk/sanxiang/app/publish"
 	"github.com/sanxiang-desk/sanxiang/app/review"
@@ -148,7 +149,7 @@ func TestSupervisionOfPushedCases(t *testing.T) {
 		}
 		// The platform evaluates each case as the device's own records do.
 		pols, _ := demo.Policies()
-		av, _ := demo.AVList()
+		av, _ := demo.AVList() // the demo city's, which demoload set
 		rules := supervise.Rules{Review: &review.Service{Policies: pols, Reviewers: review.NewRegistry(nil)}, AV: av, Cal: cal, Now: time.Now()}
 		want := map[string]int{}
 		for _, x := range []struct {
@@ -308,7 +309,7 @@ func TestAVListsComeFromThePlatform(t *testing.T) {
 		if _, err := c.Push(ctx, l); err != nil {
 			t.Fatal(err)
 		}
-		bundled, _ := demo.AVList()
+		bundled, _ := device.BaselineAV()
 		got, err := c.PullAVLists(ctx)
 		if err != nil || len(got) != len(bundled) {
 			t.Fatalf("before any is set: %d lists (%v), want the %d bundled", len(got), err, len(bundled))

@@ -127,7 +127,7 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 	}
 	// The bundled audio/video requirement list (音像记录事项清单) holds until
 	// an administrator sets the platform's (SetAVLists).
-	if err := json.Unmarshal(assets.AVRequirements, &s.avList); err != nil {
+	if err := json.Unmarshal(assets.AVBaseline, &s.avList); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open platform: bundled A/V list: %w", err)
 	}

@@ -40,6 +40,13 @@ func Load(ctx context.Context, s *server.Server) error {
 	if err := s.SetPolicies(ctx, pols); err != nil {
 		return fmt.Errorf("load demo: major-decision lists: %w", err)
 	}
+	av, err := demo.AVList()
+	if err != nil {
+		return fmt.Errorf("load demo: %w", err)
+	}
+	if err := s.SetAVLists(ctx, av); err != nil {
+		return fmt.Errorf("load demo: A/V lists: %w", err)
+	}
 	for _, a := range demo.Accounts(ds) {
 		if a.Role == account.RoleReviewer {
 			if err := s.SetReviewer(ctx, a.Agency, review.Reviewer{ID: a.ID, Name: a.Name, Qualification: a.Qualification}); err != nil {
