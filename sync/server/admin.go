@@ -42,7 +42,7 @@ func (s *Server) Item(ctx context.Context, kind catalog.Kind, id string) (map[st
 // reaches every kiosk through the change feed.
 func (s *Server) EditItem(ctx context.Context, kind catalog.Kind, id string, fields map[string]string) (err error) {
 	defer wrap.Err(&err, "edit item %s/%s", kind, id)
-	need, ok := required[kind]
+	need, ok := required(kind)
 	if !ok {
 		return &ImportError{Rows: []RowError{{Column: "kind", Reason: "unknown list " + string(kind)}}}
 	}

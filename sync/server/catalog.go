@@ -47,15 +47,11 @@ func (e *ImportError) Error() string {
 	return strings.Join(s, "; ")
 }
 
-// required are the columns a list's rows must fill.
-var required = map[catalog.Kind][]string{
-	catalog.KindOfficer:    {"id", "name", "gender", "agency", "unit", "cert_no", "issuer", "status"},
-	catalog.KindFee:        {"id", "name", "agency", "collector", "approver", "document_no", "standard"},
-	catalog.KindGuide:      {"id", "name", "agency", "implementer", "legal_basis", "time_limit"},
-	catalog.KindItem:       {"id", "name", "agency", "act", "subject", "legal_basis"},
-	catalog.KindInspection: {"id", "name", "agency", "inspector", "target"},
-	catalog.KindDecision:   {"id", "doc_no", "agency", "party", "content", "decided_on"},
-	catalog.KindResult:     {"id", "target", "item_name", "agency", "result"},
+// required are the columns a list's rows must fill, as app/catalog
+// registers them for the kind.
+func required(kind catalog.Kind) ([]string, bool) {
+	spec, ok := catalog.Spec(kind)
+	return spec.Required, ok
 }
 
 // ParseCSV reads one public list from CSV whose header names the JSON
@@ -102,7 +98,7 @@ func ParseXLSX(kind catalog.Kind, r io.Reader) ([]catalog.Item, error) {
 // parseRows checks a header row and data rows; ragged rows are allowed
 // from spreadsheets, which drop trailing empty cells.
 func parseRows(kind catalog.Kind, rows [][]string, ragged bool) ([]catalog.Item, error) {
-	need, ok := required[kind]
+	need, ok := required(kind)
 	if !ok {
 		return nil, &ImportError{Rows: []RowError{{Row: 0, Column: "kind", Reason: "unknown list " + string(kind)}}}
 	}

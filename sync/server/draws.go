@@ -197,15 +197,37 @@ func localDay(rfc3339 string) string {
 	return t.In(time.Local).Format(time.DateOnly)
 }
 
-// agencyName is an agency's name in the public lists, or its code.
+// agencyName is an agency's name in the public lists, or its code (also
+// when the lists cannot be read: a name is a courtesy on these pages).
 func (s *Server) agencyName(ctx context.Context, code string) string {
-	var data string
-	var a catalog.Agency
-	if s.db.QueryRowContext(ctx, `SELECT data FROM catalog WHERE kind = 'agency' AND id = ? AND deleted = 0`, code).Scan(&data) == nil &&
-		json.Unmarshal([]byte(data), &a) == nil && a.Name != "" {
-		return a.Name
+	ags, err := s.Agencies(ctx)
+	if err != nil {
+		s.log.Warn("agency name", "code", code, "err", err)
 	}
-	return code
+	return catalog.AgencyName(ags, code)
+}
+
+// Agencies are the enforcement bodies in the platform's public lists.
+func (s *Server) Agencies(ctx context.Context) (_ []catalog.Agency, err error) {
+	defer wrap.Err(&err, "agencies")
+	rows, err := s.db.QueryContext(ctx, `SELECT data FROM catalog WHERE kind = 'agency' AND deleted = 0 ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []catalog.Agency
+	for rows.Next() {
+		var data string
+		var a catalog.Agency
+		if err := rows.Scan(&data); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(data), &a); err != nil {
+			return nil, fmt.Errorf("agency row: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
 }
 
 func (s *Server) itemName(ctx context.Context, item string) string {

@@ -140,7 +140,7 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 		return nil, fmt.Errorf("open platform: %w", err)
 	}
 	s.pages = &pages.Room{DB: db, Now: func() time.Time { return s.now() }, Supervision: s.Supervision, Rules: s.superviseRules,
-		CaseAt: s.intake.CaseAt, Item: s.Item, Draw: s.drawPage}
+		CaseAt: s.intake.CaseAt, Item: s.Item, Draw: s.drawPage, Agencies: s.Agencies}
 	return s, nil
 }
 

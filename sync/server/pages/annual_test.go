@@ -29,6 +29,9 @@ func TestAnnualReportIsComputedOnceForABurst(t *testing.T) {
 		// A year's evaluation names its cases; the public report must not.
 		Supervision: func(ctx context.Context, from, to time.Time) (supervise.Report, error) {
 			return supervise.Report{From: from, To: to, Made: clock, Cases: []supervise.Evaluation{{Case: "C1", Device: "D1", Opened: from, Act: catalog.ActPenalty}}}, nil
+		},
+		Agencies: func(context.Context) ([]catalog.Agency, error) {
+			return []catalog.Agency{{Code: "01", Name: "青禾市市场监督管理局"}}, nil
 		}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /p/reports/{year}", s.PublicReport)

@@ -31,6 +31,8 @@ type Room struct {
 	Item func(ctx context.Context, kind catalog.Kind, id string) (map[string]any, error)
 	// Draw is a kept random inspection draw.
 	Draw func(ctx context.Context, id int64) (Draw, error)
+	// Agencies are the enforcement bodies in the public lists.
+	Agencies func(ctx context.Context) ([]catalog.Agency, error)
 
 	annual annualCache
 }

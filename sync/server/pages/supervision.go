@@ -3,7 +3,6 @@ package pages
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -204,26 +203,15 @@ func (s *Room) annualReport(ctx context.Context, year int) (supervise.Report, er
 	return v.(supervise.Report), nil
 }
 
-// agencyNames maps agency codes to short names for tables and charts.
+// agencyNames maps agency codes to names for tables and charts.
 func (s *Room) agencyNames(ctx context.Context) (map[string]string, error) {
-	out := map[string]string{}
-	rows, err := s.DB.QueryContext(ctx, `SELECT id, data FROM catalog WHERE kind = 'agency' AND deleted = 0`)
+	ags, err := s.Agencies(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("agency names: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, data string
-		var a catalog.Agency
-		if err := rows.Scan(&id, &data); err != nil {
-			return nil, fmt.Errorf("agency names: %w", err)
-		}
-		if json.Unmarshal([]byte(data), &a) == nil {
-			out[id] = a.Name
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("agency names: %w", err)
+	out := make(map[string]string, len(ags))
+	for _, a := range ags {
+		out[a.Code] = catalog.AgencyName(ags, a.Code)
 	}
 	return out, nil
 }
