@@ -62,7 +62,10 @@ func (c *Catalog) Replace(ctx context.Context, ds *Dataset, updated time.Time) e
 		}
 		defer ag.Close()
 		for _, a := range ds.Agencies {
-			data, _ := json.Marshal(a)
+			data, err := json.Marshal(a)
+			if err != nil {
+				return fmt.Errorf("replace catalog: agency %s: %w", a.Code, err)
+			}
 			if _, err := ag.ExecContext(ctx, a.Code, a.Name, string(data)); err != nil {
 				return fmt.Errorf("replace catalog: agency %s: %w", a.Code, err)
 			}
