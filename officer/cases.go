@@ -504,7 +504,10 @@ func (c *Cases) ShowStageForm() {
 				f.Message.SetText(shell.L("review.err.amount"))
 				return
 			}
-			body.Decision = decisionJSON(p)
+			if body.Decision, err = json.Marshal(p); err != nil {
+				f.Message.SetText(caseError(fmt.Errorf("encode decision of %s: %w", cs.ID, err)))
+				return
+			}
 		}
 		if h := strings.TrimSpace(f.HearingOn.Text); h != "" {
 			if _, err := time.Parse(time.DateOnly, h); err != nil {
@@ -656,7 +659,11 @@ func (c *Cases) ShowDocumentForm() {
 			f.Message.SetText(shell.L("case.doc_missing", map[string]any{"Error": err.Error()}))
 			return
 		}
-		body, _ := json.Marshal(d)
+		body, err := json.Marshal(d)
+		if err != nil {
+			f.Message.SetText(caseError(fmt.Errorf("encode document of %s: %w", cs.ID, err)))
+			return
+		}
 		if _, err := c.log.AddDocument(context.Background(), cs.ID, c.d.Me.ID, body); err != nil {
 			f.Message.SetText(caseError(err))
 			return

@@ -2,7 +2,6 @@ package officer
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -457,10 +456,4 @@ func refsText(refs []int64) string {
 		s = append(s, "#"+strconv.FormatInt(r, 10))
 	}
 	return strings.Join(s, "、")
-}
-
-// decisionJSON is the decision a decide stage records.
-func decisionJSON(p review.Proposal) json.RawMessage {
-	b, _ := json.Marshal(p)
-	return b
 }

@@ -169,7 +169,10 @@ func Cases(ctx context.Context, l *casefile.Log, ds *catalog.Dataset, accounts [
 			}
 			body := casefile.StageBody{Stage: s.key, Note: s.note, Officers: officers[:2]}
 			if s.key == "decide" && c.decision != nil {
-				body.Decision, _ = json.Marshal(c.decision)
+				var err error
+				if body.Decision, err = json.Marshal(c.decision); err != nil {
+					return fmt.Errorf("demo case %s decision: %w", id, err)
+				}
 			}
 			if _, err := l.AddStage(ctx, id, officers[0].CertNo, body); err != nil {
 				return fmt.Errorf("demo case %s stage %s: %w", id, s.key, err)
@@ -229,9 +232,14 @@ func addDocument(ctx context.Context, l *casefile.Log, caseID, template, agency,
 		if err != nil {
 			return fmt.Errorf("demo document %s: %w", template, err)
 		}
-		body, _ := json.Marshal(d)
-		_, err = l.AddDocument(ctx, caseID, author, body)
-		return err
+		body, err := json.Marshal(d)
+		if err != nil {
+			return fmt.Errorf("demo document %s: %w", template, err)
+		}
+		if _, err := l.AddDocument(ctx, caseID, author, body); err != nil {
+			return fmt.Errorf("demo document %s of %s: %w", template, caseID, err)
+		}
+		return nil
 	}
 	return fmt.Errorf("demo document %s: no such template", template)
 }
