@@ -5,8 +5,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"io"
 	"net/http/httptest"
 	"testing"
@@ -20,37 +18,15 @@ import (
 
 const admin = "admin-secret"
 
-// eachBackend runs one test against every storage the platform supports
-// here (SQLite; PostgreSQL and S3 when configured, as in CI).
-func eachBackend(t *testing.T, fn func(t *testing.T, b servertest.Backend)) {
-	for _, b := range servertest.Backends(t) {
-		t.Run(b.Name, func(t *testing.T) { fn(t, b) })
-	}
-}
+var (
+	eachBackend = servertest.Each
+	deviceLog   = casefiletest.WithNotes
+	appendN     = casefiletest.Notes
+)
 
 func platform(t *testing.T, b servertest.Backend) (*server.Server, *httptest.Server) {
 	t.Helper()
-	s := b.Open(t, server.Options{AdminToken: admin})
-	h := httptest.NewServer(s.Handler())
-	t.Cleanup(h.Close)
-	return s, h
-}
-
-func deviceLog(t *testing.T, name string, n int) *casefile.Log {
-	t.Helper()
-	l := casefiletest.Open(t, name)
-	appendN(t, l, n, "note")
-	return l
-}
-
-func appendN(t *testing.T, l *casefile.Log, n int, text string) {
-	t.Helper()
-	for i := range n {
-		if err := l.Append(context.Background(), &casefile.Record{Case: "C1", Kind: "note", Author: "990101000001",
-			Body: json.RawMessage(fmt.Sprintf(`{"text":"%s %d"}`, text, i))}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	return b.Serve(t, server.Options{AdminToken: admin})
 }
 
 func enrol(t *testing.T, s *server.Server, h *httptest.Server, l *casefile.Log) client.Identity {

@@ -4,6 +4,8 @@ package casefiletest
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"testing"
 
@@ -20,5 +22,25 @@ func Open(t testing.TB, origin string) *casefile.Log {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { l.Close() })
+	return l
+}
+
+// Notes appends n notes to case C1 of l, the text of each ending in its
+// number: a log with something to push.
+func Notes(t testing.TB, l *casefile.Log, n int, text string) {
+	t.Helper()
+	for i := range n {
+		if err := l.Append(context.Background(), &casefile.Record{Case: "C1", Kind: "note", Author: "990101000001",
+			Body: json.RawMessage(fmt.Sprintf(`{"text":"%s %d"}`, text, i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// WithNotes is Open with n notes appended (Notes).
+func WithNotes(t testing.TB, origin string, n int) *casefile.Log {
+	t.Helper()
+	l := Open(t, origin)
+	Notes(t, l, n, "note")
 	return l
 }

@@ -12,6 +12,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -112,4 +113,22 @@ func redact(s string) string {
 		return u.Redacted()
 	}
 	return "(unparsable URL)"
+}
+
+// Each runs fn as a subtest against every storage Backends opens here
+// (SQLite; PostgreSQL and S3 when configured, as in CI).
+func Each(t *testing.T, fn func(t *testing.T, b Backend)) {
+	for _, b := range Backends(t) {
+		t.Run(b.Name, func(t *testing.T) { fn(t, b) })
+	}
+}
+
+// Serve opens the platform on b with o and serves it on loopback; both
+// are closed when the test ends.
+func (b Backend) Serve(t testing.TB, o server.Options) (*server.Server, *httptest.Server) {
+	t.Helper()
+	s := b.Open(t, o)
+	h := httptest.NewServer(s.Handler())
+	t.Cleanup(h.Close)
+	return s, h
 }
