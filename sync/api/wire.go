@@ -35,11 +35,26 @@ const (
 	MaxBodyBytes = 16 << 20 // a push or import larger than this is refused
 )
 
+// The kinds of device. An enrolment code is made for one kind, and the
+// device it enrols is of that kind, whatever the device asks for.
+const (
+	DeviceKiosk   = "kiosk"
+	DeviceWindow  = "window"
+	DeviceOfficer = "officer"
+)
+
+// DeviceKind reports whether k is one of the kinds of device.
+func DeviceKind(k string) bool {
+	return k == DeviceKiosk || k == DeviceWindow || k == DeviceOfficer
+}
+
 // EnrolRequest exchanges a one-time code for a device identity.
 type EnrolRequest struct {
-	Code     string `json:"code"`
-	Name     string `json:"name"`
-	Kind     string `json:"kind"`     // kiosk, window, officer
+	Code string `json:"code"`
+	Name string `json:"name"`
+	// Kind is what the device takes itself to be (kiosk, window, officer);
+	// empty takes the code's. One that differs from the code's is refused.
+	Kind     string `json:"kind"`
 	Verifier string `json:"verifier"` // the device's log key, note verifier form
 }
 

@@ -307,9 +307,12 @@ func (s *Server) newCode(w http.ResponseWriter, r *http.Request) {
 	if !web.Decode(w, r, &req) {
 		return
 	}
-	code := strings.ToUpper(randomToken(6))
-	if _, err := s.db.ExecContext(r.Context(), `INSERT INTO enrol_codes (code_hash, kind, created) VALUES (?, ?, ?)`,
-		hashToken(code), req.Kind, s.now().UTC().Format(time.RFC3339)); err != nil {
+	code, err := s.NewEnrolCode(r.Context(), req.Kind)
+	if errors.Is(err, errBadKind) {
+		web.Problem(w, http.StatusBadRequest, "bad_kind", words.L("platform.bad_kind"), req.Kind)
+		return
+	}
+	if err != nil {
 		web.Internal(w, err)
 		return
 	}
@@ -319,6 +322,9 @@ func (s *Server) newCode(w http.ResponseWriter, r *http.Request) {
 // NewEnrolCode makes a one-time enrolment code (for the CLI and the demo).
 func (s *Server) NewEnrolCode(ctx context.Context, kind string) (_ string, err error) {
 	defer wrap.Err(&err, "new enrolment code")
+	if !api.DeviceKind(kind) {
+		return "", fmt.Errorf("%w: %q", errBadKind, kind)
+	}
 	code := strings.ToUpper(randomToken(6))
 	_, err = s.db.ExecContext(ctx, `INSERT INTO enrol_codes (code_hash, kind, created) VALUES (?, ?, ?)`,
 		hashToken(code), kind, s.now().UTC().Format(time.RFC3339))
@@ -337,16 +343,29 @@ func (s *Server) enrol(w http.ResponseWriter, r *http.Request) {
 	}
 	id := strings.TrimPrefix(v.Name(), "sanxiang-")
 	token := randomToken(32)
+	// The device is of the kind its code was made for: what it asks for
+	// authorises nothing, and asking for another kind is refused.
+	var kind string
 	err = s.db.Tx(r.Context(), func(tx *sqldb.Tx) error {
+		err := tx.QueryRowContext(r.Context(), `SELECT kind FROM enrol_codes WHERE code_hash = ? AND used_by = ''`, hashToken(req.Code)).Scan(&kind)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errBadCode
+		}
+		if err != nil {
+			return fmt.Errorf("read enrolment code: %w", err)
+		}
+		if req.Kind != "" && req.Kind != kind {
+			return errKindMismatch
+		}
 		res, err := tx.ExecContext(r.Context(), `UPDATE enrol_codes SET used_by = ? WHERE code_hash = ? AND used_by = ''`, id, hashToken(req.Code))
 		if err != nil {
-			return err
+			return fmt.Errorf("use enrolment code: %w", err)
 		}
-		if n, _ := res.RowsAffected(); n != 1 {
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
 			return errBadCode
 		}
 		_, err = tx.ExecContext(r.Context(), `INSERT INTO devices (id, name, kind, verifier, origin, token_hash, enrolled) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			id, req.Name, req.Kind, req.Verifier, "sanxiang/device/"+id, hashToken(token), s.now().UTC().Format(time.RFC3339))
+			id, req.Name, kind, req.Verifier, "sanxiang/device/"+id, hashToken(token), s.now().UTC().Format(time.RFC3339))
 		if sqldb.IsUnique(err) {
 			return errDuplicate
 		}
@@ -355,6 +374,10 @@ func (s *Server) enrol(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.Is(err, errBadCode):
 		web.Problem(w, http.StatusForbidden, "bad_code", words.L("platform.bad_code"), "")
+		return
+	case errors.Is(err, errKindMismatch):
+		s.intake.Alert(r.Context(), id, "kind_mismatch", fmt.Sprintf("a %s enrolment code was used by a device asking to be %q (%s)", kind, req.Kind, req.Name))
+		web.Problem(w, http.StatusForbidden, "kind_mismatch", words.L("platform.kind_mismatch"), kind)
 		return
 	case errors.Is(err, errDuplicate):
 		web.Problem(w, http.StatusConflict, "duplicate", words.L("platform.duplicate_device"), id)
@@ -367,8 +390,10 @@ func (s *Server) enrol(w http.ResponseWriter, r *http.Request) {
 }
 
 var (
-	errBadCode   = errors.New("bad enrolment code")
-	errDuplicate = errors.New("device already enrolled")
+	errBadCode      = errors.New("bad enrolment code")
+	errDuplicate    = errors.New("device already enrolled")
+	errBadKind      = errors.New("not a kind of device (kiosk, window, officer)")
+	errKindMismatch = errors.New("the enrolment code is for another kind of device")
 )
 
 func (s *Server) listDevices(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,125 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/sanxiang-desk/sanxiang/app/casefile/casefiletest"
+	"github.com/sanxiang-desk/sanxiang/sync/api"
+	"github.com/sanxiang-desk/sanxiang/sync/client"
+	"github.com/sanxiang-desk/sanxiang/sync/server/servertest"
+)
+
+// adminPost posts body as JSON to path with the administrator's token and
+// returns the status and the decoded answer.
+func adminPost(t *testing.T, base, path string, body any) (int, map[string]any) {
+	t.Helper()
+	b, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodPost, base+path, bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+admin)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out map[string]any
+	if err := json.Unmarshal(data, &out); err != nil {
+		t.Fatalf("POST %s: %d %s", path, resp.StatusCode, data)
+	}
+	return resp.StatusCode, out
+}
+
+// A device is of the kind its enrolment code was made for. A kiosk's code
+// asking to enrol an officer's device (or a kind that does not exist) is
+// refused with its own error and raised as an alert, and the code is not
+// spent; a code cannot be made for a kind that does not exist.
+func TestEnrolmentKindComesFromCode(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, b servertest.Backend) {
+		ctx := context.Background()
+		s, h := platform(t, b)
+		status, out := adminPost(t, h.URL, api.PathCodes, map[string]string{"kind": "anything-i-like"})
+		if status != http.StatusBadRequest || out["code"] != "bad_kind" {
+			t.Fatalf("a code for a made-up kind: %d %v", status, out)
+		}
+		status, out = adminPost(t, h.URL, api.PathCodes, map[string]string{"kind": api.DeviceKiosk})
+		code, _ := out["code"].(string)
+		if status != http.StatusCreated || code == "" {
+			t.Fatalf("kiosk code: %d %v", status, out)
+		}
+
+		hall := casefiletest.Open(t, "HALL-1")
+		for _, asked := range []string{api.DeviceOfficer, "anything-i-like"} {
+			_, err := client.Enrol(ctx, h.URL, code, "hall", asked, hall.Verifier)
+			var pe *client.Error
+			if !errors.As(err, &pe) || pe.Status != http.StatusForbidden || pe.Problem.Code != "kind_mismatch" {
+				t.Fatalf("kiosk code asking for %q: %v", asked, err)
+			}
+			if !strings.Contains(pe.Problem.Message, "另一类设备") {
+				t.Errorf("the refusal does not say why in Chinese: %q", pe.Problem.Message)
+			}
+		}
+		alerts, err := s.AlertList(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mismatches := 0
+		for _, a := range alerts {
+			if a.Kind == "kind_mismatch" {
+				mismatches++
+			}
+		}
+		if mismatches != 2 {
+			t.Fatalf("alerts %+v: want 2 kind_mismatch", alerts)
+		}
+		devices, err := s.Devices(ctx)
+		if err != nil || len(devices) != 0 {
+			t.Fatalf("devices after refusals: %+v %v", devices, err)
+		}
+
+		// The code was not spent: the kiosk enrols as a kiosk, and so does a
+		// device that does not say what it is.
+		if _, err := client.Enrol(ctx, h.URL, code, "hall", api.DeviceKiosk, hall.Verifier); err != nil {
+			t.Fatalf("kiosk code for a kiosk: %v", err)
+		}
+		status, out = adminPost(t, h.URL, api.PathCodes, map[string]string{"kind": api.DeviceWindow})
+		code2, _ := out["code"].(string)
+		if status != http.StatusCreated {
+			t.Fatalf("window code: %d %v", status, out)
+		}
+		desk := casefiletest.Open(t, "WIN-1")
+		if _, err := client.Enrol(ctx, h.URL, code2, "window 3", "", desk.Verifier); err != nil {
+			t.Fatalf("window code, no kind asked: %v", err)
+		}
+		devices, err = s.Devices(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kinds := map[string]string{}
+		for _, d := range devices {
+			kinds[d.Name] = d.Kind
+		}
+		if kinds["hall"] != api.DeviceKiosk || kinds["window 3"] != api.DeviceWindow || len(kinds) != 2 {
+			t.Fatalf("enrolled kinds: %v", kinds)
+		}
+		if _, err := s.NewEnrolCode(ctx, "anything-i-like"); err == nil {
+			t.Fatal("the Go API made a code for a made-up kind")
+		}
+	})
+}
