@@ -123,3 +123,68 @@ func TestEnrolmentKindComesFromCode(t *testing.T) {
 		}
 	})
 }
+
+// Only an officer's device handles cases: a kiosk's token (enrolled with a
+// kiosk's code) cannot push a case log, upload evidence or read the review
+// queue, the reviewer registry or the agencies' rules. Each attempt is
+// refused with wrong_kind and raised as an alert; the public lists stay
+// open to it, and the officer's device does all of it as before.
+func TestOnlyOfficerDevicesHandleCases(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, b servertest.Backend) {
+		ctx := context.Background()
+		s, h := platform(t, b)
+		code, err := s.NewEnrolCode(ctx, api.DeviceKiosk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hall := deviceLog(t, "HALL-2", 3)
+		id, err := client.Enrol(ctx, h.URL, code, "hall", api.DeviceKiosk, hall.Verifier)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kiosk := client.New(id)
+		refused := func(what string, err error) {
+			t.Helper()
+			var pe *client.Error
+			if !errors.As(err, &pe) || pe.Status != http.StatusForbidden || pe.Problem.Code != "wrong_kind" {
+				t.Errorf("a kiosk's %s: %v", what, err)
+			}
+		}
+		_, err = kiosk.Push(ctx, hall)
+		refused("push", err)
+		_, err = kiosk.PullReviewQueue(ctx, "")
+		refused("review queue", err)
+		_, err = kiosk.PullReviewers(ctx)
+		refused("reviewer registry", err)
+		_, err = kiosk.PullPolicies(ctx)
+		refused("major-decision lists", err)
+		_, err = kiosk.PullAVLists(ctx)
+		refused("A/V lists", err)
+		alerts, err := s.AlertList(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, a := range alerts {
+			if a.Kind == "wrong_kind" && a.Device == id.DeviceID {
+				n++
+			}
+		}
+		if n != 5 {
+			t.Fatalf("%d wrong_kind alerts for the kiosk, want 5: %+v", n, alerts)
+		}
+		if st, _ := s.Devices(ctx); len(st) != 1 || st[0].RecordsAcknowledged != 0 {
+			t.Fatalf("the kiosk's records were taken: %+v", st)
+		}
+
+		// The officer's device does all of it.
+		desk := deviceLog(t, "DESK-2", 3)
+		officer := client.New(enrol(t, s, h, desk))
+		if res, err := officer.Push(ctx, desk); err != nil || res.Receipts == 0 {
+			t.Fatalf("officer push: %+v %v", res, err)
+		}
+		if _, err := officer.PullReviewers(ctx); err != nil {
+			t.Fatalf("officer reviewers: %v", err)
+		}
+	})
+}

@@ -160,12 +160,12 @@ func (s *Server) Handler() http.Handler {
 		s.log.Error("media uploads disabled", "err", err)
 	} else {
 		// Uploads are a device's own calls; the device id travels to the hooks.
-		mux.Handle(api.PathMedia, s.device(func(w http.ResponseWriter, r *http.Request, d Device) {
+		mux.Handle(api.PathMedia, s.officer(func(w http.ResponseWriter, r *http.Request, d Device) {
 			r.Header.Set("X-Sanxiang-Device", d.ID)
 			uploads.ServeHTTP(w, r)
 		}))
 	}
-	mux.HandleFunc("GET "+api.PathMediaSHA+"{sha}", s.device(func(w http.ResponseWriter, r *http.Request, _ Device) { s.media.Status(w, r) }))
+	mux.HandleFunc("GET "+api.PathMediaSHA+"{sha}", s.officer(func(w http.ResponseWriter, r *http.Request, _ Device) { s.media.Status(w, r) }))
 	mux.HandleFunc("GET "+api.PathHealth, func(w http.ResponseWriter, r *http.Request) {
 		if err := s.db.PingContext(r.Context()); err != nil {
 			web.Problem(w, http.StatusServiceUnavailable, "unavailable", words.L("platform.db_unavailable"), err.Error())
@@ -177,7 +177,7 @@ func (s *Server) Handler() http.Handler {
 		web.JSON(w, http.StatusOK, map[string]string{"verifier": s.verifier})
 	})
 	mux.HandleFunc("POST "+api.PathEnrol, s.enrol)
-	mux.HandleFunc("POST "+api.PathPush, s.device(s.intake.ServePush))
+	mux.HandleFunc("POST "+api.PathPush, s.officer(s.intake.ServePush))
 	mux.HandleFunc("GET "+api.PathChanges, s.changes)
 	mux.HandleFunc("POST "+api.PathCodes, s.admin(s.newCode))
 	mux.HandleFunc("POST "+api.PathImport, s.admin(s.importCSV))
@@ -191,11 +191,11 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /admin/cases/{device}/{case}", s.adminPage(s.pages.SupervisionCase))
 	mux.HandleFunc("GET /p/reports/{$}", s.pages.PublicReports)
 	mux.HandleFunc("GET /p/reports/{year}", s.pages.PublicReport)
-	mux.HandleFunc("GET "+api.PathPolicies, s.device(s.policies))
-	mux.HandleFunc("GET "+api.PathQueue, s.device(s.reviewQueue))
-	mux.HandleFunc("GET "+api.PathOpinions, s.device(s.opinions))
-	mux.HandleFunc("GET "+api.PathReviewers, s.device(s.reviewers))
-	mux.HandleFunc("GET "+api.PathAVLists, s.device(s.avLists))
+	mux.HandleFunc("GET "+api.PathPolicies, s.officer(s.policies))
+	mux.HandleFunc("GET "+api.PathQueue, s.officer(s.reviewQueue))
+	mux.HandleFunc("GET "+api.PathOpinions, s.officer(s.opinions))
+	mux.HandleFunc("GET "+api.PathReviewers, s.officer(s.reviewers))
+	mux.HandleFunc("GET "+api.PathAVLists, s.officer(s.avLists))
 	mux.HandleFunc("GET "+api.PathCalendar, s.device(s.calendarFile))
 	mux.HandleFunc("GET /p/{kind}/{id}", s.pages.PublicItem)
 	mux.HandleFunc("GET /p/draws/{$}", s.pages.PublicDraws)
@@ -266,6 +266,22 @@ func (s *Server) admin(h http.HandlerFunc) http.HandlerFunc {
 
 // Device is an enrolled device.
 type Device = intake.Device
+
+// officer authenticates a call only an officer's device may make: pushing
+// case logs, uploading evidence, and the review and recording rules that
+// come with cases. A kiosk or a window desk that tries is refused with its
+// own error and raised as an alert: it holds no cases, so its token being
+// used for one says the token is in the wrong hands.
+func (s *Server) officer(h func(http.ResponseWriter, *http.Request, Device)) http.HandlerFunc {
+	return s.device(func(w http.ResponseWriter, r *http.Request, d Device) {
+		if d.Kind != api.DeviceOfficer {
+			s.intake.Alert(r.Context(), d.ID, "wrong_kind", fmt.Sprintf("a %s device (%s) called %s %s", d.Kind, d.Name, r.Method, r.URL.Path))
+			web.Problem(w, http.StatusForbidden, "wrong_kind", words.L("platform.wrong_kind"), d.Kind)
+			return
+		}
+		h(w, r, d)
+	})
+}
 
 // device authenticates a device call by its bearer token.
 func (s *Server) device(h func(http.ResponseWriter, *http.Request, Device)) http.HandlerFunc {
