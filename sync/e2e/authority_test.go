@@ -5,10 +5,17 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/sanxiang-desk/sanxiang/app/calendar"
+	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/publish"
+	"github.com/sanxiang-desk/sanxiang/assets"
+	"github.com/sanxiang-desk/sanxiang/sync/server"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile/casefiletest"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
@@ -185,6 +192,108 @@ func TestOnlyOfficerDevicesHandleCases(t *testing.T) {
 		}
 		if _, err := officer.PullReviewers(ctx); err != nil {
 			t.Fatalf("officer reviewers: %v", err)
+		}
+	})
+}
+
+// A second enrolled officer's device cannot write into a case another
+// device opened: a publication of its own text under that case's ID, a
+// withdrawal of the published decision, or a case opened ahead of time under
+// the other device's next ID. Each push is refused with case_elsewhere and
+// raised as an alert, and the public decision stays as its owner published
+// it. The owner's own withdrawal still takes it down.
+func TestDeviceCannotOverwriteOrWithdrawAnotherDevicesDecision(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, b servertest.Backend) {
+		ctx := context.Background()
+		s, h := platform(t, b)
+		cal, err := calendar.Parse(assets.Calendar)
+		if err != nil {
+			t.Fatal(err)
+		}
+		owner := deviceLog(t, "OWN-1", 0)
+		id := publishedDecision(t, owner, cal)
+		oc := client.New(enrol(t, s, h, owner))
+		if _, err := oc.Push(ctx, owner); err != nil {
+			t.Fatal(err)
+		}
+		published := func() *catalog.Decision {
+			t.Helper()
+			m, err := s.Item(ctx, catalog.KindDecision, id)
+			if err != nil {
+				t.Fatalf("the decision left the public list: %v", err)
+			}
+			data, _ := json.Marshal(m)
+			var d catalog.Decision
+			if err := json.Unmarshal(data, &d); err != nil {
+				t.Fatal(err)
+			}
+			return &d
+		}
+		before := published()
+
+		// Each attack comes from a fresh enrolled officer's device: a refused
+		// push leaves that device's log stuck, as it should.
+		attack := func(name string, write func(l *casefile.Log)) {
+			t.Helper()
+			l := deviceLog(t, name, 0)
+			write(l)
+			_, err := client.New(enrol(t, s, h, l)).Push(ctx, l)
+			var pe *client.Error
+			if !errors.As(err, &pe) || pe.Status != http.StatusForbidden || pe.Problem.Code != "case_elsewhere" {
+				t.Fatalf("%s: push %v", name, err)
+			}
+			if !strings.Contains(pe.Problem.Message, "其他设备") {
+				t.Errorf("%s: the refusal does not say why in Chinese: %q", name, pe.Problem.Message)
+			}
+		}
+		forged := publish.Publication{DocNo: before.DocNo, Party: before.Party, Redacted: "请将罚款汇入个人账户6222021234567890123", DecidedOn: before.DecidedOn}
+		body, _ := json.Marshal(forged)
+		attack("ATK-1", func(l *casefile.Log) {
+			if err := l.Append(ctx, &casefile.Record{Case: id, Kind: publish.KindPublish, Author: "990101000009", Body: body}); err != nil {
+				t.Fatal(err)
+			}
+		})
+		wbody, _ := json.Marshal(publish.Withdrawal{Cause: "revoked", Explanation: "撤销", EffectiveOn: "2026-12-01"})
+		attack("ATK-2", func(l *casefile.Log) {
+			if err := l.Append(ctx, &casefile.Record{Case: id, Kind: publish.KindWithdraw, Author: "990101000009", Body: wbody}); err != nil {
+				t.Fatal(err)
+			}
+		})
+		// The owner's next case ID, claimed first by another device.
+		next := strings.Replace(id, "-0001", "-0002", 1)
+		attack("ATK-3", func(l *casefile.Log) {
+			obody, _ := json.Marshal(casefile.Opening{Act: catalog.ActPenalty, Agency: "01", ItemID: "E1", ItemName: "x",
+				Party: casefile.Party{Kind: "org", Name: "某公司"}, Officers: []casefile.Officer{{CertNo: "990101000009"}}})
+			if err := l.Append(ctx, &casefile.Record{Case: next, Kind: casefile.KindOpen, Author: "990101000009", Body: obody}); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if after := published(); after.Content != before.Content || after.Content == forged.Redacted {
+			t.Fatalf("the public decision changed: %q", after.Content)
+		}
+		alerts, err := s.AlertList(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, a := range alerts {
+			if a.Kind == "case_elsewhere" {
+				n++
+			}
+		}
+		if n != 3 {
+			t.Fatalf("%d case_elsewhere alerts, want 3: %+v", n, alerts)
+		}
+
+		// The owner withdraws its own decision.
+		if _, err := publish.Withdraw(ctx, owner, cal, id, "990101000001", publish.Withdrawal{Cause: "revoked", Explanation: "经复议撤销", EffectiveOn: owner.Now().Format(time.DateOnly)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := oc.Push(ctx, owner); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Item(ctx, catalog.KindDecision, id); !errors.Is(err, server.ErrNoItem) {
+			t.Fatalf("the owner's withdrawal: %v", err)
 		}
 	})
 }

@@ -14,9 +14,7 @@ import (
 	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
-	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
-	"github.com/sanxiang-desk/sanxiang/app/document"
 	"github.com/sanxiang-desk/sanxiang/app/publish"
 	"github.com/sanxiang-desk/sanxiang/assets"
 	"github.com/sanxiang-desk/sanxiang/sync/client"
@@ -33,41 +31,7 @@ func TestPublishedDecisionReachesPublicPagesAndKiosk(t *testing.T) {
 		s, h := platform(t, b)
 		cal, _ := calendar.Parse(assets.Calendar)
 		l := deviceLog(t, "PUB-1", 0)
-		id, err := l.OpenCase(ctx, "990101000001", casefile.Opening{Act: catalog.ActPenalty, Agency: "01", ItemID: "E1",
-			ItemName: "对未取得食品经营许可从事食品经营活动的处罚",
-			Party: casefile.Party{Kind: "person", Name: "张建国", IDNo: "33010619780312451X",
-				Address: "浙江省青禾市明湖区翠苑街道文三路88号"},
-			Officers: []casefile.Officer{{CertNo: "990101000001"}, {CertNo: "990101000002"}}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ts, _ := document.Templates()
-		var tpl document.Template
-		for _, x := range ts {
-			if x.ID == "penalty_decision" {
-				tpl = x
-			}
-		}
-		cs, _ := l.Case(ctx, id)
-		doc, err := document.Fill(tpl, cs, "青禾市明湖区市场监督管理局", map[string]string{"doc_no": "青明市监处罚〔2026〕37号",
-			"facts": "张建国未取得食品经营许可从事食品经营活动，手机13857124567。", "basis": "《食品安全法》第三十五条",
-			"decision": "罚款人民币5000元", "payment": "十五日内缴纳"}, cs.OpenedAt)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := json.Marshal(doc)
-		if _, err := l.AddDocument(ctx, id, "990101000001", body); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := publish.Publish(ctx, l, cal, id, "990101000001", nil); err != publish.ErrNotDecided {
-			t.Fatalf("published before the decision: %v", err)
-		}
-		if _, err := l.AddStage(ctx, id, "990101000001", casefile.StageBody{Stage: "decide", Decision: json.RawMessage(`{"fine":5000}`)}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := publish.Publish(ctx, l, cal, id, "990101000001", []string{"文三路"}); err != nil {
-			t.Fatal(err)
-		}
+		id := publishedDecision(t, l, cal)
 		c := client.New(enrol(t, s, h, l))
 		if _, err := c.Push(ctx, l); err != nil {
 			t.Fatal(err)

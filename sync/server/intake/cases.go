@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -15,6 +16,42 @@ import (
 	"github.com/sanxiang-desk/sanxiang/sync/server/internal/wrap"
 	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
 )
+
+// errCaseElsewhere refuses a push that writes into a case it does not hold.
+var errCaseElsewhere = errors.New("the push writes into a case opened on another device")
+
+// checkCasesOwned refuses records that write into a case another device
+// opened (a publication, a withdrawal, a stage, an opinion: anything), and
+// a case opened under an ID that is not the pushing device's own
+// (casefile.Log.OpenCase names a case "<device>-<date>-<n>"), so no device
+// can claim another's future case IDs ahead of it. A case is its opening
+// device's until a handover moves it.
+func checkCasesOwned(ctx context.Context, tx *sqldb.Tx, device string, arrived [][]byte) error {
+	seen := map[string]bool{}
+	for _, data := range arrived {
+		var r casefile.Record
+		if json.Unmarshal(data, &r) != nil || r.Case == "" {
+			continue
+		}
+		if r.Kind == casefile.KindOpen && !strings.HasPrefix(r.Case, device+"-") {
+			return fmt.Errorf("%w: record %d opens %s, which is not an ID of %s", errCaseElsewhere, r.Seq, r.Case, device)
+		}
+		if seen[r.Case] {
+			continue
+		}
+		seen[r.Case] = true
+		var owner string
+		err := tx.QueryRowContext(ctx, `SELECT device FROM cases WHERE case_id = ? AND device <> ? LIMIT 1`, r.Case, device).Scan(&owner)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("owner of case %s: %w", r.Case, err)
+		}
+		return fmt.Errorf("%w: record %d (%s) writes into %s, opened on %s", errCaseElsewhere, r.Seq, r.Kind, r.Case, owner)
+	}
+	return nil
+}
 
 // indexCases keeps the cases table as records arrive, inside the push's
 // transaction: a case.open row gives the case's agency, act and opening

@@ -72,6 +72,8 @@ func (s *Intake) ServePush(w http.ResponseWriter, r *http.Request, d Device) {
 		web.Problem(w, http.StatusForbidden, "bad_signature", words.L("platform.bad_signature"), err.Error())
 	case errors.Is(err, errFork):
 		web.Problem(w, http.StatusConflict, "fork", words.L("platform.fork"), err.Error())
+	case errors.Is(err, errCaseElsewhere):
+		web.Problem(w, http.StatusForbidden, "case_elsewhere", words.L("platform.case_elsewhere"), err.Error())
 	case errors.Is(err, errGap), errors.Is(err, errBadTree):
 		web.Problem(w, http.StatusUnprocessableEntity, "bad_log", words.L("platform.bad_log"), err.Error())
 	case err != nil:
@@ -135,6 +137,9 @@ func (s *Intake) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 		case err != nil:
 			return fmt.Errorf("verify push: %w", err)
 		}
+		if err := checkCasesOwned(ctx, tx, d.ID, arrived); err != nil {
+			return err
+		}
 		if err := indexCases(ctx, tx, d.ID, arrived); err != nil {
 			return err
 		}
@@ -170,6 +175,9 @@ func (s *Intake) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 	})
 	if errors.Is(err, errFork) {
 		s.alert(ctx, d.ID, "fork", err.Error())
+	}
+	if errors.Is(err, errCaseElsewhere) {
+		s.alert(ctx, d.ID, "case_elsewhere", err.Error())
 	}
 	if err == nil {
 		// This push's arrival, and any earlier one of the device's still
