@@ -449,6 +449,9 @@ func caseError(err error) string {
 	case errors.Is(err, casefile.ErrBadStage):
 		return shell.L("case.err_stage")
 	}
+	if msg := shell.CertificateError(err); msg != "" {
+		return msg
+	}
 	return shell.L("error.generic") + " " + err.Error()
 }
 

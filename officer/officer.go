@@ -7,6 +7,7 @@ package officer
 import (
 	"context"
 	"errors"
+	"math"
 	"strings"
 	"sync"
 	"time"
@@ -83,6 +84,9 @@ type Desk struct {
 	// under the top bar while SetCityLists says so.
 	CityNotice *widget.Label
 	noCity     bool
+	// CertNotice warns, from catalog.ExpiryWarning before its end, that
+	// the signed-in officer's certificate is about to expire.
+	CertNotice *widget.Label
 }
 
 // Syncer syncs the device with the platform: it pushes the log and its
@@ -409,7 +413,20 @@ func (d *Desk) showHome() {
 	d.CityNotice.Wrapping = fyne.TextWrapWord
 	d.CityNotice.Importance = widget.WarningImportance
 	d.CityNotice.Hidden = !d.noCity
-	d.set(container.NewBorder(container.NewVBox(top, d.CityNotice, widget.NewSeparator()), nil, nil, nil, tabs))
+	d.CertNotice = widget.NewLabel("")
+	d.CertNotice.Wrapping = fyne.TextWrapWord
+	d.CertNotice.Importance = widget.WarningImportance
+	d.CertNotice.Hidden = true
+	if d.Cert != nil {
+		now := d.now()
+		if end, err := d.Cert.End(now.Location()); err == nil && !end.IsZero() && end.Sub(now) <= catalog.ExpiryWarning {
+			today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
+			days := int(math.Round(end.AddDate(0, 0, -1).Sub(today).Hours() / 24)) // to the last valid day
+			d.CertNotice.SetText(shell.L("cert.expires_soon", map[string]any{"Date": d.Cert.ValidUntil, "Days": days}))
+			d.CertNotice.Hidden = false
+		}
+	}
+	d.set(container.NewBorder(container.NewVBox(top, d.CityNotice, d.CertNotice, widget.NewSeparator()), nil, nil, nil, tabs))
 }
 
 // certificate is what an officer turns to a citizen: who they are, whether

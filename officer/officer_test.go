@@ -13,6 +13,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/config"
 	"github.com/sanxiang-desk/sanxiang/app/demo"
+	"github.com/sanxiang-desk/sanxiang/app/device"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
 	"github.com/sanxiang-desk/sanxiang/app/shell/shelltest"
 )
@@ -101,5 +102,58 @@ func TestDeskSaysItHasNoCityLists(t *testing.T) {
 	d.SetCityLists(true)
 	if d.CityNotice.Visible() {
 		t.Fatal("the notice stays after the lists came")
+	}
+}
+
+// The desk on a folder opened as in production (app/device): an officer
+// whose certificate the list says is revoked is refused with the right PIN
+// and told why; one whose certificate ends within 30 days signs in and is
+// warned.
+func TestRevokedOfficerIsRefusedAndExpiryWarned(t *testing.T) {
+	shelltest.NewApp(t, shell.Theme{})
+	ctx := context.Background()
+	dev, err := device.Open(ctx, t.TempDir(), device.Catalog|device.Accounts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { dev.Close() })
+	ds, _ := demo.Dataset(demo.Standard)
+	for _, a := range demo.Accounts(ds) { // enrolled while in force
+		if err := dev.Book.Enrol(ctx, a, demo.PIN); err != nil {
+			t.Fatal(err)
+		}
+	}
+	soon := time.Now().AddDate(0, 0, 10).Format(time.DateOnly)
+	for i := range ds.Officers {
+		switch ds.Officers[i].CertNo {
+		case "990101000001":
+			ds.Officers[i].Status = catalog.CertRevoked
+		case "990101000002":
+			ds.Officers[i].ValidUntil = soon
+		}
+	}
+	if err := dev.Catalog.Replace(ctx, ds, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	w := test.NewTempWindow(t, nil)
+	d := New(dev.Catalog, dev.Book, config.Default(), w)
+	w.SetContent(d.Content())
+
+	test.Type(d.ID, "990101000001")
+	test.Type(d.PIN, demo.PIN)
+	test.Tap(d.SignIn)
+	if d.Me != nil || !strings.Contains(d.Message.Text, "注销") {
+		t.Fatalf("revoked certificate: signed in %v, message %q", d.Me, d.Message.Text)
+	}
+
+	d.ID.SetText("")
+	test.Type(d.ID, "990101000002")
+	test.Type(d.PIN, demo.PIN)
+	test.Tap(d.SignIn)
+	if d.Me == nil {
+		t.Fatalf("certificate in force refused: %q", d.Message.Text)
+	}
+	if d.CertNotice.Hidden || !strings.Contains(d.CertNotice.Text, soon) || !strings.Contains(d.CertNotice.Text, "10 天") {
+		t.Fatalf("expiry warning: hidden %v, %q", d.CertNotice.Hidden, d.CertNotice.Text)
 	}
 }

@@ -76,9 +76,26 @@ const (
 
 // Book is the device's account list.
 type Book struct {
-	db  *store.DB
-	now func() time.Time
+	db       *store.DB
+	now      func() time.Time
+	standing Standing
 }
+
+// ErrCertificate refuses a person whose certificate is not in force
+// (revoked, suspended or expired, as the device last heard): the PIN was
+// right, but the person may not act.
+var ErrCertificate = errors.New("account: certificate not in force")
+
+// Standing says whether the person with id may act at now: nil, or an
+// error saying why not, wrapping ErrCertificate when the certificate is not
+// in force; any other error (the list cannot be read) refuses too. The
+// device installs one that reads the public list of officers
+// (SetStanding); without one, everybody stands.
+type Standing func(ctx context.Context, id string, now time.Time) error
+
+// SetStanding installs the check every sign-in, unlock and signature
+// passes after its PIN.
+func (b *Book) SetStanding(s Standing) { b.standing = s }
 
 // Open opens the device database at path.
 func Open(ctx context.Context, path string) (*Book, error) {
@@ -238,12 +255,22 @@ func (b *Book) SignIn(ctx context.Context, id, pin, place string) (Account, time
 		}
 		return Account{}, time.Time{}, fmt.Errorf("%w (%d/%d)", ErrWrongPIN, failures, MaxFailures)
 	}
+	event := "signin"
+	var refused error
+	if b.standing != nil {
+		if refused = b.standing(ctx, a.ID, now); refused != nil {
+			event = "refused"
+		}
+	}
 	err = b.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET failures = 0, locked_until = '' WHERE id = ?`, a.ID); err != nil {
 			return err
 		}
-		return logEvent(ctx, tx, now, a.ID, "signin", place)
+		return logEvent(ctx, tx, now, a.ID, event, place)
 	})
+	if err == nil && refused != nil {
+		return Account{}, time.Time{}, fmt.Errorf("sign in %s: %w", a.ID, refused)
+	}
 	if err != nil {
 		return Account{}, time.Time{}, fmt.Errorf("sign in %s: %w", a.ID, err)
 	}

@@ -9,7 +9,10 @@
 package catalog
 
 import (
+	"errors"
+	"fmt"
 	"strings"
+	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/act"
 )
@@ -151,6 +154,52 @@ const (
 	CertRevoked   = "revoked"
 	CertSuspended = "suspended"
 )
+
+// Why a certificate is not in force.
+var (
+	ErrCertRevoked   = errors.New("certificate revoked")
+	ErrCertSuspended = errors.New("certificate suspended")
+	ErrCertExpired   = errors.New("certificate expired")
+)
+
+// ExpiryWarning is how long before its end a certificate is warned of.
+const ExpiryWarning = 30 * 24 * time.Hour
+
+// InForce says whether the certificate lets its holder act at now (its
+// date in now's location): nil, or why not. A valid-until that cannot be
+// read is not in force: a certificate's end is never guessed.
+func (o *Officer) InForce(now time.Time) error {
+	switch o.Status {
+	case CertRevoked:
+		return ErrCertRevoked
+	case CertSuspended:
+		return ErrCertSuspended
+	}
+	if o.ValidUntil == "" {
+		return nil
+	}
+	end, err := o.End(now.Location())
+	if err != nil {
+		return fmt.Errorf("%w: valid until %q: %w", ErrCertExpired, o.ValidUntil, err)
+	}
+	if !now.Before(end) {
+		return fmt.Errorf("%w on %s", ErrCertExpired, o.ValidUntil)
+	}
+	return nil
+}
+
+// End is the moment the certificate stops: the day after its valid-until
+// date begins, in loc. Zero when it has no end.
+func (o *Officer) End(loc *time.Location) (time.Time, error) {
+	if o.ValidUntil == "" {
+		return time.Time{}, nil
+	}
+	d, err := time.ParseInLocation(time.DateOnly, o.ValidUntil, loc)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("valid until: %w", err)
+	}
+	return d.AddDate(0, 0, 1), nil
+}
 
 func (o *Officer) Kind() Kind        { return KindOfficer }
 func (o *Officer) Key() string       { return o.ID }

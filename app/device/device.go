@@ -22,6 +22,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/account"
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
@@ -79,6 +80,9 @@ func Open(ctx context.Context, dir string, parts Part) (*Device, error) {
 			return nil, fmt.Errorf("open accounts: %w", err)
 		}
 	}
+	if d.Book != nil && d.Catalog != nil {
+		d.Book.SetStanding(d.Standing)
+	}
 	if parts&Ledger != 0 {
 		if err := d.OpenLedger(ctx, ID()); err != nil {
 			return nil, err
@@ -86,6 +90,48 @@ func Open(ctx context.Context, dir string, parts Part) (*Device, error) {
 	}
 	ok = true
 	return d, nil
+}
+
+// Standing says whether the person with certificate (or staff) number id
+// may act at now, by the public list of officers as this device last
+// pulled it: a revoked, suspended or expired certificate may not, as soon
+// as the device has heard of it. A person the list does not hold (window
+// staff) stands; a list that cannot be read refuses.
+func (d *Device) Standing(ctx context.Context, id string, now time.Time) error {
+	if d.Catalog == nil {
+		return nil
+	}
+	it, err := d.Catalog.Get(ctx, catalog.KindOfficer, id)
+	if errors.Is(err, catalog.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("certificate of %s: %w", id, err)
+	}
+	o, ok := it.(*catalog.Officer)
+	if !ok {
+		return fmt.Errorf("certificate of %s: not an officer's entry", id)
+	}
+	if err := o.InForce(now); err != nil {
+		return fmt.Errorf("%w: %s: %w", account.ErrCertificate, id, err)
+	}
+	return nil
+}
+
+// officersStand is the gate's second half: every officer an on-site record
+// names must hold a certificate in force when it is recorded.
+func (d *Device) officersStand(next casefile.Gate, now func() time.Time) casefile.Gate {
+	return func(ctx context.Context, c *casefile.Case, s casefile.StageBody) error {
+		if err := next(ctx, c, s); err != nil {
+			return err
+		}
+		for _, o := range s.Officers {
+			if err := d.Standing(ctx, o.CertNo, now()); err != nil {
+				return fmt.Errorf("stage %s of %s: officer %s: %w", s.Stage, c.ID, o.CertNo, err)
+			}
+		}
+		return nil
+	}
 }
 
 // OpenLedger opens the record log (a new one names the device name) and
@@ -148,7 +194,7 @@ func (d *Device) newReview(l *casefile.Log) (*review.Service, error) {
 	s := &review.Service{Log: l, Policies: pols, Checklists: cls, Calendar: cal,
 		Reviewers: review.AnyOf{review.BookReviewers{Book: d.Book}, fileRegistry(d.path(config.ReviewersFile))},
 		Remote:    d.reviewQueue}
-	l.SetGate(s.Gate())
+	l.SetGate(d.officersStand(s.Gate(), l.Now))
 	return s, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/sanxiang-desk/sanxiang/app/account"
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
 )
 
 // SignInError says in the person's language why a sign-in failed; "" for
@@ -24,7 +25,26 @@ func SignInError(err error, lockedUntil time.Time) string {
 	case errors.Is(err, account.ErrLocked):
 		return L("signin.err_locked", map[string]any{"Time": lockedUntil.Local().Format("15:04")})
 	}
+	if msg := CertificateError(err); msg != "" {
+		return msg
+	}
 	return L("error.generic") + " " + err.Error()
+}
+
+// CertificateError words a refusal because a certificate is not in force
+// (at sign-in, or for an officer an on-site record names), or "" when err
+// is not one.
+func CertificateError(err error) string {
+	if !errors.Is(err, account.ErrCertificate) {
+		return ""
+	}
+	switch {
+	case errors.Is(err, catalog.ErrCertRevoked):
+		return L("cert.err_revoked")
+	case errors.Is(err, catalog.ErrCertSuspended):
+		return L("cert.err_suspended")
+	}
+	return L("cert.err_expired")
 }
 
 // PINControls are what every sign-in and unlock screen shows besides its

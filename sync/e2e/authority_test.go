@@ -5,12 +5,16 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/sanxiang-desk/sanxiang/app/account"
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/demo"
+	"github.com/sanxiang-desk/sanxiang/app/device"
 	"github.com/sanxiang-desk/sanxiang/app/publish"
 	"github.com/sanxiang-desk/sanxiang/assets"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
+	"github.com/sanxiang-desk/sanxiang/sync/server/demoload"
 	"io"
 	"net/http"
 	"strings"
@@ -294,6 +298,133 @@ func TestDeviceCannotOverwriteOrWithdrawAnotherDevicesDecision(t *testing.T) {
 		}
 		if _, err := s.Item(ctx, catalog.KindDecision, id); !errors.Is(err, server.ErrNoItem) {
 			t.Fatalf("the owner's withdrawal: %v", err)
+		}
+	})
+}
+
+// adminPut puts fields to path with the administrator's token.
+func adminPut(t *testing.T, base, path string, fields map[string]string) {
+	t.Helper()
+	b, err := json.Marshal(fields)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodPut, base+path, bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+admin)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		data, _ := io.ReadAll(resp.Body)
+		t.Fatalf("PUT %s: %d %s", path, resp.StatusCode, data)
+	}
+}
+
+// A certificate the platform revokes, suspends or lets expire stops its
+// holder on a device as soon as the device has pulled the change: sign-in
+// (and so unlock and signing an opinion) is refused with the right PIN,
+// each with its own error, the refusal is in the account's event log, and
+// an on-site record naming that officer is refused. Holders in force are
+// not affected.
+func TestRevokedCertificateCannotSignIn(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, b servertest.Backend) {
+		ctx := context.Background()
+		s, h := platform(t, b)
+		if err := demoload.Load(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		dev, err := device.Open(ctx, t.TempDir(), device.Catalog|device.Ledger)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer dev.Close()
+		if _, err := client.PullPublic(ctx, h.URL, dev.Catalog); err != nil {
+			t.Fatal(err)
+		}
+		ds, err := demo.Dataset(demo.Standard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var people []account.Account
+		for _, a := range demo.Accounts(ds) {
+			if a.Agency == "01" && a.Role != account.RoleStaff {
+				if err := dev.Book.Enrol(ctx, a, demo.PIN); err != nil {
+					t.Fatal(err)
+				}
+				people = append(people, a)
+			}
+		}
+		if len(people) < 3 {
+			t.Fatalf("demo agency 01 has %d officers and reviewers", len(people))
+		}
+		revoked, suspended, expired := people[0].ID, people[1].ID, people[2].ID
+		for _, p := range people {
+			if _, _, err := dev.Book.SignIn(ctx, p.ID, demo.PIN, "officer"); err != nil {
+				t.Fatalf("%s before any change: %v", p.ID, err)
+			}
+		}
+
+		// The platform changes three certificates; the device pulls.
+		adminPut(t, h.URL, api.PathItems+"officer/"+revoked, map[string]string{"status": catalog.CertRevoked})
+		adminPut(t, h.URL, api.PathItems+"officer/"+suspended, map[string]string{"status": catalog.CertSuspended})
+		adminPut(t, h.URL, api.PathItems+"officer/"+expired, map[string]string{"valid_until": time.Now().AddDate(0, 0, -1).Format(time.DateOnly)})
+		if _, err := client.PullPublic(ctx, h.URL, dev.Catalog); err != nil {
+			t.Fatal(err)
+		}
+		for id, why := range map[string]error{revoked: catalog.ErrCertRevoked, suspended: catalog.ErrCertSuspended, expired: catalog.ErrCertExpired} {
+			_, _, err := dev.Book.SignIn(ctx, id, demo.PIN, "officer")
+			if !errors.Is(err, account.ErrCertificate) || !errors.Is(err, why) {
+				t.Errorf("%s signs in: %v (want %v)", id, err, why)
+			}
+		}
+		events, err := dev.Book.Events(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		refusals := 0
+		for _, e := range events {
+			if e.Kind == "refused" {
+				refusals++
+			}
+		}
+		if refusals != 3 {
+			t.Errorf("%d refusals in the event log, want 3", refusals)
+		}
+		// A wrong PIN still counts as one, and says nothing of the certificate.
+		if _, _, err := dev.Book.SignIn(ctx, revoked, "000001", "officer"); !errors.Is(err, account.ErrWrongPIN) {
+			t.Errorf("a wrong PIN for a revoked certificate: %v", err)
+		}
+
+		// An on-site record naming the revoked officer is refused; one naming
+		// two officers in force is taken.
+		var inForce []string
+		for _, o := range ds.Officers {
+			if o.AgencyCode == "01" && o.Status == catalog.CertValid && o.CertNo != revoked && o.CertNo != suspended && o.CertNo != expired {
+				inForce = append(inForce, o.CertNo)
+			}
+		}
+		if len(inForce) < 2 {
+			t.Fatalf("officers in force: %v", inForce)
+		}
+		id, err := dev.Log.OpenCase(ctx, inForce[0], casefile.Opening{Act: catalog.ActInspection, Agency: "01", ItemID: "E1", ItemName: "检查",
+			Party: casefile.Party{Kind: "org", Name: "某公司"}, Officers: []casefile.Officer{{CertNo: inForce[0]}, {CertNo: inForce[1]}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = dev.Log.AddStage(ctx, id, inForce[0], casefile.StageBody{Stage: "inspect",
+			Officers: []casefile.Officer{{CertNo: inForce[0]}, {CertNo: revoked}}})
+		if !errors.Is(err, account.ErrCertificate) || !errors.Is(err, catalog.ErrCertRevoked) {
+			t.Fatalf("an on-site record naming a revoked certificate: %v", err)
+		}
+		if _, err := dev.Log.AddStage(ctx, id, inForce[0], casefile.StageBody{Stage: "inspect",
+			Officers: []casefile.Officer{{CertNo: inForce[0]}, {CertNo: inForce[1]}}}); err != nil {
+			t.Fatalf("two officers in force: %v", err)
 		}
 	})
 }
