@@ -12,6 +12,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/demo"
 	"github.com/sanxiang-desk/sanxiang/app/device"
 	"github.com/sanxiang-desk/sanxiang/app/publish"
+	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/assets"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
 	"github.com/sanxiang-desk/sanxiang/sync/server/demoload"
@@ -425,6 +426,94 @@ func TestRevokedCertificateCannotSignIn(t *testing.T) {
 		if _, err := dev.Log.AddStage(ctx, id, inForce[0], casefile.StageBody{Stage: "inspect",
 			Officers: []casefile.Officer{{CertNo: inForce[0]}, {CertNo: inForce[1]}}}); err != nil {
 			t.Fatalf("two officers in force: %v", err)
+		}
+	})
+}
+
+// The forged approval of issue 16's first finding, staged as found: a
+// device enrolled with a kiosk's code signs an agreeing opinion naming the
+// registered reviewer for an officer's major decision and pushes it. The
+// push is refused (wrong_kind) and alerted, the opinion never reaches the
+// officer's device, and the decision gate stays shut. (An officer-kind
+// device forging a reviewer's name is stopped only once opinions carry the
+// reviewer's own signature: issue 16, items 2–3.)
+func TestKioskDeviceCannotForgeReviewOpinion(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, b servertest.Backend) {
+		ctx := context.Background()
+		s, h := platform(t, b)
+		pols, _ := demo.Policies()
+		if err := s.SetPolicies(ctx, pols); err != nil {
+			t.Fatal(err)
+		}
+		rv := review.Reviewer{ID: "990101000003", Name: "审核员", Qualification: review.QualLegalProfessional}
+		if err := s.SetReviewer(ctx, "01", rv); err != nil {
+			t.Fatal(err)
+		}
+		la, sa, ca := reviewDevice(t, s, h.URL, "OFFICER-K", review.Registry{})
+		caseID, err := la.OpenCase(ctx, "990101000001", casefile.Opening{Act: "penalty", Agency: "01", ItemID: "E1",
+			ItemName: "处罚", Party: casefile.Party{Kind: "org", Name: "某公司"},
+			Officers: []casefile.Officer{{CertNo: "990101000001"}, {CertNo: "990101000002"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		prop := review.Proposal{Fine: 200000, Text: "罚款二十万元"}
+		if _, err := sa.Submit(ctx, caseID, "990101000001", review.Submission{Proposal: prop, Facts: "无证经营", LegalBasis: "食品安全法"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ca.Push(ctx, la); err != nil {
+			t.Fatal(err)
+		}
+		// What the attacker knows of the case: the queue as a reviewer's
+		// device would see it (a kiosk cannot pull it itself).
+		_, _, cb := reviewDevice(t, s, h.URL, "LEGAL-K", review.NewRegistry([]review.Reviewer{rv}))
+		remote, err := cb.PullReviewQueue(ctx, "01")
+		if err != nil || len(remote) != 1 {
+			t.Fatalf("queue %+v %v", remote, err)
+		}
+
+		// The kiosk's device writes the forged opinion into its own log.
+		code, err := s.NewEnrolCode(ctx, api.DeviceKiosk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kl := casefiletest.Open(t, "HALL-K")
+		cls, _ := review.Checklists()
+		cal, _ := calendar.Parse(assets.Calendar)
+		sk := &review.Service{Log: kl, Policies: pols, Checklists: cls, Calendar: cal, Reviewers: review.NewRegistry([]review.Reviewer{rv}),
+			Remote: func() []review.RemoteCase { return remote }}
+		q, err := sk.Queue(ctx, "01")
+		if err != nil || len(q) != 1 {
+			t.Fatalf("forger's queue %+v %v", q, err)
+		}
+		op := review.Opinion{Submission: q[0].Seq, Opinion: review.Agree}
+		for _, p := range sk.ChecklistOf(q[0].Case).Points {
+			op.Points = append(op.Points, review.PointResult{Key: p.Key, Status: review.Met})
+		}
+		if _, err := sk.OpineRemote(ctx, q[0], rv.ID, op); err != nil {
+			t.Fatal(err)
+		}
+		kid, err := client.Enrol(ctx, h.URL, code, "hall", api.DeviceKiosk, kl.Verifier)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = client.New(kid).Push(ctx, kl)
+		var pe *client.Error
+		if !errors.As(err, &pe) || pe.Status != http.StatusForbidden || pe.Problem.Code != "wrong_kind" {
+			t.Fatalf("the kiosk's forged opinion: %v", err)
+		}
+		alerts, _ := s.AlertList(ctx)
+		if len(alerts) != 1 || alerts[0].Kind != "wrong_kind" || alerts[0].Device != kid.DeviceID {
+			t.Fatalf("alerts %+v", alerts)
+		}
+		if n, err := ca.TakeOpinions(ctx, sa); err != nil || n != 0 {
+			t.Fatalf("the officer's device took %d opinions (%v)", n, err)
+		}
+		d, _ := json.Marshal(prop)
+		if _, err := la.AddStage(ctx, caseID, "990101000001", casefile.StageBody{Stage: "decide", Decision: d}); err == nil {
+			t.Fatal("the major decision was taken on a forged approval")
+		}
+		if left, _ := cb.PullReviewQueue(ctx, "01"); len(left) != 1 {
+			t.Fatal("the forged opinion took the case off the queue")
 		}
 	})
 }
