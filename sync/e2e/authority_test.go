@@ -28,15 +28,15 @@ import (
 	"github.com/sanxiang-desk/sanxiang/sync/server/servertest"
 )
 
-// adminPost posts body as JSON to path with the administrator's token and
-// returns the status and the decoded answer.
-func adminPost(t *testing.T, base, path string, body any) (int, map[string]any) {
+// adminDo sends body as JSON to path with the administrator's token and
+// returns the status and the answer's bytes.
+func adminDo(t *testing.T, method, base, path string, body any) (int, []byte) {
 	t.Helper()
 	b, err := json.Marshal(body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, err := http.NewRequest(http.MethodPost, base+path, bytes.NewReader(b))
+	req, err := http.NewRequest(method, base+path, bytes.NewReader(b))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,11 +51,26 @@ func adminPost(t *testing.T, base, path string, body any) (int, map[string]any) 
 	if err != nil {
 		t.Fatal(err)
 	}
+	return resp.StatusCode, data
+}
+
+// adminPost posts body and decodes the JSON answer.
+func adminPost(t *testing.T, base, path string, body any) (int, map[string]any) {
+	t.Helper()
+	status, data := adminDo(t, http.MethodPost, base, path, body)
 	var out map[string]any
 	if err := json.Unmarshal(data, &out); err != nil {
-		t.Fatalf("POST %s: %d %s", path, resp.StatusCode, data)
+		t.Fatalf("POST %s: %d %s", path, status, data)
 	}
-	return resp.StatusCode, out
+	return status, out
+}
+
+// adminPut puts fields, which must be taken.
+func adminPut(t *testing.T, base, path string, fields map[string]string) {
+	t.Helper()
+	if status, data := adminDo(t, http.MethodPut, base, path, fields); status != http.StatusNoContent {
+		t.Fatalf("PUT %s: %d %s", path, status, data)
+	}
 }
 
 // A device is of the kind its enrolment code was made for. A kiosk's code
@@ -303,30 +318,6 @@ func TestDeviceCannotOverwriteOrWithdrawAnotherDevicesDecision(t *testing.T) {
 	})
 }
 
-// adminPut puts fields to path with the administrator's token.
-func adminPut(t *testing.T, base, path string, fields map[string]string) {
-	t.Helper()
-	b, err := json.Marshal(fields)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req, err := http.NewRequest(http.MethodPut, base+path, bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+admin)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusNoContent {
-		data, _ := io.ReadAll(resp.Body)
-		t.Fatalf("PUT %s: %d %s", path, resp.StatusCode, data)
-	}
-}
-
 // A certificate the platform revokes, suspends or lets expire stops its
 // holder on a device as soon as the device has pulled the change: sign-in
 // (and so unlock and signing an opinion) is refused with the right PIN,
@@ -441,25 +432,9 @@ func TestKioskDeviceCannotForgeReviewOpinion(t *testing.T) {
 	servertest.Each(t, func(t *testing.T, b servertest.Backend) {
 		ctx := context.Background()
 		s, h := platform(t, b)
-		pols, _ := demo.Policies()
-		if err := s.SetPolicies(ctx, pols); err != nil {
-			t.Fatal(err)
-		}
-		rv := review.Reviewer{ID: "990101000003", Name: "审核员", Qualification: review.QualLegalProfessional}
-		if err := s.SetReviewer(ctx, "01", rv); err != nil {
-			t.Fatal(err)
-		}
+		rv := reviewPlatform(t, s)
 		la, sa, ca := reviewDevice(t, s, h.URL, "OFFICER-K", review.Registry{})
-		caseID, err := la.OpenCase(ctx, "990101000001", casefile.Opening{Act: "penalty", Agency: "01", ItemID: "E1",
-			ItemName: "处罚", Party: casefile.Party{Kind: "org", Name: "某公司"},
-			Officers: []casefile.Officer{{CertNo: "990101000001"}, {CertNo: "990101000002"}}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		prop := review.Proposal{Fine: 200000, Text: "罚款二十万元"}
-		if _, err := sa.Submit(ctx, caseID, "990101000001", review.Submission{Proposal: prop, Facts: "无证经营", LegalBasis: "食品安全法"}); err != nil {
-			t.Fatal(err)
-		}
+		caseID, prop := submittedMajorCase(t, la, sa)
 		if _, err := ca.Push(ctx, la); err != nil {
 			t.Fatal(err)
 		}
@@ -479,6 +454,7 @@ func TestKioskDeviceCannotForgeReviewOpinion(t *testing.T) {
 		kl := casefiletest.Open(t, "HALL-K")
 		cls, _ := review.Checklists()
 		cal, _ := calendar.Parse(assets.Calendar)
+		pols, _ := demo.Policies()
 		sk := &review.Service{Log: kl, Policies: pols, Checklists: cls, Calendar: cal, Reviewers: review.NewRegistry([]review.Reviewer{rv}),
 			Remote: func() []review.RemoteCase { return remote }}
 		q, err := sk.Queue(ctx, "01")

@@ -40,6 +40,40 @@ func reviewDevice(t *testing.T, s *server.Server, url, name string, reviewers re
 	return l, svc, client.New(id)
 }
 
+// reviewPlatform gives s the demo city's major-decision lists and one
+// registered reviewer of agency 01, whom it returns.
+func reviewPlatform(t *testing.T, s *server.Server) review.Reviewer {
+	t.Helper()
+	ctx := context.Background()
+	pols, _ := demo.Policies()
+	if err := s.SetPolicies(ctx, pols); err != nil {
+		t.Fatal(err)
+	}
+	rv := review.Reviewer{ID: "990101000003", Name: "审核员", Qualification: review.QualLegalProfessional}
+	if err := s.SetReviewer(ctx, "01", rv); err != nil {
+		t.Fatal(err)
+	}
+	return rv
+}
+
+// submittedMajorCase opens a penalty case of agency 01 in l and submits a
+// major decision (a fine of 200,000) for legal review.
+func submittedMajorCase(t *testing.T, l *casefile.Log, svc *review.Service) (string, review.Proposal) {
+	t.Helper()
+	ctx := context.Background()
+	caseID, err := l.OpenCase(ctx, "990101000001", casefile.Opening{Act: "penalty", Agency: "01", ItemID: "E1",
+		ItemName: "处罚", Party: casefile.Party{Kind: "org", Name: "某公司"},
+		Officers: []casefile.Officer{{CertNo: "990101000001"}, {CertNo: "990101000002"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prop := review.Proposal{Fine: 200000, Text: "罚款二十万元"}
+	if _, err := svc.Submit(ctx, caseID, "990101000001", review.Submission{Proposal: prop, Facts: "无证经营", LegalBasis: "食品安全法"}); err != nil {
+		t.Fatal(err)
+	}
+	return caseID, prop
+}
+
 // A legal reviewer on another device reviews an officer's major decision
 // through the platform: the officer's device submits and syncs; the
 // reviewer's device pulls the queue, signs an agreeing opinion into its own
@@ -51,14 +85,7 @@ func TestReviewAcrossDevices(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b servertest.Backend) {
 		ctx := context.Background()
 		s, h := platform(t, b)
-		pols, _ := demo.Policies()
-		if err := s.SetPolicies(ctx, pols); err != nil {
-			t.Fatal(err)
-		}
-		rv := review.Reviewer{ID: "990101000003", Name: "审核员", Qualification: review.QualLegalProfessional}
-		if err := s.SetReviewer(ctx, "01", rv); err != nil {
-			t.Fatal(err)
-		}
+		rv := reviewPlatform(t, s)
 		pulled := review.Registry{} // the officer device's copy of the platform's registry
 		la, sa, ca := reviewDevice(t, s, h.URL, "OFFICER-A", pulled)
 		lb, sb, cb := reviewDevice(t, s, h.URL, "LEGAL-B", review.NewRegistry([]review.Reviewer{rv}))
@@ -66,16 +93,7 @@ func TestReviewAcrossDevices(t *testing.T) {
 		impostor := review.Reviewer{ID: "X9", Name: "冒名", Qualification: review.QualLegalProfessional}
 		lc, sc, cc := reviewDevice(t, s, h.URL, "ROGUE-C", review.NewRegistry([]review.Reviewer{impostor}))
 
-		caseID, err := la.OpenCase(ctx, "990101000001", casefile.Opening{Act: "penalty", Agency: "01", ItemID: "E1",
-			ItemName: "处罚", Party: casefile.Party{Kind: "org", Name: "某公司"},
-			Officers: []casefile.Officer{{CertNo: "990101000001"}, {CertNo: "990101000002"}}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		prop := review.Proposal{Fine: 200000, Text: "罚款二十万元"}
-		if _, err := sa.Submit(ctx, caseID, "990101000001", review.Submission{Proposal: prop, Facts: "无证经营", LegalBasis: "食品安全法"}); err != nil {
-			t.Fatal(err)
-		}
+		caseID, prop := submittedMajorCase(t, la, sa)
 		decide := func() error {
 			d, _ := json.Marshal(prop)
 			_, err := la.AddStage(ctx, caseID, "990101000001", casefile.StageBody{Stage: "decide", Decision: d})
