@@ -17,6 +17,20 @@ import (
 	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
 )
 
+// decodeRecords reads the records of a push (or a log) once, for the
+// checks and the index that follow; one that does not decode is left out
+// of them, as it names no case they could act on.
+func decodeRecords(raw [][]byte) []casefile.Record {
+	out := make([]casefile.Record, 0, len(raw))
+	for _, data := range raw {
+		var r casefile.Record
+		if json.Unmarshal(data, &r) == nil {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // errCaseElsewhere refuses a push that writes into a case it does not hold.
 var errCaseElsewhere = errors.New("the push writes into a case opened on another device")
 
@@ -26,11 +40,10 @@ var errCaseElsewhere = errors.New("the push writes into a case opened on another
 // (casefile.Log.OpenCase names a case "<device>-<date>-<n>"), so no device
 // can claim another's future case IDs ahead of it. A case is its opening
 // device's until a handover moves it.
-func checkCasesOwned(ctx context.Context, tx *sqldb.Tx, device string, arrived [][]byte) error {
+func checkCasesOwned(ctx context.Context, tx *sqldb.Tx, device string, arrived []casefile.Record) error {
 	seen := map[string]bool{}
-	for _, data := range arrived {
-		var r casefile.Record
-		if json.Unmarshal(data, &r) != nil || r.Case == "" {
+	for _, r := range arrived {
+		if r.Case == "" {
 			continue
 		}
 		if r.Kind == casefile.KindOpen && !strings.HasPrefix(r.Case, device+"-") {
@@ -57,7 +70,7 @@ func checkCasesOwned(ctx context.Context, tx *sqldb.Tx, device string, arrived [
 // transaction: a case.open row gives the case's agency, act and opening
 // time; the newest record of each case arrived moves its row on, with one
 // statement a case, not one a record.
-func indexCases(ctx context.Context, tx *sqldb.Tx, device string, arrived [][]byte) (err error) {
+func indexCases(ctx context.Context, tx *sqldb.Tx, device string, arrived []casefile.Record) (err error) {
 	defer wrap.Err(&err, "index cases of %s", device)
 	type arrival struct {
 		open      *casefile.Record
@@ -66,9 +79,8 @@ func indexCases(ctx context.Context, tx *sqldb.Tx, device string, arrived [][]by
 	}
 	byCase := map[string]*arrival{}
 	var order []string
-	for _, data := range arrived {
-		var r casefile.Record
-		if json.Unmarshal(data, &r) != nil || r.Case == "" {
+	for _, r := range arrived {
+		if r.Case == "" {
 			continue
 		}
 		a := byCase[r.Case]
@@ -138,7 +150,7 @@ func (s *Intake) backfillCases(ctx context.Context) (err error) {
 	}
 	return s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		for _, dev := range order {
-			if err := indexCases(ctx, tx, dev, byDevice[dev]); err != nil {
+			if err := indexCases(ctx, tx, dev, decodeRecords(byDevice[dev])); err != nil {
 				return err
 			}
 		}

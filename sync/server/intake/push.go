@@ -137,10 +137,11 @@ func (s *Intake) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 		case err != nil:
 			return fmt.Errorf("verify push: %w", err)
 		}
-		if err := checkCasesOwned(ctx, tx, d.ID, arrived); err != nil {
+		records := decodeRecords(arrived)
+		if err := checkCasesOwned(ctx, tx, d.ID, records); err != nil {
 			return err
 		}
-		if err := indexCases(ctx, tx, d.ID, arrived); err != nil {
+		if err := indexCases(ctx, tx, d.ID, records); err != nil {
 			return err
 		}
 		if len(arrived) > 0 {
