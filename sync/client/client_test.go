@@ -27,6 +27,7 @@ const admin = "admin-secret"
 
 var (
 	eachBackend = servertest.Each
+	mustCase    = casefiletest.Case
 	deviceLog   = casefiletest.WithNotes
 	appendN     = casefiletest.Notes
 )

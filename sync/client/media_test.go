@@ -107,16 +107,6 @@ func mediaSetup(t *testing.T, b servertest.Backend, size int) (*server.Server, *
 // still take several.
 const testChunk = 4 << 20
 
-func mustCase(t *testing.T, l *casefile.Log) string {
-	t.Helper()
-	id, err := l.OpenCase(context.Background(), "990101000001", casefile.Opening{Act: "inspection", Agency: "01", ItemID: "E1",
-		ItemName: "检查", Party: casefile.Party{Kind: "org", Name: "某公司"}, Officers: []casefile.Officer{{CertNo: "990101000001"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return id
-}
-
 func TestUploadResumesAfterABreakAndVerifies(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b servertest.Backend) {
 		ctx := context.Background()

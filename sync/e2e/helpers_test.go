@@ -25,6 +25,7 @@ const admin = "admin-secret"
 
 var (
 	eachBackend = servertest.Each
+	mustCase    = casefiletest.Case
 	deviceLog   = casefiletest.WithNotes
 	appendN     = casefiletest.Notes
 )
@@ -47,16 +48,6 @@ func enrol(t *testing.T, s *server.Server, h *httptest.Server, l *casefile.Log) 
 	// A code works once.
 	if _, err := client.Enrol(context.Background(), h.URL, code, "laptop", "officer", l.Verifier); err == nil {
 		t.Fatal("an enrolment code was used twice")
-	}
-	return id
-}
-
-func mustCase(t *testing.T, l *casefile.Log) string {
-	t.Helper()
-	id, err := l.OpenCase(context.Background(), "990101000001", casefile.Opening{Act: "inspection", Agency: "01", ItemID: "E1",
-		ItemName: "检查", Party: casefile.Party{Kind: "org", Name: "某公司"}, Officers: []casefile.Officer{{CertNo: "990101000001"}}})
-	if err != nil {
-		t.Fatal(err)
 	}
 	return id
 }

@@ -44,3 +44,15 @@ func WithNotes(t testing.TB, origin string, n int) *casefile.Log {
 	Notes(t, l, n, "note")
 	return l
 }
+
+// Case opens an inspection case of agency 01 in l, by officer 990101000001,
+// and returns its ID: a case for records to name.
+func Case(t testing.TB, l *casefile.Log) string {
+	t.Helper()
+	id, err := l.OpenCase(context.Background(), "990101000001", casefile.Opening{Act: "inspection", Agency: "01", ItemID: "E1",
+		ItemName: "检查", Party: casefile.Party{Kind: "org", Name: "某公司"}, Officers: []casefile.Officer{{CertNo: "990101000001"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
