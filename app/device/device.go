@@ -244,11 +244,15 @@ func (d *Device) Policies() (review.Policies, error) {
 // before the first sync brings them, the nationwide baseline bundled in
 // assets (never a city's, see CityLists).
 func (d *Device) AVLists() ([]casefile.AVRequirement, error) {
-	if _, err := os.Stat(d.path(config.AVFile)); errors.Is(err, os.ErrNotExist) {
+	data, err := os.ReadFile(d.path(config.AVFile))
+	if errors.Is(err, os.ErrNotExist) {
 		return BaselineAV()
 	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", config.AVFile, err)
+	}
 	var av []casefile.AVRequirement
-	if err := readJSON(d.path(config.AVFile), &av); err != nil {
+	if err := json.Unmarshal(data, &av); err != nil {
 		return nil, fmt.Errorf("%s: %w", config.AVFile, err)
 	}
 	return av, nil

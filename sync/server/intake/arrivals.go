@@ -113,7 +113,7 @@ func (s *Intake) settle(ctx context.Context, device string) (_ []string, err err
 				s.log.Error("owed follow-up of a push: count a try", "device", device, "err", uerr)
 			}
 			if a.tries == 0 {
-				s.alert(ctx, device, "arrival", words.L("platform.alert.arrival", map[string]any{"First": a.first, "Last": a.last, "Err": err}))
+				s.Alert(ctx, device, "arrival", words.L("platform.alert.arrival", map[string]any{"First": a.first, "Last": a.last, "Err": err}))
 			}
 			return flags, err
 		}
@@ -145,7 +145,7 @@ func (s *Intake) followUp(ctx context.Context, device string, a arrival, reviewe
 		}
 		err := s.publishRecord(ctx, device, r)
 		if errors.Is(err, errPermanent) {
-			s.alert(ctx, device, "publish", words.L("platform.alert.unpublishable", map[string]any{"Case": r.Case, "Seq": r.Seq, "Err": err}))
+			s.Alert(ctx, device, "publish", words.L("platform.alert.unpublishable", map[string]any{"Case": r.Case, "Seq": r.Seq, "Err": err}))
 		} else if err != nil {
 			return fmt.Errorf("%s：%w", words.L("platform.publish_failed", map[string]any{"Case": r.Case, "Seq": r.Seq}), err)
 		}

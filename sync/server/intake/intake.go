@@ -85,10 +85,6 @@ func (s *Intake) Close() {
 
 // Alert raises an alert for the supervisors (kept, and logged).
 func (s *Intake) Alert(ctx context.Context, device, kind, detail string) {
-	s.alert(ctx, device, kind, detail)
-}
-
-func (s *Intake) alert(ctx context.Context, device, kind, detail string) {
 	s.log.Warn("platform alert", "device", device, "kind", kind, "detail", detail)
 	if _, err := s.db.ExecContext(ctx, `INSERT INTO alerts (at, device, kind, detail) VALUES (?, ?, ?, ?)`,
 		s.now().UTC().Format(time.RFC3339), device, kind, detail); err != nil {

@@ -175,10 +175,10 @@ func (s *Intake) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 		return nil
 	})
 	if errors.Is(err, errFork) {
-		s.alert(ctx, d.ID, "fork", err.Error())
+		s.Alert(ctx, d.ID, "fork", err.Error())
 	}
 	if errors.Is(err, errCaseElsewhere) {
-		s.alert(ctx, d.ID, "case_elsewhere", err.Error())
+		s.Alert(ctx, d.ID, "case_elsewhere", err.Error())
 	}
 	if err == nil {
 		// This push's arrival, and any earlier one of the device's still

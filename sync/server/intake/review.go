@@ -39,7 +39,7 @@ func (s *Intake) reviewFlags(ctx context.Context, device string, recs []casefile
 		if errors.Is(err, errBrokenChain) {
 			f := words.L("platform.flag.broken_chain", map[string]any{"Case": id, "Err": err})
 			flags = append(flags, f)
-			s.alert(ctx, device, "review", f)
+			s.Alert(ctx, device, "review", f)
 			continue
 		}
 		if err != nil {
@@ -52,7 +52,7 @@ func (s *Intake) reviewFlags(ctx context.Context, device string, recs []casefile
 			}
 			f := words.L("platform.flag.violation", map[string]any{"Case": id, "Seq": v.Seq, "Why": why})
 			flags = append(flags, f)
-			s.alert(ctx, device, "review", f+" ("+v.Err.Error()+")")
+			s.Alert(ctx, device, "review", f+" ("+v.Err.Error()+")")
 		}
 	}
 	return flags, nil
@@ -94,7 +94,7 @@ func (s *Intake) trackReview(ctx context.Context, device string, recs []casefile
 	})
 	if err == nil {
 		for _, a := range refused {
-			s.alert(ctx, device, "review", a)
+			s.Alert(ctx, device, "review", a)
 		}
 	}
 	return err
