@@ -127,3 +127,82 @@ type DeliveredOpinion struct {
 	Opinion json.RawMessage `json:"opinion"`
 	Origin  string          `json:"origin"`
 }
+
+// Paths of the people's routes: an administrator's, and a device's.
+const (
+	// PathPeople lists and imports the city's people (administrator);
+	// PathPeople + {id} reads or edits one, + {id}/activation issues a
+	// one-time activation code, + {id}/keys lists the person's keys.
+	PathPeople = "/api/v1/admin/people/"
+	// PathPersonKeys + {key}/revoke revokes a person's key (administrator).
+	PathPersonKeys = "/api/v1/admin/person-keys/"
+	// PathActivate is where a device activates a person with a code.
+	PathActivate = "/api/v1/people/activate"
+	// PathStanding is what a device needs to know of the people who may
+	// sign on it: who is active, which keys are revoked.
+	PathStanding = "/api/v1/people/standing"
+)
+
+// The roles a person holds on the platform. A person activates only on a
+// device of the kind the role works at (RoleDevice).
+const (
+	RoleOfficer    = "officer"     // enforcement officer (执法人员)
+	RoleReviewer   = "reviewer"    // legal reviewer (法制审核人员)
+	RoleStaff      = "staff"       // service-window staff
+	RoleKioskAdmin = "kiosk_admin" // looks after a hall's kiosks
+)
+
+// RoleDevice is the kind of device a role signs in on; "" for no role.
+func RoleDevice(role string) string {
+	switch role {
+	case RoleOfficer, RoleReviewer:
+		return DeviceOfficer
+	case RoleStaff:
+		return DeviceWindow
+	case RoleKioskAdmin:
+		return DeviceKiosk
+	}
+	return ""
+}
+
+// Person is one of the city's people as the platform holds them.
+type Person struct {
+	ID            string `json:"id"` // certificate or staff number
+	Name          string `json:"name"`
+	Agency        string `json:"agency"`
+	Unit          string `json:"unit,omitempty"`
+	Position      string `json:"position,omitempty"`
+	Role          string `json:"role"`
+	Qualification string `json:"qualification,omitempty"` // a reviewer's: legal_professional, or the in-house one
+	Active        bool   `json:"active"`
+}
+
+// ActivateRequest exchanges a person's one-time activation code for the
+// registration of a key the device made for that person. Proof is the
+// key's Ed25519 signature of ActivationMessage(code, device): the device
+// holds the private key it registers.
+type ActivateRequest struct {
+	Code  string `json:"code"`
+	Key   string `json:"key"`   // Ed25519 public key, standard base64
+	Proof string `json:"proof"` // base64
+}
+
+// ActivationMessage is what an activation's proof signs.
+func ActivationMessage(code, device string) []byte {
+	return []byte("sanxiang/activate/v1\n" + code + "\n" + device + "\n")
+}
+
+// Standing is what a device needs to know of its people: each person's
+// profile and whether active, and every revoked key.
+type Standing struct {
+	People  []Person     `json:"people"`
+	Revoked []RevokedKey `json:"revoked"`
+}
+
+// RevokedKey is a person's key the platform no longer trusts.
+type RevokedKey struct {
+	Key    string `json:"key"`
+	Person string `json:"person"`
+	At     string `json:"at"` // RFC 3339
+	Reason string `json:"reason,omitempty"`
+}

@@ -32,13 +32,11 @@ func (s *Server) SetPolicies(ctx context.Context, pols review.Policies) (err err
 	})
 }
 
-// SetReviewer registers (or updates) a legal reviewer of an agency.
-func (s *Server) SetReviewer(ctx context.Context, agency string, r review.Reviewer) (err error) {
-	defer wrap.Err(&err, "set reviewer %s", r.ID)
-	_, err = s.db.ExecContext(ctx, `INSERT INTO reviewers (id, name, qualification, agency) VALUES (?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET name = excluded.name, qualification = excluded.qualification, agency = excluded.agency`,
-		r.ID, r.Name, r.Qualification, agency)
-	return err
+// SetReviewer registers (or updates) a legal reviewer of an agency: a
+// person whose role is reviewer.
+func (s *Server) SetReviewer(ctx context.Context, agency string, r review.Reviewer) error {
+	return s.people.Put(ctx, api.Person{ID: r.ID, Name: r.Name, Agency: agency, Role: api.RoleReviewer,
+		Qualification: r.Qualification, Active: true})
 }
 
 func (s *Server) reviewService(ctx context.Context) (_ *review.Service, err error) {
@@ -140,23 +138,21 @@ func (s *Server) OpinionsFor(ctx context.Context, device string) (_ []api.Delive
 	return out, rows.Err()
 }
 
-// Reviewers lists the registry of legal reviewers.
+// Reviewers lists the registry of legal reviewers: the active people whose
+// role is reviewer.
 func (s *Server) Reviewers(ctx context.Context) (_ []review.Reviewer, err error) {
 	defer wrap.Err(&err, "reviewers")
-	rows, err := s.db.QueryContext(ctx, `SELECT id, name, qualification FROM reviewers ORDER BY id`)
+	list, err := s.people.List(ctx, "", api.RoleReviewer)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	out := []review.Reviewer{}
-	for rows.Next() {
-		var r review.Reviewer
-		if err := rows.Scan(&r.ID, &r.Name, &r.Qualification); err != nil {
-			return nil, err
+	for _, p := range list {
+		if p.Active {
+			out = append(out, review.Reviewer{ID: p.ID, Name: p.Name, Qualification: p.Qualification})
 		}
-		out = append(out, r)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request, d Device) {

@@ -50,6 +50,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/sync/server/internal/wrap"
 	"github.com/sanxiang-desk/sanxiang/sync/server/media"
 	"github.com/sanxiang-desk/sanxiang/sync/server/pages"
+	"github.com/sanxiang-desk/sanxiang/sync/server/people"
 	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
 	"github.com/sanxiang-desk/sanxiang/sync/server/web"
 	"github.com/sanxiang-desk/sanxiang/sync/server/words"
@@ -68,6 +69,7 @@ type Server struct {
 	avList     []casefile.AVRequirement
 	intake     *intake.Intake
 	pages      *pages.Room
+	people     *people.Room
 }
 
 // Options configure a server.
@@ -120,6 +122,7 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 		db.Close()
 		return nil, fmt.Errorf("platform key: %w", err)
 	}
+	s.people = &people.Room{DB: db, Now: func() time.Time { return s.now() }}
 	s.media.DB, s.media.Signer, s.media.Now = db, s.signer, func() time.Time { return s.now() }
 	if err := words.Check(); err != nil {
 		db.Close()
@@ -149,6 +152,9 @@ func (s *Server) Close() error {
 	s.intake.Close()
 	return s.db.Close()
 }
+
+// People is the city's people, their activation codes and keys.
+func (s *Server) People() *people.Room { return s.people }
 
 // PlatformKey verifies the receipts this platform signs.
 func (s *Server) PlatformKey() string { return s.verifier }
