@@ -1,15 +1,15 @@
 // Package account signs people in on a device that may be offline: window
-// staff, officers and legal reviewers, each enrolled with a PIN kept only as
-// an Argon2id hash. Repeated wrong PINs lock the account for a while. Every
-// sign-in, sign-out and failure is appended to a log nobody can edit.
-//
-// A six-digit PIN falls to an offline attacker who has the file in hours
-// whatever the hash: it guards the screen, not the disk (see the evidence
-// design notes); the OS account and disk encryption guard the disk.
+// staff, officers and legal reviewers. Each has an Ed25519 key made on the
+// device when they activated (the platform registers its public half); the
+// private half is sealed under the person's PIN (keys.go), and signing in
+// is unsealing it. The unsealed keys of the people signed in sign their
+// records (Keyring). Repeated wrong PINs lock the account for a while.
+// Every sign-in, sign-out and failure is appended to a log nobody can edit.
 package account
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/subtle"
 	"database/sql"
@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/argon2"
@@ -50,6 +51,11 @@ type Account struct {
 	Position      string
 	Role          Role
 	Qualification string
+	// PubKey is the person's public key made on this device (standard
+	// base64), as the platform registered it; "" for an account without.
+	PubKey string
+
+	key ed25519.PrivateKey // unsealed, only in what SignIn and Confirm return
 }
 
 // Errors callers branch on. Show them through their translation keys.
@@ -57,7 +63,7 @@ var (
 	ErrUnknown  = errors.New("account: no such account")
 	ErrWrongPIN = errors.New("account: wrong PIN")
 	ErrLocked   = errors.New("account: locked after too many wrong PINs")
-	ErrWeakPIN  = errors.New("account: PIN must be 6 digits, not all the same or in sequence")
+	ErrWeakPIN  = errors.New("account: PIN must be 6 to 12 digits, not all the same or in sequence")
 )
 
 // Limits on guessing.
@@ -79,6 +85,14 @@ type Book struct {
 	db       *store.DB
 	now      func() time.Time
 	standing Standing
+	kdf      KDF
+	dummy    struct {
+		once   sync.Once
+		sealed string
+	}
+	// Keys holds the unsealed keys of the people signed in, for the case
+	// file to sign their records with.
+	Keys Keyring
 }
 
 // ErrCertificate refuses a person whose certificate is not in force
@@ -91,7 +105,7 @@ var ErrCertificate = errors.New("account: certificate not in force")
 // in force; any other error (the list cannot be read) refuses too. The
 // device installs one that reads the public list of officers
 // (SetStanding); without one, everybody stands.
-type Standing func(ctx context.Context, id string, now time.Time) error
+type Standing func(ctx context.Context, a Account, now time.Time) error
 
 // SetStanding installs the check every sign-in, unlock and signature
 // passes after its PIN.
@@ -103,8 +117,12 @@ func Open(ctx context.Context, path string) (*Book, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open accounts: %w", err)
 	}
-	return &Book{db: db, now: time.Now}, nil
+	return &Book{db: db, now: time.Now, kdf: Strong}, nil
 }
+
+// SetKDF sets the cost keys are sealed with from now on (Quick for the
+// demo and tests; Strong otherwise). Keys sealed before keep theirs.
+func (b *Book) SetKDF(k KDF) { b.kdf = k }
 
 // Close closes the database.
 func (b *Book) Close() error { return b.db.Close() }
@@ -112,10 +130,10 @@ func (b *Book) Close() error { return b.db.Close() }
 // SetClock replaces the clock, for tests of locking.
 func (b *Book) SetClock(now func() time.Time) { b.now = now }
 
-// CheckPIN reports whether pin is acceptable: six digits, not one digit
-// repeated and not a run up or down (123456, 987654).
+// CheckPIN reports whether pin is acceptable: six to twelve digits, not
+// one digit repeated and not a run up or down (123456, 987654).
 func CheckPIN(pin string) error {
-	if len(pin) != 6 {
+	if len(pin) < 6 || len(pin) > 12 {
 		return ErrWeakPIN
 	}
 	same, up, down := true, true, true
@@ -169,54 +187,86 @@ func VerifyPIN(pin, phc string) bool {
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 
-// Enrol adds or replaces an account with a new PIN.
+// Enrol adds or replaces an account with a new PIN and a new key made
+// here, which the platform does not know (a person activated through the
+// platform is enrolled with EnrolKey and the key it registered).
 func (b *Book) Enrol(ctx context.Context, a Account, pin string) error {
-	if err := CheckPIN(pin); err != nil {
-		return fmt.Errorf("enrol %s: %w", a.ID, err)
-	}
-	h, err := Hash(pin)
+	key, err := NewKey()
 	if err != nil {
 		return fmt.Errorf("enrol %s: %w", a.ID, err)
 	}
-	return b.EnrolHashed(ctx, a, h)
+	return b.EnrolKey(ctx, a, key, pin)
 }
 
-// EnrolHashed adds or replaces an account whose PIN hash was made elsewhere
-// (the platform enrols devices without ever sending the PIN).
-func (b *Book) EnrolHashed(ctx context.Context, a Account, pinHash string) error {
+// EnrolKey adds or replaces an account with its key sealed under pin.
+func (b *Book) EnrolKey(ctx context.Context, a Account, key ed25519.PrivateKey, pin string) error {
+	if err := CheckPIN(pin); err != nil {
+		return fmt.Errorf("enrol %s: %w", a.ID, err)
+	}
 	switch a.Role {
 	case RoleStaff, RoleOfficer, RoleReviewer:
 	default:
 		return fmt.Errorf("enrol %s: unknown role %q", a.ID, a.Role)
 	}
-	_, err := b.db.ExecContext(ctx, `INSERT INTO accounts (id, name, agency, unit, position, role, qualification, pin_hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	a.PubKey = PublicKeyOf(key)
+	sealed, err := seal(key.Seed(), pin, a.ID, a.PubKey, b.kdf)
+	if err != nil {
+		return fmt.Errorf("enrol %s: %w", a.ID, err)
+	}
+	_, err = b.db.ExecContext(ctx, `INSERT INTO accounts (id, name, agency, unit, position, role, qualification, pin_hash, public_key, sealed_key)
+		VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?)
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, agency = excluded.agency, unit = excluded.unit,
 			position = excluded.position, role = excluded.role, qualification = excluded.qualification,
-			pin_hash = excluded.pin_hash, failures = 0, locked_until = ''`,
-		a.ID, a.Name, a.Agency, a.Unit, a.Position, string(a.Role), a.Qualification, pinHash)
+			pin_hash = '', public_key = excluded.public_key, sealed_key = excluded.sealed_key, failures = 0, locked_until = ''`,
+		a.ID, a.Name, a.Agency, a.Unit, a.Position, string(a.Role), a.Qualification, a.PubKey, sealed)
 	if err != nil {
 		return fmt.Errorf("enrol %s: %w", a.ID, err)
 	}
 	return nil
 }
 
-// dummyHash is checked against when the account does not exist, so that a
+// dummySealed is unsealed when the account does not exist, so that a
 // wrong number takes as long as a wrong PIN.
-var dummyHash, _ = Hash("000000")
+func (b *Book) dummySealed() string {
+	b.dummy.once.Do(func() {
+		key, _ := NewKey()
+		b.dummy.sealed, _ = seal(key.Seed(), "000000", "", PublicKeyOf(key), b.kdf)
+	})
+	return b.dummy.sealed
+}
 
-// SignIn checks id and pin. place says where (a window number, "officer").
+// SignIn checks id and pin and keeps the person's unsealed key in Keys
+// until they sign out. place says where (a window number, "officer").
 // After MaxFailures wrong PINs in a row the account is locked for LockFor.
 func (b *Book) SignIn(ctx context.Context, id, pin, place string) (Account, time.Time, error) {
+	a, until, err := b.check(ctx, id, pin, place)
+	if err == nil {
+		b.Keys.Add(a)
+	}
+	return a, until, err
+}
+
+// Confirm checks a second person's PIN on this device (a second officer
+// confirming they are on site) and keeps their key for the next record
+// that needs their signature only. It counts failures and locks as SignIn.
+func (b *Book) Confirm(ctx context.Context, id, pin string) (Account, time.Time, error) {
+	a, until, err := b.check(ctx, id, pin, "confirm")
+	if err == nil {
+		b.Keys.AddOnce(a)
+	}
+	return a, until, err
+}
+
+func (b *Book) check(ctx context.Context, id, pin, place string) (Account, time.Time, error) {
 	now := b.now()
 	var a Account
-	var role, hash, lockedUntil string
+	var role, hash, sealed, lockedUntil string
 	var failures int
-	err := b.db.QueryRowContext(ctx, `SELECT id, name, agency, unit, position, role, qualification, pin_hash, failures, locked_until
+	err := b.db.QueryRowContext(ctx, `SELECT id, name, agency, unit, position, role, qualification, pin_hash, public_key, sealed_key, failures, locked_until
 		FROM accounts WHERE id = ?`, strings.TrimSpace(id)).
-		Scan(&a.ID, &a.Name, &a.Agency, &a.Unit, &a.Position, &role, &a.Qualification, &hash, &failures, &lockedUntil)
+		Scan(&a.ID, &a.Name, &a.Agency, &a.Unit, &a.Position, &role, &a.Qualification, &hash, &a.PubKey, &sealed, &failures, &lockedUntil)
 	if errors.Is(err, sql.ErrNoRows) {
-		VerifyPIN(pin, dummyHash)
+		unseal(b.dummySealed(), pin, "", "")
 		return Account{}, time.Time{}, ErrUnknown
 	}
 	if err != nil {
@@ -234,7 +284,17 @@ func (b *Book) SignIn(ctx context.Context, id, pin, place string) (Account, time
 			return Account{}, until, ErrLocked
 		}
 	}
-	if !VerifyPIN(pin, hash) {
+	right := false
+	if sealed != "" {
+		key, err := unseal(sealed, pin, a.ID, a.PubKey)
+		if err != nil && !errors.Is(err, ErrWrongPIN) {
+			return Account{}, time.Time{}, fmt.Errorf("sign in %s: %w", a.ID, err)
+		}
+		a.key, right = key, err == nil
+	} else {
+		right = VerifyPIN(pin, hash)
+	}
+	if !right {
 		failures++
 		event, until, lockEnd := "failed", "", time.Time{}
 		if failures >= MaxFailures {
@@ -258,7 +318,7 @@ func (b *Book) SignIn(ctx context.Context, id, pin, place string) (Account, time
 	event := "signin"
 	var refused error
 	if b.standing != nil {
-		if refused = b.standing(ctx, a.ID, now); refused != nil {
+		if refused = b.standing(ctx, a, now); refused != nil {
 			event = "refused"
 		}
 	}
@@ -277,8 +337,21 @@ func (b *Book) SignIn(ctx context.Context, id, pin, place string) (Account, time
 	return a, time.Time{}, nil
 }
 
-// Log appends an event (signout, pause, resume) for an account.
+// Stands says whether a person may act now, by the standing installed
+// (SetStanding): a signature is asked of the same check as a sign-in.
+func (b *Book) Stands(ctx context.Context, a Account) error {
+	if b.standing == nil {
+		return nil
+	}
+	return b.standing(ctx, a, b.now())
+}
+
+// Log appends an event (signout, pause, resume) for an account. Signing
+// out or pausing (the screen locked) puts the person's key away.
 func (b *Book) Log(ctx context.Context, id, event, place string) error {
+	if event == "signout" || event == "pause" {
+		b.Keys.Remove(id)
+	}
 	err := b.db.Tx(ctx, func(tx *sql.Tx) error { return logEvent(ctx, tx, b.now(), id, event, place) })
 	if err != nil {
 		return fmt.Errorf("log %s of %s: %w", event, id, err)
@@ -321,9 +394,23 @@ func (b *Book) Events(ctx context.Context) ([]Event, error) {
 	return out, nil
 }
 
+// KeyOf returns the public key of an enrolled account: "" for an account
+// without one; ErrUnknown for a person not enrolled here.
+func (b *Book) KeyOf(ctx context.Context, id string) (string, error) {
+	var pub string
+	err := b.db.QueryRowContext(ctx, `SELECT public_key FROM accounts WHERE id = ?`, id).Scan(&pub)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrUnknown
+	}
+	if err != nil {
+		return "", fmt.Errorf("key of %s: %w", id, err)
+	}
+	return pub, nil
+}
+
 // List returns the enrolled accounts of a role ("" for all), by id.
 func (b *Book) List(ctx context.Context, role Role) ([]Account, error) {
-	rows, err := b.db.QueryContext(ctx, `SELECT id, name, agency, unit, position, role, qualification FROM accounts
+	rows, err := b.db.QueryContext(ctx, `SELECT id, name, agency, unit, position, role, qualification, public_key FROM accounts
 		WHERE ? = '' OR role = ? ORDER BY id`, string(role), string(role))
 	if err != nil {
 		return nil, fmt.Errorf("list accounts of role %q: %w", role, err)
@@ -333,7 +420,7 @@ func (b *Book) List(ctx context.Context, role Role) ([]Account, error) {
 	for rows.Next() {
 		var a Account
 		var r string
-		if err := rows.Scan(&a.ID, &a.Name, &a.Agency, &a.Unit, &a.Position, &r, &a.Qualification); err != nil {
+		if err := rows.Scan(&a.ID, &a.Name, &a.Agency, &a.Unit, &a.Position, &r, &a.Qualification, &a.PubKey); err != nil {
 			return nil, fmt.Errorf("list accounts of role %q: %w", role, err)
 		}
 		a.Role = Role(r)

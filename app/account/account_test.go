@@ -27,6 +27,7 @@ func openBook(t *testing.T) (*Book, *time.Time) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { b.Close() })
+	b.SetKDF(Quick)
 	now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
 	b.SetClock(func() time.Time { return now })
 	return b, &now

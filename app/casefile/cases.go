@@ -106,12 +106,26 @@ type Gate func(ctx context.Context, c *Case, s StageBody) error
 // appended: the ledger calls it before the append (see beforeAppend).
 func (l *Log) SetGate(g Gate) { l.gate = g }
 
+// Signer adds people's signatures to a record about to be appended: its
+// author's, and those of the others who must sign it too (the officers an
+// on-site record names besides its author). An error refuses the record.
+type Signer func(ctx context.Context, r *Record, others []string) error
+
+// SetSigner installs the signer every record goes through after the gate;
+// the device installs one that signs with the keys of the people signed
+// in on it (account.Keyring).
+func (l *Log) SetSigner(s Signer) { l.signer = s }
+
 // Errors a person must see explained.
 var (
 	ErrTwoOfficers = errors.New("an on-site record must name at least two officers with their certificate numbers")
 	ErrBadStage    = errors.New("no such stage for this act")
 	ErrNoCase      = errors.New("no such case")
 	ErrIncomplete  = errors.New("the case needs an act, an item, a party and an officer")
+	// ErrNotSigned refuses a record one of whose people has not signed it
+	// on this device: its author not signed in, or a second officer on
+	// site who has not confirmed with their own PIN.
+	ErrNotSigned = errors.New("a person who must sign the record has not signed it on this device")
 )
 
 func checkOfficers(os []Officer) error {

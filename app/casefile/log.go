@@ -15,6 +15,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 
 	"github.com/sanxiang-desk/sanxiang/app/ledger"
 )
@@ -55,7 +57,8 @@ var ErrNotCaseFile = errors.New("not a case file database")
 // The ledger's methods (Append, Records, Since, Verify…) are the log's.
 type Log struct {
 	*ledger.Log
-	gate Gate
+	gate   Gate
+	signer Signer
 }
 
 // Open opens (creating if needed) the case file at path, with its media
@@ -96,32 +99,51 @@ func (l *Log) Export(ctx context.Context, caseID string, w io.Writer, extra map[
 
 // beforeAppend is the case file's rule on every record the ledger is about
 // to append: a stage record must name a stage of its case's act, an on-site
-// one two officers, and it must pass the gate (the legal review).
+// one two officers, and it must pass the gate (the legal review); then the
+// signer signs it as its author and, on site, as every officer it names.
 func (l *Log) beforeAppend(ctx context.Context, r *Record) error {
-	if r.Kind != KindStage {
-		return nil
-	}
-	var s StageBody
-	if err := json.Unmarshal(r.Body, &s); err != nil {
-		return fmt.Errorf("stage record of %s: %w", r.Case, err)
-	}
-	c, err := l.Case(ctx, r.Case)
+	others, err := l.checkStage(ctx, r)
 	if err != nil {
 		return err
 	}
+	if l.signer != nil {
+		return l.signer(ctx, r, others)
+	}
+	return nil
+}
+
+// checkStage applies the stage rules and returns who else must sign.
+func (l *Log) checkStage(ctx context.Context, r *Record) ([]string, error) {
+	if r.Kind != KindStage {
+		return nil, nil
+	}
+	var s StageBody
+	if err := json.Unmarshal(r.Body, &s); err != nil {
+		return nil, fmt.Errorf("stage record of %s: %w", r.Case, err)
+	}
+	c, err := l.Case(ctx, r.Case)
+	if err != nil {
+		return nil, err
+	}
 	st, ok := StageOf(c.Opening.Act, s.Stage)
 	if !ok {
-		return fmt.Errorf("%w: %s", ErrBadStage, s.Stage)
+		return nil, fmt.Errorf("%w: %s", ErrBadStage, s.Stage)
 	}
+	var others []string
 	if st.OnSite {
 		if err := checkOfficers(s.Officers); err != nil {
-			return err
+			return nil, err
+		}
+		for _, o := range s.Officers {
+			if id := strings.TrimSpace(o.CertNo); id != r.Author && !slices.Contains(others, id) {
+				others = append(others, id)
+			}
 		}
 	}
 	if l.gate != nil {
 		if err := l.gate(ctx, c, s); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return others, nil
 }

@@ -146,6 +146,10 @@ type Officer struct {
 	CertNo     string `json:"cert_no"`  // 行政执法证号
 	ValidUntil string `json:"valid_until"`
 	Status     string `json:"status"` // valid, revoked, suspended
+	// StatusSince is when a revocation or suspension took effect (RFC 3339
+	// or a date): what the officer signed before it still stands, what
+	// they signed after is flagged. Empty: since before anything known.
+	StatusSince string `json:"status_since,omitempty"`
 }
 
 // Certificate states an Officer can be in.
@@ -169,12 +173,30 @@ const ExpiryWarning = 30 * 24 * time.Hour
 // date in now's location): nil, or why not. A valid-until that cannot be
 // read is not in force: a certificate's end is never guessed.
 func (o *Officer) InForce(now time.Time) error {
+	if since := o.since(now.Location()); !since.IsZero() && now.Before(since) && o.Status != CertValid {
+		return o.validUntil(now)
+	}
 	switch o.Status {
 	case CertRevoked:
 		return ErrCertRevoked
 	case CertSuspended:
 		return ErrCertSuspended
 	}
+	return o.validUntil(now)
+}
+
+// since is when the status took effect; zero when unknown.
+func (o *Officer) since(loc *time.Location) time.Time {
+	if t, err := time.Parse(time.RFC3339, o.StatusSince); err == nil {
+		return t
+	}
+	if t, err := time.ParseInLocation(time.DateOnly, o.StatusSince, loc); err == nil {
+		return t
+	}
+	return time.Time{}
+}
+
+func (o *Officer) validUntil(now time.Time) error {
 	if o.ValidUntil == "" {
 		return nil
 	}

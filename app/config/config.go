@@ -166,4 +166,7 @@ const (
 	// ReviewQueueFile holds other devices' cases waiting for review, for a
 	// reviewer's queue on this device.
 	ReviewQueueFile = "review_queue.json"
+	// PeopleFile is what the platform last said of the people who may
+	// sign on this device: who is active, which keys are revoked.
+	PeopleFile = "people.json"
 )

@@ -80,8 +80,8 @@ func Open(ctx context.Context, dir string, parts Part) (*Device, error) {
 			return nil, fmt.Errorf("open accounts: %w", err)
 		}
 	}
-	if d.Book != nil && d.Catalog != nil {
-		d.Book.SetStanding(d.Standing)
+	if d.Book != nil {
+		d.Book.SetStanding(d.PersonStands)
 	}
 	if parts&Ledger != 0 {
 		if err := d.OpenLedger(ctx, ID()); err != nil {
@@ -118,6 +118,59 @@ func (d *Device) Standing(ctx context.Context, id string, now time.Time) error {
 	return nil
 }
 
+// PersonStands says whether a person may sign in and sign at now: their
+// certificate in force (Standing), and neither the person deactivated nor
+// their key revoked by the platform, as this device last heard.
+func (d *Device) PersonStands(ctx context.Context, a account.Account, now time.Time) error {
+	if err := d.Standing(ctx, a.ID, now); err != nil {
+		return err
+	}
+	var r account.Roster
+	if err := readJSON(d.path(config.PeopleFile), &r); err != nil {
+		return fmt.Errorf("standing of %s: %w", a.ID, err)
+	}
+	if err := r.Check(a); err != nil {
+		return fmt.Errorf("%w: %s: %w", account.ErrCertificate, a.ID, err)
+	}
+	return nil
+}
+
+// SavePeople keeps what the platform said of the people's standing.
+func (d *Device) SavePeople(r account.Roster) error {
+	return saveJSON(d.Dir, config.PeopleFile, r)
+}
+
+// sign is the case file's signer: it signs a record with the keys of the
+// people signed in (its author) and of those who confirmed for it (a
+// second officer on site), each checked to stand now. An author enrolled
+// here with a key must be signed in; one who is not enrolled here (an
+// opinion signed on another device, taken in with its own signature) adds
+// none; another officer named on site must have confirmed.
+func (d *Device) sign(ctx context.Context, r *casefile.Record, others []string) error {
+	for i, id := range append([]string{r.Author}, others...) {
+		a, ok := d.Book.Keys.Take(id)
+		if !ok {
+			if i == 0 {
+				pub, err := d.Book.KeyOf(ctx, id)
+				if errors.Is(err, account.ErrUnknown) || (err == nil && pub == "") {
+					continue
+				}
+				if err != nil {
+					return fmt.Errorf("sign a %s record: %w", r.Kind, err)
+				}
+			}
+			return fmt.Errorf("%w: %s", casefile.ErrNotSigned, id)
+		}
+		if err := d.Book.Stands(ctx, a); err != nil {
+			return fmt.Errorf("sign a %s record as %s: %w", r.Kind, id, err)
+		}
+		if err := r.AddSig(d.Log.Origin(), a); err != nil {
+			return fmt.Errorf("sign a %s record as %s: %w", r.Kind, id, err)
+		}
+	}
+	return nil
+}
+
 // officersStand is the gate's second half: every officer an on-site record
 // names must hold a certificate in force when it is recorded.
 func (d *Device) officersStand(next casefile.Gate, now func() time.Time) casefile.Gate {
@@ -150,6 +203,7 @@ func (d *Device) OpenLedger(ctx context.Context, name string) error {
 		return err
 	}
 	d.Log, d.Review = l, rev
+	l.SetSigner(d.sign)
 	return nil
 }
 
@@ -193,7 +247,7 @@ func (d *Device) newReview(l *casefile.Log) (*review.Service, error) {
 	}
 	s := &review.Service{Log: l, Policies: pols, Checklists: cls, Calendar: cal,
 		Reviewers: review.AnyOf{review.BookReviewers{Book: d.Book}, fileRegistry(d.path(config.ReviewersFile))},
-		Remote:    d.reviewQueue}
+		Remote:    d.reviewQueue, Signatures: true}
 	l.SetGate(d.officersStand(s.Gate(), l.Now))
 	return s, nil
 }

@@ -62,6 +62,10 @@ type Record struct {
 	Prev  int64           `json:"prev"`
 	Media []string        `json:"media,omitempty"` // SHA-256, hex
 	Body  json.RawMessage `json:"body"`
+	// Sigs are the people's signatures of the record's statement (its
+	// author's, and a second officer's on an on-site record), besides the
+	// device's checkpoint that covers the whole record, Sigs included.
+	Sigs []Sig `json:"sigs,omitempty"`
 }
 
 // encode is the exact byte form a record's leaf hash covers.

@@ -13,6 +13,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/account"
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/ledger"
 )
 
 // Submission is the body of a review.submit record: the proposed decision
@@ -43,6 +44,21 @@ type Reviewer struct {
 	ID            string `json:"id"`
 	Name          string `json:"name"`
 	Qualification string `json:"qualification"`
+	// Agency is the agency whose cases the reviewer reviews; Keys the
+	// public keys the platform registered to them and has not revoked
+	// (standard base64). An opinion counts only under one of them.
+	Agency string   `json:"agency,omitempty"`
+	Keys   []string `json:"keys,omitempty"`
+}
+
+// SignedOpinion is the record an opinion was signed in on the reviewer's
+// device (a review.remote_opinion, with the reviewer's signature), and
+// that log's origin: carried with the opinion to the case's device, which
+// checks it before taking the opinion in, and kept with it, so anyone can
+// check it again.
+type SignedOpinion struct {
+	Origin string          `json:"origin"`
+	Record json.RawMessage `json:"record"`
 }
 
 // Opinion is the body of a review.opinion record.
@@ -57,6 +73,8 @@ type Opinion struct {
 	// from ("DEVICE#SEQ" in that device's log, which the platform holds);
 	// empty when it was signed on this device.
 	Origin string `json:"origin,omitempty"`
+	// Signed is that record itself, with the reviewer's signature.
+	Signed *SignedOpinion `json:"signed,omitempty"`
 }
 
 // RemoteOpinion is the body of a review.remote_opinion record: an opinion
@@ -93,6 +111,9 @@ var (
 	ErrDecisionDiffers = errors.New("review: the decision differs from the one reviewed")
 	ErrDecisionMissing = errors.New("review: a decision record must state what is decided")
 	ErrNoDisagreement  = errors.New("review: coordination follows an opinion that disagrees")
+	// ErrUnsignedOpinion: the opinion does not carry a signature that
+	// verifies under a key registered to its reviewer.
+	ErrUnsignedOpinion = errors.New("review: the opinion is not signed by its reviewer's registered key")
 )
 
 // Reviewers tells who is a legal reviewer and with what qualification: the
@@ -124,14 +145,29 @@ func (r Registry) Reviewer(id string) (Reviewer, bool) {
 // accounts and the platform's registry.
 type AnyOf []Reviewers
 
-// Reviewer returns the first registry's answer that knows id.
+// Reviewer returns the first registry's answer that knows id, with the
+// keys every registry holds for them (their key on this device, and those
+// the platform registered on others).
 func (a AnyOf) Reviewer(id string) (Reviewer, bool) {
+	var out Reviewer
+	found := false
 	for _, r := range a {
-		if v, ok := r.Reviewer(id); ok {
-			return v, true
+		v, ok := r.Reviewer(id)
+		if !ok {
+			continue
+		}
+		if !found {
+			out, found = v, true
+			out.Keys = slices.Clone(v.Keys)
+			continue
+		}
+		for _, k := range v.Keys {
+			if !slices.Contains(out.Keys, k) {
+				out.Keys = append(out.Keys, k)
+			}
 		}
 	}
-	return Reviewer{}, false
+	return out, found
 }
 
 // Service writes and checks reviews on a case log.
@@ -146,6 +182,10 @@ type Service struct {
 	// platform's last answer (a reviewer's device shows them in its
 	// queue); nil for none.
 	Remote func() []RemoteCase
+	// Signatures makes the gate count an opinion only when it carries its
+	// reviewer's signature under a registered key (the device sets it;
+	// the platform checks signatures as records arrive).
+	Signatures bool
 }
 
 // State is where a case's review stands, derived from its records.
@@ -155,6 +195,7 @@ type State struct {
 	Opinion       *Opinion
 	OpinionSeq    int64
 	OpinionAuthor string
+	OpinionRecord *casefile.Record
 	Coordinated   *Coordination
 }
 
@@ -170,7 +211,7 @@ func StateOf(c *casefile.Case) State { return stateUpTo(c, -1) }
 // stateUpTo reads the state from the records before seq (all when -1).
 func stateUpTo(c *casefile.Case, seq int64) State {
 	var st State
-	for _, r := range c.Records {
+	for i, r := range c.Records {
 		if seq >= 0 && r.Seq >= seq {
 			break
 		}
@@ -184,6 +225,7 @@ func stateUpTo(c *casefile.Case, seq int64) State {
 			var op Opinion
 			if json.Unmarshal(r.Body, &op) == nil {
 				st.Opinion, st.OpinionSeq, st.OpinionAuthor, st.Coordinated = &op, r.Seq, r.Author, nil
+				st.OpinionRecord = &c.Records[i]
 			}
 		case KindCoordinate:
 			var co Coordination
@@ -303,12 +345,17 @@ func (s *Service) OpineRemote(ctx context.Context, it QueueItem, reviewerID stri
 }
 
 // ReceiveOpinion takes into a case an opinion a reviewer signed on another
-// device, as the platform delivered it; origin names the reviewer device's
-// record. It is checked again here against the case as this device holds
-// it, and the reviewer must be in the registry this device trusts.
-// ErrNoPending means the case has no such pending submission (already
-// answered, or superseded): nothing is written.
-func (s *Service) ReceiveOpinion(ctx context.Context, caseID string, op Opinion, origin string) (*casefile.Record, error) {
+// device, as the platform delivered it: the reviewer device's record, which
+// must carry the reviewer's signature under a key the registry this device
+// trusts holds for them, and answer this case. The opinion is read from
+// that record, checked again here against the case as this device holds
+// it, and kept with the record. ErrNoPending means the case has no such
+// pending submission (already answered, or superseded): nothing is written.
+func (s *Service) ReceiveOpinion(ctx context.Context, caseID string, signed SignedOpinion) (*casefile.Record, error) {
+	op, origin, err := s.verifyRemote(caseID, signed)
+	if err != nil {
+		return nil, fmt.Errorf("receive opinion on case %s: %w", caseID, err)
+	}
 	c, err := s.Log.Case(ctx, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("receive opinion %s on case %s: %w", origin, caseID, err)
@@ -318,7 +365,7 @@ func (s *Service) ReceiveOpinion(ctx context.Context, caseID string, op Opinion,
 	if err := s.checkOpinion(ctx, c, reviewer, &op, false); err != nil {
 		return nil, err
 	}
-	op.Origin = origin
+	op.Origin, op.Signed = origin, &signed
 	body, err := json.Marshal(op)
 	if err != nil {
 		return nil, fmt.Errorf("receive opinion %s on case %s: %w", origin, caseID, err)
@@ -328,6 +375,57 @@ func (s *Service) ReceiveOpinion(ctx context.Context, caseID string, op Opinion,
 		return nil, fmt.Errorf("receive opinion %s on case %s: %w", origin, caseID, err)
 	}
 	return r, nil
+}
+
+// verifyRemote checks an opinion signed on another device: the record is
+// a remote opinion on caseID, signed by its author with a key the registry
+// holds for that reviewer. It returns the opinion and names the record
+// ("DEVICE#SEQ").
+func (s *Service) verifyRemote(caseID string, signed SignedOpinion) (Opinion, string, error) {
+	var rec casefile.Record
+	if err := json.Unmarshal(signed.Record, &rec); err != nil || rec.Kind != KindRemoteOpinion {
+		return Opinion{}, "", fmt.Errorf("%w: not a signed opinion record", ErrUnsignedOpinion)
+	}
+	origin := strings.TrimPrefix(signed.Origin, "sanxiang/device/") + "#" + strconv.FormatInt(rec.Seq, 10)
+	var ro RemoteOpinion
+	if err := json.Unmarshal(rec.Body, &ro); err != nil || ro.Case != caseID || ro.Opinion.Reviewer.ID != rec.Author {
+		return Opinion{}, origin, fmt.Errorf("%w: record %s does not answer case %s as its author", ErrUnsignedOpinion, origin, caseID)
+	}
+	if err := s.signedBy(signed.Origin, &rec, rec.Author); err != nil {
+		return Opinion{}, origin, fmt.Errorf("record %s: %w", origin, err)
+	}
+	return ro.Opinion, origin, nil
+}
+
+// signedBy checks that r, in the log of origin, carries person's signature
+// under a key the reviewers' registry (or this device's accounts) holds.
+func (s *Service) signedBy(origin string, r *casefile.Record, person string) error {
+	g, ok := r.SigBy(person)
+	if !ok {
+		return fmt.Errorf("%w: no signature by %s", ErrUnsignedOpinion, person)
+	}
+	if err := ledger.VerifySigs(origin, r); err != nil {
+		return fmt.Errorf("%w: %w", ErrUnsignedOpinion, err)
+	}
+	rv, ok := s.Reviewers.Reviewer(person)
+	if !ok || !slices.Contains(rv.Keys, g.Key) {
+		return fmt.Errorf("%w: the key %s is not registered to %s", ErrUnsignedOpinion, g.Key, person)
+	}
+	return nil
+}
+
+// opinionSigned is the gate's check of the opinion that passes a review:
+// signed on this device by its author, or taken in with the signed record
+// from the reviewer's device.
+func (s *Service) opinionSigned(c *casefile.Case, st State) error {
+	if st.Opinion.Signed != nil {
+		_, _, err := s.verifyRemote(c.ID, *st.Opinion.Signed)
+		return err
+	}
+	if st.OpinionRecord == nil {
+		return ErrUnsignedOpinion
+	}
+	return s.signedBy(s.Log.Origin(), st.OpinionRecord, st.OpinionAuthor)
 }
 
 // checkOpinion applies the rules of an opinion on c and completes it with
@@ -472,6 +570,11 @@ func (s *Service) check(c *casefile.Case, state State, decisionJSON json.RawMess
 	}
 	if _, ok := s.Reviewers.Reviewer(state.OpinionAuthor); !ok || state.Opinion.Reviewer.ID != state.OpinionAuthor {
 		return ErrNotReviewer
+	}
+	if s.Signatures {
+		if err := s.opinionSigned(c, state); err != nil {
+			return err
+		}
 	}
 	r := state.Submission.Proposal
 	if d.Fine != r.Fine || d.Confiscate != r.Confiscate || !sameSet(d.Kinds, r.Kinds) {
@@ -658,7 +761,11 @@ func (b BookReviewers) Reviewer(id string) (Reviewer, bool) {
 	}
 	for _, a := range list {
 		if a.ID == id {
-			return Reviewer{ID: a.ID, Name: a.Name, Qualification: a.Qualification}, true
+			rv := Reviewer{ID: a.ID, Name: a.Name, Qualification: a.Qualification, Agency: a.Agency}
+			if a.PubKey != "" {
+				rv.Keys = []string{a.PubKey}
+			}
+			return rv, true
 		}
 	}
 	return Reviewer{}, false

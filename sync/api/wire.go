@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -126,6 +127,11 @@ type DeliveredOpinion struct {
 	Case    string          `json:"case"`
 	Opinion json.RawMessage `json:"opinion"`
 	Origin  string          `json:"origin"`
+	// Record is the reviewer device's record as the platform holds it,
+	// with the reviewer's signature, and LogOrigin that log's origin line:
+	// the case's device checks the signature before taking the opinion.
+	Record    json.RawMessage `json:"record"`
+	LogOrigin string          `json:"log_origin"`
 }
 
 // Paths of the people's routes: an administrator's, and a device's.
@@ -187,9 +193,24 @@ type ActivateRequest struct {
 	Proof string `json:"proof"` // base64
 }
 
-// ActivationMessage is what an activation's proof signs.
+// ActivationMessage is what an activation's proof signs: the code as
+// NormalizeCode gives it, and the device's ID.
 func ActivationMessage(code, device string) []byte {
-	return []byte("sanxiang/activate/v1\n" + code + "\n" + device + "\n")
+	return []byte("sanxiang/activate/v1\n" + NormalizeCode(code) + "\n" + device + "\n")
+}
+
+// NormalizeCode is the form an activation code is compared in: upper case,
+// without the spaces and dashes people type or print it with.
+func NormalizeCode(code string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '-' || r == ' ' || r == '\t':
+			return -1
+		case r >= 'a' && r <= 'z':
+			return r - 'a' + 'A'
+		}
+		return r
+	}, code)
 }
 
 // Standing is what a device needs to know of its people: each person's

@@ -8,7 +8,9 @@ package client
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -21,6 +23,7 @@ import (
 
 	"github.com/go-resty/resty/v2"
 
+	"github.com/sanxiang-desk/sanxiang/app/account"
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
@@ -328,20 +331,42 @@ func (c *Client) TakeOpinions(ctx context.Context, svc *review.Service) (_ int, 
 		return 0, err
 	}
 	n := 0
+	var refused []error
 	for _, o := range list {
-		var op review.Opinion
-		if err := json.Unmarshal(o.Opinion, &op); err != nil {
-			return n, fmt.Errorf("opinion from %s: %w", o.Origin, err)
-		}
-		_, err := svc.ReceiveOpinion(ctx, o.Case, op, o.Origin)
+		_, err := svc.ReceiveOpinion(ctx, o.Case, review.SignedOpinion{Origin: o.LogOrigin, Record: o.Record})
 		switch {
 		case errors.Is(err, review.ErrNoPending):
 			// taken before, or the case moved on: nothing to do
+		case errors.Is(err, review.ErrUnsignedOpinion):
+			// the platform checked it; one that fails here is refused and
+			// the others still taken
+			refused = append(refused, fmt.Errorf("opinion from %s on case %s: %w", o.Origin, o.Case, err))
 		case err != nil:
 			return n, fmt.Errorf("opinion from %s on case %s: %w", o.Origin, o.Case, err)
 		default:
 			n++
 		}
 	}
-	return n, nil
+	return n, errors.Join(refused...)
+}
+
+// Activate registers, with a person's one-time code, the key this device
+// made for them, proving it holds the private half; the platform answers
+// with the person as it holds them.
+func (c *Client) Activate(ctx context.Context, code string, key ed25519.PrivateKey) (_ api.Person, err error) {
+	defer wrap(&err, "activate")
+	req := api.ActivateRequest{Code: code, Key: account.PublicKeyOf(key),
+		Proof: base64.StdEncoding.EncodeToString(ed25519.Sign(key, api.ActivationMessage(code, c.id.DeviceID)))}
+	var p api.Person
+	resp, err := c.r.R().SetContext(ctx).SetBody(req).SetResult(&p).Post(api.PathActivate)
+	return p, fail(resp, err)
+}
+
+// PullPeople fetches what the platform says of the people's standing:
+// who is active, which keys are revoked.
+func (c *Client) PullPeople(ctx context.Context) (_ account.Roster, err error) {
+	defer wrap(&err, "pull people's standing")
+	var r account.Roster
+	resp, err := c.r.R().SetContext(ctx).SetResult(&r).Get(api.PathStanding)
+	return r, fail(resp, err)
 }

@@ -27,7 +27,7 @@ func (m Message) Keyed() (string, map[string]any) { return m.Key, m.Args }
 // StepError is a step of a sync or a pull that failed: which step, the
 // error, and why in a message for people.
 type StepError struct {
-	Step string // catalog, identity, push, policies, calendar, av, reviewers, opinions, queue, media
+	Step string // catalog, identity, people, push, policies, calendar, av, reviewers, opinions, queue, media
 	Err  error
 	Why  Message
 }
@@ -112,6 +112,13 @@ func Round(ctx context.Context, dev *device.Device, progress func(Upload)) (Resu
 	c := New(id)
 	pushed := false
 	steps := []func(){
+		// Who may sign first: a key revoked or a person deactivated is
+		// refused on this device from now on.
+		func() {
+			if r, err := c.PullPeople(ctx); ok("people", err) {
+				ok("people", dev.SavePeople(r))
+			}
+		},
 		func() {
 			pr, err := c.Push(ctx, dev.Log)
 			if pushed = ok("push", err); pushed {

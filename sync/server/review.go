@@ -117,8 +117,10 @@ func (s *Server) ReviewQueue(ctx context.Context, agency, except string) (_ []re
 // cases; the device takes in those still pending and ignores the rest.
 func (s *Server) OpinionsFor(ctx context.Context, device string) (_ []api.DeliveredOpinion, err error) {
 	defer wrap.Err(&err, "opinions for %s", device)
-	rows, err := s.db.QueryContext(ctx, `SELECT case_id, opinion, reviewer_device, reviewer_seq FROM review_opinions WHERE device = ?
-		ORDER BY reviewer_device, reviewer_seq`, device)
+	rows, err := s.db.QueryContext(ctx, `SELECT o.case_id, o.opinion, o.reviewer_device, o.reviewer_seq, l.data, d.origin
+		FROM review_opinions o JOIN log_records l ON l.device = o.reviewer_device AND l.seq = o.reviewer_seq
+		JOIN devices d ON d.id = o.reviewer_device
+		WHERE o.device = ? ORDER BY o.reviewer_device, o.reviewer_seq`, device)
 	if err != nil {
 		return nil, err
 	}
@@ -128,10 +130,11 @@ func (s *Server) OpinionsFor(ctx context.Context, device string) (_ []api.Delive
 		var o api.DeliveredOpinion
 		var op, rdev string
 		var rseq int64
-		if err := rows.Scan(&o.Case, &op, &rdev, &rseq); err != nil {
+		var rec []byte
+		if err := rows.Scan(&o.Case, &op, &rdev, &rseq, &rec, &o.LogOrigin); err != nil {
 			return nil, err
 		}
-		o.Opinion = json.RawMessage(op)
+		o.Opinion, o.Record = json.RawMessage(op), json.RawMessage(rec)
 		o.Origin = fmt.Sprintf("%s#%d", rdev, rseq)
 		out = append(out, o)
 	}
@@ -146,11 +149,22 @@ func (s *Server) Reviewers(ctx context.Context) (_ []review.Reviewer, err error)
 	if err != nil {
 		return nil, err
 	}
+	keys, err := s.people.Keys(ctx, "")
+	if err != nil {
+		return nil, err
+	}
 	out := []review.Reviewer{}
 	for _, p := range list {
-		if p.Active {
-			out = append(out, review.Reviewer{ID: p.ID, Name: p.Name, Qualification: p.Qualification})
+		if !p.Active {
+			continue
 		}
+		rv := review.Reviewer{ID: p.ID, Name: p.Name, Qualification: p.Qualification, Agency: p.Agency}
+		for _, k := range keys {
+			if k.Person == p.ID && k.Revoked == "" {
+				rv.Keys = append(rv.Keys, k.Key)
+			}
+		}
+		out = append(out, rv)
 	}
 	return out, nil
 }

@@ -91,6 +91,7 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 		return nil, fmt.Errorf("open platform: %w", err)
 	}
 	s := &Server{db: db, adminToken: o.AdminToken, now: time.Now, log: o.Logger}
+	s.people = &people.Room{DB: db, Now: func() time.Time { return s.now() }}
 	where := o.Media
 	if where == "" {
 		if db.PG {
@@ -122,7 +123,6 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 		db.Close()
 		return nil, fmt.Errorf("platform key: %w", err)
 	}
-	s.people = &people.Room{DB: db, Now: func() time.Time { return s.now() }}
 	s.media.DB, s.media.Signer, s.media.Now = db, s.signer, func() time.Time { return s.now() }
 	if err := words.Check(); err != nil {
 		db.Close()
@@ -137,7 +137,7 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 	// Follow-up owed from before (a failure, or a stop between a push and
 	// its follow-up) is done now and retried while the platform runs.
 	s.intake, err = intake.Open(ctx, intake.Config{DB: db, Signer: s.signer, Now: func() time.Time { return s.now() }, Log: s.log,
-		Lists: lists{s}, Review: s.reviewService})
+		Lists: lists{s}, Review: s.reviewService, People: s.people, Officer: s.officerEntry})
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open platform: %w", err)
@@ -151,6 +151,23 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 func (s *Server) Close() error {
 	s.intake.Close()
 	return s.db.Close()
+}
+
+// officerEntry is an officer's entry in the public list.
+func (s *Server) officerEntry(ctx context.Context, certNo string) (*catalog.Officer, bool) {
+	m, err := s.Item(ctx, catalog.KindOfficer, certNo)
+	if err != nil {
+		return nil, false
+	}
+	data, err := json.Marshal(m)
+	if err != nil {
+		return nil, false
+	}
+	var o catalog.Officer
+	if json.Unmarshal(data, &o) != nil {
+		return nil, false
+	}
+	return &o, true
 }
 
 // People is the city's people, their activation codes and keys.
@@ -203,6 +220,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET "+api.PathReviewers, s.officer(s.reviewers))
 	mux.HandleFunc("GET "+api.PathAVLists, s.officer(s.avLists))
 	mux.HandleFunc("GET "+api.PathCalendar, s.device(s.calendarFile))
+	mux.HandleFunc("POST "+api.PathActivate, s.device(s.activate))
+	mux.HandleFunc("GET "+api.PathStanding, s.device(s.standing))
 	mux.HandleFunc("GET /p/{kind}/{id}", s.pages.PublicItem)
 	mux.HandleFunc("GET /p/draws/{$}", s.pages.PublicDraws)
 	mux.HandleFunc("GET /p/draws/{id}", s.pages.PublicDraw)

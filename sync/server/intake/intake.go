@@ -18,6 +18,7 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/review"
+	"github.com/sanxiang-desk/sanxiang/sync/server/people"
 	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
 )
 
@@ -40,6 +41,11 @@ type Config struct {
 	// Review is the review rules as they stand: the agencies' major-decision
 	// lists and the registry of legal reviewers.
 	Review func(context.Context) (*review.Service, error)
+	// People holds the keys people sign records with.
+	People *people.Room
+	// Officer is an officer's entry in the public list, by certificate
+	// number: whose certificate was in force when they signed.
+	Officer func(ctx context.Context, certNo string) (*catalog.Officer, bool)
 }
 
 // Intake takes in devices' pushes for one platform instance.
@@ -50,6 +56,8 @@ type Intake struct {
 	log           *slog.Logger
 	lists         Lists
 	reviewService func(context.Context) (*review.Service, error)
+	people        *people.Room
+	officer       func(ctx context.Context, certNo string) (*catalog.Officer, bool)
 	instance      string   // names this instance in settling leases
 	settling      sync.Map // device ID → *sync.Mutex: one settle at a time
 	cases         caseCache
@@ -63,7 +71,8 @@ type Intake struct {
 // or a stop between a push and its follow-up), and retries what is owed
 // while the platform runs, until Close.
 func Open(ctx context.Context, c Config) (*Intake, error) {
-	s := &Intake{db: c.DB, signer: c.Signer, now: c.Now, log: c.Log, lists: c.Lists, reviewService: c.Review, instance: newInstance()}
+	s := &Intake{db: c.DB, signer: c.Signer, now: c.Now, log: c.Log, lists: c.Lists, reviewService: c.Review, instance: newInstance(),
+		people: c.People, officer: c.Officer}
 	if err := s.backfillCases(ctx); err != nil {
 		return nil, fmt.Errorf("index cases: %w", err)
 	}

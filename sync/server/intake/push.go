@@ -74,6 +74,9 @@ func (s *Intake) ServePush(w http.ResponseWriter, r *http.Request, d Device) {
 		web.Problem(w, http.StatusConflict, "fork", words.L("platform.fork"), err.Error())
 	case errors.Is(err, errCaseElsewhere):
 		web.Problem(w, http.StatusForbidden, "case_elsewhere", words.L("platform.case_elsewhere"), err.Error())
+	case sigCode(err) != "":
+		code := sigCode(err)
+		web.Problem(w, http.StatusForbidden, code, words.L("platform."+code), err.Error())
 	case errors.Is(err, errGap), errors.Is(err, errBadTree):
 		web.Problem(w, http.StatusUnprocessableEntity, "bad_log", words.L("platform.bad_log"), err.Error())
 	case err != nil:
@@ -91,8 +94,9 @@ func (s *Intake) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 	}
 	var rc api.Receipt
 	var arrived [][]byte
+	var sigFlags []string
 	err = s.db.Tx(ctx, func(tx *dbTx) error {
-		arrived = arrived[:0]
+		arrived, sigFlags = arrived[:0], nil
 		if err := tx.Lock(ctx, "push:"+d.ID); err != nil {
 			return err
 		}
@@ -144,6 +148,9 @@ func (s *Intake) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 		if err := indexCases(ctx, tx, d.ID, records); err != nil {
 			return err
 		}
+		if sigFlags, err = s.checkSigs(ctx, tx, d, records); err != nil {
+			return err
+		}
 		if len(arrived) > 0 {
 			// What follows a push (review checks, publication) is owed
 			// until settle has done it.
@@ -180,6 +187,12 @@ func (s *Intake) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 	if errors.Is(err, errCaseElsewhere) {
 		s.Alert(ctx, d.ID, "case_elsewhere", err.Error())
 	}
+	if code := sigCode(err); code != "" {
+		s.Alert(ctx, d.ID, code, err.Error())
+	}
+	for _, f := range sigFlags {
+		s.Alert(ctx, d.ID, "signed_after_revocation", f)
+	}
 	if err == nil {
 		// This push's arrival, and any earlier one of the device's still
 		// owed; a failure is the platform's to retry, not the device's.
@@ -192,7 +205,7 @@ func (s *Intake) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 		if ferr != nil {
 			s.log.Error("follow-up of a push", "device", d.ID, "err", ferr)
 		}
-		rc.Flags = flags
+		rc.Flags = append(flags, sigFlags...)
 	}
 	if err != nil {
 		return rc, fmt.Errorf("push %s: %w", d.ID, err)

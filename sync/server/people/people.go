@@ -160,22 +160,8 @@ func (r *Room) NewActivationCode(ctx context.Context, person string) (code strin
 	return code, expires, err
 }
 
-// NormalizeCode is the form a code is compared in: upper case, without
-// spaces or dashes, as people type it.
-func NormalizeCode(code string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '-' || r == ' ' || r == '\t':
-			return -1
-		case r >= 'a' && r <= 'z':
-			return r - 'a' + 'A'
-		}
-		return r
-	}, code)
-}
-
 func codeHash(code string) string {
-	sum := sha256.Sum256([]byte(NormalizeCode(code)))
+	sum := sha256.Sum256([]byte(api.NormalizeCode(code)))
 	return hex.EncodeToString(sum[:])
 }
 
@@ -189,7 +175,7 @@ func (r *Room) Activate(ctx context.Context, device, deviceKind string, req api.
 		return p, ErrBadKey
 	}
 	proof, err := base64.StdEncoding.DecodeString(req.Proof)
-	if err != nil || !ed25519.Verify(pub, api.ActivationMessage(NormalizeCode(req.Code), device), proof) {
+	if err != nil || !ed25519.Verify(pub, api.ActivationMessage(req.Code, device), proof) {
 		return p, ErrBadKey
 	}
 	now := r.Now().UTC()

@@ -1,0 +1,55 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/sanxiang-desk/sanxiang/app/account"
+	"github.com/sanxiang-desk/sanxiang/app/device"
+	"github.com/sanxiang-desk/sanxiang/sync/api"
+)
+
+// ErrRoleNotHere is a person whose role has no account on a device (a
+// kiosk administrator, who looks after kiosks with the kiosk's own PIN).
+var ErrRoleNotHere = errors.New("this person's role does not sign in on this device")
+
+// ActivatePerson activates a person on this enrolled device, online, once:
+// the PIN is checked first (a weak one costs no code), the device makes
+// the person's Ed25519 key, the platform registers its public half with
+// the person's one-time code, and the person is enrolled here with the key
+// sealed under the PIN. From then on they sign in offline.
+func ActivatePerson(ctx context.Context, dev *device.Device, code, pin string) (_ account.Account, err error) {
+	defer wrap(&err, "activate a person")
+	if err := account.CheckPIN(pin); err != nil {
+		return account.Account{}, err
+	}
+	id, err := LoadIdentity(dev.Dir)
+	if err != nil {
+		return account.Account{}, err
+	}
+	key, err := account.NewKey()
+	if err != nil {
+		return account.Account{}, err
+	}
+	p, err := New(id).Activate(ctx, code, key)
+	if err != nil {
+		return account.Account{}, err
+	}
+	a := account.Account{ID: p.ID, Name: p.Name, Agency: p.Agency, Unit: p.Unit, Position: p.Position, Qualification: p.Qualification}
+	switch p.Role {
+	case api.RoleOfficer:
+		a.Role = account.RoleOfficer
+	case api.RoleReviewer:
+		a.Role = account.RoleReviewer
+	case api.RoleStaff:
+		a.Role = account.RoleStaff
+	default:
+		return account.Account{}, fmt.Errorf("%w: %s", ErrRoleNotHere, p.Role)
+	}
+	if err := dev.Book.EnrolKey(ctx, a, key, pin); err != nil {
+		return account.Account{}, err
+	}
+	a.PubKey = account.PublicKeyOf(key)
+	return a, nil
+}
