@@ -3,7 +3,6 @@ package ledger
 import (
 	"crypto/ed25519"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 )
@@ -100,11 +99,13 @@ func VerifySigs(origin string, r *Record) error {
 	return nil
 }
 
-// DecodeRecord reads a record's stored bytes.
-func DecodeRecord(data []byte) (Record, error) {
-	var r Record
-	if err := json.Unmarshal(data, &r); err != nil {
-		return r, fmt.Errorf("decode record: %w", err)
-	}
-	return r, nil
+// KeySigner signs as ID with a bare key (tools and tests; a device signs
+// with the keys of people signed in, account.Keyring).
+type KeySigner struct {
+	ID  string
+	Key ed25519.PrivateKey
 }
+
+func (k KeySigner) Person() string               { return k.ID }
+func (k KeySigner) PublicKey() ed25519.PublicKey { return k.Key.Public().(ed25519.PublicKey) }
+func (k KeySigner) Sign(msg []byte) []byte       { return ed25519.Sign(k.Key, msg) }

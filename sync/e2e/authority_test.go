@@ -336,6 +336,7 @@ func TestRevokedCertificateCannotSignIn(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer dev.Close()
+		dev.Book.SetKDF(account.Quick)
 		if _, err := client.PullPublic(ctx, h.URL, dev.Catalog); err != nil {
 			t.Fatal(err)
 		}
@@ -404,6 +405,14 @@ func TestRevokedCertificateCannotSignIn(t *testing.T) {
 		if len(inForce) < 2 {
 			t.Fatalf("officers in force: %v", inForce)
 		}
+		for _, o := range inForce[:2] {
+			if err := dev.Book.Enrol(ctx, account.Account{ID: o, Name: o, Agency: "01", Unit: "u", Role: account.RoleOfficer}, demo.PIN); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, _, err := dev.Book.SignIn(ctx, inForce[0], demo.PIN, "officer"); err != nil {
+			t.Fatal(err)
+		}
 		id, err := dev.Log.OpenCase(ctx, inForce[0], casefile.Opening{Act: catalog.ActInspection, Agency: "01", ItemID: "E1", ItemName: "检查",
 			Party: casefile.Party{Kind: "org", Name: "某公司"}, Officers: []casefile.Officer{{CertNo: inForce[0]}, {CertNo: inForce[1]}}})
 		if err != nil {
@@ -413,6 +422,9 @@ func TestRevokedCertificateCannotSignIn(t *testing.T) {
 			Officers: []casefile.Officer{{CertNo: inForce[0]}, {CertNo: revoked}}})
 		if !errors.Is(err, account.ErrCertificate) || !errors.Is(err, catalog.ErrCertRevoked) {
 			t.Fatalf("an on-site record naming a revoked certificate: %v", err)
+		}
+		if _, _, err := dev.Book.Confirm(ctx, inForce[1], demo.PIN); err != nil {
+			t.Fatal(err)
 		}
 		if _, err := dev.Log.AddStage(ctx, id, inForce[0], casefile.StageBody{Stage: "inspect",
 			Officers: []casefile.Officer{{CertNo: inForce[0]}, {CertNo: inForce[1]}}}); err != nil {

@@ -6,18 +6,22 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/document"
 	"github.com/sanxiang-desk/sanxiang/app/publish"
 	"io"
 	"net/http/httptest"
+	"sync"
 	"testing"
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/casefile/casefiletest"
+	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/client"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
+	"github.com/sanxiang-desk/sanxiang/sync/server/people"
 	"github.com/sanxiang-desk/sanxiang/sync/server/servertest"
 )
 
@@ -26,9 +30,64 @@ const admin = "admin-secret"
 var (
 	eachBackend = servertest.Each
 	mustCase    = casefiletest.Case
-	deviceLog   = casefiletest.WithNotes
 	appendN     = casefiletest.Notes
 )
+
+// testPeople sign the records of the tests' logs: two officers of agency
+// 01 and its legal reviewer.
+var testPeople = []string{"990101000001", "990101000002", "990101000003"}
+
+// keysOf holds each test log's people's keys, which enrol activates on
+// the platform for the log's device.
+var keysOf sync.Map // *casefile.Log → casefiletest.Keys
+
+// openLog opens a device's log whose records the test people sign (or
+// those named).
+func openLog(t *testing.T, origin string, people ...string) *casefile.Log {
+	t.Helper()
+	if len(people) == 0 {
+		people = testPeople
+	}
+	l := casefiletest.Open(t, origin)
+	keysOf.Store(l, casefiletest.SignAs(t, l, people...))
+	t.Cleanup(func() { keysOf.Delete(l) })
+	return l
+}
+
+// deviceLog is openLog with n notes appended.
+func deviceLog(t *testing.T, origin string, n int) *casefile.Log {
+	t.Helper()
+	l := openLog(t, origin)
+	casefiletest.Notes(t, l, n, "note")
+	return l
+}
+
+// activateKeys registers the keys l's people sign with, for the device
+// enrolled as id, through the platform's activation (a person the platform
+// does not know yet is added as an officer of agency 01).
+func activateKeys(t *testing.T, s *server.Server, id client.Identity, l *casefile.Log) {
+	t.Helper()
+	v, ok := keysOf.Load(l)
+	if !ok {
+		return
+	}
+	ctx := context.Background()
+	for person, key := range v.(casefiletest.Keys) {
+		if _, err := s.People().Get(ctx, person); errors.Is(err, people.ErrNoPerson) {
+			if err := s.People().Put(ctx, api.Person{ID: person, Name: "执法员" + person[len(person)-2:], Agency: "01",
+				Role: api.RoleOfficer, Active: true}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		code, _, err := s.People().NewActivationCode(ctx, person)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := client.New(id).Activate(ctx, code, key); err != nil {
+			t.Fatalf("activate %s on %s: %v", person, id.DeviceID, err)
+		}
+	}
+}
 
 func platform(t *testing.T, b servertest.Backend) (*server.Server, *httptest.Server) {
 	t.Helper()
@@ -49,6 +108,7 @@ func enrol(t *testing.T, s *server.Server, h *httptest.Server, l *casefile.Log) 
 	if _, err := client.Enrol(context.Background(), h.URL, code, "laptop", "officer", l.Verifier); err == nil {
 		t.Fatal("an enrolment code was used twice")
 	}
+	activateKeys(t, s, id, l)
 	return id
 }
 

@@ -3,11 +3,12 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"net/http"
 	"testing"
 
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
-	"github.com/sanxiang-desk/sanxiang/app/casefile/casefiletest"
 	"github.com/sanxiang-desk/sanxiang/app/demo"
 	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/assets"
@@ -17,17 +18,17 @@ import (
 )
 
 // reviewDevice is an enrolled device with a review service and its gate.
-func reviewDevice(t *testing.T, s *server.Server, url, name string, reviewers review.Reviewers) (*casefile.Log, *review.Service, *client.Client) {
+func reviewDevice(t *testing.T, s *server.Server, url, name string, reviewers review.Reviewers, people ...string) (*casefile.Log, *review.Service, *client.Client) {
 	t.Helper()
 	ctx := context.Background()
-	l := casefiletest.Open(t, name)
+	l := openLog(t, name, people...)
 	cal, err := calendar.Parse(assets.Calendar)
 	if err != nil {
 		t.Fatal(err)
 	}
 	pols, _ := demo.Policies()
 	cls, _ := review.Checklists()
-	svc := &review.Service{Log: l, Policies: pols, Checklists: cls, Calendar: cal, Reviewers: reviewers}
+	svc := &review.Service{Log: l, Policies: pols, Checklists: cls, Calendar: cal, Reviewers: reviewers, Signatures: true}
 	l.SetGate(svc.Gate())
 	code, err := s.NewEnrolCode(ctx, "officer")
 	if err != nil {
@@ -37,6 +38,7 @@ func reviewDevice(t *testing.T, s *server.Server, url, name string, reviewers re
 	if err != nil {
 		t.Fatal(err)
 	}
+	activateKeys(t, s, id, l)
 	return l, svc, client.New(id)
 }
 
@@ -87,11 +89,11 @@ func TestReviewAcrossDevices(t *testing.T) {
 		s, h := platform(t, b)
 		rv := reviewPlatform(t, s)
 		pulled := review.Registry{} // the officer device's copy of the platform's registry
-		la, sa, ca := reviewDevice(t, s, h.URL, "OFFICER-A", pulled)
-		lb, sb, cb := reviewDevice(t, s, h.URL, "LEGAL-B", review.NewRegistry([]review.Reviewer{rv}))
+		la, sa, ca := reviewDevice(t, s, h.URL, "OFFICER-A", pulled, "990101000001", "990101000002")
+		lb, sb, cb := reviewDevice(t, s, h.URL, "LEGAL-B", review.NewRegistry([]review.Reviewer{rv}), rv.ID)
 		// A device that believes an impostor is a reviewer.
 		impostor := review.Reviewer{ID: "X9", Name: "冒名", Qualification: review.QualLegalProfessional}
-		lc, sc, cc := reviewDevice(t, s, h.URL, "ROGUE-C", review.NewRegistry([]review.Reviewer{impostor}))
+		lc, sc, cc := reviewDevice(t, s, h.URL, "ROGUE-C", review.NewRegistry([]review.Reviewer{impostor}), "990101000001")
 
 		caseID, prop := submittedMajorCase(t, la, sa)
 		decide := func() error {
@@ -137,10 +139,12 @@ func TestReviewAcrossDevices(t *testing.T) {
 		if _, err := sc.OpineRemote(ctx, qc[0], impostor.ID, opinion()); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := cc.Push(ctx, lc); err != nil {
-			t.Fatal(err)
+		_, err = cc.Push(ctx, lc)
+		var pe *client.Error
+		if !errors.As(err, &pe) || pe.Status != http.StatusForbidden || pe.Problem.Code != "unsigned_opinion" {
+			t.Fatalf("the impostor's opinion: %v", err)
 		}
-		if alerts, _ := s.AlertList(ctx); len(alerts) != 1 || alerts[0].Device != "ROGUE-C" {
+		if alerts, _ := s.AlertList(ctx); len(alerts) != 1 || alerts[0].Device != "ROGUE-C" || alerts[0].Kind != "unsigned_opinion" {
 			t.Fatalf("the impostor's opinion raised %+v", alerts)
 		}
 		if left, _ := cb.PullReviewQueue(ctx, "01"); len(left) != 1 {

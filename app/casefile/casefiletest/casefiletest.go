@@ -4,13 +4,46 @@ package casefiletest
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"testing"
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/ledger"
 )
+
+// Keys are test people's keys by ID.
+type Keys map[string]ed25519.PrivateKey
+
+// SignAs makes a key for each of ids and installs them as l's signer: a
+// record is signed by its author and, on site, by every officer it names,
+// as far as the keys go — as a device signs for the people signed in on
+// it. The platform trusts the keys once they are activated there.
+func SignAs(t testing.TB, l *casefile.Log, ids ...string) Keys {
+	t.Helper()
+	keys := Keys{}
+	for _, id := range ids {
+		_, k, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys[id] = k
+	}
+	l.SetSigner(func(_ context.Context, r *casefile.Record, others []string) error {
+		for _, id := range append([]string{r.Author}, others...) {
+			if k, ok := keys[id]; ok {
+				if err := r.AddSig(l.Origin(), ledger.KeySigner{ID: id, Key: k}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	return keys
+}
 
 // Open opens a new log (casefile.db, media/) in a fresh temporary folder
 // with origin as its device, closed when the test ends.
