@@ -122,7 +122,7 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 		db.Close()
 		return nil, fmt.Errorf("platform key: %w", err)
 	}
-	s.people = &people.Room{DB: db, Now: func() time.Time { return s.now() }}
+	s.people = &people.Room{DB: db, Now: func() time.Time { return s.now() }, Lists: peopleLists{}}
 	s.media.DB, s.media.Signer, s.media.Now = db, s.signer, func() time.Time { return s.now() }
 	if err := words.Check(); err != nil {
 		db.Close()
@@ -193,6 +193,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("DELETE "+api.PathItems+"{kind}/{id}", s.admin(s.deleteItem))
 	mux.HandleFunc("GET "+api.PathAlerts, s.admin(s.listAlerts))
 	mux.HandleFunc("GET "+api.PathSupervision, s.admin(s.supervisionJSON))
+	s.peopleRoutes(mux)
 	mux.HandleFunc("GET /admin/supervision", s.adminPage(s.pages.SupervisionPage))
 	mux.HandleFunc("GET /admin/cases/{device}/{case}", s.adminPage(s.pages.SupervisionCase))
 	mux.HandleFunc("GET /p/reports/{$}", s.pages.PublicReports)
