@@ -205,6 +205,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET "+api.PathAVLists, s.officer(s.avLists))
 	mux.HandleFunc("GET "+api.PathCalendar, s.device(s.calendarFile))
 	mux.HandleFunc("GET /p/{kind}/{id}", s.pages.PublicItem)
+	mux.HandleFunc("GET /p/agencies/{id}", s.pages.PublicAgency)
 	mux.HandleFunc("GET /p/draws/{$}", s.pages.PublicDraws)
 	mux.HandleFunc("GET /p/draws/{id}", s.pages.PublicDraw)
 	mux.HandleFunc("GET /p/", s.pages.PublicSearch)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -147,6 +148,16 @@ func (r *Room) Import(ctx context.Context, filename string, data []byte) (res Im
 			}
 		}
 		if len(bad) > 0 {
+			order := map[string]int{}
+			for i, t := range tables {
+				order[t.Name] = i
+			}
+			sort.SliceStable(bad, func(i, j int) bool {
+				if a, b := order[bad[i].Sheet], order[bad[j].Sheet]; a != b {
+					return a < b
+				}
+				return bad[i].Row < bad[j].Row
+			})
 			return &sheet.ImportError{Rows: bad}
 		}
 		var list []catalog.Agency
