@@ -31,7 +31,7 @@ func (s *Server) peopleRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("PUT "+api.PathPeople+"{id}", s.admin(s.putPerson))
 	mux.HandleFunc("POST "+api.PathPeople+"{id}/activation", s.admin(s.newActivation))
 	mux.HandleFunc("GET "+api.PathPeople+"{id}/keys", s.admin(s.personKeys))
-	mux.HandleFunc("POST "+api.PathPersonKeys+"{key}/revoke", s.admin(s.revokePersonKey))
+	mux.HandleFunc("POST "+api.PathPersonKeys+"{id}/revoke", s.admin(s.revokePersonKey))
 }
 
 // listPeople: GET ?q= (name or id holds it) &agency= &role=.
@@ -182,7 +182,7 @@ func (s *Server) revokePersonKey(w http.ResponseWriter, r *http.Request) {
 		web.Problem(w, http.StatusUnprocessableEntity, "need_reason", words.L("platform.need_reason"), "")
 		return
 	}
-	err := s.people.RevokeKey(r.Context(), r.PathValue("key"), strings.TrimSpace(req.Reason))
+	err := s.people.RevokeKey(r.Context(), r.PathValue("id"), strings.TrimSpace(req.Reason))
 	switch {
 	case errors.Is(err, people.ErrNoKey):
 		web.Problem(w, http.StatusNotFound, "not_found", words.L("platform.no_key"), "")
