@@ -61,7 +61,10 @@ var Calendar []byte
 //go:embed rules/av.json
 var AVBaseline []byte
 
-// Demo holds the pools the demo data generator draws from.
+// Demo holds the pools the demo data generator draws from, and the demo
+// city's agencies and people as the files an administrator imports
+// (agencies.csv, people.csv; regenerated from the pools by
+// `go test ./sync/server/demoload -update`).
 //
-//go:embed demo/*.json
+//go:embed demo/*.json demo/*.csv
 var Demo embed.FS

@@ -130,6 +130,10 @@ type Agency struct {
 	Address        string `json:"address"`
 	ComplaintPhone string `json:"complaint_phone"`
 	RemedyChannels string `json:"remedy_channels"`
+	// Duties (职责) and Powers (权限) are what the body is charged with and
+	// may do, as the seed requires them made public.
+	Duties string `json:"duties,omitempty"`
+	Powers string `json:"powers,omitempty"`
 }
 
 // Officer is a holder of an enforcement certificate (行政执法证).

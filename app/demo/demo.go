@@ -40,6 +40,7 @@ type pools struct {
 	Hotline    string   `json:"complaint_hotline"`
 	Agencies   []struct {
 		Code, Name, Short, Field, Phone, Address, Issuer string
+		Duties, Powers                                   string
 		Fees, Guides, Penalties, Coercions, Levies       []string
 		Inspections, Laws                                []string
 		Random                                           []struct {
@@ -102,6 +103,7 @@ func Dataset(size Size) (*catalog.Dataset, error) {
 			Code: a.Code, Name: a.Name, Short: a.Short, Phone: a.Phone, Address: a.Address,
 			ComplaintPhone: a.Phone,
 			RemedyChannels: fill(p.Remedy, "government", gov, "address", p.HallAddr, "city", p.City, "phone", a.Phone),
+			Duties:         a.Duties, Powers: a.Powers,
 		})
 	}
 

@@ -66,11 +66,26 @@ func adminPost(t *testing.T, base, path string, body any) (int, map[string]any) 
 }
 
 // adminPut puts fields, which must be taken.
-func adminPut(t *testing.T, base, path string, fields map[string]string) {
+func adminPut(t *testing.T, base, path string, fields any) {
 	t.Helper()
 	if status, data := adminDo(t, http.MethodPut, base, path, fields); status != http.StatusNoContent {
 		t.Fatalf("PUT %s: %d %s", path, status, data)
 	}
+}
+
+// editPerson changes fields of a person's record (their certificate's
+// included) as an administrator does: read it, change it, put it back.
+func editPerson(t *testing.T, base, id string, fields map[string]string) {
+	t.Helper()
+	status, data := adminDo(t, http.MethodGet, base, api.PathPeople+id, nil)
+	rec := map[string]any{}
+	if err := json.Unmarshal(data, &rec); status != http.StatusOK || err != nil {
+		t.Fatalf("GET person %s: %d %s", id, status, data)
+	}
+	for k, v := range fields {
+		rec[k] = v
+	}
+	adminPut(t, base, api.PathPeople+id, rec)
 }
 
 // A device is of the kind its enrolment code was made for. A kiosk's code
@@ -363,10 +378,11 @@ func TestRevokedCertificateCannotSignIn(t *testing.T) {
 			}
 		}
 
-		// The platform changes three certificates; the device pulls.
-		adminPut(t, h.URL, api.PathItems+"officer/"+revoked, map[string]string{"status": catalog.CertRevoked})
-		adminPut(t, h.URL, api.PathItems+"officer/"+suspended, map[string]string{"status": catalog.CertSuspended})
-		adminPut(t, h.URL, api.PathItems+"officer/"+expired, map[string]string{"valid_until": time.Now().AddDate(0, 0, -1).Format(time.DateOnly)})
+		// The platform changes three certificates in the people registry
+		// (which writes the officers list); the device pulls.
+		editPerson(t, h.URL, revoked, map[string]string{"status": catalog.CertRevoked})
+		editPerson(t, h.URL, suspended, map[string]string{"status": catalog.CertSuspended})
+		editPerson(t, h.URL, expired, map[string]string{"valid_until": time.Now().AddDate(0, 0, -1).Format(time.DateOnly)})
 		if _, err := client.PullPublic(ctx, h.URL, dev.Catalog); err != nil {
 			t.Fatal(err)
 		}

@@ -84,6 +84,9 @@ func (s *Server) EditItem(ctx context.Context, kind catalog.Kind, id string, fie
 // putItem: PUT /api/v1/admin/catalog/items/{kind}/{id} with a JSON object
 // of the fields to set.
 func (s *Server) putItem(w http.ResponseWriter, r *http.Request) {
+	if managedByPeople(w, catalog.Kind(r.PathValue("kind"))) {
+		return
+	}
 	var fields map[string]string
 	if !web.Decode(w, r, &fields) {
 		return
@@ -102,6 +105,9 @@ func (s *Server) putItem(w http.ResponseWriter, r *http.Request) {
 
 // deleteItem withdraws one item from the public lists.
 func (s *Server) deleteItem(w http.ResponseWriter, r *http.Request) {
+	if managedByPeople(w, catalog.Kind(r.PathValue("kind"))) {
+		return
+	}
 	err := s.Withdraw(r.Context(), catalog.Kind(r.PathValue("kind")), r.PathValue("id"))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):

@@ -16,6 +16,7 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
+	"github.com/sanxiang-desk/sanxiang/sync/server/internal/sheet"
 	"github.com/sanxiang-desk/sanxiang/sync/server/internal/wrap"
 	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
 	"github.com/sanxiang-desk/sanxiang/sync/server/web"
@@ -23,29 +24,10 @@ import (
 )
 
 // RowError names a bad cell of an import: row 1 is the header.
-type RowError struct {
-	Row    int    `json:"row"`
-	Column string `json:"column"`
-	Reason string `json:"reason"`
-}
-
-func (e RowError) Error() string {
-	if e.Row == 0 {
-		return fmt.Sprintf("column %s: %s", e.Column, e.Reason)
-	}
-	return fmt.Sprintf("row %d, column %s: %s", e.Row, e.Column, e.Reason)
-}
+type RowError = sheet.RowError
 
 // ImportError lists every bad row of an import; nothing was imported.
-type ImportError struct{ Rows []RowError }
-
-func (e *ImportError) Error() string {
-	var s []string
-	for _, r := range e.Rows {
-		s = append(s, r.Error())
-	}
-	return strings.Join(s, "; ")
-}
+type ImportError = sheet.ImportError
 
 // required are the columns a list's rows must fill, as app/catalog
 // registers them for the kind.
@@ -200,56 +182,67 @@ func lastCursor(ctx context.Context, tx *sqldb.Tx) (int64, error) {
 // reader never sees a later change before an earlier one has committed.
 func (s *Server) Publish(ctx context.Context, items []catalog.Item, agencies []catalog.Agency) (err error) {
 	defer wrap.Err(&err, "publish")
-	return s.db.Tx(ctx, func(tx *sqldb.Tx) error {
-		cur, err := lastCursor(ctx, tx)
+	return s.db.Tx(ctx, func(tx *sqldb.Tx) error { return publishTx(ctx, tx, items, agencies) })
+}
+
+// publishTx is Publish inside a transaction someone else commits: the
+// people room's, which writes a person and their public list entry at once.
+func publishTx(ctx context.Context, tx *sqldb.Tx, items []catalog.Item, agencies []catalog.Agency) error {
+	cur, err := lastCursor(ctx, tx)
+	if err != nil {
+		return err
+	}
+	put := func(kind, id string, v any) error {
+		data, err := json.Marshal(v)
 		if err != nil {
 			return err
 		}
-		put := func(kind, id string, v any) error {
-			data, err := json.Marshal(v)
-			if err != nil {
-				return err
-			}
-			cur++
-			_, err = tx.ExecContext(ctx, `INSERT INTO catalog (kind, id, data, deleted, cursor) VALUES (?, ?, ?, 0, ?)
-				ON CONFLICT (kind, id) DO UPDATE SET data = excluded.data, deleted = 0, cursor = excluded.cursor`, kind, id, string(data), cur)
+		cur++
+		_, err = tx.ExecContext(ctx, `INSERT INTO catalog (kind, id, data, deleted, cursor) VALUES (?, ?, ?, 0, ?)
+			ON CONFLICT (kind, id) DO UPDATE SET data = excluded.data, deleted = 0, cursor = excluded.cursor`, kind, id, string(data), cur)
+		return err
+	}
+	for _, a := range agencies {
+		if err := put("agency", a.Code, a); err != nil {
 			return err
 		}
-		for _, a := range agencies {
-			if err := put("agency", a.Code, a); err != nil {
-				return err
-			}
+	}
+	for _, it := range items {
+		if err := put(string(it.Kind()), it.Key(), it); err != nil {
+			return err
 		}
-		for _, it := range items {
-			if err := put(string(it.Kind()), it.Key(), it); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // Withdraw removes an item from the public lists, as a tombstone change.
 func (s *Server) Withdraw(ctx context.Context, kind catalog.Kind, id string) (err error) {
 	defer wrap.Err(&err, "withdraw %s/%s", kind, id)
-	return s.db.Tx(ctx, func(tx *sqldb.Tx) error {
-		cur, err := lastCursor(ctx, tx)
-		if err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE catalog SET deleted = 1, cursor = ? WHERE kind = ? AND id = ? AND deleted = 0`, cur+1, string(kind), id)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return sql.ErrNoRows
-		}
-		return nil
-	})
+	return s.db.Tx(ctx, func(tx *sqldb.Tx) error { return withdrawTx(ctx, tx, kind, id) })
+}
+
+// withdrawTx is Withdraw inside a transaction someone else commits;
+// sql.ErrNoRows if the lists do not hold the item (or withdrew it before).
+func withdrawTx(ctx context.Context, tx *sqldb.Tx, kind catalog.Kind, id string) error {
+	cur, err := lastCursor(ctx, tx)
+	if err != nil {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE catalog SET deleted = 1, cursor = ? WHERE kind = ? AND id = ? AND deleted = 0`, cur+1, string(kind), id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return sql.ErrNoRows
+	}
+	return nil
 }
 
 func (s *Server) importCSV(w http.ResponseWriter, r *http.Request) {
 	kind := catalog.Kind(r.URL.Query().Get("kind"))
+	if managedByPeople(w, kind) {
+		return
+	}
 	parse := ParseCSV
 	if strings.Contains(r.Header.Get("Content-Type"), "spreadsheetml") || r.URL.Query().Get("format") == "xlsx" {
 		parse = ParseXLSX
@@ -269,6 +262,18 @@ func (s *Server) importCSV(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	web.JSON(w, http.StatusOK, map[string]int{"imported": len(items)})
+}
+
+// managedByPeople refuses (422) an administrator's change to the officers
+// list other than through the people room, which writes a person and their
+// entry in the list together: the list and the registry never disagree.
+func managedByPeople(w http.ResponseWriter, kind catalog.Kind) bool {
+	if kind != catalog.KindOfficer {
+		return false
+	}
+	web.JSON(w, http.StatusUnprocessableEntity, map[string]any{"code": "managed_by_people", "message": words.L("platform.officers_in_people"),
+		"rows": []RowError{{Column: "kind", Reason: words.L("platform.officers_in_people"), Code: "managed_by_people"}}})
+	return true
 }
 
 // Changes returns the feed after cursor since, at most limit entries.

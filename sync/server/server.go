@@ -91,7 +91,7 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 		return nil, fmt.Errorf("open platform: %w", err)
 	}
 	s := &Server{db: db, adminToken: o.AdminToken, now: time.Now, log: o.Logger}
-	s.people = &people.Room{DB: db, Now: func() time.Time { return s.now() }}
+	s.people = &people.Room{DB: db, Now: func() time.Time { return s.now() }, Lists: peopleLists{}}
 	where := o.Media
 	if where == "" {
 		if db.PG {
@@ -210,6 +210,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("DELETE "+api.PathItems+"{kind}/{id}", s.admin(s.deleteItem))
 	mux.HandleFunc("GET "+api.PathAlerts, s.admin(s.listAlerts))
 	mux.HandleFunc("GET "+api.PathSupervision, s.admin(s.supervisionJSON))
+	s.peopleRoutes(mux)
 	mux.HandleFunc("GET /admin/supervision", s.adminPage(s.pages.SupervisionPage))
 	mux.HandleFunc("GET /admin/cases/{device}/{case}", s.adminPage(s.pages.SupervisionCase))
 	mux.HandleFunc("GET /p/reports/{$}", s.pages.PublicReports)
@@ -223,6 +224,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST "+api.PathActivate, s.device(s.activate))
 	mux.HandleFunc("GET "+api.PathStanding, s.device(s.standing))
 	mux.HandleFunc("GET /p/{kind}/{id}", s.pages.PublicItem)
+	mux.HandleFunc("GET /p/agencies/{id}", s.pages.PublicAgency)
 	mux.HandleFunc("GET /p/draws/{$}", s.pages.PublicDraws)
 	mux.HandleFunc("GET /p/draws/{id}", s.pages.PublicDraw)
 	mux.HandleFunc("GET /p/", s.pages.PublicSearch)

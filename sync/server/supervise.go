@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/server/internal/wrap"
 	"github.com/sanxiang-desk/sanxiang/sync/server/supervise"
 	"github.com/sanxiang-desk/sanxiang/sync/server/web"
@@ -99,7 +100,7 @@ func (s *Server) staffing(ctx context.Context) (_ []supervise.Staffing, err erro
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows, err = s.db.QueryContext(ctx, `SELECT agency, count(*) FROM people WHERE role = 'reviewer' AND active = 1 GROUP BY agency`)
+	rows, err = s.db.QueryContext(ctx, `SELECT agency, count(*) FROM people WHERE role = ? AND active = 1 GROUP BY agency`, api.RoleReviewer)
 	if err != nil {
 		return nil, err
 	}

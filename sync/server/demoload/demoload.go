@@ -7,16 +7,17 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/sanxiang-desk/sanxiang/app/account"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/demo"
-	"github.com/sanxiang-desk/sanxiang/app/review"
+	"github.com/sanxiang-desk/sanxiang/assets"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
 )
 
-// Load gives an empty platform the demo city: its public lists, each
-// agency's major-decision list and the registry of its legal reviewers.
-// It publishes nothing if the catalog already holds something.
+// Load gives an empty platform the demo city: its agencies and people
+// (officers, legal reviewers, window staff) through the people's import
+// from the files in assets/demo, as a real city's would come, its other
+// public lists, each agency's major-decision list and its A/V lists. It
+// loads nothing if the catalog already holds something.
 func Load(ctx context.Context, s *server.Server) error {
 	ch, err := s.Changes(ctx, 0, 1)
 	if err != nil {
@@ -25,12 +26,27 @@ func Load(ctx context.Context, s *server.Server) error {
 	if len(ch.Changes) > 0 {
 		return nil
 	}
+	for _, name := range []string{"agencies.csv", "people.csv"} {
+		data, err := assets.Demo.ReadFile("demo/" + name)
+		if err != nil {
+			return fmt.Errorf("load demo: %w", err)
+		}
+		if _, err := s.People().Import(ctx, name, data); err != nil {
+			return fmt.Errorf("load demo: import %s: %w", name, err)
+		}
+	}
 	ds, err := demo.Dataset(demo.Standard)
 	if err != nil {
 		return fmt.Errorf("load demo: %w", err)
 	}
 	ds.Results = nil // published by the draw below, as the platform's own
-	if err := s.Publish(ctx, ds.AllItems(), ds.Agencies); err != nil {
+	var items []catalog.Item
+	for _, it := range ds.AllItems() {
+		if it.Kind() != catalog.KindOfficer { // imported with the people
+			items = append(items, it)
+		}
+	}
+	if err := s.Publish(ctx, items, nil); err != nil {
 		return fmt.Errorf("load demo: publish the lists: %w", err)
 	}
 	pols, err := demo.Policies()
@@ -46,27 +62,6 @@ func Load(ctx context.Context, s *server.Server) error {
 	}
 	if err := s.SetAVLists(ctx, av); err != nil {
 		return fmt.Errorf("load demo: A/V lists: %w", err)
-	}
-	for _, a := range demo.Accounts(ds) {
-		if a.Role == account.RoleReviewer {
-			if err := s.SetReviewer(ctx, a.Agency, review.Reviewer{ID: a.ID, Name: a.Name, Qualification: a.Qualification}); err != nil {
-				return fmt.Errorf("load demo: reviewer %s: %w", a.ID, err)
-			}
-		}
-	}
-	// Each agency but the last has a second legal reviewer in the registry
-	// (a certified officer with no account on the demo device), so the
-	// staffing chart shows agencies at the guideline's 5 % and one below.
-	taken := map[string]int{}
-	for _, o := range ds.Officers {
-		if o.Status != catalog.CertValid || o.AgencyCode == ds.Agencies[len(ds.Agencies)-1].Code {
-			continue
-		}
-		if taken[o.AgencyCode]++; taken[o.AgencyCode] == 5 { // the first four have demo accounts
-			if err := s.SetReviewer(ctx, o.AgencyCode, review.Reviewer{ID: o.CertNo, Name: o.Name, Qualification: "legal_professional"}); err != nil {
-				return fmt.Errorf("load demo: reviewer %s: %w", o.CertNo, err)
-			}
-		}
 	}
 	return demoDraw(ctx, s, ds)
 }

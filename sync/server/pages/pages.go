@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
@@ -31,6 +32,7 @@ func (s *Room) notFound(w http.ResponseWriter) {
 type pageField struct {
 	Label, Value string
 	Bad          bool
+	URL          string // the value links there
 }
 
 type pageResult struct{ URL, Title, Subtitle string }
@@ -84,8 +86,52 @@ func (s *Room) PublicItem(w http.ResponseWriter, r *http.Request) {
 		bad := f.Label == "field.cert_status" && f.Value != "cert."+catalog.CertValid
 		d.Fields = append(d.Fields, pageField{Label: words.L(f.Label), Value: v, Bad: bad})
 	}
+	if code := it.Agency(); code != "" {
+		name := code
+		if ags, err := s.Agencies(r.Context()); err == nil {
+			name = catalog.AgencyName(ags, code)
+		}
+		d.Fields = append(d.Fields, pageField{Label: words.L("platform.agency.link"), Value: name + "（" + words.L("platform.agency.see") + "）",
+			URL: AgencyPath(code)})
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	page.Execute(w, d)
+}
+
+// AgencyPath is the public page of an agency.
+func AgencyPath(code string) string { return "/p/agencies/" + url.PathEscape(code) }
+
+// PublicAgency is an enforcement body's public page: its duties (职责) and
+// powers (权限), how to reach it, and where to complain or seek a remedy.
+func (s *Room) PublicAgency(w http.ResponseWriter, r *http.Request) {
+	ags, err := s.Agencies(r.Context())
+	if err != nil {
+		web.Internal(w, err)
+		return
+	}
+	for _, a := range ags {
+		if a.Code != r.PathValue("id") {
+			continue
+		}
+		d := s.base(a.Name)
+		d.Item = true
+		for _, f := range []pageField{
+			{Label: words.L("platform.agency.duties"), Value: a.Duties},
+			{Label: words.L("platform.agency.powers"), Value: a.Powers},
+			{Label: words.L("field.phone"), Value: a.Phone},
+			{Label: words.L("platform.agency.address"), Value: a.Address},
+			{Label: words.L("field.complaint_phone"), Value: a.ComplaintPhone},
+			{Label: words.L("field.remedy"), Value: a.RemedyChannels},
+		} {
+			if f.Value != "" {
+				d.Fields = append(d.Fields, f)
+			}
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		page.Execute(w, d)
+		return
+	}
+	s.notFound(w)
 }
 
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)

@@ -29,6 +29,9 @@ import (
 type Room struct {
 	DB  *sqldb.DB
 	Now func() time.Time
+	// Lists are the public lists, where a certificate holder's entry in
+	// the officers list is written with the person.
+	Lists Lists
 }
 
 // Errors callers branch on; each has its own stable code on the wire.
@@ -45,19 +48,20 @@ var (
 // CodeLife is how long an activation code stays usable.
 const CodeLife = 14 * 24 * time.Hour
 
-// Put adds a person or replaces one's details (not the keys).
+// Put adds a person or replaces one's details (not the keys). Their
+// entry in the public officers list, if they hold a certificate, follows
+// their name, agency, unit, position and whether they are active.
 func (r *Room) Put(ctx context.Context, p api.Person) (err error) {
 	defer wrap.Err(&err, "put person %s", p.ID)
 	if err := Check(p); err != nil {
 		return err
 	}
-	_, err = r.DB.ExecContext(ctx, `INSERT INTO people (id, name, agency, unit, position, role, qualification, active, updated)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET name = excluded.name, agency = excluded.agency, unit = excluded.unit,
-			position = excluded.position, role = excluded.role, qualification = excluded.qualification,
-			active = excluded.active, updated = excluded.updated`,
-		p.ID, p.Name, p.Agency, p.Unit, p.Position, p.Role, p.Qualification, boolInt(p.Active), r.stamp())
-	return err
+	return r.DB.Tx(ctx, func(tx *sqldb.Tx) error {
+		if err := r.Lists.Lock(ctx, tx); err != nil {
+			return err
+		}
+		return r.putTx(ctx, tx, Record{Person: p})
+	})
 }
 
 // Check says whether p can be stored: ErrBadPerson, wrapped with what is
@@ -85,9 +89,16 @@ func Check(p api.Person) error {
 // Get returns one person; ErrNoPerson if the platform has none by id.
 func (r *Room) Get(ctx context.Context, id string) (p api.Person, err error) {
 	defer wrap.Err(&err, "person %s", id)
+	return scanPerson(r.DB.QueryRowContext(ctx, `SELECT id, name, agency, unit, position, role, qualification, active FROM people WHERE id = ?`, id))
+}
+
+func getTx(ctx context.Context, tx *sqldb.Tx, id string) (api.Person, error) {
+	return scanPerson(tx.QueryRowContext(ctx, `SELECT id, name, agency, unit, position, role, qualification, active FROM people WHERE id = ?`, id))
+}
+
+func scanPerson(row *sql.Row) (p api.Person, err error) {
 	var active int
-	err = r.DB.QueryRowContext(ctx, `SELECT id, name, agency, unit, position, role, qualification, active FROM people WHERE id = ?`, id).
-		Scan(&p.ID, &p.Name, &p.Agency, &p.Unit, &p.Position, &p.Role, &p.Qualification, &active)
+	err = row.Scan(&p.ID, &p.Name, &p.Agency, &p.Unit, &p.Position, &p.Role, &p.Qualification, &active)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, ErrNoPerson
 	}
@@ -97,10 +108,20 @@ func (r *Room) Get(ctx context.Context, id string) (p api.Person, err error) {
 
 // List returns the people of an agency ("" for all) and a role ("" for
 // all), by id.
-func (r *Room) List(ctx context.Context, agency, role string) (_ []api.Person, err error) {
-	defer wrap.Err(&err, "list people")
+func (r *Room) List(ctx context.Context, agency, role string) ([]api.Person, error) {
+	return r.Search(ctx, "", agency, role)
+}
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// Search returns the people whose name or id holds q ("" for everybody),
+// of an agency and a role ("" for all), by id.
+func (r *Room) Search(ctx context.Context, q, agency, role string) (_ []api.Person, err error) {
+	defer wrap.Err(&err, "search people")
+	like := "%" + likeEscaper.Replace(strings.TrimSpace(q)) + "%"
 	rows, err := r.DB.QueryContext(ctx, `SELECT id, name, agency, unit, position, role, qualification, active FROM people
-		WHERE (? = '' OR agency = ?) AND (? = '' OR role = ?) ORDER BY id`, agency, agency, role, role)
+		WHERE (? = '' OR agency = ?) AND (? = '' OR role = ?) AND (name `+r.DB.Like()+` ? ESCAPE '\' OR id `+r.DB.Like()+` ? ESCAPE '\')
+		ORDER BY id`, agency, agency, role, role, like, like)
 	if err != nil {
 		return nil, err
 	}
@@ -120,17 +141,21 @@ func (r *Room) List(ctx context.Context, agency, role string) (_ []api.Person, e
 
 // SetActive activates or deactivates a person. A deactivated person's
 // devices refuse them once they hear of it; their keys stay registered, so
-// what they signed before still verifies.
+// what they signed before still verifies. A deactivated officer leaves the
+// public officers list, and comes back when activated.
 func (r *Room) SetActive(ctx context.Context, id string, active bool) (err error) {
 	defer wrap.Err(&err, "set person %s active=%v", id, active)
-	res, err := r.DB.ExecContext(ctx, `UPDATE people SET active = ?, updated = ? WHERE id = ?`, boolInt(active), r.stamp(), id)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNoPerson
-	}
-	return nil
+	return r.DB.Tx(ctx, func(tx *sqldb.Tx) error {
+		if err := r.Lists.Lock(ctx, tx); err != nil {
+			return err
+		}
+		p, err := getTx(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		p.Active = active
+		return r.putTx(ctx, tx, Record{Person: p})
+	})
 }
 
 // codeAlphabet is Crockford-like: no 0/O or 1/I to misread on paper.

@@ -1,0 +1,99 @@
+package demoload
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"testing"
+
+	"github.com/sanxiang-desk/sanxiang/app/account"
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/demo"
+	"github.com/sanxiang-desk/sanxiang/sync/api"
+	"github.com/sanxiang-desk/sanxiang/sync/server"
+)
+
+// The demo city loaded through the import is the dataset app/demo makes:
+// the same agencies (with duties and powers) and officers in the public
+// lists, every officer a person, and the registry of legal reviewers the
+// demo's accounts name plus one more for each agency but the last.
+func TestLoadImportsTheDemoCity(t *testing.T) {
+	ctx := context.Background()
+	s, err := server.Open(ctx, filepath.Join(t.TempDir(), "p.db"), server.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := Load(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := demo.Dataset(demo.Standard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ags, err := s.Agencies(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(ags, ds.Agencies) {
+		t.Errorf("agencies:\n%+v\nwant\n%+v", ags, ds.Agencies)
+	}
+	if ags[0].Duties == "" || ags[0].Powers == "" {
+		t.Errorf("agency without duties or powers: %+v", ags[0])
+	}
+	for _, o := range ds.Officers {
+		m, err := s.Item(ctx, catalog.KindOfficer, o.ID)
+		if err != nil {
+			t.Fatalf("officer %s: %v", o.ID, err)
+		}
+		data, _ := json.Marshal(m)
+		var got catalog.Officer
+		json.Unmarshal(data, &got)
+		if got != o {
+			t.Fatalf("officer %s is %+v, want %+v", o.ID, got, o)
+		}
+	}
+	all, err := s.People().List(ctx, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != len(ds.Officers) {
+		t.Errorf("%d people, want %d", len(all), len(ds.Officers))
+	}
+	var want []string
+	for _, a := range demo.Accounts(ds) {
+		if a.Role == account.RoleReviewer {
+			want = append(want, a.ID)
+		}
+	}
+	taken := map[string]int{}
+	for _, o := range ds.Officers {
+		if o.Status == catalog.CertValid && o.AgencyCode != ds.Agencies[len(ds.Agencies)-1].Code {
+			if taken[o.AgencyCode]++; taken[o.AgencyCode] == 5 {
+				want = append(want, o.CertNo)
+			}
+		}
+	}
+	revs, err := s.Reviewers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range revs {
+		got = append(got, r.ID)
+		if r.Qualification != "legal_professional" {
+			t.Errorf("reviewer %s: qualification %q", r.ID, r.Qualification)
+		}
+	}
+	sort.Strings(got)
+	sort.Strings(want)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("reviewers %v, want %v", got, want)
+	}
+	staff, _ := s.People().List(ctx, "", api.RoleStaff)
+	if len(staff) != len(ds.Agencies) {
+		t.Errorf("%d window staff, want one per agency", len(staff))
+	}
+}
