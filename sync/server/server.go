@@ -60,18 +60,18 @@ import (
 
 // Server is one platform instance.
 type Server struct {
-	db         *sqldb.DB
-	signer     note.Signer
-	verifier   string
-	now        func() time.Time
-	log        *slog.Logger
-	media      *media.Room
-	seen       sync.Map // device ID → when last_seen was last written
-	avList     []casefile.AVRequirement
-	intake     *intake.Intake
-	pages      *pages.Room
-	people     *people.Room
-	console    *console.Room
+	db       *sqldb.DB
+	signer   note.Signer
+	verifier string
+	now      func() time.Time
+	log      *slog.Logger
+	media    *media.Room
+	seen     sync.Map // device ID → when last_seen was last written
+	avList   []casefile.AVRequirement
+	intake   *intake.Intake
+	pages    *pages.Room
+	people   *people.Room
+	console  *console.Room
 }
 
 // Options configure a server.

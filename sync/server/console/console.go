@@ -182,4 +182,6 @@ func (t *throttle) reset(key string) {
 	delete(t.fails, key)
 }
 
-func hasRole(roles []string, role string) bool { return len(roles) == 0 || slices.Contains(roles, role) }
+func hasRole(roles []string, role string) bool {
+	return len(roles) == 0 || slices.Contains(roles, role)
+}
