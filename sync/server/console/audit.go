@@ -31,9 +31,9 @@ type Entry struct {
 // RoleToken is the role an API token acts in, in the audit log.
 const RoleToken = "token"
 
-// chainHash is an entry's hash: SHA-256 of the previous hash, a newline,
+// ChainHash is an entry's hash: SHA-256 of the previous hash, a newline,
 // and the entry's content as a JSON array in column order.
-func chainHash(e Entry) string {
+func ChainHash(e Entry) string {
 	content, _ := json.Marshal([]any{e.Seq, e.At, e.Actor, e.Role, e.Agency, e.Action, e.Object, e.Detail, e.IP})
 	h := sha256.New()
 	h.Write([]byte(e.Prev))
@@ -58,7 +58,7 @@ func (c *Room) Audit(ctx context.Context, e Entry) (err error) {
 		}
 		e.Seq++
 		e.At = c.stamp()
-		e.Hash = chainHash(e)
+		e.Hash = ChainHash(e)
 		_, err = tx.ExecContext(ctx, `INSERT INTO audit_log (seq, at, actor, role, agency, action, object, detail, ip, prev, hash)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.Seq, e.At, e.Actor, e.Role, e.Agency, e.Action, e.Object, e.Detail, e.IP, e.Prev, e.Hash)
 		return err
@@ -132,7 +132,7 @@ func (c *Room) VerifyAudit(ctx context.Context) (n int64, err error) {
 			return n, &ChainError{Seq: e.Seq, Reason: "seq"}
 		case e.Prev != prev:
 			return n, &ChainError{Seq: e.Seq, Reason: "prev"}
-		case chainHash(e) != e.Hash:
+		case ChainHash(e) != e.Hash:
 			return n, &ChainError{Seq: e.Seq, Reason: "hash"}
 		}
 		prev, n = e.Hash, n+1
