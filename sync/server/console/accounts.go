@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -47,7 +48,7 @@ func checkAdmin(a Admin, password string) error {
 		bad = append(bad, "password")
 	}
 	if len(bad) > 0 {
-		return errors.Join(ErrBadAdmin, errors.New("check "+strings.Join(bad, ", ")))
+		return fmt.Errorf("%w (check %s)", ErrBadAdmin, strings.Join(bad, ", "))
 	}
 	return nil
 }
