@@ -98,7 +98,7 @@ func (s *Server) staffing(ctx context.Context) (_ []supervise.Staffing, err erro
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows, err = s.db.QueryContext(ctx, `SELECT agency, count(*) FROM reviewers GROUP BY agency`)
+	rows, err = s.db.QueryContext(ctx, `SELECT agency, count(*) FROM people WHERE role = 'reviewer' AND active = 1 GROUP BY agency`)
 	if err != nil {
 		return nil, err
 	}
