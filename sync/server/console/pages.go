@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/sanxiang-desk/sanxiang/sync/server/words"
 )
@@ -30,6 +31,14 @@ var templates = sync.OnceValue(func() map[string]*template.Template {
 				m[kv[i].(string)] = kv[i+1]
 			}
 			return words.L(key, m)
+		},
+		// when shows a stored RFC 3339 time in the platform's zone, to the second.
+		"when": func(at string) string {
+			t, err := time.Parse(time.RFC3339Nano, at)
+			if err != nil {
+				return at
+			}
+			return t.Local().Format(time.DateTime)
 		},
 		"has": func(list []string, s string) bool {
 			for _, x := range list {
