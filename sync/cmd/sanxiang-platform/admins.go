@@ -38,12 +38,12 @@ written to the audit log as done by "cli".`
 // adminSubcommand runs "sanxiang-platform admin …".
 func adminSubcommand(args []string, stdin io.Reader, stdout io.Writer) error {
 	if len(args) == 0 {
-		return errors.New(adminUsage)
+		return fmt.Errorf("%s", adminUsage)
 	}
 	verb := args[0]
 	if verb == "token" || verb == "audit" {
 		if len(args) < 2 {
-			return errors.New(adminUsage)
+			return fmt.Errorf("%s", adminUsage)
 		}
 		verb, args = verb+" "+args[1], args[1:]
 	}
