@@ -28,6 +28,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/device"
 	"github.com/sanxiang-desk/sanxiang/sync/client"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
+	"github.com/sanxiang-desk/sanxiang/sync/server/console"
 	"github.com/sanxiang-desk/sanxiang/sync/server/demoload"
 )
 
@@ -194,6 +195,19 @@ func Platform(ctx context.Context, dir string, cfg config.Config) (stop func(), 
 		s.Close()
 		ln.Close()
 		return nil, "", fmt.Errorf("load the demo platform: %w", err)
+	}
+	// The dashboard is behind the console's login: a city administrator
+	// "demo" whose password is this run's token.
+	if err := s.AddAdmin(ctx, console.Admin{Login: "demo", Name: "演示 市司法局", Role: console.RoleCity}, admin, "demo"); err != nil && !errors.Is(err, console.ErrDuplicate) {
+		s.Close()
+		ln.Close()
+		return nil, "", fmt.Errorf("demo administrator: %w", err)
+	} else if err != nil {
+		if err := s.Console().SetPassword(ctx, "demo", admin); err != nil {
+			s.Close()
+			ln.Close()
+			return nil, "", fmt.Errorf("demo administrator: %w", err)
+		}
 	}
 	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)

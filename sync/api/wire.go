@@ -20,10 +20,13 @@ const (
 	// PathSupervision is the supervision report (JSON); the same report
 	// for a browser is at /admin/supervision.
 	PathSupervision = "/api/v1/admin/supervision"
-	PathPolicies    = "/api/v1/review/policies"
-	PathQueue       = "/api/v1/review/queue"
-	PathOpinions    = "/api/v1/review/opinions"
-	PathReviewers   = "/api/v1/review/reviewers"
+	// PathAudit is the administrators' audit log, newest first, with its
+	// hash chain's verification.
+	PathAudit     = "/api/v1/admin/audit"
+	PathPolicies  = "/api/v1/review/policies"
+	PathQueue     = "/api/v1/review/queue"
+	PathOpinions  = "/api/v1/review/opinions"
+	PathReviewers = "/api/v1/review/reviewers"
 	// PathAVLists is every agency's audio/video requirement list.
 	PathAVLists = "/api/v1/av-requirements"
 	// PathCalendar is the working-day calendar (holidays and make-up

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -23,6 +24,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/assets"
 	"github.com/sanxiang-desk/sanxiang/sync/client"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
+	"github.com/sanxiang-desk/sanxiang/sync/server/console"
 	"github.com/sanxiang-desk/sanxiang/sync/server/demoload"
 	"github.com/sanxiang-desk/sanxiang/sync/server/servertest"
 	"github.com/sanxiang-desk/sanxiang/sync/server/supervise"
@@ -126,7 +128,7 @@ func TestSupervisionOfPushedCases(t *testing.T) {
 			if auth != nil {
 				auth(req)
 			}
-			resp, err := http.DefaultClient.Do(req)
+			resp, err := noRedirect.Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -174,19 +176,42 @@ func TestSupervisionOfPushedCases(t *testing.T) {
 			t.Fatalf("staffing %v, months %v", rep.Staffing, rep.ByMonth)
 		}
 
-		if code, hdr, _ := get("/admin/supervision", nil); code != http.StatusUnauthorized || !strings.HasPrefix(hdr.Get("WWW-Authenticate"), "Basic") {
-			t.Fatalf("the dashboard without credentials: %d %v", code, hdr)
+		// The dashboards are the console's: the city's legal-affairs office
+		// logs in with its own account; an API token opens no page.
+		if err := s.AddAdmin(context.Background(), console.Admin{Login: "supervisor", Name: "市司法局", Role: console.RoleCity}, "supervisor-password", "test"); err != nil {
+			t.Fatal(err)
 		}
-		if code, _, _ := get("/admin/supervision", func(r *http.Request) { r.SetBasicAuth("x", "wrong") }); code != http.StatusUnauthorized {
-			t.Fatalf("the dashboard with a wrong password: %d", code)
+		login := func(password string) (int, *http.Cookie) {
+			resp, err := noRedirect.PostForm(h.URL+"/admin/login", url.Values{"login": {"supervisor"}, "password": {password}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			for _, c := range resp.Cookies() {
+				if c.Name == console.CookieName {
+					return resp.StatusCode, c
+				}
+			}
+			return resp.StatusCode, nil
 		}
+		if code, hdr, _ := get("/admin/supervision", bearerAuth); code != http.StatusSeeOther || !strings.HasPrefix(hdr.Get("Location"), "/admin/login") {
+			t.Fatalf("the dashboard without a session: %d %v", code, hdr)
+		}
+		if code, _ := login("wrong"); code != http.StatusUnauthorized {
+			t.Fatalf("a wrong password: %d", code)
+		}
+		code, cookie := login("supervisor-password")
+		if code != http.StatusSeeOther || cookie == nil {
+			t.Fatalf("login: %d", code)
+		}
+		sessionAuth := func(r *http.Request) { r.AddCookie(cookie) }
 		if code, _, body := get("/api/v1/admin/supervision?year=20x6", bearerAuth); code != http.StatusBadRequest || !strings.Contains(body, "年份") {
 			t.Fatalf("a bad year: %d %s", code, body)
 		}
 		if code, _, body := get("/api/v1/admin/supervision?from=1900-01-01&to=9999-01-01", bearerAuth); code != http.StatusBadRequest || !strings.Contains(body, "最长") {
 			t.Fatalf("a period of eight thousand years: %d %s", code, body)
 		}
-		code, _, page := get("/admin/supervision?year=2026", func(r *http.Request) { r.SetBasicAuth("supervisor", admin) })
+		code, _, page := get("/admin/supervision?year=2026", sessionAuth)
 		if code != http.StatusOK {
 			t.Fatalf("dashboard: %d", code)
 		}
@@ -207,16 +232,16 @@ func TestSupervisionOfPushedCases(t *testing.T) {
 		if !strings.Contains(page, link) {
 			t.Fatalf("the dashboard does not link %s", link)
 		}
-		if code, _, _ := get(link, nil); code != http.StatusUnauthorized {
-			t.Fatalf("a case file without credentials: %d", code)
+		if code, _, _ := get(link, nil); code != http.StatusSeeOther {
+			t.Fatalf("a case file without a session: %d", code)
 		}
-		code, _, casePage := get(link, func(r *http.Request) { r.SetBasicAuth("supervisor", admin) })
+		code, _, casePage := get(link, sessionAuth)
 		for _, w := range []string{late, "调查取证", "缺行政处罚事先告知书", "文书齐全（30）", "青禾市某某有限公司"} {
 			if code != http.StatusOK || !strings.Contains(casePage, w) {
 				t.Errorf("the case file (%d) lacks %q", code, w)
 			}
 		}
-		if code, _, _ := get("/admin/cases/"+lateDevice+"/NOPE", bearerAuth); code != http.StatusNotFound {
+		if code, _, _ := get("/admin/cases/"+lateDevice+"/NOPE", sessionAuth); code != http.StatusNotFound {
 			t.Fatalf("an unknown case: %d", code)
 		}
 
@@ -376,3 +401,7 @@ func TestCalendarComesFromThePlatform(t *testing.T) {
 		}
 	})
 }
+
+// noRedirect shows a redirect as it is: the console sends a browser
+// without a session to its login page.
+var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
+	"strconv"
 
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/sync/server/console"
 	"github.com/sanxiang-desk/sanxiang/sync/server/internal/wrap"
 	"github.com/sanxiang-desk/sanxiang/sync/server/web"
 	"github.com/sanxiang-desk/sanxiang/sync/server/words"
@@ -198,4 +200,47 @@ func (s *Server) Revoke(ctx context.Context, id string) (err error) {
 		return fmt.Errorf("%w: device %s", ErrNoItem, id)
 	}
 	return nil
+}
+
+// AuditPage is a page of the audit log as GET /api/v1/admin/audit gives it.
+type AuditPage struct {
+	Entries []console.Entry `json:"entries"`
+	Total   int             `json:"total"`
+	// Verified says whether the whole chain verified; BrokenAt is the
+	// first entry that did not (0 when it did, or when the token is held
+	// to one agency and the chain is not checked).
+	Verified bool  `json:"verified"`
+	BrokenAt int64 `json:"broken_at,omitempty"`
+}
+
+// auditJSON: GET /api/v1/admin/audit?offset=&limit= (limit at most 500,
+// default 100), newest first; a token held to one agency reads that
+// agency's entries.
+func (s *Server) auditJSON(w http.ResponseWriter, r *http.Request) {
+	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	t, _ := console.TokenFrom(r.Context())
+	var out AuditPage
+	var err error
+	if out.Entries, out.Total, err = s.console.AuditLog(r.Context(), t.Agency, max(offset, 0), limit); err != nil {
+		web.Internal(w, err)
+		return
+	}
+	if t.Agency == "" {
+		_, err := s.console.VerifyAudit(r.Context())
+		var ce *console.ChainError
+		switch {
+		case errors.As(err, &ce):
+			out.BrokenAt = ce.Seq
+		case err != nil:
+			web.Internal(w, err)
+			return
+		default:
+			out.Verified = true
+		}
+	}
+	web.JSON(w, http.StatusOK, out)
 }

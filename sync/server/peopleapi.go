@@ -25,13 +25,13 @@ import (
 // people and agencies from a file, issue activation codes, list and
 // revoke keys. The routes are in Handler.
 func (s *Server) peopleRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET "+api.PathPeople+"{$}", s.admin(s.listPeople))
-	mux.HandleFunc("POST "+api.PathPeople+"{$}", s.admin(s.importPeople))
-	mux.HandleFunc("GET "+api.PathPeople+"{id}", s.admin(s.getPerson))
-	mux.HandleFunc("PUT "+api.PathPeople+"{id}", s.admin(s.putPerson))
-	mux.HandleFunc("POST "+api.PathPeople+"{id}/activation", s.admin(s.newActivation))
-	mux.HandleFunc("GET "+api.PathPeople+"{id}/keys", s.admin(s.personKeys))
-	mux.HandleFunc("POST "+api.PathPersonKeys+"{id}/revoke", s.admin(s.revokePersonKey))
+	mux.HandleFunc("GET "+api.PathPeople+"{$}", s.admin("people", s.listPeople))
+	mux.HandleFunc("POST "+api.PathPeople+"{$}", s.admin("people", s.importPeople))
+	mux.HandleFunc("GET "+api.PathPeople+"{id}", s.admin("people", s.getPerson))
+	mux.HandleFunc("PUT "+api.PathPeople+"{id}", s.admin("people", s.putPerson))
+	mux.HandleFunc("POST "+api.PathPeople+"{id}/activation", s.admin("people", s.newActivation))
+	mux.HandleFunc("GET "+api.PathPeople+"{id}/keys", s.admin("people", s.personKeys))
+	mux.HandleFunc("POST "+api.PathPersonKeys+"{id}/revoke", s.admin("people", s.revokePersonKey))
 }
 
 // listPeople: GET ?q= (name or id holds it) &agency= &role=.

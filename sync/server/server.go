@@ -6,13 +6,15 @@
 // with media in S3 for several instances. No Fyne, no cgo.
 //
 // This package is the router: Server, its routes, Options, Open and Close,
-// device and administrator authentication, and the administrator's API
+// device authentication, the API tokens' scopes, and the administrator's API
 // (the public lists, review settings, draws, A/V lists, calendar). Its
 // rooms each have a package:
 //
 //   - intake: pushes, their verification and receipts, the follow-up owed
 //     after them (review checks, publication), the case index;
 //   - pages: the public pages and the supervisor's dashboards;
+//   - console: the administrators (accounts, sessions, API tokens, the
+//     audit log) and their web console, which guards the dashboards;
 //   - media: evidence uploads (tus) and their folder or S3 store;
 //   - sqldb: SQLite and PostgreSQL, the dialect's differences, migrations;
 //   - supervise: the supervision rules and statistics;
@@ -25,7 +27,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/subtle"
 	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
@@ -46,6 +47,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/assets"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
+	"github.com/sanxiang-desk/sanxiang/sync/server/console"
 	"github.com/sanxiang-desk/sanxiang/sync/server/intake"
 	"github.com/sanxiang-desk/sanxiang/sync/server/internal/wrap"
 	"github.com/sanxiang-desk/sanxiang/sync/server/media"
@@ -58,23 +60,27 @@ import (
 
 // Server is one platform instance.
 type Server struct {
-	db         *sqldb.DB
-	signer     note.Signer
-	verifier   string
-	adminToken string
-	now        func() time.Time
-	log        *slog.Logger
-	media      *media.Room
-	seen       sync.Map // device ID → when last_seen was last written
-	avList     []casefile.AVRequirement
-	intake     *intake.Intake
-	pages      *pages.Room
-	people     *people.Room
+	db       *sqldb.DB
+	signer   note.Signer
+	verifier string
+	now      func() time.Time
+	log      *slog.Logger
+	media    *media.Room
+	seen     sync.Map // device ID → when last_seen was last written
+	avList   []casefile.AVRequirement
+	intake   *intake.Intake
+	pages    *pages.Room
+	people   *people.Room
+	console  *console.Room
 }
 
 // Options configure a server.
 type Options struct {
-	// AdminToken guards the administrator API; empty disables it.
+	// AdminToken is a bootstrap API token for automation: it is named
+	// "configured" in the audit log and has every scope. Programs should
+	// get their own scoped tokens (console or "sanxiang-platform admin
+	// token add"); people log in to the console with their own accounts.
+	// Empty: only the tokens the platform made.
 	AdminToken string
 	Logger     *slog.Logger
 	// Media holds uploaded evidence by content: a folder, or an S3 bucket
@@ -90,7 +96,7 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open platform: %w", err)
 	}
-	s := &Server{db: db, adminToken: o.AdminToken, now: time.Now, log: o.Logger}
+	s := &Server{db: db, now: time.Now, log: o.Logger}
 	s.people = &people.Room{DB: db, Now: func() time.Time { return s.now() }, Lists: peopleLists{}}
 	where := o.Media
 	if where == "" {
@@ -144,6 +150,15 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 	}
 	s.pages = &pages.Room{DB: db, Now: func() time.Time { return s.now() }, Supervision: s.Supervision, Rules: s.superviseRules,
 		CaseAt: s.intake.CaseAt, Item: s.Item, Draw: s.drawPage, Agencies: s.Agencies}
+	// The supervision dashboards cover every agency: the city's office
+	// opens them. (An agency administrator's view of their own agency is
+	// not built yet.)
+	city := []string{console.RoleCity}
+	s.console = &console.Room{DB: db, Now: func() time.Time { return s.now() }, Log: s.log, People: s.people,
+		Agencies: s.Agencies, Configured: o.AdminToken, Pages: []console.Page{
+			{Pattern: "GET /admin/supervision", Nav: "platform.console.supervision", Path: "/admin/supervision", Roles: city, Handler: s.pages.SupervisionPage},
+			{Pattern: "GET /admin/cases/{device}/{case}", Roles: city, Handler: s.pages.SupervisionCase},
+		}}
 	return s, nil
 }
 
@@ -168,6 +183,20 @@ func (s *Server) officerEntry(ctx context.Context, certNo string) (*catalog.Offi
 		return nil, false
 	}
 	return &o, true
+}
+
+// Console is the administrators' room: accounts, sessions, API tokens,
+// the audit log and the web console.
+func (s *Server) Console() *console.Room { return s.console }
+
+// AddAdmin creates an administrator's account (the first one on a fresh
+// platform, from the command line) and writes it to the audit log as done
+// by "by".
+func (s *Server) AddAdmin(ctx context.Context, a console.Admin, password, by string) error {
+	if err := s.console.AddAdmin(ctx, a, password); err != nil {
+		return err
+	}
+	return s.console.Audit(ctx, console.Entry{Actor: by, Agency: a.Agency, Action: "admin.add", Object: a.Login, Detail: a.Role})
 }
 
 // People is the city's people, their activation codes and keys.
@@ -202,17 +231,20 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST "+api.PathEnrol, s.enrol)
 	mux.HandleFunc("POST "+api.PathPush, s.officer(s.intake.ServePush))
 	mux.HandleFunc("GET "+api.PathChanges, s.changes)
-	mux.HandleFunc("POST "+api.PathCodes, s.admin(s.newCode))
-	mux.HandleFunc("POST "+api.PathImport, s.admin(s.importCSV))
-	mux.HandleFunc("GET "+api.PathDevices, s.admin(s.listDevices))
-	mux.HandleFunc("POST "+api.PathDevices+"/{id}/revoke", s.admin(s.revoke))
-	mux.HandleFunc("PUT "+api.PathItems+"{kind}/{id}", s.admin(s.putItem))
-	mux.HandleFunc("DELETE "+api.PathItems+"{kind}/{id}", s.admin(s.deleteItem))
-	mux.HandleFunc("GET "+api.PathAlerts, s.admin(s.listAlerts))
-	mux.HandleFunc("GET "+api.PathSupervision, s.admin(s.supervisionJSON))
+	// Every administrator route names the scope an API token needs for it.
+	mux.HandleFunc("POST "+api.PathCodes, s.admin("devices", s.newCode))
+	mux.HandleFunc("POST "+api.PathImport, s.admin("catalog", s.importCSV))
+	mux.HandleFunc("GET "+api.PathDevices, s.admin("devices", s.listDevices))
+	mux.HandleFunc("POST "+api.PathDevices+"/{id}/revoke", s.admin("devices", s.revoke))
+	mux.HandleFunc("PUT "+api.PathItems+"{kind}/{id}", s.admin("catalog", s.putItem))
+	mux.HandleFunc("DELETE "+api.PathItems+"{kind}/{id}", s.admin("catalog", s.deleteItem))
+	mux.HandleFunc("GET "+api.PathAlerts, s.admin("supervision", s.listAlerts))
+	mux.HandleFunc("GET "+api.PathSupervision, s.admin("supervision", s.supervisionJSON))
+	mux.HandleFunc("GET "+api.PathAudit, s.admin("audit", s.auditJSON))
 	s.peopleRoutes(mux)
-	mux.HandleFunc("GET /admin/supervision", s.adminPage(s.pages.SupervisionPage))
-	mux.HandleFunc("GET /admin/cases/{device}/{case}", s.adminPage(s.pages.SupervisionCase))
+	// The console: login, administrators, API tokens, people, the audit
+	// log, and the supervision dashboards behind its session.
+	s.console.Register(mux)
 	mux.HandleFunc("GET /p/reports/{$}", s.pages.PublicReports)
 	mux.HandleFunc("GET /p/reports/{year}", s.pages.PublicReport)
 	mux.HandleFunc("GET "+api.PathPolicies, s.officer(s.policies))
@@ -269,26 +301,50 @@ func bearer(r *http.Request) string {
 	return strings.TrimSpace(t)
 }
 
-// isAdmin says whether the request carries the administrator token, as a
-// bearer token or (for pages a browser opens) as a Basic-auth password,
-// compared in constant time.
-func (s *Server) isAdmin(r *http.Request) bool {
-	given := bearer(r)
-	if _, pw, ok := r.BasicAuth(); ok {
-		given = pw
-	}
-	return s.adminToken != "" && subtle.ConstantTimeCompare([]byte(given), []byte(s.adminToken)) == 1
-}
-
-// admin guards the administrator API with the configured token.
-func (s *Server) admin(h http.HandlerFunc) http.HandlerFunc {
+// admin guards a route of the administrator API: the caller's bearer
+// token must be a live API token (or the configured one) with the route's
+// scope, else 401 unauthorized or 403 scope. Every call, refused for its
+// scope or answered, is written to the audit log with the token's name.
+func (s *Server) admin(scope string, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if !s.isAdmin(r) {
-			web.Problem(w, http.StatusUnauthorized, "unauthorized", words.L("platform.need_admin"), "")
+		t, err := s.console.TokenFor(r.Context(), bearer(r))
+		if errors.Is(err, console.ErrBadToken) {
+			web.Problem(w, http.StatusUnauthorized, "unauthorized", words.L("platform.need_admin_token"), "")
 			return
 		}
-		h(w, r)
+		if err != nil {
+			web.Internal(w, err)
+			return
+		}
+		e := console.Entry{Actor: t.Name, Role: console.RoleToken, Agency: t.Agency, Action: r.Pattern, Object: r.URL.RequestURI(), IP: console.ClientIP(r)}
+		if !t.Has(scope) {
+			e.Detail = "refused: scope " + scope
+			s.audit(r.Context(), e)
+			web.Problem(w, http.StatusForbidden, "scope", words.L("platform.need_scope"), scope)
+			return
+		}
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		h(sw, r.WithContext(console.WithToken(r.Context(), t)))
+		e.Detail = fmt.Sprintf("status %d", sw.status)
+		s.audit(r.Context(), e)
 	}
+}
+
+func (s *Server) audit(ctx context.Context, e console.Entry) {
+	if err := s.console.Audit(context.WithoutCancel(ctx), e); err != nil {
+		s.log.Error("audit entry not written", "action", e.Action, "actor", e.Actor, "err", err)
+	}
+}
+
+// statusWriter remembers the status a handler answered with.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
 }
 
 // Device is an enrolled device.

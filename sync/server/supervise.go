@@ -11,7 +11,6 @@ import (
 	"github.com/sanxiang-desk/sanxiang/sync/server/internal/wrap"
 	"github.com/sanxiang-desk/sanxiang/sync/server/supervise"
 	"github.com/sanxiang-desk/sanxiang/sync/server/web"
-	"github.com/sanxiang-desk/sanxiang/sync/server/words"
 )
 
 // Supervision evaluates every case opened in [from, to) and sums them up.
@@ -128,18 +127,4 @@ func (s *Server) supervisionJSON(w http.ResponseWriter, r *http.Request) {
 	}
 	rep, err := s.Supervision(r.Context(), from, to)
 	web.Respond(w, rep, err)
-}
-
-// adminPage guards a page for a supervisor's browser: the admin token as a
-// bearer token, or as the password of HTTP basic authentication, which a
-// browser asks for itself.
-func (s *Server) adminPage(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if !s.isAdmin(r) {
-			w.Header().Set("WWW-Authenticate", `Basic realm="sanxiang supervision", charset="UTF-8"`)
-			web.Problem(w, http.StatusUnauthorized, "unauthorized", words.L("platform.need_admin_page"), "")
-			return
-		}
-		h(w, r)
-	}
 }

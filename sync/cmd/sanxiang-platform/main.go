@@ -5,6 +5,12 @@
 //
 //	sanxiang-platform --listen 127.0.0.1:8421 --db platform.db --media media/ --admin-token "$TOKEN" [--demo]
 //	sanxiang-platform --db platform.db --new-code officer      (prints a one-time enrolment code)
+//	sanxiang-platform admin add --db platform.db --login L --name N --role city   (the first administrator; password from the terminal)
+//
+// People administer the platform in its console (/admin/login) with their
+// own accounts; programs call the administrator API with scoped API tokens
+// ("admin token add"). --admin-token is a bootstrap token for automation
+// with every scope, named "configured" in the audit log.
 package main
 
 import (
@@ -31,10 +37,17 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "admin" {
+		if err := adminSubcommand(os.Args[2:], os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
 	listen := flag.String("listen", "127.0.0.1:8421", "address to serve on")
 	dbPath := flag.String("db", "platform.db", "database: a SQLite file, or postgres://USER:PASS@HOST/DB for several instances")
 	mediaDir := flag.String("media", "", "evidence files by SHA-256: a folder (default: media beside a SQLite database), or an S3 bucket s3://KEY:SECRET@HOST/BUCKET (s3+http:// without TLS)")
-	adminToken := flag.String("admin-token", os.Getenv("SANXIANG_ADMIN_TOKEN"), "token for the administrator API (or $SANXIANG_ADMIN_TOKEN); empty disables it")
+	adminToken := flag.String("admin-token", os.Getenv("SANXIANG_ADMIN_TOKEN"), "a bootstrap API token for automation with every scope, named \"configured\" in the audit log (or $SANXIANG_ADMIN_TOKEN); people log in to /admin/ with their own accounts, programs should get scoped tokens (admin token add)")
 	withDemo := flag.Bool("demo", false, "load the demo city (public lists, major-decision lists, reviewers) if the catalog is empty")
 	newCode := flag.String("new-code", "", "print a one-time enrolment code for a device of this kind (kiosk, window, officer) and exit")
 	importFile := flag.String("import", "", "import one public list from a .csv or .xlsx file (with --kind) and exit; every bad row is reported and nothing is imported then")
