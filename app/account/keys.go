@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -189,6 +190,18 @@ func (k *Keyring) Take(id string) (Account, bool) {
 	}
 	a, ok := k.keys[id]
 	return a, ok
+}
+
+// SignedIn lists the people signed in (not those confirmed once), by ID.
+func (k *Keyring) SignedIn() []Account {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	out := make([]Account, 0, len(k.keys))
+	for _, a := range k.keys {
+		out = append(out, a)
+	}
+	slices.SortFunc(out, func(a, b Account) int { return strings.Compare(a.ID, b.ID) })
+	return out
 }
 
 // Has says whether id could sign now, without using a confirmation.

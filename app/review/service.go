@@ -707,6 +707,9 @@ type RemoteCase struct {
 	Device  string            `json:"device"`
 	Case    string            `json:"case"`
 	Records []casefile.Record `json:"records"`
+	// Masked says the parties' personal data is masked, as the queue
+	// sends it until the reviewer opens the case.
+	Masked bool `json:"masked,omitempty"`
 }
 
 // remoteAnswered lists the submissions this device has already answered

@@ -230,3 +230,32 @@ type RevokedKey struct {
 	At     string `json:"at"` // RFC 3339
 	Reason string `json:"reason,omitempty"`
 }
+
+// A request a device makes for one of its signed-in people (a legal
+// reviewer pulling the review queue or opening a case from it) carries
+// the person's ID, the time, and the person's signature of
+// PersonMessage: the platform checks it under a key it registered to
+// that person on that device.
+const (
+	HeaderPerson     = "X-Sanxiang-Person"
+	HeaderPersonTime = "X-Sanxiang-Person-Time" // RFC 3339
+	HeaderPersonSig  = "X-Sanxiang-Person-Sig"  // standard base64
+	// PersonWindow is how far a signed request's time may be from the
+	// platform's.
+	PersonWindow = 5 * time.Minute
+	// PathReviewOpen is where a reviewer opens a case of the queue: its
+	// records unmasked, the opening recorded.
+	PathReviewOpen = "/api/v1/review/open"
+)
+
+// PersonMessage is what a person signs to make a request: the route, the
+// device, what is asked for (an agency's queue, a case) and the time.
+func PersonMessage(path, device, subject, at string) []byte {
+	return []byte("sanxiang/person-request/v1\n" + path + "\n" + device + "\n" + subject + "\n" + at + "\n")
+}
+
+// ReviewOpenRequest names a case of the review queue a reviewer opens.
+type ReviewOpenRequest struct {
+	Device string `json:"device"`
+	Case   string `json:"case"`
+}

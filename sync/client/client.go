@@ -27,6 +27,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/ledger"
 	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 )
@@ -282,13 +283,34 @@ func (c *Client) PullPolicies(ctx context.Context) (_ review.Policies, err error
 	return review.ParsePolicies(resp.Body())
 }
 
-// PullReviewQueue fetches other devices' cases waiting for legal review
-// (of one agency, or all if agency is empty), for a reviewer's queue.
-func (c *Client) PullReviewQueue(ctx context.Context, agency string) (_ []review.RemoteCase, err error) {
+// PullReviewQueue fetches other devices' cases of an agency waiting for
+// legal review, for a reviewer of that agency signed in on this device,
+// who signs the request: the parties' personal data comes masked until
+// the reviewer opens a case (OpenReviewCase).
+func (c *Client) PullReviewQueue(ctx context.Context, agency string, reviewer ledger.Signer) (_ []review.RemoteCase, err error) {
 	defer wrap(&err, "pull the review queue of "+agency)
 	var out []review.RemoteCase
-	resp, err := c.r.R().SetContext(ctx).SetQueryParam("agency", agency).SetResult(&out).Get(api.PathQueue)
+	resp, err := c.asPerson(ctx, api.PathQueue, "queue "+agency, reviewer).SetQueryParam("agency", agency).SetResult(&out).Get(api.PathQueue)
 	return out, fail(resp, err)
+}
+
+// OpenReviewCase opens a case of the review queue for the reviewer: its
+// records whole. The platform records the opening.
+func (c *Client) OpenReviewCase(ctx context.Context, device, caseID string, reviewer ledger.Signer) (_ review.RemoteCase, err error) {
+	defer wrap(&err, "open "+device+"/"+caseID+" for review")
+	var out review.RemoteCase
+	resp, err := c.asPerson(ctx, api.PathReviewOpen, "open "+device+"/"+caseID, reviewer).
+		SetBody(api.ReviewOpenRequest{Device: device, Case: caseID}).SetResult(&out).Post(api.PathReviewOpen)
+	return out, fail(resp, err)
+}
+
+// asPerson is a request made for a person signed in on this device: it
+// carries their signature of what it asks for, at this time.
+func (c *Client) asPerson(ctx context.Context, path, subject string, p ledger.Signer) *resty.Request {
+	at := time.Now().UTC().Format(time.RFC3339)
+	sig := p.Sign(api.PersonMessage(path, c.id.DeviceID, subject, at))
+	return c.r.R().SetContext(ctx).SetHeader(api.HeaderPerson, p.Person()).SetHeader(api.HeaderPersonTime, at).
+		SetHeader(api.HeaderPersonSig, base64.StdEncoding.EncodeToString(sig))
 }
 
 // PullCalendar fetches the platform's working-day calendar, checked.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sanxiang-desk/sanxiang/app/account"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/device"
 	"github.com/sanxiang-desk/sanxiang/app/review"
@@ -152,19 +153,23 @@ func Round(ctx context.Context, dev *device.Device, progress func(Upload)) (Resu
 				}
 			}
 		},
+		// The review queue goes only to a reviewer of its agency signed
+		// in here, who signs the request.
 		func() {
-			if len(agencies) == 0 {
-				return
-			}
 			var queue []review.RemoteCase
+			asked := false
 			for _, a := range agencies {
-				q, err := c.PullReviewQueue(ctx, a)
+				rv, signed := signedInReviewer(dev, a)
+				if !signed {
+					continue
+				}
+				q, err := c.PullReviewQueue(ctx, a, rv)
 				if !ok("queue", err) {
 					return
 				}
-				queue = append(queue, q...)
+				queue, asked = append(queue, q...), true
 			}
-			if ok("queue", dev.SaveReviewQueue(queue)) {
+			if asked && ok("queue", dev.SaveReviewQueue(queue)) {
 				done("cli.queue_pulled", map[string]any{"N": len(queue)})
 			}
 		},
@@ -187,6 +192,16 @@ func Round(ctx context.Context, dev *device.Device, progress func(Upload)) (Resu
 		step()
 	}
 	return result()
+}
+
+// signedInReviewer is a legal reviewer of agency signed in on dev.
+func signedInReviewer(dev *device.Device, agency string) (account.Account, bool) {
+	for _, a := range dev.Book.Keys.SignedIn() {
+		if a.Role == account.RoleReviewer && a.Agency == agency {
+			return a, true
+		}
+	}
+	return account.Account{}, false
 }
 
 // stepFailed names a step of a sync or pull that failed, and why.

@@ -3,6 +3,8 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"github.com/sanxiang-desk/sanxiang/app/account"
@@ -11,6 +13,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/demo"
 	"github.com/sanxiang-desk/sanxiang/app/device"
+	"github.com/sanxiang-desk/sanxiang/app/ledger"
 	"github.com/sanxiang-desk/sanxiang/app/publish"
 	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/assets"
@@ -194,7 +197,8 @@ func TestOnlyOfficerDevicesHandleCases(t *testing.T) {
 		}
 		_, err = kiosk.Push(ctx, hall)
 		refused("push", err)
-		_, err = kiosk.PullReviewQueue(ctx, "")
+		_, anyKey, _ := ed25519.GenerateKey(rand.Reader)
+		_, err = kiosk.PullReviewQueue(ctx, "01", ledger.KeySigner{ID: "990101000003", Key: anyKey})
 		refused("review queue", err)
 		_, err = kiosk.PullReviewers(ctx)
 		refused("reviewer registry", err)
@@ -468,8 +472,9 @@ func TestKioskDeviceCannotForgeReviewOpinion(t *testing.T) {
 		}
 		// What the attacker knows of the case: the queue as a reviewer's
 		// device would see it (a kiosk cannot pull it itself).
-		_, _, cb := reviewDevice(t, s, h.URL, "LEGAL-K", review.NewRegistry([]review.Reviewer{rv}))
-		remote, err := cb.PullReviewQueue(ctx, "01")
+		lb, _, cb := reviewDevice(t, s, h.URL, "LEGAL-K", review.NewRegistry([]review.Reviewer{rv}), rv.ID)
+		lbK := lb
+		remote, err := cb.PullReviewQueue(ctx, "01", signerOn(t, lbK, rv.ID))
 		if err != nil || len(remote) != 1 {
 			t.Fatalf("queue %+v %v", remote, err)
 		}
@@ -516,7 +521,7 @@ func TestKioskDeviceCannotForgeReviewOpinion(t *testing.T) {
 		if _, err := la.AddStage(ctx, caseID, "990101000001", casefile.StageBody{Stage: "decide", Decision: d}); err == nil {
 			t.Fatal("the major decision was taken on a forged approval")
 		}
-		if left, _ := cb.PullReviewQueue(ctx, "01"); len(left) != 1 {
+		if left, _ := cb.PullReviewQueue(ctx, "01", signerOn(t, lbK, rv.ID)); len(left) != 1 {
 			t.Fatal("the forged opinion took the case off the queue")
 		}
 	})

@@ -18,6 +18,7 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/casefile/casefiletest"
+	"github.com/sanxiang-desk/sanxiang/app/ledger"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/client"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
@@ -60,6 +61,20 @@ func deviceLog(t *testing.T, origin string, n int) *casefile.Log {
 	l := openLog(t, origin)
 	casefiletest.Notes(t, l, n, "note")
 	return l
+}
+
+// signerOn is person's key on l's device, to sign requests with.
+func signerOn(t *testing.T, l *casefile.Log, person string) ledger.Signer {
+	t.Helper()
+	v, ok := keysOf.Load(l)
+	if !ok {
+		t.Fatalf("no keys on %s", l.Origin())
+	}
+	k, ok := v.(casefiletest.Keys)[person]
+	if !ok {
+		t.Fatalf("%s has no key on %s", person, l.Origin())
+	}
+	return ledger.KeySigner{ID: person, Key: k}
 }
 
 // activateKeys registers the keys l's people sign with, for the device

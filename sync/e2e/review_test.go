@@ -39,7 +39,9 @@ func reviewDevice(t *testing.T, s *server.Server, url, name string, reviewers re
 		t.Fatal(err)
 	}
 	activateKeys(t, s, id, l)
-	return l, svc, client.New(id)
+	c := client.New(id)
+	tokens.Store(c, id.Token)
+	return l, svc, c
 }
 
 // reviewPlatform gives s the demo city's major-decision lists and one
@@ -109,15 +111,17 @@ func TestReviewAcrossDevices(t *testing.T) {
 		}
 
 		// The reviewer's device.
-		remote, err := cb.PullReviewQueue(ctx, "01")
-		if err != nil || len(remote) != 1 || remote[0].Case != caseID {
+		reviewer := signerOn(t, lb, rv.ID)
+		remote, err := cb.PullReviewQueue(ctx, "01", reviewer)
+		if err != nil || len(remote) != 1 || remote[0].Case != caseID || !remote[0].Masked {
 			t.Fatalf("queue %+v %v", remote, err)
 		}
-		if own, _ := ca.PullReviewQueue(ctx, "01"); len(own) != 0 {
-			t.Fatal("a device is sent its own case, which it holds already")
+		var pe *client.Error
+		if _, err := ca.PullReviewQueue(ctx, "01", signerOn(t, la, "990101000001")); !errors.As(err, &pe) || pe.Problem.Code != "not_agency_reviewer" {
+			t.Fatalf("an officer's device without a reviewer signed in was sent the queue: %v", err)
 		}
-		if other, _ := cb.PullReviewQueue(ctx, "02"); len(other) != 0 {
-			t.Fatalf("another agency's queue has %d", len(other))
+		if _, err := cb.PullReviewQueue(ctx, "02", reviewer); !errors.As(err, &pe) || pe.Problem.Code != "not_agency_reviewer" {
+			t.Fatalf("another agency's queue was sent to agency 01's reviewer: %v", err)
 		}
 		sb.Remote = func() []review.RemoteCase { return remote }
 		q, err := sb.Queue(ctx, "01")
@@ -140,14 +144,13 @@ func TestReviewAcrossDevices(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = cc.Push(ctx, lc)
-		var pe *client.Error
 		if !errors.As(err, &pe) || pe.Status != http.StatusForbidden || pe.Problem.Code != "unsigned_opinion" {
 			t.Fatalf("the impostor's opinion: %v", err)
 		}
-		if alerts, _ := s.AlertList(ctx); len(alerts) != 1 || alerts[0].Device != "ROGUE-C" || alerts[0].Kind != "unsigned_opinion" {
+		if alerts, _ := s.AlertList(ctx); len(alerts) != 3 || alerts[0].Device != "ROGUE-C" || alerts[0].Kind != "unsigned_opinion" {
 			t.Fatalf("the impostor's opinion raised %+v", alerts)
 		}
-		if left, _ := cb.PullReviewQueue(ctx, "01"); len(left) != 1 {
+		if left, _ := cb.PullReviewQueue(ctx, "01", reviewer); len(left) != 1 {
 			t.Fatal("an impostor's opinion took the case off the platform's queue")
 		}
 		if _, err := sb.OpineRemote(ctx, q[0], rv.ID, opinion()); err != nil {
@@ -159,7 +162,7 @@ func TestReviewAcrossDevices(t *testing.T) {
 		if _, err := cb.Push(ctx, lb); err != nil {
 			t.Fatal(err)
 		}
-		if left, _ := cb.PullReviewQueue(ctx, "01"); len(left) != 0 {
+		if left, _ := cb.PullReviewQueue(ctx, "01", reviewer); len(left) != 0 {
 			t.Fatal("the platform still lists an answered case")
 		}
 
@@ -191,7 +194,7 @@ func TestReviewAcrossDevices(t *testing.T) {
 		if err != nil || len(res.Flags) != 0 {
 			t.Fatalf("push after review: %+v %v", res, err)
 		}
-		if alerts, _ := s.AlertList(ctx); len(alerts) != 1 {
+		if alerts, _ := s.AlertList(ctx); len(alerts) != 3 { // the two refused queue requests and the impostor
 			t.Fatalf("alerts %+v", alerts)
 		}
 	})

@@ -169,11 +169,6 @@ func (s *Server) Reviewers(ctx context.Context) (_ []review.Reviewer, err error)
 	return out, nil
 }
 
-func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request, d Device) {
-	out, err := s.ReviewQueue(r.Context(), r.URL.Query().Get("agency"), d.ID)
-	web.Respond(w, out, err)
-}
-
 func (s *Server) opinions(w http.ResponseWriter, r *http.Request, d Device) {
 	out, err := s.OpinionsFor(r.Context(), d.ID)
 	web.Respond(w, out, err)
