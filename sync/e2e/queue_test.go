@@ -42,7 +42,7 @@ func TestReviewQueueOnlyForAgencyReviewers(t *testing.T) {
 		la, sa, ca := reviewDevice(t, s, h.URL, "OFFICER-Q", review.Registry{}, "990101000001", "990101000002")
 		// The party is a person: name, identity number, address.
 		caseID, err := la.OpenCase(ctx, "990101000001", casefile.Opening{Act: "penalty", Agency: "01", ItemID: "E1", ItemName: "处罚",
-			Party: casefile.Party{Kind: "person", Name: "张建国", IDNo: "33010619780312451X", Address: "浙江省青禾市明湖区翠苑街道文三路88号", Phone: "13805711234"},
+			Party:    casefile.Party{Kind: "person", Name: "张建国", IDNo: "33010619780312451X", Address: "浙江省青禾市明湖区翠苑街道文三路88号", Phone: "13805711234"},
 			Officers: []casefile.Officer{{CertNo: "990101000001"}, {CertNo: "990101000002"}}})
 		if err != nil {
 			t.Fatal(err)
