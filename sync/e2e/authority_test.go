@@ -457,9 +457,12 @@ func TestRevokedCertificateCannotSignIn(t *testing.T) {
 // device enrolled with a kiosk's code signs an agreeing opinion naming the
 // registered reviewer for an officer's major decision and pushes it. The
 // push is refused (wrong_kind) and alerted, the opinion never reaches the
-// officer's device, and the decision gate stays shut. (An officer-kind
-// device forging a reviewer's name is stopped only once opinions carry the
-// reviewer's own signature: issue 16, items 2–3.)
+// officer's device, and the decision gate stays shut. Then the same forgery
+// from an officer's device, which may push opinions: the reviewer's name
+// with a key the rogue made (unknown_key), with only the officer's own
+// signature (unsigned_opinion), and an officer opining as themselves
+// (not_reviewer): each refused and alerted. The real reviewer's signed
+// opinion then opens the gate.
 func TestKioskDeviceCannotForgeReviewOpinion(t *testing.T) {
 	servertest.Each(t, func(t *testing.T, b servertest.Backend) {
 		ctx := context.Background()
@@ -523,6 +526,70 @@ func TestKioskDeviceCannotForgeReviewOpinion(t *testing.T) {
 		}
 		if left, _ := cb.PullReviewQueue(ctx, "01", signerOn(t, lbK, rv.ID)); len(left) != 1 {
 			t.Fatal("the forged opinion took the case off the queue")
+		}
+
+		// An officer's device, with an officer's key activated on it.
+		forge := func(name, author string, sign func(l *casefile.Log) casefile.Signer) {
+			t.Helper()
+			l, sv, c := reviewDevice(t, s, h.URL, name, review.NewRegistry([]review.Reviewer{rv, {ID: "990101000002", Name: "执法员", Qualification: review.QualLegalProfessional}}), "990101000002")
+			l.SetSigner(sign(l))
+			sv.Remote = func() []review.RemoteCase { return remote }
+			q, err := sv.Queue(ctx, "01")
+			if err != nil || len(q) != 1 {
+				t.Fatalf("%s's queue %+v %v", name, q, err)
+			}
+			if _, err := sv.OpineRemote(ctx, q[0], author, op); err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.Push(ctx, l)
+			want := map[string]string{"ROGUE-K1": "unknown_key", "ROGUE-K2": "unsigned_opinion", "ROGUE-K3": "not_reviewer"}[name]
+			refused(t, s, err, want, name)
+		}
+		officerKey := func(l *casefile.Log) ledger.Signer { return signerOn(t, l, "990101000002") }
+		forge("ROGUE-K1", rv.ID, func(l *casefile.Log) casefile.Signer {
+			_, fake, _ := ed25519.GenerateKey(rand.Reader)
+			return func(_ context.Context, r *casefile.Record, _ []string) error {
+				return r.AddSig(l.Origin(), ledger.KeySigner{ID: r.Author, Key: fake})
+			}
+		})
+		forge("ROGUE-K2", rv.ID, func(l *casefile.Log) casefile.Signer {
+			return func(_ context.Context, r *casefile.Record, _ []string) error { return r.AddSig(l.Origin(), officerKey(l)) }
+		})
+		forge("ROGUE-K3", "990101000002", func(l *casefile.Log) casefile.Signer {
+			return func(_ context.Context, r *casefile.Record, _ []string) error { return r.AddSig(l.Origin(), officerKey(l)) }
+		})
+		if n, err := ca.TakeOpinions(ctx, sa); err != nil || n != 0 {
+			t.Fatalf("the officer's device took %d forged opinions (%v)", n, err)
+		}
+
+		// The reviewer signs on their own device: the gate opens.
+		cr := cb
+		real, err := cr.PullReviewQueue(ctx, "01", signerOn(t, lbK, rv.ID))
+		if err != nil || len(real) != 1 {
+			t.Fatal(err)
+		}
+		sb := &review.Service{Log: lb, Policies: pols, Checklists: cls, Calendar: cal, Reviewers: review.NewRegistry([]review.Reviewer{rv}),
+			Remote: func() []review.RemoteCase { return real }}
+		qb, err := sb.Queue(ctx, "01")
+		if err != nil || len(qb) != 1 {
+			t.Fatal(err)
+		}
+		if _, err := sb.OpineRemote(ctx, qb[0], rv.ID, op); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cr.Push(ctx, lb); err != nil {
+			t.Fatal(err)
+		}
+		list, err := ca.PullReviewers(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sa.Reviewers = review.NewRegistry(list)
+		if n, err := ca.TakeOpinions(ctx, sa); err != nil || n != 1 {
+			t.Fatalf("the reviewer's signed opinion: took %d (%v)", n, err)
+		}
+		if _, err := la.AddStage(ctx, caseID, "990101000001", casefile.StageBody{Stage: "decide", Decision: d}); err != nil {
+			t.Fatalf("the reviewed decision: %v", err)
 		}
 	})
 }

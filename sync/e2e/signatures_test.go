@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"net/url"
 	"testing"
 
 	"github.com/sanxiang-desk/sanxiang/app/account"
@@ -251,6 +252,67 @@ func TestOnSiteRecordNeedsSecondOfficersSignature(t *testing.T) {
 		}
 		if _, err := client.Round(ctx, desk, nil); err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+// A key the platform revokes (a laptop reported lost): what the device
+// signed with it before hearing of it arrives and is taken, flagged and
+// alerted for the supervisors; once the device has synced, the person can
+// neither sign in with that key nor sign with it, though signed in before.
+func TestRevokedKeyIsFlaggedThenRefused(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, b servertest.Backend) {
+		ctx := context.Background()
+		s, h := platform(t, b)
+		const officer = "990101000021"
+		code := person(t, s, api.Person{ID: officer, Name: "赵强", Agency: "01", Role: api.RoleOfficer})
+		desk := officerDevice(t, s, h.URL, "DESK-R")
+		me, err := client.ActivatePerson(ctx, desk, code, "147258")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := desk.Book.SignIn(ctx, officer, "147258", "officer"); err != nil {
+			t.Fatal(err)
+		}
+		casefiletest.Case(t, desk.Log)
+		if _, err := client.Round(ctx, desk, nil); err != nil {
+			t.Fatal(err)
+		}
+
+		// The administrator revokes the key, with a reason; the device,
+		// offline, still signs with it.
+		status, _ := adminDo(t, http.MethodPost, h.URL, api.PathPersonKeys+url.PathEscape(me.PubKey)+"/revoke", map[string]string{"reason": "笔记本电脑遗失"})
+		if status != http.StatusNoContent && status != http.StatusOK {
+			t.Fatalf("revoke: %d", status)
+		}
+		cid := casefiletest.Case(t, desk.Log)
+		if _, err := desk.Log.AddRecord(ctx, cid, officer, casefile.KindNote, []byte(`{"text":"遗失后记录"}`), nil); err != nil {
+			t.Fatal(err)
+		}
+		res, err := client.Round(ctx, desk, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		flagged := 0
+		for _, d := range res.Done {
+			if d.Key == "cli.flagged" {
+				flagged++
+			}
+		}
+		if flagged != 1 { // the note (the case was opened by another officer, unsigned here)
+			t.Fatalf("%d records flagged, want 1: %+v", flagged, res.Done)
+		}
+		alerts, _ := s.AlertList(ctx)
+		if len(alerts) == 0 || alerts[0].Kind != "signed_after_revocation" || alerts[0].Device != "DESK-R" {
+			t.Fatalf("alerts %+v", alerts)
+		}
+
+		// The device has heard: no signing, no signing in.
+		if _, err := desk.Log.AddRecord(ctx, cid, officer, casefile.KindNote, []byte(`{"text":"再记"}`), nil); !errors.Is(err, account.ErrKeyRevoked) {
+			t.Fatalf("signing with a revoked key: %v", err)
+		}
+		if _, _, err := desk.Book.SignIn(ctx, officer, "147258", "officer"); !errors.Is(err, account.ErrKeyRevoked) {
+			t.Fatalf("signing in with a revoked key: %v", err)
 		}
 	})
 }

@@ -298,7 +298,7 @@ func (r *Room) Keys(ctx context.Context, person string) (_ []Key, err error) {
 func (r *Room) RevokeKey(ctx context.Context, key, reason string) (err error) {
 	defer wrap.Err(&err, "revoke key")
 	res, err := r.DB.ExecContext(ctx, `UPDATE person_keys SET revoked = ?, reason = ? WHERE key = ? AND revoked = ''`,
-		r.stamp(), reason, key)
+		r.Now().UTC().Format(time.RFC3339Nano), reason, key) // to the nanosecond: what was signed just before stays unflagged
 	if err != nil {
 		return err
 	}
