@@ -553,10 +553,14 @@ func TestKioskDeviceCannotForgeReviewOpinion(t *testing.T) {
 			}
 		})
 		forge("ROGUE-K2", rv.ID, func(l *casefile.Log) casefile.Signer {
-			return func(_ context.Context, r *casefile.Record, _ []string) error { return r.AddSig(l.Origin(), officerKey(l)) }
+			return func(_ context.Context, r *casefile.Record, _ []string) error {
+				return r.AddSig(l.Origin(), officerKey(l))
+			}
 		})
 		forge("ROGUE-K3", "990101000002", func(l *casefile.Log) casefile.Signer {
-			return func(_ context.Context, r *casefile.Record, _ []string) error { return r.AddSig(l.Origin(), officerKey(l)) }
+			return func(_ context.Context, r *casefile.Record, _ []string) error {
+				return r.AddSig(l.Origin(), officerKey(l))
+			}
 		})
 		if n, err := ca.TakeOpinions(ctx, sa); err != nil || n != 0 {
 			t.Fatalf("the officer's device took %d forged opinions (%v)", n, err)
