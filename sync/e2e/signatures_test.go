@@ -8,6 +8,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/sanxiang-desk/sanxiang/app/account"
@@ -19,6 +20,8 @@ import (
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/client"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
+	"github.com/sanxiang-desk/sanxiang/sync/server/demoload"
+	"github.com/sanxiang-desk/sanxiang/sync/server/people"
 	"github.com/sanxiang-desk/sanxiang/sync/server/servertest"
 )
 
@@ -313,6 +316,79 @@ func TestRevokedKeyIsFlaggedThenRefused(t *testing.T) {
 		}
 		if _, _, err := desk.Book.SignIn(ctx, officer, "147258", "officer"); !errors.Is(err, account.ErrKeyRevoked) {
 			t.Fatalf("signing in with a revoked key: %v", err)
+		}
+	})
+}
+
+// An officer's certificate revoked on the platform (through the people
+// API): what the officer signed before the device heard arrives flagged,
+// naming the certificate; after the next sync the device refuses them.
+// What they signed before the revocation stays unflagged.
+func TestRecordsSignedAfterCertificateRevocationAreFlagged(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, b servertest.Backend) {
+		ctx := context.Background()
+		s, h := platform(t, b)
+		if err := demoload.Load(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		var rec people.Record
+		officers, err := s.People().List(ctx, "01", api.RoleOfficer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range officers {
+			if r, err := s.People().GetRecord(ctx, p.ID); err == nil && p.Active && r.Status == catalog.CertValid {
+				rec = r
+				break
+			}
+		}
+		if rec.ID == "" {
+			t.Fatal("no officer of 01 in force in the demo")
+		}
+		code, _, err := s.People().NewActivationCode(ctx, rec.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		desk := officerDevice(t, s, h.URL, "DESK-C")
+		if _, err := client.ActivatePerson(ctx, desk, code, "147258"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := client.Round(ctx, desk, nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := desk.Book.SignIn(ctx, rec.ID, "147258", "officer"); err != nil {
+			t.Fatal(err)
+		}
+		cid := casefiletest.Case(t, desk.Log)
+		note := func(text string) error {
+			_, err := desk.Log.AddRecord(ctx, cid, rec.ID, casefile.KindNote, []byte(`{"text":"`+text+`"}`), nil)
+			return err
+		}
+		if err := note("吊销前"); err != nil {
+			t.Fatal(err)
+		}
+		rec.Status = catalog.CertRevoked
+		if status, body := adminDo(t, http.MethodPut, h.URL, api.PathPeople+rec.ID, rec); status != http.StatusNoContent {
+			t.Fatalf("revoke the certificate: %d %s", status, body)
+		}
+		if err := note("吊销后，设备尚未得知"); err != nil {
+			t.Fatal(err)
+		}
+		res, err := client.Round(ctx, desk, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var flags []string
+		for _, d := range res.Done {
+			if d.Key == "cli.flagged" {
+				flags = append(flags, d.Args["Flag"].(string))
+			}
+		}
+		if len(flags) != 1 || !strings.Contains(flags[0], "certificate") || !strings.Contains(flags[0], "record 2") {
+			t.Fatalf("flags %q, want one for record 2's certificate", flags)
+		}
+		if err := note("同步后"); !errors.Is(err, catalog.ErrCertRevoked) {
+			t.Fatalf("signing after the device heard: %v", err)
 		}
 	})
 }

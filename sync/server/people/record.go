@@ -276,6 +276,17 @@ func (r *Room) putTx(ctx context.Context, tx *sqldb.Tx, rec Record) error {
 	default:
 		return nil // no certificate, none held
 	}
+	// The moment a certificate stops being valid is kept with it: what its
+	// holder signed before stands, what they signed after is flagged.
+	switch {
+	case !found: // a first entry: since when is not known
+	case want.Status == prev.Status:
+		want.StatusSince = prev.StatusSince
+	case want.Status == "" || want.Status == catalog.CertValid:
+		want.StatusSince = ""
+	default:
+		want.StatusSince = r.Now().UTC().Format(time.RFC3339Nano)
+	}
 	switch {
 	case found && want == prev && withdrawn == !p.Active:
 		return nil // as it stands: no change for the feed
