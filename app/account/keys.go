@@ -30,7 +30,7 @@ type KDF struct {
 
 var (
 	// Strong is what a person's key is sealed with.
-	Strong = KDF{Memory: 256 * 1024, Time: 3}
+	Strong = KDF{Memory: 256 * 1024, Time: 5}
 	// Quick is for the demo, whose PIN is printed in the README, and for
 	// tests: it guards nothing.
 	Quick = KDF{Memory: 8 * 1024, Time: 1}

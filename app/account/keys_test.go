@@ -92,7 +92,7 @@ func TestStrongParametersRecorded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(sealed, sealedPrefix+"m=262144,t=3,p=1$") {
+	if !strings.HasPrefix(sealed, sealedPrefix+"m=262144,t=5,p=1$") {
 		t.Fatalf("sealed with %s", sealed)
 	}
 	if _, err := unseal(sealed, "147258", "x", PublicKeyOf(key)); err != nil {
