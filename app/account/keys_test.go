@@ -84,8 +84,9 @@ func TestKeySealedUnderPIN(t *testing.T) {
 	}
 }
 
-// The production cost is what the package says: Strong is sealed and
-// unsealed with its own parameters, read back from the box.
+// The production cost is what the package says: a key sealed with Strong
+// carries its parameters, which unsealing reads back (TestKeySealedUnderPIN
+// unseals; BenchmarkUnseal times Strong's).
 func TestStrongParametersRecorded(t *testing.T) {
 	key, _ := NewKey()
 	sealed, err := seal(key.Seed(), "147258", "x", PublicKeyOf(key), Strong)
@@ -94,9 +95,6 @@ func TestStrongParametersRecorded(t *testing.T) {
 	}
 	if !strings.HasPrefix(sealed, sealedPrefix+"m=262144,t=5,p=1$") {
 		t.Fatalf("sealed with %s", sealed)
-	}
-	if _, err := unseal(sealed, "147258", "x", PublicKeyOf(key)); err != nil {
-		t.Fatal(err)
 	}
 }
 
