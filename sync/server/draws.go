@@ -210,7 +210,15 @@ func (s *Server) agencyName(ctx context.Context, code string) string {
 // Agencies are the enforcement bodies in the platform's public lists.
 func (s *Server) Agencies(ctx context.Context) (_ []catalog.Agency, err error) {
 	defer wrap.Err(&err, "agencies")
-	rows, err := s.db.QueryContext(ctx, `SELECT data FROM catalog WHERE kind = 'agency' AND deleted = 0 ORDER BY id`)
+	return agencies(ctx, s.db)
+}
+
+// agencies reads the agencies of the public lists through q (the
+// database, or a transaction that holds the lists' lock).
+func agencies(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}) ([]catalog.Agency, error) {
+	rows, err := q.QueryContext(ctx, `SELECT data FROM catalog WHERE kind = 'agency' AND deleted = 0 ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}

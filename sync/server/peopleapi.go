@@ -203,24 +203,7 @@ func (peopleLists) Lock(ctx context.Context, tx *sqldb.Tx) error {
 }
 
 func (peopleLists) Agencies(ctx context.Context, tx *sqldb.Tx) ([]catalog.Agency, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT data FROM catalog WHERE kind = 'agency' AND deleted = 0 ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []catalog.Agency
-	for rows.Next() {
-		var data string
-		var a catalog.Agency
-		if err := rows.Scan(&data); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal([]byte(data), &a); err != nil {
-			return nil, fmt.Errorf("agency row: %w", err)
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return agencies(ctx, tx)
 }
 
 func (peopleLists) Officer(ctx context.Context, tx *sqldb.Tx, id string) (o catalog.Officer, withdrawn, found bool, err error) {
