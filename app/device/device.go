@@ -261,6 +261,19 @@ func (d *Device) reviewQueue() []review.RemoteCase {
 	return out
 }
 
+// KeepOpened puts a case of the review queue, as the reviewer opened it
+// (unmasked), in place of the masked one the queue holds.
+func (d *Device) KeepOpened(rc review.RemoteCase) error {
+	q := d.reviewQueue()
+	for i := range q {
+		if q[i].Device == rc.Device && q[i].Case == rc.Case {
+			q[i] = rc
+			return d.SaveReviewQueue(q)
+		}
+	}
+	return fmt.Errorf("keep %s/%s opened: not in the review queue", rc.Device, rc.Case)
+}
+
 // ReviewAgencies are the agencies whose review queue this device fetches:
 // those of the reviewer accounts enrolled on it (none on most devices).
 func (d *Device) ReviewAgencies(ctx context.Context) ([]string, error) {

@@ -655,6 +655,9 @@ type QueueItem struct {
 	DaysLeft    int // working days left, 0 on the due day and after
 	Overdue     bool
 	Approximate bool // the calendar lacks the due date's year
+	// Masked says the parties' personal data is masked, as the platform's
+	// queue sends it until the reviewer opens the case.
+	Masked bool
 }
 
 // Queue lists the cases of an agency whose submission waits for an opinion,
@@ -665,12 +668,14 @@ func (s *Service) Queue(ctx context.Context, agency string) ([]QueueItem, error)
 		return nil, fmt.Errorf("review queue: list cases: %w", err)
 	}
 	var out []QueueItem
-	add := func(device string, c *casefile.Case) {
+	add := func(device string, c *casefile.Case, masked bool) {
 		if agency != "" && c.Opening.Agency != agency {
 			return
 		}
 		if st := StateOf(c); st.Pending() {
-			out = append(out, s.queueItem(device, c, st))
+			it := s.queueItem(device, c, st)
+			it.Masked = masked
+			out = append(out, it)
 		}
 	}
 	for _, id := range ids {
@@ -678,7 +683,7 @@ func (s *Service) Queue(ctx context.Context, agency string) ([]QueueItem, error)
 		if err != nil {
 			return nil, fmt.Errorf("review queue: read case %s: %w", id, err)
 		}
-		add("", c)
+		add("", c, false)
 	}
 	answered, err := s.remoteAnswered(ctx)
 	if err != nil {
@@ -694,7 +699,7 @@ func (s *Service) Queue(ctx context.Context, agency string) ([]QueueItem, error)
 			continue // the platform sent a broken case: nothing to review
 		}
 		if !answered[rc.Device+"/"+rc.Case+"#"+strconv.FormatInt(StateOf(c).SubmissionSeq, 10)] {
-			add(rc.Device, c)
+			add(rc.Device, c, rc.Masked)
 		}
 	}
 	slices.SortFunc(out, func(a, b QueueItem) int { return a.Due.Compare(b.Due) })

@@ -53,3 +53,27 @@ func ActivatePerson(ctx context.Context, dev *device.Device, code, pin string) (
 	a.PubKey = account.PublicKeyOf(key)
 	return a, nil
 }
+
+// ErrNoReviewerHere: opening a queued case needs a legal reviewer of its
+// agency signed in on this device.
+var ErrNoReviewerHere = errors.New("no legal reviewer of the agency is signed in on this device")
+
+// OpenForReview opens a case of the review queue for the reviewer of
+// agency signed in here: the platform sends it whole (and records the
+// opening), and it replaces the masked copy in the device's queue.
+func OpenForReview(ctx context.Context, dev *device.Device, agency, caseDevice, caseID string) (err error) {
+	defer wrap(&err, "open "+caseDevice+"/"+caseID+" for review")
+	rv, ok := signedInReviewer(dev, agency)
+	if !ok {
+		return ErrNoReviewerHere
+	}
+	id, err := LoadIdentity(dev.Dir)
+	if err != nil {
+		return err
+	}
+	rc, err := New(id).OpenReviewCase(ctx, caseDevice, caseID, rv)
+	if err != nil {
+		return err
+	}
+	return dev.KeepOpened(rc)
+}

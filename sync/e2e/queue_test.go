@@ -187,3 +187,64 @@ func tokenOf(t *testing.T, c *client.Client) string {
 	}
 	return v.(string)
 }
+
+// On real devices: a reviewer activated on their device and signed in
+// gets the queue in a sync round, masked; opening the case brings it
+// whole into the device's queue, and the platform keeps the opening. With
+// nobody signed in, the queue is not asked for.
+func TestReviewerDeviceOpensAMaskedCase(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, b servertest.Backend) {
+		ctx := context.Background()
+		s, h := platform(t, b)
+		rv := reviewPlatform(t, s)
+		la, sa, ca := reviewDevice(t, s, h.URL, "OFFICER-O", review.Registry{}, "990101000001", "990101000002")
+		caseID, _ := submittedMajorCase(t, la, sa)
+		if _, err := ca.Push(ctx, la); err != nil {
+			t.Fatal(err)
+		}
+		code, _, err := s.People().NewActivationCode(ctx, rv.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		desk := officerDevice(t, s, h.URL, "LEGAL-O")
+		if _, err := client.ActivatePerson(ctx, desk, code, "147258"); err != nil {
+			t.Fatal(err)
+		}
+		queue := func() []review.QueueItem {
+			q, err := desk.Review.Queue(ctx, "01")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return q
+		}
+		if _, err := client.Round(ctx, desk, nil); err != nil {
+			t.Fatal(err)
+		}
+		if q := queue(); len(q) != 0 {
+			t.Fatalf("the queue came with no reviewer signed in: %d", len(q))
+		}
+		if err := client.OpenForReview(ctx, desk, "01", "OFFICER-O", caseID); !errors.Is(err, client.ErrNoReviewerHere) {
+			t.Fatalf("opening with nobody signed in: %v", err)
+		}
+		if _, _, err := desk.Book.SignIn(ctx, rv.ID, "147258", "officer"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := client.Round(ctx, desk, nil); err != nil {
+			t.Fatal(err)
+		}
+		q := queue()
+		if len(q) != 1 || !q[0].Masked {
+			t.Fatalf("queue %+v", q)
+		}
+		if err := client.OpenForReview(ctx, desk, "01", "OFFICER-O", caseID); err != nil {
+			t.Fatal(err)
+		}
+		q = queue()
+		if len(q) != 1 || q[0].Masked {
+			t.Fatalf("opened queue %+v", q)
+		}
+		if open, _ := s.Openings(ctx, "OFFICER-O", caseID); len(open) != 1 || open[0].Device != "LEGAL-O" {
+			t.Fatalf("openings %+v", open)
+		}
+	})
+}
