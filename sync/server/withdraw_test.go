@@ -171,3 +171,33 @@ func TestAdminWithdrawsDecisionWithReason(t *testing.T) {
 		}
 	})
 }
+
+// A people import through the JSON API with a token held to one agency is
+// refused whole (422 bad_rows, other_agency) when a row is another
+// agency's, and imports a file of its own agency's rows.
+func TestAgencyTokenImportsItsOwnPeople(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, b servertest.Backend) {
+		ctx := context.Background()
+		s, h := b.Serve(t, server.Options{AdminToken: admin})
+		if err := s.Publish(ctx, nil, []catalog.Agency{{Code: "01", Name: "青禾市市场监督管理局"}, {Code: "02", Name: "青禾市城市管理局"}}); err != nil {
+			t.Fatal(err)
+		}
+		tok, err := s.Console().NewToken(ctx, console.Token{Name: "hr-01", Scopes: []string{"people"}, Agency: "01"}, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		file := "编号,姓名,执法主体代码,角色\nW1,甲,01,窗口工作人员\nW2,乙,02,窗口工作人员\n"
+		code, data := doAs(t, tok, "POST", h.URL+api.PathPeople+"?filename=p.csv", file)
+		var bad badRows
+		json.Unmarshal(data, &bad)
+		if code != http.StatusUnprocessableEntity || len(bad.Rows) != 1 || bad.Rows[0].Row != 3 || bad.Rows[0].Code != "other_agency" {
+			t.Fatalf("another agency's row: %d %s", code, data)
+		}
+		if _, err := s.People().Get(ctx, "W1"); err == nil {
+			t.Fatal("imported from a refused file")
+		}
+		if code, data := doAs(t, tok, "POST", h.URL+api.PathPeople+"?filename=p.csv", "编号,姓名,执法主体代码,角色\nW1,甲,01,窗口工作人员\n"); code != http.StatusOK {
+			t.Fatalf("its own agency's file: %d %s", code, data)
+		}
+	})
+}
