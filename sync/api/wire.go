@@ -259,3 +259,33 @@ type ReviewOpenRequest struct {
 	Device string `json:"device"`
 	Case   string `json:"case"`
 }
+
+// PathDecisions + {id}/withdraw takes a published decision down, for a
+// stated reason (administrator).
+const PathDecisions = "/api/v1/admin/decisions/"
+
+// Who took a published item down.
+const (
+	WithdrawnByAdmin  = "admin"  // an administrator, with a stated reason
+	WithdrawnByDevice = "device" // the device that published it (a publish.withdraw record)
+)
+
+// WithdrawRequest is the body of an administrator's withdrawal.
+type WithdrawRequest struct {
+	Reason string `json:"reason"`
+}
+
+// Withdrawal is how a published item was taken down: kept by the
+// platform, shown on the item's public page, and answered by the
+// administrator's withdrawal route.
+type Withdrawal struct {
+	Kind   string `json:"kind"`
+	ID     string `json:"id"`
+	At     string `json:"at"`     // RFC 3339
+	Source string `json:"source"` // WithdrawnByAdmin or WithdrawnByDevice
+	Actor  string `json:"actor"`  // the administrator's login or token name, or the device's ID
+	Role   string `json:"role,omitempty"`
+	Agency string `json:"agency"`          // the item's agency
+	Cause  string `json:"cause,omitempty"` // a device's: revoked, changed, void
+	Reason string `json:"reason"`          // an administrator's reason, or the device's explanation
+}

@@ -81,6 +81,21 @@ func TestPublishedDecisionReachesPublicPagesAndKiosk(t *testing.T) {
 		if _, err := s.Item(ctx, catalog.KindDecision, id); err != server.ErrNoItem {
 			t.Fatalf("still on the platform: %v", err)
 		}
+		// Its public page says the agency withdrew it, and why.
+		resp, err = http.Get(h.URL + "/p/decision/" + id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		for _, want := range []string{"由作出决定的机关撤回", "决定被撤销：经复议撤销", "青明市监处罚〔2026〕37号"} {
+			if !strings.Contains(string(page), want) {
+				t.Errorf("the withdrawn decision's page lacks %q", want)
+			}
+		}
+		if resp.StatusCode != http.StatusGone || strings.Contains(string(page), "罚款人民币5000元") {
+			t.Errorf("the withdrawn decision's page %d:\n%s", resp.StatusCode, page)
+		}
 		client.PullPublic(ctx, h.URL, cat)
 		if _, err := cat.Get(ctx, catalog.KindDecision, id); err == nil {
 			t.Fatal("still on the kiosk")

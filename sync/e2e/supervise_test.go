@@ -181,8 +181,8 @@ func TestSupervisionOfPushedCases(t *testing.T) {
 		if err := s.AddAdmin(context.Background(), console.Admin{Login: "supervisor", Name: "市司法局", Role: console.RoleCity}, "supervisor-password", "test"); err != nil {
 			t.Fatal(err)
 		}
-		login := func(password string) (int, *http.Cookie) {
-			resp, err := noRedirect.PostForm(h.URL+"/admin/login", url.Values{"login": {"supervisor"}, "password": {password}})
+		loginAs := func(who, password string) (int, *http.Cookie) {
+			resp, err := noRedirect.PostForm(h.URL+"/admin/login", url.Values{"login": {who}, "password": {password}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -194,6 +194,7 @@ func TestSupervisionOfPushedCases(t *testing.T) {
 			}
 			return resp.StatusCode, nil
 		}
+		login := func(password string) (int, *http.Cookie) { return loginAs("supervisor", password) }
 		if code, hdr, _ := get("/admin/supervision", bearerAuth); code != http.StatusSeeOther || !strings.HasPrefix(hdr.Get("Location"), "/admin/login") {
 			t.Fatalf("the dashboard without a session: %d %v", code, hdr)
 		}
@@ -243,6 +244,56 @@ func TestSupervisionOfPushedCases(t *testing.T) {
 		}
 		if code, _, _ := get("/admin/cases/"+lateDevice+"/NOPE", sessionAuth); code != http.StatusNotFound {
 			t.Fatalf("an unknown case: %d", code)
+		}
+		// The published decision's case links its console page, where it
+		// can be withdrawn.
+		if code, _, goodPage := get("/admin/cases/"+lateDevice+"/"+good, sessionAuth); code != http.StatusOK || !strings.Contains(goodPage, `href="/admin/decisions/`+good+`"`) {
+			t.Errorf("the published decision's case (%d) does not link its decision", code)
+		}
+
+		// An agency's administrator sees their own agency's cases only: the
+		// dashboard holds agency 02's, and a case of agency 01 is not found.
+		if err := s.AddAdmin(ctx, console.Admin{Login: "agency02", Name: "城管局法制科", Role: console.RoleAgency, Agency: "02"}, "agency02-password", "test"); err != nil {
+			t.Fatal(err)
+		}
+		code, agencyCookie := loginAs("agency02", "agency02-password")
+		if code != http.StatusSeeOther || agencyCookie == nil {
+			t.Fatalf("the agency administrator's login: %d", code)
+		}
+		agencyAuth := func(r *http.Request) { r.AddCookie(agencyCookie) }
+		code, _, agencyPage := get("/admin/supervision?year=2026", agencyAuth)
+		if code != http.StatusOK || !strings.Contains(agencyPage, insp) || !strings.Contains(agencyPage, unreviewed) {
+			t.Fatalf("the agency's dashboard (%d) lacks its own cases", code)
+		}
+		if strings.Contains(agencyPage, good) || strings.Contains(agencyPage, late) || strings.Contains(agencyPage, "青禾市市场监督管理局") {
+			t.Errorf("the agency's dashboard shows another agency's cases")
+		}
+		if code, _, _ := get(link, agencyAuth); code != http.StatusNotFound {
+			t.Errorf("another agency's case file for an agency administrator: %d", code)
+		}
+		var inspDevice string
+		for _, e := range rep.Cases {
+			if e.Case == insp {
+				inspDevice = e.Device
+			}
+		}
+		if code, _, _ := get("/admin/cases/"+inspDevice+"/"+insp, agencyAuth); code != http.StatusOK {
+			t.Errorf("the agency's own case file: %d", code)
+		}
+		// An API token held to agency 02 gets that agency's report.
+		tok, err := s.Console().NewToken(ctx, console.Token{Name: "agency02-stats", Scopes: []string{"supervision"}, Agency: "02"}, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, body = get("/api/v1/admin/supervision?year=2026", func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+tok) })
+		var agencyRep supervise.Report
+		if err := json.Unmarshal([]byte(body), &agencyRep); err != nil || agencyRep.Total.Cases != 2 || len(agencyRep.ByAgency) != 1 || agencyRep.ByAgency[0].Key != "02" {
+			t.Errorf("agency 02's report: %+v %v", agencyRep.Total, err)
+		}
+		for _, st := range agencyRep.Staffing {
+			if st.Agency != "02" {
+				t.Errorf("agency 02's report counts the staff of %s", st.Agency)
+			}
 		}
 
 		code, _, pub := get("/p/reports/2026", nil)

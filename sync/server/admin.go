@@ -1,16 +1,19 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"sort"
 	"strconv"
 
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/server/console"
 	"github.com/sanxiang-desk/sanxiang/sync/server/internal/wrap"
 	"github.com/sanxiang-desk/sanxiang/sync/server/web"
@@ -105,9 +108,24 @@ func (s *Server) putItem(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// deleteItem withdraws one item from the public lists.
+// deleteItem withdraws one item from the public lists. A decision needs
+// a stated reason, as on its own route (api.PathDecisions + {id}/withdraw):
+// {"reason": …} as the body, or ?reason=; without one it is refused 422
+// need_reason.
 func (s *Server) deleteItem(w http.ResponseWriter, r *http.Request) {
 	if managedByPeople(w, catalog.Kind(r.PathValue("kind"))) {
+		return
+	}
+	if catalog.Kind(r.PathValue("kind")) == catalog.KindDecision {
+		var req api.WithdrawRequest
+		if body, err := io.ReadAll(r.Body); err == nil && len(bytes.TrimSpace(body)) > 0 && json.Unmarshal(body, &req) != nil {
+			web.Problem(w, http.StatusBadRequest, "bad_json", words.L("platform.bad_json"), "")
+			return
+		}
+		if req.Reason == "" {
+			req.Reason = r.URL.Query().Get("reason")
+		}
+		s.withdrawForAdmin(w, r, r.PathValue("id"), req.Reason)
 		return
 	}
 	err := s.Withdraw(r.Context(), catalog.Kind(r.PathValue("kind")), r.PathValue("id"))

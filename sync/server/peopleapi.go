@@ -13,6 +13,7 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
+	"github.com/sanxiang-desk/sanxiang/sync/server/console"
 	"github.com/sanxiang-desk/sanxiang/sync/server/internal/sheet"
 	"github.com/sanxiang-desk/sanxiang/sync/server/people"
 	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
@@ -74,16 +75,20 @@ func (s *Server) putPerson(w http.ResponseWriter, r *http.Request) {
 // importPeople: POST a CSV file or an Excel workbook of people and/or
 // agencies (people.Room.Import), as a multipart form's "file" or as the
 // body (its name in ?filename=, else its Content-Type says which). All
-// rows or none: bad rows are answered 422 bad_rows, each named. With
-// ?codes=csv (or 1) the answer is a CSV of activation codes for the
-// people the import added, to print; ?codes=json puts them in the JSON.
+// rows or none: bad rows are answered 422 bad_rows, each named; a token
+// held to one agency has a row of another agency's named so (code
+// other_agency). With ?codes=csv (or 1) the answer is a CSV of activation
+// codes for the people the import added, to print; ?codes=json puts them
+// in the JSON.
 func (s *Server) importPeople(w http.ResponseWriter, r *http.Request) {
 	name, data, err := uploaded(r)
 	if err != nil {
 		web.Problem(w, http.StatusBadRequest, "bad_file", words.L("platform.bad_file"), err.Error())
 		return
 	}
-	res, err := s.people.Import(r.Context(), name, data)
+	// A token held to one agency imports that agency's rows only.
+	t, _ := console.TokenFrom(r.Context())
+	res, err := s.people.ImportFor(r.Context(), t.Agency, name, data)
 	var ie *sheet.ImportError
 	var unreadable *sheet.ErrUnreadable
 	switch {

@@ -148,16 +148,15 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 		db.Close()
 		return nil, fmt.Errorf("open platform: %w", err)
 	}
-	s.pages = &pages.Room{DB: db, Now: func() time.Time { return s.now() }, Supervision: s.Supervision, Rules: s.superviseRules,
-		CaseAt: s.intake.CaseAt, Item: s.Item, Draw: s.drawPage, Agencies: s.Agencies}
-	// The supervision dashboards cover every agency: the city's office
-	// opens them. (An agency administrator's view of their own agency is
-	// not built yet.)
-	city := []string{console.RoleCity}
+	s.pages = &pages.Room{DB: db, Now: func() time.Time { return s.now() }, Supervision: s.SupervisionOf, Rules: s.superviseRules,
+		CaseAt: s.intake.CaseAt, Item: s.Item, Draw: s.drawPage, Agencies: s.Agencies, Withdrawn: s.Withdrawn}
+	// The supervision dashboards: the city's office sees every agency, an
+	// agency administrator their own agency's cases (another's is not found).
+	supervisors := []string{console.RoleCity, console.RoleAgency}
 	s.console = &console.Room{DB: db, Now: func() time.Time { return s.now() }, Log: s.log, People: s.people,
-		Agencies: s.Agencies, Configured: o.AdminToken, Pages: []console.Page{
-			{Pattern: "GET /admin/supervision", Nav: "platform.console.supervision", Path: "/admin/supervision", Roles: city, Handler: s.pages.SupervisionPage},
-			{Pattern: "GET /admin/cases/{device}/{case}", Roles: city, Handler: s.pages.SupervisionCase},
+		Agencies: s.Agencies, Configured: o.AdminToken, Decisions: decisionDesk{s}, Pages: []console.Page{
+			{Pattern: "GET /admin/supervision", Nav: "platform.console.supervision", Path: "/admin/supervision", Roles: supervisors, Handler: s.pages.SupervisionPage},
+			{Pattern: "GET /admin/cases/{device}/{case}", Roles: supervisors, Handler: s.pages.SupervisionCase},
 		}}
 	return s, nil
 }
@@ -238,6 +237,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST "+api.PathDevices+"/{id}/revoke", s.admin("devices", s.revoke))
 	mux.HandleFunc("PUT "+api.PathItems+"{kind}/{id}", s.admin("catalog", s.putItem))
 	mux.HandleFunc("DELETE "+api.PathItems+"{kind}/{id}", s.admin("catalog", s.deleteItem))
+	mux.HandleFunc("POST "+api.PathDecisions+"{id}/withdraw", s.admin("catalog", s.withdrawDecision))
 	mux.HandleFunc("GET "+api.PathAlerts, s.admin("supervision", s.listAlerts))
 	mux.HandleFunc("GET "+api.PathSupervision, s.admin("supervision", s.supervisionJSON))
 	mux.HandleFunc("GET "+api.PathAudit, s.admin("audit", s.auditJSON))
@@ -530,8 +530,8 @@ func (l lists) Publish(ctx context.Context, items []catalog.Item, agencies []cat
 	return l.s.Publish(ctx, items, agencies)
 }
 
-func (l lists) Withdraw(ctx context.Context, kind catalog.Kind, id string) error {
-	return l.s.Withdraw(ctx, kind, id)
+func (l lists) WithdrawDecision(ctx context.Context, w api.Withdrawal) error {
+	return l.s.db.Tx(ctx, func(tx *sqldb.Tx) error { return withdrawDecisionTx(ctx, tx, w.ID, "", &w) })
 }
 
 func (l lists) AgencyName(ctx context.Context, code string) string { return l.s.agencyName(ctx, code) }

@@ -4,18 +4,26 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
+	"github.com/sanxiang-desk/sanxiang/sync/server/console"
 	"github.com/sanxiang-desk/sanxiang/sync/server/internal/wrap"
 	"github.com/sanxiang-desk/sanxiang/sync/server/supervise"
 	"github.com/sanxiang-desk/sanxiang/sync/server/web"
 )
 
 // Supervision evaluates every case opened in [from, to) and sums them up.
-func (s *Server) Supervision(ctx context.Context, from, to time.Time) (_ supervise.Report, err error) {
-	defer wrap.Err(&err, "supervision")
+func (s *Server) Supervision(ctx context.Context, from, to time.Time) (supervise.Report, error) {
+	return s.SupervisionOf(ctx, "", from, to)
+}
+
+// SupervisionOf is Supervision held to one agency's cases and staff
+// (agency not ""): an agency administrator's view of their own agency.
+func (s *Server) SupervisionOf(ctx context.Context, agency string, from, to time.Time) (_ supervise.Report, err error) {
+	defer wrap.Err(&err, "supervision of %q", agency)
 	rules, err := s.superviseRules(ctx)
 	if err != nil {
 		return supervise.Report{}, err
@@ -24,8 +32,8 @@ func (s *Server) Supervision(ctx context.Context, from, to time.Time) (_ supervi
 		device, id string
 		last       int64
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT device, case_id, last_seq FROM cases WHERE opened >= ? AND opened < ? ORDER BY opened`,
-		from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339))
+	rows, err := s.db.QueryContext(ctx, `SELECT device, case_id, last_seq FROM cases WHERE opened >= ? AND opened < ? AND (? = '' OR agency = ?) ORDER BY opened`,
+		from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339), agency, agency)
 	if err != nil {
 		return supervise.Report{}, err
 	}
@@ -54,6 +62,9 @@ func (s *Server) Supervision(ctx context.Context, from, to time.Time) (_ supervi
 	staffing, err := s.staffing(ctx)
 	if err != nil {
 		return supervise.Report{}, err
+	}
+	if agency != "" {
+		staffing = slices.DeleteFunc(staffing, func(st supervise.Staffing) bool { return st.Agency != agency })
 	}
 	return supervise.Summarize(evals, from, to, rules.Now, staffing), nil
 }
@@ -118,13 +129,15 @@ func (s *Server) staffing(ctx context.Context) (_ []supervise.Staffing, err erro
 	return supervise.StaffingOf(officers, reviewers), nil
 }
 
-// supervisionJSON: GET /api/v1/admin/supervision, the report as JSON.
+// supervisionJSON: GET /api/v1/admin/supervision, the report as JSON; a
+// token held to one agency gets that agency's.
 func (s *Server) supervisionJSON(w http.ResponseWriter, r *http.Request) {
 	from, to, err := s.pages.Period(r)
 	if err != nil {
 		web.Problem(w, http.StatusBadRequest, "bad_period", err.Error(), "")
 		return
 	}
-	rep, err := s.Supervision(r.Context(), from, to)
+	t, _ := console.TokenFrom(r.Context())
+	rep, err := s.SupervisionOf(r.Context(), t.Agency, from, to)
 	web.Respond(w, rep, err)
 }

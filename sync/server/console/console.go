@@ -68,6 +68,9 @@ type Room struct {
 	// Pages are pages of other rooms the console links to and guards
 	// (the supervision dashboard), by path, for the roles that may open them.
 	Pages []Page
+	// Decisions are the published decisions administrators may withdraw
+	// (nil: the console has no decisions' pages).
+	Decisions Decisions
 
 	throttle throttle
 }
@@ -78,7 +81,9 @@ type Page struct {
 	Nav     string // translation key of its link on the home page; "" for none
 	Path    string // the link's path
 	Roles   []string
-	Handler http.HandlerFunc
+	// Handler serves the page; agency is the one agency the administrator
+	// is held to (an agency administrator's), "" for every agency.
+	Handler func(w http.ResponseWriter, r *http.Request, agency string)
 }
 
 const (

@@ -100,6 +100,9 @@ func (c *Room) nav(s *Session) []link {
 			out = append(out, link{p.Path, p.Nav})
 		}
 	}
+	if c.Decisions != nil && hasRole(decisionRoles, r) {
+		out = append(out, link{"/admin/decisions", "platform.console.decisions"})
+	}
 	if hasRole(adminRoles, r) {
 		out = append(out, link{"/admin/admins", "platform.console.admins"})
 	}
@@ -208,9 +211,10 @@ func (c *Room) Guard(roles []string, h func(http.ResponseWriter, *http.Request, 
 	}))
 }
 
-// GuardPage guards another room's page with the session.
-func (c *Room) GuardPage(roles []string, h http.HandlerFunc) http.Handler {
-	return c.Guard(roles, func(w http.ResponseWriter, r *http.Request, _ *Session) { h(w, r) })
+// GuardPage guards another room's page with the session and tells it the
+// agency the administrator is held to.
+func (c *Room) GuardPage(roles []string, h func(w http.ResponseWriter, r *http.Request, agency string)) http.Handler {
+	return c.Guard(roles, func(w http.ResponseWriter, r *http.Request, s *Session) { h(w, r, s.Scope()) })
 }
 
 // Register adds the console's routes (and the pages it guards) to mux.
@@ -234,6 +238,14 @@ func (c *Room) Register(mux *http.ServeMux) {
 	mux.Handle("POST /admin/people/{id}/active", c.Guard(peopleWrite, c.setPersonActive))
 	mux.Handle("POST /admin/people/{id}/code", c.Guard(peopleWrite, c.activationCode))
 	mux.Handle("POST /admin/people/{id}/keys/revoke", c.Guard(peopleWrite, c.revokeKey))
+	mux.Handle("GET /admin/people/import", c.Guard(peopleWrite, c.importPage))
+	mux.Handle("POST /admin/people/import", c.Guard(peopleWrite, c.importPeople))
+	mux.Handle("POST /admin/people/codes", c.Guard(peopleWrite, c.issueCodes))
+	if c.Decisions != nil {
+		mux.Handle("GET /admin/decisions", c.Guard(decisionRoles, c.decisionsPage))
+		mux.Handle("GET /admin/decisions/{id}", c.Guard(decisionRoles, c.decisionPage))
+		mux.Handle("POST /admin/decisions/{id}/withdraw", c.Guard(decisionRoles, c.withdrawDecision))
+	}
 	for _, p := range c.Pages {
 		mux.Handle(p.Pattern, c.GuardPage(p.Roles, p.Handler))
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/review"
+	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/server/people"
 	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
 )
@@ -26,7 +27,9 @@ import (
 // publish go into them, and come out when withdrawn.
 type Lists interface {
 	Publish(ctx context.Context, items []catalog.Item, agencies []catalog.Agency) error
-	Withdraw(ctx context.Context, kind catalog.Kind, id string) error
+	// WithdrawDecision takes a decision down and keeps how (its device's
+	// withdrawal); sql.ErrNoRows if the lists do not hold it published.
+	WithdrawDecision(ctx context.Context, w api.Withdrawal) error
 	// AgencyName is an agency's name in the lists, or its code.
 	AgencyName(ctx context.Context, code string) string
 }

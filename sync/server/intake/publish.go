@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/publish"
+	"github.com/sanxiang-desk/sanxiang/sync/api"
 )
 
 // publishRecord puts a decision an officer published into the public
@@ -22,7 +24,14 @@ func (s *Intake) publishRecord(ctx context.Context, device string, r casefile.Re
 	case publish.KindPublish:
 		return s.publishDecision(ctx, device, r)
 	case publish.KindWithdraw:
-		if err := s.lists.Withdraw(ctx, catalog.KindDecision, r.Case); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		// The withdrawal is kept with its cause and explanation for the
+		// decision's public page. One that cannot be read still takes the
+		// decision down: the device withdrew it.
+		var wd publish.Withdrawal
+		_ = json.Unmarshal(r.Body, &wd)
+		w := api.Withdrawal{Kind: string(catalog.KindDecision), ID: r.Case, At: r.At.UTC().Format(time.RFC3339), Source: api.WithdrawnByDevice,
+			Actor: device, Cause: wd.Cause, Reason: strings.TrimSpace(wd.Explanation)}
+		if err := s.lists.WithdrawDecision(ctx, w); err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
 	}

@@ -27,7 +27,7 @@ func TestAnnualReportIsComputedOnceForABurst(t *testing.T) {
 	clock := time.Now()
 	s := &Room{DB: db, Now: func() time.Time { return clock },
 		// A year's evaluation names its cases; the public report must not.
-		Supervision: func(ctx context.Context, from, to time.Time) (supervise.Report, error) {
+		Supervision: func(ctx context.Context, _ string, from, to time.Time) (supervise.Report, error) {
 			return supervise.Report{From: from, To: to, Made: clock, Cases: []supervise.Evaluation{{Case: "C1", Device: "D1", Opened: from, Act: catalog.ActPenalty}}}, nil
 		},
 		Agencies: func(context.Context) ([]catalog.Agency, error) {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
@@ -67,6 +68,17 @@ func (s *Room) PublicItem(w http.ResponseWriter, r *http.Request) {
 	var data string
 	var deleted int
 	err := s.DB.QueryRowContext(r.Context(), `SELECT data, deleted FROM catalog WHERE kind = ? AND id = ?`, string(kind), r.PathValue("id")).Scan(&data, &deleted)
+	if err == nil && deleted != 0 && s.Withdrawn != nil {
+		wd, ok, werr := s.Withdrawn(r.Context(), kind, r.PathValue("id"))
+		if werr != nil {
+			web.Internal(w, werr)
+			return
+		}
+		if ok {
+			s.withdrawnPage(w, r, kind, []byte(data), wd)
+			return
+		}
+	}
 	if err != nil || deleted != 0 {
 		s.notFound(w)
 		return
@@ -95,6 +107,42 @@ func (s *Room) PublicItem(w http.ResponseWriter, r *http.Request) {
 			URL: AgencyPath(code)})
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	page.Execute(w, d)
+}
+
+// withdrawnPage answers 410 Gone for an item taken down from the lists,
+// saying when, by whom and why — the withdrawn decision's own content is
+// not shown again: its document number and agency say which it was.
+func (s *Room) withdrawnPage(w http.ResponseWriter, r *http.Request, kind catalog.Kind, data []byte, wd api.Withdrawal) {
+	d := s.base(words.L("public.withdrawn_title"))
+	d.Item = true
+	on := wd.At
+	if t, err := time.Parse(time.RFC3339, wd.At); err == nil {
+		on = t.In(time.Local).Format(words.L("public.date_layout"))
+	}
+	status := "public.withdrawn_by_admin"
+	if wd.Source == api.WithdrawnByDevice {
+		status = "public.withdrawn_by_agency"
+	}
+	d.Fields = append(d.Fields, pageField{Label: words.L("public.withdrawn_status"), Value: words.L(status, map[string]any{"Date": on}), Bad: true})
+	reason := wd.Reason
+	if wd.Cause != "" {
+		reason = strings.TrimSuffix(words.L("publish.cause."+wd.Cause)+"："+wd.Reason, "：")
+	}
+	if reason != "" {
+		d.Fields = append(d.Fields, pageField{Label: words.L("public.withdrawn_reason"), Value: reason})
+	}
+	if it, err := catalog.Decode(kind, data); err == nil {
+		if dec, ok := it.(*catalog.Decision); ok {
+			d.Fields = append(d.Fields, pageField{Label: words.L("field.doc_no"), Value: dec.DocNo},
+				pageField{Label: words.L("field.decided_by"), Value: dec.AgencyName})
+		}
+	}
+	if code := wd.Agency; code != "" {
+		d.Fields = append(d.Fields, pageField{Label: words.L("platform.agency.link"), Value: words.L("platform.agency.see"), URL: AgencyPath(code)})
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(http.StatusGone)
 	page.Execute(w, d)
 }
 

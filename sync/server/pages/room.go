@@ -13,6 +13,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/draw"
+	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
 	"github.com/sanxiang-desk/sanxiang/sync/server/supervise"
 )
@@ -21,8 +22,9 @@ import (
 type Room struct {
 	DB  *sqldb.DB
 	Now func() time.Time
-	// Supervision evaluates the cases opened in [from, to) and sums them up.
-	Supervision func(ctx context.Context, from, to time.Time) (supervise.Report, error)
+	// Supervision evaluates the cases opened in [from, to) and sums them
+	// up: every agency's, or one agency's.
+	Supervision func(ctx context.Context, agency string, from, to time.Time) (supervise.Report, error)
 	// Rules are the supervision rules as they stand.
 	Rules func(ctx context.Context) (supervise.Rules, error)
 	// CaseAt is a case as it stood at record seq of its device's log.
@@ -33,6 +35,9 @@ type Room struct {
 	Draw func(ctx context.Context, id int64) (Draw, error)
 	// Agencies are the enforcement bodies in the public lists.
 	Agencies func(ctx context.Context) ([]catalog.Agency, error)
+	// Withdrawn is how an item the lists took down was withdrawn; false
+	// if it was not, or went before withdrawals were kept.
+	Withdrawn func(ctx context.Context, kind catalog.Kind, id string) (api.Withdrawal, bool, error)
 
 	annual annualCache
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -62,13 +63,15 @@ func yearSpan(year int) (time.Time, time.Time) {
 
 // SupervisionPage: GET /admin/supervision, the supervisor's dashboard:
 // the report with its charts and every case's evaluation, worst first.
-func (s *Room) SupervisionPage(w http.ResponseWriter, r *http.Request) {
+// agency, when not "", holds it to that agency's cases and staff (an
+// agency administrator's view); the city's office sees every agency.
+func (s *Room) SupervisionPage(w http.ResponseWriter, r *http.Request, agency string) {
 	from, to, err := s.Period(r)
 	if err != nil {
 		web.Problem(w, http.StatusBadRequest, "bad_period", err.Error(), "")
 		return
 	}
-	rep, err := s.Supervision(r.Context(), from, to)
+	rep, err := s.Supervision(r.Context(), agency, from, to)
 	if err != nil {
 		web.Internal(w, err)
 		return
@@ -78,7 +81,11 @@ func (s *Room) SupervisionPage(w http.ResponseWriter, r *http.Request) {
 		web.Internal(w, err)
 		return
 	}
-	d := s.reportPage(rep, words.L("supervise.title"), names)
+	title := words.L("supervise.title")
+	if agency != "" {
+		title = words.L("platform.supervision_of", map[string]any{"Title": title, "Agency": nameOr(names, agency)})
+	}
+	d := s.reportPage(rep, title, names)
 	d.Period = fmt.Sprintf("%s — %s", from.Format(time.DateOnly), to.AddDate(0, 0, -1).Format(time.DateOnly))
 	d.Cases = s.caseRows(rep.Cases, 300, names)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -180,7 +187,7 @@ func (s *Room) annualReport(ctx context.Context, year int) (supervise.Report, er
 		// hung query does not hold them for ever.
 		run, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 		defer cancel()
-		rep, err := s.Supervision(run, from, to)
+		rep, err := s.Supervision(run, "", from, to)
 		if err != nil {
 			return nil, err
 		}
@@ -293,19 +300,24 @@ type casePage struct {
 	Records             []caseEntry
 	L                   map[string]string
 	Back                string // the dashboard's name
+	// Decision links the console's page of the case's decision, when the
+	// lists hold it (published or withdrawn): where it is withdrawn.
+	Decision, DecisionLabel string
 }
 
 var casePageTemplate = template.Must(template.ParseFS(templateFiles, "templates/case.html", "templates/common.html"))
 
 // SupervisionCase: GET /admin/cases/{device}/{case}, one case file as the
 // platform holds it, with its evaluation: what a supervisor opens from a
-// low score.
-func (s *Room) SupervisionCase(w http.ResponseWriter, r *http.Request) {
+// low score. agency, when not "", is the only agency whose cases may be
+// opened: another's is "not found".
+func (s *Room) SupervisionCase(w http.ResponseWriter, r *http.Request, agency string) {
 	ctx := r.Context()
 	device, id := r.PathValue("device"), r.PathValue("case")
 	var last int64
-	err := s.DB.QueryRowContext(ctx, `SELECT last_seq FROM cases WHERE device = ? AND case_id = ?`, device, id).Scan(&last)
-	if errors.Is(err, sql.ErrNoRows) {
+	var caseAgency string
+	err := s.DB.QueryRowContext(ctx, `SELECT last_seq, agency FROM cases WHERE device = ? AND case_id = ?`, device, id).Scan(&last, &caseAgency)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && agency != "" && caseAgency != agency {
 		s.notFound(w)
 		return
 	}
@@ -365,6 +377,13 @@ func (s *Room) SupervisionCase(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Records = append(d.Records, caseEntry{Seq: rec.Seq, At: rec.At.In(time.Local).Format("2006-01-02 15:04"), What: what,
 			Who: who, Text: text, Media: attachments})
+	}
+	if _, err := s.Item(ctx, catalog.KindDecision, id); err == nil {
+		d.Decision, d.DecisionLabel = "/admin/decisions/"+url.PathEscape(id), words.L("platform.case.decision_published")
+	} else if s.Withdrawn != nil {
+		if _, ok, err := s.Withdrawn(ctx, catalog.KindDecision, id); err == nil && ok {
+			d.Decision, d.DecisionLabel = "/admin/decisions/"+url.PathEscape(id), words.L("platform.case.decision_withdrawn")
+		}
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")

@@ -96,7 +96,16 @@ var (
 // certificate holders' entries in the public officers list are written in
 // one transaction. A person the file leaves out stays as they are; one
 // whose 是否在岗 says 否 is deactivated.
-func (r *Room) Import(ctx context.Context, filename string, data []byte) (res ImportResult, err error) {
+func (r *Room) Import(ctx context.Context, filename string, data []byte) (ImportResult, error) {
+	return r.ImportFor(ctx, "", filename, data)
+}
+
+// ImportFor is Import for an administrator held to one agency (agency
+// not ""): every row must be of that agency — a person whose 执法主体代码
+// is another's, or who is another agency's on the platform now, and an
+// agency row of another code are bad rows (other_agency), and the whole
+// file is refused as for any bad row.
+func (r *Room) ImportFor(ctx context.Context, agency, filename string, data []byte) (res ImportResult, err error) {
 	defer wrap.Err(&err, "import people from %s", filename)
 	tables, err := sheet.Read(filename, data)
 	if err != nil {
@@ -123,6 +132,23 @@ func (r *Room) Import(ctx context.Context, filename string, data []byte) (res Im
 	if !found {
 		return res, &sheet.ImportError{Rows: []sheet.RowError{{Reason: words.L("platform.people.no_table"), Code: "no_table"}}}
 	}
+	if agency != "" {
+		other := func(sheetName string, row int, column string) sheet.RowError {
+			return sheet.RowError{Sheet: sheetName, Row: row, Column: column, Code: "other_agency",
+				Reason: words.L("platform.people.other_agency", map[string]any{"Agency": agency})}
+		}
+		for _, p := range persons {
+			if p.rec.Agency != "" && p.rec.Agency != agency && !p.bad["agency"] {
+				p.bad["agency"] = true
+				bad = append(bad, other(p.sheet, p.row, p.header("agency")))
+			}
+		}
+		for _, a := range agencies {
+			if a.Code != agency {
+				bad = append(bad, other(a.sheet, a.row, a.codeHeader))
+			}
+		}
+	}
 	res.Added, res.Deactivated = []string{}, []string{}
 	err = r.DB.Tx(ctx, func(tx *sqldb.Tx) error {
 		if err := r.Lists.Lock(ctx, tx); err != nil {
@@ -140,6 +166,17 @@ func (r *Room) Import(ctx context.Context, filename string, data []byte) (res Im
 			codes[a.Code] = true
 		}
 		for _, p := range persons {
+			if agency != "" && !p.bad["agency"] {
+				prev, err := getTx(ctx, tx, p.rec.ID)
+				switch {
+				case err == nil && prev.Agency != agency:
+					p.bad["agency"] = true
+					bad = append(bad, sheet.RowError{Sheet: p.sheet, Row: p.row, Column: p.header("id"), Code: "other_agency",
+						Reason: words.L("platform.people.other_agency_now", map[string]any{"Agency": prev.Agency})})
+				case err != nil && !errors.Is(err, ErrNoPerson):
+					return err
+				}
+			}
 			for _, b := range CheckRecord(p.rec, codes) {
 				if p.bad[b.Field] {
 					continue // named already, as the cell was written
@@ -336,7 +373,9 @@ func (p personRow) header(field string) string {
 
 type agencyRow struct {
 	catalog.Agency
-	row int
+	sheet      string
+	row        int
+	codeHeader string // the code's column as the sheet names it
 }
 
 // parsePeople reads the people's table: cells as written in Chinese (角
@@ -420,7 +459,7 @@ func parseAgencies(t sheet.Table) (out []agencyRow, bad []sheet.RowError) {
 	seen := map[string]int{}
 	for _, row := range tb.rows {
 		c := row.cells
-		a := agencyRow{row: row.n, Agency: catalog.Agency{Code: c["code"], Name: c["name"], Short: c["short"], Phone: c["phone"],
+		a := agencyRow{sheet: t.Name, row: row.n, codeHeader: tb.headers["code"], Agency: catalog.Agency{Code: c["code"], Name: c["name"], Short: c["short"], Phone: c["phone"],
 			Address: c["address"], ComplaintPhone: c["complaint_phone"], RemedyChannels: c["remedy_channels"],
 			Duties: c["duties"], Powers: c["powers"]}}
 		report := func(field, code string, data ...map[string]any) {
