@@ -145,6 +145,7 @@ func runOfficer(o *options, _ io.Writer) error {
 	}
 	desk.SetReview(dev.Review)
 	desk.SetSync(deskSync{dev, desk})
+	desk.SetActivate(client.Activator{Dev: dev})
 	w.SetContent(desk.Content())
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
