@@ -84,6 +84,7 @@ func runWindow(o *options, _ io.Writer) error {
 	a.Driver().SetDisableScreenBlanking(true)
 	pl := client.NewLists(dev.Config.PlatformURL, dev.Catalog)
 	desk.SetPull(pl)
+	desk.SetActivate(client.Activator{Dev: dev})
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	go pl.Every(ctx, listsPeriod, func(n int, err error) {
