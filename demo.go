@@ -52,8 +52,8 @@ func runDemo(o *options, out io.Writer) error {
 		return err
 	}
 	if _, err := os.Stat(filepath.Join(dir, config.CatalogDB)); errors.Is(err, os.ErrNotExist) {
-		if _, err := demomode.Seed(dir, demo.Standard); err != nil {
-			return err
+		if _, err := demomode.SeedLists(dir, demo.Standard); err != nil {
+			return err // the people and cases come through the platform
 		}
 	}
 	ctx0 := context.Background()
@@ -72,6 +72,11 @@ func runDemo(o *options, out io.Writer) error {
 	fmt.Fprintln(out, shell.L("cli.demo_data", map[string]any{"Dir": dir}))
 	if stopPlatform, admin, err := demomode.Platform(ctx0, dir, cfg); err != nil {
 		fmt.Fprintln(out, shell.L("cli.demo_no_platform", map[string]any{"Error": err.Error()}))
+		if !dev.HasLedger() { // a new folder: its people and cases, offline
+			if _, err := demomode.Seed(dir, demo.Standard); err != nil {
+				return err
+			}
+		}
 	} else {
 		defer stopPlatform()
 		fmt.Fprintln(out, shell.L("cli.demo_supervision", map[string]any{"URL": strings.TrimRight(cfg.PlatformURL, "/") + "/admin/supervision", "Token": admin}))

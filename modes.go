@@ -84,6 +84,7 @@ func runWindow(o *options, _ io.Writer) error {
 	a.Driver().SetDisableScreenBlanking(true)
 	pl := client.NewLists(dev.Config.PlatformURL, dev.Catalog)
 	desk.SetPull(pl)
+	desk.SetActivate(client.Activator{Dev: dev})
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	go pl.Every(ctx, listsPeriod, func(n int, err error) {
@@ -145,6 +146,7 @@ func runOfficer(o *options, _ io.Writer) error {
 	}
 	desk.SetReview(dev.Review)
 	desk.SetSync(deskSync{dev, desk})
+	desk.SetActivate(client.Activator{Dev: dev})
 	w.SetContent(desk.Content())
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()

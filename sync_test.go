@@ -15,7 +15,9 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/config"
+	"github.com/sanxiang-desk/sanxiang/app/demo"
 	"github.com/sanxiang-desk/sanxiang/app/device"
+	"github.com/sanxiang-desk/sanxiang/internal/demomode"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/client"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
@@ -28,8 +30,8 @@ import (
 func TestSyncDoesWhatItCanAndSaysWhatFailed(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	if code, _, errOut := runCLI(t, "--data", dir, "seed"); code != 0 {
-		t.Fatal(errOut)
+	if _, err := demomode.SeedLists(dir, demo.Standard); err != nil {
+		t.Fatal(err)
 	}
 	s, err := server.Open(ctx, filepath.Join(t.TempDir(), "platform.db"), server.Options{AdminToken: "admin", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
@@ -62,12 +64,10 @@ func TestSyncDoesWhatItCanAndSaysWhatFailed(t *testing.T) {
 	if err := config.Save(dir, cfg); err != nil {
 		t.Fatal(err)
 	}
-	code, err := s.NewEnrolCode(ctx, "officer")
-	if err != nil {
+	// Enrolled, its people activated through the platform (their keys
+	// registered), its cases signed with their keys: as the demo seeds.
+	if err := demomode.SeedOnline(ctx, s, dir, front.URL); err != nil {
 		t.Fatal(err)
-	}
-	if exit, _, errOut := runCLI(t, "--data", dir, "enrol", "--code", code); exit != 0 {
-		t.Fatal(errOut)
 	}
 
 	exit, out, errOut := runCLI(t, "--data", dir, "sync")

@@ -35,6 +35,20 @@ type WindowDesk struct {
 	PIN      *widget.Entry
 	SignIn   *widget.Button
 	Message  *widget.Label
+	// Busy says what runs in the background on the form on screen
+	// (unsealing a key at sign-in, an activation).
+	Busy *shell.Busy
+
+	// Activation (激活) of a staff member on this device; ActivateOpen, on
+	// the sign-in form, is shown when SetActivate gave an Activator.
+	activate              Activator
+	ActivateOpen          *widget.Button
+	Code, NewPIN, NewPIN2 *widget.Entry
+	DoActivate            *widget.Button
+	// background runs slow work off the UI's goroutine (go f(); tests run
+	// it in place); post brings its result back (fyne.Do).
+	background func(func())
+	post       func(func())
 
 	// Signed-in console.
 	Staff   *account.Account
@@ -64,7 +78,8 @@ func NewWindowDesk(cat *catalog.Catalog, book *account.Book, cfg config.Config) 
 	if err != nil {
 		return nil, err
 	}
-	d := &WindowDesk{cat: cat, book: book, cfg: cfg, agencies: agencies}
+	d := &WindowDesk{cat: cat, book: book, cfg: cfg, agencies: agencies, post: fyne.Do,
+		background: func(f func()) { go f() }}
 	d.Display = newDisplay(cfg.PlatformURL)
 	d.console = container.NewStack()
 	d.Updated = widget.NewLabel(updatedText(cat))
@@ -164,27 +179,59 @@ func (d *WindowDesk) showSignIn() {
 		widget.NewFormItem(shell.L("window.pin"), d.PIN),
 	)
 	title := widget.NewLabelWithStyle(shell.L("window.sign_in_title"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	box := container.NewVBox(title, form, d.SignIn, d.Message)
-	d.console.Objects = []fyne.CanvasObject{container.NewCenter(container.NewGridWrap(fyne.NewSize(460, box.MinSize().Height+40), box))}
+	d.ActivateOpen = widget.NewButtonWithIcon(shell.L("activate.open"), theme.AccountIcon(), d.ShowActivate)
+	d.ActivateOpen.Importance = widget.LowImportance
+	if d.activate == nil {
+		d.ActivateOpen.Hide()
+	}
+	d.Busy = shell.NewBusy(d.WindowNo, d.StaffID, d.PIN, d.SignIn, d.ActivateOpen)
+	box := container.NewVBox(title, form, d.SignIn, d.Busy.Content, d.Message, d.ActivateOpen)
+	d.setConsole(container.NewCenter(container.NewGridWrap(fyne.NewSize(460, box.MinSize().Height+100), box)))
+}
+
+func (d *WindowDesk) setConsole(o fyne.CanvasObject) {
+	d.console.Objects = []fyne.CanvasObject{o}
 	d.console.Refresh()
 }
 
+// say puts a message on the form's line: a refusal in red, news in green.
+func (d *WindowDesk) say(text string, ok bool) {
+	d.Message.Importance = widget.DangerImportance
+	if ok {
+		d.Message.Importance = widget.SuccessImportance
+	}
+	d.Message.SetText(text)
+}
+
 // TrySignIn checks the form; on success the console and the display show
-// the staff member, on failure the form says why in plain words.
+// the staff member, on failure the form says why in plain words. Unsealing
+// the staff member's key takes a moment: it runs off the UI's goroutine
+// while the form says so.
 func (d *WindowDesk) TrySignIn() {
+	if d.Busy.Running() {
+		return
+	}
 	if d.WindowNo.Selected == "" {
-		d.Message.SetText(shell.L("window.err_pick"))
+		d.say(shell.L("window.err_pick"), false)
 		return
 	}
-	a, until, err := d.book.SignIn(context.Background(), d.StaffID.Text, d.PIN.Text, d.WindowNo.Selected)
+	id, pin, window := d.StaffID.Text, d.PIN.Text, d.WindowNo.Selected
 	d.PIN.SetText("")
-	if err != nil {
-		d.Message.SetText(shell.SignInError(err, until))
-		return
-	}
-	d.Staff, d.Window, d.Paused = &a, d.WindowNo.Selected, false
-	d.showConsole()
-	d.Display.Serve(d.Window, a, d.serviceItems(a.Agency))
+	d.say("", false)
+	d.Busy.Start(shell.L("signin.busy"))
+	d.background(func() {
+		a, until, err := d.book.SignIn(context.Background(), id, pin, window)
+		d.post(func() {
+			d.Busy.Stop()
+			if err != nil {
+				d.say(shell.SignInError(err, until), false)
+				return
+			}
+			d.Staff, d.Window, d.Paused = &a, window, false
+			d.showConsole()
+			d.Display.Serve(d.Window, a, d.serviceItems(a.Agency))
+		})
+	})
 }
 
 // Service is what a window offers: its agency's guides and fees.

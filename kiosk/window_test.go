@@ -34,6 +34,7 @@ func newTestDesk(t *testing.T) (*WindowDesk, *account.Book) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { book.Close() })
+	book.SetKDF(account.Quick)
 	staff := account.Account{ID: "990102000004", Name: "毛薇", Agency: "02", Unit: "青禾市城市管理局",
 		Position: "科员", Role: account.RoleStaff}
 	if err := book.Enrol(context.Background(), staff, "147258"); err != nil {
@@ -43,6 +44,7 @@ func newTestDesk(t *testing.T) (*WindowDesk, *account.Book) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	d.background = func(f func()) { f() } // fyne.Do runs in place in the test driver
 	test.NewTempWindow(t, d.Console())
 	test.NewTempWindow(t, d.Display.Content())
 	return d, book

@@ -55,6 +55,9 @@ type Cases struct {
 	// recorder and player are the open recording and playing dialogs.
 	recorder *RecorderForm
 	player   *PlayerForm
+	// Confirm is the open dialog in which a second officer confirms their
+	// presence with their own PIN, for tests.
+	Confirm *ConfirmForm
 }
 
 func newCases(d *Desk, l *casefile.Log, cal *calendar.Calendar, av []casefile.AVRequirement, rev *review.Service) *Cases {
@@ -448,6 +451,8 @@ func caseError(err error) string {
 		return shell.L("case.err_not_in_case")
 	case errors.Is(err, casefile.ErrBadStage):
 		return shell.L("case.err_stage")
+	case errors.Is(err, casefile.ErrNotSigned):
+		return shell.L("case.err_not_signed")
 	}
 	if msg := shell.CertificateError(err); msg != "" {
 		return msg
@@ -519,13 +524,27 @@ func (c *Cases) ShowStageForm() {
 			}
 			body.HearingOn = h
 		}
-		if _, err := c.log.AddStage(context.Background(), cs.ID, c.d.Me.ID, body); err != nil {
-			f.Message.SetText(reviewError(err))
-			return
+		// On site, every other officer the record names signs it too:
+		// each confirms with their own PIN on this device first.
+		var others []casefile.Officer
+		if st.OnSite {
+			for _, o := range body.Officers {
+				if o.CertNo != c.d.Me.ID {
+					others = append(others, o)
+				}
+			}
 		}
 		f.Message.SetText("")
-		f.dialog.Hide()
-		c.ShowCase(cs.ID)
+		c.confirmPresence(others, f.Message, func() {
+			if _, err := c.log.AddStage(context.Background(), cs.ID, c.d.Me.ID, body); err != nil {
+				forget(c.d.book, others) // a confirmation is for this record only
+				f.Message.SetText(reviewError(err))
+				return
+			}
+			f.Message.SetText("")
+			f.dialog.Hide()
+			c.ShowCase(cs.ID)
+		})
 	}
 	form := widget.NewForm(
 		widget.NewFormItem(shell.L("case.stage"), f.Stage),

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
@@ -85,9 +86,15 @@ func TestOfficerOpensACaseAndRecordsStages(t *testing.T) {
 	if !strings.Contains(c.Form.Message.Text, "两名以上") || c.Open.Current != "register" {
 		t.Fatalf("on-site stage with one officer: %q, current %q", c.Form.Message.Text, c.Open.Current)
 	}
-	c.Form.Officer2.SetSelectedIndex(0)
+	pickOfficer(t, c.Form.Officer2, "990101000002") // enrolled on this device
 	test.Type(c.Form.Note, "现场检查，当事人在场")
 	c.Form.Submit()
+	// The second officer confirms with their own PIN before it is recorded.
+	if c.Confirm == nil || c.Open.Current != "register" {
+		t.Fatalf("no confirmation asked of the second officer: current %q, %q", c.Open.Current, c.Form.Message.Text)
+	}
+	test.Type(c.Confirm.PIN, demo.PIN)
+	test.Tap(c.Confirm.OK)
 	if c.Open.Current != "investigate" {
 		t.Fatalf("investigate not recorded: %q", c.Form.Message.Text)
 	}
@@ -113,6 +120,18 @@ func TestOfficerOpensACaseAndRecordsStages(t *testing.T) {
 	if len(c.ids) != 1 || c.ids[0] != id {
 		t.Fatalf("list %v", c.ids)
 	}
+}
+
+// pickOfficer chooses the officer with certificate cert in s.
+func pickOfficer(t *testing.T, s *widget.Select, cert string) {
+	t.Helper()
+	for _, o := range s.Options {
+		if strings.Contains(o, cert) {
+			s.SetSelected(o)
+			return
+		}
+	}
+	t.Fatalf("officer %s not offered: %v", cert, s.Options)
 }
 
 func findButton(t *testing.T, c *Cases, text string) *widgetButton {

@@ -41,6 +41,19 @@ type Desk struct {
 	PIN     *widget.Entry
 	SignIn  *widget.Button
 	Message *widget.Label
+	// Busy says what runs in the background on the form on screen
+	// (unsealing a key at sign-in or unlock, an activation).
+	Busy *shell.Busy
+
+	// Activation (激活) of a person on this device; ActivateOpen, on the
+	// sign-in form, is shown when SetActivate gave the desk an Activator.
+	activate              Activator
+	ActivateOpen          *widget.Button
+	Code, NewPIN, NewPIN2 *widget.Entry
+	DoActivate            *widget.Button
+	// background runs slow work off the UI's goroutine (go f(); tests run
+	// it in place); the work gives its result back through post.
+	background func(func())
 
 	// Signed-in state.
 	Me      *account.Account
@@ -165,22 +178,38 @@ func (d *Desk) Lock() {
 	d.home = d.root.Objects[0]
 	d.LockPIN, d.Unlock, d.Message = shell.PINControls(shell.L("officer.unlock"), d.TryUnlock)
 	out := widget.NewButtonWithIcon(shell.L("window.sign_out"), theme.LogoutIcon(), d.DoSignOut)
+	d.Busy = shell.NewBusy(d.LockPIN, d.Unlock, out)
 	title := widget.NewLabelWithStyle(shell.L("officer.locked", map[string]any{"Name": d.Me.Name}), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	box := container.NewVBox(title, d.LockPIN, d.Unlock, out, d.Message)
+	box := container.NewVBox(title, d.LockPIN, d.Unlock, d.Busy.Content, out, d.Message)
 	d.set(container.NewCenter(container.NewGridWrap(fyne.NewSize(420, box.MinSize().Height+40), box)))
 }
 
-// TryUnlock checks the locked officer's PIN, with sign-in's lockout.
+// TryUnlock checks the locked officer's PIN, with sign-in's lockout, off
+// the UI's goroutine: unsealing the key takes a moment.
 func (d *Desk) TryUnlock() {
-	_, until, err := d.book.SignIn(context.Background(), d.Me.ID, d.LockPIN.Text, "unlock")
-	d.LockPIN.SetText("")
-	if err != nil {
-		d.Message.SetText(shell.SignInError(err, until))
+	if d.Me == nil || d.Busy.Running() {
 		return
 	}
-	d.Locked = false
-	d.set(d.home)
-	d.touch()
+	id, pin := d.Me.ID, d.LockPIN.Text
+	d.LockPIN.SetText("")
+	d.Message.SetText("")
+	d.Busy.Start(shell.L("signin.busy"))
+	d.background(func() {
+		_, until, err := d.book.SignIn(context.Background(), id, pin, "unlock")
+		d.post(func() {
+			d.Busy.Stop()
+			if !d.Locked || d.Me == nil || d.Me.ID != id { // signed out meanwhile
+				return
+			}
+			if err != nil {
+				d.Message.SetText(shell.SignInError(err, until))
+				return
+			}
+			d.Locked = false
+			d.set(d.home)
+			d.touch()
+		})
+	})
 }
 
 // SetCaseFile gives the desk the device's record log, the working-day
@@ -320,7 +349,8 @@ func (d *Desk) SetReview(s *review.Service) { d.rev = s }
 
 // New builds the desk; win is where dialogs open.
 func New(cat *catalog.Catalog, book *account.Book, cfg config.Config, win fyne.Window) *Desk {
-	d := &Desk{cat: cat, book: book, cfg: cfg, win: win, root: container.NewStack(), now: time.Now, post: fyne.Do}
+	d := &Desk{cat: cat, book: book, cfg: cfg, win: win, root: container.NewStack(), now: time.Now, post: fyne.Do,
+		background: func(f func()) { go f() }}
 	d.LastSyncAt = widget.NewLabel(shell.L("officer.never_synced"))
 	d.showSignIn()
 	return d
@@ -344,23 +374,48 @@ func (d *Desk) showSignIn() {
 	)
 	title := widget.NewLabelWithStyle(shell.L("officer.sign_in_title"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	note := widget.NewLabelWithStyle(shell.L("officer.offline_note"), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
-	box := container.NewVBox(title, form, d.SignIn, d.Message, note)
-	d.set(container.NewCenter(container.NewGridWrap(fyne.NewSize(480, box.MinSize().Height+60), box)))
+	d.ActivateOpen = widget.NewButtonWithIcon(shell.L("activate.open"), theme.AccountIcon(), d.ShowActivate)
+	d.ActivateOpen.Importance = widget.LowImportance
+	if d.activate == nil {
+		d.ActivateOpen.Hide()
+	}
+	d.Busy = shell.NewBusy(d.ID, d.PIN, d.SignIn, d.ActivateOpen)
+	box := container.NewVBox(title, form, d.SignIn, d.Busy.Content, d.Message, note, d.ActivateOpen)
+	d.set(container.NewCenter(container.NewGridWrap(fyne.NewSize(480, box.MinSize().Height+100), box)))
 }
 
 // TrySignIn checks the certificate number and PIN against the accounts
-// enrolled on this device; it works with no network.
+// enrolled on this device; it works with no network. Unsealing the
+// person's key takes a moment, so it runs off the UI's goroutine while
+// the form says so.
 func (d *Desk) TrySignIn() {
-	a, until, err := d.book.SignIn(context.Background(), d.ID.Text, d.PIN.Text, "officer")
-	d.PIN.SetText("")
-	if err == nil && a.Role == account.RoleStaff {
-		err = errNotOfficer
+	if d.Busy.Running() {
+		return
 	}
+	id, pin := d.ID.Text, d.PIN.Text
+	d.PIN.SetText("")
+	d.say("", false)
+	d.Busy.Start(shell.L("signin.busy"))
+	d.background(func() {
+		a, until, err := d.book.SignIn(context.Background(), id, pin, "officer")
+		if err == nil && a.Role == account.RoleStaff {
+			d.book.Keys.Remove(a.ID) // window staff sign nothing here
+			err = errNotOfficer
+		}
+		d.post(func() {
+			d.Busy.Stop()
+			d.signedIn(a, until, err)
+		})
+	})
+}
+
+// signedIn shows what a sign-in came to: why it was refused, or the desk.
+func (d *Desk) signedIn(a account.Account, until time.Time, err error) {
 	if err != nil {
 		if errors.Is(err, errNotOfficer) {
-			d.Message.SetText(shell.L("officer.err_not_officer"))
+			d.say(shell.L("officer.err_not_officer"), false)
 		} else {
-			d.Message.SetText(shell.SignInError(err, until))
+			d.say(shell.SignInError(err, until), false)
 		}
 		return
 	}

@@ -37,6 +37,7 @@ func newTestDesk(t *testing.T) *Desk {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { book.Close() })
+	book.SetKDF(account.Quick)
 	for _, a := range demo.Accounts(ds) {
 		if err := book.Enrol(ctx, a, demo.PIN); err != nil {
 			t.Fatal(err)
@@ -44,6 +45,7 @@ func newTestDesk(t *testing.T) *Desk {
 	}
 	w := test.NewTempWindow(t, nil)
 	d := New(cat, book, config.Default(), w)
+	d.background = func(f func()) { f() } // fyne.Do runs in place in the test driver
 	w.SetContent(d.Content())
 	return d
 }
@@ -117,6 +119,7 @@ func TestRevokedOfficerIsRefusedAndExpiryWarned(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { dev.Close() })
+	dev.Book.SetKDF(account.Quick)
 	ds, _ := demo.Dataset(demo.Standard)
 	for _, a := range demo.Accounts(ds) { // enrolled while in force
 		if err := dev.Book.Enrol(ctx, a, demo.PIN); err != nil {
@@ -137,6 +140,7 @@ func TestRevokedOfficerIsRefusedAndExpiryWarned(t *testing.T) {
 	}
 	w := test.NewTempWindow(t, nil)
 	d := New(dev.Catalog, dev.Book, config.Default(), w)
+	d.background = func(f func()) { f() }
 	w.SetContent(d.Content())
 
 	test.Type(d.ID, "990101000001")

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -39,12 +40,34 @@ func CertificateError(err error) string {
 		return ""
 	}
 	switch {
+	case errors.Is(err, account.ErrDeactivated):
+		return L("signin.err_deactivated")
+	case errors.Is(err, account.ErrKeyRevoked):
+		return L("signin.err_key_revoked")
 	case errors.Is(err, catalog.ErrCertRevoked):
 		return L("cert.err_revoked")
 	case errors.Is(err, catalog.ErrCertSuspended):
 		return L("cert.err_suspended")
 	}
 	return L("cert.err_expired")
+}
+
+// ActivationError says why activating a person on this device failed.
+// reason is the sync client's stable code for it (client.Reason), which
+// this package cannot ask for itself: the shell sits below sync.
+func ActivationError(reason string, err error) string {
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, account.ErrWeakPIN):
+		return L("activate.err.weak_pin")
+	}
+	switch reason {
+	case "bad_activation_code", "activation_wrong_device", "person_inactive", "bad_person_key",
+		"unreachable", "unauthorized", "not_enrolled", "role_not_here":
+		return L("activate.err." + reason)
+	}
+	return L("error.generic") + " " + err.Error()
 }
 
 // PINControls are what every sign-in and unlock screen shows besides its
@@ -61,3 +84,46 @@ func PINControls(button string, submit func()) (pin *widget.Entry, signIn *widge
 	message.Wrapping = fyne.TextWrapWord
 	return pin, signIn, message
 }
+
+// Busy is what a screen shows while a slow step runs off the UI's
+// goroutine (unsealing a key takes about a second and a half, registering
+// one needs the network): a line saying what, a moving bar, and the
+// controls kept from being used meanwhile. Content is hidden until Start.
+type Busy struct {
+	Label    *widget.Label
+	Content  *fyne.Container
+	bar      *widget.ProgressBarInfinite
+	controls []fyne.Disableable
+}
+
+// NewBusy makes a busy line that disables controls while it runs.
+func NewBusy(controls ...fyne.Disableable) *Busy {
+	b := &Busy{Label: widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{}), bar: widget.NewProgressBarInfinite(), controls: controls}
+	b.Label.Wrapping = fyne.TextWrapWord
+	b.bar.Stop()
+	b.Content = container.NewVBox(b.Label, b.bar)
+	b.Content.Hide()
+	return b
+}
+
+// Start shows text with the moving bar and disables the controls.
+func (b *Busy) Start(text string) {
+	b.Label.SetText(text)
+	b.Content.Show()
+	b.bar.Start()
+	for _, c := range b.controls {
+		c.Disable()
+	}
+}
+
+// Stop hides the line and enables the controls again.
+func (b *Busy) Stop() {
+	b.bar.Stop()
+	b.Content.Hide()
+	for _, c := range b.controls {
+		c.Enable()
+	}
+}
+
+// Running says whether Start was called without Stop.
+func (b *Busy) Running() bool { return b.Content.Visible() }

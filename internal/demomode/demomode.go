@@ -23,6 +23,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/account"
 	"github.com/sanxiang-desk/sanxiang/app/capture"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/config"
 	"github.com/sanxiang-desk/sanxiang/app/demo"
 	"github.com/sanxiang-desk/sanxiang/app/device"
@@ -35,10 +36,75 @@ import (
 // Counts says how much Seed wrote.
 type Counts struct{ Officers, Fees, Guides, Items, Inspections, Decisions, Accounts int }
 
-// Seed writes the demo city into the data folder dir: its public lists,
-// accounts, major-decision and A/V lists (as a sync would keep them) and,
-// in a folder with no case file yet, its cases and evidence.
+// Seed writes the demo city into the data folder dir, offline: its public
+// lists, major-decision and A/V lists (as a sync would keep them), its
+// people enrolled with keys made here (which no platform registered: the
+// demo's own platform activates them instead, see Platform) unless they
+// are enrolled already, and, in a folder with no case file yet, its cases
+// and evidence, signed by their people.
 func Seed(dir string, size demo.Size) (Counts, error) {
+	n, err := SeedLists(dir, size)
+	if err != nil {
+		return n, err
+	}
+	ctx := context.Background()
+	dev, err := device.Open(ctx, dir, device.Catalog|device.Accounts)
+	if err != nil {
+		return n, err
+	}
+	defer dev.Close()
+	dev.Book.SetKDF(account.Quick) // the demo's PIN is printed in the README
+	ds, err := demo.Dataset(size)
+	if err != nil {
+		return n, fmt.Errorf("demo dataset: %w", err)
+	}
+	accounts := demo.Accounts(ds)
+	for _, a := range accounts {
+		if _, err := dev.Book.KeyOf(ctx, a.ID); !errors.Is(err, account.ErrUnknown) {
+			continue // enrolled already (activated through the demo's platform)
+		}
+		if err := dev.Book.Enrol(ctx, a, demo.PIN); err != nil {
+			return n, fmt.Errorf("enrol %s: %w", a.ID, err)
+		}
+	}
+	n.Accounts = len(accounts)
+	if !dev.HasLedger() {
+		if err := dev.OpenLedger(ctx, ledgerName); err != nil {
+			return n, err
+		}
+		if err := seedCases(ctx, dev, ds, accounts); err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// ledgerName names the demo folder's record log.
+const ledgerName = "QH-DEMO-01"
+
+// seedCases writes the demo's case files through the officer desk's own
+// calls, each record signed by its people: they are signed in for it
+// (with the demo's PIN) and signed out after.
+func seedCases(ctx context.Context, dev *device.Device, ds *catalog.Dataset, accounts []account.Account) error {
+	for _, a := range accounts {
+		if _, _, err := dev.Book.SignIn(ctx, a.ID, demo.PIN, "seed"); err != nil {
+			return fmt.Errorf("sign in %s to seed the cases: %w", a.ID, err)
+		}
+		defer dev.Book.Log(ctx, a.ID, "signout", "seed")
+	}
+	if err := demo.Cases(ctx, dev.Log, ds, accounts, time.Now(), dev.Review); err != nil {
+		return fmt.Errorf("seed the cases: %w", err)
+	}
+	if err := seedEvidence(ctx, dev.Log); err != nil {
+		return fmt.Errorf("seed the evidence: %w", err)
+	}
+	return nil
+}
+
+// SeedLists writes the demo city's public and city lists into dir (and
+// the demo's settings into a folder that has none): what a device holds
+// before its people are enrolled.
+func SeedLists(dir string, size demo.Size) (Counts, error) {
 	ds, err := demo.Dataset(size)
 	if err != nil {
 		return Counts{}, fmt.Errorf("demo dataset: %w", err)
@@ -66,26 +132,7 @@ func Seed(dir string, size demo.Size) (Counts, error) {
 	if err := ImportLists(dev); err != nil {
 		return Counts{}, err
 	}
-	accounts := demo.Accounts(ds)
-	for _, a := range accounts {
-		if err := dev.Book.Enrol(ctx, a, demo.PIN); err != nil {
-			return Counts{}, fmt.Errorf("enrol %s: %w", a.ID, err)
-		}
-	}
-	// The demo's case files, through the officer desk's own calls. A data
-	// folder that has a case file keeps it: records are never rewritten.
-	if !dev.HasLedger() {
-		if err := dev.OpenLedger(ctx, "QH-DEMO-01"); err != nil {
-			return Counts{}, err
-		}
-		if err := demo.Cases(ctx, dev.Log, ds, accounts, time.Now(), dev.Review); err != nil {
-			return Counts{}, fmt.Errorf("seed the cases: %w", err)
-		}
-		if err := seedEvidence(ctx, dev.Log); err != nil {
-			return Counts{}, fmt.Errorf("seed the evidence: %w", err)
-		}
-	}
-	return Counts{len(ds.Officers), len(ds.Fees), len(ds.Guides), len(ds.Items), len(ds.Inspections), len(ds.Decisions), len(accounts)}, nil
+	return Counts{len(ds.Officers), len(ds.Fees), len(ds.Guides), len(ds.Items), len(ds.Inspections), len(ds.Decisions), 0}, nil
 }
 
 // ImportLists gives the folder the demo city's major-decision and A/V
@@ -216,12 +263,64 @@ func Platform(ctx context.Context, dir string, cfg config.Config) (stop func(), 
 		s.Close()
 	}
 	if _, err := client.LoadIdentity(dir); errors.Is(err, os.ErrNotExist) {
-		if err := enrolDemo(ctx, s, dir, cfg.PlatformURL); err != nil {
+		if _, err := os.Stat(filepath.Join(dir, config.CasefileDB)); errors.Is(err, os.ErrNotExist) {
+			// A new demo folder: its device enrolled, its people activated
+			// through this platform, then its cases signed with their keys.
+			if err := SeedOnline(ctx, s, dir, cfg.PlatformURL); err != nil {
+				stop()
+				return nil, "", err
+			}
+		} else if err := enrolDemo(ctx, s, dir, cfg.PlatformURL); err != nil {
 			// The demo runs all the same; its sync says it is not enrolled.
 			slog.Warn("demo", "err", err)
 		}
 	}
 	return stop, admin, nil
+}
+
+// SeedOnline enrols a new demo folder's device with the demo's platform
+// s, activates the demo's people on it as people activate (a one-time code
+// each from the platform's people room, a key made here and registered
+// there, sealed under the demo's PIN), and writes the demo's cases signed
+// with those keys: the platform takes the demo's records as a real
+// device's. The folder holds the demo's lists already (SeedLists).
+func SeedOnline(ctx context.Context, s *server.Server, dir, platform string) error {
+	dev, err := device.Open(ctx, dir, device.Catalog|device.Accounts)
+	if err != nil {
+		return err
+	}
+	defer dev.Close()
+	dev.Book.SetKDF(account.Quick) // the demo's PIN is printed in the README
+	if err := dev.OpenLedger(ctx, ledgerName); err != nil {
+		return err
+	}
+	if err := enrolDevice(ctx, s, dir, platform, dev.Log.Verifier); err != nil {
+		return err
+	}
+	ds, err := demo.Dataset(demo.Standard)
+	if err != nil {
+		return fmt.Errorf("demo dataset: %w", err)
+	}
+	accounts := demo.Accounts(ds)
+	for i, a := range accounts {
+		if a.Role == account.RoleStaff {
+			// Window staff activate on a window device, and the demo's one
+			// folder is enrolled as an officer's: they sign nothing the
+			// platform receives, so they are enrolled here only.
+			if err := dev.Book.Enrol(ctx, a, demo.PIN); err != nil {
+				return fmt.Errorf("enrol %s: %w", a.ID, err)
+			}
+			continue
+		}
+		code, _, err := s.People().NewActivationCode(ctx, a.ID)
+		if err != nil {
+			return fmt.Errorf("activation code of %s: %w", a.ID, err)
+		}
+		if accounts[i], err = client.ActivatePerson(ctx, dev, code, demo.PIN); err != nil {
+			return fmt.Errorf("activate %s on the demo device: %w", a.ID, err)
+		}
+	}
+	return seedCases(ctx, dev, ds, accounts)
 }
 
 // enrolDemo enrols the demo folder's device with the in-process platform.
@@ -232,6 +331,12 @@ func enrolDemo(ctx context.Context, s *server.Server, dir, platform string) erro
 	}
 	verifier := l.Verifier
 	l.Close()
+	return enrolDevice(ctx, s, dir, platform, verifier)
+}
+
+// enrolDevice enrols the device of dir, whose log's verifier key is
+// verifier, with the platform s, and keeps its identity in dir.
+func enrolDevice(ctx context.Context, s *server.Server, dir, platform, verifier string) error {
 	code, err := s.NewEnrolCode(ctx, "officer")
 	if err != nil {
 		return fmt.Errorf("enrol code: %w", err)

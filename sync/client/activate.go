@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 
 	"github.com/sanxiang-desk/sanxiang/app/account"
 	"github.com/sanxiang-desk/sanxiang/app/device"
@@ -76,4 +77,37 @@ func OpenForReview(ctx context.Context, dev *device.Device, agency, caseDevice, 
 		return err
 	}
 	return dev.KeepOpened(rc)
+}
+
+// Reason is a stable code for why an activation (or another call to the
+// platform) failed, for the screens to word: the platform's problem code
+// ("bad_activation_code", "activation_wrong_device", "person_inactive",
+// "bad_person_key"…), or "unreachable", "unauthorized", "not_enrolled"
+// (the device holds no identity) or "role_not_here"; "" for none of them.
+func Reason(err error) string {
+	var pe *Error
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &pe) && pe.Problem.Code != "":
+		return pe.Problem.Code
+	case errors.Is(err, ErrUnreachable):
+		return "unreachable"
+	case errors.Is(err, ErrUnauthorized):
+		return "unauthorized"
+	case errors.Is(err, ErrRoleNotHere):
+		return "role_not_here"
+	case errors.Is(err, fs.ErrNotExist):
+		return "not_enrolled"
+	}
+	return ""
+}
+
+// Activator activates people on the device Dev, for the screens that take
+// an activator (officer.Activator, kiosk.Activator).
+type Activator struct{ Dev *device.Device }
+
+// Activate is ActivatePerson on a's device.
+func (a Activator) Activate(ctx context.Context, code, pin string) (account.Account, error) {
+	return ActivatePerson(ctx, a.Dev, code, pin)
 }

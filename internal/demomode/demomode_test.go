@@ -1,0 +1,78 @@
+package demomode
+
+import (
+	"context"
+	"net"
+	"testing"
+
+	"github.com/sanxiang-desk/sanxiang/app/account"
+	"github.com/sanxiang-desk/sanxiang/app/config"
+	"github.com/sanxiang-desk/sanxiang/app/demo"
+	"github.com/sanxiang-desk/sanxiang/app/device"
+	"github.com/sanxiang-desk/sanxiang/sync/client"
+)
+
+// A new demo folder is seeded through the demo's own platform: its device
+// enrolled, its officers and reviewers activated with codes from the
+// platform's people room, and its cases signed with those keys, so that
+// the platform takes the demo's whole log on the first sync. Run again on
+// the same folder, the demo keeps its people and its log.
+func TestDemoPeopleAreActivatedAndTheirRecordsTaken(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	if _, err := SeedLists(dir, demo.Standard); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cfg, err := config.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.PlatformURL = "http://" + addr
+	if err := config.Save(dir, cfg); err != nil {
+		t.Fatal(err)
+	}
+	stop, _, err := Platform(ctx, dir, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { stop() }() // the second run's, at the end
+
+	dev, err := device.Open(ctx, dir, device.Catalog|device.Ledger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dev.Close()
+	officers, err := dev.Book.List(ctx, account.RoleOfficer)
+	if err != nil || len(officers) < 2 {
+		t.Fatalf("officers enrolled: %d (%v)", len(officers), err)
+	}
+	ids, err := dev.Log.CaseIDs(ctx)
+	if err != nil || len(ids) == 0 {
+		t.Fatalf("no demo cases: %v", err)
+	}
+	res, err := client.Round(ctx, dev, nil)
+	if err != nil || len(res.Failed) > 0 {
+		t.Fatalf("the demo's first sync: %v %v", err, res.Failed)
+	}
+	// The demo's people sign in with the demo's PIN, quickly.
+	if _, _, err := dev.Book.SignIn(ctx, officers[0].ID, demo.PIN, "test"); err != nil {
+		t.Fatalf("sign in %s: %v", officers[0].ID, err)
+	}
+
+	// A second run: the folder keeps its identity, people and records.
+	key := officers[0].PubKey
+	stop()
+	stop, _, err = Platform(ctx, dir, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := dev.Book.KeyOf(ctx, officers[0].ID); err != nil || got != key {
+		t.Fatalf("key of %s after a second run: %q %v", officers[0].ID, got, err)
+	}
+}
