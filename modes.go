@@ -147,6 +147,9 @@ func runOfficer(o *options, _ io.Writer) error {
 	desk.SetReview(dev.Review)
 	desk.SetSync(deskSync{dev, desk})
 	desk.SetActivate(client.Activator{Dev: dev})
+	desk.SetReviewOpener(func(ctx context.Context, agency, device, caseID string) error {
+		return client.OpenForReview(ctx, dev, agency, device, caseID)
+	})
 	w.SetContent(desk.Content())
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()

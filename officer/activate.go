@@ -29,6 +29,13 @@ func (f ActivateFunc) Activate(ctx context.Context, code, pin string) (account.A
 	return f(ctx, code, pin)
 }
 
+// SetReviewOpener lets a reviewer open a case the platform's review queue
+// sent masked: open asks for it whole as the reviewer of agency signed in
+// here (the platform records the opening) and keeps it in the queue.
+func (d *Desk) SetReviewOpener(open func(ctx context.Context, agency, device, caseID string) error) {
+	d.openReview = open
+}
+
 // SetActivate lets people activate on this device from the sign-in screen.
 func (d *Desk) SetActivate(a Activator) {
 	d.activate = a

@@ -54,6 +54,9 @@ type Desk struct {
 	// background runs slow work off the UI's goroutine (go f(); tests run
 	// it in place); the work gives its result back through post.
 	background func(func())
+	// openReview asks the platform for a queued case whole, as the
+	// reviewer of agency signed in here (SetReviewOpener).
+	openReview func(ctx context.Context, agency, device, caseID string) error
 
 	// Signed-in state.
 	Me      *account.Account

@@ -347,7 +347,11 @@ type OpinionForm struct {
 	Reasons *widget.Entry
 	PIN     *widget.Entry
 	Message *widget.Label
+	Busy    *shell.Busy
 	Sign    func()
+	// Open asks the platform for the case whole, when the queue sent it
+	// masked (nil otherwise).
+	Open func()
 }
 
 // ShowReview opens one submission with the agency's checklist.
@@ -418,36 +422,98 @@ func (q *Queue) ShowReview(it review.QueueItem) {
 		}
 		op.Reasons = f.Reasons.Text
 		// Signing asks for the reviewer's PIN again: the opinion is theirs.
-		if _, until, err := c.d.book.SignIn(context.Background(), c.d.Me.ID, f.PIN.Text, "sign-opinion"); err != nil {
-			f.PIN.SetText("")
-			f.Message.SetText(shell.SignInError(err, until))
+		// Unsealing the key takes a moment, off the UI's goroutine.
+		if f.Busy.Running() {
 			return
 		}
+		pin := f.PIN.Text
 		f.PIN.SetText("")
-		if _, err := c.rev.OpineRemote(context.Background(), it, c.d.Me.ID, op); err != nil {
-			f.Message.SetText(reviewError(err))
-			return
-		}
-		q.Form = nil
-		q.ShowList()
+		f.Message.SetText("")
+		f.Busy.Start(shell.L("review.sign_busy"))
+		me := c.d.Me.ID
+		c.d.background(func() {
+			_, until, err := c.d.book.SignIn(context.Background(), me, pin, "sign-opinion")
+			var signErr error
+			if err == nil {
+				_, signErr = c.rev.OpineRemote(context.Background(), it, me, op)
+			}
+			c.d.post(func() {
+				f.Busy.Stop()
+				switch {
+				case err != nil:
+					f.Message.SetText(shell.SignInError(err, until))
+				case signErr != nil:
+					f.Message.SetText(reviewError(signErr))
+				default:
+					q.Form = nil
+					q.ShowList()
+				}
+			})
+		})
 	}
 	q.Form = f
 	back := widget.NewButtonWithIcon(shell.L("kiosk.back"), theme.NavigateBackIcon(), q.ShowList)
+	var masked fyne.CanvasObject = layout.NewSpacer()
+	if it.Masked && it.Device != "" && c.d.openReview != nil {
+		note := widget.NewLabel(shell.L("review.masked"))
+		note.Wrapping = fyne.TextWrapWord
+		note.Importance = widget.WarningImportance
+		var open *widget.Button
+		f.Open = func() {
+			if f.Busy.Running() {
+				return
+			}
+			c.d.touch()
+			f.Message.SetText("")
+			f.Busy.Start(shell.L("review.open_busy"))
+			agency := c.d.Me.Agency
+			c.d.background(func() {
+				err := c.d.openReview(context.Background(), agency, it.Device, it.Case.ID)
+				c.d.post(func() {
+					f.Busy.Stop()
+					if err != nil {
+						f.Message.SetText(shell.L("review.open_failed", map[string]any{"Error": shell.ErrorText(err)}))
+						return
+					}
+					q.reopen(it)
+				})
+			})
+		}
+		open = widget.NewButtonWithIcon(shell.L("review.open"), theme.VisibilityIcon(), func() { f.Open() })
+		masked = container.NewBorder(nil, nil, nil, open, note)
+	}
 	title := widget.NewLabelWithStyle(cs.ID+"　"+cl.Title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	sign := widget.NewButtonWithIcon(shell.L("review.sign"), theme.ConfirmIcon(), func() { f.Sign() })
 	sign.Importance = widget.HighImportance
+	f.Busy = shell.NewBusy(sign, f.PIN)
 	bottom := container.NewVBox(widget.NewForm(
 		widget.NewFormItem(shell.L("review.opinion"), f.Opinion),
 		widget.NewFormItem(shell.L("review.reasons"), f.Reasons),
 		widget.NewFormItem(shell.L("review.pin"), f.PIN),
-	), f.Message, sign)
+	), f.Message, f.Busy.Content, sign)
 	left := container.NewVScroll(container.NewVBox(info, widget.NewSeparator(),
 		widget.NewLabelWithStyle(shell.L("case.timeline"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), records))
 	right := container.NewVScroll(points)
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.45
-	q.root.Objects = []fyne.CanvasObject{container.NewBorder(container.NewHBox(back, title), bottom, nil, nil, split)}
+	q.root.Objects = []fyne.CanvasObject{container.NewBorder(container.NewVBox(container.NewHBox(back, title), masked), bottom, nil, nil, split)}
 	q.root.Refresh()
+}
+
+// reopen shows again a case of the queue, as the device now holds it
+// (opened whole), or the list if it left the queue meanwhile.
+func (q *Queue) reopen(it review.QueueItem) {
+	items, err := q.c.rev.Queue(context.Background(), q.c.d.Me.Agency)
+	if err != nil {
+		fyne.LogError("review queue", err)
+	}
+	for _, x := range items {
+		if x.Device == it.Device && x.Case.ID == it.Case.ID {
+			q.ShowReview(x)
+			return
+		}
+	}
+	q.ShowList()
 }
 
 func refsText(refs []int64) string {
