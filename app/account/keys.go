@@ -19,8 +19,8 @@ import (
 //
 // A six-digit PIN has 10⁶ values, so the file alone lets an attacker try
 // them all offline; the cost of each try is the only defence. Strong is
-// measured (BenchmarkUnseal, and the note in docs/keys.md) at about 1.4 s
-// of one core a try, so trying every PIN takes about 17 days of one core,
+// measured (BenchmarkUnseal, and the note in docs/keys.md) at about 1.7 s
+// of one core a try, so trying every PIN takes about 19 days of one core,
 // and its 256 MiB a try keeps a GPU from running thousands at once. A
 // person signs in once a session, so the wait is paid rarely.
 type KDF struct {
@@ -30,7 +30,7 @@ type KDF struct {
 
 var (
 	// Strong is what a person's key is sealed with.
-	Strong = KDF{Memory: 256 * 1024, Time: 5}
+	Strong = KDF{Memory: 256 * 1024, Time: 8}
 	// Quick is for the demo, whose PIN is printed in the README, and for
 	// tests: it guards nothing.
 	Quick = KDF{Memory: 8 * 1024, Time: 1}

@@ -93,7 +93,7 @@ func TestStrongParametersRecorded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(sealed, sealedPrefix+"m=262144,t=5,p=1$") {
+	if !strings.HasPrefix(sealed, sealedPrefix+"m=262144,t=8,p=1$") {
 		t.Fatalf("sealed with %s", sealed)
 	}
 }

@@ -86,7 +86,7 @@ func PINControls(button string, submit func()) (pin *widget.Entry, signIn *widge
 }
 
 // Busy is what a screen shows while a slow step runs off the UI's
-// goroutine (unsealing a key takes about a second and a half, registering
+// goroutine (unsealing a key takes one or two seconds, registering
 // one needs the network): a line saying what, a moving bar, and the
 // controls kept from being used meanwhile. Content is hidden until Start.
 type Busy struct {
