@@ -38,6 +38,33 @@ func chromium(t *testing.T) string {
 	return ""
 }
 
+// browserOptions start the Chromium at exe headless, with the project's
+// bundled Noto Sans SC as its only font (a fontconfig file of its own): the
+// pages render alike on every machine, and one without any font — Debian's
+// chromium only recommends one, and ./dev installs without recommends —
+// does not abort Chromium's font fallback. Its locale is C.UTF-8 whatever
+// the test's: under LANG=C it cannot name the Chinese file names uploaded.
+func browserOptions(t *testing.T, exe string) []chromedp.ExecAllocatorOption {
+	t.Helper()
+	fonts, err := filepath.Abs(filepath.Join("..", "..", "..", "assets", "fonts"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "fonts.conf")
+	aliases := ""
+	for _, family := range []string{"sans-serif", "serif", "monospace", "system-ui"} {
+		aliases += "<alias><family>" + family + "</family><prefer><family>Noto Sans SC</family></prefer></alias>"
+	}
+	if err := os.WriteFile(conf, []byte(`<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>`+
+		"<dir>"+fonts+"</dir><cachedir>"+filepath.Join(dir, "cache")+"</cachedir>"+aliases+"</fontconfig>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox,
+		chromedp.Flag("disable-gpu", true), chromedp.Flag("lang", "zh-CN"), chromedp.WindowSize(1280, 900),
+		chromedp.Env("FONTCONFIG_FILE="+conf, "LANG=C.UTF-8", "LC_ALL=C.UTF-8"))
+}
+
 // The console in a real browser: an operator logs in, finds a person,
 // issues an activation code, revokes a key with a reason and reads the act
 // in the audit log; a form stripped of its CSRF token is refused; the
@@ -86,9 +113,7 @@ func TestConsoleInABrowser(t *testing.T) {
 	if err := os.MkdirAll(shots, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox,
-		chromedp.Flag("disable-gpu", true), chromedp.Flag("lang", "zh-CN"), chromedp.WindowSize(1280, 900))
-	actx, cancel := chromedp.NewExecAllocator(ctx, opts...)
+	actx, cancel := chromedp.NewExecAllocator(ctx, browserOptions(t, exe)...)
 	defer cancel()
 	bctx, cancel := chromedp.NewContext(actx)
 	defer cancel()
