@@ -17,9 +17,11 @@ import (
 	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/casefile/casefiletest"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/demo"
 	"github.com/sanxiang-desk/sanxiang/app/store"
+	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
 )
 
@@ -260,6 +262,8 @@ func BenchmarkSupervision1k(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer l.Close()
+	// Both officers sign every on-site record, as on a desk.
+	keys := casefiletest.SignAs(b, l, "990101000001", "990101000002")
 	two := []casefile.Officer{{CertNo: "990101000001"}, {CertNo: "990101000002"}}
 	day := time.Date(2026, 3, 2, 10, 0, 0, 0, time.Local)
 	l.SetClock(func() time.Time { return day })
@@ -281,6 +285,18 @@ func BenchmarkSupervision1k(b *testing.B) {
 	id, err := Enrol(ctx, h.URL, code, "bench", "officer", l.Verifier)
 	if err != nil {
 		b.Fatal(err)
+	}
+	for person, key := range keys {
+		if err := s.People().Put(ctx, api.Person{ID: person, Name: "执法员", Agency: "01", Role: api.RoleOfficer, Active: true}); err != nil {
+			b.Fatal(err)
+		}
+		code, _, err := s.People().NewActivationCode(ctx, person)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := New(id).Activate(ctx, code, key); err != nil {
+			b.Fatal(err)
+		}
 	}
 	if _, err := New(id).Push(ctx, l); err != nil {
 		b.Fatal(err)
