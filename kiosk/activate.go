@@ -63,20 +63,12 @@ func (d *WindowDesk) TryActivate() {
 		return
 	}
 	code, pin, pin2 := strings.TrimSpace(d.Code.Text), d.NewPIN.Text, d.NewPIN2.Text
-	switch {
-	case code == "":
-		d.say(shell.L("activate.err.no_code"), false)
-		return
-	case pin != pin2:
-		d.NewPIN.SetText("")
-		d.NewPIN2.SetText("")
-		d.say(shell.L("activate.err.pin_mismatch"), false)
-		return
-	}
-	if err := account.CheckPIN(pin); err != nil {
-		d.NewPIN.SetText("")
-		d.NewPIN2.SetText("")
-		d.say(shell.ActivationError("", err), false)
+	if msg, clearPINs := shell.CheckActivation(code, pin, pin2); msg != "" {
+		if clearPINs {
+			d.NewPIN.SetText("")
+			d.NewPIN2.SetText("")
+		}
+		d.say(msg, false)
 		return
 	}
 	d.say("", false)

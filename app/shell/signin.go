@@ -52,6 +52,23 @@ func CertificateError(err error) string {
 	return L("cert.err_expired")
 }
 
+// CheckActivation checks an activation form before the platform is asked
+// (a code given, the PIN typed the same twice and good enough): the
+// message to show, "" when the form may go; clearPINs says the PIN fields
+// are to be typed again.
+func CheckActivation(code, pin, pin2 string) (msg string, clearPINs bool) {
+	switch {
+	case code == "":
+		return L("activate.err.no_code"), false
+	case pin != pin2:
+		return L("activate.err.pin_mismatch"), true
+	}
+	if err := account.CheckPIN(pin); err != nil {
+		return ActivationError("", err), true
+	}
+	return "", false
+}
+
 // ActivationError says why activating a person on this device failed.
 // reason is the sync client's stable code for it (client.Reason), which
 // this package cannot ask for itself: the shell sits below sync.
