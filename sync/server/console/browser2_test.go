@@ -60,53 +60,8 @@ func TestImportAndWithdrawalInABrowser(t *testing.T) {
 	downloads := filepath.Join(dir, "downloads")
 	os.MkdirAll(downloads, 0o755)
 
-	shots := os.Getenv("SANXIANG_CONSOLE_SHOTS")
-	if shots == "" {
-		shots = filepath.Join(os.TempDir(), "console-shots")
-	}
-	if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	actx, cancel := chromedp.NewExecAllocator(ctx, browserOptions(t, exe)...)
-	defer cancel()
-	bctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	if err := chromedp.Do(bctx, chromedp.Navigate("about:blank")); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	tctx, cancel := context.WithTimeout(bctx, 90*time.Second)
-	defer cancel()
-	type step = chromedp.Action[chromedp.Void]
-	do := func(what string, steps ...step) {
-		t.Helper()
-		if err := chromedp.Do(tctx, steps...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		v, err := chromedp.Run(tctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return v
-	}
-	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
-	shot := func(name string) step {
-		return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-			png, err := chromedp.FullScreenshot(100)(ctx, tg)
-			if err != nil {
-				return chromedp.Void{}, err
-			}
-			return chromedp.Void{}, os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644)
-		}
-	}
-	js := func(expr string) step {
-		return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-			_, err := chromedp.Evaluate[bool](expr)(ctx, tg)
-			return chromedp.Void{}, err
-		}
-	}
+	br := openBrowser(t, exe)
+	do, text, shot := br.do, br.text, br.shot
 
 	do("log in", chromedp.Navigate(h.URL+"/admin/login"), chromedp.WaitVisible(css(`input[name=login]`)),
 		chromedp.SendKeys(css(`input[name=login]`), "ag"), chromedp.SendKeys(css(`input[name=password]`), "password-ag"),
@@ -178,5 +133,5 @@ func TestImportAndWithdrawalInABrowser(t *testing.T) {
 			t.Errorf("the audit log lacks %s", want)
 		}
 	}
-	t.Logf("screenshots in %s", shots)
+	t.Logf("screenshots in %s", br.shots)
 }

@@ -65,6 +65,81 @@ func browserOptions(t *testing.T, exe string) []chromedp.ExecAllocatorOption {
 		chromedp.Env("FONTCONFIG_FILE="+conf, "LANG=C.UTF-8", "LC_ALL=C.UTF-8"))
 }
 
+// step is one thing done in the browser.
+type step = chromedp.Action[chromedp.Void]
+
+// chrome is a headless Chromium for one test, its calls bounded by 90
+// seconds, its screenshots going into $SANXIANG_CONSOLE_SHOTS (default
+// console-shots in the temporary folder).
+type chrome struct {
+	t     *testing.T
+	ctx   context.Context
+	shots string
+}
+
+// openBrowser starts the Chromium at exe; it stops with the test.
+func openBrowser(t *testing.T, exe string) *chrome {
+	t.Helper()
+	shots := os.Getenv("SANXIANG_CONSOLE_SHOTS")
+	if shots == "" {
+		shots = filepath.Join(os.TempDir(), "console-shots")
+	}
+	if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), browserOptions(t, exe)...)
+	t.Cleanup(cancel)
+	bctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(cancel)
+	// The first call starts the browser, which lives as long as its
+	// context: the time limit goes on the calls after it.
+	if err := chromedp.Do(bctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	tctx, cancel := context.WithTimeout(bctx, 90*time.Second)
+	t.Cleanup(cancel)
+	return &chrome{t: t, ctx: tctx, shots: shots}
+}
+
+// do runs steps, failing the test with what they were for.
+func (b *chrome) do(what string, steps ...step) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, steps...); err != nil {
+		b.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// text is the text of the element sel selects.
+func (b *chrome) text(sel string) string {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		b.t.Fatalf("text of %s: %v", sel, err)
+	}
+	return v
+}
+
+// shot saves the whole page as name.png.
+func (b *chrome) shot(name string) step {
+	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		png, err := chromedp.FullScreenshot(100)(ctx, tg)
+		if err != nil {
+			return chromedp.Void{}, err
+		}
+		return chromedp.Void{}, os.WriteFile(filepath.Join(b.shots, name+".png"), png, 0o644)
+	}
+}
+
+func css(s string) chromedp.CSS { return chromedp.CSS(s) }
+
+// js evaluates a boolean expression in the page.
+func js(expr string) step {
+	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := chromedp.Evaluate[bool](expr)(ctx, tg)
+		return chromedp.Void{}, err
+	}
+}
+
 // The console in a real browser: an operator logs in, finds a person,
 // issues an activation code, revokes a key with a reason and reads the act
 // in the audit log; a form stripped of its CSRF token is refused; the
@@ -106,55 +181,8 @@ func TestConsoleInABrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	shots := os.Getenv("SANXIANG_CONSOLE_SHOTS")
-	if shots == "" {
-		shots = filepath.Join(os.TempDir(), "console-shots")
-	}
-	if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	actx, cancel := chromedp.NewExecAllocator(ctx, browserOptions(t, exe)...)
-	defer cancel()
-	bctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	// The first call starts the browser, which lives as long as its
-	// context: the time limit goes on the calls after it.
-	if err := chromedp.Do(bctx, chromedp.Navigate("about:blank")); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	tctx, cancel := context.WithTimeout(bctx, 90*time.Second)
-	defer cancel()
-	type step = chromedp.Action[chromedp.Void]
-	do := func(what string, steps ...step) {
-		t.Helper()
-		if err := chromedp.Do(tctx, steps...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		v, err := chromedp.Run(tctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return v
-	}
-	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
-	shot := func(name string) step {
-		return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-			png, err := chromedp.FullScreenshot(100)(ctx, tg)
-			if err != nil {
-				return chromedp.Void{}, err
-			}
-			return chromedp.Void{}, os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644)
-		}
-	}
-	js := func(expr string) step {
-		return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-			_, err := chromedp.Evaluate[bool](expr)(ctx, tg)
-			return chromedp.Void{}, err
-		}
-	}
+	br := openBrowser(t, exe)
+	tctx, do, text, shot := br.ctx, br.do, br.text, br.shot
 	login := func(who string) step {
 		return chromedp.Steps(
 			chromedp.Navigate(h.URL+"/admin/login"),
@@ -213,5 +241,5 @@ func TestConsoleInABrowser(t *testing.T) {
 	if title, err := chromedp.Run(tctx, chromedp.Title()); err != nil || !strings.Contains(title, "执法") {
 		t.Errorf("supervision page title %q %v", title, err)
 	}
-	t.Logf("screenshots in %s", shots)
+	t.Logf("screenshots in %s", br.shots)
 }
