@@ -71,7 +71,7 @@ func (c *Cases) confirmPresence(others []casefile.Officer, refusal *widget.Label
 			c.d.post(func() {
 				f.Busy.Stop()
 				if err != nil {
-					f.Message.SetText(shell.SignInError(err, until))
+					f.Message.SetText(shell.PINError(err, until))
 					return
 				}
 				f.dialog.Hide()

@@ -205,7 +205,7 @@ func (d *Desk) TryUnlock() {
 				return
 			}
 			if err != nil {
-				d.Message.SetText(shell.SignInError(err, until))
+				d.Message.SetText(shell.PINError(err, until))
 				return
 			}
 			d.Locked = false

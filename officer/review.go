@@ -441,7 +441,7 @@ func (q *Queue) ShowReview(it review.QueueItem) {
 				f.Busy.Stop()
 				switch {
 				case err != nil:
-					f.Message.SetText(shell.SignInError(err, until))
+					f.Message.SetText(shell.PINError(err, until))
 				case signErr != nil:
 					f.Message.SetText(reviewError(signErr))
 				default:

@@ -32,6 +32,16 @@ func SignInError(err error, lockedUntil time.Time) string {
 	return L("error.generic") + " " + err.Error()
 }
 
+// PINError is SignInError for someone whose number is already known and
+// shown (unlocking the desk, a second officer confirming, a reviewer
+// signing): a wrong PIN is said to be the PIN, not "number or PIN".
+func PINError(err error, lockedUntil time.Time) string {
+	if errors.Is(err, account.ErrWrongPIN) {
+		return L("signin.err_pin_only")
+	}
+	return SignInError(err, lockedUntil)
+}
+
 // CertificateError words a refusal because a certificate is not in force
 // (at sign-in, or for an officer an on-site record names), or "" when err
 // is not one.
