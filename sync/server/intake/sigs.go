@@ -72,6 +72,21 @@ func (s *Intake) checkSigs(ctx context.Context, tx *dbTx, d Device, arrived []ca
 		}
 		return got, err
 	}
+	// One push carries many records by few people: each key and each
+	// officer's entry is read once.
+	type entry struct {
+		o  *catalog.Officer
+		ok bool
+	}
+	officers := map[string]entry{}
+	officerOf := func(person string) (*catalog.Officer, bool) {
+		e, seen := officers[person]
+		if !seen && s.officer != nil {
+			e.o, e.ok = s.officer(ctx, person)
+			officers[person] = e
+		}
+		return e.o, e.ok
+	}
 	for i := range arrived {
 		r := &arrived[i]
 		if err := ledger.VerifySigs(d.Origin, r); err != nil {
@@ -95,7 +110,7 @@ func (s *Intake) checkSigs(ctx context.Context, tx *dbTx, d Device, arrived []ca
 						r.Seq, r.Kind, g.Person, r.At.UTC().Format(time.RFC3339), k.Revoked, k.Reason))
 				}
 			}
-			if f := s.certFlag(ctx, r, g.Person); f != "" {
+			if f := certFlag(r, g.Person, officerOf); f != "" {
 				flags = append(flags, f)
 			}
 			signed[g.Person] = true
@@ -178,11 +193,8 @@ func checkOnSiteSigned(ctx context.Context, tx *dbTx, device string, r *casefile
 
 // certFlag flags a record signed by an officer whose certificate, in the
 // public list, was not in force when the record was made.
-func (s *Intake) certFlag(ctx context.Context, r *casefile.Record, person string) string {
-	if s.officer == nil {
-		return ""
-	}
-	o, ok := s.officer(ctx, person)
+func certFlag(r *casefile.Record, person string, officerOf func(string) (*catalog.Officer, bool)) string {
+	o, ok := officerOf(person)
 	if !ok {
 		return ""
 	}
