@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/act"
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
+	"github.com/sanxiang-desk/sanxiang/app/ledger"
 )
 
 // Record kinds of a case.
@@ -250,7 +252,7 @@ func (l *Log) AddCorrection(ctx context.Context, caseID, author string, corrects
 	}
 	found := false
 	for _, r := range cs.Records {
-		found = found || r.Seq == corrects
+		found = found || r.Device == "" && r.Seq == corrects
 	}
 	if !found {
 		return nil, fmt.Errorf("%w: record %d", ErrNotInCase, corrects)
@@ -276,11 +278,16 @@ type Case struct {
 	Done map[string]Record
 	// Current is the last stage done ("" right after opening).
 	Current string
+	// Holder is the certificate number of the officer who holds the case:
+	// who opened it, or who took it over last.
+	Holder string
+	// Pending is the handover waiting to be taken over, if any.
+	Pending *Handover
 }
 
 // Case reads one case's records and derives its state.
 func (l *Log) Case(ctx context.Context, id string) (*Case, error) {
-	recs, err := l.Records(ctx, id)
+	recs, err := l.caseRecords(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("case %s: %w", id, err)
 	}
@@ -293,28 +300,45 @@ func CaseOf(id string, recs []Record) (*Case, error) {
 	if len(recs) == 0 || recs[0].Kind != KindOpen {
 		return nil, fmt.Errorf("%w: %s", ErrNoCase, id)
 	}
-	c := &Case{ID: id, OpenedAt: recs[0].At, Records: recs, Done: map[string]Record{}}
+	c := &Case{ID: id, OpenedAt: recs[0].At, Records: recs, Done: map[string]Record{}, Holder: recs[0].Author}
 	if err := json.Unmarshal(recs[0].Body, &c.Opening); err != nil {
 		return nil, fmt.Errorf("case %s: %w", id, err)
 	}
 	for _, r := range recs[1:] {
-		if r.Kind != KindStage {
-			continue
-		}
-		var s StageBody
-		if json.Unmarshal(r.Body, &s) == nil {
-			c.Done[s.Stage] = r
-			c.Current = s.Stage
+		switch r.Kind {
+		case KindStage:
+			var s StageBody
+			if json.Unmarshal(r.Body, &s) == nil {
+				c.Done[s.Stage] = r
+				c.Current = s.Stage
+			}
+		case KindHandover:
+			var h Handover
+			if json.Unmarshal(r.Body, &h) == nil {
+				c.Pending = &h
+			}
+		case KindTakeover:
+			c.Holder, c.Pending = r.Author, nil
 		}
 	}
 	return c, nil
 }
 
-// CaseIDs lists the cases on this device, newest first.
+// CaseIDs lists the cases this device's log holds records of, opened or
+// taken over here, newest first.
 func (l *Log) CaseIDs(ctx context.Context) ([]string, error) {
 	ids, err := l.CasesOfKind(ctx, KindOpen)
 	if err != nil {
 		return nil, fmt.Errorf("case list: %w", err)
+	}
+	taken, err := l.CasesOfKind(ctx, KindTakeover)
+	if err != nil {
+		return nil, fmt.Errorf("case list: %w", err)
+	}
+	for _, id := range taken {
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
 	}
 	return ids, nil
 }
@@ -438,15 +462,15 @@ func (c *Case) MissingAV(req []AVRequirement) []string {
 	if len(stages) == 0 {
 		return nil
 	}
-	stageAt := map[int64]string{}
+	stageAt := map[ledger.RecordRef]string{}
 	for key, r := range c.Done {
-		stageAt[r.Seq] = key
+		stageAt[r.Ref()] = key
 	}
 	anyAV, recorded := map[string]bool{}, map[string]bool{}
 	current := ""
 	for _, r := range c.Records {
 		if r.Kind == KindStage {
-			current = stageAt[r.Seq]
+			current = stageAt[r.Ref()]
 		}
 		if len(r.Media) == 0 {
 			continue

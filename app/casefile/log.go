@@ -57,8 +57,9 @@ var ErrNotCaseFile = errors.New("not a case file database")
 // The ledger's methods (Append, Records, Since, Verify…) are the log's.
 type Log struct {
 	*ledger.Log
-	gate   Gate
-	signer Signer
+	gate         Gate
+	signer       Signer
+	handoverGate HandoverGate
 }
 
 // Open opens (creating if needed) the case file at path, with its media
@@ -102,6 +103,9 @@ func (l *Log) Export(ctx context.Context, caseID string, w io.Writer, extra map[
 // one two officers, and it must pass the gate (the legal review); then the
 // signer signs it as its author and, on site, as every officer it names.
 func (l *Log) beforeAppend(ctx context.Context, r *Record) error {
+	if err := l.checkHandover(ctx, r); err != nil {
+		return err
+	}
 	others, err := l.checkStage(ctx, r)
 	if err != nil {
 		return err

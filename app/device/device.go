@@ -249,6 +249,7 @@ func (d *Device) newReview(l *casefile.Log) (*review.Service, error) {
 		Reviewers: review.AnyOf{review.BookReviewers{Book: d.Book}, fileRegistry(d.path(config.ReviewersFile))},
 		Remote:    d.reviewQueue, Signatures: true}
 	l.SetGate(d.officersStand(s.Gate(), l.Now))
+	l.SetHandoverGate(s.HandoverGate())
 	return s, nil
 }
 

@@ -66,6 +66,21 @@ type Record struct {
 	// author's, and a second officer's on an on-site record), besides the
 	// device's checkpoint that covers the whole record, Sigs included.
 	Sigs []Sig `json:"sigs,omitempty"`
+	// Device names the device whose log holds the record when that is not
+	// the log it was read from: a record of a case handed over to this
+	// device (Received), or, on the platform, of a case's earlier holder.
+	// It is not part of the record's bytes.
+	Device string `json:"-"`
+}
+
+// Ref names a record among those of a case that crossed devices: its
+// device (empty for the log read from) and its index in that log.
+func (r *Record) Ref() RecordRef { return RecordRef{r.Device, r.Seq} }
+
+// RecordRef is a record's place: a device's log and an index in it.
+type RecordRef struct {
+	Device string
+	Seq    int64
 }
 
 // encode is the exact byte form a record's leaf hash covers.

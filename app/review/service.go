@@ -206,15 +206,13 @@ func (s State) Pending() bool { return s.Submission != nil && s.Opinion == nil }
 func (s State) Passed() bool { return s.Opinion != nil && s.Opinion.Opinion == Agree }
 
 // StateOf reads a case's review state from its records (up to the end).
-func StateOf(c *casefile.Case) State { return stateUpTo(c, -1) }
+func StateOf(c *casefile.Case) State { return stateUpTo(c, len(c.Records)) }
 
-// stateUpTo reads the state from the records before seq (all when -1).
-func stateUpTo(c *casefile.Case, seq int64) State {
+// stateUpTo reads the state from the case's first n records (by position:
+// a case handed over holds records of several logs, whose seqs may meet).
+func stateUpTo(c *casefile.Case, n int) State {
 	var st State
-	for i, r := range c.Records {
-		if seq >= 0 && r.Seq >= seq {
-			break
-		}
+	for i, r := range c.Records[:n] {
 		switch r.Kind {
 		case KindSubmit:
 			var sub Submission
@@ -531,6 +529,20 @@ func (s *Service) Gate() casefile.Gate {
 
 func stateOf(c *casefile.Case) State { return StateOf(c) }
 
+// ErrReviewPending refuses to hand over a case waiting for its legal
+// review opinion: the opinion goes to the device that asked for it.
+var ErrReviewPending = errors.New("the case waits for its legal review opinion")
+
+// HandoverGate refuses to hand over a case whose review is pending.
+func (s *Service) HandoverGate() casefile.HandoverGate {
+	return func(_ context.Context, c *casefile.Case) error {
+		if StateOf(c).Pending() {
+			return fmt.Errorf("%w: %s", ErrReviewPending, c.ID)
+		}
+		return nil
+	}
+}
+
 // proposalOf is what a decision decides: the decision recorded with it,
 // else the proposal submitted for review; ok is false when neither is
 // there.
@@ -629,7 +641,7 @@ type Violation struct {
 // ViolationsOf is Violations with the refusals as errors.
 func (s *Service) ViolationsOf(c *casefile.Case) []Violation {
 	var out []Violation
-	for _, r := range c.Records {
+	for i, r := range c.Records {
 		if r.Kind != casefile.KindStage {
 			continue
 		}
@@ -637,7 +649,7 @@ func (s *Service) ViolationsOf(c *casefile.Case) []Violation {
 		if json.Unmarshal(r.Body, &st) != nil || st.Stage != "decide" {
 			continue
 		}
-		if err := s.check(c, stateUpTo(c, r.Seq), st.Decision); err != nil {
+		if err := s.check(c, stateUpTo(c, i), st.Decision); err != nil {
 			out = append(out, Violation{Seq: r.Seq, Err: err})
 		}
 	}
