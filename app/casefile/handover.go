@@ -2,11 +2,11 @@ package casefile
 
 import (
 	"context"
-	"slices"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/sanxiang-desk/sanxiang/app/ledger"
