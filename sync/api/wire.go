@@ -289,3 +289,29 @@ type Withdrawal struct {
 	Cause  string `json:"cause,omitempty"` // a device's: revoked, changed, void
 	Reason string `json:"reason"`          // an administrator's reason, or the device's explanation
 }
+
+// PathHandovers lists the cases handed over (移交) to the officer signed
+// in on the calling device who signs the request (subject "handovers"),
+// each with its records as the logs that hold them have them.
+const PathHandovers = "/api/v1/handovers"
+
+// Handover is a case handed over to an officer and not taken over yet.
+type Handover struct {
+	Case       string `json:"case"`
+	FromDevice string `json:"from_device"`
+	FromSeq    int64  `json:"from_seq"` // the handover record's place in that device's log
+	To         string `json:"to"`
+	Reason     string `json:"reason"`
+	At         string `json:"at"` // RFC 3339
+	// Records are the case's records from its opening to the handover,
+	// across the devices that held it, in order.
+	Records []HeldRecord `json:"records"`
+}
+
+// HeldRecord is a record as a device's log holds it: the device, its
+// place there and its exact bytes (base64 in JSON).
+type HeldRecord struct {
+	Device string `json:"device"`
+	Seq    int64  `json:"seq"`
+	Data   []byte `json:"data"`
+}

@@ -28,7 +28,7 @@ func (m Message) Keyed() (string, map[string]any) { return m.Key, m.Args }
 // StepError is a step of a sync or a pull that failed: which step, the
 // error, and why in a message for people.
 type StepError struct {
-	Step string // catalog, identity, people, push, policies, calendar, av, reviewers, opinions, queue, media
+	Step string // catalog, identity, people, push, policies, calendar, av, reviewers, opinions, queue, handovers, media
 	Err  error
 	Why  Message
 }
@@ -171,6 +171,26 @@ func Round(ctx context.Context, dev *device.Device, progress func(Upload)) (Resu
 			}
 			if asked && ok("queue", dev.SaveReviewQueue(queue)) {
 				done("cli.queue_pulled", map[string]any{"N": len(queue)})
+			}
+		},
+		// Cases handed over to an officer signed in here, each request
+		// signed by that officer.
+		func() {
+			n := 0
+			for _, a := range dev.Book.Keys.SignedIn() {
+				// One whose key or certificate the platform revoked asks
+				// for nothing in their name.
+				if a.Role != account.RoleOfficer || dev.PersonStands(ctx, a, time.Now()) != nil {
+					continue
+				}
+				got, err := c.ReceiveHandovers(ctx, dev.Log, a)
+				n += got
+				if !ok("handovers", err) {
+					return
+				}
+			}
+			if n > 0 {
+				done("cli.handovers_received", map[string]any{"N": n})
 			}
 		},
 		// Evidence goes up only behind the records that name it.

@@ -73,7 +73,7 @@ func (s *Server) reviewService(ctx context.Context) (_ *review.Service, err erro
 func (s *Server) ReviewQueue(ctx context.Context, agency, except string) (_ []review.RemoteCase, err error) {
 	defer wrap.Err(&err, "review queue")
 	rows, err := s.db.QueryContext(ctx, `SELECT device, case_id, last_seq FROM cases
-		WHERE submitted = 1 AND (agency = ? OR ? = '') AND device <> ? ORDER BY device, case_id`, agency, agency, except)
+		WHERE submitted = 1 AND handed_to = '' AND (agency = ? OR ? = '') AND device <> ? ORDER BY device, case_id`, agency, agency, except)
 	if err != nil {
 		return nil, err
 	}

@@ -33,14 +33,39 @@ var (
 // device d, by an active legal reviewer of agency, under a key registered
 // to them on d and not revoked, at a time within api.PersonWindow.
 func (s *Server) reviewerOf(ctx context.Context, r *http.Request, d Device, agency, subject string) (p api.Person, err error) {
+	p, err = s.personOf(ctx, r, d, subject)
+	if errors.Is(err, errPersonSig) {
+		return p, fmt.Errorf("%w: %w", errReviewerSig, err)
+	}
+	if errors.Is(err, people.ErrNoPerson) {
+		return p, fmt.Errorf("%w: %w", errNotAgencyReviewer, err)
+	}
+	if err != nil {
+		return p, err
+	}
+	if p.Role != api.RoleReviewer || !p.Active || p.Agency != agency {
+		return p, fmt.Errorf("%w: %s (%s of %s) asked for %s", errNotAgencyReviewer, p.ID, p.Role, p.Agency, agency)
+	}
+	return p, nil
+}
+
+// errPersonSig: a request made for a person is not signed by them under a
+// key registered to them on the calling device.
+var errPersonSig = errors.New("the request is not signed by a key registered to the person on this device")
+
+// personOf checks that a request to path about subject was signed, on
+// device d, by the person it names, under a key registered to them on d
+// and not revoked, at a time within api.PersonWindow; it returns the
+// person (people.ErrNoPerson for one the registry does not hold).
+func (s *Server) personOf(ctx context.Context, r *http.Request, d Device, subject string) (p api.Person, err error) {
 	id, at := r.Header.Get(api.HeaderPerson), r.Header.Get(api.HeaderPersonTime)
 	sig, err := base64.StdEncoding.DecodeString(r.Header.Get(api.HeaderPersonSig))
 	if id == "" || err != nil || len(sig) != ed25519.SignatureSize {
-		return p, errReviewerSig
+		return p, errPersonSig
 	}
 	when, err := time.Parse(time.RFC3339, at)
 	if err != nil {
-		return p, errReviewerSig
+		return p, errPersonSig
 	}
 	if d := s.now().Sub(when); d > api.PersonWindow || d < -api.PersonWindow {
 		return p, fmt.Errorf("%w: %s", errStaleRequest, at)
@@ -59,19 +84,9 @@ func (s *Server) reviewerOf(ctx context.Context, r *http.Request, d Device, agen
 		}
 	}
 	if !signed {
-		return p, fmt.Errorf("%w: %s on %s", errReviewerSig, id, d.ID)
+		return p, fmt.Errorf("%w: %s on %s", errPersonSig, id, d.ID)
 	}
-	p, err = s.people.Get(ctx, id)
-	if errors.Is(err, people.ErrNoPerson) {
-		return p, fmt.Errorf("%w: %s", errNotAgencyReviewer, id)
-	}
-	if err != nil {
-		return p, err
-	}
-	if p.Role != api.RoleReviewer || !p.Active || p.Agency != agency {
-		return p, fmt.Errorf("%w: %s (%s of %s) asked for %s", errNotAgencyReviewer, id, p.Role, p.Agency, agency)
-	}
-	return p, nil
+	return s.people.Get(ctx, id)
 }
 
 // refuseReviewer answers a refused reviewer's request, with an alert for

@@ -32,7 +32,7 @@ func (s *Server) SupervisionOf(ctx context.Context, agency string, from, to time
 		device, id string
 		last       int64
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT device, case_id, last_seq FROM cases WHERE opened >= ? AND opened < ? AND (? = '' OR agency = ?) ORDER BY opened`,
+	rows, err := s.db.QueryContext(ctx, `SELECT device, case_id, last_seq FROM cases WHERE handed_to = '' AND opened >= ? AND opened < ? AND (? = '' OR agency = ?) ORDER BY opened`,
 		from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339), agency, agency)
 	if err != nil {
 		return supervise.Report{}, err

@@ -6,12 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/ledger"
 	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/sync/server/internal/wrap"
 	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
@@ -33,38 +32,6 @@ func decodeRecords(raw [][]byte) []casefile.Record {
 
 // errCaseElsewhere refuses a push that writes into a case it does not hold.
 var errCaseElsewhere = errors.New("the push writes into a case opened on another device")
-
-// checkCasesOwned refuses records that write into a case another device
-// opened (a publication, a withdrawal, a stage, an opinion: anything), and
-// a case opened under an ID that is not the pushing device's own
-// (casefile.Log.OpenCase names a case "<device>-<date>-<n>"), so no device
-// can claim another's future case IDs ahead of it. A case is its opening
-// device's until a handover moves it.
-func checkCasesOwned(ctx context.Context, tx *sqldb.Tx, device string, arrived []casefile.Record) error {
-	seen := map[string]bool{}
-	for _, r := range arrived {
-		if r.Case == "" {
-			continue
-		}
-		if r.Kind == casefile.KindOpen && !strings.HasPrefix(r.Case, device+"-") {
-			return fmt.Errorf("%w: record %d opens %s, which is not an ID of %s", errCaseElsewhere, r.Seq, r.Case, device)
-		}
-		if seen[r.Case] {
-			continue
-		}
-		seen[r.Case] = true
-		var owner string
-		err := tx.QueryRowContext(ctx, `SELECT device FROM cases WHERE case_id = ? AND device <> ? LIMIT 1`, r.Case, device).Scan(&owner)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("owner of case %s: %w", r.Case, err)
-		}
-		return fmt.Errorf("%w: record %d (%s) writes into %s, opened on %s", errCaseElsewhere, r.Seq, r.Kind, r.Case, owner)
-	}
-	return nil
-}
 
 // indexCases keeps the cases table as records arrive, inside the push's
 // transaction: a case.open row gives the case's agency, act and opening
@@ -224,29 +191,38 @@ func (s *Intake) caseAt(ctx context.Context, device, id string, seq int64) (*cas
 var errBrokenChain = errors.New("the case's record chain is broken")
 
 // caseRecords reads one case's records up to seq by following each
-// record's link to the case's previous one, so a check costs the case's
-// length, not the device log's.
+// record's link to the case's previous one, across the devices that held
+// it (a takeover links to the handover it answers), so a check costs the
+// case's length, not the device log's. Records of other devices than
+// device have their Device set.
 func (s *Intake) caseRecords(ctx context.Context, device string, seq int64) ([]casefile.Record, error) {
-	var out []casefile.Record
-	for seq >= 0 {
+	get := func(ref ledger.RecordRef) (casefile.Record, error) {
+		var r casefile.Record
+		dev := ref.Device
+		if dev == "" {
+			dev = device
+		}
 		var data []byte
-		err := s.db.QueryRowContext(ctx, `SELECT data FROM log_records WHERE device = ? AND seq = ?`, device, seq).Scan(&data)
+		err := s.db.QueryRowContext(ctx, `SELECT data FROM log_records WHERE device = ? AND seq = ?`, dev, ref.Seq).Scan(&data)
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil, fmt.Errorf("%w: record %d missing", errBrokenChain, seq)
+			return r, fmt.Errorf("%w: record %s #%d missing", errBrokenChain, dev, ref.Seq)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("record %d: %w", seq, err)
+			return r, fmt.Errorf("record %s #%d: %w", dev, ref.Seq, err)
 		}
-		var r casefile.Record
 		if err := json.Unmarshal(data, &r); err != nil {
-			return nil, fmt.Errorf("%w: record %d: %v", errBrokenChain, seq, err)
+			return r, fmt.Errorf("%w: record %s #%d: %v", errBrokenChain, dev, ref.Seq, err)
 		}
-		if r.Prev >= seq {
-			return nil, fmt.Errorf("%w: record %d links forward to %d", errBrokenChain, seq, r.Prev)
-		}
-		out = append(out, r)
-		seq = r.Prev
+		r.Device = ref.Device
+		return r, nil
 	}
-	slices.Reverse(out)
-	return out, nil
+	last, err := get(ledger.RecordRef{Seq: seq})
+	if err != nil {
+		return nil, err
+	}
+	recs, err := casefile.Follow(last, device, get)
+	if err != nil && !errors.Is(err, errBrokenChain) {
+		return nil, fmt.Errorf("%w: %v", errBrokenChain, err)
+	}
+	return recs, err
 }

@@ -77,6 +77,9 @@ func (s *Intake) ServePush(w http.ResponseWriter, r *http.Request, d Device) {
 	case sigCode(err) != "":
 		code := sigCode(err)
 		web.Problem(w, http.StatusForbidden, code, words.L("platform."+code), err.Error())
+	case handoverCode(err) != "":
+		code := handoverCode(err)
+		web.Problem(w, http.StatusForbidden, code, words.L("platform."+code), err.Error())
 	case errors.Is(err, errGap), errors.Is(err, errBadTree):
 		web.Problem(w, http.StatusUnprocessableEntity, "bad_log", words.L("platform.bad_log"), err.Error())
 	case err != nil:
@@ -142,7 +145,7 @@ func (s *Intake) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 			return fmt.Errorf("verify push: %w", err)
 		}
 		records := decodeRecords(arrived)
-		if err := checkCasesOwned(ctx, tx, d.ID, records); err != nil {
+		if err := s.checkCasesOwned(ctx, tx, d.ID, records); err != nil {
 			return err
 		}
 		if err := indexCases(ctx, tx, d.ID, records); err != nil {
@@ -188,6 +191,9 @@ func (s *Intake) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 		s.Alert(ctx, d.ID, "case_elsewhere", err.Error())
 	}
 	if code := sigCode(err); code != "" {
+		s.Alert(ctx, d.ID, code, err.Error())
+	}
+	if code := handoverCode(err); code != "" {
 		s.Alert(ctx, d.ID, code, err.Error())
 	}
 	for _, f := range sigFlags {

@@ -21,11 +21,12 @@ import (
 // Why a push is refused for its people's signatures; each has its own
 // stable code (ServePush) and is raised as an alert.
 var (
-	errPersonSig       = errors.New("a person's signature does not verify")
-	errUnknownKey      = errors.New("a record is signed with a key the platform did not register to that person on that device")
-	errUnsignedOpinion = errors.New("a review opinion is not signed by its reviewer's registered key")
-	errNotReviewer     = errors.New("a review opinion's signer is not an active legal reviewer of the case's agency")
-	errMissingCosign   = errors.New("an on-site record lacks the signature of an officer it names")
+	errPersonSig        = errors.New("a person's signature does not verify")
+	errUnknownKey       = errors.New("a record is signed with a key the platform did not register to that person on that device")
+	errUnsignedOpinion  = errors.New("a review opinion is not signed by its reviewer's registered key")
+	errNotReviewer      = errors.New("a review opinion's signer is not an active legal reviewer of the case's agency")
+	errMissingCosign    = errors.New("an on-site record lacks the signature of an officer it names")
+	errUnsignedHandover = errors.New("a handover or takeover is not signed by its author")
 )
 
 // sigCodes gives each refusal its code, for the wire and the alert.
@@ -38,6 +39,7 @@ var sigCodes = []struct {
 	{errUnsignedOpinion, "unsigned_opinion"},
 	{errNotReviewer, "not_reviewer"},
 	{errMissingCosign, "missing_cosign"},
+	{errUnsignedHandover, "unsigned_handover"},
 }
 
 // sigCode is the code of a signature refusal, "" for another error.
@@ -123,6 +125,10 @@ func (s *Intake) checkSigs(ctx context.Context, tx *dbTx, d Device, arrived []ca
 		case casefile.KindStage:
 			if err := checkOnSiteSigned(ctx, tx, d.ID, r, signed); err != nil {
 				return nil, err
+			}
+		case casefile.KindHandover, casefile.KindTakeover:
+			if !signed[r.Author] {
+				return nil, fmt.Errorf("%w: record %d (%s of %s) by %s", errUnsignedHandover, r.Seq, r.Kind, r.Case, r.Author)
 			}
 		}
 	}
