@@ -119,7 +119,7 @@ func (s *Intake) checkCasesOwned(ctx context.Context, tx *dbTx, device string, a
 		}
 		if r.Kind == casefile.KindOpen && h.holder == "" {
 			var o casefile.Opening
-			json.Unmarshal(r.Body, &o) // one that does not read has no agency
+			json.Unmarshal(r.Body, &o)            // one that does not read has no agency
 			h.holder, h.agency = device, o.Agency // indexCases adds its row
 		}
 		switch {
