@@ -20,6 +20,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
 	"github.com/sanxiang-desk/sanxiang/app/capture"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/ledger"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/describe"
 	"github.com/sanxiang-desk/sanxiang/app/document"
@@ -58,6 +59,8 @@ type Cases struct {
 	// Confirm is the open dialog in which a second officer confirms their
 	// presence with their own PIN, for tests.
 	Confirm *ConfirmForm
+	// Handover is the open handover dialog, for tests.
+	Handover *HandoverForm
 }
 
 func newCases(d *Desk, l *casefile.Log, cal *calendar.Calendar, av []casefile.AVRequirement, rev *review.Service) *Cases {
@@ -90,6 +93,9 @@ func (c *Cases) ShowList() {
 	c.Open = nil
 	c.reload()
 	top := container.NewBorder(nil, nil, nil, c.NewCase, c.Search)
+	if in := c.incomingPanel(); in != nil {
+		top = container.NewVBox(in, top)
+	}
 	c.set(container.NewBorder(top, nil, nil, nil, c.List))
 }
 
@@ -180,8 +186,27 @@ func (c *Cases) ShowCase(id string) {
 	videoBtn := widget.NewButtonWithIcon(shell.L("media.record_video"), theme.MediaVideoIcon(), func() { c.ShowRecorder(true) })
 	photoBtn := widget.NewButtonWithIcon(shell.L("media.import_photos"), theme.MediaPhotoIcon(), c.ImportPhotos)
 	title.Truncation = fyne.TextTruncateEllipsis
-	top := container.NewVBox(container.NewBorder(nil, nil, back, nil, title),
-		container.NewHBox(audioBtn, videoBtn, photoBtn, layout.NewSpacer(), exportBtn, docBtn, noteBtn, stageBtn))
+	// A case handed over takes no record here until it is taken over; one
+	// the officer holds can be handed over.
+	writable := cs.Pending == nil
+	actions := container.NewHBox(audioBtn, videoBtn, photoBtn, layout.NewSpacer(), exportBtn)
+	if writable {
+		if cs.Holder == c.d.Me.ID {
+			handBtn := widget.NewButtonWithIcon(shell.L("handover.button"), theme.MailForwardIcon(), c.ShowHandoverForm)
+			actions.Add(handBtn)
+		}
+		actions.Add(docBtn)
+		actions.Add(noteBtn)
+		actions.Add(stageBtn)
+	} else {
+		audioBtn.Disable()
+		videoBtn.Disable()
+		photoBtn.Disable()
+	}
+	top := container.NewVBox(container.NewBorder(nil, nil, back, nil, title), actions)
+	if !writable {
+		top.Add(handoverBanner(cs, c.officerName))
+	}
 
 	var names []string
 	for _, of := range o.Officers {
@@ -194,6 +219,9 @@ func (c *Cases) ShowCase(id string) {
 		widget.NewFormItem(shell.L("case.summary"), wrap(o.Summary)),
 		widget.NewFormItem(shell.L("case.officers"), widget.NewLabel(strings.Join(names, "、"))),
 	)
+	if cs.Holder != cs.Records[0].Author {
+		info.Append(shell.L("handover.holder"), widget.NewLabel(c.officerName(cs.Holder)))
+	}
 	side := container.NewVBox(widget.NewLabelWithStyle(shell.L("case.clocks"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	clocks := cs.Clocks(c.cal, c.now())
 	if len(clocks) == 0 {
@@ -219,12 +247,15 @@ func (c *Cases) ShowCase(id string) {
 			side.Add(widget.NewLabel(shell.L("clock.approximate")))
 		}
 	}
-	if c.rev != nil {
+	// Review and publication write records: not for a case handed over.
+	if c.rev != nil && writable {
 		side.Add(widget.NewSeparator())
 		side.Add(c.reviewPanel(cs))
 		side.Add(widget.NewSeparator())
 	}
-	side.Add(c.publishPanel(cs))
+	if writable {
+		side.Add(c.publishPanel(cs))
+	}
 	for _, st := range cs.MissingAV(c.av) {
 		l := widget.NewLabel(shell.L("case.av_missing", map[string]any{"Stage": shell.L("stage." + st)}))
 		l.Importance = widget.WarningImportance
@@ -233,23 +264,30 @@ func (c *Cases) ShowCase(id string) {
 	}
 
 	timeline := container.NewVBox(widget.NewLabelWithStyle(shell.L("case.timeline"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
-	corrected := map[int64][]int64{}
+	// A correction names a record of the log it is in.
+	corrected := map[ledger.RecordRef][]int64{}
 	for _, r := range cs.Records {
 		if r.Corrects != nil {
-			corrected[*r.Corrects] = append(corrected[*r.Corrects], r.Seq)
+			ref := ledger.RecordRef{Device: r.Device, Seq: *r.Corrects}
+			corrected[ref] = append(corrected[ref], r.Seq)
 		}
 	}
 	for _, r := range cs.Records {
 		card := recordCard(r, c.officerName(r.Author))
-		for _, by := range corrected[r.Seq] {
+		for _, by := range corrected[r.Ref()] {
 			l := widget.NewLabel(shell.L("case.corrected_by", map[string]any{"Seq": by}))
 			l.Importance = widget.WarningImportance
 			card.(*fyne.Container).Add(l)
 		}
 		seq := r.Seq
-		fix := widget.NewButtonWithIcon(shell.L("case.correct"), theme.DocumentCreateIcon(), func() { c.ShowCorrectionForm(seq) })
-		fix.Importance = widget.LowImportance
-		actions := container.NewVBox(fix)
+		actions := container.NewVBox()
+		// Records of the devices that held the case before stay as they
+		// are there: only this log's own can be corrected here.
+		if writable && r.Device == "" {
+			fix := widget.NewButtonWithIcon(shell.L("case.correct"), theme.DocumentCreateIcon(), func() { c.ShowCorrectionForm(seq) })
+			fix.Importance = widget.LowImportance
+			actions.Add(fix)
+		}
 		if rec, ok := capture.RecordingOf(r); ok && len(rec.Files) > 0 && fileExists(c.log, rec.Files[0].SHA256) {
 			label := shell.L("media.play")
 			if rec.Kind == capture.KindPhoto {
@@ -291,7 +329,11 @@ func (c *Cases) officerName(cert string) string {
 // recordCard shows one record of the timeline with its place in the log.
 func recordCard(r casefile.Record, author string) fyne.CanvasObject {
 	what, text := describe.Record(r, label)
-	head := widget.NewLabelWithStyle(fmt.Sprintf("#%d　%s　%s　%s", r.Seq, r.At.Local().Format("2006-01-02 15:04"), what, author),
+	place := fmt.Sprintf("#%d", r.Seq)
+	if r.Device != "" {
+		place = shell.L("handover.record_of", map[string]any{"Seq": r.Seq, "Device": r.Device})
+	}
+	head := widget.NewLabelWithStyle(fmt.Sprintf("%s　%s　%s　%s", place, r.At.Local().Format("2006-01-02 15:04"), what, author),
 		fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	box := container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), head)
 	if text != "" {
@@ -453,6 +495,9 @@ func caseError(err error) string {
 		return shell.L("case.err_stage")
 	case errors.Is(err, casefile.ErrNotSigned):
 		return shell.L("case.err_not_signed")
+	}
+	if msg := handoverError(err); msg != "" {
+		return msg
 	}
 	if msg := shell.CertificateError(err); msg != "" {
 		return msg

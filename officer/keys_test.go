@@ -44,13 +44,22 @@ func keyedDesk(t *testing.T) (*Desk, *device.Device, *server.Server, *httptest.S
 	}
 	h := httptest.NewServer(s.Handler())
 	t.Cleanup(h.Close)
+	d, dev := keyedDeskOn(t, s, h, "DESK-K")
+	return d, dev, s, h
+}
+
+// keyedDeskOn is a desk on a new device named name, enrolled with the
+// platform s serves at h.
+func keyedDeskOn(t *testing.T, s *server.Server, h *httptest.Server, name string) (*Desk, *device.Device) {
+	t.Helper()
+	ctx := context.Background()
 	dev, err := device.Open(ctx, t.TempDir(), device.Catalog|device.Accounts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { dev.Close() })
 	dev.Book.SetKDF(account.Quick)
-	if err := dev.OpenLedger(ctx, "DESK-K"); err != nil {
+	if err := dev.OpenLedger(ctx, name); err != nil {
 		t.Fatal(err)
 	}
 	ds, _ := demo.Dataset(demo.Standard)
@@ -62,7 +71,7 @@ func keyedDesk(t *testing.T) (*Desk, *device.Device, *server.Server, *httptest.S
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, err := client.Enrol(ctx, h.URL, code, "DESK-K", api.DeviceOfficer, dev.Log.Verifier)
+	id, err := client.Enrol(ctx, h.URL, code, name, api.DeviceOfficer, dev.Log.Verifier)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +87,7 @@ func keyedDesk(t *testing.T) (*Desk, *device.Device, *server.Server, *httptest.S
 	d.SetCaseFile(dev.Log, cal, av)
 	d.SetReview(dev.Review)
 	w.SetContent(d.Content())
-	return d, dev, s, h
+	return d, dev
 }
 
 // activate goes through the desk's activation form.

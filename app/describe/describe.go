@@ -78,6 +78,18 @@ func Record(r casefile.Record, L Label) (what, text string) {
 		if rec, ok := casefile.RecordingOf(r); ok {
 			what, text = Media(rec, L)
 		}
+	case casefile.KindHandover:
+		var h casefile.Handover
+		json.Unmarshal(r.Body, &h)
+		to := h.To
+		if h.ToName != "" {
+			to = h.ToName + "（" + h.To + "）"
+		}
+		text = L("handover.record_text", map[string]any{"To": to, "Reason": h.Reason})
+	case casefile.KindTakeover:
+		var t casefile.Takeover
+		json.Unmarshal(r.Body, &t)
+		text = L("takeover.record_text", map[string]any{"Device": t.FromDevice, "Seq": t.FromSeq})
 	case casefile.KindCorrection:
 		var k casefile.Correction
 		json.Unmarshal(r.Body, &k)
