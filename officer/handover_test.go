@@ -27,7 +27,7 @@ func TestHandOverAndTakeOverOnTheDesk(t *testing.T) {
 	dB, devB := keyedDeskOn(t, s, h, "DESK-L")
 	const first, second = "990101000001", "990101000002"
 	for _, p := range []struct {
-		d        *Desk
+		d       *Desk
 		id, pin string
 	}{{dA, first, "147258"}, {dB, second, "258369"}} {
 		code, _, err := s.People().NewActivationCode(ctx, p.id)
