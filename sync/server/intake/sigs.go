@@ -12,6 +12,7 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/hall"
 	"github.com/sanxiang-desk/sanxiang/app/ledger"
 	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
@@ -38,6 +39,8 @@ var sigCodes = []struct {
 	{errUnsignedOpinion, "unsigned_opinion"},
 	{errNotReviewer, "not_reviewer"},
 	{errMissingCosign, "missing_cosign"},
+	{errNotHallRecord, "wrong_kind"},
+	{errNotHallStaff, "not_hall_staff"},
 }
 
 // sigCode is the code of a signature refusal, "" for another error.
@@ -123,6 +126,14 @@ func (s *Intake) checkSigs(ctx context.Context, tx *dbTx, d Device, arrived []ca
 		case casefile.KindStage:
 			if err := checkOnSiteSigned(ctx, tx, d.ID, r, signed); err != nil {
 				return nil, err
+			}
+		case hall.KindWindowSignIn, hall.KindWindowPause, hall.KindWindowResume, hall.KindWindowSignOut, hall.KindKioskAdmin:
+			f, err := s.checkHallSigner(ctx, r, signed)
+			if err != nil {
+				return nil, err
+			}
+			if f != "" {
+				flags = append(flags, f)
 			}
 		}
 	}
