@@ -22,7 +22,7 @@ import (
 const listsPeriod = 5 * time.Minute
 
 func runKiosk(o *options, _ io.Writer) error {
-	dev, err := o.open(device.Catalog)
+	dev, err := o.open(device.Catalog | device.Ledger)
 	if err != nil {
 		return err
 	}
@@ -45,6 +45,9 @@ func runKiosk(o *options, _ io.Writer) error {
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	go k.RunIdleTimer(ctx)
+	hl := client.NewHallLog(dev) // kiosk administrators' signed records, pushed
+	k.SetAdmins(dev.Book, client.Activator{Dev: dev}, hl)
+	go hl.Run(ctx, listsPeriod, nil)
 	pl := client.NewLists(dev.Config.PlatformURL, dev.Catalog)
 	k.SetPull(pl)
 	go pl.Every(ctx, listsPeriod, func(n int, err error) {
@@ -58,7 +61,7 @@ func runKiosk(o *options, _ io.Writer) error {
 }
 
 func runWindow(o *options, _ io.Writer) error {
-	dev, err := o.open(device.Catalog | device.Accounts)
+	dev, err := o.open(device.Catalog | device.Ledger)
 	if err != nil {
 		return err
 	}
@@ -85,8 +88,11 @@ func runWindow(o *options, _ io.Writer) error {
 	pl := client.NewLists(dev.Config.PlatformURL, dev.Catalog)
 	desk.SetPull(pl)
 	desk.SetActivate(client.Activator{Dev: dev})
+	hl := client.NewHallLog(dev) // staff's signed sign-ins and sign-outs, pushed
+	desk.SetHall(hl)
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
+	go hl.Run(ctx, listsPeriod, nil)
 	go pl.Every(ctx, listsPeriod, func(n int, err error) {
 		logPull(err)
 		fyne.Do(func() {

@@ -52,7 +52,9 @@ type Kiosk struct {
 	offset     func() float32
 	lastOffset float32
 
-	admin        adminGate
+	admin adminGate
+	// quit ends the program (the app's Quit; tests replace it).
+	quit         func()
 	highContrast bool
 	pull         Puller
 }

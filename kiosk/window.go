@@ -15,6 +15,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/account"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/config"
+	"github.com/sanxiang-desk/sanxiang/app/hall"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 )
@@ -49,6 +50,9 @@ type WindowDesk struct {
 	// it in place); post brings its result back (fyne.Do).
 	background func(func())
 	post       func(func())
+	// hall records sign-ins, pauses and sign-outs in the device's log,
+	// signed by the staff member, for the platform (SetHall).
+	hall HallRecorder
 
 	// Signed-in console.
 	Staff   *account.Account
@@ -221,10 +225,20 @@ func (d *WindowDesk) TrySignIn() {
 	d.Busy.Start(shell.L("signin.busy"))
 	d.background(func() {
 		a, until, err := d.book.SignIn(context.Background(), id, pin, window)
+		var rerr error
+		if err == nil {
+			rerr = d.record(hall.KindWindowSignIn, window, a.ID)
+		}
 		d.post(func() {
 			d.Busy.Stop()
 			if err != nil {
 				d.say(shell.SignInError(err, until), false)
+				return
+			}
+			if rerr != nil {
+				// Nobody serves unrecorded: the key is put away again.
+				d.book.Log(context.Background(), a.ID, "signout", window)
+				d.say(shell.L("window.record_failed", map[string]any{"Error": rerr.Error()}), false)
 				return
 			}
 			d.Staff, d.Window, d.Paused = &a, window, false
@@ -299,6 +313,13 @@ func (d *WindowDesk) TogglePause() {
 		d.Pause.SetIcon(theme.MediaPauseIcon())
 		d.Display.Serve(d.Window, *d.Staff, d.serviceItems(d.Staff.Agency))
 	}
+	kind := hall.KindWindowResume
+	if d.Paused {
+		kind = hall.KindWindowPause
+	}
+	if err := d.record(kind, d.Window, d.Staff.ID); err != nil {
+		fyne.LogError("window hall log", err)
+	}
 	if err := d.book.Log(context.Background(), d.Staff.ID, event, d.Window); err != nil {
 		fyne.LogError("window log", err)
 	}
@@ -307,6 +328,10 @@ func (d *WindowDesk) TogglePause() {
 // DoSignOut clears the display and returns to the sign-in form.
 func (d *WindowDesk) DoSignOut() {
 	if d.Staff != nil {
+		// Signed while the key is still held; signing out puts it away.
+		if err := d.record(hall.KindWindowSignOut, d.Window, d.Staff.ID); err != nil {
+			fyne.LogError("window hall log", err)
+		}
 		if err := d.book.Log(context.Background(), d.Staff.ID, "signout", d.Window); err != nil {
 			fyne.LogError("window log", err)
 		}
@@ -314,6 +339,26 @@ func (d *WindowDesk) DoSignOut() {
 	d.Display.Close(d.Window)
 	d.Staff, d.Paused = nil, false
 	d.showSignIn()
+}
+
+// HallRecorder records the hall's own events in the device's log, each
+// signed by the person it names with the key their sign-in unsealed, for
+// the platform (client.HallLog).
+type HallRecorder interface {
+	Window(ctx context.Context, kind, window, staff string) error
+	Kiosk(ctx context.Context, action, admin string) error
+}
+
+// SetHall makes the desk record each sign-in, pause, resume and sign-out
+// as a signed record of the device's log (hall.KindWindowSignIn…).
+func (d *WindowDesk) SetHall(h HallRecorder) { d.hall = h }
+
+// record appends a window event to the hall log, if the desk keeps one.
+func (d *WindowDesk) record(kind, window, staff string) error {
+	if d.hall == nil {
+		return nil
+	}
+	return d.hall.Window(context.Background(), kind, window, staff)
 }
 
 // Display is the citizen-facing screen of a service window.

@@ -2,6 +2,7 @@ package kiosk
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -50,8 +51,24 @@ func newTestDesk(t *testing.T) (*WindowDesk, *account.Book) {
 	return d, book
 }
 
+// keyedRecorder is a hall log that notes each window event and whether
+// the staff member's key was held to sign it.
+type keyedRecorder struct {
+	book *account.Book
+	got  []string
+}
+
+func (r *keyedRecorder) Window(_ context.Context, kind, window, staff string) error {
+	r.got = append(r.got, fmt.Sprintf("%s@%s/%s/%v", kind, window, staff, r.book.Keys.Has(staff)))
+	return nil
+}
+
+func (r *keyedRecorder) Kiosk(context.Context, string, string) error { return nil }
+
 func TestWindowSignInServePauseSignOut(t *testing.T) {
 	d, book := newTestDesk(t)
+	rec := &keyedRecorder{book: book}
+	d.SetHall(rec)
 	if d.Display.State != "closed" {
 		t.Fatalf("display before sign-in: %s", d.Display.State)
 	}
@@ -116,6 +133,14 @@ func TestWindowSignInServePauseSignOut(t *testing.T) {
 	}
 	if got := strings.Join(kinds, " "); got != "failed@3 signin@3 pause@3 resume@3 signout@3" {
 		t.Errorf("sign log: %s", got)
+	}
+	// Each event is a hall record, signed while the key is held.
+	const s = "/990102000004/true"
+	if got := strings.Join(rec.got, " "); got != "window.signin@3"+s+" window.pause@3"+s+" window.resume@3"+s+" window.signout@3"+s {
+		t.Errorf("hall records: %s", got)
+	}
+	if book.Keys.Has("990102000004") {
+		t.Error("the key is held after signing out")
 	}
 }
 

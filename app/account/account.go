@@ -1,5 +1,5 @@
 // Package account signs people in on a device that may be offline: window
-// staff, officers and legal reviewers. Each has an Ed25519 key made on the
+// staff, officers, legal reviewers and kiosk administrators. Each has an Ed25519 key made on the
 // device when they activated (the platform registers its public half); the
 // private half is sealed under the person's PIN (keys.go), and signing in
 // is unsealing it. The unsealed keys of the people signed in sign their
@@ -40,6 +40,9 @@ const (
 	RoleStaff    Role = "staff"    // window staff
 	RoleOfficer  Role = "officer"  // enforcement officer
 	RoleReviewer Role = "reviewer" // legal reviewer (法制审核人员)
+	// RoleKioskAdmin looks after a hall's kiosks: leaves fullscreen or
+	// quits one, signed with their own key.
+	RoleKioskAdmin Role = "kiosk_admin"
 )
 
 // Account is one person who may sign in.
@@ -204,7 +207,7 @@ func (b *Book) EnrolKey(ctx context.Context, a Account, key ed25519.PrivateKey, 
 		return fmt.Errorf("enrol %s: %w", a.ID, err)
 	}
 	switch a.Role {
-	case RoleStaff, RoleOfficer, RoleReviewer:
+	case RoleStaff, RoleOfficer, RoleReviewer, RoleKioskAdmin:
 	default:
 		return fmt.Errorf("enrol %s: unknown role %q", a.ID, a.Role)
 	}
@@ -347,9 +350,11 @@ func (b *Book) Stands(ctx context.Context, a Account) error {
 }
 
 // Log appends an event (signout, pause, resume) for an account. Signing
-// out or pausing (the screen locked) puts the person's key away.
+// out puts the person's key away. A window's pause keeps it: the console
+// stays open (only the citizen's display is covered), and the resume and
+// the sign-out after it are signed with it.
 func (b *Book) Log(ctx context.Context, id, event, place string) error {
-	if event == "signout" || event == "pause" {
+	if event == "signout" {
 		b.Keys.Remove(id)
 	}
 	err := b.db.Tx(ctx, func(tx *sql.Tx) error { return logEvent(ctx, tx, b.now(), id, event, place) })

@@ -68,6 +68,9 @@ type EnrolResponse struct {
 	Token    string `json:"token"`
 	// PlatformKey verifies the receipts the platform signs.
 	PlatformKey string `json:"platform_key"`
+	// Kind is the kind of device enrolled (the code's): a kiosk or a
+	// window pushes only its hall log and pulls no case rules.
+	Kind string `json:"kind,omitempty"`
 }
 
 // WireRecord is one record of a device log, its exact bytes.

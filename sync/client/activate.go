@@ -11,8 +11,11 @@ import (
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 )
 
-// ErrRoleNotHere is a person whose role has no account on a device (a
-// kiosk administrator, who looks after kiosks with the kiosk's own PIN).
+// ErrRoleNotHere is a person whose role does not sign in on this kind of
+// device (api.RoleDevice): officers and legal reviewers on officers'
+// devices, window staff on window desks, kiosk administrators on kiosks.
+// The platform refuses such a code first (activation_wrong_device); the
+// device checks again before it keeps a key.
 var ErrRoleNotHere = errors.New("this person's role does not sign in on this device")
 
 // ActivatePerson activates a person on this enrolled device, online, once:
@@ -45,8 +48,16 @@ func ActivatePerson(ctx context.Context, dev *device.Device, code, pin string) (
 		a.Role = account.RoleReviewer
 	case api.RoleStaff:
 		a.Role = account.RoleStaff
+	case api.RoleKioskAdmin:
+		a.Role = account.RoleKioskAdmin
 	default:
 		return account.Account{}, fmt.Errorf("%w: %s", ErrRoleNotHere, p.Role)
+	}
+	// The platform has checked the role against the kind it enrolled;
+	// the device checks again where its identity records the kind (one
+	// kept before it did leaves that to the platform).
+	if id.Kind != "" && api.RoleDevice(p.Role) != id.Kind {
+		return account.Account{}, fmt.Errorf("%w: a %s on a %s device", ErrRoleNotHere, p.Role, id.Kind)
 	}
 	if err := dev.Book.EnrolKey(ctx, a, key, pin); err != nil {
 		return account.Account{}, err

@@ -38,6 +38,10 @@ type Identity struct {
 	DeviceID    string `json:"device_id"`
 	Token       string `json:"token"`
 	PlatformKey string `json:"platform_key"`
+	// Kind is the kind of device the platform enrolled (api.DeviceKiosk,
+	// DeviceWindow, DeviceOfficer); "" in an identity kept before it was
+	// recorded, taken as an officer's.
+	Kind string `json:"kind,omitempty"`
 }
 
 // IdentityFile is the file in the data folder that holds the identity.
@@ -130,7 +134,7 @@ func Enrol(ctx context.Context, base, code, name, kind, verifier string) (_ Iden
 	if err := fail(resp, err); err != nil {
 		return Identity{}, err
 	}
-	return Identity{Platform: base, DeviceID: out.DeviceID, Token: out.Token, PlatformKey: out.PlatformKey}, nil
+	return Identity{Platform: base, DeviceID: out.DeviceID, Token: out.Token, PlatformKey: out.PlatformKey, Kind: out.Kind}, nil
 }
 
 // Client talks to the platform as one enrolled device.

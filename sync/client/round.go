@@ -12,6 +12,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/device"
 	"github.com/sanxiang-desk/sanxiang/app/review"
+	"github.com/sanxiang-desk/sanxiang/sync/api"
 )
 
 // Message is something to tell people, as a translation key and its
@@ -104,6 +105,11 @@ func Round(ctx context.Context, dev *device.Device, progress func(Upload)) (Resu
 		platform, offline = id.Platform, false
 	}
 	if offline {
+		return result()
+	}
+	if deviceKind(id) != api.DeviceOfficer {
+		// A kiosk or a window holds no case: it pushes its hall log only.
+		hallSteps(ctx, New(id), dev, ok, done)
 		return result()
 	}
 	agencies, err := dev.ReviewAgencies(ctx)

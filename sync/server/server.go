@@ -198,6 +198,13 @@ func (s *Server) AddAdmin(ctx context.Context, a console.Admin, password, by str
 	return s.console.Audit(ctx, console.Entry{Actor: by, Agency: a.Agency, Action: "admin.add", Object: a.Login, Detail: a.Role})
 }
 
+// HallLog is who served at which window, and which administrator left or
+// quit which kiosk, when: the hall records kiosks and windows pushed,
+// signed by those people; device "" for every device.
+func (s *Server) HallLog(ctx context.Context, device string) ([]intake.HallEntry, error) {
+	return s.intake.HallLog(ctx, device)
+}
+
 // People is the city's people, their activation codes and keys.
 func (s *Server) People() *people.Room { return s.people }
 
@@ -228,7 +235,10 @@ func (s *Server) Handler() http.Handler {
 		web.JSON(w, http.StatusOK, map[string]string{"verifier": s.verifier})
 	})
 	mux.HandleFunc("POST "+api.PathEnrol, s.enrol)
-	mux.HandleFunc("POST "+api.PathPush, s.officer(s.intake.ServePush))
+	// Any device pushes its log: an officer's its cases, a kiosk or a
+	// window only its hall records (the intake refuses anything else with
+	// wrong_kind, and alerts).
+	mux.HandleFunc("POST "+api.PathPush, s.device(s.intake.ServePush))
 	mux.HandleFunc("GET "+api.PathChanges, s.changes)
 	// Every administrator route names the scope an API token needs for it.
 	mux.HandleFunc("POST "+api.PathCodes, s.admin("devices", s.newCode))
@@ -352,8 +362,8 @@ func (w *statusWriter) WriteHeader(code int) {
 // Device is an enrolled device.
 type Device = intake.Device
 
-// officer authenticates a call only an officer's device may make: pushing
-// case logs, uploading evidence, and the review and recording rules that
+// officer authenticates a call only an officer's device may make:
+// uploading evidence, and the review and recording rules that
 // come with cases. A kiosk or a window desk that tries is refused with its
 // own error and raised as an alert: it holds no cases, so its token being
 // used for one says the token is in the wrong hands.
@@ -487,7 +497,7 @@ func (s *Server) enrol(w http.ResponseWriter, r *http.Request) {
 		web.Internal(w, err)
 		return
 	}
-	web.JSON(w, http.StatusCreated, api.EnrolResponse{DeviceID: id, Token: token, PlatformKey: s.verifier})
+	web.JSON(w, http.StatusCreated, api.EnrolResponse{DeviceID: id, Token: token, PlatformKey: s.verifier, Kind: kind})
 }
 
 var (

@@ -144,6 +144,9 @@ func (s *Intake) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 		case err != nil:
 			return fmt.Errorf("verify push: %w", err)
 		}
+		if err := checkHallPush(d, arrived); err != nil {
+			return err
+		}
 		records := decodeRecords(arrived)
 		if err := s.checkCasesOwned(ctx, tx, d.ID, records); err != nil {
 			return err

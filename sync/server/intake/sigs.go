@@ -12,6 +12,7 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/hall"
 	"github.com/sanxiang-desk/sanxiang/app/ledger"
 	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
@@ -40,6 +41,8 @@ var sigCodes = []struct {
 	{errNotReviewer, "not_reviewer"},
 	{errMissingCosign, "missing_cosign"},
 	{errUnsignedHandover, "unsigned_handover"},
+	{errNotHallRecord, "wrong_kind"},
+	{errNotHallStaff, "not_hall_staff"},
 }
 
 // sigCode is the code of a signature refusal, "" for another error.
@@ -129,6 +132,14 @@ func (s *Intake) checkSigs(ctx context.Context, tx *dbTx, d Device, arrived []ca
 		case casefile.KindHandover, casefile.KindTakeover:
 			if !signed[r.Author] {
 				return nil, fmt.Errorf("%w: record %d (%s of %s) by %s", errUnsignedHandover, r.Seq, r.Kind, r.Case, r.Author)
+			}
+		case hall.KindWindowSignIn, hall.KindWindowPause, hall.KindWindowResume, hall.KindWindowSignOut, hall.KindKioskAdmin:
+			f, err := s.checkHallSigner(ctx, r, signed)
+			if err != nil {
+				return nil, err
+			}
+			if f != "" {
+				flags = append(flags, f)
 			}
 		}
 	}
