@@ -3,9 +3,6 @@ package kiosk
 import (
 	"context"
 	"encoding/json"
-	"image/png"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -22,23 +19,6 @@ import (
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/client"
 )
-
-// shot saves what w shows as name.png under $SANXIANG_SHOTS, when set.
-func shot(t *testing.T, w fyne.Window, name string) {
-	t.Helper()
-	dir := os.Getenv("SANXIANG_SHOTS")
-	if dir == "" {
-		return
-	}
-	f, err := os.Create(filepath.Join(dir, name+".png"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := png.Encode(f, w.Canvas().Capture()); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // A kiosk administrator's way through keys, against the real platform on
 // loopback: until one has activated, the configured PIN guards the kiosk;
@@ -122,7 +102,7 @@ func TestKioskAdministratorActivatesAndSignsOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	shot(t, w, "kiosk-admin-activate")
+	shelltest.Shot(t, w, "kiosk-admin-activate")
 	activate(adminCode)
 	if a.ID == nil || a.ID.Text != admin || !strings.Contains(a.Message.Text, "已在本机激活") {
 		t.Fatalf("after activation: id %v, message %q / %q", a.ID, a.Message.Text, a.ActivateMessage.Text)
@@ -144,12 +124,12 @@ func TestKioskAdministratorActivatesAndSignsOut(t *testing.T) {
 		t.Fatalf("a wrong PIN: signed %v, %q", a.Signed, a.Message.Text)
 	}
 	a.PIN.SetText("258147")
-	shot(t, w, "kiosk-admin-signin")
+	shelltest.Shot(t, w, "kiosk-admin-signin")
 	k.SubmitAdminPIN()
 	if a.Signed == nil || a.Signed.ID != admin || a.Actions == nil || !dev.Book.Keys.Has(admin) {
 		t.Fatalf("the right PIN: %q", a.Message.Text)
 	}
-	shot(t, w, "kiosk-admin-actions")
+	shelltest.Shot(t, w, "kiosk-admin-actions")
 	k.AdminDo(hall.ActionLeaveFullscreen)
 	if w.FullScreen() || a.Signed != nil || dev.Book.Keys.Has(admin) {
 		t.Fatalf("after leaving fullscreen: full %v, signed %v, key held %v", w.FullScreen(), a.Signed, dev.Book.Keys.Has(admin))

@@ -43,6 +43,11 @@ func newKeyboard(target *widget.Entry, digitsOnly bool, onKey func()) *Keyboard 
 		if i == len(rows)-1 {
 			back := widget.NewButtonWithIcon(shell.L("keyboard.back"), theme.NavigateBackIcon(), k.Backspace)
 			clear := widget.NewButtonWithIcon(shell.L("keyboard.clear"), theme.ContentClearIcon(), k.Clear)
+			if !digitsOnly {
+				// A letter's width holds an icon, not its word as well.
+				back.SetText("")
+				clear.SetText("")
+			}
 			k.Keys["back"], k.Keys["clear"] = back, clear
 			keys = append(keys, back, clear)
 		}
