@@ -19,10 +19,11 @@ import (
 	"github.com/sanxiang-desk/sanxiang/sync/server/servertest"
 )
 
-// hallDevice opens a new device of kind (a window or a kiosk) named name,
+// enrolledDevice opens a new device of kind (a window, a kiosk or an
+// officer's) named name,
 // as `sanxiang enrol` leaves one: its folder, accounts and log, enrolled
 // with a code of that kind.
-func hallDevice(t *testing.T, s *server.Server, url, name, kind string) (*device.Device, client.Identity) {
+func enrolledDevice(t *testing.T, s *server.Server, url, name, kind string) (*device.Device, client.Identity) {
 	t.Helper()
 	ctx := context.Background()
 	dev, err := device.Open(ctx, t.TempDir(), device.Catalog|device.Accounts)
@@ -79,7 +80,7 @@ func TestWindowSignInsArePushedSigned(t *testing.T) {
 		ctx := context.Background()
 		s, h := platform(t, b)
 		const staff, pin = "990102000104", "258147"
-		dev, id := hallDevice(t, s, h.URL, "WINDOW-1", api.DeviceWindow)
+		dev, id := enrolledDevice(t, s, h.URL, "WINDOW-1", api.DeviceWindow)
 		code := person(t, s, api.Person{ID: staff, Name: "窗口员", Agency: "02", Role: api.RoleStaff})
 		me, err := client.ActivatePerson(ctx, dev, code, pin)
 		if err != nil {
@@ -145,7 +146,7 @@ func TestWindowSignInsArePushedSigned(t *testing.T) {
 		}
 
 		// A sign-in signed with a key the platform never registered to her.
-		dev2, id2 := hallDevice(t, s, h.URL, "WINDOW-2", api.DeviceWindow)
+		dev2, id2 := enrolledDevice(t, s, h.URL, "WINDOW-2", api.DeviceWindow)
 		_, fake, _ := ed25519.GenerateKey(rand.Reader)
 		dev2.Log.SetSigner(func(_ context.Context, r *casefile.Record, _ []string) error {
 			return r.AddSig(dev2.Log.Origin(), ledger.KeySigner{ID: r.Author, Key: fake})
@@ -158,7 +159,7 @@ func TestWindowSignInsArePushedSigned(t *testing.T) {
 
 		// Someone activated as window staff, then made an officer: their
 		// sign-in is not a window's.
-		dev3, id3 := hallDevice(t, s, h.URL, "WINDOW-3", api.DeviceWindow)
+		dev3, id3 := enrolledDevice(t, s, h.URL, "WINDOW-3", api.DeviceWindow)
 		const other = "990102000105"
 		if _, err := client.ActivatePerson(ctx, dev3, person(t, s, api.Person{ID: other, Name: "调岗员", Agency: "02", Role: api.RoleStaff}), pin); err != nil {
 			t.Fatal(err)

@@ -30,28 +30,7 @@ import (
 // does; its keys are sealed at the quick cost, for the test's speed.
 func officerDevice(t *testing.T, s *server.Server, url, name string) *device.Device {
 	t.Helper()
-	ctx := context.Background()
-	dev, err := device.Open(ctx, t.TempDir(), device.Catalog|device.Accounts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { dev.Close() })
-	if err := dev.OpenLedger(ctx, name); err != nil {
-		t.Fatal(err)
-	}
-	dev.Book.SetKDF(account.Quick)
-	dev.Config.PlatformURL = url
-	code, err := s.NewEnrolCode(ctx, api.DeviceOfficer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := client.Enrol(ctx, url, code, name, api.DeviceOfficer, dev.Log.Verifier)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := client.SaveIdentity(dev.Dir, id); err != nil {
-		t.Fatal(err)
-	}
+	dev, _ := enrolledDevice(t, s, url, name, api.DeviceOfficer)
 	return dev
 }
 
