@@ -43,6 +43,7 @@ func AVList() ([]casefile.AVRequirement, error) {
 type demoCase struct {
 	agency  string
 	act     catalog.Act
+	item    string // the enforcement item by name; "" takes the agency's first of act
 	party   casefile.Party
 	place   string
 	summary string
@@ -78,12 +79,12 @@ func Cases(ctx context.Context, l *casefile.Log, ds *catalog.Dataset, accounts [
 		note    string
 	}
 	cases := []demoCase{
-		{agency: "01", act: catalog.ActPenalty, daysAgo: 40,
+		{agency: "01", act: catalog.ActPenalty, item: "对销售不符合食品安全标准食品的处罚", daysAgo: 40,
 			party: casefile.Party{Kind: "org", Name: "青禾市明湖区鑫源餐饮店", IDNo: "92990102MA0000001X", Address: "青禾市明湖区政和路12号"},
 			place: "青禾市明湖区政和路12号", summary: "群众举报该店后厨卫生条件差，现场检查发现过期食品原料。",
 			stages: []st{{"register", 40, "经审查，符合立案条件，同意立案。"}, {"investigate", 38, "现场检查后厨，发现过期面粉2袋，已拍照取证。"},
 				{"notify", 20, "送达行政处罚事先告知书，告知陈述、申辩和听证权利。"}}},
-		{agency: "01", act: catalog.ActPenalty, daysAgo: 95,
+		{agency: "01", act: catalog.ActPenalty, item: "对经营无标签的预包装食品的处罚", daysAgo: 95,
 			party: casefile.Party{Kind: "person", Name: "林某某", IDNo: "990102198805060012", Address: "青禾市松川区江滨小区3栋"},
 			place: "青禾市松川区江滨农贸市场", summary: "销售无标签预包装食品。",
 			stages: []st{{"register", 95, "同意立案。"}, {"investigate", 90, "现场检查，当事人在场。"}}},
@@ -137,7 +138,7 @@ func Cases(ctx context.Context, l *casefile.Log, ds *catalog.Dataset, accounts [
 	for _, c := range cases {
 		var item catalog.EnforcementItem
 		for _, it := range ds.Items {
-			if it.AgencyCode == c.agency && it.Act == c.act {
+			if it.AgencyCode == c.agency && it.Act == c.act && (c.item == "" || it.Name == c.item) {
 				item = it
 				break
 			}

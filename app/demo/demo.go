@@ -28,42 +28,64 @@ var (
 	Large = Size{Officers: 100_000, Fees: 10_000, Guides: 10_000}
 )
 
+// entry is one named item of an agency's lists, with the provision that
+// governs it: basis is 《law》 or 《law》第N条, checked against laws.json.
+type entry struct {
+	Name      string   `json:"name"`
+	Basis     string   `json:"basis"`
+	Materials []string `json:"materials"` // guides: what this item asks for
+	Fine      [2]int   `json:"fine"`      // penalties: the law's range, yuan
+	// Fees: the standard as charged, who pays, and (for national fees) the
+	// document that sets it; otherwise a provincial document is drawn.
+	Standard   string `json:"standard"`
+	Payer      string `json:"payer"`
+	Approver   string `json:"approver"`
+	DocumentNo string `json:"document_no"`
+}
+
 type pools struct {
-	City       string   `json:"city"`
-	ProvGov    string   `json:"province_government"`
-	CityGov    string   `json:"city_government"`
-	RegionCode string   `json:"region_code"`
-	Districts  []string `json:"districts"`
-	Hall       string   `json:"hall"`
-	HallAddr   string   `json:"hall_address"`
-	OfficeHrs  string   `json:"office_hours"`
-	Hotline    string   `json:"complaint_hotline"`
-	Agencies   []struct {
+	City        string   `json:"city"`
+	ProvGov     string   `json:"province_government"`
+	CityGov     string   `json:"city_government"`
+	RegionCode  string   `json:"region_code"`
+	Districts   []string `json:"districts"`
+	Hall        string   `json:"hall"`
+	HallAddr    string   `json:"hall_address"`
+	HallWindows int      `json:"hall_windows"`
+	OfficeHrs   string   `json:"office_hours"`
+	Hotline     string   `json:"complaint_hotline"`
+	Agencies    []struct {
 		Code, Name, Short, Field, Phone, Address, Issuer string
 		Duties, Powers                                   string
-		Fees, Guides, Penalties, Coercions, Levies       []string
-		Inspections, Laws                                []string
+		Fees, Guides, Penalties, Coercions, Levies       []entry
+		Inspections                                      []entry
+		Windows                                          [2]int // first and last window of the agency in the hall
+		Parties                                          []string
 		Random                                           []struct {
 			Target, Content, Basis, Ratio, Method, Frequency string
 		}
 	} `json:"agencies"`
-	Surnames      string            `json:"surnames"`
-	GivenMale     string            `json:"given_male"`
-	GivenFemale   string            `json:"given_female"`
-	Staffing      []string          `json:"staffing"`
+	Surnames    string   `json:"surnames"`
+	GivenMale   string   `json:"given_male"`
+	GivenFemale string   `json:"given_female"`
+	Staffing    []string `json:"staffing"`
+	// Positions are civil-service ranks and posts (行政编制, 参公); staff of
+	// 事业编制 hold the post of the same index in InstPositions instead
+	// (管理岗位 grades): they hold no civil-service rank.
 	Positions     []string          `json:"positions"`
-	Payers        []string          `json:"payers"`
+	InstPositions []string          `json:"positions_institution"`
 	ReviewMethods []string          `json:"review_methods"`
 	Materials     []string          `json:"materials"`
 	T             map[string]string `json:"templates"`
-	FeeStandards  []string          `json:"fee_standards"`
 	FeeApprovers  [][2]string       `json:"fee_approvers"`
 	Remedy        string            `json:"remedy_channels"`
-	Parties       []string          `json:"parties"`
 	Facts         []string          `json:"facts"`
 	Decisions     []string          `json:"decisions"`
 	DocPrefix     map[string]string `json:"doc_prefix"`
 }
+
+// Institution is the 编制 whose staff hold no civil-service rank.
+const Institution = "事业编制"
 
 func loadPools() (*pools, error) {
 	data, err := assets.Demo.ReadFile("demo/city.json")
@@ -87,6 +109,16 @@ func fill(tmpl string, kv ...string) string {
 }
 
 func pick[T any](r *rand.Rand, s []T) T { return s[r.IntN(len(s))] }
+
+// LawOf is the 《title》 a basis cites first ("" when it names none).
+func LawOf(basis string) string {
+	i := strings.Index(basis, "《")
+	j := strings.Index(basis, "》")
+	if i < 0 || j < i {
+		return ""
+	}
+	return basis[i : j+len("》")]
+}
 
 // Dataset makes the catalog of the given size. Zero counts take the natural
 // size of the pools (every fee and guide named once per agency).
@@ -137,9 +169,15 @@ func Dataset(size Size) (*catalog.Dataset, error) {
 			status = catalog.CertSuspended
 		}
 		cert := fmt.Sprintf("%s%s%06d", p.RegionCode, a.Code, seq[a.Code])
+		post := r.IntN(len(p.Positions))
+		staffing := pick(r, p.Staffing)
+		position := p.Positions[post]
+		if staffing == Institution {
+			position = p.InstPositions[post%len(p.InstPositions)]
+		}
 		ds.Officers = append(ds.Officers, catalog.Officer{
 			ID: cert, Name: name, Gender: gender, AgencyCode: a.Code, Unit: unit,
-			Position: pick(r, p.Positions), Staffing: pick(r, p.Staffing), Region: region,
+			Position: position, Staffing: staffing, Region: region,
 			Issuer: a.Issuer, CertNo: cert, Status: status,
 			ValidUntil: fmt.Sprintf("%d-%02d-%02d", 2027+r.IntN(4), 1+r.IntN(12), 1+r.IntN(28)),
 		})
@@ -149,21 +187,22 @@ func Dataset(size Size) (*catalog.Dataset, error) {
 	var fees []catalog.FeeItem
 	for round := 0; ; round++ {
 		for _, a := range p.Agencies {
-			for _, name := range a.Fees {
+			for _, fe := range a.Fees {
 				if size.Fees > 0 && len(fees) >= size.Fees {
 					break
 				}
 				collector := branchOf(p, a.Name, round)
-				ap := pick(r, p.FeeApprovers)
-				year := strconv.Itoa(2015 + r.IntN(9))
-				std := fill(pick(r, p.FeeStandards), "n", strconv.Itoa(5+r.IntN(300)),
-					"x", fmt.Sprintf("%.1f", 0.5+float64(r.IntN(40))/10), "p", strconv.Itoa(5+r.IntN(20)))
+				approver, docNo := fe.Approver, fe.DocumentNo
+				if approver == "" {
+					ap := pick(r, p.FeeApprovers)
+					year := strconv.Itoa(2015 + r.IntN(9))
+					approver, docNo = ap[0], fill(ap[1], "y", year, "n", strconv.Itoa(1+r.IntN(180)))
+				}
 				fees = append(fees, catalog.FeeItem{
-					ID: fmt.Sprintf("F%s%05d", a.Code, len(fees)+1), Name: name, AgencyCode: a.Code,
-					Collector: collector, Approver: ap[0],
-					DocumentNo: fill(ap[1], "y", year, "n", strconv.Itoa(1+r.IntN(180))),
-					Payer:      pick(r, p.Payers), Scope: fill(p.T["fee_scope"], "city", p.City, "fee", name),
-					Standard: std, ComplaintPhone: a.Phone,
+					ID: fmt.Sprintf("F%s%05d", a.Code, len(fees)+1), Name: fe.Name, AgencyCode: a.Code,
+					Collector: collector, Approver: approver, DocumentNo: docNo,
+					Payer: fe.Payer, Scope: fill(p.T["fee_scope"], "city", p.City, "fee", fe.Name),
+					Standard: fe.Standard, ComplaintPhone: a.Phone,
 				})
 			}
 		}
@@ -177,27 +216,25 @@ func Dataset(size Size) (*catalog.Dataset, error) {
 	var guides []catalog.ServiceGuide
 	for round := 0; ; round++ {
 		for _, a := range p.Agencies {
-			for _, name := range a.Guides {
+			for _, ge := range a.Guides {
 				if size.Guides > 0 && len(guides) >= size.Guides {
 					break
 				}
 				impl := branchOf(p, a.Name, round)
-				law := pick(r, a.Laws)
 				review := pick(r, p.ReviewMethods)
 				legal := 20
 				promised := 1 + r.IntN(15)
-				mats := append([]string(nil), p.Materials...)
-				r.Shuffle(len(mats), func(i, j int) { mats[i], mats[j] = mats[j], mats[i] })
-				mats = mats[:4+r.IntN(3)]
+				mats := append(append([]string(nil), ge.Materials...), p.Materials...)
 				for i := range mats {
 					mats[i] = strconv.Itoa(i+1) + ". " + mats[i]
 				}
+				window := a.Windows[0] + r.IntN(a.Windows[1]-a.Windows[0]+1)
 				guides = append(guides, catalog.ServiceGuide{
-					ID: fmt.Sprintf("G%s%05d", a.Code, len(guides)+1), Name: name, AgencyCode: a.Code,
+					ID: fmt.Sprintf("G%s%05d", a.Code, len(guides)+1), Name: ge.Name, AgencyCode: a.Code,
 					Act:         catalog.ActLicensing,
-					LegalBasis:  fill(p.T["law_article"], "law", law, "n", strconv.Itoa(10+r.IntN(60))),
+					LegalBasis:  ge.Basis,
 					Implementer: impl, Subject: a.Name,
-					Conditions:   fill(p.T["conditions"], "law", law),
+					Conditions:   fill(p.T["conditions"], "law", LawOf(ge.Basis)),
 					Materials:    strings.Join(mats, "\n"),
 					Procedure:    fill(p.T["procedure"], "review", review),
 					TimeLimit:    fill(p.T["time_limit"], "legal", strconv.Itoa(legal), "promised", strconv.Itoa(promised)),
@@ -206,7 +243,7 @@ func Dataset(size Size) (*catalog.Dataset, error) {
 					Remedy:       fill(p.T["remedy"], "government", gov),
 					Complaint:    fill(p.T["complaint"], "agency", a.Name, "phone", a.Phone, "address", a.Address),
 					OfficeHours:  p.OfficeHrs,
-					Location:     fill(p.T["location"], "hall", p.Hall, "address", p.HallAddr, "window", strconv.Itoa(1+r.IntN(40))),
+					Location:     fill(p.T["location"], "hall", p.Hall, "address", p.HallAddr, "window", strconv.Itoa(window)),
 					Phone:        a.Phone,
 				})
 			}
@@ -219,12 +256,12 @@ func Dataset(size Size) (*catalog.Dataset, error) {
 
 	// Enforcement items across all six acts, from the city-level lists.
 	for _, a := range p.Agencies {
-		add := func(act catalog.Act, names []string) {
-			for _, name := range names {
+		add := func(act catalog.Act, entries []entry) {
+			for _, e := range entries {
 				ds.Items = append(ds.Items, catalog.EnforcementItem{
-					ID: fmt.Sprintf("E%s%04d", a.Code, len(ds.Items)+1), Name: name, AgencyCode: a.Code, Act: act,
+					ID: fmt.Sprintf("E%s%04d", a.Code, len(ds.Items)+1), Name: e.Name, AgencyCode: a.Code, Act: act,
 					Subject:     a.Name,
-					LegalBasis:  fill(p.T["law_article"], "law", pick(r, a.Laws), "n", strconv.Itoa(10+r.IntN(90))),
+					LegalBasis:  e.Basis,
 					Implementer: a.Name,
 					Responsible: fill(p.T["responsible"], "agency", a.Name, "short", a.Short),
 				})
@@ -317,18 +354,24 @@ func decisions(p *pools, r *rand.Rand) []catalog.Decision {
 		a := p.Agencies[i%len(p.Agencies)]
 		penalty := a.Penalties[r.IntN(len(a.Penalties))]
 		// "对未取得…的处罚" → the conduct: "未取得…"
-		conduct := strings.TrimSuffix(strings.TrimPrefix(penalty, "对"), "的处罚")
-		law := pick(r, a.Laws)
+		conduct := strings.TrimSuffix(strings.TrimPrefix(penalty.Name, "对"), "的处罚")
+		law := LawOf(penalty.Basis)
 		decided := day()
-		amount := strconv.Itoa((1 + r.IntN(50)) * 1000)
+		// A fine within the range the law sets, in round figures.
+		lo, hi := penalty.Fine[0], penalty.Fine[1]
+		step := 1000
+		if hi <= 10000 {
+			step = 100
+		}
+		amount := strconv.Itoa(lo + r.IntN((hi-lo)/step+1)*step)
 		out = append(out, catalog.Decision{
 			ID:         fmt.Sprintf("D%s%04d", a.Code, i+1),
 			DocNo:      fmt.Sprintf("%s〔2026〕%d号", p.DocPrefix[a.Code], 10+i*3+r.IntN(3)),
 			AgencyCode: a.Code, AgencyName: a.Name, Act: catalog.ActPenalty,
-			Party:       pick(r, p.Parties),
+			Party:       pick(r, a.Parties),
 			Facts:       fill(pick(r, p.Facts), "date", decided, "act_short", conduct, "law", law),
-			Basis:       fill(p.T["law_article"], "law", law, "n", strconv.Itoa(10+r.IntN(90))),
-			Content:     fill(pick(r, p.Decisions), "amount", amount, "amount2", strconv.Itoa((1+r.IntN(20))*500)),
+			Basis:       penalty.Basis,
+			Content:     fill(pick(r, p.Decisions), "amount", amount, "gain", strconv.Itoa((1+r.IntN(20))*500)),
 			DecidedOn:   decided,
 			PublishedOn: decided, // published within the week in the demo
 		})
