@@ -203,7 +203,8 @@ func plain(d Doc) string {
 		var cells []string
 		for _, c := range row {
 			s := squeeze(c.Label) + "：" + c.Value
-			if c.Sign != "" {
+			// A signature line is kept where it names someone or a date.
+			if _, after, _ := strings.Cut(c.Sign, "："); strings.Trim(after, "　 年月日") != "" {
 				s += "　" + strings.TrimRight(c.Sign, "　 ")
 			}
 			cells = append(cells, s)
