@@ -771,7 +771,7 @@ func (c *Cases) ExportDialog() {
 		return
 	}
 	id := cs.ID
-	c.showSave(shell.L("case.export"), nil, nil, document.FileName(id, shell.L("print.bundle_name"), ".zip"),
+	c.showSave(shell.L("case.export"), shell.L("print.save_bundle"), nil, nil, document.FileName(id, shell.L("print.bundle_name"), ".zip"),
 		func() ([]byte, error) {
 			var b bytes.Buffer
 			err := c.ExportTo(id, &b)

@@ -116,10 +116,10 @@ func places() []place {
 
 func placeLabel(p place) string { return p.label + "（" + p.path + "）" }
 
-// showSave opens the save dialog: preview (may be nil) above, then where
+// showSave opens the save dialog, its button saying button: preview (may be nil) above, then where
 // and under which name to save; data makes the file's bytes, and
 // confirm is what to say once saved at path.
-func (c *Cases) showSave(title string, preview fyne.CanvasObject, pages []*canvas.Image, name string,
+func (c *Cases) showSave(title, button string, preview fyne.CanvasObject, pages []*canvas.Image, name string,
 	data func() ([]byte, error), confirm func(path string) string) *PrintForm {
 	f := &PrintForm{Pages: pages, Folder: widget.NewEntry(), Name: widget.NewEntry(), Message: widget.NewLabel("")}
 	f.Message.Importance = widget.DangerImportance
@@ -142,7 +142,7 @@ func (c *Cases) showSave(title string, preview fyne.CanvasObject, pages []*canva
 	}
 	f.Name.SetText(name)
 	f.Folder.OnChanged = func(string) { c.d.touch() }
-	f.SaveButton = widget.NewButtonWithIcon(shell.L("print.save"), theme.DocumentSaveIcon(), func() { f.save(c, data, confirm) })
+	f.SaveButton = widget.NewButtonWithIcon(button, theme.DocumentSaveIcon(), func() { f.save(c, data, confirm) })
 	f.SaveButton.Importance = widget.HighImportance
 	form := widget.NewForm(
 		widget.NewFormItem(shell.L("print.places"), f.Places),
@@ -248,7 +248,7 @@ func (c *Cases) printDocument(doc document.Doc) {
 	}
 	head := widget.NewLabel(shell.L("print.pages", map[string]any{"N": len(pages)}))
 	preview := container.NewBorder(head, nil, nil, nil, container.NewVScroll(container.NewCenter(pagesBox(pages))))
-	c.showSave(shell.L("print.title", map[string]any{"Title": doc.Title}), preview, pages,
+	c.showSave(shell.L("print.title", map[string]any{"Title": doc.Title}), shell.L("print.save"), preview, pages,
 		document.FileName(caseID, doc.Title, ".pdf"),
 		func() ([]byte, error) { return document.PDF(doc) },
 		func(path string) string { return shell.L("print.saved", map[string]any{"Path": path}) })

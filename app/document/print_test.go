@@ -143,3 +143,43 @@ func writeShots(t *testing.T, dir, name string, d Doc, pdf []byte) {
 		os.WriteFile(filepath.Join(dir, "preview_"+name+"-"+string(rune('1'+i))+".png"), b.Bytes(), 0o644)
 	}
 }
+
+// A line never begins with closing punctuation, nor ends with opening
+// punctuation, whatever the width; numbers are not split.
+func TestWrapKeepsPunctuationOffLineStarts(t *testing.T) {
+	text := "以上事实违反了《中华人民共和国广告法》第二十八条的规定，当事人于2026-11-30发布广告（见照片）。”"
+	for w := 30.0; w <= 160; w += 0.7 { // the date alone is 23 mm wide
+		lines := wrap(text, w, sizeText, 0)
+		if strings.Join(lines, "") != text {
+			t.Fatalf("width %.1f: text changed: %q", w, lines)
+		}
+		for i, s := range lines {
+			if isClosing(s) {
+				t.Fatalf("width %.1f: line %d begins with closing punctuation: %q", w, i, lines)
+			}
+			if i < len(lines)-1 && isOpening(s) {
+				t.Fatalf("width %.1f: line %d ends with opening punctuation: %q", w, i, lines)
+			}
+			if strings.HasSuffix(s, "2026-") || strings.HasPrefix(s, "11-30") {
+				t.Fatalf("width %.1f: a date split: %q", w, lines)
+			}
+		}
+	}
+}
+
+func TestDocNumbers(t *testing.T) {
+	for _, tc := range [][2]string{
+		{"青禾市市场监督管理局", "青市监"}, {"青禾市明湖区市场监督管理局", "青明市监"}, {"青禾市城市管理局", "青城管"},
+		{"青禾市交通运输局", "青交执"}, {"青禾市自然资源和规划局", "青自然资"}, {"青禾市白沙县市场监督管理局", "青白市监"},
+	} {
+		if got := AgencyCode(tc[0]); got != tc[1] {
+			t.Errorf("AgencyCode(%s) = %q, want %q", tc[0], got, tc[1])
+		}
+	}
+	if got := AutoDocNo("青禾市市场监督管理局", "立", 2026, "DESK-1-20261205-0012"); got != "青市监立〔2026〕12号" {
+		t.Errorf("AutoDocNo = %q", got)
+	}
+	if got := AutoDocNo("青禾市市场监督管理局", "", 2026, "DESK-1-20261205-0012"); got != "" {
+		t.Errorf("a 笔录 got a 文号 %q", got)
+	}
+}
