@@ -1,6 +1,7 @@
 package officer
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -645,18 +646,23 @@ func (c *Cases) agencyName() string {
 type DocumentForm struct {
 	Template *widget.Select
 	Inputs   map[string]*widget.Entry
-	Preview  *widget.Label
-	Message  *widget.Label
-	Save     func()
-	chosen   *document.Template
-	dialog   dialog.Dialog
+	// Preview shows the pages as they print, blanks and all; Draft is the
+	// document they show.
+	Preview *fyne.Container
+	Draft   document.Doc
+	Message *widget.Label
+	Save    func()
+	chosen  *document.Template
+	dialog  dialog.Dialog
 }
 
 // Doc is the document dialog on screen.
 func (c *Cases) Doc() *DocumentForm { return c.docForm }
 
 // ShowDocumentForm fills a standard document for the open case; saving
-// appends it as a record, and its text is what prints.
+// appends it as a record, and what it records is what prints. The preview
+// shows the whole form as it prints from the start, with blanks for what
+// is still to fill.
 func (c *Cases) ShowDocumentForm() {
 	cs := c.Open
 	if cs == nil {
@@ -668,8 +674,9 @@ func (c *Cases) ShowDocumentForm() {
 		return
 	}
 	ts := document.For(all, cs.Opening.Act)
-	f := &DocumentForm{Inputs: map[string]*widget.Entry{}, Preview: wrap(""), Message: widget.NewLabel("")}
+	f := &DocumentForm{Inputs: map[string]*widget.Entry{}, Preview: container.NewVBox(), Message: widget.NewLabel("")}
 	f.Message.Importance = widget.DangerImportance
+	scroll := container.NewVScroll(container.NewCenter(f.Preview))
 	fields := container.NewVBox()
 	agency := c.agencyName()
 	inputs := func() map[string]string {
@@ -683,12 +690,16 @@ func (c *Cases) ShowDocumentForm() {
 		if f.chosen == nil {
 			return
 		}
-		d, err := document.Fill(*f.chosen, cs, agency, inputs(), c.now())
+		f.Draft = document.Draft(*f.chosen, cs, agency, inputs(), c.now())
+		pages, err := pageImages(f.Draft, docPreviewWidth)
 		if err != nil {
-			f.Preview.SetText(shell.L("case.doc_incomplete"))
+			f.Message.SetText(caseError(err))
 			return
 		}
-		f.Preview.SetText(d.Text)
+		// A new content, so that the scroll lays out pages added or gone.
+		f.Preview = pagesBox(pages)
+		scroll.Content = container.NewCenter(f.Preview)
+		scroll.Refresh()
 	}
 	var titles []string
 	for _, t := range ts {
@@ -702,11 +713,14 @@ func (c *Cases) ShowDocumentForm() {
 				continue
 			}
 			f.chosen = &ts[i]
+			// Defaults naming case values ({doc_no_auto}) show resolved.
+			defaults := document.Draft(ts[i], cs, agency, nil, c.now()).Inputs
 			form := widget.NewForm()
 			for _, fd := range ts[i].Fields {
 				e := widget.NewMultiLineEntry()
+				e.Wrapping = fyne.TextWrapWord
 				e.SetMinRowsVisible(2)
-				e.SetText(fd.Default)
+				e.SetText(defaults[fd.Key])
 				e.OnChanged = func(string) { c.d.touch(); preview() }
 				f.Inputs[fd.Key] = e
 				form.Append(fd.Label, e)
@@ -723,7 +737,7 @@ func (c *Cases) ShowDocumentForm() {
 		}
 		d, err := document.Fill(*f.chosen, cs, agency, inputs(), c.now())
 		if err != nil {
-			f.Message.SetText(shell.L("case.doc_missing", map[string]any{"Error": err.Error()}))
+			f.Message.SetText(shell.L("case.doc_missing", map[string]any{"Error": docMissing(err)}))
 			return
 		}
 		body, err := json.Marshal(d)
@@ -740,32 +754,32 @@ func (c *Cases) ShowDocumentForm() {
 	}
 	c.docForm = f
 	left := container.NewVScroll(container.NewVBox(f.Template, fields))
-	right := container.NewVScroll(container.NewVBox(widget.NewLabelWithStyle(shell.L("case.doc_preview"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), f.Preview))
-	f.dialog = c.formDialog(shell.L("case.make_document"), container.NewHSplit(left, right), f.Message, saveButton(func() { f.Save() }), fyne.NewSize(960, 640))
+	right := container.NewBorder(widget.NewLabelWithStyle(shell.L("case.doc_preview"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, scroll)
+	split := container.NewHSplit(left, right)
+	split.Offset = 0.42
+	if len(titles) > 0 {
+		f.Template.SetSelectedIndex(0) // the first document's form shows at once
+	}
+	f.dialog = c.formDialog(shell.L("case.make_document"), split, f.Message, saveButton(func() { f.Save() }), fyne.NewSize(1220, 770))
 }
 
-// ExportDialog saves the open case as a bundle with its printable case file.
+// ExportDialog saves the open case as a bundle with its printable case
+// file, through the same Chinese save form as printing, and says where.
 func (c *Cases) ExportDialog() {
 	cs := c.Open
 	if cs == nil {
 		return
 	}
-	save := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
-			return
-		}
-		err = c.ExportTo(cs.ID, w)
-		if cerr := w.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			dialog.ShowError(errors.New(shell.L("error.generic")+" "+err.Error()), c.d.win)
-			return
-		}
-		dialog.ShowInformation(shell.L("case.export"), shell.L("case.exported", map[string]any{"Key": c.log.Verifier}), c.d.win)
-	}, c.d.win)
-	save.SetFileName(cs.ID + ".zip")
-	save.Show()
+	id := cs.ID
+	c.showSave(shell.L("case.export"), shell.L("print.save_bundle"), nil, nil, document.FileName(id, shell.L("print.bundle_name"), ".zip"),
+		func() ([]byte, error) {
+			var b bytes.Buffer
+			err := c.ExportTo(id, &b)
+			return b.Bytes(), err
+		},
+		func(path string) string {
+			return shell.L("print.exported", map[string]any{"Path": path, "Key": c.log.Verifier})
+		})
 }
 
 // ExportTo writes the case's bundle, with the case file PDF, to w.
@@ -807,26 +821,11 @@ func (c *Cases) ShowCorrectionForm(seq int64) {
 	f.dialog = c.formDialog(shell.L("case.correct"), container.NewVBox(intro, form), f.Message, saveButton(func() { f.Submit() }), fyne.NewSize(600, 400))
 }
 
-// SavePDF saves one recorded document as a PDF to print: the text is the
-// record's, so paper and electronic versions agree.
+// SavePDF shows one recorded document as it prints, then saves it as a
+// PDF named after the case and the document and says where: the record's
+// form is what prints, so paper and electronic versions agree.
 func (c *Cases) SavePDF(doc document.Doc) {
-	save := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
-			return
-		}
-		data, err := document.PDF(doc)
-		if err == nil {
-			_, err = w.Write(data)
-		}
-		if cerr := w.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			dialog.ShowError(errors.New(shell.L("error.generic")+" "+err.Error()), c.d.win)
-		}
-	}, c.d.win)
-	save.SetFileName(doc.Title + ".pdf")
-	save.Show()
+	c.printDocument(doc)
 }
 
 // saveButton appends what its form says; the label warns that it cannot

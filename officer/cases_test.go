@@ -223,8 +223,8 @@ func TestOfficerMakesADocumentAndExportsTheCase(t *testing.T) {
 	f.Inputs["facts"].SetText("当事人发布虚假广告。")
 	f.Inputs["basis"].SetText("《中华人民共和国广告法》第二十八条")
 	f.Inputs["proposed"].SetText("罚款人民币二万元")
-	if !strings.Contains(f.Preview.Text, "罚款人民币二万元") {
-		t.Fatalf("preview %q", f.Preview.Text)
+	if !strings.Contains(f.Draft.Text, "罚款人民币二万元") || len(f.Preview.Objects) == 0 {
+		t.Fatalf("preview %q, %d pages", f.Draft.Text, len(f.Preview.Objects))
 	}
 	f.Save()
 	recs, _ := l.Records(ctx, id)

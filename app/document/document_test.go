@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -100,6 +102,10 @@ func TestCaseFilePDF(t *testing.T) {
 	// cover, contents, the document, the record list
 	if n := bytes.Count(pdf, []byte("/Type /Page\n")) + bytes.Count(pdf, []byte("/Type /Page ")); n < 4 {
 		t.Errorf("%d pages, want at least 4", n)
+	}
+	if dir := os.Getenv("SANXIANG_SHOTS"); dir != "" {
+		os.WriteFile(filepath.Join(dir, "casefile.pdf"), pdf, 0o644)
+		exec.Command("pdftoppm", "-png", "-r", "80", filepath.Join(dir, "casefile.pdf"), filepath.Join(dir, "casefile")).Run()
 	}
 	one, err := PDF(d)
 	if err != nil || !bytes.HasPrefix(one, []byte("%PDF-")) {

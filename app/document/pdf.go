@@ -17,13 +17,28 @@ import (
 
 const fontName = "NotoSansSC"
 
-// words are the printed labels from assets/documents/print.json.
-var words = func() map[string]string {
-	m := map[string]string{}
-	if err := json.Unmarshal(assets.PrintWords, &m); err != nil {
+// words are the printed labels from assets/documents/print.json, and
+// agencyAbbr its table of offices' short forms in a 文号 (机关代字).
+var words, agencyAbbr = func() (map[string]string, map[string]string) {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(assets.PrintWords, &raw); err != nil {
 		panic("assets/documents/print.json: " + err.Error()) // embedded at build time; a test reads it
 	}
-	return m
+	m, abbr := map[string]string{}, map[string]string{}
+	for k, v := range raw {
+		var err error
+		if k == "agency_abbr" {
+			err = json.Unmarshal(v, &abbr)
+		} else {
+			var s string
+			err = json.Unmarshal(v, &s)
+			m[k] = s
+		}
+		if err != nil {
+			panic("assets/documents/print.json " + k + ": " + err.Error())
+		}
+	}
+	return m, abbr
 }()
 
 func newPDF() *fpdf.Fpdf {
@@ -35,19 +50,41 @@ func newPDF() *fpdf.Fpdf {
 	return p
 }
 
-func docPage(p *fpdf.Fpdf, d Doc, footer string) {
+// drawPDF replays a laid-out page into the PDF; footer, if any, is printed
+// small and grey above the page number.
+func drawPDF(p *fpdf.Fpdf, pg *page, footer string) {
 	p.AddPage()
-	p.SetFont(fontName, "", 20)
-	p.CellFormat(0, 14, d.Title, "", 1, "C", false, 0, "")
-	p.Ln(4)
-	p.SetFont(fontName, "", 12)
-	p.MultiCell(0, 7.5, d.Text, "", "L", false)
+	p.SetLineWidth(0.3)
+	for _, o := range pg.ops {
+		switch o.kind {
+		case 't':
+			p.SetFont(fontName, "", o.size)
+			if o.gray {
+				p.SetTextColor(110, 110, 110)
+			}
+			p.Text(o.x, o.y, o.s)
+			p.SetTextColor(0, 0, 0)
+		case 'l':
+			p.Line(o.x, o.y, o.w, o.h)
+		case 'c':
+			p.SetDrawColor(110, 110, 110)
+			p.SetDashPattern([]float64{1.6, 1.2}, 0)
+			p.Circle(o.x, o.y, o.w, "D")
+			p.SetDashPattern([]float64{}, 0)
+			p.SetDrawColor(0, 0, 0)
+		}
+	}
 	if footer != "" {
-		p.Ln(6)
 		p.SetFont(fontName, "", 8)
 		p.SetTextColor(90, 90, 90)
-		p.MultiCell(0, 5, footer, "", "L", false)
+		p.Text(marginL, footY+7, footer)
 		p.SetTextColor(0, 0, 0)
+	}
+}
+
+func docPage(p *fpdf.Fpdf, d Doc, footer string) {
+	for _, pg := range docPages(d) {
+		drawPDF(p, pg, footer)
 	}
 }
 
@@ -59,9 +96,14 @@ func output(p *fpdf.Fpdf) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// PDF prints one document as recorded.
+// PDF prints one document as recorded, laid out as its national model.
 func PDF(d Doc) ([]byte, error) {
+	if _, err := loadFont(); err != nil {
+		return nil, err
+	}
 	p := newPDF()
+	p.SetTitle(d.Title, true)
+	p.SetAutoPageBreak(false, 0) // the layout breaks the pages
 	docPage(p, d, "")
 	return output(p)
 }
@@ -110,10 +152,12 @@ func CaseFilePDF(c *casefile.Case, agency string, leaves map[int64]ledger.Hash, 
 		p.CellFormat(38, 7, r.At.Local().Format("2006-01-02 15:04"), "1", 0, "C", false, 0, "")
 		p.CellFormat(0, 7, title, "1", 1, "L", false, 0, "")
 	}
-	// Documents.
+	// Documents, laid out as printed alone.
+	p.SetAutoPageBreak(false, 0)
 	for _, d := range docs {
 		docPage(p, d, words["doc_footer"])
 	}
+	p.SetAutoPageBreak(true, 20)
 	// Record list with hashes.
 	p.AddPage()
 	p.SetFont(fontName, "", 18)
