@@ -270,7 +270,11 @@ func (c *Cases) ShowRecorder(video bool) {
 					return
 				}
 				f.dialog.Hide()
-				c.ShowCase(c.Open.ID)
+				var last *casefile.Record
+				if len(recs) > 0 {
+					last = recs[len(recs)-1]
+				}
+				c.showSaved(c.Open.ID, last)
 			})
 		}()
 	}
@@ -506,11 +510,12 @@ func (c *Cases) ImportPhotos() {
 		}
 		path := rc.URI().Path()
 		rc.Close()
-		if err := c.ImportPhotoFile(path, keys[pick]); err != nil {
+		rec, err := c.importPhoto(path, keys[pick])
+		if err != nil {
 			dialog.ShowError(errors.New(mediaError(err)), c.d.win)
 			return
 		}
-		c.ShowCase(c.Open.ID)
+		c.showSaved(c.Open.ID, rec)
 	}, c.d.win)
 	fd.SetFilter(storage.NewExtensionFileFilter([]string{".jpg", ".jpeg", ".JPG", ".JPEG", ".png", ".PNG"}))
 	fd.Resize(fyne.NewSize(800, 560))
@@ -519,6 +524,10 @@ func (c *Cases) ImportPhotos() {
 
 // ImportPhotoFile adds one photo file to the open case.
 func (c *Cases) ImportPhotoFile(path, stage string) error {
-	_, err := capture.ImportPhoto(context.Background(), c.log, c.Open.ID, c.d.Me.ID, stage, path)
+	_, err := c.importPhoto(path, stage)
 	return err
+}
+
+func (c *Cases) importPhoto(path, stage string) (*casefile.Record, error) {
+	return capture.ImportPhoto(context.Background(), c.log, c.Open.ID, c.d.Me.ID, stage, path)
 }
