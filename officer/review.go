@@ -364,9 +364,9 @@ type OpinionForm struct {
 	// Missing marks, beside each answer, what the form still lacks:
 	// Points[i] for checklist point i, then the opinion, the reasons and
 	// the PIN; a mark is hidden while its answer is there.
-	Points                            []*widget.Label
-	MissingOpinion, MissingReasons    *widget.Label
-	MissingPIN                        *widget.Label
+	Points                         []*widget.Label
+	MissingOpinion, MissingReasons *widget.Label
+	MissingPIN                     *widget.Label
 	// NoEvidence warns that the submission names no evidence records.
 	NoEvidence *widget.Label
 	Busy       *shell.Busy

@@ -175,7 +175,6 @@ func TestReviewWalkthrough(t *testing.T) {
 	}
 }
 
-
 // A reviewer's desk lists another device's case the platform sent, marked
 // with its device, and signing the checklist writes the opinion into this
 // device's log for the platform to pass on, leaving the queue empty.
