@@ -181,6 +181,13 @@ func (c *Cases) ShowRecorder(video bool) {
 	}
 	f.Format = widget.NewSelect(nil, nil)
 	f.Camera = widget.NewSelect(camNames, nil)
+	f.Format.PlaceHolder = shell.L("form.pick")
+	f.Camera.PlaceHolder = shell.L("form.pick")
+	if video && len(camNames) == 0 {
+		f.Camera.PlaceHolder = shell.L("media.err.no_camera")
+		f.Camera.Disable()
+		f.Format.Disable()
+	}
 	f.Preview = canvas.NewImageFromImage(image.NewRGBA(image.Rect(0, 0, 640, 480)))
 	f.Preview.ScaleMode = canvas.ImageScaleFastest
 	f.Preview.FillMode = canvas.ImageFillContain

@@ -390,6 +390,17 @@ func (q *Queue) ShowReview(it review.QueueItem) {
 	statusLabels := []string{shell.L("review.status.met"), shell.L("review.status.not_met"), shell.L("review.status.na")}
 	statusKeys := []string{review.Met, review.NotMet, review.NA}
 	points := container.NewVBox(widget.NewLabelWithStyle(shell.L("review.checklist"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	// A mark shown or hidden changes its column's height: the column is
+	// laid out again.
+	var right *container.Scroll
+	unmark := func(l *widget.Label) {
+		if l.Visible() {
+			l.Hide()
+			if right != nil {
+				right.Refresh()
+			}
+		}
+	}
 	for i, p := range cl.Points {
 		s := widget.NewSelect(statusLabels, nil)
 		s.PlaceHolder = shell.L("form.pick")
@@ -400,15 +411,15 @@ func (q *Queue) ShowReview(it review.QueueItem) {
 		refs.SetPlaceHolder(shell.L("review.refs_hint"))
 		miss := missingMark()
 		f.Status, f.Notes, f.Refs, f.Points = append(f.Status, s), append(f.Notes, note), append(f.Refs, refs), append(f.Points, miss)
-		s.OnChanged = func(string) { miss.Hide() }
+		s.OnChanged = func(string) { unmark(miss) }
 		label := widget.NewLabelWithStyle(fmt.Sprintf("%d. %s", i+1, p.Text), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		label.Wrapping = fyne.TextWrapWord
 		points.Add(container.NewVBox(label, container.NewBorder(nil, nil, s, nil, container.NewGridWithColumns(2, note, refs)), miss))
 	}
 	f.MissingOpinion, f.MissingReasons, f.MissingPIN = missingMark(), missingMark(), missingMark()
-	f.Opinion.OnChanged = func(string) { f.MissingOpinion.Hide() }
-	f.Reasons.OnChanged = func(string) { c.d.touch(); f.MissingReasons.Hide() }
-	f.PIN.OnChanged = func(string) { f.MissingPIN.Hide() }
+	f.Opinion.OnChanged = func(string) { unmark(f.MissingOpinion) }
+	f.Reasons.OnChanged = func(string) { c.d.touch(); unmark(f.MissingReasons) }
+	f.PIN.OnChanged = func(string) { unmark(f.MissingPIN) }
 	sub := it.Submission
 	evidence := wrap(refsText(cs, sub.Evidence))
 	f.NoEvidence = missingMark()
@@ -444,6 +455,7 @@ func (q *Queue) ShowReview(it review.QueueItem) {
 			l.Show()
 			missing++
 		}
+		defer right.Refresh()
 		notMet := false
 		for i, p := range cl.Points {
 			st := ""
@@ -563,7 +575,7 @@ func (q *Queue) ShowReview(it review.QueueItem) {
 	bottom := container.NewVBox(f.Message, f.Busy.Content, sign)
 	left := container.NewVScroll(container.NewVBox(info, widget.NewSeparator(),
 		widget.NewLabelWithStyle(shell.L("case.timeline"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), records))
-	right := container.NewVScroll(points)
+	right = container.NewVScroll(points)
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.45
 	q.root.Objects = []fyne.CanvasObject{container.NewBorder(container.NewVBox(container.NewHBox(back, title), masked), bottom, nil, nil, split)}
