@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
@@ -62,6 +63,13 @@ type Cases struct {
 	Confirm *ConfirmForm
 	// Handover is the open handover dialog, for tests.
 	Handover *HandoverForm
+	// Notice says on the case page what was just saved (or done); the
+	// saved record is scrolled into view (Timeline, Scroll).
+	Notice   *widget.Label
+	Timeline *fyne.Container
+	Scroll   *container.Scroll
+	// Cards are the timeline's records, by their number in the case.
+	Cards []fyne.CanvasObject
 }
 
 func newCases(d *Desk, l *casefile.Log, cal *calendar.Calendar, av []casefile.AVRequirement, rev *review.Service) *Cases {
@@ -167,7 +175,22 @@ func (c *Cases) warningSummary(cs *casefile.Case) string {
 }
 
 // ShowCase shows one case: who, what, the clocks, warnings and the timeline.
-func (c *Cases) ShowCase(id string) {
+func (c *Cases) ShowCase(id string) { c.showCase(id, nil, "") }
+
+// showSaved shows the case after a record was appended: the page says so
+// and the record is scrolled into view.
+func (c *Cases) showSaved(id string, r *casefile.Record) {
+	if r == nil {
+		c.showCase(id, nil, "")
+		return
+	}
+	ref := r.Ref()
+	c.showCase(id, &ref, "")
+}
+
+// showCase shows a case with a record scrolled into view and said saved
+// (saved nil: the top), or a notice of something else done.
+func (c *Cases) showCase(id string, saved *ledger.RecordRef, notice string) {
 	cs, err := c.log.Case(context.Background(), id)
 	if err != nil {
 		dialog.ShowError(errors.New(shell.L("error.generic")+" "+err.Error()), c.d.win)
@@ -215,7 +238,9 @@ func (c *Cases) ShowCase(id string) {
 	}
 	info := widget.NewForm(
 		widget.NewFormItem(shell.L("field.act"), widget.NewLabel(shell.L("act."+string(o.Act)))),
-		widget.NewFormItem(shell.L("case.party"), widget.NewLabel(o.Party.Name+"　"+casefile.MaskID(o.Party))),
+		// The officer sees the party's details in full, as the records
+		// hold them; only what is published is masked.
+		widget.NewFormItem(shell.L("case.party"), widget.NewLabel(strings.TrimSpace(o.Party.Name+"　"+o.Party.IDNo))),
 		widget.NewFormItem(shell.L("case.place"), widget.NewLabel(o.Place)),
 		widget.NewFormItem(shell.L("case.summary"), wrap(o.Summary)),
 		widget.NewFormItem(shell.L("case.officers"), widget.NewLabel(strings.Join(names, "、"))),
@@ -240,7 +265,7 @@ func (c *Cases) ShowCase(id string) {
 		case k.Lapsed:
 			status = shell.L("clock.lapsed")
 		}
-		l := widget.NewLabel(fmt.Sprintf("%s：%s　%s", shell.L("clock."+k.Key), k.Due.Format("2006-01-02"), status))
+		l := widget.NewLabel(shell.KeepNumbers(fmt.Sprintf("%s：%s　%s", shell.L("clock."+k.Key), k.Due.Format("2006-01-02"), status)))
 		l.Importance = imp
 		l.Wrapping = fyne.TextWrapWord
 		side.Add(l)
@@ -273,10 +298,12 @@ func (c *Cases) ShowCase(id string) {
 			corrected[ref] = append(corrected[ref], r.Seq)
 		}
 	}
+	c.Cards = nil
+	var savedCard fyne.CanvasObject
 	for _, r := range cs.Records {
-		card := recordCard(r, c.officerName(r.Author))
+		card := recordCard(cs, r, c.officerName(r.Author))
 		for _, by := range corrected[r.Ref()] {
-			l := widget.NewLabel(shell.L("case.corrected_by", map[string]any{"Seq": by}))
+			l := widget.NewLabel(shell.L("case.corrected_by", map[string]any{"N": cs.Number(ledger.RecordRef{Device: r.Device, Seq: by})}))
 			l.Importance = widget.WarningImportance
 			card.(*fyne.Container).Add(l)
 		}
@@ -305,15 +332,44 @@ func (c *Cases) ShowCase(id string) {
 			pdf.Importance = widget.LowImportance
 			actions.Add(pdf)
 		}
-		timeline.Add(container.NewBorder(nil, nil, nil, actions, card))
+		row := container.NewBorder(nil, nil, nil, actions, card)
+		c.Cards = append(c.Cards, row)
+		if saved != nil && r.Ref() == *saved {
+			// The record just saved stands out where it landed.
+			mark := canvas.NewRectangle(theme.Color(theme.ColorNameSelection))
+			mark.CornerRadius = theme.InputRadiusSize()
+			row = container.NewStack(mark, row)
+			c.Cards[len(c.Cards)-1] = row
+			savedCard = row
+			n := len(c.Cards)
+			what, _ := describe.Record(r, label)
+			notice = shell.L("case.saved", map[string]any{"N": n, "What": what})
+		}
+		timeline.Add(row)
 	}
-	body := container.NewHSplit(container.NewVScroll(container.NewVBox(info, widget.NewSeparator(), timeline)), container.NewVScroll(side))
+	c.Notice = widget.NewLabelWithStyle(notice, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	c.Notice.Importance = widget.SuccessImportance
+	c.Notice.Wrapping = fyne.TextWrapWord
+	if notice == "" {
+		c.Notice.Hide()
+	} else {
+		top.Add(c.Notice)
+	}
+	c.Timeline = timeline
+	content := container.NewVBox(info, widget.NewSeparator(), timeline)
+	c.Scroll = container.NewVScroll(content)
+	body := container.NewHSplit(c.Scroll, container.NewVScroll(side))
 	body.Offset = 0.68
 	c.set(container.NewBorder(container.NewVBox(top, widget.NewSeparator()), nil, nil, nil, body))
+	if savedCard != nil {
+		// Laid out by now: the record's place in the scrolled content.
+		y := timeline.Position().Y + savedCard.Position().Y
+		c.Scroll.ScrollToOffset(fyne.NewPos(0, max(0, y+savedCard.Size().Height-c.Scroll.Size().Height)))
+	}
 }
 
 func wrap(s string) *widget.Label {
-	l := widget.NewLabel(s)
+	l := widget.NewLabel(shell.KeepNumbers(s))
 	l.Wrapping = fyne.TextWrapWord
 	return l
 }
@@ -327,16 +383,25 @@ func (c *Cases) officerName(cert string) string {
 	return cert
 }
 
-// recordCard shows one record of the timeline with its place in the log.
-func recordCard(r casefile.Record, author string) fyne.CanvasObject {
+// recordCard shows one record of the timeline: its number in the case
+// first, the log's own place (this device's sequence, or the device that
+// held the case before) small at the end.
+func recordCard(cs *casefile.Case, r casefile.Record, author string) fyne.CanvasObject {
 	what, text := describe.Record(r, label)
-	place := fmt.Sprintf("#%d", r.Seq)
+	if r.Corrects != nil {
+		what = shell.L("record.correction") + " " + shell.L("case.record_no", map[string]any{"N": cs.Number(ledger.RecordRef{Device: r.Device, Seq: *r.Corrects})})
+	}
+	place := shell.L("case.log_seq", map[string]any{"Seq": r.Seq})
 	if r.Device != "" {
 		place = shell.L("handover.record_of", map[string]any{"Seq": r.Seq, "Device": r.Device})
 	}
-	head := widget.NewLabelWithStyle(fmt.Sprintf("%s　%s　%s　%s", place, r.At.Local().Format("2006-01-02 15:04"), what, author),
+	no := shell.L("case.record_no", map[string]any{"N": cs.Number(r.Ref())})
+	head := widget.NewLabelWithStyle(fmt.Sprintf("%s　%s　%s　%s", no, r.At.Local().Format("2006-01-02 15:04"), what, author),
 		fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	box := container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), head)
+	head.Truncation = fyne.TextTruncateEllipsis
+	seq := canvas.NewText(place, theme.Color(theme.ColorNamePlaceHolder))
+	seq.TextSize = theme.CaptionTextSize()
+	box := container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), container.NewBorder(nil, nil, nil, seq, head))
 	if text != "" {
 		box.Add(wrap(text))
 	}
@@ -582,14 +647,15 @@ func (c *Cases) ShowStageForm() {
 		}
 		f.Message.SetText("")
 		c.confirmPresence(others, f.Message, func() {
-			if _, err := c.log.AddStage(context.Background(), cs.ID, c.d.Me.ID, body); err != nil {
+			rec, err := c.log.AddStage(context.Background(), cs.ID, c.d.Me.ID, body)
+			if err != nil {
 				forget(c.d.book, others) // a confirmation is for this record only
 				f.Message.SetText(reviewError(err))
 				return
 			}
 			f.Message.SetText("")
 			f.dialog.Hide()
-			c.ShowCase(cs.ID)
+			c.showSaved(cs.ID, rec)
 		})
 	}
 	form := widget.NewForm(
@@ -622,12 +688,13 @@ func (c *Cases) ShowNoteForm() {
 			f.Message.SetText(shell.L("case.err_empty_note"))
 			return
 		}
-		if _, err := c.log.AddNote(context.Background(), cs.ID, c.d.Me.ID, f.Note.Text); err != nil {
+		rec, err := c.log.AddNote(context.Background(), cs.ID, c.d.Me.ID, f.Note.Text)
+		if err != nil {
 			f.Message.SetText(caseError(err))
 			return
 		}
 		f.dialog.Hide()
-		c.ShowCase(cs.ID)
+		c.showSaved(cs.ID, rec)
 	}
 	c.Form = f
 	f.dialog = c.formDialog(shell.L("case.add_note"), f.Note, f.Message, saveButton(func() { f.Submit() }), fyne.NewSize(600, 360))
@@ -803,21 +870,21 @@ func (c *Cases) ShowCorrectionForm(seq int64) {
 			f.Message.SetText(shell.L("case.err_correction"))
 			return
 		}
-		_, err := c.log.AddCorrection(context.Background(), cs.ID, c.d.Me.ID, seq,
+		rec, err := c.log.AddCorrection(context.Background(), cs.ID, c.d.Me.ID, seq,
 			casefile.Correction{Reason: f.HearingOn.Text, Text: f.Note.Text})
 		if err != nil {
 			f.Message.SetText(caseError(err))
 			return
 		}
 		f.dialog.Hide()
-		c.ShowCase(cs.ID)
+		c.showSaved(cs.ID, rec)
 	}
 	c.Form = f
 	form := widget.NewForm(
 		widget.NewFormItem(shell.L("case.correction_reason"), f.HearingOn),
 		widget.NewFormItem(shell.L("case.correction_new"), f.Note),
 	)
-	intro := wrap(shell.L("case.correction_intro", map[string]any{"Seq": seq}))
+	intro := wrap(shell.L("case.correction_intro", map[string]any{"N": cs.Number(ledger.RecordRef{Seq: seq})}))
 	f.dialog = c.formDialog(shell.L("case.correct"), container.NewVBox(intro, form), f.Message, saveButton(func() { f.Submit() }), fyne.NewSize(600, 400))
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"image"
 	"image/draw"
+	"strings"
 	"sync"
 	"time"
 
@@ -63,6 +64,10 @@ type RecorderForm struct {
 	SnapButton         *widget.Button
 	Start, Pause, Stop func()
 	Snapshot           func()
+	// Close is the dialog's close button: while recording or paused it
+	// asks first (Confirm) whether to stop and save.
+	Close   func()
+	Confirm *dialog.ConfirmDialog
 	// Rec is the running recording; Done is closed when it is stopped and
 	// recorded.
 	Rec  *capture.Recorder
@@ -96,26 +101,42 @@ func mediaError(err error) string {
 }
 
 // stageOptions are the stages of the open case's procedure, to say which
-// one a recording documents; the current or next stage is chosen.
+// one a recording documents; the case's current stage is chosen (what is
+// recorded is most often the work of the stage the case is at), the first
+// for a case at none yet.
 func (c *Cases) stageOptions() ([]string, []string, int) {
 	cs := c.Open
 	keys, labels := []string{""}, []string{shell.L("media.no_stage")}
 	pick := 0
-	passed := cs.Current == ""
 	for _, st := range casefile.Procedures[cs.Opening.Act] {
 		keys = append(keys, st.Key)
 		labels = append(labels, shell.L("stage."+st.Key))
-		if passed && pick == 0 {
-			pick = len(keys) - 1
-		}
 		if st.Key == cs.Current {
-			passed = true
+			pick = len(keys) - 1
 		}
 	}
 	if pick == 0 && len(keys) > 1 {
-		pick = len(keys) - 1
+		pick = 1
 	}
 	return keys, labels, pick
+}
+
+// micLabel is a microphone as the officer reads it, and as its record
+// names it: the system's software devices in words, a sound card by the
+// first line of its name; never a driver's description.
+func micLabel(m capture.AudioDevice) string {
+	switch {
+	case m.Silent:
+		return shell.L("media.mic.silent")
+	case m.Alias == "pulse" || m.Alias == "pipewire":
+		return shell.L("media.mic.server")
+	case m.Alias == "default" || m.Alias == "sysdefault":
+		return shell.L("media.mic.default")
+	case m.Alias != "":
+		return shell.L("media.mic.other", map[string]any{"Name": strings.ToUpper(m.Alias)})
+	}
+	name, _, _ := strings.Cut(m.Name, "\n")
+	return strings.TrimSpace(name)
 }
 
 // ShowRecorder opens the recording dialog: audio, or video from a camera
@@ -142,8 +163,10 @@ func (c *Cases) ShowRecorder(video bool) {
 		mics, aerr = audio.Inputs()
 	}
 	var micNames []string
-	for _, m := range mics {
-		micNames = append(micNames, m.Name)
+	for i := range mics {
+		// The record names the microphone as the officer chose it.
+		mics[i].Name = micLabel(mics[i])
+		micNames = append(micNames, mics[i].Name)
 	}
 	micNames = append(micNames, shell.L("media.no_mic"))
 	f.Mic = widget.NewSelect(micNames, nil)
@@ -158,6 +181,13 @@ func (c *Cases) ShowRecorder(video bool) {
 	}
 	f.Format = widget.NewSelect(nil, nil)
 	f.Camera = widget.NewSelect(camNames, nil)
+	f.Format.PlaceHolder = shell.L("form.pick")
+	f.Camera.PlaceHolder = shell.L("form.pick")
+	if video && len(camNames) == 0 {
+		f.Camera.PlaceHolder = shell.L("media.err.no_camera")
+		f.Camera.Disable()
+		f.Format.Disable()
+	}
 	f.Preview = canvas.NewImageFromImage(image.NewRGBA(image.Rect(0, 0, 640, 480)))
 	f.Preview.ScaleMode = canvas.ImageScaleFastest
 	f.Preview.FillMode = canvas.ImageFillContain
@@ -214,13 +244,16 @@ func (c *Cases) ShowRecorder(video bool) {
 		if f.Rec == nil {
 			return
 		}
+		// The button shows what it does next: pause, or go on (play).
 		if f.Rec.Paused() {
 			f.Rec.Resume()
 			f.PauseButton.SetText(shell.L("media.pause"))
+			f.PauseButton.SetIcon(theme.MediaPauseIcon())
 			f.Status.SetText(shell.L("media.recording"))
 		} else {
 			f.Rec.Pause()
 			f.PauseButton.SetText(shell.L("media.resume"))
+			f.PauseButton.SetIcon(theme.MediaPlayIcon())
 			f.Status.SetText(shell.L("media.paused"))
 		}
 	}
@@ -244,7 +277,11 @@ func (c *Cases) ShowRecorder(video bool) {
 					return
 				}
 				f.dialog.Hide()
-				c.ShowCase(c.Open.ID)
+				var last *casefile.Record
+				if len(recs) > 0 {
+					last = recs[len(recs)-1]
+				}
+				c.showSaved(c.Open.ID, last)
 			})
 		}()
 	}
@@ -320,13 +357,27 @@ func (c *Cases) ShowRecorder(video bool) {
 		body = container.NewVBox(form, widget.NewLabel(shell.L("media.level")), f.Level, container.NewBorder(nil, nil, f.Elapsed, nil, f.Status), buttons)
 	}
 	f.dialog = dialog.NewCustomWithoutButtons(title, body, c.d.win)
-	close := widget.NewButtonWithIcon(shell.L("media.close"), theme.CancelIcon(), func() {
+	f.Close = func() {
 		if f.Rec != nil && !stopped {
-			f.Stop()
+			// Recording or paused: closing stops and saves, so it asks.
+			msg := shell.L("media.close_recording")
+			if f.Rec.Paused() {
+				msg = shell.L("media.close_paused")
+			}
+			f.Confirm = dialog.NewConfirm(shell.L("media.close_title"), msg, func(ok bool) {
+				f.Confirm = nil
+				if ok {
+					f.Stop()
+				}
+			}, c.d.win)
+			f.Confirm.SetConfirmText(shell.L("media.stop"))
+			f.Confirm.SetDismissText(shell.L("media.go_on"))
+			f.Confirm.Show()
 			return
 		}
 		f.dialog.Hide()
-	})
+	}
+	close := widget.NewButtonWithIcon(shell.L("media.close"), theme.CancelIcon(), func() { f.Close() })
 	f.dialog.(*dialog.CustomDialog).SetButtons([]fyne.CanvasObject{close})
 	f.dialog.SetOnClosed(func() {
 		f.mu.Lock()
@@ -466,11 +517,12 @@ func (c *Cases) ImportPhotos() {
 		}
 		path := rc.URI().Path()
 		rc.Close()
-		if err := c.ImportPhotoFile(path, keys[pick]); err != nil {
+		rec, err := c.importPhoto(path, keys[pick])
+		if err != nil {
 			dialog.ShowError(errors.New(mediaError(err)), c.d.win)
 			return
 		}
-		c.ShowCase(c.Open.ID)
+		c.showSaved(c.Open.ID, rec)
 	}, c.d.win)
 	fd.SetFilter(storage.NewExtensionFileFilter([]string{".jpg", ".jpeg", ".JPG", ".JPEG", ".png", ".PNG"}))
 	fd.Resize(fyne.NewSize(800, 560))
@@ -479,6 +531,10 @@ func (c *Cases) ImportPhotos() {
 
 // ImportPhotoFile adds one photo file to the open case.
 func (c *Cases) ImportPhotoFile(path, stage string) error {
-	_, err := capture.ImportPhoto(context.Background(), c.log, c.Open.ID, c.d.Me.ID, stage, path)
+	_, err := c.importPhoto(path, stage)
 	return err
+}
+
+func (c *Cases) importPhoto(path, stage string) (*casefile.Record, error) {
+	return capture.ImportPhoto(context.Background(), c.log, c.Open.ID, c.d.Me.ID, stage, path)
 }

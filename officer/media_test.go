@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 
 	"github.com/sanxiang-desk/sanxiang/app/capture"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
@@ -43,12 +44,12 @@ func TestOfficerRecordsVideoAndPlaysItBack(t *testing.T) {
 	}
 	c.ShowRecorder(true)
 	f := c.recorder
-	// The stage after the last one done is offered first.
-	if f.Stage.Selected != "处理" {
+	// The case's current stage is offered first.
+	if f.Stage.Selected != "检查" {
 		t.Fatalf("stage picked: %q", f.Stage.Selected)
 	}
-	f.Stage.SetSelected("检查")
-	if len(f.Mic.Options) < 2 || f.Camera.Selected == "" {
+	// The null backend's microphone in words, not its driver's name.
+	if len(f.Mic.Options) < 2 || f.Mic.Selected != "静音设备（只录无声，仅供测试）" || f.Camera.Selected == "" {
 		t.Fatalf("mics %v, camera %q", f.Mic.Options, f.Camera.Selected)
 	}
 	if f.Format.Selected != "640×480，15 帧/秒" || len(f.Format.Options) != 3 {
@@ -60,10 +61,23 @@ func TestOfficerRecordsVideoAndPlaysItBack(t *testing.T) {
 	}
 	ui.run(1500 * time.Millisecond)
 	test.Tap(f.PauseButton)
-	if !f.Rec.Paused() || f.PauseButton.Text != "继续" {
-		t.Fatal("pause")
+	// Paused, the button goes on: it shows play, not pause.
+	if !f.Rec.Paused() || f.PauseButton.Text != "继续" || f.PauseButton.Icon.Name() != theme.MediaPlayIcon().Name() {
+		t.Fatalf("pause: %q %s", f.PauseButton.Text, f.PauseButton.Icon.Name())
+	}
+	// Closing while paused asks first; going back keeps the recording.
+	f.Close()
+	if f.Confirm == nil || !strings.Contains(textOf(d.win.Canvas().Overlays().Top()), "尚未保存") {
+		t.Fatal("closing a paused recording did not ask")
+	}
+	test.Tap(findButtonIn(d.win.Canvas().Overlays().Top(), "返回录制"))
+	if f.Confirm != nil || f.Rec.Paused() != true {
+		t.Fatal("going back to the recording")
 	}
 	test.Tap(f.PauseButton)
+	if f.PauseButton.Icon.Name() != theme.MediaPauseIcon().Name() {
+		t.Fatalf("recording again, the button shows %s", f.PauseButton.Icon.Name())
+	}
 	ui.run(700 * time.Millisecond)
 	test.Tap(f.SnapButton)
 	if !strings.Contains(f.Status.Text, "照片") {
@@ -88,7 +102,7 @@ func TestOfficerRecordsVideoAndPlaysItBack(t *testing.T) {
 			video = rec
 		}
 	}
-	if video.Stage != "inspect" || len(video.Files) != 2 || video.DurationMS < 1500 {
+	if video.Stage != "inspect" || len(video.Files) != 2 || video.DurationMS < 1500 || !strings.Contains(video.Device, "mic: 静音设备") {
 		t.Fatalf("video record %+v", video)
 	}
 	c.ShowPlayer(video)

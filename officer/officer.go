@@ -7,12 +7,14 @@ package officer
 import (
 	"context"
 	"errors"
+	"image/color"
 	"math"
 	"strings"
 	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
@@ -59,11 +61,13 @@ type Desk struct {
 	openReview func(ctx context.Context, agency, device, caseID string) error
 
 	// Signed-in state.
-	Me      *account.Account
-	Cert    *catalog.Officer // nil when the catalog does not list the account
-	Items   *widget.List
-	items   []catalog.Item
-	SignOut *widget.Button
+	Me   *account.Account
+	Cert *catalog.Officer // nil when the catalog does not list the account
+	// CertValues are the certificate page's values by field label, for tests.
+	CertValues map[string]*canvas.Text
+	Items      *widget.List
+	items      []catalog.Item
+	SignOut    *widget.Button
 
 	root *fyne.Container
 
@@ -415,9 +419,16 @@ func (d *Desk) TrySignIn() {
 // signedIn shows what a sign-in came to: why it was refused, or the desk.
 func (d *Desk) signedIn(a account.Account, until time.Time, err error) {
 	if err != nil {
-		if errors.Is(err, errNotOfficer) {
+		switch {
+		case errors.Is(err, errNotOfficer):
 			d.say(shell.L("officer.err_not_officer"), false)
-		} else {
+		// The desk's field is the certificate number (执法证号), and its
+		// errors say so; the hall's screens, signed in by 工号, keep theirs.
+		case errors.Is(err, account.ErrUnknown):
+			d.say(shell.L("officer.err_unknown"), false)
+		case errors.Is(err, account.ErrWrongPIN):
+			d.say(shell.L("officer.err_pin"), false)
+		default:
 			d.say(shell.SignInError(err, until), false)
 		}
 		return
@@ -488,27 +499,80 @@ func (d *Desk) showHome() {
 }
 
 // certificate is what an officer turns to a citizen: who they are, whether
-// the certificate is valid, and a QR code to check it on the platform.
+// the certificate is valid, and a QR code to check it on the platform. It
+// reads at arm's length: a light card with large dark text, whatever the
+// desk's theme, the photo's frame (the officer list carries no photo: the
+// frame shows the surname and says so), and the QR code beside.
 func (d *Desk) certificate() fyne.CanvasObject {
 	if d.Cert == nil {
 		return container.NewCenter(widget.NewLabel(shell.L("officer.no_cert")))
 	}
 	o := d.Cert
-	form := widget.NewForm()
+	ink := color.NRGBA{0x1c, 0x1c, 0x1e, 0xff}
+	muted := color.NRGBA{0x5a, 0x5d, 0x66, 0xff}
+	text := func(s string, c color.Color, size float32, bold bool) *canvas.Text {
+		t := canvas.NewText(s, c)
+		t.TextSize = size
+		t.TextStyle.Bold = bold
+		return t
+	}
+	const size = 26
+	labels, values := container.NewVBox(), container.NewVBox()
+	d.CertValues = map[string]*canvas.Text{}
 	for _, f := range o.Fields() {
 		v := f.Value
 		if f.ValueIsKey {
 			v = shell.L(v)
 		}
-		l := widget.NewLabel(v)
-		if f.Label == "field.cert_status" && o.Status != catalog.CertValid {
-			l.Importance = widget.DangerImportance
+		if v == "" {
+			continue
 		}
-		form.Append(shell.L(f.Label), l)
+		c := color.Color(ink)
+		if f.Label == "field.cert_status" {
+			c = color.NRGBA{0x1b, 0x7a, 0x3d, 0xff}
+			if o.Status != catalog.CertValid {
+				c = color.NRGBA{0xc6, 0x28, 0x28, 0xff}
+			}
+		}
+		l := text(shell.L(f.Label), muted, size, false)
+		l.Alignment = fyne.TextAlignTrailing
+		labels.Add(l)
+		val := text(v, c, size, f.Label == "field.name" || f.Label == "field.cert_no" || f.Label == "field.cert_status")
+		values.Add(val)
+		d.CertValues[f.Label] = val
 	}
-	qr := shell.QRImage(api.PublicURL(d.cfg.PlatformURL, string(catalog.KindOfficer), o.ID), 240)
-	scan := widget.NewLabelWithStyle(shell.L("officer.scan_to_check"), fyne.TextAlignCenter, fyne.TextStyle{})
-	return container.NewBorder(nil, nil, nil, container.NewVBox(qr, scan), container.NewVScroll(form))
+	rows := container.New(layout.NewCustomPaddedHBoxLayout(20), labels, values)
+
+	// The photo's frame, 3:4, with the surname in it.
+	initial := ""
+	if r := []rune(o.Name); len(r) > 0 {
+		initial = string(r[0])
+	}
+	frame := canvas.NewRectangle(color.NRGBA{0xe9, 0xec, 0xf2, 0xff})
+	frame.StrokeColor = color.NRGBA{0x9a, 0xa0, 0xab, 0xff}
+	frame.StrokeWidth = 2
+	frame.SetMinSize(fyne.NewSize(180, 240))
+	letter := text(initial, muted, 96, true)
+	letter.Alignment = fyne.TextAlignCenter
+	noPhoto := text(shell.L("officer.cert_no_photo"), muted, 16, false)
+	noPhoto.Alignment = fyne.TextAlignCenter
+	photo := container.NewStack(frame, container.NewCenter(letter), container.NewVBox(layout.NewSpacer(), noPhoto, widget.NewLabel("")))
+
+	title := text(shell.L("officer.cert_title"), ink, 34, true)
+	title.Alignment = fyne.TextAlignCenter
+	qr := shell.QRImage(api.PublicURL(d.cfg.PlatformURL, string(catalog.KindOfficer), o.ID), 220)
+	scan := text(shell.L("officer.scan_to_check"), ink, 18, false)
+	scan.Alignment = fyne.TextAlignCenter
+	body := container.NewBorder(container.NewVBox(title, widget.NewSeparator()), nil,
+		container.NewVBox(photo), container.NewVBox(qr, scan),
+		container.NewPadded(rows))
+	paper := canvas.NewRectangle(color.NRGBA{0xfa, 0xfb, 0xfd, 0xff})
+	paper.CornerRadius = 12
+	paper.StrokeColor = color.NRGBA{0x2f, 0x5d, 0xa8, 0xff}
+	paper.StrokeWidth = 3
+	card := container.NewStack(paper, container.New(layout.NewCustomPaddedLayout(24, 24, 32, 32), body))
+	hint := widget.NewLabelWithStyle(shell.L("officer.cert_show"), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	return container.NewVScroll(container.NewCenter(container.NewVBox(card, hint)))
 }
 
 // itemList lists the enforcement items of the officer's agency.

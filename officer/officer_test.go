@@ -55,7 +55,8 @@ func TestOfficerSignsInOfflineAndSeesCertificate(t *testing.T) {
 	test.Type(d.ID, "990101000001")
 	test.Type(d.PIN, "999999")
 	test.Tap(d.SignIn)
-	if d.Me != nil || !strings.Contains(d.Message.Text, "不正确") {
+	// The field is 执法证号, and so is the error (not the hall's 工号).
+	if d.Me != nil || !strings.Contains(d.Message.Text, "执法证号或密码不正确") || strings.Contains(d.Message.Text, "工号") {
 		t.Fatalf("wrong PIN: %v %q", d.Me, d.Message.Text)
 	}
 	test.Type(d.PIN, demo.PIN)
@@ -65,6 +66,10 @@ func TestOfficerSignsInOfflineAndSeesCertificate(t *testing.T) {
 	}
 	if d.Cert == nil || d.Cert.CertNo != "990101000001" {
 		t.Fatalf("certificate not found: %v", d.Cert)
+	}
+	// Shown to citizens: large text, the number and status among it.
+	if v := d.CertValues["field.cert_no"]; v == nil || v.Text != "990101000001" || v.TextSize < 24 || d.CertValues["field.cert_status"].Text != "有效" {
+		t.Fatalf("certificate page: %+v", d.CertValues)
 	}
 	if len(d.items) == 0 {
 		t.Fatal("no enforcement items for the officer's agency")

@@ -32,15 +32,23 @@ func reviewError(err error) string {
 	return caseError(err)
 }
 
-// parseRefs reads "3, 5 #7" as record numbers.
-func parseRefs(s string) ([]int64, error) {
+// parseRefs reads "3, 5 #7" as the case's record numbers (第3条, as the
+// timeline numbers them) and gives the records' sequence numbers, which
+// the review's records keep.
+func parseRefs(cs *casefile.Case, s string) ([]int64, error) {
 	var out []int64
-	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '，' || r == ' ' || r == '、' || r == '#' }) {
-		n, err := strconv.ParseInt(f, 10, 64)
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool {
+		return r == ',' || r == '，' || r == ' ' || r == '、' || r == '#' || r == '第' || r == '条'
+	}) {
+		n, err := strconv.Atoi(f)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("record number %q: %w", f, err)
 		}
-		out = append(out, n)
+		r, ok := cs.Numbered(n)
+		if !ok {
+			return nil, fmt.Errorf("record number %d: the case has %d records", n, len(cs.Records))
+		}
+		out = append(out, r.Seq)
 	}
 	return out, nil
 }
@@ -182,19 +190,24 @@ func (c *Cases) ShowSubmitForm() {
 			f.Message.SetText(shell.L("review.err.amount"))
 			return
 		}
-		refs, err := parseRefs(f.Evidence.Text)
+		// A submission lists the records that prove the facts.
+		if strings.TrimSpace(f.Evidence.Text) == "" {
+			f.Message.SetText(shell.L("review.err.no_evidence"))
+			return
+		}
+		refs, err := parseRefs(cs, f.Evidence.Text)
 		if err != nil {
 			f.Message.SetText(shell.L("review.err.bad_ref"))
 			return
 		}
-		_, err = c.rev.Submit(context.Background(), cs.ID, c.d.Me.ID, review.Submission{Proposal: p, Facts: f.Facts.Text,
+		rec, err := c.rev.Submit(context.Background(), cs.ID, c.d.Me.ID, review.Submission{Proposal: p, Facts: f.Facts.Text,
 			Evidence: refs, LegalBasis: f.LegalBasis.Text, Discretion: f.Discretion.Text})
 		if err != nil {
 			f.Message.SetText(reviewError(err))
 			return
 		}
 		f.dialog.Hide()
-		c.ShowCase(cs.ID)
+		c.showSaved(cs.ID, rec)
 	}
 	c.submitForm = f
 	form := widget.NewForm(f.Proposal.items...)
@@ -225,13 +238,14 @@ func (c *Cases) ShowCoordinateForm() {
 		if method.Selected == shell.L("review.method.head") {
 			m = "head"
 		}
-		if _, err := c.rev.Coordinate(context.Background(), cs.ID, c.d.Me.ID, review.Coordination{Method: m,
-			Outcome: outcome.Text, Participants: who.Text}); err != nil {
+		rec, err := c.rev.Coordinate(context.Background(), cs.ID, c.d.Me.ID, review.Coordination{Method: m,
+			Outcome: outcome.Text, Participants: who.Text})
+		if err != nil {
 			msg.SetText(reviewError(err))
 			return
 		}
 		dlg.Hide()
-		c.ShowCase(cs.ID)
+		c.showSaved(cs.ID, rec)
 	})
 	form := widget.NewForm(
 		widget.NewFormItem(shell.L("review.method"), method),
@@ -307,10 +321,10 @@ func newQueue(c *Cases) *Queue {
 		days := row.Objects[1].(*widget.Label)
 		if it.Overdue {
 			days.Importance = widget.DangerImportance
-			days.SetText(shell.L("review.queue_overdue", map[string]any{"Due": it.Due.Format("2006-01-02")}))
+			days.SetText(shell.KeepNumbers(shell.L("review.queue_overdue", map[string]any{"Due": it.Due.Format("2006-01-02")})))
 		} else {
 			days.Importance = widget.MediumImportance
-			days.SetText(shell.L("review.queue_days", map[string]any{"N": it.DaysLeft, "Due": it.Due.Format("2006-01-02")}))
+			days.SetText(shell.KeepNumbers(shell.L("review.queue_days", map[string]any{"N": it.DaysLeft, "Due": it.Due.Format("2006-01-02")})))
 		}
 	})
 	q.List.OnSelected = func(i widget.ListItemID) {
@@ -347,8 +361,16 @@ type OpinionForm struct {
 	Reasons *widget.Entry
 	PIN     *widget.Entry
 	Message *widget.Label
-	Busy    *shell.Busy
-	Sign    func()
+	// Missing marks, beside each answer, what the form still lacks:
+	// Points[i] for checklist point i, then the opinion, the reasons and
+	// the PIN; a mark is hidden while its answer is there.
+	Points                         []*widget.Label
+	MissingOpinion, MissingReasons *widget.Label
+	MissingPIN                     *widget.Label
+	// NoEvidence warns that the submission names no evidence records.
+	NoEvidence *widget.Label
+	Busy       *shell.Busy
+	Sign       func()
 	// Open asks the platform for the case whole, when the queue sent it
 	// masked (nil otherwise).
 	Open func()
@@ -368,6 +390,17 @@ func (q *Queue) ShowReview(it review.QueueItem) {
 	statusLabels := []string{shell.L("review.status.met"), shell.L("review.status.not_met"), shell.L("review.status.na")}
 	statusKeys := []string{review.Met, review.NotMet, review.NA}
 	points := container.NewVBox(widget.NewLabelWithStyle(shell.L("review.checklist"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	// A mark shown or hidden changes its column's height: the column is
+	// laid out again.
+	var right *container.Scroll
+	unmark := func(l *widget.Label) {
+		if l.Visible() {
+			l.Hide()
+			if right != nil {
+				right.Refresh()
+			}
+		}
+	}
 	for i, p := range cl.Points {
 		s := widget.NewSelect(statusLabels, nil)
 		s.PlaceHolder = shell.L("form.pick")
@@ -376,17 +409,31 @@ func (q *Queue) ShowReview(it review.QueueItem) {
 		note.OnChanged = func(string) { c.d.touch() }
 		refs := widget.NewEntry()
 		refs.SetPlaceHolder(shell.L("review.refs_hint"))
-		f.Status, f.Notes, f.Refs = append(f.Status, s), append(f.Notes, note), append(f.Refs, refs)
+		miss := missingMark()
+		f.Status, f.Notes, f.Refs, f.Points = append(f.Status, s), append(f.Notes, note), append(f.Refs, refs), append(f.Points, miss)
+		s.OnChanged = func(string) { unmark(miss) }
 		label := widget.NewLabelWithStyle(fmt.Sprintf("%d. %s", i+1, p.Text), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		label.Wrapping = fyne.TextWrapWord
-		points.Add(container.NewVBox(label, container.NewBorder(nil, nil, s, nil, container.NewGridWithColumns(2, note, refs))))
+		points.Add(container.NewVBox(label, container.NewBorder(nil, nil, s, nil, container.NewGridWithColumns(2, note, refs)), miss))
 	}
+	f.MissingOpinion, f.MissingReasons, f.MissingPIN = missingMark(), missingMark(), missingMark()
+	f.Opinion.OnChanged = func(string) { unmark(f.MissingOpinion) }
+	f.Reasons.OnChanged = func(string) { c.d.touch(); unmark(f.MissingReasons) }
+	f.PIN.OnChanged = func(string) { unmark(f.MissingPIN) }
 	sub := it.Submission
+	evidence := wrap(refsText(cs, sub.Evidence))
+	f.NoEvidence = missingMark()
+	if len(sub.Evidence) == 0 {
+		// Nothing to check the facts against: the reviewer is told so.
+		f.NoEvidence.SetText(shell.L("review.no_evidence"))
+		f.NoEvidence.Importance = widget.WarningImportance
+		f.NoEvidence.Show()
+	}
 	info := widget.NewForm(
 		widget.NewFormItem(shell.L("case.party"), widget.NewLabel(cs.Opening.Party.Name)),
 		widget.NewFormItem(shell.L("review.decision_text"), wrap(sub.Proposal.Text)),
 		widget.NewFormItem(shell.L("review.facts"), wrap(sub.Facts)),
-		widget.NewFormItem(shell.L("review.evidence"), wrap(refsText(sub.Evidence))),
+		widget.NewFormItem(shell.L("review.evidence"), container.NewVBox(evidence, f.NoEvidence)),
 		widget.NewFormItem(shell.L("review.legal_basis"), wrap(sub.LegalBasis)),
 		widget.NewFormItem(shell.L("review.discretion"), wrap(sub.Discretion)),
 		widget.NewFormItem(shell.L("review.rules"), wrap(review.RuleTexts(sub.Rules))),
@@ -394,40 +441,68 @@ func (q *Queue) ShowReview(it review.QueueItem) {
 	)
 	records := container.NewVBox()
 	for _, r := range cs.Records {
-		records.Add(recordCard(r, c.officerName(r.Author)))
+		records.Add(recordCard(cs, r, c.officerName(r.Author)))
 	}
 	f.Sign = func() {
 		c.d.touch()
 		var op review.Opinion
 		op.Submission = it.Seq
+		// The content is checked first, each gap marked where it is; the
+		// PIN is asked for only then, and kept while the form is fixed.
+		missing := 0
+		mark := func(l *widget.Label, key string) {
+			l.SetText(shell.L(key))
+			l.Show()
+			missing++
+		}
+		defer right.Refresh()
+		notMet := false
 		for i, p := range cl.Points {
 			st := ""
 			if j := f.Status[i].SelectedIndex(); j >= 0 {
 				st = statusKeys[j]
+			} else {
+				mark(f.Points[i], "review.missing.status")
 			}
-			refs, err := parseRefs(f.Refs[i].Text)
+			notMet = notMet || st == review.NotMet
+			refs, err := parseRefs(cs, f.Refs[i].Text)
 			if err != nil {
-				f.Message.SetText(shell.L("review.err.bad_ref"))
-				return
+				mark(f.Points[i], "review.err.bad_ref")
 			}
 			op.Points = append(op.Points, review.PointResult{Key: p.Key, Status: st, Note: f.Notes[i].Text, Refs: refs})
 		}
 		switch f.Opinion.Selected {
 		case shell.L("review.opinion.agree"):
 			op.Opinion = review.Agree
+			if notMet {
+				mark(f.MissingOpinion, "review.err.inconsistent")
+			}
 		case shell.L("review.opinion.disagree"):
 			op.Opinion = review.Disagree
 		case shell.L("review.opinion.return"):
 			op.Opinion = review.Return
+		default:
+			mark(f.MissingOpinion, "review.missing.opinion")
 		}
 		op.Reasons = f.Reasons.Text
+		if op.Opinion != review.Agree && op.Opinion != "" && strings.TrimSpace(op.Reasons) == "" {
+			mark(f.MissingReasons, "review.missing.reasons")
+		}
+		if missing > 0 {
+			f.Message.SetText(shell.L("review.missing.summary", map[string]any{"N": missing}))
+			return
+		}
+		if f.PIN.Text == "" {
+			mark(f.MissingPIN, "review.missing.pin")
+			f.Message.SetText("")
+			return
+		}
 		// Signing asks for the reviewer's PIN again: the opinion is theirs.
 		// Unsealing the key takes a moment, off the UI's goroutine.
 		if f.Busy.Running() {
 			return
 		}
 		pin := f.PIN.Text
-		f.PIN.SetText("")
 		f.Message.SetText("")
 		f.Busy.Start(shell.L("review.sign_busy"))
 		me := c.d.Me.ID
@@ -441,6 +516,7 @@ func (q *Queue) ShowReview(it review.QueueItem) {
 				f.Busy.Stop()
 				switch {
 				case err != nil:
+					f.PIN.SetText("") // a wrong PIN is typed again
 					f.Message.SetText(shell.PINError(err, until))
 				case signErr != nil:
 					f.Message.SetText(reviewError(signErr))
@@ -486,14 +562,20 @@ func (q *Queue) ShowReview(it review.QueueItem) {
 	sign := widget.NewButtonWithIcon(shell.L("review.sign"), theme.ConfirmIcon(), func() { f.Sign() })
 	sign.Importance = widget.HighImportance
 	f.Busy = shell.NewBusy(sign, f.PIN)
-	bottom := container.NewVBox(widget.NewForm(
-		widget.NewFormItem(shell.L("review.opinion"), f.Opinion),
-		widget.NewFormItem(shell.L("review.reasons"), f.Reasons),
-		widget.NewFormItem(shell.L("review.pin"), f.PIN),
-	), f.Message, f.Busy.Content, sign)
+	// The opinion and the PIN end the checklist's column, so the case and
+	// its records keep the screen's height; the message and the button
+	// stay in view below.
+	f.Reasons.SetMinRowsVisible(3)
+	points.Add(widget.NewSeparator())
+	points.Add(widget.NewForm(
+		widget.NewFormItem(shell.L("review.opinion"), container.NewVBox(f.Opinion, f.MissingOpinion)),
+		widget.NewFormItem(shell.L("review.reasons"), container.NewVBox(f.Reasons, f.MissingReasons)),
+		widget.NewFormItem(shell.L("review.pin"), container.NewVBox(f.PIN, f.MissingPIN)),
+	))
+	bottom := container.NewVBox(f.Message, f.Busy.Content, sign)
 	left := container.NewVScroll(container.NewVBox(info, widget.NewSeparator(),
 		widget.NewLabelWithStyle(shell.L("case.timeline"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), records))
-	right := container.NewVScroll(points)
+	right = container.NewVScroll(points)
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.45
 	q.root.Objects = []fyne.CanvasObject{container.NewBorder(container.NewVBox(container.NewHBox(back, title), masked), bottom, nil, nil, split)}
@@ -516,10 +598,24 @@ func (q *Queue) reopen(it review.QueueItem) {
 	q.ShowList()
 }
 
-func refsText(refs []int64) string {
+// refsText names records by their number in the case.
+func refsText(cs *casefile.Case, refs []int64) string {
 	var s []string
 	for _, r := range refs {
-		s = append(s, "#"+strconv.FormatInt(r, 10))
+		if n := cs.NumberOfSeq(r); n > 0 {
+			s = append(s, shell.L("case.record_no", map[string]any{"N": n}))
+		} else {
+			s = append(s, "#"+strconv.FormatInt(r, 10))
+		}
 	}
 	return strings.Join(s, "、")
+}
+
+// missingMark is a hidden warning beside an answer the form lacks.
+func missingMark() *widget.Label {
+	l := widget.NewLabel("")
+	l.Importance = widget.DangerImportance
+	l.Wrapping = fyne.TextWrapWord
+	l.Hide()
+	return l
 }

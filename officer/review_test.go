@@ -95,7 +95,7 @@ func TestReviewWalkthrough(t *testing.T) {
 	}
 	sf.Proposal.Text.SetText("罚款人民币二十万元")
 	sf.Facts.SetText("发布虚假广告，经调查属实。")
-	sf.Evidence.SetText("0")
+	sf.Evidence.SetText("1") // the case's first record, as the timeline numbers it
 	sf.LegalBasis.SetText("《中华人民共和国广告法》第五十五条")
 	sf.Submit()
 	if sf.Message.Text != "" {
@@ -129,13 +129,14 @@ func TestReviewWalkthrough(t *testing.T) {
 	c = d.Cases
 	note, _ := l.AddNote(ctx, id, officerID, "补充：广告发布合同及付款凭证")
 	c.ShowCase(id)
+	noteNo := strconv.Itoa(c.Open.Number(note.Ref()))
 	test.Tap(findButton(t, c, "提交法制审核"))
 	sf = c.submitForm
 	if sf.Proposal.Fine.Text != "200000" {
 		t.Fatalf("the second submission does not start from the first: %q", sf.Proposal.Fine.Text)
 	}
 	sf.Facts.SetText("发布虚假广告，广告费用二十万元。")
-	sf.Evidence.SetText("0, " + itoa(note.Seq))
+	sf.Evidence.SetText("1, " + noteNo)
 	sf.LegalBasis.SetText("《中华人民共和国广告法》第五十五条")
 	sf.Submit()
 
@@ -144,7 +145,7 @@ func TestReviewWalkthrough(t *testing.T) {
 	q = d.Queue
 	q.ShowReview(q.Items()[0])
 	answerAll(q.Form, 0) // met
-	q.Form.Refs[3].SetText(itoa(note.Seq))
+	q.Form.Refs[3].SetText(noteNo)
 	q.Form.Opinion.SetSelected("同意")
 	q.Form.PIN.SetText(demo.PIN)
 	q.Form.Sign()
@@ -173,8 +174,6 @@ func TestReviewWalkthrough(t *testing.T) {
 		t.Fatal(err)
 	}
 }
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // A reviewer's desk lists another device's case the platform sent, marked
 // with its device, and signing the checklist writes the opinion into this

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/gen2brain/malgo"
 )
@@ -50,9 +52,58 @@ func (a *Audio) Close() error {
 
 // AudioDevice is an input or output.
 type AudioDevice struct {
-	ID      malgo.DeviceID
+	ID malgo.DeviceID
+	// Name is what the driver calls the device: for ALSA's software
+	// devices a description of the driver ("Discard all samples
+	// (playback) or generate zero samples (capture)"), not a name to
+	// show or record; screens word Alias and Silent devices themselves.
 	Name    string
 	Default bool
+	// Alias is the ALSA name of a software device the system offers
+	// beside the sound cards ("null", "pulse", "default", "jack", "oss"),
+	// "" for a card or another backend's device.
+	Alias string
+	// Silent devices capture only silence: miniaudio's null backend, and
+	// ALSA's "null", which hands out zeros as fast as they are read.
+	Silent bool
+}
+
+// alsaPlugins are ALSA's software devices that convert or mix another
+// device's sound: no input of their own, left out of the list.
+var alsaPlugins = map[string]bool{"lavrate": true, "samplerate": true, "speexrate": true, "speex": true,
+	"upmix": true, "vdownmix": true}
+
+// alsaServices are ALSA's software devices that are inputs: the silent
+// one and the sound servers.
+var alsaServices = map[string]bool{"null": true, "pulse": true, "pipewire": true, "default": true, "sysdefault": true,
+	"jack": true, "oss": true}
+
+// alias reads a device ID as ALSA's device name when it is one of the
+// software devices above.
+func alias(id malgo.DeviceID) string {
+	n := 0
+	for n < len(id) && id[n] != 0 {
+		n++
+	}
+	s := string(id[:n])
+	if alsaPlugins[s] || alsaServices[s] {
+		return s
+	}
+	return ""
+}
+
+// rank orders devices: the default, the sound cards, the sound servers,
+// the silent last.
+func (d AudioDevice) rank() int {
+	switch {
+	case d.Default:
+		return 0
+	case d.Silent:
+		return 3
+	case d.Alias != "":
+		return 2
+	}
+	return 1
 }
 
 // Inputs lists the capture devices, the default first.
@@ -68,13 +119,14 @@ func (a *Audio) devices(kind malgo.DeviceType) ([]AudioDevice, error) {
 	}
 	var out []AudioDevice
 	for _, in := range infos {
-		d := AudioDevice{ID: in.ID, Name: in.Name(), Default: in.IsDefault != 0}
-		if d.Default {
-			out = append([]AudioDevice{d}, out...)
-		} else {
-			out = append(out, d)
+		d := AudioDevice{ID: in.ID, Name: in.Name(), Default: in.IsDefault != 0, Alias: alias(in.ID)}
+		if alsaPlugins[d.Alias] {
+			continue
 		}
+		d.Silent = a.null || d.Alias == "null"
+		out = append(out, d)
 	}
+	slices.SortStableFunc(out, func(x, y AudioDevice) int { return x.rank() - y.rank() })
 	return out, nil
 }
 
@@ -89,9 +141,17 @@ type Capture struct {
 // ErrNoAudio is an audio device that cannot be opened.
 var ErrNoAudio = errors.New("capture: the audio device cannot be opened")
 
+// captureSlack is how far a device may run ahead of the wall clock
+// before its samples are dropped: more than a period or two of a real
+// device's jitter, far less than anything a listener would miss.
+const captureSlack = 200 * time.Millisecond
+
 // StartCapture opens an input (nil: the default) for PCM16 mono at rate
 // and calls fn with each buffer of samples; fn must copy what it keeps and
-// return quickly.
+// return quickly. The samples follow the wall clock whatever the device:
+// one that delivers faster than its rate (ALSA's "null" gives zeros as
+// fast as they are read) has what runs ahead of the clock dropped, and
+// its thread is held back so it does not spin.
 func (a *Audio) StartCapture(dev *AudioDevice, rate int, fn func(pcm []byte)) (*Capture, error) {
 	cfg := malgo.DefaultDeviceConfig(malgo.Capture)
 	cfg.Capture.Format = malgo.FormatS16
@@ -103,8 +163,35 @@ func (a *Audio) StartCapture(dev *AudioDevice, rate int, fn func(pcm []byte)) (*
 		cfg.Capture.DeviceID = id.Pointer()
 	}
 	c := &Capture{}
+	var start time.Time
+	var delivered int64 // frames handed to fn since start
+	var ahead bool
 	d, err := malgo.InitDevice(a.ctx.Context, cfg, malgo.DeviceCallbacks{
 		Data: func(_, in []byte, frames uint32) {
+			now := time.Now()
+			if start.IsZero() {
+				start = now
+			}
+			// A device once found ahead of the clock is not a real-time
+			// one: from then on it is held to the clock itself.
+			slack := captureSlack
+			if ahead {
+				slack = 0
+			}
+			allowed := int64(now.Sub(start)+slack) * int64(rate) / int64(time.Second)
+			n := int64(len(in) / 2)
+			if delivered+n > allowed {
+				ahead = true
+				keep := max(allowed-delivered, 0)
+				in = in[:2*keep]
+				// Hold the device's thread back by about what it ran
+				// ahead: a real device never gets here.
+				time.Sleep(min(time.Duration(n-keep)*time.Second/time.Duration(rate), 20*time.Millisecond))
+			}
+			if len(in) == 0 {
+				return
+			}
+			delivered += int64(len(in) / 2)
 			c.level.Store(math.Float32bits(float32(RMS(in))))
 			fn(in)
 		},

@@ -310,6 +310,16 @@ func (s *segment) recorded(t time.Time, paused *time.Time) time.Duration {
 	return max(d, 0)
 }
 
+// audioSlack is how far a segment's sound may run ahead of its clock,
+// and how far behind before the end is filled with silence: a device's
+// buffers come in periods and late by a little.
+const audioSlack = 250 * time.Millisecond
+
+// audioLimit is how many frames of sound the segment may hold at t.
+func (s *segment) audioLimit(t time.Time, rate int) int64 {
+	return int64(s.recorded(t, nil)+audioSlack) * int64(rate) / int64(time.Second)
+}
+
 func (r *Recorder) audioLoop() {
 	defer r.wg.Done()
 	for pcm := range r.audioIn {
@@ -327,6 +337,12 @@ func (r *Recorder) audioLoop() {
 						r.err = err
 					}
 				}
+			}
+			// Never more sound than time recorded: whatever runs ahead of
+			// the segment's clock is dropped (StartCapture paces the
+			// device; this keeps each segment to its own clock).
+			if limit := s.audioLimit(r.cfg.Now(), r.cfg.Rate); s.wav.Frames()+int64(len(pcm)/2) > limit {
+				pcm = pcm[:2*max(limit-s.wav.Frames(), 0)]
 			}
 			if _, err := s.wav.Write(pcm); err != nil && r.err == nil {
 				r.err = err
@@ -474,6 +490,17 @@ func (r *Recorder) closeSegment(end time.Time) (*journal, error) {
 		target := int(math.Round(s.recorded(end, r.paused).Seconds() * float64(r.cfg.Format.FPS)))
 		for s.avi.Frames() < target {
 			if err := s.avi.AddFrame(s.lastJPEG); err != nil {
+				return nil, fmt.Errorf("close segment %d of session %s: %w", s.j.Segment, s.j.Session, err)
+			}
+		}
+	}
+	// A device that gave less than the time recorded (stalled, or slower
+	// than its rate) leaves its end silent: the sound lasts as long as the
+	// segment did, as the picture does.
+	if s.wav != nil {
+		want := int64(s.recorded(end, r.paused)) * int64(r.cfg.Rate) / int64(time.Second)
+		if short := want - s.wav.Frames(); short > int64(audioSlack)*int64(r.cfg.Rate)/int64(time.Second) {
+			if _, err := s.wav.Write(make([]byte, 2*short)); err != nil {
 				return nil, fmt.Errorf("close segment %d of session %s: %w", s.j.Segment, s.j.Session, err)
 			}
 		}
