@@ -46,8 +46,10 @@ func newTestDesk(t *testing.T) (*WindowDesk, *account.Book) {
 		t.Fatal(err)
 	}
 	d.background = func(f func()) { f() } // fyne.Do runs in place in the test driver
-	test.NewTempWindow(t, d.Console())
-	test.NewTempWindow(t, d.Display.Content())
+	// The console and the display, each on a screen of its own.
+	for _, o := range []fyne.CanvasObject{d.Console(), d.Display.Content()} {
+		test.NewTempWindow(t, o).Resize(fyne.NewSize(1280, 800))
+	}
 	return d, book
 }
 
