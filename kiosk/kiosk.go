@@ -37,7 +37,7 @@ type Kiosk struct {
 	Home, Contrast, Complain *widget.Button
 	// Scroll is the touch scroller of the screen in view, nil where
 	// nothing scrolls.
-	Scroll *TouchScroll
+	Scroll  *TouchScroll
 	body    *fyne.Container
 	history []func()
 
@@ -239,6 +239,11 @@ func (k *Kiosk) setContrast(on bool) {
 	}
 	k.Contrast.Refresh()
 	fyne.CurrentApp().Settings().SetTheme(shell.Theme{Large: true, HighContrast: on})
+	if k.OnHome { // its tiles take fewer columns in the larger text
+		last := k.lastActive
+		k.ShowHome()
+		k.lastActive = last
+	}
 }
 
 // kindLabel is the translation key of a list's name.
@@ -267,7 +272,11 @@ func (k *Kiosk) ShowHome() {
 	c.Importance = widget.HighImportance
 	tiles = append(tiles, c)
 	welcome := widget.NewLabelWithStyle(shell.L("kiosk.welcome"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	grid := container.NewGridWithColumns(4, tiles...)
+	cols := 4
+	if k.highContrast {
+		cols = 3 // the names of the lists fit their tiles in the larger text
+	}
+	grid := container.NewGridWithColumns(cols, tiles...)
 	k.show(shell.L("kiosk.title"), container.NewBorder(welcome, nil, nil, nil, grid), false)
 	k.OnHome = true
 }
@@ -363,14 +372,17 @@ func (k *Kiosk) ShowAttract() {
 	k.List, k.Keyboard, k.Detail = nil, nil, nil
 	k.history = k.history[:0]
 	k.Back.Disable()
+	k.setContrast(false) // the next citizen starts with the usual text
 	start := widget.NewButton("", k.ShowHome)
 	start.Importance = widget.LowImportance
 	title := widget.NewLabelWithStyle(shell.L("kiosk.title"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameHeadingText
-	lines := []fyne.CanvasObject{layout.NewSpacer(), title}
+	var kinds []fyne.CanvasObject
 	for _, kind := range catalog.Kinds {
-		lines = append(lines, widget.NewLabelWithStyle(shell.L(kindLabel(kind)), fyne.TextAlignCenter, fyne.TextStyle{}))
+		kinds = append(kinds, widget.NewLabelWithStyle(shell.L(kindLabel(kind)), fyne.TextAlignCenter, fyne.TextStyle{}))
 	}
+	// Two columns, so the screen fits 1280×800 however large the text.
+	lines := []fyne.CanvasObject{layout.NewSpacer(), title, container.NewGridWithColumns(2, kinds...)}
 	touch := widget.NewLabelWithStyle(shell.L("kiosk.touch_to_start"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	touch.Importance = widget.HighImportance
 	lines = append(lines, touch, layout.NewSpacer())

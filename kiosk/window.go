@@ -60,10 +60,10 @@ type WindowDesk struct {
 	hall HallRecorder
 
 	// Signed-in console.
-	Staff   *account.Account
-	Window  string
-	Paused  bool
-	Pause   *widget.Button
+	Staff  *account.Account
+	Window string
+	Paused bool
+	Pause  *widget.Button
 	// Pausing asks first when staff will be back: ReturnTime offers the
 	// next quarter hours and takes a typed time (15:30); ConfirmPause
 	// pauses with it. PausedNote says on the console that the window is
@@ -76,10 +76,12 @@ type WindowDesk struct {
 	header       *fyne.Container // the console, laid out again as its top rows show and hide
 	// ReturnAt is when a paused window expects staff back.
 	ReturnAt time.Time
-	now      func() time.Time
-	SignOut *widget.Button
-	Guides  *ListScreen
-	Fees    *ListScreen
+	// returnOptions are the times ReturnTime offers.
+	returnOptions []string
+	now           func() time.Time
+	SignOut       *widget.Button
+	Guides        *ListScreen
+	Fees          *ListScreen
 
 	Display *Display
 	console *fyne.Container
@@ -398,6 +400,7 @@ func (d *WindowDesk) TogglePause() {
 		opts = append(opts, next.Add(time.Duration(i)*15*time.Minute).Format("15:04"))
 	}
 	d.ReturnTime.SetOptions(opts)
+	d.returnOptions = opts
 	d.ReturnTime.SetText(opts[0])
 	d.PauseMessage.SetText("")
 	d.pausePanel.Show()
