@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/sanxiang-desk/sanxiang/app/account"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/shell/shelltest"
 )
@@ -41,4 +42,8 @@ func TestScreensForReview(t *testing.T) {
 		k.ShowAttract()
 		shelltest.Shot(t, w, p+"attract")
 	}
+	k.admin.hash, _ = account.Hash("135792")
+	k.Attach(w)
+	k.AskAdmin()
+	shelltest.Shot(t, w, "kiosk_admin_pin")
 }
