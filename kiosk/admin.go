@@ -39,6 +39,7 @@ type adminGate struct {
 	post       func(func())
 
 	ID      *widget.Entry // the administrator's number (people's mode)
+	Prompt  *widget.Label // says what to type on the pad
 	PIN     *widget.Entry
 	Message *widget.Label
 	Busy    *shell.Busy
@@ -155,7 +156,13 @@ func (k *Kiosk) AskAdmin() {
 		fields = widget.NewForm(widget.NewFormItem(shell.L("admin.id"), id), widget.NewFormItem(shell.L("admin.pin"), pin))
 	}
 	a.Busy = shell.NewBusy(ok, a.ActivateOpen)
-	content := container.NewVBox(fields, pad.content, ok, a.Busy.Content, a.Message, a.ActivateOpen)
+	prompt := widget.NewLabel(shell.L("admin.pin_prompt"))
+	if people {
+		prompt.SetText(shell.L("admin.id_prompt"))
+	}
+	prompt.Wrapping = fyne.TextWrapWord
+	a.Prompt = prompt
+	content := container.NewVBox(prompt, fields, pad.content, ok, a.Busy.Content, a.Message, a.ActivateOpen)
 	a.dialog = dialog.NewCustom(shell.L("admin.title"), shell.L("admin.cancel"), content, k.win)
 	a.dialog.Resize(fyne.NewSize(520, 0))
 	a.dialog.Show()
@@ -422,13 +429,24 @@ func (k *Kiosk) PullNow() <-chan struct{} {
 	go func() {
 		n, err := k.pull.Pull(context.Background())
 		msg := pullText(n, err)
+		at := map[string]any{"Time": k.now().Format("15:04"), "N": n}
 		fyne.Do(func() {
 			defer close(done)
 			wait.Hide()
 			if err != nil {
 				dialog.ShowError(errors.New(msg), k.win)
 			} else {
-				dialog.ShowInformation(shell.L("admin.update_lists"), msg, k.win)
+				// Words alone: the information dialog's large icon
+				// stands behind its text.
+				msg = shell.L("admin.pulled_none", at)
+				if n > 0 {
+					msg = shell.L("admin.pulled_some", at)
+				}
+				k.PullMessage = widget.NewLabel(msg)
+				k.PullMessage.Wrapping = fyne.TextWrapWord
+				d := dialog.NewCustom(shell.L("admin.update_lists"), shell.L("admin.ok"), k.PullMessage, k.win)
+				d.Resize(fyne.NewSize(520, 0))
+				d.Show()
 			}
 			if n > 0 {
 				k.Refresh()

@@ -12,18 +12,46 @@ import (
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 )
 
+// detail is an item's page: every public field in a scroller, an officer's
+// photo and certificate at the left, the QR code at the right.
+type detail struct {
+	left, right fyne.CanvasObject // left is nil but for officers
+	scroll      *container.Scroll
+}
+
+// whole is the page as one object, for screens that do not scroll it by
+// touch (the window's citizen display).
+func (d detail) whole() fyne.CanvasObject {
+	return container.NewBorder(nil, nil, d.left, d.right, d.scroll)
+}
+
 // detailView lays out every public field of it beside a QR code that opens
-// the item's page on the platform. It returns the fields' scroller too.
-func detailView(it catalog.Item, platform string) (fyne.CanvasObject, *container.Scroll) {
+// the item's page on the platform.
+func detailView(it catalog.Item, platform string) detail {
 	form := shell.FieldsForm(it.Fields())
 	qr := shell.QRImage(api.PublicURL(platform, string(it.Kind()), it.Key()), 220)
 	qrBox := container.NewVBox(qr, widget.NewLabelWithStyle(shell.L("kiosk.scan"), fyne.TextAlignCenter, fyne.TextStyle{}))
-	var left fyne.CanvasObject
+	d := detail{right: qrBox, scroll: container.NewVScroll(form)}
 	if o, ok := it.(*catalog.Officer); ok {
-		left = officerPhoto(o)
+		d.left = officerCard(o)
 	}
-	scroll := container.NewVScroll(form)
-	return container.NewBorder(nil, nil, left, qrBox, scroll), scroll
+	return d
+}
+
+// officerCard is the column beside an officer's fields: the photo, then
+// what a citizen checks first, whether the certificate is in force and
+// until when, in view however large the text and however long the form.
+func officerCard(o *catalog.Officer) fyne.CanvasObject {
+	fact := func(label, value string) fyne.CanvasObject {
+		v := widget.NewLabelWithStyle(value, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		if label == "field.cert_status" && o.Status != catalog.CertValid {
+			v.Importance = widget.DangerImportance
+		}
+		return container.NewVBox(widget.NewLabel(shell.L(label)), v)
+	}
+	return container.NewVBox(officerPhoto(o),
+		fact("field.cert_status", shell.L("cert."+o.Status)),
+		fact("field.valid_until", o.ValidUntil))
 }
 
 // officerPhoto stands where the officer's photo will: officer photos come
@@ -32,7 +60,7 @@ func detailView(it catalog.Item, platform string) (fyne.CanvasObject, *container
 func officerPhoto(*catalog.Officer) fyne.CanvasObject {
 	img := canvas.NewImageFromResource(theme.AccountIcon())
 	img.FillMode = canvas.ImageFillContain
-	img.SetMinSize(fyne.NewSize(160, 200))
+	img.SetMinSize(fyne.NewSize(160, 160))
 	note := widget.NewLabelWithStyle(shell.L("kiosk.no_photo"), fyne.TextAlignCenter, fyne.TextStyle{})
 	return container.NewVBox(img, note)
 }

@@ -1,6 +1,7 @@
 package kiosk
 
 import (
+	"image/color"
 	"strings"
 	"unicode/utf8"
 
@@ -20,6 +21,7 @@ type Keyboard struct {
 	onKey   func()
 	Keys    map[string]*widget.Button // by the key's text: "a", "7", "back", "clear"
 	Toggle  *widget.Button            // hides and shows the keyboard, where there is one
+	onFold  func()                    // lays the screen out again after Toggle
 	content fyne.CanvasObject
 }
 
@@ -53,8 +55,27 @@ func newKeyboard(target *widget.Entry, digitsOnly bool, onKey func()) *Keyboard 
 		}
 		lines = append(lines, container.NewGridWithColumns(len(keys), keys...))
 	}
-	k.content = container.NewVBox(lines...)
+	k.content = container.NewThemeOverride(container.NewVBox(lines...), keyTheme{})
 	return k
+}
+
+// keyTheme draws the keys in the app's colours but never in 大字's larger
+// text: a key's single letter reads well at the kiosk's size, and the rows
+// it would take are results the citizen could see instead.
+type keyTheme struct{}
+
+func (keyTheme) cur() fyne.Theme { return fyne.CurrentApp().Settings().Theme() }
+func (t keyTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	return t.cur().Color(n, v)
+}
+func (t keyTheme) Font(s fyne.TextStyle) fyne.Resource     { return t.cur().Font(s) }
+func (t keyTheme) Icon(n fyne.ThemeIconName) fyne.Resource { return t.cur().Icon(n) }
+func (t keyTheme) Size(n fyne.ThemeSizeName) float32 {
+	if s, ok := t.cur().(shell.Theme); ok {
+		s.HighContrast = false
+		return s.Size(n)
+	}
+	return t.cur().Size(n)
 }
 
 // Type adds s to the target, as a tap on its key does.

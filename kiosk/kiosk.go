@@ -6,6 +6,8 @@ package kiosk
 import (
 	"context"
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -30,6 +32,12 @@ type Kiosk struct {
 	Updated *widget.Label
 	Back    *widget.Button
 	Admin   *widget.Button
+	// Home, Contrast and Complain are the top bar's other buttons;
+	// Contrast shows whether 大字高对比 is on.
+	Home, Contrast, Complain *widget.Button
+	// Scroll is the touch scroller of the screen in view, nil where
+	// nothing scrolls.
+	Scroll  *TouchScroll
 	body    *fyne.Container
 	history []func()
 
@@ -57,6 +65,8 @@ type Kiosk struct {
 	quit         func()
 	highContrast bool
 	pull         Puller
+	// PullMessage says what the administrator's last pull did.
+	PullMessage *widget.Label
 }
 
 // Puller pulls the public lists from the platform now and says how many
@@ -96,6 +106,11 @@ func New(cat *catalog.Catalog, cfg config.Config) (*Kiosk, error) {
 	k.Title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	k.Updated = widget.NewLabel("")
 	k.Back = widget.NewButtonWithIcon(shell.L("kiosk.back"), theme.NavigateBackIcon(), k.GoBack)
+	k.Title.Truncation = fyne.TextTruncateEllipsis // a long item's name never widens the bar
+	k.Home = widget.NewButtonWithIcon(shell.L("kiosk.home"), theme.HomeIcon(), k.ShowHome)
+	k.Complain = widget.NewButtonWithIcon(shell.L("kiosk.complaint"), theme.MailComposeIcon(), k.ShowComplaint)
+	k.Complain.Importance = widget.HighImportance
+	k.Contrast = widget.NewButtonWithIcon(shell.L("kiosk.contrast"), theme.CheckButtonIcon(), k.ToggleContrast)
 	k.Admin = widget.NewButtonWithIcon("", theme.SettingsIcon(), k.AskAdmin)
 	k.Admin.Importance = widget.LowImportance
 	k.body = container.NewStack()
@@ -112,11 +127,7 @@ func (k *Kiosk) SetClock(now func() time.Time) {
 
 // Content is the kiosk's whole screen.
 func (k *Kiosk) Content() fyne.CanvasObject {
-	home := widget.NewButtonWithIcon(shell.L("kiosk.home"), theme.HomeIcon(), k.ShowHome)
-	complain := widget.NewButtonWithIcon(shell.L("kiosk.complaint"), theme.MailComposeIcon(), k.ShowComplaint)
-	complain.Importance = widget.HighImportance
-	contrast := widget.NewButtonWithIcon(shell.L("kiosk.contrast"), theme.VisibilityIcon(), k.ToggleContrast)
-	top := container.NewHBox(home, k.Back, k.Title, layout.NewSpacer(), contrast, complain)
+	top := container.NewBorder(nil, nil, container.NewHBox(k.Home, k.Back), container.NewHBox(k.Contrast, k.Complain), k.Title)
 	bottom := container.NewHBox(k.Admin, layout.NewSpacer(), k.Updated)
 	return container.NewBorder(container.NewVBox(top, widget.NewSeparator()), bottom, nil, nil, k.body)
 }
@@ -149,9 +160,9 @@ func (k *Kiosk) Refresh() {
 // touch records activity: every handler a citizen can reach calls it.
 func (k *Kiosk) touch() { k.lastActive = k.now() }
 
-// CheckIdle returns to home, clearing any search, once nobody has touched
-// the kiosk for the idle time; left alone on home as long again, it shows
-// the attract screen.
+// CheckIdle shows the attract screen once nobody has touched the kiosk for
+// the idle time: the search, the way back and 大字高对比 are cleared for
+// the next citizen, whose first touch starts at home.
 func (k *Kiosk) CheckIdle() {
 	if k.offset != nil {
 		if o := k.offset(); o != k.lastOffset {
@@ -162,11 +173,7 @@ func (k *Kiosk) CheckIdle() {
 	if k.Idle || k.now().Sub(k.lastActive) < k.idleAfter {
 		return
 	}
-	if k.OnHome {
-		k.ShowAttract()
-	} else {
-		k.ShowHome()
-	}
+	k.ShowAttract()
 }
 
 // RunIdleTimer checks for idleness every second until ctx ends.
@@ -175,6 +182,7 @@ func (k *Kiosk) RunIdleTimer(ctx context.Context) { shell.Every(ctx, time.Second
 func (k *Kiosk) show(title string, content fyne.CanvasObject, keep bool) {
 	k.touch()
 	k.offset, k.lastOffset = nil, 0
+	k.Scroll = nil
 	k.OnHome = false
 	k.Idle = false
 	k.Title.SetText(title)
@@ -207,8 +215,35 @@ func (k *Kiosk) GoBack() {
 // (Fyne 2.7's ThemeOverride leaves form labels and placeholders unscaled).
 func (k *Kiosk) ToggleContrast() {
 	k.touch()
-	k.highContrast = !k.highContrast
-	fyne.CurrentApp().Settings().SetTheme(shell.Theme{Large: true, HighContrast: k.highContrast})
+	k.setContrast(!k.highContrast)
+}
+
+// LargeText says whether 大字高对比 is on.
+func (k *Kiosk) LargeText() bool { return k.highContrast }
+
+// setContrast switches 大字高对比 on or off; its button says which, by its
+// tick, its words and its colour.
+func (k *Kiosk) setContrast(on bool) {
+	if on == k.highContrast {
+		return
+	}
+	k.highContrast = on
+	if on {
+		k.Contrast.SetText(shell.L("kiosk.contrast_on"))
+		k.Contrast.SetIcon(theme.CheckButtonCheckedIcon())
+		k.Contrast.Importance = widget.HighImportance
+	} else {
+		k.Contrast.SetText(shell.L("kiosk.contrast"))
+		k.Contrast.SetIcon(theme.CheckButtonIcon())
+		k.Contrast.Importance = widget.MediumImportance
+	}
+	k.Contrast.Refresh()
+	fyne.CurrentApp().Settings().SetTheme(shell.Theme{Large: true, HighContrast: on})
+	if k.OnHome { // its tiles take fewer columns in the larger text
+		last := k.lastActive
+		k.ShowHome()
+		k.lastActive = last
+	}
 }
 
 // kindLabel is the translation key of a list's name.
@@ -237,7 +272,11 @@ func (k *Kiosk) ShowHome() {
 	c.Importance = widget.HighImportance
 	tiles = append(tiles, c)
 	welcome := widget.NewLabelWithStyle(shell.L("kiosk.welcome"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	grid := container.NewGridWithColumns(4, tiles...)
+	cols := 4
+	if k.highContrast {
+		cols = 3 // the names of the lists fit their tiles in the larger text
+	}
+	grid := container.NewGridWithColumns(cols, tiles...)
 	k.show(shell.L("kiosk.title"), container.NewBorder(welcome, nil, nil, nil, grid), false)
 	k.OnHome = true
 }
@@ -266,39 +305,66 @@ func (k *Kiosk) ShowList(kind catalog.Kind) {
 			toggle.SetText(shell.L("keyboard.hide"))
 			toggle.SetIcon(theme.MenuDropDownIcon())
 		}
+		if kb.onFold != nil {
+			kb.onFold()
+		}
 	}
 	kb.Toggle = toggle
 	k.List.filters.Add(toggle)
-	k.show(shell.L(kindLabel(kind)), container.NewBorder(nil, kb.content, nil, nil, k.List.content), true)
+	screen := container.NewBorder(nil, kb.content, nil, nil, k.List.content)
+	kb.onFold = screen.Refresh // the list takes the keyboard's place
+	k.show(shell.L(kindLabel(kind)), screen, true)
+	k.Scroll = k.List.Scroll
+	k.List.Scroll.surface.onScroll = k.touch
 	k.offset = k.List.Results.GetScrollOffset
 }
 
 // ShowDetail shows one item with every public field and its QR code.
 func (k *Kiosk) ShowDetail(it catalog.Item) {
 	k.Detail, k.Keyboard = it, nil
-	view, scroll := detailView(it, k.cfg.PlatformURL)
-	k.show(it.Title(), view, true)
+	view := detailView(it, k.cfg.PlatformURL)
+	scroll := view.scroll
+	ts := touchScroll(scroll, scrollOf{scroll}, k.touch)
+	k.show(it.Title(), container.NewBorder(nil, nil, view.left, view.right, ts.content), true)
+	k.Scroll = ts
 	k.offset = func() float32 { return scroll.Offset.Y }
 }
 
-// ShowComplaint shows how to complain or seek remedy, for every agency.
+// ShowComplaint shows how to complain or seek remedy, for every agency:
+// the 12345 hotline first and largest, then each agency's complaint
+// phone, address and remedy channels, with a QR code to its page on the
+// platform, which lists them too.
 func (k *Kiosk) ShowComplaint() {
 	k.List, k.Keyboard, k.Detail = nil, nil, nil
-	rows := []fyne.CanvasObject{
-		widget.NewLabelWithStyle(shell.L("complaint.hotline"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		wrapped(shell.L("complaint.intro")),
-	}
+	hotline := newFlowText(shell.L("complaint.hotline"))
+	hotline.TextStyle, hotline.SizeName = fyne.TextStyle{Bold: true}, theme.SizeNameHeadingText
+	hotline.Importance = widget.HighImportance
+	rows := []fyne.CanvasObject{hotline, newFlowText(shell.L("complaint.intro"))}
 	for _, a := range k.agencies {
-		card := widget.NewCard(a.Name, "", container.NewVBox(
-			wrapped(shell.L("complaint.phone", map[string]any{"Phone": a.ComplaintPhone})),
-			wrapped(shell.L("complaint.address", map[string]any{"Address": a.Address})),
-			wrapped(a.RemedyChannels),
-		))
-		rows = append(rows, card)
+		name := newFlowText(a.Name)
+		name.TextStyle, name.SizeName = fyne.TextStyle{Bold: true}, theme.SizeNameSubHeadingText
+		facts := container.NewVBox(
+			newFlowText(shell.L("complaint.phone", map[string]any{"Phone": a.ComplaintPhone})),
+			newFlowText(shell.L("complaint.address", map[string]any{"Address": a.Address})),
+			newFlowText(a.RemedyChannels),
+		)
+		scan := newFlowText(shell.L("complaint.scan_agency"))
+		scan.SizeName = theme.SizeNameCaptionText
+		qr := container.NewGridWrap(fyne.NewSize(200, 0), container.NewVBox(
+			shell.QRImage(agencyURL(k.cfg.PlatformURL, a.Code), 140), scan))
+		rows = append(rows, widget.NewSeparator(), name, container.NewBorder(nil, nil, nil, qr, facts))
 	}
 	scroll := container.NewVScroll(container.NewVBox(rows...))
-	k.show(shell.L("kiosk.complaint"), scroll, len(k.history) > 0)
+	ts := touchScroll(scroll, scrollOf{scroll}, k.touch)
+	k.show(shell.L("kiosk.complaint"), ts.content, len(k.history) > 0)
+	k.Scroll = ts
 	k.offset = func() float32 { return scroll.Offset.Y }
+}
+
+// agencyURL is an agency's public page on the platform
+// (sync/server/pages.AgencyPath), with its complaint and remedy channels.
+func agencyURL(platform, code string) string {
+	return strings.TrimRight(platform, "/") + "/p/agencies/" + url.PathEscape(code)
 }
 
 // ShowAttract shows the idle screen: a touch anywhere starts at home.
@@ -306,14 +372,17 @@ func (k *Kiosk) ShowAttract() {
 	k.List, k.Keyboard, k.Detail = nil, nil, nil
 	k.history = k.history[:0]
 	k.Back.Disable()
+	k.setContrast(false) // the next citizen starts with the usual text
 	start := widget.NewButton("", k.ShowHome)
 	start.Importance = widget.LowImportance
 	title := widget.NewLabelWithStyle(shell.L("kiosk.title"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameHeadingText
-	lines := []fyne.CanvasObject{layout.NewSpacer(), title}
+	var kinds []fyne.CanvasObject
 	for _, kind := range catalog.Kinds {
-		lines = append(lines, widget.NewLabelWithStyle(shell.L(kindLabel(kind)), fyne.TextAlignCenter, fyne.TextStyle{}))
+		kinds = append(kinds, widget.NewLabelWithStyle(shell.L(kindLabel(kind)), fyne.TextAlignCenter, fyne.TextStyle{}))
 	}
+	// Two columns, so the screen fits 1280×800 however large the text.
+	lines := []fyne.CanvasObject{layout.NewSpacer(), title, container.NewGridWithColumns(2, kinds...)}
 	touch := widget.NewLabelWithStyle(shell.L("kiosk.touch_to_start"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	touch.Importance = widget.HighImportance
 	lines = append(lines, touch, layout.NewSpacer())

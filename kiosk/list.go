@@ -32,6 +32,8 @@ type ListScreen struct {
 	Act     *widget.Select
 	Count   *widget.Label
 	Results *widget.List
+	// Scroll moves Results by a finger's drag and by page.
+	Scroll  *TouchScroll
 	Empty   *widget.Label // shown when nothing matches
 	filters *fyne.Container
 	content fyne.CanvasObject
@@ -41,7 +43,7 @@ type ListScreen struct {
 func newListScreen(cat *catalog.Catalog, agencies []catalog.Agency, kind catalog.Kind, onPick func(catalog.Item)) *ListScreen {
 	s := &ListScreen{cat: cat, onPick: onPick, query: catalog.Query{Kind: kind}}
 	s.Search = widget.NewEntry()
-	s.Search.SetPlaceHolder(shell.L("kiosk.search_hint"))
+	s.Search.SetPlaceHolder(searchHint(kind))
 	s.Search.OnChanged = func(text string) {
 		s.query.Text = text
 		s.reload()
@@ -95,8 +97,16 @@ func newListScreen(cat *catalog.Catalog, agencies []catalog.Agency, kind catalog
 	s.built = true
 	s.filters = container.NewHBox(append(filters, s.Count, layout.NewSpacer())...)
 	top := container.NewVBox(s.Search, s.filters)
-	s.content = container.NewBorder(top, nil, nil, nil, container.NewStack(s.Results, container.NewVBox(s.Empty)))
+	s.Scroll = touchScroll(s.Results, listOf{s.Results}, s.onActivity)
+	s.content = container.NewBorder(top, nil, nil, nil, container.NewStack(s.Scroll.content, container.NewVBox(s.Empty)))
 	return s
+}
+
+// searchHint says what a list's search box finds: what its rows are
+// searched by (the catalog's search keys), names and numbers for officers,
+// names and pinyin initials for the rest.
+func searchHint(kind catalog.Kind) string {
+	return shell.L("kiosk.search_hint." + string(kind))
 }
 
 // reload counts the matches again and drops the cached pages.

@@ -2,8 +2,13 @@ package kiosk
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"image/color"
+	"slices"
 	"strconv"
+	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -55,13 +60,28 @@ type WindowDesk struct {
 	hall HallRecorder
 
 	// Signed-in console.
-	Staff   *account.Account
-	Window  string
-	Paused  bool
-	Pause   *widget.Button
-	SignOut *widget.Button
-	Guides  *ListScreen
-	Fees    *ListScreen
+	Staff  *account.Account
+	Window string
+	Paused bool
+	Pause  *widget.Button
+	// Pausing asks first when staff will be back: ReturnTime offers the
+	// next quarter hours and takes a typed time (15:30); ConfirmPause
+	// pauses with it. PausedNote says on the console that the window is
+	// paused and until when.
+	ReturnTime   *widget.SelectEntry
+	ConfirmPause *widget.Button
+	PauseMessage *widget.Label
+	PausedNote   *widget.Label
+	pausePanel   *fyne.Container
+	header       *fyne.Container // the console, laid out again as its top rows show and hide
+	// ReturnAt is when a paused window expects staff back.
+	ReturnAt time.Time
+	// returnOptions are the times ReturnTime offers.
+	returnOptions []string
+	now           func() time.Time
+	SignOut       *widget.Button
+	Guides        *ListScreen
+	Fees          *ListScreen
 
 	Display *Display
 	console *fyne.Container
@@ -83,7 +103,7 @@ func NewWindowDesk(cat *catalog.Catalog, book *account.Book, cfg config.Config) 
 		return nil, err
 	}
 	d := &WindowDesk{cat: cat, book: book, cfg: cfg, agencies: agencies, post: fyne.Do,
-		background: func(f func()) { go f() }}
+		background: func(f func()) { go f() }, now: time.Now}
 	d.Display = newDisplay(cfg.PlatformURL)
 	d.console = container.NewStack()
 	d.Updated = widget.NewLabel(updatedText(cat))
@@ -119,18 +139,59 @@ func (d *WindowDesk) PullNow() <-chan struct{} {
 	d.UpdateNow.Disable()
 	d.PullResult.Importance = widget.MediumImportance
 	d.PullResult.SetText(shell.L("window.updating"))
+	before := d.mine()
 	go func() {
 		n, err := d.pull.Pull(context.Background())
 		fyne.Do(func() {
 			defer close(done)
 			d.ShowPull(n, err)
 			if n > 0 {
+				if changed := changedTitles(before, d.mine()); len(changed) > 0 {
+					d.PullResult.SetText(d.PullResult.Text + shell.L("window.pull_mine", map[string]any{
+						"Items": strings.Join(changed, "、")}))
+				}
 				d.Refresh() // else the lists keep their place
 			}
 			d.UpdateNow.Enable()
 		})
 	}()
 	return done
+}
+
+// mine is how the signed-in window's own guides and fees read now, by
+// key: what a pull may change under the staff member's hands.
+func (d *WindowDesk) mine() map[string]string {
+	if d.Staff == nil {
+		return nil
+	}
+	s := d.serviceItems(d.Staff.Agency)
+	out := map[string]string{}
+	for _, it := range append(s.Guides, s.Fees...) {
+		var b strings.Builder
+		for _, f := range it.Fields() {
+			b.WriteString(f.Label + "=" + f.Value + "\n")
+		}
+		out[string(it.Kind())+"/"+it.Key()] = it.Title() + "\x00" + b.String()
+	}
+	return out
+}
+
+// changedTitles names the items that a pull added, changed or removed.
+func changedTitles(before, after map[string]string) []string {
+	title := func(s string) string { t, _, _ := strings.Cut(s, "\x00"); return t }
+	var out []string
+	for k, a := range after {
+		if b, ok := before[k]; !ok || b != a {
+			out = append(out, title(a))
+		}
+	}
+	for k, b := range before {
+		if _, ok := after[k]; !ok {
+			out = append(out, title(b))
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // ShowPull shows what a pull of the public lists did (n changes, or err),
@@ -140,7 +201,15 @@ func (d *WindowDesk) ShowPull(n int, err error) {
 	if err != nil {
 		d.PullResult.Importance = widget.DangerImportance
 	}
-	d.PullResult.SetText(pullText(n, err))
+	at := d.now().Format("15:04")
+	switch {
+	case err != nil:
+		d.PullResult.SetText(pullText(n, err))
+	case n == 0:
+		d.PullResult.SetText(shell.L("window.pull_none", map[string]any{"Time": at}))
+	default:
+		d.PullResult.SetText(shell.L("window.pull_some", map[string]any{"Time": at, "N": n}))
+	}
 }
 
 // Refresh shows the public lists as they are now (after a pull): the time
@@ -157,6 +226,8 @@ func (d *WindowDesk) Refresh() {
 	switch d.Display.State {
 	case "serving":
 		d.Display.Serve(d.Window, *d.Staff, d.serviceItems(d.Staff.Agency))
+	case "paused":
+		// stays paused
 	case "item":
 		if it, err := d.cat.Get(context.Background(), d.Display.Shown.Kind(), d.Display.Shown.Key()); err == nil {
 			d.Display.ShowItem(it)
@@ -268,6 +339,20 @@ func (d *WindowDesk) showConsole() {
 	who := widget.NewLabelWithStyle(shell.L("window.signed_in", map[string]any{
 		"Window": d.Window, "Name": d.Staff.Name, "Unit": d.Staff.Unit}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	d.Pause = widget.NewButtonWithIcon(shell.L("window.pause"), theme.MediaPauseIcon(), d.TogglePause)
+	d.ReturnTime = widget.NewSelectEntry(nil)
+	d.ReturnTime.SetPlaceHolder(shell.L("window.return_hint"))
+	d.ConfirmPause = widget.NewButtonWithIcon(shell.L("window.pause_confirm"), theme.ConfirmIcon(), d.confirmPause)
+	d.ConfirmPause.Importance = widget.HighImportance
+	cancel := widget.NewButton(shell.L("admin.cancel"), func() { d.pausePanel.Hide(); d.header.Refresh() })
+	d.PauseMessage = widget.NewLabel("")
+	d.PauseMessage.Importance = widget.DangerImportance
+	d.pausePanel = container.NewVBox(container.NewHBox(widget.NewLabel(shell.L("window.return_at")),
+		container.NewGridWrap(fyne.NewSize(180, d.ReturnTime.MinSize().Height), d.ReturnTime),
+		d.ConfirmPause, cancel), d.PauseMessage)
+	d.pausePanel.Hide()
+	d.PausedNote = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	d.PausedNote.Importance = widget.DangerImportance
+	d.PausedNote.Hide()
 	clear := widget.NewButtonWithIcon(shell.L("window.clear"), theme.ContentClearIcon(), func() {
 		d.Display.Serve(d.Window, *d.Staff, d.serviceItems(d.Staff.Agency))
 	})
@@ -292,30 +377,84 @@ func (d *WindowDesk) showConsole() {
 		container.NewTabItem(shell.L("list.guide"), d.Guides.content),
 		container.NewTabItem(shell.L("list.fee"), d.Fees.content),
 	)
-	d.console.Objects = []fyne.CanvasObject{container.NewBorder(container.NewVBox(top, hint, widget.NewSeparator()), nil, nil, nil, tabs)}
+	d.header = container.NewBorder(container.NewVBox(top, d.pausePanel, d.PausedNote, hint, widget.NewSeparator()), nil, nil, nil, tabs)
+	d.console.Objects = []fyne.CanvasObject{d.header}
 	d.console.Refresh()
 }
 
-// TogglePause shows "暂停服务" to citizens while the staff member steps away.
+// TogglePause pauses or resumes the window. Pausing first asks when
+// staff will be back (the next quarter hours offered, any time typed);
+// ConfirmPause then shows 暂停服务 with that time on both screens.
 func (d *WindowDesk) TogglePause() {
 	if d.Staff == nil {
 		return
 	}
-	d.Paused = !d.Paused
-	event := "resume"
 	if d.Paused {
-		event = "pause"
+		d.setPaused(false, time.Time{})
+		return
+	}
+	now := d.now()
+	var opts []string
+	next := now.Truncate(15 * time.Minute)
+	for i := 1; i <= 4; i++ {
+		opts = append(opts, next.Add(time.Duration(i)*15*time.Minute).Format("15:04"))
+	}
+	d.ReturnTime.SetOptions(opts)
+	d.returnOptions = opts
+	d.ReturnTime.SetText(opts[0])
+	d.PauseMessage.SetText("")
+	d.pausePanel.Show()
+	d.header.Refresh()
+}
+
+// confirmPause reads the return time and pauses the window.
+func (d *WindowDesk) confirmPause() {
+	at, err := returnTime(d.now(), d.ReturnTime.Text)
+	if err != nil {
+		d.PauseMessage.SetText(err.Error())
+		return
+	}
+	d.pausePanel.Hide()
+	d.setPaused(true, at)
+	d.header.Refresh()
+}
+
+// returnTime reads a time of day typed as 15:30 (or 1530, 15：30) as the
+// next such moment after now.
+func returnTime(now time.Time, s string) (time.Time, error) {
+	s = strings.NewReplacer("：", ":", " ", "").Replace(strings.TrimSpace(s))
+	if len(s) == 4 && !strings.Contains(s, ":") {
+		s = s[:2] + ":" + s[2:]
+	}
+	t, err := time.ParseInLocation("15:04", s, now.Location())
+	if err != nil {
+		return time.Time{}, errors.New(shell.L("window.err_return_time"))
+	}
+	at := time.Date(now.Year(), now.Month(), now.Day(), t.Hour(), t.Minute(), 0, 0, now.Location())
+	if !at.After(now) {
+		return time.Time{}, errors.New(shell.L("window.err_return_past"))
+	}
+	return at, nil
+}
+
+// setPaused pauses the window until at, or resumes it, on both screens,
+// and records it.
+func (d *WindowDesk) setPaused(paused bool, at time.Time) {
+	d.Paused, d.ReturnAt = paused, at
+	event, kind := "resume", hall.KindWindowResume
+	if paused {
+		event, kind = "pause", hall.KindWindowPause
 		d.Pause.SetText(shell.L("window.resume"))
 		d.Pause.SetIcon(theme.MediaPlayIcon())
-		d.Display.Pause(d.Window, *d.Staff)
+		d.PausedNote.SetText(shell.L("window.paused_note", map[string]any{"Time": at.Format("15:04")}))
+		d.PausedNote.Show()
+		d.Display.Pause(d.Window, *d.Staff, at)
 	} else {
 		d.Pause.SetText(shell.L("window.pause"))
 		d.Pause.SetIcon(theme.MediaPauseIcon())
+		d.PausedNote.Hide()
+		d.header.Refresh()
 		d.Display.Serve(d.Window, *d.Staff, d.serviceItems(d.Staff.Agency))
-	}
-	kind := hall.KindWindowResume
-	if d.Paused {
-		kind = hall.KindWindowPause
 	}
 	if err := d.record(kind, d.Window, d.Staff.ID); err != nil {
 		fyne.LogError("window hall log", err)
@@ -370,6 +509,10 @@ type Display struct {
 	State string
 	// Shown is the item on screen in state "item".
 	Shown catalog.Item
+	// Serving is who serves at the window, shown beside any item too;
+	// nil while closed.
+	Serving *account.Account
+	window  string
 }
 
 func newDisplay(platform string) *Display {
@@ -406,7 +549,7 @@ func middle(objs ...fyne.CanvasObject) fyne.CanvasObject {
 
 // Close shows that nobody serves at the window.
 func (d *Display) Close(window string) {
-	d.Shown = nil
+	d.Shown, d.Serving = nil, nil
 	title := shell.L("display.closed")
 	if window != "" {
 		title = shell.L("display.window", map[string]any{"Window": window}) + "\n" + title
@@ -414,47 +557,63 @@ func (d *Display) Close(window string) {
 	d.set("closed", middle(heading(title)))
 }
 
-// Pause shows "暂停服务" with who serves here.
-func (d *Display) Pause(window string, a account.Account) {
-	d.Shown = nil
+// Pause shows 暂停服务 with who serves here and when they will be back.
+// The desk does not know which other windows are open (each window is its
+// own device), so citizens are asked to wait or go to another window.
+func (d *Display) Pause(window string, a account.Account, back time.Time) {
+	d.Shown, d.Serving, d.window = nil, &a, window
+	paused := heading(shell.L("display.paused"))
+	paused.Importance = widget.DangerImportance
 	d.set("paused", middle(
 		heading(shell.L("display.window", map[string]any{"Window": window})),
-		heading(shell.L("display.paused")),
+		paused,
+		heading(shell.L("display.back_at", map[string]any{"Time": back.Format("15:04")})),
+		widget.NewLabelWithStyle(shell.L("display.paused_other"), fyne.TextAlignCenter, fyne.TextStyle{}),
 		widget.NewLabelWithStyle(a.Name+"　"+a.Unit, fyne.TextAlignCenter, fyne.TextStyle{}),
 	))
 }
 
-// Serve shows the staff member and the window's service items and fees.
-func (d *Display) Serve(window string, a account.Account, s Service) {
-	d.Shown = nil
+// staffCard is who serves at the window: on screen while serving and
+// beside any guide or fee staff show.
+func (d *Display) staffCard(window string, a account.Account, qr float32) fyne.CanvasObject {
 	photo := canvas.NewImageFromResource(theme.AccountIcon())
 	photo.FillMode = canvas.ImageFillContain
 	photo.SetMinSize(fyne.NewSize(120, 120))
-	card := container.NewVBox(
+	// The card holds its width itself: its labels are measured in the
+	// app's theme before the display's larger one reaches them.
+	width := canvas.NewRectangle(color.Transparent)
+	width.SetMinSize(fyne.NewSize(qr+100, 0))
+	return container.NewVBox(width,
 		heading(shell.L("display.window", map[string]any{"Window": window})),
 		photo,
 		heading(a.Name),
 		widget.NewLabelWithStyle(a.Position, fyne.TextAlignCenter, fyne.TextStyle{}),
 		widget.NewLabelWithStyle(a.Unit, fyne.TextAlignCenter, fyne.TextStyle{}),
 		widget.NewLabelWithStyle(shell.L("display.staff_no", map[string]any{"ID": a.ID}), fyne.TextAlignCenter, fyne.TextStyle{}),
-		shell.QRImage(api.PublicURL(d.platform, string(catalog.KindOfficer), a.ID), 220),
+		shell.QRImage(api.PublicURL(d.platform, string(catalog.KindOfficer), a.ID), qr),
 		widget.NewLabelWithStyle(shell.L("display.scan_staff"), fyne.TextAlignCenter, fyne.TextStyle{}),
 	)
+}
+
+// Serve shows the staff member and the window's service items and fees,
+// side by side so that both lists fit the screen whole: nobody scrolls a
+// display.
+func (d *Display) Serve(window string, a account.Account, s Service) {
+	d.Shown, d.Serving, d.window = nil, &a, window
 	list := func(title string, items []catalog.Item) fyne.CanvasObject {
-		box := container.NewVBox(widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		rows := []fyne.CanvasObject{widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})}
 		for _, it := range items {
-			l := widget.NewLabel("• " + it.Title() + "　" + detailLine(it))
-			l.Wrapping = fyne.TextWrapWord
-			box.Add(l)
+			l := newFlowText("• " + it.Title() + "　" + detailLine(it))
+			rows = append(rows, l)
 		}
-		return box
+		// The lines' own padding is room enough between them.
+		return container.New(layout.NewCustomPaddedVBoxLayout(0), rows...)
 	}
-	right := container.NewVScroll(container.NewVBox(
+	right := container.NewGridWithColumns(2,
 		list(shell.L("display.items"), s.Guides),
-		widget.NewSeparator(),
 		list(shell.L("display.fees"), s.Fees),
-	))
-	d.set("serving", container.NewBorder(nil, nil, card, nil, right))
+	)
+	d.set("serving", container.NewBorder(nil, nil, d.staffCard(window, a, 200), nil, right))
 }
 
 // detailLine is the one fact a citizen most needs beside an item's name.
@@ -468,10 +627,14 @@ func detailLine(it catalog.Item) string {
 	return ""
 }
 
-// ShowItem puts one guide or fee in front of the citizen.
+// ShowItem puts one guide or fee in front of the citizen, beside who
+// serves at the window.
 func (d *Display) ShowItem(it catalog.Item) {
-	view, _ := detailView(it, d.platform)
-	d.set("item", container.NewBorder(heading(it.Title()), nil, nil, nil, view))
+	page := container.NewBorder(heading(it.Title()), nil, nil, nil, detailView(it, d.platform).whole())
+	if d.Serving != nil {
+		page = container.NewBorder(nil, nil, d.staffCard(d.window, *d.Serving, 160), nil, page)
+	}
+	d.set("item", page)
 	d.Shown = it
 }
 

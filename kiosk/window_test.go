@@ -46,8 +46,10 @@ func newTestDesk(t *testing.T) (*WindowDesk, *account.Book) {
 		t.Fatal(err)
 	}
 	d.background = func(f func()) { f() } // fyne.Do runs in place in the test driver
-	test.NewTempWindow(t, d.Console())
-	test.NewTempWindow(t, d.Display.Content())
+	// The console and the display, each on a screen of its own.
+	for _, o := range []fyne.CanvasObject{d.Console(), d.Display.Content()} {
+		test.NewTempWindow(t, o).Resize(fyne.NewSize(1280, 800))
+	}
 	return d, book
 }
 
@@ -109,6 +111,7 @@ func TestWindowSignInServePauseSignOut(t *testing.T) {
 	}
 
 	test.Tap(d.Pause)
+	test.Tap(d.ConfirmPause) // back at the first time offered
 	if !d.Paused || d.Display.State != "paused" {
 		t.Fatalf("pause: %v %s", d.Paused, d.Display.State)
 	}
@@ -214,6 +217,8 @@ func texts(o fyne.CanvasObject) []string {
 		return out
 	case *widget.RichText:
 		return []string{v.String()}
+	case *flowText:
+		return []string{v.Text}
 	case *container.ThemeOverride:
 		return texts(v.Content)
 	}
@@ -257,8 +262,11 @@ func TestWindowPullsChangedListsOnDemand(t *testing.T) {
 		t.Fatal("changed before the pull")
 	}
 	pull()
-	if !strings.HasPrefix(d.PullResult.Text, "已从平台更新公示清单") || d.PullResult.Importance == widget.DangerImportance {
-		t.Fatalf("result %q", d.PullResult.Text)
+	// It says when, how many and which of this window's items changed.
+	if want := " 条。本窗口有变化的：" + fee.Name + "。"; !strings.HasSuffix(d.PullResult.Text, want) ||
+		!strings.Contains(d.PullResult.Text, "已从平台更新公示清单") || !strings.Contains(d.PullResult.Text, ":") ||
+		d.PullResult.Importance == widget.DangerImportance {
+		t.Fatalf("result %q, want … %q", d.PullResult.Text, want)
 	}
 	if !strings.Contains(shown(), "已调整") {
 		t.Fatalf("the display does not show the changed fee:\n%s", shown())
@@ -275,6 +283,12 @@ func TestWindowPullsChangedListsOnDemand(t *testing.T) {
 	pull()
 	if d.Display.State != "item" || !strings.Contains(shown(), "再次调整") {
 		t.Fatalf("the fee on the display after the pull (%s):\n%s", d.Display.State, shown())
+	}
+
+	// Nothing new: it says the lists were checked, and when, not "0 条".
+	pull()
+	if !strings.Contains(d.PullResult.Text, "没有变化") || strings.Contains(d.PullResult.Text, "0 条") {
+		t.Fatalf("nothing new: %q", d.PullResult.Text)
 	}
 
 	h.Close()

@@ -70,11 +70,15 @@ func (t Theme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
 	return theme.DefaultTheme().Color(n, theme.VariantDark)
 }
 
-// How much bigger the kiosk draws text and spacing, and more again in the
-// high-contrast look for elderly and low-vision citizens (大字).
+// How much bigger the kiosk draws text and spacing (Large), and how much
+// bigger again the high-contrast look draws text for elderly and
+// low-vision citizens (大字): a real step of 1.5×. Only text and the icons
+// set in it grow by that step; padding and targets stay as in Large, so the
+// screens keep fitting 1280×800.
 const (
 	largeScale = 1.6
-	elderScale = 1.9
+	elderText  = 1.5
+	elderIcon  = 1.25
 )
 
 func (t Theme) Size(n fyne.ThemeSizeName) float32 {
@@ -90,8 +94,14 @@ func (t Theme) Size(n fyne.ThemeSizeName) float32 {
 	case theme.SizeNameScrollBarSmall:
 		return 8
 	}
+	s *= largeScale
 	if t.HighContrast {
-		return s * elderScale
+		switch n {
+		case theme.SizeNameText, theme.SizeNameHeadingText, theme.SizeNameSubHeadingText, theme.SizeNameCaptionText:
+			s *= elderText
+		case theme.SizeNameInlineIcon:
+			s *= elderIcon
+		}
 	}
-	return s * largeScale
+	return s
 }
