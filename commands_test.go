@@ -39,7 +39,7 @@ func TestSeedWritesTheDemoCatalog(t *testing.T) {
 	}
 	defer cat.Close()
 	for kind, min := range map[catalog.Kind]int{
-		catalog.KindOfficer: 200, catalog.KindFee: 50, catalog.KindGuide: 30,
+		catalog.KindOfficer: 200, catalog.KindFee: 25, catalog.KindGuide: 30,
 		catalog.KindItem: 50, catalog.KindInspection: 10,
 	} {
 		n, err := cat.Count(context.Background(), catalog.Query{Kind: kind})
