@@ -85,7 +85,7 @@ func Cases(ctx context.Context, l *casefile.Log, ds *catalog.Dataset, accounts [
 			stages: []st{{"register", 40, "经审查，符合立案条件，同意立案。"}, {"investigate", 38, "现场检查后厨，发现过期面粉2袋，已拍照取证。"},
 				{"notify", 20, "送达行政处罚事先告知书，告知陈述、申辩和听证权利。"}}},
 		{agency: "01", act: catalog.ActPenalty, item: "对经营无标签的预包装食品的处罚", daysAgo: 95,
-			party: casefile.Party{Kind: "person", Name: "林某某", IDNo: "990102198805060012", Address: "青禾市松川区江滨小区3栋"},
+			party: casefile.Party{Kind: "person", Name: "林海峰", IDNo: "990102198805060012", Address: "青禾市松川区江滨小区3栋"},
 			place: "青禾市松川区江滨农贸市场", summary: "销售无标签预包装食品。",
 			stages: []st{{"register", 95, "同意立案。"}, {"investigate", 90, "现场检查，当事人在场。"}}},
 		{agency: "02", act: catalog.ActPenalty, daysAgo: 12,
