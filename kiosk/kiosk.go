@@ -348,10 +348,11 @@ func (k *Kiosk) ShowComplaint() {
 			newFlowText(shell.L("complaint.address", map[string]any{"Address": a.Address})),
 			newFlowText(a.RemedyChannels),
 		)
-		scan := newFlowText(shell.L("complaint.scan_agency"))
-		scan.SizeName = theme.SizeNameCaptionText
-		qr := container.NewGridWrap(fyne.NewSize(200, 0), container.NewVBox(
-			shell.QRImage(agencyURL(k.cfg.PlatformURL, a.Code), 140), scan))
+		// Its lines are set in the translation, so the column's height is
+		// known and the caption never runs into the next agency.
+		scan := widget.NewLabel(shell.L("complaint.scan_agency"))
+		scan.SizeName, scan.Alignment = theme.SizeNameCaptionText, fyne.TextAlignCenter
+		qr := container.NewVBox(shell.QRImage(agencyURL(k.cfg.PlatformURL, a.Code), 140), scan)
 		rows = append(rows, widget.NewSeparator(), name, container.NewBorder(nil, nil, nil, qr, facts))
 	}
 	scroll := container.NewVScroll(container.NewVBox(rows...))

@@ -226,7 +226,9 @@ func Dataset(size Size) (*catalog.Dataset, error) {
 				promised := 1 + r.IntN(15)
 				mats := append(append([]string(nil), ge.Materials...), p.Materials...)
 				for i := range mats {
-					mats[i] = strconv.Itoa(i+1) + ". " + mats[i]
+					// No space after the number: wrapping breaks at spaces,
+					// and a long item would leave its number alone on a line.
+					mats[i] = strconv.Itoa(i+1) + "．" + mats[i]
 				}
 				window := a.Windows[0] + r.IntN(a.Windows[1]-a.Windows[0]+1)
 				guides = append(guides, catalog.ServiceGuide{
