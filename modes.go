@@ -15,6 +15,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/shell"
 	"github.com/sanxiang-desk/sanxiang/kiosk"
 	"github.com/sanxiang-desk/sanxiang/officer"
+	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/client"
 )
 
@@ -90,6 +91,7 @@ func runWindow(o *options, _ io.Writer) error {
 	desk.SetActivate(client.Activator{Dev: dev})
 	hl := client.NewHallLog(dev) // staff's signed sign-ins and sign-outs, pushed
 	desk.SetHall(hl)
+	hl.OnWindows = func(open []api.OpenWindow) { fyne.Do(func() { desk.SetOpenWindows(open) }) }
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	go hl.Run(ctx, listsPeriod, nil)

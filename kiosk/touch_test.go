@@ -14,6 +14,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
 	"github.com/sanxiang-desk/sanxiang/app/shell/shelltest"
+	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/server/pages"
 )
 
@@ -364,6 +365,35 @@ func TestWindowPauseShowsReturnTime(t *testing.T) {
 	if d.Paused || d.PausedNote.Visible() || d.Display.State != "serving" {
 		t.Fatal("resume did not clear the pause")
 	}
+}
+
+// A paused window's display names the nearest window open now, as the
+// platform last said (the lower on a tie, never itself), and follows a
+// newer list while paused; with none open it asks citizens to wait.
+func TestPausedWindowPointsToNearestOpen(t *testing.T) {
+	d := signedInDesk(t) // at window 3
+	d.SetOpenWindows([]api.OpenWindow{{Window: "3", Name: "本窗口"}, {Window: "1", Name: "周敏"}, {Window: "5", Name: "吴磊"}, {Window: "9", Name: "郑洁"}})
+	test.Tap(d.Pause)
+	d.ReturnTime.SetText("14:50")
+	test.Tap(d.ConfirmPause)
+	shown := strings.Join(texts(d.Display.Content()), "\n")
+	if !strings.Contains(shown, "请到最近的 1号窗口办理（周敏）") {
+		t.Fatalf("the nearest open window (1 and 5 tie, the lower first):\n%s", shown)
+	}
+	d.SetOpenWindows([]api.OpenWindow{{Window: "9", Name: "郑洁"}})
+	shown = strings.Join(texts(d.Display.Content()), "\n")
+	if !strings.Contains(shown, "请到最近的 9号窗口办理（郑洁）") || !strings.Contains(shown, "预计 14:50 恢复服务") {
+		t.Fatalf("after a newer list:\n%s", shown)
+	}
+	d.SetOpenWindows(nil)
+	shown = strings.Join(texts(d.Display.Content()), "\n")
+	if !strings.Contains(shown, "请稍候，或到其他窗口办理") {
+		t.Fatalf("with none open:\n%s", shown)
+	}
+	_, dw := deskWindows(t, d)
+	d.SetOpenWindows([]api.OpenWindow{{Window: "12", Name: "欧阳晓东"}})
+	checkFits(t, dw, "paused display naming another window")
+	shelltest.Shot(t, dw, "display_paused_nearest")
 }
 
 // A fee or guide shown to the citizen stands beside who serves there, and

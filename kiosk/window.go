@@ -58,6 +58,8 @@ type WindowDesk struct {
 	// hall records sign-ins, pauses and sign-outs in the device's log,
 	// signed by the staff member, for the platform (SetHall).
 	hall HallRecorder
+	// open are the windows the platform last said were open (SetOpenWindows).
+	open []api.OpenWindow
 
 	// Signed-in console.
 	Staff  *account.Account
@@ -448,7 +450,7 @@ func (d *WindowDesk) setPaused(paused bool, at time.Time) {
 		d.Pause.SetIcon(theme.MediaPlayIcon())
 		d.PausedNote.SetText(shell.L("window.paused_note", map[string]any{"Time": at.Format("15:04")}))
 		d.PausedNote.Show()
-		d.Display.Pause(d.Window, *d.Staff, at)
+		d.Display.Pause(d.Window, *d.Staff, at, nearestOpen(d.Window, d.open))
 	} else {
 		d.Pause.SetText(shell.L("window.pause"))
 		d.Pause.SetIcon(theme.MediaPauseIcon())
@@ -557,20 +559,59 @@ func (d *Display) Close(window string) {
 	d.set("closed", middle(heading(title)))
 }
 
-// Pause shows 暂停服务 with who serves here and when they will be back.
-// The desk does not know which other windows are open (each window is its
-// own device), so citizens are asked to wait or go to another window.
-func (d *Display) Pause(window string, a account.Account, back time.Time) {
+// Pause shows 暂停服务 with who serves here, when they will be back and
+// the nearest window open now (from the platform, which hears every
+// window's signed sign-ins); without one, citizens are asked to wait or go
+// to another window.
+func (d *Display) Pause(window string, a account.Account, back time.Time, nearest *api.OpenWindow) {
 	d.Shown, d.Serving, d.window = nil, &a, window
 	paused := heading(shell.L("display.paused"))
 	paused.Importance = widget.DangerImportance
+	other := widget.NewLabelWithStyle(shell.L("display.paused_other"), fyne.TextAlignCenter, fyne.TextStyle{})
+	if nearest != nil {
+		other = heading(shell.L("display.nearest_open", map[string]any{"Window": nearest.Window, "Name": nearest.Name}))
+	}
 	d.set("paused", middle(
 		heading(shell.L("display.window", map[string]any{"Window": window})),
 		paused,
 		heading(shell.L("display.back_at", map[string]any{"Time": back.Format("15:04")})),
-		widget.NewLabelWithStyle(shell.L("display.paused_other"), fyne.TextAlignCenter, fyne.TextStyle{}),
+		other,
 		widget.NewLabelWithStyle(a.Name+"　"+a.Unit, fyne.TextAlignCenter, fyne.TextStyle{}),
 	))
+}
+
+// SetOpenWindows takes the platform's list of the windows open now; a
+// paused window's display names the nearest at once.
+func (d *WindowDesk) SetOpenWindows(open []api.OpenWindow) {
+	d.open = open
+	if d.Paused && d.Staff != nil {
+		d.Display.Pause(d.Window, *d.Staff, d.ReturnAt, nearestOpen(d.Window, open))
+	}
+}
+
+// nearestOpen is the open window whose number is nearest to window's (the
+// lower on a tie), other than window itself; nil when none is open.
+func nearestOpen(window string, open []api.OpenWindow) *api.OpenWindow {
+	here, err := strconv.Atoi(window)
+	if err != nil {
+		return nil
+	}
+	var best *api.OpenWindow
+	bestGap, bestN := 0, 0
+	for i := range open {
+		n, err := strconv.Atoi(open[i].Window)
+		if err != nil || n == here {
+			continue
+		}
+		gap := n - here
+		if gap < 0 {
+			gap = -gap
+		}
+		if best == nil || gap < bestGap || gap == bestGap && n < bestN {
+			best, bestGap, bestN = &open[i], gap, n
+		}
+	}
+	return best
 }
 
 // staffCard is who serves at the window: on screen while serving and

@@ -318,3 +318,17 @@ type HeldRecord struct {
 	Seq    int64  `json:"seq"`
 	Data   []byte `json:"data"`
 }
+
+// PathOpenWindows lists the hall's windows open now (staff signed in and
+// not paused), from the windows' own signed hall logs: a paused window's
+// display points citizens to the nearest one.
+const PathOpenWindows = "/api/v1/hall/windows"
+
+// OpenWindow is a window with staff serving at it.
+type OpenWindow struct {
+	Window string    `json:"window"`
+	Device string    `json:"device"`
+	Staff  string    `json:"staff"`
+	Name   string    `json:"name"`
+	Since  time.Time `json:"since"`
+}

@@ -43,6 +43,10 @@ func hallSteps(ctx context.Context, c *Client, dev *device.Device, ok func(strin
 type HallLog struct {
 	Dev  *device.Device
 	kick chan struct{}
+	// OnWindows, when set on a window, hears which windows are open after
+	// each push (on Run's goroutine): a paused window's display points to
+	// the nearest.
+	OnWindows func([]api.OpenWindow)
 }
 
 // NewHallLog is the hall log of an open device folder with its ledger.
@@ -94,6 +98,13 @@ func (h *HallLog) Run(ctx context.Context, period time.Duration, report func(Res
 				return
 			}
 			report(res, err)
+			if h.OnWindows != nil && deviceKind(id) == api.DeviceWindow {
+				if open, err := New(id).OpenWindows(ctx); err == nil {
+					h.OnWindows(open)
+				} else if ctx.Err() == nil {
+					report(Result{}, err)
+				}
+			}
 		} else if err != nil && !errors.Is(err, os.ErrNotExist) {
 			report(Result{}, err)
 		}
@@ -120,4 +131,12 @@ func pushHall(ctx context.Context, id Identity, dev *device.Device) (Result, err
 	done := func(key string, args map[string]any) { res.Done = append(res.Done, Message{key, args}) }
 	hallSteps(ctx, New(id), dev, ok, done)
 	return res, res.Err()
+}
+
+// OpenWindows asks the platform which windows are open now.
+func (c *Client) OpenWindows(ctx context.Context) (_ []api.OpenWindow, err error) {
+	defer wrap(&err, "ask which windows are open")
+	var out []api.OpenWindow
+	resp, err := c.r.R().SetContext(ctx).SetResult(&out).Get(api.PathOpenWindows)
+	return out, fail(resp, err)
 }

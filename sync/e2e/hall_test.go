@@ -5,7 +5,9 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/sanxiang-desk/sanxiang/app/account"
@@ -177,6 +179,76 @@ func TestWindowSignInsArePushedSigned(t *testing.T) {
 		refused(t, s, pushErr(t, res), "not_hall_staff", id3.DeviceID)
 		if log, _ := s.HallLog(ctx, ""); len(log) != 2 {
 			t.Fatalf("refused records in the hall log: %+v", log)
+		}
+	})
+}
+
+// A paused window points citizens to the nearest window open now: the
+// platform tells which windows serve from their own signed hall logs. Two
+// windows' staff sign in (windows 3 and 7); the platform lists both with
+// the staff's names; a pause closes a window and a resume opens it again,
+// a sign-out closes it for good; a window device asks through real HTTP.
+func TestOpenWindowsFromSignedHallLogs(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, b servertest.Backend) {
+		ctx := context.Background()
+		s, h := platform(t, b)
+		type desk struct {
+			dev    *device.Device
+			id     client.Identity
+			hl     *client.HallLog
+			window string
+			staff  string
+		}
+		var desks []desk
+		for i, w := range []string{"3", "7"} {
+			staff := fmt.Sprintf("99010200021%d", i)
+			dev, id := enrolledDevice(t, s, h.URL, "WINDOW-"+w, api.DeviceWindow)
+			code := person(t, s, api.Person{ID: staff, Name: []string{"周敏", "吴磊"}[i], Agency: "02", Role: api.RoleStaff})
+			if _, err := client.ActivatePerson(ctx, dev, code, "258147"); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := dev.Book.SignIn(ctx, staff, "258147", w); err != nil {
+				t.Fatal(err)
+			}
+			desks = append(desks, desk{dev, id, client.NewHallLog(dev), w, staff})
+		}
+		event := func(d desk, kind string) {
+			t.Helper()
+			if err := d.hl.Window(ctx, kind, d.window, d.staff); err != nil {
+				t.Fatal(err)
+			}
+			if res, err := client.Round(ctx, d.dev, nil); err != nil {
+				t.Fatalf("round: %s: %v", res, err)
+			}
+		}
+		open := func() string {
+			t.Helper()
+			list, err := client.New(desks[0].id).OpenWindows(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, o := range list {
+				out = append(out, o.Window+":"+o.Name)
+			}
+			return strings.Join(out, " ")
+		}
+		if got := open(); got != "" {
+			t.Fatalf("open before anyone signed in: %q", got)
+		}
+		event(desks[0], hall.KindWindowSignIn)
+		event(desks[1], hall.KindWindowSignIn)
+		if got := open(); got != "3:周敏 7:吴磊" {
+			t.Fatalf("open: %q", got)
+		}
+		event(desks[1], hall.KindWindowPause)
+		if got := open(); got != "3:周敏" {
+			t.Fatalf("open with window 7 paused: %q", got)
+		}
+		event(desks[1], hall.KindWindowResume)
+		event(desks[0], hall.KindWindowSignOut)
+		if got := open(); got != "7:吴磊" {
+			t.Fatalf("open after window 3 signed out: %q", got)
 		}
 	})
 }

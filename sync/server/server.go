@@ -239,6 +239,12 @@ func (s *Server) Handler() http.Handler {
 	// window only its hall records (the intake refuses anything else with
 	// wrong_kind, and alerts).
 	mux.HandleFunc("POST "+api.PathPush, s.device(s.intake.ServePush))
+	// Which windows serve now: any enrolled device may ask (a paused
+	// window's display names the nearest open one).
+	mux.HandleFunc("GET "+api.PathOpenWindows, s.device(func(w http.ResponseWriter, r *http.Request, _ Device) {
+		out, err := s.intake.OpenWindows(r.Context())
+		web.Respond(w, out, err)
+	}))
 	mux.HandleFunc("GET "+api.PathChanges, s.changes)
 	// Every administrator route names the scope an API token needs for it.
 	mux.HandleFunc("POST "+api.PathCodes, s.admin("devices", s.newCode))

@@ -144,3 +144,44 @@ func (s *Intake) HallLog(ctx context.Context, device string) (_ []HallEntry, err
 	}
 	return out, rows.Err()
 }
+
+// OpenWindows lists the windows open now: each window device whose latest
+// hall record is a sign-in or a resume (one read of each device's newest
+// record), with the staff member's name from the people registry.
+func (s *Intake) OpenWindows(ctx context.Context) (_ []api.OpenWindow, err error) {
+	defer wrap.Err(&err, "open windows")
+	rows, err := s.db.QueryContext(ctx, `SELECT l.device, l.data FROM log_records l JOIN devices d ON d.id = l.device
+		WHERE d.kind = ? AND l.seq = (SELECT max(seq) FROM log_records m WHERE m.device = l.device)
+		ORDER BY l.device`, api.DeviceWindow)
+	if err != nil {
+		return nil, err
+	}
+	out := []api.OpenWindow{}
+	for rows.Next() {
+		var dev string
+		var data []byte
+		if err := rows.Scan(&dev, &data); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		var r casefile.Record
+		if json.Unmarshal(data, &r) != nil || r.Kind != hall.KindWindowSignIn && r.Kind != hall.KindWindowResume {
+			continue
+		}
+		var b hall.WindowBody
+		if json.Unmarshal(r.Body, &b) != nil || b.Window == "" {
+			continue
+		}
+		out = append(out, api.OpenWindow{Window: b.Window, Device: dev, Staff: r.Author, Since: r.At})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if p, err := s.people.Get(ctx, out[i].Staff); err == nil {
+			out[i].Name = p.Name
+		}
+	}
+	return out, nil
+}
