@@ -396,6 +396,58 @@ func TestPausedWindowPointsToNearestOpen(t *testing.T) {
 	shelltest.Shot(t, dw, "display_paused_nearest")
 }
 
+// Nobody scrolls the citizens' display: a guide longer than the screen
+// says which page shows and turns its pages by itself, from the last back
+// to the first; one that fits says nothing of pages and does not move.
+func TestDisplayTurnsPagesOfALongGuide(t *testing.T) {
+	d := signedInDesk(t)
+	_, dw := deskWindows(t, d)
+	dw.Resize(fyne.NewSize(1280, 800))
+	var mats []string
+	for i := 1; i <= 24; i++ {
+		mats = append(mats, fmt.Sprintf("%d．第%d项申请材料（原件及复印件各一份）", i, i))
+	}
+	long := &catalog.ServiceGuide{ID: "G-LONG", Name: "城市建筑垃圾处置核准", AgencyCode: "02", Act: catalog.ActLicensing,
+		Implementer: "青禾市城市管理局", Conditions: "申请人应当符合规定的条件。", Materials: strings.Join(mats, "\n"),
+		Procedure: "申请→受理→审查→决定", TimeLimit: "承诺10个工作日", OfficeHours: "工作日 9:00—17:00", Location: "市民中心二楼", Phone: "0999-87110002"}
+	d.Display.ShowItem(long)
+	page := func() string {
+		for _, s := range texts(d.Display.Content()) {
+			if strings.HasPrefix(s, "第 ") && strings.Contains(s, "自动翻页") {
+				return s
+			}
+		}
+		return ""
+	}
+	first := page()
+	if !strings.HasPrefix(first, "第 1/") {
+		t.Fatalf("a long guide's page line: %q", first)
+	}
+	of := strings.TrimSuffix(strings.TrimPrefix(strings.Fields(first)[1], "1/"), "")
+	shelltest.Shot(t, dw, "display_long_guide_page1")
+	seen := []string{first}
+	for range 10 {
+		d.Display.Turn()
+		seen = append(seen, page())
+		if page() == first {
+			break
+		}
+	}
+	if seen[1] != "第 2/"+of+" 页　自动翻页" || seen[len(seen)-1] != first || len(seen) < 3 {
+		t.Fatalf("pages turned: %q", seen)
+	}
+	checkFits(t, dw, "a long guide on the display")
+
+	fee := &catalog.FeeItem{ID: "F-1", Name: "城市道路占用费", AgencyCode: "02", Collector: "青禾市城市管理局", Approver: "青禾省发展和改革委员会",
+		DocumentNo: "青发改价〔2024〕12号", Payer: "经批准临时占用城市道路的单位和个人", Scope: "临时占用城市道路", Standard: "每平方米每日1元", ComplaintPhone: "12345"}
+	d.Display.ShowItem(fee)
+	d.Display.Turn()
+	shelltest.Shot(t, dw, "display_fee")
+	if p := page(); p != "" {
+		t.Fatalf("a fee that fits has a page line: %q", p)
+	}
+}
+
 // A fee or guide shown to the citizen stands beside who serves there, and
 // the serving screen shows both lists whole on 1280×800.
 func TestWindowDisplayKeepsServingPerson(t *testing.T) {

@@ -515,6 +515,8 @@ type Display struct {
 	// nil while closed.
 	Serving *account.Account
 	window  string
+	// pages turns an item too long for the screen (Turn).
+	pages *pager
 }
 
 func newDisplay(platform string) *Display {
@@ -671,13 +673,27 @@ func detailLine(it catalog.Item) string {
 // ShowItem puts one guide or fee in front of the citizen, beside who
 // serves at the window.
 func (d *Display) ShowItem(it catalog.Item) {
-	page := container.NewBorder(heading(it.Title()), nil, nil, nil, detailView(it, d.platform).whole())
+	v := detailView(it, d.platform)
+	d.pages = newPager(v.scroll.Content)
+	page := container.NewBorder(heading(it.Title()), nil, v.left, v.right, d.pages.box)
 	if d.Serving != nil {
 		page = container.NewBorder(nil, nil, d.staffCard(d.window, *d.Serving, 160), nil, page)
 	}
 	d.set("item", page)
 	d.Shown = it
 }
+
+// Turn shows the next page of an item too long for the screen, or its
+// first after its last: nobody scrolls a display, so it turns by itself
+// (TurnEvery).
+func (d *Display) Turn() {
+	if d.State == "item" && d.pages != nil {
+		d.pages.Turn()
+	}
+}
+
+// TurnEvery is how long a display shows one page of a long item.
+const TurnEvery = 12 * time.Second
 
 // String is for logs.
 func (d *Display) String() string { return fmt.Sprintf("display(%s)", d.State) }
