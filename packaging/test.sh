@@ -111,6 +111,10 @@ windows() {
 	ca="$dist/test-cert/cert.pem"
 	[ -n "${SANXIANG_SIGN_CERT:-}" ] && ca=$SANXIANG_SIGN_CERT
 	check "sanxiang.exe is a 64-bit Windows GUI program" sh -c "file '$exe' | grep -q 'PE32+ executable (GUI) x86-64'"
+	# The release build reports the FyneApp.toml it embeds (buildinfo_release.go):
+	# fyne package's second Windows build drops -X main.build.
+	check "sanxiang.exe reports version $version ($build), from the FyneApp.toml it carries" \
+		sh -c "strings '$exe' | grep -qx 'Version = \"$version\"' && strings '$exe' | grep -qx 'Build = $build'"
 	dlls=$(x86_64-w64-mingw32-objdump -p "$exe" | sed -n 's/.*DLL Name: //p' | tr 'A-Z' 'a-z' | sort -u | tr '\n' ' ')
 	# Only DLLs every Windows has: nothing needs to ship beside the exe.
 	extra=""
