@@ -3,15 +3,22 @@ package officer
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/casefile/casefiletest"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/document"
 	"github.com/sanxiang-desk/sanxiang/app/publish"
+	"github.com/sanxiang-desk/sanxiang/app/redact"
+	"github.com/sanxiang-desk/sanxiang/app/shell/shelltest"
 )
 
 // The officer sees the decision as written beside it as published, masks a
@@ -36,12 +43,12 @@ func TestOfficerPublishesADecision(t *testing.T) {
 	c.ShowCase(id)
 	c.ShowPublishForm()
 	f := c.publishForm
-	if !strings.Contains(f.Original.Text, "王小明") || strings.Contains(f.Redacted.Text, "王小明") || !strings.Contains(f.Redacted.Text, "王丽丽") {
-		t.Fatalf("side by side:\n%s\n%s", f.Original.Text, f.Redacted.Text)
+	if !strings.Contains(f.Original.Text, "王小明") || strings.Contains(f.Redacted.String(), "王小明") || !strings.Contains(f.Redacted.String(), "王丽丽") {
+		t.Fatalf("side by side:\n%s\n%s", f.Original.Text, f.Redacted.String())
 	}
 	f.Manual.SetText("王丽丽")
-	if strings.Contains(f.Redacted.Text, "王丽丽") {
-		t.Fatalf("masking by hand does not show: %s", f.Redacted.Text)
+	if strings.Contains(f.Redacted.String(), "王丽丽") {
+		t.Fatalf("masking by hand does not show: %s", f.Redacted.String())
 	}
 	f.Publish()
 	cs, _ := l.Case(ctx, id)
@@ -71,5 +78,93 @@ func TestOfficerPublishesADecision(t *testing.T) {
 	cs, _ = l.Case(ctx, id)
 	if st := publish.StateOf(cs, c.cal); st.Withdrawn == nil || st.Withdrawn.Cause != "revoked" || st.WithdrawDue.IsZero() || st.WithdrawnLate() {
 		t.Fatalf("withdrawal %+v", st.Withdrawn)
+	}
+}
+
+// A clinic's decision names an unqualified technician after 技术人员, which
+// the rules miss: the preview lists him as doubtful, with the clinic's
+// registered address (public, but it looks like one); publishing waits;
+// one tap masks the name, another confirms the address stays public; the
+// published record lacks the name, lists it as masked by hand, and records
+// the confirmation. Officers' names are never doubtful.
+func TestPublicationPreviewMasksADoubtfulNameWithOneTap(t *testing.T) {
+	d := newTestDesk(t)
+	d.win.Resize(fyne.NewSize(1280, 800))
+	ctx := context.Background()
+	l := casefiletest.Open(t, "PUB")
+	deskAs(t, d, l, nil, "990101000001")
+	id, err := l.OpenCase(ctx, "990101000001", casefile.Opening{Act: catalog.ActPenalty, Agency: "01", ItemID: "E1", ItemName: "对非法行医的处罚",
+		Party:    casefile.Party{Kind: "org", Name: "明湖区康乐口腔诊所"},
+		Officers: []casefile.Officer{{CertNo: "990101000001", Name: "张伟"}, {CertNo: "990101000002", Name: "赵敏"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := "明卫医罚〔2026〕15号\n当事人：明湖区康乐口腔诊所，住所：明湖区政和路88号，负责人：王建军。\n" +
+		"经查，该诊所技术人员李明华未取得医师资格，于2026年3月2日擅自为他人拔牙，收取费用300元。\n" +
+		"依据《医疗机构管理条例》第四十八条，决定罚款人民币5000元。\n执法人员：张伟（执法证号990101000001）、赵敏（执法证号990101000002）。"
+	body, _ := json.Marshal(document.Doc{Template: "penalty_decision", Title: "行政处罚决定书", Inputs: map[string]string{"doc_no": "明卫医罚〔2026〕15号"}, Text: text})
+	l.AddDocument(ctx, id, "990101000001", body)
+	l.AddStage(ctx, id, "990101000001", casefile.StageBody{Stage: "decide"})
+	c := d.Cases
+	c.ShowCase(id)
+	c.ShowPublishForm()
+	f := c.publishForm
+	row := func(v string) *SuspectRow {
+		for _, r := range f.Suspects {
+			if r.Text == v {
+				return r
+			}
+		}
+		return nil
+	}
+	var listed []string
+	for _, r := range f.Suspects {
+		listed = append(listed, r.Text)
+	}
+	name, addr := row("李明华"), row("政和路88号")
+	if name == nil || name.Kind != redact.Name || addr == nil || addr.Kind != redact.Address || row("张伟") != nil || row("赵敏") != nil {
+		t.Fatalf("doubtful listed: %q in %s", listed, f.Redacted.String())
+	}
+	// The masked name is highlighted as masked, the doubtful as doubtful.
+	styled := func(st widget.RichTextStyle) []string {
+		var out []string
+		for _, s := range f.Redacted.Segments {
+			if ts, ok := s.(*widget.TextSegment); ok && ts.Style == st {
+				out = append(out, ts.Text)
+			}
+		}
+		return out
+	}
+	if !slices.Contains(styled(maskedStyle), "王某某") || !slices.Contains(styled(doubtfulStyle), "李明华") {
+		t.Fatalf("highlights: masked %q, doubtful %q", styled(maskedStyle), styled(doubtfulStyle))
+	}
+	if !f.Main.Disabled() || !f.Pending.Visible() || !strings.Contains(f.Pending.Text, "2 项") {
+		t.Fatalf("publishing does not wait for the doubtful: disabled %v, %q", f.Main.Disabled(), f.Pending.Text)
+	}
+	f.Publish() // even called directly, it waits
+	if cs, _ := l.Case(ctx, id); publish.StateOf(cs, c.cal).Published != nil || !strings.Contains(f.Message.Text, "存疑") {
+		t.Fatalf("published with doubtful strings open: %q", f.Message.Text)
+	}
+	shelltest.Shot(t, d.win, "publish-preview-before")
+
+	test.Tap(name.Mask)
+	if strings.Contains(f.Redacted.String(), "李明华") || row("李明华") != nil || !strings.Contains(f.Manual.Text, "李明华") {
+		t.Fatalf("one tap did not mask it: %s\nmanual %q", f.Redacted.String(), f.Manual.Text)
+	}
+	if !f.Main.Disabled() {
+		t.Fatal("publishable with the address still open")
+	}
+	test.Tap(row("政和路88号").Confirm)
+	if f.Main.Disabled() || f.Pending.Visible() || !strings.Contains(row("政和路88号").Label.Text, "已确认") {
+		t.Fatalf("all handled, publishing still waits: %q", f.Pending.Text)
+	}
+	shelltest.Shot(t, d.win, "publish-preview-after")
+
+	test.Tap(f.Main)
+	cs, _ := l.Case(ctx, id)
+	p := publish.StateOf(cs, c.cal).Published
+	if p == nil || strings.Contains(p.Redacted, "李明华") || !slices.Contains(p.Manual, "李明华") ||
+		!slices.Equal(p.Confirmed, []string{"政和路88号"}) || !strings.Contains(p.Redacted, "张伟") || !strings.Contains(p.Redacted, "政和路88号") {
+		t.Fatalf("published %+v", p)
 	}
 }

@@ -33,11 +33,14 @@ const (
 // Publication is the body of a publish.decision record: the decision as
 // written and as published.
 type Publication struct {
-	DocNo     string   `json:"doc_no"`
-	Party     string   `json:"party"` // as published
-	Original  string   `json:"original"`
-	Redacted  string   `json:"redacted"`
-	Manual    []string `json:"manual,omitempty"` // what the officer masked by hand
+	DocNo    string   `json:"doc_no"`
+	Party    string   `json:"party"` // as published
+	Original string   `json:"original"`
+	Redacted string   `json:"redacted"`
+	Manual   []string `json:"manual,omitempty"` // what the officer masked by hand
+	// Confirmed is what looked like a person's data after redaction
+	// (redact.Suspects) and the officer read and confirmed stays public.
+	Confirmed []string `json:"confirmed,omitempty"`
 	DecidedOn string   `json:"decided_on"`
 }
 
@@ -194,8 +197,9 @@ func StateOf(c *casefile.Case, cal *calendar.Calendar) State {
 }
 
 // Preview is what Publish would publish: the decision document redacted,
-// with extra strings masked by hand.
-func Preview(c *casefile.Case, cal *calendar.Calendar, extra []string) (Publication, error) {
+// with extra strings masked by hand, and what the officer confirmed stays
+// public.
+func Preview(c *casefile.Case, cal *calendar.Calendar, extra []string, confirmed ...string) (Publication, error) {
 	st := StateOf(c, cal)
 	if !st.Decided {
 		return Publication{}, ErrNotDecided
@@ -203,12 +207,7 @@ func Preview(c *casefile.Case, cal *calendar.Calendar, extra []string) (Publicat
 	if st.DocumentText == "" {
 		return Publication{}, ErrNoDocument
 	}
-	var manual []string
-	for _, e := range extra {
-		if e = strings.TrimSpace(e); e != "" && !slices.Contains(manual, e) {
-			manual = append(manual, e)
-		}
-	}
+	manual := distinct(extra)
 	party := c.Opening.Party.Name
 	if c.Opening.Party.Kind != "org" {
 		party = redact.Redact("当事人："+party+"，", redact.Options{Extra: manual}).Text
@@ -220,13 +219,73 @@ func Preview(c *casefile.Case, cal *calendar.Calendar, extra []string) (Publicat
 		Original:  st.DocumentText,
 		Redacted:  redact.Redact(st.DocumentText, redact.Options{Extra: manual}).Text,
 		Manual:    manual,
+		Confirmed: distinct(confirmed),
 		DecidedOn: st.DecidedAt.Format(time.DateOnly),
 	}, nil
 }
 
+// distinct is each non-blank string once, trimmed, in order.
+func distinct(in []string) []string {
+	var out []string
+	for _, e := range in {
+		if e = strings.TrimSpace(e); e != "" && !slices.Contains(out, e) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Review is a preview for the officer's eye before publishing.
+type Review struct {
+	Publication
+	// Masked are the masked spans, at their offsets in Redacted (Original
+	// is what was there before).
+	Masked []redact.Span
+	// Suspects are what in Redacted still looks like a person's data
+	// (redact.Suspects), officers' names and certificate numbers aside,
+	// confirmed or not.
+	Suspects []redact.Span
+}
+
+// Open is each suspect not yet confirmed, once: publishing waits until it
+// is masked or confirmed.
+func (r Review) Open() []string {
+	var out []string
+	for _, sp := range r.Suspects {
+		if !slices.Contains(r.Confirmed, sp.Original) && !slices.Contains(out, sp.Original) {
+			out = append(out, sp.Original)
+		}
+	}
+	return out
+}
+
+// ReviewOf is Preview with where the masks stand and what is doubtful.
+func ReviewOf(c *casefile.Case, cal *calendar.Calendar, extra []string, confirmed ...string) (Review, error) {
+	p, err := Preview(c, cal, extra, confirmed...)
+	if err != nil {
+		return Review{}, err
+	}
+	res := redact.Redact(p.Original, redact.Options{Extra: p.Manual})
+	spans := slices.Clone(res.Spans)
+	slices.SortFunc(spans, func(a, b redact.Span) int { return a.Start - b.Start })
+	var masked []redact.Span
+	shift := 0
+	for _, sp := range spans {
+		at := sp.Start + shift
+		masked = append(masked, redact.Span{Start: at, End: at + len(sp.Masked), Kind: sp.Kind, Original: sp.Original, Masked: sp.Masked})
+		shift += len(sp.Masked) - (sp.End - sp.Start)
+	}
+	var keep []string
+	for _, o := range c.Opening.Officers {
+		keep = append(keep, o.Name, o.CertNo)
+	}
+	return Review{Publication: p, Masked: masked, Suspects: redact.Suspects(p.Redacted, keep)}, nil
+}
+
 // Publish records the publication of a decided case's decision document,
-// both as written and as published.
-func Publish(ctx context.Context, l *casefile.Log, cal *calendar.Calendar, caseID, author string, extra []string) (*casefile.Record, error) {
+// both as written and as published, with what the officer masked by hand
+// (extra) and confirmed stays public.
+func Publish(ctx context.Context, l *casefile.Log, cal *calendar.Calendar, caseID, author string, extra []string, confirmed ...string) (*casefile.Record, error) {
 	c, err := l.Case(ctx, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("publish decision of case %s: %w", caseID, err)
@@ -234,7 +293,7 @@ func Publish(ctx context.Context, l *casefile.Log, cal *calendar.Calendar, caseI
 	if st := StateOf(c, cal); st.Decided && !st.CanPublish() {
 		return nil, ErrDone
 	}
-	p, err := Preview(c, cal, extra)
+	p, err := Preview(c, cal, extra, confirmed...)
 	if err != nil {
 		return nil, err
 	}

@@ -228,3 +228,47 @@ func TestLicensingDecisionIsPublished(t *testing.T) {
 		t.Fatalf("published text:\n%s", st.Published.Redacted)
 	}
 }
+
+// The review shows where each mask stands in the published text and what
+// still looks like a person's; what the officer confirms stays public and
+// is recorded, and a record without confirmations reads as before.
+func TestReviewMarksMaskedAndDoubtful(t *testing.T) {
+	ctx := context.Background()
+	l, id := decidedCase(t)
+	c := cal(t)
+	cs, _ := l.Case(ctx, id)
+	r, err := ReviewOf(cs, c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Masked) == 0 {
+		t.Fatal("nothing masked")
+	}
+	for _, sp := range r.Masked {
+		if r.Redacted[sp.Start:sp.End] != sp.Masked || !strings.Contains(r.Original, sp.Original) {
+			t.Fatalf("masked span %+v is not where it stands in %q", sp, r.Redacted)
+		}
+	}
+	if open := r.Open(); len(open) != 1 || open[0] != "王丽丽" {
+		t.Fatalf("doubtful %v in %q", open, r.Redacted)
+	}
+	if r, _ := ReviewOf(cs, c, nil, "王丽丽"); len(r.Open()) != 0 || len(r.Suspects) != 1 {
+		t.Fatalf("confirmed, still open: %v", r.Open())
+	}
+	if r, _ := ReviewOf(cs, c, []string{"王丽丽"}); len(r.Suspects) != 0 || r.Masked[len(r.Masked)-1].Kind != "manual" {
+		t.Fatalf("masked by hand, still doubtful: %+v in %q", r.Suspects, r.Redacted)
+	}
+	rec, err := Publish(ctx, l, c, id, "990101000001", nil, "王丽丽", " ", "王丽丽")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p Publication
+	json.Unmarshal(rec.Body, &p)
+	if len(p.Confirmed) != 1 || p.Confirmed[0] != "王丽丽" || !strings.Contains(p.Redacted, "王丽丽") {
+		t.Fatalf("confirmed not recorded: %+v", p)
+	}
+	old, _ := json.Marshal(Publication{DocNo: "X", Redacted: "r"})
+	if strings.Contains(string(old), "confirmed") {
+		t.Fatalf("a record without confirmations changed shape: %s", old)
+	}
+}
