@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -244,6 +245,7 @@ func TestPlatformHoldsUnredactedPublication(t *testing.T) {
 			!strings.Contains(page, `id="device-text"`) || !strings.Contains(page, `id="platform-text"`) {
 			t.Fatalf("the held page: %d\n%s", code, page)
 		}
+		savePage(t, b.Name+"-held", page)
 		_, csrf, ok := strings.Cut(page, `name="csrf" value="`)
 		if !ok {
 			t.Fatal("no CSRF token on the held page")
@@ -309,7 +311,7 @@ func TestPlatformHoldsUnredactedPublication(t *testing.T) {
 		if !audited {
 			t.Errorf("no held.platform entry in the audit log: %+v", entries)
 		}
-		if _, page := get("/admin/held/"+id, city); !strings.Contains(page, "已按平台脱敏文本公开") || !strings.Contains(page, "由管理员 city") {
+		if _, page := get("/admin/held/"+id, city); savePage(t, b.Name+"-held-decided", page) || !strings.Contains(page, "已按平台脱敏文本公开") || !strings.Contains(page, "由管理员 city") {
 			t.Errorf("the decided held page:\n%s", page)
 		}
 
@@ -329,6 +331,17 @@ func TestPlatformHoldsUnredactedPublication(t *testing.T) {
 			t.Fatal("still on the kiosk after the withdrawal")
 		}
 	})
+}
+
+// savePage writes a console page to $SANXIANG_SHOTS, when set, to be
+// looked at in a browser; it answers false.
+func savePage(t *testing.T, name, page string) bool {
+	if dir := os.Getenv("SANXIANG_SHOTS"); dir != "" {
+		if err := os.WriteFile(filepath.Join(dir, name+".html"), []byte(page), 0o644); err != nil {
+			t.Error(err)
+		}
+	}
+	return false
 }
 
 // getAs GETs url with the platform's admin token.
