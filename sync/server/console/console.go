@@ -71,6 +71,9 @@ type Room struct {
 	// Decisions are the published decisions administrators may withdraw
 	// (nil: the console has no decisions' pages).
 	Decisions Decisions
+	// Held are the publications the platform held on arrival, for
+	// administrators to decide (nil: no held publications' pages).
+	Held Held
 
 	throttle throttle
 }

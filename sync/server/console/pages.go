@@ -103,6 +103,9 @@ func (c *Room) nav(s *Session) []link {
 	if c.Decisions != nil && hasRole(decisionRoles, r) {
 		out = append(out, link{"/admin/decisions", "platform.console.decisions"})
 	}
+	if c.Held != nil && hasRole(decisionRoles, r) {
+		out = append(out, link{"/admin/held", "platform.console.held_list"})
+	}
 	if hasRole(adminRoles, r) {
 		out = append(out, link{"/admin/admins", "platform.console.admins"})
 	}
@@ -245,6 +248,11 @@ func (c *Room) Register(mux *http.ServeMux) {
 		mux.Handle("GET /admin/decisions", c.Guard(decisionRoles, c.decisionsPage))
 		mux.Handle("GET /admin/decisions/{id}", c.Guard(decisionRoles, c.decisionPage))
 		mux.Handle("POST /admin/decisions/{id}/withdraw", c.Guard(decisionRoles, c.withdrawDecision))
+	}
+	if c.Held != nil {
+		mux.Handle("GET /admin/held", c.Guard(decisionRoles, c.heldListPage))
+		mux.Handle("GET /admin/held/{id}", c.Guard(decisionRoles, c.heldPage))
+		mux.Handle("POST /admin/held/{id}/decide", c.Guard(decisionRoles, c.decideHeld))
 	}
 	for _, p := range c.Pages {
 		mux.Handle(p.Pattern, c.GuardPage(p.Roles, p.Handler))
