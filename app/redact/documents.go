@@ -50,6 +50,10 @@ func (r *redactor) documents() {
 		if strings.HasPrefix(r.s[m[0]:], "护照") {
 			k = Passport
 		}
+		if allDigits(v) {
+			r.add(m[1], m[2], k, strings.Repeat("*", len(v)))
+			continue
+		}
 		r.add(m[1]+1, m[2], k, strings.Repeat("*", len(v)-1))
 	}
 	for _, m := range groupedMobile.FindAllStringIndex(r.s, -1) {

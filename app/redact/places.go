@@ -142,15 +142,18 @@ func (r *redactor) addresses() {
 	for _, m := range addressValues(r.s, addressLabels) {
 		mask(m[1], m[2])
 	}
+	for _, m := range labelled(r.s, publicAddress) {
+		public = append(public, [2]int{m[1], m[2]})
+	}
 	for _, m := range labelled(r.s, ambiguousAddress) {
+		if slices.ContainsFunc(public, func(p [2]int) bool { return m[1] == p[0] }) {
+			continue // 地址 of 经营地址
+		}
 		if r.personNear(m[0]) {
 			mask(m[1], m[2])
 		} else {
 			public = append(public, [2]int{m[1], m[2]})
 		}
-	}
-	for _, m := range labelled(r.s, publicAddress) {
-		public = append(public, [2]int{m[1], m[2]})
 	}
 	for _, m := range homeShapes.FindAllStringIndex(r.s, -1) {
 		if slices.ContainsFunc(public, func(p [2]int) bool { return m[0] >= p[0] && m[1] <= p[1] }) {
@@ -172,11 +175,18 @@ func (r *redactor) addresses() {
 // named on the plate's line before it (a driver); an organisation's
 // vehicles are its own business.
 func (r *redactor) plates() {
+	masked := map[string]bool{}
 	for _, m := range plate.FindAllStringIndex(r.s, -1) {
-		if !r.person && !r.namedOnLine(m[0]) {
+		if r.person || r.namedOnLine(m[0]) {
+			masked[r.s[m[0]:m[1]]] = true
+		}
+	}
+	// A plate once a person's is masked wherever it occurs.
+	for _, m := range plate.FindAllStringIndex(r.s, -1) {
+		v := r.s[m[0]:m[1]]
+		if !masked[v] {
 			continue
 		}
-		v := r.s[m[0]:m[1]]
 		head := v[:len("浙")+1]
 		r.add(m[0], m[1], Plate, head+strings.Repeat("*", utf8.RuneCountInString(v[len(head):])-1)+v[len(v)-1:])
 	}
