@@ -30,7 +30,12 @@ const (
 	Address Kind = "address"
 	Bank    Kind = "bank_account"
 	Plate   Kind = "plate"
-	Manual  Kind = "manual" // masked by hand
+	Email   Kind = "email"
+	// Permit is a Hong Kong, Macao or Taiwan travel permit (往来港澳通行证、
+	// 回乡证、台胞证…).
+	Permit   Kind = "permit"
+	Passport Kind = "passport"
+	Manual   Kind = "manual" // masked by hand
 )
 
 // Span is one masked piece of the original text (byte offsets).
@@ -52,6 +57,9 @@ type Options struct {
 	// Extra are further strings to mask wherever they occur (what a person
 	// marked by hand after reading the automatic result).
 	Extra []string
+	// Keep are names never masked (an officer or a public figure the
+	// rules took for a party).
+	Keep []string
 }
 
 // Text redacts a decision with the rules alone.
@@ -61,9 +69,10 @@ func Text(s string) string { return Redact(s, Options{}).Text }
 func Redact(s string, o Options) Result {
 	r := &redactor{s: s}
 	r.orgs()
-	r.names()
+	r.names(o)
 	r.numbers()
 	r.groupedAccounts()
+	r.documents()
 	r.addresses()
 	r.plates()
 	for _, e := range o.Extra {
@@ -85,6 +94,7 @@ type redactor struct {
 	// person: a natural person is the party (当事人、经营者、车主…), so
 	// plates, fixed telephones and 住所地 in the decision are theirs.
 	person bool
+	nameAt []int // where names were masked
 }
 
 func (r *redactor) add(start, end int, k Kind, masked string) {
@@ -319,44 +329,6 @@ func (r *redactor) unmarkedName(after int) string {
 	return string(rs[:n])
 }
 
-// names masks each person named after a person label, then every other
-// occurrence of the name outside organisations' names.
-func (r *redactor) names() {
-	seen := map[string]bool{}
-	for _, m := range labelled(r.s, personLabels) {
-		v := r.s[m[1]:m[2]]
-		n := utf8.RuneCountInString(v)
-		if n < 2 || n > 4 || !allHan(v) || isOrg(v) || strings.HasSuffix(v, "某") || strings.Contains(v, "某某") {
-			continue
-		}
-		if slices.Contains(partyLabels, labelAt(r.s, m[0])) {
-			r.person = true
-		}
-		seen[v] = true
-	}
-	// Witnesses and others named without a colon: 证人刘某某称….
-	for _, l := range []string{"证人", "投诉人", "举报人", "代理人", "驾驶人", "监护人"} {
-		for _, at := range indexAll(r.s, l) {
-			if v := r.unmarkedName(at + len(l)); v != "" && !r.insideOrg(at+len(l), at+len(l)+len(v)) {
-				seen[v] = true
-			}
-		}
-	}
-	// Longer names first, so 欧阳明月 is masked whole before 欧阳明.
-	list := make([]string, 0, len(seen))
-	for v := range seen {
-		list = append(list, v)
-	}
-	slices.SortFunc(list, func(a, b string) int { return len(b) - len(a) })
-	for _, v := range list {
-		for _, at := range indexAll(r.s, v) {
-			if !r.insideOrg(at, at+len(v)) {
-				r.add(at, at+len(v), Name, maskName(v))
-			}
-		}
-	}
-}
-
 func isDigit(c rune) bool { return c >= '0' && c <= '9' || c >= '０' && c <= '９' }
 
 func digitValue(c rune) int {
@@ -510,24 +482,6 @@ func (r *redactor) groupedAccounts() {
 // digits stay.
 var landline = regexp.MustCompile(`(0\d{2,3}[-－—])(\d{7,8})`)
 
-func (r *redactor) landlines() {
-	if !r.person {
-		return // an organisation's and the agency's numbers are public
-	}
-	for _, m := range landline.FindAllStringSubmatchIndex(r.s, -1) {
-		local := r.s[m[4]:m[5]]
-		r.add(m[0], m[1], Phone, r.s[m[2]:m[3]]+strings.Repeat("*", len(local)-4)+local[len(local)-4:])
-	}
-	for _, m := range labelled(r.s, []string{"电话", "联系电话", "手机", "联系方式", "手机号码"}) {
-		v := r.s[m[1]:m[2]]
-		d := strings.TrimFunc(v, func(c rune) bool { return !isDigit(c) })
-		if ds := []rune(d); len(ds) >= 7 && len(ds) <= 8 && allDigits(d) {
-			at := m[1] + strings.Index(v, d)
-			r.add(at, at+len(d), Phone, strings.Repeat("*", len(ds)-4)+string(ds[len(ds)-4:]))
-		}
-	}
-}
-
 func allDigits(s string) bool {
 	for _, c := range s {
 		if !isDigit(c) {
@@ -539,23 +493,6 @@ func allDigits(s string) bool {
 
 // addresses masks a person's home address after the county (区、县、旗、
 // 县级市); an organisation's registered address (住所、经营场所) is public.
-var addressLabels = []string{"住址", "家庭住址", "现住址", "现住", "居住地", "居住地址", "户籍地", "户籍所在地", "户籍地址", "暂住地", "住所地", "地址"}
-
-func (r *redactor) addresses() {
-	for _, m := range labelled(r.s, addressLabels) {
-		// 住所地 and a bare 地址 are an organisation's unless a person is
-		// the party.
-		if (strings.HasPrefix(r.s[m[0]:], "住所地") || strings.HasPrefix(r.s[m[0]:], "地址")) && !r.person {
-			continue
-		}
-		v := r.s[m[1]:m[2]]
-		keep := countyEnd(v)
-		if keep >= len(v) {
-			continue
-		}
-		r.add(m[1]+keep, m[2], Address, strings.Repeat("*", min(8, utf8.RuneCountInString(v[keep:]))))
-	}
-}
 
 // countyEnd is where the county-level part of an address ends: after the
 // first 区、县 or 旗 that follows a province, city or prefecture; else after
@@ -575,14 +512,3 @@ func countyEnd(v string) int {
 // plates masks licence plates when a natural person is a party (an
 // organisation's vehicles are its own business).
 var plate = regexp.MustCompile(`[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-Z][·•]?[A-Z0-9]{5,6}`)
-
-func (r *redactor) plates() {
-	if !r.person {
-		return
-	}
-	for _, m := range plate.FindAllStringIndex(r.s, -1) {
-		v := r.s[m[0]:m[1]]
-		head := v[:len("浙")+1]
-		r.add(m[0], m[1], Plate, head+strings.Repeat("*", utf8.RuneCountInString(v[len(head):])-1)+v[len(v)-1:])
-	}
-}

@@ -157,6 +157,9 @@ func FuzzRedact(f *testing.F) {
 			f.Add(string(b))
 		}
 	}
+	for _, a := range readCorpus(f) {
+		f.Add(a.original)
+	}
 	f.Add("33010619780312451X")
 	f.Add("a330104199202150022b")
 	f.Add("当事人：张三，身份证330104199202150022330104199202150022")
