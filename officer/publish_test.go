@@ -36,24 +36,24 @@ func TestOfficerPublishesADecision(t *testing.T) {
 		t.Fatal(err)
 	}
 	body, _ := json.Marshal(document.Doc{Template: "penalty_decision", Title: "行政处罚决定书", Inputs: map[string]string{"doc_no": "X〔2026〕1号"},
-		Text: "当事人：王小明　证件号码：330104199202150022\n其女儿王丽丽在场。决定：罚款人民币500元。"})
+		Text: "当事人：王小明　证件号码：330104199202150022\n李丽华医师在场。决定：罚款人民币500元。"})
 	l.AddDocument(ctx, id, "990101000001", body)
 	l.AddStage(ctx, id, "990101000001", casefile.StageBody{Stage: "decide"})
 	c := d.Cases
 	c.ShowCase(id)
 	c.ShowPublishForm()
 	f := c.publishForm
-	if !strings.Contains(f.Original.Text, "王小明") || strings.Contains(f.Redacted.String(), "王小明") || !strings.Contains(f.Redacted.String(), "王丽丽") {
+	if !strings.Contains(f.Original.Text, "王小明") || strings.Contains(f.Redacted.String(), "王小明") || !strings.Contains(f.Redacted.String(), "李丽华") {
 		t.Fatalf("side by side:\n%s\n%s", f.Original.Text, f.Redacted.String())
 	}
-	f.Manual.SetText("王丽丽")
-	if strings.Contains(f.Redacted.String(), "王丽丽") {
+	f.Manual.SetText("李丽华")
+	if strings.Contains(f.Redacted.String(), "李丽华") {
 		t.Fatalf("masking by hand does not show: %s", f.Redacted.String())
 	}
 	f.Publish()
 	cs, _ := l.Case(ctx, id)
 	st := publish.StateOf(cs, c.cal)
-	if st.Published == nil || strings.Contains(st.Published.Redacted, "王丽丽") || !strings.Contains(st.Published.Original, "王丽丽") {
+	if st.Published == nil || strings.Contains(st.Published.Redacted, "李丽华") || !strings.Contains(st.Published.Original, "李丽华") {
 		t.Fatalf("published %+v", st.Published)
 	}
 	c.ShowPublishForm()
@@ -100,7 +100,7 @@ func TestPublicationPreviewMasksADoubtfulNameWithOneTap(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := "明卫医罚〔2026〕15号\n当事人：明湖区康乐口腔诊所，住所：明湖区政和路88号，负责人：王建军。\n" +
-		"经查，该诊所技术人员李明华未取得医师资格，于2026年3月2日擅自为他人拔牙，收取费用300元。\n" +
+		"经查，该诊所的李明华医师未取得医师资格，于2026年3月2日擅自为他人拔牙，收取费用300元。\n" +
 		"依据《医疗机构管理条例》第四十八条，决定罚款人民币5000元。\n执法人员：张伟（执法证号990101000001）、赵敏（执法证号990101000002）。"
 	body, _ := json.Marshal(document.Doc{Template: "penalty_decision", Title: "行政处罚决定书", Inputs: map[string]string{"doc_no": "明卫医罚〔2026〕15号"}, Text: text})
 	l.AddDocument(ctx, id, "990101000001", body)

@@ -211,12 +211,8 @@ func (s *suspects) addresses() {
 }
 
 // suspectRoles introduce natural persons in running text.
-var suspectRoles = []string{"当事人", "申请人", "姓名", "纳税人名称", "法定代表人", "负责人", "经营者", "代理人", "投诉人", "举报人",
-	"证人", "户主", "驾驶人", "驾驶员", "司机", "车主", "监护人", "联系人", "被检查人", "实际经营人", "业主",
-	"技术人员", "从业人员", "工作人员", "患者", "病人", "就诊者", "受害人", "被害人", "伤者", "死者", "员工", "职工", "工人",
-	"雇员", "店员", "收银员", "服务员", "网管", "安全员", "安全管理人员", "主任", "班长", "组长", "厂长", "经理", "店长", "股东",
-	"乘客", "旅客", "邻居", "住户", "租户", "承租人", "出租人", "房东", "村民", "居民", "未成年人", "学生", "顾客", "消费者",
-	"妻子", "丈夫", "儿子", "女儿", "之子", "之女", "其子", "其女", "其妻", "其夫", "父亲", "母亲", "亲属", "家属", "同事", "医生", "护士"}
+// They are the engine's role words (roleWords) and the labels that name one.
+var suspectRoles = append([]string{"姓名", "纳税人名称"}, roleWords...)
 
 // suspectHonorifics follow a name.
 var suspectHonorifics = []string{"先生", "女士", "同志", "老师", "医师", "师傅"}
@@ -232,8 +228,8 @@ var suspectCompound = []string{"欧阳", "司马", "上官", "诸葛", "东方",
 // rest of the sentence.
 const suspectNameEnd = "在称系于从的等和与对向因为是及被将已曾均亦也就所到自证未无持擅前来去说作担任负经现即私"
 
-// notNames are words that start with a surname's character but are no one.
-var notNames = []string{"安全", "管理", "时间", "应当", "全部", "单位", "关于", "明确", "高度", "文件", "方面", "方式", "成立",
+// suspectNotNames are words that start with a surname's character but are no one.
+var suspectNotNames = []string{"安全", "管理", "时间", "应当", "全部", "单位", "关于", "明确", "高度", "文件", "方面", "方式", "成立",
 	"商品", "解释", "向其", "于是", "任何", "常住", "全体", "同时", "明知", "和解", "严重", "金额", "车辆", "房屋", "师傅",
 	"陈述", "申辩", "向本", "向我", "于本", "成为", "和其", "时任", "明显", "经营", "高于", "严格", "常年", "全面", "方可", "余款", "车间", "房间", "单独", "向执法", "于当日", "于次日"}
 
@@ -275,12 +271,12 @@ func (s *suspects) nameAt(i int, strong bool) string {
 			}
 		}
 		name := string(cand)
-		if slices.ContainsFunc(notNames, func(w string) bool { return strings.HasPrefix(name, w) }) {
+		if slices.ContainsFunc(suspectNotNames, func(w string) bool { return strings.HasPrefix(name, w) }) {
 			return ""
 		}
 		return name
 	}
-	if !strong || slices.ContainsFunc(notNames, func(w string) bool { return strings.HasPrefix(longest, w) }) || inOrgName(rs) {
+	if !strong || slices.ContainsFunc(suspectNotNames, func(w string) bool { return strings.HasPrefix(longest, w) }) || inOrgName(rs) {
 		return ""
 	}
 	return longest

@@ -42,7 +42,7 @@ func TestSuspectsInRedactedDecisions(t *testing.T) {
 		name: "market: a sole proprietor with an honorific, a neighbour, a road and number",
 		decision: "纳税人名称：刘德福（个体工商户）。经营场所：明湖区政和路88号。举报人的邻居钱晓东反映，刘德福先生长期占道经营。" +
 			"依据《中华人民共和国行政处罚法》第二十八条，责令改正。",
-		want: map[string]Kind{"刘德福": Name, "钱晓东": Name, "政和路88号": Address},
+		want:      map[string]Kind{"刘德福": Name, "钱晓东": Name, "政和路88号": Address},
 		notWanted: []string{"第二十八条", "中华人民共和国"},
 	}} {
 		t.Run(c.name, func(t *testing.T) {
