@@ -2,7 +2,11 @@
 
 package main
 
-import _ "embed"
+import (
+	_ "embed"
+
+	"github.com/sanxiang-desk/sanxiang/internal/buildinfo"
+)
 
 // A release build (fyne package --release builds with the release tag)
 // takes its version and build from the FyneApp.toml it was built from:
@@ -13,7 +17,7 @@ import _ "embed"
 var fyneApp string
 
 func init() {
-	v, b := fromFyneApp(fyneApp)
+	v, b := buildinfo.FromFyneApp(fyneApp)
 	if v != "" {
 		version = v
 	}

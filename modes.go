@@ -95,19 +95,7 @@ func runWindow(o *options, _ io.Writer) error {
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	go hl.Run(ctx, listsPeriod, nil)
-	// A guide too long for the citizens' screen turns its pages by itself.
-	go func() {
-		tick := time.NewTicker(kiosk.TurnEvery)
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-				fyne.Do(desk.Display.Turn)
-			}
-		}
-	}()
+	go desk.Display.TurnPages(ctx) // a guide too long for the screen turns by itself
 	go pl.Every(ctx, listsPeriod, func(n int, err error) {
 		logPull(err)
 		fyne.Do(func() {

@@ -695,5 +695,19 @@ func (d *Display) Turn() {
 // TurnEvery is how long a display shows one page of a long item.
 const TurnEvery = 12 * time.Second
 
+// TurnPages turns the display's pages every TurnEvery until ctx ends.
+func (d *Display) TurnPages(ctx context.Context) {
+	tick := time.NewTicker(TurnEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			fyne.Do(d.Turn)
+		}
+	}
+}
+
 // String is for logs.
 func (d *Display) String() string { return fmt.Sprintf("display(%s)", d.State) }
