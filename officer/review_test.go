@@ -50,17 +50,7 @@ func answerAll(f *OpinionForm, status int) {
 // material, to a second review that passes, and then the decision.
 func TestReviewWalkthrough(t *testing.T) {
 	d := newTestDesk(t)
-	dir := t.TempDir()
-	l, err := casefile.Open(context.Background(), filepath.Join(dir, "casefile.db"), filepath.Join(dir, "media"), "RW")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	cal, _ := calendar.Parse(assets.Calendar)
-	pols, _ := demo.Policies()
-	cls, _ := review.Checklists()
-	rev := &review.Service{Log: l, Policies: pols, Checklists: cls, Calendar: cal, Reviewers: review.BookReviewers{Book: d.book}}
-	l.SetGate(rev.Gate())
+	l, rev := reviewLog(t, d, "RW")
 
 	officerID, reviewerID := "990101000001", "990101000003"
 	if a, _ := d.book.List(context.Background(), account.RoleReviewer); len(a) == 0 {
@@ -241,4 +231,23 @@ func TestReviewerSignsAnotherDevicesCase(t *testing.T) {
 	if r.Kind != review.KindRemoteOpinion || r.Case != "FIELD-7/"+id || r.Author != "990101000003" {
 		t.Fatalf("the opinion record: %+v", r)
 	}
+}
+
+// reviewLog opens a case log named origin for d, with the legal review
+// (the demo's policies and checklists, the desk's book as the registry of
+// reviewers) installed as its gate.
+func reviewLog(t *testing.T, d *Desk, origin string) (*casefile.Log, *review.Service) {
+	t.Helper()
+	dir := t.TempDir()
+	l, err := casefile.Open(context.Background(), filepath.Join(dir, "casefile.db"), filepath.Join(dir, "media"), origin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	cal, _ := calendar.Parse(assets.Calendar)
+	pols, _ := demo.Policies()
+	cls, _ := review.Checklists()
+	rev := &review.Service{Log: l, Policies: pols, Checklists: cls, Calendar: cal, Reviewers: review.BookReviewers{Book: d.book}}
+	l.SetGate(rev.Gate())
+	return l, rev
 }

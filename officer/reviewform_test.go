@@ -2,16 +2,13 @@ package officer
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/sanxiang-desk/sanxiang/app/calendar"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/demo"
 	"github.com/sanxiang-desk/sanxiang/app/review"
-	"github.com/sanxiang-desk/sanxiang/assets"
 )
 
 // The officer's submission without evidence records is refused in words;
@@ -22,18 +19,8 @@ import (
 // opinion with the right PIN is signed.
 func TestReviewerFormMarksWhatIsMissingAndKeepsThePIN(t *testing.T) {
 	d := newTestDesk(t)
-	dir := t.TempDir()
 	ctx := context.Background()
-	l, err := casefile.Open(ctx, filepath.Join(dir, "casefile.db"), filepath.Join(dir, "media"), "RF")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	cal, _ := calendar.Parse(assets.Calendar)
-	pols, _ := demo.Policies()
-	cls, _ := review.Checklists()
-	rev := &review.Service{Log: l, Policies: pols, Checklists: cls, Calendar: cal, Reviewers: review.BookReviewers{Book: d.book}}
-	l.SetGate(rev.Gate())
+	l, rev := reviewLog(t, d, "RF")
 	officerID, reviewerID := "990101000001", "990101000003"
 	deskAs(t, d, l, rev, officerID)
 	id, err := l.OpenCase(ctx, officerID, casefile.Opening{Act: catalog.ActPenalty, Agency: "01", ItemID: "E1",

@@ -2,21 +2,17 @@ package officer
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 
-	"github.com/sanxiang-desk/sanxiang/app/calendar"
 	"github.com/sanxiang-desk/sanxiang/app/capture"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
-	"github.com/sanxiang-desk/sanxiang/app/demo"
 	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/app/shell/shelltest"
-	"github.com/sanxiang-desk/sanxiang/assets"
 )
 
 // selectTab shows the tab titled title of the desk's tabs.
@@ -53,18 +49,8 @@ func TestDeskScreens(t *testing.T) {
 	d := newTestDesk(t)
 	w := d.win
 	w.Resize(fyne.NewSize(1280, 800))
-	dir := t.TempDir()
 	ctx := context.Background()
-	l, err := casefile.Open(ctx, filepath.Join(dir, "casefile.db"), filepath.Join(dir, "media"), "SH")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	cal, _ := calendar.Parse(assets.Calendar)
-	pols, _ := demo.Policies()
-	cls, _ := review.Checklists()
-	rev := &review.Service{Log: l, Policies: pols, Checklists: cls, Calendar: cal, Reviewers: review.BookReviewers{Book: d.book}}
-	l.SetGate(rev.Gate())
+	l, rev := reviewLog(t, d, "SH")
 	officerID, reviewerID := "990101000001", "990101000003"
 	deskAs(t, d, l, rev, officerID)
 	d.SetCapture(&Capture{OpenAudio: func() (*capture.Audio, error) { return capture.OpenAudio(true) }})

@@ -110,14 +110,7 @@ func addressValues(s string, labels []string) [][3]int {
 			if !sep && (!slices.Contains(noSepAddress, l) || strings.ContainsRune("址地所处", c)) {
 				continue
 			}
-			end := v
-			for end < len(s) {
-				c, n := utf8.DecodeRuneInString(s[end:])
-				if strings.ContainsRune(clauseEnd, c) {
-					break
-				}
-				end += n
-			}
+			end := clauseEndFrom(s, v)
 			if end > v {
 				out = append(out, [3]int{at, v, end})
 			}

@@ -221,14 +221,7 @@ func labelled(s string, labels []string) [][3]int {
 				_, n := utf8.DecodeRuneInString(s[v:])
 				v += n
 			}
-			end := v
-			for end < len(s) {
-				c, n := utf8.DecodeRuneInString(s[end:])
-				if strings.ContainsRune(clauseEnd, c) {
-					break
-				}
-				end += n
-			}
+			end := clauseEndFrom(s, v)
 			if end > v {
 				out = append(out, [3]int{at, v, end})
 			}
@@ -512,3 +505,17 @@ func countyEnd(v string) int {
 // plates masks licence plates when a natural person is a party (an
 // organisation's vehicles are its own business).
 var plate = regexp.MustCompile(`[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-Z][·•]?[A-Z0-9]{5,6}`)
+
+// clauseEndFrom is where the clause running from v ends: at the first mark
+// of clauseEnd, or the end of s.
+func clauseEndFrom(s string, v int) int {
+	end := v
+	for end < len(s) {
+		c, n := utf8.DecodeRuneInString(s[end:])
+		if strings.ContainsRune(clauseEnd, c) {
+			break
+		}
+		end += n
+	}
+	return end
+}

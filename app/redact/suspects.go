@@ -30,7 +30,7 @@ func Suspects(redacted string, keep []string) []Span {
 	s := &suspects{s: redacted}
 	for _, k := range keep {
 		if k = strings.TrimSpace(k); k != "" {
-			for _, at := range occurrences(redacted, k) {
+			for _, at := range indexAll(redacted, k) {
 				s.keep = append(s.keep, [2]int{at, at + len(k)})
 			}
 		}
@@ -68,18 +68,6 @@ func (s *suspects) add(start, end int, k Kind) bool {
 	}
 	s.out = append(s.out, Span{Start: start, End: end, Kind: k, Original: s.s[start:end]})
 	return true
-}
-
-func occurrences(s, sub string) []int {
-	var out []int
-	for i := 0; ; {
-		j := strings.Index(s[i:], sub)
-		if j < 0 {
-			return out
-		}
-		out = append(out, i+j)
-		i += j + len(sub)
-	}
 }
 
 func suspectDigit(c rune) bool { return c >= '0' && c <= '9' || c >= '０' && c <= '９' }
@@ -319,7 +307,7 @@ func (s *suspects) names() {
 		return v, at
 	}
 	for _, role := range suspectRoles {
-		for _, at := range occurrences(s.s, role) {
+		for _, at := range indexAll(s.s, role) {
 			v, start := try(at + len(role))
 			// The second and later of persons joined by 、和与及.
 			for v != "" {
@@ -333,7 +321,7 @@ func (s *suspects) names() {
 		}
 	}
 	for _, h := range suspectHonorifics {
-		for _, at := range occurrences(s.s, h) {
+		for _, at := range indexAll(s.s, h) {
 			for back := 3; back >= 2; back-- {
 				rs := []rune(s.s[:at])
 				if len(rs) < back {
@@ -352,7 +340,7 @@ func (s *suspects) names() {
 	// A name once found is doubtful wherever it is, unless inside a longer
 	// run of Han characters (an organisation's name, a word).
 	for v := range found {
-		for _, at := range occurrences(s.s, v) {
+		for _, at := range indexAll(s.s, v) {
 			next, _ := utf8.DecodeRuneInString(s.s[at+len(v):])
 			if unicode.Is(unicode.Han, next) && !strings.ContainsRune(suspectNameEnd, next) {
 				continue
