@@ -36,7 +36,7 @@ func TestOfficerPublishesADecision(t *testing.T) {
 		t.Fatal(err)
 	}
 	body, _ := json.Marshal(document.Doc{Template: "penalty_decision", Title: "行政处罚决定书", Inputs: map[string]string{"doc_no": "X〔2026〕1号"},
-		Text: "当事人：王小明　证件号码：330104199202150022\n李丽华医师在场。决定：罚款人民币500元。"})
+		Text: "当事人：王小明　证件号码：330104199202150022\n由李丽华经手。决定：罚款人民币500元。"})
 	l.AddDocument(ctx, id, "990101000001", body)
 	l.AddStage(ctx, id, "990101000001", casefile.StageBody{Stage: "decide"})
 	c := d.Cases
@@ -100,7 +100,7 @@ func TestPublicationPreviewMasksADoubtfulNameWithOneTap(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := "明卫医罚〔2026〕15号\n当事人：明湖区康乐口腔诊所，住所：明湖区政和路88号，负责人：王建军。\n" +
-		"经查，该诊所的李明华医师未取得医师资格，于2026年3月2日擅自为他人拔牙，收取费用300元。\n" +
+		"经查，该诊所未取得医师资格的人员于2026年3月2日擅自为他人拔牙，由李明华经手收取费用300元。\n" +
 		"依据《医疗机构管理条例》第四十八条，决定罚款人民币5000元。\n执法人员：张伟（执法证号990101000001）、赵敏（执法证号990101000002）。"
 	body, _ := json.Marshal(document.Doc{Template: "penalty_decision", Title: "行政处罚决定书", Inputs: map[string]string{"doc_no": "明卫医罚〔2026〕15号"}, Text: text})
 	l.AddDocument(ctx, id, "990101000001", body)

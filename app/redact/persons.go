@@ -133,7 +133,20 @@ func nameBefore(s string, end int) string {
 	return ""
 }
 
-var honorific = regexp.MustCompile(`先生|女士|同志|老师`)
+var honorific = regexp.MustCompile(`先生|女士|同志|老师|医师|医生|大夫|师傅`)
+
+// joins are what join a second person to one found: 张三、李四, 张三与李四.
+var joins = []string{"、", "以及", "和", "与", "及", "同"}
+
+// joinAt is the join written at s[i:], or "".
+func joinAt(s string, i int) string {
+	for _, j := range joins {
+		if strings.HasPrefix(s[i:], j) {
+			return j
+		}
+	}
+	return ""
+}
 
 // officers are the names written before a certificate number or after
 // 执法人员: they stay public.
@@ -182,8 +195,8 @@ func (r *redactor) names(o Options) {
 			return
 		}
 		seen[v] = true
-		// A second person joined by 、: 当事人张三、李四, also after what
-		// is said of the first in brackets: 业主张三（住…）、李四.
+		// A second person joined by 、 (or 和、与、及): 当事人张三、李四,
+		// also after what is said of the first in brackets: 业主张三（住…）、李四.
 		for {
 			if c, _ := utf8.DecodeRuneInString(r.s[end:]); c == '（' || c == '(' {
 				if k := strings.IndexAny(r.s[end:], "）)"); k > 0 && k < 200 {
@@ -191,14 +204,15 @@ func (r *redactor) names(o Options) {
 					end += k + n
 				}
 			}
-			if !strings.HasPrefix(r.s[end:], "、") {
+			j := joinAt(r.s, end)
+			if j == "" {
 				return
 			}
-			w := nameAt(r.s, end+len("、"))
+			w := nameAt(r.s, end+len(j))
 			if w == "" || keep[w] {
 				return
 			}
-			end += len("、") + len(w)
+			end += len(j) + len(w)
 			if r.insideOrg(end-len(w), end) {
 				return
 			}

@@ -202,6 +202,9 @@ func (s *suspects) addresses() {
 // They are the engine's role words (roleWords) and the labels that name one.
 var suspectRoles = append([]string{"姓名", "纳税人名称"}, roleWords...)
 
+// suspectLeads come before a name that no role word introduces.
+var suspectLeads = []string{"，", "。", "；", "：", "\n", "由", "经", "向", "据", "同", "和", "与", "及", "、", "让", "请", "叫", "将", "对"}
+
 // suspectHonorifics follow a name.
 var suspectHonorifics = []string{"先生", "女士", "同志", "老师", "医师", "师傅"}
 
@@ -217,9 +220,9 @@ var suspectCompound = []string{"欧阳", "司马", "上官", "诸葛", "东方",
 const suspectNameEnd = "在称系于从的等和与对向因为是及被将已曾均亦也就所到自证未无持擅前来去说作担任负经现即私"
 
 // suspectNotNames are words that start with a surname's character but are no one.
-var suspectNotNames = []string{"安全", "管理", "时间", "应当", "全部", "单位", "关于", "明确", "高度", "文件", "方面", "方式", "成立",
+var suspectNotNames = append([]string{"安全", "管理", "时间", "应当", "全部", "单位", "关于", "明确", "高度", "文件", "方面", "方式", "成立",
 	"商品", "解释", "向其", "于是", "任何", "常住", "全体", "同时", "明知", "和解", "严重", "金额", "车辆", "房屋", "师傅",
-	"陈述", "申辩", "向本", "向我", "于本", "成为", "和其", "时任", "明显", "经营", "高于", "严格", "常年", "全面", "方可", "余款", "车间", "房间", "单独", "向执法", "于当日", "于次日"}
+	"陈述", "申辩", "向本", "向我", "于本", "成为", "和其", "时任", "明显", "经营", "高于", "严格", "常年", "全面", "方可", "余款", "车间", "房间", "单独", "向执法", "于当日", "于次日"}, notNames...)
 
 // nameAt reads a name at i: a surname and one or two more Han characters,
 // ending where the text allows a name to end (a mark, a particle, the end).
@@ -333,6 +336,22 @@ func (s *suspects) names() {
 						found[v] = true
 					}
 					break
+				}
+			}
+		}
+	}
+	// A name with no role word before it: three characters after a clause
+	// mark or a word that leads to a person (由李明华经手, 经查，李明华未…),
+	// ending where a name may end. Weaker than the rules above, so shorter
+	// runs are left alone: they are mostly words.
+	for _, lead := range suspectLeads {
+		for _, at := range indexAll(s.s, lead) {
+			p := at + len(lead)
+			v := s.nameAt(p, false)
+			next, _ := utf8.DecodeRuneInString(s.s[p+len(v):])
+			if utf8.RuneCountInString(v) >= 3 && !found[v] && strings.ContainsRune(suspectNameEnd, next) {
+				if s.add(p, p+len(v), Name) {
+					found[v] = true
 				}
 			}
 		}

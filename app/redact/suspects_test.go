@@ -126,3 +126,19 @@ func TestSuspectsOfEachKind(t *testing.T) {
 		}
 	}
 }
+
+// A three-character name no role word introduces, after a clause mark or
+// a word that leads to a person, is asked about; a place or a word in the
+// same position is not.
+func TestSuspectsNameWithoutRoleWord(t *testing.T) {
+	text := "经查，由李明华经手收取费用。现场位于明湖区。当事人安排厨师上岗。"
+	var names []string
+	for _, sp := range Suspects(text, nil) {
+		if sp.Kind == Name {
+			names = append(names, sp.Original)
+		}
+	}
+	if len(names) != 1 || names[0] != "李明华" {
+		t.Fatalf("names asked about: %v", names)
+	}
+}
