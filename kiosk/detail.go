@@ -19,12 +19,6 @@ type detail struct {
 	scroll      *container.Scroll
 }
 
-// whole is the page as one object, for screens that do not scroll it by
-// touch (the window's citizen display).
-func (d detail) whole() fyne.CanvasObject {
-	return container.NewBorder(nil, nil, d.left, d.right, d.scroll)
-}
-
 // detailView lays out every public field of it beside a QR code that opens
 // the item's page on the platform.
 func detailView(it catalog.Item, platform string) detail {

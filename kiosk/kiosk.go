@@ -392,9 +392,3 @@ func (k *Kiosk) ShowAttract() {
 	k.body.Refresh()
 	k.Idle, k.OnHome = true, false
 }
-
-func wrapped(s string) *widget.Label {
-	l := widget.NewLabel(s)
-	l.Wrapping = fyne.TextWrapWord
-	return l
-}

@@ -214,9 +214,7 @@ func plain(d Doc) string {
 	if d.Body != "" {
 		b = append(b, d.Body)
 	}
-	for _, s := range d.Signs {
-		b = append(b, s)
-	}
+	b = append(b, d.Signs...)
 	if d.Seal {
 		b = append(b, d.Agency, d.Date)
 	}

@@ -301,27 +301,6 @@ const surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗�
 // nameStop ends a name written without a following mark.
 const nameStop = "在称系于从的等和与对向因为是及被将已曾均亦也就所到自证"
 
-func (r *redactor) unmarkedName(after int) string {
-	rs := []rune(r.s[after:min(len(r.s), after+16)])
-	if len(rs) < 2 || !strings.ContainsRune(surnames, rs[0]) && !strings.HasPrefix(string(rs), "欧阳") {
-		return ""
-	}
-	n := 1
-	if slices.ContainsFunc(compound, func(c string) bool { return strings.HasPrefix(string(rs), c) }) {
-		n = 2
-	}
-	for k := 0; k < 2 && n < len(rs); k++ {
-		if !unicode.Is(unicode.Han, rs[n]) || strings.ContainsRune(nameStop, rs[n]) {
-			break
-		}
-		n++
-	}
-	if n < 2 {
-		return ""
-	}
-	return string(rs[:n])
-}
-
 func isDigit(c rune) bool { return c >= '0' && c <= '9' || c >= '０' && c <= '９' }
 
 func digitValue(c rune) int {
