@@ -138,6 +138,7 @@ func runOfficer(o *options, _ io.Writer) error {
 	w := a.NewWindow(shell.L("app.officer_title"))
 	desk := officer.New(dev.Catalog, dev.Book, dev.Config, w)
 	desk.SetCaseFile(dev.Log, cal, av)
+	desk.SetDeadlines(dev.Deadlines())
 	desk.SetCityLists(dev.CityLists())
 	desk.SetCapture(&officer.Capture{
 		OpenAudio: func() (*capture.Audio, error) { return capture.OpenAudio(os.Getenv("SANXIANG_AUDIO") == "null") },
@@ -201,6 +202,7 @@ func (s deskSync) Sync(ctx context.Context, progress func(client.Upload)) (clien
 			s.desk.SetCalendar(cal)
 		}
 		s.desk.SetCityLists(city)
+		s.desk.SetDeadlines(s.dev.Deadlines())
 	})
 	return res, err
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/config"
+	"github.com/sanxiang-desk/sanxiang/app/publish"
 	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
@@ -72,11 +73,13 @@ type Desk struct {
 	root *fyne.Container
 
 	// The case file, when this device keeps one.
-	log   *casefile.Log
-	cal   *calendar.Calendar
-	av    []casefile.AVRequirement
-	rev   *review.Service
-	Cases *Cases
+	log *casefile.Log
+	cal *calendar.Calendar
+	av  []casefile.AVRequirement
+	rev *review.Service
+	// deadlines are the agencies' own publication deadlines (SetDeadlines).
+	deadlines publish.Deadlines
+	Cases     *Cases
 	// Queue is the reviewer's review queue, nil for officers.
 	Queue *Queue
 

@@ -111,10 +111,20 @@ func highlighted(text string, masked, doubtful []redact.Span) []widget.RichTextS
 	return segs
 }
 
+// SetDeadlines takes the agencies' own publication deadlines as the device
+// holds them (device.Deadlines); on an error, logged, every agency keeps
+// the national defaults.
+func (d *Desk) SetDeadlines(ds publish.Deadlines, err error) {
+	if err != nil {
+		fyne.LogError("publication deadlines", err)
+	}
+	d.deadlines = ds
+}
+
 // publishPanel says where the case's publication stands, for the side of
 // the case view: the deadline while it is due, then what was done.
 func (c *Cases) publishPanel(cs *casefile.Case) fyne.CanvasObject {
-	st := publish.StateOf(cs, c.cal)
+	st := publish.StateWith(cs, c.cal, c.d.deadlines)
 	if !st.Decided {
 		return container.NewVBox()
 	}
@@ -164,7 +174,7 @@ func (c *Cases) ShowPublishForm() {
 		return
 	}
 	ctx := context.Background()
-	st := publish.StateOf(cs, c.cal)
+	st := publish.StateWith(cs, c.cal, c.d.deadlines)
 	f := &PublishForm{Original: wrap(st.DocumentText), Redacted: widget.NewRichText(), Manual: widget.NewMultiLineEntry(),
 		Note: widget.NewEntry(), Message: widget.NewLabel(""), EffectiveOn: widget.NewEntry(), Pending: widget.NewLabel("")}
 	f.Redacted.Wrapping = fyne.TextWrapWord

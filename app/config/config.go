@@ -163,6 +163,9 @@ const (
 	// CalendarFile is the working-day calendar as the platform last sent
 	// it (assets/calendar/cn.json's form).
 	CalendarFile = "calendar.json"
+	// DeadlinesFile holds the agencies' own deadlines to publish decisions
+	// as the platform last sent them (publish.Deadlines as JSON).
+	DeadlinesFile = "deadlines.json"
 	// ReviewQueueFile holds other devices' cases waiting for review, for a
 	// reviewer's queue on this device.
 	ReviewQueueFile = "review_queue.json"

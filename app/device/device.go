@@ -29,6 +29,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/config"
+	"github.com/sanxiang-desk/sanxiang/app/publish"
 	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/assets"
 )
@@ -392,6 +393,30 @@ func (d *Device) SaveAVLists(av []casefile.AVRequirement) error {
 // SaveCalendar keeps the working-day calendar the platform sent (checked).
 func (d *Device) SaveCalendar(cal []byte) error {
 	return saveJSON(d.Dir, config.CalendarFile, json.RawMessage(cal))
+}
+
+// SaveDeadlines keeps the agencies' own publication deadlines the
+// platform sent.
+func (d *Device) SaveDeadlines(ds publish.Deadlines) error {
+	return saveJSON(d.Dir, config.DeadlinesFile, ds)
+}
+
+// Deadlines are the agencies' own publication deadlines as the platform
+// last sent them; none (every agency on the national defaults) until it
+// has.
+func (d *Device) Deadlines() (publish.Deadlines, error) {
+	data, err := os.ReadFile(d.path(config.DeadlinesFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", config.DeadlinesFile, err)
+	}
+	var ds publish.Deadlines
+	if err := json.Unmarshal(data, &ds); err != nil {
+		return nil, fmt.Errorf("%s: %w", config.DeadlinesFile, err)
+	}
+	return ds, nil
 }
 
 // SaveReviewers keeps the platform's reviewer registry.

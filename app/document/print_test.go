@@ -22,7 +22,7 @@ func filledInputs(t Template) map[string]string {
 		"facts":    "当事人于2026年10月1日至11月20日在其经营场所及微信公众号发布含有“国家级产品”“最高级”用语的广告。",
 		"basis":    "《中华人民共和国广告法》第九条第三项", "proposed": "罚款人民币二万元",
 		"decision": "罚款人民币二万元", "matter": "食品经营许可（新办）", "document": "行政处罚决定书（青市监罚〔2026〕12号）",
-		"receiver": "青禾市某某广告有限公司",
+		"receiver": "青禾市某某广告有限公司", "amount": "人民币三千六百元",
 	}
 	if t.ID == "inquiry_record" {
 		var qa []string

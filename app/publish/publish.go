@@ -2,9 +2,11 @@
 // decision document after technical processing (app/redact), with what
 // the officer masked by hand, both versions kept in the case's log; or a
 // recorded legal reason not to publish it; and its withdrawal when the
-// decision is revoked, changed or declared void. It counts the deadline:
-// 7 working days after the decision for licensing and penalty decisions,
-// 20 for the others (国办发〔2018〕118号). It never imports Fyne.
+// decision is revoked, changed or declared void. Every act publishes its
+// decision (DecisionStage, DecisionTemplate). It counts the deadline with
+// the holiday calendar: 7 working days after the decision for licensing
+// and penalty decisions, 20 for the others (国办发〔2018〕118号), unless the
+// platform set the agency's own (Deadlines). It never imports Fyne.
 package publish
 
 import (
@@ -98,6 +100,7 @@ type State struct {
 	Decided     bool
 	DecidedAt   time.Time
 	Due         time.Time // the last working day to publish
+	Days        int       // the working days to publish in (the agency's or the national)
 	Published   *Publication
 	PublishedAt time.Time
 	Exempt      *Exemption
@@ -142,28 +145,108 @@ func dateOf(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
-// DecisionTemplate is the document that decides a case of each act with
-// a decision to publish (the acts whose procedure has a "decide" stage).
-var DecisionTemplate = map[catalog.Act]string{
-	catalog.ActPenalty:   "penalty_decision",
-	catalog.ActLicensing: "licensing_decision",
-}
+// Each act's decision to publish: the stage of its procedure
+// (casefile.Procedures) at which the agency decides, and the document that
+// carries the decision. The deadline counts from that stage.
+//
+//   - licensing: decide → 行政许可决定书 (licensing_decision)
+//   - penalty: decide → 行政处罚决定书 (penalty_decision)
+//   - coercion: approve → 行政强制措施决定书 (coercion_decision): the
+//     measure is decided when the agency's head approves it (行政强制法
+//     第十八条); the decision is handed over on site at enforce.
+//   - levy: assess → 征收决定书 (levy_decision): the amount is decided when
+//     it is assessed; notify only serves it.
+//   - inspection: handle → 检查结果及处理决定书 (inspection_result): the
+//     results of a 双随机 inspection and what is done about them.
+//   - fee: assess → 缴费通知书 (fee_notice): the fee is decided when it is
+//     assessed; collect is its payment.
+var (
+	DecisionStage = map[catalog.Act]string{
+		catalog.ActLicensing:  "decide",
+		catalog.ActPenalty:    "decide",
+		catalog.ActCoercion:   "approve",
+		catalog.ActLevy:       "assess",
+		catalog.ActInspection: "handle",
+		catalog.ActFee:        "assess",
+	}
+	DecisionTemplate = map[catalog.Act]string{
+		catalog.ActLicensing:  "licensing_decision",
+		catalog.ActPenalty:    "penalty_decision",
+		catalog.ActCoercion:   "coercion_decision",
+		catalog.ActLevy:       "levy_decision",
+		catalog.ActInspection: "inspection_result",
+		catalog.ActFee:        "fee_notice",
+	}
+)
 
-// Days is how many working days a decision of act has to be published.
-func Days(act catalog.Act) int {
+// DefaultDays is the national deadline to publish a decision of act, in
+// working days (国办发〔2018〕118号): 7 for licensing and penalty
+// decisions, 20 for the others.
+func DefaultDays(act catalog.Act) int {
 	if act == catalog.ActPenalty || act == catalog.ActLicensing {
 		return 7
 	}
 	return 20
 }
 
-// StateOf reads a case's publication from its records.
-func StateOf(c *casefile.Case, cal *calendar.Calendar) State {
+// Deadline is an agency's own deadline to publish its decisions of one
+// act, set on the platform (a row of its deadline table).
+type Deadline struct {
+	Agency string      `json:"agency"`
+	Act    catalog.Act `json:"act"`
+	Days   int         `json:"days"`
+}
+
+// Deadlines are the agencies' own deadlines as the platform holds them;
+// an agency and act not listed keeps the national default.
+type Deadlines []Deadline
+
+// MaxDays bounds an agency's deadline: a deadline is a number of working
+// days the agency publishes within, not a way to never publish.
+const MaxDays = 60
+
+// ErrBadDeadline refuses a deadline table the platform cannot hold.
+var ErrBadDeadline = errors.New("publish: 公开时限须为 1 至 60 个工作日，机关代码和执法类别不能为空或重复")
+
+// Check says whether every row names an agency and a known act, once,
+// with 1 to MaxDays days.
+func (ds Deadlines) Check() error {
+	seen := map[string]bool{}
+	for _, d := range ds {
+		k := d.Agency + "/" + string(d.Act)
+		if strings.TrimSpace(d.Agency) == "" || DecisionStage[d.Act] == "" || d.Days < 1 || d.Days > MaxDays || seen[k] {
+			return fmt.Errorf("%w (%s %s %d)", ErrBadDeadline, d.Agency, d.Act, d.Days)
+		}
+		seen[k] = true
+	}
+	return nil
+}
+
+// Days is how many working days agency has to publish a decision of act:
+// its own deadline where the platform set one, else the national default.
+func (ds Deadlines) Days(agency string, act catalog.Act) int {
+	for _, d := range ds {
+		if d.Agency == agency && d.Act == act && d.Days > 0 {
+			return d.Days
+		}
+	}
+	return DefaultDays(act)
+}
+
+// StateOf reads a case's publication from its records, with the national
+// deadlines.
+func StateOf(c *casefile.Case, cal *calendar.Calendar) State { return StateWith(c, cal, nil) }
+
+// StateWith reads a case's publication from its records, with the
+// agencies' own deadlines (ds, as the device pulled them).
+func StateWith(c *casefile.Case, cal *calendar.Calendar, ds Deadlines) State {
 	var st State
+	act := c.Opening.Act
 	// Records keep UTC; days are counted where the agency is.
-	if r, ok := c.Done["decide"]; ok {
+	if r, ok := c.Done[DecisionStage[act]]; ok && DecisionStage[act] != "" {
 		st.Decided, st.DecidedAt = true, r.At.In(time.Local)
-		st.Due = cal.AddWorkdays(st.DecidedAt, Days(c.Opening.Act))
+		st.Days = ds.Days(c.Opening.Agency, act)
+		st.Due = cal.AddWorkdays(st.DecidedAt, st.Days)
 		st.Approximate = !cal.Known(st.Due)
 	}
 	for _, r := range c.Records {

@@ -45,7 +45,7 @@ func TestDeadlinesAcrossHolidays(t *testing.T) {
 		// Others: 20 working days, across May Day (May 1–5 off, Sat May 9 worked).
 		{catalog.ActCoercion, "2026-04-28", "2026-05-28"},
 	} {
-		c := &casefile.Case{Opening: casefile.Opening{Act: tc.act}, Done: map[string]casefile.Record{"decide": {At: day(tc.decided)}}}
+		c := &casefile.Case{Opening: casefile.Opening{Act: tc.act}, Done: map[string]casefile.Record{DecisionStage[tc.act]: {At: day(tc.decided)}}}
 		st := StateOf(c, cal(t))
 		if got := st.Due.Format(time.DateOnly); got != tc.due {
 			t.Errorf("%s decided %s: due %s, want %s", tc.act, tc.decided, got, tc.due)

@@ -32,11 +32,15 @@ const (
 	// PathCalendar is the working-day calendar (holidays and make-up
 	// workdays by year).
 	PathCalendar = "/api/v1/calendar"
-	PathPubKey   = "/api/v1/platform/key"
-	PathMedia    = "/api/v1/media/"        // tus 1.0 uploads
-	PathMediaSHA = "/api/v1/media-by-sha/" // GET {sha256}: held, with receipt?
-	HeaderIdem   = "Idempotency-Key"
-	MaxBodyBytes = 16 << 20 // a push or import larger than this is refused
+	// PathDeadlines is each agency's own deadline to publish decisions
+	// (agency, act, working days); PathAdminDeadlines sets them.
+	PathDeadlines      = "/api/v1/deadlines"
+	PathAdminDeadlines = "/api/v1/admin/deadlines"
+	PathPubKey         = "/api/v1/platform/key"
+	PathMedia          = "/api/v1/media/"        // tus 1.0 uploads
+	PathMediaSHA       = "/api/v1/media-by-sha/" // GET {sha256}: held, with receipt?
+	HeaderIdem         = "Idempotency-Key"
+	MaxBodyBytes       = 16 << 20 // a push or import larger than this is refused
 )
 
 // The kinds of device. An enrolment code is made for one kind, and the

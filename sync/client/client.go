@@ -28,6 +28,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/ledger"
+	"github.com/sanxiang-desk/sanxiang/app/publish"
 	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 )
@@ -335,6 +336,14 @@ func (c *Client) PullAVLists(ctx context.Context) (_ []casefile.AVRequirement, e
 	defer wrap(&err, "pull A/V lists")
 	var out []casefile.AVRequirement
 	resp, err := c.r.R().SetContext(ctx).SetResult(&out).Get(api.PathAVLists)
+	return out, fail(resp, err)
+}
+
+// PullDeadlines fetches the agencies' own deadlines to publish decisions.
+func (c *Client) PullDeadlines(ctx context.Context) (_ publish.Deadlines, err error) {
+	defer wrap(&err, "pull publication deadlines")
+	var out publish.Deadlines
+	resp, err := c.r.R().SetContext(ctx).SetResult(&out).Get(api.PathDeadlines)
 	return out, fail(resp, err)
 }
 

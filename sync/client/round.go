@@ -29,7 +29,7 @@ func (m Message) Keyed() (string, map[string]any) { return m.Key, m.Args }
 // StepError is a step of a sync or a pull that failed: which step, the
 // error, and why in a message for people.
 type StepError struct {
-	Step string // catalog, identity, people, push, policies, calendar, av, reviewers, opinions, queue, handovers, media
+	Step string // catalog, identity, people, push, policies, calendar, av, deadlines, reviewers, opinions, queue, handovers, media
 	Err  error
 	Why  Message
 }
@@ -148,6 +148,11 @@ func Round(ctx context.Context, dev *device.Device, progress func(Upload)) (Resu
 		func() {
 			if av, err := c.PullAVLists(ctx); ok("av", err) && len(av) > 0 {
 				ok("av", dev.SaveAVLists(av))
+			}
+			// An empty table is kept too: the agencies went back to the
+			// national deadlines.
+			if ds, err := c.PullDeadlines(ctx); ok("deadlines", err) {
+				ok("deadlines", dev.SaveDeadlines(ds))
 			}
 		},
 		// Legal review across devices: the registry first, since taking an

@@ -271,6 +271,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET "+api.PathReviewers, s.officer(s.reviewers))
 	mux.HandleFunc("GET "+api.PathAVLists, s.officer(s.avLists))
 	mux.HandleFunc("GET "+api.PathCalendar, s.device(s.calendarFile))
+	mux.HandleFunc("GET "+api.PathDeadlines, s.officer(s.deadlines))
+	mux.HandleFunc("PUT "+api.PathAdminDeadlines, s.admin("catalog", s.setDeadlines))
 	mux.HandleFunc("POST "+api.PathActivate, s.device(s.activate))
 	mux.HandleFunc("GET "+api.PathStanding, s.device(s.standing))
 	mux.HandleFunc("GET /p/{kind}/{id}", s.pages.PublicItem)
