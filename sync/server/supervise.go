@@ -83,7 +83,11 @@ func (s *Server) superviseRules(ctx context.Context) (_ supervise.Rules, err err
 	if err != nil {
 		return supervise.Rules{}, err
 	}
-	return supervise.Rules{Review: svc, AV: av, Cal: cal, Now: s.now()}, nil
+	ds, err := s.Deadlines(ctx)
+	if err != nil {
+		return supervise.Rules{}, err
+	}
+	return supervise.Rules{Review: svc, AV: av, Cal: cal, Now: s.now(), Deadlines: ds}, nil
 }
 
 // staffing counts each agency's officers with a valid certificate in the

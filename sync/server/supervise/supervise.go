@@ -44,9 +44,11 @@ var checkOrder = []string{CheckDocuments, CheckDeadlines, CheckReview, CheckAV, 
 var Required = map[catalog.Act]map[string]string{
 	catalog.ActPenalty: {"register": "register_approval", "investigate": "inspection_record", "notify": "prior_notice",
 		"decide": "penalty_decision", "serve": "service_receipt"},
-	catalog.ActInspection: {"inspect": "inspection_record"},
-	catalog.ActCoercion:   {"enforce": "inspection_record", "serve": "service_receipt"},
+	catalog.ActInspection: {"inspect": "inspection_record", "handle": "inspection_result"},
+	catalog.ActCoercion:   {"approve": "coercion_decision", "enforce": "inspection_record", "serve": "service_receipt"},
 	catalog.ActLicensing:  {"decide": "licensing_decision", "serve": "service_receipt"},
+	catalog.ActLevy:       {"assess": "levy_decision"},
+	catalog.ActFee:        {"assess": "fee_notice"},
 }
 
 // Check is one checkable item of a case file. Missing lists what fails it:
@@ -110,12 +112,16 @@ type Rules struct {
 	AV     []casefile.AVRequirement
 	Cal    *calendar.Calendar
 	Now    time.Time
+	// Deadlines are the agencies' publication deadlines (the national
+	// defaults where an agency set none).
+	Deadlines publish.Deadlines
 }
 
 // Evaluate reviews one case file.
 func Evaluate(device string, c *casefile.Case, r Rules) Evaluation {
 	e := Evaluation{Device: device, Case: c.ID, Agency: c.Opening.Agency, Act: c.Opening.Act, Opened: c.OpenedAt}
-	_, e.Decided = c.Done["decide"]
+	// Each act is decided at its own stage (publish.DecisionStage).
+	_, e.Decided = c.Done[publish.DecisionStage[c.Opening.Act]]
 	checks := map[string]*Check{}
 	add := func(key string, missing []string) {
 		checks[key] = &Check{Key: key, Met: len(missing) == 0, Weight: Weights[key], Missing: missing}
@@ -206,7 +212,7 @@ func Evaluate(device string, c *casefile.Case, r Rules) Evaluation {
 
 	// Publication and withdrawal.
 	if e.Decided {
-		st := publish.StateOf(c, r.Cal)
+		st := publish.StateWith(c, r.Cal, r.Deadlines)
 		switch {
 		case st.Exempt != nil:
 			e.Publish = PubExempt

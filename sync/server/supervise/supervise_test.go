@@ -237,3 +237,20 @@ func TestSummarize(t *testing.T) {
 		t.Fatalf("annual report due %v", d)
 	}
 }
+
+// A levy is decided at its assessment and has the 20-working-day deadline
+// for its publication, or its agency's own: overdue by the national rule
+// on a day when a 45-day agency deadline still runs.
+func TestLevyDecidedAtAssessmentWithAgencyDeadline(t *testing.T) {
+	f := newFixture(t)
+	id := f.open(catalog.ActLevy, "2026-06-01")
+	f.stage(id, "assess", "2026-06-01", "levy_decision", false, nil)
+	e := f.eval(id, "2026-07-15")
+	if !e.Decided || e.Publish != PubOverdue || checkOf(e, CheckDocuments) == nil || !checkOf(e, CheckDocuments).Met {
+		t.Fatalf("national deadline: decided %v, publish %s, documents %+v", e.Decided, e.Publish, checkOf(e, CheckDocuments))
+	}
+	f.rules.Deadlines = publish.Deadlines{{Agency: "01", Act: catalog.ActLevy, Days: 45}}
+	if e := f.eval(id, "2026-07-15"); e.Publish != PubPending {
+		t.Fatalf("with the agency's 45 days: %s", e.Publish)
+	}
+}
