@@ -68,6 +68,20 @@ func Templates() ([]Template, error) {
 	return ts, nil
 }
 
+// TemplateByID finds the bundled template with the ID.
+func TemplateByID(id string) (Template, error) {
+	ts, err := Templates()
+	if err != nil {
+		return Template{}, err
+	}
+	for _, t := range ts {
+		if t.ID == id {
+			return t, nil
+		}
+	}
+	return Template{}, fmt.Errorf("document template %q: none bundled", id)
+}
+
 // For lists the templates that apply to an act.
 func For(ts []Template, act catalog.Act) []Template {
 	var out []Template

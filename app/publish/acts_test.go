@@ -91,21 +91,12 @@ func decideAct(t *testing.T, tc actCase) (*casefile.Log, string) {
 			t.Fatalf("%s stage %s: %v", tc.act, s.Key, err)
 		}
 	}
-	ts, err := document.Templates()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tpl *document.Template
-	for i := range ts {
-		if ts[i].ID == DecisionTemplate[tc.act] {
-			tpl = &ts[i]
-		}
-	}
-	if tpl == nil || len(document.For([]document.Template{*tpl}, tc.act)) == 0 {
-		t.Fatalf("%s: no decision template %q for the act", tc.act, DecisionTemplate[tc.act])
+	tpl, err := document.TemplateByID(DecisionTemplate[tc.act])
+	if err != nil || len(document.For([]document.Template{tpl}, tc.act)) == 0 {
+		t.Fatalf("%s: no decision template %q for the act (%v)", tc.act, DecisionTemplate[tc.act], err)
 	}
 	c, _ := l.Case(ctx, id)
-	doc, err := document.Fill(*tpl, c, "青禾市市场监督管理局", tc.inputs, day(tc.decided))
+	doc, err := document.Fill(tpl, c, "青禾市市场监督管理局", tc.inputs, day(tc.decided))
 	if err != nil {
 		t.Fatalf("%s: %v", tc.act, err)
 	}

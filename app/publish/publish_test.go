@@ -193,21 +193,12 @@ func TestLicensingDecisionIsPublished(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts, err := document.Templates()
+	tpl, err := document.TemplateByID(DecisionTemplate[catalog.ActLicensing])
 	if err != nil {
 		t.Fatal(err)
 	}
-	var tpl *document.Template
-	for i := range ts {
-		if ts[i].ID == DecisionTemplate[catalog.ActLicensing] {
-			tpl = &ts[i]
-		}
-	}
-	if tpl == nil {
-		t.Fatal("no licensing decision template")
-	}
 	c, _ := l.Case(ctx, id)
-	doc, err := document.Fill(*tpl, c, "青禾市市场监督管理局", map[string]string{"doc_no": "青市监许〔2026〕9号",
+	doc, err := document.Fill(tpl, c, "青禾市市场监督管理局", map[string]string{"doc_no": "青市监许〔2026〕9号",
 		"matter": "食品经营许可", "basis": "《中华人民共和国食品安全法》第三十五条"}, time.Now())
 	if err != nil {
 		t.Fatal(err)

@@ -49,12 +49,9 @@ func insufficientlyRedacted(t *testing.T, l *casefile.Log) (string, publish.Publ
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts, _ := document.Templates()
-	var tpl document.Template
-	for _, x := range ts {
-		if x.ID == "penalty_decision" {
-			tpl = x
-		}
+	tpl, err := document.TemplateByID("penalty_decision")
+	if err != nil {
+		t.Fatal(err)
 	}
 	cs, _ := l.Case(ctx, id)
 	doc, err := document.Fill(tpl, cs, "青禾市明湖区市场监督管理局", map[string]string{"doc_no": "青明市监处罚〔2026〕58号",
