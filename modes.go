@@ -76,6 +76,7 @@ func runWindow(o *options, _ io.Writer) error {
 	console.SetContent(desk.Console())
 	console.Resize(fyne.NewSize(900, 640))
 	console.SetMaster()
+	shell.QuitOnClose(console)
 	// The citizen-facing display: a second window, drawn large. Fyne 2.7
 	// cannot choose a monitor; staff drag it to the second screen, or
 	// --fullscreen-display makes it fill the screen it opens on.
@@ -136,6 +137,7 @@ func runOfficer(o *options, _ io.Writer) error {
 	recovered, rerr := capture.Recover(context.Background(), dev.Log)
 	a := shell.NewApp(shell.Theme{})
 	w := a.NewWindow(shell.L("app.officer_title"))
+	shell.QuitOnClose(w)
 	desk := officer.New(dev.Catalog, dev.Book, dev.Config, w)
 	desk.SetCaseFile(dev.Log, cal, av)
 	desk.SetDeadlines(dev.Deadlines())

@@ -29,6 +29,17 @@ func NewApp(t Theme) fyne.App {
 	return a
 }
 
+// QuitOnClose makes closing w (its close button, Alt+F4) quit the whole
+// app. Fyne 2.7 quits when its master window is destroyed, but a second
+// close event that arrives while the window is closing (wine delivers
+// Alt+F4 twice about once in five closes) resets the window's "should
+// close" flag, so it is never destroyed and the process lives on with no
+// window; quitting the app does not depend on that flag, and a second
+// quit does nothing.
+func QuitOnClose(w fyne.Window) {
+	w.SetCloseIntercept(func() { fyne.CurrentApp().Quit() })
+}
+
 // Every runs fn on the UI goroutine every period until ctx ends: the idle
 // and lock timers of the kiosk and the officer desk.
 func Every(ctx context.Context, period time.Duration, fn func()) {
