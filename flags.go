@@ -23,6 +23,7 @@ type options struct {
 	windowed bool
 
 	fullscreenDisplay bool
+	windowNo          string
 
 	key, media  string
 	caseID, out string

@@ -44,6 +44,7 @@ func commands() []command {
 		}, runKiosk, false},
 		{"window", "cli.cmd.window", func(fs *flag.FlagSet, o *options) {
 			fs.BoolVar(&o.fullscreenDisplay, "fullscreen-display", false, shell.L("cli.flag.fullscreen_display"))
+			fs.StringVar(&o.windowNo, "window-no", "", shell.L("cli.flag.window_no"))
 		}, runWindow, false},
 		{"officer", "cli.cmd.officer", nil, runOfficer, false},
 		{"demo", "cli.cmd.demo", nil, runDemo, false},

@@ -72,6 +72,11 @@ func runWindow(o *options, _ io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if o.windowNo != "" {
+		if err := desk.SetWindowNo(o.windowNo); err != nil {
+			return plainError(shell.L("cli.bad_window_no", map[string]any{"N": o.windowNo, "Max": dev.Config.HallWindows}))
+		}
+	}
 	console := a.NewWindow(shell.L("app.window_title"))
 	console.SetContent(desk.Console())
 	console.Resize(fyne.NewSize(900, 640))
@@ -85,7 +90,10 @@ func runWindow(o *options, _ io.Writer) error {
 	display.Resize(fyne.NewSize(1280, 800))
 	display.SetFullScreen(o.fullscreenDisplay)
 	display.SetCloseIntercept(func() {}) // only signing out clears it; closing the console quits
+	desk.Display.OnTitle = display.SetTitle
 	display.Show()
+	console.RequestFocus() // staff type at the console, not at the display opened after it
+	desk.Attach(console)
 	a.Driver().SetDisableScreenBlanking(true)
 	pl := client.NewLists(dev.Config.PlatformURL, dev.Catalog)
 	desk.SetPull(pl)
@@ -157,7 +165,7 @@ func runOfficer(o *options, _ io.Writer) error {
 		}()
 	}
 	desk.SetReview(dev.Review)
-	desk.SetSync(deskSync{dev, desk})
+	desk.SetSync(officer.DeviceSync{Dev: dev, Desk: desk})
 	desk.SetActivate(client.Activator{Dev: dev})
 	desk.SetReviewOpener(func(ctx context.Context, agency, device, caseID string) error {
 		return client.OpenForReview(ctx, dev, agency, device, caseID)
@@ -174,39 +182,6 @@ func runOfficer(o *options, _ io.Writer) error {
 	w.Resize(fyne.NewSize(1000, 700))
 	w.ShowAndRun()
 	return nil
-}
-
-// deskSync is the officer desk's Syncer: a sync round over the device,
-// after which the desk uses what arrived, even when another step failed.
-type deskSync struct {
-	dev  *device.Device
-	desk *officer.Desk
-}
-
-func (s deskSync) Sync(ctx context.Context, progress func(client.Upload)) (client.Result, error) {
-	res, err := client.Round(ctx, s.dev, progress)
-	for _, f := range res.Failed {
-		fyne.LogError("sync: "+f.Step, f.Err)
-	}
-	av, aerr := s.dev.AVLists()
-	cal, cerr := s.dev.Calendar()
-	city := s.dev.CityLists()
-	for _, e := range []error{aerr, cerr} {
-		if e != nil {
-			fyne.LogError("after sync", e)
-		}
-	}
-	fyne.Do(func() {
-		if aerr == nil {
-			s.desk.SetAVList(av)
-		}
-		if cerr == nil {
-			s.desk.SetCalendar(cal)
-		}
-		s.desk.SetCityLists(city)
-		s.desk.SetDeadlines(s.dev.Deadlines())
-	})
-	return res, err
 }
 
 // cameras are the system's cameras; the synthetic test pattern is offered

@@ -26,6 +26,10 @@ import (
 // administrator PIN from the configuration (hash) guards it, with the same
 // lockout kept here, and nothing is recorded.
 type adminGate struct {
+	// toClose is set when the window's close (Alt+F4) asked for the
+	// administrator: their actions then have 退出 in the keyboard's focus.
+	toClose bool
+
 	hash        string
 	failures    int
 	lockedUntil time.Time
@@ -61,7 +65,15 @@ type adminGate struct {
 // manager) asks for the administrator instead.
 func (k *Kiosk) Attach(w fyne.Window) {
 	k.win = w
-	w.SetCloseIntercept(k.AskAdmin)
+	w.SetCloseIntercept(k.CloseRequested)
+}
+
+// CloseRequested is the window's close (Alt+F4, the window manager): it
+// asks for the administrator, and their actions then have 退出 in the
+// keyboard's focus.
+func (k *Kiosk) CloseRequested() {
+	k.admin.toClose = true
+	k.AskAdmin()
 }
 
 // SetAdmins lets kiosk administrators activate on this kiosk (act) and
@@ -147,12 +159,16 @@ func (k *Kiosk) AskAdmin() {
 	ok := widget.NewButton(shell.L("admin.ok"), k.SubmitAdminPIN)
 	ok.Importance = widget.HighImportance
 	var fields fyne.CanvasObject = pin // the widget itself, not its embedded Entry
+	first := pin
+	pin.OnSubmitted = func(string) { k.SubmitAdminPIN() } // Enter, on a kiosk with a keyboard
 	if people {
 		id := newPadEntry(false, nil)
 		id.SetPlaceHolder(shell.L("admin.id"))
 		id.focus = target(&id.Entry)
 		a.ID = &id.Entry
 		pad.target = a.ID
+		id.OnSubmitted = func(string) { k.win.Canvas().Focus(pin) }
+		first = id
 		fields = widget.NewForm(widget.NewFormItem(shell.L("admin.id"), id), widget.NewFormItem(shell.L("admin.pin"), pin))
 	}
 	a.Busy = shell.NewBusy(ok, a.ActivateOpen)
@@ -166,6 +182,7 @@ func (k *Kiosk) AskAdmin() {
 	a.dialog = dialog.NewCustom(shell.L("admin.title"), shell.L("admin.cancel"), content, k.win)
 	a.dialog.Resize(fyne.NewSize(520, 0))
 	a.dialog.Show()
+	k.win.Canvas().Focus(first) // a kiosk with a keyboard types at once
 }
 
 // SubmitAdminPIN checks the number and PIN (or the configured PIN) typed
@@ -287,7 +304,7 @@ func (k *Kiosk) AdminDo(action string) {
 		if k.quit != nil {
 			k.quit()
 		} else {
-			fyne.CurrentApp().Quit()
+			shell.Quit()
 		}
 	default:
 		k.win.SetFullScreen(action == hall.ActionEnterFullscreen)
@@ -318,6 +335,9 @@ func (k *Kiosk) showActions() {
 	quit := widget.NewButton(shell.L("admin.quit"), func() { k.AdminDo(hall.ActionQuit) })
 	quit.Importance = widget.DangerImportance
 	list.Add(quit)
+	if a.toClose {
+		defer k.win.Canvas().Focus(quit) // once shown: Space leaves, as Alt+F4 asked
+	}
 	var d dialog.Dialog = dialog.NewCustom(shell.L("admin.title"), shell.L("admin.cancel"), list, k.win)
 	d.SetOnClosed(func() {
 		if a.Actions == d {

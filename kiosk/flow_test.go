@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 	"github.com/makiuchi-d/gozxing"
 	gozxingqr "github.com/makiuchi-d/gozxing/qrcode"
 
@@ -261,4 +262,52 @@ func findScroll(o fyne.CanvasObject) *container.Scroll {
 		}
 	}
 	return nil
+}
+
+// TestKioskLeavesFromTheKeyboard: on a kiosk with a keyboard, Alt+F4
+// (the window's close) puts the keyboard in the PIN box, Enter submits
+// it and Space on the focused 退出 leaves — nobody has to find the mouse.
+func TestKioskLeavesFromTheKeyboard(t *testing.T) {
+	shelltest.NewApp(t, shell.Theme{Large: true})
+	cfg := config.Default()
+	cfg.KioskAdminPINHash, _ = account.Hash("135792")
+	k, err := New(demoCatalog(t), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := test.NewTempWindow(t, k.Content())
+	w.Resize(fyne.NewSize(1280, 800))
+	k.Attach(w)
+	quit := 0
+	k.quit = func() { quit++ }
+	k.CloseRequested()
+	c := w.Canvas()
+	pin, ok := c.Focused().(*padEntry)
+	if !ok || &pin.Entry != k.admin.PIN {
+		t.Fatalf("after Alt+F4 the keyboard is in %T, not the PIN box", c.Focused())
+	}
+	for _, r := range "135792" {
+		c.Focused().TypedRune(r)
+	}
+	c.Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if k.admin.Actions == nil {
+		t.Fatalf("Enter did not submit the PIN: %q", k.admin.Message.Text)
+	}
+	b, ok := c.Focused().(*widget.Button)
+	if !ok || b.Text != "退出程序" {
+		t.Fatalf("the focus is on %T %v, not 退出", c.Focused(), c.Focused())
+	}
+	b.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace})
+	if quit != 1 {
+		t.Fatalf("Space on 退出 quit %d times", quit)
+	}
+
+	// The gear asks too, but leaves the focus where the administrator
+	// chooses: nothing is one key away from quitting.
+	test.Tap(k.Admin)
+	k.admin.PIN.SetText("135792")
+	k.SubmitAdminPIN()
+	if b, ok := c.Focused().(*widget.Button); ok && b.Text == "退出程序" {
+		t.Fatal("opened from the gear, 退出 has the focus")
+	}
 }

@@ -111,7 +111,10 @@ func New(cat *catalog.Catalog, cfg config.Config) (*Kiosk, error) {
 	k.Complain = widget.NewButtonWithIcon(shell.L("kiosk.complaint"), theme.MailComposeIcon(), k.ShowComplaint)
 	k.Complain.Importance = widget.HighImportance
 	k.Contrast = widget.NewButtonWithIcon(shell.L("kiosk.contrast"), theme.CheckButtonIcon(), k.ToggleContrast)
-	k.Admin = widget.NewButtonWithIcon("", theme.SettingsIcon(), k.AskAdmin)
+	k.Admin = widget.NewButtonWithIcon("", theme.SettingsIcon(), func() {
+		k.admin.toClose = false
+		k.AskAdmin()
+	})
 	k.Admin.Importance = widget.LowImportance
 	k.body = container.NewStack()
 	k.refreshUpdated()

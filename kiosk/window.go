@@ -95,6 +95,7 @@ type WindowDesk struct {
 	PullResult *widget.Label
 	pull       Puller
 	screen     *fyne.Container
+	canvas     fyne.Canvas // the console's (Attach)
 }
 
 // NewWindowDesk builds the console and its display on the local catalog
@@ -117,6 +118,43 @@ func NewWindowDesk(cat *catalog.Catalog, book *account.Book, cfg config.Config) 
 	d.screen = container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), bottom), nil, nil, d.console)
 	d.showSignIn()
 	return d, nil
+}
+
+// SetWindowNo preselects the window this computer stands at (--window-no)
+// on the sign-in form.
+func (d *WindowDesk) SetWindowNo(n string) error {
+	i, err := strconv.Atoi(n)
+	if err != nil || i < 1 || i > d.cfg.HallWindows {
+		return fmt.Errorf("window number %q: %w", n, ErrNoSuchWindow)
+	}
+	d.Window = strconv.Itoa(i)
+	d.WindowNo.SetSelected(d.Window)
+	return nil
+}
+
+// ErrNoSuchWindow is a window number outside the hall's (hall_windows).
+var ErrNoSuchWindow = errors.New("no such window in the hall")
+
+// Attach gives the desk the console's window, and the keyboard to its
+// sign-in form.
+func (d *WindowDesk) Attach(w fyne.Window) {
+	d.canvas = w.Canvas()
+	d.FocusSignIn()
+}
+
+// FocusSignIn puts the keyboard in the sign-in form's first empty field,
+// so staff type their number straight away; it does nothing before the
+// console is attached to its window or while someone is signed in.
+func (d *WindowDesk) FocusSignIn() {
+	c := d.canvas
+	if d.Staff != nil || c == nil {
+		return
+	}
+	if d.WindowNo.Selected == "" {
+		c.Focus(d.WindowNo)
+		return
+	}
+	c.Focus(d.StaffID)
 }
 
 // Console is the staff member's screen.
@@ -264,6 +302,7 @@ func (d *WindowDesk) showSignIn() {
 	d.Busy = shell.NewBusy(d.WindowNo, d.StaffID, d.PIN, d.SignIn, d.ActivateOpen)
 	box := container.NewVBox(title, form, d.SignIn, d.Busy.Content, d.Message, d.ActivateOpen)
 	d.setConsole(container.NewCenter(container.NewGridWrap(fyne.NewSize(460, box.MinSize().Height+100), box)))
+	d.FocusSignIn()
 }
 
 func (d *WindowDesk) setConsole(o fyne.CanvasObject) {
@@ -517,6 +556,27 @@ type Display struct {
 	window  string
 	// pages turns an item too long for the screen (Turn).
 	pages *pager
+	// OnTitle is told the display's window title whenever what it shows
+	// changes (Title).
+	OnTitle func(title string)
+}
+
+// Title is the display window's title: who serves at which window, or
+// that it is paused or closed, so that the taskbar and anyone checking
+// the screen from outside can tell without reading it.
+func (d *Display) Title() string {
+	base := shell.L("app.window_display_title")
+	if d.Serving == nil {
+		if d.window == "" {
+			return base
+		}
+		return shell.L("display.window", map[string]any{"Window": d.window}) + " " + shell.L("display.closed_short") + " — " + base
+	}
+	who := shell.L("display.window", map[string]any{"Window": d.window}) + " " + d.Serving.Name
+	if d.State == "paused" {
+		who += " " + shell.L("display.paused")
+	}
+	return who + " — " + base
 }
 
 func newDisplay(platform string) *Display {
@@ -537,6 +597,9 @@ func (d *Display) set(state string, o fyne.CanvasObject) {
 	d.State = state
 	d.root.Objects = []fyne.CanvasObject{o}
 	d.themed.Refresh()
+	if d.OnTitle != nil {
+		d.OnTitle(d.Title())
+	}
 }
 
 func heading(s string) *widget.Label {
@@ -553,7 +616,7 @@ func middle(objs ...fyne.CanvasObject) fyne.CanvasObject {
 
 // Close shows that nobody serves at the window.
 func (d *Display) Close(window string) {
-	d.Shown, d.Serving = nil, nil
+	d.Shown, d.Serving, d.window = nil, nil, window
 	title := shell.L("display.closed")
 	if window != "" {
 		title = shell.L("display.window", map[string]any{"Window": window}) + "\n" + title

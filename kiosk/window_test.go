@@ -2,6 +2,7 @@ package kiosk
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -298,5 +299,60 @@ func TestWindowPullsChangedListsOnDemand(t *testing.T) {
 	}
 	if d.Fees.Total() == 0 || !strings.Contains(shown(), "再次调整") {
 		t.Fatal("the lists went with the platform")
+	}
+}
+
+// TestWindowDeskTakesTheKeyboardAndTitlesTheDisplay: a desk told its
+// window number has it chosen and the keyboard in the staff number, so
+// staff type number, Tab, PIN, Enter; the display's title says who serves
+// where, paused or closed.
+func TestWindowDeskTakesTheKeyboardAndTitlesTheDisplay(t *testing.T) {
+	d, _ := newTestDesk(t)
+	var titles []string
+	d.Display.OnTitle = func(s string) { titles = append(titles, s) }
+	if err := d.SetWindowNo("21"); !errors.Is(err, ErrNoSuchWindow) {
+		t.Fatalf("window 21 of 20: %v", err)
+	}
+	if err := d.SetWindowNo("x"); !errors.Is(err, ErrNoSuchWindow) {
+		t.Fatalf("window x: %v", err)
+	}
+	w := test.NewTempWindow(t, d.Console())
+	c := w.Canvas()
+	d.Attach(w)
+	if c.Focused() != d.WindowNo {
+		t.Fatalf("no window chosen: focus on %T, want the window number", c.Focused())
+	}
+	if err := d.SetWindowNo("07"); err != nil || d.WindowNo.Selected != "7" {
+		t.Fatalf("window 07: %v, selected %q", err, d.WindowNo.Selected)
+	}
+	d.FocusSignIn()
+	if c.Focused() != d.StaffID {
+		t.Fatalf("window chosen: focus on %T, want the staff number", c.Focused())
+	}
+	// As a keyboard would: the staff number, Tab, the PIN, Enter.
+	test.Type(c.Focused().(*widget.Entry), "990102000004")
+	c.FocusNext()
+	if c.Focused() != d.PIN {
+		t.Fatalf("Tab after the staff number went to %T, not the PIN", c.Focused())
+	}
+	test.Type(d.PIN, "147258")
+	d.PIN.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if d.Staff == nil || d.Window != "7" {
+		t.Fatalf("Enter did not sign in: %q", d.Message.Text)
+	}
+	if got := d.Display.Title(); got != "7号窗口 毛薇 — 窗口公示屏" || titles[len(titles)-1] != got {
+		t.Errorf("serving title %q, last told %q", got, titles[len(titles)-1])
+	}
+	test.Tap(d.Pause)
+	test.Tap(d.ConfirmPause)
+	if got := titles[len(titles)-1]; got != "7号窗口 毛薇 暂停服务 — 窗口公示屏" {
+		t.Errorf("paused title %q", got)
+	}
+	test.Tap(d.SignOut)
+	if got := titles[len(titles)-1]; got != "7号窗口 暂未开放 — 窗口公示屏" {
+		t.Errorf("closed title %q", got)
+	}
+	if c.Focused() != d.StaffID {
+		t.Errorf("after signing out the keyboard is not in the staff number (%T)", c.Focused())
 	}
 }

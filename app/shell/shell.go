@@ -5,6 +5,11 @@ package shell
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -30,14 +35,41 @@ func NewApp(t Theme) fyne.App {
 }
 
 // QuitOnClose makes closing w (its close button, Alt+F4) quit the whole
-// app. Fyne 2.7 quits when its master window is destroyed, but a second
-// close event that arrives while the window is closing (wine delivers
-// Alt+F4 twice about once in five closes) resets the window's "should
-// close" flag, so it is never destroyed and the process lives on with no
-// window; quitting the app does not depend on that flag, and a second
-// quit does nothing.
+// app (Quit). Fyne 2.7 quits when its master window is destroyed, but a
+// second close event that arrives while the window is closing (wine
+// delivers Alt+F4 twice now and then) resets the window's "should close"
+// flag, so it is never destroyed and the process lives on with no window;
+// quitting the app does not depend on that flag, and a second quit does
+// nothing.
 func QuitOnClose(w fyne.Window) {
-	w.SetCloseIntercept(func() { fyne.CurrentApp().Quit() })
+	w.SetCloseIntercept(Quit)
+}
+
+// Quit quits the app and watches that the process ends: if it still runs
+// ExitWatch later (its windows are gone by then), every goroutine's stack
+// is written to stderr, so that the hang can be found, and the process
+// exits with status 3. The records need no goodbye: every one is
+// committed as it is made.
+func Quit() {
+	watchExit.Do(func() { time.AfterFunc(ExitWatch, exitStuck) })
+	fyne.CurrentApp().Quit()
+}
+
+// ExitWatch is how long a quitting process may take to end.
+var ExitWatch = 15 * time.Second
+
+var (
+	watchExit sync.Once
+	// stuckOut and exit are where exitStuck writes and how it ends, for tests.
+	stuckOut io.Writer = os.Stderr
+	exit               = os.Exit
+)
+
+func exitStuck() {
+	buf := make([]byte, 1<<20)
+	n := runtime.Stack(buf, true)
+	fmt.Fprintf(stuckOut, "sanxiang: still running %s after quitting; every goroutine:\n%s\n", ExitWatch, buf[:n])
+	exit(3)
 }
 
 // Every runs fn on the UI goroutine every period until ctx ends: the idle

@@ -10,7 +10,9 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 	"unicode"
 
 	"fyne.io/fyne/v2"
@@ -187,5 +189,35 @@ func TestSetLanguage(t *testing.T) {
 	}
 	if _, err := SetLanguage("fr"); err == nil {
 		t.Error("SetLanguage(fr) succeeded")
+	}
+}
+
+// TestQuitWatchesTheExit: a process still running ExitWatch after Quit
+// writes every goroutine's stack and exits with status 3.
+func TestQuitWatchesTheExit(t *testing.T) {
+	test.NewTempApp(t)
+	var out strings.Builder
+	code := make(chan int, 1)
+	oldOut, oldExit, oldWatch := stuckOut, exit, ExitWatch
+	stuckOut, exit, ExitWatch, watchExit = &out, func(c int) { code <- c }, 50*time.Millisecond, sync.Once{}
+	t.Cleanup(func() { stuckOut, exit, ExitWatch, watchExit = oldOut, oldExit, oldWatch, sync.Once{} })
+	Quit()
+	Quit() // a second close event: one watch
+	select {
+	case c := <-code:
+		if c != 3 {
+			t.Errorf("exit status %d", c)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the watch never fired")
+	}
+	if s := out.String(); !strings.Contains(s, "still running 50ms after quitting") || !strings.Contains(s, "goroutine ") ||
+		!strings.Contains(s, "TestQuitWatchesTheExit") {
+		t.Errorf("dump: %.300s", s)
+	}
+	select {
+	case <-code:
+		t.Error("two watches for two quits")
+	case <-time.After(200 * time.Millisecond):
 	}
 }
