@@ -7,7 +7,8 @@
 #   setup.exe /S /AllUsers     files in Program Files, the entries in the
 #                              all-users Start menu (ProgramData), HKLM;
 #   the per-user uninstaller opened from its folder with no mode (it must find
-#   its mode itself) removes the per-user install and nothing of the other;
+#   its mode itself) removes the per-user install, folder and all, and
+#   nothing of the other;
 #   the per-machine one, run as "Apps and features" runs it (its registered
 #   QuietUninstallString), removes the rest, folder and all;
 #   a file put in the data folder %LOCALAPPDATA%\SanxiangDesk beforehand is
@@ -171,15 +172,19 @@ install_check() {
 		ic_result 1 "$ic_s" "per machine: the per-user entry in HKCU changed: $(printf '%s' "$ic_regout" | tr '\t\n' '= ')"
 	fi
 
-	# The per-user uninstaller, opened from its folder without a mode:
-	# _?= keeps it from copying itself to %TEMP% and returning at once, so
-	# wine waits for it (and it cannot delete itself: the check does).
-	ic_check "per-user uninstall.exe /S _?=$ic_user (no mode given)" \
-		ic_wine "$ic_user\\uninstall.exe" /S "_?=$ic_user"
-	ic_check "per user, uninstalled: only the running uninstall.exe left in its folder" \
-		sh -c "[ \"\$(ls -A '$ic_uu')\" = uninstall.exe ]"
-	rm -f "$ic_uu/uninstall.exe"
-	rmdir "$ic_uu" 2>/dev/null || true
+	# The per-user uninstaller, opened from its folder without a mode (it
+	# must find its mode itself). An NSIS uninstaller copies itself to
+	# %TEMP% and returns at once; _?=FOLDER would keep it in place, but wine
+	# quotes an argument holding a space ("_?=C:\Program Files\...") and
+	# NSIS then ignores it. So both uninstalls here run as a user's would and
+	# the check waits for the folder, which the copy removes last but for
+	# the registry, to be gone: that also proves the folder goes entirely.
+	ic_s=$(ic_now)
+	if ic_wine "$ic_user\\uninstall.exe" /S >/dev/null 2>&1 && ic_wait_gone "$ic_uu" 30; then
+		ic_result 0 "$ic_s" "per-user uninstall.exe /S, no mode given: $ic_user removed, uninstaller and all"
+	else
+		ic_result 1 "$ic_s" "per-user uninstall.exe /S, no mode given: $ic_user still holds: $(ls -A "$ic_uu" 2>&1 | tr '\n' ' ')"
+	fi
 	ic_check "per user, uninstalled: the user's Start-menu folder is gone" test ! -e "$ic_umenu_user"
 	ic_check "per user, uninstalled: HKCU uninstall entry gone" ic_gone "HKCU\\$ic_uninst"
 	ic_check "per user, uninstalled: HKCU\\$ic_own gone" ic_gone "HKCU\\$ic_own"
@@ -189,15 +194,14 @@ install_check() {
 	ic_check "per user, uninstalled: the data folder keeps its file" \
 		sh -c "[ \"\$(cat '$ic_marker')\" = '$ic_stamp' ]"
 
-	# The per-machine one as "Apps and features" runs it: its own command
-	# line, which copies itself to %TEMP% and returns; done when the folder
-	# it removes last is gone.
+	# The per-machine one as "Apps and features" runs it: its registered
+	# command line.
 	ic_s=$(ic_now)
 	ic_exe=${ic_machine_quiet#\"}
 	ic_exe=${ic_exe%%\"*}
 	ic_args=${ic_machine_quiet##*\" }
 	# shellcheck disable=SC2086 # the registered arguments, split as Windows splits them
-	if [ -n "$ic_machine_quiet" ] && ic_wine "$ic_exe" $ic_args >/dev/null 2>&1 && ic_wait_gone "$ic_um" 60; then
+	if [ -n "$ic_machine_quiet" ] && ic_wine "$ic_exe" $ic_args >/dev/null 2>&1 && ic_wait_gone "$ic_um" 30; then
 		ic_result 0 "$ic_s" "QuietUninstallString ($ic_machine_quiet): $ic_machine removed, uninstaller and all"
 	else
 		ic_result 1 "$ic_s" "QuietUninstallString ($ic_machine_quiet): $ic_machine still holds: $(ls -A "$ic_um" 2>&1 | tr '\n' ' ')"
