@@ -144,6 +144,15 @@ windows() {
 		'MUI_LANGUAGE "SimpChinese"' 'MUI_LANGUAGE "English"' 'Target amd64-unicode' '!uninstfinalize'; do
 		check "installer script: $s" grep -qF "$s" packaging/windows/installer.nsi
 	done
+	# Per machine or per user, by NSIS's MultiUser.nsh: its mode page, /AllUsers
+	# and /CurrentUser for silent installs, the uninstaller finding its mode,
+	# and the uninstall entry in the mode's hive (packaging/windows/install-check.sh
+	# runs both modes under wine).
+	for s in '!include "MultiUser.nsh"' 'MULTIUSER_EXECUTIONLEVEL Highest' 'MULTIUSER_MUI' 'MULTIUSER_INSTALLMODE_COMMANDLINE' \
+		'MULTIUSER_USE_PROGRAMFILES64' '!insertmacro MULTIUSER_PAGE_INSTALLMODE' '!insertmacro MULTIUSER_INIT' '!insertmacro MULTIUSER_UNINIT' \
+		'"/CurrentUser"' '"/AllUsers"' 'WriteRegStr SHCTX "${UNINSTKEY}" "InstallLocation"' "uninstall.exe\" /\$MultiUser.InstallMode'"; do
+		check "installer script: $s" grep -qF "$s" packaging/windows/installer.nsi
+	done
 	rm -rf "$out"
 }
 
