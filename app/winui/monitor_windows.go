@@ -27,6 +27,10 @@ const (
 	monitorInfoPrimary = 0x1 // MONITORINFOF_PRIMARY
 	swpNoZOrder        = 0x0004
 	swpNoActivate      = 0x0010
+	swpFrameChanged    = 0x0020
+	gwlStyle           = ^uintptr(15)                                                   // GWL_STYLE, -16
+	wsFrame            = 0x00C00000 | 0x00040000 | 0x00080000 | 0x00020000 | 0x00010000 // caption, sizing border, system menu, minimise, maximise
+	wsPopup            = 0x80000000
 )
 
 type monitorInfo struct { // MONITORINFO
@@ -80,11 +84,21 @@ func Monitors() ([]Monitor, error) {
 }
 
 // PlaceOnSecondMonitor moves w, the citizen display, to a monitor other
-// than the primary one (where Windows opens the console): it fills that
-// monitor's work area, or the whole monitor, through Fyne's full screen,
-// when fullscreen is true; when fullscreen is false a full-screen w is
-// made windowed. placed is false, and w left alone, when there is only one
-// monitor (or several showing the same picture).
+// than the primary one (where Windows opens the console) and makes it fill
+// that monitor's work area, or, when fullscreen is true, makes it full
+// screen there through Fyne. placed is false, and w left alone, when there
+// is only one monitor (or several showing the same picture).
+//
+// Fyne makes a window full screen on the GLFW monitor holding the window's
+// centre, so the window is moved first (a full-screen one made windowed
+// before), then made full screen, then set on the monitor's area once
+// more: GLFW takes monitor positions from EnumDisplaySettingsExW, which
+// wine (Xinerama) answers for the primary only, reporting the second as
+// 0,0 0x0, and there Fyne's full screen lands on the primary. A full
+// screen window is a bare popup to GLFW, so a later resize by Fyne keeps
+// it to the monitor; a borderless window made here instead would grow by
+// a frame's size whenever Fyne resizes it (GLFW adds the frame of the
+// style it believes the window has).
 //
 // Call it on the UI goroutine (directly in main before app.Run, or inside
 // fyne.Do) and after w.Show(): Fyne creates the native window in Show,
@@ -120,20 +134,26 @@ func PlaceOnSecondMonitor(w fyne.Window, fullscreen bool) (placed bool, err erro
 	if !ok {
 		return false, nil
 	}
-	// Fyne makes a window full screen on the monitor holding its centre,
-	// so a full-screen window is first made windowed, moved, and only
-	// then made full screen again.
 	if w.FullScreen() {
 		w.SetFullScreen(false)
 	}
-	r, _, err := procSetWindowPos.Call(hwnd, 0,
-		uintptr(target.Left), uintptr(target.Top), uintptr(target.Dx()), uintptr(target.Dy()),
-		swpNoZOrder|swpNoActivate)
-	if r == 0 {
-		return false, fmt.Errorf("place display: SetWindowPos: %w", err)
+	if err := setWindowPos(hwnd, target); err != nil {
+		return false, err
 	}
 	if fullscreen {
 		w.SetFullScreen(true)
+		if err := setWindowPos(hwnd, target); err != nil {
+			return false, err
+		}
 	}
 	return true, nil
+}
+
+func setWindowPos(hwnd uintptr, r Rect) error {
+	ok, _, err := procSetWindowPos.Call(hwnd, 0,
+		uintptr(r.Left), uintptr(r.Top), uintptr(r.Dx()), uintptr(r.Dy()), swpNoZOrder|swpNoActivate)
+	if ok == 0 {
+		return fmt.Errorf("place display: SetWindowPos: %w", err)
+	}
+	return nil
 }
