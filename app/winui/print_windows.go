@@ -39,6 +39,7 @@ const (
 	pdReturnDC    = 0x00000100
 	pdNoSelection = 0x00000004
 	pdPageNums    = 0x00000002
+	pdNoWarning   = 0x00080000 // the form says it in Chinese, not a message box
 
 	horzRes    = 8  // HORZRES: printable width, device pixels
 	vertRes    = 10 // VERTRES
@@ -123,7 +124,7 @@ func PrintPages(title string, render func(dpi int) ([]image.Image, error), paren
 		return false, fmt.Errorf("print %s: no pages", title)
 	}
 	pd := printDlg{
-		Owner: owner, Flags: pdReturnDC | pdNoSelection,
+		Owner: owner, Flags: pdReturnDC | pdNoSelection | pdNoWarning,
 		FromPage: 1, ToPage: uint16(len(pages)), MinPage: 1, MaxPage: uint16(len(pages)), Copies: 1,
 	}
 	pd.StructSize = uint32(unsafe.Sizeof(pd))
