@@ -17,6 +17,7 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/document"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
+	"github.com/sanxiang-desk/sanxiang/app/winui"
 )
 
 // Printing: documents are shown as they print (the same layout drawn into
@@ -24,7 +25,16 @@ import (
 // system file dialog of Fyne speaks English: Home, Computer), into a
 // folder the officer picks from the usual places or types, under a name
 // made of the case number and the document (DESK-1-20261205-0001_立案审批表.pdf);
-// a confirmation says where the file is.
+// a confirmation says where the file is. On Windows a document can also be
+// printed through the Windows print dialog (打印…); elsewhere officers
+// print the saved PDF.
+
+// canPrint and printPages are the Windows print dialog (tests put a
+// printer of their own here).
+var (
+	canPrint   = winui.CanPrint
+	printPages = winui.PrintPages
+)
 
 // previewWidth is the width of a page in the previews, in Fyne units.
 const previewWidth = 600
@@ -72,7 +82,12 @@ type PrintForm struct {
 	Name   *widget.Entry
 	// SaveButton writes the file; Message says what is wrong.
 	SaveButton *widget.Button
-	Message    *widget.Label
+	// PrintButton opens the Windows print dialog (nil where there is
+	// none, and for a bundle); Printed is set once a job went out.
+	PrintButton *widget.Button
+	Printed     bool
+	Message     *widget.Label
+	buttons     *fyne.Container
 	// Saved is the path written, and Confirmation what the officer was
 	// told, once saved.
 	Saved        string
@@ -149,7 +164,8 @@ func (c *Cases) showSave(title, button string, preview fyne.CanvasObject, pages 
 		widget.NewFormItem(shell.L("print.folder"), f.Folder),
 		widget.NewFormItem(shell.L("print.name"), f.Name),
 	)
-	bottom := container.NewVBox(widget.NewSeparator(), form, f.Message, f.SaveButton)
+	f.buttons = container.NewStack(f.SaveButton)
+	bottom := container.NewVBox(widget.NewSeparator(), form, f.Message, f.buttons)
 	var body fyne.CanvasObject = bottom
 	size := fyne.NewSize(760, 360)
 	if preview != nil {
@@ -159,7 +175,7 @@ func (c *Cases) showSave(title, button string, preview fyne.CanvasObject, pages 
 	f.dialog = dialog.NewCustom(title, shell.L("admin.cancel"), body, c.d.win)
 	f.dialog.Resize(size)
 	f.dialog.SetOnClosed(func() {
-		if printForms[c] == f && f.Saved == "" {
+		if printForms[c] == f && f.Saved == "" && !f.Printed {
 			delete(printForms, c)
 		}
 	})
@@ -193,12 +209,17 @@ func (f *PrintForm) save(c *Cases, data func() ([]byte, error), confirm func(str
 		return
 	}
 	f.Saved = path
-	f.Confirmation = confirm(path)
+	f.confirm(c, shell.L("print.saved_title"), confirm(path))
+}
+
+// confirm closes the form and says what became of the document.
+func (f *PrintForm) confirm(c *Cases, title, text string) {
+	f.Confirmation = text
 	f.dialog.Hide()
-	text := widget.NewLabel(f.Confirmation)
-	text.Wrapping = fyne.TextWrapWord
-	f.done = dialog.NewCustom(shell.L("print.saved_title"), shell.L("print.close"),
-		container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(theme.ConfirmIcon())), nil, text), c.d.win)
+	label := widget.NewLabel(f.Confirmation)
+	label.Wrapping = fyne.TextWrapWord
+	f.done = dialog.NewCustom(title, shell.L("print.close"),
+		container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(theme.ConfirmIcon())), nil, label), c.d.win)
 	f.done.Resize(fyne.NewSize(640, 240))
 	f.done.Show()
 }
@@ -248,10 +269,43 @@ func (c *Cases) printDocument(doc document.Doc) {
 	}
 	head := widget.NewLabel(shell.L("print.pages", map[string]any{"N": len(pages)}))
 	preview := container.NewBorder(head, nil, nil, nil, container.NewVScroll(container.NewCenter(pagesBox(pages))))
-	c.showSave(shell.L("print.title", map[string]any{"Title": doc.Title}), shell.L("print.save"), preview, pages,
+	f := c.showSave(shell.L("print.title", map[string]any{"Title": doc.Title}), shell.L("print.save"), preview, pages,
 		document.FileName(caseID, doc.Title, ".pdf"),
 		func() ([]byte, error) { return document.PDF(doc) },
 		func(path string) string { return shell.L("print.saved", map[string]any{"Path": path}) })
+	if canPrint {
+		f.PrintButton = widget.NewButtonWithIcon(shell.L("print.print"), theme.DocumentPrintIcon(), func() { f.print(c, doc) })
+		f.buttons.Objects = []fyne.CanvasObject{container.NewGridWithColumns(2, f.SaveButton, f.PrintButton)}
+		f.buttons.Refresh()
+	}
+}
+
+// print sends the document to a printer through the Windows print
+// dialog, its pages drawn at the printer's resolution; cancelling the
+// dialog does nothing, and a failure is said on the form.
+func (f *PrintForm) print(c *Cases, doc document.Doc) {
+	c.d.touch()
+	printed, err := printPages(doc.Title, func(dpi int) ([]image.Image, error) {
+		imgs, err := document.Images(doc, float64(dpi))
+		if err != nil {
+			return nil, fmt.Errorf("draw %s: %w", doc.Title, err)
+		}
+		out := make([]image.Image, len(imgs))
+		for i, img := range imgs {
+			out[i] = img
+		}
+		return out, nil
+	}, c.d.win)
+	switch {
+	case errors.Is(err, winui.ErrNoPrinter):
+		f.Message.SetText(shell.L("print.no_printer"))
+	case err != nil:
+		f.Message.SetText(shell.L("print.print_failed", map[string]any{"Error": err.Error()}))
+	case printed:
+		f.Printed = true
+		f.Message.SetText("")
+		f.confirm(c, shell.L("print.printed_title"), shell.L("print.printed", map[string]any{"Title": doc.Title}))
+	}
 }
 
 // docPreviewWidth is the width of a page in the 制作文书 dialog.

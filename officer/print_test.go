@@ -3,6 +3,9 @@ package officer
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
+	"image"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +18,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/document"
 	"github.com/sanxiang-desk/sanxiang/app/shell/shelltest"
+	"github.com/sanxiang-desk/sanxiang/app/winui"
 )
 
 // openPenaltyCase opens a penalty case on a desk whose window is the size
@@ -176,5 +180,84 @@ func TestFileNameRule(t *testing.T) {
 		if got := document.FileName(tc[0], tc[1], tc[2]); got != tc[3] {
 			t.Errorf("FileName(%q, %q) = %q, want %q", tc[0], tc[1], got, tc[3])
 		}
+	}
+}
+
+// On Windows the print preview has 打印… beside 保存: it hands the
+// Windows print dialog the document's title and its pages drawn at the
+// resolution asked; cancelling does nothing, a missing printer or a
+// failure is said in Chinese on the form, and a job sent is confirmed.
+// Elsewhere there is no such button.
+func TestPrintButtonSendsTheDocumentToThePrinter(t *testing.T) {
+	t.Setenv("HOME", t.TempDir())
+	d, l, id := openPenaltyCase(t)
+	c := d.Cases
+	test.Tap(findButton(t, c, "制作文书"))
+	f := c.Doc()
+	f.Inputs["approver"].SetText("张明远")
+	f.Save()
+	if recs, _ := l.Records(context.Background(), id); len(recs) != 2 {
+		t.Fatalf("document not recorded: %q", f.Message.Text)
+	}
+	test.Tap(findButton(t, c, "打印（PDF）"))
+	if p := c.Printing(); p == nil || p.PrintButton != nil {
+		t.Fatalf("a print button where there is no Windows print dialog: %+v", p)
+	}
+	c.Printing().dialog.Hide()
+
+	defer func(can bool, pp func(string, func(int) ([]image.Image, error), fyne.Window) (bool, error)) {
+		canPrint, printPages = can, pp
+	}(canPrint, printPages)
+	canPrint = true
+	var asked []string
+	answer := func(printed bool, err error) {
+		printPages = func(title string, render func(int) ([]image.Image, error), parent fyne.Window) (bool, error) {
+			pages, rerr := render(150)
+			if rerr != nil {
+				t.Fatal(rerr)
+			}
+			b := pages[0].Bounds()
+			asked = append(asked, fmt.Sprintf("%s %d %dx%d %v", title, len(pages), b.Dx(), b.Dy(), parent == d.win))
+			return printed, err
+		}
+	}
+	test.Tap(findButton(t, c, "打印（PDF）"))
+	p := c.Printing()
+	if p.PrintButton == nil || p.PrintButton.Text != "打印…" {
+		t.Fatalf("no 打印… button: %+v", p.PrintButton)
+	}
+	shelltest.Shot(t, d.win, "print_preview_windows")
+
+	answer(false, nil) // cancelled
+	test.Tap(p.PrintButton)
+	if p.Printed || p.Message.Text != "" || p.Confirmation != "" {
+		t.Fatalf("cancelling did something: %v %q %q", p.Printed, p.Message.Text, p.Confirmation)
+	}
+	// An A4 page at 150 dpi is 1240×1754 pixels, drawn for the printer.
+	if len(asked) != 1 || asked[0] != "立案审批表 1 1240x1754 true" {
+		t.Fatalf("the print dialog was given %q", asked)
+	}
+
+	answer(false, fmt.Errorf("print 立案审批表: PrintDlgW: %w", winui.ErrNoPrinter))
+	test.Tap(p.PrintButton)
+	if p.Printed || !strings.Contains(p.Message.Text, "还没有安装打印机") {
+		t.Fatalf("no printer: %q", p.Message.Text)
+	}
+	answer(false, errors.New("print 立案审批表: StartDocW: access denied"))
+	test.Tap(p.PrintButton)
+	if p.Printed || !strings.HasPrefix(p.Message.Text, "未能打印：") {
+		t.Fatalf("failure: %q", p.Message.Text)
+	}
+
+	answer(true, nil)
+	test.Tap(p.PrintButton)
+	if !p.Printed || p.Message.Text != "" || !strings.Contains(p.Confirmation, "《立案审批表》已送往打印机") {
+		t.Fatalf("printed: %v %q %q", p.Printed, p.Message.Text, p.Confirmation)
+	}
+	if !hasText(d.win.Canvas().Overlays().Top(), "已送往打印机") {
+		t.Errorf("no confirmation on screen: %q", textOf(d.win.Canvas().Overlays().Top()))
+	}
+	if c.Printing() != p {
+		t.Error("the form printed from is forgotten")
 	}
 }
