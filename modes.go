@@ -13,6 +13,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/capture"
 	"github.com/sanxiang-desk/sanxiang/app/device"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
+	"github.com/sanxiang-desk/sanxiang/app/shell/winui"
 	"github.com/sanxiang-desk/sanxiang/kiosk"
 	"github.com/sanxiang-desk/sanxiang/officer"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
@@ -45,6 +46,7 @@ func runKiosk(o *options, _ io.Writer) error {
 	a.Driver().SetDisableScreenBlanking(true)
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
+	shell.OnQuit(func() { stop(); shell.LogError("close the data folder", dev.Close()) })
 	go k.RunIdleTimer(ctx)
 	hl := client.NewHallLog(dev) // kiosk administrators' signed records, pushed
 	k.SetAdmins(dev.Book, client.Activator{Dev: dev}, hl)
@@ -82,9 +84,9 @@ func runWindow(o *options, _ io.Writer) error {
 	console.Resize(fyne.NewSize(900, 640))
 	console.SetMaster()
 	shell.QuitOnClose(console)
-	// The citizen-facing display: a second window, drawn large. Fyne 2.7
-	// cannot choose a monitor; staff drag it to the second screen, or
-	// --fullscreen-display makes it fill the screen it opens on.
+	// The citizen-facing display: a second window, drawn large, put on the
+	// second monitor where there is one (on Windows: winui); with
+	// --fullscreen-display it fills that monitor.
 	display := a.NewWindow(shell.L("app.window_display_title"))
 	display.SetContent(desk.Display.Content())
 	display.Resize(fyne.NewSize(1280, 800))
@@ -92,6 +94,9 @@ func runWindow(o *options, _ io.Writer) error {
 	display.SetCloseIntercept(func() {}) // only signing out clears it; closing the console quits
 	desk.Display.OnTitle = display.SetTitle
 	display.Show()
+	if _, err := winui.PlaceOnSecondMonitor(display, o.fullscreenDisplay); err != nil {
+		fyne.LogError("citizen display: second monitor", err)
+	}
 	console.RequestFocus() // staff type at the console, not at the display opened after it
 	desk.Attach(console)
 	a.Driver().SetDisableScreenBlanking(true)
@@ -103,6 +108,7 @@ func runWindow(o *options, _ io.Writer) error {
 	hl.OnWindows = func(open []api.OpenWindow) { fyne.Do(func() { desk.SetOpenWindows(open) }) }
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
+	shell.OnQuit(func() { stop(); shell.LogError("close the data folder", dev.Close()) })
 	go hl.Run(ctx, listsPeriod, nil)
 	go desk.Display.TurnPages(ctx) // a guide too long for the screen turns by itself
 	go pl.Every(ctx, listsPeriod, func(n int, err error) {
@@ -173,6 +179,7 @@ func runOfficer(o *options, _ io.Writer) error {
 	w.SetContent(desk.Content())
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
+	shell.OnQuit(func() { stop(); shell.LogError("close the data folder", dev.Close()) })
 	go desk.RunLockTimer(ctx)
 	if _, err := client.LoadIdentity(dev.Dir); err == nil {
 		// An enrolled device sends by itself; one not enrolled has

@@ -17,7 +17,7 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/document"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
-	"github.com/sanxiang-desk/sanxiang/app/winui"
+	"github.com/sanxiang-desk/sanxiang/app/shell/winui"
 )
 
 // Printing: documents are shown as they print (the same layout drawn into

@@ -18,7 +18,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/document"
 	"github.com/sanxiang-desk/sanxiang/app/shell/shelltest"
-	"github.com/sanxiang-desk/sanxiang/app/winui"
+	"github.com/sanxiang-desk/sanxiang/app/shell/winui"
 )
 
 // openPenaltyCase opens a penalty case on a desk whose window is the size
