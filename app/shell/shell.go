@@ -35,32 +35,64 @@ func NewApp(t Theme) fyne.App {
 }
 
 // QuitOnClose makes closing w (its close button, Alt+F4) quit the whole
-// app (Quit). Fyne 2.7 quits when its master window is destroyed, but a
-// second close event that arrives while the window is closing (wine
-// delivers Alt+F4 twice now and then) resets the window's "should close"
-// flag, so it is never destroyed and the process lives on with no window;
-// quitting the app does not depend on that flag, and a second quit does
-// nothing.
+// app (Quit).
 func QuitOnClose(w fyne.Window) {
 	w.SetCloseIntercept(Quit)
 }
 
-// Quit quits the app and watches that the process ends: if it still runs
-// ExitWatch later (its windows are gone by then), every goroutine's stack
-// is written to stderr, so that the hang can be found, and the process
-// exits with status 3. The records need no goodbye: every one is
-// committed as it is made.
+// OnQuit adds f to what Quit does before the process exits (the mode's
+// own closing: its background work stopped, its device closed); the last
+// added runs first.
+func OnQuit(f func()) {
+	quitMu.Lock()
+	defer quitMu.Unlock()
+	onQuit = append(onQuit, f)
+}
+
+// Quit ends the app: its windows go at once, the OnQuit functions run and
+// the process exits. Fyne's own teardown is not waited for: in 2.7 it
+// can hang for good — a second close event arriving while a window closes
+// resets its "should close" flag, so it is never destroyed; a window
+// event still queued as the main loop stops leaves Run waiting for it
+// forever — and both were seen under wine, about once in five to twenty
+// closes. Nothing is lost by not waiting: every record is committed as it
+// is made, and the OS frees the windows. If the OnQuit functions
+// themselves hang, ExitWatch later every goroutine's stack is written to
+// stderr, so that the hang can be found, and the process exits with
+// status 3. A second Quit does nothing.
 func Quit() {
-	watchExit.Do(func() { time.AfterFunc(ExitWatch, exitStuck) })
-	fyne.CurrentApp().Quit()
+	quitOnce.Do(func() {
+		watch := time.AfterFunc(ExitWatch, exitStuck)
+		for _, w := range fyne.CurrentApp().Driver().AllWindows() {
+			w.Hide()
+		}
+		quitMu.Lock()
+		fs := onQuit
+		quitMu.Unlock()
+		for i := len(fs) - 1; i >= 0; i-- {
+			fs[i]()
+		}
+		exit(0)
+		watch.Stop() // only where exit returns: in tests
+	})
+}
+
+// LogError logs err, if there is one, as what failed.
+func LogError(what string, err error) {
+	if err != nil {
+		fyne.LogError(what, err)
+	}
 }
 
 // ExitWatch is how long a quitting process may take to end.
 var ExitWatch = 15 * time.Second
 
 var (
-	watchExit sync.Once
-	// stuckOut and exit are where exitStuck writes and how it ends, for tests.
+	quitOnce sync.Once
+	quitMu   sync.Mutex
+	onQuit   []func()
+	// stuckOut and exit are where exitStuck writes and how the process
+	// ends, for tests.
 	stuckOut io.Writer = os.Stderr
 	exit               = os.Exit
 )

@@ -192,17 +192,42 @@ func TestSetLanguage(t *testing.T) {
 	}
 }
 
-// TestQuitWatchesTheExit: a process still running ExitWatch after Quit
-// writes every goroutine's stack and exits with status 3.
+// TestQuitWatchesTheExit: Quit runs the mode's
+// closing last-added first and exits 0; closing that hangs is caught
+// ExitWatch later with every goroutine's stack and status 3; a second
+// close event does nothing more.
 func TestQuitWatchesTheExit(t *testing.T) {
 	test.NewTempApp(t)
 	var out strings.Builder
-	code := make(chan int, 1)
+	code := make(chan int, 2)
+	var order []string
+	hang := make(chan struct{})
+	stuck := false
 	oldOut, oldExit, oldWatch := stuckOut, exit, ExitWatch
-	stuckOut, exit, ExitWatch, watchExit = &out, func(c int) { code <- c }, 50*time.Millisecond, sync.Once{}
-	t.Cleanup(func() { stuckOut, exit, ExitWatch, watchExit = oldOut, oldExit, oldWatch, sync.Once{} })
+	stuckOut, exit, ExitWatch, quitOnce, onQuit = &out, func(c int) { code <- c }, 300*time.Millisecond, sync.Once{}, nil
+	t.Cleanup(func() { stuckOut, exit, ExitWatch, quitOnce, onQuit = oldOut, oldExit, oldWatch, sync.Once{}, nil })
+	OnQuit(func() { order = append(order, "device closed") })
+	OnQuit(func() {
+		order = append(order, "work stopped")
+		if stuck {
+			<-hang
+		}
+	})
 	Quit()
-	Quit() // a second close event: one watch
+	if c := <-code; c != 0 || strings.Join(order, ", ") != "work stopped, device closed" {
+		t.Fatalf("quit: status %d, order %v", c, order)
+	}
+	Quit() // a second close event
+	select {
+	case c := <-code:
+		t.Fatalf("a second quit exited again (%d)", c)
+	case <-time.After(ExitWatch + 200*time.Millisecond): // nor did the watch fire: the process was gone
+	}
+
+	// A closing that hangs.
+	quitOnce, stuck = sync.Once{}, true
+	quit := make(chan struct{})
+	go func() { Quit(); close(quit) }()
 	select {
 	case c := <-code:
 		if c != 3 {
@@ -211,13 +236,10 @@ func TestQuitWatchesTheExit(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the watch never fired")
 	}
-	if s := out.String(); !strings.Contains(s, "still running 50ms after quitting") || !strings.Contains(s, "goroutine ") ||
+	if s := out.String(); !strings.Contains(s, "still running 300ms after quitting") || !strings.Contains(s, "goroutine ") ||
 		!strings.Contains(s, "TestQuitWatchesTheExit") {
 		t.Errorf("dump: %.300s", s)
 	}
-	select {
-	case <-code:
-		t.Error("two watches for two quits")
-	case <-time.After(200 * time.Millisecond):
-	}
+	close(hang)
+	<-quit
 }
