@@ -31,11 +31,13 @@ fails=0
 xvfb=""
 cleanup() {
 	WINEPREFIX="$work/prefix" wineserver -k 2>/dev/null
-	[ -n "$xvfb" ] && kill "$xvfb" 2>/dev/null
+	[ -n "$xvfb" ] && kill $xvfb 2>/dev/null
 	rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
-since() { printf '%5.1fs' "$(echo "$(date +%s.%N) - $start" | bc)"; }
+# elapsed FROM: seconds since FROM (a date +%s.%N), one decimal.
+elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
+since() { printf '%5ss' "$(elapsed "$start")"; }
 ok() { printf 'ok   %s %s\n' "$(since)" "$*"; }
 bad() {
 	printf 'FAIL %s %s\n' "$(since)" "$*"
@@ -55,12 +57,20 @@ fatal() {
 	exit 1
 }
 
-# A private X server (two screens side by side, as a hall PC with its
-# citizen display), a private Chinese locale (LOCPATH: nothing of the
-# machine's changes) and a fresh prefix.
-display=":$((120 + $$ % 100))"
-Xvfb "$display" +xinerama -screen 0 1280x800x24 -screen 1 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+# A private X server with two monitors side by side, as a window desk
+# with its citizen display: Xephyr (Xinerama, the second screen at
+# x=1280) inside an Xvfb, since Xvfb's own Xinerama puts both screens at
+# 0,0; wine is told to read Xinerama, not RandR. A private Chinese locale
+# (LOCPATH: nothing of the machine changes) and a fresh prefix.
+n=$((120 + $$ % 100))
+display=":$n"
+Xvfb ":$((n + 100))" -screen 0 2600x900x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb=$!
+for _ in $(seq 1 50); do xdpyinfo -display ":$((n + 100))" >/dev/null 2>&1 && break; sleep 0.1; done
+DISPLAY=":$((n + 100))" Xephyr "$display" +xinerama -screen 1280x800x24 -origin 1280,0 -screen 1280x800x24 \
+	-nolisten tcp >/dev/null 2>&1 &
+xvfb="$xvfb $!"
+for _ in $(seq 1 50); do xdpyinfo -display "$display" >/dev/null 2>&1 && break; sleep 0.1; done
 mkdir -p "$work/locale"
 localedef -i zh_CN -f UTF-8 "$work/locale/zh_CN.UTF-8" >/dev/null 2>&1 || fatal "localedef zh_CN.UTF-8 (Debian package locales)"
 export DISPLAY="$display" WINEPREFIX="$work/prefix" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" \
@@ -70,13 +80,21 @@ check "wineboot: a fresh prefix ($(wine --version))" wineboot -i
 # No window manager here: unmanaged windows, else wine waits 2 s for each
 # to be withdrawn as it closes.
 check "prefix: unmanaged windows (no window manager)" wine reg add 'HKCU\Software\Wine\X11 Driver' /v Managed /d N /f
+check "prefix: monitors from Xinerama" wine reg add 'HKCU\Software\Wine\X11 Driver' /v UseXRandR /d N /f
+# No debugger waiting on a crash: the process ends, and the check sees it.
+check "prefix: no debugger on a crash" wine reg delete 'HKLM\Software\Microsoft\Windows NT\CurrentVersion\AeDebug' /v Debugger /f
+wineserver -k # the settings hold from the next start
 x86_64-w64-mingw32-gcc -O2 -shared -o "$work/bcryptprimitives.dll" packaging/windows/wine/processprng.c -lbcrypt -Wl,--kill-at ||
 	fatal "build the stand-in bcryptprimitives.dll"
 cp "$work/bcryptprimitives.dll" "$WINEPREFIX/drive_c/windows/system32/"
 ok "the stand-in bcryptprimitives.dll (ProcessPrng), in this prefix only"
 
-# Installed silently, per machine.
-check "setup.exe /S installs" wine "$setup" /S
+# Both install modes, installed and removed (packaging/windows/install-check.sh).
+. packaging/windows/install-check.sh
+install_check "$setup" || fails=$((fails + 1))
+
+# Installed silently, per machine, for the runs below.
+check "setup.exe /S /AllUsers installs" wine "$setup" /S /AllUsers
 inst="$WINEPREFIX/drive_c/Program Files/SanxiangDesk"
 exe="$inst/sanxiang.exe"
 [ -f "$exe" ] || fatal "sanxiang.exe is not in Program Files\\SanxiangDesk"
@@ -162,7 +180,7 @@ import -window "$console" "$dist/wine-window-console.png" 2>/dev/null
 t0=$(date +%s.%N)
 has_keyboard "$console"
 xdotool key alt+F4
-if gone "$app" 10; then ok "Alt+F4 on the signed-in console: the process ended in $(printf '%.1f' "$(echo "$(date +%s.%N) - $t0" | bc)")s"; else
+if gone "$app" 10; then ok "Alt+F4 on the signed-in console: the process ended in $(elapsed "$t0")s"; else
 	bad "Alt+F4 on the signed-in console: still running after 10 s"
 	kill "$app" 2>/dev/null
 fi
@@ -179,7 +197,7 @@ for i in $(seq 1 "$closes"); do
 	t0=$(date +%s.%N)
 	xdotool key alt+F4
 	if gone "$app" 20; then
-		times="$times $(printf '%.1f' "$(echo "$(date +%s.%N) - $t0" | bc)")"
+		times="$times $(elapsed "$t0")"
 	else
 		slow=$((slow + 1))
 		bad "close $i: the process still runs 20 s after Alt+F4"
@@ -220,11 +238,12 @@ if gone "$app" 5; then ok "the kiosk left through its administrator PIN"; else
 fi
 
 # The uninstaller removes the program and keeps the records.
-wineserver -w # every process of the prefix has ended
-# (NSIS's uninstaller runs from a copy in %TEMP% and returns at once:
-# wineserver -w waits for it; "_?=" cannot be passed unquoted through wine.)
-check "uninstall.exe /S removes the program" sh -c "wine '$inst/uninstall.exe' /S && wineserver -w"
-check "sanxiang.exe is gone" test ! -e "$exe"
+# (NSIS's uninstaller runs from a copy in %TEMP% and returns at once, and
+# "_?=" cannot be passed unquoted through wine: its folder's going is
+# waited for.)
+check "uninstall.exe /S runs" wine "$inst/uninstall.exe" /S
+for _ in $(seq 1 100); do [ -e "$inst" ] || break; sleep 0.3; done
+check "the program's folder is gone" test ! -e "$inst"
 check "the Start-menu folder is gone" test ! -e "$menu"
 check "the data folder is kept (case files are records)" test -f "$data/casefile.db"
 
