@@ -25,7 +25,8 @@ linux() {
 	say "== linux $version-$build"
 	mkdir -p "$dist/linux"
 	go build -trimpath -ldflags "-s -w -X main.build=$build" -o "$dist/linux/sanxiang" .
-	CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$dist/linux/sanxiang-platform" ./sync/cmd/sanxiang-platform
+	CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=$version -X main.build=$build" \
+		-o "$dist/linux/sanxiang-platform" ./sync/cmd/sanxiang-platform
 	for p in desk platform; do
 		# nfpm expands variables in some fields only: the paths are put in here.
 		sed "s|\${SANXIANG_DIST}|$dist|g" "packaging/linux/nfpm-$p.yaml" >"$dist/nfpm-$p.yaml"
@@ -53,7 +54,7 @@ windows() {
 	[ "$status" = 0 ] || exit "$status"
 	mv "$name.exe" "$dist/windows/sanxiang.exe"
 	"$root/packaging/sign.sh" "$dist/windows/sanxiang.exe"
-	makensis -V2 -DVERSION="$version" -DDIST="$dist/windows" -DSIGN="$root/packaging/sign.sh" \
+	makensis -V2 -DVERSION="$version" -DBUILD="$build" -DDIST="$dist/windows" -DSIGN="$root/packaging/sign.sh" \
 		packaging/windows/installer.nsi >&2
 }
 

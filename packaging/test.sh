@@ -31,6 +31,9 @@ linux() {
 		/usr/lib/systemd/system/sanxiang-kiosk.service; do
 		check "desk package holds $p" has "$list" "$p"
 	done
+	check "desk package's version is $version-$build" sh -c "[ \"\$(dpkg-deb -f '$desk' Version)\" = '$version-$build' ]"
+	check "platform package's version is $version-$build" sh -c "[ \"\$(dpkg-deb -f '$plat' Version)\" = '$version-$build' ]"
+	check "sanxiang-platform reports $version ($build)" sh -c "[ \"\$('$dist/linux/sanxiang-platform' -version)\" = 'sanxiang-platform $version ($build)' ]"
 	check "desk package depends on libgl1" sh -c "dpkg-deb -f '$desk' Depends | grep -q libgl1"
 	check "desk package recommends cage" sh -c "dpkg-deb -f '$desk' Recommends | grep -q cage"
 	check "desk package recommends an audio library" sh -c "dpkg-deb -f '$desk' Recommends | grep -q 'libpulse0 | libasound2'"
@@ -62,6 +65,7 @@ linux() {
 		check "nothing of it is left in /usr/bin" test ! -e /usr/bin/sanxiang
 		check "platform package installs" dpkg -i "$plat"
 		tmp=$(mktemp -d)
+		check "the installed sanxiang-platform reports $version ($build)" sh -c "sanxiang-platform -version | grep -qx 'sanxiang-platform $version ($build)'"
 		check "sanxiang-platform runs (a one-time enrolment code)" sh -c "sanxiang-platform --db '$tmp/p.db' --new-code officer | grep -q ."
 		rm -rf "$tmp"
 		check "platform package removes" dpkg -r sanxiang-platform
@@ -115,6 +119,12 @@ windows() {
 	# fyne package's second Windows build drops -X main.build.
 	check "sanxiang.exe reports version $version ($build), from the FyneApp.toml it carries" \
 		sh -c "strings '$exe' | grep -qx 'Version = \"$version\"' && strings '$exe' | grep -qx 'Build = $build'"
+	# The version resources Windows shows (Properties → Details), of the
+	# exe and of the installer: VERSION.BUILD.
+	for f in "$exe" "$setup"; do
+		check "$(basename "$f")'s version resources say $version.$build" sh -c "7z l '$f' | grep -qx 'FileVersion: $version.$build' &&
+			7z l '$f' | grep -qx 'ProductVersion: $version.$build'"
+	done
 	dlls=$(x86_64-w64-mingw32-objdump -p "$exe" | sed -n 's/.*DLL Name: //p' | tr 'A-Z' 'a-z' | sort -u | tr '\n' ' ')
 	# Only DLLs every Windows has: nothing needs to ship beside the exe.
 	extra=""

@@ -17,6 +17,9 @@
 Unicode true
 Target amd64-unicode
 
+!ifndef BUILD
+  !define BUILD "0"
+!endif
 !ifndef VERSION
   !define VERSION "0.0.0"
 !endif
@@ -51,10 +54,11 @@ Target amd64-unicode
 Name "$(AppName)"
 OutFile "${DIST}\sanxiang-desk-${VERSION}-setup.exe"
 SetCompressor /SOLID lzma
-VIProductVersion "${VERSION}.0"
+VIProductVersion "${VERSION}.${BUILD}"
 VIAddVersionKey /LANG=0 "ProductName" "Sanxiang Desk"
 VIAddVersionKey /LANG=0 "FileDescription" "Sanxiang Desk installer"
-VIAddVersionKey /LANG=0 "FileVersion" "${VERSION}"
+VIAddVersionKey /LANG=0 "FileVersion" "${VERSION}.${BUILD}"
+VIAddVersionKey /LANG=0 "ProductVersion" "${VERSION}.${BUILD}"
 VIAddVersionKey /LANG=0 "LegalCopyright" "Sanxiang Desk"
 
 !ifdef SIGN

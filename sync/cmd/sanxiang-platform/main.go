@@ -36,7 +36,18 @@ import (
 	"github.com/sanxiang-desk/sanxiang/sync/server/demoload"
 )
 
+// Set at build time with -ldflags "-X main.version=… -X main.build=…"
+// (packaging/package.sh, from FyneApp.toml).
+var (
+	version = "0.1.0"
+	build   = "dev"
+)
+
 func main() {
+	if len(os.Args) > 1 && (os.Args[1] == "-version" || os.Args[1] == "--version") {
+		fmt.Printf("sanxiang-platform %s (%s)\n", version, build)
+		return
+	}
 	if len(os.Args) > 1 && os.Args[1] == "admin" {
 		if err := adminSubcommand(os.Args[2:], os.Stdin, os.Stdout); err != nil {
 			fmt.Fprintln(os.Stderr, err)
