@@ -160,17 +160,24 @@ func TestIdleTimerShowsAttractAndClearsSearch(t *testing.T) {
 	}
 }
 
-func TestAdminPINGuardsLeavingTheKiosk(t *testing.T) {
+// pinKiosk is a kiosk in its window whose administrator PIN is 135792.
+func pinKiosk(t *testing.T) (*Kiosk, fyne.Window) {
+	t.Helper()
 	shelltest.NewApp(t, shell.Theme{Large: true})
 	cfg := config.Default()
-	hash, _ := account.Hash("135792")
-	cfg.KioskAdminPINHash = hash
+	cfg.KioskAdminPINHash, _ = account.Hash("135792")
 	k, err := New(demoCatalog(t), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	w := test.NewTempWindow(t, k.Content())
+	w.Resize(fyne.NewSize(1280, 800))
 	k.Attach(w)
+	return k, w
+}
+
+func TestAdminPINGuardsLeavingTheKiosk(t *testing.T) {
+	k, _ := pinKiosk(t)
 	k.AskAdmin()
 	for _, r := range "111111" {
 		k.admin.PIN.TypedRune(r)
@@ -268,16 +275,7 @@ func findScroll(o fyne.CanvasObject) *container.Scroll {
 // (the window's close) puts the keyboard in the PIN box, Enter submits
 // it and Space on the focused 退出 leaves — nobody has to find the mouse.
 func TestKioskLeavesFromTheKeyboard(t *testing.T) {
-	shelltest.NewApp(t, shell.Theme{Large: true})
-	cfg := config.Default()
-	cfg.KioskAdminPINHash, _ = account.Hash("135792")
-	k, err := New(demoCatalog(t), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := test.NewTempWindow(t, k.Content())
-	w.Resize(fyne.NewSize(1280, 800))
-	k.Attach(w)
+	k, w := pinKiosk(t)
 	quit := 0
 	k.quit = func() { quit++ }
 	k.CloseRequested()
