@@ -93,9 +93,11 @@ print_check() {
 		print_stop_cups "$cupsd_pid"
 		return 1
 	fi
-	if lpadmin -p SanxiangTest -E -v "file://$out" -m drv:///sample.drv/generic.ppd >"$pw/cups/lpadmin.out" 2>&1 &&
+	# A4, as in a Chinese office (the driver's default is Letter, and wine
+	# takes the paper from the printer's default).
+	if lpadmin -p SanxiangTest -E -v "file://$out" -m drv:///sample.drv/generic.ppd -o PageSize=A4 >"$pw/cups/lpadmin.out" 2>&1 &&
 		lpadmin -d SanxiangTest >>"$pw/cups/lpadmin.out" 2>&1; then
-		ok "print: the default printer SanxiangTest (Generic PostScript), into $out"
+		ok "print: the default printer SanxiangTest (Generic PostScript, A4), into $out"
 	else
 		bad "print: lpadmin SanxiangTest"
 		sed 's/^/     /' "$pw/cups/lpadmin.out" | head -10
@@ -178,10 +180,10 @@ print_run() {
 		failed=1
 	fi
 	ps=$(grep -ac '^%%Page: ' "$out" 2>/dev/null)
-	if [ "$ps" = 2 ] && grep -aq "^%%Title: $title" "$out"; then
-		ok "print: the printer's file is PostScript titled $title, 2 pages, $(stat -c %s "$out") bytes"
+	if [ "$ps" = 2 ] && grep -aq "^%%Title: $title" "$out" && grep -aq '^%%BeginFeature: \*PageSize A4' "$out"; then
+		ok "print: the printer's file is PostScript titled $title, A4, 2 pages, $(stat -c %s "$out") bytes"
 	else
-		bad "print: the printer's file has ${ps:-no} %%Page comments (want 2) or not the title $title ($out)"
+		bad "print: the printer's file has ${ps:-no} %%Page comments (want 2), or not the title $title, or not A4 ($out)"
 		failed=1
 	fi
 	# Drawn by ghostscript: the black block of each test page where it was
