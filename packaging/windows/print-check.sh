@@ -117,7 +117,7 @@ print_run() {
 	if [ -z "$test_exe" ]; then
 		test_exe="$pw/winui.test.exe"
 		if ! (cd "$root" && env CC=x86_64-w64-mingw32-gcc CXX=x86_64-w64-mingw32-g++ CGO_ENABLED=1 GOOS=windows GOARCH=amd64 \
-			CGO_LDFLAGS="-static-libgcc -static-libstdc++" go test -c -o "$test_exe" ./app/shell/winui) >"$pw/build.out" 2>&1; then
+			CGO_LDFLAGS="-static-libgcc -static-libstdc++" go test -c -trimpath -tags release -o "$test_exe" ./app/shell/winui) >"$pw/build.out" 2>&1; then
 			bad "print: build the winui Windows test"
 			sed 's/^/     /' "$pw/build.out" | head -20
 			return 1

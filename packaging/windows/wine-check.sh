@@ -7,7 +7,8 @@
 # its title and its QR code; the desk closed with Alt+F4 20 times, each
 # time within seconds (the app writes every goroutine's stack if it does
 # not end: shell.Quit); the kiosk started and left through its
-# administrator PIN; the uninstaller, keeping the data folder.
+# administrator PIN; a document printed through the Windows print dialog
+# to a private CUPS printer; the uninstaller, keeping the data folder.
 #
 # wine 8.0 lacks ProcessPrng (bcryptprimitives.dll), which Go's runtime
 # calls since 1.24 and Windows 10 and 11 have: a stand-in built here from
@@ -236,6 +237,12 @@ if gone "$app" 5; then ok "the kiosk left through its administrator PIN"; else
 	import -window root "$dist/wine-kiosk-stuck.png" 2>/dev/null
 	kill "$app" 2>/dev/null
 fi
+
+# Printing through the Windows print dialog, to a private CUPS printer
+# (packaging/windows/print-check.sh; its test binary is built with the
+# release build's flags, so it reuses what the package build compiled).
+. packaging/windows/print-check.sh
+print_check "$work/print" || :
 
 # The uninstaller removes the program and keeps the records.
 # (NSIS's uninstaller runs from a copy in %TEMP% and returns at once, and
