@@ -41,6 +41,13 @@ print_check() {
 	local root
 	root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 	mkdir -p "$pw/cups/conf" "$pw/cups/spool/tmp" "$pw/cups/cache" "$pw/cups/state" "$pw/cups/log" "$pw/out"
+	# cupsd runs its filters as the user lp: they must reach the spool
+	# through every folder above it (mktemp -d makes them 0700).
+	local d=$pw
+	while [ "$d" != / ] && [ "$d" != /tmp ]; do
+		chmod o+x "$d" 2>/dev/null
+		d=$(dirname "$d")
+	done
 	out="$pw/out/sanxiang-print.ps"
 	# The filters and the file: device run as cupsd's User (lp when root).
 	chmod 0777 "$pw/out" "$pw/cups/spool/tmp"
