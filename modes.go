@@ -54,7 +54,7 @@ func runKiosk(o *options, _ io.Writer) error {
 	pl := client.NewLists(dev.Config.PlatformURL, dev.Catalog)
 	k.SetPull(pl)
 	go pl.Every(ctx, listsPeriod, func(n int, err error) {
-		logPull(err)
+		shell.LogError("catalog sync", err)
 		if n > 0 {
 			fyne.Do(k.Refresh)
 		}
@@ -112,7 +112,7 @@ func runWindow(o *options, _ io.Writer) error {
 	go hl.Run(ctx, listsPeriod, nil)
 	go desk.Display.TurnPages(ctx) // a guide too long for the screen turns by itself
 	go pl.Every(ctx, listsPeriod, func(n int, err error) {
-		logPull(err)
+		shell.LogError("catalog sync", err)
 		fyne.Do(func() {
 			if !desk.UpdateNow.Disabled() { // else a pull asked for is under way and will say
 				desk.ShowPull(n, err)
@@ -124,12 +124,6 @@ func runWindow(o *options, _ io.Writer) error {
 	})
 	console.ShowAndRun()
 	return nil
-}
-
-func logPull(err error) {
-	if err != nil {
-		fyne.LogError("catalog sync", err)
-	}
 }
 
 func runOfficer(o *options, _ io.Writer) error {
