@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-resty/resty/v2"
@@ -43,6 +44,11 @@ type Identity struct {
 	// DeviceWindow, DeviceOfficer); "" in an identity kept before it was
 	// recorded, taken as an officer's.
 	Kind string `json:"kind,omitempty"`
+	// TLSPin is the pin (api.SPKIPin) of the platform's TLS certificate
+	// from the enrolment code, checked on every connection for good; ""
+	// if the code carried none (the certificate is then checked against
+	// the trusted authorities only).
+	TLSPin string `json:"tls_pin,omitempty"`
 }
 
 // IdentityFile is the file in the data folder that holds the identity.
@@ -97,9 +103,11 @@ var (
 // newResty is a client of the platform at base whose every request is
 // retried by the Retry transport (connection failures and 5xx), each
 // attempt within a minute. resty's own retries stay off: retry is written
-// once, below the calls.
-func newResty(base string) *resty.Client {
-	rt := NewRetry(http.DefaultTransport)
+// once, below the calls. Its connections check the platform's certificate
+// against pin, if not "", and it sends nothing to http:// off this machine
+// (transport).
+func newResty(base, pin string) *resty.Client {
+	rt := NewRetry(transport(pin))
 	rt.Timeout = 60 * time.Second
 	return resty.New().SetBaseURL(base).SetTransport(rt).
 		SetHeader("User-Agent", "sanxiang-desk").
@@ -126,16 +134,38 @@ func fail(resp *resty.Response, err error) error {
 	return e
 }
 
-// Enrol exchanges a one-time code for the device's identity.
+// Enrol exchanges a one-time code (api.EnrolCode) for the device's
+// identity. It refuses an http:// platform off this machine, and a code
+// without the platform key's fingerprint for a platform off this machine
+// (nothing would say whom the device enrols with); the TLS peer must match
+// the code's pin before the code is sent, and the key the platform answers
+// with must match the code's fingerprint. The identity pins both.
 func Enrol(ctx context.Context, base, code, name, kind, verifier string) (_ Identity, err error) {
 	defer wrap(&err, "enrol")
+	c, err := api.ParseEnrolCode(code)
+	if err != nil {
+		return Identity{}, &TrustError{Code: ErrMalformedCode.Code, Detail: err.Error()}
+	}
+	if err := CheckPlatformURL(base); err != nil {
+		return Identity{}, err
+	}
+	if c.Fingerprint == "" && !Loopback(base) {
+		return Identity{}, &TrustError{Code: ErrNoFingerprint.Code, Detail: "the code carries no fingerprint of the platform key, so whom this device enrols with cannot be checked"}
+	}
+	if c.Pin != "" && !strings.HasPrefix(strings.ToLower(base), "https://") {
+		return Identity{}, &TrustError{Code: ErrInsecureURL.Code, Detail: "the code pins a TLS certificate, but the platform address is not https://"}
+	}
 	var out api.EnrolResponse
-	resp, err := newResty(base).R().SetContext(ctx).SetHeader(api.HeaderIdem, "enrol-"+code).
-		SetBody(api.EnrolRequest{Code: code, Name: name, Kind: kind, Verifier: verifier}).SetResult(&out).Post(api.PathEnrol)
+	resp, err := newResty(base, c.Pin).R().SetContext(ctx).SetHeader(api.HeaderIdem, "enrol-"+c.Secret).
+		SetBody(api.EnrolRequest{Code: c.Secret, Name: name, Kind: kind, Verifier: verifier}).SetResult(&out).Post(api.PathEnrol)
 	if err := fail(resp, err); err != nil {
 		return Identity{}, err
 	}
-	return Identity{Platform: base, DeviceID: out.DeviceID, Token: out.Token, PlatformKey: out.PlatformKey, Kind: out.Kind}, nil
+	if got := api.KeyFingerprint(out.PlatformKey); c.Fingerprint != "" && got != c.Fingerprint {
+		return Identity{}, &TrustError{Code: ErrWrongFingerprint.Code,
+			Detail: fmt.Sprintf("the platform's key has fingerprint %s, the code says %s", got, c.Fingerprint)}
+	}
+	return Identity{Platform: base, DeviceID: out.DeviceID, Token: out.Token, PlatformKey: out.PlatformKey, Kind: out.Kind, TLSPin: c.Pin}, nil
 }
 
 // Client talks to the platform as one enrolled device.
@@ -151,7 +181,7 @@ type Client struct {
 
 // New makes a client for an enrolled device.
 func New(id Identity) *Client {
-	return &Client{id: id, r: newResty(id.Platform).SetAuthToken(id.Token), Batch: 2000}
+	return &Client{id: id, r: newResty(id.Platform, id.TLSPin).SetAuthToken(id.Token), Batch: 2000}
 }
 
 // PushResult says how far the platform has acknowledged the log.
@@ -210,6 +240,9 @@ func (c *Client) Push(ctx context.Context, l *casefile.Log) (_ PushResult, err e
 		if err := fail(resp, err); err != nil {
 			return res, err
 		}
+		if err := pinnedKey(rc.Note, c.id.PlatformKey); err != nil {
+			return res, err
+		}
 		if _, err := l.KeepReceipt(ctx, rc.Note, c.id.PlatformKey); err != nil {
 			return res, err
 		}
@@ -228,7 +261,13 @@ func (c *Client) Pull(ctx context.Context, cat *catalog.Catalog) (int, error) {
 // PullPublic pulls the public lists without a device identity (kiosks and
 // windows read public data only).
 func PullPublic(ctx context.Context, base string, cat *catalog.Catalog) (int, error) {
-	return Pull(ctx, newResty(base), cat)
+	return Pull(ctx, newResty(base, ""), cat)
+}
+
+// PullPinned is PullPublic over a connection checked against pin (the
+// identity's TLSPin when base is the platform the device enrolled with).
+func PullPinned(ctx context.Context, base, pin string, cat *catalog.Catalog) (int, error) {
+	return Pull(ctx, newResty(base, pin), cat)
 }
 
 // Pull is the change-feed loop over any resty client.

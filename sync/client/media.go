@@ -67,13 +67,13 @@ func (c *Client) UploadMedia(ctx context.Context, l *casefile.Log, d casefile.Di
 	}
 	resp, err := c.r.R().SetContext(ctx).SetResult(&held).Get(api.PathMediaSHA + d.String())
 	if err == nil && resp.StatusCode() == http.StatusOK {
-		return l.KeepMediaReceipt(ctx, d, size, held.Receipt, c.id.PlatformKey)
+		return c.keepMediaReceipt(ctx, l, d, size, held.Receipt)
 	}
 	// Uploads speak tus directly. Creating an upload and asking its offset
 	// are retried by the transport; a PATCH is not, since after a break the
 	// upload resumes from the offset the platform reports instead.
-	tus := c.tus(http.DefaultTransport)
-	patcher := c.tus(nil)
+	tus := c.tus(true)
+	patcher := c.tus(false)
 	loc, err := l.UploadLocation(ctx, d)
 	if err != nil {
 		return err
@@ -142,7 +142,7 @@ func (c *Client) UploadMedia(ctx context.Context, l *casefile.Log, d casefile.Di
 				if err := l.SetUploadLocation(ctx, d, ""); err != nil {
 					return err
 				}
-				return l.KeepMediaReceipt(ctx, d, size, held.Receipt, c.id.PlatformKey)
+				return c.keepMediaReceipt(ctx, l, d, size, held.Receipt)
 			}
 			if err := resume(ctx, &failures, resp, err); err != nil {
 				return err
@@ -197,19 +197,20 @@ func (c *Client) UploadMedia(ctx context.Context, l *casefile.Log, d casefile.Di
 			if progress != nil {
 				progress(Upload{SHA256: d.String(), Sent: size, Total: size})
 			}
-			return l.KeepMediaReceipt(ctx, d, size, strings.ReplaceAll(rc, "|", "\n"), c.id.PlatformKey)
+			return c.keepMediaReceipt(ctx, l, d, size, strings.ReplaceAll(rc, "|", "\n"))
 		}
 	}
 }
 
-// tus is a client for the upload protocol; retried through the Retry
-// transport over next, or not at all if next is nil. Each attempt has five
-// minutes.
-func (c *Client) tus(next http.RoundTripper) *resty.Client {
+// tus is a client for the upload protocol over the device's checked
+// transport; retried through the Retry transport, or not at all. Each
+// attempt has five minutes.
+func (c *Client) tus(retried bool) *resty.Client {
+	next := transport(c.id.TLSPin)
 	r := resty.New().SetBaseURL(c.id.Platform).SetAuthToken(c.id.Token).
 		SetHeader("Tus-Resumable", "1.0.0").SetLogger(quiet{})
-	if next == nil {
-		return r.SetTimeout(5 * time.Minute)
+	if !retried {
+		return r.SetTransport(next).SetTimeout(5 * time.Minute)
 	}
 	rt := NewRetry(next)
 	rt.Timeout = 5 * time.Minute

@@ -122,7 +122,8 @@ func (b *cancelBody) Close() error {
 // not because the caller gave up), or the platform's own trouble.
 func retryable(ctx context.Context, resp *http.Response, err error) bool {
 	if err != nil {
-		return ctx.Err() == nil && !errors.Is(err, context.Canceled)
+		// A platform the device refuses to trust stays refused.
+		return ctx.Err() == nil && !errors.Is(err, context.Canceled) && TrustCode(err) == ""
 	}
 	return resp.StatusCode >= 500
 }

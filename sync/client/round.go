@@ -88,7 +88,13 @@ func Round(ctx context.Context, dev *device.Device, progress func(Upload)) (Resu
 	done := func(key string, args map[string]any) { res.Done = append(res.Done, Message{key, args}) }
 	result := func() (Result, error) { return res, res.Err() }
 
-	if n, err := PullPublic(ctx, platform, dev.Catalog); ok("catalog", err) {
+	// The lists come over the pinned connection when config.json names
+	// the platform the device enrolled with.
+	pin := ""
+	if id, err := LoadIdentity(dev.Dir); err == nil && id.Platform == platform {
+		pin = id.TLSPin
+	}
+	if n, err := PullPinned(ctx, platform, pin, dev.Catalog); ok("catalog", err) {
 		done("cli.pulled", map[string]any{"N": n})
 	}
 	id, err := LoadIdentity(dev.Dir)
@@ -246,6 +252,9 @@ func stepFailed(ctx context.Context, step string, err error, platform string) *S
 func Why(ctx context.Context, err error, platform string) Message {
 	var refused *Error
 	switch {
+	case TrustCode(err) != "":
+		// Before "unreachable": a refused certificate is no network trouble.
+		return Message{"sync.why_" + TrustCode(err), map[string]any{"URL": platform}}
 	case ctx.Err() != nil:
 		return Message{Key: "sync.why_timeout"}
 	case errors.Is(err, ErrUnauthorized):

@@ -72,6 +72,7 @@ type Server struct {
 	pages    *pages.Room
 	people   *people.Room
 	console  *console.Room
+	pin      tlsPin
 }
 
 // Options configure a server.
@@ -438,15 +439,17 @@ func (s *Server) newCode(w http.ResponseWriter, r *http.Request) {
 	web.JSON(w, http.StatusCreated, map[string]string{"code": code})
 }
 
-// NewEnrolCode makes a one-time enrolment code (for the CLI and the demo).
+// NewEnrolCode makes a one-time enrolment code (for the CLI, the admin API
+// and the demo) carrying the receipt key's fingerprint and, when known, the
+// TLS pin (api.EnrolCode).
 func (s *Server) NewEnrolCode(ctx context.Context, kind string) (_ string, err error) {
 	defer wrap.Err(&err, "new enrolment code")
 	if !api.DeviceKind(kind) {
 		return "", fmt.Errorf("%w: %q", errBadKind, kind)
 	}
-	code := strings.ToUpper(randomToken(6))
+	secret, code := s.enrolCode()
 	_, err = s.db.ExecContext(ctx, `INSERT INTO enrol_codes (code_hash, kind, created) VALUES (?, ?, ?)`,
-		hashToken(code), kind, s.now().UTC().Format(time.RFC3339))
+		hashToken(secret), kind, s.now().UTC().Format(time.RFC3339))
 	return code, err
 }
 
@@ -455,6 +458,7 @@ func (s *Server) enrol(w http.ResponseWriter, r *http.Request) {
 	if !web.Decode(w, r, &req) {
 		return
 	}
+	req.Code = enrolSecret(req.Code)
 	v, err := note.NewVerifier(req.Verifier)
 	if err != nil {
 		web.Problem(w, http.StatusBadRequest, "bad_key", words.L("platform.bad_key"), err.Error())
