@@ -5,6 +5,8 @@
 //
 //	sanxiang-platform --listen 127.0.0.1:8421 --db platform.db --media media/ --admin-token "$TOKEN" [--demo]
 //	sanxiang-platform --db platform.db --new-code officer      (prints a one-time enrolment code)
+//	sanxiang-platform --listen :443 --tls-cert cert.pem --tls-key key.pem …   (HTTPS; listen.go)
+//	sanxiang-platform --listen :8421 --behind-proxy [--proxy-addr 10.0.0.5] [--proxy-cert proxy.pem] …
 //	sanxiang-platform admin add --db platform.db --login L --name N --role city   (the first administrator; password from the terminal)
 //
 // People administer the platform in its console (/admin/login) with their
@@ -131,6 +133,10 @@ func run(listen, dbPath, mediaDir, adminToken string, withDemo bool, newCode str
 		return err
 	}
 	defer s.Close()
+	tr, err := platformTransport(s, log)
+	if err != nil {
+		return err
+	}
 	if newCode != "" {
 		code, err := s.NewEnrolCode(ctx, newCode)
 		if err != nil {
@@ -145,15 +151,19 @@ func run(listen, dbPath, mediaDir, adminToken string, withDemo bool, newCode str
 		}
 		log.Info("demo city loaded (lists, major-decision lists, reviewers) where the catalog was empty")
 	}
-	srv := &http.Server{Addr: listen, Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Addr: listen, Handler: tr.handler(s.Handler()), ReadHeaderTimeout: 10 * time.Second}
+	ln, err := tr.listen(listen)
+	if err != nil {
+		return err
+	}
 	go func() {
 		<-ctx.Done()
 		shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		srv.Shutdown(shut)
 	}()
-	log.Info("platform serving", "listen", listen, "db", dbPath, "platform_key", s.PlatformKey())
-	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	log.Info("platform serving", "listen", listen, "tls", tr.cert != nil, "behind_proxy", tr.proxies != nil, "db", dbPath, "platform_key", s.PlatformKey(), "fingerprint", s.KeyFingerprint())
+	if err := tr.serve(srv, ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil
