@@ -117,8 +117,10 @@ func (c *Room) log() *slog.Logger {
 	return slog.Default()
 }
 
-// ClientIP is the address a request came from (the connection's peer: a
-// proxy in front of the platform is that proxy).
+// ClientIP is the address a request came from: the connection's peer. A
+// platform started --behind-proxy sets it, for requests from its proxies
+// only, to the client address the proxy put in X-Forwarded-For
+// (sync/cmd/sanxiang-platform/listen.go); nobody else can name their own.
 func ClientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
