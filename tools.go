@@ -84,7 +84,7 @@ func runVerify(o *options, out io.Writer) error {
 	}
 	rep, err := l.VerifyWithKey(ctx, key, seen)
 	if err != nil {
-		return plainError(shell.L("cli.verify_failed", map[string]any{"Error": err.Error()}))
+		return plainError(shell.L("cli.verify_failed", map[string]any{"Error": shell.ErrorText(err)}))
 	}
 	fmt.Fprintln(out, shell.L("cli.verify_ok", map[string]any{"Records": rep.Records, "Checkpoints": rep.Checkpoints,
 		"Media": rep.Media, "Root": rep.Root.String()}))
@@ -124,7 +124,7 @@ func verifyBundle(o *options, path string, out io.Writer) error {
 	}
 	rep, m, err := casefile.VerifyBundle(f, st.Size(), key)
 	if err != nil {
-		return plainError(shell.L("cli.verify_failed", map[string]any{"Error": err.Error()}))
+		return plainError(shell.L("cli.verify_failed", map[string]any{"Error": shell.ErrorText(err)}))
 	}
 	fmt.Fprintln(out, shell.L("cli.verify_bundle_ok", map[string]any{"Case": rep.Case, "Records": rep.Records,
 		"Media": rep.Media, "Size": rep.TreeSize, "Root": rep.Root.String()}))
