@@ -262,13 +262,17 @@ func runEnrol(o *options, out io.Writer) error {
 		return plainError(shell.L("cli.enrol_usage"))
 	}
 	ctx := context.Background()
-	l, err := casefile.Open(ctx, filepath.Join(dev.Dir, config.CasefileDB), filepath.Join(dev.Dir, config.MediaDir), device.ID())
+	devID, err := device.ID(dev.Dir)
+	if err != nil {
+		return err
+	}
+	l, err := casefile.Open(ctx, filepath.Join(dev.Dir, config.CasefileDB), filepath.Join(dev.Dir, config.MediaDir), devID)
 	if err != nil {
 		return err
 	}
 	defer l.Close()
 	platform := dev.Config.PlatformURL
-	id, err := client.Enrol(ctx, platform, strings.TrimSpace(o.code), device.ID(), o.kind, l.Verifier)
+	id, err := client.Enrol(ctx, platform, strings.TrimSpace(o.code), device.Name(), o.kind, l.Verifier)
 	if err != nil {
 		return plainError(shell.L("cli.enrol_failed", map[string]any{"Error": shell.T(client.Why(ctx, err, platform))}))
 	}
