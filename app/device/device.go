@@ -492,4 +492,3 @@ func (f fileRegistry) Reviewer(id string) (review.Reviewer, bool) {
 	}
 	return review.NewRegistry(list).Reviewer(id)
 }
-

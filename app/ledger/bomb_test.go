@@ -7,7 +7,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"hash/crc32"
 	"io"
 	"math/rand/v2"
@@ -193,5 +192,5 @@ func TestZipBombRefusedInBoundedMemory(t *testing.T) {
 	if alloc > memoryBound {
 		t.Errorf("verifying a %d MiB bundle allocated %d MiB", st.Size()>>20, alloc>>20)
 	}
-	t.Log(fmt.Sprintf("a %.1f MiB bundle verified having allocated %.1f MiB", float64(st.Size())/(1<<20), float64(alloc)/(1<<20)))
+	t.Logf("a %.1f MiB bundle verified having allocated %.1f MiB", float64(st.Size())/(1<<20), float64(alloc)/(1<<20))
 }
