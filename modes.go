@@ -34,6 +34,9 @@ func runKiosk(o *options, _ io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := k.KeepLockout(dev.Dir); err != nil {
+		return err
+	}
 	// Building the search indexes leaves garbage the size of the catalog;
 	// hand it back now rather than keep it resident for the kiosk's life.
 	debug.FreeOSMemory()

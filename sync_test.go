@@ -16,7 +16,6 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/config"
 	"github.com/sanxiang-desk/sanxiang/app/demo"
-	"github.com/sanxiang-desk/sanxiang/app/device"
 	"github.com/sanxiang-desk/sanxiang/internal/demomode"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/client"
@@ -84,7 +83,7 @@ func TestSyncDoesWhatItCanAndSaysWhatFailed(t *testing.T) {
 		t.Errorf("stderr does not name the calendar alone")
 	}
 	// The records and every evidence file are on the platform.
-	l, err := casefile.Open(ctx, filepath.Join(dir, config.CasefileDB), filepath.Join(dir, config.MediaDir), device.ID())
+	l, err := casefile.OpenExisting(ctx, filepath.Join(dir, config.CasefileDB), filepath.Join(dir, config.MediaDir))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -84,7 +84,7 @@ func runVerify(o *options, out io.Writer) error {
 	}
 	rep, err := l.VerifyWithKey(ctx, key, seen)
 	if err != nil {
-		return plainError(shell.L("cli.verify_failed", map[string]any{"Error": err.Error()}))
+		return plainError(shell.L("cli.verify_failed", map[string]any{"Error": shell.ErrorText(err)}))
 	}
 	fmt.Fprintln(out, shell.L("cli.verify_ok", map[string]any{"Records": rep.Records, "Checkpoints": rep.Checkpoints,
 		"Media": rep.Media, "Root": rep.Root.String()}))
@@ -124,7 +124,7 @@ func verifyBundle(o *options, path string, out io.Writer) error {
 	}
 	rep, m, err := casefile.VerifyBundle(f, st.Size(), key)
 	if err != nil {
-		return plainError(shell.L("cli.verify_failed", map[string]any{"Error": err.Error()}))
+		return plainError(shell.L("cli.verify_failed", map[string]any{"Error": shell.ErrorText(err)}))
 	}
 	fmt.Fprintln(out, shell.L("cli.verify_bundle_ok", map[string]any{"Case": rep.Case, "Records": rep.Records,
 		"Media": rep.Media, "Size": rep.TreeSize, "Root": rep.Root.String()}))
@@ -262,13 +262,17 @@ func runEnrol(o *options, out io.Writer) error {
 		return plainError(shell.L("cli.enrol_usage"))
 	}
 	ctx := context.Background()
-	l, err := casefile.Open(ctx, filepath.Join(dev.Dir, config.CasefileDB), filepath.Join(dev.Dir, config.MediaDir), device.ID())
+	devID, err := device.ID(dev.Dir)
+	if err != nil {
+		return err
+	}
+	l, err := casefile.Open(ctx, filepath.Join(dev.Dir, config.CasefileDB), filepath.Join(dev.Dir, config.MediaDir), devID)
 	if err != nil {
 		return err
 	}
 	defer l.Close()
 	platform := dev.Config.PlatformURL
-	id, err := client.Enrol(ctx, platform, strings.TrimSpace(o.code), device.ID(), o.kind, l.Verifier)
+	id, err := client.Enrol(ctx, platform, strings.TrimSpace(o.code), device.Name(), o.kind, l.Verifier)
 	if err != nil {
 		return plainError(shell.L("cli.enrol_failed", map[string]any{"Error": shell.T(client.Why(ctx, err, platform))}))
 	}

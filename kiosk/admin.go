@@ -33,6 +33,9 @@ type adminGate struct {
 	hash        string
 	failures    int
 	lockedUntil time.Time
+	// lockPath keeps failures and lockedUntil across restarts
+	// (KeepLockout); "" keeps them in memory.
+	lockPath string
 
 	book     *account.Book
 	activate Activator
@@ -179,6 +182,9 @@ func (k *Kiosk) AskAdmin() {
 	prompt.Wrapping = fyne.TextWrapWord
 	a.Prompt = prompt
 	content := container.NewVBox(prompt, fields, pad.content, ok, a.Busy.Content, a.Message, a.ActivateOpen)
+	if now := k.now(); !people && now.Before(a.lockedUntil) {
+		a.Message.SetText(lockedText(a.lockedUntil, now)) // locked before a restart, too
+	}
 	a.dialog = dialog.NewCustom(shell.L("admin.title"), shell.L("admin.cancel"), content, k.win)
 	a.dialog.Resize(fyne.NewSize(520, 0))
 	a.dialog.Show()
@@ -197,20 +203,24 @@ func (k *Kiosk) SubmitAdminPIN() {
 	pin := a.PIN.Text
 	a.PIN.SetText("")
 	if now.Before(a.lockedUntil) {
-		a.Message.SetText(shell.SignInError(account.ErrLocked, a.lockedUntil))
+		a.Message.SetText(lockedText(a.lockedUntil, now))
 		return
 	}
 	if !account.VerifyPIN(pin, a.hash) {
 		a.failures++
+		defer a.saveLockout()
 		if a.failures >= account.MaxFailures {
 			a.failures, a.lockedUntil = 0, now.Add(account.LockFor)
-			a.Message.SetText(shell.SignInError(account.ErrLocked, a.lockedUntil))
+			a.Message.SetText(lockedText(a.lockedUntil, now))
 			return
 		}
 		a.Message.SetText(shell.L("admin.wrong_pin"))
 		return
 	}
-	a.failures = 0
+	if a.failures != 0 || !a.lockedUntil.IsZero() {
+		a.failures, a.lockedUntil = 0, time.Time{}
+		a.saveLockout()
+	}
 	a.dialog.Hide()
 	k.showActions()
 }

@@ -21,7 +21,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/account"
@@ -85,7 +84,11 @@ func Open(ctx context.Context, dir string, parts Part) (*Device, error) {
 		d.Book.SetStanding(d.PersonStands)
 	}
 	if parts&Ledger != 0 {
-		if err := d.OpenLedger(ctx, ID()); err != nil {
+		id, err := ID(dir)
+		if err != nil {
+			return nil, err
+		}
+		if err := d.OpenLedger(ctx, id); err != nil {
 			return nil, err
 		}
 	}
@@ -488,19 +491,4 @@ func (f fileRegistry) Reviewer(id string) (review.Reviewer, bool) {
 		return review.Reviewer{}, false
 	}
 	return review.NewRegistry(list).Reviewer(id)
-}
-
-// ID names this device in its record log until the platform enrols it:
-// the host name, which a new data folder's log keeps for good.
-func ID() string {
-	h, err := os.Hostname()
-	if err != nil || h == "" {
-		return "device"
-	}
-	return strings.Map(func(r rune) rune {
-		if r == ' ' || r == '+' || r == '/' {
-			return '-'
-		}
-		return r
-	}, h)
 }

@@ -137,13 +137,9 @@ func (l *Log) Export(ctx context.Context, caseID string, w io.Writer, extra map[
 			if err != nil {
 				return fmt.Errorf("export: record %d: %w", r.seq, err)
 			}
-			data, err := os.ReadFile(l.media.Path(dg))
-			if err != nil {
+			bm := BundleMedia{SHA256: d, File: "media/" + d}
+			if bm.Size, err = putMedia(z, bm.File, l.media.Path(dg)); err != nil {
 				return fmt.Errorf("export: media %s: %w", d, err)
-			}
-			bm := BundleMedia{SHA256: d, File: "media/" + d, Size: int64(len(data))}
-			if err := put(bm.File, data); err != nil {
-				return err
 			}
 			m.Media = append(m.Media, bm)
 		}
@@ -175,6 +171,22 @@ func (l *Log) Export(ctx context.Context, caseID string, w io.Writer, extra map[
 	return nil
 }
 
+// putMedia copies a media file into the bundle as it is stored (photos,
+// video and speech do not deflate, and a recording stays out of memory),
+// saying how many bytes it holds.
+func putMedia(z *zip.Writer, name, path string) (int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	w, err := z.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store})
+	if err != nil {
+		return 0, err
+	}
+	return io.Copy(w, f)
+}
+
 // BundleReport sums up a bundle that verified.
 type BundleReport struct {
 	Case     string
@@ -184,40 +196,161 @@ type BundleReport struct {
 	Root     Hash
 }
 
+// ErrBundleTooLarge is returned by VerifyBundle for a bundle whose
+// entries would expand beyond BundleLimits: a zip bomb, an entry whose
+// header lies about its size, or simply more than a case bundle holds.
+// Nothing beyond the limits is read.
+var ErrBundleTooLarge = errors.New("bundle too large: an entry expands beyond the verifier's limits")
+
+// BundleLimits bound what VerifyBundle reads. Entries are streamed: the
+// manifest, checkpoint, records and proofs are read into memory up to
+// MaxEntry each, media files only pass through SHA-256, so memory stays
+// bounded whatever the bundle claims.
+type BundleLimits struct {
+	// MaxEntries is the most entries a bundle may hold.
+	MaxEntries int
+	// MaxEntry is the largest entry read into memory (manifest, checkpoint,
+	// record, proof).
+	MaxEntry int64
+	// MaxMedia is the largest media file (the platform's largest upload).
+	MaxMedia int64
+	// MaxTotal is the most bytes all entries read may expand to.
+	MaxTotal int64
+	// MaxRatio is how many times its compressed size an entry of more than
+	// RatioFloor bytes may expand to. Deflate reaches about 1030:1 on
+	// zeros; evidence (photos, video, speech) and JSON stay far below 100:1.
+	MaxRatio   int64
+	RatioFloor int64
+}
+
+// DefaultBundleLimits are the limits VerifyBundle applies.
+var DefaultBundleLimits = BundleLimits{
+	MaxEntries: 100_000,
+	MaxEntry:   16 << 20,
+	MaxMedia:   4 << 30,
+	MaxTotal:   64 << 30,
+	MaxRatio:   100,
+	RatioFloor: 1 << 20,
+}
+
+// bundleFiles reads a bundle's entries by name within its limits, counting
+// what it has read against MaxTotal.
+type bundleFiles struct {
+	files map[string]*zip.File
+	lim   BundleLimits
+	total int64
+}
+
+func openBundle(r io.ReaderAt, size int64, lim BundleLimits) (*bundleFiles, error) {
+	z, err := zip.NewReader(r, size)
+	if err != nil {
+		return nil, bad(-1, ErrRecordAltered, "not a readable bundle: %v", err)
+	}
+	if len(z.File) > lim.MaxEntries {
+		return nil, bad(-1, ErrBundleTooLarge, "%d entries, more than %d", len(z.File), lim.MaxEntries)
+	}
+	b := &bundleFiles{files: make(map[string]*zip.File, len(z.File)), lim: lim}
+	for _, f := range z.File {
+		if _, dup := b.files[f.Name]; dup {
+			return nil, bad(-1, ErrRecordAltered, "two entries are named %s", f.Name)
+		}
+		b.files[f.Name] = f
+	}
+	return b, nil
+}
+
+// errNoEntry is a named entry the bundle does not hold; callers say which
+// kind of file is missing.
+var errNoEntry = errors.New("not in the bundle")
+
+// stream copies the entry name to w, refusing (ErrBundleTooLarge) an entry
+// that says or turns out to be larger than limit, expands more than the
+// ratio allows, or would take the bundle past MaxTotal.
+func (b *bundleFiles) stream(name string, limit int64, w io.Writer) error {
+	f, ok := b.files[name]
+	if !ok {
+		return fmt.Errorf("%s: %w", name, errNoEntry)
+	}
+	size := f.UncompressedSize64
+	switch {
+	case size > uint64(limit):
+		return bad(-1, ErrBundleTooLarge, "%s says it holds %d bytes, more than %d", name, size, limit)
+	case size > uint64(b.lim.MaxTotal-b.total):
+		return bad(-1, ErrBundleTooLarge, "%s would take the bundle past %d bytes", name, b.lim.MaxTotal)
+	case f.Method != zip.Store && size > uint64(b.lim.RatioFloor) && size/max(f.CompressedSize64, 1) > uint64(b.lim.MaxRatio):
+		return bad(-1, ErrBundleTooLarge, "%s expands %d bytes to %d", name, f.CompressedSize64, size)
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	defer rc.Close()
+	// archive/zip refuses to read past the size the header gave: once the
+	// entry is open, its ErrFormat says exactly that. The limit makes it
+	// hold whatever reader sits below.
+	n, err := io.Copy(w, io.LimitReader(rc, int64(size)+1))
+	b.total += n
+	switch {
+	case n > int64(size) || errors.Is(err, zip.ErrFormat):
+		return bad(-1, ErrBundleTooLarge, "%s holds more than the %d bytes its header says", name, size)
+	case err != nil:
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
+}
+
+// read reads a small entry (manifest, checkpoint, record, proof) whole.
+func (b *bundleFiles) read(name string) ([]byte, error) {
+	var buf bytes.Buffer
+	if f, ok := b.files[name]; ok && f.UncompressedSize64 <= uint64(b.lim.MaxEntry) {
+		buf.Grow(int(f.UncompressedSize64))
+	}
+	if err := b.stream(name, b.lim.MaxEntry, &buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
 // VerifyBundle checks a case bundle with the device's verifier key: the
 // checkpoint's signature, every record's inclusion proof to its root, the
 // case's records chained with none left out, and every media file's hash.
 // Extra files are not covered by the log and are reported as such by callers.
+// It reads within DefaultBundleLimits: a zip bomb is refused
+// (ErrBundleTooLarge) in bounded memory.
 func VerifyBundle(r io.ReaderAt, size int64, verifierKey string) (BundleReport, Manifest, error) {
+	return VerifyBundleWithin(r, size, verifierKey, DefaultBundleLimits)
+}
+
+// VerifyBundleWithin is VerifyBundle within other limits.
+func VerifyBundleWithin(r io.ReaderAt, size int64, verifierKey string, lim BundleLimits) (BundleReport, Manifest, error) {
 	var rep BundleReport
 	var m Manifest
-	z, err := zip.NewReader(r, size)
+	files, err := openBundle(r, size, lim)
 	if err != nil {
-		return rep, m, bad(-1, ErrRecordAltered, "not a readable bundle: %v", err)
+		return rep, m, err
 	}
-	files := map[string]*zip.File{}
-	for _, f := range z.File {
-		files[f.Name] = f
-	}
-	read := func(name string) ([]byte, error) {
-		f, ok := files[name]
-		if !ok {
-			return nil, fmt.Errorf("%s is missing", name)
+	tooLarge := func(err error) bool { return errors.Is(err, ErrBundleTooLarge) }
+	// entryErr words an entry that could not be read: too large as it is,
+	// missing or unreadable as the kind of file it is.
+	entryErr := func(err error, seq int64, missing, altered error) error {
+		switch {
+		case tooLarge(err):
+			return withSeq(err, seq)
+		case errors.Is(err, errNoEntry):
+			return bad(seq, missing, "%v", err)
 		}
-		rc, err := f.Open()
-		if err != nil {
-			return nil, err
-		}
-		defer rc.Close()
-		return io.ReadAll(rc)
+		return bad(seq, altered, "%v", err)
 	}
-	mj, err := read("manifest.json")
+	mj, err := files.read("manifest.json")
+	if tooLarge(err) {
+		return rep, m, err
+	}
 	if err != nil || json.Unmarshal(mj, &m) != nil || m.Format != BundleFormat {
 		return rep, m, bad(-1, ErrRecordAltered, "the manifest is missing or unreadable")
 	}
-	cpData, err := read("checkpoint")
+	cpData, err := files.read("checkpoint")
 	if err != nil {
-		return rep, m, bad(-1, ErrBadSignature, "%v", err)
+		return rep, m, entryErr(err, -1, ErrBadSignature, ErrBadSignature)
 	}
 	cp, err := ParseCheckpoint(cpData, verifierKey)
 	if err != nil {
@@ -230,9 +363,9 @@ func VerifyBundle(r io.ReaderAt, size int64, verifierKey string) (BundleReport, 
 	prev := int64(-1)
 	needMedia := map[string]int64{}
 	for i, br := range m.Records {
-		data, err := read(br.File)
+		data, err := files.read(br.File)
 		if err != nil {
-			return rep, m, bad(br.Seq, ErrRecordMissing, "%v", err)
+			return rep, m, entryErr(err, br.Seq, ErrRecordMissing, ErrRecordAltered)
 		}
 		var rec Record
 		if err := json.Unmarshal(data, &rec); err != nil {
@@ -248,9 +381,9 @@ func VerifyBundle(r io.ReaderAt, size int64, verifierKey string) (BundleReport, 
 			return rep, m, bad(br.Seq, ErrRecordMissing, "record %d of the case is not in the bundle", rec.Prev)
 		}
 		prev = rec.Seq
-		pdata, err := read(br.Proof)
+		pdata, err := files.read(br.Proof)
 		if err != nil {
-			return rep, m, bad(br.Seq, ErrBadProof, "%v", err)
+			return rep, m, entryErr(err, br.Seq, ErrBadProof, ErrBadProof)
 		}
 		var proof tlog.RecordProof
 		for _, line := range strings.Fields(string(pdata)) {
@@ -281,17 +414,27 @@ func VerifyBundle(r io.ReaderAt, size int64, verifierKey string) (BundleReport, 
 	}
 	sort.Strings(digests)
 	for _, d := range digests {
-		data, err := read("media/" + d)
-		if err != nil {
-			return rep, m, bad(needMedia[d], ErrMediaMissing, "%s", d)
+		h := sha256.New()
+		if err := files.stream("media/"+d, lim.MaxMedia, h); err != nil {
+			return rep, m, entryErr(err, needMedia[d], ErrMediaMissing, ErrMediaAltered)
 		}
-		sum := sha256.Sum256(data)
-		if !bytes.Equal(sum[:], mustDigest(d)) {
+		if !bytes.Equal(h.Sum(nil), mustDigest(d)) {
 			return rep, m, bad(needMedia[d], ErrMediaAltered, "%s", d)
 		}
 		rep.Media++
 	}
 	return rep, m, nil
+}
+
+// withSeq names the record an entry belongs to in a VerifyError.
+func withSeq(err error, seq int64) error {
+	var ve *VerifyError
+	if errors.As(err, &ve) && ve.Seq < 0 {
+		c := *ve
+		c.Seq = seq
+		return &c
+	}
+	return err
 }
 
 func mustDigest(s string) []byte {

@@ -40,6 +40,40 @@ func (e *VerifyError) Error() string {
 
 func (e *VerifyError) Unwrap() error { return e.Reason }
 
+// verifyCodes are the stable codes of what Verify and VerifyBundle find
+// wrong, for scripts and translations (verify.err.<code>).
+var verifyCodes = map[error]string{
+	ErrRecordAltered:  "record_altered",
+	ErrRecordMissing:  "record_missing",
+	ErrReordered:      "reordered",
+	ErrUnsigned:       "unsigned",
+	ErrBadSignature:   "bad_signature",
+	ErrFork:           "fork",
+	ErrMediaAltered:   "media_altered",
+	ErrMediaMissing:   "media_missing",
+	ErrBadProof:       "bad_proof",
+	ErrBundleTooLarge: "bundle_too_large",
+}
+
+// Code is the stable code of why verification failed ("failed" for a
+// reason without one).
+func (e *VerifyError) Code() string {
+	if c, ok := verifyCodes[e.Reason]; ok {
+		return c
+	}
+	return "failed"
+}
+
+// Keyed words the failure for people (translation verify.err.<code>): the
+// record it names, if any, and the detail as found.
+func (e *VerifyError) Keyed() (string, map[string]any) {
+	rec := ""
+	if e.Seq >= 0 {
+		rec = fmt.Sprint(e.Seq)
+	}
+	return "verify.err." + e.Code(), map[string]any{"Record": rec, "Detail": e.Detail}
+}
+
 func bad(seq int64, reason error, format string, a ...any) error {
 	return &VerifyError{Seq: seq, Reason: reason, Detail: fmt.Sprintf(format, a...)}
 }
