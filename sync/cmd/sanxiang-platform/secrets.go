@@ -33,7 +33,7 @@ func envOr(name, def string) string {
 	return def
 }
 
-// settleSecrets fills --db and --media from $SANXIANG_DB and
+// settleSecrets fills --listen, --db and --media from $SANXIANG_LISTEN, $SANXIANG_DB and
 // $SANXIANG_MEDIA when they are not given, or from --db-file and
 // --media-file; it warns when a password or secret was given on the command
 // line anyway. A warning, not a refusal: a throwaway database in a test or
@@ -43,6 +43,13 @@ func envOr(name, def string) string {
 func settleSecrets(db, media *string) error {
 	set := map[string]bool{}
 	flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	// The unit's command line carries nothing: where to listen comes
+	// from the environment too.
+	if v := os.Getenv("SANXIANG_LISTEN"); v != "" && !set["listen"] && flag.Lookup("listen") != nil {
+		if err := flag.Set("listen", v); err != nil {
+			return fmt.Errorf("$SANXIANG_LISTEN: %w", err)
+		}
+	}
 	for _, s := range []struct {
 		flag, env string
 		value     *string
