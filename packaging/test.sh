@@ -53,6 +53,11 @@ linux() {
 		check "platform package holds $p" has "$list" "$p"
 	done
 	check "platform configuration is a conffile" sh -c "dpkg-deb -I '$plat' conffiles | grep -q '^/etc/sanxiang/platform.env$'"
+	check "platform configuration (it holds secrets) is 0600" sh -c "dpkg-deb -c '$plat' | grep -q '^-rw------- .* ./etc/sanxiang/platform.env$'"
+	punit=$(mktemp -d)
+	dpkg-deb -x "$plat" "$punit"
+	check "platform unit's command line carries no setting or secret" grep -qx 'ExecStart=/usr/bin/sanxiang-platform' "$punit/usr/lib/systemd/system/sanxiang-platform.service"
+	rm -rf "$punit"
 	rm -f "$list"
 
 	# Installed for real, run, removed.

@@ -177,6 +177,9 @@ type Client struct {
 	// Chunk is how many bytes one upload PATCH carries at most
 	// (ChunkSize if 0).
 	Chunk int64
+	// Rotated keeps the identity after the client followed the
+	// platform's key rotation (rotate.go); nil keeps it in memory only.
+	Rotated func(Identity) error
 }
 
 // New makes a client for an enrolled device.
@@ -240,10 +243,7 @@ func (c *Client) Push(ctx context.Context, l *casefile.Log) (_ PushResult, err e
 		if err := fail(resp, err); err != nil {
 			return res, err
 		}
-		if err := pinnedKey(rc.Note, c.id.PlatformKey); err != nil {
-			return res, err
-		}
-		if _, err := l.KeepReceipt(ctx, rc.Note, c.id.PlatformKey); err != nil {
+		if err := c.keep(ctx, rc.Note, func(key string) error { _, err := l.KeepReceipt(ctx, rc.Note, key); return err }); err != nil {
 			return res, err
 		}
 		res.Pushed += len(body.Records)

@@ -129,7 +129,7 @@ func pushHall(ctx context.Context, id Identity, dev *device.Device) (Result, err
 		return err == nil
 	}
 	done := func(key string, args map[string]any) { res.Done = append(res.Done, Message{key, args}) }
-	hallSteps(ctx, New(id), dev, ok, done)
+	hallSteps(ctx, NewOnDevice(id, dev.Dir), dev, ok, done)
 	return res, res.Err()
 }
 

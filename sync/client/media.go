@@ -67,7 +67,7 @@ func (c *Client) UploadMedia(ctx context.Context, l *casefile.Log, d casefile.Di
 	}
 	resp, err := c.r.R().SetContext(ctx).SetResult(&held).Get(api.PathMediaSHA + d.String())
 	if err == nil && resp.StatusCode() == http.StatusOK {
-		return c.keepMediaReceipt(ctx, l, d, size, held.Receipt)
+		return c.keep(ctx, held.Receipt, func(key string) error { return l.KeepMediaReceipt(ctx, d, size, held.Receipt, key) })
 	}
 	// Uploads speak tus directly. Creating an upload and asking its offset
 	// are retried by the transport; a PATCH is not, since after a break the
@@ -142,7 +142,7 @@ func (c *Client) UploadMedia(ctx context.Context, l *casefile.Log, d casefile.Di
 				if err := l.SetUploadLocation(ctx, d, ""); err != nil {
 					return err
 				}
-				return c.keepMediaReceipt(ctx, l, d, size, held.Receipt)
+				return c.keep(ctx, held.Receipt, func(key string) error { return l.KeepMediaReceipt(ctx, d, size, held.Receipt, key) })
 			}
 			if err := resume(ctx, &failures, resp, err); err != nil {
 				return err
@@ -197,7 +197,8 @@ func (c *Client) UploadMedia(ctx context.Context, l *casefile.Log, d casefile.Di
 			if progress != nil {
 				progress(Upload{SHA256: d.String(), Sent: size, Total: size})
 			}
-			return c.keepMediaReceipt(ctx, l, d, size, strings.ReplaceAll(rc, "|", "\n"))
+			msg := strings.ReplaceAll(rc, "|", "\n")
+			return c.keep(ctx, msg, func(key string) error { return l.KeepMediaReceipt(ctx, d, size, msg, key) })
 		}
 	}
 }

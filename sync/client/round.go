@@ -115,14 +115,14 @@ func Round(ctx context.Context, dev *device.Device, progress func(Upload)) (Resu
 	}
 	if deviceKind(id) != api.DeviceOfficer {
 		// A kiosk or a window holds no case: it pushes its hall log only.
-		hallSteps(ctx, New(id), dev, ok, done)
+		hallSteps(ctx, NewOnDevice(id, dev.Dir), dev, ok, done)
 		return result()
 	}
 	agencies, err := dev.ReviewAgencies(ctx)
 	if err != nil {
 		return res, fmt.Errorf("sync: %w", err)
 	}
-	c := New(id)
+	c := NewOnDevice(id, dev.Dir)
 	pushed := false
 	steps := []func(){
 		// Who may sign first: a key revoked or a person deactivated is
@@ -261,6 +261,8 @@ func Why(ctx context.Context, err error, platform string) Message {
 		return Message{Key: "sync.why_unauthorized"}
 	case errors.Is(err, ErrFork):
 		return Message{Key: "sync.why_fork"}
+	case errors.Is(err, ErrRotationNotSigned):
+		return Message{Key: "sync.why_rotation_not_signed"}
 	case errors.Is(err, ErrCorrupt):
 		return Message{Key: "sync.why_corrupt"}
 	case errors.Is(err, context.DeadlineExceeded):

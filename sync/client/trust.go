@@ -1,7 +1,6 @@
 package client
 
 import (
-	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -13,9 +12,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"golang.org/x/mod/sumdb/note"
-
-	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 )
 
@@ -175,29 +171,4 @@ func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	return g.next.RoundTrip(req)
-}
-
-// pinnedKey explains a receipt that does not verify: signed by another
-// key than the platform key the device enrolled with is ErrWrongPlatformKey;
-// anything else is left to the ledger's own check.
-func pinnedKey(msg, platformKey string) error {
-	v, err := note.NewVerifier(platformKey)
-	if err != nil {
-		return nil
-	}
-	_, err = note.Open([]byte(msg), note.VerifierList(v))
-	var unverified *note.UnverifiedNoteError
-	if errors.As(err, &unverified) {
-		return &TrustError{Code: ErrWrongPlatformKey.Code, Detail: fmt.Sprintf("the receipt is not signed by the platform key enrolled with (fingerprint %s)", api.KeyFingerprint(platformKey))}
-	}
-	return nil
-}
-
-// keepMediaReceipt keeps a media receipt after checking it is signed by
-// the platform key the device enrolled with.
-func (c *Client) keepMediaReceipt(ctx context.Context, l *casefile.Log, d casefile.Digest, size int64, msg string) error {
-	if err := pinnedKey(msg, c.id.PlatformKey); err != nil {
-		return err
-	}
-	return l.KeepMediaReceipt(ctx, d, size, msg, c.id.PlatformKey)
 }

@@ -36,6 +36,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -73,6 +74,8 @@ type Server struct {
 	people   *people.Room
 	console  *console.Room
 	pin      tlsPin
+	key      keyInfo  // where the receipt key came from (platformkey.go)
+	lock     *os.File // a serving instance's lock on its SQLite file
 }
 
 // Options configure a server.
@@ -88,57 +91,74 @@ type Options struct {
 	// as s3://KEY:SECRET@HOST/BUCKET (s3+http:// without TLS). Default: a
 	// folder "media" beside a SQLite database; PostgreSQL needs it given.
 	Media string
+	// KeyFile holds the platform's receipt key, readable by its owner
+	// only (refused otherwise); made on a new platform, and where a key
+	// still in the database moves to. Default: DefaultKeyFile.
+	KeyFile string
+	// Key is the receipt key itself (from SANXIANG_PLATFORM_KEY); it
+	// wins over KeyFile.
+	Key string
+	// Exclusive: this is the instance that serves; on SQLite it takes a
+	// lock beside the file, and a second serving instance is refused
+	// (ErrSecondInstance). The administrator's commands leave it false.
+	Exclusive bool
 }
 
 // Open opens (creating if needed) the platform database at path and makes
 // the platform's signing key on first use.
 func Open(ctx context.Context, path string, o Options) (*Server, error) {
+	// A serving instance locks a SQLite file before it even migrates it.
+	var lock *os.File
+	if o.Exclusive && !sqldb.IsPostgres(path) {
+		var err error
+		if lock, err = lockInstance(path); err != nil {
+			return nil, fmt.Errorf("open platform: %w", err)
+		}
+	}
 	db, err := sqldb.Open(ctx, path)
 	if err != nil {
+		if lock != nil {
+			lock.Close()
+		}
 		return nil, fmt.Errorf("open platform: %w", err)
 	}
-	s := &Server{db: db, now: time.Now, log: o.Logger}
+	s := &Server{db: db, now: time.Now, log: o.Logger, lock: lock}
 	s.people = &people.Room{DB: db, Now: func() time.Time { return s.now() }, Lists: peopleLists{}}
 	where := o.Media
 	if where == "" {
 		if db.PG {
-			db.Close()
+			s.closeOpening()
 			return nil, errors.New("open platform: a PostgreSQL database needs --media (a folder every instance shares, or s3://…)")
 		}
 		where = filepath.Join(filepath.Dir(path), "media")
 	}
 	if s.media, err = media.Open(ctx, where); err != nil {
-		db.Close()
+		s.closeOpening()
 		return nil, fmt.Errorf("open platform: %w", err)
 	}
 	if s.log == nil {
 		s.log = slog.Default()
+	} else {
+		web.SetLogger(s.log) // where 500s are logged under their error IDs
 	}
-	var skey string
-	err = db.QueryRowContext(ctx, `SELECT signer, verifier FROM platform_key WHERE id = 1`).Scan(&skey, &s.verifier)
-	if errors.Is(err, sql.ErrNoRows) {
-		skey, s.verifier, err = note.GenerateKey(rand.Reader, "sanxiang-platform")
-		if err == nil {
-			_, err = db.ExecContext(ctx, `INSERT INTO platform_key (id, signer, verifier) VALUES (1, ?, ?)`, skey, s.verifier)
-		}
+	if s.key, err = s.loadKey(ctx, path, o); err != nil {
+		s.closeOpening()
+		return nil, err
 	}
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("platform key: %w", err)
-	}
-	if s.signer, err = note.NewSigner(skey); err != nil {
-		db.Close()
+	s.verifier = s.key.verifier
+	if s.signer, err = note.NewSigner(s.key.signer); err != nil {
+		s.closeOpening()
 		return nil, fmt.Errorf("platform key: %w", err)
 	}
 	s.media.DB, s.media.Signer, s.media.Now = db, s.signer, func() time.Time { return s.now() }
 	if err := words.Check(); err != nil {
-		db.Close()
+		s.closeOpening()
 		return nil, fmt.Errorf("open platform: %w", err)
 	}
 	// The bundled audio/video requirement list (音像记录事项清单) holds until
 	// an administrator sets the platform's (SetAVLists).
 	if err := json.Unmarshal(assets.AVBaseline, &s.avList); err != nil {
-		db.Close()
+		s.closeOpening()
 		return nil, fmt.Errorf("open platform: bundled A/V list: %w", err)
 	}
 	// Follow-up owed from before (a failure, or a stop between a push and
@@ -146,7 +166,7 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 	s.intake, err = intake.Open(ctx, intake.Config{DB: db, Signer: s.signer, Now: func() time.Time { return s.now() }, Log: s.log,
 		Lists: lists{s}, Review: s.reviewService, People: s.people, Officer: s.officerEntry})
 	if err != nil {
-		db.Close()
+		s.closeOpening()
 		return nil, fmt.Errorf("open platform: %w", err)
 	}
 	s.pages = &pages.Room{DB: db, Now: func() time.Time { return s.now() }, Supervision: s.SupervisionOf, Rules: s.superviseRules,
@@ -165,7 +185,19 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 // Close stops the platform's background work and closes the database.
 func (s *Server) Close() error {
 	s.intake.Close()
-	return s.db.Close()
+	err := s.db.Close()
+	if s.lock != nil {
+		s.lock.Close()
+	}
+	return err
+}
+
+// closeOpening undoes an Open that failed after the lock was taken.
+func (s *Server) closeOpening() {
+	s.db.Close()
+	if s.lock != nil {
+		s.lock.Close()
+	}
 }
 
 // officerEntry is an officer's entry in the public list.
@@ -232,9 +264,7 @@ func (s *Server) Handler() http.Handler {
 		}
 		w.Write([]byte("ok\n"))
 	})
-	mux.HandleFunc("GET "+api.PathPubKey, func(w http.ResponseWriter, r *http.Request) {
-		web.JSON(w, http.StatusOK, map[string]string{"verifier": s.verifier})
-	})
+	mux.HandleFunc("GET "+api.PathPubKey, s.keySet)
 	mux.HandleFunc("POST "+api.PathEnrol, s.enrol)
 	// Any device pushes its log: an officer's its cases, a kiosk or a
 	// window only its hall records (the intake refuses anything else with
@@ -282,7 +312,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /p/draws/{id}", s.pages.PublicDraw)
 	mux.HandleFunc("GET /p/", s.pages.PublicSearch)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/p/", http.StatusFound) })
-	return limitBody(mux)
+	return web.Secure(limitBody(mux))
 }
 
 // limitBody refuses bodies over api.MaxBodyBytes, except uploads, which

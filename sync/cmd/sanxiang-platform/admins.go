@@ -49,8 +49,8 @@ func adminSubcommand(args []string, stdin io.Reader, stdout io.Writer) error {
 	}
 	fs := flag.NewFlagSet("admin "+verb, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	dbPath := fs.String("db", "platform.db", "the platform's database")
-	media := fs.String("media", "", "the platform's media store")
+	dbPath := fs.String("db", envOr("SANXIANG_DB", "platform.db"), "the platform's database")
+	media := fs.String("media", os.Getenv("SANXIANG_MEDIA"), "the platform's media store")
 	login := fs.String("login", "", "the administrator's login")
 	name := fs.String("name", "", "the administrator's or the token's name")
 	role := fs.String("role", "", "city, agency or operator")
@@ -60,7 +60,7 @@ func adminSubcommand(args []string, stdin io.Reader, stdout io.Writer) error {
 		return fmt.Errorf("%w\n\n%s", err, adminUsage)
 	}
 	ctx := context.Background()
-	s, err := server.Open(ctx, *dbPath, server.Options{Media: *media})
+	s, err := server.Open(ctx, *dbPath, withKey(server.Options{Media: *media}))
 	if err != nil {
 		return err
 	}

@@ -33,13 +33,6 @@ var (
 	proxyCert   = flag.String("proxy-cert", os.Getenv("SANXIANG_PROXY_CERT"), "with --behind-proxy: the certificate the proxy presents to devices (PEM; or $SANXIANG_PROXY_CERT), whose public-key pin enrolment codes then carry")
 )
 
-func envOr(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
-}
-
 // transportConfig is what the flags above say, checked.
 type transportConfig struct {
 	cert    *certFiles     // nil: no TLS of the platform's own

@@ -19,17 +19,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
 	"text/tabwriter"
-	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
@@ -52,6 +49,13 @@ func main() {
 	}
 	if len(os.Args) > 1 && os.Args[1] == "admin" {
 		if err := adminSubcommand(os.Args[2:], os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
+	if len(os.Args) > 1 && os.Args[1] == "key" {
+		if err := keySubcommand(os.Args[2:], os.Stdout); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
@@ -83,6 +87,10 @@ func main() {
 	target := flag.String("target", "", "the drawn target --draw-result is about")
 	result := flag.String("result", "", "the inspection's result, as published")
 	flag.Parse()
+	if err := settleSecrets(dbPath, mediaDir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	if *drawItem != "" || *redraw != 0 || *drawResult != 0 {
 		if err := drawCommand(*dbPath, *mediaDir, *drawItem, *targetsFile, *drawCount, *drawSeed, *redraw, *drawResult, *target, *result); err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -128,7 +136,9 @@ func main() {
 func run(listen, dbPath, mediaDir, adminToken string, withDemo bool, newCode string, log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	s, err := server.Open(ctx, dbPath, server.Options{AdminToken: adminToken, Logger: log, Media: mediaDir})
+	// Only the serving instance takes the SQLite file's lock: a second one
+	// is refused, the administrator's commands are not.
+	s, err := server.Open(ctx, dbPath, withKey(server.Options{AdminToken: adminToken, Logger: log, Media: mediaDir, Exclusive: newCode == ""}))
 	if err != nil {
 		return err
 	}
@@ -151,22 +161,16 @@ func run(listen, dbPath, mediaDir, adminToken string, withDemo bool, newCode str
 		}
 		log.Info("demo city loaded (lists, major-decision lists, reviewers) where the catalog was empty")
 	}
-	srv := &http.Server{Addr: listen, Handler: tr.handler(s.Handler()), ReadHeaderTimeout: 10 * time.Second}
+	srv := newHTTPServer(listen, tr.handler(s.Handler()), log)
 	ln, err := tr.listen(listen)
 	if err != nil {
 		return err
 	}
-	go func() {
-		<-ctx.Done()
-		shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		srv.Shutdown(shut)
-	}()
-	log.Info("platform serving", "listen", listen, "tls", tr.cert != nil, "behind_proxy", tr.proxies != nil, "db", dbPath, "platform_key", s.PlatformKey(), "fingerprint", s.KeyFingerprint())
-	if err := tr.serve(srv, ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	log.Info("platform serving", "listen", listen, "tls", tr.cert != nil, "behind_proxy", tr.proxies != nil, "db", redactDB(dbPath),
+		"platform_key", s.PlatformKey(), "fingerprint", s.KeyFingerprint())
+	// serve returns once the requests in flight are done (or cut after
+	// drainTimeout); only then does the deferred Close close the database.
+	return serve(ctx, srv, func() error { return tr.serve(srv, ln) }, log)
 }
 
 // importList imports one public list from a file into the platform.
@@ -178,7 +182,7 @@ func addCalendar(dbPath, media, file string) error {
 		return err
 	}
 	ctx := context.Background()
-	s, err := server.Open(ctx, dbPath, server.Options{Media: media})
+	s, err := server.Open(ctx, dbPath, withKey(server.Options{Media: media}))
 	if err != nil {
 		return err
 	}
@@ -223,7 +227,7 @@ func setAVLists(dbPath, media, file string) error {
 		}
 	}
 	ctx := context.Background()
-	s, err := server.Open(ctx, dbPath, server.Options{Media: media})
+	s, err := server.Open(ctx, dbPath, withKey(server.Options{Media: media}))
 	if err != nil {
 		return err
 	}
@@ -250,7 +254,7 @@ func importList(dbPath, media, file string, kind catalog.Kind) error {
 		return fmt.Errorf("导入失败，未导入任何内容 (import failed, nothing imported): %w", err)
 	}
 	ctx := context.Background()
-	s, err := server.Open(ctx, dbPath, server.Options{Media: media})
+	s, err := server.Open(ctx, dbPath, withKey(server.Options{Media: media}))
 	if err != nil {
 		return err
 	}
@@ -266,7 +270,7 @@ func importList(dbPath, media, file string, kind catalog.Kind) error {
 // (the same database every instance uses) and prints the result.
 func adminCommand(dbPath, media string, devices bool, revoke string, alerts bool, edit, withdraw string, args []string) error {
 	ctx := context.Background()
-	s, err := server.Open(ctx, dbPath, server.Options{Media: media})
+	s, err := server.Open(ctx, dbPath, withKey(server.Options{Media: media}))
 	if err != nil {
 		return err
 	}
@@ -333,7 +337,7 @@ func adminCommand(dbPath, media string, devices bool, revoke string, alerts bool
 // drawCommand makes, checks or completes a random inspection draw.
 func drawCommand(dbPath, media, item, targetsFile string, count int, seed uint64, redraw, resultID int64, target, result string) error {
 	ctx := context.Background()
-	s, err := server.Open(ctx, dbPath, server.Options{Media: media})
+	s, err := server.Open(ctx, dbPath, withKey(server.Options{Media: media}))
 	if err != nil {
 		return err
 	}

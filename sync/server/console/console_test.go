@@ -19,6 +19,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/sync/server/people"
 	"github.com/sanxiang-desk/sanxiang/sync/server/servertest"
 	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
+	"github.com/sanxiang-desk/sanxiang/sync/server/web"
 )
 
 // clock is a test's time, moved by hand.
@@ -61,7 +62,9 @@ func open(t *testing.T, b servertest.Backend) *fixture {
 	room := &console.Room{DB: db, Now: c.Now, People: srv.People()}
 	mux := http.NewServeMux()
 	room.Register(mux)
-	h := httptest.NewServer(mux)
+	// With the platform's security headers (its CSP among them), so the
+	// browser tests see the console as the platform serves it.
+	h := httptest.NewServer(web.Secure(mux))
 	t.Cleanup(h.Close)
 	return &fixture{room: room, db: db, clock: c, url: h.URL}
 }

@@ -27,11 +27,6 @@ func Problem(w http.ResponseWriter, code int, id, message, detail string) {
 	json.NewEncoder(w).Encode(api.Problem{Code: id, Message: message, Detail: detail})
 }
 
-// Internal answers with the platform's internal error, err as the detail.
-func Internal(w http.ResponseWriter, err error) {
-	Problem(w, http.StatusInternalServerError, "internal", words.L("platform.internal"), err.Error())
-}
-
 // Respond writes v as JSON, or the error as the platform's internal error.
 func Respond(w http.ResponseWriter, v any, err error) {
 	if err != nil {
