@@ -87,6 +87,9 @@ type Options struct {
 	// as s3://KEY:SECRET@HOST/BUCKET (s3+http:// without TLS). Default: a
 	// folder "media" beside a SQLite database; PostgreSQL needs it given.
 	Media string
+	// Uploads bounds evidence uploads: the largest file, each device's
+	// quota of unfinished uploads, how long one is kept (zero: defaults).
+	Uploads media.Limits
 }
 
 // Open opens (creating if needed) the platform database at path and makes
@@ -130,6 +133,8 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 		return nil, fmt.Errorf("platform key: %w", err)
 	}
 	s.media.DB, s.media.Signer, s.media.Now = db, s.signer, func() time.Time { return s.now() }
+	s.media.Logger = s.log
+	s.media.SetLimits(o.Uploads)
 	if err := words.Check(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open platform: %w", err)
@@ -148,6 +153,7 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 		db.Close()
 		return nil, fmt.Errorf("open platform: %w", err)
 	}
+	s.media.Alert = s.intake.Alert
 	s.pages = &pages.Room{DB: db, Now: func() time.Time { return s.now() }, Supervision: s.SupervisionOf, Rules: s.superviseRules,
 		CaseAt: s.intake.CaseAt, Item: s.Item, Draw: s.drawPage, Agencies: s.Agencies, Withdrawn: s.Withdrawn}
 	// The supervision dashboards: the city's office sees every agency, an
@@ -164,7 +170,8 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 // Close stops the platform's background work and closes the database.
 func (s *Server) Close() error {
 	s.intake.Close()
-	return s.db.Close()
+	merr := s.media.Close()
+	return errors.Join(merr, s.db.Close())
 }
 
 // officerEntry is an officer's entry in the public list.
