@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	tusd "github.com/tus/tusd/v2/pkg/handler"
@@ -81,15 +82,25 @@ type pgLock struct {
 	conn  *sql.Conn
 }
 
+// errLocked answers a request for an upload another request writes:
+// 423 Locked, as tus has it (tusd's own lock timeout answers 500, which a
+// client takes for the platform in trouble).
+func errLocked(id string) error {
+	return problem(http.StatusLocked, "upload_locked", "platform.upload_locked", "upload "+id+" is being written by another request")
+}
+
 func (k *pgLock) Lock(ctx context.Context, requestRelease func()) error {
 	if err := k.local.Lock(ctx, requestRelease); err != nil {
+		if errors.Is(err, tusd.ErrLockTimeout) {
+			return errLocked(k.id)
+		}
 		return err
 	}
 	conn, err := k.l.pool.Conn(ctx)
 	if err != nil {
 		k.local.Unlock()
 		if ctx.Err() != nil {
-			return tusd.ErrLockTimeout
+			return errLocked(k.id)
 		}
 		return fmt.Errorf("lock upload %s: %w", k.id, err)
 	}
@@ -115,7 +126,7 @@ func (k *pgLock) Lock(ctx context.Context, requestRelease func()) error {
 				conn.Close()
 			}
 			k.local.Unlock()
-			return tusd.ErrLockTimeout
+			return errLocked(k.id)
 		case <-time.After(k.l.poll):
 		}
 	}

@@ -335,7 +335,8 @@ func (s *Room) removeUpload(ctx context.Context, id string) error {
 		lctx, cancel := context.WithTimeout(ctx, time.Second)
 		err = lock.Lock(lctx, func() {})
 		cancel()
-		if errors.Is(err, tusd.ErrLockTimeout) {
+		var refused tusd.Error
+		if errors.Is(err, tusd.ErrLockTimeout) || errors.As(err, &refused) && refused.HTTPResponse.StatusCode == http.StatusLocked {
 			return nil // being written: the next sweep
 		}
 		if err != nil && !errors.Is(err, tusd.ErrNotFound) {
