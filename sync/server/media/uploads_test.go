@@ -349,7 +349,7 @@ func TestUploadLimitsRefusedBeforeBytes(t *testing.T) {
 // clock is a test's clock, moved by hand.
 type clock struct{ off atomic.Int64 }
 
-func (c *clock) now() time.Time           { return time.Now().Add(time.Duration(c.off.Load())) }
+func (c *clock) now() time.Time          { return time.Now().Add(time.Duration(c.off.Load())) }
 func (c *clock) advance(d time.Duration) { c.off.Add(int64(d)) }
 
 // TestUnfinishedUploadsExpire: an upload left half way is kept for the
