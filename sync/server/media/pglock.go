@@ -45,6 +45,9 @@ type pgLocker struct {
 const maxLockConns = 32
 
 func newPGLocker(dsn string) (*pgLocker, error) {
+	if dsn == "" {
+		return nil, errors.New("upload locks: the PostgreSQL database's URL is not known")
+	}
 	pool, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("upload locks: %w", err)

@@ -67,3 +67,16 @@ func TestStoresRefuseForeignIDs(t *testing.T) {
 		t.Errorf("incoming/ holds %d files after refused IDs", len(entries))
 	}
 }
+
+func TestParseSize(t *testing.T) {
+	for in, want := range map[string]int64{"2GiB": 2 << 30, "500MiB": 500 << 20, "1.5G": 3 << 29, "4096": 4096, " 8 GiB ": 8 << 30, "1KB": 1024, "0": 0} {
+		if got, err := ParseSize(in); err != nil || got != want {
+			t.Errorf("ParseSize(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "GiB", "-1GiB", "2 parsecs", "1e30"} {
+		if got, err := ParseSize(in); err == nil {
+			t.Errorf("ParseSize(%q) = %d, want an error", in, got)
+		}
+	}
+}
