@@ -514,6 +514,21 @@ func (m *s3Media) unfinished(ctx context.Context) (map[string]time.Time, error) 
 				out[id] = o.LastModified
 			}
 		}
+		// A PATCH or a staging copy over minio-go's part size goes up in
+		// parts; one cut short leaves a multipart upload that no listing of
+		// objects shows, and that holds its parts' bytes until aborted.
+		for o := range m.c.ListIncompleteUploads(ctx, m.bucket, prefix, true) {
+			if o.Err != nil {
+				return nil, fmt.Errorf("unfinished uploads: %w", o.Err)
+			}
+			id, _, _ := strings.Cut(strings.TrimSuffix(strings.TrimPrefix(o.Key, prefix), ".info"), "/")
+			if !validID(id) {
+				continue
+			}
+			if t, ok := out[id]; !ok || o.Initiated.After(t) {
+				out[id] = o.Initiated
+			}
+		}
 	}
 	return out, nil
 }
@@ -523,11 +538,23 @@ func (m *s3Media) remove(ctx context.Context, id string) error {
 		return errBadID
 	}
 	u := &s3Upload{m: m, info: tusd.FileInfo{ID: id}}
-	err := u.Terminate(ctx)
-	if serr := m.c.RemoveObject(ctx, m.bucket, "staging/"+id, minio.RemoveObjectOptions{}); serr != nil && minio.ToErrorResponse(serr).Code != "NoSuchKey" {
-		err = errors.Join(err, serr)
+	errs := []error{u.Terminate(ctx)}
+	if err := m.c.RemoveObject(ctx, m.bucket, "staging/"+id, minio.RemoveObjectOptions{}); err != nil && minio.ToErrorResponse(err).Code != "NoSuchKey" {
+		errs = append(errs, err)
 	}
-	return err
+	// Multipart uploads cut short are aborted, and their parts go.
+	for _, prefix := range []string{"uploads/" + id, "staging/" + id} {
+		for o := range m.c.ListIncompleteUploads(ctx, m.bucket, prefix, true) {
+			if o.Err != nil {
+				errs = append(errs, o.Err)
+				continue
+			}
+			if err := m.c.RemoveIncompleteUpload(ctx, m.bucket, o.Key); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func (m *s3Media) open(ctx context.Context, sha string) (io.ReadCloser, error) {

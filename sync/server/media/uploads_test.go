@@ -203,6 +203,12 @@ func (p *platform) unfinished(t *testing.T) []string {
 			}
 			out = append(out, o.Key)
 		}
+		for o := range c.ListIncompleteUploads(context.Background(), bucket, prefix, true) {
+			if o.Err != nil {
+				t.Fatal(o.Err)
+			}
+			out = append(out, "multipart "+o.Key)
+		}
 	}
 	sort.Strings(out)
 	return out
@@ -380,6 +386,17 @@ func TestUnfinishedUploadsExpire(t *testing.T) {
 				if _, err := cl.PutObject(ctx, bucket, key, bytes.NewReader([]byte("{}")), 2, minio.PutObjectOptions{}); err != nil {
 					t.Fatal(err)
 				}
+			}
+			// A staging copy cut short: a multipart upload with a part,
+			// which no listing of objects shows.
+			core := minio.Core{Client: cl}
+			mp, err := core.NewMultipartUpload(ctx, bucket, "staging/"+orphan, minio.PutObjectOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			part := randomBytes(MiB)
+			if _, err := core.PutObjectPart(ctx, bucket, "staging/"+orphan, mp, 1, bytes.NewReader(part), int64(len(part)), minio.PutObjectPartOptions{}); err != nil {
+				t.Fatal(err)
 			}
 		} else {
 			for _, name := range []string{orphan, orphan + ".info"} {
