@@ -2,7 +2,9 @@
 // tus protocol (through tusd), checked against the SHA-256 each names,
 // filed by content in a folder or an S3 bucket (mediastore.go), written
 // to disk a chunk at a time (chunkwrite.go), and answered with receipts
-// the platform signs.
+// the platform signs. Each upload belongs to the device that began it, is
+// bounded by the administrators' limits and expires unfinished
+// (uploads.go); on PostgreSQL it is locked across instances (pglock.go).
 package media
 
 import (
