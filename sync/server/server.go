@@ -102,6 +102,9 @@ type Options struct {
 	// lock beside the file, and a second serving instance is refused
 	// (ErrSecondInstance). The administrator's commands leave it false.
 	Exclusive bool
+	// Uploads bounds evidence uploads: the largest file, each device's
+	// quota of unfinished uploads, how long one is kept (zero: defaults).
+	Uploads media.Limits
 }
 
 // Open opens (creating if needed) the platform database at path and makes
@@ -151,6 +154,8 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 		return nil, fmt.Errorf("platform key: %w", err)
 	}
 	s.media.DB, s.media.Signer, s.media.Now = db, s.signer, func() time.Time { return s.now() }
+	s.media.Logger = s.log
+	s.media.SetLimits(o.Uploads)
 	if err := words.Check(); err != nil {
 		s.closeOpening()
 		return nil, fmt.Errorf("open platform: %w", err)
@@ -169,6 +174,7 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 		s.closeOpening()
 		return nil, fmt.Errorf("open platform: %w", err)
 	}
+	s.media.Alert = s.intake.Alert
 	s.pages = &pages.Room{DB: db, Now: func() time.Time { return s.now() }, Supervision: s.SupervisionOf, Rules: s.superviseRules,
 		CaseAt: s.intake.CaseAt, Item: s.Item, Draw: s.drawPage, Agencies: s.Agencies, Withdrawn: s.Withdrawn}
 	// The supervision dashboards: the city's office sees every agency, an
@@ -185,7 +191,7 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 // Close stops the platform's background work and closes the database.
 func (s *Server) Close() error {
 	s.intake.Close()
-	err := s.db.Close()
+	err := errors.Join(s.media.Close(), s.db.Close())
 	if s.lock != nil {
 		s.lock.Close()
 	}
@@ -194,6 +200,9 @@ func (s *Server) Close() error {
 
 // closeOpening undoes an Open that failed after the lock was taken.
 func (s *Server) closeOpening() {
+	if s.media != nil {
+		s.media.Close()
+	}
 	s.db.Close()
 	if s.lock != nil {
 		s.lock.Close()

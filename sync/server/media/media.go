@@ -2,7 +2,9 @@
 // tus protocol (through tusd), checked against the SHA-256 each names,
 // filed by content in a folder or an S3 bucket (mediastore.go), written
 // to disk a chunk at a time (chunkwrite.go), and answered with receipts
-// the platform signs.
+// the platform signs. Each upload belongs to the device that began it, is
+// bounded by the administrators' limits and expires unfinished
+// (uploads.go); on PostgreSQL it is locked across instances (pglock.go).
 package media
 
 import (
@@ -13,8 +15,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	tusd "github.com/tus/tusd/v2/pkg/handler"
@@ -38,7 +42,19 @@ type Room struct {
 	DB     *sqldb.DB
 	Signer note.Signer
 	Now    func() time.Time
+	// Alert, if set, raises an alert for the supervisors (a device that
+	// reaches for another's upload, a malformed upload ID).
+	Alert func(ctx context.Context, device, kind, detail string)
+	// Logger, if set, hears what the sweep of expired uploads did.
+	Logger *slog.Logger
 	store  mediaStore
+	limits Limits
+
+	setup     sync.Once
+	locker    tusd.Locker // nil: tusd writes without one
+	setupErr  error
+	stop      chan struct{}
+	closeOnce sync.Once
 }
 
 // Open opens the store where names: a folder, or an S3 bucket (see
@@ -48,7 +64,7 @@ func Open(ctx context.Context, where string) (*Room, error) {
 	if err != nil {
 		return nil, fmt.Errorf("media store: %w", err)
 	}
-	return &Room{store: st}, nil
+	return &Room{store: st, limits: Limits{}.withDefaults()}, nil
 }
 
 // Open reads a verified evidence file by its SHA-256.
@@ -68,20 +84,55 @@ func (s *Room) Open(ctx context.Context, sha string) (io.ReadCloser, error) {
 // An upload names the file's SHA-256 in its metadata; when it completes the
 // platform hashes the whole file, refuses a mismatch, files it by content
 // and answers with a receipt it signs (header Sanxiang-Receipt).
+//
+// Every upload belongs to the device that created it (header
+// X-Sanxiang-Device, which the router sets from the device's token) and
+// is bounded by the Limits (SetLimits); downloads are off; uploads are
+// locked across instances on PostgreSQL (pglock.go). The first call also
+// starts the sweep of expired uploads, which Close stops.
 func (s *Room) Handler() (http.Handler, error) {
+	s.setup.Do(func() {
+		if s.DB.PG {
+			l, err := newPGLocker(s.DB.DSN)
+			if err != nil {
+				s.setupErr = err
+				return
+			}
+			s.locker = l
+		} else {
+			s.locker = s.store.locker()
+		}
+		s.stop = make(chan struct{})
+		go s.sweep(s.stop)
+	})
+	if s.setupErr != nil {
+		return nil, fmt.Errorf("media uploads: %w", s.setupErr)
+	}
 	composer := tusd.NewStoreComposer()
 	s.store.useIn(composer)
+	if s.locker != nil {
+		composer.UseLocker(s.locker)
+	}
 	h, err := tusd.NewHandler(tusd.Config{
-		BasePath:      api.PathMedia,
-		StoreComposer: composer,
-		MaxSize:       4 << 30,
-		Logger:        xslog.New(xslog.NewTextHandler(io.Discard, nil)), // tusd logs every request
+		BasePath:           api.PathMedia,
+		StoreComposer:      composer,
+		MaxSize:            s.limits.MaxUpload,
+		DisableDownload:    true,
+		AcquireLockTimeout: s.limits.LockWait,
+		Logger:             xslog.New(xslog.NewTextHandler(io.Discard, nil)), // tusd logs every request
 		PreUploadCreateCallback: func(ev tusd.HookEvent) (tusd.HTTPResponse, tusd.FileInfoChanges, error) {
 			sha := ev.Upload.MetaData["sha256"]
 			if b, err := hex.DecodeString(sha); err != nil || len(b) != sha256.Size {
 				return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusd.NewError("ERR_SHA256", "metadata sha256 missing or malformed", http.StatusBadRequest)
 			}
-			return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, nil
+			id, err := s.reserve(ev.Context, ev.HTTPRequest.Header.Get("X-Sanxiang-Device"), ev.Upload.Size)
+			if err != nil {
+				return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, err
+			}
+			return tusd.HTTPResponse{}, tusd.FileInfoChanges{ID: id}, nil
+		},
+		PreUploadTerminateCallback: func(ev tusd.HookEvent) (tusd.HTTPResponse, error) {
+			return tusd.HTTPResponse{}, s.release(ev.Context, ev.Upload.ID)
 		},
 		PreFinishResponseCallback: func(ev tusd.HookEvent) (tusd.HTTPResponse, error) {
 			rc, err := s.finishUpload(ev.Context, ev.Upload, ev.HTTPRequest.Header.Get("X-Sanxiang-Device"))
@@ -94,13 +145,18 @@ func (s *Room) Handler() (http.Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("media uploads: %w", err)
 	}
-	return http.StripPrefix(strings.TrimSuffix(api.PathMedia, "/"), h), nil
+	return s.guard(http.StripPrefix(strings.TrimSuffix(api.PathMedia, "/"), h)), nil
 }
 
 // finishUpload checks a complete upload's hash and files it.
 func (s *Room) finishUpload(ctx context.Context, up tusd.FileInfo, device string) (string, error) {
 	sha := up.MetaData["sha256"]
 	n, err := s.store.keep(ctx, up, sha)
+	// Kept or refused, the upload is gone from the store: so is its
+	// reservation.
+	if rerr := s.release(context.WithoutCancel(ctx), up.ID); rerr != nil && err == nil {
+		return "", rerr
+	}
 	if err != nil {
 		return "", fmt.Errorf("keep %s: %w", sha, err)
 	}

@@ -3,10 +3,8 @@ package media
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding"
-	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
@@ -20,12 +18,14 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
 	"github.com/tus/tusd/v2/pkg/filelocker"
 	"github.com/tus/tusd/v2/pkg/filestore"
 	tusd "github.com/tus/tusd/v2/pkg/handler"
+	"github.com/tus/tusd/v2/pkg/memorylocker"
 
 	"github.com/sanxiang-desk/sanxiang/sync/server/internal/wrap"
 )
@@ -41,7 +41,18 @@ type mediaStore interface {
 	keep(ctx context.Context, up tusd.FileInfo, want string) (size int64, err error)
 	// open reads a kept file.
 	open(ctx context.Context, sha string) (io.ReadCloser, error)
+	// locker is the store's own lock on an upload for one instance (nil:
+	// none); on PostgreSQL the platform locks across instances instead.
+	locker() tusd.Locker
+	// unfinished lists the uploads the store holds, each with when it
+	// was last written.
+	unfinished(ctx context.Context) (map[string]time.Time, error)
+	// remove removes an unfinished upload and everything kept for it.
+	remove(ctx context.Context, id string) error
 }
+
+// errBadID is an upload ID the platform did not make.
+var errBadID = fmt.Errorf("%w: not an upload ID of this platform", tusd.ErrNotFound)
 
 // errHashMismatch is a complete upload whose content is not what it named.
 var errHashMismatch = errors.New("hash mismatch")
@@ -98,11 +109,51 @@ type folderMedia struct{ dir string }
 func (m *folderMedia) path(sha string) string { return filepath.Join(m.dir, sha[:2], sha) }
 
 func (m *folderMedia) useIn(c *tusd.StoreComposer) {
-	incoming := filepath.Join(m.dir, "incoming")
-	hs := hashingStore{filestore.New(incoming)}
+	hs := hashingStore{filestore.New(m.incoming())}
 	c.UseCore(hs)
 	c.UseTerminater(hs)
-	filelocker.New(incoming).UseIn(c)
+}
+
+func (m *folderMedia) incoming() string { return filepath.Join(m.dir, "incoming") }
+
+func (m *folderMedia) locker() tusd.Locker { return filelocker.New(m.incoming()) }
+
+// unfinished lists incoming/ID.info, with the last write to ID (or to the
+// info, if the file is gone).
+func (m *folderMedia) unfinished(context.Context) (map[string]time.Time, error) {
+	entries, err := os.ReadDir(m.incoming())
+	if err != nil {
+		return nil, fmt.Errorf("unfinished uploads: %w", err)
+	}
+	out := map[string]time.Time{}
+	for _, e := range entries {
+		id, ok := strings.CutSuffix(e.Name(), ".info")
+		if !ok || !validID(id) {
+			continue
+		}
+		st, err := os.Stat(filepath.Join(m.incoming(), id))
+		if err != nil {
+			st, err = e.Info()
+		}
+		if err != nil {
+			continue // removed meanwhile
+		}
+		out[id] = st.ModTime()
+	}
+	return out, nil
+}
+
+func (m *folderMedia) remove(_ context.Context, id string) error {
+	if !validID(id) {
+		return errBadID
+	}
+	var errs []error
+	for _, suffix := range []string{"", ".info", ".sha256", ".stop"} {
+		if err := os.Remove(filepath.Join(m.incoming(), id+suffix)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // hashingStore is tusd's filestore that also hashes each PATCH as it is
@@ -114,11 +165,17 @@ func (m *folderMedia) useIn(c *tusd.StoreComposer) {
 type hashingStore struct{ filestore.FileStore }
 
 func (s hashingStore) NewUpload(ctx context.Context, info tusd.FileInfo) (tusd.Upload, error) {
+	if !validID(info.ID) {
+		return nil, errBadID
+	}
 	up, err := s.FileStore.NewUpload(ctx, info)
 	return hashingUpload{up}, err
 }
 
 func (s hashingStore) GetUpload(ctx context.Context, id string) (tusd.Upload, error) {
+	if !validID(id) {
+		return nil, errBadID
+	}
 	up, err := s.FileStore.GetUpload(ctx, id)
 	return hashingUpload{up}, err
 }
@@ -259,8 +316,8 @@ func (m *s3Media) useIn(c *tusd.StoreComposer) {
 }
 
 func (m *s3Media) NewUpload(ctx context.Context, info tusd.FileInfo) (tusd.Upload, error) {
-	if info.ID == "" {
-		info.ID = randomToken(16)
+	if !validID(info.ID) {
+		return nil, errBadID
 	}
 	info.Storage = map[string]string{"Type": "s3", "Bucket": m.bucket, "Key": "uploads/" + info.ID}
 	u := &s3Upload{m: m, info: info}
@@ -268,8 +325,8 @@ func (m *s3Media) NewUpload(ctx context.Context, info tusd.FileInfo) (tusd.Uploa
 }
 
 func (m *s3Media) GetUpload(ctx context.Context, id string) (tusd.Upload, error) {
-	if strings.ContainsAny(id, "/.") {
-		return nil, tusd.ErrNotFound
+	if !validID(id) {
+		return nil, errBadID
 	}
 	obj, err := m.c.GetObject(ctx, m.bucket, "uploads/"+id+".info", minio.GetObjectOptions{})
 	if err != nil {
@@ -393,12 +450,23 @@ func (u *s3Upload) FinishUpload(context.Context) error { return nil }
 
 func (u *s3Upload) Terminate(ctx context.Context) error {
 	// Every part goes, contiguous or not.
+	var errs []error
 	for o := range u.m.c.ListObjects(ctx, u.m.bucket, minio.ListObjectsOptions{Prefix: u.prefix()}) {
-		if o.Err == nil {
-			u.m.c.RemoveObject(ctx, u.m.bucket, o.Key, minio.RemoveObjectOptions{})
+		if o.Err != nil {
+			errs = append(errs, o.Err)
+			continue
+		}
+		if err := u.m.c.RemoveObject(ctx, u.m.bucket, o.Key, minio.RemoveObjectOptions{}); err != nil {
+			errs = append(errs, err)
 		}
 	}
-	return u.m.c.RemoveObject(ctx, u.m.bucket, "uploads/"+u.info.ID+".info", minio.RemoveObjectOptions{})
+	if err := u.m.c.RemoveObject(ctx, u.m.bucket, "uploads/"+u.info.ID+".info", minio.RemoveObjectOptions{}); err != nil {
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("terminate upload %s: %w", u.info.ID, err)
+	}
+	return nil
 }
 
 func (m *s3Media) keep(ctx context.Context, up tusd.FileInfo, want string) (int64, error) {
@@ -426,13 +494,69 @@ func (m *s3Media) keep(ctx context.Context, up tusd.FileInfo, want string) (int6
 	return info.Size, err
 }
 
-func (m *s3Media) open(ctx context.Context, sha string) (io.ReadCloser, error) {
-	return m.c.GetObject(ctx, m.bucket, m.key(sha), minio.GetObjectOptions{})
+func (m *s3Media) locker() tusd.Locker { return memorylocker.New() }
+
+// unfinished lists uploads/ID.info and uploads/ID/…, each with its newest
+// object's time, and the staging copies a finish cut short left.
+func (m *s3Media) unfinished(ctx context.Context) (map[string]time.Time, error) {
+	out := map[string]time.Time{}
+	for _, prefix := range []string{"uploads/", "staging/"} {
+		for o := range m.c.ListObjects(ctx, m.bucket, minio.ListObjectsOptions{Prefix: prefix, Recursive: true}) {
+			if o.Err != nil {
+				return nil, fmt.Errorf("unfinished uploads: %w", o.Err)
+			}
+			rest := strings.TrimPrefix(o.Key, prefix)
+			id, _, _ := strings.Cut(strings.TrimSuffix(rest, ".info"), "/")
+			if !validID(id) {
+				continue
+			}
+			if t, ok := out[id]; !ok || o.LastModified.After(t) {
+				out[id] = o.LastModified
+			}
+		}
+		// A PATCH or a staging copy over minio-go's part size goes up in
+		// parts; one cut short leaves a multipart upload that no listing of
+		// objects shows, and that holds its parts' bytes until aborted.
+		for o := range m.c.ListIncompleteUploads(ctx, m.bucket, prefix, true) {
+			if o.Err != nil {
+				return nil, fmt.Errorf("unfinished uploads: %w", o.Err)
+			}
+			id, _, _ := strings.Cut(strings.TrimSuffix(strings.TrimPrefix(o.Key, prefix), ".info"), "/")
+			if !validID(id) {
+				continue
+			}
+			if t, ok := out[id]; !ok || o.Initiated.After(t) {
+				out[id] = o.Initiated
+			}
+		}
+	}
+	return out, nil
 }
 
-// randomToken names an upload: n random bytes, base64url.
-func randomToken(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
+func (m *s3Media) remove(ctx context.Context, id string) error {
+	if !validID(id) {
+		return errBadID
+	}
+	u := &s3Upload{m: m, info: tusd.FileInfo{ID: id}}
+	errs := []error{u.Terminate(ctx)}
+	if err := m.c.RemoveObject(ctx, m.bucket, "staging/"+id, minio.RemoveObjectOptions{}); err != nil && minio.ToErrorResponse(err).Code != "NoSuchKey" {
+		errs = append(errs, err)
+	}
+	// Multipart uploads cut short are aborted, and their parts go.
+	for _, prefix := range []string{"uploads/" + id, "staging/" + id} {
+		for o := range m.c.ListIncompleteUploads(ctx, m.bucket, prefix, true) {
+			if o.Err != nil {
+				errs = append(errs, o.Err)
+				continue
+			}
+			if err := m.c.RemoveIncompleteUpload(ctx, m.bucket, o.Key); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (m *s3Media) open(ctx context.Context, sha string) (io.ReadCloser, error) {
+	return m.c.GetObject(ctx, m.bucket, m.key(sha), minio.GetObjectOptions{})
 }

@@ -35,6 +35,11 @@ var pgMigrations, _ = fs.Sub(pgMigrationFiles, "migrations_pg")
 type DB struct {
 	*sql.DB
 	Dialect
+	// DSN is the PostgreSQL URL the database was opened with (empty for
+	// SQLite): what must hold sessions of its own for long (the upload
+	// locks of package media) opens its own pool with it, so that it
+	// never starves the queries.
+	DSN string
 }
 
 // Dialect is what differs between SQLite and PostgreSQL in a query's text.
@@ -77,7 +82,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	}
 	sdb.SetMaxOpenConns(32)
 	sdb.SetMaxIdleConns(8)
-	d := &DB{DB: sdb, Dialect: Dialect{PG: true}}
+	d := &DB{DB: sdb, Dialect: Dialect{PG: true}, DSN: dsn}
 	if err := d.migratePG(ctx); err != nil {
 		sdb.Close()
 		return nil, fmt.Errorf("migrate PostgreSQL: %w", err)
