@@ -34,9 +34,12 @@ const rotationHeader = "sanxiang-platform key rotation"
 func FollowRotation(ctx context.Context, id Identity) (_ Identity, err error) {
 	defer wrap(&err, "follow the platform's key rotation")
 	var set api.KeySet
-	resp, err := newResty(id.Platform, id.TLSPin).R().SetContext(ctx).SetResult(&set).Get(api.PathPubKey)
+	resp, err := newResty(id.Platform, id.TLSPin).R().SetContext(ctx).ForceContentType("application/json").SetResult(&set).Get(api.PathPubKey)
 	if err := fail(resp, err); err != nil {
 		return id, err
+	}
+	if _, err := note.NewVerifier(set.Verifier); err != nil {
+		return id, fmt.Errorf("the platform's key set names no key: %w", err)
 	}
 	next, err := FollowKeySet(id.PlatformKey, set)
 	if err != nil {
