@@ -54,7 +54,7 @@ func runKiosk(o *options, _ io.Writer) error {
 	hl := client.NewHallLog(dev) // kiosk administrators' signed records, pushed
 	k.SetAdmins(dev.Book, client.Activator{Dev: dev}, hl)
 	go hl.Run(ctx, listsPeriod, nil)
-	pl := client.NewLists(dev.Config.PlatformURL, dev.Catalog)
+	pl := client.NewLists(dev.Config.PlatformURL, dev.Catalog).OnDevice(dev.Dir)
 	k.SetPull(pl)
 	go pl.Every(ctx, listsPeriod, func(n int, err error) {
 		shell.LogError("catalog sync", err)
@@ -103,7 +103,7 @@ func runWindow(o *options, _ io.Writer) error {
 	console.RequestFocus() // staff type at the console, not at the display opened after it
 	desk.Attach(console)
 	a.Driver().SetDisableScreenBlanking(true)
-	pl := client.NewLists(dev.Config.PlatformURL, dev.Catalog)
+	pl := client.NewLists(dev.Config.PlatformURL, dev.Catalog).OnDevice(dev.Dir)
 	desk.SetPull(pl)
 	desk.SetActivate(client.Activator{Dev: dev})
 	hl := client.NewHallLog(dev) // staff's signed sign-ins and sign-outs, pushed

@@ -293,11 +293,20 @@ type Lists struct {
 	turn     chan struct{} // holds one token: whose turn it is to pull
 	platform string
 	cat      *catalog.Catalog
+	dir      string // the device's data folder: its sync.json pins the platform
 }
 
 // NewLists pulls from the platform at base into cat.
 func NewLists(base string, cat *catalog.Catalog) *Lists {
 	return &Lists{turn: make(chan struct{}, 1), platform: base, cat: cat}
+}
+
+// OnDevice pulls as the device whose data folder is dir: once it has
+// enrolled with the platform it pulls from, every pull is checked against
+// the TLS pin it enrolled with (sync.json), as its pushes are.
+func (p *Lists) OnDevice(dir string) *Lists {
+	p.dir = dir
+	return p
 }
 
 // Pull pulls once, within two minutes (waiting for a pull under way
@@ -313,7 +322,17 @@ func (p *Lists) Pull(ctx context.Context) (int, error) {
 	case <-ctx.Done():
 		return 0, stepFailed(ctx, "catalog", ctx.Err(), p.platform)
 	}
-	n, err := PullPublic(ctx, p.platform, p.cat)
+	pin := ""
+	if p.dir != "" {
+		id, err := LoadIdentity(p.dir)
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return 0, stepFailed(ctx, "catalog", err, p.platform)
+		}
+		if err == nil && id.Platform == p.platform {
+			pin = id.TLSPin
+		}
+	}
+	n, err := PullPinned(ctx, p.platform, pin, p.cat)
 	if err != nil {
 		return n, stepFailed(ctx, "catalog", err, p.platform)
 	}

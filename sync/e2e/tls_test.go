@@ -192,6 +192,20 @@ func TestTLSEnrolPushUpload(t *testing.T) {
 		if msg := client.Why(ctx, err, other.URL); msg.Key != "sync.why_wrong_pin" {
 			t.Fatalf("people are told %s", msg.Key)
 		}
+		// A kiosk's or a window's lists pull as its device does: pinned.
+		dir := t.TempDir()
+		if err := client.SaveIdentity(dir, moved); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := client.NewLists(other.URL, openCatalog(t)).OnDevice(dir).Pull(ctx); !errors.Is(err, client.ErrWrongPin) {
+			t.Fatalf("lists pulled from a platform with another TLS key: %v", err)
+		}
+		if err := client.SaveIdentity(dir, id); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := client.NewLists(h.URL, openCatalog(t)).OnDevice(dir).Pull(ctx); err != nil {
+			t.Fatalf("lists pulled over the pinned connection: %v", err)
+		}
 
 		// Receipts signed by a platform key other than the pinned one.
 		s2 := b.Open(t, server.Options{})
