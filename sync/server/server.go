@@ -87,6 +87,12 @@ type Options struct {
 	// as s3://KEY:SECRET@HOST/BUCKET (s3+http:// without TLS). Default: a
 	// folder "media" beside a SQLite database; PostgreSQL needs it given.
 	Media string
+	// Now is the platform's clock (nil: time.Now): receipts sign it and
+	// records' arrivals are stamped with it. Tests inject one.
+	Now func() time.Time
+	// Clock is how far a record's own time may be from the platform's
+	// before it is flagged (intake.ClockPolicy; zero fields: defaults).
+	Clock intake.ClockPolicy
 }
 
 // Open opens (creating if needed) the platform database at path and makes
@@ -97,6 +103,9 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 		return nil, fmt.Errorf("open platform: %w", err)
 	}
 	s := &Server{db: db, now: time.Now, log: o.Logger}
+	if o.Now != nil {
+		s.now = o.Now
+	}
 	s.people = &people.Room{DB: db, Now: func() time.Time { return s.now() }, Lists: peopleLists{}}
 	where := o.Media
 	if where == "" {
@@ -143,13 +152,13 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 	// Follow-up owed from before (a failure, or a stop between a push and
 	// its follow-up) is done now and retried while the platform runs.
 	s.intake, err = intake.Open(ctx, intake.Config{DB: db, Signer: s.signer, Now: func() time.Time { return s.now() }, Log: s.log,
-		Lists: lists{s}, Review: s.reviewService, People: s.people, Officer: s.officerEntry})
+		Lists: lists{s}, Review: s.reviewService, People: s.people, Officer: s.officerEntry, Clock: o.Clock})
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open platform: %w", err)
 	}
 	s.pages = &pages.Room{DB: db, Now: func() time.Time { return s.now() }, Supervision: s.SupervisionOf, Rules: s.superviseRules,
-		CaseAt: s.intake.CaseAt, Item: s.Item, Draw: s.drawPage, Agencies: s.Agencies, Withdrawn: s.Withdrawn}
+		CaseAt: s.intake.JudgedCaseAt, Item: s.Item, Draw: s.drawPage, Agencies: s.Agencies, Withdrawn: s.Withdrawn}
 	// The supervision dashboards: the city's office sees every agency, an
 	// agency administrator their own agency's cases (another's is not found).
 	supervisors := []string{console.RoleCity, console.RoleAgency}

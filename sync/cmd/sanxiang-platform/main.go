@@ -126,7 +126,7 @@ func main() {
 func run(listen, dbPath, mediaDir, adminToken string, withDemo bool, newCode string, log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	s, err := server.Open(ctx, dbPath, server.Options{AdminToken: adminToken, Logger: log, Media: mediaDir})
+	s, err := server.Open(ctx, dbPath, server.Options{AdminToken: adminToken, Logger: log, Media: mediaDir, Clock: clockPolicy()})
 	if err != nil {
 		return err
 	}
