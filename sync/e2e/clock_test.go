@@ -179,6 +179,27 @@ func TestReceiptSignsPlatformTime(t *testing.T) {
 		if err != nil || res.Size != 5 || !res.PlatformTime.Equal(platformNow) {
 			t.Fatalf("honest push: size %d at %s, %v; want 5 at %s", res.Size, res.PlatformTime, err, platformNow)
 		}
+
+		// An evidence file's receipt signs the platform's time too.
+		platformNow = platformNow.Add(time.Hour)
+		deviceNow = platformNow
+		photo, _, err := l.Media().Put(strings.NewReader("现场照片 " + t.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.AddNote(ctx, mustCase(t, l), "990101000001", "现场照片", photo.String()); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := client.New(id).PushMedia(ctx, l, nil); err != nil || n != 1 {
+			t.Fatalf("push media: %d, %v", n, err)
+		}
+		var mediaNote, mediaTime string
+		if err := l.DB().QueryRowContext(ctx, `SELECT note, platform_time FROM media_receipts WHERE sha256 = ?`, photo.String()).Scan(&mediaNote, &mediaTime); err != nil {
+			t.Fatal(err)
+		}
+		if want := platformNow.UTC().Format(time.RFC3339); mediaTime != want || !strings.Contains(mediaNote, "\ntime "+want+"\n") {
+			t.Fatalf("media receipt time %q, want %s, in:\n%s", mediaTime, want, mediaNote)
+		}
 	})
 }
 
