@@ -97,8 +97,12 @@ type Receipt struct {
 	DeviceID   string    `json:"device_id"`
 	Size       int64     `json:"size"`
 	Root       string    `json:"root"`
+	// ReceivedAt is the platform's time of receipt, which Note signs (its
+	// "time" line): a device goes by the signed one and refuses a receipt
+	// whose ReceivedAt says otherwise.
 	ReceivedAt time.Time `json:"received_at"`
-	// Note is the checkpoint text signed by the platform's key.
+	// Note is the checkpoint text, with the platform's time of receipt,
+	// signed by the platform's key (ledger.ReceiptText).
 	Note string `json:"note"`
 	// Flags are rule violations found on arrival (a major decision without
 	// a passed review), for people to look at; the log is kept regardless.
