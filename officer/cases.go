@@ -565,6 +565,9 @@ func caseError(err error) string {
 	if msg := handoverError(err); msg != "" {
 		return msg
 	}
+	if msg := shell.ClockError(err); msg != "" {
+		return msg
+	}
 	if msg := shell.CertificateError(err); msg != "" {
 		return msg
 	}
@@ -680,6 +683,7 @@ func (c *Cases) ShowNoteForm() {
 		return
 	}
 	f := &CaseForm{Message: widget.NewLabel("")}
+	f.Message.Importance = widget.DangerImportance
 	f.Note = widget.NewMultiLineEntry()
 	f.Note.SetMinRowsVisible(6)
 	f.Note.OnChanged = func(string) { c.d.touch() }
@@ -905,6 +909,9 @@ func saveButton(submit func()) *widget.Button {
 // button below the body (which the caller makes scroll where it is long).
 func (c *Cases) formDialog(title string, body fyne.CanvasObject, msg *widget.Label, save *widget.Button, size fyne.Size) dialog.Dialog {
 	save.Importance = widget.HighImportance
+	// A refusal (a clock behind, a missing signature) may be long: it
+	// wraps within the dialog rather than running off it.
+	msg.Wrapping = fyne.TextWrapWord
 	d := dialog.NewCustom(title, shell.L("admin.cancel"),
 		container.NewBorder(nil, container.NewVBox(msg, save), nil, nil, body), c.d.win)
 	d.Resize(size)

@@ -97,6 +97,9 @@ func mediaError(err error) string {
 	case errors.Is(err, capture.ErrNotPhoto):
 		return shell.L("media.err.not_photo")
 	}
+	if msg := shell.ClockError(err); msg != "" {
+		return msg
+	}
 	return shell.L("error.generic") + " " + err.Error()
 }
 

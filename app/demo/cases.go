@@ -148,7 +148,7 @@ func Cases(ctx context.Context, l *casefile.Log, ds *catalog.Dataset, accounts [
 			return fmt.Errorf("demo case of agency %s: no item or fewer than two officers", c.agency)
 		}
 		at := today.AddDate(0, 0, -c.daysAgo)
-		l.SetClock(func() time.Time { return at })
+		l.SeedHistory(func() time.Time { return at })
 		id, err := l.OpenCase(ctx, officers[0].CertNo, casefile.Opening{Act: c.act, Agency: c.agency, ItemID: item.ID,
 			ItemName: item.Name, Party: c.party, Place: c.place, Summary: c.summary, Officers: officers[:2]})
 		if err != nil {
@@ -197,7 +197,7 @@ func Cases(ctx context.Context, l *casefile.Log, ds *catalog.Dataset, accounts [
 		}
 		first := ids[len(ids)-1] // newest first: the last is the first opened
 		at := today.AddDate(0, 0, -2)
-		l.SetClock(func() time.Time { return at })
+		l.SeedHistory(func() time.Time { return at })
 		rev.Now = func() time.Time { return at }
 		officers := officersOf("01")
 		if _, err := rev.Submit(ctx, first, officers[0].CertNo, review.Submission{
@@ -208,7 +208,7 @@ func Cases(ctx context.Context, l *casefile.Log, ds *catalog.Dataset, accounts [
 		}
 		rev.Now = nil
 	}
-	l.SetClock(time.Now)
+	l.SeedHistory(nil)
 	return nil
 }
 

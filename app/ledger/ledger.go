@@ -113,6 +113,9 @@ type Log struct {
 	Verifier string
 	now      func() time.Time
 	opt      Options
+	// seeding turns the clock check off while a seed writes history
+	// (SeedHistory).
+	seeding bool
 
 	// stmt are the statements every append runs, prepared once.
 	stmt appendSQL
@@ -165,7 +168,7 @@ func (l *Log) remember(base int64, hs []tlog.Hash) {
 // BenchmarkAppend). Inside a transaction they are bound to it with
 // tx.StmtContext, which reuses what the connection has prepared.
 type appendSQL struct {
-	next, prev, insert, media *sql.Stmt
+	next, prev, insert, media, clock *sql.Stmt
 }
 
 func (a *appendSQL) prepare(ctx context.Context, db *store.DB) error {
@@ -182,6 +185,10 @@ func (a *appendSQL) prepare(ctx context.Context, db *store.DB) error {
 		{&a.insert, `INSERT INTO records (seq, case_id, kind, at, author, corrects, data, hashes, checkpoint)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&a.media, `INSERT INTO record_media (seq, sha256) VALUES (?, ?)`},
+		// The clock check's two times: the newest record's, and the
+		// platform's in the newest receipt (both one index page).
+		{&a.clock, `SELECT (SELECT at FROM records ORDER BY seq DESC LIMIT 1),
+			(SELECT platform_time FROM receipts ORDER BY size DESC LIMIT 1)`},
 	} {
 		st, err := db.PrepareContext(ctx, s.sql)
 		if err != nil {
@@ -194,7 +201,7 @@ func (a *appendSQL) prepare(ctx context.Context, db *store.DB) error {
 }
 
 func (a *appendSQL) close() {
-	for _, st := range []*sql.Stmt{a.next, a.prev, a.insert, a.media} {
+	for _, st := range []*sql.Stmt{a.next, a.prev, a.insert, a.media, a.clock} {
 		if st != nil {
 			st.Close()
 		}
@@ -209,6 +216,10 @@ type Options struct {
 	// case file applies its rules (the review gate among them) to every
 	// record, without the ledger knowing them.
 	BeforeAppend func(ctx context.Context, r *Record) error
+	// ClockTolerance is how far the clock may be behind the newest record
+	// or receipt before an append is refused (ErrClockBehind); zero is
+	// DefaultClockTolerance.
+	ClockTolerance time.Duration
 }
 
 // Open opens (creating if needed) the log at path, with its media folder,
@@ -415,6 +426,9 @@ func (l *Log) AppendBatch(ctx context.Context, records []*Record) error {
 	var written []stored
 	err := l.db.Tx(ctx, func(tx *sql.Tx) error {
 		written = written[:0]
+		if err := l.checkClock(ctx, tx); err != nil {
+			return err
+		}
 		var n int64
 		if err := tx.StmtContext(ctx, l.stmt.next).QueryRowContext(ctx, records[0].Case).Scan(&n, &records[0].Prev); err != nil {
 			return fmt.Errorf("append: next record: %w", err)
@@ -679,33 +693,32 @@ func (l *Log) Since(ctx context.Context, from int64) ([]RawRecord, Checkpoint, e
 var ErrBadReceipt = errors.New("receipt does not match this log or the platform's key")
 
 // KeepReceipt checks a receipt against the platform's key and this log's
-// own tree of the same size, and keeps it.
+// own tree of the same size, and keeps it with the platform's receive time
+// it signs (ParseReceipt): the log's clock may not fall behind that time
+// afterwards. A receipt whose signature does not hold is ErrReceiptForged.
 func (l *Log) KeepReceipt(ctx context.Context, msg, platformKey string) (int64, error) {
-	v, err := note.NewVerifier(platformKey)
+	rc, err := ParseReceipt(msg, platformKey)
 	if err != nil {
-		return 0, fmt.Errorf("%w: %v", ErrBadReceipt, err)
+		return 0, err
 	}
-	n, err := note.Open([]byte(msg), note.VerifierList(v))
-	if err != nil {
-		return 0, fmt.Errorf("%w: %v", ErrBadReceipt, err)
-	}
-	lines := strings.Split(n.Text, "\n")
-	if len(lines) < 3 || lines[0] != l.origin {
+	if rc.Origin != l.origin {
 		return 0, fmt.Errorf("%w: origin", ErrBadReceipt)
 	}
-	size, err := strconv.ParseInt(lines[1], 10, 64)
-	if err != nil || size <= 0 {
-		return 0, fmt.Errorf("%w: size", ErrBadReceipt)
-	}
+	size := rc.Size
 	root, err := tlog.TreeHash(size, l.cachedReader(ctx, l.db))
 	if err != nil {
 		return 0, fmt.Errorf("%w: %v", ErrBadReceipt, err)
 	}
-	if base64.StdEncoding.EncodeToString(root[:]) != lines[2] {
+	if base64.StdEncoding.EncodeToString(root[:]) != rc.Root {
 		return 0, fmt.Errorf("%w: the platform signed another tree of size %d", ErrBadReceipt, size)
 	}
-	if _, err := l.db.ExecContext(ctx, `INSERT INTO receipts (size, root, note, received) VALUES (?, ?, ?, ?) ON CONFLICT (size) DO NOTHING`,
-		size, lines[2], msg, l.now().UTC().Format(time.RFC3339)); err != nil {
+	var platformTime *string
+	if !rc.Time.IsZero() {
+		t := rc.Time.UTC().Format(time.RFC3339)
+		platformTime = &t
+	}
+	if _, err := l.db.ExecContext(ctx, `INSERT INTO receipts (size, root, note, received, platform_time) VALUES (?, ?, ?, ?, ?) ON CONFLICT (size) DO NOTHING`,
+		size, rc.Root, msg, l.now().UTC().Format(time.RFC3339), platformTime); err != nil {
 		return size, fmt.Errorf("keep receipt of size %d: %w", size, err)
 	}
 	return size, nil

@@ -40,7 +40,8 @@ func (l *Log) MediaPending(ctx context.Context) ([]Digest, error) {
 }
 
 // KeepMediaReceipt checks a media receipt (the platform's signature over the
-// file's SHA-256 and size) and keeps it.
+// file's SHA-256 and size, and the time it received the file) and keeps
+// it with that time. One whose signature does not hold is ErrReceiptForged.
 func (l *Log) KeepMediaReceipt(ctx context.Context, d Digest, size int64, msg, platformKey string) error {
 	v, err := note.NewVerifier(platformKey)
 	if err != nil {
@@ -48,14 +49,25 @@ func (l *Log) KeepMediaReceipt(ctx context.Context, d Digest, size int64, msg, p
 	}
 	n, err := note.Open([]byte(msg), note.VerifierList(v))
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrBadReceipt, err)
+		return fmt.Errorf("%w: %w: %v", ErrBadReceipt, ErrReceiptForged, err)
 	}
 	want := "sanxiang-media\n" + d.String() + "\n" + strconv.FormatInt(size, 10) + "\n"
-	if n.Text != want {
+	rest, ok := strings.CutPrefix(n.Text, want)
+	if !ok {
 		return fmt.Errorf("%w: it names another file", ErrBadReceipt)
 	}
-	if _, err := l.db.ExecContext(ctx, `INSERT INTO media_receipts (sha256, note, received) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING`,
-		d.String(), msg, l.now().UTC().Format(time.RFC3339)); err != nil {
+	var platformTime *string
+	if rest != "" { // receipts signed before they carried a time have none
+		at, ok := strings.CutPrefix(strings.TrimSuffix(rest, "\n"), receiptTimePrefix)
+		t, err := time.Parse(time.RFC3339, at)
+		if !ok || err != nil {
+			return fmt.Errorf("%w: time line %q", ErrBadReceipt, rest)
+		}
+		s := t.UTC().Format(time.RFC3339)
+		platformTime = &s
+	}
+	if _, err := l.db.ExecContext(ctx, `INSERT INTO media_receipts (sha256, note, received, platform_time) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING`,
+		d.String(), msg, l.now().UTC().Format(time.RFC3339), platformTime); err != nil {
 		return fmt.Errorf("keep media receipt %s: %w", d, err)
 	}
 	return nil

@@ -101,7 +101,7 @@ func decideAct(t *testing.T, tc actCase) (*casefile.Log, string) {
 		t.Fatalf("%s: %v", tc.act, err)
 	}
 	body, _ := json.Marshal(doc)
-	l.SetClock(func() time.Time { return day(tc.decided) })
+	l.SeedHistory(func() time.Time { return day(tc.decided) })
 	if _, err := l.AddDocument(ctx, id, off1, body); err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ func TestEveryActIsPublishedByItsDeadline(t *testing.T) {
 			t.Errorf("%s: late on its due day %s, or not the day after", tc.act, tc.due)
 		}
 		// Published on its last day: on time.
-		l.SetClock(func() time.Time { return day(tc.due) })
+		l.SeedHistory(func() time.Time { return day(tc.due) })
 		if _, err := Publish(ctx, l, cal(t), id, off1, nil); err != nil {
 			t.Fatalf("%s: %v", tc.act, err)
 		}

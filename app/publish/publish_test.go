@@ -113,7 +113,7 @@ func TestPublishExemptWithdraw(t *testing.T) {
 	}
 	// Changed 2026-09-29: three working days over National Day end on Oct 9
 	// (Oct 1–7 off, Thu Oct 8 and Fri Oct 9 worked).
-	l.SetClock(func() time.Time { return day("2026-10-09") })
+	l.SeedHistory(func() time.Time { return day("2026-10-09") })
 	if _, err := Withdraw(ctx, l, c, id, "990101000001", Withdrawal{Cause: "changed", Explanation: "决定已变更", EffectiveOn: " 2026-09-29 "}); err != nil {
 		t.Fatal(err)
 	}

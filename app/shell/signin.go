@@ -29,6 +29,11 @@ func SignInError(err error, lockedUntil time.Time) string {
 	if msg := CertificateError(err); msg != "" {
 		return msg
 	}
+	// A window's sign-in is a record of its log: refused while the clock
+	// is behind it.
+	if msg := ClockError(err); msg != "" {
+		return msg
+	}
 	return L("error.generic") + " " + err.Error()
 }
 

@@ -94,11 +94,15 @@ type PushRequest struct {
 // a checkpoint countersigned by the platform. The device keeps it; after
 // it, nobody holding the device key can rewrite what it covers unnoticed.
 type Receipt struct {
-	DeviceID   string    `json:"device_id"`
-	Size       int64     `json:"size"`
-	Root       string    `json:"root"`
+	DeviceID string `json:"device_id"`
+	Size     int64  `json:"size"`
+	Root     string `json:"root"`
+	// ReceivedAt is the platform's time of receipt, which Note signs (its
+	// "time" line): a device goes by the signed one and refuses a receipt
+	// whose ReceivedAt says otherwise.
 	ReceivedAt time.Time `json:"received_at"`
-	// Note is the checkpoint text signed by the platform's key.
+	// Note is the checkpoint text, with the platform's time of receipt,
+	// signed by the platform's key (ledger.ReceiptText).
 	Note string `json:"note"`
 	// Flags are rule violations found on arrival (a major decision without
 	// a passed review), for people to look at; the log is kept regardless.

@@ -195,6 +195,9 @@ type PushResult struct {
 	// Flags are what the platform found wrong in the records on arrival
 	// (a major decision without a passed legal review), for people to see.
 	Flags []string
+	// PlatformTime is the platform's receive time signed in the newest
+	// receipt kept: the device's clock may not fall behind it.
+	PlatformTime time.Time
 }
 
 // Push sends every record the platform has not acknowledged, in batches
@@ -243,9 +246,24 @@ func (c *Client) Push(ctx context.Context, l *casefile.Log) (_ PushResult, err e
 		if err := fail(resp, err); err != nil {
 			return res, err
 		}
-		if err := c.keep(ctx, rc.Note, func(key string) error { _, err := l.KeepReceipt(ctx, rc.Note, key); return err }); err != nil {
+		// The receipt's time is the one under the platform's signature;
+		// a time beside it that says otherwise was changed on the way.
+		var signed ledger.Receipt
+		if err := c.keep(ctx, rc.Note, func(key string) error {
+			var err error
+			if signed, err = ledger.ParseReceipt(rc.Note, key); err != nil {
+				return err
+			}
+			if !rc.ReceivedAt.IsZero() && !rc.ReceivedAt.Equal(signed.Time) {
+				return fmt.Errorf("%w: %w: the receipt says it was received at %s, its signed text %s", ledger.ErrBadReceipt, ledger.ErrReceiptForged,
+					rc.ReceivedAt.UTC().Format(time.RFC3339), signed.Time.UTC().Format(time.RFC3339))
+			}
+			_, err = l.KeepReceipt(ctx, rc.Note, key)
+			return err
+		}); err != nil {
 			return res, err
 		}
+		res.PlatformTime = signed.Time
 		res.Pushed += len(body.Records)
 		res.Receipts++
 		res.Flags = append(res.Flags, rc.Flags...)

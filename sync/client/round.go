@@ -11,6 +11,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/account"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/device"
+	"github.com/sanxiang-desk/sanxiang/app/ledger"
 	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 )
@@ -265,6 +266,8 @@ func Why(ctx context.Context, err error, platform string) Message {
 		return Message{Key: "sync.why_rotation_not_signed"}
 	case errors.Is(err, ErrCorrupt):
 		return Message{Key: "sync.why_corrupt"}
+	case errors.Is(err, ledger.ErrReceiptForged):
+		return Message{Key: "sync.why_receipt_forged"}
 	case errors.Is(err, context.DeadlineExceeded):
 		return Message{"sync.why_slow", map[string]any{"URL": platform}}
 	case errors.Is(err, ErrUnreachable):

@@ -166,7 +166,7 @@ func TestFailedPublicationIsOwedAndDone(t *testing.T) {
 		cal, _ := calendar.Parse(assets.Calendar)
 		l := deviceLog(t, "OWED-1", 0)
 		var clock time.Time
-		l.SetClock(func() time.Time { return clock })
+		l.SeedHistory(func() time.Time { return clock })
 		decided := func(opened string) string {
 			id := supervisedCase(t, l, &clock, "01", catalog.ActPenalty, opened, []step{
 				{"register", opened, "register_approval", false, ""}, {"decide", opened, "penalty_decision", false, `{"fine":3000}`}})

@@ -26,6 +26,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/sync/server"
 	"github.com/sanxiang-desk/sanxiang/sync/server/console"
 	"github.com/sanxiang-desk/sanxiang/sync/server/demoload"
+	"github.com/sanxiang-desk/sanxiang/sync/server/intake"
 	"github.com/sanxiang-desk/sanxiang/sync/server/servertest"
 	"github.com/sanxiang-desk/sanxiang/sync/server/supervise"
 )
@@ -88,7 +89,11 @@ func supervisedCase(t *testing.T, l *casefile.Log, clock *time.Time, agency stri
 func TestSupervisionOfPushedCases(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b servertest.Backend) {
 		ctx := context.Background()
-		s, h := platform(t, b)
+		// The devices push a year's cases at once, today: records that old
+		// would be flagged as beyond offline work and judged by their
+		// arrival (TestBackdatedDecisionJudgedByArrival); here they are
+		// judged by their own times.
+		s, h := b.Serve(t, server.Options{AdminToken: admin, Clock: intake.ClockPolicy{Past: 3 * 365 * 24 * time.Hour}})
 		if err := demoload.Load(ctx, s); err != nil {
 			t.Fatal(err)
 		}
@@ -97,7 +102,7 @@ func TestSupervisionOfPushedCases(t *testing.T) {
 
 		a := deviceLog(t, "SUP-A", 0)
 		var clock time.Time
-		a.SetClock(func() time.Time { return clock })
+		a.SeedHistory(func() time.Time { return clock })
 		good := supervisedCase(t, a, &clock, "01", catalog.ActPenalty, "2026-03-02", []step{
 			{"register", "2026-03-02", "register_approval", false, ""}, {"investigate", "2026-03-03", "inspection_record", true, ""},
 			{"notify", "2026-03-10", "prior_notice", true, ""}, {"decide", "2026-03-20", "penalty_decision", false, small}})
@@ -110,7 +115,7 @@ func TestSupervisionOfPushedCases(t *testing.T) {
 			{"notify", "2026-02-02", "", false, ""}, {"decide", "2026-04-10", "penalty_decision", false, small}})
 
 		bl := deviceLog(t, "SUP-B", 0)
-		bl.SetClock(func() time.Time { return clock })
+		bl.SeedHistory(func() time.Time { return clock })
 		insp := supervisedCase(t, bl, &clock, "02", catalog.ActInspection, "2026-05-06", []step{{"inspect", "2026-05-06", "", false, ""}})
 		unreviewed := supervisedCase(t, bl, &clock, "02", catalog.ActPenalty, "2026-06-01", []step{
 			{"register", "2026-06-01", "register_approval", false, ""}, {"decide", "2026-06-15", "penalty_decision", false, major}})
@@ -338,7 +343,7 @@ func TestSupervisionIndexesLogsHeldBefore(t *testing.T) {
 	h := httptest.NewServer(s.Handler())
 	l := deviceLog(t, "OLD-1", 0)
 	var clock time.Time
-	l.SetClock(func() time.Time { return clock })
+	l.SeedHistory(func() time.Time { return clock })
 	supervisedCase(t, l, &clock, "01", catalog.ActPenalty, "2026-03-02", []step{{"register", "2026-03-02", "", false, ""}})
 	supervisedCase(t, l, &clock, "02", catalog.ActInspection, "2026-04-02", []step{{"inspect", "2026-04-03", "inspection_record", true, ""}})
 	if _, err := client.New(enrol(t, s, h, l)).Push(ctx, l); err != nil {
@@ -379,7 +384,7 @@ func TestAVListsComeFromThePlatform(t *testing.T) {
 		s, h := platform(t, b)
 		l := deviceLog(t, "AV-1", 0)
 		var clock time.Time
-		l.SetClock(func() time.Time { return clock })
+		l.SeedHistory(func() time.Time { return clock })
 		id := supervisedCase(t, l, &clock, "01", catalog.ActPenalty, "2026-03-02", []step{{"register", "2026-03-02", "register_approval", false, ""}})
 		c := client.New(enrol(t, s, h, l))
 		if _, err := c.Push(ctx, l); err != nil {

@@ -105,6 +105,12 @@ type Options struct {
 	// Uploads bounds evidence uploads: the largest file, each device's
 	// quota of unfinished uploads, how long one is kept (zero: defaults).
 	Uploads media.Limits
+	// Now is the platform's clock (nil: time.Now): receipts sign it and
+	// records' arrivals are stamped with it. Tests inject one.
+	Now func() time.Time
+	// Clock is how far a record's own time may be from the platform's
+	// before it is flagged (intake.ClockPolicy; zero fields: defaults).
+	Clock intake.ClockPolicy
 }
 
 // Open opens (creating if needed) the platform database at path and makes
@@ -126,6 +132,9 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 		return nil, fmt.Errorf("open platform: %w", err)
 	}
 	s := &Server{db: db, now: time.Now, log: o.Logger, lock: lock}
+	if o.Now != nil {
+		s.now = o.Now
+	}
 	s.people = &people.Room{DB: db, Now: func() time.Time { return s.now() }, Lists: peopleLists{}}
 	where := o.Media
 	if where == "" {
@@ -169,14 +178,14 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 	// Follow-up owed from before (a failure, or a stop between a push and
 	// its follow-up) is done now and retried while the platform runs.
 	s.intake, err = intake.Open(ctx, intake.Config{DB: db, Signer: s.signer, Now: func() time.Time { return s.now() }, Log: s.log,
-		Lists: lists{s}, Review: s.reviewService, People: s.people, Officer: s.officerEntry})
+		Lists: lists{s}, Review: s.reviewService, People: s.people, Officer: s.officerEntry, Clock: o.Clock})
 	if err != nil {
 		s.closeOpening()
 		return nil, fmt.Errorf("open platform: %w", err)
 	}
 	s.media.Alert = s.intake.Alert
 	s.pages = &pages.Room{DB: db, Now: func() time.Time { return s.now() }, Supervision: s.SupervisionOf, Rules: s.superviseRules,
-		CaseAt: s.intake.CaseAt, Item: s.Item, Draw: s.drawPage, Agencies: s.Agencies, Withdrawn: s.Withdrawn}
+		CaseAt: s.intake.JudgedCaseAt, Item: s.Item, Draw: s.drawPage, Agencies: s.Agencies, Withdrawn: s.Withdrawn}
 	// The supervision dashboards: the city's office sees every agency, an
 	// agency administrator their own agency's cases (another's is not found).
 	supervisors := []string{console.RoleCity, console.RoleAgency}

@@ -52,7 +52,8 @@ func (s *Server) SupervisionOf(ctx context.Context, agency string, from, to time
 	}
 	var evals []supervise.Evaluation
 	for _, r := range list {
-		c, err := s.intake.CaseAt(ctx, r.device, r.id, r.last)
+		// A record whose time the platform doubts is judged by its arrival.
+		c, err := s.intake.JudgedCaseAt(ctx, r.device, r.id, r.last)
 		if err != nil {
 			s.log.Error("supervision: a case cannot be rebuilt", "device", r.device, "case", r.id, "err", err)
 			continue

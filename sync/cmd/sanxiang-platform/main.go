@@ -138,7 +138,7 @@ func run(listen, dbPath, mediaDir, adminToken string, withDemo bool, newCode str
 	defer stop()
 	// Only the serving instance takes the SQLite file's lock: a second one
 	// is refused, the administrator's commands are not.
-	s, err := server.Open(ctx, dbPath, withKey(server.Options{AdminToken: adminToken, Logger: log, Media: mediaDir, Exclusive: newCode == "", Uploads: uploadLimits()}))
+	s, err := server.Open(ctx, dbPath, withKey(server.Options{AdminToken: adminToken, Logger: log, Media: mediaDir, Exclusive: newCode == "", Uploads: uploadLimits(), Clock: clockPolicy()}))
 	if err != nil {
 		return err
 	}

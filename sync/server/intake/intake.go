@@ -49,6 +49,9 @@ type Config struct {
 	// Officer is an officer's entry in the public list, by certificate
 	// number: whose certificate was in force when they signed.
 	Officer func(ctx context.Context, certNo string) (*catalog.Officer, bool)
+	// Clock is how far a record's time may be from the platform's before
+	// it is flagged (zero fields: the defaults).
+	Clock ClockPolicy
 }
 
 // Intake takes in devices' pushes for one platform instance.
@@ -61,6 +64,7 @@ type Intake struct {
 	reviewService func(context.Context) (*review.Service, error)
 	people        *people.Room
 	officer       func(ctx context.Context, certNo string) (*catalog.Officer, bool)
+	clock         ClockPolicy
 	instance      string   // names this instance in settling leases
 	settling      sync.Map // device ID → *sync.Mutex: one settle at a time
 	cases         caseCache
@@ -75,7 +79,7 @@ type Intake struct {
 // while the platform runs, until Close.
 func Open(ctx context.Context, c Config) (*Intake, error) {
 	s := &Intake{db: c.DB, signer: c.Signer, now: c.Now, log: c.Log, lists: c.Lists, reviewService: c.Review, instance: newInstance(),
-		people: c.People, officer: c.Officer}
+		people: c.People, officer: c.Officer, clock: c.Clock}
 	if err := s.backfillCases(ctx); err != nil {
 		return nil, fmt.Errorf("index cases: %w", err)
 	}

@@ -98,8 +98,12 @@ func (s *Intake) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 	var rc api.Receipt
 	var arrived [][]byte
 	var sigFlags []string
+	var clockFlags []clockFlag
 	err = s.db.Tx(ctx, func(tx *dbTx) error {
-		arrived, sigFlags = arrived[:0], nil
+		arrived, sigFlags, clockFlags = arrived[:0], nil, nil
+		// The platform's time of this push: each new record's arrival, and
+		// the time its receipt signs.
+		now := s.now().UTC().Truncate(time.Second)
 		if err := tx.Lock(ctx, "push:"+d.ID); err != nil {
 			return err
 		}
@@ -122,7 +126,7 @@ func (s *Intake) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 			case rec.Seq == have:
 				arrived = append(arrived, rec.Data)
 				fresh = append(fresh, ledger.RawRecord{Seq: rec.Seq, Data: rec.Data})
-				if _, err := tx.ExecContext(ctx, `INSERT INTO log_records (device, seq, data) VALUES (?, ?, ?)`, d.ID, rec.Seq, rec.Data); err != nil {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO log_records (device, seq, data, arrived) VALUES (?, ?, ?, ?)`, d.ID, rec.Seq, rec.Data, now.Format(time.RFC3339)); err != nil {
 					return err
 				}
 				have++
@@ -157,6 +161,9 @@ func (s *Intake) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 		if sigFlags, err = s.checkSigs(ctx, tx, d, records); err != nil {
 			return err
 		}
+		if clockFlags, err = s.checkClock(ctx, tx, d.ID, records, now); err != nil {
+			return err
+		}
 		if len(arrived) > 0 {
 			// What follows a push (review checks, publication) is owed
 			// until settle has done it.
@@ -166,20 +173,23 @@ func (s *Intake) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 			}
 		}
 		var prev string
-		err = tx.QueryRowContext(ctx, `SELECT note FROM receipts WHERE device = ? AND size = ?`, d.ID, cp.Size).Scan(&prev)
+		var prevAt string
+		err = tx.QueryRowContext(ctx, `SELECT note, received FROM receipts WHERE device = ? AND size = ?`, d.ID, cp.Size).Scan(&prev, &prevAt)
 		if err == nil {
-			rc = api.Receipt{DeviceID: d.ID, Size: cp.Size, Root: base64.StdEncoding.EncodeToString(root[:]), Note: prev}
+			// A retry gets the receipt signed the first time, with its time.
+			at, _ := time.Parse(time.RFC3339, prevAt)
+			rc = api.Receipt{DeviceID: d.ID, Size: cp.Size, Root: base64.StdEncoding.EncodeToString(root[:]), ReceivedAt: at, Note: prev}
 			return nil
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		text := fmt.Sprintf("%s\n%d\n%s\n", d.Origin, cp.Size, base64.StdEncoding.EncodeToString(root[:]))
-		signed, err := note.Sign(&note.Note{Text: text}, s.signer)
+		// The receipt signs the platform's time with the tree: the device
+		// keeps it, and never dates a record before it.
+		signed, err := note.Sign(&note.Note{Text: ledger.ReceiptText(d.Origin, cp.Size, root, now)}, s.signer)
 		if err != nil {
 			return err
 		}
-		now := s.now().UTC()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO receipts (device, size, root, note, received) VALUES (?, ?, ?, ?, ?)`,
 			d.ID, cp.Size, base64.StdEncoding.EncodeToString(root[:]), string(signed), now.Format(time.RFC3339)); err != nil {
 			return err
@@ -201,6 +211,9 @@ func (s *Intake) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 	}
 	for _, f := range sigFlags {
 		s.Alert(ctx, d.ID, "signed_after_revocation", f)
+	}
+	if err == nil {
+		s.alertClock(ctx, d.ID, clockFlags)
 	}
 	if err == nil {
 		// This push's arrival, and any earlier one of the device's still

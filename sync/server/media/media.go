@@ -31,9 +31,11 @@ import (
 	"github.com/sanxiang-desk/sanxiang/sync/server/words"
 )
 
-// ReceiptText is what the platform signs for a verified media file.
-func ReceiptText(sha string, size int64) string {
-	return fmt.Sprintf("sanxiang-media\n%s\n%d\n", sha, size)
+// ReceiptText is what the platform signs for a verified media file: its
+// SHA-256 and size, and the platform's time of receipt (as a log's
+// receipt signs it, ledger.ReceiptText).
+func ReceiptText(sha string, size int64, at time.Time) string {
+	return fmt.Sprintf("sanxiang-media\n%s\n%d\ntime %s\n", sha, size, at.UTC().Format(time.RFC3339))
 }
 
 // Room is the evidence store with what it needs of the platform: the
@@ -172,12 +174,13 @@ func (s *Room) mediaReceipt(ctx context.Context, sha string, size int64, device 
 	if !errors.Is(err, sql.ErrNoRows) {
 		return "", fmt.Errorf("media receipt %s: %w", sha, err)
 	}
-	signed, err := note.Sign(&note.Note{Text: ReceiptText(sha, size)}, s.Signer)
+	now := s.Now().UTC()
+	signed, err := note.Sign(&note.Note{Text: ReceiptText(sha, size, now)}, s.Signer)
 	if err != nil {
 		return "", fmt.Errorf("sign media receipt %s: %w", sha, err)
 	}
 	_, err = s.DB.ExecContext(ctx, `INSERT INTO media (sha256, size, device, received, receipt) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (sha256) DO NOTHING`, sha, size, device, s.Now().UTC().Format(time.RFC3339), string(signed))
+		ON CONFLICT (sha256) DO NOTHING`, sha, size, device, now.Format(time.RFC3339), string(signed))
 	if err != nil {
 		return "", fmt.Errorf("keep media receipt %s: %w", sha, err)
 	}

@@ -27,7 +27,9 @@ type Room struct {
 	Supervision func(ctx context.Context, agency string, from, to time.Time) (supervise.Report, error)
 	// Rules are the supervision rules as they stand.
 	Rules func(ctx context.Context) (supervise.Rules, error)
-	// CaseAt is a case as it stood at record seq of its device's log.
+	// CaseAt is a case as it stood at record seq of its device's log, as
+	// supervision judges it (records whose time the platform flagged carry
+	// their arrival: intake.JudgedCaseAt).
 	CaseAt func(ctx context.Context, device, id string, seq int64) (*casefile.Case, error)
 	// Item is a published item's fields.
 	Item func(ctx context.Context, kind catalog.Kind, id string) (map[string]any, error)
