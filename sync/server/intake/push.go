@@ -103,8 +103,8 @@ func (s *Intake) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 		if err := tx.Lock(ctx, "push:"+d.ID); err != nil {
 			return err
 		}
-		var have int64
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM log_records WHERE device = ?`, d.ID).Scan(&have); err != nil {
+		have, err := heldSize(ctx, tx, d.ID)
+		if err != nil {
 			return err
 		}
 		from := have
@@ -220,6 +220,24 @@ func (s *Intake) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 		return rc, fmt.Errorf("push %s: %w", d.ID, err)
 	}
 	return rc, nil
+}
+
+// heldSize is how many records of a device's log the platform holds. A
+// device's records are held gapless from 0 (a push only ever appends the
+// next seq, and log_records refuses updates and deletes), so that is one
+// more than the highest seq: one step down the primary key (device, seq)
+// whatever the log's length, where count(*) read every row the device
+// ever pushed and made each push slower than the one before.
+func heldSize(ctx context.Context, tx *dbTx, device string) (int64, error) {
+	var last int64
+	err := tx.QueryRowContext(ctx, `SELECT seq FROM log_records WHERE device = ? ORDER BY seq DESC LIMIT 1`, device).Scan(&last)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return 0, nil
+	case err != nil:
+		return 0, fmt.Errorf("records held of %s: %w", device, err)
+	}
+	return last + 1, nil
 }
 
 // LogRecords returns what the platform holds of a device's log.
