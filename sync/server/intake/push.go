@@ -95,11 +95,19 @@ func (s *Intake) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 	if err != nil || cp.Origin != d.Origin {
 		return api.Receipt{}, fmt.Errorf("%w: %v", errSignature, err)
 	}
+	// The signatures are checked before the transaction: it holds one of
+	// the instance's database connections, and should hold it only for
+	// the database's work (sigChecks).
+	pre, err := s.precheckSigs(ctx, d, req.Records)
+	if err != nil {
+		return api.Receipt{}, fmt.Errorf("push %s: %w", d.ID, err)
+	}
 	var rc api.Receipt
 	var arrived [][]byte
+	var arrivedAt []int // their indexes in req.Records
 	var sigFlags []string
 	err = s.db.Tx(ctx, func(tx *dbTx) error {
-		arrived, sigFlags = arrived[:0], nil
+		arrived, arrivedAt, sigFlags = arrived[:0], arrivedAt[:0], nil
 		if err := tx.Lock(ctx, "push:"+d.ID); err != nil {
 			return err
 		}
@@ -109,7 +117,7 @@ func (s *Intake) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 		}
 		from := have
 		var fresh []ledger.RawRecord
-		for _, rec := range req.Records {
+		for i, rec := range req.Records {
 			switch {
 			case rec.Seq < have:
 				var old []byte
@@ -121,6 +129,7 @@ func (s *Intake) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 				}
 			case rec.Seq == have:
 				arrived = append(arrived, rec.Data)
+				arrivedAt = append(arrivedAt, i)
 				fresh = append(fresh, ledger.RawRecord{Seq: rec.Seq, Data: rec.Data})
 				if _, err := tx.ExecContext(ctx, `INSERT INTO log_records (device, seq, data) VALUES (?, ?, ?)`, d.ID, rec.Seq, rec.Data); err != nil {
 					return err
@@ -147,14 +156,14 @@ func (s *Intake) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 		if err := checkHallPush(d, arrived); err != nil {
 			return err
 		}
-		records := decodeRecords(arrived)
+		records, checks := pre.of(arrivedAt)
 		if err := s.checkCasesOwned(ctx, tx, d.ID, records); err != nil {
 			return err
 		}
 		if err := indexCases(ctx, tx, d.ID, records); err != nil {
 			return err
 		}
-		if sigFlags, err = s.checkSigs(ctx, tx, d, records); err != nil {
+		if sigFlags, err = s.checkSigs(ctx, tx, d, records, checks, pre); err != nil {
 			return err
 		}
 		if len(arrived) > 0 {
