@@ -237,6 +237,9 @@ func makeFleet(b *testing.B, n, records int) []*fleetDevice {
 		if _, err := l.DB().ExecContext(ctx, `DROP TRIGGER IF EXISTS receipts_no_delete`); err != nil {
 			return err
 		}
+		// A device holds one log open, not a pool of idle connections
+		// (three files each): 2,000 of them would run out of files.
+		l.DB().SetMaxIdleConns(1)
 		fleet[i] = d
 		return nil
 	})
