@@ -73,6 +73,12 @@ func main() {
 				note += fmt.Sprintf(", RSS %.0f MB", x)
 			case "cpu-share":
 				note += fmt.Sprintf(", %.0f%% of one core", x*100)
+			case "p50-ms":
+				note += ", p50 " + dur(x*1e6)
+			case "p99-ms":
+				note += ", p99 " + dur(x*1e6)
+			case "records/s":
+				note += fmt.Sprintf(", %.0f records/s", x)
 			case "openssl-MB/s":
 				note += fmt.Sprintf(", openssl %.0f MB/s", x)
 			}

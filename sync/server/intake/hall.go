@@ -77,11 +77,11 @@ func hallRole(kind string) string {
 // who must be a person of the role that works at that device. A person
 // the platform has deactivated is flagged, not refused, as a revoked key
 // is: the device may not have heard, and its log cannot be rewritten.
-func (s *Intake) checkHallSigner(ctx context.Context, r *casefile.Record, signed map[string]bool) (flag string, err error) {
+func (s *Intake) checkHallSigner(ctx context.Context, r *casefile.Record, signed map[string]bool, pre *sigChecks) (flag string, err error) {
 	if !signed[r.Author] {
 		return "", fmt.Errorf("%w: record %d (%s) is not signed by %s", errNotHallStaff, r.Seq, r.Kind, r.Author)
 	}
-	p, err := s.people.Get(ctx, r.Author)
+	p, err := pre.person(r.Author)
 	if errors.Is(err, people.ErrNoPerson) {
 		return "", fmt.Errorf("%w: record %d: %s is nobody the platform knows", errNotHallStaff, r.Seq, r.Author)
 	}

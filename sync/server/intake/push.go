@@ -95,25 +95,33 @@ func (s *Intake) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 	if err != nil || cp.Origin != d.Origin {
 		return api.Receipt{}, fmt.Errorf("%w: %v", errSignature, err)
 	}
+	// The signatures are checked before the transaction: it holds one of
+	// the instance's database connections, and should hold it only for
+	// the database's work (sigChecks).
+	pre, err := s.precheckSigs(ctx, d, req.Records)
+	if err != nil {
+		return api.Receipt{}, fmt.Errorf("push %s: %w", d.ID, err)
+	}
 	var rc api.Receipt
 	var arrived [][]byte
+	var arrivedAt []int // their indexes in req.Records
 	var sigFlags []string
 	var clockFlags []clockFlag
 	err = s.db.Tx(ctx, func(tx *dbTx) error {
-		arrived, sigFlags, clockFlags = arrived[:0], nil, nil
+		arrived, arrivedAt, sigFlags, clockFlags = arrived[:0], arrivedAt[:0], nil, nil
 		// The platform's time of this push: each new record's arrival, and
 		// the time its receipt signs.
 		now := s.now().UTC().Truncate(time.Second)
 		if err := tx.Lock(ctx, "push:"+d.ID); err != nil {
 			return err
 		}
-		var have int64
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM log_records WHERE device = ?`, d.ID).Scan(&have); err != nil {
+		have, err := heldSize(ctx, tx, d.ID)
+		if err != nil {
 			return err
 		}
 		from := have
 		var fresh []ledger.RawRecord
-		for _, rec := range req.Records {
+		for i, rec := range req.Records {
 			switch {
 			case rec.Seq < have:
 				var old []byte
@@ -125,6 +133,7 @@ func (s *Intake) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 				}
 			case rec.Seq == have:
 				arrived = append(arrived, rec.Data)
+				arrivedAt = append(arrivedAt, i)
 				fresh = append(fresh, ledger.RawRecord{Seq: rec.Seq, Data: rec.Data})
 				if _, err := tx.ExecContext(ctx, `INSERT INTO log_records (device, seq, data, arrived) VALUES (?, ?, ?, ?)`, d.ID, rec.Seq, rec.Data, now.Format(time.RFC3339)); err != nil {
 					return err
@@ -151,14 +160,14 @@ func (s *Intake) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 		if err := checkHallPush(d, arrived); err != nil {
 			return err
 		}
-		records := decodeRecords(arrived)
+		records, checks := pre.of(arrivedAt)
 		if err := s.checkCasesOwned(ctx, tx, d.ID, records); err != nil {
 			return err
 		}
 		if err := indexCases(ctx, tx, d.ID, records); err != nil {
 			return err
 		}
-		if sigFlags, err = s.checkSigs(ctx, tx, d, records); err != nil {
+		if sigFlags, err = s.checkSigs(ctx, tx, d, records, checks, pre); err != nil {
 			return err
 		}
 		if clockFlags, err = s.checkClock(ctx, tx, d.ID, records, now); err != nil {
@@ -233,6 +242,24 @@ func (s *Intake) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 		return rc, fmt.Errorf("push %s: %w", d.ID, err)
 	}
 	return rc, nil
+}
+
+// heldSize is how many records of a device's log the platform holds. A
+// device's records are held gapless from 0 (a push only ever appends the
+// next seq, and log_records refuses updates and deletes), so that is one
+// more than the highest seq: one step down the primary key (device, seq)
+// whatever the log's length, where count(*) read every row the device
+// ever pushed and made each push slower than the one before.
+func heldSize(ctx context.Context, tx *dbTx, device string) (int64, error) {
+	var last int64
+	err := tx.QueryRowContext(ctx, `SELECT seq FROM log_records WHERE device = ? ORDER BY seq DESC LIMIT 1`, device).Scan(&last)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return 0, nil
+	case err != nil:
+		return 0, fmt.Errorf("records held of %s: %w", device, err)
+	}
+	return last + 1, nil
 }
 
 // LogRecords returns what the platform holds of a device's log.

@@ -13,7 +13,6 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/hall"
-	"github.com/sanxiang-desk/sanxiang/app/ledger"
 	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/server/people"
@@ -64,65 +63,20 @@ func sigCode(err error) string {
 // officer it names. It returns flags for records signed with a key after
 // the platform revoked it, or by an officer whose certificate was not in
 // force when the record was made: accepted (the device had not heard), and
-// raised.
-func (s *Intake) checkSigs(ctx context.Context, tx *dbTx, d Device, arrived []casefile.Record) (flags []string, err error) {
-	keys := map[string]people.Key{}
-	keyOf := func(k string) (people.Key, error) {
-		if got, ok := keys[k]; ok {
-			return got, nil
-		}
-		got, err := s.people.KeyOf(ctx, k)
-		if err == nil {
-			keys[k] = got
-		}
-		return got, err
-	}
-	// One push carries many records by few people: each key and each
-	// officer's entry is read once.
-	type entry struct {
-		o  *catalog.Officer
-		ok bool
-	}
-	officers := map[string]entry{}
-	officerOf := func(person string) (*catalog.Officer, bool) {
-		e, seen := officers[person]
-		if !seen && s.officer != nil {
-			e.o, e.ok = s.officer(ctx, person)
-			officers[person] = e
-		}
-		return e.o, e.ok
-	}
+// raised. What needs no transaction (the Ed25519 checks, the keys, the
+// people and the public list) precheckSigs did before it began: checks
+// holds its findings, one for each of arrived.
+func (s *Intake) checkSigs(ctx context.Context, tx *dbTx, d Device, arrived []casefile.Record, checks []*sigCheck, pre *sigChecks) (flags []string, err error) {
 	for i := range arrived {
-		r := &arrived[i]
-		if err := ledger.VerifySigs(d.Origin, r); err != nil {
-			return nil, fmt.Errorf("%w: %w", errPersonSig, err)
+		r, c := &arrived[i], checks[i]
+		if c.err != nil {
+			return nil, c.err
 		}
-		signed := map[string]bool{}
-		for _, g := range r.Sigs {
-			k, err := keyOf(g.Key)
-			if errors.Is(err, people.ErrNoKey) {
-				return nil, fmt.Errorf("%w: record %d, %s", errUnknownKey, r.Seq, g.Person)
-			}
-			if err != nil {
-				return nil, err
-			}
-			if k.Person != g.Person || k.Device != d.ID {
-				return nil, fmt.Errorf("%w: record %d: the key of %s is registered to %s on %s", errUnknownKey, r.Seq, g.Person, k.Person, k.Device)
-			}
-			if k.Revoked != "" {
-				if at, err := time.Parse(time.RFC3339, k.Revoked); err == nil && !r.At.Before(at) {
-					flags = append(flags, fmt.Sprintf("record %d (%s) signed by %s at %s with a key revoked at %s (%s)",
-						r.Seq, r.Kind, g.Person, r.At.UTC().Format(time.RFC3339), k.Revoked, k.Reason))
-				}
-			}
-			if f := certFlag(r, g.Person, officerOf); f != "" {
-				flags = append(flags, f)
-			}
-			signed[g.Person] = true
-		}
+		flags = append(flags, c.flags...)
+		signed := c.signed
 		switch r.Kind {
 		case review.KindRemoteOpinion:
-			if err := s.checkOpinionSigner(ctx, tx, r, signed); err != nil {
+			if err := s.checkOpinionSigner(ctx, tx, r, signed, pre); err != nil {
 				return nil, err
 			}
 		case casefile.KindStage:
@@ -134,7 +88,7 @@ func (s *Intake) checkSigs(ctx context.Context, tx *dbTx, d Device, arrived []ca
 				return nil, fmt.Errorf("%w: record %d (%s of %s) by %s", errUnsignedHandover, r.Seq, r.Kind, r.Case, r.Author)
 			}
 		case hall.KindWindowSignIn, hall.KindWindowPause, hall.KindWindowResume, hall.KindWindowSignOut, hall.KindKioskAdmin:
-			f, err := s.checkHallSigner(ctx, r, signed)
+			f, err := s.checkHallSigner(ctx, r, signed, pre)
 			if err != nil {
 				return nil, err
 			}
@@ -148,7 +102,7 @@ func (s *Intake) checkSigs(ctx context.Context, tx *dbTx, d Device, arrived []ca
 
 // checkOpinionSigner: an opinion on another device's case must be signed
 // by its author, who must be an active legal reviewer of the case's agency.
-func (s *Intake) checkOpinionSigner(ctx context.Context, tx *dbTx, r *casefile.Record, signed map[string]bool) error {
+func (s *Intake) checkOpinionSigner(ctx context.Context, tx *dbTx, r *casefile.Record, signed map[string]bool, pre *sigChecks) error {
 	var ro review.RemoteOpinion
 	if err := json.Unmarshal(r.Body, &ro); err != nil {
 		return fmt.Errorf("%w: record %d: %w", errUnsignedOpinion, r.Seq, err)
@@ -156,7 +110,7 @@ func (s *Intake) checkOpinionSigner(ctx context.Context, tx *dbTx, r *casefile.R
 	if !signed[r.Author] || ro.Opinion.Reviewer.ID != r.Author {
 		return fmt.Errorf("%w: record %d names %s", errUnsignedOpinion, r.Seq, r.Author)
 	}
-	p, err := s.people.Get(ctx, r.Author)
+	p, err := pre.person(r.Author)
 	if errors.Is(err, people.ErrNoPerson) {
 		return fmt.Errorf("%w: record %d: %s is nobody the platform knows", errNotReviewer, r.Seq, r.Author)
 	}

@@ -61,6 +61,11 @@ func (d Dialect) Like() string {
 	return "LIKE"
 }
 
+// MaxConns is how many PostgreSQL connections one platform instance opens
+// at most: several instances share one server, whose max_connections
+// (100 by default) bounds them all.
+const MaxConns = 32
+
 // IsPostgres says whether a --db value names a PostgreSQL database.
 func IsPostgres(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
@@ -80,7 +85,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open PostgreSQL: %w", err)
 	}
-	sdb.SetMaxOpenConns(32)
+	sdb.SetMaxOpenConns(MaxConns)
 	sdb.SetMaxIdleConns(8)
 	d := &DB{DB: sdb, Dialect: Dialect{PG: true}, DSN: dsn}
 	if err := d.migratePG(ctx); err != nil {
