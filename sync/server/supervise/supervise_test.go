@@ -45,7 +45,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	f := &fixture{t: t, l: l}
-	l.SetClock(func() time.Time { return f.clock })
+	l.SeedHistory(func() time.Time { return f.clock })
 	f.rules = Rules{Review: &review.Service{Policies: pols, Reviewers: review.NewRegistry(nil)}, AV: av, Cal: cal}
 	return f
 }
