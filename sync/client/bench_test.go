@@ -256,7 +256,15 @@ func BenchmarkUpload1GiB(b *testing.B) {
 func BenchmarkSupervision1k(b *testing.B) {
 	ctx := context.Background()
 	dir := b.TempDir()
-	s, h := benchPlatform(b, dir)
+	day := time.Date(2026, 3, 2, 10, 0, 0, 0, time.Local)
+	// The cases arrive the day they were written, as a device syncing
+	// daily has them: none is flagged for its time (judging a flagged
+	// record by its arrival is TestBackdatedDecisionJudgedByArrival's).
+	s, err := server.Open(ctx, filepath.Join(dir, "platform.db"), server.Options{Now: func() time.Time { return day.Add(time.Hour) }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := httptest.NewServer(s.Handler())
 	l, err := casefile.Open(ctx, filepath.Join(dir, "dev.db"), filepath.Join(dir, "m"), "SUP")
 	if err != nil {
 		b.Fatal(err)
@@ -265,7 +273,6 @@ func BenchmarkSupervision1k(b *testing.B) {
 	// Both officers sign every on-site record, as on a desk.
 	keys := casefiletest.SignAs(b, l, "990101000001", "990101000002")
 	two := []casefile.Officer{{CertNo: "990101000001"}, {CertNo: "990101000002"}}
-	day := time.Date(2026, 3, 2, 10, 0, 0, 0, time.Local)
 	l.SetClock(func() time.Time { return day })
 	for i := range 1000 {
 		id, err := l.OpenCase(ctx, "990101000001", casefile.Opening{Act: catalog.ActPenalty, Agency: fmt.Sprintf("0%d", 1+i%6), ItemID: "E1",

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
@@ -134,7 +135,12 @@ func (s *Intake) alertClock(ctx context.Context, device string, flags []clockFla
 // ClockFlags is what the platform flagged of a device's record times:
 // each flagged record's seq, with its arrival, by which it is judged.
 func (s *Intake) ClockFlags(ctx context.Context, device string) (map[int64]time.Time, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT seq, arrived FROM clock_flags WHERE device = ?`, device)
+	return s.clockFlagsIn(ctx, device, 0, math.MaxInt64)
+}
+
+// clockFlagsIn is ClockFlags for the records lo to hi of the device's log.
+func (s *Intake) clockFlagsIn(ctx context.Context, device string, lo, hi int64) (map[int64]time.Time, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT seq, arrived FROM clock_flags WHERE device = ? AND seq >= ? AND seq <= ?`, device, lo, hi)
 	if err != nil {
 		return nil, fmt.Errorf("clock flags of %s: %w", device, err)
 	}
@@ -169,18 +175,33 @@ func (s *Intake) JudgedCaseAt(ctx context.Context, device, id string, seq int64)
 	if err != nil {
 		return nil, err
 	}
+	// The flags of the case's own records only: one range of each
+	// device's log (a case may hold records of a device it was handed
+	// over from), not every flag the device ever had.
+	span := map[string][2]int64{}
+	for _, r := range c.Records {
+		dev := r.Device
+		if dev == "" {
+			dev = device
+		}
+		sp, ok := span[dev]
+		if !ok {
+			sp = [2]int64{r.Seq, r.Seq}
+		}
+		span[dev] = [2]int64{min(sp[0], r.Seq), max(sp[1], r.Seq)}
+	}
 	flagged := map[string]map[int64]time.Time{}
+	for dev, sp := range span {
+		if flagged[dev], err = s.clockFlagsIn(ctx, dev, sp[0], sp[1]); err != nil {
+			return nil, err
+		}
+	}
 	judged := false
 	recs := make([]casefile.Record, len(c.Records))
 	for i, r := range c.Records {
 		dev := r.Device
 		if dev == "" {
 			dev = device
-		}
-		if _, ok := flagged[dev]; !ok {
-			if flagged[dev], err = s.ClockFlags(ctx, dev); err != nil {
-				return nil, err
-			}
 		}
 		if at, ok := flagged[dev][r.Seq]; ok {
 			r.At, judged = at, true
