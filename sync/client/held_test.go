@@ -81,8 +81,39 @@ func TestPushContinuesWhatThePlatformHolds(t *testing.T) {
 				t.Fatalf("record %d differs", i)
 			}
 		}
-		// And the device's own client goes on from there.
+		// A record sent twice in one batch: checked against the batch's
+		// own copy (held only when the batch is), the same bytes accepted,
+		// other bytes a fork that holds nothing of the batch.
 		appendN(t, l, 3, "later")
+		if recs, _, err = l.Since(ctx, 0); err != nil {
+			t.Fatal(err)
+		}
+		twice := func(change func([]byte) []byte) error {
+			cp, err := l.CheckpointAt(ctx, 13)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := api.PushRequest{Checkpoint: string(cp.Note)}
+			for _, seq := range []int64{10, 11, 10, 12} {
+				d := recs[seq].Data
+				if len(req.Records) == 2 && change != nil {
+					d = change(d)
+				}
+				req.Records = append(req.Records, api.WireRecord{Seq: seq, Data: d})
+			}
+			resp, err := c.r.R().SetContext(ctx).SetBody(req).Post(api.PathPush)
+			return fail(resp, err)
+		}
+		if err := twice(func(d []byte) []byte { return bytes.Replace(d, []byte("later"), []byte("LATER"), 1) }); !errors.Is(err, ErrFork) {
+			t.Fatalf("a record twice in a batch with other bytes: %v, want a fork", err)
+		}
+		if held, err := s.LogRecords(ctx, id.DeviceID); err != nil || len(held) != 10 {
+			t.Fatalf("after the refused batch the platform holds %d records (%v), want 10", len(held), err)
+		}
+		if err := twice(nil); err != nil {
+			t.Fatalf("a record twice in a batch, the same bytes: %v", err)
+		}
+		// And the device's own client goes on from there.
 		if res, err := c.Push(ctx, l); err != nil || res.Size != 13 {
 			t.Fatalf("push after: %+v %v", res, err)
 		}
