@@ -162,6 +162,16 @@ func (s *Intake) markArrival(ctx context.Context, device string, first int64, se
 	return err
 }
 
+// owesFollowUp says whether records that arrived leave anything to do
+// after their push: a decision to check for its review, opinions to
+// track, publications or withdrawals. Most pushes (notes, documents,
+// stages before the decision) owe nothing, and are kept with no arrival
+// row and no follow-up: a city's morning sync is one commit a push.
+func owesFollowUp(records []casefile.Record) bool {
+	a := arrival{recs: records, done: -1}
+	return a.opinions() || a.publications() || slices.ContainsFunc(records, decides)
+}
+
 // opinions says whether the arrival carries opinions signed for other
 // devices' cases (what review tracking takes in).
 func (a *arrival) opinions() bool {

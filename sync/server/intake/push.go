@@ -211,7 +211,7 @@ func (s *Intake) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 		if clockFlags, err = s.checkClock(ctx, tx, d.ID, records, now); err != nil {
 			return err
 		}
-		if len(arrived) > 0 {
+		if len(arrived) > 0 && owesFollowUp(records) {
 			// What follows a push (review checks, publication) is owed
 			// until settle has done it.
 			if _, err := tx.ExecContext(ctx, `INSERT INTO arrivals (device, first_seq, last_seq) VALUES (?, ?, ?)`,

@@ -22,11 +22,7 @@ func (s *Intake) reviewFlags(ctx context.Context, device string, recs []casefile
 	last := map[string]int64{} // case → its newest decide record among recs
 	var cases []string
 	for _, r := range recs {
-		if r.Kind != casefile.KindStage {
-			continue
-		}
-		var st casefile.StageBody
-		if json.Unmarshal(r.Body, &st) == nil && st.Stage == "decide" {
+		if decides(r) {
 			if _, seen := last[r.Case]; !seen {
 				cases = append(cases, r.Case)
 			}
@@ -98,4 +94,14 @@ func (s *Intake) trackReview(ctx context.Context, device string, recs []casefile
 		}
 	}
 	return err
+}
+
+// decides says whether r is a case's decide stage, which the review
+// checks look at.
+func decides(r casefile.Record) bool {
+	if r.Kind != casefile.KindStage {
+		return false
+	}
+	var st casefile.StageBody
+	return json.Unmarshal(r.Body, &st) == nil && st.Stage == "decide"
 }
