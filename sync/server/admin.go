@@ -190,6 +190,10 @@ type DeviceStatus struct {
 // Devices lists enrolled devices with how far their logs are acknowledged.
 func (s *Server) Devices(ctx context.Context) (_ []DeviceStatus, err error) {
 	defer wrap.Err(&err, "list devices")
+	// What this instance saw since its last write, written first.
+	if err := s.seen.flush(ctx); err != nil {
+		s.log.Warn("devices listed with last seen times up to half a minute old", "err", err)
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT d.id, d.name, d.kind, d.revoked, d.enrolled, d.last_seen,
 		coalesce((SELECT max(size) FROM receipts WHERE device = d.id), 0) FROM devices d ORDER BY d.id`)
 	if err != nil {

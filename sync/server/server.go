@@ -39,7 +39,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
@@ -67,7 +66,7 @@ type Server struct {
 	now      func() time.Time
 	log      *slog.Logger
 	media    *media.Room
-	seen     sync.Map // device ID → when last_seen was last written
+	seen     *lastSeen // when devices were last seen, written every half minute
 	avList   []casefile.AVRequirement
 	intake   *intake.Intake
 	pages    *pages.Room
@@ -184,6 +183,7 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 		return nil, fmt.Errorf("open platform: %w", err)
 	}
 	s.media.Alert = s.intake.Alert
+	s.seen = newLastSeen(db, s.log)
 	s.pages = &pages.Room{DB: db, Now: func() time.Time { return s.now() }, Supervision: s.SupervisionOf, Rules: s.superviseRules,
 		CaseAt: s.intake.JudgedCaseAt, Item: s.Item, Draw: s.drawPage, Agencies: s.Agencies, Withdrawn: s.Withdrawn}
 	// The supervision dashboards: the city's office sees every agency, an
@@ -200,7 +200,7 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 // Close stops the platform's background work and closes the database.
 func (s *Server) Close() error {
 	s.intake.Close()
-	err := errors.Join(s.media.Close(), s.db.Close())
+	err := errors.Join(s.seen.close(), s.media.Close(), s.db.Close())
 	if s.lock != nil {
 		s.lock.Close()
 	}
@@ -455,15 +455,9 @@ func (s *Server) device(h func(http.ResponseWriter, *http.Request, Device)) http
 			web.Problem(w, http.StatusUnauthorized, "revoked", words.L("platform.device_revoked"), "")
 			return
 		}
-		// last_seen is for people (sync status); once a minute is enough, and
-		// spares an fsync on every upload chunk.
-		now := s.now()
-		if prev, ok := s.seen.Load(d.ID); !ok || now.Sub(prev.(time.Time)) > time.Minute {
-			s.seen.Store(d.ID, now)
-			if _, err := s.db.ExecContext(r.Context(), `UPDATE devices SET last_seen = ? WHERE id = ?`, now.UTC().Format(time.RFC3339), d.ID); err != nil {
-				s.log.Warn("last seen of a device not kept", "device", d.ID, "err", err)
-			}
-		}
+		// last_seen is for people (sync status): written with the others
+		// every half minute (seen.go), not in front of every call.
+		s.seen.saw(d.ID, s.now())
 		h(w, r, d)
 	}
 }
