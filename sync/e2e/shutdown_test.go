@@ -10,7 +10,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -86,6 +88,19 @@ func TestShutdownDrainsInFlightUpload(t *testing.T) {
 	half := len(data) / 2
 	if _, err := feed.Write(data[:half]); err != nil {
 		t.Fatal(err)
+	}
+	// The signal comes once the platform is writing the upload (its bytes
+	// reach the file in incoming/): written into the socket is not yet
+	// accepted, and a connection still in the listen queue when the
+	// platform stops listening is one it never had.
+	part := filepath.Join(media, "incoming", path.Base(loc.Path))
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if st, err := os.Stat(part); err == nil && st.Size() > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the platform never began writing %s", part)
+		}
 	}
 
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
