@@ -307,7 +307,7 @@ func openCity(b *testing.B, be servertest.Backend, fleet []*fleetDevice) *city {
 	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	var backends []string
 	for range 2 {
-		s, err := server.Open(ctx, db, server.Options{Media: media, AdminToken: admin, Logger: quiet})
+		s, err := server.Open(ctx, db, server.Options{Media: media, AdminToken: admin, Logger: quiet, KeyFile: servertest.KeyFile(db)})
 		if err != nil {
 			b.Fatal(err)
 		}

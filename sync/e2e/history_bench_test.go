@@ -34,7 +34,7 @@ func BenchmarkPushHistory(b *testing.B) {
 	bes := servertest.Backends(b)
 	be := bes[len(bes)-1]
 	dbURL, media := be.Where(b)
-	s, err := server.Open(ctx, dbURL, server.Options{Media: media, AdminToken: admin})
+	s, err := server.Open(ctx, dbURL, server.Options{Media: media, AdminToken: admin, KeyFile: servertest.KeyFile(dbURL)})
 	if err != nil {
 		b.Fatal(err)
 	}

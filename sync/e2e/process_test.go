@@ -72,11 +72,20 @@ func freePort(t *testing.T) string {
 	return l.Addr().String()
 }
 
+// keyArgs names the receipt key file the instances on db share, where it
+// is not the one beside a SQLite file (servertest.KeyFile).
+func keyArgs(db string) []string {
+	if f := servertest.KeyFile(db); f != "" {
+		return []string{"--key-file", f}
+	}
+	return nil
+}
+
 func startPlatform(t *testing.T, bin, db, media string) *proc {
 	t.Helper()
 	addr := freePort(t)
 	p := &proc{logs: &bytes.Buffer{}, url: &url.URL{Scheme: "http", Host: addr}}
-	p.cmd = exec.Command(bin, "--listen", addr, "--db", db, "--media", media, "--admin-token", admin)
+	p.cmd = exec.Command(bin, append([]string{"--listen", addr, "--db", db, "--media", media, "--admin-token", admin}, keyArgs(db)...)...)
 	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -215,7 +224,7 @@ func TestKilledPlatformLosesNothing(t *testing.T) {
 		bin := platformBinary(t)
 		db, media := be.Where(t)
 		// The code is on stdout; the log (a key made, say) on stderr.
-		newCode := exec.Command(bin, "--db", db, "--media", media, "--new-code", "officer")
+		newCode := exec.Command(bin, append([]string{"--db", db, "--media", media, "--new-code", "officer"}, keyArgs(db)...)...)
 		var stderr bytes.Buffer
 		newCode.Stderr = &stderr
 		out, err := newCode.Output()
@@ -353,7 +362,7 @@ func TestKilledPlatformLosesNothing(t *testing.T) {
 
 		// Stop every instance; read what the platform holds directly.
 		lb.current().kill()
-		s, err := server.Open(ctx, db, server.Options{Media: media})
+		s, err := server.Open(ctx, db, server.Options{Media: media, KeyFile: servertest.KeyFile(db)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -112,7 +112,7 @@ func TestFailedPublicationIsOwedAndDone(t *testing.T) {
 		ctx := context.Background()
 		dbURL, media := b.Where(t)
 		open := func() *server.Server {
-			s, err := server.Open(ctx, dbURL, server.Options{AdminToken: admin, Media: media})
+			s, err := server.Open(ctx, dbURL, server.Options{AdminToken: admin, Media: media, KeyFile: servertest.KeyFile(dbURL)})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -49,6 +49,10 @@ func DefaultKeyFile(dbPath string) string {
 	return dbPath + ".key"
 }
 
+// ErrNoKey: a platform on PostgreSQL was given no receipt key (no key file,
+// no $SANXIANG_PLATFORM_KEY); the key never lives in the database.
+var ErrNoKey = errors.New("no receipt key given")
+
 // keyInfo is the platform's receipt key as Open found it.
 type keyInfo struct {
 	signer   string // PRIVATE+KEY+…
@@ -101,9 +105,9 @@ func (s *Server) loadKey(ctx context.Context, dbPath string, o Options) (keyInfo
 		k.signer, k.source, moved = inDB, keyFromFile, true
 		s.log.Warn("平台签名密钥已从数据库移至密钥文件，数据库只保留公钥 (the receipt key moved out of the database into the key file; the database keeps only the public verifier)", "file", k.file)
 	case inDB != "":
-		k.signer, k.source = inDB, keyFromDB
-		s.log.Warn("平台签名密钥仍保存在数据库中；请用 --key-file 或 " + EnvPlatformKey + " 指定密钥位置，平台将把密钥移出数据库 " +
-			"(the receipt key is still in the database: give --key-file or " + EnvPlatformKey + " and the platform moves it out)")
+		// PostgreSQL has no folder of its own to put the key beside.
+		return k, fmt.Errorf("platform key: %w: 平台签名密钥仍保存在数据库中；请用 --key-file 或 $%s_FILE 指定一个只有平台服务可读的文件，平台启动时把密钥移入该文件 "+
+			"(the receipt key is still in the database: name a file only the service reads with --key-file or $%s_FILE, and the platform moves the key there)", ErrNoKey, EnvPlatformKey, EnvPlatformKey)
 	case len(known) > 0:
 		return k, fmt.Errorf("platform key: 数据库中已有平台公钥，但找不到对应的签名密钥（%s）；多实例部署时请复制第一台实例的密钥文件 "+
 			"(the database has this platform's verifiers but no receipt key is given; copy the key file of the first instance): %w", k.where(), fs.ErrNotExist)
@@ -114,16 +118,16 @@ func (s *Server) loadKey(ctx context.Context, dbPath string, o Options) (keyInfo
 			return k, fmt.Errorf("platform key: %w", err)
 		}
 		k.signer = secret
-		if k.file != "" {
-			if err := writeKeyFile(k.file, secret); err != nil {
-				return k, err
-			}
-			k.source = keyFromFile
-			s.log.Info("已生成平台签名密钥 (made the platform's receipt key)", "file", k.file)
-		} else {
-			k.source = keyFromDB
-			s.log.Warn("平台签名密钥保存在数据库中；请用 --key-file 或 " + EnvPlatformKey + " 把它移出 (the receipt key is kept in the database; give --key-file or " + EnvPlatformKey + ")")
+		if k.file == "" {
+			return k, fmt.Errorf("platform key: %w: PostgreSQL 平台需要用 --key-file 或 $%s_FILE 指定签名密钥文件（各实例相同），或由 $%s 给出密钥 "+
+				"(a PostgreSQL platform needs its receipt key file named with --key-file or $%s_FILE, the same for every instance, or the key in $%s)",
+				ErrNoKey, EnvPlatformKey, EnvPlatformKey, EnvPlatformKey, EnvPlatformKey)
 		}
+		if err := writeKeyFile(k.file, secret); err != nil {
+			return k, err
+		}
+		k.source = keyFromFile
+		s.log.Info("已生成平台签名密钥 (made the platform's receipt key)", "file", k.file)
 	}
 	if k.verifier, err = verifierOf(k.signer); err != nil {
 		return k, fmt.Errorf("platform key (%s): %w", k.where(), err)

@@ -54,7 +54,7 @@ func open(t *testing.T, b servertest.Backend) *fixture {
 	c := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
 	// The people room as the platform makes it, on the same storage (its
 	// people's public entries go through the platform's lists).
-	srv, err := server.Open(context.Background(), dsn, server.Options{Media: t.TempDir()})
+	srv, err := server.Open(context.Background(), dsn, server.Options{Media: t.TempDir(), KeyFile: servertest.KeyFile(dsn)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -53,7 +53,7 @@ func open(t *testing.T, b servertest.Backend, l media.Limits) *platform {
 
 func openAt(t *testing.T, db, where string, l media.Limits) *platform {
 	t.Helper()
-	s, err := server.Open(context.Background(), db, server.Options{Media: where, Uploads: l})
+	s, err := server.Open(context.Background(), db, server.Options{Media: where, Uploads: l, KeyFile: servertest.KeyFile(db)})
 	if err != nil {
 		t.Fatal(err)
 	}

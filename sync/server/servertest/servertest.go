@@ -10,6 +10,7 @@ package servertest
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"net/http/httptest"
@@ -22,6 +23,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/sanxiang-desk/sanxiang/sync/server"
+	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
 )
 
 // Backend is one storage the platform can run on.
@@ -59,6 +61,9 @@ func (b Backend) Open(t testing.TB, o server.Options) *server.Server {
 	t.Helper()
 	dbURL, media := b.Where(t)
 	o.Media = media
+	if o.KeyFile == "" && o.Key == "" {
+		o.KeyFile = KeyFile(dbURL)
+	}
 	s, err := server.Open(context.Background(), dbURL, o)
 	if err != nil {
 		t.Fatalf("open platform on %s: %v", b.Name, err)
@@ -86,12 +91,6 @@ func Schema(t testing.TB, base string) string {
 	if _, err := admin.Exec(`CREATE SCHEMA ` + name); err != nil {
 		t.Fatalf("postgres at %s: %v", redact(base), err)
 	}
-	t.Cleanup(func() {
-		if a, err := sql.Open("pgx", base); err == nil {
-			a.Exec(`DROP SCHEMA ` + name + ` CASCADE`)
-			a.Close()
-		}
-	})
 	u, err := url.Parse(base)
 	if err != nil {
 		t.Fatal(err)
@@ -99,7 +98,27 @@ func Schema(t testing.TB, base string) string {
 	q := u.Query()
 	q.Set("search_path", name)
 	u.RawQuery = q.Encode()
+	t.Cleanup(func() {
+		if a, err := sql.Open("pgx", base); err == nil {
+			a.Exec(`DROP SCHEMA ` + name + ` CASCADE`)
+			a.Close()
+		}
+		os.Remove(KeyFile(u.String()))
+	})
 	return u.String()
+}
+
+// KeyFile is the receipt key file every platform instance on the database
+// dbURL is given in tests: a PostgreSQL platform keeps no key in the
+// database and has no folder of its own, so, as a city's instances share
+// one key file, the test's share one named by the schema (removed with
+// it). For a SQLite file it is "": the key file beside the database.
+func KeyFile(dbURL string) string {
+	if !sqldb.IsPostgres(dbURL) {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(dbURL))
+	return filepath.Join(os.TempDir(), "sanxiang-test-"+hex.EncodeToString(sum[:8])+".key")
 }
 
 // Bucket names a fresh bucket at the S3 endpoint base; the platform makes
