@@ -3,11 +3,9 @@ package server
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"errors"
 	"io/fs"
 	"log/slog"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -194,65 +192,4 @@ func TestRotateKey(t *testing.T) {
 	if _, err := openAt(t, db, Options{Key: string(oldSecret)}); err == nil || !strings.Contains(err.Error(), "replaced by a rotation") {
 		t.Fatalf("the replaced key: err = %v", err)
 	}
-}
-
-// A PostgreSQL platform has no folder of its own to keep its key beside:
-// given no key file and no key, it refuses to start rather than keep the
-// key in the database, and given a file it makes the key there.
-func TestPostgresPlatformNeedsAKeyOutsideTheDatabase(t *testing.T) {
-	pg := os.Getenv("SANXIANG_TEST_POSTGRES")
-	if pg == "" {
-		if os.Getenv("SANXIANG_TEST_REQUIRE_ALL") == "1" {
-			t.Fatal("SANXIANG_TEST_REQUIRE_ALL=1 but SANXIANG_TEST_POSTGRES is not set")
-		}
-		t.Skip("needs PostgreSQL (SANXIANG_TEST_POSTGRES)")
-	}
-	ctx := context.Background()
-	db := pgSchema(t, pg)
-	_, err := Open(ctx, db, Options{Media: t.TempDir()})
-	if !errors.Is(err, ErrNoKey) || !strings.Contains(err.Error(), "PostgreSQL 平台需要") {
-		t.Fatalf("opened without a key: %v", err)
-	}
-	file := filepath.Join(t.TempDir(), "platform.key")
-	s, err := Open(ctx, db, Options{Media: t.TempDir(), KeyFile: file})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	secret, err := os.ReadFile(file)
-	if err != nil || !strings.HasPrefix(string(secret), "PRIVATE+KEY+") {
-		t.Fatalf("key file: %q %v", secret, err)
-	}
-	var inDB string
-	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(signer), '') FROM platform_key`).Scan(&inDB); err != nil || inDB != "" {
-		t.Fatalf("the database holds %q (%v)", inDB, err)
-	}
-}
-
-// pgSchema is servertest.Schema, which this package's tests cannot import.
-func pgSchema(t *testing.T, base string) string {
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	name := "t_key_" + strings.ToLower(randomToken(6))
-	name = strings.NewReplacer("-", "_").Replace(name)
-	if _, err := admin.Exec(`CREATE SCHEMA "` + name + `"`); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if a, err := sql.Open("pgx", base); err == nil {
-			a.Exec(`DROP SCHEMA "` + name + `" CASCADE`)
-			a.Close()
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", name)
-	u.RawQuery = q.Encode()
-	return u.String()
 }
