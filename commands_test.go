@@ -101,7 +101,7 @@ func TestVerifyCommand(t *testing.T) {
 	db.Exec(`UPDATE records SET data = CAST(replace(CAST(data AS TEXT), '"3"', '"X"') AS BLOB) WHERE seq = 3`)
 	db.Close()
 	code, _, errOut = runCLI(t, "verify", "--key", key, filepath.Join(dir, "casefile.db"))
-	if code != 1 || !strings.Contains(errOut, "核验未通过：record 3: record altered") {
+	if code != 1 || !strings.Contains(errOut, "核验未通过：第 3 条记录：记录内容已被改动") {
 		t.Fatalf("altered log: exit %d, %q", code, errOut)
 	}
 	code, _, errOut = runCLI(t, "verify", filepath.Join(dir, "nothing.db"))
