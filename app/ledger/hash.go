@@ -161,3 +161,9 @@ func VerifyBatch(hs HashStore, size int64, records []RawRecord, cp Checkpoint) (
 	}
 	return root, nil
 }
+
+// FirstHashIndex is where the stored hashes that come with record n begin
+// in a log's tree (its leaf's hash; the interior hashes it completes
+// follow): for programs that copy a log's tree, as the platform's
+// benchmarks do, without reading tlog's numbering themselves.
+func FirstHashIndex(n int64) int64 { return tlog.StoredHashIndex(0, n) }
