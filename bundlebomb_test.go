@@ -3,34 +3,17 @@ package main
 import (
 	"archive/zip"
 	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/sanxiang-desk/sanxiang/app/casefile"
 )
 
 // sanxiang verify on a bundle whose manifest's header says 1000 bytes and
 // whose entry holds 4 MiB says, in Chinese first, that the bundle expands
 // beyond the verifier's limits, and fails.
 func TestVerifyBundleRefusesABombInWords(t *testing.T) {
-	dir := t.TempDir()
-	if code, _, errOut := runCLI(t, "seed", "--data", dir); code != 0 {
-		t.Fatal(errOut)
-	}
-	l, err := casefile.OpenExisting(context.Background(), filepath.Join(dir, "casefile.db"), filepath.Join(dir, "media"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ids, _ := l.CaseIDs(context.Background())
-	key := l.Verifier
-	l.Close()
-	good := filepath.Join(dir, "case.zip")
-	if code, _, errOut := runCLI(t, "export", "--data", dir, "--case", ids[0], "--out", good); code != 0 {
-		t.Fatalf("export: %s", errOut)
-	}
+	dir, key, _, good := exportSeededCase(t)
 	zr, err := zip.OpenReader(good)
 	if err != nil {
 		t.Fatal(err)

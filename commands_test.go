@@ -110,8 +110,12 @@ func TestVerifyCommand(t *testing.T) {
 	}
 }
 
-func TestExportAndVerifyBundle(t *testing.T) {
-	dir := t.TempDir()
+// exportSeededCase seeds a device's data folder, exports its first case
+// with the command and gives the folder, the device's key, the case and
+// the bundle's path.
+func exportSeededCase(t *testing.T) (dir, key, caseID, bundle string) {
+	t.Helper()
+	dir = t.TempDir()
 	if code, _, errOut := runCLI(t, "seed", "--data", dir); code != 0 {
 		t.Fatal(errOut)
 	}
@@ -120,14 +124,19 @@ func TestExportAndVerifyBundle(t *testing.T) {
 		t.Fatal(err)
 	}
 	ids, _ := l.CaseIDs(context.Background())
-	key := l.Verifier
+	key = l.Verifier
 	l.Close()
-	out := filepath.Join(dir, "case.zip")
-	if code, _, errOut := runCLI(t, "export", "--data", dir, "--case", ids[0], "--out", out); code != 0 {
+	bundle = filepath.Join(dir, "case.zip")
+	if code, _, errOut := runCLI(t, "export", "--data", dir, "--case", ids[0], "--out", bundle); code != 0 {
 		t.Fatalf("export: %s", errOut)
 	}
+	return dir, key, ids[0], bundle
+}
+
+func TestExportAndVerifyBundle(t *testing.T) {
+	dir, key, id, out := exportSeededCase(t)
 	code, stdout, errOut := runCLI(t, "verify", "--key", key, out)
-	if code != 0 || !strings.Contains(stdout, "案卷包核验通过：案件 "+ids[0]) {
+	if code != 0 || !strings.Contains(stdout, "案卷包核验通过：案件 "+id) {
 		t.Fatalf("verify bundle: exit %d %q %q", code, stdout, errOut)
 	}
 	if code, _, _ := runCLI(t, "export", "--data", dir, "--case", "NO-SUCH-CASE", "--out", filepath.Join(dir, "x.zip")); code == 0 {
