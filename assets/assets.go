@@ -68,3 +68,11 @@ var AVBaseline []byte
 //
 //go:embed demo/*.json demo/*.csv
 var Demo embed.FS
+
+// Procedures are the national default procedures of the six acts
+// (执法程序): each act's stages in order with their prerequisites, documents,
+// audio-visual flags and statutory clocks. An agency's own versions come
+// from its platform and replace these for that agency.
+//
+//go:embed procedures/national.json
+var Procedures []byte

@@ -585,7 +585,8 @@ func (c *Cases) ShowStageForm() {
 	f.Message.Wrapping = fyne.TextWrapWord
 	var labels []string
 	next := -1
-	for i, st := range casefile.Procedures[cs.Opening.Act] {
+	stages := cs.Procedure().Stages
+	for i, st := range stages {
 		labels = append(labels, shell.L("stage."+st.Key))
 		if _, done := cs.Done[st.Key]; !done && next < 0 && !st.ReviewOnly {
 			next = i
@@ -618,9 +619,9 @@ func (c *Cases) ShowStageForm() {
 			f.Message.SetText(shell.L("case.err_stage"))
 			return
 		}
-		st := casefile.Procedures[cs.Opening.Act][i]
+		st := stages[i]
 		body := casefile.StageBody{Stage: st.Key, Note: f.Note.Text, Officers: c.presentOfficers(f.Officer2.Selected, colleagues)}
-		if st.Key == "decide" && decision != nil {
+		if st.Decision && decision != nil {
 			p, err := decision.Proposal()
 			if err != nil {
 				f.Message.SetText(shell.L("review.err.amount"))

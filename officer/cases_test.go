@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/sanxiang-desk/sanxiang/app/act"
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
@@ -145,16 +146,21 @@ func findButton(t *testing.T, c *Cases, text string) *widgetButton {
 
 func TestStageAndClockKeysAreTranslated(t *testing.T) {
 	shelltest.NewApp(t, shell.Theme{})
-	for act, stages := range casefile.Procedures {
-		for _, s := range stages {
-			if k := "stage." + s.Key; shell.L(k) == k {
-				t.Errorf("%s: %s untranslated", act, k)
+	for _, a := range act.All {
+		for _, p := range casefile.National().Variants("", a) {
+			if k := "procedure." + p.ID; shell.L(k) == k {
+				t.Errorf("%s untranslated", k)
 			}
-		}
-	}
-	for _, k := range []string{"decide_90", "hearing_request_5", "hearing_notice_7"} {
-		if shell.L("clock."+k) == "clock."+k {
-			t.Errorf("clock.%s untranslated", k)
+			for _, s := range p.Stages {
+				if k := "stage." + s.Key; shell.L(k) == k {
+					t.Errorf("%s: %s untranslated", p.ID, k)
+				}
+			}
+			for _, c := range p.Clocks {
+				if k := "clock." + c.Key; shell.L(k) == k {
+					t.Errorf("%s: %s untranslated", p.ID, k)
+				}
+			}
 		}
 	}
 	var dynamic []string

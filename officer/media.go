@@ -111,7 +111,7 @@ func (c *Cases) stageOptions() ([]string, []string, int) {
 	cs := c.Open
 	keys, labels := []string{""}, []string{shell.L("media.no_stage")}
 	pick := 0
-	for _, st := range casefile.Procedures[cs.Opening.Act] {
+	for _, st := range cs.Procedure().Stages {
 		keys = append(keys, st.Key)
 		labels = append(labels, shell.L("stage."+st.Key))
 		if st.Key == cs.Current {

@@ -24,35 +24,12 @@ const (
 	KindDocument   = "document"   // a standard enforcement document (文书)
 )
 
-// Stage is one step of an act's procedure. Key is also the translation key
-// suffix ("stage." + Key).
-type Stage struct {
-	Key string
-	// OnSite stages are done in front of the party: the record must name at
-	// least two officers with their certificates (行政处罚法 art. 42).
-	OnSite bool
-	// ReviewOnly stages exist only for major decisions (法制审核).
-	ReviewOnly bool
-}
-
-// Procedures lists each act's stages in order.
-var Procedures = map[act.Kind][]Stage{
-	act.Penalty: {
-		{Key: "register"}, {Key: "investigate", OnSite: true}, {Key: "notify", OnSite: true},
-		{Key: "defend"}, {Key: "review", ReviewOnly: true}, {Key: "decide"},
-		{Key: "serve", OnSite: true}, {Key: "execute"}, {Key: "close"},
-	},
-	act.Licensing:  {{Key: "accept"}, {Key: "examine"}, {Key: "decide"}, {Key: "serve"}, {Key: "close"}},
-	act.Coercion:   {{Key: "approve"}, {Key: "enforce", OnSite: true}, {Key: "serve", OnSite: true}, {Key: "release"}, {Key: "close"}},
-	act.Levy:       {{Key: "assess"}, {Key: "notify"}, {Key: "collect"}, {Key: "close"}},
-	act.Inspection: {{Key: "inspect", OnSite: true}, {Key: "handle"}, {Key: "close"}},
-	act.Fee:        {{Key: "assess"}, {Key: "collect"}, {Key: "close"}},
-}
-
-// StageOf finds a stage of an act by key.
+// StageOf finds a stage of a case's procedure in the national set: the
+// stage of the act's general procedure, else of any of its variants (a
+// reader without the case's opening, such as a platform index, asks this).
 func StageOf(a act.Kind, key string) (Stage, bool) {
-	for _, s := range Procedures[a] {
-		if s.Key == key {
+	for _, p := range National().Variants("", a) {
+		if s, ok := p.Stage(key); ok {
 			return s, true
 		}
 	}
@@ -74,6 +51,9 @@ type Party struct {
 	IDNo    string `json:"id_no"`
 	Address string `json:"address,omitempty"`
 	Phone   string `json:"phone,omitempty"`
+	// Representative is an organisation's legal representative (法定代表人)
+	// or a person's agent.
+	Representative string `json:"representative,omitempty"`
 }
 
 // Opening is the body of a case's first record.
@@ -86,6 +66,11 @@ type Opening struct {
 	Place    string    `json:"place"`
 	Summary  string    `json:"summary"`
 	Officers []Officer `json:"officers"`
+	// Procedure is the procedure the case follows, "" for its act's
+	// general one ("penalty.summary" for 当场处罚); ProcedureVersion is the
+	// agency's version in force when it was opened.
+	Procedure        string `json:"procedure,omitempty"`
+	ProcedureVersion int    `json:"procedure_version,omitempty"`
 }
 
 // StageBody is the body of a stage record.
@@ -98,6 +83,34 @@ type StageBody struct {
 	// Decision is what a "decide" stage decides, in the review package's
 	// form: the gate reads it to tell a major decision.
 	Decision json.RawMessage `json:"decision,omitempty"`
+	// Dates are the dates the stage sets, by the procedure's field names
+	// (comply_by, rectify_by, pay_by; hearing_on lives in HearingOn).
+	Dates map[string]string `json:"dates,omitempty"`
+	// Approver is the head who approved the stage (负责人批准), on a stage
+	// that needs approval.
+	Approver string `json:"approver,omitempty"`
+	// Exception records a stage done before its prerequisites, with the
+	// reason and who approved it; supervision counts it.
+	Exception *Exception `json:"exception,omitempty"`
+	// Retention is how long the archive keeps the file, on a final stage:
+	// "permanent" or a number of years ("30").
+	Retention string `json:"retention,omitempty"`
+}
+
+// Exception is a stage done out of the procedure's order, on purpose.
+type Exception struct {
+	Reason   string `json:"reason"`
+	Approver string `json:"approver"`
+	// Missing are the prerequisites not done when it was recorded.
+	Missing []string `json:"missing,omitempty"`
+}
+
+// DateOf is the date field the stage record set, "" if none.
+func (s StageBody) DateOf(field string) string {
+	if field == "hearing_on" && s.HearingOn != "" {
+		return s.HearingOn
+	}
+	return s.Dates[field]
 }
 
 // Gate checks a stage before it is appended; the review package installs
@@ -152,9 +165,11 @@ func (l *Log) OpenCase(ctx context.Context, author string, o Opening) (string, e
 	if !o.Act.Valid() || o.ItemID == "" || strings.TrimSpace(o.Party.Name) == "" || len(o.Officers) == 0 {
 		return "", ErrIncomplete
 	}
-	if _, ok := Procedures[o.Act]; !ok {
-		return "", ErrBadStage
+	p, err := l.Procedures().For(o)
+	if err != nil {
+		return "", err
 	}
+	o.ProcedureVersion = p.Version
 	n, err := l.CountKind(ctx, KindOpen)
 	if err != nil {
 		return "", fmt.Errorf("open case: %w", err)
@@ -283,6 +298,10 @@ type Case struct {
 	Holder string
 	// Pending is the handover waiting to be taken over, if any.
 	Pending *Handover
+	// Proc is the procedure the case follows where its reader resolved it
+	// with the agencies' versions (Log.Case, Set.Attach); nil means the
+	// national one.
+	Proc *Procedure
 }
 
 // Case reads one case's records and derives its state.
@@ -291,7 +310,11 @@ func (l *Log) Case(ctx context.Context, id string) (*Case, error) {
 	if err != nil {
 		return nil, fmt.Errorf("case %s: %w", id, err)
 	}
-	return CaseOf(id, recs)
+	c, err := CaseOf(id, recs)
+	if err != nil {
+		return nil, err
+	}
+	return l.Procedures().Attach(c), nil
 }
 
 // CaseOf derives a case from its records in log order, wherever they were
@@ -357,58 +380,107 @@ type Clock struct {
 	// Approximate is set when the calendar does not know the year, so
 	// working days were counted with weekends only.
 	Approximate bool
+	// Extended is set when an extension stage lengthened the limit.
+	Extended bool
 }
 
-// Clocks lists the statutory limits that apply to the case as of now:
-// a penalty decided within 90 days of registration (行政处罚法 art. 60); a
-// hearing asked for within 5 working days of the notice and announced 7
-// days before it is held (art. 64).
+// Clocks lists the statutory limits of the case's procedure as of now
+// (Procedure.Clocks): a penalty decided within 90 days of registration
+// (行政处罚法 art. 60), a hearing asked for within 5 working days of the
+// notice and announced 7 days before it is held (art. 64), a licence
+// decided within 20 working days, 30 with the head's extension (行政许可法
+// art. 42), a seizure released within 30 days, 60 with an extension (行政强制法
+// art. 25), a measure taken on the spot approved within 24 hours (art. 19)…
 func (c *Case) Clocks(cal *calendar.Calendar, now time.Time) []Clock {
+	p := c.Procedure()
 	var out []Clock
-	mark := func(k *Clock, done *Record) {
-		end := k.Due.Add(24*time.Hour - time.Nanosecond)
-		switch {
-		case done != nil:
-			k.Met = !done.At.After(end)
-			k.Missed = !k.Met
-		case k.Party:
-			k.Lapsed = now.After(end)
-		default:
-			k.Overdue = now.After(end)
-		}
-	}
-	get := func(stage string) *Record {
-		if r, ok := c.Done[stage]; ok {
-			return &r
-		}
-		return nil
-	}
-	if c.Opening.Act == act.Penalty {
-		reg := c.OpenedAt
-		if r := get("register"); r != nil {
-			reg = r.At
-		}
-		k := Clock{Key: "decide_90", Due: dateOf(reg.In(now.Location())).AddDate(0, 0, 90)}
-		mark(&k, get("decide"))
-		out = append(out, k)
-		if n := get("notify"); n != nil {
-			notified := n.At.In(now.Location())
-			k := Clock{Key: "hearing_request_5", Due: cal.AddWorkdays(notified, 5), Approximate: !cal.Known(notified), Party: true}
-			mark(&k, get("defend"))
+	for _, rule := range p.Clocks {
+		if k, ok := c.clock(p, rule, cal, now); ok {
 			out = append(out, k)
-		}
-		if d := get("defend"); d != nil {
-			var s StageBody
-			_ = json.Unmarshal(d.Body, &s) // a body that does not read sets no hearing
-			if on, err := time.ParseInLocation(time.DateOnly, s.HearingOn, now.Location()); err == nil {
-				k := Clock{Key: "hearing_notice_7", Due: on.AddDate(0, 0, -7)}
-				// The notice is the defend record itself.
-				mark(&k, d)
-				out = append(out, k)
-			}
 		}
 	}
 	return out
+}
+
+// clock is one rule's limit on the case; false when it does not apply yet.
+func (c *Case) clock(p Procedure, rule ClockRule, cal *calendar.Calendar, now time.Time) (Clock, bool) {
+	k := Clock{Key: rule.Key, Party: rule.Party}
+	from, started := c.Done[rule.From]
+	start := c.OpenedAt
+	switch {
+	case started:
+		start = from.At
+	case len(p.Stages) > 0 && p.Stages[0].Key == rule.From && rule.Date == "":
+		// The first stage's limit runs from the opening until it is recorded.
+	default:
+		return k, false
+	}
+	done := c.firstDone(rule.Until)
+	if rule.Catchup && done != nil && !done.At.After(start) {
+		return k, false
+	}
+	start = start.In(now.Location())
+	end := time.Time{}
+	switch {
+	case rule.Date != "":
+		var b StageBody
+		_ = json.Unmarshal(from.Body, &b) // a body that does not read sets no date
+		day, err := time.ParseInLocation(time.DateOnly, b.DateOf(rule.Date), now.Location())
+		if err != nil {
+			return k, false
+		}
+		k.Due = day.AddDate(0, 0, rule.Days)
+	case rule.Hours > 0:
+		k.Due = start.Add(time.Duration(rule.Hours) * time.Hour)
+		end = k.Due
+	case rule.Workdays > 0:
+		k.Due, k.Approximate = cal.AddWorkdays(start, rule.Workdays), !cal.Known(start)
+	default:
+		k.Due = dateOf(start).AddDate(0, 0, rule.Days)
+	}
+	if ext, ok := c.Done[rule.Extend]; ok && rule.Extend != "" {
+		k.Extended = true
+		switch {
+		case rule.ExtendWorkdays > 0:
+			k.Due = cal.AddWorkdays(k.Due, rule.ExtendWorkdays)
+			k.Approximate = k.Approximate || !cal.Known(ext.At)
+		default:
+			k.Due = k.Due.AddDate(0, 0, rule.ExtendDays)
+		}
+	}
+	if end.IsZero() {
+		end = k.Due.Add(24*time.Hour - time.Nanosecond)
+	}
+	switch {
+	case done != nil:
+		k.Met = !done.At.After(end)
+		k.Missed = !k.Met
+	case k.Party:
+		k.Lapsed = now.After(end)
+	default:
+		k.Overdue = now.After(end)
+	}
+	return k, true
+}
+
+// firstDone is the earliest record of the stages alts names ("a|b").
+func (c *Case) firstDone(alts string) *Record {
+	var first *Record
+	for _, key := range strings.Split(alts, "|") {
+		if r, ok := c.Done[key]; ok && key != "" && (first == nil || r.At.Before(first.At)) {
+			first = &r
+		}
+	}
+	return first
+}
+
+// Procedure is the procedure the case follows: the one its log resolved
+// (Log.Case), else the national one.
+func (c *Case) Procedure() Procedure {
+	if c.Proc != nil {
+		return *c.Proc
+	}
+	return National().Of(c)
 }
 
 func dateOf(t time.Time) time.Time {
@@ -442,7 +514,13 @@ func (c *Case) AVStages(req []AVRequirement) (stages []string, fullProcess map[s
 			need[s] = true
 		}
 	}
-	for _, st := range Procedures[c.Opening.Act] {
+	for _, st := range c.Procedure().Stages {
+		if st.AV != "" {
+			if _, ok := need[st.Key]; !ok {
+				need[st.Key] = false
+			}
+			need[st.Key] = need[st.Key] || st.AV == "full"
+		}
 		_, listed := need[st.Key]
 		if _, done := c.Done[st.Key]; done && listed {
 			stages = append(stages, st.Key)

@@ -49,7 +49,7 @@ func TestCaseLifecycleAndClocks(t *testing.T) {
 	if _, err := l.OpenCase(ctx, "x", Opening{Act: act.Penalty}); !errors.Is(err, ErrIncomplete) {
 		t.Fatalf("incomplete opening: %v", err)
 	}
-	if _, err := l.AddStage(ctx, id, "990101000001", StageBody{Stage: "register", Note: "同意立案"}); err != nil {
+	if _, err := l.AddStage(ctx, id, "990101000001", StageBody{Stage: "register", Approver: "李局长", Note: "同意立案"}); err != nil {
 		t.Fatal(err)
 	}
 	// On-site stages need two officers with certificates.
@@ -115,7 +115,7 @@ func TestMissingAudioVideo(t *testing.T) {
 	now := time.Date(2026, 9, 1, 10, 0, 0, 0, time.Local)
 	l := openCaseLog(t, &now)
 	id, _ := l.OpenCase(ctx, "a", penaltyOpening())
-	l.AddStage(ctx, id, "a", StageBody{Stage: "register"})
+	l.AddStage(ctx, id, "a", StageBody{Stage: "register", Approver: "李局长"})
 	l.AddStage(ctx, id, "a", StageBody{Stage: "investigate", Officers: two})
 	req := []AVRequirement{{Agency: "01", Stages: []string{"investigate", "serve"}}}
 	c, _ := l.Case(ctx, id)
@@ -140,7 +140,9 @@ func TestMissingAudioVideo(t *testing.T) {
 		t.Fatal(err)
 	}
 	l.AddStage(ctx, id, "a", StageBody{Stage: "notify", Officers: two})
-	l.AddStage(ctx, id, "a", StageBody{Stage: "defend"})
+	// The procedure itself asks for a record of statements and defence
+	// (its "av" flag), whatever the agency's list says.
+	l.AddStage(ctx, id, "a", StageBody{Stage: "defend"}, v.String())
 	l.AddStage(ctx, id, "a", StageBody{Stage: "decide"})
 	l.AddStage(ctx, id, "a", StageBody{Stage: "serve", Officers: two})
 	c, _ = l.Case(ctx, id)
@@ -208,6 +210,9 @@ func TestStageRulesHoldOnEveryAppend(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := l.AddStage(ctx, id, "x", StageBody{Stage: "register", Approver: "李局长"}); err != nil {
+		t.Fatal(err)
+	}
 	body := json.RawMessage(`{"stage":"investigate","note":"","officers":[{"cert_no":"990101000001","name":"甲"}]}`)
 	if _, err := l.AddRecord(ctx, id, "x", KindStage, body, nil); !errors.Is(err, ErrTwoOfficers) {
 		t.Fatalf("on-site stage with one officer through AddRecord: %v", err)
@@ -223,7 +228,7 @@ func TestStageRulesHoldOnEveryAppend(t *testing.T) {
 	if _, err := l.AddStage(ctx, "nope", "x", StageBody{Stage: "investigate", Officers: two}); !errors.Is(err, ErrNoCase) {
 		t.Fatalf("stage of no case: %v", err)
 	}
-	if c, _ := l.Case(ctx, id); len(c.Records) != 1 {
+	if c, _ := l.Case(ctx, id); len(c.Records) != 2 {
 		t.Fatalf("%d records after refusals", len(c.Records))
 	}
 	if _, err := l.AddNote(ctx, id, "x", "a note passes the gate"); err != nil {

@@ -60,6 +60,19 @@ type Log struct {
 	gate         Gate
 	signer       Signer
 	handoverGate HandoverGate
+	procs        *Set
+}
+
+// SetProcedures installs the procedures in force (the agencies' versions
+// a platform sent); until then the national defaults apply.
+func (l *Log) SetProcedures(s *Set) { l.procs = s }
+
+// Procedures is the set of procedures in force on this log.
+func (l *Log) Procedures() *Set {
+	if l.procs == nil {
+		return National()
+	}
+	return l.procs
 }
 
 // Open opens (creating if needed) the case file at path, with its media
@@ -129,10 +142,14 @@ func (l *Log) checkStage(ctx context.Context, r *Record) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, ok := StageOf(c.Opening.Act, s.Stage)
-	if !ok {
-		return nil, fmt.Errorf("%w: %s", ErrBadStage, s.Stage)
+	p, err := l.Procedures().For(c.Opening)
+	if err != nil {
+		return nil, fmt.Errorf("stage record of %s: %w", r.Case, err)
 	}
+	if err := p.CheckStage(c, s, l.Now()); err != nil {
+		return nil, err
+	}
+	st, _ := p.Stage(s.Stage)
 	var others []string
 	if st.OnSite {
 		if err := checkOfficers(s.Officers); err != nil {

@@ -73,10 +73,10 @@ func decideAct(t *testing.T, tc actCase) (*casefile.Log, string) {
 		t.Fatal(err)
 	}
 	stage := DecisionStage[tc.act]
-	if _, ok := casefile.StageOf(tc.act, stage); !ok {
-		t.Fatalf("%s: %q is not a stage of its procedure", tc.act, stage)
+	if p, _ := casefile.National().Get("", string(tc.act)); p.DecisionStage() != stage {
+		t.Fatalf("%s: publication counts from %q, its procedure decides at %q", tc.act, stage, p.DecisionStage())
 	}
-	for _, s := range casefile.Procedures[tc.act] {
+	for _, s := range casefile.National().Variants("", tc.act)[0].Stages {
 		if s.Key == stage {
 			break
 		}

@@ -164,7 +164,7 @@ var (
 	DecisionStage = map[catalog.Act]string{
 		catalog.ActLicensing:  "decide",
 		catalog.ActPenalty:    "decide",
-		catalog.ActCoercion:   "approve",
+		catalog.ActCoercion:   "decide",
 		catalog.ActLevy:       "assess",
 		catalog.ActInspection: "handle",
 		catalog.ActFee:        "assess",

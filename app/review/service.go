@@ -514,13 +514,14 @@ func (s *Service) Coordinate(ctx context.Context, caseID, author string, co Coor
 	return r, nil
 }
 
-// Gate is the rule on every stage append: a decision that is major, by
+// Gate is the rule on every stage append: a decision of any act (the
+// stages its procedure marks as decisions) that is major, by
 // the agency's list or by its submission, is refused unless the case's
 // latest submission has an opinion that agrees, signed by a reviewer, and
 // the decision is the one reviewed.
 func (s *Service) Gate() casefile.Gate {
 	return func(_ context.Context, c *casefile.Case, st casefile.StageBody) error {
-		if st.Stage != "decide" {
+		if !decides(c, st.Stage) {
 			return nil
 		}
 		return s.check(c, stateOf(c), st.Decision)
@@ -528,6 +529,14 @@ func (s *Service) Gate() casefile.Gate {
 }
 
 func stateOf(c *casefile.Case) State { return StateOf(c) }
+
+// decides says whether stage is a decision of the case's procedure (决定,
+// 查封扣押决定, 强制执行决定, a licence granted, denied or revoked…): every
+// such record passes the gate, whatever the act.
+func decides(c *casefile.Case, stage string) bool {
+	st, ok := c.Procedure().Stage(stage)
+	return ok && st.Decision
+}
 
 // ErrReviewPending refuses to hand over a case waiting for its legal
 // review opinion: the opinion goes to the device that asked for it.
@@ -601,7 +610,7 @@ func (s *Service) check(c *casefile.Case, state State, decisionJSON json.RawMess
 func (s *Service) Major(c *casefile.Case) bool {
 	st := StateOf(c)
 	var decision json.RawMessage
-	if r, ok := c.Done["decide"]; ok {
+	if r, ok := c.Done[c.Procedure().DecisionStage()]; ok {
 		var body casefile.StageBody
 		if json.Unmarshal(r.Body, &body) == nil {
 			decision = body.Decision
@@ -646,7 +655,7 @@ func (s *Service) ViolationsOf(c *casefile.Case) []Violation {
 			continue
 		}
 		var st casefile.StageBody
-		if json.Unmarshal(r.Body, &st) != nil || st.Stage != "decide" {
+		if json.Unmarshal(r.Body, &st) != nil || !decides(c, st.Stage) {
 			continue
 		}
 		if err := s.check(c, stateUpTo(c, i), st.Decision); err != nil {

@@ -89,3 +89,42 @@ func Case(t testing.TB, l *casefile.Log) string {
 	}
 	return id
 }
+
+// Approver is the head WalkTo names on the stages that need approval.
+const Approver = "李局长"
+
+// WalkTo records, in the order of the case's procedure, every stage before
+// stage that the case has not done and that is neither optional nor for
+// review only: author records them, officers are named on site and the
+// head (Approver) approves where the procedure asks. It is how a test
+// brings a case to the stage it is about, through the same rules.
+func WalkTo(t testing.TB, l *casefile.Log, caseID, author string, officers []casefile.Officer, stage string) {
+	t.Helper()
+	ctx := context.Background()
+	c, err := l.Case(ctx, caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := c.Procedure()
+	if _, ok := p.Stage(stage); !ok {
+		t.Fatalf("walk %s to %s: no such stage in %s", caseID, stage, p.ID)
+	}
+	for _, st := range p.Stages {
+		if st.Key == stage {
+			return
+		}
+		if _, done := c.Done[st.Key]; done || st.Optional || st.ReviewOnly {
+			continue
+		}
+		b := casefile.StageBody{Stage: st.Key}
+		if st.OnSite {
+			b.Officers = officers
+		}
+		if st.Approval {
+			b.Approver = Approver
+		}
+		if _, err := l.AddStage(ctx, caseID, author, b); err != nil {
+			t.Fatalf("walk %s to %s: %v", caseID, stage, err)
+		}
+	}
+}

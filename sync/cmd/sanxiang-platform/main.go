@@ -213,15 +213,9 @@ func setAVLists(dbPath, media, file string) error {
 	if err := dec.Decode(&lists); err != nil {
 		return fmt.Errorf("音像记录事项清单格式有误，未作任何更改 (the A/V lists do not parse; nothing changed): %w", err)
 	}
-	known := map[string]bool{}
-	for _, stages := range casefile.Procedures {
-		for _, st := range stages {
-			known[st.Key] = true
-		}
-	}
 	for _, l := range lists {
 		for _, st := range append(append([]string{}, l.Stages...), l.FullProcess...) {
-			if !known[st] {
+			if !casefile.National().Knows(st) {
 				return fmt.Errorf("音像记录事项清单中机关 %s 的环节 %q 不存在，未作任何更改 (no such stage; nothing changed)", l.Agency, st)
 			}
 		}

@@ -96,12 +96,13 @@ func (s *Intake) trackReview(ctx context.Context, device string, recs []casefile
 	return err
 }
 
-// decides says whether r is a case's decide stage, which the review
-// checks look at.
+// decides says whether r is a decision stage of some act's procedure (a
+// penalty's decide, a seizure's decide, an inspection's handle…), which
+// the review checks look at.
 func decides(r casefile.Record) bool {
 	if r.Kind != casefile.KindStage {
 		return false
 	}
 	var st casefile.StageBody
-	return json.Unmarshal(r.Body, &st) == nil && st.Stage == "decide"
+	return json.Unmarshal(r.Body, &st) == nil && casefile.National().Decides(st.Stage)
 }

@@ -138,7 +138,7 @@ func Evaluate(device string, c *casefile.Case, r Rules) Evaluation {
 		}
 	}
 	needDocs, missingDocs := false, []string{}
-	for _, st := range casefile.Procedures[c.Opening.Act] {
+	for _, st := range c.Procedure().Stages {
 		tpl, ok := Required[c.Opening.Act][st.Key]
 		if _, done := c.Done[st.Key]; !ok || !done {
 			continue
