@@ -258,19 +258,22 @@ func TestClocksOfEveryAct(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	day := func(s string) time.Time { d, _ := time.ParseInLocation(time.DateOnly, s, time.Local); return d.Add(10 * time.Hour) }
+	day := func(s string) time.Time {
+		d, _ := time.ParseInLocation(time.DateOnly, s, time.Local)
+		return d.Add(10 * time.Hour)
+	}
 	type step struct {
 		at   string // date, or date and time "2006-01-02 15:04"
 		body StageBody
 	}
 	for _, tc := range []struct {
-		name, proc string
-		steps      []step
-		now        string
-		clock      string
-		due        string // date, or date and time
+		name, proc                             string
+		steps                                  []step
+		now                                    string
+		clock                                  string
+		due                                    string // date, or date and time
 		met, missed, overdue, lapsed, extended bool
-		absent     bool
+		absent                                 bool
 	}{
 		// Accepted Monday 21 September 2026: 20 working days skip the
 		// Mid-Autumn and National Day holidays and count the Saturday 10
@@ -323,7 +326,7 @@ func TestClocksOfEveryAct(t *testing.T) {
 			now: "2026-09-03", clock: "report_24h", absent: true},
 		{name: "time to comply lapses", proc: "coercion.execute",
 			steps: []step{{"2026-09-01", StageBody{Stage: "remind", Officers: two, Dates: map[string]string{"comply_by": "2026-09-11"}}}},
-			now: "2026-09-12", clock: "comply_by", due: "2026-09-11", lapsed: true},
+			now:   "2026-09-12", clock: "comply_by", due: "2026-09-11", lapsed: true},
 		{name: "time to rectify", proc: "inspection",
 			steps: []step{{"2026-09-01", StageBody{Stage: "inspect", Officers: two}},
 				{"2026-09-02", StageBody{Stage: "handle", Dates: map[string]string{"rectify_by": "2026-09-30"}}}},
@@ -334,7 +337,7 @@ func TestClocksOfEveryAct(t *testing.T) {
 			now: "2026-09-20", clock: "pay_by", due: "2026-09-16", met: true},
 		{name: "time to pay a fee", proc: "fee",
 			steps: []step{{"2026-09-01", StageBody{Stage: "assess", Dates: map[string]string{"pay_by": "2026-09-08"}}}},
-			now: "2026-09-20", clock: "pay_by", due: "2026-09-08", lapsed: true},
+			now:   "2026-09-20", clock: "pay_by", due: "2026-09-08", lapsed: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			parse := func(s string) time.Time {
