@@ -228,8 +228,21 @@ func (p Procedure) Deviations(c *Case) []Deviation {
 	}
 	if f := p.final(); f != "" {
 		if _, closed := c.Done[f]; closed {
+			// A stage is not skipped where another in its "a|b" was done
+			// instead (a hearing in place of a written defence).
+			covered := map[string]bool{}
 			for _, st := range p.Stages {
-				if _, done := c.Done[st.Key]; !done && !st.Optional && !st.ReviewOnly {
+				for _, req := range st.Requires {
+					alts := strings.Split(req, "|")
+					if slices.ContainsFunc(alts, func(k string) bool { _, done := c.Done[k]; return done }) {
+						for _, k := range alts {
+							covered[k] = true
+						}
+					}
+				}
+			}
+			for _, st := range p.Stages {
+				if _, done := c.Done[st.Key]; !done && !st.Optional && !st.ReviewOnly && !covered[st.Key] {
 					out = append(out, Deviation{Kind: DeviationSkipped, Stage: st.Key})
 				}
 			}

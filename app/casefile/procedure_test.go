@@ -195,6 +195,18 @@ func TestDeviationsOfARecordWrittenAroundTheRules(t *testing.T) {
 		!slices.Equal(kinds[DeviationSkipped], []string{"investigate", "notify", "defend", "serve"}) {
 		t.Fatalf("deviations %+v", got)
 	}
+	// A hearing held in place of a written defence skips nothing.
+	c, err = CaseOf("Y", []Record{{Seq: 1, Kind: KindOpen, At: at, Body: open},
+		rec(2, StageBody{Stage: "register", Approver: head}), rec(3, StageBody{Stage: "investigate", Officers: two}),
+		rec(4, StageBody{Stage: "notify", Officers: two}), rec(5, StageBody{Stage: "hearing_notice", HearingOn: "2026-09-20"}),
+		rec(6, StageBody{Stage: "hearing", Officers: two}), rec(7, StageBody{Stage: "decide"}),
+		rec(8, StageBody{Stage: "serve", Officers: two}), rec(9, StageBody{Stage: "close"})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Deviations(c); len(got) != 0 {
+		t.Fatalf("deviations of a case heard instead of defended: %+v", got)
+	}
 }
 
 // The summary procedure (当场处罚, 行政处罚法 art. 51) decides a warning, or a
