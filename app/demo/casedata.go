@@ -60,6 +60,26 @@ func demoCases() []demoCase {
 				{key: "serve", daysAgo: 6, note: "当场交付扣押决定书和清单。",
 					docs: []d{{"service_receipt", in{"document": "行政强制措施决定书", "receiver": "当事人赵某"}}}},
 			}},
+		// 当场实施 (行政强制法 art. 19): the food seized on the spot before the
+		// head approved it, reported within the hour; the demo's one
+		// recorded exception to a procedure's order.
+		{agency: "01", act: catalog.ActCoercion, item: "查封、扣押不符合食品安全标准的食品", daysAgo: 4,
+			party: casefile.Party{Kind: "org", Name: "青禾市明湖区好运来冷冻食品批发部", IDNo: "92990102MA0000011H", Address: "青禾市明湖区农贸批发市场B区12号",
+				Representative: "何运来", Phone: "0999-86120512"},
+			place: "青禾市明湖区农贸批发市场B区12号", summary: "冷库内发现无检疫证明的冻肉正在分装出售，当场扣押。",
+			stages: []demoStage{
+				{key: "enforce", daysAgo: 4, note: "冻肉正在分装出售，情况紧急，当场扣押冻肉36箱，全程录音录像。",
+					exception: &casefile.Exception{Reason: "情况紧急，需要当场实施扣押，事后立即向负责人报告（《中华人民共和国行政强制法》第十九条）。",
+						Approver: Heads["01"]},
+					docs: []d{{"inspection_record", in{"time": "上午8时30分至9时10分", "present": "负责人何运来",
+						"findings": "冷库内存放冻猪肉36箱，当事人不能提供动物检疫合格证明，正在分装出售。"}}}},
+				{key: "approve", daysAgo: 4, note: "当场实施后即电话报告负责人，负责人补办批准手续。"},
+				{key: "decide", daysAgo: 4, note: "作出扣押决定。", decision: &review.Proposal{Kinds: []string{"seize"}, Text: "扣押冻猪肉36箱"},
+					docs: []d{{"coercion_decision", in{"facts": "你单位经营无动物检疫合格证明的冻猪肉，可能不符合食品安全标准。",
+						"basis": "《中华人民共和国食品安全法》第一百一十条", "measure": "扣押", "things": "冻猪肉36箱"}}}},
+				{key: "serve", daysAgo: 4, note: "当场交付扣押决定书和清单。",
+					docs: []d{{"service_receipt", in{"document": "行政强制措施决定书及扣押清单", "receiver": "负责人何运来"}}}},
+			}},
 		{agency: "05", act: catalog.ActLicensing, daysAgo: 5,
 			party: casefile.Party{Kind: "org", Name: "青禾市石门县康宁诊所", IDNo: "52990105MJ0000004A", Address: "青禾市石门县人民路20号"},
 			place: "青禾市民服务中心", summary: "申请医疗机构执业登记。",

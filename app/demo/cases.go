@@ -73,6 +73,10 @@ type demoStage struct {
 	reviewed bool
 	// retention is the archive's keeping period, on a final stage.
 	retention string
+	// exception records the stage before its prerequisites, with the
+	// reason and the head who allowed it (the prerequisites missing are
+	// filled in as the desk does).
+	exception *casefile.Exception
 }
 
 type demoDoc struct {
@@ -178,6 +182,15 @@ func Cases(ctx context.Context, l *casefile.Log, ds *catalog.Dataset, accounts [
 					body.Dates = map[string]string{}
 				}
 				body.Dates[f] = midnight.AddDate(0, 0, -d).Format(time.DateOnly)
+			}
+			if s.exception != nil {
+				cs, err := l.Case(ctx, id)
+				if err != nil {
+					return err
+				}
+				e := *s.exception
+				e.Missing = proc.Missing(cs, st)
+				body.Exception = &e
 			}
 			if s.decision != nil {
 				if body.Decision, err = json.Marshal(s.decision); err != nil {

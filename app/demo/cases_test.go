@@ -21,7 +21,9 @@ import (
 // comply, a licence whose time limit was extended — with their major
 // decisions reviewed first. No case departs from its procedure's order,
 // no finished case missed a statutory limit, the gate's check on arrival
-// finds nothing, and every signature verifies. Unfinished cases stay:
+// finds nothing, and every signature verifies. One case departs on
+// purpose: a seizure on the spot, its exception recorded with a reason and
+// the head who allowed it, and reported within 24 hours. Unfinished cases stay:
 // one past its 90 days, one waiting for review.
 func TestDemoHasAFinishedCaseOfEveryAct(t *testing.T) {
 	ctx := context.Background()
@@ -40,7 +42,7 @@ func TestDemoHasAFinishedCaseOfEveryAct(t *testing.T) {
 	}
 	closed := map[catalog.Act]int{}
 	procs := map[string]bool{}
-	var extendedSeizure, remindedEnforcement, extendedLicence, reviewed, pending, overdue int
+	var extendedSeizure, remindedEnforcement, extendedLicence, reviewed, pending, overdue, exceptions, reported int
 	for _, id := range ids {
 		c, err := l.Case(ctx, id)
 		if err != nil {
@@ -48,7 +50,18 @@ func TestDemoHasAFinishedCaseOfEveryAct(t *testing.T) {
 		}
 		p := c.Procedure()
 		if d := p.Deviations(c); len(d) != 0 {
-			t.Errorf("case %s (%s, %s) departs from its procedure: %+v", id, p.ID, c.Opening.Party.Name, d)
+			// The one deliberate exception: a seizure on the spot
+			// (行政强制法 art. 19), approved within its 24 hours.
+			if len(d) == 1 && d[0].Kind == casefile.DeviationException && d[0].Stage == "enforce" && d[0].Reason != "" && p.ID == "coercion" {
+				exceptions++
+				for _, k := range c.Clocks(cal, demoToday) {
+					if k.Key == "report_24h" && k.Met {
+						reported++
+					}
+				}
+			} else {
+				t.Errorf("case %s (%s, %s) departs from its procedure: %+v", id, p.ID, c.Opening.Party.Name, d)
+			}
 		}
 		if v := rev.Violations(c); len(v) != 0 {
 			t.Errorf("case %s: the gate's check on arrival flags %v", id, v)
@@ -132,6 +145,9 @@ func TestDemoHasAFinishedCaseOfEveryAct(t *testing.T) {
 	}
 	if reviewed < 2 {
 		t.Errorf("only %d finished cases with a reviewed major decision", reviewed)
+	}
+	if exceptions != 1 || reported != 1 {
+		t.Errorf("%d cases with an exception, %d of them reported within 24 hours: want the one seizure on the spot", exceptions, reported)
 	}
 	if pending != 1 || overdue == 0 {
 		t.Errorf("%d cases waiting for review (want 1), %d overdue limits (the case past its 90 days)", pending, overdue)
