@@ -18,7 +18,8 @@ import (
 // include a case of every act closed through its final stage, and the
 // procedures the issue names in use — 当场处罚, a seizure extended once
 // within its 30 days, an enforcement after its 催告 and the time to
-// comply, a licence whose time limit was extended — with their major
+// comply, a licence whose time limit was extended, a penalty decided after
+// a hearing — with their major
 // decisions reviewed first. No case departs from its procedure's order,
 // no finished case missed a statutory limit, the gate's check on arrival
 // finds nothing, and every signature verifies. One case departs on
@@ -42,7 +43,7 @@ func TestDemoHasAFinishedCaseOfEveryAct(t *testing.T) {
 	}
 	closed := map[catalog.Act]int{}
 	procs := map[string]bool{}
-	var extendedSeizure, remindedEnforcement, extendedLicence, reviewed, pending, overdue, exceptions, reported int
+	var extendedSeizure, remindedEnforcement, extendedLicence, heardPenalty, reviewed, pending, overdue, exceptions, reported int
 	for _, id := range ids {
 		c, err := l.Case(ctx, id)
 		if err != nil {
@@ -110,6 +111,10 @@ func TestDemoHasAFinishedCaseOfEveryAct(t *testing.T) {
 			if err := json.Unmarshal(c.Done["remind"].Body, &remind); err == nil && remind.DateOf("comply_by") != "" {
 				remindedEnforcement++
 			}
+		case "penalty":
+			if _, heard := c.Done["hearing"]; heard {
+				heardPenalty++
+			}
 		case "licensing":
 			if _, heard := c.Done["hearing"]; extended || heard {
 				extendedLicence++
@@ -139,11 +144,11 @@ func TestDemoHasAFinishedCaseOfEveryAct(t *testing.T) {
 			t.Errorf("no finished case of procedure %s", id)
 		}
 	}
-	if extendedSeizure == 0 || remindedEnforcement == 0 || extendedLicence == 0 {
-		t.Errorf("finished: %d seizures extended, %d enforcements after a 催告 with a time to comply, %d licences extended or heard",
-			extendedSeizure, remindedEnforcement, extendedLicence)
+	if extendedSeizure == 0 || remindedEnforcement == 0 || extendedLicence == 0 || heardPenalty == 0 {
+		t.Errorf("finished: %d seizures extended, %d enforcements after a 催告 with a time to comply, %d licences extended or heard, %d penalties heard",
+			extendedSeizure, remindedEnforcement, extendedLicence, heardPenalty)
 	}
-	if reviewed < 2 {
+	if reviewed < 3 {
 		t.Errorf("only %d finished cases with a reviewed major decision", reviewed)
 	}
 	if exceptions != 1 || reported != 1 {
