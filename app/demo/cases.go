@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -41,91 +42,65 @@ func AVList() ([]casefile.AVRequirement, error) {
 // demoCase is one case of the demo, told as days before today and the
 // stages done on each.
 type demoCase struct {
-	agency  string
-	act     catalog.Act
-	item    string // the enforcement item by name; "" takes the agency's first of act
-	party   casefile.Party
-	place   string
-	summary string
-	daysAgo int
-	stages  []struct {
-		key     string
-		daysAgo int
-		note    string
-	}
-	// docs are the documents made before a stage, by stage: template and
-	// the officer's inputs.
-	docs map[string]struct {
-		template string
-		inputs   map[string]string
-	}
-	decision *review.Proposal // what the decide stage decides
-	// publishDaysAgo, when set, publishes the decision then.
+	agency    string
+	act       catalog.Act
+	procedure string // "" for the act's general procedure
+	item      string // the enforcement item by name; "" takes the agency's first of act
+	party     casefile.Party
+	place     string
+	summary   string
+	daysAgo   int
+	stages    []demoStage
+	// publishDaysAgo, when set, publishes the decision then (before any
+	// stage recorded later).
 	publishDaysAgo int
 }
+
+// demoStage is a stage of a demo case, as the officer desk records it.
+type demoStage struct {
+	key     string
+	daysAgo int
+	note    string
+	// docs are the documents made before the stage: template and the
+	// officer's inputs.
+	docs []demoDoc
+	// dates are the date fields the stage sets, as days before today.
+	dates map[string]int
+	// decision is what a decision stage decides; reviewed sends it to
+	// legal review first, where the agency's reviewer agrees (a major
+	// decision cannot be recorded otherwise).
+	decision *review.Proposal
+	reviewed bool
+	// retention is the archive's keeping period, on a final stage.
+	retention string
+	// exception records the stage before its prerequisites, with the
+	// reason and the head who allowed it (the prerequisites missing are
+	// filled in as the desk does).
+	exception *casefile.Exception
+}
+
+type demoDoc struct {
+	template string
+	inputs   map[string]string
+}
+
+// Heads are the demo agencies' heads (负责人), who approve the stages
+// that need approval: registration, measures, extensions.
+var Heads = map[string]string{"01": "宋立新", "02": "韩志远", "03": "邓文涛", "04": "彭晓东", "05": "曹卫华", "06": "蒋国平"}
 
 // CompleteCase is the party of the demo's case that went the whole way
 // (decided, served and published): seed records its evidence.
 const CompleteCase = "青禾市松川区顺达建材经营部"
 
 // Cases writes the demo's case files through the same calls the officer
-// desk makes: cases at different stages, one of them past its 90 days.
-// With rev, the first case is sent to legal review, so a reviewer's queue
-// has work in it.
+// desk makes, in the order each act's procedure asks: cases at different
+// stages, one of them past its 90 days, and a finished case of every act
+// (a penalty, a 当场处罚, a seizure extended once, an enforcement after its
+// 催告, a licence whose time limit was extended, a levy, an inspection and
+// a fee), major decisions passing legal review first. With rev, the first
+// case is sent to legal review, so a reviewer's queue has work in it; the
+// reviewed decisions need rev.
 func Cases(ctx context.Context, l *casefile.Log, ds *catalog.Dataset, accounts []account.Account, today time.Time, rev *review.Service) error {
-	type st = struct {
-		key     string
-		daysAgo int
-		note    string
-	}
-	cases := []demoCase{
-		{agency: "01", act: catalog.ActPenalty, item: "对销售不符合食品安全标准食品的处罚", daysAgo: 40,
-			party: casefile.Party{Kind: "org", Name: "青禾市明湖区鑫源餐饮店", IDNo: "92990102MA0000001X", Address: "青禾市明湖区政和路12号"},
-			place: "青禾市明湖区政和路12号", summary: "群众举报该店后厨卫生条件差，现场检查发现过期食品原料。",
-			stages: []st{{"register", 40, "经审查，符合立案条件，同意立案。"}, {"investigate", 38, "现场检查后厨，发现过期面粉2袋，已拍照取证。"},
-				{"notify", 20, "送达行政处罚事先告知书，告知陈述、申辩和听证权利。"}}},
-		{agency: "01", act: catalog.ActPenalty, item: "对经营无标签的预包装食品的处罚", daysAgo: 95,
-			party: casefile.Party{Kind: "person", Name: "林海峰", IDNo: "990102198805060012", Address: "青禾市松川区江滨小区3栋"},
-			place: "青禾市松川区江滨农贸市场", summary: "销售无标签预包装食品。",
-			stages: []st{{"register", 95, "同意立案。"}, {"investigate", 90, "现场检查，当事人在场。"}}},
-		{agency: "02", act: catalog.ActPenalty, daysAgo: 12,
-			party: casefile.Party{Kind: "org", Name: "青禾市松川区蓝天洗车行", IDNo: "92990103MA0000002Y"},
-			place: "青禾市松川区滨江路88号", summary: "擅自占用城市道路经营洗车。",
-			stages: []st{{"register", 12, "同意立案。"}}},
-		{agency: "03", act: catalog.ActInspection, daysAgo: 3,
-			party: casefile.Party{Kind: "org", Name: "青禾市云台区华兴化工有限公司", IDNo: "91990104MA0000003Z"},
-			place: "青禾市云台区工业园区8号", summary: "双随机抽查：重点排污单位。",
-			stages: []st{{"inspect", 3, "检查污染防治设施运行情况，在线监测数据正常。"}}},
-		{agency: "04", act: catalog.ActCoercion, daysAgo: 6,
-			party: casefile.Party{Kind: "person", Name: "赵某", IDNo: "990104199203030034"},
-			place: "青禾市白沙县迎宾大道收费站", summary: "无道路运输证从事客运经营，依法暂扣车辆。",
-			stages: []st{{"approve", 6, "经负责人批准实施暂扣。"}, {"enforce", 6, "现场暂扣车辆一辆，全程录音录像。"}}},
-		{agency: "05", act: catalog.ActLicensing, daysAgo: 5,
-			party: casefile.Party{Kind: "org", Name: "青禾市石门县康宁诊所", IDNo: "52990105MJ0000004A"},
-			place: "青禾市民服务中心", summary: "申请医疗机构执业登记。",
-			stages: []st{{"accept", 5, "材料齐全，当场受理。"}, {"examine", 2, "书面审查并实地核查。"}}},
-		{agency: "02", act: catalog.ActPenalty, daysAgo: 30,
-			party: casefile.Party{Kind: "org", Name: CompleteCase, IDNo: "92990103MA0000005B", Address: "青禾市松川区江滨路16号"},
-			place: "青禾市松川区江滨路16号门前", summary: "擅自占用人行道堆放建筑材料，影响通行。",
-			stages: []st{{"register", 30, "经审查，符合立案条件，同意立案。"}, {"investigate", 29, "现场检查，占道面积约12平方米，已拍照取证。"},
-				{"notify", 20, "送达行政处罚事先告知书，告知陈述、申辩权利。"}, {"defend", 16, "当事人书面表示放弃陈述、申辩。"},
-				{"decide", 12, "作出罚款决定。"}, {"serve", 11, "直接送达行政处罚决定书，当事人签收。"}},
-			docs: map[string]struct {
-				template string
-				inputs   map[string]string
-			}{
-				"investigate": {"inspection_record", map[string]string{"time": "上午9时至9时40分", "present": "经营者本人",
-					"findings": "当事人在店门前人行道堆放沙石、水泥等建筑材料，占用面积约12平方米，未取得占用许可。"}},
-				"notify": {"prior_notice", map[string]string{"facts": "擅自占用城市人行道堆放建筑材料，面积约12平方米。",
-					"basis": "《城市道路管理条例》第二十七条、第四十二条", "proposed": "罚款人民币二千元"}},
-				"decide": {"penalty_decision", map[string]string{"doc_no": "青松城管罚〔2026〕58号",
-					"facts": "当事人擅自占用城市人行道堆放建筑材料，面积约12平方米，经责令改正已清理。",
-					"basis": "《城市道路管理条例》第四十二条", "decision": "罚款人民币二千元"}},
-				"serve": {"service_receipt", map[string]string{"document": "行政处罚决定书（青松城管罚〔2026〕58号）", "receiver": "经营者本人"}},
-			},
-			decision:       &review.Proposal{Fine: 2000, Text: "罚款人民币二千元"},
-			publishDaysAgo: 9},
-	}
 	officersOf := func(agency string) []casefile.Officer {
 		var out []casefile.Officer
 		for _, a := range accounts {
@@ -135,7 +110,25 @@ func Cases(ctx context.Context, l *casefile.Log, ds *catalog.Dataset, accounts [
 		}
 		return out
 	}
-	for _, c := range cases {
+	reviewerOf := func(agency string) string {
+		for _, a := range accounts {
+			if a.Agency == agency && a.Role == account.RoleReviewer {
+				return a.ID
+			}
+		}
+		return ""
+	}
+	cal, err := calendar.Parse(assets.Calendar)
+	if err != nil {
+		return err
+	}
+	midnight := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, today.Location())
+	// A stage's time: its day, from half past eight, a quarter of an hour
+	// after the one before.
+	dayAt := func(daysAgo, i int) time.Time {
+		return midnight.AddDate(0, 0, -daysAgo).Add(8*time.Hour + 30*time.Minute + time.Duration(i)*15*time.Minute)
+	}
+	for _, c := range demoCases() {
 		var item catalog.EnforcementItem
 		for _, it := range ds.Items {
 			if it.AgencyCode == c.agency && it.Act == c.act && (c.item == "" || it.Name == c.item) {
@@ -147,46 +140,95 @@ func Cases(ctx context.Context, l *casefile.Log, ds *catalog.Dataset, accounts [
 		if len(officers) < 2 || item.ID == "" {
 			return fmt.Errorf("demo case of agency %s: no item or fewer than two officers", c.agency)
 		}
-		at := today.AddDate(0, 0, -c.daysAgo)
+		agency, author := agencyName(ds, c.agency), officers[0].CertNo
+		at := dayAt(c.daysAgo, 0)
 		l.SeedHistory(func() time.Time { return at })
-		id, err := l.OpenCase(ctx, officers[0].CertNo, casefile.Opening{Act: c.act, Agency: c.agency, ItemID: item.ID,
+		id, err := l.OpenCase(ctx, author, casefile.Opening{Act: c.act, Agency: c.agency, ItemID: item.ID, Procedure: c.procedure,
 			ItemName: item.Name, Party: c.party, Place: c.place, Summary: c.summary, Officers: officers[:2]})
+		if err != nil {
+			return fmt.Errorf("demo case of %s: %w", c.party.Name, err)
+		}
+		cs, err := l.Case(ctx, id)
 		if err != nil {
 			return err
 		}
+		proc := cs.Procedure()
+		published := c.publishDaysAgo == 0
+		doPublish := func() error {
+			published = true
+			at = dayAt(c.publishDaysAgo, 30)
+			if _, err := publish.Publish(ctx, l, cal, id, author, nil); err != nil {
+				return fmt.Errorf("demo case %s: publish: %w", id, err)
+			}
+			return nil
+		}
 		for i, s := range c.stages {
-			at = today.AddDate(0, 0, -s.daysAgo).Add(time.Duration(i+1) * time.Hour)
-			if s.key == "register" {
-				// The approval form comes before the stage it approves.
-				if err := addDocument(ctx, l, id, "register_approval", agencyName(ds, c.agency), officers[0].CertNo,
-					map[string]string{"approver": officers[1].Name}, at); err != nil {
+			if !published && c.publishDaysAgo > s.daysAgo {
+				if err := doPublish(); err != nil {
 					return err
 				}
 			}
-			if d, ok := c.docs[s.key]; ok {
-				if err := addDocument(ctx, l, id, d.template, agencyName(ds, c.agency), officers[0].CertNo, d.inputs, at); err != nil {
+			st, ok := proc.Stage(s.key)
+			if !ok {
+				return fmt.Errorf("demo case %s: %w: %s (%s)", id, casefile.ErrBadStage, s.key, proc.ID)
+			}
+			at = dayAt(s.daysAgo, i+1)
+			body := casefile.StageBody{Stage: s.key, Note: s.note, Officers: officers[:2], Retention: s.retention}
+			if st.Approval {
+				body.Approver = Heads[c.agency]
+			}
+			for f, d := range s.dates {
+				if body.Dates == nil {
+					body.Dates = map[string]string{}
+				}
+				body.Dates[f] = midnight.AddDate(0, 0, -d).Format(time.DateOnly)
+			}
+			if s.exception != nil {
+				cs, err := l.Case(ctx, id)
+				if err != nil {
 					return err
 				}
+				e := *s.exception
+				e.Missing = proc.Missing(cs, st)
+				body.Exception = &e
 			}
-			body := casefile.StageBody{Stage: s.key, Note: s.note, Officers: officers[:2]}
-			if s.key == "decide" && c.decision != nil {
-				var err error
-				if body.Decision, err = json.Marshal(c.decision); err != nil {
+			if s.decision != nil {
+				if body.Decision, err = json.Marshal(s.decision); err != nil {
 					return fmt.Errorf("demo case %s decision: %w", id, err)
 				}
 			}
-			if _, err := l.AddStage(ctx, id, officers[0].CertNo, body); err != nil {
+			if s.reviewed {
+				basis := item.LegalBasis
+				for _, d := range s.docs {
+					if b := d.inputs["basis"]; b != "" {
+						basis = b
+					}
+				}
+				if err := passReview(ctx, rev, id, author, reviewerOf(c.agency), review.Submission{Proposal: *s.decision,
+					Facts: c.summary, LegalBasis: basis}, at); err != nil {
+					return err
+				}
+				l.SeedHistory(func() time.Time { return at })
+			}
+			if s.key == "register" {
+				// The approval form comes before the stage it approves.
+				if err := addDocument(ctx, l, id, "register_approval", agency, author,
+					map[string]string{"approver": body.Approver}, at); err != nil {
+					return err
+				}
+			}
+			for _, d := range s.docs {
+				if err := addDocument(ctx, l, id, d.template, agency, author, d.inputs, at); err != nil {
+					return err
+				}
+			}
+			if _, err := l.AddStage(ctx, id, author, body); err != nil {
 				return fmt.Errorf("demo case %s stage %s: %w", id, s.key, err)
 			}
 		}
-		if c.publishDaysAgo > 0 {
-			cal, err := calendar.Parse(assets.Calendar)
-			if err != nil {
+		if !published {
+			if err := doPublish(); err != nil {
 				return err
-			}
-			at = today.AddDate(0, 0, -c.publishDaysAgo)
-			if _, err := publish.Publish(ctx, l, cal, id, officers[0].CertNo, nil); err != nil {
-				return fmt.Errorf("demo case %s: publish: %w", id, err)
 			}
 		}
 	}
@@ -209,6 +251,42 @@ func Cases(ctx context.Context, l *casefile.Log, ds *catalog.Dataset, accounts [
 		rev.Now = nil
 	}
 	l.SeedHistory(nil)
+	return nil
+}
+
+// ErrNoReviewService refuses to seed the demo's reviewed decisions
+// without the review service that records their review.
+var ErrNoReviewService = errors.New("demo: the reviewed decisions need the legal review service")
+
+// passReview sends decision to legal review and records the agency
+// reviewer's agreeing opinion, every point of the checklist met, just
+// before at: how a major decision is cleared on the desk.
+func passReview(ctx context.Context, rev *review.Service, caseID, author, reviewer string, sub review.Submission, at time.Time) error {
+	if rev == nil || reviewer == "" {
+		return fmt.Errorf("%w: case %s", ErrNoReviewService, caseID)
+	}
+	when := at.Add(-10 * time.Minute)
+	rev.Log.SeedHistory(func() time.Time { return when })
+	rev.Now = func() time.Time { return when }
+	defer func() { rev.Now = nil }()
+	sub.Evidence, sub.Discretion = []int64{}, "一般情节"
+	r, err := rev.Submit(ctx, caseID, author, sub)
+	if err != nil {
+		return fmt.Errorf("demo case %s: submit for review: %w", caseID, err)
+	}
+	c, err := rev.Log.Case(ctx, caseID)
+	if err != nil {
+		return err
+	}
+	var points []review.PointResult
+	for _, p := range rev.ChecklistOf(c).Points {
+		points = append(points, review.PointResult{Key: p.Key, Status: review.Met})
+	}
+	when = at.Add(-5 * time.Minute)
+	if _, err := rev.Opine(ctx, caseID, reviewer, review.Opinion{Submission: r.Seq, Points: points, Opinion: review.Agree,
+		Reasons: "事实清楚，证据充分，程序合法，适用依据正确，同意。"}); err != nil {
+		return fmt.Errorf("demo case %s: review opinion: %w", caseID, err)
+	}
 	return nil
 }
 

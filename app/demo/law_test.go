@@ -2,6 +2,8 @@ package demo
 
 import (
 	"context"
+	"crypto/ed25519"
+	"encoding/base64"
 	"encoding/json"
 	"path/filepath"
 	"regexp"
@@ -9,8 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sanxiang-desk/sanxiang/app/account"
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/casefile/casefiletest"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/config"
 	"github.com/sanxiang-desk/sanxiang/app/review"
@@ -107,9 +111,11 @@ func TestCNNumber(t *testing.T) {
 	}
 }
 
-// demoCaseText is everything the demo's case files say: cases written by
-// Cases into a real case log, with the first one sent to legal review.
-func demoCaseText(t *testing.T, ds *catalog.Dataset) string {
+// seedDemo writes the demo's cases into a real case log the way a device
+// holds one: every record signed by its people (the demo's accounts, with
+// keys of their own), the legal review's gate installed and counting an
+// opinion only under its reviewer's registered key.
+func seedDemo(t *testing.T, ds *catalog.Dataset) (*casefile.Log, *review.Service) {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -130,10 +136,37 @@ func demoCaseText(t *testing.T, ds *catalog.Dataset) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rev := &review.Service{Log: l, Policies: pols, Checklists: cls, Calendar: cal, Reviewers: review.NewRegistry(nil)}
-	if err := Cases(ctx, l, ds, Accounts(ds), time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC), rev); err != nil {
+	accounts := Accounts(ds)
+	var people []string
+	for _, a := range accounts {
+		people = append(people, a.ID)
+	}
+	keys := casefiletest.SignAs(t, l, people...)
+	var reviewers []review.Reviewer
+	for _, a := range accounts {
+		if a.Role == account.RoleReviewer {
+			pub := base64.StdEncoding.EncodeToString(keys[a.ID].Public().(ed25519.PublicKey))
+			reviewers = append(reviewers, review.Reviewer{ID: a.ID, Name: a.Name, Qualification: a.Qualification, Agency: a.Agency, Keys: []string{pub}})
+		}
+	}
+	rev := &review.Service{Log: l, Policies: pols, Checklists: cls, Calendar: cal, Reviewers: review.NewRegistry(reviewers), Signatures: true}
+	l.SetGate(rev.Gate())
+	if err := Cases(ctx, l, ds, accounts, demoToday, rev); err != nil {
 		t.Fatal(err)
 	}
+	return l, rev
+}
+
+// demoToday is the day the tests seed the demo on.
+var demoToday = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+
+// demoCaseText is everything the demo's case files say: cases written by
+// Cases into a real case log, with the first one sent to legal review.
+// The procedures they follow are national data, not the demo's words.
+func demoCaseText(t *testing.T, ds *catalog.Dataset) string {
+	t.Helper()
+	ctx := context.Background()
+	l, _ := seedDemo(t, ds)
 	ids, err := l.CaseIDs(ctx)
 	if err != nil || len(ids) == 0 {
 		t.Fatalf("demo cases: %v, %v", ids, err)
@@ -144,6 +177,7 @@ func demoCaseText(t *testing.T, ds *catalog.Dataset) string {
 		if err != nil {
 			t.Fatal(err)
 		}
+		c.Proc = nil
 		data, err := json.Marshal(c)
 		if err != nil {
 			t.Fatal(err)

@@ -76,21 +76,10 @@ func decideAct(t *testing.T, tc actCase) (*casefile.Log, string) {
 	if p, _ := casefile.National().Get("", string(tc.act)); p.DecisionStage() != stage {
 		t.Fatalf("%s: publication counts from %q, its procedure decides at %q", tc.act, stage, p.DecisionStage())
 	}
-	for _, s := range casefile.National().Variants("", tc.act)[0].Stages {
-		if s.Key == stage {
-			break
-		}
-		if s.ReviewOnly {
-			continue
-		}
-		b := casefile.StageBody{Stage: s.Key}
-		if s.OnSite {
-			b.Officers = officers
-		}
-		if _, err := l.AddStage(ctx, id, off1, b); err != nil {
-			t.Fatalf("%s stage %s: %v", tc.act, s.Key, err)
-		}
+	if c, _ := l.Case(ctx, id); c.Procedure().ID != string(tc.act) {
+		t.Fatalf("%s: the case follows %s", tc.act, c.Procedure().ID)
 	}
+	casefiletest.WalkTo(t, l, id, off1, officers, stage)
 	tpl, err := document.TemplateByID(DecisionTemplate[tc.act])
 	if err != nil || len(document.For([]document.Template{tpl}, tc.act)) == 0 {
 		t.Fatalf("%s: no decision template %q for the act (%v)", tc.act, DecisionTemplate[tc.act], err)
@@ -202,5 +191,28 @@ func TestDeadlinesCheck(t *testing.T) {
 	}
 	if d := (Deadlines)(nil).Days("01", catalog.ActInspection); d != 20 {
 		t.Errorf("no table: %d days", d)
+	}
+}
+
+// A case is published from its own procedure's decision: the general
+// procedures decide where the act's table says, and the other procedures
+// of an act (当场处罚, 强制执行) at their own decision stage, carried by
+// that stage's own document rather than the general one's.
+func TestDecisionFollowsTheCaseProcedure(t *testing.T) {
+	for _, a := range catalog.Acts {
+		for _, p := range casefile.National().Variants("", a) {
+			c := &casefile.Case{Opening: casefile.Opening{Act: a, Procedure: p.ID}, Done: map[string]casefile.Record{}}
+			stage, templates := Decision(c)
+			st, ok := p.Stage(stage)
+			if !ok || !st.Decision || len(templates) == 0 || !strings.Contains(st.Documents[0], templates[0]) {
+				t.Errorf("%s: publishes from %s %v, its decision stage is %s %v", p.ID, stage, templates, p.DecisionStage(), st.Documents)
+			}
+			if p.ID == string(a) && (stage != DecisionStage[a] || templates[0] != DecisionTemplate[a]) {
+				t.Errorf("%s: %s %v, the act's table says %s %s", a, stage, templates, DecisionStage[a], DecisionTemplate[a])
+			}
+			if p.ID == "coercion.execute" && templates[0] == DecisionTemplate[a] {
+				t.Errorf("an enforcement decision is published as a %s", templates[0])
+			}
+		}
 	}
 }

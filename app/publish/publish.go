@@ -145,14 +145,16 @@ func dateOf(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
-// Each act's decision to publish: the stage of its procedure
-// (casefile.Procedures) at which the agency decides, and the document that
-// carries the decision. The deadline counts from that stage.
+// Each act's decision to publish under its general procedure: the stage
+// at which the agency decides, and the document that carries the
+// decision. The deadline counts from that stage. A case of another
+// procedure of the act (当场处罚, 强制执行) decides at its own procedure's
+// decision stage, carried by that stage's document (Decision).
 //
 //   - licensing: decide → 行政许可决定书 (licensing_decision)
 //   - penalty: decide → 行政处罚决定书 (penalty_decision)
-//   - coercion: approve → 行政强制措施决定书 (coercion_decision): the
-//     measure is decided when the agency's head approves it (行政强制法
+//   - coercion: decide → 行政强制措施决定书 (coercion_decision): the
+//     measure is decided after the agency's head approves it (行政强制法
 //     第十八条); the decision is handed over on site at enforce.
 //   - levy: assess → 征收决定书 (levy_decision): the amount is decided when
 //     it is assessed; notify only serves it.
@@ -178,6 +180,21 @@ var (
 		catalog.ActFee:        "fee_notice",
 	}
 )
+
+// Decision is the stage at which the case's procedure decides and the
+// templates of the document that carries the decision: the procedure's
+// decision stage and its first document ("a|b" for either).
+func Decision(c *casefile.Case) (stage string, templates []string) {
+	p := c.Procedure()
+	stage = p.DecisionStage()
+	if st, ok := p.Stage(stage); ok && len(st.Documents) > 0 {
+		templates = strings.Split(st.Documents[0], "|")
+	}
+	if stage == "" || len(templates) == 0 {
+		stage, templates = DecisionStage[c.Opening.Act], []string{DecisionTemplate[c.Opening.Act]}
+	}
+	return stage, templates
+}
 
 // DefaultDays is the national deadline to publish a decision of act, in
 // working days (国办发〔2018〕118号): 7 for licensing and penalty
@@ -242,8 +259,9 @@ func StateOf(c *casefile.Case, cal *calendar.Calendar) State { return StateWith(
 func StateWith(c *casefile.Case, cal *calendar.Calendar, ds Deadlines) State {
 	var st State
 	act := c.Opening.Act
+	stage, templates := Decision(c)
 	// Records keep UTC; days are counted where the agency is.
-	if r, ok := c.Done[DecisionStage[act]]; ok && DecisionStage[act] != "" {
+	if r, ok := c.Done[stage]; ok && stage != "" {
 		st.Decided, st.DecidedAt = true, r.At.In(time.Local)
 		st.Days = ds.Days(c.Opening.Agency, act)
 		st.Due = cal.AddWorkdays(st.DecidedAt, st.Days)
@@ -253,7 +271,7 @@ func StateWith(c *casefile.Case, cal *calendar.Calendar, ds Deadlines) State {
 		switch r.Kind {
 		case casefile.KindDocument:
 			var d document.Doc
-			if json.Unmarshal(r.Body, &d) == nil && d.Template == DecisionTemplate[c.Opening.Act] {
+			if json.Unmarshal(r.Body, &d) == nil && slices.Contains(templates, d.Template) {
 				st.DocumentText, st.DocNo = d.Text, d.Inputs["doc_no"]
 			}
 		case KindPublish:

@@ -66,6 +66,7 @@ func decidedCase(t *testing.T) (*casefile.Log, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	casefiletest.WalkTo(t, l, id, "990101000001", []casefile.Officer{{CertNo: "990101000001"}, {CertNo: "990101000002"}}, "decide")
 	body, _ := json.Marshal(document.Doc{Template: "penalty_decision", Inputs: map[string]string{"doc_no": "X〔2026〕1号"},
 		Text: "当事人：王小明　证件号码：330104199202150022\n其女儿王丽丽在场。现场位于明湖区政和路88号。决定：罚款人民币500元。"})
 	if _, err := l.AddDocument(ctx, id, "990101000001", body); err != nil {
@@ -204,8 +205,13 @@ func TestLicensingDecisionIsPublished(t *testing.T) {
 		t.Fatal(err)
 	}
 	body, _ := json.Marshal(doc)
-	l.AddDocument(ctx, id, "990101000001", body)
-	l.AddStage(ctx, id, "990101000001", casefile.StageBody{Stage: "decide"})
+	if _, err := l.AddDocument(ctx, id, "990101000001", body); err != nil {
+		t.Fatal(err)
+	}
+	casefiletest.WalkTo(t, l, id, "990101000001", []casefile.Officer{{CertNo: "990101000001"}, {CertNo: "990101000002"}}, "decide")
+	if _, err := l.AddStage(ctx, id, "990101000001", casefile.StageBody{Stage: "decide"}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := Publish(ctx, l, cal(t), id, "990101000001", nil); err != nil {
 		t.Fatal(err)
 	}

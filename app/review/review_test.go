@@ -10,6 +10,7 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/casefile/casefiletest"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/assets"
 )
@@ -124,6 +125,8 @@ func (f *fixture) openCase(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Registered, investigated, notified and heard: ready to be decided.
+	casefiletest.WalkTo(t, f.log, id, "990101000001", two, "decide")
 	return id
 }
 
