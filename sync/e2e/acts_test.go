@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"slices"
@@ -178,6 +179,58 @@ func rawAppend(t *testing.T, path, origin string, key ledger.Signer, rec *casefi
 	}
 }
 
+// orderScenario pushes, from a real device log to the platform s, two
+// penalty cases of agency 01: one decided without its prior notice (告知),
+// written around the device's code after the device refused it, and one
+// whose notice was recorded early with an exception (reason and approver).
+// It returns the push's result and the two cases.
+func orderScenario(t *testing.T, s *server.Server, h *httptest.Server) (res client.PushResult, skipped, excepted string) {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "casefile.db")
+	l, err := casefile.Open(ctx, path, filepath.Join(dir, "media"), "ORDER-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	keys := casefiletest.SignAs(t, l, "990101000001", "990101000002")
+	keysOf.Store(l, keys)
+	t.Cleanup(func() { keysOf.Delete(l) })
+	two := []casefile.Officer{{CertNo: "990101000001", Name: "甲"}, {CertNo: "990101000002", Name: "乙"}}
+	open := func() string {
+		id, err := l.OpenCase(ctx, "990101000001", casefile.Opening{Act: catalog.ActPenalty, Agency: "01", ItemID: "E1",
+			ItemName: "处罚", Party: casefile.Party{Kind: "org", Name: "青禾市某某有限公司", IDNo: "91990104MA0000003Z"}, Officers: two})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	skipped = open()
+	casefiletest.WalkTo(t, l, skipped, "990101000001", two, "notify")
+	decision := casefile.StageBody{Stage: "decide", Decision: json.RawMessage(`{"fine":3000,"text":"罚款三千元"}`)}
+	if _, err := l.AddStage(ctx, skipped, "990101000001", decision); !errors.Is(err, casefile.ErrOutOfOrder) {
+		t.Fatalf("the device let a decision through before its notice: %v", err)
+	}
+	body, _ := json.Marshal(decision)
+	rawAppend(t, path, "ORDER-1", ledger.KeySigner{ID: "990101000001", Key: keys["990101000001"]},
+		&casefile.Record{Case: skipped, Kind: casefile.KindStage, Author: "990101000001", Body: body, At: time.Now()})
+
+	excepted = open()
+	casefiletest.WalkTo(t, l, excepted, "990101000001", two, "investigate")
+	if _, err := l.AddStage(ctx, excepted, "990101000001", casefile.StageBody{Stage: "notify", Officers: two,
+		Exception: &casefile.Exception{Reason: exceptionReason, Approver: casefiletest.Approver}}); err != nil {
+		t.Fatalf("an exception with its reason and approver: %v", err)
+	}
+	res, err = client.New(enrol(t, s, h, l)).Push(ctx, l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, skipped, excepted
+}
+
+const exceptionReason = "当事人当场承认违法事实并主动提供证据，经负责人批准先行告知"
+
 // The procedure's order on the platform: a penalty decided without its
 // prior notice (告知), written around the device's code, is flagged in
 // the receipt, alerted, and counted by supervision as out of order; a
@@ -188,47 +241,7 @@ func TestPlatformFlagsStagesOutOfOrder(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b servertest.Backend) {
 		ctx := context.Background()
 		s, h := platform(t, b)
-		dir := t.TempDir()
-		path := filepath.Join(dir, "casefile.db")
-		l, err := casefile.Open(ctx, path, filepath.Join(dir, "media"), "ORDER-1")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer l.Close()
-		keys := casefiletest.SignAs(t, l, "990101000001", "990101000002")
-		keysOf.Store(l, keys)
-		defer keysOf.Delete(l)
-		two := []casefile.Officer{{CertNo: "990101000001", Name: "甲"}, {CertNo: "990101000002", Name: "乙"}}
-		open := func() string {
-			id, err := l.OpenCase(ctx, "990101000001", casefile.Opening{Act: catalog.ActPenalty, Agency: "01", ItemID: "E1",
-				ItemName: "处罚", Party: casefile.Party{Kind: "org", Name: "青禾市某某有限公司", IDNo: "91990104MA0000003Z"}, Officers: two})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return id
-		}
-		skipped := open()
-		casefiletest.WalkTo(t, l, skipped, "990101000001", two, "notify")
-		decision := casefile.StageBody{Stage: "decide", Decision: json.RawMessage(`{"fine":3000,"text":"罚款三千元"}`)}
-		if _, err := l.AddStage(ctx, skipped, "990101000001", decision); !errors.Is(err, casefile.ErrOutOfOrder) {
-			t.Fatalf("the device let a decision through before its notice: %v", err)
-		}
-		body, _ := json.Marshal(decision)
-		rawAppend(t, path, "ORDER-1", ledger.KeySigner{ID: "990101000001", Key: keys["990101000001"]},
-			&casefile.Record{Case: skipped, Kind: casefile.KindStage, Author: "990101000001", Body: body, At: time.Now()})
-
-		excepted := open()
-		casefiletest.WalkTo(t, l, excepted, "990101000001", two, "investigate")
-		reason := "当事人当场承认违法事实并主动提供证据，经负责人批准先行告知"
-		if _, err := l.AddStage(ctx, excepted, "990101000001", casefile.StageBody{Stage: "notify", Officers: two,
-			Exception: &casefile.Exception{Reason: reason, Approver: casefiletest.Approver}}); err != nil {
-			t.Fatalf("an exception with its reason and approver: %v", err)
-		}
-
-		res, err := client.New(enrol(t, s, h, l)).Push(ctx, l)
-		if err != nil {
-			t.Fatal(err)
-		}
+		res, skipped, excepted := orderScenario(t, s, h)
 		if len(res.Flags) != 1 || !strings.Contains(res.Flags[0], "案件 "+skipped+" ") || !strings.Contains(res.Flags[0], "告知") {
 			t.Fatalf("flags %q (decided without notice: %s)", res.Flags, skipped)
 		}
@@ -253,13 +266,13 @@ func TestPlatformFlagsStagesOutOfOrder(t *testing.T) {
 					t.Errorf("the case decided without notice: %+v", e)
 				}
 			case excepted:
-				if e.OutOfOrder != 0 || len(e.Exceptions) != 1 || e.Exceptions[0].Reason != reason || slices.ContainsFunc(e.Failed(), func(c supervise.Check) bool { return c.Key == supervise.CheckOrder }) {
+				if e.OutOfOrder != 0 || len(e.Exceptions) != 1 || e.Exceptions[0].Reason != exceptionReason || slices.ContainsFunc(e.Failed(), func(c supervise.Check) bool { return c.Key == supervise.CheckOrder }) {
 					t.Errorf("the case with an exception: %+v", e)
 				}
 			}
 		}
 		page := supervisorPage(t, s, h.URL, "/admin/cases/"+rep.Cases[0].Device+"/"+excepted)
-		for _, w := range []string{reason, casefiletest.Approver, "程序例外", "调查取证"} {
+		for _, w := range []string{exceptionReason, casefiletest.Approver, "程序例外", "调查取证"} {
 			if !strings.Contains(page, w) {
 				t.Errorf("the case page lacks %q", w)
 			}

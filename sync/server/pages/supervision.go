@@ -266,8 +266,15 @@ func (s *Room) missingLabel(check, m string) string {
 	case supervise.CheckDocuments:
 		return docLabel(m)
 	case supervise.CheckOrder:
-		kind, stage, _ := strings.Cut(m, ":")
-		return words.L("supervise.order."+kind, map[string]any{"Stage": words.L("stage." + stage)})
+		parts := strings.SplitN(m, ":", 3)
+		for len(parts) < 3 {
+			parts = append(parts, "")
+		}
+		var needed []string
+		if parts[2] != "" {
+			needed = strings.Split(parts[2], ",")
+		}
+		return words.L("supervise.order."+parts[0], map[string]any{"Stage": words.L("stage." + parts[1]), "Missing": stageList(needed)})
 	case supervise.CheckDeadlines:
 		key = "clock." + m
 	case supervise.CheckAV:
@@ -375,6 +382,9 @@ func (s *Room) SupervisionCase(w http.ResponseWriter, r *http.Request, agency st
 	}
 	for _, ch := range e.Checks {
 		v := words.L("clock.met")
+		if l := words.L("supervise.met." + ch.Key); l != "supervise.met."+ch.Key {
+			v = l
+		}
 		if !ch.Met {
 			v = s.missingText(ch)
 		}

@@ -42,7 +42,9 @@ var Weights = map[string]int{CheckDocuments: 30, CheckDeadlines: 25, CheckReview
 var checkOrder = []string{CheckDocuments, CheckDeadlines, CheckReview, CheckOrder, CheckAV, CheckPublish, CheckWithdrawal}
 
 // Check is one checkable item of a case file. Missing lists what fails it:
-// template ids, stage keys or clock keys, by check.
+// template ids ("a|b" for either), stage keys or clock keys, by check; for
+// the order, "out_of_order:<stage>:<what it needed, comma-separated>" and
+// "skipped:<stage>".
 type Check struct {
 	Key     string   `json:"key"`
 	Met     bool     `json:"met"`
@@ -168,7 +170,7 @@ func Evaluate(device string, c *casefile.Case, r Rules) Evaluation {
 		switch d.Kind {
 		case casefile.DeviationOutOfOrder:
 			e.OutOfOrder++
-			disorder = append(disorder, d.Kind+":"+d.Stage)
+			disorder = append(disorder, d.Kind+":"+d.Stage+":"+strings.Join(d.Missing, ","))
 		case casefile.DeviationSkipped:
 			e.Skipped++
 			disorder = append(disorder, d.Kind+":"+d.Stage)

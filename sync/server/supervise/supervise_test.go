@@ -262,7 +262,7 @@ func TestEvaluateCountsOrderDeviations(t *testing.T) {
 	f.stage(skip, "decide", "2026-03-20", "penalty_decision", false, small)
 	f.l.SetProcedures(nil)
 	e := f.eval(skip, "2026-03-21")
-	if c := checkOf(e, CheckOrder); c == nil || c.Met || strings.Join(c.Missing, ",") != "out_of_order:decide" || e.OutOfOrder != 1 || e.Score == 100 {
+	if c := checkOf(e, CheckOrder); c == nil || c.Met || strings.Join(c.Missing, ",") != "out_of_order:decide:notify,defend|hearing" || e.OutOfOrder != 1 || e.Score == 100 {
 		t.Fatalf("decided without notice: %+v %+v", e, c)
 	}
 
