@@ -315,3 +315,55 @@ func supervisorPage(t *testing.T, s *server.Server, base, path string) string {
 	}
 	return string(data)
 }
+
+// The platform judges a case by its agency's own procedure: agency 01
+// requires a notice before every inspection, which a device that has not
+// pulled it yet lets through (the national procedure makes the notice
+// optional); the platform flags the inspection and alerts. The device,
+// once it pulls the procedure, refuses the same.
+func TestPlatformJudgesByAgencyProcedures(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b servertest.Backend) {
+		ctx := context.Background()
+		s, h := platform(t, b)
+		list, err := casefile.ParseProcedures([]byte(`[{"id":"inspection","act":"inspection","agency":"01","title":"行政检查（本机关）","stages":[
+ {"key":"notice","documents":["inspection_notice"]},
+ {"key":"inspect","on_site":true,"requires":["notice"],"documents":["inspection_record"],"av":"any"},
+ {"key":"handle","decision":true,"requires":["inspect"],"documents":["inspection_result"]},
+ {"key":"close","final":true,"requires":["handle"]}]}]`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SetProcedures(ctx, list); err != nil {
+			t.Fatal(err)
+		}
+		l := openLog(t, "AGENCY-P", "990101000001", "990101000002")
+		two := []casefile.Officer{{CertNo: "990101000001", Name: "甲"}, {CertNo: "990101000002", Name: "乙"}}
+		id := mustCase(t, l)
+		if _, err := l.AddStage(ctx, id, "990101000001", casefile.StageBody{Stage: "inspect", Officers: two}); err != nil {
+			t.Fatalf("the national procedure refused an inspection without notice: %v", err)
+		}
+		c := client.New(enrol(t, s, h, l))
+		res, err := c.Push(ctx, l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Flags) != 1 || !strings.Contains(res.Flags[0], id) || !strings.Contains(res.Flags[0], "检查通知") {
+			t.Fatalf("flags %q", res.Flags)
+		}
+		if alerts, _ := s.AlertList(ctx); len(alerts) != 1 || alerts[0].Kind != "order" {
+			t.Fatalf("alerts %+v", alerts)
+		}
+		pulled, err := c.PullProcedures(ctx)
+		if err != nil || len(pulled) != 1 || pulled[0].Version != 1 {
+			t.Fatalf("pulled %+v %v", pulled, err)
+		}
+		set, err := casefile.WithAgencies(pulled)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.SetProcedures(set)
+		if _, err := l.AddStage(ctx, mustCase(t, l), "990101000001", casefile.StageBody{Stage: "inspect", Officers: two}); !errors.Is(err, casefile.ErrOutOfOrder) {
+			t.Fatalf("with the agency's procedure, an inspection without notice: %v", err)
+		}
+	})
+}
