@@ -367,3 +367,50 @@ func TestPlatformJudgesByAgencyProcedures(t *testing.T) {
 		}
 	})
 }
+
+// An enforcement decided before the time to comply its 催告书 gave
+// (行政强制法 art. 37) is refused by the device as too early; written
+// around the device's code, the platform flags it, naming the date.
+func TestPlatformFlagsEnforcementBeforeTimeToComply(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b servertest.Backend) {
+		ctx := context.Background()
+		s, h := platform(t, b)
+		dir := t.TempDir()
+		path := filepath.Join(dir, "casefile.db")
+		l, err := casefile.Open(ctx, path, filepath.Join(dir, "media"), "COMPLY-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		keys := casefiletest.SignAs(t, l, "990101000001", "990101000002")
+		keysOf.Store(l, keys)
+		defer keysOf.Delete(l)
+		two := []casefile.Officer{{CertNo: "990101000001", Name: "甲"}, {CertNo: "990101000002", Name: "乙"}}
+		id, err := l.OpenCase(ctx, "990101000001", casefile.Opening{Act: catalog.ActCoercion, Procedure: "coercion.execute", Agency: "01", ItemID: "E1",
+			ItemName: "强制执行", Party: casefile.Party{Kind: "org", Name: "青禾市某某有限公司", IDNo: "91990104MA0000003Z"}, Officers: two})
+		if err != nil {
+			t.Fatal(err)
+		}
+		comply := time.Now().AddDate(0, 0, 10).Format(time.DateOnly)
+		if _, err := l.AddStage(ctx, id, "990101000001", casefile.StageBody{Stage: "remind", Officers: two, Dates: map[string]string{"comply_by": comply}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.AddStage(ctx, id, "990101000001", casefile.StageBody{Stage: "defend"}); err != nil {
+			t.Fatal(err)
+		}
+		decision := casefile.StageBody{Stage: "decide", Decision: json.RawMessage(`{"kinds":["enforce"],"text":"强制执行"}`)}
+		if _, err := l.AddStage(ctx, id, "990101000001", decision); !errors.Is(err, casefile.ErrTooEarly) {
+			t.Fatalf("the device let an enforcement through before the time to comply: %v", err)
+		}
+		body, _ := json.Marshal(decision)
+		rawAppend(t, path, "COMPLY-1", ledger.KeySigner{ID: "990101000001", Key: keys["990101000001"]},
+			&casefile.Record{Case: id, Kind: casefile.KindStage, Author: "990101000001", Body: body, At: time.Now()})
+		res, err := client.New(enrol(t, s, h, l)).Push(ctx, l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Flags) != 1 || !strings.Contains(res.Flags[0], id) || !strings.Contains(res.Flags[0], "催告所定期限（"+comply+"）届满") {
+			t.Fatalf("flags %q", res.Flags)
+		}
+	})
+}

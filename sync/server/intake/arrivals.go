@@ -42,7 +42,7 @@ type arrival struct {
 }
 
 // settle does the follow-up of a device's pushes that is still owed. First
-// the review checks of every arrival not yet checked (flags for the
+// the review and order checks of every arrival not yet checked (flags for the
 // receipt and alerts, once; they only read, so nothing held back holds
 // them back). Then, oldest first, review tracking and the publication and
 // withdrawal of decisions, record by record, remembering how far each got:
@@ -93,7 +93,7 @@ func (s *Intake) settle(ctx context.Context, device string) (_ []string, err err
 		if !a.checked {
 			// Alerts raised before a failure here are raised again on the
 			// retry: the checks of one arrival are not half kept.
-			f, err := s.reviewFlags(ctx, device, a.recs, svc, set)
+			f, err := s.arrivalFlags(ctx, device, a.recs, svc, set)
 			flags = append(flags, f...)
 			if err != nil {
 				return flags, err

@@ -1,6 +1,6 @@
 // Package intake is where devices' logs arrive on the platform: a push is
 // verified and answered with a receipt the platform signs (push.go); what
-// follows it — the review checks and tracking, the publication of
+// follows it — the review and order checks, review tracking, the publication of
 // decisions — is owed until done and retried when it fails (arrivals.go,
 // review.go, publish.go); and the case index (cases.go) keeps each case's
 // place in its device's log, inside the push's transaction, so that a case

@@ -13,7 +13,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/sync/server/words"
 )
 
-// reviewFlags runs the rules over every case in which newly arrived
+// arrivalFlags runs the rules over every case in which newly arrived
 // records record a stage, judged by the procedures in force (the
 // agencies' versions among them): a decision the device's gate should
 // have refused (a major decision without a passed review by a registered
@@ -21,7 +21,7 @@ import (
 // what its procedure requires, with no exception recorded, are flagged in
 // the receipt and raised as alerts. The log is kept regardless: it is
 // evidence.
-func (s *Intake) reviewFlags(ctx context.Context, device string, recs []casefile.Record, svc *review.Service, set *casefile.Set) (_ []string, err error) {
+func (s *Intake) arrivalFlags(ctx context.Context, device string, recs []casefile.Record, svc *review.Service, set *casefile.Set) (_ []string, err error) {
 	defer wrap.Err(&err, "review and order checks of %s", device)
 	last := map[string]int64{} // case → its newest stage record among recs
 	decided := map[string]bool{}
@@ -89,12 +89,19 @@ func recordOf(c *casefile.Case, seq int64) casefile.Record {
 	return casefile.Record{Device: "?"}
 }
 
-// stageNames words a list of stage keys ("a|b" for either) for people.
+// stageNames words what a stage was done before, for people: stage keys
+// ("a|b" for either) and dates it had to wait for ("remind.comply_by=
+// 2026-06-01").
 func stageNames(keys []string) string {
 	var out []string
 	for _, k := range keys {
 		var alts []string
 		for _, a := range strings.Split(k, "|") {
+			if field, day, wait := strings.Cut(a, "="); wait {
+				st, _, _ := strings.Cut(field, ".")
+				alts = append(alts, words.L("platform.not_before", map[string]any{"Stage": words.L("stage." + st), "Date": day}))
+				continue
+			}
 			alts = append(alts, words.L("stage."+a))
 		}
 		out = append(out, strings.Join(alts, words.L("platform.or")))
