@@ -5,6 +5,7 @@
 //
 //	sanxiang-platform --listen 127.0.0.1:8421 --db platform.db --media media/ --admin-token "$TOKEN" [--demo]
 //	sanxiang-platform --db platform.db --new-code officer      (prints a one-time enrolment code)
+//	sanxiang-platform --db platform.db --set-procedures procedures.json   (agencies' own procedures, checked whole)
 //	sanxiang-platform --listen :443 --tls-cert cert.pem --tls-key key.pem …   (HTTPS; listen.go)
 //	sanxiang-platform --listen :8421 --behind-proxy [--proxy-addr 10.0.0.5] [--proxy-cert proxy.pem] …
 //	sanxiang-platform admin add --db platform.db --login L --name N --role city   (the first administrator; password from the terminal)
