@@ -2,7 +2,8 @@
 // lists (catalog), the accounts enrolled on it, its ledger (the record log)
 // with the legal review installed as its gate, and the side files the
 // platform sends: the working-day calendar, the agencies' audio/video
-// requirement lists and major-decision lists, the reviewer registry and the
+// requirement lists and major-decision lists, their own versions of the
+// procedures (installed on the case log), the reviewer registry and the
 // review queue.
 //
 // Before the platform has sent them, the calendar is the bundled national
