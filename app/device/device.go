@@ -2,7 +2,8 @@
 // lists (catalog), the accounts enrolled on it, its ledger (the record log)
 // with the legal review installed as its gate, and the side files the
 // platform sends: the working-day calendar, the agencies' audio/video
-// requirement lists and major-decision lists, the reviewer registry and the
+// requirement lists and major-decision lists, their own versions of the
+// procedures (installed on the case log), the reviewer registry and the
 // review queue.
 //
 // Before the platform has sent them, the calendar is the bundled national
@@ -206,8 +207,63 @@ func (d *Device) OpenLedger(ctx context.Context, name string) error {
 		l.Close()
 		return err
 	}
+	procs, err := d.Procedures()
+	if err != nil {
+		l.Close()
+		return err
+	}
+	set, err := casefile.WithAgencies(procs)
+	if err != nil {
+		l.Close()
+		return fmt.Errorf("open ledger: %s: %w", ProceduresFile, err)
+	}
+	l.SetProcedures(set)
 	d.Log, d.Review = l, rev
 	l.SetSigner(d.sign)
+	return nil
+}
+
+// ProceduresFile holds the agencies' own versions of the procedures as
+// the platform last sent them (a list of casefile.Procedure).
+const ProceduresFile = "procedures.json"
+
+// Procedures are the agencies' own versions of the procedures the
+// platform last sent; none before the first sync brings them (every
+// agency on the national defaults bundled with the build).
+func (d *Device) Procedures() ([]casefile.Procedure, error) {
+	data, err := os.ReadFile(d.path(ProceduresFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", ProceduresFile, err)
+	}
+	list, err := casefile.ParseProcedures(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", ProceduresFile, err)
+	}
+	return list, nil
+}
+
+// SaveProcedures keeps the agencies' versions of the procedures the
+// platform sent and installs them on the open case log, from the next
+// record on: a case opened before keeps, in its opening record, the
+// version it was opened under. A list that does not make a set with the
+// national defaults is refused and the one held stays.
+func (d *Device) SaveProcedures(list []casefile.Procedure) error {
+	set, err := casefile.WithAgencies(list)
+	if err != nil {
+		return fmt.Errorf("save %s: %w", ProceduresFile, err)
+	}
+	if list == nil {
+		list = []casefile.Procedure{}
+	}
+	if err := saveJSON(d.Dir, ProceduresFile, list); err != nil {
+		return err
+	}
+	if d.Log != nil {
+		d.Log.SetProcedures(set)
+	}
 	return nil
 }
 

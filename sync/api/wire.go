@@ -29,6 +29,10 @@ const (
 	PathReviewers = "/api/v1/review/reviewers"
 	// PathAVLists is every agency's audio/video requirement list.
 	PathAVLists = "/api/v1/av-requirements"
+	// PathProcedures is the agencies' own versions of the procedures
+	// (casefile.Procedure), which replace the national defaults of the
+	// same ID for their agency.
+	PathProcedures = "/api/v1/procedures"
 	// PathCalendar is the working-day calendar (holidays and make-up
 	// workdays by year).
 	PathCalendar = "/api/v1/calendar"

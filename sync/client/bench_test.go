@@ -283,7 +283,11 @@ func BenchmarkSupervision1k(b *testing.B) {
 		for _, st := range []string{"register", "investigate", "notify"} {
 			body, _ := json.Marshal(map[string]string{"template": "inspection_record", "text": "笔录"})
 			l.AddDocument(ctx, id, "990101000001", body)
-			if _, err := l.AddStage(ctx, id, "990101000001", casefile.StageBody{Stage: st, Officers: two}); err != nil {
+			sb := casefile.StageBody{Stage: st, Officers: two}
+			if st == "register" {
+				sb.Approver = casefiletest.Approver
+			}
+			if _, err := l.AddStage(ctx, id, "990101000001", sb); err != nil {
 				b.Fatal(err)
 			}
 		}

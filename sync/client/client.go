@@ -396,6 +396,25 @@ func (c *Client) PullAVLists(ctx context.Context) (_ []casefile.AVRequirement, e
 	return out, fail(resp, err)
 }
 
+// PullProcedures fetches the agencies' own versions of the procedures,
+// checked with the national defaults (casefile.WithAgencies): a list that
+// does not make a set is refused, and the device keeps the one it holds.
+func (c *Client) PullProcedures(ctx context.Context) (_ []casefile.Procedure, err error) {
+	defer wrap(&err, "pull procedures")
+	resp, err := c.r.R().SetContext(ctx).Get(api.PathProcedures)
+	if err := fail(resp, err); err != nil {
+		return nil, err
+	}
+	list, err := casefile.ParseProcedures(resp.Body())
+	if err != nil {
+		return nil, err
+	}
+	if _, err := casefile.WithAgencies(list); err != nil {
+		return nil, err
+	}
+	return list, nil
+}
+
 // PullDeadlines fetches the agencies' own deadlines to publish decisions.
 func (c *Client) PullDeadlines(ctx context.Context) (_ publish.Deadlines, err error) {
 	defer wrap(&err, "pull publication deadlines")

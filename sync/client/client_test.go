@@ -54,6 +54,26 @@ func enrol(t *testing.T, s *server.Server, h *httptest.Server, l *casefile.Log) 
 	return id
 }
 
+// activate registers the keys the log's people sign with on the platform,
+// for the device c pushes as (a person it does not know yet is added as
+// an officer of agency 01).
+func activate(t *testing.T, s *server.Server, c *Client, keys casefiletest.Keys) {
+	t.Helper()
+	ctx := context.Background()
+	for person, key := range keys {
+		if err := s.People().Put(ctx, api.Person{ID: person, Name: "执法员", Agency: "01", Role: api.RoleOfficer, Active: true}); err != nil {
+			t.Fatal(err)
+		}
+		code, _, err := s.People().NewActivationCode(ctx, person)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Activate(ctx, code, key); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func TestPushGetsReceiptsAndRetriesAreIdempotent(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b servertest.Backend) {
 		ctx := context.Background()
@@ -307,7 +327,8 @@ func TestPlatformFlagsUnreviewedMajorDecisions(t *testing.T) {
 		if err := s.SetPolicies(ctx, pols); err != nil {
 			t.Fatal(err)
 		}
-		l := deviceLog(t, "GATELESS", 0) // no gate set: as if the app were patched
+		l := casefiletest.Open(t, "GATELESS") // no gate set: as if the app were patched
+		keys := casefiletest.SignAs(t, l, "990101000001", "990101000002")
 		open := func() string {
 			id, err := l.OpenCase(ctx, "990101000001", casefile.Opening{Act: "penalty", Agency: "01", ItemID: "E1",
 				ItemName: "处罚", Party: casefile.Party{Kind: "org", Name: "某公司"},
@@ -318,13 +339,16 @@ func TestPlatformFlagsUnreviewedMajorDecisions(t *testing.T) {
 			return id
 		}
 		major, minor := open(), open()
+		two := []casefile.Officer{{CertNo: "990101000001"}, {CertNo: "990101000002"}}
 		for id, fine := range map[string]int{major: 200000, minor: 500} {
+			casefiletest.WalkTo(t, l, id, "990101000001", two, "decide")
 			if _, err := l.AddStage(ctx, id, "990101000001", casefile.StageBody{Stage: "decide",
 				Decision: json.RawMessage(fmt.Sprintf(`{"fine":%d,"text":"罚款"}`, fine))}); err != nil {
 				t.Fatal(err)
 			}
 		}
 		c := New(enrol(t, s, h, l))
+		activate(t, s, c, keys)
 		res, err := c.Push(ctx, l)
 		if err != nil {
 			t.Fatal(err)

@@ -30,7 +30,7 @@ func (m Message) Keyed() (string, map[string]any) { return m.Key, m.Args }
 // StepError is a step of a sync or a pull that failed: which step, the
 // error, and why in a message for people.
 type StepError struct {
-	Step string // catalog, identity, people, push, policies, calendar, av, deadlines, reviewers, opinions, queue, handovers, media
+	Step string // catalog, identity, people, push, policies, procedures, calendar, av, deadlines, reviewers, opinions, queue, handovers, media
 	Err  error
 	Why  Message
 }
@@ -145,6 +145,13 @@ func Round(ctx context.Context, dev *device.Device, progress func(Upload)) (Resu
 		func() {
 			if pols, err := c.PullPolicies(ctx); ok("policies", err) && len(pols) > 0 && ok("policies", dev.SavePolicies(pols)) {
 				done("cli.policies_pulled", map[string]any{"N": len(pols)})
+			}
+		},
+		// The agencies' procedures: from the next record on, the case log
+		// applies them (an empty list: every agency on the national ones).
+		func() {
+			if procs, err := c.PullProcedures(ctx); ok("procedures", err) && ok("procedures", dev.SaveProcedures(procs)) && len(procs) > 0 {
+				done("cli.procedures_pulled", map[string]any{"N": len(procs)})
 			}
 		},
 		func() {

@@ -326,6 +326,10 @@ func TestBackdatedDecisionJudgedByArrival(t *testing.T) {
 		if _, err := l.AddStage(ctx, id, "990101000001", casefile.StageBody{Stage: "notify", Officers: two}); err != nil {
 			t.Fatal(err)
 		}
+		clock = local("2026-02-03", 10)
+		if _, err := l.AddStage(ctx, id, "990101000001", casefile.StageBody{Stage: "defend", Note: "当事人当场陈述申辩"}); err != nil {
+			t.Fatal(err)
+		}
 		platformNow = local("2026-02-20", 12)
 		if _, err := c.Push(ctx, l); err != nil {
 			t.Fatal(err)

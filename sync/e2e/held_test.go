@@ -14,6 +14,7 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/casefile/casefiletest"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/document"
 	"github.com/sanxiang-desk/sanxiang/app/publish"
@@ -49,6 +50,7 @@ func insufficientlyRedacted(t *testing.T, l *casefile.Log) (string, publish.Publ
 	if err != nil {
 		t.Fatal(err)
 	}
+	casefiletest.WalkTo(t, l, id, "990101000001", []casefile.Officer{{CertNo: "990101000001"}, {CertNo: "990101000002"}}, "decide")
 	tpl, err := document.TemplateByID("penalty_decision")
 	if err != nil {
 		t.Fatal(err)

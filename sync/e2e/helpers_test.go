@@ -140,7 +140,8 @@ func readMedia(s *server.Server, sha string) ([]byte, error) {
 // still take several.
 const testChunk = 4 << 20
 
-// publishedDecision opens a penalty case in l, decides it with its decision
+// publishedDecision opens a penalty case in l, walks it to its decision
+// through the procedure, decides it with its decision
 // document, and publishes it after technical processing (the address's
 // street masked by hand); it returns the case's ID.
 func publishedDecision(t *testing.T, l *casefile.Log, cal *calendar.Calendar) string {
@@ -154,6 +155,7 @@ func publishedDecision(t *testing.T, l *casefile.Log, cal *calendar.Calendar) st
 	if err != nil {
 		t.Fatal(err)
 	}
+	casefiletest.WalkTo(t, l, id, "990101000001", []casefile.Officer{{CertNo: "990101000001"}, {CertNo: "990101000002"}}, "decide")
 	tpl, err := document.TemplateByID("penalty_decision")
 	if err != nil {
 		t.Fatal(err)

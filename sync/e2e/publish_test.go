@@ -169,7 +169,8 @@ func TestFailedPublicationIsOwedAndDone(t *testing.T) {
 		l.SeedHistory(func() time.Time { return clock })
 		decided := func(opened string) string {
 			id := supervisedCase(t, l, &clock, "01", catalog.ActPenalty, opened, []step{
-				{"register", opened, "register_approval", false, ""}, {"decide", opened, "penalty_decision", false, `{"fine":3000}`}})
+				{"register", opened, "register_approval", false, ""}, {"investigate", opened, "inspection_record", false, ""},
+				{"notify", opened, "prior_notice", false, ""}, {"defend", opened, "", false, ""}, {"decide", opened, "penalty_decision", false, `{"fine":3000}`}})
 			if _, err := publish.Publish(ctx, l, cal, id, "990101000001", nil); err != nil {
 				t.Fatal(err)
 			}
@@ -267,7 +268,8 @@ func TestFailedPublicationIsOwedAndDone(t *testing.T) {
 		// A publication whose text cannot be read is never publishable: it
 		// is alerted and set aside, and does not hold back the next.
 		broken := supervisedCase(t, l, &clock, "01", catalog.ActPenalty, "2026-06-01", []step{
-			{"register", "2026-06-01", "register_approval", false, ""}, {"decide", "2026-06-01", "penalty_decision", false, `{"fine":100}`}})
+			{"register", "2026-06-01", "register_approval", false, ""}, {"investigate", "2026-06-01", "inspection_record", false, ""},
+			{"notify", "2026-06-01", "prior_notice", false, ""}, {"defend", "2026-06-01", "", false, ""}, {"decide", "2026-06-01", "penalty_decision", false, `{"fine":100}`}})
 		if _, err := l.AddRecord(ctx, broken, "990101000001", publish.KindPublish, json.RawMessage(`{"doc_no":5}`), nil); err != nil {
 			t.Fatal(err)
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/casefile/casefiletest"
 	"github.com/sanxiang-desk/sanxiang/app/demo"
 	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/assets"
@@ -60,8 +61,8 @@ func reviewPlatform(t *testing.T, s *server.Server) review.Reviewer {
 	return rv
 }
 
-// submittedMajorCase opens a penalty case of agency 01 in l and submits a
-// major decision (a fine of 200,000) for legal review.
+// submittedMajorCase opens a penalty case of agency 01 in l, walks it to
+// its decision through the procedure, and submits a major decision (a fine of 200,000) for legal review.
 func submittedMajorCase(t *testing.T, l *casefile.Log, svc *review.Service) (string, review.Proposal) {
 	t.Helper()
 	ctx := context.Background()
@@ -71,6 +72,7 @@ func submittedMajorCase(t *testing.T, l *casefile.Log, svc *review.Service) (str
 	if err != nil {
 		t.Fatal(err)
 	}
+	casefiletest.WalkTo(t, l, caseID, "990101000001", []casefile.Officer{{CertNo: "990101000001"}, {CertNo: "990101000002"}}, "decide")
 	prop := review.Proposal{Fine: 200000, Text: "罚款二十万元"}
 	if _, err := svc.Submit(ctx, caseID, "990101000001", review.Submission{Proposal: prop, Facts: "无证经营", LegalBasis: "食品安全法"}); err != nil {
 		t.Fatal(err)

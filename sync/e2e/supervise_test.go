@@ -15,6 +15,7 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/casefile/casefiletest"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/demo"
 	"github.com/sanxiang-desk/sanxiang/app/device"
@@ -72,6 +73,13 @@ func supervisedCase(t *testing.T, l *casefile.Log, clock *time.Time, agency stri
 			media = append(media, d.String())
 		}
 		st := casefile.StageBody{Stage: s.stage, Officers: two}
+		c, err := l.Case(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ps, _ := c.Procedure().Stage(s.stage); ps.Approval {
+			st.Approver = casefiletest.Approver // the head approves where the procedure asks
+		}
 		if s.decision != "" {
 			st.Decision = json.RawMessage(s.decision)
 		}
@@ -105,20 +113,21 @@ func TestSupervisionOfPushedCases(t *testing.T) {
 		a.SeedHistory(func() time.Time { return clock })
 		good := supervisedCase(t, a, &clock, "01", catalog.ActPenalty, "2026-03-02", []step{
 			{"register", "2026-03-02", "register_approval", false, ""}, {"investigate", "2026-03-03", "inspection_record", true, ""},
-			{"notify", "2026-03-10", "prior_notice", true, ""}, {"decide", "2026-03-20", "penalty_decision", false, small}})
+			{"notify", "2026-03-10", "prior_notice", true, ""}, {"defend", "2026-03-12", "", true, ""}, {"decide", "2026-03-20", "penalty_decision", false, small}})
 		clock = clock.AddDate(0, 0, 2)
 		if _, err := publish.Publish(ctx, a, cal, good, "990101000001", nil); err != nil {
 			t.Fatal(err)
 		}
 		late := supervisedCase(t, a, &clock, "01", catalog.ActPenalty, "2026-01-05", []step{
 			{"register", "2026-01-05", "register_approval", false, ""}, {"investigate", "2026-01-06", "inspection_record", true, ""},
-			{"notify", "2026-02-02", "", false, ""}, {"decide", "2026-04-10", "penalty_decision", false, small}})
+			{"notify", "2026-02-02", "", false, ""}, {"defend", "2026-02-03", "", true, ""}, {"decide", "2026-04-10", "penalty_decision", false, small}})
 
 		bl := deviceLog(t, "SUP-B", 0)
 		bl.SeedHistory(func() time.Time { return clock })
 		insp := supervisedCase(t, bl, &clock, "02", catalog.ActInspection, "2026-05-06", []step{{"inspect", "2026-05-06", "", false, ""}})
 		unreviewed := supervisedCase(t, bl, &clock, "02", catalog.ActPenalty, "2026-06-01", []step{
-			{"register", "2026-06-01", "register_approval", false, ""}, {"decide", "2026-06-15", "penalty_decision", false, major}})
+			{"register", "2026-06-01", "register_approval", false, ""}, {"investigate", "2026-06-02", "inspection_record", true, ""},
+			{"notify", "2026-06-05", "prior_notice", true, ""}, {"defend", "2026-06-08", "", true, ""}, {"decide", "2026-06-15", "penalty_decision", false, major}})
 		// A case of another year is not in this year's report.
 		supervisedCase(t, bl, &clock, "02", catalog.ActInspection, "2025-12-30", nil)
 

@@ -65,7 +65,7 @@ func TestServerMatchesOpenAPI(t *testing.T) {
 		"DELETE /api/v1/admin/catalog/items/{kind}/{id}", "GET /api/v1/admin/alerts",
 		"GET /api/v1/review/policies", "GET /api/v1/review/queue", "GET /api/v1/review/opinions",
 		"GET /api/v1/review/reviewers", "GET /p/draws/", "GET /p/draws/{id}",
-		"GET /api/v1/admin/supervision", "GET /api/v1/admin/audit", "GET /admin/supervision", "GET /p/reports/", "GET /p/reports/{year}", "GET /api/v1/av-requirements", "GET /api/v1/calendar", "GET /admin/cases/{device}/{case}",
+		"GET /api/v1/admin/supervision", "GET /api/v1/admin/audit", "GET /admin/supervision", "GET /p/reports/", "GET /p/reports/{year}", "GET /api/v1/av-requirements", "GET /api/v1/procedures", "GET /api/v1/calendar", "GET /admin/cases/{device}/{case}",
 		"GET /api/v1/admin/people/", "POST /api/v1/admin/people/", "GET /api/v1/admin/people/{id}", "PUT /api/v1/admin/people/{id}",
 		"POST /api/v1/admin/people/{id}/activation", "GET /api/v1/admin/people/{id}/keys", "POST /api/v1/admin/person-keys/{id}/revoke",
 		"GET /p/agencies/{id}", "POST /api/v1/people/activate", "GET /api/v1/people/standing", "POST /api/v1/review/open",

@@ -177,7 +177,7 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 	// Follow-up owed from before (a failure, or a stop between a push and
 	// its follow-up) is done now and retried while the platform runs.
 	s.intake, err = intake.Open(ctx, intake.Config{DB: db, Signer: s.signer, Now: func() time.Time { return s.now() }, Log: s.log,
-		Lists: lists{s}, Review: s.reviewService, People: s.people, Officer: s.officerEntry, Clock: o.Clock})
+		Lists: lists{s}, Review: s.reviewService, Procedures: s.ProcedureSet, People: s.people, Officer: s.officerEntry, Clock: o.Clock})
 	if err != nil {
 		s.closeOpening()
 		return nil, fmt.Errorf("open platform: %w", err)
@@ -319,6 +319,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET "+api.PathOpinions, s.officer(s.opinions))
 	mux.HandleFunc("GET "+api.PathReviewers, s.officer(s.reviewers))
 	mux.HandleFunc("GET "+api.PathAVLists, s.officer(s.avLists))
+	mux.HandleFunc("GET "+api.PathProcedures, s.officer(s.procedures))
 	mux.HandleFunc("GET "+api.PathCalendar, s.device(s.calendarFile))
 	mux.HandleFunc("GET "+api.PathDeadlines, s.officer(s.deadlines))
 	mux.HandleFunc("PUT "+api.PathAdminDeadlines, s.admin("catalog", s.setDeadlines))

@@ -88,7 +88,11 @@ func (s *Server) superviseRules(ctx context.Context) (_ supervise.Rules, err err
 	if err != nil {
 		return supervise.Rules{}, err
 	}
-	return supervise.Rules{Review: svc, AV: av, Cal: cal, Now: s.now(), Deadlines: ds}, nil
+	procs, err := s.ProcedureSet(ctx)
+	if err != nil {
+		return supervise.Rules{}, err
+	}
+	return supervise.Rules{Review: svc, Procedures: procs, AV: av, Cal: cal, Now: s.now(), Deadlines: ds}, nil
 }
 
 // staffing counts each agency's officers with a valid certificate in the

@@ -5,6 +5,7 @@
 //
 //	sanxiang-platform --listen 127.0.0.1:8421 --db platform.db --media media/ --admin-token "$TOKEN" [--demo]
 //	sanxiang-platform --db platform.db --new-code officer      (prints a one-time enrolment code)
+//	sanxiang-platform --db platform.db --set-procedures procedures.json   (agencies' own procedures, checked whole)
 //	sanxiang-platform --listen :443 --tls-cert cert.pem --tls-key key.pem …   (HTTPS; listen.go)
 //	sanxiang-platform --listen :8421 --behind-proxy [--proxy-addr 10.0.0.5] [--proxy-cert proxy.pem] …
 //	sanxiang-platform admin add --db platform.db --login L --name N --role city   (the first administrator; password from the terminal)
@@ -21,6 +22,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -78,6 +80,9 @@ func main() {
 		`({"years":{"2027":{"holidays":["2027-01-01",…],"workdays":[…]}}}) and exit`)
 	avFile := flag.String("av-lists", "", "set every agency's audio/video requirement list (音像记录事项清单) from a JSON file "+
 		`([{"agency":"01","stages":["notify"],"full_process":["enforce"]}, …]; agency "*" for all) and exit`)
+	procFile := flag.String("set-procedures", "", "set agencies' own versions of the procedures (执法程序) from a JSON file "+
+		`([{"id":"penalty","act":"penalty","agency":"01","title":…,"stages":[…]}, …], national.json's form with each agency named); `+
+		"each agency named has its versions replaced; a malformed file changes nothing; and exit")
 	drawItem := flag.String("draw", "", "draw targets for this random-inspection item (双随机): with --targets FILE (one target a line) and --count N; prints and publishes the draw, and exits")
 	targetsFile := flag.String("targets", "", "the target list --draw draws from")
 	drawCount := flag.Int("count", 0, "how many targets --draw draws")
@@ -114,6 +119,13 @@ func main() {
 	}
 	if *avFile != "" {
 		if err := setAVLists(*dbPath, *mediaDir, *avFile); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *procFile != "" {
+		if err := setProcedures(*dbPath, *mediaDir, *procFile, os.Stdout); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
@@ -230,6 +242,39 @@ func setAVLists(dbPath, media, file string) error {
 		return err
 	}
 	fmt.Printf("已更新 %d 个机关的音像记录事项清单，设备下次同步时获取。\n", len(lists))
+	return nil
+}
+
+// setProcedures sets agencies' own versions of the procedures from a JSON
+// file: checked whole (casefile.ParseProcedures and NewSet with the
+// national defaults) before anything is stored; one malformed procedure,
+// or one naming an unknown act or no agency, changes nothing.
+func setProcedures(dbPath, media, file string, out io.Writer) error {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("执法程序文件无法读取，未作任何更改 (cannot read the procedures file; nothing changed): %w", err)
+	}
+	list, err := casefile.ParseProcedures(data)
+	if err == nil {
+		_, err = casefile.WithAgencies(list)
+	}
+	if err != nil {
+		return fmt.Errorf("执法程序文件有误，未作任何更改 (the procedures are malformed or name an unknown act or no agency; nothing changed): %w", err)
+	}
+	ctx := context.Background()
+	s, err := server.Open(ctx, dbPath, withKey(server.Options{Media: media}))
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	stored, err := s.SetProcedures(ctx, list)
+	if err != nil {
+		return fmt.Errorf("执法程序未能保存，未作任何更改 (procedures not stored; nothing changed): %w", err)
+	}
+	for _, p := range stored {
+		fmt.Fprintf(out, "机关 %s：%s（%s）第 %d 版\n", p.Agency, p.Title, p.ID, p.Version)
+	}
+	fmt.Fprintf(out, "已设定 %d 个机关自定的执法程序，设备下次同步时获取。\n", len(stored))
 	return nil
 }
 

@@ -42,7 +42,7 @@ type arrival struct {
 }
 
 // settle does the follow-up of a device's pushes that is still owed. First
-// the review checks of every arrival not yet checked (flags for the
+// the review and order checks of every arrival not yet checked (flags for the
 // receipt and alerts, once; they only read, so nothing held back holds
 // them back). Then, oldest first, review tracking and the publication and
 // withdrawal of decisions, record by record, remembering how far each got:
@@ -78,6 +78,12 @@ func (s *Intake) settle(ctx context.Context, device string) (_ []string, err err
 	if err != nil {
 		return nil, err
 	}
+	set := casefile.National()
+	if s.procedures != nil {
+		if set, err = s.procedures(ctx); err != nil {
+			return nil, err
+		}
+	}
 	var flags []string
 	for i := range owed {
 		a := &owed[i]
@@ -87,7 +93,7 @@ func (s *Intake) settle(ctx context.Context, device string) (_ []string, err err
 		if !a.checked {
 			// Alerts raised before a failure here are raised again on the
 			// retry: the checks of one arrival are not half kept.
-			f, err := s.reviewFlags(ctx, device, a.recs, svc)
+			f, err := s.arrivalFlags(ctx, device, a.recs, svc, set)
 			flags = append(flags, f...)
 			if err != nil {
 				return flags, err
@@ -163,13 +169,14 @@ func (s *Intake) markArrival(ctx context.Context, device string, first int64, se
 }
 
 // owesFollowUp says whether records that arrived leave anything to do
-// after their push: a decision to check for its review, opinions to
-// track, publications or withdrawals. Most pushes (notes, documents,
-// stages before the decision) owe nothing, and are kept with no arrival
-// row and no follow-up: a city's morning sync is one commit a push.
+// after their push: a stage to check against its procedure's order (and,
+// a decision, for its review), opinions to track, publications or
+// withdrawals. Pushes of notes, documents and evidence owe nothing, and
+// are kept with no arrival row and no follow-up: a city's morning sync is
+// one commit a push.
 func owesFollowUp(records []casefile.Record) bool {
 	a := arrival{recs: records, done: -1}
-	return a.opinions() || a.publications() || slices.ContainsFunc(records, decides)
+	return a.opinions() || a.publications() || slices.ContainsFunc(records, func(r casefile.Record) bool { return r.Kind == casefile.KindStage })
 }
 
 // opinions says whether the arrival carries opinions signed for other

@@ -1,6 +1,6 @@
 // Package intake is where devices' logs arrive on the platform: a push is
 // verified and answered with a receipt the platform signs (push.go); what
-// follows it — the review checks and tracking, the publication of
+// follows it — the review and order checks, review tracking, the publication of
 // decisions — is owed until done and retried when it fails (arrivals.go,
 // review.go, publish.go); and the case index (cases.go) keeps each case's
 // place in its device's log, inside the push's transaction, so that a case
@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/mod/sumdb/note"
 
+	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
@@ -44,6 +45,9 @@ type Config struct {
 	// Review is the review rules as they stand: the agencies' major-decision
 	// lists and the registry of legal reviewers.
 	Review func(context.Context) (*review.Service, error)
+	// Procedures is the procedures in force: the national defaults with
+	// the agencies' versions, which arriving cases are judged by.
+	Procedures func(context.Context) (*casefile.Set, error)
 	// People holds the keys people sign records with.
 	People *people.Room
 	// Officer is an officer's entry in the public list, by certificate
@@ -62,6 +66,7 @@ type Intake struct {
 	log           *slog.Logger
 	lists         Lists
 	reviewService func(context.Context) (*review.Service, error)
+	procedures    func(context.Context) (*casefile.Set, error)
 	people        *people.Room
 	officer       func(ctx context.Context, certNo string) (*catalog.Officer, bool)
 	clock         ClockPolicy
@@ -78,7 +83,7 @@ type Intake struct {
 // or a stop between a push and its follow-up), and retries what is owed
 // while the platform runs, until Close.
 func Open(ctx context.Context, c Config) (*Intake, error) {
-	s := &Intake{db: c.DB, signer: c.Signer, now: c.Now, log: c.Log, lists: c.Lists, reviewService: c.Review, instance: newInstance(),
+	s := &Intake{db: c.DB, signer: c.Signer, now: c.Now, log: c.Log, lists: c.Lists, reviewService: c.Review, procedures: c.Procedures, instance: newInstance(),
 		people: c.People, officer: c.Officer, clock: c.Clock}
 	if err := s.backfillCases(ctx); err != nil {
 		return nil, fmt.Errorf("index cases: %w", err)

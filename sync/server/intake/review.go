@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/review"
@@ -12,26 +13,37 @@ import (
 	"github.com/sanxiang-desk/sanxiang/sync/server/words"
 )
 
-// reviewFlags runs the review rules over every case in which newly
-// arrived records decide something: a decision the device's gate should
+// arrivalFlags runs the rules over every case in which newly arrived
+// records record a stage, judged by the procedures in force (the
+// agencies' versions among them): a decision the device's gate should
 // have refused (a major decision without a passed review by a registered
-// reviewer, or not the decision reviewed) is flagged in the receipt and
-// raised as an alert. The log is kept regardless: it is evidence.
-func (s *Intake) reviewFlags(ctx context.Context, device string, recs []casefile.Record, svc *review.Service) (_ []string, err error) {
-	defer wrap.Err(&err, "review checks of %s", device)
-	last := map[string]int64{} // case → its newest decide record among recs
+// reviewer, or not the decision reviewed) and a stage recorded before
+// what its procedure requires, with no exception recorded, are flagged in
+// the receipt and raised as alerts. The log is kept regardless: it is
+// evidence.
+func (s *Intake) arrivalFlags(ctx context.Context, device string, recs []casefile.Record, svc *review.Service, set *casefile.Set) (_ []string, err error) {
+	defer wrap.Err(&err, "review and order checks of %s", device)
+	last := map[string]int64{} // case → its newest stage record among recs
+	decided := map[string]bool{}
+	arrived := map[int64]bool{}
 	var cases []string
 	for _, r := range recs {
-		if decides(r) {
-			if _, seen := last[r.Case]; !seen {
-				cases = append(cases, r.Case)
-			}
-			last[r.Case] = r.Seq
+		if r.Kind != casefile.KindStage {
+			continue
 		}
+		var st casefile.StageBody
+		if json.Unmarshal(r.Body, &st) != nil {
+			continue
+		}
+		if _, seen := last[r.Case]; !seen {
+			cases = append(cases, r.Case)
+		}
+		last[r.Case], arrived[r.Seq] = r.Seq, true
+		decided[r.Case] = decided[r.Case] || set.Decides(st.Stage)
 	}
 	var flags []string
 	for _, id := range cases {
-		c, err := s.caseAt(ctx, device, id, last[id])
+		cached, err := s.caseAt(ctx, device, id, last[id])
 		if errors.Is(err, errBrokenChain) {
 			f := words.L("platform.flag.broken_chain", map[string]any{"Case": id, "Err": err})
 			flags = append(flags, f)
@@ -41,17 +53,60 @@ func (s *Intake) reviewFlags(ctx context.Context, device string, recs []casefile
 		if err != nil {
 			return flags, err // the database's trouble: checked again later
 		}
-		for _, v := range svc.ViolationsOf(c) {
-			why := v.Err.Error()
-			if key := review.ErrorKey(v.Err); key != "" {
-				why = words.L(key)
+		c := *cached // the cache's copy stays as it is
+		set.Attach(&c)
+		if decided[id] {
+			for _, v := range svc.ViolationsOf(&c) {
+				why := v.Err.Error()
+				if key := review.ErrorKey(v.Err); key != "" {
+					why = words.L(key)
+				}
+				f := words.L("platform.flag.violation", map[string]any{"Case": id, "Seq": v.Seq, "Why": why})
+				flags = append(flags, f)
+				s.Alert(ctx, device, "review", f+" ("+v.Err.Error()+")")
 			}
-			f := words.L("platform.flag.violation", map[string]any{"Case": id, "Seq": v.Seq, "Why": why})
+		}
+		for _, d := range c.Procedure().Deviations(&c) {
+			if d.Kind != casefile.DeviationOutOfOrder || !arrived[d.Seq] || recordOf(&c, d.Seq).Device != "" {
+				continue
+			}
+			f := words.L("platform.flag.out_of_order", map[string]any{"Case": id, "Seq": d.Seq,
+				"Stage": words.L("stage." + d.Stage), "Missing": stageNames(d.Missing)})
 			flags = append(flags, f)
-			s.Alert(ctx, device, "review", f+" ("+v.Err.Error()+")")
+			s.Alert(ctx, device, "order", f)
 		}
 	}
 	return flags, nil
+}
+
+// recordOf is the case's record seq of the pushing device's log.
+func recordOf(c *casefile.Case, seq int64) casefile.Record {
+	for _, r := range c.Records {
+		if r.Seq == seq && r.Device == "" {
+			return r
+		}
+	}
+	return casefile.Record{Device: "?"}
+}
+
+// stageNames words what a stage was done before, for people: stage keys
+// ("a|b" for either) and dates it had to wait for ("remind.comply_by=
+// 2026-06-01").
+func stageNames(keys []string) string {
+	var out []string
+	for _, k := range keys {
+		var alts []string
+		for _, a := range strings.Split(k, "|") {
+			if field, day, wait := strings.Cut(a, "="); wait {
+				st, _, _ := strings.Cut(field, ".")
+				alts = append(alts, words.L("platform.not_before", map[string]any{"Stage": words.L("stage." + st), "Date": day}))
+				continue
+			}
+			alts = append(alts, words.L("stage."+a))
+		}
+		out = append(out, strings.Join(alts, words.L("platform.or")))
+	}
+	return strings.Join(out, "、")
 }
 
 // trackReview takes in, from one push, the opinions signed on this device
@@ -94,15 +149,4 @@ func (s *Intake) trackReview(ctx context.Context, device string, recs []casefile
 		}
 	}
 	return err
-}
-
-// decides says whether r is a decision stage of some act's procedure (a
-// penalty's decide, a seizure's decide, an inspection's handle…), which
-// the review checks look at.
-func decides(r casefile.Record) bool {
-	if r.Kind != casefile.KindStage {
-		return false
-	}
-	var st casefile.StageBody
-	return json.Unmarshal(r.Body, &st) == nil && casefile.National().Decides(st.Stage)
 }

@@ -30,6 +30,7 @@ type reportAgency struct {
 	Cases, Decided, Major             int
 	Pass, Return, OnTime, AV, Score   string
 	Late, Overdue, Withdrawn, Pending int
+	OutOfOrder, Skipped, Exceptions   int
 }
 
 type reportStaff struct {
@@ -73,7 +74,7 @@ func (s *Room) reportPage(rep supervise.Report, title string, names map[string]s
 		Made: words.L("supervise.made", map[string]any{"At": rep.Made.Format("2006-01-02 15:04")}), L: map[string]string{}, Nav: s.nav()}
 	for _, k := range []string{"agency", "cases", "decided", "major", "pass", "return", "on_time", "late", "overdue", "pending",
 		"withdrawn", "av", "score", "officers", "reviewers", "share", "case", "device", "act", "opened", "faults", "by_agency",
-		"staffing", "staffing_note", "cases_title", "cases_note", "none", "case_score"} {
+		"staffing", "staffing_note", "cases_title", "cases_note", "none", "case_score", "out_of_order", "skipped", "exceptions"} {
 		d.L[k] = words.L("supervise.col." + k)
 	}
 	d.Tiles = []reportTile{
@@ -86,6 +87,9 @@ func (s *Room) reportPage(rep supervise.Report, title string, names map[string]s
 		{Label: words.L("supervise.tile.av"), Value: percent(t.AVRate()), Bad: t.AVNeeded > t.AVPresent,
 			Note: words.L("supervise.tile.av_note", map[string]any{"Have": t.AVPresent, "Need": t.AVNeeded})},
 	}
+	d.Tiles = append(d.Tiles, reportTile{Label: words.L("supervise.tile.order"), Value: strconv.Itoa(t.OutOfOrder + t.Skipped),
+		Bad:  t.OutOfOrder+t.Skipped > 0,
+		Note: words.L("supervise.tile.order_note", map[string]any{"OutOfOrder": t.OutOfOrder, "Skipped": t.Skipped, "Exceptions": t.Exceptions})})
 	if t.WithdrawLate+t.WithdrawOnTime > 0 {
 		d.Tiles = append(d.Tiles, reportTile{Label: words.L("supervise.tile.withdraw"), Value: strconv.Itoa(t.WithdrawOnTime + t.WithdrawLate),
 			Note: words.L("supervise.tile.withdraw_note", map[string]any{"Late": t.WithdrawLate}), Bad: t.WithdrawLate > 0})
@@ -136,7 +140,7 @@ func (s *Room) reportPage(rep supervise.Report, title string, names map[string]s
 		d.Agencies = append(d.Agencies, reportAgency{Name: name, Cases: tl.Cases, Decided: tl.Decided, Major: tl.Major,
 			Pass: percent(tl.PassRate()), Return: percent(tl.ReturnRate()), OnTime: percent(tl.OnTimeRate()), AV: percent(tl.AVRate()),
 			Score: decimal(tl.MeanScore()), Late: p[supervise.PubLate], Overdue: p[supervise.PubOverdue], Pending: p[supervise.PubPending],
-			Withdrawn: tl.WithdrawLate + tl.WithdrawOnTime})
+			Withdrawn: tl.WithdrawLate + tl.WithdrawOnTime, OutOfOrder: tl.OutOfOrder, Skipped: tl.Skipped, Exceptions: tl.Exceptions})
 	}
 	one := []series{{Name: words.L("supervise.col.score"), Color: good}}
 	d.Charts = append(d.Charts, reportChart{Title: words.L("supervise.chart.score"), SVG: hbars(one, scores, 100, 80, words.L("supervise.line80"))})

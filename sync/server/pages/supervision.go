@@ -3,6 +3,7 @@ package pages
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -19,6 +20,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/describe"
+	"github.com/sanxiang-desk/sanxiang/app/document"
 	"github.com/sanxiang-desk/sanxiang/sync/server/supervise"
 	"github.com/sanxiang-desk/sanxiang/sync/server/web"
 	"github.com/sanxiang-desk/sanxiang/sync/server/words"
@@ -262,7 +264,17 @@ func (s *Room) missingLabel(check, m string) string {
 	var key string
 	switch check {
 	case supervise.CheckDocuments:
-		key = "supervise.doc." + m
+		return docLabel(m)
+	case supervise.CheckOrder:
+		parts := strings.SplitN(m, ":", 3)
+		for len(parts) < 3 {
+			parts = append(parts, "")
+		}
+		var needed []string
+		if parts[2] != "" {
+			needed = strings.Split(parts[2], ",")
+		}
+		return words.L("supervise.order."+parts[0], map[string]any{"Stage": words.L("stage." + parts[1]), "Missing": stageList(needed)})
 	case supervise.CheckDeadlines:
 		key = "clock." + m
 	case supervise.CheckAV:
@@ -276,6 +288,20 @@ func (s *Room) missingLabel(check, m string) string {
 		return l
 	}
 	return m
+}
+
+// docLabel says which document is missing: an entry "a|b" of a
+// procedure's documents is met by either.
+func docLabel(entry string) string {
+	var alts []string
+	for _, id := range strings.Split(entry, "|") {
+		name := id
+		if t, err := document.TemplateByID(id); err == nil {
+			name = t.Title
+		}
+		alts = append(alts, name)
+	}
+	return words.L("supervise.doc_missing", map[string]any{"Doc": strings.Join(alts, words.L("platform.or"))})
 }
 
 func nameOr(names map[string]string, code string) string {
@@ -297,9 +323,12 @@ type casePage struct {
 	Nav                 []pageResult
 	Fields              []pageField
 	Checks              []pageField
-	Records             []caseEntry
-	L                   map[string]string
-	Back                string // the dashboard's name
+	// Exceptions are the stages done before what they require, each with
+	// the reason and approver its record gave: counted, not faulted.
+	Exceptions []pageField
+	Records    []caseEntry
+	L          map[string]string
+	Back       string // the dashboard's name
 	// Decision links the console's page of the case's decision, when the
 	// lists hold it (published or withdrawn): where it is withdrawn.
 	Decision, DecisionLabel string
@@ -353,11 +382,21 @@ func (s *Room) SupervisionCase(w http.ResponseWriter, r *http.Request, agency st
 	}
 	for _, ch := range e.Checks {
 		v := words.L("clock.met")
+		if l := words.L("supervise.met." + ch.Key); l != "supervise.met."+ch.Key {
+			v = l
+		}
 		if !ch.Met {
 			v = s.missingText(ch)
 		}
 		d.Checks = append(d.Checks, pageField{Label: fmt.Sprintf("%s（%d）", words.L("supervise.check."+ch.Key), ch.Weight), Value: v, Bad: !ch.Met})
 	}
+	for _, x := range e.Exceptions {
+		d.Exceptions = append(d.Exceptions, pageField{
+			Label: fmt.Sprintf("#%d　%s", x.Seq, words.L("stage."+x.Stage)),
+			Value: words.L("supervise.exception", map[string]any{"Reason": x.Reason, "Approver": exceptionApprover(c, x.Seq),
+				"Missing": stageList(x.Missing)})})
+	}
+	d.L["exceptions"] = words.L("supervise.col.exceptions_title")
 	authors := map[string]string{}
 	for _, rec := range c.Records {
 		what, text := describe.Record(rec, words.L)
@@ -388,4 +427,32 @@ func (s *Room) SupervisionCase(w http.ResponseWriter, r *http.Request, agency st
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	casePageTemplate.Execute(w, d)
+}
+
+// exceptionApprover is who approved the exception the case's stage record
+// seq carries.
+func exceptionApprover(c *casefile.Case, seq int64) string {
+	for _, r := range c.Records {
+		var b casefile.StageBody
+		if r.Seq == seq && r.Kind == casefile.KindStage && json.Unmarshal(r.Body, &b) == nil && b.Exception != nil {
+			return b.Exception.Approver
+		}
+	}
+	return ""
+}
+
+// stageList words stage keys ("a|b" for either) for people.
+func stageList(keys []string) string {
+	var out []string
+	for _, k := range keys {
+		var alts []string
+		for _, a := range strings.Split(k, "|") {
+			if st, _, found := strings.Cut(a, "."); found { // a date to wait for: "remind.comply_by=…"
+				a = st
+			}
+			alts = append(alts, words.L("stage."+a))
+		}
+		out = append(out, strings.Join(alts, words.L("platform.or")))
+	}
+	return strings.Join(out, "、")
 }

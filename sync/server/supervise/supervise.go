@@ -12,6 +12,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
@@ -30,29 +31,20 @@ const (
 	CheckAV         = "av"         // audio/video where the agency's list requires it
 	CheckPublish    = "publish"    // the decision published on time (or a legal reason not to)
 	CheckWithdrawal = "withdrawal" // a revoked decision withdrawn within 3 working days
+	CheckOrder      = "order"      // every stage done after what its procedure requires, none skipped
 )
 
 // Weights of the checks in the score: what weighs most in a case file
 // review is that the file is complete and the limits kept.
-var Weights = map[string]int{CheckDocuments: 30, CheckDeadlines: 25, CheckReview: 20, CheckAV: 15, CheckPublish: 10, CheckWithdrawal: 10}
+var Weights = map[string]int{CheckDocuments: 30, CheckDeadlines: 25, CheckReview: 20, CheckOrder: 20, CheckAV: 15, CheckPublish: 10, CheckWithdrawal: 10}
 
 // checkOrder is the order checks are listed in.
-var checkOrder = []string{CheckDocuments, CheckDeadlines, CheckReview, CheckAV, CheckPublish, CheckWithdrawal}
-
-// Required names the document (a template id) each stage of an act needs
-// in the file once the stage is done.
-var Required = map[catalog.Act]map[string]string{
-	catalog.ActPenalty: {"register": "register_approval", "investigate": "inspection_record", "notify": "prior_notice",
-		"decide": "penalty_decision", "serve": "service_receipt"},
-	catalog.ActInspection: {"inspect": "inspection_record", "handle": "inspection_result"},
-	catalog.ActCoercion:   {"approve": "coercion_decision", "enforce": "inspection_record", "serve": "service_receipt"},
-	catalog.ActLicensing:  {"decide": "licensing_decision", "serve": "service_receipt"},
-	catalog.ActLevy:       {"assess": "levy_decision"},
-	catalog.ActFee:        {"assess": "fee_notice"},
-}
+var checkOrder = []string{CheckDocuments, CheckDeadlines, CheckReview, CheckOrder, CheckAV, CheckPublish, CheckWithdrawal}
 
 // Check is one checkable item of a case file. Missing lists what fails it:
-// template ids, stage keys or clock keys, by check.
+// template ids ("a|b" for either), stage keys or clock keys, by check; for
+// the order, "out_of_order:<stage>:<what it needed, comma-separated>" and
+// "skipped:<stage>".
 type Check struct {
 	Key     string   `json:"key"`
 	Met     bool     `json:"met"`
@@ -93,6 +85,13 @@ type Evaluation struct {
 	// Withdrawal is "on_time" or "late" once a published decision is
 	// withdrawn with the day it was revoked.
 	Withdrawal string `json:"withdrawal,omitempty"`
+	// The procedure's order (casefile.Procedure.Deviations): stages done
+	// before what they require with no exception, required stages a
+	// closed case never did, and the exceptions recorded, with reasons.
+	Procedure  string               `json:"procedure,omitempty"`
+	OutOfOrder int                  `json:"out_of_order"`
+	Skipped    int                  `json:"skipped"`
+	Exceptions []casefile.Deviation `json:"exceptions,omitempty"`
 }
 
 // Failed lists the checks the case fails.
@@ -109,9 +108,12 @@ func (e Evaluation) Failed() []Check {
 // Rules are what cases are evaluated against.
 type Rules struct {
 	Review *review.Service // the agencies' major-decision lists
-	AV     []casefile.AVRequirement
-	Cal    *calendar.Calendar
-	Now    time.Time
+	// Procedures are the procedures in force (the national defaults with
+	// the agencies' versions); nil: the national ones.
+	Procedures *casefile.Set
+	AV         []casefile.AVRequirement
+	Cal        *calendar.Calendar
+	Now        time.Time
 	// Deadlines are the agencies' publication deadlines (the national
 	// defaults where an agency set none).
 	Deadlines publish.Deadlines
@@ -119,7 +121,12 @@ type Rules struct {
 
 // Evaluate reviews one case file.
 func Evaluate(device string, c *casefile.Case, r Rules) Evaluation {
-	e := Evaluation{Device: device, Case: c.ID, Agency: c.Opening.Agency, Act: c.Opening.Act, Opened: c.OpenedAt}
+	if r.Procedures != nil {
+		attached := *c // the caller's case stays as it is
+		c = r.Procedures.Attach(&attached)
+	}
+	proc := c.Procedure()
+	e := Evaluation{Device: device, Case: c.ID, Agency: c.Opening.Agency, Act: c.Opening.Act, Opened: c.OpenedAt, Procedure: proc.ID}
 	// Each act is decided at its own stage (publish.DecisionStage).
 	_, e.Decided = c.Done[publish.DecisionStage[c.Opening.Act]]
 	checks := map[string]*Check{}
@@ -137,19 +144,42 @@ func Evaluate(device string, c *casefile.Case, r Rules) Evaluation {
 			}
 		}
 	}
+	// The documents the case's procedure names for each stage done; an
+	// entry "a|b" is met by either.
 	needDocs, missingDocs := false, []string{}
-	for _, st := range c.Procedure().Stages {
-		tpl, ok := Required[c.Opening.Act][st.Key]
-		if _, done := c.Done[st.Key]; !ok || !done {
+	for _, st := range proc.Stages {
+		if _, done := c.Done[st.Key]; !done || len(st.Documents) == 0 {
 			continue
 		}
 		needDocs = true
-		if !have[tpl] {
-			missingDocs = append(missingDocs, tpl)
+		for _, entry := range st.Documents {
+			if !slices.ContainsFunc(strings.Split(entry, "|"), func(t string) bool { return have[t] }) && !slices.Contains(missingDocs, entry) {
+				missingDocs = append(missingDocs, entry)
+			}
 		}
 	}
 	if needDocs {
 		add(CheckDocuments, missingDocs)
+	}
+
+	// Order: a stage done before what it requires, with no exception, or
+	// a required stage a closed case never did. Exceptions, each with its
+	// reason and approver, are counted and listed, not held against it.
+	var disorder []string
+	for _, d := range proc.Deviations(c) {
+		switch d.Kind {
+		case casefile.DeviationOutOfOrder:
+			e.OutOfOrder++
+			disorder = append(disorder, d.Kind+":"+d.Stage+":"+strings.Join(d.Missing, ","))
+		case casefile.DeviationSkipped:
+			e.Skipped++
+			disorder = append(disorder, d.Kind+":"+d.Stage)
+		case casefile.DeviationException:
+			e.Exceptions = append(e.Exceptions, d)
+		}
+	}
+	if len(c.Done) > 0 {
+		add(CheckOrder, disorder)
 	}
 
 	// Deadlines: the agency's own limits (a party's unused right is no fault).
@@ -276,6 +306,11 @@ type Tally struct {
 	ScoreSum       int            `json:"score_sum"`
 	// Failed counts the cases failing each check.
 	Failed map[string]int `json:"failed"`
+	// The procedures' order: stages out of order, required stages
+	// skipped in closed cases, exceptions recorded.
+	OutOfOrder int `json:"out_of_order"`
+	Skipped    int `json:"skipped"`
+	Exceptions int `json:"exceptions"`
 }
 
 func (t *Tally) add(e Evaluation) {
@@ -304,6 +339,9 @@ func (t *Tally) add(e Evaluation) {
 	t.AVNeeded += e.AVNeeded
 	t.AVPresent += e.AVPresent
 	t.ScoreSum += e.Score
+	t.OutOfOrder += e.OutOfOrder
+	t.Skipped += e.Skipped
+	t.Exceptions += len(e.Exceptions)
 	for _, c := range e.Failed() {
 		t.Failed[c.Key]++
 	}

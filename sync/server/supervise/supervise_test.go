@@ -3,6 +3,7 @@ package supervise
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -84,6 +85,13 @@ func (f *fixture) stage(id, key, on, tpl string, av bool, decision *review.Propo
 		media = append(media, d.String())
 	}
 	st := casefile.StageBody{Stage: key, Officers: two}
+	c, err := f.l.Case(ctx, id)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if ps, _ := c.Procedure().Stage(key); ps.Approval {
+		st.Approver = casefiletest.Approver
+	}
 	if decision != nil {
 		st.Decision, _ = json.Marshal(decision)
 	}
@@ -121,16 +129,17 @@ func TestEvaluateScoresCheckableItems(t *testing.T) {
 	f.stage(good, "register", "2026-03-02", "register_approval", false, nil)
 	f.stage(good, "investigate", "2026-03-03", "inspection_record", true, nil)
 	f.stage(good, "notify", "2026-03-10", "prior_notice", true, nil)
+	f.stage(good, "defend", "2026-03-12", "", true, nil)
 	f.stage(good, "decide", "2026-03-20", "penalty_decision", false, small)
 	f.clock = day("2026-03-24")
 	if _, err := publish.Publish(context.Background(), f.l, f.rules.Cal, good, "990101000001", nil); err != nil {
 		t.Fatal(err)
 	}
 	e := f.eval(good, "2026-06-01")
-	if e.Score != 100 || len(e.Failed()) != 0 || e.Publish != PubOnTime || e.AVNeeded != 2 || e.AVPresent != 2 || e.Major {
+	if e.Score != 100 || len(e.Failed()) != 0 || e.Publish != PubOnTime || e.AVNeeded != 3 || e.AVPresent != 3 || e.Major {
 		t.Fatalf("complete file: %+v", e)
 	}
-	for _, k := range []string{CheckDocuments, CheckDeadlines, CheckAV, CheckPublish} {
+	for _, k := range []string{CheckDocuments, CheckDeadlines, CheckOrder, CheckAV, CheckPublish} {
 		if checkOf(e, k) == nil {
 			t.Errorf("check %s does not apply to a decided, published penalty", k)
 		}
@@ -140,17 +149,18 @@ func TestEvaluateScoresCheckableItems(t *testing.T) {
 	}
 
 	// No prior notice, no A/V at the notice, decided after 90 days,
-	// published after its 7 working days.
+	// published after its 7 working days; in order.
 	bad := f.open(catalog.ActPenalty, "2026-01-05")
 	f.stage(bad, "register", "2026-01-05", "register_approval", false, nil)
 	f.stage(bad, "investigate", "2026-01-06", "inspection_record", true, nil)
 	f.stage(bad, "notify", "2026-02-02", "", false, nil)
+	f.stage(bad, "defend", "2026-02-03", "", true, nil)
 	f.stage(bad, "decide", "2026-04-10", "penalty_decision", false, small)
 	f.clock = day("2026-05-06")
 	publish.Publish(context.Background(), f.l, f.rules.Cal, bad, "990101000001", nil)
 	e = f.eval(bad, "2026-06-01")
-	// documents 30 ✗, deadlines 25 ✗, A/V 15 ✗, publication 10 ✗: 0 of 80.
-	if e.Score != 0 || e.Publish != PubLate || e.AVNeeded != 2 || e.AVPresent != 1 {
+	// documents 30 ✗, deadlines 25 ✗, order 20 ✓, A/V 15 ✗, publication 10 ✗: 20 of 100.
+	if e.Score != 20 || e.Publish != PubLate || e.AVNeeded != 3 || e.AVPresent != 2 {
 		t.Fatalf("faulty file: %+v", e)
 	}
 	if c := checkOf(e, CheckDocuments); c == nil || c.Met || strings.Join(c.Missing, ",") != "prior_notice" {
@@ -162,22 +172,42 @@ func TestEvaluateScoresCheckableItems(t *testing.T) {
 	if c := checkOf(e, CheckAV); c == nil || c.Met || strings.Join(c.Missing, ",") != "notify" {
 		t.Fatalf("A/V: %+v", c)
 	}
+	if c := checkOf(e, CheckOrder); c == nil || !c.Met || e.OutOfOrder != 0 || e.Skipped != 0 {
+		t.Fatalf("order: %+v", c)
+	}
 
-	// Only the documents fail: 30 of 80 lost → 63.
+	// Only the documents fail: 30 of 100 lost → 70. The investigation
+	// needs either of its records ("inspection_record|inquiry_record").
 	some := f.open(catalog.ActPenalty, "2026-03-02")
 	f.stage(some, "register", "2026-03-02", "", false, nil)
 	f.stage(some, "investigate", "2026-03-03", "", true, nil)
 	f.stage(some, "notify", "2026-03-10", "prior_notice", true, nil)
+	f.stage(some, "defend", "2026-03-12", "", true, nil)
 	f.stage(some, "decide", "2026-03-20", "penalty_decision", false, small)
 	f.clock = day("2026-03-24")
 	publish.Publish(context.Background(), f.l, f.rules.Cal, some, "990101000001", nil)
-	if e := f.eval(some, "2026-06-01"); e.Score != 63 {
+	e = f.eval(some, "2026-06-01")
+	if e.Score != 70 {
 		t.Fatalf("two documents missing: score %d, %+v", e.Score, e.Failed())
+	}
+	if c := checkOf(e, CheckDocuments); strings.Join(c.Missing, ",") != "register_approval,inspection_record|inquiry_record" {
+		t.Fatalf("documents missing: %q", c.Missing)
+	}
+	f.clock = day("2026-06-02")
+	body, _ := json.Marshal(document.Doc{Template: "inquiry_record", Text: "询问笔录"})
+	if _, err := f.l.AddDocument(context.Background(), some, "990101000001", body); err != nil {
+		t.Fatal(err)
+	}
+	if c := checkOf(f.eval(some, "2026-06-02"), CheckDocuments); strings.Join(c.Missing, ",") != "register_approval" {
+		t.Fatalf("an inquiry record does for the investigation: %q", c.Missing)
 	}
 
 	// Decided, not published: pending within the 7 days, overdue after.
 	wait := f.open(catalog.ActPenalty, "2026-03-02")
 	f.stage(wait, "register", "2026-03-02", "register_approval", false, nil)
+	f.stage(wait, "investigate", "2026-03-03", "inspection_record", true, nil)
+	f.stage(wait, "notify", "2026-03-10", "prior_notice", true, nil)
+	f.stage(wait, "defend", "2026-03-12", "", true, nil)
 	f.stage(wait, "decide", "2026-03-20", "penalty_decision", false, small)
 	if e := f.eval(wait, "2026-03-23"); e.Publish != PubPending || checkOf(e, CheckPublish) != nil || e.Score != 100 {
 		t.Fatalf("within its days: %+v", e)
@@ -193,11 +223,77 @@ func TestEvaluateMajorDecisionWithoutReview(t *testing.T) {
 	f := newFixture(t)
 	id := f.open(catalog.ActPenalty, "2026-03-02")
 	f.stage(id, "register", "2026-03-02", "register_approval", false, nil)
+	f.stage(id, "investigate", "2026-03-03", "inspection_record", true, nil)
+	f.stage(id, "notify", "2026-03-10", "prior_notice", true, nil)
+	f.stage(id, "defend", "2026-03-12", "", true, nil)
 	f.stage(id, "decide", "2026-03-20", "penalty_decision", false, &review.Proposal{Fine: 200000, Text: "罚款20万元"})
 	e := f.eval(id, "2026-03-21")
 	c := checkOf(e, CheckReview)
 	if !e.Major || c == nil || c.Met || len(c.Missing) != 1 || !strings.HasPrefix(c.Missing[0], "review.err.") {
 		t.Fatalf("major without review: %+v %+v", e, c)
+	}
+}
+
+// Order: a penalty decided without its prior notice (recorded on a device
+// whose procedures were patched to allow it) fails the order check and is
+// counted; a stage done early with a recorded exception is counted and
+// listed with its reason, and fails nothing; a closed case that never did
+// a required stage counts it as skipped. Judged by the procedures in
+// force on the platform, not the device's.
+func TestEvaluateCountsOrderDeviations(t *testing.T) {
+	f := newFixture(t)
+	small := &review.Proposal{Fine: 3000, Text: "罚款3000元"}
+	patched := casefile.National().Of(&casefile.Case{Opening: casefile.Opening{Act: catalog.ActPenalty}})
+	patched.Stages = slices.Clone(patched.Stages) // the national set's own stay as they are
+	for i := range patched.Stages {
+		patched.Stages[i].Requires = nil
+	}
+	patched.Agency = "01"
+	lax, err := casefile.WithAgencies([]casefile.Procedure{patched})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.rules.Procedures = casefile.National()
+
+	skip := f.open(catalog.ActPenalty, "2026-03-02")
+	f.stage(skip, "register", "2026-03-02", "register_approval", false, nil)
+	f.stage(skip, "investigate", "2026-03-03", "inspection_record", true, nil)
+	f.l.SetProcedures(lax)
+	f.stage(skip, "decide", "2026-03-20", "penalty_decision", false, small)
+	f.l.SetProcedures(nil)
+	e := f.eval(skip, "2026-03-21")
+	if c := checkOf(e, CheckOrder); c == nil || c.Met || strings.Join(c.Missing, ",") != "out_of_order:decide:notify,defend|hearing" || e.OutOfOrder != 1 || e.Score == 100 {
+		t.Fatalf("decided without notice: %+v %+v", e, c)
+	}
+
+	except := f.open(catalog.ActPenalty, "2026-03-02")
+	f.stage(except, "register", "2026-03-02", "register_approval", false, nil)
+	f.clock = day("2026-03-03")
+	if _, err := f.l.AddStage(context.Background(), except, "990101000001", casefile.StageBody{Stage: "notify", Officers: two,
+		Exception: &casefile.Exception{Reason: "当事人当场承认违法事实，证据已固定", Approver: "王局长"}}); err != nil {
+		t.Fatal(err)
+	}
+	e = f.eval(except, "2026-03-04")
+	if c := checkOf(e, CheckOrder); c == nil || !c.Met || e.OutOfOrder != 0 || len(e.Exceptions) != 1 ||
+		e.Exceptions[0].Stage != "notify" || e.Exceptions[0].Reason != "当事人当场承认违法事实，证据已固定" {
+		t.Fatalf("an exception: %+v %+v", e, c)
+	}
+
+	closed := f.open(catalog.ActInspection, "2026-03-02")
+	f.stage(closed, "inspect", "2026-03-02", "inspection_record", true, nil)
+	f.clock = day("2026-03-03")
+	if _, err := f.l.AddStage(context.Background(), closed, "990101000001", casefile.StageBody{Stage: "close",
+		Exception: &casefile.Exception{Reason: "检查未发现问题", Approver: "王局长"}}); err != nil {
+		t.Fatal(err)
+	}
+	e = f.eval(closed, "2026-03-04")
+	if c := checkOf(e, CheckOrder); c == nil || c.Met || strings.Join(c.Missing, ",") != "skipped:handle" || e.Skipped != 1 || len(e.Exceptions) != 1 {
+		t.Fatalf("closed without handling: %+v %+v", e, c)
+	}
+	rep := Summarize([]Evaluation{f.eval(skip, "2026-03-21"), f.eval(except, "2026-03-21"), e}, day("2026-01-01"), day("2027-01-01"), day("2026-03-21"), nil)
+	if rep.Total.OutOfOrder != 1 || rep.Total.Skipped != 1 || rep.Total.Exceptions != 2 || rep.Total.Failed[CheckOrder] != 2 ||
+		rep.ByAgency[0].Tally.OutOfOrder != 1 {
+		t.Fatalf("tally %+v", rep.Total)
 	}
 }
 
