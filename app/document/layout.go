@@ -250,12 +250,18 @@ func docPages(d Doc) []*page {
 	}
 	l.y += 2
 	l.table(d.Rows)
+	if d.Grid != nil && len(d.Grid.Columns) > 0 {
+		if len(d.Rows) > 0 {
+			l.y += 3
+		}
+		l.grid(*d.Grid)
+	}
 	body := d.Body
-	if len(d.Rows) == 0 && body == "" {
+	if len(d.Rows) == 0 && d.Grid == nil && body == "" {
 		body = d.Text // a record from before the form was kept
 	}
 	if body != "" {
-		if len(d.Rows) > 0 {
+		if len(d.Rows) > 0 || d.Grid != nil {
 			l.y += 3
 		}
 		l.paragraphs(body)
@@ -421,4 +427,81 @@ func (l *layout) vrules(_ []Cell, top, x0, x1 float64) {
 	}
 	l.line(x0, top, x0, l.y)
 	l.line(x1, top, x1, l.y)
+}
+
+// grid draws a table of items under its column heads, the heads again at
+// the top of each page it runs on, padded with empty rows to MinRows for
+// items written in by hand. Narrow columns (序号, 数量) are centred.
+func (l *layout) grid(g Grid) {
+	n := len(g.Columns)
+	x0, x1 := marginL, pageW-marginR
+	ws := make([]float64, n)
+	total := 0.0
+	for i := range ws {
+		ws[i] = 1
+		if len(g.Widths) == n && g.Widths[i] > 0 {
+			ws[i] = g.Widths[i]
+		}
+		total += ws[i]
+	}
+	xs := make([]float64, n+1)
+	xs[0] = x0
+	for i, w := range ws {
+		xs[i+1] = xs[i] + w/total*(x1-x0)
+	}
+	h := lh(sizeText)
+	top := l.y
+	var row func(cells []string, head bool)
+	row = func(cells []string, head bool) {
+		var lines [][]string
+		k := 1
+		for i := range n {
+			s := ""
+			if i < len(cells) {
+				s = cells[i]
+			}
+			ls := wrap(s, xs[i+1]-xs[i]-2*cellPad, sizeText, 0)
+			if s == "" {
+				ls = nil
+			}
+			lines = append(lines, ls)
+			k = max(k, len(ls))
+		}
+		rowH := float64(k)*h + 2*cellPad
+		if l.y+rowH > bodyBottom {
+			l.vrules(nil, top, x0, x1)
+			l.newPage()
+			top = l.y
+			l.line(x0, l.y, x1, l.y)
+			if !head {
+				row(g.Columns, true)
+			}
+		}
+		for i, ls := range lines {
+			cw := xs[i+1] - xs[i]
+			for j, s := range ls {
+				x := xs[i] + cellPad
+				if head || (len(ls) == 1 && cw < 25) {
+					x = xs[i] + (cw-width(s, sizeText))/2
+				}
+				l.text(x, l.y+cellPad+float64(j)*h, sizeText, s)
+			}
+		}
+		rowTop := l.y
+		l.y += rowH
+		l.line(x0, l.y, x1, l.y)
+		for i := 1; i < n; i++ {
+			l.line(xs[i], rowTop, xs[i], l.y)
+		}
+	}
+	l.line(x0, l.y, x1, l.y)
+	row(g.Columns, true)
+	rows := g.Rows
+	for len(rows) < g.MinRows {
+		rows = append(rows, nil)
+	}
+	for _, r := range rows {
+		row(r, false)
+	}
+	l.vrules(nil, top, x0, x1)
 }
