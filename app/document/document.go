@@ -504,14 +504,21 @@ func plain(d Doc) string {
 		}
 		b = append(b, strings.Join(cells, "　"))
 	}
+	var grid []string
 	if d.Grid != nil {
-		b = append(b, strings.Join(d.Grid.Columns, "　"))
+		grid = append(grid, strings.Join(d.Grid.Columns, "　"))
 		for _, r := range d.Grid.Rows {
-			b = append(b, strings.Join(r, "　"))
+			grid = append(grid, strings.Join(r, "　"))
 		}
+	}
+	if len(d.Rows) > 0 { // as printed: after the table, or after a letter's body
+		b = append(b, grid...)
 	}
 	if d.Body != "" {
 		b = append(b, d.Body)
+	}
+	if len(d.Rows) == 0 {
+		b = append(b, grid...)
 	}
 	for _, s := range d.Signs {
 		b = append(b, strings.TrimRight(s, "　 "))

@@ -250,10 +250,11 @@ func docPages(d Doc) []*page {
 	}
 	l.y += 2
 	l.table(d.Rows)
-	if d.Grid != nil && len(d.Grid.Columns) > 0 {
-		if len(d.Rows) > 0 {
-			l.y += 3
-		}
+	// A list follows the form's table (清单, the review's checklist), or in
+	// a letter the paragraph that announces it (下列物品).
+	grid := d.Grid != nil && len(d.Grid.Columns) > 0
+	if grid && len(d.Rows) > 0 {
+		l.y += 3
 		l.grid(*d.Grid)
 	}
 	body := d.Body
@@ -261,10 +262,14 @@ func docPages(d Doc) []*page {
 		body = d.Text // a record from before the form was kept
 	}
 	if body != "" {
-		if len(d.Rows) > 0 || d.Grid != nil {
+		if len(d.Rows) > 0 {
 			l.y += 3
 		}
 		l.paragraphs(body)
+	}
+	if grid && len(d.Rows) == 0 {
+		l.y += 3
+		l.grid(*d.Grid)
 	}
 	for _, s := range d.Signs {
 		l.y += 4
@@ -276,9 +281,12 @@ func docPages(d Doc) []*page {
 		l.y += lh(sizeText)
 	}
 	if d.Seal {
-		l.y += 6
+		// The seal may reach into the foot margin beside the page number
+		// (it is on the right, the number in the middle), closing up the
+		// gap above it before it goes on a page of its own.
 		h := 2*sealR + 2
-		if l.y+h > footY-8 { // the seal may reach into the foot margin
+		l.y += max(0, min(6, footY-h-l.y))
+		if l.y+h > footY {
 			l.newPage()
 		}
 		cx := pageW - marginR - 28
@@ -315,7 +323,7 @@ func (l *layout) paragraphs(body string) {
 	h := lh(sizeText)
 	for _, para := range strings.Split(body, "\n") {
 		indent := 2 * width("　", sizeText)
-		if strings.HasPrefix(para, "问：") || strings.HasPrefix(para, "答：") || strings.HasSuffix(para, "：") {
+		if strings.HasPrefix(para, "问：") || strings.HasPrefix(para, "答：") || isAddress(para) {
 			indent = 0
 		}
 		for i, line := range wrap(para, textW, sizeText, indent) {
@@ -328,6 +336,14 @@ func (l *layout) paragraphs(body string) {
 			l.y += h
 		}
 	}
+}
+
+// isAddress tells the line a letter is addressed with ("某某公司：") or a
+// heading of the lines that follow ("当事人最后陈述："): it ends with a
+// colon and is no sentence; a sentence ending with a colon ("现将有关事项
+// 通知如下：") is indented as any paragraph.
+func isAddress(para string) bool {
+	return strings.HasSuffix(para, "：") && !strings.ContainsAny(para, "，。；")
 }
 
 // table draws rows of labelled cells with ruled borders. A row too tall
@@ -349,7 +365,7 @@ func (l *layout) table(rows [][]Cell) {
 		for _, c := range row {
 			lw := labelW
 			if len(row) > 1 {
-				lw = labelW * 0.85
+				lw = labelW * 0.9
 			}
 			cl := cellLines{label: wrap(c.Label, lw-2*cellPad, sizeText, 0), value: wrap(c.Value, cw-lw-2*cellPad, sizeText, 0)}
 			if c.Value == "" {
@@ -377,7 +393,7 @@ func (l *layout) table(rows [][]Cell) {
 				cx := x0 + float64(ci)*cw
 				lw := labelW
 				if len(row) > 1 {
-					lw = labelW * 0.85
+					lw = labelW * 0.9
 				}
 				label := cls[ci].label
 				if done > 0 {
@@ -408,7 +424,7 @@ func (l *layout) table(rows [][]Cell) {
 				cx := x0 + float64(ci)*cw
 				lw := labelW
 				if len(row) > 1 {
-					lw = labelW * 0.85
+					lw = labelW * 0.9
 				}
 				if ci > 0 {
 					l.line(cx, rowTop, cx, l.y)
