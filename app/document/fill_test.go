@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/casefile/casefiletest"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/review"
 )
@@ -252,5 +253,102 @@ func TestReviewOpinionPrintsTheChecklist(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("the opinion's PDF lacks %q: %s", want, text)
 		}
+	}
+}
+
+// The coercion and licensing approvals print their stage's record the same
+// way: the head's opinion and name once approved, blanks before.
+func TestApprovalsPrintTheirRecords(t *testing.T) {
+	for _, tc := range []struct {
+		act      catalog.Act
+		template string
+		before   []string // stages walked first
+		stage    string
+	}{
+		{catalog.ActCoercion, "coercion_approval", nil, "approve"},
+		{catalog.ActLicensing, "extension_approval", []string{"accept"}, "extend"},
+	} {
+		t.Run(tc.template, func(t *testing.T) {
+			tpl, err := TemplateByID(tc.template)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			l := casefiletest.Open(t, "DOC2")
+			id, err := l.OpenCase(ctx, "990101000001", casefile.Opening{Act: tc.act, Agency: "01", ItemID: "E1", ItemName: "事项",
+				Party: testParty, Place: "明湖区政和路9号", Officers: testOfficers})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range tc.before {
+				if _, err := l.AddStage(ctx, id, "990101000001", casefile.StageBody{Stage: s}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			inputs := filledInputs(tpl)
+			now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+			c, _ := l.Case(ctx, id)
+			d, err := Fill(tpl, c, "青禾市市场监督管理局", inputs, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			last := d.Rows[len(d.Rows)-1][0]
+			if last.Label == "备　　注" {
+				last = d.Rows[len(d.Rows)-2][0]
+			}
+			if last.Value != "" || strings.Trim(last.Sign, "　年月日") != "审批人（签名）：" {
+				t.Fatalf("before approval: %+v", last)
+			}
+			note := "同意延长，理由充分。"
+			if _, err := l.AddStage(ctx, id, "990101000001", casefile.StageBody{Stage: tc.stage, Approver: "孙局长", Note: note,
+				Officers: testOfficers}); err != nil {
+				t.Fatal(err)
+			}
+			c, _ = l.Case(ctx, id)
+			d, err = Fill(tpl, c, "青禾市市场监督管理局", inputs, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := pdfText(t, mustPDF(t, d))
+			day := c.Done[tc.stage].At.In(now.Location()).Format("2006年1月2日")
+			for _, want := range []string{note, "审批人（签名）：孙局长" + day} {
+				if !strings.Contains(text, want) {
+					t.Errorf("the PDF lacks %q: %s", want, text)
+				}
+			}
+		})
+	}
+}
+
+// A date a stage's record set is the default of the field that prints it:
+// the 催告书's time to comply from the remind record; the 强制执行决定书
+// names the day of the reminder from the same record.
+func TestDatesComeFromTheirRecords(t *testing.T) {
+	ctx := context.Background()
+	l := casefiletest.Open(t, "DOC3")
+	id, err := l.OpenCase(ctx, "990101000001", casefile.Opening{Act: catalog.ActCoercion, Procedure: "coercion.execute", Agency: "01",
+		ItemID: "E1", ItemName: "强制执行", Party: testParty, Place: "明湖区政和路9号", Officers: testOfficers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	reminder, _ := TemplateByID("reminder")
+	c, _ := l.Case(ctx, id)
+	if d := Draft(reminder, c, "青禾市市场监督管理局", nil, now); d.Inputs["comply_by"] != "" {
+		t.Fatalf("a time to comply before the reminder is recorded: %q", d.Inputs["comply_by"])
+	}
+	if _, err := l.AddStage(ctx, id, "990101000001", casefile.StageBody{Stage: "remind", Officers: testOfficers,
+		Dates: map[string]string{"comply_by": "2026-12-20"}}); err != nil {
+		t.Fatal(err)
+	}
+	c, _ = l.Case(ctx, id)
+	d := Draft(reminder, c, "青禾市市场监督管理局", nil, now)
+	if d.Inputs["comply_by"] != "2026年12月20日" || !strings.Contains(d.Body, "于2026年12月20日前履行完毕") {
+		t.Fatalf("the reminder's time to comply: %q in %q", d.Inputs["comply_by"], d.Body)
+	}
+	enf, _ := TemplateByID("enforcement_decision")
+	day := c.Done["remind"].At.In(now.Location()).Format("2006年1月2日")
+	if d := Draft(enf, c, "青禾市市场监督管理局", nil, now); d.Inputs["reminded_on"] != day {
+		t.Fatalf("the enforcement decision's day of the reminder: %q, want %q", d.Inputs["reminded_on"], day)
 	}
 }
