@@ -311,8 +311,12 @@ func (f *PrintForm) print(c *Cases, doc document.Doc) {
 // docPreviewWidth is the width of a page in the 制作文书 dialog.
 const docPreviewWidth = 620
 
-// docMissing names the empty field in Chinese.
+// docMissing names the empty field in Chinese, or says that the legal
+// review's opinion a 法制审核意见书 prints is not signed yet.
 func docMissing(err error) string {
+	if errors.Is(err, document.ErrNoOpinion) {
+		return shell.L("print.no_opinion")
+	}
 	if errors.Is(err, document.ErrMissingInput) {
 		if _, label, ok := strings.Cut(err.Error(), ": "); ok {
 			return shell.L("print.field_empty", map[string]any{"Field": label})

@@ -49,9 +49,15 @@ func TestDocumentPreviewShowsBlanks(t *testing.T) {
 	if f.chosen == nil || len(f.Preview.Objects) == 0 {
 		t.Fatalf("no preview when the dialog opens: %v, %d pages", f.chosen, len(f.Preview.Objects))
 	}
-	// 立案审批表: the table is there with its labels; the approver's line is empty.
-	if f.Draft.Title != "立案审批表" || !strings.Contains(f.Draft.Text, "审批人（签名）：") || !strings.Contains(f.Draft.Text, "案件来源：群众举报") {
+	// 立案审批表: the table is there with its labels; the case is not
+	// registered yet, so the approval box and the approver's line are
+	// left for the head's hand, with no opinion printed for them.
+	if f.Draft.Title != "立案审批表" || !strings.Contains(f.Draft.Text, "案件来源：群众举报") || strings.Contains(f.Draft.Text, "同意立案") {
 		t.Fatalf("first draft: %q", f.Draft.Text)
+	}
+	approval := f.Draft.Rows[len(f.Draft.Rows)-2][0]
+	if approval.Label != "审批意见" || approval.Value != "" || strings.Trim(approval.Sign, "　年月日") != "审批人（签名）：" {
+		t.Fatalf("the approval box before registration: %+v", approval)
 	}
 	if f.Draft.DocNo == "" || !strings.HasPrefix(f.Draft.DocNo, "青市监立〔") {
 		t.Fatalf("文号 %q", f.Draft.DocNo)
@@ -81,6 +87,24 @@ func TestDocumentPreviewShowsBlanks(t *testing.T) {
 		}
 	}
 	shelltest.Shot(t, d.win, "docform_filled_notice")
+
+	// 法制审核意见书 prints a signed opinion: none yet, so it is refused in words.
+	f.Template.SetSelected("法制审核意见书")
+	f.Save()
+	if !strings.Contains(f.Message.Text, "本案还没有签署的法制审核意见") {
+		t.Fatalf("a review opinion without an opinion: %q", f.Message.Text)
+	}
+	shelltest.Shot(t, d.win, "docform_no_opinion")
+}
+
+// registerCase records the register stage of the open case as approved by
+// the head, and shows the case again.
+func registerCase(t *testing.T, d *Desk, l *casefile.Log, id string) {
+	t.Helper()
+	if _, err := l.AddStage(context.Background(), id, "990101000001", casefile.StageBody{Stage: "register", Approver: "张明远", Note: "准予立案，交执法一队调查。"}); err != nil {
+		t.Fatal(err)
+	}
+	d.Cases.ShowCase(id)
 }
 
 // Printing a recorded document shows it as it prints, saves it into the
@@ -94,13 +118,17 @@ func TestPrintPreviewSavesAndConfirms(t *testing.T) {
 	os.Mkdir(docs, 0o755)
 	d, l, id := openPenaltyCase(t)
 	c := d.Cases
+	registerCase(t, d, l, id)
 	test.Tap(findButton(t, c, "制作文书"))
 	f := c.Doc()
-	f.Inputs["approver"].SetText("张明远")
 	f.Save()
 	recs, _ := l.Records(context.Background(), id)
-	if len(recs) != 2 || recs[1].Kind != casefile.KindDocument {
+	if len(recs) != 3 || recs[2].Kind != casefile.KindDocument {
 		t.Fatalf("document not recorded: %q", f.Message.Text)
+	}
+	// The form prints the approval as the register record has it.
+	if body := string(recs[2].Body); !strings.Contains(body, "准予立案，交执法一队调查。") || !strings.Contains(body, "审批人（签名）：张明远") {
+		t.Fatalf("the recorded 立案审批表 does not carry the recorded approval: %s", body)
 	}
 	test.Tap(findButton(t, c, "打印（PDF）"))
 	p := c.Printing()
@@ -192,11 +220,11 @@ func TestPrintButtonSendsTheDocumentToThePrinter(t *testing.T) {
 	t.Setenv("HOME", t.TempDir())
 	d, l, id := openPenaltyCase(t)
 	c := d.Cases
+	registerCase(t, d, l, id)
 	test.Tap(findButton(t, c, "制作文书"))
 	f := c.Doc()
-	f.Inputs["approver"].SetText("张明远")
 	f.Save()
-	if recs, _ := l.Records(context.Background(), id); len(recs) != 2 {
+	if recs, _ := l.Records(context.Background(), id); len(recs) != 3 {
 		t.Fatalf("document not recorded: %q", f.Message.Text)
 	}
 	test.Tap(findButton(t, c, "打印（PDF）"))

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -17,14 +18,19 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/assets"
 )
 
-// Field is one input a template asks the officer for.
+// Field is one input a template asks the officer for. From names a case
+// value (see Fill) that, when the case has it, is the default in place of
+// Default: a date a stage record set (remind_comply_by), the head who
+// approved.
 type Field struct {
 	Key     string `json:"key"`
 	Label   string `json:"label"`
 	Default string `json:"default"`
+	From    string `json:"from,omitempty"`
 }
 
 // Cell is one labelled box of a table form: the label on the left, the
@@ -35,6 +41,30 @@ type Cell struct {
 	Value string `json:"value"`
 	Lines int    `json:"lines,omitempty"`
 	Sign  string `json:"sign,omitempty"`
+}
+
+// List is a template's table of items with column heads: the things
+// sealed or seized (查封（扣押）清单) from an input of one item a line, or
+// the points of the legal review's checklist with the reviewer's answers.
+type List struct {
+	// Source is "review" for the checklist of the case's opinion, else
+	// the key of the field whose lines are the items, each line's cells
+	// split by "|", "｜" or a tab.
+	Source  string    `json:"source"`
+	Columns []string  `json:"columns"`
+	Widths  []float64 `json:"widths,omitempty"` // relative; equal when empty
+	// Numbered adds a first column 序号 counting the items.
+	Numbered bool `json:"numbered,omitempty"`
+	// MinRows pads the table with empty rows to be written in by hand.
+	MinRows int `json:"min_rows,omitempty"`
+}
+
+// Grid is a filled List as printed.
+type Grid struct {
+	Columns []string   `json:"columns"`
+	Widths  []float64  `json:"widths,omitempty"`
+	Rows    [][]string `json:"rows"`
+	MinRows int        `json:"min_rows,omitempty"`
 }
 
 // Template is a standard document, laid out as the national models of
@@ -50,7 +80,9 @@ type Template struct {
 	Code   string   `json:"code"`
 	Fields []Field  `json:"fields"`
 	Rows   [][]Cell `json:"rows,omitempty"`
-	Body   string   `json:"body,omitempty"`
+	// List is a table of items printed after Rows.
+	List *List  `json:"list,omitempty"`
+	Body string `json:"body,omitempty"`
 	// Signs are the signature lines after the body (each with a date).
 	Signs []string `json:"signs,omitempty"`
 	// Seal asks for the agency's name, the date and the seal box.
@@ -97,9 +129,9 @@ func For(ts []Template, act catalog.Act) []Template {
 
 // Doc is a filled-in document, the body of a document record. Text is the
 // document in plain lines (what is published and searched); Agency, DocNo,
-// Rows, Body, Signs, Seal, PageSign and Date are the laid-out form as
-// printed. Records made before the form was kept have only Text and print
-// it as paragraphs.
+// Rows, Grid, Body, Signs, Seal, PageSign and Date are the laid-out form
+// as printed. Records made before the form was kept have only Text and
+// print it as paragraphs.
 type Doc struct {
 	Template string            `json:"template"`
 	Title    string            `json:"title"`
@@ -108,6 +140,7 @@ type Doc struct {
 	Agency   string            `json:"agency,omitempty"`
 	DocNo    string            `json:"doc_no,omitempty"`
 	Rows     [][]Cell          `json:"rows,omitempty"`
+	Grid     *Grid             `json:"grid,omitempty"`
 	Body     string            `json:"body,omitempty"`
 	Signs    []string          `json:"signs,omitempty"`
 	Seal     bool              `json:"seal,omitempty"`
@@ -118,12 +151,37 @@ type Doc struct {
 // ErrMissingInput names a field the officer left empty.
 var ErrMissingInput = errors.New("a document field is empty")
 
+// ErrNoOpinion refuses a 法制审核意见书 for a case whose legal review has
+// no signed opinion yet: the document prints the opinion as recorded.
+var ErrNoOpinion = errors.New("the case has no signed legal review opinion to print")
+
 // Blank stands for a field not yet filled in a draft: the form shows where
 // it goes.
 const Blank = "＿＿＿＿＿＿"
 
+// Blanks left in a signature line for a hand signature and its date, when
+// the record that would fill them is not there yet.
+const (
+	blankName = "　　　　　　　　"
+	blankDate = "　　　　年　　月　　日"
+)
+
 // Fill makes the document from the case and the officer's inputs. Every
-// field must be filled (a default counts); the case supplies the rest.
+// field must be filled (a default counts); the case supplies the rest:
+//
+//   - {case_id} {item} {place} {summary} {agency} {officers} (names with
+//     certificate numbers) {date} {opened} {doc_no_auto};
+//   - the party: {party} {party_id} {party_address} {party_phone}
+//     {party_rep} (the legal representative), a blank where not known;
+//   - each stage's record: {STAGE_approver} and {STAGE_note} (the head who
+//     approved and what the record says), {STAGE_date} (when it was
+//     recorded) and {STAGE_FIELD} for a date it set ({remind_comply_by},
+//     {hearing_notice_hearing_on}); empty, or blanks for a hand signature
+//     in a signature line, while the stage is not recorded;
+//   - the legal review's signed opinion: {review_verdict} {review_reasons}
+//     {reviewer} {reviewer_qual} {review_date} {review_proposal}
+//     {review_facts} {review_basis} {review_checklist}; a template that
+//     prints them is refused (ErrNoOpinion) while there is none.
 func Fill(t Template, c *casefile.Case, agency string, inputs map[string]string, now time.Time) (Doc, error) {
 	return fill(t, c, agency, inputs, now, true)
 }
@@ -136,31 +194,194 @@ func Draft(t Template, c *casefile.Case, agency string, inputs map[string]string
 	return d
 }
 
-func fill(t Template, c *casefile.Case, agency string, inputs map[string]string, now time.Time, strict bool) (Doc, error) {
+var placeholder = regexp.MustCompile(`\{([a-z0-9_]+)\}`)
+
+// caseValues looks up what the case says for a placeholder.
+type caseValues struct {
+	c       *casefile.Case
+	loc     *time.Location
+	values  map[string]string
+	opinion *review.Opinion
+	opAt    time.Time
+	sub     *review.Submission
+}
+
+func newCaseValues(c *casefile.Case, agency, code string, now time.Time) *caseValues {
 	o := c.Opening
 	var officers []string
 	for _, of := range o.Officers {
 		officers = append(officers, fmt.Sprintf(words["officer_cert"], of.Name, of.CertNo))
 	}
-	date := now.Format(words["fill_date_format"])
-	values := map[string]string{
+	cv := &caseValues{c: c, loc: now.Location(), values: map[string]string{
 		"case_id": c.ID, "item": o.ItemName, "party": o.Party.Name, "party_id": o.Party.IDNo,
-		"party_address": o.Party.Address, "place": o.Place, "summary": o.Summary, "agency": agency,
-		"officers": strings.Join(officers, "、"), "date": date,
+		"party_address": o.Party.Address, "party_phone": o.Party.Phone, "party_rep": o.Party.Representative,
+		"place": o.Place, "summary": o.Summary, "agency": agency,
+		"officers": strings.Join(officers, "、"), "date": now.Format(words["fill_date_format"]),
 		"opened":      c.OpenedAt.In(now.Location()).Format(words["fill_date_format"]),
-		"doc_no_auto": AutoDocNo(agency, t.Code, now.Year(), c.ID),
+		"doc_no_auto": AutoDocNo(agency, code, now.Year(), c.ID),
+	}}
+	st := review.StateOf(c)
+	cv.sub = st.Submission
+	if st.Opinion != nil {
+		cv.opinion = st.Opinion
+		if st.OpinionRecord != nil {
+			cv.opAt = st.OpinionRecord.At
+		}
 	}
-	casePairs := []string{}
-	for k, v := range values {
-		casePairs = append(casePairs, "{"+k+"}", v)
+	return cv
+}
+
+func (cv *caseValues) day(t time.Time) string {
+	return t.In(cv.loc).Format(words["fill_date_format"])
+}
+
+// isoDay prints a date a record set (2026-12-01) as on paper.
+func (cv *caseValues) isoDay(s string) string {
+	if d, err := time.Parse(time.DateOnly, s); err == nil {
+		return d.Format(words["fill_date_format"])
 	}
-	caseR := strings.NewReplacer(casePairs...)
+	return s
+}
+
+// stageSuffixes are the values each stage's record gives.
+var stageSuffixes = []string{"approver", "note", "date", "hearing_on", "comply_by", "rectify_by", "pay_by"}
+
+// lookup is the case's value for a placeholder; ok is false for a name
+// the case does not know, which stays as written. sign asks for the
+// blanks of a hand signature where a stage's record is not there.
+func (cv *caseValues) lookup(name string, sign bool) (string, bool, error) {
+	if v, ok := cv.values[name]; ok {
+		return v, true, nil
+	}
+	if strings.HasPrefix(name, "review") {
+		if v, ok := cv.reviewValue(name); ok {
+			if cv.opinion == nil {
+				return "", true, ErrNoOpinion
+			}
+			return v, true, nil
+		}
+	}
+	for _, suf := range stageSuffixes {
+		stage, ok := strings.CutSuffix(name, "_"+suf)
+		if !ok || !casefile.National().Knows(stage) {
+			continue
+		}
+		r, done := cv.c.Done[stage]
+		var b casefile.StageBody
+		if done {
+			_ = json.Unmarshal(r.Body, &b) // a body that does not read gives blanks
+		}
+		v := ""
+		switch suf {
+		case "approver":
+			v = b.Approver
+			if v == "" && sign {
+				v = blankName
+			}
+		case "note":
+			v = b.Note
+		case "date":
+			if done {
+				v = cv.day(r.At)
+			} else if sign {
+				v = blankDate
+			}
+		default:
+			v = cv.isoDay(b.DateOf(suf))
+		}
+		return v, true, nil
+	}
+	return "", false, nil
+}
+
+// reviewValue is a value of the case's signed opinion ("" before there is
+// one); ok is false for a name that is not one.
+func (cv *caseValues) reviewValue(name string) (string, bool) {
+	op, sub := cv.opinion, cv.sub
+	if op == nil {
+		op = &review.Opinion{}
+	}
+	if sub == nil {
+		sub = &review.Submission{}
+	}
+	switch name {
+	case "review_verdict":
+		return words["review."+op.Opinion], true
+	case "review_reasons":
+		return op.Reasons, true
+	case "reviewer":
+		return op.Reviewer.Name, true
+	case "reviewer_qual":
+		if q, ok := words["qual."+op.Reviewer.Qualification]; ok {
+			return q, true
+		}
+		return op.Reviewer.Qualification, true
+	case "review_date":
+		if cv.opAt.IsZero() {
+			return "", true
+		}
+		return cv.day(cv.opAt), true
+	case "review_proposal":
+		return sub.Proposal.Text, true
+	case "review_facts":
+		return sub.Facts, true
+	case "review_basis":
+		return sub.LegalBasis, true
+	case "review_checklist":
+		if t := words["checklist."+strings.SplitN(op.Checklist, "+", 2)[0]]; t != "" {
+			return t, true
+		}
+		return op.Checklist, true
+	}
+	return "", false
+}
+
+// expand replaces the placeholders of s with what vals or the case
+// gives; a name neither knows stays. The first error (ErrNoOpinion) is
+// kept in *errp.
+func (cv *caseValues) expand(s string, vals map[string]string, sign bool, errp *error) string {
+	return placeholder.ReplaceAllStringFunc(s, func(m string) string {
+		name := m[1 : len(m)-1]
+		if v, ok := vals[name]; ok {
+			return v
+		}
+		v, ok, err := cv.lookup(name, sign)
+		if err != nil && *errp == nil {
+			*errp = err
+		}
+		if !ok {
+			return m
+		}
+		if v == "" && !sign { // a line to write on in prose; a table shows an empty box
+			return Blank
+		}
+		return v
+	})
+}
+
+// preset is a field's default with the case's values in; empty when a
+// value it names is not known, so that the officer is asked.
+func (cv *caseValues) preset(s string, errp *error) string {
+	v := strings.TrimSpace(cv.expand(strings.TrimSpace(s), nil, false, errp))
+	if strings.Contains(v, Blank) {
+		return ""
+	}
+	return v
+}
+
+func fill(t Template, c *casefile.Case, agency string, inputs map[string]string, now time.Time, strict bool) (Doc, error) {
+	cv := newCaseValues(c, agency, t.Code, now)
+	var caseErr error
 	used := map[string]string{}
 	var missing error
 	for _, f := range t.Fields {
 		v := strings.TrimSpace(inputs[f.Key])
+		if v == "" && f.From != "" {
+			v = cv.preset("{"+f.From+"}", &caseErr)
+		}
 		if v == "" {
-			v = strings.TrimSpace(f.Default)
+			// A default may itself name a case value ({agency}, {doc_no_auto}).
+			v = cv.preset(f.Default, &caseErr)
 		}
 		if v == "" {
 			if missing == nil {
@@ -171,39 +392,97 @@ func fill(t Template, c *casefile.Case, agency string, inputs map[string]string,
 			}
 			continue
 		}
-		// A default may itself name a case value ({agency}, {doc_no_auto}).
-		used[f.Key] = caseR.Replace(v)
+		used[f.Key] = v
 	}
-	pairs := append([]string{}, casePairs...)
+	vals := map[string]string{}
 	for _, f := range t.Fields {
 		v, ok := used[f.Key]
 		if !ok {
 			v = Blank
 		}
-		pairs = append(pairs, "{"+f.Key+"}", v)
+		vals[f.Key] = v
 	}
-	r := strings.NewReplacer(pairs...)
-	d := Doc{Template: t.ID, Title: t.Title, Inputs: used, Agency: agency, Seal: t.Seal, PageSign: t.PageSign, Date: date}
+	d := Doc{Template: t.ID, Title: t.Title, Inputs: used, Agency: agency, Seal: t.Seal, PageSign: t.PageSign, Date: cv.values["date"]}
 	if v, ok := used["doc_no"]; ok {
 		d.DocNo = v
 	} else if t.Code != "" {
-		d.DocNo = values["doc_no_auto"]
+		d.DocNo = cv.values["doc_no_auto"]
 	}
 	for _, row := range t.Rows {
 		var out []Cell
 		for _, cl := range row {
-			v := r.Replace(cl.Value)
+			v := cv.expand(cl.Value, vals, false, &caseErr)
 			if v == Blank { // a table shows an empty box, not a line
 				v = ""
 			}
-			out = append(out, Cell{Label: cl.Label, Value: v, Lines: cl.Lines, Sign: r.Replace(cl.Sign)})
+			out = append(out, Cell{Label: cl.Label, Value: v, Lines: cl.Lines, Sign: cv.expand(cl.Sign, vals, true, &caseErr)})
 		}
 		d.Rows = append(d.Rows, out)
 	}
-	d.Body = r.Replace(t.Body)
-	d.Signs = append(d.Signs, t.Signs...)
+	if t.List != nil {
+		g, err := cv.grid(*t.List, used)
+		if err != nil && caseErr == nil {
+			caseErr = err
+		}
+		d.Grid = g
+	}
+	d.Body = cv.expand(t.Body, vals, false, &caseErr)
+	for _, s := range t.Signs {
+		d.Signs = append(d.Signs, cv.expand(s, vals, true, &caseErr))
+	}
 	d.Text = plain(d)
+	if caseErr != nil {
+		if strict {
+			return Doc{}, fmt.Errorf("%s: %w", t.Title, caseErr)
+		}
+		return d, fmt.Errorf("%s: %w", t.Title, caseErr)
+	}
 	return d, missing
+}
+
+// grid fills a template's list: the checklist points of the case's opinion
+// with their answers, or the items an input gives one a line.
+func (cv *caseValues) grid(l List, used map[string]string) (*Grid, error) {
+	g := &Grid{Columns: append([]string(nil), l.Columns...), Widths: append([]float64(nil), l.Widths...), MinRows: l.MinRows}
+	var rows [][]string
+	var err error
+	if l.Source == "review" {
+		if cv.opinion == nil {
+			err = ErrNoOpinion
+		} else {
+			for _, p := range cv.opinion.Points {
+				rows = append(rows, []string{p.Text, words["point."+p.Status], p.Note})
+			}
+		}
+	} else {
+		for _, line := range strings.Split(used[l.Source], "\n") {
+			if strings.TrimSpace(line) == "" {
+				continue
+			}
+			cells := strings.FieldsFunc(line, func(r rune) bool { return r == '|' || r == '｜' || r == '\t' })
+			for i := range cells {
+				cells[i] = strings.TrimSpace(cells[i])
+			}
+			rows = append(rows, cells)
+		}
+	}
+	n := len(g.Columns)
+	if l.Numbered {
+		n--
+	}
+	for i, r := range rows {
+		if len(r) > n { // more cells than columns: the rest joins the last
+			r = append(r[:n-1], strings.Join(r[n-1:], "；"))
+		}
+		for len(r) < n {
+			r = append(r, "")
+		}
+		if l.Numbered {
+			r = append([]string{strconv.Itoa(i + 1)}, r...)
+		}
+		g.Rows = append(g.Rows, r)
+	}
+	return g, err
 }
 
 // plain is the document in lines: the 文号, each cell as "label：value",
@@ -225,10 +504,25 @@ func plain(d Doc) string {
 		}
 		b = append(b, strings.Join(cells, "　"))
 	}
+	var grid []string
+	if d.Grid != nil {
+		grid = append(grid, strings.Join(d.Grid.Columns, "　"))
+		for _, r := range d.Grid.Rows {
+			grid = append(grid, strings.Join(r, "　"))
+		}
+	}
+	if len(d.Rows) > 0 { // as printed: after the table, or after a letter's body
+		b = append(b, grid...)
+	}
 	if d.Body != "" {
 		b = append(b, d.Body)
 	}
-	b = append(b, d.Signs...)
+	if len(d.Rows) == 0 {
+		b = append(b, grid...)
+	}
+	for _, s := range d.Signs {
+		b = append(b, strings.TrimRight(s, "　 "))
+	}
 	if d.Seal {
 		b = append(b, d.Agency, d.Date)
 	}

@@ -13,22 +13,79 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sanxiang-desk/sanxiang/app/calendar"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/casefile/casefiletest"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/review"
+	"github.com/sanxiang-desk/sanxiang/assets"
 )
 
-func testCase(t *testing.T) (*casefile.Log, string) {
+// The party of the test cases, every field known.
+var testParty = casefile.Party{Kind: "org", Name: "青禾市某某广告有限公司", IDNo: "91990102MA0000009K",
+	Address: "青禾市明湖区政和路9号", Phone: "0571-86001234", Representative: "王建国"}
+
+var testOfficers = []casefile.Officer{{CertNo: "990101000001", Name: "甲"}, {CertNo: "990101000002", Name: "乙"}}
+
+// bareCase opens a penalty case and records nothing more.
+func bareCase(t *testing.T) (*casefile.Log, string) {
 	t.Helper()
-	dir := t.TempDir()
-	l, err := casefile.Open(context.Background(), filepath.Join(dir, "c.db"), filepath.Join(dir, "m"), "DOC1")
+	l := casefiletest.Open(t, "DOC1")
+	id, err := l.OpenCase(context.Background(), "990101000001", casefile.Opening{Act: catalog.ActPenalty, Agency: "01",
+		ItemID: "E1", ItemName: "对虚假广告的处罚", Party: testParty,
+		Place: "明湖区政和路9号", Summary: "发布虚假广告", Officers: testOfficers})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { l.Close() })
-	id, err := l.OpenCase(context.Background(), "990101000001", casefile.Opening{Act: catalog.ActPenalty, Agency: "01",
-		ItemID: "E1", ItemName: "对虚假广告的处罚", Party: casefile.Party{Kind: "org", Name: "青禾市某某广告有限公司", IDNo: "91990102MA0000009K", Address: "明湖区政和路9号"},
-		Place: "明湖区政和路9号", Summary: "发布虚假广告", Officers: []casefile.Officer{{CertNo: "990101000001", Name: "甲"}, {CertNo: "990101000002", Name: "乙"}}})
+	return l, id
+}
+
+// The review of the full case: who signs it and what they answer.
+const (
+	testReviewer     = "周法审"
+	testVerdictNote  = "处罚幅度在裁量基准一般情节范围内。"
+	testRegisterNote = "准予立案，交执法二队调查。"
+	testApprover     = "钱副局长"
+)
+
+// testCase is a penalty case brought through its procedure to the
+// decision: registered with the head's approval and opinion, investigated,
+// notified and heard, then submitted to legal review and answered by a
+// qualified reviewer's signed opinion, all through the real rules.
+func testCase(t *testing.T) (*casefile.Log, string) {
+	t.Helper()
+	l, id := bareCase(t)
+	ctx := context.Background()
+	if _, err := l.AddStage(ctx, id, "990101000001", casefile.StageBody{Stage: "register", Approver: testApprover, Note: testRegisterNote}); err != nil {
+		t.Fatal(err)
+	}
+	casefiletest.WalkTo(t, l, id, "990101000001", testOfficers, "decide")
+	cal, err := calendar.Parse(assets.Calendar)
 	if err != nil {
+		t.Fatal(err)
+	}
+	cls, err := review.Checklists()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rev := &review.Service{Log: l, Policies: review.Policies{}, Checklists: cls, Calendar: cal,
+		Reviewers: review.NewRegistry([]review.Reviewer{{ID: "R1", Name: testReviewer, Qualification: review.QualLegalProfessional, Agency: "01"}})}
+	sub, err := rev.Submit(ctx, id, "990101000001", review.Submission{Proposal: review.Proposal{Fine: 200000, Text: "罚款人民币二十万元"},
+		Facts: "当事人发布含有虚假内容的广告。", LegalBasis: "《中华人民共和国广告法》第五十五条", Discretion: "一般情节"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := l.Case(ctx, id)
+	var points []review.PointResult
+	for i, p := range rev.ChecklistOf(c).Points {
+		st := review.Met
+		if i == len(rev.ChecklistOf(c).Points)-1 {
+			st = review.NA
+		}
+		points = append(points, review.PointResult{Key: p.Key, Status: st})
+	}
+	points[5].Note = testVerdictNote
+	if _, err := rev.Opine(ctx, id, "R1", review.Opinion{Submission: sub.Seq, Points: points, Opinion: review.Agree, Reasons: "事实清楚，证据充分，程序合法。"}); err != nil {
 		t.Fatal(err)
 	}
 	return l, id

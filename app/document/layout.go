@@ -250,8 +250,15 @@ func docPages(d Doc) []*page {
 	}
 	l.y += 2
 	l.table(d.Rows)
+	// A list follows the form's table (清单, the review's checklist), or in
+	// a letter the paragraph that announces it (下列物品).
+	grid := d.Grid != nil && len(d.Grid.Columns) > 0
+	if grid && len(d.Rows) > 0 {
+		l.y += 3
+		l.grid(*d.Grid)
+	}
 	body := d.Body
-	if len(d.Rows) == 0 && body == "" {
+	if len(d.Rows) == 0 && d.Grid == nil && body == "" {
 		body = d.Text // a record from before the form was kept
 	}
 	if body != "" {
@@ -259,6 +266,10 @@ func docPages(d Doc) []*page {
 			l.y += 3
 		}
 		l.paragraphs(body)
+	}
+	if grid && len(d.Rows) == 0 {
+		l.y += 3
+		l.grid(*d.Grid)
 	}
 	for _, s := range d.Signs {
 		l.y += 4
@@ -270,9 +281,12 @@ func docPages(d Doc) []*page {
 		l.y += lh(sizeText)
 	}
 	if d.Seal {
-		l.y += 6
+		// The seal may reach into the foot margin beside the page number
+		// (it is on the right, the number in the middle), closing up the
+		// gap above it before it goes on a page of its own.
 		h := 2*sealR + 2
-		if l.y+h > footY-8 { // the seal may reach into the foot margin
+		l.y += max(0, min(6, footY-h-l.y))
+		if l.y+h > footY {
 			l.newPage()
 		}
 		cx := pageW - marginR - 28
@@ -309,7 +323,7 @@ func (l *layout) paragraphs(body string) {
 	h := lh(sizeText)
 	for _, para := range strings.Split(body, "\n") {
 		indent := 2 * width("　", sizeText)
-		if strings.HasPrefix(para, "问：") || strings.HasPrefix(para, "答：") || strings.HasSuffix(para, "：") {
+		if strings.HasPrefix(para, "问：") || strings.HasPrefix(para, "答：") || isAddress(para) {
 			indent = 0
 		}
 		for i, line := range wrap(para, textW, sizeText, indent) {
@@ -322,6 +336,14 @@ func (l *layout) paragraphs(body string) {
 			l.y += h
 		}
 	}
+}
+
+// isAddress tells the line a letter is addressed with ("某某公司：") or a
+// heading of the lines that follow ("当事人最后陈述："): it ends with a
+// colon and is no sentence; a sentence ending with a colon ("现将有关事项
+// 通知如下：") is indented as any paragraph.
+func isAddress(para string) bool {
+	return strings.HasSuffix(para, "：") && !strings.ContainsAny(para, "，。；")
 }
 
 // table draws rows of labelled cells with ruled borders. A row too tall
@@ -343,7 +365,7 @@ func (l *layout) table(rows [][]Cell) {
 		for _, c := range row {
 			lw := labelW
 			if len(row) > 1 {
-				lw = labelW * 0.85
+				lw = labelW * 0.9
 			}
 			cl := cellLines{label: wrap(c.Label, lw-2*cellPad, sizeText, 0), value: wrap(c.Value, cw-lw-2*cellPad, sizeText, 0)}
 			if c.Value == "" {
@@ -371,7 +393,7 @@ func (l *layout) table(rows [][]Cell) {
 				cx := x0 + float64(ci)*cw
 				lw := labelW
 				if len(row) > 1 {
-					lw = labelW * 0.85
+					lw = labelW * 0.9
 				}
 				label := cls[ci].label
 				if done > 0 {
@@ -402,7 +424,7 @@ func (l *layout) table(rows [][]Cell) {
 				cx := x0 + float64(ci)*cw
 				lw := labelW
 				if len(row) > 1 {
-					lw = labelW * 0.85
+					lw = labelW * 0.9
 				}
 				if ci > 0 {
 					l.line(cx, rowTop, cx, l.y)
@@ -421,4 +443,81 @@ func (l *layout) vrules(_ []Cell, top, x0, x1 float64) {
 	}
 	l.line(x0, top, x0, l.y)
 	l.line(x1, top, x1, l.y)
+}
+
+// grid draws a table of items under its column heads, the heads again at
+// the top of each page it runs on, padded with empty rows to MinRows for
+// items written in by hand. Narrow columns (序号, 数量) are centred.
+func (l *layout) grid(g Grid) {
+	n := len(g.Columns)
+	x0, x1 := marginL, pageW-marginR
+	ws := make([]float64, n)
+	total := 0.0
+	for i := range ws {
+		ws[i] = 1
+		if len(g.Widths) == n && g.Widths[i] > 0 {
+			ws[i] = g.Widths[i]
+		}
+		total += ws[i]
+	}
+	xs := make([]float64, n+1)
+	xs[0] = x0
+	for i, w := range ws {
+		xs[i+1] = xs[i] + w/total*(x1-x0)
+	}
+	h := lh(sizeText)
+	top := l.y
+	var row func(cells []string, head bool)
+	row = func(cells []string, head bool) {
+		var lines [][]string
+		k := 1
+		for i := range n {
+			s := ""
+			if i < len(cells) {
+				s = cells[i]
+			}
+			ls := wrap(s, xs[i+1]-xs[i]-2*cellPad, sizeText, 0)
+			if s == "" {
+				ls = nil
+			}
+			lines = append(lines, ls)
+			k = max(k, len(ls))
+		}
+		rowH := float64(k)*h + 2*cellPad
+		if l.y+rowH > bodyBottom {
+			l.vrules(nil, top, x0, x1)
+			l.newPage()
+			top = l.y
+			l.line(x0, l.y, x1, l.y)
+			if !head {
+				row(g.Columns, true)
+			}
+		}
+		for i, ls := range lines {
+			cw := xs[i+1] - xs[i]
+			for j, s := range ls {
+				x := xs[i] + cellPad
+				if head || (len(ls) == 1 && cw < 25) {
+					x = xs[i] + (cw-width(s, sizeText))/2
+				}
+				l.text(x, l.y+cellPad+float64(j)*h, sizeText, s)
+			}
+		}
+		rowTop := l.y
+		l.y += rowH
+		l.line(x0, l.y, x1, l.y)
+		for i := 1; i < n; i++ {
+			l.line(xs[i], rowTop, xs[i], l.y)
+		}
+	}
+	l.line(x0, l.y, x1, l.y)
+	row(g.Columns, true)
+	rows := g.Rows
+	for len(rows) < g.MinRows {
+		rows = append(rows, nil)
+	}
+	for _, r := range rows {
+		row(r, false)
+	}
+	l.vrules(nil, top, x0, x1)
 }

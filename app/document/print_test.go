@@ -23,6 +23,14 @@ func filledInputs(t Template) map[string]string {
 		"basis":    "《中华人民共和国广告法》第九条第三项", "proposed": "罚款人民币二万元",
 		"decision": "罚款人民币二万元", "matter": "食品经营许可（新办）", "document": "行政处罚决定书（青市监罚〔2026〕12号）",
 		"receiver": "青禾市某某广告有限公司", "amount": "人民币三千六百元",
+		"handling": "立即在经营场所显著位置公示食品经营许可证。", "hearing_time": "2026年12月8日上午9时30分",
+		"hearing_place": "青禾市市场监督管理局三楼听证室", "host": "孙立（法制科）", "clerk": "何静",
+		"reason": "当事人涉嫌发布虚假广告，有关宣传单页可能被转移", "notice_no": "青市监保〔2026〕12号",
+		"items":       "宣传单页｜A4彩印｜1500张｜店内柜台\n横幅｜3米×0.8米｜1条｜门前悬挂\n广告灯箱｜LED 60×90厘米｜1个｜电源已断开",
+		"decision_no": "青市监强〔2026〕12号", "obligation": "缴纳罚款人民币二万元", "comply_by": "2026年12月20日",
+		"method": "到指定银行或者通过电子支付系统缴纳", "manner": "划拨存款", "deadline": "2027年1月15日",
+		"things": "宣传单页1500张、横幅1条", "pay_by": "2026年12月31日",
+		"preserved_on": "2026年11月20日", "seized_on": "2026年11月21日", "reminded_on": "2026年11月22日",
 	}
 	if t.ID == "inquiry_record" {
 		var qa []string
