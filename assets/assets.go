@@ -76,3 +76,10 @@ var Demo embed.FS
 //
 //go:embed procedures/national.json
 var Procedures []byte
+
+// Retention is how long an archive keeps a closed case's file (保管期限) by
+// act, procedure and what the case decided: rules read in order, the first
+// that fits gives "permanent" or a number of years.
+//
+//go:embed procedures/retention.json
+var Retention []byte

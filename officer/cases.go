@@ -63,6 +63,7 @@ type Cases struct {
 	Confirm *ConfirmForm
 	// Handover is the open handover dialog, for tests.
 	Handover *HandoverForm
+	Archive  *ArchiveForm // the open archive dialog, for tests
 	// Notice says on the case page what was just saved (or done); the
 	// saved record is scrolled into view (Timeline, Scroll).
 	Notice   *widget.Label
@@ -212,7 +213,7 @@ func (c *Cases) showCase(id string, saved *ledger.RecordRef, notice string) {
 	title.Truncation = fyne.TextTruncateEllipsis
 	// A case handed over takes no record here until it is taken over; one
 	// the officer holds can be handed over.
-	writable := cs.Pending == nil
+	writable := cs.Pending == nil && !archivedCase(cs)
 	actions := container.NewHBox(audioBtn, videoBtn, photoBtn, layout.NewSpacer(), exportBtn)
 	if writable {
 		if cs.Holder == c.d.Me.ID {
@@ -228,9 +229,10 @@ func (c *Cases) showCase(id string, saved *ledger.RecordRef, notice string) {
 		photoBtn.Disable()
 	}
 	top := container.NewVBox(container.NewBorder(nil, nil, back, nil, title), actions)
-	if !writable {
+	if cs.Pending != nil {
 		top.Add(handoverBanner(cs, c.officerName))
 	}
+	c.archiveControls(cs, top, actions, docBtn, noteBtn, stageBtn)
 
 	var names []string
 	for _, of := range o.Officers {

@@ -61,6 +61,7 @@ type Log struct {
 	signer       Signer
 	handoverGate HandoverGate
 	procs        *Set
+	archiveDir   string
 }
 
 // SetProcedures installs the procedures in force (the agencies' versions
@@ -116,6 +117,9 @@ func (l *Log) Export(ctx context.Context, caseID string, w io.Writer, extra map[
 // one two officers, and it must pass the gate (the legal review); then the
 // signer signs it as its author and, on site, as every officer it names.
 func (l *Log) beforeAppend(ctx context.Context, r *Record) error {
+	if err := l.checkArchive(ctx, r); err != nil {
+		return err
+	}
 	if err := l.checkHandover(ctx, r); err != nil {
 		return err
 	}

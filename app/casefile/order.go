@@ -40,7 +40,7 @@ func ErrorCode(err error) string {
 		"out_of_order": ErrOutOfOrder, "too_early": ErrTooEarly, "bad_exception": ErrBadException,
 		"no_approver": ErrNoApprover, "summary_limit": ErrSummaryLimit, "no_decision": ErrNoDecision,
 		"bad_date": ErrBadDate, "closed": ErrClosed, "bad_stage": ErrBadStage, "two_officers": ErrTwoOfficers,
-		"no_procedure": ErrNoProcedure,
+		"no_procedure": ErrNoProcedure, "archived": ErrArchived, "not_closed": ErrNotClosed, "bad_retention": ErrBadRetention,
 	} {
 		if errors.Is(err, e) {
 			return code

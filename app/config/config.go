@@ -36,6 +36,9 @@ type Config struct {
 	KioskAdminPINHash string `json:"kiosk_admin_pin_hash,omitempty"`
 	// AudioRate is the sample rate of audio evidence (WAV PCM16 mono).
 	AudioRate int `json:"audio_rate"`
+	// ArchiveDir is the folder closed cases' bundles are archived to (归档),
+	// "" for the data folder's ArchiveDir.
+	ArchiveDir string `json:"archive_dir,omitempty"`
 }
 
 // Default is what a device uses before anyone configures it.
@@ -151,6 +154,7 @@ const (
 	DeviceDB   = "device.db"   // accounts and the sign-in log
 	CasefileDB = "casefile.db" // the officer's record log
 	MediaDir   = "media"       // evidence files by SHA-256
+	ArchiveDir = "archive"     // archived cases' bundles, <case-id>.zip
 	// PoliciesFile holds the agencies' major-decision lists as the platform
 	// last sent them (review.Policies as JSON).
 	PoliciesFile = "policies.json"

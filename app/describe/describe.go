@@ -90,6 +90,11 @@ func Record(r casefile.Record, L Label) (what, text string) {
 		var t casefile.Takeover
 		json.Unmarshal(r.Body, &t)
 		text = L("takeover.record_text", map[string]any{"Device": t.FromDevice, "Seq": t.FromSeq})
+	case casefile.KindArchive:
+		var a casefile.Archive
+		json.Unmarshal(r.Body, &a)
+		text = L("archive.record_text", map[string]any{"Retention": L("retention." + a.Retention), "File": a.File,
+			"Records": a.Records, "Hash": a.SHA256[:min(12, len(a.SHA256))]})
 	case casefile.KindCorrection:
 		var k casefile.Correction
 		json.Unmarshal(r.Body, &k)

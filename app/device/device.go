@@ -220,6 +220,7 @@ func (d *Device) OpenLedger(ctx context.Context, name string) error {
 	l.SetProcedures(set)
 	d.Log, d.Review = l, rev
 	l.SetSigner(d.sign)
+	l.SetArchiveDir(d.ArchiveDir())
 	return nil
 }
 
@@ -265,6 +266,20 @@ func (d *Device) SaveProcedures(list []casefile.Procedure) error {
 		d.Log.SetProcedures(set)
 	}
 	return nil
+}
+
+// ArchiveDir is where closed cases are archived: the folder the settings
+// name (a relative one inside the data folder), else the data folder's
+// "archive".
+func (d *Device) ArchiveDir() string {
+	switch dir := d.Config.ArchiveDir; {
+	case dir == "":
+		return d.path(config.ArchiveDir)
+	case filepath.IsAbs(dir):
+		return dir
+	default:
+		return d.path(dir)
+	}
 }
 
 // HasLedger says whether the folder holds a record log already.

@@ -137,6 +137,7 @@ func (s *Intake) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 	var arrivedAt []int // their indexes in req.Records
 	var sigFlags []string
 	var clockFlags []clockFlag
+	var archiveFlags []archiveFlag
 	err = s.db.Tx(ctx, func(tx *dbTx) error {
 		arrived, arrivedAt, sigFlags, clockFlags = arrived[:0], arrivedAt[:0], nil, nil
 		// The platform's time of this push: each new record's arrival, and
@@ -205,6 +206,9 @@ func (s *Intake) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 		if err := indexCases(ctx, tx, d.ID, records); err != nil {
 			return err
 		}
+		if archiveFlags, err = indexArchives(ctx, tx, d.ID, records); err != nil {
+			return err
+		}
 		if sigFlags, err = s.checkSigs(ctx, tx, d, records, checks, pre); err != nil {
 			return err
 		}
@@ -266,6 +270,7 @@ func (s *Intake) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 	}
 	if err == nil {
 		s.alertClock(ctx, d.ID, clockFlags)
+		s.alertArchive(ctx, d.ID, archiveFlags)
 	}
 	if err == nil {
 		// This push's arrival, and any earlier one of the device's still

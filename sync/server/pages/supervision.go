@@ -344,8 +344,10 @@ func (s *Room) SupervisionCase(w http.ResponseWriter, r *http.Request, agency st
 	ctx := r.Context()
 	device, id := r.PathValue("device"), r.PathValue("case")
 	var last int64
-	var caseAgency string
-	err := s.DB.QueryRowContext(ctx, `SELECT last_seq, agency FROM cases WHERE device = ? AND case_id = ?`, device, id).Scan(&last, &caseAgency)
+	var caseAgency, archivedAt, retention string
+	var afterArchive int64
+	err := s.DB.QueryRowContext(ctx, `SELECT last_seq, agency, archived_at, retention, after_archive FROM cases WHERE device = ? AND case_id = ?`,
+		device, id).Scan(&last, &caseAgency, &archivedAt, &retention, &afterArchive)
 	if errors.Is(err, sql.ErrNoRows) || err == nil && agency != "" && caseAgency != agency {
 		s.notFound(w)
 		return
@@ -379,6 +381,7 @@ func (s *Room) SupervisionCase(w http.ResponseWriter, r *http.Request, agency st
 		{Label: words.L("case.party"), Value: o.Party.Name + "　" + casefile.MaskID(o.Party)},
 		{Label: words.L("supervise.col.device"), Value: device},
 		{Label: words.L("supervise.col.case_score"), Value: strconv.Itoa(e.Score), Bad: e.Score < 80},
+		archiveField(archivedAt, retention, afterArchive),
 	}
 	for _, ch := range e.Checks {
 		v := words.L("clock.met")
