@@ -17,6 +17,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/sanxiang-desk/sanxiang/app/ledger"
 )
@@ -60,20 +61,20 @@ type Log struct {
 	gate         Gate
 	signer       Signer
 	handoverGate HandoverGate
-	procs        *Set
+	procs        atomic.Pointer[Set] // a sync round may replace it while the desk writes
 	archiveDir   string
 }
 
 // SetProcedures installs the procedures in force (the agencies' versions
 // a platform sent); until then the national defaults apply.
-func (l *Log) SetProcedures(s *Set) { l.procs = s }
+func (l *Log) SetProcedures(s *Set) { l.procs.Store(s) }
 
 // Procedures is the set of procedures in force on this log.
 func (l *Log) Procedures() *Set {
-	if l.procs == nil {
-		return National()
+	if s := l.procs.Load(); s != nil {
+		return s
 	}
-	return l.procs
+	return National()
 }
 
 // Open opens (creating if needed) the case file at path, with its media

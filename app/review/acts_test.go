@@ -312,3 +312,31 @@ func TestEveryActMajorDecisionNeedsReview(t *testing.T) {
 		t.Errorf("only %d procedures decide at a stage not called decide: the table would not notice a gate limited to it", notDecide)
 	}
 }
+
+// A decision after a hearing is major wherever the agency's list names
+// decisions that need one (依法应当组织听证的), however small its fine: the
+// hearing on the case says so, whatever the officer ticks.
+func TestDecisionAfterAHearingIsMajor(t *testing.T) {
+	ctx := context.Background()
+	f := newDeviceFixture(t)
+	heard, plain := f.openAct(t, "01", "penalty", "person"), f.openAct(t, "01", "penalty", "person")
+	for _, id := range []string{heard, plain} {
+		casefiletest.WalkTo(t, f.log, id, two[0].CertNo, two, "hearing_notice")
+	}
+	for _, s := range []casefile.StageBody{{Stage: "hearing_notice", HearingOn: time.Now().AddDate(0, 0, 8).Format(time.DateOnly)},
+		{Stage: "hearing", Officers: two}} {
+		if _, err := f.log.AddStage(ctx, heard, two[0].CertNo, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := f.log.AddStage(ctx, plain, two[0].CertNo, casefile.StageBody{Stage: "defend"}); err != nil {
+		t.Fatal(err)
+	}
+	small := Proposal{Fine: 500, Text: "罚款五百元"}
+	if err := f.decideAt(heard, "decide", small); !errors.Is(err, ErrNoReview) {
+		t.Fatalf("a decision after a hearing, unreviewed: %v", err)
+	}
+	if err := f.decideAt(plain, "decide", small); err != nil {
+		t.Fatalf("the same decision without a hearing: %v", err)
+	}
+}

@@ -570,6 +570,11 @@ func proposalOf(decisionJSON json.RawMessage, state State) (d Proposal, ok bool,
 // it matches the agency's list, or the submission for review said so.
 func (s *Service) isMajor(c *casefile.Case, state State, d Proposal) bool {
 	d.Act, d.PartyKind = c.Opening.Act, c.Opening.Party.Kind
+	if _, heard := c.Done["hearing"]; heard && !slices.Contains(d.Kinds, "hearing") {
+		// A decision after a hearing is one the law had the party heard on
+		// (依法应当组织听证的): the lists name it major.
+		d.Kinds = slices.Concat(d.Kinds, []string{"hearing"})
+	}
 	return len(s.Policies[c.Opening.Agency].Major(d)) > 0 || (state.Submission != nil && state.Submission.Major)
 }
 
