@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -58,26 +59,51 @@ func TestOfficerOpensACaseAndRecordsStages(t *testing.T) {
 	if len(f.Item.Options) == 0 {
 		t.Fatal("no penalty items for the officer's agency")
 	}
+	// A penalty has two procedures: the general one is chosen.
+	if want := []string{"行政处罚（普通程序）", "行政处罚（简易程序·当场处罚）"}; strings.Join(f.Procedure.Options, "|") != strings.Join(want, "|") ||
+		f.Procedure.Selected != want[0] || !onCanvas(d.win, f.Procedure) {
+		t.Fatalf("procedures offered %v, chosen %q, shown %v", f.Procedure.Options, f.Procedure.Selected, onCanvas(d.win, f.Procedure))
+	}
 	f.Item.SetSelectedIndex(0)
 	test.Type(f.PartyName, "王某")
 	test.Type(f.PartyID, "990102199001011234")
+	test.Type(f.PartyAddress, "明湖区政和路3号")
+	test.Type(f.PartyRepresentative, "王某某")
+	test.Type(f.PartyPhone, "电话13800000000")
 	test.Type(f.Place, "明湖区政和路1号")
 	test.Type(f.Summary, "群众举报")
 	f.Officer2.SetSelectedIndex(0)
+	f.Submit()
+	if c.Open != nil || !strings.Contains(f.Message.Text, "联系电话") {
+		t.Fatalf("a phone number with words: %q", f.Message.Text)
+	}
+	f.PartyPhone.SetText("138-0000-0000")
 	f.Submit()
 	if c.Open == nil {
 		t.Fatalf("case not opened: %q", f.Message.Text)
 	}
 	id := c.Open.ID
-	if c.Open.Opening.Party.Name != "王某" || len(c.Open.Opening.Officers) != 2 || c.Open.Opening.Agency != "01" {
+	if p := c.Open.Opening.Party; p.Name != "王某" || p.Address != "明湖区政和路3号" || p.Phone != "138-0000-0000" || p.Representative != "王某某" ||
+		len(c.Open.Opening.Officers) != 2 || c.Open.Opening.Agency != "01" || c.Open.Opening.Procedure != "" {
 		t.Fatalf("opening %+v", c.Open.Opening)
 	}
 
-	// Register, then an on-site stage with one officer is refused in words.
+	// Register needs the head who approved it: asked for, then saved.
 	test.Tap(findButton(t, c, "记录办理环节"))
+	if c.Form.Stage.Selected != shell.L("stage.register") || !onCanvas(d.win, c.Form.StageForm.Approver) {
+		t.Fatalf("register: offered %q, approver shown %v", c.Form.Stage.Selected, onCanvas(d.win, c.Form.StageForm.Approver))
+	}
+	c.Form.Submit()
+	if c.Form.Message.Text != shell.L("case.why.no_approver") || c.Open.Current != "" {
+		t.Fatalf("register without approver: %q, current %q", c.Form.Message.Text, c.Open.Current)
+	}
+	test.Type(c.Form.StageForm.Approver, "李局长")
 	c.Form.Submit()
 	if c.Open.Current != "register" {
 		t.Fatalf("stage after register: %q (%q)", c.Open.Current, c.Form.Message.Text)
+	}
+	if !strings.Contains(cardText(c, "register"), "批准人：李局长") {
+		t.Fatalf("the register card does not name its approver: %q", cardText(c, "register"))
 	}
 	test.Tap(findButton(t, c, "记录办理环节"))
 	if c.Form.Stage.Selected != shell.L("stage.investigate") {
@@ -156,9 +182,18 @@ func TestStageAndClockKeysAreTranslated(t *testing.T) {
 					t.Errorf("%s: %s untranslated", p.ID, k)
 				}
 			}
+			for _, s := range p.Stages {
+				for _, d := range s.Dates {
+					if k := "date." + d; shell.L(k) == k {
+						t.Errorf("%s: %s untranslated", p.ID, k)
+					}
+				}
+			}
 			for _, c := range p.Clocks {
-				if k := "clock." + c.Key; shell.L(k) == k {
-					t.Errorf("%s: %s untranslated", p.ID, k)
+				for _, k := range []string{"clock." + c.Key, "clock.short." + c.Key} {
+					if shell.L(k) == k {
+						t.Errorf("%s: %s untranslated", p.ID, k)
+					}
 				}
 			}
 		}
@@ -303,4 +338,81 @@ func TestOfficerCorrectsARecordByAppending(t *testing.T) {
 	if !strings.Contains(string(recs[1].Body), "10:00") {
 		t.Fatal("the corrected record changed")
 	}
+}
+
+// onCanvas says whether o is shown in w: reachable from its content or
+// overlays through visible objects only.
+func onCanvas(w fyne.Window, o fyne.CanvasObject) bool {
+	var walk func(x fyne.CanvasObject) bool
+	walk = func(x fyne.CanvasObject) bool {
+		if x == nil || !x.Visible() {
+			return false
+		}
+		if x == o {
+			return true
+		}
+		switch v := x.(type) {
+		case *fyne.Container:
+			for _, c := range v.Objects {
+				if walk(c) {
+					return true
+				}
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(v).Objects() {
+				if walk(c) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	if walk(w.Canvas().Content()) {
+		return true
+	}
+	for _, ov := range w.Canvas().Overlays().List() {
+		if walk(ov) {
+			return true
+		}
+	}
+	return false
+}
+
+// texts are the texts of the labels shown in o.
+func texts(o fyne.CanvasObject) string {
+	var out []string
+	var walk func(x fyne.CanvasObject)
+	walk = func(x fyne.CanvasObject) {
+		if x == nil || !x.Visible() {
+			return
+		}
+		switch v := x.(type) {
+		case *widget.Label:
+			out = append(out, v.Text)
+		case *fyne.Container:
+			for _, c := range v.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(v).Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(o)
+	return strings.Join(out, "\n")
+}
+
+// cardText is the text of the open case's timeline card of its last
+// record of stage.
+func cardText(c *Cases, stage string) string {
+	r, ok := c.Open.Done[stage]
+	if !ok {
+		return ""
+	}
+	n := c.Open.Number(r.Ref())
+	if n < 1 || n > len(c.Cards) {
+		return ""
+	}
+	return texts(c.Cards[n-1])
 }
