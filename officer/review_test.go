@@ -64,6 +64,8 @@ func TestReviewWalkthrough(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The case is brought through its procedure to where it is decided.
+	casefiletest.WalkTo(t, l, id, officerID, []casefile.Officer{{CertNo: officerID, Name: "甲"}, {CertNo: "990101000002", Name: "乙"}}, "decide")
 	c := d.Cases
 	c.ShowCase(id)
 
