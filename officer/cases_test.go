@@ -3,6 +3,7 @@ package officer
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/act"
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/casefile/casefiletest"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/demo"
 	"github.com/sanxiang-desk/sanxiang/app/publish"
@@ -415,4 +417,206 @@ func cardText(c *Cases, stage string) string {
 		return ""
 	}
 	return texts(c.Cards[n-1])
+}
+
+// twoOfficers are the demo agency 01's two officers, as records name them.
+var twoOfficers = []casefile.Officer{{CertNo: "990101000001", Name: "甲"}, {CertNo: "990101000002", Name: "乙"}}
+
+// stageIndex is the index of stage in the case's procedure, as the stage
+// form lists them.
+func stageIndex(t *testing.T, cs *casefile.Case, stage string) int {
+	t.Helper()
+	for i, st := range cs.Procedure().Stages {
+		if st.Key == stage {
+			return i
+		}
+	}
+	t.Fatalf("no stage %s in %s", stage, cs.Procedure().ID)
+	return -1
+}
+
+// A penalty cannot be decided on the desk before 告知: the stage form says
+// what is missing and offers an exception; without one, or with a reason
+// but no approver, it is refused in words and nothing is written; with
+// both it goes through, the timeline shows it, and supervision counts it.
+func TestDeskRefusesOutOfOrder(t *testing.T) {
+	d, l := signedInWithCases(t)
+	c := d.Cases
+	ctx := context.Background()
+	id, err := l.OpenCase(ctx, "990101000001", casefile.Opening{Act: catalog.ActPenalty, Agency: "01", ItemID: "E1",
+		ItemName: "对虚假广告的处罚", Party: casefile.Party{Kind: "person", Name: "王某"}, Officers: twoOfficers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	casefiletest.WalkTo(t, l, id, "990101000001", twoOfficers, "notify") // 立案, 调查取证
+	c.ShowCase(id)
+	test.Tap(findButton(t, c, "记录办理环节"))
+	f, s := c.Form, c.Form.StageForm
+	decide := stageIndex(t, c.Open, "decide")
+	if f.Stage.Selected != "告知" || !strings.Contains(s.Prereq.Text, "前置环节均已完成") || onCanvas(d.win, s.ExceptionReason) {
+		t.Fatalf("next stage %q, %q, exception shown %v", f.Stage.Selected, s.Prereq.Text, onCanvas(d.win, s.ExceptionReason))
+	}
+	if s.Steps[0].Text != "已完成" || !strings.Contains(s.Steps[decide].Text, "尚缺：告知、陈述申辩或听证") {
+		t.Fatalf("steps: register %q, decide %q", s.Steps[0].Text, s.Steps[decide].Text)
+	}
+	if onCanvas(d.win, s.DecisionCard) {
+		t.Fatal("the decision form shows for 告知")
+	}
+
+	f.Stage.SetSelected("决定")
+	if !onCanvas(d.win, s.ExceptionReason) || !onCanvas(d.win, s.ExceptionApprover) || !onCanvas(d.win, s.DecisionCard) ||
+		!strings.Contains(s.Prereq.Text, "尚缺：告知、陈述申辩或听证") {
+		t.Fatalf("decide chosen: exception %v, decision %v, %q", onCanvas(d.win, s.ExceptionReason), onCanvas(d.win, s.DecisionCard), s.Prereq.Text)
+	}
+	before, _ := l.Records(ctx, id)
+	f.Decision.Fine.SetText("500")
+	f.Decision.Kinds.SetSelected([]string{"罚款"})
+	f.Submit()
+	want := shell.L("case.why.out_of_order", map[string]any{"Missing": "告知、陈述申辩或听证"})
+	if f.Message.Text != want {
+		t.Fatalf("decided before 告知: %q, want %q", f.Message.Text, want)
+	}
+	test.Type(s.ExceptionReason, "当事人当场承认违法事实并放弃陈述申辩，要求立即处理")
+	f.Submit()
+	if f.Message.Text != shell.L("case.why.bad_exception") {
+		t.Fatalf("an exception without approver: %q", f.Message.Text)
+	}
+	if after, _ := l.Records(ctx, id); len(after) != len(before) {
+		t.Fatalf("a refused stage was written: %d → %d records", len(before), len(after))
+	}
+	shelltest.Shot(t, d.win, "stage-exception")
+
+	test.Type(s.ExceptionApprover, "李局长")
+	f.Submit()
+	if c.Open.Current != "decide" {
+		t.Fatalf("the exception did not go through: %q", f.Message.Text)
+	}
+	if got := cardText(c, "decide"); !strings.Contains(got, "例外办理：当事人当场承认违法事实并放弃陈述申辩，要求立即处理（批准人：李局长）") {
+		t.Fatalf("the timeline does not show the exception: %q", got)
+	}
+	cs, _ := l.Case(ctx, id)
+	var body casefile.StageBody
+	json.Unmarshal(cs.Done["decide"].Body, &body)
+	if body.Exception == nil || strings.Join(body.Exception.Missing, ",") != "notify,defend|hearing" {
+		t.Fatalf("the record's exception: %+v", body.Exception)
+	}
+	devs := cs.Procedure().Deviations(cs)
+	if len(devs) != 1 || devs[0].Kind != casefile.DeviationException || devs[0].Stage != "decide" {
+		t.Fatalf("supervision counts %+v", devs)
+	}
+}
+
+// The summary procedure (当场处罚) is chosen on the new-case form; its
+// stage form says what it may decide, refuses a fine beyond it in the
+// law's words, and records one within it on the spot, with two officers.
+func TestDeskSummaryProcedure(t *testing.T) {
+	d, l := signedInWithCases(t)
+	c := d.Cases
+	test.Tap(c.NewCase)
+	f := c.Form
+	f.Act.SetSelected(shell.L("act.penalty"))
+	f.Procedure.SetSelected(shell.L("procedure.penalty.summary"))
+	f.Item.SetSelectedIndex(0)
+	test.Type(f.PartyName, "赵某")
+	f.Submit()
+	if c.Open == nil || c.Open.Opening.Procedure != "penalty.summary" {
+		t.Fatalf("summary case not opened: %q", f.Message.Text)
+	}
+	id := c.Open.ID
+	test.Tap(findButton(t, c, "记录办理环节"))
+	f, s := c.Form, c.Form.StageForm
+	if f.Stage.Selected != "决定" || !onCanvas(d.win, s.Limits) || !strings.Contains(s.Limits.Text, "对公民不超过200元") ||
+		!strings.Contains(s.Limits.Text, "警告、罚款") {
+		t.Fatalf("summary decision: %q, limits %q", f.Stage.Selected, s.Limits.Text)
+	}
+	f.Decision.Fine.SetText("500")
+	f.Decision.Kinds.SetSelected([]string{"罚款"})
+	f.Submit()
+	if f.Message.Text != shell.L("case.why.summary_limit") {
+		t.Fatalf("a 500 yuan fine on the spot: %q", f.Message.Text)
+	}
+	f.Decision.Fine.SetText("200")
+	f.Submit()
+	if !strings.Contains(f.Message.Text, "两名以上") {
+		t.Fatalf("on the spot with one officer: %q", f.Message.Text)
+	}
+	pickOfficer(t, f.Officer2, "990101000002")
+	f.Submit()
+	test.Type(c.Confirm.PIN, demo.PIN)
+	test.Tap(c.Confirm.OK)
+	if c.Open.Current != "decide" {
+		t.Fatalf("a 200 yuan fine on the spot: %q", f.Message.Text)
+	}
+	cs, _ := l.Case(context.Background(), id)
+	var body casefile.StageBody
+	json.Unmarshal(cs.Done["decide"].Body, &body)
+	var p review.Proposal
+	json.Unmarshal(body.Decision, &p)
+	if p.Fine != 200 || len(p.Kinds) != 1 || p.Kinds[0] != "fine" {
+		t.Fatalf("decision recorded %+v", p)
+	}
+}
+
+// A 催告 sets its time to comply, typed as a date; the enforcement decision
+// waits for it, the form saying until when; the case shows the limit; the
+// day after, the decision goes through.
+func TestDeskStageDates(t *testing.T) {
+	d, l := signedInWithCases(t)
+	c := d.Cases
+	ctx := context.Background()
+	cst := time.FixedZone("CST", 8*3600)
+	now := time.Date(2026, 3, 2, 10, 0, 0, 0, cst)
+	l.SetClock(func() time.Time { return now })
+	c.now = func() time.Time { return now }
+	id, err := l.OpenCase(ctx, "990101000001", casefile.Opening{Act: catalog.ActCoercion, Agency: "01", ItemID: "E1",
+		ItemName: "强制执行", Procedure: "coercion.execute", Party: casefile.Party{Kind: "org", Name: "某公司"}, Officers: twoOfficers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.ShowCase(id)
+	test.Tap(findButton(t, c, "记录办理环节"))
+	f, s := c.Form, c.Form.StageForm
+	comply := s.Dates["comply_by"]
+	if f.Stage.Selected != "催告" || comply == nil || !onCanvas(d.win, comply) || onCanvas(d.win, s.Approver) {
+		t.Fatalf("催告: %q, date shown %v", f.Stage.Selected, comply != nil && onCanvas(d.win, comply))
+	}
+	pickOfficer(t, f.Officer2, "990101000002")
+	test.Type(comply, "2026/3/12")
+	f.Submit()
+	if !strings.Contains(f.Message.Text, shell.L("case.why.bad_date")) || !strings.Contains(f.Message.Text, "履行期限") {
+		t.Fatalf("a date not a date: %q", f.Message.Text)
+	}
+	comply.SetText("2026-03-12")
+	f.Submit()
+	test.Type(c.Confirm.PIN, demo.PIN)
+	test.Tap(c.Confirm.OK)
+	if c.Open.Current != "remind" {
+		t.Fatalf("催告 not recorded: %q", f.Message.Text)
+	}
+	if !strings.Contains(cardText(c, "remind"), shell.KeepNumbers("履行期限：2026-03-12")) {
+		t.Fatalf("the card does not show the date: %q", cardText(c, "remind"))
+	}
+	if side := texts(c.root); !strings.Contains(side, shell.KeepNumbers("履行期限（行政强制法第三十五条）：2026-03-12　进行中")) {
+		t.Fatalf("the case does not show the time to comply:\n%s", side)
+	}
+	if _, err := l.AddStage(ctx, id, "990101000001", casefile.StageBody{Stage: "defend", Note: "当事人未陈述申辩"}); err != nil {
+		t.Fatal(err)
+	}
+	c.ShowCase(id)
+	test.Tap(findButton(t, c, "记录办理环节"))
+	f, s = c.Form, c.Form.StageForm
+	f.Stage.SetSelected("决定")
+	if !strings.Contains(s.Prereq.Text, "须等到：催告·履行期限 2026-03-12") {
+		t.Fatalf("waiting: %q", s.Prereq.Text)
+	}
+	f.Decision.Kinds.SetSelected([]string{"强制执行"})
+	f.Submit()
+	if want := shell.L("case.why.too_early", map[string]any{"Missing": "催告·履行期限 2026-03-12"}); f.Message.Text != want {
+		t.Fatalf("decided before the time to comply: %q, want %q", f.Message.Text, want)
+	}
+	now = time.Date(2026, 3, 13, 9, 0, 0, 0, cst)
+	f.Submit()
+	if c.Open.Current != "decide" {
+		t.Fatalf("decided after the time to comply: %q", f.Message.Text)
+	}
 }
