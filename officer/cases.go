@@ -162,37 +162,42 @@ func (c *Cases) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	if cs.Opening.Procedure != "" {
 		what = shell.L("procedure." + cs.Opening.Procedure)
 	}
-	text.Objects[1].(*widget.Label).SetText(fmt.Sprintf("%s　%s　%s　%s", cs.ID, what,
-		stage, cs.OpenedAt.Local().Format("2006-01-02")))
-	warn := box.Objects[1].(*widget.Label)
-	msg, imp := c.warningSummary(cs)
-	warn.Importance = imp
-	warn.SetText(msg)
+	sub := fmt.Sprintf("%s　%s　%s　%s", cs.ID, what, stage, cs.OpenedAt.Local().Format("2006-01-02"))
+	if k := c.nextClock(cs); k != "" {
+		sub += "　" + k
+	}
+	text.Objects[1].(*widget.Label).SetText(sub)
+	box.Objects[1].(*widget.Label).SetText(c.warningSummary(cs))
 }
 
-// warningSummary is what a list row says at its end: a limit overdue, a
-// missing audio-visual record, else the next limit running (its short
-// name, its day, extended or not); "" when nothing runs.
-func (c *Cases) warningSummary(cs *casefile.Case) (string, widget.Importance) {
-	clocks := cs.Clocks(c.cal, c.now())
-	for _, k := range clocks {
+// warningSummary is the warning a list row shows at its end, "" when all
+// is well: a limit overdue (which one), a missing audio-visual record.
+func (c *Cases) warningSummary(cs *casefile.Case) string {
+	for _, k := range cs.Clocks(c.cal, c.now()) {
 		if k.Overdue {
-			return shell.L("case.warn_overdue") + "：" + shell.L("clock.short."+k.Key), widget.DangerImportance
+			return shell.L("case.warn_overdue") + "：" + shell.L("clock.short."+k.Key)
 		}
 	}
 	if len(cs.MissingAV(c.av)) > 0 {
-		return shell.L("case.warn_av"), widget.DangerImportance
+		return shell.L("case.warn_av")
 	}
+	return ""
+}
+
+// nextClock is the limit running that falls first (its short name, its
+// day, extended or not), "" when none runs: a list row shows it.
+func (c *Cases) nextClock(cs *casefile.Case) string {
+	clocks := cs.Clocks(c.cal, c.now())
 	var next *casefile.Clock
 	for i, k := range clocks {
-		if !k.Met && !k.Missed && !k.Lapsed && (next == nil || k.Due.Before(next.Due)) {
+		if !k.Met && !k.Missed && !k.Lapsed && !k.Overdue && (next == nil || k.Due.Before(next.Due)) {
 			next = &clocks[i]
 		}
 	}
 	if next == nil {
-		return "", widget.MediumImportance
+		return ""
 	}
-	return shell.KeepNumbers(clockLine(cs, *next, shell.L("clock.short."+next.Key))), widget.MediumImportance
+	return clockLine(cs, *next, shell.L("clock.short."+next.Key))
 }
 
 // clockLine is a limit as a case shows it: its name, its day (and the

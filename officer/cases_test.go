@@ -441,6 +441,7 @@ func stageIndex(t *testing.T, cs *casefile.Case, stage string) int {
 // both it goes through, the timeline shows it, and supervision counts it.
 func TestDeskRefusesOutOfOrder(t *testing.T) {
 	d, l := signedInWithCases(t)
+	d.win.Resize(fyne.NewSize(1280, 800))
 	c := d.Cases
 	ctx := context.Background()
 	id, err := l.OpenCase(ctx, "990101000001", casefile.Opening{Act: catalog.ActPenalty, Agency: "01", ItemID: "E1",
@@ -484,6 +485,7 @@ func TestDeskRefusesOutOfOrder(t *testing.T) {
 	if after, _ := l.Records(ctx, id); len(after) != len(before) {
 		t.Fatalf("a refused stage was written: %d → %d records", len(before), len(after))
 	}
+	relayout(d.win.Canvas().Overlays().Top())
 	shelltest.Shot(t, d.win, "stage-exception")
 
 	test.Type(s.ExceptionApprover, "李局长")
@@ -618,5 +620,57 @@ func TestDeskStageDates(t *testing.T) {
 	f.Submit()
 	if c.Open.Current != "decide" {
 		t.Fatalf("decided after the time to comply: %q", f.Message.Text)
+	}
+}
+
+// A seizure made on the spot before its approval (行政强制法 art. 19) is an
+// exception with its reason; the case then shows the 24 hours to report
+// and seek approval, to the hour, and approval within them meets it.
+func TestDeskOnTheSpotSeizure(t *testing.T) {
+	d, l := signedInWithCases(t)
+	c := d.Cases
+	ctx := context.Background()
+	cst := time.FixedZone("CST", 8*3600)
+	now := time.Date(2026, 3, 3, 22, 40, 0, 0, cst)
+	l.SetClock(func() time.Time { return now })
+	c.now = func() time.Time { return now }
+	id, err := l.OpenCase(ctx, "990101000001", casefile.Opening{Act: catalog.ActCoercion, Agency: "01", ItemID: "E1",
+		ItemName: "扣押", Party: casefile.Party{Kind: "person", Name: "钱某"}, Officers: twoOfficers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.ShowCase(id)
+	test.Tap(findButton(t, c, "记录办理环节"))
+	f, s := c.Form, c.Form.StageForm
+	f.Stage.SetSelected("实施")
+	if !strings.Contains(s.Prereq.Text, "尚缺：决定") || !onCanvas(d.win, s.ExceptionReason) {
+		t.Fatalf("enforce first: %q", s.Prereq.Text)
+	}
+	pickOfficer(t, f.Officer2, "990101000002")
+	test.Type(s.ExceptionReason, "夜间发现正在销售过期食品，情况紧急，当场扣押")
+	test.Type(s.ExceptionApprover, "李局长（电话请示）")
+	f.Submit()
+	test.Type(c.Confirm.PIN, demo.PIN)
+	test.Tap(c.Confirm.OK)
+	if c.Open.Current != "enforce" {
+		t.Fatalf("on-the-spot seizure refused: %q", f.Message.Text)
+	}
+	report := shell.L("clock.report_24h")
+	if side := texts(c.root); !strings.Contains(side, shell.KeepNumbers(report+"：2026-03-04 22:40　进行中")) {
+		t.Fatalf("the 24 hours are not shown to the hour:\n%s", side)
+	}
+	now = now.Add(20 * time.Hour)
+	c.ShowCase(id)
+	test.Tap(findButton(t, c, "记录办理环节"))
+	if c.Form.Stage.Selected != "审批" {
+		t.Fatalf("next stage %q", c.Form.Stage.Selected)
+	}
+	test.Type(c.Form.StageForm.Approver, "李局长")
+	c.Form.Submit()
+	if c.Open.Current != "approve" {
+		t.Fatalf("approval after the fact: %q", c.Form.Message.Text)
+	}
+	if side := texts(c.root); !strings.Contains(side, shell.KeepNumbers(report+"：2026-03-04 22:40　已按时完成")) {
+		t.Fatalf("the approval did not meet the 24 hours:\n%s", side)
 	}
 }
