@@ -168,6 +168,7 @@ func (c *Cases) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	}
 	text.Objects[1].(*widget.Label).SetText(sub)
 	box.Objects[1].(*widget.Label).SetText(c.warningSummary(cs))
+	box.Refresh() // the warning's width changed: laid out again
 }
 
 // warningSummary is the warning a list row shows at its end, "" when all
@@ -309,20 +310,25 @@ func (c *Cases) showCase(id string, saved *ledger.RecordRef, notice string) {
 		widget.NewFormItem(shell.L("case.summary"), wrap(o.Summary)),
 		widget.NewFormItem(shell.L("case.officers"), widget.NewLabel(strings.Join(names, "、"))),
 	)
-	info.Items = slices.Insert(info.Items, 1, widget.NewFormItem(shell.L("case.procedure"), widget.NewLabel(shell.L("procedure."+cs.Procedure().ID))))
+	// The procedure after the act; the party's representative, address
+	// and phone after the party, where the opening has them.
+	var party []*widget.FormItem
 	if o.Party.Representative != "" {
 		rep := shell.L("party.representative_person")
 		if o.Party.Kind == "org" {
 			rep = shell.L("party.representative_org")
 		}
-		info.Append(rep, widget.NewLabel(o.Party.Representative))
+		party = append(party, widget.NewFormItem(rep, widget.NewLabel(o.Party.Representative)))
 	}
 	if o.Party.Address != "" {
-		info.Append(shell.L("party.address"), wrap(o.Party.Address))
+		party = append(party, widget.NewFormItem(shell.L("party.address"), wrap(o.Party.Address)))
 	}
 	if o.Party.Phone != "" {
-		info.Append(shell.L("party.phone"), widget.NewLabel(o.Party.Phone))
+		party = append(party, widget.NewFormItem(shell.L("party.phone"), widget.NewLabel(o.Party.Phone)))
 	}
+	info.Items = slices.Insert(info.Items, 2, party...)
+	info.Items = slices.Insert(info.Items, 1, widget.NewFormItem(shell.L("case.procedure"), widget.NewLabel(shell.L("procedure."+cs.Procedure().ID))))
+	info.Refresh()
 	if cs.Holder != cs.Records[0].Author {
 		info.Append(shell.L("handover.holder"), widget.NewLabel(c.officerName(cs.Holder)))
 	}
@@ -858,14 +864,17 @@ func (c *Cases) ShowStageForm() {
 		default:
 			status.SetText(shell.L("case.stage_ready"))
 		}
+		name := shell.L("stage." + st.Key)
 		switch {
 		case st.ReviewOnly:
-			status.SetText(status.Text + shell.L("case.stage_review_only"))
+			// Reviewed through the review panel, not recorded here.
+			status.SetText(shell.L("case.stage_review_only"))
+			status.Importance = widget.MediumImportance
 		case st.Optional:
-			status.SetText(status.Text + shell.L("case.stage_optional"))
+			name += shell.L("case.stage_optional")
 		}
 		s.Steps = append(s.Steps, status)
-		steps.Add(widget.NewLabel(shell.L("stage." + st.Key)))
+		steps.Add(widget.NewLabel(name))
 		steps.Add(status)
 	}
 	f.Note = widget.NewMultiLineEntry()
@@ -911,7 +920,7 @@ func (c *Cases) ShowStageForm() {
 		widget.NewFormItem(shell.L("case.exception_approver"), s.ExceptionApprover)))
 	exCard := widget.NewCard(shell.L("case.exception_title"), "", s.Exception)
 	fields := container.NewVBox()
-	content := container.NewVBox(widget.NewCard(shell.L("case.stages_title"), "", steps), fields, exCard, s.DecisionCard)
+	content := container.NewVBox(fields, exCard, s.DecisionCard)
 	var scroll *container.Scroll
 	// Choosing a stage shows what it asks for, and nothing it does not.
 	f.Stage = widget.NewSelect(labels, func(string) {
@@ -1050,7 +1059,12 @@ func (c *Cases) ShowStageForm() {
 	}
 	c.Form = f
 	scroll = container.NewVScroll(content)
-	f.dialog = c.formDialog(shell.L("case.record_stage"), scroll, f.Message, saveButton(func() { f.Submit() }), fyne.NewSize(860, 720))
+	// The form on the left, where the case stands on the right.
+	side := container.NewVScroll(container.NewVBox(
+		widget.NewLabelWithStyle(shell.L("case.stages_title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), steps))
+	split := container.NewHSplit(scroll, side)
+	split.Offset = 0.58
+	f.dialog = c.formDialog(shell.L("case.record_stage"), split, f.Message, saveButton(func() { f.Submit() }), fyne.NewSize(1200, 740))
 }
 
 // checkTwo is the case file's rule that an on-site record names two

@@ -474,9 +474,13 @@ func TestSeizureWalk(t *testing.T) {
 		t.Fatalf("submit: %q", sf.Message.Text)
 	}
 	// Pending, still refused.
-	if f := tryDecide(); f.Message.Text != shell.L(review.ErrorKey(review.ErrNoReview)) {
+	f = tryDecide()
+	if f.Message.Text != shell.L(review.ErrorKey(review.ErrNoReview)) {
 		t.Fatalf("seizure while the review is pending: %q", f.Message.Text)
 	}
+	relayout(d.win.Canvas().Overlays().Top())
+	shelltest.Shot(t, d.win, "seizure-refused")
+	f.dialog.Hide()
 
 	// The agency's reviewer signs the opinion on the desk.
 	signIn(reviewer.ID)
