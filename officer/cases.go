@@ -663,7 +663,7 @@ func (c *Cases) ShowNewCase() {
 				Address: strings.TrimSpace(f.PartyAddress.Text), Phone: phone, Representative: strings.TrimSpace(f.PartyRepresentative.Text)},
 			Place: f.Place.Text, Summary: f.Summary.Text, Officers: c.presentOfficers(f.Officer2.Selected, colleagues)})
 		if err != nil {
-			f.Message.SetText(c.openError(err))
+			f.Message.SetText(caseError(err))
 			return
 		}
 		f.dialog.Hide()
@@ -703,15 +703,6 @@ func (c *Cases) ShowNewCase() {
 	f.dialog = c.formDialog(shell.L("case.new"), container.NewVScroll(holder), f.Message, saveButton(func() { f.Submit() }), fyne.NewSize(680, 680))
 }
 
-// openError says why a case was not opened: the case file's coded
-// refusals in their own words, the rest as caseError does.
-func (c *Cases) openError(err error) string {
-	if code := casefile.ErrorCode(err); code != "" {
-		return shell.L("case.why." + code)
-	}
-	return caseError(err)
-}
-
 func actOf(label string) catalog.Act {
 	for _, a := range catalog.Acts {
 		if shell.L("act."+string(a)) == label {
@@ -723,6 +714,11 @@ func actOf(label string) catalog.Act {
 
 // caseError says what is wrong with a case record in the officer's words.
 func caseError(err error) string {
+	// The procedure's refusals, each in its own words; those naming
+	// missing stages are said by the stage form (whyText), which knows them.
+	if code := casefile.ErrorCode(err); code != "" && code != "out_of_order" && code != "too_early" {
+		return shell.L("case.why." + code)
+	}
 	switch {
 	case errors.Is(err, casefile.ErrTwoOfficers):
 		return shell.L("case.err_two_officers")
