@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -157,22 +159,85 @@ func (c *Cases) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	if cs.Current != "" {
 		stage = shell.L("stage." + cs.Current)
 	}
-	text.Objects[1].(*widget.Label).SetText(fmt.Sprintf("%s　%s　%s　%s", cs.ID, shell.L("act."+string(cs.Opening.Act)),
-		stage, cs.OpenedAt.Local().Format("2006-01-02")))
+	what := shell.L("act." + string(cs.Opening.Act))
+	if cs.Opening.Procedure != "" {
+		what = shell.L("procedure." + cs.Opening.Procedure)
+	}
+	sub := fmt.Sprintf("%s　%s　%s　%s", cs.ID, what, stage, cs.OpenedAt.Local().Format("2006-01-02"))
+	if k := c.nextClock(cs); k != "" {
+		sub += "　" + k
+	}
+	text.Objects[1].(*widget.Label).SetText(sub)
 	box.Objects[1].(*widget.Label).SetText(c.warningSummary(cs))
+	box.Refresh() // the warning's width changed: laid out again
 }
 
-// warningSummary is the short warning a list row shows, "" when all is well.
+// warningSummary is the warning a list row shows at its end, "" when all
+// is well: a limit overdue (which one), a missing audio-visual record.
 func (c *Cases) warningSummary(cs *casefile.Case) string {
 	for _, k := range cs.Clocks(c.cal, c.now()) {
 		if k.Overdue {
-			return shell.L("case.warn_overdue")
+			return shell.L("case.warn_overdue") + "：" + shell.L("clock.short."+k.Key)
 		}
 	}
 	if len(cs.MissingAV(c.av)) > 0 {
 		return shell.L("case.warn_av")
 	}
 	return ""
+}
+
+// nextClock is the limit running that falls first (its short name, its
+// day, extended or not), "" when none runs: a list row shows it.
+func (c *Cases) nextClock(cs *casefile.Case) string {
+	clocks := cs.Clocks(c.cal, c.now())
+	var next *casefile.Clock
+	for i, k := range clocks {
+		if !k.Met && !k.Missed && !k.Lapsed && !k.Overdue && (next == nil || k.Due.Before(next.Due)) {
+			next = &clocks[i]
+		}
+	}
+	if next == nil {
+		return ""
+	}
+	return clockLine(cs, *next, shell.L("clock.short."+next.Key))
+}
+
+// clockLine is a limit as a case shows it: its name, its day (and the
+// time of day for a limit in hours), whether it was extended, and how it
+// stands.
+func clockLine(cs *casefile.Case, k casefile.Clock, name string) string {
+	due := k.Due.Format("2006-01-02")
+	for _, r := range cs.Procedure().Clocks {
+		if r.Key == k.Key && r.Hours > 0 {
+			due = k.Due.Format("2006-01-02 15:04")
+		}
+	}
+	status := shell.L("clock.running")
+	switch {
+	case k.Met:
+		status = shell.L("clock.met")
+	case k.Missed:
+		status = shell.L("clock.missed")
+	case k.Overdue:
+		status = shell.L("clock.overdue")
+	case k.Lapsed:
+		status = shell.L("clock.lapsed")
+	}
+	line := fmt.Sprintf("%s：%s　%s", name, due, status)
+	if k.Extended {
+		line += "　" + shell.L("clock.extended")
+	}
+	return line
+}
+
+func clockImportance(k casefile.Clock) widget.Importance {
+	switch {
+	case k.Met:
+		return widget.SuccessImportance
+	case k.Missed, k.Overdue:
+		return widget.DangerImportance
+	}
+	return widget.MediumImportance
 }
 
 // ShowCase shows one case: who, what, the clocks, warnings and the timeline.
@@ -247,6 +312,25 @@ func (c *Cases) showCase(id string, saved *ledger.RecordRef, notice string) {
 		widget.NewFormItem(shell.L("case.summary"), wrap(o.Summary)),
 		widget.NewFormItem(shell.L("case.officers"), widget.NewLabel(strings.Join(names, "、"))),
 	)
+	// The procedure after the act; the party's representative, address
+	// and phone after the party, where the opening has them.
+	var party []*widget.FormItem
+	if o.Party.Representative != "" {
+		rep := shell.L("party.representative_person")
+		if o.Party.Kind == "org" {
+			rep = shell.L("party.representative_org")
+		}
+		party = append(party, widget.NewFormItem(rep, widget.NewLabel(o.Party.Representative)))
+	}
+	if o.Party.Address != "" {
+		party = append(party, widget.NewFormItem(shell.L("party.address"), wrap(o.Party.Address)))
+	}
+	if o.Party.Phone != "" {
+		party = append(party, widget.NewFormItem(shell.L("party.phone"), widget.NewLabel(o.Party.Phone)))
+	}
+	info.Items = slices.Insert(info.Items, 2, party...)
+	info.Items = slices.Insert(info.Items, 1, widget.NewFormItem(shell.L("case.procedure"), widget.NewLabel(shell.L("procedure."+cs.Procedure().ID))))
+	info.Refresh()
 	if cs.Holder != cs.Records[0].Author {
 		info.Append(shell.L("handover.holder"), widget.NewLabel(c.officerName(cs.Holder)))
 	}
@@ -256,19 +340,8 @@ func (c *Cases) showCase(id string, saved *ledger.RecordRef, notice string) {
 		side.Add(widget.NewLabel(shell.L("case.no_clocks")))
 	}
 	for _, k := range clocks {
-		status, imp := shell.L("clock.running"), widget.MediumImportance
-		switch {
-		case k.Met:
-			status, imp = shell.L("clock.met"), widget.SuccessImportance
-		case k.Missed:
-			status, imp = shell.L("clock.missed"), widget.DangerImportance
-		case k.Overdue:
-			status, imp = shell.L("clock.overdue"), widget.DangerImportance
-		case k.Lapsed:
-			status = shell.L("clock.lapsed")
-		}
-		l := widget.NewLabel(shell.KeepNumbers(fmt.Sprintf("%s：%s　%s", shell.L("clock."+k.Key), k.Due.Format("2006-01-02"), status)))
-		l.Importance = imp
+		l := widget.NewLabel(shell.KeepNumbers(clockLine(cs, k, shell.L("clock."+k.Key))))
+		l.Importance = clockImportance(k)
 		l.Wrapping = fyne.TextWrapWord
 		side.Add(l)
 		if k.Approximate {
@@ -410,19 +483,55 @@ func recordCard(cs *casefile.Case, r casefile.Record, author string) fyne.Canvas
 	if len(r.Media) > 0 && r.Kind != casefile.KindMedia {
 		box.Add(widget.NewLabel(shell.L("case.media_count", map[string]any{"N": len(r.Media)})))
 	}
+	if r.Kind == casefile.KindStage {
+		stageDetails(box, r)
+	}
 	return box
+}
+
+// stageDetails adds to a stage record's card who approved it, the dates
+// it set and the exception it was recorded under.
+func stageDetails(box *fyne.Container, r casefile.Record) {
+	var s casefile.StageBody
+	if json.Unmarshal(r.Body, &s) != nil {
+		return
+	}
+	var parts []string
+	if s.Approver != "" {
+		parts = append(parts, shell.L("case.approved_by", map[string]any{"Approver": s.Approver}))
+	}
+	if s.HearingOn != "" {
+		parts = append(parts, shell.L("date.hearing_on")+"："+s.HearingOn)
+	}
+	for _, f := range slices.Sorted(maps.Keys(s.Dates)) {
+		parts = append(parts, shell.L("date."+f)+"："+s.Dates[f])
+	}
+	if len(parts) > 0 {
+		box.Add(wrap(strings.Join(parts, "　")))
+	}
+	if e := s.Exception; e != nil {
+		l := wrap(shell.L("case.exception_record", map[string]any{"Reason": e.Reason, "Approver": e.Approver}))
+		l.Importance = widget.WarningImportance
+		box.Add(l)
+	}
 }
 
 // CaseForm holds the widgets of the form on screen.
 type CaseForm struct {
 	Act, Item, PartyKind, Officer2, Stage *widget.Select
-	PartyName, PartyID, Place, Summary    *widget.Entry
-	Note                                  *widget.Entry
-	HearingOn                             *widget.Entry
-	Decision                              *ProposalForm
-	Message                               *widget.Label
-	Submit                                func()
-	dialog                                dialog.Dialog
+	// Procedure chooses among the act's procedures where it has more
+	// than one (普通程序, 简易程序); hidden otherwise.
+	Procedure                                     *widget.Select
+	PartyName, PartyID, Place, Summary            *widget.Entry
+	PartyAddress, PartyPhone, PartyRepresentative *widget.Entry
+	Note                                          *widget.Entry
+	HearingOn                                     *widget.Entry
+	Decision                                      *ProposalForm
+	Message                                       *widget.Label
+	Submit                                        func()
+	dialog                                        dialog.Dialog
+	// StageForm is the rest of the stage dialog, nil on other forms.
+	StageForm *StageForm
 }
 
 // colleagues are the other valid certificate holders of the officer's agency.
@@ -477,7 +586,11 @@ func (c *Cases) ShowNewCase() {
 		actLabels = append(actLabels, shell.L("act."+string(a)))
 	}
 	var items []catalog.Item
+	var variants []casefile.Procedure
 	f.Item = widget.NewSelect(nil, nil)
+	f.Procedure = widget.NewSelect(nil, nil)
+	holder := container.NewStack()
+	var build func()
 	f.Act = widget.NewSelect(actLabels, func(label string) {
 		act := actOf(label)
 		items, _ = c.d.cat.Search(ctx, catalog.Query{Kind: catalog.KindItem, Agency: c.d.Me.Agency, Act: act, Limit: 1000})
@@ -487,14 +600,34 @@ func (c *Cases) ShowNewCase() {
 		}
 		f.Item.SetOptions(names)
 		f.Item.ClearSelected()
+		// An act with more than one procedure asks which; the general
+		// one is chosen until the officer says otherwise.
+		variants = c.log.Procedures().Variants(c.d.Me.Agency, act)
+		var procs []string
+		for _, p := range variants {
+			procs = append(procs, shell.L("procedure."+p.ID))
+		}
+		f.Procedure.SetOptions(procs)
+		if len(procs) > 0 {
+			f.Procedure.SetSelectedIndex(0)
+		}
+		build()
 	})
 	f.Act.PlaceHolder = shell.L("form.pick")
 	f.Item.PlaceHolder = shell.L("form.pick")
-	f.PartyKind = widget.NewSelect([]string{shell.L("party.person"), shell.L("party.org")}, nil)
-	f.PartyKind.SetSelectedIndex(0)
 	f.PartyName = widget.NewEntry()
 	f.PartyID = widget.NewEntry()
 	f.PartyID.SetPlaceHolder(shell.L("party.id_hint"))
+	f.PartyAddress = widget.NewEntry()
+	f.PartyPhone = widget.NewEntry()
+	f.PartyPhone.SetPlaceHolder(shell.L("party.phone_hint"))
+	f.PartyRepresentative = widget.NewEntry()
+	f.PartyKind = widget.NewSelect([]string{shell.L("party.person"), shell.L("party.org")}, func(string) {
+		if build != nil {
+			build()
+		}
+	})
+	f.PartyKind.SetSelectedIndex(0)
 	f.Place = widget.NewEntry()
 	f.Summary = widget.NewMultiLineEntry()
 	f.Summary.SetMinRowsVisible(3)
@@ -513,12 +646,23 @@ func (c *Cases) ShowNewCase() {
 			f.Message.SetText(shell.L("case.err_incomplete"))
 			return
 		}
+		phone := strings.TrimSpace(f.PartyPhone.Text)
+		if strings.Trim(phone, "0123456789-+ ") != "" {
+			f.Message.SetText(shell.L("case.err_phone"))
+			return
+		}
 		kind := "person"
 		if f.PartyKind.SelectedIndex() == 1 {
 			kind = "org"
 		}
+		proc := ""
+		if i := f.Procedure.SelectedIndex(); i > 0 && i < len(variants) {
+			proc = variants[i].ID
+		}
 		id, err := c.log.OpenCase(ctx, c.d.Me.ID, casefile.Opening{Act: act, Agency: c.d.Me.Agency, ItemID: item.Key(),
-			ItemName: item.Title(), Party: casefile.Party{Kind: kind, Name: strings.TrimSpace(f.PartyName.Text), IDNo: strings.TrimSpace(f.PartyID.Text)},
+			ItemName: item.Title(), Procedure: proc,
+			Party: casefile.Party{Kind: kind, Name: strings.TrimSpace(f.PartyName.Text), IDNo: strings.TrimSpace(f.PartyID.Text),
+				Address: strings.TrimSpace(f.PartyAddress.Text), Phone: phone, Representative: strings.TrimSpace(f.PartyRepresentative.Text)},
 			Place: f.Place.Text, Summary: f.Summary.Text, Officers: c.presentOfficers(f.Officer2.Selected, colleagues)})
 		if err != nil {
 			f.Message.SetText(caseError(err))
@@ -527,18 +671,38 @@ func (c *Cases) ShowNewCase() {
 		f.dialog.Hide()
 		c.ShowCase(id)
 	}
-	form := widget.NewForm(
-		widget.NewFormItem(shell.L("field.act"), f.Act),
-		widget.NewFormItem(shell.L("field.item_name"), f.Item),
-		widget.NewFormItem(shell.L("party.kind"), f.PartyKind),
-		widget.NewFormItem(shell.L("case.party"), f.PartyName),
-		widget.NewFormItem(shell.L("party.id"), f.PartyID),
-		widget.NewFormItem(shell.L("case.place"), f.Place),
-		widget.NewFormItem(shell.L("case.summary"), f.Summary),
-		widget.NewFormItem(shell.L("case.second_officer"), f.Officer2),
-	)
+	// The form shows what applies: the procedure where the act has more
+	// than one, the legal representative of an organisation or a
+	// person's agent.
+	build = func() {
+		items := []*widget.FormItem{widget.NewFormItem(shell.L("field.act"), f.Act)}
+		if len(variants) > 1 {
+			row := widget.NewFormItem(shell.L("case.procedure"), f.Procedure)
+			row.HintText = shell.L("case.procedure_hint")
+			items = append(items, row)
+		}
+		rep := shell.L("party.representative_person")
+		if f.PartyKind.SelectedIndex() == 1 {
+			rep = shell.L("party.representative_org")
+		}
+		items = append(items,
+			widget.NewFormItem(shell.L("field.item_name"), f.Item),
+			widget.NewFormItem(shell.L("party.kind"), f.PartyKind),
+			widget.NewFormItem(shell.L("case.party"), f.PartyName),
+			widget.NewFormItem(shell.L("party.id"), f.PartyID),
+			widget.NewFormItem(rep, f.PartyRepresentative),
+			widget.NewFormItem(shell.L("party.address"), f.PartyAddress),
+			widget.NewFormItem(shell.L("party.phone"), f.PartyPhone),
+			widget.NewFormItem(shell.L("case.place"), f.Place),
+			widget.NewFormItem(shell.L("case.summary"), f.Summary),
+			widget.NewFormItem(shell.L("case.second_officer"), f.Officer2),
+		)
+		holder.Objects = []fyne.CanvasObject{widget.NewForm(items...)}
+		holder.Refresh()
+	}
+	build()
 	c.Form = f
-	f.dialog = c.formDialog(shell.L("case.new"), form, f.Message, saveButton(func() { f.Submit() }), fyne.NewSize(640, 560))
+	f.dialog = c.formDialog(shell.L("case.new"), container.NewVScroll(holder), f.Message, saveButton(func() { f.Submit() }), fyne.NewSize(680, 680))
 }
 
 func actOf(label string) catalog.Act {
@@ -552,6 +716,11 @@ func actOf(label string) catalog.Act {
 
 // caseError says what is wrong with a case record in the officer's words.
 func caseError(err error) string {
+	// The procedure's refusals, each in its own words; those naming
+	// missing stages are said by the stage form (whyText), which knows them.
+	if code := casefile.ErrorCode(err); code != "" && code != "out_of_order" && code != "too_early" {
+		return shell.L("case.why." + code)
+	}
 	switch {
 	case errors.Is(err, casefile.ErrTwoOfficers):
 		return shell.L("case.err_two_officers")
@@ -576,44 +745,232 @@ func caseError(err error) string {
 	return shell.L("error.generic") + " " + err.Error()
 }
 
-// ShowStageForm records the next stage of the open case.
+// StageForm is the stage dialog's state beyond CaseForm's, for tests:
+// where each stage of the case's procedure stands, the exception fields
+// shown when the chosen stage's prerequisites are missing, the approver
+// and the dates the chosen stage asks for.
+type StageForm struct {
+	// Steps says for each stage of the procedure, in order, whether it is
+	// done, ready, or what it still needs.
+	Steps []*widget.Label
+	// Prereq says where the chosen stage stands.
+	Prereq *widget.Label
+	// Exception holds the reason and approver of a stage done before its
+	// prerequisites; shown only then.
+	Exception                          *fyne.Container
+	ExceptionReason, ExceptionApprover *widget.Entry
+	// Approver names the head who approved an approval stage.
+	Approver *widget.Entry
+	// Dates are the date fields of the procedure's stages, by field name;
+	// the chosen stage's show.
+	Dates map[string]*widget.Entry
+	// DecisionCard shows on decision stages; Limits explains a limited
+	// procedure's (当场处罚) bounds.
+	DecisionCard *widget.Card
+	Limits       *widget.Label
+}
+
+// nextStage is the stage an officer most likely records next: the first
+// one not done, not optional and not for review only, whose prerequisites
+// are done; else the first such optional one; -1 if none.
+func nextStage(p casefile.Procedure, cs *casefile.Case) int {
+	for _, optional := range []bool{false, true} {
+		for i, st := range p.Stages {
+			if _, done := cs.Done[st.Key]; done || st.ReviewOnly || st.Optional != optional {
+				continue
+			}
+			if len(p.Missing(cs, st)) == 0 {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// missingNames names what a stage still needs in the officer's words:
+// stages ("陈述申辩或听证" for either) and dates to wait for.
+func missingNames(p casefile.Procedure, cs *casefile.Case, st casefile.Stage, now time.Time) (missing, waiting string) {
+	var ms, ws []string
+	for _, req := range p.Missing(cs, st) {
+		var alts []string
+		for _, k := range strings.Split(req, "|") {
+			alts = append(alts, shell.L("stage."+k))
+		}
+		ms = append(ms, strings.Join(alts, shell.L("case.or")))
+	}
+	for _, w := range p.Waiting(cs, st, now) {
+		ref, day, _ := strings.Cut(w, "=")
+		key, field, _ := strings.Cut(ref, ".")
+		ws = append(ws, shell.L("stage."+key)+"·"+shell.L("date."+field)+" "+day)
+	}
+	return strings.Join(ms, "、"), strings.Join(ws, "、")
+}
+
+// whyText says why the case's rules refused stage st, in the officer's
+// words ("case.why.<code>", the missing stages named), or what else went
+// wrong.
+func (c *Cases) whyText(cs *casefile.Case, st casefile.Stage, err error) string {
+	code := casefile.ErrorCode(err)
+	if code == "" {
+		return reviewError(err)
+	}
+	m, w := missingNames(cs.Procedure(), cs, st, c.log.Now())
+	if code == "too_early" || m == "" {
+		m = strings.TrimPrefix(m+"、"+w, "、")
+		m = strings.TrimSuffix(m, "、")
+	}
+	return shell.L("case.why."+code, map[string]any{"Missing": m})
+}
+
+// ShowStageForm records a stage of the open case, as its procedure has
+// them: each stage says whether what it requires is done, the natural
+// next one is chosen, a stage chosen before its prerequisites asks for an
+// exception (reason and approver), an approval asks for the approver, a
+// stage that sets dates asks for them, and a decision says what it decides.
 func (c *Cases) ShowStageForm() {
 	cs := c.Open
 	if cs == nil {
 		return
 	}
+	p := cs.Procedure()
+	now := c.log.Now()
 	f := &CaseForm{Message: widget.NewLabel("")}
+	s := &StageForm{Prereq: wrap(""), Dates: map[string]*widget.Entry{}, ExceptionReason: widget.NewMultiLineEntry(),
+		ExceptionApprover: widget.NewEntry(), Approver: widget.NewEntry()}
+	f.StageForm = s
 	f.Message.Importance = widget.DangerImportance
 	f.Message.Wrapping = fyne.TextWrapWord
+	stages := p.Stages
 	var labels []string
-	next := -1
-	stages := cs.Procedure().Stages
-	for i, st := range stages {
+	steps := container.New(layout.NewFormLayout())
+	for _, st := range stages {
 		labels = append(labels, shell.L("stage."+st.Key))
-		if _, done := cs.Done[st.Key]; !done && next < 0 && !st.ReviewOnly {
-			next = i
+		status := widget.NewLabel("")
+		status.Wrapping = fyne.TextWrapWord
+		m, w := missingNames(p, cs, st, now)
+		_, done := cs.Done[st.Key]
+		switch {
+		case done:
+			status.SetText(shell.L("case.stage_done"))
+			status.Importance = widget.SuccessImportance
+		case m != "":
+			status.SetText(shell.L("case.stage_missing", map[string]any{"Missing": m}))
+			status.Importance = widget.WarningImportance
+		case w != "":
+			status.SetText(shell.L("case.stage_waiting", map[string]any{"Missing": w}))
+			status.Importance = widget.WarningImportance
+		default:
+			status.SetText(shell.L("case.stage_ready"))
 		}
-	}
-	f.Stage = widget.NewSelect(labels, nil)
-	f.Stage.PlaceHolder = shell.L("form.pick")
-	if next >= 0 {
-		f.Stage.SetSelectedIndex(next)
+		name := shell.L("stage." + st.Key)
+		switch {
+		case st.ReviewOnly:
+			// Reviewed through the review panel, not recorded here.
+			status.SetText(shell.L("case.stage_review_only"))
+			status.Importance = widget.MediumImportance
+		case st.Optional:
+			name += shell.L("case.stage_optional")
+		}
+		s.Steps = append(s.Steps, status)
+		steps.Add(widget.NewLabel(name))
+		steps.Add(status)
 	}
 	f.Note = widget.NewMultiLineEntry()
-	f.Note.SetMinRowsVisible(4)
+	f.Note.SetMinRowsVisible(3)
 	f.Note.OnChanged = func(string) { c.d.touch() }
-	f.HearingOn = widget.NewEntry()
-	f.HearingOn.SetPlaceHolder("2026-12-01")
+	s.ExceptionReason.SetMinRowsVisible(2)
+	s.ExceptionApprover.SetPlaceHolder(shell.L("case.approver_hint"))
+	s.Approver.SetPlaceHolder(shell.L("case.approver_hint"))
+	for _, st := range stages {
+		for _, d := range st.Dates {
+			if s.Dates[d] == nil {
+				e := widget.NewEntry()
+				e.SetPlaceHolder(shell.L("case.date_hint"))
+				s.Dates[d] = e
+			}
+		}
+	}
 	colleagues := c.colleagues()
 	f.Officer2 = colleagueSelect(colleagues)
-	var decision *ProposalForm
-	if c.rev != nil {
-		var last review.Proposal
-		if st := review.StateOf(cs); st.Submission != nil {
-			last = st.Submission.Proposal
+	var last review.Proposal
+	if st := review.StateOf(cs); st.Submission != nil {
+		last = st.Submission.Proposal
+	}
+	decision := c.newProposalForm(last)
+	f.Decision = decision
+	s.Limits = wrap("")
+	s.Limits.Importance = widget.WarningImportance
+	if l := p.Limits; l != nil {
+		var kinds []string
+		for _, k := range l.Kinds {
+			kinds = append(kinds, shell.L("decision.kind."+k))
 		}
-		decision = c.newProposalForm(last)
-		f.Decision = decision
+		s.Limits.SetText(shell.KeepNumbers(shell.L("case.limits", map[string]any{"Procedure": shell.L("procedure." + p.ID),
+			"Kinds": strings.Join(kinds, "、"), "Person": l.FinePerson, "Org": l.FineOrg})))
+	} else {
+		s.Limits.Hide()
+	}
+	s.DecisionCard = widget.NewCard(shell.L("review.decision_section"), "", container.NewVBox(s.Limits, widget.NewForm(decision.items...)))
+	exIntro := wrap("")
+	exIntro.Importance = widget.WarningImportance
+	s.Exception = container.NewVBox(exIntro, widget.NewForm(
+		widget.NewFormItem(shell.L("case.exception_reason"), s.ExceptionReason),
+		widget.NewFormItem(shell.L("case.exception_approver"), s.ExceptionApprover)))
+	exCard := widget.NewCard(shell.L("case.exception_title"), "", s.Exception)
+	fields := container.NewVBox()
+	content := container.NewVBox(fields, exCard, s.DecisionCard)
+	var scroll *container.Scroll
+	// Choosing a stage shows what it asks for, and nothing it does not.
+	f.Stage = widget.NewSelect(labels, func(string) {
+		c.d.touch()
+		i := f.Stage.SelectedIndex()
+		if i < 0 {
+			return
+		}
+		st := stages[i]
+		m, w := missingNames(p, cs, st, now)
+		items := []*widget.FormItem{widget.NewFormItem(shell.L("case.stage"), f.Stage), widget.NewFormItem("", s.Prereq)}
+		if st.Approval {
+			items = append(items, widget.NewFormItem(shell.L("case.approver"), s.Approver))
+		}
+		for _, d := range st.Dates {
+			items = append(items, widget.NewFormItem(shell.L("date."+d), s.Dates[d]))
+		}
+		items = append(items, widget.NewFormItem(shell.L("case.note"), f.Note),
+			widget.NewFormItem(shell.L("case.second_officer"), f.Officer2))
+		fields.Objects = []fyne.CanvasObject{widget.NewForm(items...)}
+		fields.Refresh()
+		_, done := cs.Done[st.Key]
+		switch {
+		case m != "" || w != "":
+			s.Prereq.SetText(s.Steps[i].Text)
+			s.Prereq.Importance = widget.WarningImportance
+			exIntro.SetText(shell.L("case.exception_intro", map[string]any{"Missing": strings.Trim(m+"、"+w, "、")}))
+			exCard.Show()
+		default:
+			s.Prereq.SetText(shell.L("case.stage_chosen_ready"))
+			if done {
+				s.Prereq.SetText(shell.L("case.stage_done"))
+			}
+			s.Prereq.Importance = widget.SuccessImportance
+			exCard.Hide()
+		}
+		s.Prereq.Refresh()
+		if st.Decision {
+			s.DecisionCard.Show()
+		} else {
+			s.DecisionCard.Hide()
+		}
+		f.Message.SetText("")
+		if scroll != nil {
+			scroll.Refresh()
+		}
+	})
+	f.Stage.PlaceHolder = shell.L("form.pick")
+	if next := nextStage(p, cs); next >= 0 {
+		f.Stage.SetSelectedIndex(next)
+	} else {
+		f.Stage.SetSelectedIndex(0)
 	}
 	f.Submit = func() {
 		i := f.Stage.SelectedIndex()
@@ -623,28 +980,62 @@ func (c *Cases) ShowStageForm() {
 		}
 		st := stages[i]
 		body := casefile.StageBody{Stage: st.Key, Note: f.Note.Text, Officers: c.presentOfficers(f.Officer2.Selected, colleagues)}
-		if st.Decision && decision != nil {
-			p, err := decision.Proposal()
+		if st.Approval {
+			body.Approver = strings.TrimSpace(s.Approver.Text)
+		}
+		for _, d := range st.Dates {
+			v := strings.TrimSpace(s.Dates[d].Text)
+			if _, err := time.Parse(time.DateOnly, v); err != nil {
+				f.Message.SetText(shell.L("case.why.bad_date") + "（" + shell.L("date."+d) + "）")
+				return
+			}
+			if d == "hearing_on" {
+				body.HearingOn = v
+				continue
+			}
+			if body.Dates == nil {
+				body.Dates = map[string]string{}
+			}
+			body.Dates[d] = v
+		}
+		if st.Decision {
+			prop, err := decision.Proposal()
 			if err != nil {
 				f.Message.SetText(shell.L("review.err.amount"))
 				return
 			}
-			if body.Decision, err = json.Marshal(p); err != nil {
+			if body.Decision, err = json.Marshal(prop); err != nil {
 				f.Message.SetText(caseError(fmt.Errorf("encode decision of %s: %w", cs.ID, err)))
 				return
 			}
 		}
-		if h := strings.TrimSpace(f.HearingOn.Text); h != "" {
-			if _, err := time.Parse(time.DateOnly, h); err != nil {
-				f.Message.SetText(shell.L("case.err_date"))
+		at := c.log.Now()
+		if missing := append(p.Missing(cs, st), p.Waiting(cs, st, at)...); len(missing) > 0 {
+			reason, approver := strings.TrimSpace(s.ExceptionReason.Text), strings.TrimSpace(s.ExceptionApprover.Text)
+			if reason != "" || approver != "" {
+				body.Exception = &casefile.Exception{Reason: reason, Approver: approver, Missing: missing}
+			}
+		}
+		// The rules and the review gate are asked before anyone confirms
+		// with a PIN: a record they refuse is not signed for nothing.
+		if err := p.CheckStage(cs, body, at); err != nil {
+			f.Message.SetText(c.whyText(cs, st, err))
+			return
+		}
+		if c.rev != nil {
+			if err := c.rev.Gate()(context.Background(), cs, body); err != nil {
+				f.Message.SetText(c.whyText(cs, st, err))
 				return
 			}
-			body.HearingOn = h
 		}
 		// On site, every other officer the record names signs it too:
 		// each confirms with their own PIN on this device first.
 		var others []casefile.Officer
 		if st.OnSite {
+			if err := checkTwo(body.Officers); err != nil {
+				f.Message.SetText(c.whyText(cs, st, err))
+				return
+			}
 			for _, o := range body.Officers {
 				if o.CertNo != c.d.Me.ID {
 					others = append(others, o)
@@ -656,7 +1047,7 @@ func (c *Cases) ShowStageForm() {
 			rec, err := c.log.AddStage(context.Background(), cs.ID, c.d.Me.ID, body)
 			if err != nil {
 				forget(c.d.book, others) // a confirmation is for this record only
-				f.Message.SetText(reviewError(err))
+				f.Message.SetText(c.whyText(cs, st, err))
 				return
 			}
 			f.Message.SetText("")
@@ -664,19 +1055,29 @@ func (c *Cases) ShowStageForm() {
 			c.showSaved(cs.ID, rec)
 		})
 	}
-	form := widget.NewForm(
-		widget.NewFormItem(shell.L("case.stage"), f.Stage),
-		widget.NewFormItem(shell.L("case.note"), f.Note),
-		widget.NewFormItem(shell.L("case.second_officer"), f.Officer2),
-		widget.NewFormItem(shell.L("case.hearing_on"), f.HearingOn),
-	)
-	content := container.NewVBox(form)
-	if decision != nil {
-		decisionBox := widget.NewForm(decision.items...)
-		content.Add(widget.NewCard(shell.L("review.decision_section"), "", decisionBox))
-	}
 	c.Form = f
-	f.dialog = c.formDialog(shell.L("case.record_stage"), container.NewVScroll(content), f.Message, saveButton(func() { f.Submit() }), fyne.NewSize(760, 640))
+	scroll = container.NewVScroll(content)
+	// The form on the left, where the case stands on the right.
+	side := container.NewVScroll(container.NewVBox(
+		widget.NewLabelWithStyle(shell.L("case.stages_title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), steps))
+	split := container.NewHSplit(scroll, side)
+	split.Offset = 0.58
+	f.dialog = c.formDialog(shell.L("case.record_stage"), split, f.Message, saveButton(func() { f.Submit() }), fyne.NewSize(1200, 740))
+}
+
+// checkTwo is the case file's rule that an on-site record names two
+// officers with their certificates, asked before the second one's PIN.
+func checkTwo(os []casefile.Officer) error {
+	seen := map[string]bool{}
+	for _, o := range os {
+		if c := strings.TrimSpace(o.CertNo); c != "" {
+			seen[c] = true
+		}
+	}
+	if len(seen) < 2 {
+		return casefile.ErrTwoOfficers
+	}
+	return nil
 }
 
 // ShowNoteForm appends a text record to the open case.

@@ -38,7 +38,10 @@ func TestOfficerPublishesADecision(t *testing.T) {
 	body, _ := json.Marshal(document.Doc{Template: "penalty_decision", Title: "行政处罚决定书", Inputs: map[string]string{"doc_no": "X〔2026〕1号"},
 		Text: "当事人：王小明　证件号码：330104199202150022\n由李丽华经手。决定：罚款人民币500元。"})
 	l.AddDocument(ctx, id, "990101000001", body)
-	l.AddStage(ctx, id, "990101000001", casefile.StageBody{Stage: "decide"})
+	casefiletest.WalkTo(t, l, id, "990101000001", []casefile.Officer{{CertNo: "990101000001"}, {CertNo: "990101000002"}}, "decide")
+	if _, err := l.AddStage(ctx, id, "990101000001", casefile.StageBody{Stage: "decide"}); err != nil {
+		t.Fatal(err)
+	}
 	c := d.Cases
 	c.ShowCase(id)
 	c.ShowPublishForm()
@@ -104,7 +107,10 @@ func TestPublicationPreviewMasksADoubtfulNameWithOneTap(t *testing.T) {
 		"依据《医疗机构管理条例》第四十八条，决定罚款人民币5000元。\n执法人员：张伟（执法证号990101000001）、赵敏（执法证号990101000002）。"
 	body, _ := json.Marshal(document.Doc{Template: "penalty_decision", Title: "行政处罚决定书", Inputs: map[string]string{"doc_no": "明卫医罚〔2026〕15号"}, Text: text})
 	l.AddDocument(ctx, id, "990101000001", body)
-	l.AddStage(ctx, id, "990101000001", casefile.StageBody{Stage: "decide"})
+	casefiletest.WalkTo(t, l, id, "990101000001", []casefile.Officer{{CertNo: "990101000001"}, {CertNo: "990101000002"}}, "decide")
+	if _, err := l.AddStage(ctx, id, "990101000001", casefile.StageBody{Stage: "decide"}); err != nil {
+		t.Fatal(err)
+	}
 	c := d.Cases
 	c.ShowCase(id)
 	c.ShowPublishForm()

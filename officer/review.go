@@ -3,6 +3,7 @@ package officer
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -14,12 +15,40 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
 )
 
-// decisionKinds are the kinds of decision a proposal can tick.
-var decisionKinds = []string{"warning", "revoke_licence", "order_closure", "demolish", "seize", "hearing"}
+// decisionKinds are the kinds of decision a proposal can tick
+// (review.Proposal.Kinds), for every act.
+var decisionKinds = []string{"warning", "fine", "confiscate", "revoke_licence", "deny_licence", "order_closure",
+	"demolish", "seize", "enforce", "hearing"}
+
+// actKinds are the kinds a decision of each act can be; an act not listed
+// is offered them all.
+var actKinds = map[catalog.Act][]string{
+	catalog.ActPenalty:    {"warning", "fine", "confiscate", "revoke_licence", "order_closure", "hearing"},
+	catalog.ActLicensing:  {"deny_licence", "revoke_licence", "hearing"},
+	catalog.ActCoercion:   {"seize", "enforce", "demolish"},
+	catalog.ActInspection: {"order_closure", "seize"},
+}
+
+// kindsFor are the kinds offered for a case of act: its act's, and any a
+// proposal already names.
+func kindsFor(a catalog.Act, have []string) []string {
+	ks, ok := actKinds[a]
+	if !ok {
+		return decisionKinds
+	}
+	var out []string
+	for _, k := range decisionKinds {
+		if slices.Contains(ks, k) || slices.Contains(have, k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
 
 // impacts are the impacts a proposal can tick.
 var impacts = []string{"public_interest", "major_impact", "health"}
@@ -83,10 +112,11 @@ func (c *Cases) newProposalForm(p review.Proposal) *ProposalForm {
 		}
 		return out, back
 	}
-	kindLabels, kindKeys := label("decision.kind.", decisionKinds)
+	a := c.Open.Opening.Act
+	kindLabels, kindKeys := label("decision.kind.", kindsFor(a, p.Kinds))
 	impactLabels, impactKeys := label("decision.impact.", impacts)
 	f.Kinds = widget.NewCheckGroup(kindLabels, nil)
-	f.Kinds.Horizontal = false // six labels do not fit one line on a laptop
+	f.Kinds.Horizontal = len(kindLabels) <= 3 // more do not fit one line on a laptop
 	f.Impacts = widget.NewCheckGroup(impactLabels, nil)
 	f.Impacts.Horizontal = true
 	for _, k := range p.Kinds {
@@ -103,6 +133,10 @@ func (c *Cases) newProposalForm(p review.Proposal) *ProposalForm {
 			return
 		}
 		prop.Act, prop.PartyKind = c.Open.Opening.Act, c.Open.Opening.Party.Kind
+		if c.rev == nil {
+			f.Major.Hide() // no review on this desk: nothing to say
+			return
+		}
 		if rules := c.rev.Policies[c.Open.Opening.Agency].Major(prop); len(rules) > 0 {
 			f.Major.Importance = widget.WarningImportance
 			f.Major.SetText(shell.L("review.major", map[string]any{"Rules": review.RuleTexts(rules)}))
@@ -117,14 +151,20 @@ func (c *Cases) newProposalForm(p review.Proposal) *ProposalForm {
 	f.Impacts.OnChanged = func([]string) { update() }
 	f.Text.OnChanged = func(string) { c.d.touch() }
 	update()
-	f.items = []*widget.FormItem{
-		widget.NewFormItem(shell.L("review.fine"), f.Fine),
-		widget.NewFormItem(shell.L("review.confiscate"), f.Confiscate),
+	// Amounts are a penalty's (or a levy's, a fee's); a seizure or a
+	// licence decides none.
+	if a == catalog.ActPenalty || a == catalog.ActLevy || a == catalog.ActFee || p.Fine > 0 {
+		f.items = append(f.items, widget.NewFormItem(shell.L("review.fine"), f.Fine))
+	}
+	if a == catalog.ActPenalty || p.Confiscate > 0 {
+		f.items = append(f.items, widget.NewFormItem(shell.L("review.confiscate"), f.Confiscate))
+	}
+	f.items = append(f.items,
 		widget.NewFormItem(shell.L("review.kinds"), f.Kinds),
 		widget.NewFormItem(shell.L("review.impacts"), f.Impacts),
 		widget.NewFormItem(shell.L("review.decision_text"), f.Text),
 		widget.NewFormItem("", f.Major),
-	}
+	)
 	f.kindKeys, f.impactKeys = kindKeys, impactKeys
 	return f
 }

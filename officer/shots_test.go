@@ -61,7 +61,9 @@ func TestDeskScreens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l.AddStage(ctx, id, officerID, casefile.StageBody{Stage: "register", Note: "立案"})
+	if _, err := l.AddStage(ctx, id, officerID, casefile.StageBody{Stage: "register", Note: "立案", Approver: "李局长"}); err != nil {
+		t.Fatal(err)
+	}
 	for _, n := range []string{"询问当事人，当事人承认张贴广告。", "调取广告底稿一份。", "当事人提交书面陈述。"} {
 		if _, err := l.AddNote(ctx, id, officerID, n); err != nil {
 			t.Fatal(err)
