@@ -53,6 +53,9 @@ type Target struct {
 	// Photo imports a photo file (a folder import meets them beside the
 	// videos); nil leaves photos out.
 	Photo func(ctx context.Context, path string) (*casefile.Record, error)
+	// OnFile is told of each file of a folder import before it is read:
+	// the i-th of n.
+	OnFile func(i, n int, path string)
 }
 
 // Item is one file of an import: what it held and the record made, or
@@ -210,7 +213,10 @@ func (t Target) Folder(ctx context.Context, dir string) (Summary, error) {
 	if err != nil {
 		return s, fmt.Errorf("import folder %s: %w", dir, err)
 	}
-	for _, path := range files {
+	for i, path := range files {
+		if t.OnFile != nil {
+			t.OnFile(i+1, len(files), path)
+		}
 		if err := ctx.Err(); err != nil {
 			return s, fmt.Errorf("import folder %s: %w", dir, err)
 		}
