@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -372,6 +373,25 @@ func TestPlayersReadCameraLayouts(t *testing.T) {
 	if _, err := a.Frame(6); err == nil {
 		t.Fatal("a frame past the end")
 	}
+	// A camera that leaves the Huffman tables out of its frames.
+	bare := write(t, dir, "bare.avi", func(p string) error {
+		return mediatest.AVI(p, mediatest.AVIOptions{Width: 32, Height: 24, FPS: 5, Frames: 6, NoHuffman: true})
+	})
+	if data, _ := os.ReadFile(bare); bytes.Contains(data, []byte{0xFF, 0xC4}) {
+		t.Fatal("the fixture's frames still have their tables")
+	}
+	b, err := mediaimport.OpenAVI(bare)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	img, err = b.Frame(5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, _, b, _ := img.At(3, 3).RGBA(); r>>8 < 190 || b>>8 > 60 {
+		t.Fatalf("frame 5 without tables: %v", img.At(3, 3))
+	}
 	wav := write(t, dir, "a.wav", func(p string) error {
 		return mediatest.WAV(p, mediatest.WAVOptions{Rate: 8000, Channels: 2, Samples: tone(800), ICRD: "2026", BextDate: "2026-11-21", BextTime: "10:00:00"})
 	})
@@ -385,5 +405,75 @@ func TestPlayersReadCameraLayouts(t *testing.T) {
 	mp3 := write(t, dir, "a.mp3", func(p string) error { return mediatest.MP3(p, mediatest.MP3Options{Seconds: 1}) })
 	if _, err := mediaimport.ReadPCM(mp3); !errors.Is(err, mediaimport.ErrNotMedia) {
 		t.Fatalf("an MP3 as PCM: %v", err)
+	}
+}
+
+// No file, however damaged, panics or is taken for media without its
+// container's structure.
+func FuzzSniff(f *testing.F) {
+	dir := f.TempDir()
+	at := time.Date(2026, 11, 21, 10, 15, 30, 0, shanghai)
+	for name, fn := range map[string]func(string) error{
+		"a.mp4": func(p string) error { return mediatest.MP4(p, at, 320, 240, 10, 5) },
+		"a.avi": func(p string) error {
+			return mediatest.AVI(p, mediatest.AVIOptions{Width: 16, Height: 16, FPS: 5, Frames: 2, IDIT: "SAT NOV 21 10:15:30 2026", Sound: true})
+		},
+		"a.wav": func(p string) error {
+			return mediatest.WAV(p, mediatest.WAVOptions{Rate: 8000, Channels: 1, Samples: tone(100), ICRD: "2026-11-21", BextDate: "2026-11-21", BextTime: "10:00:00"})
+		},
+		"a.mp3": func(p string) error {
+			return mediatest.MP3(p, mediatest.MP3Options{Version: 4, Frames: map[string]string{"TDRC": "2026-11-21"}, Seconds: 0})
+		},
+	} {
+		path := filepath.Join(dir, name)
+		if err := fn(path); err != nil {
+			f.Fatal(err)
+		}
+		data, _ := os.ReadFile(path)
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := mediaimport.Sniff(bytes.NewReader(data), int64(len(data)), shanghai)
+		if err == nil && (p.Kind == "" || p.Container == "" || p.Format == "") {
+			t.Fatalf("accepted without saying what it is: %+v", p)
+		}
+		if err != nil && mediaimport.Code(err) == "io" {
+			t.Fatalf("an error without its code: %v", err)
+		}
+	})
+}
+
+// A damaged MP4 costs no more than its size: a sample table claiming
+// four billion entries (which stalled the demuxer first tried for 50 s)
+// and a track box claiming more than its movie box are read in a few
+// kilobytes, and the second is refused as cut short.
+func TestDamagedMP4CostsNoMoreThanItsSize(t *testing.T) {
+	dir := t.TempDir()
+	path := write(t, dir, "a.mp4", func(p string) error { return mediatest.MP4(p, time.Now(), 320, 240, 10, 30) })
+	data, _ := os.ReadFile(path)
+	stts := bytes.Index(data, []byte("stts"))
+	huge := append([]byte{}, data...)
+	copy(huge[stts+8:], []byte{0xFF, 0xFF, 0xFF, 0xF0}) // entry_count
+	trak := bytes.Index(data, []byte("trak"))
+	over := append([]byte{}, data...)
+	copy(over[trak-4:], []byte{0x7F, 0xFF, 0xFF, 0xFF}) // the track's size
+	for _, tc := range []struct {
+		name string
+		data []byte
+		code string
+	}{{"stts", huge, ""}, {"trak", over, "truncated"}} {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		start := time.Now()
+		_, err := mediaimport.Sniff(bytes.NewReader(tc.data), int64(len(tc.data)), shanghai)
+		el := time.Since(start)
+		runtime.ReadMemStats(&after)
+		if mediaimport.Code(err) != tc.code {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 1<<20 || el > time.Second {
+			t.Errorf("%s: %d bytes and %v to read %d bytes", tc.name, alloc, el, len(tc.data))
+		}
 	}
 }

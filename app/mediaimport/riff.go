@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
@@ -519,11 +520,55 @@ func (a *AVI) Frame(i int) (image.Image, error) {
 	if _, err := a.f.ReadAt(b, c.off); err != nil {
 		return nil, fmt.Errorf("read frame %d: %w", i, err)
 	}
-	img, err := jpeg.Decode(bytes.NewReader(b))
+	img, err := jpeg.Decode(bytes.NewReader(withHuffman(b)))
 	if err != nil {
 		return nil, fmt.Errorf("decode frame %d: %w", i, err)
 	}
 	return img, nil
+}
+
+// withHuffman gives a frame without Huffman tables the standard ones.
+// Many MJPEG cameras leave them out of every frame (the AVI1 kind, whose
+// decoders assume JPEG's example tables); Go's decoder needs them.
+func withHuffman(frame []byte) []byte {
+	for p := 2; p+4 <= len(frame) && frame[p] == 0xFF; {
+		marker, n := frame[p+1], int(frame[p+2])<<8|int(frame[p+3])
+		switch marker {
+		case 0xC4: // DHT: the frame has its tables
+			return frame
+		case 0xDA: // SOS before any DHT
+			return bytes.Join([][]byte{frame[:p], standardDHT(), frame[p:]}, nil)
+		}
+		p += 2 + n
+	}
+	return frame
+}
+
+var (
+	dhtOnce sync.Once
+	dht     []byte
+)
+
+// standardDHT is JPEG's example Huffman tables (ITU T.81 annex K.3) as
+// DHT segments: the ones Go's encoder writes, taken from a picture it
+// encodes.
+func standardDHT() []byte {
+	dhtOnce.Do(func() {
+		var buf bytes.Buffer
+		jpeg.Encode(&buf, image.NewRGBA(image.Rect(0, 0, 8, 8)), nil) // colour: all four tables
+		b := buf.Bytes()
+		for p := 2; p+4 <= len(b) && b[p] == 0xFF; {
+			n := int(b[p+2])<<8 | int(b[p+3])
+			if b[p+1] == 0xC4 {
+				dht = append(dht, b[p:p+2+n]...)
+			}
+			if b[p+1] == 0xDA {
+				break
+			}
+			p += 2 + n
+		}
+	})
+	return dht
 }
 
 // Close closes the file.

@@ -193,6 +193,9 @@ type AVIOptions struct {
 	IDIT, ICRD string
 	// Sound adds an 8 kHz PCM16 mono stream beside the video.
 	Sound bool
+	// NoHuffman leaves the Huffman tables out of every MJPEG frame, as
+	// many cameras do (the AVI1 kind).
+	NoHuffman bool
 }
 
 // Picture is frame i of a test video: a colour that changes with i.
@@ -221,6 +224,9 @@ func AVI(path string, o AVIOptions) error {
 		var data []byte
 		if o.Codec == "MJPG" {
 			data = Picture(o.Width, o.Height, i)
+			if o.NoHuffman {
+				data = stripDHT(data)
+			}
 		} else {
 			data = append([]byte{0, 0, 0, 1, 0x65}, bytes.Repeat([]byte{byte(i)}, 99)...)
 		}
@@ -340,4 +346,18 @@ func MP3(path string, o MP3Options) error {
 
 func syncsafe(n int) []byte {
 	return []byte{byte(n >> 21 & 0x7F), byte(n >> 14 & 0x7F), byte(n >> 7 & 0x7F), byte(n & 0x7F)}
+}
+
+// stripDHT drops a JPEG's Huffman table segments.
+func stripDHT(b []byte) []byte {
+	out := append([]byte{}, b[:2]...)
+	p := 2
+	for p+4 <= len(b) && b[p] == 0xFF && b[p+1] != 0xDA {
+		n := int(b[p+2])<<8 | int(b[p+3])
+		if b[p+1] != 0xC4 {
+			out = append(out, b[p:p+2+n]...)
+		}
+		p += 2 + n
+	}
+	return append(out, b[p:]...)
 }
