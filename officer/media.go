@@ -554,8 +554,8 @@ func (c *Cases) importPhoto(path, stage string) (*casefile.Record, error) {
 // phone) for which stage, and the case's media with their recording
 // times.
 type EvidenceForm struct {
-	Stage                              *widget.Select
-	PhotoButton, FileButton, FolderBtn *widget.Button
+	Stage                                 *widget.Select
+	PhotoButton, FileButton, FolderButton *widget.Button
 	// Rows are the case's media records, oldest first.
 	Rows   []*MediaRow
 	dialog dialog.Dialog
@@ -590,20 +590,20 @@ func (c *Cases) ShowEvidence() *EvidenceForm {
 		f.dialog.Hide()
 		c.importFileDialog(stage())
 	})
-	f.FolderBtn = widget.NewButtonWithIcon(shell.L("media.import.folder"), theme.FolderOpenIcon(), func() {
+	f.FolderButton = widget.NewButtonWithIcon(shell.L("media.import.folder"), theme.FolderOpenIcon(), func() {
 		f.dialog.Hide()
 		c.importFolderDialog(stage())
 	})
-	f.FolderBtn.Importance = widget.HighImportance
+	f.FolderButton.Importance = widget.HighImportance
 	if !writable {
 		f.PhotoButton.Disable()
 		f.FileButton.Disable()
-		f.FolderBtn.Disable()
+		f.FolderButton.Disable()
 	}
 	hint := widget.NewLabel(shell.L("media.import.hint"))
 	hint.Wrapping = fyne.TextWrapWord
 	top := container.NewVBox(widget.NewForm(widget.NewFormItem(shell.L("media.stage"), f.Stage)),
-		container.NewHBox(f.FolderBtn, f.FileButton, f.PhotoButton), hint, widget.NewSeparator())
+		container.NewHBox(f.FolderButton, f.FileButton, f.PhotoButton), hint, widget.NewSeparator())
 	list := container.NewVBox()
 	for _, r := range c.Open.Records {
 		rec, ok := capture.RecordingOf(r)

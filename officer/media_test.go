@@ -18,7 +18,6 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/describe"
-	"github.com/sanxiang-desk/sanxiang/app/mediaimport"
 	"github.com/sanxiang-desk/sanxiang/app/mediaimport/mediatest"
 	"github.com/sanxiang-desk/sanxiang/app/shell/shelltest"
 )
@@ -297,7 +296,7 @@ func TestOfficerImportsABodyCameraFolder(t *testing.T) {
 	c := d.Cases
 	c.ShowCase(id)
 	e := c.ShowEvidence()
-	if e.Stage.Selected != "检查" || e.FolderBtn.Disabled() || len(e.Rows) != 0 {
+	if e.Stage.Selected != "检查" || e.FolderButton.Disabled() || len(e.Rows) != 0 {
 		t.Fatalf("evidence dialog: stage %q, %d rows", e.Stage.Selected, len(e.Rows))
 	}
 	shelltest.Shot(t, d.win, "media-evidence-empty")
@@ -421,5 +420,4 @@ func TestOfficerImportsABodyCameraFolder(t *testing.T) {
 	if len(m.Summary.Imported) != 1 || !strings.Contains(strings.Join(m.Lines, "\n"), "（代码 duplicate）") {
 		t.Fatalf("a second import: %s", strings.Join(m.Lines, "\n"))
 	}
-	_ = mediaimport.Code
 }
