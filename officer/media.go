@@ -5,6 +5,7 @@ import (
 	"errors"
 	"image"
 	"image/draw"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/capture"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/describe"
+	"github.com/sanxiang-desk/sanxiang/app/mediaimport"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
 )
 
@@ -96,6 +98,9 @@ func mediaError(err error) string {
 		return shell.L("media.err.disk_full")
 	case errors.Is(err, capture.ErrNotPhoto):
 		return shell.L("media.err.not_photo")
+	}
+	if code := mediaimport.Code(err); code != "io" {
+		return shell.L("media.import.err." + code)
 	}
 	if msg := shell.ClockError(err); msg != "" {
 		return msg
@@ -507,20 +512,22 @@ func label(key string, data ...map[string]any) string {
 	return shell.L(key)
 }
 
-// ImportPhotos asks for photo files and adds each to the case as it is.
-func (c *Cases) ImportPhotos() {
+// ImportPhotos opens the evidence import (the case page's button).
+func (c *Cases) ImportPhotos() { c.ShowEvidence() }
+
+// ImportPhotoDialog asks for a photo file and adds it to the case as it is.
+func (c *Cases) ImportPhotoDialog(stage string) {
 	if c.Open == nil {
 		return
 	}
 	c.d.touch()
-	keys, _, pick := c.stageOptions()
 	fd := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
 		if err != nil || rc == nil {
 			return
 		}
 		path := rc.URI().Path()
 		rc.Close()
-		rec, err := c.importPhoto(path, keys[pick])
+		rec, err := c.importPhoto(path, stage)
 		if err != nil {
 			dialog.ShowError(errors.New(mediaError(err)), c.d.win)
 			return
@@ -540,4 +547,286 @@ func (c *Cases) ImportPhotoFile(path, stage string) error {
 
 func (c *Cases) importPhoto(path, stage string) (*casefile.Record, error) {
 	return capture.ImportPhoto(context.Background(), c.log, c.Open.ID, c.d.Me.ID, stage, path)
+}
+
+// EvidenceForm is the open evidence dialog, for tests: what to import
+// (photos, a video or audio file, a whole folder from a body camera or a
+// phone) for which stage, and the case's media with their recording
+// times.
+type EvidenceForm struct {
+	Stage                                 *widget.Select
+	PhotoButton, FileButton, FolderButton *widget.Button
+	// Rows are the case's media records, oldest first.
+	Rows   []*MediaRow
+	dialog dialog.Dialog
+}
+
+// MediaRow is one media record in the evidence dialog's list.
+type MediaRow struct {
+	Record casefile.Record
+	// Text says what it is, its files, when it was recorded and where
+	// that time came from.
+	Text         *widget.Label
+	Play, System *widget.Button
+}
+
+// ShowEvidence opens the evidence dialog.
+func (c *Cases) ShowEvidence() *EvidenceForm {
+	if c.Open == nil {
+		return nil
+	}
+	c.d.touch()
+	f := &EvidenceForm{}
+	keys, labels, pick := c.stageOptions()
+	f.Stage = widget.NewSelect(labels, nil)
+	f.Stage.SetSelectedIndex(pick)
+	stage := func() string { return keyOf(keys, f.Stage.SelectedIndex()) }
+	writable := c.Open.Pending == nil
+	f.PhotoButton = widget.NewButtonWithIcon(shell.L("media.import.photos"), theme.MediaPhotoIcon(), func() {
+		f.dialog.Hide()
+		c.ImportPhotoDialog(stage())
+	})
+	f.FileButton = widget.NewButtonWithIcon(shell.L("media.import.file"), theme.MediaVideoIcon(), func() {
+		f.dialog.Hide()
+		c.importFileDialog(stage())
+	})
+	f.FolderButton = widget.NewButtonWithIcon(shell.L("media.import.folder"), theme.FolderOpenIcon(), func() {
+		f.dialog.Hide()
+		c.importFolderDialog(stage())
+	})
+	f.FolderButton.Importance = widget.HighImportance
+	if !writable {
+		f.PhotoButton.Disable()
+		f.FileButton.Disable()
+		f.FolderButton.Disable()
+	}
+	hint := widget.NewLabel(shell.L("media.import.hint"))
+	hint.Wrapping = fyne.TextWrapWord
+	top := container.NewVBox(widget.NewForm(widget.NewFormItem(shell.L("media.stage"), f.Stage)),
+		container.NewHBox(f.FolderButton, f.FileButton, f.PhotoButton), hint, widget.NewSeparator())
+	list := container.NewVBox()
+	for _, r := range c.Open.Records {
+		rec, ok := capture.RecordingOf(r)
+		if !ok {
+			continue
+		}
+		row := c.mediaRow(r, rec)
+		f.Rows = append(f.Rows, row)
+		list.Add(container.NewBorder(nil, nil, nil, container.NewVBox(row.Play, row.System), row.Text))
+	}
+	title := widget.NewLabelWithStyle(shell.L("media.list.title", map[string]any{"N": len(f.Rows)}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	if len(f.Rows) == 0 {
+		list.Add(widget.NewLabel(shell.L("media.list.empty")))
+	}
+	body := container.NewBorder(container.NewVBox(top, title), nil, nil, nil, container.NewVScroll(list))
+	f.dialog = dialog.NewCustom(shell.L("media.import.title"), shell.L("media.close"), body, c.d.win)
+	f.dialog.Resize(fyne.NewSize(900, 640))
+	f.dialog.Show()
+	return f
+}
+
+// mediaRow describes a media record with its recording time and the
+// time's source, and the buttons that play it.
+func (c *Cases) mediaRow(r casefile.Record, rec capture.Recording) *MediaRow {
+	row := &MediaRow{Record: r}
+	what, text := describe.Media(rec, label)
+	at, source := rec.Start, shell.L("media.time_source.device")
+	if b, ok := mediaimport.BodyOf(r); ok && b.Import != nil {
+		source = shell.L("media.time_source." + b.Import.TimeSource)
+	} else if rec.Kind == capture.KindPhoto && rec.Photo != nil {
+		source = shell.L("media.time_source.file_time")
+		if !rec.Photo.Taken.IsZero() {
+			source = shell.L("media.time_source.exif")
+		}
+		if rec.Photo.Source == "snapshot" {
+			source = shell.L("media.time_source.device")
+		}
+	}
+	when := shell.L("media.recorded_at", map[string]any{"At": at.Local().Format("2006-01-02 15:04:05"), "Source": source})
+	if rec.Kind == capture.KindPhoto {
+		when = shell.L("media.taken", map[string]any{"At": at.Local().Format("2006-01-02 15:04:05")}) + "（" + source + "）"
+	}
+	no := shell.L("case.record_no", map[string]any{"N": c.Open.Number(r.Ref())})
+	row.Text = wrap(no + "　" + what + "　" + when + "\n" + text)
+	stored := len(rec.Files) > 0 && fileExists(c.log, rec.Files[0].SHA256)
+	play := shell.L("media.play")
+	if rec.Kind == capture.KindPhoto {
+		play = shell.L("media.view")
+	}
+	row.Play = widget.NewButtonWithIcon(play, theme.MediaPlayIcon(), func() { c.ShowPlayer(rec) })
+	row.System = widget.NewButtonWithIcon(shell.L("media.open_system"), theme.ComputerIcon(), func() {
+		if len(rec.Files) == 0 {
+			return
+		}
+		if err := c.openWithSystem(rec.Files[0]); err != nil {
+			dialog.ShowError(errors.New(shell.L("media.err.open_system")+" "+err.Error()), c.d.win)
+		}
+	})
+	if rec.Kind == capture.KindPhoto {
+		row.System.Hide() // a photo shows in the app
+	}
+	if !stored {
+		row.Play.Disable()
+		row.System.Disable()
+	}
+	return row
+}
+
+// mediaExtensions are the files the single-file import offers.
+var mediaExtensions = []string{".mp4", ".MP4", ".mov", ".MOV", ".3gp", ".3GP", ".avi", ".AVI", ".m4a", ".M4A", ".wav", ".WAV", ".mp3", ".MP3"}
+
+func (c *Cases) importFileDialog(stage string) {
+	fd := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
+		if err != nil || rc == nil {
+			return
+		}
+		path := rc.URI().Path()
+		rc.Close()
+		c.ImportMedia(stage, path, "")
+	}, c.d.win)
+	fd.SetFilter(storage.NewExtensionFileFilter(mediaExtensions))
+	fd.Resize(fyne.NewSize(800, 560))
+	fd.Show()
+}
+
+func (c *Cases) importFolderDialog(stage string) {
+	fd := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
+		if err != nil || u == nil {
+			return
+		}
+		c.ImportMedia(stage, "", u.Path())
+	}, c.d.win)
+	fd.Resize(fyne.NewSize(800, 560))
+	fd.Show()
+}
+
+// MediaImport is an import under way, for tests: Done is closed when it
+// has finished and its summary is on screen.
+type MediaImport struct {
+	Done    chan struct{}
+	Summary mediaimport.Summary
+	Err     error
+	// Progress says which file is being read.
+	Progress *widget.Label
+	// Lines are the summary's lines: the counts, then a line a file.
+	Lines []string
+	// Result is the summary dialog.
+	Result   dialog.Dialog
+	progress dialog.Dialog
+}
+
+// ImportMedia imports a video or audio file (path), or every video,
+// audio and photo file under a folder (dir), into the open case for a
+// stage, away from the screen's thread; the case page then shows what
+// was added and a summary says each file's time and its source, or why
+// it was refused.
+func (c *Cases) ImportMedia(stage, path, dir string) *MediaImport {
+	m := &MediaImport{Done: make(chan struct{}), Progress: widget.NewLabel(shell.L("media.import.reading"))}
+	if c.Open == nil {
+		close(m.Done)
+		return m
+	}
+	c.d.touch()
+	caseID, me := c.Open.ID, c.d.Me.ID
+	t := mediaimport.Target{Log: c.log, Case: caseID, Author: me, Stage: stage,
+		Photo: func(ctx context.Context, p string) (*casefile.Record, error) {
+			return capture.ImportPhoto(ctx, c.log, caseID, me, stage, p)
+		},
+		OnFile: func(i, n int, p string) {
+			c.d.post(func() {
+				m.Progress.SetText(shell.L("media.import.progress", map[string]any{"I": i, "N": n, "Name": filepath.Base(p)}))
+			})
+		}}
+	bar := widget.NewProgressBarInfinite()
+	m.progress = dialog.NewCustomWithoutButtons(shell.L("media.import.title"), container.NewVBox(m.Progress, bar), c.d.win)
+	m.progress.Show()
+	go func() {
+		var s mediaimport.Summary
+		var err error
+		if dir != "" {
+			s, err = t.Folder(context.Background(), dir)
+		} else {
+			s.Dir = filepath.Dir(path)
+			it := t.File(context.Background(), path)
+			if it.Err != nil {
+				s.Refused = append(s.Refused, it)
+			} else {
+				s.Imported = append(s.Imported, it)
+			}
+		}
+		c.d.post(func() {
+			bar.Stop()
+			m.progress.Hide()
+			m.Summary, m.Err = s, err
+			if c.Open != nil && c.Open.ID == caseID {
+				c.showSaved(caseID, s.Last())
+			}
+			m.show(c)
+			close(m.Done)
+		})
+	}()
+	return m
+}
+
+// show puts the import's summary on screen.
+func (m *MediaImport) show(c *Cases) {
+	s := m.Summary
+	m.Lines = []string{shell.L("media.import.summary", map[string]any{"N": len(s.Imported), "R": len(s.Refused), "I": s.Ignored})}
+	if m.Err != nil {
+		m.Lines = append(m.Lines, shell.L("media.import.err.io")+" "+m.Err.Error())
+	}
+	// What was refused comes first: it is what the officer must see to.
+	for _, it := range s.Refused {
+		code, why := refusal(it.Err)
+		m.Lines = append(m.Lines, shell.L("media.import.refused", map[string]any{"Name": it.Name(), "Why": why, "Code": code}))
+	}
+	good := len(m.Lines)
+	for _, it := range s.Imported {
+		m.Lines = append(m.Lines, importedLine(it))
+	}
+	box := container.NewVBox()
+	for i, line := range m.Lines {
+		l := wrap(line)
+		if i > 0 {
+			l.Wrapping = fyne.TextWrapBreak // Chinese runs on without spaces to break at
+		}
+		switch {
+		case i == 0:
+			l.TextStyle.Bold = true
+		case i < good:
+			l.Importance = widget.DangerImportance
+		}
+		box.Add(l)
+	}
+
+	if s.Dir != "" {
+		box.Add(wrap(shell.L("media.import.from", map[string]any{"Dir": s.Dir})))
+	}
+	scroll := container.NewVScroll(box)
+	scroll.SetMinSize(fyne.NewSize(760, 360))
+	m.Result = dialog.NewCustom(shell.L("media.import.summary_title"), shell.L("media.close"), scroll, c.d.win)
+	m.Result.Show()
+}
+
+// importedLine says what an imported file is and when it was recorded.
+func importedLine(it mediaimport.Item) string {
+	if it.Kind == capture.KindPhoto {
+		return shell.L("media.import.ok_photo", map[string]any{"Name": it.Name()})
+	}
+	p := it.Probe
+	return shell.L("media.import.ok", map[string]any{"Name": it.Name(), "What": shell.L("media.kind." + p.Kind),
+		"Length": describe.Clock(p.Duration), "Format": p.Format,
+		"At": p.Recorded.Local().Format("2006-01-02 15:04:05"), "Source": shell.L("media.time_source." + p.TimeSource)})
+}
+
+// refusal is a refused file's stable code and its words.
+func refusal(err error) (string, string) {
+	if errors.Is(err, capture.ErrNotPhoto) {
+		return "not_photo", shell.L("media.err.not_photo")
+	}
+	code := mediaimport.Code(err)
+	if code == "io" {
+		return code, shell.L("media.import.err.io") + " " + err.Error()
+	}
+	return code, shell.L("media.import.err." + code)
 }

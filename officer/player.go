@@ -1,10 +1,17 @@
 package officer
 
 import (
+	"fmt"
 	"image"
 	"image/draw"
+	"io"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
 	"time"
+	"unicode"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -16,6 +23,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/capture"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/describe"
+	"github.com/sanxiang-desk/sanxiang/app/mediaimport"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
 )
 
@@ -33,14 +41,19 @@ type PlayerForm struct {
 	Frame   int
 	Playing bool
 
-	video   *capture.AVIReader
-	info    capture.AVIInfo
-	samples []int16
-	rate    int
-	total   time.Duration
-	play    *capture.Playback
-	stop    chan struct{}
-	dialog  dialog.Dialog
+	video    frameSource
+	info     capture.AVIInfo
+	samples  []int16
+	rate     int
+	channels int
+	// System hands the file to the system's player (every video and
+	// audio; the only way for what the desk cannot play itself: MP4, MOV,
+	// H.264 AVI, MP3).
+	System *widget.Button
+	total  time.Duration
+	play   *capture.Playback
+	stop   chan struct{}
+	dialog dialog.Dialog
 }
 
 // ShowPlayer opens a media record's files.
@@ -68,22 +81,40 @@ func (c *Cases) ShowPlayer(rec capture.Recording) {
 		_, text := describe.Media(rec, label)
 		body = container.NewBorder(nil, wrap(text), nil, nil, p.Image)
 	default:
-		if a := path(capture.KindAudio); a != "" {
-			info, samples, err := capture.ReadWAV(a)
-			if err != nil {
-				p.Message.SetText(mediaError(err))
-			} else {
-				p.samples, p.rate, p.total = samples, info.Rate, info.Duration()
+		var notHere []string
+		for _, f := range rec.Files {
+			switch {
+			case f.Role == capture.KindAudio && strings.HasPrefix(f.Format, "wav pcm_s16le"):
+				pcm, err := mediaimport.ReadPCM(path(capture.KindAudio))
+				if err != nil {
+					p.Message.SetText(mediaError(err))
+				} else {
+					p.samples, p.rate, p.channels, p.total = pcm.Samples, pcm.Rate, pcm.Channels, pcm.Duration()
+				}
+			case f.Role == capture.KindVideo && strings.HasPrefix(f.Format, "avi mjpeg"):
+				v, info, err := openMJPEG(path(capture.KindVideo))
+				if err != nil {
+					p.Message.SetText(mediaError(err))
+				} else {
+					p.video, p.info = v, info
+					p.total = max(p.total, p.info.Duration())
+				}
+			default:
+				notHere = append(notHere, f.Format)
 			}
 		}
-		if v := path(capture.KindVideo); v != "" {
-			r, err := capture.OpenAVI(v)
-			if err != nil {
-				p.Message.SetText(mediaError(err))
-			} else {
-				p.video, p.info = r, r.Info()
-				p.total = max(p.total, p.info.Duration())
-			}
+		if len(notHere) > 0 && p.video == nil && p.samples == nil {
+			p.Message.SetText(shell.L("media.not_in_app", map[string]any{"Format": strings.Join(notHere, "，")}))
+			p.total = time.Duration(rec.DurationMS) * time.Millisecond
+		}
+		if len(rec.Files) > 0 {
+			p.System = widget.NewButtonWithIcon(shell.L("media.open_system"), theme.ComputerIcon(), func() {
+				if err := c.openWithSystem(rec.Files[0]); err != nil {
+					p.Message.SetText(shell.L("media.err.open_system") + " " + err.Error())
+					return
+				}
+				p.Message.SetText(shell.L("media.opened_system"))
+			})
 		}
 		p.Image = canvas.NewImageFromImage(image.NewRGBA(image.Rect(0, 0, 640, 480)))
 		p.Image.FillMode = canvas.ImageFillContain
@@ -113,6 +144,9 @@ func (c *Cases) ShowPlayer(rec capture.Recording) {
 			widget.NewButtonWithIcon(shell.L("media.play"), theme.MediaPlayIcon(), p.Play),
 			widget.NewButtonWithIcon(shell.L("media.pause"), theme.MediaPauseIcon(), p.Pause),
 			widget.NewButtonWithIcon("", theme.MediaSkipNextIcon(), p.Next), p.Time)
+		if p.System != nil {
+			controls.Add(p.System)
+		}
 		_, text := describe.Media(rec, label)
 		body = container.NewBorder(nil, container.NewVBox(p.Position, controls, p.Message, wrap(text)), nil, nil, p.Image)
 		p.show(0)
@@ -179,7 +213,7 @@ func (p *PlayerForm) start(c *Cases) {
 	began := time.Now()
 	if p.samples != nil && c.d.capture != nil {
 		if audio, err := c.d.capture.audioCtx(); err == nil {
-			pb, err := audio.Play(p.samples, p.rate, 1, int64(from)*int64(p.rate)/int64(time.Second))
+			pb, err := audio.Play(p.samples, p.rate, max(p.channels, 1), int64(from)*int64(p.rate)/int64(time.Second))
 			if err == nil {
 				p.play = pb
 			} else {
@@ -243,4 +277,110 @@ func fileExists(l *casefile.Log, sha string) bool {
 	}
 	_, err = os.Stat(l.Media().Path(d))
 	return err == nil
+}
+
+// frameSource is a video the player steps through: the desk's own
+// recordings, or a camera's MJPEG AVI.
+type frameSource interface {
+	Frame(i int) (image.Image, error)
+	Close() error
+}
+
+// openMJPEG opens an MJPEG AVI: as the desk writes it, else in any
+// layout a camera writes.
+func openMJPEG(path string) (frameSource, capture.AVIInfo, error) {
+	if r, err := capture.OpenAVI(path); err == nil {
+		return r, r.Info(), nil
+	}
+	a, err := mediaimport.OpenAVI(path)
+	if err != nil {
+		return nil, capture.AVIInfo{}, err
+	}
+	i := a.Info()
+	return a, capture.AVIInfo{Width: i.Width, Height: i.Height, FPS: i.FPS, Frames: i.Frames}, nil
+}
+
+// systemOpen hands a file to the system's player; tests replace it.
+var systemOpen = func(path string) error {
+	var cmd *exec.Cmd
+	switch runtime.GOOS {
+	case "windows":
+		cmd = exec.Command("cmd", "/c", "start", "", path)
+	case "darwin":
+		cmd = exec.Command("open", path)
+	default:
+		cmd = exec.Command("xdg-open", path)
+	}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start %s: %w", cmd.Path, err)
+	}
+	go cmd.Wait() // the player runs on; its exit is its own
+	return nil
+}
+
+// playName is a media file's name as the system player gets it: letters,
+// digits, dots, dashes and underscores only (Windows' start reads the
+// rest as commands), with the extension that tells the player its kind.
+func playName(f casefile.MediaFile) string {
+	name := strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '.' || r == '-' || r == '_' {
+			return r
+		}
+		return '_'
+	}, filepath.Base(f.Name))
+	if strings.Trim(name, "._") == "" {
+		name = f.SHA256
+	}
+	return name
+}
+
+// openWithSystem hands a read-only copy of a stored media file, under
+// its own name, to the system's player: the store's file (named by its
+// hash, with no extension) is never given out.
+func (c *Cases) openWithSystem(f casefile.MediaFile) error {
+	d, err := casefile.ParseDigest(f.SHA256)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", f.Name, err)
+	}
+	dir := filepath.Join(os.TempDir(), "sanxiang-play", f.SHA256[:16])
+	dst := filepath.Join(dir, playName(f))
+	if _, err := os.Stat(dst); err != nil {
+		if err := copyReadOnly(c.log.Media().Path(d), dst); err != nil {
+			return fmt.Errorf("open %s: %w", f.Name, err)
+		}
+	}
+	if err := systemOpen(dst); err != nil {
+		return fmt.Errorf("open %s: %w", f.Name, err)
+	}
+	return nil
+}
+
+func copyReadOnly(src, dst string) error {
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+		return err
+	}
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	tmp := dst + ".part"
+	out, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(out, in)
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp, 0o400)
+	}
+	if err == nil {
+		err = os.Rename(tmp, dst)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
 }
