@@ -465,15 +465,15 @@ func TestDamagedMP4CostsNoMoreThanItsSize(t *testing.T) {
 		var before, after runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&before)
-		start := time.Now()
+		// A reader that trusted the counts would size its tables from them
+		// (gigabytes here) and spin over them: the allocation says which.
 		_, err := mediaimport.Sniff(bytes.NewReader(tc.data), int64(len(tc.data)), shanghai)
-		el := time.Since(start)
 		runtime.ReadMemStats(&after)
 		if mediaimport.Code(err) != tc.code {
 			t.Errorf("%s: %v", tc.name, err)
 		}
-		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 1<<20 || el > time.Second {
-			t.Errorf("%s: %d bytes and %v to read %d bytes", tc.name, alloc, el, len(tc.data))
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 1<<20 {
+			t.Errorf("%s: %d bytes allocated to read %d bytes", tc.name, alloc, len(tc.data))
 		}
 	}
 }
