@@ -64,6 +64,12 @@ type demoStage struct {
 	// docs are the documents made before the stage: template and the
 	// officer's inputs.
 	docs []demoDoc
+	// after are the documents made once the stage is recorded: the
+	// approval forms (审批表), which print the head who approved from the
+	// stage's record, and the documents that print a date the stage set
+	// (the 缴款通知书's time to pay, the 催告书's time to comply, the
+	// 听证通知书's hearing day).
+	after []demoDoc
 	// dates are the date fields the stage sets, as days before today.
 	dates map[string]int
 	// decision is what a decision stage decides; reviewed sends it to
@@ -209,11 +215,9 @@ func Cases(ctx context.Context, l *casefile.Log, ds *catalog.Dataset, accounts [
 					return err
 				}
 				l.SeedHistory(func() time.Time { return at })
-			}
-			if s.key == "register" {
-				// The approval form comes before the stage it approves.
-				if err := addDocument(ctx, l, id, "register_approval", agency, author,
-					map[string]string{"approver": body.Approver}, at); err != nil {
+				// The reviewer's signed opinion goes into the file as the
+				// 法制审核意见书.
+				if err := addDocument(ctx, l, id, "review_opinion", agency, author, nil, at); err != nil {
 					return err
 				}
 			}
@@ -224,6 +228,12 @@ func Cases(ctx context.Context, l *casefile.Log, ds *catalog.Dataset, accounts [
 			}
 			if _, err := l.AddStage(ctx, id, author, body); err != nil {
 				return fmt.Errorf("demo case %s stage %s: %w", id, s.key, err)
+			}
+			at = at.Add(5 * time.Minute)
+			for _, d := range s.after {
+				if err := addDocument(ctx, l, id, d.template, agency, author, d.inputs, at); err != nil {
+					return err
+				}
 			}
 		}
 		if !published {

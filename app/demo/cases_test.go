@@ -3,11 +3,13 @@ package demo
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/document"
 	"github.com/sanxiang-desk/sanxiang/app/publish"
 	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/assets"
@@ -43,6 +45,7 @@ func TestDemoHasAFinishedCaseOfEveryAct(t *testing.T) {
 	}
 	closed := map[catalog.Act]int{}
 	procs := map[string]bool{}
+	var approvalForms int
 	var extendedSeizure, remindedEnforcement, extendedLicence, heardPenalty, reviewed, pending, overdue, exceptions, reported int
 	for _, id := range ids {
 		c, err := l.Case(ctx, id)
@@ -50,6 +53,13 @@ func TestDemoHasAFinishedCaseOfEveryAct(t *testing.T) {
 			t.Fatal(err)
 		}
 		p := c.Procedure()
+		docs := map[string]string{} // template → the text of its last document
+		for _, r := range c.Records {
+			var d document.Doc
+			if r.Kind == casefile.KindDocument && json.Unmarshal(r.Body, &d) == nil {
+				docs[d.Template] = d.Text
+			}
+		}
 		if d := p.Deviations(c); len(d) != 0 {
 			// The one deliberate exception: a seizure on the spot
 			// (行政强制法 art. 19), approved within its 24 hours.
@@ -83,9 +93,43 @@ func TestDemoHasAFinishedCaseOfEveryAct(t *testing.T) {
 				final = s.Key
 			}
 		}
+		// An approval form (审批表) prints the head who approved, from the
+		// stage's record: it is made after the stage.
+		for _, st := range p.Stages {
+			if _, ok := c.Done[st.Key]; !ok || !st.Approval {
+				continue
+			}
+			for _, tid := range st.Documents {
+				if !strings.HasSuffix(tid, "_approval") {
+					continue
+				}
+				if text, ok := docs[tid]; !ok || !strings.Contains(text, Heads[c.Opening.Agency]) {
+					t.Errorf("case %s (%s): %s does not print the head %s who approved %s:\n%s", id, p.ID, tid, Heads[c.Opening.Agency], st.Key, text)
+				} else {
+					approvalForms++
+				}
+			}
+		}
 		r, done := c.Done[final]
 		if !done {
 			continue
+		}
+		// Every stage done has the documents its procedure names for it
+		// ("a|b": either).
+		for _, st := range p.Stages {
+			if _, ok := c.Done[st.Key]; !ok {
+				continue
+			}
+			for _, want := range st.Documents {
+				found := false
+				for _, tid := range strings.Split(want, "|") {
+					_, ok := docs[tid]
+					found = found || ok
+				}
+				if !found {
+					t.Errorf("finished case %s (%s, %s): stage %s without its document %s", id, p.ID, c.Opening.Party.Name, st.Key, want)
+				}
+			}
 		}
 		closed[c.Opening.Act]++
 		procs[p.ID] = true
@@ -147,6 +191,9 @@ func TestDemoHasAFinishedCaseOfEveryAct(t *testing.T) {
 	if extendedSeizure == 0 || remindedEnforcement == 0 || extendedLicence == 0 || heardPenalty == 0 {
 		t.Errorf("finished: %d seizures extended, %d enforcements after a 催告 with a time to comply, %d licences extended or heard, %d penalties heard",
 			extendedSeizure, remindedEnforcement, extendedLicence, heardPenalty)
+	}
+	if approvalForms < 8 {
+		t.Errorf("only %d approval forms print their head", approvalForms)
 	}
 	if reviewed < 3 {
 		t.Errorf("only %d finished cases with a reviewed major decision", reviewed)

@@ -17,6 +17,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/casefile/casefiletest"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/config"
+	"github.com/sanxiang-desk/sanxiang/app/document"
 	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/assets"
 )
@@ -206,8 +207,21 @@ func TestDemoCitationsExist(t *testing.T) {
 	if len(all) < 100 {
 		t.Fatalf("only %d citations found in the demo", len(all))
 	}
+	// A bundled document's printed text names other documents in 《》
+	// (依据《查封（扣押）决定书》): a document, not a law.
+	ts, err := document.Templates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	documents := map[string]bool{}
+	for _, tm := range ts {
+		documents["《"+tm.Title+"》"] = true
+	}
 	withArticles := 0
 	for _, c := range all {
+		if documents[c.title] && len(c.articles) == 0 {
+			continue
+		}
 		l, ok := laws[c.title]
 		if !ok {
 			t.Errorf("%s: %s is not in laws.json", c.in, c.title)

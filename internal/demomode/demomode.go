@@ -95,10 +95,30 @@ func seedCases(ctx context.Context, dev *device.Device, ds *catalog.Dataset, acc
 	if err := demo.Cases(ctx, dev.Log, ds, accounts, time.Now(), dev.Review); err != nil {
 		return fmt.Errorf("seed the cases: %w", err)
 	}
-	if err := seedEvidence(ctx, dev.Log); err != nil {
+	av, err := AVRequired(dev)
+	if err != nil {
+		return err
+	}
+	if err := seedEvidence(ctx, dev.Log, av); err != nil {
 		return fmt.Errorf("seed the evidence: %w", err)
 	}
 	return nil
+}
+
+// AVRequired is every audio/video list a demo case answers to: the
+// folder's (the demo city's, as imported) and the nationwide baseline
+// bundled with the build, which a device without city lists applies.
+// The procedures' own A/V flags apply on top of either (Case.MissingAV).
+func AVRequired(dev *device.Device) ([]casefile.AVRequirement, error) {
+	city, err := dev.AVLists()
+	if err != nil {
+		return nil, fmt.Errorf("demo A/V lists: %w", err)
+	}
+	base, err := device.BaselineAV()
+	if err != nil {
+		return nil, err
+	}
+	return append(city, base...), nil
 }
 
 // SeedLists writes the demo city's public and city lists into dir (and
@@ -152,8 +172,11 @@ func ImportLists(dev *device.Device) error {
 // seedEvidence records real evidence into the demo's first case through
 // the capture code the officer desk uses: a few seconds of video from the
 // synthetic camera with sound from the null audio backend (silence at the
-// real rate), a few seconds of audio, and a photo from the camera.
-func seedEvidence(ctx context.Context, l *casefile.Log) error {
+// real rate), a few seconds of audio, and a photo from the camera. Every
+// finished case then gets what av asks of its stages: a short video with
+// sound for a stage recorded the whole way (全过程), a photo from the
+// camera for the others.
+func seedEvidence(ctx context.Context, l *casefile.Log, av []casefile.AVRequirement) error {
 	ids, err := l.CaseIDs(ctx)
 	if err != nil || len(ids) == 0 {
 		return err
@@ -208,8 +231,62 @@ func seedEvidence(ctx context.Context, l *casefile.Log) error {
 	cam.Close()
 	for range frames {
 	}
-	_, err = capture.Snapshot(ctx, l, id, author, "investigate", f.Image, cam.Name(), time.Now())
-	return err
+	if _, err = capture.Snapshot(ctx, l, id, author, "investigate", f.Image, cam.Name(), time.Now()); err != nil {
+		return err
+	}
+	return seedFinishedAV(ctx, l, ids, av, audio)
+}
+
+// seedFinishedAV records, on every finished case, the audio-visual record
+// each stage av asks for and the case lacks.
+func seedFinishedAV(ctx context.Context, l *casefile.Log, ids []string, av []casefile.AVRequirement, audio *capture.Audio) error {
+	for _, cid := range ids {
+		c, err := l.Case(ctx, cid)
+		if err != nil {
+			return err
+		}
+		missing := c.MissingAV(av)
+		if !c.Closed() || len(missing) == 0 {
+			continue
+		}
+		_, full := c.AVStages(av)
+		author := c.Records[0].Author
+		for _, stage := range missing {
+			if full[stage] {
+				cam := &capture.Synthetic{}
+				r, err := capture.Start(ctx, capture.Config{Log: l, Case: cid, Author: author, Stage: stage, Audio: audio, Camera: cam})
+				if err != nil {
+					return fmt.Errorf("record %s of %s: %w", stage, cid, err)
+				}
+				time.Sleep(time.Second)
+				if _, err := r.Stop(); err != nil {
+					return fmt.Errorf("record %s of %s: %w", stage, cid, err)
+				}
+				continue
+			}
+			if err := snapshot(ctx, l, cid, author, stage); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// snapshot records a photo from the synthetic camera for stage of a case.
+func snapshot(ctx context.Context, l *casefile.Log, caseID, author, stage string) error {
+	cam := &capture.Synthetic{}
+	frames, err := cam.Start(ctx, capture.Format{Width: 640, Height: 480, FPS: 15})
+	if err != nil {
+		return fmt.Errorf("photo of %s for %s: %w", stage, caseID, err)
+	}
+	f := <-frames
+	cam.Close()
+	for range frames {
+	}
+	if _, err := capture.Snapshot(ctx, l, caseID, author, stage, f.Image, cam.Name(), time.Now()); err != nil {
+		return fmt.Errorf("photo of %s for %s: %w", stage, caseID, err)
+	}
+	return nil
 }
 
 // Platform runs the reference platform in this process on the configured
