@@ -296,8 +296,7 @@ func openMJPEG(path string) (frameSource, capture.AVIInfo, error) {
 	if err != nil {
 		return nil, capture.AVIInfo{}, err
 	}
-	i := a.Info()
-	return a, capture.AVIInfo{Width: i.Width, Height: i.Height, FPS: i.FPS, Frames: i.Frames}, nil
+	return a, a.Info(), nil
 }
 
 // systemOpen hands a file to the system's player; tests replace it.

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/icza/mjpeg"
+
+	"github.com/sanxiang-desk/sanxiang/app/mediaimport"
 )
 
 // AVIWriter writes MJPEG video in AVI with github.com/icza/mjpeg, which
@@ -80,19 +82,9 @@ func (a *AVIWriter) Close() error {
 // ErrNotAVI is a file that is not an MJPEG AVI written here.
 var ErrNotAVI = errors.New("capture: not an MJPEG AVI file")
 
-// AVIInfo is what an AVI file holds.
-type AVIInfo struct {
-	Width, Height, FPS int
-	Frames             int
-}
-
-// Duration is how long it plays.
-func (i AVIInfo) Duration() time.Duration {
-	if i.FPS == 0 {
-		return 0
-	}
-	return time.Duration(i.Frames) * time.Second / time.Duration(i.FPS)
-}
+// AVIInfo is what an AVI file holds: the same as a camera's AVI read by
+// the importer (mediaimport), which the player shows alike.
+type AVIInfo = mediaimport.AVIInfo
 
 type aviChunk struct {
 	off  int64 // of the chunk's data

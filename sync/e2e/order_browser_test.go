@@ -2,15 +2,13 @@ package e2e
 
 import (
 	"context"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/sanxiang-desk/sanxiang/internal/browsertest"
 	"github.com/sanxiang-desk/sanxiang/sync/server/console"
 	"github.com/sanxiang-desk/sanxiang/sync/server/servertest"
 )
@@ -22,19 +20,7 @@ import (
 // (default $TMPDIR/console-shots) for people to look at. Skipped without
 // a Chromium, unless SANXIANG_REQUIRE_BROWSER=1.
 func TestOrderOnSupervisionPagesInABrowser(t *testing.T) {
-	var exe string
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			exe = p
-			break
-		}
-	}
-	if exe == "" {
-		if os.Getenv("SANXIANG_REQUIRE_BROWSER") == "1" {
-			t.Fatal("SANXIANG_REQUIRE_BROWSER=1 but no chromium on PATH")
-		}
-		t.Skip("no chromium on PATH")
-	}
+	exe := browsertest.Find(t)
 	if testing.Short() {
 		t.Skip("a browser is slow")
 	}
@@ -45,48 +31,8 @@ func TestOrderOnSupervisionPagesInABrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// The project's bundled font only, as the console's browser tests do.
-	fonts, err := filepath.Abs(filepath.Join("..", "..", "assets", "fonts"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	conf := filepath.Join(dir, "fonts.conf")
-	aliases := ""
-	for _, family := range []string{"sans-serif", "serif", "monospace", "system-ui"} {
-		aliases += "<alias><family>" + family + "</family><prefer><family>Noto Sans SC</family></prefer></alias>"
-	}
-	if err := os.WriteFile(conf, []byte(`<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>`+
-		"<dir>"+fonts+"</dir><cachedir>"+filepath.Join(dir, "cache")+"</cachedir>"+aliases+"</fontconfig>"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	shots := os.Getenv("SANXIANG_CONSOLE_SHOTS")
-	if shots == "" {
-		shots = filepath.Join(os.TempDir(), "console-shots")
-	}
-	if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	actx, cancel := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox,
-		chromedp.Flag("disable-gpu", true), chromedp.Flag("lang", "zh-CN"), chromedp.WindowSize(1280, 900),
-		chromedp.Env("FONTCONFIG_FILE="+conf, "LANG=C.UTF-8", "LC_ALL=C.UTF-8"))...)
-	defer cancel()
-	bctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	if err := chromedp.Do(bctx, chromedp.Navigate("about:blank")); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	tctx, cancel := context.WithTimeout(bctx, 90*time.Second)
-	defer cancel()
-	shot := func(name string) chromedp.Action[chromedp.Void] {
-		return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-			png, err := chromedp.FullScreenshot(100)(ctx, tg)
-			if err != nil {
-				return chromedp.Void{}, err
-			}
-			return chromedp.Void{}, os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644)
-		}
-	}
+	br := browsertest.Open(t, exe)
+	tctx, shot := br.Ctx, br.Shot
 	day := func(d time.Time) string { return d.Format(time.DateOnly) }
 	dash := h.URL + "/admin/supervision?from=" + day(time.Now().AddDate(0, 0, -1)) + "&to=" + day(time.Now().AddDate(0, 0, 1))
 	if err := chromedp.Do(tctx,
@@ -117,5 +63,5 @@ func TestOrderOnSupervisionPagesInABrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`a[href$="/`+skipped+`"]`)), chromedp.WaitReady(chromedp.CSS(`h1`)), shot("order-03-case-out-of-order")); err != nil {
 		t.Fatalf("the case decided out of order: %v", err)
 	}
-	t.Logf("screenshots in %s", shots)
+	t.Logf("screenshots in %s", br.Shots)
 }

@@ -61,7 +61,7 @@ func TestImportAndWithdrawalInABrowser(t *testing.T) {
 	os.MkdirAll(downloads, 0o755)
 
 	br := openBrowser(t, exe)
-	do, text, shot := br.do, br.text, br.shot
+	do, text, shot := br.Do, br.Text, br.Shot
 
 	do("log in", chromedp.Navigate(h.URL+"/admin/login"), chromedp.WaitVisible(css(`input[name=login]`)),
 		chromedp.SendKeys(css(`input[name=login]`), "ag"), chromedp.SendKeys(css(`input[name=password]`), "password-ag"),
@@ -133,5 +133,5 @@ func TestImportAndWithdrawalInABrowser(t *testing.T) {
 			t.Errorf("the audit log lacks %s", want)
 		}
 	}
-	t.Logf("screenshots in %s", br.shots)
+	t.Logf("screenshots in %s", br.Shots)
 }

@@ -5,16 +5,13 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/base64"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/sanxiang-desk/sanxiang/internal/browsertest"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
 	"github.com/sanxiang-desk/sanxiang/sync/server/console"
@@ -22,113 +19,16 @@ import (
 	"github.com/sanxiang-desk/sanxiang/sync/server/servertest"
 )
 
-// chromium finds a Chromium to drive: it fails the test when
-// SANXIANG_REQUIRE_BROWSER=1 (./dev test) and there is none, and skips it
-// otherwise.
-func chromium(t *testing.T) string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("SANXIANG_REQUIRE_BROWSER") == "1" {
-		t.Fatal("SANXIANG_REQUIRE_BROWSER=1 but no chromium on PATH: apt-get install chromium (./dev test installs it)")
-	}
-	t.Skip("no chromium on PATH (set SANXIANG_REQUIRE_BROWSER=1 to make this a failure)")
-	return ""
-}
+// The console's tests drive a real Chromium through browsertest.
+type (
+	step   = browsertest.Step
+	chrome = browsertest.Chrome
+)
 
-// browserOptions start the Chromium at exe headless, with the project's
-// bundled Noto Sans SC as its only font (a fontconfig file of its own): the
-// pages render alike on every machine, and one without any font — Debian's
-// chromium only recommends one, and ./dev installs without recommends —
-// does not abort Chromium's font fallback. Its locale is C.UTF-8 whatever
-// the test's: under LANG=C it cannot name the Chinese file names uploaded.
-func browserOptions(t *testing.T, exe string) []chromedp.ExecAllocatorOption {
-	t.Helper()
-	fonts, err := filepath.Abs(filepath.Join("..", "..", "..", "assets", "fonts"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	conf := filepath.Join(dir, "fonts.conf")
-	aliases := ""
-	for _, family := range []string{"sans-serif", "serif", "monospace", "system-ui"} {
-		aliases += "<alias><family>" + family + "</family><prefer><family>Noto Sans SC</family></prefer></alias>"
-	}
-	if err := os.WriteFile(conf, []byte(`<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>`+
-		"<dir>"+fonts+"</dir><cachedir>"+filepath.Join(dir, "cache")+"</cachedir>"+aliases+"</fontconfig>"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox,
-		chromedp.Flag("disable-gpu", true), chromedp.Flag("lang", "zh-CN"), chromedp.WindowSize(1280, 900),
-		chromedp.Env("FONTCONFIG_FILE="+conf, "LANG=C.UTF-8", "LC_ALL=C.UTF-8"))
-}
-
-// step is one thing done in the browser.
-type step = chromedp.Action[chromedp.Void]
-
-// chrome is a headless Chromium for one test, its calls bounded by 90
-// seconds, its screenshots going into $SANXIANG_CONSOLE_SHOTS (default
-// console-shots in the temporary folder).
-type chrome struct {
-	t     *testing.T
-	ctx   context.Context
-	shots string
-}
-
-// openBrowser starts the Chromium at exe; it stops with the test.
-func openBrowser(t *testing.T, exe string) *chrome {
-	t.Helper()
-	shots := os.Getenv("SANXIANG_CONSOLE_SHOTS")
-	if shots == "" {
-		shots = filepath.Join(os.TempDir(), "console-shots")
-	}
-	if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), browserOptions(t, exe)...)
-	t.Cleanup(cancel)
-	bctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(cancel)
-	// The first call starts the browser, which lives as long as its
-	// context: the time limit goes on the calls after it.
-	if err := chromedp.Do(bctx, chromedp.Navigate("about:blank")); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	tctx, cancel := context.WithTimeout(bctx, 90*time.Second)
-	t.Cleanup(cancel)
-	return &chrome{t: t, ctx: tctx, shots: shots}
-}
-
-// do runs steps, failing the test with what they were for.
-func (b *chrome) do(what string, steps ...step) {
-	b.t.Helper()
-	if err := chromedp.Do(b.ctx, steps...); err != nil {
-		b.t.Fatalf("%s: %v", what, err)
-	}
-}
-
-// text is the text of the element sel selects.
-func (b *chrome) text(sel string) string {
-	b.t.Helper()
-	v, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
-	if err != nil {
-		b.t.Fatalf("text of %s: %v", sel, err)
-	}
-	return v
-}
-
-// shot saves the whole page as name.png.
-func (b *chrome) shot(name string) step {
-	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-		png, err := chromedp.FullScreenshot(100)(ctx, tg)
-		if err != nil {
-			return chromedp.Void{}, err
-		}
-		return chromedp.Void{}, os.WriteFile(filepath.Join(b.shots, name+".png"), png, 0o644)
-	}
-}
+var (
+	chromium    = browsertest.Find
+	openBrowser = browsertest.Open
+)
 
 func css(s string) chromedp.CSS { return chromedp.CSS(s) }
 
@@ -182,7 +82,7 @@ func TestConsoleInABrowser(t *testing.T) {
 	}
 
 	br := openBrowser(t, exe)
-	tctx, do, text, shot := br.ctx, br.do, br.text, br.shot
+	tctx, do, text, shot := br.Ctx, br.Do, br.Text, br.Shot
 	login := func(who string) step {
 		return chromedp.Steps(
 			chromedp.Navigate(h.URL+"/admin/login"),
@@ -241,5 +141,5 @@ func TestConsoleInABrowser(t *testing.T) {
 	if title, err := chromedp.Run(tctx, chromedp.Title()); err != nil || !strings.Contains(title, "执法") {
 		t.Errorf("supervision page title %q %v", title, err)
 	}
-	t.Logf("screenshots in %s", br.shots)
+	t.Logf("screenshots in %s", br.Shots)
 }
