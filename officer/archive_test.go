@@ -22,22 +22,13 @@ import (
 // buttonsIn lists every button under o.
 func buttonsIn(o fyne.CanvasObject) []*widget.Button {
 	var out []*widget.Button
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		switch v := o.(type) {
-		case *widget.Button:
-			out = append(out, v)
-		case *fyne.Container:
-			for _, c := range v.Objects {
-				walk(c)
-			}
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(v).Objects() {
-				walk(c)
-			}
+	shelltest.Walk(o, func(x fyne.CanvasObject) bool {
+		if b, ok := x.(*widget.Button); ok {
+			out = append(out, b)
+			return false
 		}
-	}
-	walk(o)
+		return true
+	})
 	return out
 }
 

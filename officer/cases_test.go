@@ -379,25 +379,16 @@ func onCanvas(w fyne.Window, o fyne.CanvasObject) bool {
 // texts are the texts of the labels shown in o.
 func texts(o fyne.CanvasObject) string {
 	var out []string
-	var walk func(x fyne.CanvasObject)
-	walk = func(x fyne.CanvasObject) {
-		if x == nil || !x.Visible() {
-			return
+	shelltest.Walk(o, func(x fyne.CanvasObject) bool {
+		if !x.Visible() {
+			return false
 		}
-		switch v := x.(type) {
-		case *widget.Label:
-			out = append(out, v.Text)
-		case *fyne.Container:
-			for _, c := range v.Objects {
-				walk(c)
-			}
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(v).Objects() {
-				walk(c)
-			}
+		if l, ok := x.(*widget.Label); ok {
+			out = append(out, l.Text)
+			return false
 		}
-	}
-	walk(o)
+		return true
+	})
 	return strings.Join(out, "\n")
 }
 

@@ -31,17 +31,7 @@ func TestOfficerRecordsVideoAndPlaysItBack(t *testing.T) {
 	d, l := signedInWithCases(t)
 	ui := uiQueue(d)
 	d.SetCapture(&Capture{OpenAudio: func() (*capture.Audio, error) { return capture.OpenAudio(true) }, Cameras: []capture.Camera{&capture.Synthetic{}}})
-	ctx := context.Background()
-	id, err := l.OpenCase(ctx, "990101000001", casefile.Opening{Act: catalog.ActInspection, Agency: "01", ItemID: "I1", ItemName: "检查",
-		Party:    casefile.Party{Kind: "org", Name: "青禾市某公司", IDNo: "91990104MA0000003Z"},
-		Officers: []casefile.Officer{{CertNo: "990101000001"}, {CertNo: "990101000002"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := l.AddStage(ctx, id, "990101000001", casefile.StageBody{Stage: "inspect",
-		Officers: []casefile.Officer{{CertNo: "990101000001"}, {CertNo: "990101000002"}}}); err != nil {
-		t.Fatal(err)
-	}
+	id := inspectedCase(t, l)
 	c := d.Cases
 	c.ShowCase(id)
 	if len(c.Open.MissingAV(c.av)) != 1 {
@@ -142,7 +132,7 @@ func TestOfficerRecordsVideoAndPlaysItBack(t *testing.T) {
 	if err := c.ImportPhotoFile(filepath.Join("..", "app", "capture", "testdata", "exif.jpg"), "inspect"); err != nil {
 		t.Fatal(err)
 	}
-	err = c.ImportPhotoFile(filepath.Join("..", "go.mod"), "")
+	err := c.ImportPhotoFile(filepath.Join("..", "go.mod"), "")
 	if err == nil || !strings.Contains(mediaError(err), "不是可导入的照片") {
 		t.Fatalf("a text file as a photo: %v", err)
 	}
@@ -235,17 +225,7 @@ func TestOfficerImportsABodyCameraFolder(t *testing.T) {
 	d, l := signedInWithCases(t)
 	ui := uiQueue(d)
 	d.win.Resize(fyne.NewSize(1280, 800))
-	ctx := context.Background()
-	id, err := l.OpenCase(ctx, "990101000001", casefile.Opening{Act: catalog.ActInspection, Agency: "01", ItemID: "I1", ItemName: "检查",
-		Party:    casefile.Party{Kind: "org", Name: "青禾市某公司", IDNo: "91990104MA0000003Z"},
-		Officers: []casefile.Officer{{CertNo: "990101000001"}, {CertNo: "990101000002"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := l.AddStage(ctx, id, "990101000001", casefile.StageBody{Stage: "inspect",
-		Officers: []casefile.Officer{{CertNo: "990101000001"}, {CertNo: "990101000002"}}}); err != nil {
-		t.Fatal(err)
-	}
+	id := inspectedCase(t, l)
 	card := t.TempDir()
 	at := time.Date(2026, 11, 21, 10, 15, 30, 0, time.UTC)
 	photo, err := os.ReadFile(filepath.Join("..", "app", "capture", "testdata", "exif.jpg"))
@@ -316,13 +296,13 @@ func TestOfficerImportsABodyCameraFolder(t *testing.T) {
 	}
 	want := []string{
 		"已导入 5 个文件，未导入 2 个，跳过 1 个非录音录像照片或隐藏文件。",
-		"✗ NOTES.MP4：不是可导入的录音录像文件：内容不是 MP4、MOV、AVI、WAV 或 MP3，可能是改了扩展名的其他文件。（代码 not_media）",
-		"✗ VID_0004.MP4：文件不完整（录制时断电或拷贝未完成），未导入；原文件未改动，可在设备上修复后再导入。（代码 truncated）",
-		"✓ DSJ_0002.AVI：录像 00:00:02，录制于 2026-11-21 10:20:00（时间取自 AVI 文件 IDIT 记录）\n　avi mjpeg 64x48 5fps + pcm_s16le 8000Hz 1ch",
-		"✓ IMG_0003.JPG：照片",
-		"✓ VID_0001.MP4：录像 00:00:02，录制于 " + at.Local().Format("2006-01-02 15:04:05") + "（时间取自 MP4/MOV 文件头 mvhd）\n　mp4 h264 320x240",
-		"✓ REC_0005.WAV：录音 00:00:02，录制于 2026-11-21 10:25:00（时间取自 WAV 文件信息 ICRD）\n　wav pcm_s16le 8000Hz 1ch",
-		"✓ REC_0006.MP3：录音 00:00:01，录制于 2026-11-21 10:30:00（时间取自 MP3 标签 TDRC）\n　mp3 128kbps",
+		"× NOTES.MP4：不是可导入的录音录像文件：内容不是 MP4、MOV、AVI、WAV 或 MP3，可能是改了扩展名的其他文件。（代码 not_media）",
+		"× VID_0004.MP4：文件不完整（录制时断电或拷贝未完成），未导入；原文件未改动，可在设备上修复后再导入。（代码 truncated）",
+		"√ DSJ_0002.AVI：录像 00:00:02，录制于 2026-11-21 10:20:00（时间取自 AVI 文件 IDIT 记录）\n　avi mjpeg 64x48 5fps + pcm_s16le 8000Hz 1ch",
+		"√ IMG_0003.JPG：照片",
+		"√ VID_0001.MP4：录像 00:00:02，录制于 " + at.Local().Format("2006-01-02 15:04:05") + "（时间取自 MP4/MOV 文件头 mvhd）\n　mp4 h264 320x240",
+		"√ REC_0005.WAV：录音 00:00:02，录制于 2026-11-21 10:25:00（时间取自 WAV 文件信息 ICRD）\n　wav pcm_s16le 8000Hz 1ch",
+		"√ REC_0006.MP3：录音 00:00:01，录制于 2026-11-21 10:30:00（时间取自 MP3 标签 TDRC）\n　mp3 128kbps",
 	}
 	if strings.Join(m.Lines, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("summary:\n%s\nwant:\n%s", strings.Join(m.Lines, "\n"), strings.Join(want, "\n"))
@@ -420,4 +400,21 @@ func TestOfficerImportsABodyCameraFolder(t *testing.T) {
 	if len(m.Summary.Imported) != 1 || !strings.Contains(strings.Join(m.Lines, "\n"), "（代码 duplicate）") {
 		t.Fatalf("a second import: %s", strings.Join(m.Lines, "\n"))
 	}
+}
+
+// inspectedCase opens an inspection case of agency 01 on l and records its
+// on-site inspection by two officers: a case for evidence to go with.
+func inspectedCase(t *testing.T, l *casefile.Log) string {
+	t.Helper()
+	ctx := context.Background()
+	two := []casefile.Officer{{CertNo: "990101000001"}, {CertNo: "990101000002"}}
+	id, err := l.OpenCase(ctx, "990101000001", casefile.Opening{Act: catalog.ActInspection, Agency: "01", ItemID: "I1", ItemName: "检查",
+		Party: casefile.Party{Kind: "org", Name: "青禾市某公司", IDNo: "91990104MA0000003Z"}, Officers: two})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.AddStage(ctx, id, "990101000001", casefile.StageBody{Stage: "inspect", Officers: two}); err != nil {
+		t.Fatal(err)
+	}
+	return id
 }

@@ -63,43 +63,55 @@ func RequireBundledGlyphs(t testing.TB, c fyne.Canvas) {
 		t.Fatal(err)
 	}
 	seen := map[rune]bool{}
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		switch v := o.(type) {
-		case *canvas.Text:
-			for _, r := range v.Text {
-				if seen[r] || unicode.IsSpace(r) || unicode.IsControl(r) {
-					continue
-				}
-				seen[r] = true
-				if v.TextStyle.Monospace || v.TextStyle.Symbol {
-					if r > unicode.MaxASCII {
-						t.Errorf("%q in monospace text %q: Fyne's monospace face lacks it, so a system font would draw it", r, v.Text)
-					}
-					continue
-				}
-				for _, f := range fs {
-					if _, ok := f.NominalGlyph(r); !ok {
-						t.Errorf("%q in %q is not in the bundled fonts: a system font would draw it", r, v.Text)
-						break
-					}
-				}
+	visit := func(o fyne.CanvasObject) bool {
+		v, ok := o.(*canvas.Text)
+		if !ok {
+			return true
+		}
+		for _, r := range v.Text {
+			if seen[r] || unicode.IsSpace(r) || unicode.IsControl(r) {
+				continue
 			}
-		case *fyne.Container:
-			for _, c := range v.Objects {
-				walk(c)
+			seen[r] = true
+			if v.TextStyle.Monospace || v.TextStyle.Symbol {
+				if r > unicode.MaxASCII {
+					t.Errorf("%q in monospace text %q: Fyne's monospace face lacks it, so a system font would draw it", r, v.Text)
+				}
+				continue
 			}
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(v).Objects() {
-				walk(c)
+			for _, f := range fs {
+				if _, ok := f.NominalGlyph(r); !ok {
+					t.Errorf("%q in %q is not in the bundled fonts: a system font would draw it", r, v.Text)
+					break
+				}
 			}
 		}
+		return true
 	}
-	walk(c.Content())
+	Walk(c.Content(), visit)
 	for _, o := range c.Overlays().List() {
-		walk(o)
+		Walk(o, visit)
 	}
 	if len(seen) == 0 {
 		t.Error("no text on the canvas: nothing was checked")
+	}
+}
+
+// Walk calls visit on o and, where visit returns true, on everything under
+// it: a container's objects and a widget's rendered objects, as the
+// screen draws them.
+func Walk(o fyne.CanvasObject, visit func(fyne.CanvasObject) bool) {
+	if o == nil || !visit(o) {
+		return
+	}
+	switch v := o.(type) {
+	case *fyne.Container:
+		for _, c := range v.Objects {
+			Walk(c, visit)
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(v).Objects() {
+			Walk(c, visit)
+		}
 	}
 }

@@ -2,12 +2,8 @@ package sqldb
 
 import (
 	"context"
-	"io/fs"
 	"path/filepath"
 	"testing"
-	"testing/fstest"
-
-	"github.com/sanxiang-desk/sanxiang/app/store"
 )
 
 // A platform database from before migration 0021 keeps its cases, none of
@@ -15,21 +11,7 @@ import (
 func TestCasesBeforeArchivesStayUnarchived(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "platform.db")
-	before := fstest.MapFS{}
-	entries, err := fs.ReadDir(migrations, ".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		if e.Name() < "0021" {
-			data, _ := fs.ReadFile(migrations, e.Name())
-			before[e.Name()] = &fstest.MapFile{Data: data}
-		}
-	}
-	old, err := store.Open(ctx, path, store.Options{Durability: store.Evidence, Migrations: before})
-	if err != nil {
-		t.Fatal(err)
-	}
+	old := openBefore(t, path, "0021")
 	if _, err := old.ExecContext(ctx, `INSERT INTO cases (device, case_id, agency, act, opened, last_seq) VALUES ('D1', 'C1', '01', 'penalty', '2026-03-02T02:00:00Z', 7)`); err != nil {
 		t.Fatal(err)
 	}

@@ -17,21 +17,7 @@ import (
 func TestSubmittedCasesSurviveTheMerge(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "platform.db")
-	before := fstest.MapFS{}
-	entries, err := fs.ReadDir(migrations, ".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		if e.Name() < "0009" {
-			data, _ := fs.ReadFile(migrations, e.Name())
-			before[e.Name()] = &fstest.MapFile{Data: data}
-		}
-	}
-	old, err := store.Open(ctx, path, store.Options{Durability: store.Evidence, Migrations: before})
-	if err != nil {
-		t.Fatal(err)
-	}
+	old := openBefore(t, path, "0009")
 	for _, q := range []string{
 		`INSERT INTO cases (device, case_id, agency, act, opened, last_seq) VALUES ('D1', 'C1', '01', 'penalty', '2026-03-02T02:00:00Z', 7)`,
 		`INSERT INTO cases (device, case_id, agency, act, opened, last_seq) VALUES ('D1', 'C2', '01', 'penalty', '2026-03-03T02:00:00Z', 9)`,
@@ -65,4 +51,29 @@ func TestSubmittedCasesSurviveTheMerge(t *testing.T) {
 	if _, err := s.ExecContext(ctx, `SELECT 1 FROM review_cases`); err == nil {
 		t.Fatal("review_cases is still there")
 	}
+}
+
+// openBefore makes a platform database at path with the migrations
+// numbered before upto only, as an older platform left it.
+func openBefore(t *testing.T, path, upto string) *store.DB {
+	t.Helper()
+	before := fstest.MapFS{}
+	entries, err := fs.ReadDir(migrations, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.Name() < upto {
+			data, err := fs.ReadFile(migrations, e.Name())
+			if err != nil {
+				t.Fatal(err)
+			}
+			before[e.Name()] = &fstest.MapFile{Data: data}
+		}
+	}
+	old, err := store.Open(context.Background(), path, store.Options{Durability: store.Evidence, Migrations: before})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return old
 }
