@@ -20,10 +20,7 @@ import (
 )
 
 // The console's tests drive a real Chromium through browsertest.
-type (
-	step   = browsertest.Step
-	chrome = browsertest.Chrome
-)
+type step = browsertest.Step
 
 var (
 	chromium    = browsertest.Find
