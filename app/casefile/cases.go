@@ -71,6 +71,15 @@ type Opening struct {
 	// agency's version in force when it was opened.
 	Procedure        string `json:"procedure,omitempty"`
 	ProcedureVersion int    `json:"procedure_version,omitempty"`
+	// Task is the drawn inspection task (双随机) the case carries out, when
+	// the platform's draw sent it: the inspection is its result.
+	Task *TaskRef `json:"task,omitempty"`
+}
+
+// TaskRef names a drawn inspection task in a case's opening.
+type TaskRef struct {
+	ID  string `json:"id"`  // "12-3": the draw's number and the task's
+	Due string `json:"due"` // YYYY-MM-DD, the day it is to be done by
 }
 
 // StageBody is the body of a stage record.

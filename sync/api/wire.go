@@ -344,3 +344,44 @@ type OpenWindow struct {
 	Name   string    `json:"name"`
 	Since  time.Time `json:"since"`
 }
+
+// PathTasks lists the drawn inspection tasks (双随机) of the officer signed
+// in on the calling device who signs the request (subject "tasks"): those
+// they are one of the two inspectors of and that have no result yet.
+// POST PathTasks+"{id}/claim" (subject "claim") takes one up on the
+// calling device, where its case is then opened: the first of the pair's
+// desks to ask has it; another device's claim is 409 task_claimed.
+const PathTasks = "/api/v1/tasks/"
+
+// Task is one drawn target and its two inspectors, for their desks.
+type Task struct {
+	ID         string          `json:"id"` // "12-3": the draw's number and the task's
+	Draw       int64           `json:"draw"`
+	N          int             `json:"n"`
+	Item       string          `json:"item"`
+	ItemName   string          `json:"item_name"`
+	Agency     string          `json:"agency"`
+	Target     TaskTarget      `json:"target"`
+	Inspectors []TaskInspector `json:"inspectors"`
+	Due        string          `json:"due"` // YYYY-MM-DD
+	// Device and ClaimedBy say where the task was taken up and by whom
+	// ("" until then); CaseID is its case once the platform has it.
+	Device    string `json:"device,omitempty"`
+	ClaimedBy string `json:"claimed_by,omitempty"`
+	CaseID    string `json:"case_id,omitempty"`
+}
+
+// TaskTarget is the drawn target (检查对象).
+type TaskTarget struct {
+	ID      string `json:"id"` // unified social credit code, or the list's code
+	Name    string `json:"name"`
+	Unit    string `json:"unit,omitempty"`
+	Address string `json:"address,omitempty"`
+}
+
+// TaskInspector is one of a task's two inspectors.
+type TaskInspector struct {
+	CertNo string `json:"cert_no"`
+	Name   string `json:"name"`
+	Person string `json:"person,omitempty"`
+}

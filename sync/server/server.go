@@ -315,6 +315,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET "+api.PathPolicies, s.officer(s.policies))
 	mux.HandleFunc("GET "+api.PathQueue, s.officer(s.reviewQueue))
 	mux.HandleFunc("GET "+api.PathHandovers, s.officer(s.handovers))
+	mux.HandleFunc("GET "+api.PathTasks+"{$}", s.officer(s.tasks))
+	mux.HandleFunc("POST "+api.PathTasks+"{id}/claim", s.officer(s.claimTask))
 	mux.HandleFunc("POST "+api.PathReviewOpen, s.officer(s.reviewOpen))
 	mux.HandleFunc("GET "+api.PathOpinions, s.officer(s.opinions))
 	mux.HandleFunc("GET "+api.PathReviewers, s.officer(s.reviewers))
