@@ -37,9 +37,9 @@ type Plan struct {
 	Note string `json:"note,omitempty"`
 	// TargetsFile names the imported target list and its SHA-256 (of the
 	// file's bytes), for the record.
-	TargetsFile   string `json:"targets_file,omitempty"`
-	TargetsSHA    string `json:"targets_file_sha256,omitempty"`
-	PlannedAt string `json:"planned_at"` // RFC 3339 UTC
+	TargetsFile string `json:"targets_file,omitempty"`
+	TargetsSHA  string `json:"targets_file_sha256,omitempty"`
+	PlannedAt   string `json:"planned_at"` // RFC 3339 UTC
 	// Cancelled is the reason a plan was cancelled, by CancelledBy.
 	Cancelled   string `json:"cancelled,omitempty"`
 	CancelledBy string `json:"cancelled_by,omitempty"`
