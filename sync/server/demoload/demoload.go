@@ -6,9 +6,11 @@ package demoload
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/demo"
+	"github.com/sanxiang-desk/sanxiang/app/draw"
 	"github.com/sanxiang-desk/sanxiang/assets"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
 )
@@ -63,7 +65,41 @@ func Load(ctx context.Context, s *server.Server) error {
 	if err := s.SetAVLists(ctx, av); err != nil {
 		return fmt.Errorf("load demo: A/V lists: %w", err)
 	}
-	return demoDraw(ctx, s, ds)
+	if err := demoDraw(ctx, s, ds); err != nil {
+		return err
+	}
+	return demoPlans(ctx, s, ds)
+}
+
+// demoPlans are the demo's draws as an agency plans them in the console
+// (version 2): one drawn, whose tasks reach the demo officers' desks at
+// their next sync, and one still planned for tomorrow, whose page shows
+// only the hash of its seed.
+func demoPlans(ctx context.Context, s *server.Server, ds *catalog.Dataset) error {
+	plan := demo.InspectionDraw(ds)
+	if plan.Item == "" {
+		return nil
+	}
+	var targets []draw.Target
+	for i, name := range plan.Targets {
+		targets = append(targets, draw.Target{ID: fmt.Sprintf("92350102MA%08d", i+1), Name: name,
+			Address: fmt.Sprintf("%s%d号", []string{"明湖路", "松川大道", "云台街"}[i%3], 10+i*7)})
+	}
+	now := time.Now()
+	drawn, err := s.NewPlan(ctx, "", server.Plan{Item: plan.Item, Count: 3, Due: now.AddDate(0, 0, 14).Format(time.DateOnly),
+		By: "demo", Note: "2026年第四季度食品经营者双随机抽查"}, targets, nil)
+	if err != nil {
+		return fmt.Errorf("demo plan: %w", err)
+	}
+	if _, err := s.MakeDraw(ctx, "", drawn.ID, "", "demo"); err != nil {
+		return fmt.Errorf("demo plan: %w", err)
+	}
+	tomorrow := time.Date(now.Year(), now.Month(), now.Day()+1, 9, 0, 0, 0, time.Local)
+	if _, err := s.NewPlan(ctx, "", server.Plan{Item: plan.Item, Share: 20, DrawAt: tomorrow.Format(time.RFC3339),
+		Due: tomorrow.AddDate(0, 1, 0).Format(time.DateOnly), By: "demo", Note: "2027年第一季度食品经营者双随机抽查"}, targets, nil); err != nil {
+		return fmt.Errorf("demo plan: %w", err)
+	}
+	return nil
 }
 
 // demoDraw makes the demo's random inspection as the platform's own draw
