@@ -8,8 +8,8 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
-	"github.com/sanxiang-desk/sanxiang/sync/server/internal/wrap"
 	"github.com/sanxiang-desk/sanxiang/sync/server/intake"
+	"github.com/sanxiang-desk/sanxiang/sync/server/internal/wrap"
 	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
 	"github.com/sanxiang-desk/sanxiang/sync/server/words"
 )
