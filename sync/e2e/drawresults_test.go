@@ -17,9 +17,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/casefile/casefiletest"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/internal/browsertest"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/client"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
@@ -511,4 +514,44 @@ func TestDrawTaskLinkedAndResultPublished(t *testing.T) {
 			}
 		}
 	})
+}
+
+// The public draw pages in a real browser, on a phone and on a desk: the
+// list with a plan to be drawn, a cancelled one and a drawn one; a
+// plan's page before the draw and a drawn one with a result. Screenshots
+// go to $SANXIANG_CONSOLE_SHOTS as public-*.png. Skipped without a
+// Chromium, unless SANXIANG_REQUIRE_BROWSER=1.
+func TestDrawPagesInABrowser(t *testing.T) {
+	exe := browsertest.Find(t)
+	if testing.Short() {
+		t.Skip("a browser is slow")
+	}
+	s, h := platform(t, servertest.Backends(t)[0])
+	sc := runDrawScenario(t, s, h)
+	br := browsertest.Open(t, exe)
+	for _, size := range []struct {
+		name string
+		w, h int64
+	}{{"phone", 390, 844}, {"desk", 1280, 900}} {
+		br.Do("the list of draws", chromedp.EmulateViewport(size.w, size.h), chromedp.Navigate(h.URL+"/p/draws/"),
+			chromedp.WaitVisible(chromedp.CSS(`ul`)), br.Shot("public-draws-"+size.name))
+		list := br.Text(`main`)
+		for _, want := range []string{"待抽取", "已撤销", "检查对象名录有误", "已公示结果 1 户"} {
+			if !strings.Contains(list, want) {
+				t.Errorf("the list of draws lacks %q:\n%s", want, list)
+			}
+		}
+		br.Do("a plan to be drawn", chromedp.Navigate(fmt.Sprintf("%s/p/draws/%d", h.URL, sc.planned.ID)),
+			chromedp.WaitVisible(chromedp.CSS(`#check`)), br.Shot("public-draw-planned-"+size.name))
+		if got := br.Text(`#check`); !strings.Contains(got, sc.planned.Commit) || !strings.Contains(got, "抽取时公开") {
+			t.Errorf("the plan's check section: %q", got)
+		}
+		br.Do("a drawn plan with a result", chromedp.Navigate(fmt.Sprintf("%s/p/draws/%d", h.URL, sc.drawn.ID)),
+			chromedp.WaitVisible(chromedp.CSS(`#tasks`)), br.Shot("public-draw-drawn-"+size.name))
+		tasks := br.Text(`#tasks`)
+		if !strings.Contains(tasks, "未设置防蝇设施") || strings.Contains(tasks, resultPhone) || !strings.Contains(tasks, "检查中，结果待公示") {
+			t.Errorf("the drawn tasks: %q", tasks)
+		}
+	}
+	t.Logf("screenshots in %s", br.Shots)
 }
