@@ -14,6 +14,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,6 +27,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/client"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
+	"github.com/sanxiang-desk/sanxiang/sync/server/console"
 	"github.com/sanxiang-desk/sanxiang/sync/server/demoload"
 	"github.com/sanxiang-desk/sanxiang/sync/server/servertest"
 )
@@ -507,6 +509,13 @@ func TestDrawTaskLinkedAndResultPublished(t *testing.T) {
 			!strings.Contains(res.Inspectors, task.Inspectors[0].CertNo) || res.Target != task.Target.Name {
 			t.Fatalf("the result in the feed: %+v", res)
 		}
+		rep, err := s.Supervision(ctx, time.Now().AddDate(0, 0, -1), time.Now().AddDate(0, 0, 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if it := rep.Inspections.Total; it.Drawn != 2 || it.OnTime != 1 || it.Pending != 1 || len(rep.Inspections.Overdue) != 0 || it.OnTimeRate() != 100 {
+			t.Fatalf("drawn tasks in supervision: %+v", rep.Inspections)
+		}
 		// Nothing lost: the refused cases' records are held.
 		for _, dev := range []string{sc.devA, sc.devB} {
 			if recs, err := s.LogRecords(ctx, dev); err != nil || len(recs) == 0 {
@@ -526,7 +535,9 @@ func TestDrawPagesInABrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a browser is slow")
 	}
-	s, h := platform(t, servertest.Backends(t)[0])
+	var late atomic.Int64 // how far the platform's clock is ahead
+	s, h := servertest.Backends(t)[0].Serve(t, server.Options{AdminToken: admin,
+		Now: func() time.Time { return time.Now().Add(time.Duration(late.Load())) }})
 	sc := runDrawScenario(t, s, h)
 	br := browsertest.Open(t, exe)
 	for _, size := range []struct {
@@ -552,6 +563,32 @@ func TestDrawPagesInABrowser(t *testing.T) {
 		if !strings.Contains(tasks, "未设置防蝇设施") || strings.Contains(tasks, resultPhone) || !strings.Contains(tasks, "检查中，结果待公示") {
 			t.Errorf("the drawn tasks: %q", tasks)
 		}
+	}
+	// A month on, the second task is overdue, and so are the two of the
+	// plan the platform drew by itself two days in: one of four done on
+	// time. Marked on the draw's page, counted and listed on the
+	// supervision page.
+	late.Store(int64(30 * 24 * time.Hour))
+	ctx := context.Background()
+	if err := s.AddAdmin(ctx, console.Admin{Login: "city", Name: "市司法局 王科长", Role: console.RoleCity}, "password-city", "test"); err != nil {
+		t.Fatal(err)
+	}
+	day := func(d time.Time) string { return d.Format(time.DateOnly) }
+	br.Do("the supervision page", chromedp.Navigate(h.URL+"/admin/login"), chromedp.WaitVisible(chromedp.CSS(`input[name=login]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name=login]`), "city"), chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "password-city"),
+		chromedp.Click(chromedp.CSS(`#login`)), chromedp.WaitVisible(chromedp.CSS(`.cards`)),
+		chromedp.Navigate(h.URL+"/admin/supervision?from="+day(time.Now().AddDate(0, 0, -1))+"&to="+day(time.Now().AddDate(0, 0, 60))),
+		chromedp.WaitVisible(chromedp.CSS(`#overdue`)), br.Shot("supervision-tasks-desk"))
+	if got := br.Text(`#tasks`); !strings.Contains(got, "25.0%") {
+		t.Errorf("the drawn tasks by agency: %q", got)
+	}
+	if got := br.Text(`#overdue`); !strings.Contains(got, sc.drawn.Tasks[1].ID()) || !strings.Contains(got, sc.drawn.Tasks[1].Target.Name) {
+		t.Errorf("the overdue tasks: %q", got)
+	}
+	br.Do("a drawn plan with a task overdue", chromedp.Navigate(fmt.Sprintf("%s/p/draws/%d", h.URL, sc.drawn.ID)),
+		chromedp.WaitVisible(chromedp.CSS(`#tasks`)), br.Shot("public-draw-overdue-desk"))
+	if got := br.Text(`#tasks`); !strings.Contains(got, "逾期未完成") {
+		t.Errorf("the overdue task is not marked: %q", got)
 	}
 	t.Logf("screenshots in %s", br.Shots)
 }
