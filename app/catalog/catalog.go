@@ -458,6 +458,9 @@ type InspectionResult struct {
 	DrawnOn    string `json:"drawn_on"`
 	// PublishedOn is the day the result was recorded and published.
 	PublishedOn string `json:"published_on"`
+	// Case is the case whose inspection gave the result, for a drawn
+	// task of a plan (双随机); "" for a result entered on the platform.
+	Case string `json:"case,omitempty"`
 }
 
 func (r *InspectionResult) Kind() Kind       { return KindResult }

@@ -255,3 +255,46 @@ func (s *Server) drawPage(ctx context.Context, id int64) (pages.Draw, error) {
 	}
 	return pages.Draw{At: rec.At, Draw: rec.Draw, Targets: len(rec.Targets), Inspectors: len(rec.Inspectors)}, nil
 }
+
+// planPage is a draw of version 2 for its public page; false when there
+// is none of that number.
+func (s *Server) planPage(ctx context.Context, id int64) (pages.Plan, bool, error) {
+	rec, err := s.Plan(ctx, id)
+	if errors.Is(err, ErrNoDraw) {
+		return pages.Plan{}, false, nil
+	}
+	if err != nil {
+		return pages.Plan{}, false, err
+	}
+	return s.pagePlan(rec), true, nil
+}
+
+// planPages are the draws of version 2 for the list of draws.
+func (s *Server) planPages(ctx context.Context) ([]pages.Plan, error) {
+	recs, err := s.Plans(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]pages.Plan, 0, len(recs))
+	for _, rec := range recs {
+		out = append(out, s.pagePlan(rec))
+	}
+	return out, nil
+}
+
+func (s *Server) pagePlan(rec PlanRecord) pages.Plan {
+	p := rec.Plan
+	out := pages.Plan{ID: rec.ID, Item: p.Item, ItemName: p.ItemName, Agency: p.Agency, Status: rec.Status, Count: p.Count, Share: p.Share,
+		DrawAt: p.DrawAt, DrawnAt: rec.DrawnAt, Due: p.Due, PlannedAt: p.PlannedAt, Cancelled: p.Cancelled, Published: rec.Published(),
+		Conflicts: len(rec.Lists.Conflicts), LastTime: len(rec.Lists.Last)}
+	now := s.now()
+	for _, t := range rec.Tasks {
+		pt := pages.PlanTask{ID: t.ID(), Target: t.Target, Due: t.Due, Result: t.Result, ResultAt: t.ResultAt, Overdue: t.Overdue(now)}
+		for _, o := range t.Inspectors {
+			o.Person = "" // the platform's, not the public's
+			pt.Inspectors = append(pt.Inspectors, o)
+		}
+		out.Tasks = append(out.Tasks, pt)
+	}
+	return out
+}

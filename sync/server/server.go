@@ -177,7 +177,8 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 	// Follow-up owed from before (a failure, or a stop between a push and
 	// its follow-up) is done now and retried while the platform runs.
 	s.intake, err = intake.Open(ctx, intake.Config{DB: db, Signer: s.signer, Now: func() time.Time { return s.now() }, Log: s.log,
-		Lists: lists{s}, Review: s.reviewService, Procedures: s.ProcedureSet, People: s.people, Officer: s.officerEntry, Clock: o.Clock})
+		Lists: lists{s}, Review: s.reviewService, Procedures: s.ProcedureSet, People: s.people, Officer: s.officerEntry, Clock: o.Clock,
+		Tasks: drawTasks{s}})
 	if err != nil {
 		s.closeOpening()
 		return nil, fmt.Errorf("open platform: %w", err)
@@ -185,7 +186,8 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 	s.media.Alert = s.intake.Alert
 	s.seen = newLastSeen(db, s.log)
 	s.pages = &pages.Room{DB: db, Now: func() time.Time { return s.now() }, Supervision: s.SupervisionOf, Rules: s.superviseRules,
-		CaseAt: s.intake.JudgedCaseAt, Item: s.Item, Draw: s.drawPage, Agencies: s.Agencies, Withdrawn: s.Withdrawn}
+		CaseAt: s.intake.JudgedCaseAt, Item: s.Item, Draw: s.drawPage, Plan: s.planPage, Plans: s.planPages, Agencies: s.Agencies,
+		Withdrawn: s.Withdrawn}
 	// The supervision dashboards: the city's office sees every agency, an
 	// agency administrator their own agency's cases (another's is not found).
 	supervisors := []string{console.RoleCity, console.RoleAgency}

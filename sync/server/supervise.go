@@ -3,11 +3,13 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/draw"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/server/console"
 	"github.com/sanxiang-desk/sanxiang/sync/server/internal/wrap"
@@ -67,7 +69,58 @@ func (s *Server) SupervisionOf(ctx context.Context, agency string, from, to time
 	if agency != "" {
 		staffing = slices.DeleteFunc(staffing, func(st supervise.Staffing) bool { return st.Agency != agency })
 	}
-	return supervise.Summarize(evals, from, to, rules.Now, staffing), nil
+	rep := supervise.Summarize(evals, from, to, rules.Now, staffing)
+	tasks, err := s.drawnTasks(ctx, agency, from, to)
+	if err != nil {
+		return supervise.Report{}, err
+	}
+	rep.Inspections = supervise.SummarizeTasks(tasks, rules.Now)
+	return rep, nil
+}
+
+// drawnTasks are the tasks of the plans drawn in [from, to), of one
+// agency or ("") all, for supervision.
+func (s *Server) drawnTasks(ctx context.Context, agency string, from, to time.Time) (_ []supervise.DrawnTask, err error) {
+	defer wrap.Err(&err, "drawn tasks of %q", agency)
+	if err := s.DrawDue(ctx); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM draws WHERE version = ? AND status = ? AND drawn_at >= ? AND drawn_at < ? AND (? = '' OR agency = ?) ORDER BY id`,
+		draw.Version2, DrawDrawn, from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339), agency, agency)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var out []supervise.DrawnTask
+	for _, id := range ids {
+		rec, err := s.plan(ctx, s.db, id)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range rec.Tasks {
+			dt := supervise.DrawnTask{ID: t.ID(), Draw: t.Draw, Agency: rec.Plan.Agency, Target: t.Target.Name,
+				Inspectors: resultOf(rec, t).Inspectors, Due: t.Due, Case: t.CaseID, Device: t.Device}
+			if t.ResultAt != "" {
+				if dt.Done, err = time.Parse(time.RFC3339, t.ResultAt); err != nil {
+					return nil, fmt.Errorf("task %s: result time %q: %w", t.ID(), t.ResultAt, err)
+				}
+			}
+			out = append(out, dt)
+		}
+	}
+	return out, nil
 }
 
 func (s *Server) superviseRules(ctx context.Context) (_ supervise.Rules, err error) {

@@ -133,7 +133,8 @@ func (s *Intake) settle(ctx context.Context, device string) (_ []string, err err
 	return flags, nil
 }
 
-// followUp is one arrival's review tracking and publications.
+// followUp is one arrival's review tracking, publications and the drawn
+// tasks' links and results.
 func (s *Intake) followUp(ctx context.Context, device string, a arrival, reviewers review.Reviewers) error {
 	if !a.tracked && a.opinions() {
 		if err := s.trackReview(ctx, device, a.recs, reviewers); err != nil {
@@ -146,10 +147,15 @@ func (s *Intake) followUp(ctx context.Context, device string, a arrival, reviewe
 		}
 	}
 	for _, r := range a.recs {
-		if r.Seq <= a.done || r.Kind != publish.KindPublish && r.Kind != publish.KindWithdraw {
+		if r.Seq <= a.done || !followedUp(r) {
 			continue
 		}
-		err := s.publishRecord(ctx, device, r)
+		var err error
+		if r.Kind == publish.KindPublish || r.Kind == publish.KindWithdraw {
+			err = s.publishRecord(ctx, device, r)
+		} else {
+			err = s.followTask(ctx, device, r)
+		}
 		if errors.Is(err, errPermanent) {
 			s.Alert(ctx, device, "publish", words.L("platform.alert.unpublishable", map[string]any{"Case": r.Case, "Seq": r.Seq, "Err": err}))
 		} else if err != nil {
@@ -171,7 +177,7 @@ func (s *Intake) markArrival(ctx context.Context, device string, first int64, se
 // owesFollowUp says whether records that arrived leave anything to do
 // after their push: a stage to check against its procedure's order (and,
 // a decision, for its review), opinions to track, publications or
-// withdrawals. Pushes of notes, documents and evidence owe nothing, and
+// withdrawals, a case opened for a drawn task. Pushes of notes, documents and evidence owe nothing, and
 // are kept with no arrival row and no follow-up: a city's morning sync is
 // one commit a push.
 func owesFollowUp(records []casefile.Record) bool {
@@ -186,11 +192,17 @@ func (a *arrival) opinions() bool {
 }
 
 // publications says whether the arrival has publications or withdrawals
-// not yet done.
+// not yet done, or records for the drawn tasks (a case linked to its
+// task, an inspection's result published).
 func (a *arrival) publications() bool {
-	return slices.ContainsFunc(a.recs, func(r casefile.Record) bool {
-		return r.Seq > a.done && (r.Kind == publish.KindPublish || r.Kind == publish.KindWithdraw)
-	})
+	return slices.ContainsFunc(a.recs, func(r casefile.Record) bool { return r.Seq > a.done && followedUp(r) })
+}
+
+// followedUp says whether a record is followed up one by one after its
+// push, remembering how far it got: a publication or withdrawal, or a
+// record for the drawn tasks.
+func followedUp(r casefile.Record) bool {
+	return r.Kind == publish.KindPublish || r.Kind == publish.KindWithdraw || taskFollowUp(r)
 }
 
 // owed lists a device's arrivals whose follow-up is owed, oldest first.

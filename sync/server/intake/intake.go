@@ -56,6 +56,9 @@ type Config struct {
 	// Clock is how far a record's time may be from the platform's before
 	// it is flagged (zero fields: the defaults).
 	Clock ClockPolicy
+	// Tasks are the drawn inspection tasks cases are linked to (nil: none
+	// are followed).
+	Tasks Tasks
 }
 
 // Intake takes in devices' pushes for one platform instance.
@@ -70,6 +73,7 @@ type Intake struct {
 	people        *people.Room
 	officer       func(ctx context.Context, certNo string) (*catalog.Officer, bool)
 	clock         ClockPolicy
+	tasks         Tasks
 	instance      string   // names this instance in settling leases
 	settling      sync.Map // device ID → *sync.Mutex: one settle at a time
 	cases         caseCache
@@ -84,7 +88,7 @@ type Intake struct {
 // while the platform runs, until Close.
 func Open(ctx context.Context, c Config) (*Intake, error) {
 	s := &Intake{db: c.DB, signer: c.Signer, now: c.Now, log: c.Log, lists: c.Lists, reviewService: c.Review, procedures: c.Procedures, instance: newInstance(),
-		people: c.People, officer: c.Officer, clock: c.Clock}
+		people: c.People, officer: c.Officer, clock: c.Clock, tasks: c.Tasks}
 	if err := s.backfillCases(ctx); err != nil {
 		return nil, fmt.Errorf("index cases: %w", err)
 	}

@@ -14,9 +14,22 @@ import (
 	"github.com/sanxiang-desk/sanxiang/sync/server/words"
 )
 
-// PublicDraws lists the draws, newest first.
+// PublicDraws lists the draws, newest first: plans to be drawn with when,
+// cancelled ones with why (a plan made again to fish for another draw
+// shows), drawn ones with their results so far.
 func (s *Room) PublicDraws(w http.ResponseWriter, r *http.Request) {
-	rows, err := s.DB.QueryContext(r.Context(), `SELECT id, at, item, agency, draw FROM draws ORDER BY id DESC LIMIT 200`)
+	plans := map[int64]Plan{}
+	if s.Plans != nil {
+		list, err := s.Plans(r.Context())
+		if err != nil {
+			web.Internal(w, err)
+			return
+		}
+		for _, p := range list {
+			plans[p.ID] = p
+		}
+	}
+	rows, err := s.DB.QueryContext(r.Context(), `SELECT id, at, item, agency, draw, version FROM draws ORDER BY id DESC LIMIT 200`)
 	if err != nil {
 		web.Internal(w, err)
 		return
@@ -24,12 +37,13 @@ func (s *Room) PublicDraws(w http.ResponseWriter, r *http.Request) {
 	type row struct {
 		id             int64
 		at, item, body string
+		version        int
 	}
 	var list []row
 	for rows.Next() {
 		var x row
 		var agency string
-		if err := rows.Scan(&x.id, &x.at, &x.item, &agency, &x.body); err != nil {
+		if err := rows.Scan(&x.id, &x.at, &x.item, &agency, &x.body, &x.version); err != nil {
 			rows.Close()
 			web.Internal(w, fmt.Errorf("draws: %w", err))
 			return
@@ -48,6 +62,12 @@ func (s *Room) PublicDraws(w http.ResponseWriter, r *http.Request) {
 		if !ok {
 			name = s.itemName(r.Context(), x.item)
 			names[x.item] = name
+		}
+		if x.version == draw.Version2 {
+			if p, ok := plans[x.id]; ok {
+				d.Results = append(d.Results, pageResult{URL: fmt.Sprintf("/p/draws/%d", x.id), Title: name, Subtitle: planSubtitle(p)})
+			}
+			continue
 		}
 		var dr draw.Draw
 		if err := json.Unmarshal([]byte(x.body), &dr); err != nil {
@@ -73,8 +93,33 @@ func (s *Room) itemName(ctx context.Context, item string) string {
 
 // PublicDraw shows one draw: what was drawn from, the seed to draw it
 // again, the tasks and their results.
+// A draw of version 2 shows its plan (planPage), and /p/draws/{id}.json
+// serves what it is checked with.
 func (s *Room) PublicDraw(w http.ResponseWriter, r *http.Request) {
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, asJSON, ok := drawID(r.PathValue("id"))
+	if !ok {
+		s.notFound(w)
+		return
+	}
+	if s.Plan != nil {
+		p, found, err := s.Plan(r.Context(), id)
+		if err != nil {
+			web.Internal(w, err)
+			return
+		}
+		switch {
+		case found && asJSON:
+			s.planJSON(w, p)
+			return
+		case found:
+			s.planPage(w, r, p)
+			return
+		}
+	}
+	if asJSON {
+		s.notFound(w) // a draw of version 1 is checked by its seed on its page
+		return
+	}
 	rec, err := s.Draw(r.Context(), id)
 	if err != nil {
 		s.notFound(w)

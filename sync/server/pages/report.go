@@ -46,6 +46,19 @@ type reportCase struct {
 	Low                                       bool
 }
 
+// reportTasks is one agency's drawn inspection tasks (双随机).
+type reportTasks struct {
+	Name                                  string
+	Drawn, OnTime, Late, Pending, Overdue int
+	Rate                                  string
+	Short                                 bool
+}
+
+// reportOverdue is one drawn task not done by its day.
+type reportOverdue struct {
+	ID, URL, Agency, Target, Inspectors, Due, Device string
+}
+
 type reportData struct {
 	Site, Title, Footer, Period, Made string
 	Public                            bool
@@ -53,6 +66,8 @@ type reportData struct {
 	Charts                            []reportChart
 	Agencies                          []reportAgency
 	Staffing                          []reportStaff
+	Tasks                             []reportTasks
+	Overdue                           []reportOverdue
 	Cases                             []reportCase
 	L                                 map[string]string // headings
 	Nav                               []pageResult
@@ -74,7 +89,9 @@ func (s *Room) reportPage(rep supervise.Report, title string, names map[string]s
 		Made: words.L("supervise.made", map[string]any{"At": rep.Made.Format("2006-01-02 15:04")}), L: map[string]string{}, Nav: s.nav()}
 	for _, k := range []string{"agency", "cases", "decided", "major", "pass", "return", "on_time", "late", "overdue", "pending",
 		"withdrawn", "av", "score", "officers", "reviewers", "share", "case", "device", "act", "opened", "faults", "by_agency",
-		"staffing", "staffing_note", "cases_title", "cases_note", "none", "case_score", "out_of_order", "skipped", "exceptions"} {
+		"staffing", "staffing_note", "cases_title", "cases_note", "none", "case_score", "out_of_order", "skipped", "exceptions",
+		"tasks", "tasks_note", "drawn", "task_on_time", "task_late", "task_pending", "task_overdue", "task_rate", "overdue_title",
+		"task", "target", "inspectors", "due", "task_device"} {
 		d.L[k] = words.L("supervise.col." + k)
 	}
 	d.Tiles = []reportTile{
@@ -90,6 +107,19 @@ func (s *Room) reportPage(rep supervise.Report, title string, names map[string]s
 	d.Tiles = append(d.Tiles, reportTile{Label: words.L("supervise.tile.order"), Value: strconv.Itoa(t.OutOfOrder + t.Skipped),
 		Bad:  t.OutOfOrder+t.Skipped > 0,
 		Note: words.L("supervise.tile.order_note", map[string]any{"OutOfOrder": t.OutOfOrder, "Skipped": t.Skipped, "Exceptions": t.Exceptions})})
+	if it := rep.Inspections.Total; it.Drawn > 0 {
+		d.Tiles = append(d.Tiles, reportTile{Label: words.L("supervise.tile.tasks"), Value: percent(it.OnTimeRate()), Bad: it.Late+it.Overdue > 0,
+			Note: words.L("supervise.tile.tasks_note", map[string]any{"Drawn": it.Drawn, "Late": it.Late, "Overdue": it.Overdue, "Pending": it.Pending})})
+	}
+	for _, row := range rep.Inspections.ByAgency {
+		tl := row.Tally
+		d.Tasks = append(d.Tasks, reportTasks{Name: nameOr(names, row.Agency), Drawn: tl.Drawn, OnTime: tl.OnTime, Late: tl.Late,
+			Pending: tl.Pending, Overdue: tl.Overdue, Rate: percent(tl.OnTimeRate()), Short: tl.Late+tl.Overdue > 0})
+	}
+	for _, x := range rep.Inspections.Overdue {
+		d.Overdue = append(d.Overdue, reportOverdue{ID: x.ID, URL: fmt.Sprintf("/p/draws/%d", x.Draw), Agency: nameOr(names, x.Agency),
+			Target: x.Target, Inspectors: x.Inspectors, Due: x.Due, Device: x.Device})
+	}
 	if t.WithdrawLate+t.WithdrawOnTime > 0 {
 		d.Tiles = append(d.Tiles, reportTile{Label: words.L("supervise.tile.withdraw"), Value: strconv.Itoa(t.WithdrawOnTime + t.WithdrawLate),
 			Note: words.L("supervise.tile.withdraw_note", map[string]any{"Late": t.WithdrawLate}), Bad: t.WithdrawLate > 0})

@@ -33,8 +33,14 @@ type Room struct {
 	CaseAt func(ctx context.Context, device, id string, seq int64) (*casefile.Case, error)
 	// Item is a published item's fields.
 	Item func(ctx context.Context, kind catalog.Kind, id string) (map[string]any, error)
-	// Draw is a kept random inspection draw.
+	// Draw is a kept random inspection draw (of version 1).
 	Draw func(ctx context.Context, id int64) (Draw, error)
+	// Plan is a draw of version 2, drawn first if its time has come;
+	// false when the platform holds none of that number.
+	Plan func(ctx context.Context, id int64) (Plan, bool, error)
+	// Plans are the draws of version 2, drawn first where their time has
+	// come, newest first.
+	Plans func(ctx context.Context) ([]Plan, error)
 	// Agencies are the enforcement bodies in the public lists.
 	Agencies func(ctx context.Context) ([]catalog.Agency, error)
 	// Withdrawn is how an item the lists took down was withdrawn; false

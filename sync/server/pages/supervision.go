@@ -198,6 +198,7 @@ func (s *Room) annualReport(ctx context.Context, year int) (supervise.Report, er
 		for i, e := range rep.Cases {
 			rep.Cases[i] = supervise.Evaluation{Opened: e.Opened, Act: e.Act}
 		}
+		rep.Inspections.Overdue = nil // the counts are public, the list is the supervisors
 		c.mu.Lock()
 		if c.years == nil {
 			c.years = map[int]annualEntry{}

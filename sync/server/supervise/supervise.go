@@ -2,7 +2,8 @@
 // supervision: counts by agency, act and month, legal review pass and
 // return rates, publications on time and late, audio/video present where
 // the agency's list requires it, and each agency's legal reviewers as a
-// share of its officers. It reads cases as the platform rebuilds them from
+// share of its officers, and the drawn inspection tasks (双随机) done on
+// time. It reads cases as the platform rebuilds them from
 // the logs devices push; it is pure and knows no screens.
 package supervise
 
@@ -422,6 +423,9 @@ type Report struct {
 	ByMonth  []Row        `json:"by_month"`
 	Staffing []Staffing   `json:"staffing"`
 	Cases    []Evaluation `json:"cases"` // worst score first
+	// Inspections are the drawn inspection tasks (双随机) of the draws
+	// made in the period.
+	Inspections Inspections `json:"inspections"`
 }
 
 // Summarize sums evaluations up by agency, act and month (of opening).
@@ -462,4 +466,110 @@ func Summarize(evals []Evaluation, from, to, made time.Time, staffing []Staffing
 // (31 January of the next year).
 func AnnualDue(year int) time.Time {
 	return time.Date(year+1, time.January, 31, 0, 0, 0, 0, time.Local)
+}
+
+// States of a drawn inspection task (双随机).
+const (
+	TaskOnTime  = "on_time" // its result recorded by the end of its due day
+	TaskLate    = "late"    // recorded after it
+	TaskPending = "pending" // none yet, and its day has not passed
+	TaskOverdue = "overdue" // none yet, and its day has passed
+)
+
+// DrawnTask is one drawn target of a plan's draw, as supervision counts it.
+type DrawnTask struct {
+	ID         string    `json:"id"` // "12-3"
+	Draw       int64     `json:"draw"`
+	Agency     string    `json:"agency"`
+	Target     string    `json:"target"`
+	Inspectors string    `json:"inspectors"` // names and certificate numbers
+	Due        string    `json:"due"`        // YYYY-MM-DD
+	Done       time.Time `json:"done"`       // when its result was recorded; zero: not yet
+	Case       string    `json:"case,omitempty"`
+	Device     string    `json:"device,omitempty"` // where it was taken up
+}
+
+// State is the task's state as of now (TaskOnTime, …); a due day that
+// cannot be read is never late.
+func (t DrawnTask) State(now time.Time) string {
+	due, err := time.ParseInLocation(time.DateOnly, t.Due, time.Local)
+	if err != nil {
+		if t.Done.IsZero() {
+			return TaskPending
+		}
+		return TaskOnTime
+	}
+	end := due.AddDate(0, 0, 1)
+	switch {
+	case !t.Done.IsZero() && t.Done.Before(end):
+		return TaskOnTime
+	case !t.Done.IsZero():
+		return TaskLate
+	case now.Before(end):
+		return TaskPending
+	}
+	return TaskOverdue
+}
+
+// TaskTally counts drawn tasks by state.
+type TaskTally struct {
+	Drawn   int `json:"drawn"`
+	OnTime  int `json:"on_time"`
+	Late    int `json:"late"`
+	Pending int `json:"pending"`
+	Overdue int `json:"overdue"`
+}
+
+// OnTimeRate is the share of drawn targets inspected on time among those
+// whose day has come (done, or overdue), in percent (-1: none).
+func (t TaskTally) OnTimeRate() float64 { return ratio(t.OnTime, t.OnTime+t.Late+t.Overdue) }
+
+func (t *TaskTally) add(state string) {
+	t.Drawn++
+	switch state {
+	case TaskOnTime:
+		t.OnTime++
+	case TaskLate:
+		t.Late++
+	case TaskPending:
+		t.Pending++
+	case TaskOverdue:
+		t.Overdue++
+	}
+}
+
+// TaskRow is one agency's drawn tasks.
+type TaskRow struct {
+	Agency string    `json:"agency"`
+	Tally  TaskTally `json:"tally"`
+}
+
+// Inspections sums the drawn inspection tasks up: overall, by agency, and
+// the tasks overdue, the longest overdue first.
+type Inspections struct {
+	Total    TaskTally   `json:"total"`
+	ByAgency []TaskRow   `json:"by_agency"`
+	Overdue  []DrawnTask `json:"overdue"`
+}
+
+// SummarizeTasks counts drawn tasks as of now.
+func SummarizeTasks(tasks []DrawnTask, now time.Time) Inspections {
+	var out Inspections
+	rows := map[string]*TaskTally{}
+	for _, t := range tasks {
+		st := t.State(now)
+		out.Total.add(st)
+		if rows[t.Agency] == nil {
+			rows[t.Agency] = &TaskTally{}
+		}
+		rows[t.Agency].add(st)
+		if st == TaskOverdue {
+			out.Overdue = append(out.Overdue, t)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(rows)) {
+		out.ByAgency = append(out.ByAgency, TaskRow{Agency: k, Tally: *rows[k]})
+	}
+	slices.SortStableFunc(out.Overdue, func(a, b DrawnTask) int { return cmp.Or(cmp.Compare(a.Due, b.Due), cmp.Compare(a.ID, b.ID)) })
+	return out
 }

@@ -350,3 +350,44 @@ func TestLevyDecidedAtAssessmentWithAgencyDeadline(t *testing.T) {
 		t.Fatalf("with the agency's 45 days: %s", e.Publish)
 	}
 }
+
+// A drawn task is on time with its result by the end of its day, late
+// after it, pending before it and overdue once it has passed without one;
+// the share on time counts the tasks whose day has come.
+func TestDrawnTaskStates(t *testing.T) {
+	day := func(s string, h int) time.Time {
+		d, err := time.ParseInLocation(time.DateOnly, s, time.Local)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.Add(time.Duration(h) * time.Hour)
+	}
+	now := day("2026-05-10", 12)
+	tasks := []DrawnTask{
+		{ID: "1-1", Agency: "01", Due: "2026-05-01", Done: day("2026-05-01", 23)},
+		{ID: "1-2", Agency: "01", Due: "2026-05-01", Done: day("2026-05-02", 0)},
+		{ID: "1-3", Agency: "01", Due: "2026-05-01"},
+		{ID: "2-1", Agency: "02", Due: "2026-05-10"},
+		{ID: "2-2", Agency: "02", Due: "2026-04-30"},
+		{ID: "2-3", Agency: "02", Due: "not a day"},
+	}
+	want := []string{TaskOnTime, TaskLate, TaskOverdue, TaskPending, TaskOverdue, TaskPending}
+	for i, tk := range tasks {
+		if got := tk.State(now); got != want[i] {
+			t.Errorf("%s: %s, want %s", tk.ID, got, want[i])
+		}
+	}
+	in := SummarizeTasks(tasks, now)
+	if in.Total != (TaskTally{Drawn: 6, OnTime: 1, Late: 1, Pending: 2, Overdue: 2}) || in.Total.OnTimeRate() != 25 {
+		t.Fatalf("total: %+v %v", in.Total, in.Total.OnTimeRate())
+	}
+	if len(in.ByAgency) != 2 || in.ByAgency[0].Agency != "01" || in.ByAgency[0].Tally.OnTimeRate() != 33.3 || in.ByAgency[1].Tally.OnTimeRate() != 0 {
+		t.Fatalf("by agency: %+v", in.ByAgency)
+	}
+	if len(in.Overdue) != 2 || in.Overdue[0].ID != "2-2" || in.Overdue[1].ID != "1-3" {
+		t.Fatalf("overdue, longest first: %+v", in.Overdue)
+	}
+	if (TaskTally{Drawn: 1, Pending: 1}).OnTimeRate() != -1 {
+		t.Fatal("a share of nothing due")
+	}
+}
