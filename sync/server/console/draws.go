@@ -58,16 +58,16 @@ const (
 
 // DrawTask is one drawn target and its two inspectors.
 type DrawTask struct {
-	ID                   string // "12-3"
-	Target               draw.Target
-	Inspectors           []draw.Inspector
-	Due                  string
-	Device, ClaimedBy    string
-	ClaimedAt            string
-	CaseID               string
-	Result, ResultAt     string
-	Overdue              bool
-	ClaimedName          string // the name of the inspector who took it up
+	ID                string // "12-3"
+	Target            draw.Target
+	Inspectors        []draw.Inspector
+	Due               string
+	Device, ClaimedBy string
+	ClaimedAt         string
+	CaseID            string
+	Result, ResultAt  string
+	Overdue           bool
+	ClaimedName       string // the name of the inspector who took it up
 }
 
 // NewDrawPlan is what the plan form gives.
