@@ -232,6 +232,11 @@ func TestDrawConsole(t *testing.T) {
 			}
 		}
 
+		for _, p := range []string{"/admin/draws/abc", "/admin/draws/0", "/admin/draws/999999", "/admin/draws/-1"} {
+			if r := ag.get(p); r.status != http.StatusNotFound || r.code != "not_found" {
+				t.Fatalf("%s: %d %q", p, r.status, r.code)
+			}
+		}
 		// Another agency's administrator: not found, and not listed.
 		other := f.as(t, "ag02")
 		if r := other.get(fmt.Sprintf("/admin/draws/%d", id)); r.status != http.StatusNotFound || r.code != "not_found" || strings.Contains(r.body, rec.Commit) {
@@ -313,7 +318,7 @@ func TestDrawConsole(t *testing.T) {
 		if n := strings.Count(page.body, `class="overdue"`); n != 3 {
 			t.Errorf("%d tasks marked overdue, want 3", n)
 		}
-		if l := ag.get("/admin/draws"); !strings.Contains(l.body, "逾期 3") || !strings.Contains(l.body, "已完成 0/3") || !strings.Contains(l.body, "已撤销") {
+		if l := ag.get("/admin/draws"); !strings.Contains(l.body, "逾期 3") || !strings.Contains(l.body, "已完成 0/3") || !strings.Contains(l.body, "未承接 2") || !strings.Contains(l.body, "已撤销") {
 			t.Errorf("the plans' list:\n%s", l.body)
 		}
 
