@@ -47,8 +47,9 @@ func TestDrawConsolePagesInChromium(t *testing.T) {
 	do("log in", login)
 	do("the plan form", chromedp.Click(css(`.cards a[href="/admin/draws"]`)), chromedp.WaitVisible(css(`#plans`)),
 		chromedp.Click(css(`#new-plan`)), chromedp.WaitVisible(css(`#plan-form`)))
+	day := func(n int) string { return clk.Now().AddDate(0, 0, n).Format(time.DateOnly) }
 	fill := chromedp.Steps(chromedp.SetValue(css(`select[name=item]`), "R01001"), chromedp.SetValue(css(`input[name=count]`), "4"),
-		chromedp.SetValue(css(`input[name=due]`), "2027-03-20"))
+		chromedp.SetValue(css(`input[name=due]`), day(19)))
 	do("a workbook with bad rows", fill, chromedp.SendKeys(css(`textarea[name=note]`), "2027年一季度食品销售经营者抽查"),
 		chromedp.SetUploadFiles(css(`input[type=file]`), []string{bad}), chromedp.Click(css(`#plan-submit`)),
 		chromedp.WaitVisible(css(`#bad-rows`)), shot("console-plan-new-error"))
@@ -64,7 +65,7 @@ func TestDrawConsolePagesInChromium(t *testing.T) {
 	do("a good workbook", chromedp.SetUploadFiles(css(`input[type=file]`), []string{good}), chromedp.Click(css(`#plan-submit`)),
 		chromedp.WaitVisible(css(`#commit`)), shot("console-plan-planned"))
 	plans, err := s.Plans(ctx, "01")
-	if err != nil || len(plans) != 1 {
+	if err != nil || len(plans) == 0 || plans[0].Plan.TargetsFile != filepath.Base(good) {
 		t.Fatalf("plans: %d %v", len(plans), err)
 	}
 	p := plans[0]
@@ -101,10 +102,10 @@ func TestDrawConsolePagesInChromium(t *testing.T) {
 	for i := range 30 {
 		shops = append(shops, draw.Target{ID: fmt.Sprintf("91350102MC%08d", i+1), Name: fmt.Sprintf("青禾市云台区第%d号药店", i+1)})
 	}
-	if _, err := s.NewPlan(ctx, "01", server.Plan{Item: "R01002", Share: 10, Due: "2027-04-30", DrawAt: "2027-03-10T01:00:00Z", By: "ag01"}, shops, nil); err != nil {
+	if _, err := s.NewPlan(ctx, "01", server.Plan{Item: "R01002", Share: 10, Due: day(60), DrawAt: clk.Now().AddDate(0, 0, 9).Format(time.RFC3339), By: "ag01"}, shops, nil); err != nil {
 		t.Fatal(err)
 	}
-	wrong, err := s.NewPlan(ctx, "01", server.Plan{Item: "R01003", Count: 5, Due: "2027-04-30", By: "ag01"}, shops, nil)
+	wrong, err := s.NewPlan(ctx, "01", server.Plan{Item: "R01003", Count: 5, Due: day(60), By: "ag01"}, shops, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -104,7 +104,8 @@ func hidden(page, name string) string {
 func drawPlatform(t *testing.T, b servertest.Backend) (*server.Server, *fixture, *clock) {
 	t.Helper()
 	ctx := context.Background()
-	clk := &clock{t: time.Date(2027, 3, 1, 9, 0, 0, 0, time.UTC)}
+	// The demo plans its draws by the wall clock: the test's starts there.
+	clk := &clock{t: time.Now().Truncate(time.Minute)}
 	s, h := b.Serve(t, server.Options{Now: clk.Now})
 	if err := demoload.Load(ctx, s); err != nil {
 		t.Fatal(err)
@@ -155,7 +156,12 @@ func TestDrawConsole(t *testing.T) {
 			t.Fatalf("the pool: %d officers, %d ticked", n, strings.Count(form.body, " checked>"))
 		}
 		csrf := ag.csrf()
-		due := "2027-03-20"
+		day := func(n int) string { return clk.Now().AddDate(0, 0, n).Format(time.DateOnly) }
+		due := day(19)
+		before, err := s.Plans(ctx, "")
+		if err != nil {
+			t.Fatal(err)
+		}
 		fields := url.Values{"item": {"R01001"}, "count": {"3"}, "due": {due}, "note": {"2027年一季度食品销售抽查"}}
 
 		// Bad files: each its own code, its rows named, the form as typed.
@@ -190,12 +196,12 @@ func TestDrawConsole(t *testing.T) {
 		if r := ag.planForm(fields, "名录.csv", list, ""); r.status != http.StatusForbidden || r.code != "csrf" {
 			t.Fatalf("without its CSRF token: %d %q", r.status, r.code)
 		}
-		if plans, _ := s.Plans(ctx, ""); len(plans) != 0 {
-			t.Fatalf("plans made by refused forms: %d", len(plans))
+		if plans, _ := s.Plans(ctx, ""); len(plans) != len(before) {
+			t.Fatalf("plans made by refused forms: %d", len(plans)-len(before))
 		}
 		// Something else wrong: the file read is kept, and need not be chosen again.
 		pool := []string{"990101000001", "990101000002", "990101000003", "990101000004", "990101000005", "990101000006"}
-		bad := url.Values{"item": {"R01001"}, "count": {"3"}, "due": {"2027-02-01"}, "pool": pool}
+		bad := url.Values{"item": {"R01001"}, "count": {"3"}, "due": {day(-30)}, "pool": pool}
 		r := ag.planForm(bad, "名录.csv", list, csrf)
 		if r.status != http.StatusUnprocessableEntity || r.code != "plan_due" || !strings.Contains(r.body, "已读取 名录.csv（12 个检查对象）") {
 			t.Fatalf("due before the draw: %d %q", r.status, r.code)
@@ -266,7 +272,7 @@ func TestDrawConsole(t *testing.T) {
 		}
 
 		// A plan with a time is not drawn before it; a cancellation needs a reason.
-		at := time.Date(2027, 3, 2, 10, 0, 0, 0, time.Local)
+		at := clk.Now().Add(25 * time.Hour).Local()
 		timed := planID(t, ag.planForm(url.Values{"item": {"R01002"}, "share": {"25"}, "due": {due}, "draw_at": {at.Format("2006-01-02T15:04")}, "pool": pool}, "名录.xlsx", shopsXLSX(t, 8), csrf))
 		r = ag.post(fmt.Sprintf("/admin/draws/%d/draw", timed), url.Values{"witness": {"4711"}})
 		if r.status != http.StatusConflict || r.code != "too_early" || !strings.Contains(r.body, at.Format("2006-01-02 15:04")) || !strings.Contains(r.body, `value="4711"`) {
@@ -362,7 +368,7 @@ func TestDrawConsole(t *testing.T) {
 		if !strings.Contains(cityForm.body, "R02004") || !strings.Contains(cityForm.body, "990103000001") {
 			t.Fatal("the city's form lacks other agencies' items or officers")
 		}
-		all := url.Values{"item": {"R02004"}, "count": {"2"}, "due": {"2027-04-30"}}
+		all := url.Values{"item": {"R02004"}, "count": {"2"}, "due": {day(60)}}
 		for _, o := range []string{"990101000001", "990102000001", "990102000002", "990102000003"} {
 			all.Add("pool", o)
 		}
