@@ -74,6 +74,8 @@ type Room struct {
 	// Held are the publications the platform held on arrival, for
 	// administrators to decide (nil: no held publications' pages).
 	Held Held
+	// Draws are the plans and draws of 双随机 (nil: no draws' pages).
+	Draws Draws
 
 	throttle throttle
 }

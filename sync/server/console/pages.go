@@ -69,6 +69,7 @@ type view struct {
 	Nav     []link
 	Error   string // translation key of what went wrong
 	Code    string // its stable code, for programs and tests
+	Detail  string // what the message names (a time, a row), shown after it
 	Notice  string // translation key of what was done
 	Data    any
 	Roles   []string
@@ -105,6 +106,9 @@ func (c *Room) nav(s *Session) []link {
 	}
 	if c.Held != nil && hasRole(decisionRoles, r) {
 		out = append(out, link{"/admin/held", "platform.console.held_list"})
+	}
+	if c.Draws != nil && hasRole(drawRoles, r) {
+		out = append(out, link{"/admin/draws", "platform.console.draws"})
 	}
 	if hasRole(adminRoles, r) {
 		out = append(out, link{"/admin/admins", "platform.console.admins"})
@@ -253,6 +257,9 @@ func (c *Room) Register(mux *http.ServeMux) {
 		mux.Handle("GET /admin/held", c.Guard(decisionRoles, c.heldListPage))
 		mux.Handle("GET /admin/held/{id}", c.Guard(decisionRoles, c.heldPage))
 		mux.Handle("POST /admin/held/{id}/decide", c.Guard(decisionRoles, c.decideHeld))
+	}
+	if c.Draws != nil {
+		c.drawRoutes(mux)
 	}
 	for _, p := range c.Pages {
 		mux.Handle(p.Pattern, c.GuardPage(p.Roles, p.Handler))
