@@ -228,6 +228,13 @@ func Round(ctx context.Context, dev *device.Device, progress func(Upload)) (Resu
 				if a.Role != account.RoleOfficer || dev.PersonStands(ctx, a, time.Now()) != nil {
 					continue
 				}
+				// Only a certificate holder the public list names is ever
+				// drawn (and may ask): the list came in the round's first step.
+				if _, err := dev.Catalog.Get(ctx, catalog.KindOfficer, a.ID); errors.Is(err, catalog.ErrNotFound) {
+					continue
+				} else if !ok("tasks", err) {
+					return
+				}
 				before, err := dev.Log.TaskCases(ctx)
 				if !ok("tasks", err) {
 					return
