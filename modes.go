@@ -153,6 +153,7 @@ func runOfficer(o *options, _ io.Writer) error {
 	desk.SetCaseFile(dev.Log, cal, av)
 	desk.SetDeadlines(dev.Deadlines())
 	desk.SetCityLists(dev.CityLists())
+	desk.SetTasks(client.LoadTasks(dev.Dir))
 	desk.SetCapture(&officer.Capture{
 		OpenAudio: func() (*capture.Audio, error) { return capture.OpenAudio(os.Getenv("SANXIANG_AUDIO") == "null") },
 		Cameras:   cameras(),

@@ -147,7 +147,9 @@ func (c *Cases) createRow() fyne.CanvasObject {
 	sub.Truncation = fyne.TextTruncateEllipsis
 	warn := widget.NewLabel("")
 	warn.Importance = widget.DangerImportance
-	return container.NewBorder(nil, nil, nil, warn, container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), title, sub))
+	tag := widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+	tag.Importance = widget.HighImportance
+	return container.NewBorder(nil, nil, nil, container.NewHBox(tag, warn), container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), title, sub))
 }
 
 func (c *Cases) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
@@ -168,7 +170,12 @@ func (c *Cases) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 		sub += "　" + k
 	}
 	text.Objects[1].(*widget.Label).SetText(sub)
-	box.Objects[1].(*widget.Label).SetText(c.warningSummary(cs))
+	// A case opened for a drawn task says so: 双随机, its number, its day.
+	end := box.Objects[1].(*fyne.Container)
+	tag := end.Objects[0].(*widget.Label)
+	tag.SetText(taskTag(cs.Opening))
+	tag.Hidden = tag.Text == ""
+	end.Objects[1].(*widget.Label).SetText(c.warningSummary(cs))
 	box.Refresh() // the warning's width changed: laid out again
 }
 
@@ -330,6 +337,12 @@ func (c *Cases) showCase(id string, saved *ledger.RecordRef, notice string) {
 	}
 	info.Items = slices.Insert(info.Items, 2, party...)
 	info.Items = slices.Insert(info.Items, 1, widget.NewFormItem(shell.L("case.procedure"), widget.NewLabel(shell.L("procedure."+cs.Procedure().ID))))
+	// A drawn task's case says so first: 双随机, the task's number, its day.
+	if o.Task != nil {
+		tag := widget.NewLabelWithStyle(shell.L("task.tag_short")+"　"+taskLine(o.Task), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		tag.Importance = widget.HighImportance
+		info.Items = slices.Insert(info.Items, 0, widget.NewFormItem(shell.L("task.field"), tag))
+	}
 	info.Refresh()
 	if cs.Holder != cs.Records[0].Author {
 		info.Append(shell.L("handover.holder"), widget.NewLabel(c.officerName(cs.Holder)))

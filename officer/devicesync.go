@@ -24,6 +24,7 @@ func (s DeviceSync) Sync(ctx context.Context, progress func(client.Upload)) (cli
 	av, aerr := s.Dev.AVLists()
 	cal, cerr := s.Dev.Calendar()
 	city := s.Dev.CityLists()
+	tasks, terr := client.LoadTasks(s.Dev.Dir)
 	for _, e := range []error{aerr, cerr} {
 		if e != nil {
 			fyne.LogError("after sync", e)
@@ -38,6 +39,7 @@ func (s DeviceSync) Sync(ctx context.Context, progress func(client.Upload)) (cli
 		}
 		s.Desk.SetCityLists(city)
 		s.Desk.SetDeadlines(s.Dev.Deadlines())
+		s.Desk.SetTasks(tasks, terr)
 	})
 	return res, err
 }

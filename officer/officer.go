@@ -82,6 +82,12 @@ type Desk struct {
 	Cases     *Cases
 	// Queue is the reviewer's review queue, nil for officers.
 	Queue *Queue
+	// Tasks is an officer's drawn inspection tasks (抽查任务), nil for
+	// others; tasks are the officers' lists as the device keeps them.
+	Tasks    *TaskBoard
+	tasks    map[string]client.TaskList
+	tabs     *container.AppTabs
+	casesTab *container.TabItem
 
 	// Locking after inactivity.
 	now        func() time.Time
@@ -454,7 +460,8 @@ func (d *Desk) DoSignOut() {
 			fyne.LogError("officer log", err)
 		}
 	}
-	d.Me, d.Cert, d.items, d.Cases, d.Queue, d.Locked = nil, nil, nil, nil, nil, false
+	d.Me, d.Cert, d.items, d.Cases, d.Queue, d.Tasks, d.Locked = nil, nil, nil, nil, nil, nil, false
+	d.tabs, d.casesTab = nil, nil
 	d.showSignIn()
 }
 
@@ -477,8 +484,14 @@ func (d *Desk) showHome() {
 			d.Queue = newQueue(d.Cases)
 			tabs.Append(container.NewTabItemWithIcon(shell.L("review.tab"), theme.ConfirmIcon(), d.Queue.root))
 		}
-		tabs.Append(container.NewTabItemWithIcon(shell.L("officer.tab_cases"), theme.FolderOpenIcon(), d.Cases.Content()))
+		d.casesTab = container.NewTabItemWithIcon(shell.L("officer.tab_cases"), theme.FolderOpenIcon(), d.Cases.Content())
+		tabs.Append(d.casesTab)
+		if d.Me.Role == account.RoleOfficer {
+			d.Tasks = newTaskBoard(d)
+			tabs.Append(container.NewTabItemWithIcon(shell.L("task.tab"), theme.ListIcon(), d.Tasks.Content()))
+		}
 	}
+	d.tabs = tabs
 	tabs.Append(container.NewTabItemWithIcon(shell.L("officer.tab_cert"), theme.AccountIcon(), d.certificate()))
 	tabs.Append(container.NewTabItemWithIcon(shell.L("officer.tab_items"), theme.ListIcon(), d.itemList()))
 	d.CityNotice = widget.NewLabel(shell.L("officer.no_city_lists"))

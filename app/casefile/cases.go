@@ -375,6 +375,38 @@ func (l *Log) CaseIDs(ctx context.Context) ([]string, error) {
 	return ids, nil
 }
 
+// TaskCases maps the drawn inspection tasks (双随机) this device opened a
+// case for to their cases: how a device knows a task it has taken up,
+// across sync rounds and restarts, from its own log.
+func (l *Log) TaskCases(ctx context.Context) (map[string]string, error) {
+	opens, err := l.OfKind(ctx, KindOpen)
+	if err != nil {
+		return nil, fmt.Errorf("task cases: %w", err)
+	}
+	out := map[string]string{}
+	for _, r := range opens {
+		var o Opening
+		if err := json.Unmarshal(r.Body, &o); err != nil {
+			return nil, fmt.Errorf("task cases: opening of %s: %w", r.Case, err)
+		}
+		if o.Task != nil && o.Task.ID != "" {
+			if _, seen := out[o.Task.ID]; !seen {
+				out[o.Task.ID] = r.Case
+			}
+		}
+	}
+	return out, nil
+}
+
+// TaskStage is the stage of an inspection that carries out a drawn task
+// (处理: the inspection done and its result recorded): recorded by the
+// task's day, the task was done in time.
+const TaskStage = "handle"
+
+// TaskClock is the key of the clock of a drawn task's day ("clock." +
+// TaskClock translates it).
+const TaskClock = "task_due"
+
 // Clock is a statutory time limit on a case.
 type Clock struct {
 	Key     string // translation key suffix: "clock." + Key
@@ -400,6 +432,7 @@ type Clock struct {
 // decided within 20 working days, 30 with the head's extension (行政许可法
 // art. 42), a seizure released within 30 days, 60 with an extension (行政强制法
 // art. 25), a measure taken on the spot approved within 24 hours (art. 19)…
+// and, for a case that carries out a drawn task (双随机), the task's day.
 func (c *Case) Clocks(cal *calendar.Calendar, now time.Time) []Clock {
 	p := c.Procedure()
 	var out []Clock
@@ -408,7 +441,33 @@ func (c *Case) Clocks(cal *calendar.Calendar, now time.Time) []Clock {
 			out = append(out, k)
 		}
 	}
+	if k, ok := c.taskClock(now); ok {
+		out = append(out, k)
+	}
 	return out
+}
+
+// taskClock is the day a drawn task (双随机) is to be done by, the whole day
+// included: met when the case records TaskStage by then, overdue after.
+// False for a case that carries out no task, or one whose day does not read.
+func (c *Case) taskClock(now time.Time) (Clock, bool) {
+	t := c.Opening.Task
+	if t == nil {
+		return Clock{}, false
+	}
+	day, err := time.ParseInLocation(time.DateOnly, t.Due, now.Location())
+	if err != nil {
+		return Clock{}, false
+	}
+	k := Clock{Key: TaskClock, Due: day}
+	end := day.AddDate(0, 0, 1).Add(-time.Nanosecond)
+	if done, ok := c.Done[TaskStage]; ok {
+		k.Met = !done.At.After(end)
+		k.Missed = !k.Met
+	} else {
+		k.Overdue = now.After(end)
+	}
+	return k, true
 }
 
 // clock is one rule's limit on the case; false when it does not apply yet.

@@ -656,6 +656,33 @@ func (l *Log) CasesOfKind(ctx context.Context, kind string) ([]string, error) {
 	return out, nil
 }
 
+// OfKind returns every record of a kind in log order: for a kind each
+// case has once (its opening), one record a case, read without reading
+// the cases whole.
+func (l *Log) OfKind(ctx context.Context, kind string) ([]Record, error) {
+	rows, err := l.db.QueryContext(ctx, `SELECT data FROM records WHERE kind = ? ORDER BY seq`, kind)
+	if err != nil {
+		return nil, fmt.Errorf("%s records: %w", kind, err)
+	}
+	defer rows.Close()
+	var out []Record
+	for rows.Next() {
+		var data []byte
+		if err := rows.Scan(&data); err != nil {
+			return nil, fmt.Errorf("%s records: %w", kind, err)
+		}
+		var r Record
+		if err := json.Unmarshal(data, &r); err != nil {
+			return nil, fmt.Errorf("%s record: %w", kind, err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s records: %w", kind, err)
+	}
+	return out, nil
+}
+
 // RawRecord is a record's exact bytes, as a push carries them.
 type RawRecord struct {
 	Seq  int64

@@ -30,7 +30,7 @@ func (m Message) Keyed() (string, map[string]any) { return m.Key, m.Args }
 // StepError is a step of a sync or a pull that failed: which step, the
 // error, and why in a message for people.
 type StepError struct {
-	Step string // catalog, identity, people, push, policies, procedures, calendar, av, deadlines, reviewers, opinions, queue, handovers, media
+	Step string // catalog, identity, people, push, policies, procedures, calendar, av, deadlines, reviewers, opinions, queue, handovers, tasks, media
 	Err  error
 	Why  Message
 }
@@ -216,6 +216,51 @@ func Round(ctx context.Context, dev *device.Device, progress func(Upload)) (Resu
 			}
 			if n > 0 {
 				done("cli.handovers_received", map[string]any{"N": n})
+			}
+		},
+		// Drawn inspection tasks (双随机) of an officer signed in here: the
+		// first of a task's two inspectors' desks to sync takes it up and
+		// opens its case; each officer's list is kept for the desk offline.
+		func() {
+			n, lists := 0, map[string]TaskList{}
+			var failed error
+			for _, a := range dev.Book.Keys.SignedIn() {
+				if a.Role != account.RoleOfficer || dev.PersonStands(ctx, a, time.Now()) != nil {
+					continue
+				}
+				// Only a certificate holder the public list names is ever
+				// drawn (and may ask): the list came in the round's first step.
+				if _, err := dev.Catalog.Get(ctx, catalog.KindOfficer, a.ID); errors.Is(err, catalog.ErrNotFound) {
+					continue
+				} else if !ok("tasks", err) {
+					return
+				}
+				before, err := dev.Log.TaskCases(ctx)
+				if !ok("tasks", err) {
+					return
+				}
+				states, err := c.TakeUpTasks(ctx, dev.Log, a)
+				if states != nil {
+					lists[a.ID] = TaskList{At: time.Now().UTC(), Tasks: states}
+				}
+				for _, st := range states {
+					if st.Case != "" && before[st.Task.ID] == "" {
+						n++
+					}
+				}
+				if err != nil {
+					failed = err
+					if platformDown(ctx, err) {
+						break
+					}
+				}
+			}
+			ok("tasks", failed)
+			if len(lists) > 0 {
+				ok("tasks", SaveTasks(dev.Dir, lists))
+			}
+			if n > 0 {
+				done("cli.tasks_opened", map[string]any{"N": n})
 			}
 		},
 		// Evidence goes up only behind the records that name it.
