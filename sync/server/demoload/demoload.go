@@ -71,6 +71,10 @@ func Load(ctx context.Context, s *server.Server) error {
 	return demoPlans(ctx, s, ds)
 }
 
+// demoInspectors are the pool of the demo's drawn plan: the demo's officer
+// (README) and a colleague, so that the tasks reach the demo's desk.
+var demoInspectors = []string{"990101000001", "990101000002"}
+
 // demoPlans are the demo's draws as an agency plans them in the console
 // (version 2): one drawn, whose tasks reach the demo officers' desks at
 // their next sync, and one still planned for tomorrow, whose page shows
@@ -87,7 +91,7 @@ func demoPlans(ctx context.Context, s *server.Server, ds *catalog.Dataset) error
 	}
 	now := time.Now()
 	drawn, err := s.NewPlan(ctx, "", server.Plan{Item: plan.Item, Count: 3, Due: now.AddDate(0, 0, 14).Format(time.DateOnly),
-		By: "demo", Note: "2026年第四季度食品经营者双随机抽查"}, targets, nil)
+		By: "demo", Note: "2026年第四季度食品经营者双随机抽查"}, targets, demoInspectors)
 	if err != nil {
 		return fmt.Errorf("demo plan: %w", err)
 	}
