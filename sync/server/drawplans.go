@@ -370,21 +370,8 @@ func (s *Server) Plans(ctx context.Context, agency string) (_ []PlanRecord, err 
 	if err := s.DrawDue(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id FROM draws WHERE version = ? AND (? = '' OR agency = ?) ORDER BY id DESC LIMIT 500`, draw.Version2, agency, agency)
+	ids, err := s.drawIDs(ctx, `SELECT id FROM draws WHERE version = ? AND (? = '' OR agency = ?) ORDER BY id DESC LIMIT 500`, draw.Version2, agency, agency)
 	if err != nil {
-		return nil, err
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	out := make([]PlanRecord, 0, len(ids))
@@ -398,26 +385,31 @@ func (s *Server) Plans(ctx context.Context, agency string) (_ []PlanRecord, err 
 	return out, nil
 }
 
-// DrawDue makes every planned draw whose time has come (the platform
-// draws them itself; a page or a desk asking first sees them drawn).
-func (s *Server) DrawDue(ctx context.Context) (err error) {
-	defer wrap.Err(&err, "draws due")
-	rows, err := s.db.QueryContext(ctx, `SELECT id FROM draws WHERE version = ? AND status = ? AND draw_at <> '' AND draw_at <= ?`,
-		draw.Version2, DrawPlanned, s.now().UTC().Format(time.RFC3339))
+// drawIDs are the draws' numbers a query selects.
+func (s *Server) drawIDs(ctx context.Context, query string, args ...any) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	defer rows.Close()
 	var ids []int64
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
+			return nil, err
 		}
 		ids = append(ids, id)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	return ids, rows.Err()
+}
+
+// DrawDue makes every planned draw whose time has come (the platform
+// draws them itself; a page or a desk asking first sees them drawn).
+func (s *Server) DrawDue(ctx context.Context) (err error) {
+	defer wrap.Err(&err, "draws due")
+	ids, err := s.drawIDs(ctx, `SELECT id FROM draws WHERE version = ? AND status = ? AND draw_at <> '' AND draw_at <= ?`,
+		draw.Version2, DrawPlanned, s.now().UTC().Format(time.RFC3339))
+	if err != nil {
 		return err
 	}
 	for _, id := range ids {
@@ -455,18 +447,9 @@ func (s *Server) MakeDraw(ctx context.Context, agency string, id int64, witness,
 	defer wrap.Err(&err, "draw %d", id)
 	witness = strings.TrimSpace(witness)
 	err = s.db.Tx(ctx, func(tx *sqldb.Tx) error {
-		if err := tx.Lock(ctx, "draw"); err != nil {
-			return err
-		}
-		cur, err := s.plan(ctx, tx, id)
+		cur, err := s.planned(ctx, tx, agency, id)
 		if err != nil {
 			return err
-		}
-		if agency != "" && cur.Plan.Agency != agency {
-			return ErrNoDraw // another agency's plan is none of theirs
-		}
-		if cur.Status != DrawPlanned {
-			return ErrNotPlanned
 		}
 		if cur.Plan.DrawAt != "" && by != "platform" && cur.Plan.DrawAt > s.now().UTC().Format(time.RFC3339) {
 			return ErrTooEarly
@@ -517,6 +500,27 @@ func (s *Server) MakeDraw(ctx context.Context, agency string, id int64, witness,
 	return s.plan(ctx, s.db, id)
 }
 
+// planned reads a plan still to be drawn, in tx, holding the draws' lock:
+// ErrNoDraw for another agency's (agency, when not "", is the only one it
+// may be of: they learn nothing of others'), ErrNotPlanned once drawn or
+// cancelled.
+func (s *Server) planned(ctx context.Context, tx *sqldb.Tx, agency string, id int64) (PlanRecord, error) {
+	if err := tx.Lock(ctx, "draw"); err != nil {
+		return PlanRecord{}, err
+	}
+	cur, err := s.plan(ctx, tx, id)
+	if err != nil {
+		return cur, err
+	}
+	if agency != "" && cur.Plan.Agency != agency {
+		return cur, ErrNoDraw
+	}
+	if cur.Status != DrawPlanned {
+		return cur, ErrNotPlanned
+	}
+	return cur, nil
+}
+
 // CancelPlan cancels a planned draw, for a reason shown on its public
 // page (a plan made again to fish for another draw shows).
 func (s *Server) CancelPlan(ctx context.Context, agency string, id int64, reason, by string) (err error) {
@@ -526,18 +530,9 @@ func (s *Server) CancelPlan(ctx context.Context, agency string, id int64, reason
 		return ErrNeedReason
 	}
 	return s.db.Tx(ctx, func(tx *sqldb.Tx) error {
-		if err := tx.Lock(ctx, "draw"); err != nil {
-			return err
-		}
-		cur, err := s.plan(ctx, tx, id)
+		cur, err := s.planned(ctx, tx, agency, id)
 		if err != nil {
 			return err
-		}
-		if agency != "" && cur.Plan.Agency != agency {
-			return ErrNoDraw
-		}
-		if cur.Status != DrawPlanned {
-			return ErrNotPlanned
 		}
 		p := cur.Plan
 		p.Cancelled, p.CancelledBy = reason, by

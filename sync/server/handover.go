@@ -21,7 +21,19 @@ var errNotOfficer = errors.New("the signer is not an active officer")
 // calling device who signs the request: the cases handed over to them and
 // not taken over yet, each with its records, to take over on this device.
 func (s *Server) handovers(w http.ResponseWriter, r *http.Request, d Device) {
-	p, err := s.personOf(r.Context(), r, d, "handovers")
+	p, ok := s.signedOfficer(w, r, d, "handovers")
+	if !ok {
+		return
+	}
+	out, err := s.intake.HandoversTo(r.Context(), p.ID)
+	web.Respond(w, out, err)
+}
+
+// signedOfficer is the active officer signed in on the calling device who
+// signed the request for subject; it has answered (403 with its own code,
+// and an alert for what is not a clock difference) when ok is false.
+func (s *Server) signedOfficer(w http.ResponseWriter, r *http.Request, d Device, subject string) (_ api.Person, ok bool) {
+	p, err := s.personOf(r.Context(), r, d, subject)
 	if errors.Is(err, people.ErrNoPerson) {
 		err = fmt.Errorf("%w: %w", errNotOfficer, err)
 	}
@@ -31,6 +43,7 @@ func (s *Server) handovers(w http.ResponseWriter, r *http.Request, d Device) {
 	code := ""
 	switch {
 	case err == nil:
+		return p, true
 	case errors.Is(err, errStaleRequest):
 		code = "stale_request"
 	case errors.Is(err, errPersonSig):
@@ -39,17 +52,13 @@ func (s *Server) handovers(w http.ResponseWriter, r *http.Request, d Device) {
 		code = "not_officer"
 	default:
 		web.Internal(w, err)
-		return
+		return p, false
 	}
-	if code != "" {
-		if code != "stale_request" {
-			s.intake.Alert(r.Context(), d.ID, code, fmt.Sprintf("%s %s from a %s device (%s): %v", r.Method, r.URL.Path, d.Kind, d.Name, err))
-		}
-		web.Problem(w, http.StatusForbidden, code, words.L("platform."+code), err.Error())
-		return
+	if code != "stale_request" {
+		s.intake.Alert(r.Context(), d.ID, code, fmt.Sprintf("%s %s from a %s device (%s): %v", r.Method, r.URL.Path, d.Kind, d.Name, err))
 	}
-	out, err := s.intake.HandoversTo(r.Context(), p.ID)
-	web.Respond(w, out, err)
+	web.Problem(w, http.StatusForbidden, code, words.L("platform."+code), err.Error())
+	return p, false
 }
 
 // HeldCase rebuilds a case from the logs of the devices that held it, as

@@ -85,22 +85,9 @@ func (s *Server) drawnTasks(ctx context.Context, agency string, from, to time.Ti
 	if err := s.DrawDue(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id FROM draws WHERE version = ? AND status = ? AND drawn_at >= ? AND drawn_at < ? AND (? = '' OR agency = ?) ORDER BY id`,
+	ids, err := s.drawIDs(ctx, `SELECT id FROM draws WHERE version = ? AND status = ? AND drawn_at >= ? AND drawn_at < ? AND (? = '' OR agency = ?) ORDER BY id`,
 		draw.Version2, DrawDrawn, from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339), agency, agency)
 	if err != nil {
-		return nil, err
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	var out []supervise.DrawnTask

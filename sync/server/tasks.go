@@ -5,56 +5,29 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/sanxiang-desk/sanxiang/sync/api"
-	"github.com/sanxiang-desk/sanxiang/sync/server/people"
 	"github.com/sanxiang-desk/sanxiang/sync/server/web"
 	"github.com/sanxiang-desk/sanxiang/sync/server/words"
 )
 
-// inspector is the officer signed in on the calling device who signed the
-// request for subject, with their certificate number; it has answered
-// (403 with its own code, and an alert for what is not a clock
-// difference) when ok is false.
+// inspector is the certificate number of the officer signed in on the
+// calling device who signed the request for subject; it has answered when
+// ok is false (signedOfficer).
 func (s *Server) inspector(w http.ResponseWriter, r *http.Request, d Device, subject string) (certNo string, ok bool) {
-	p, err := s.personOf(r.Context(), r, d, subject)
-	if errors.Is(err, people.ErrNoPerson) {
-		err = fmt.Errorf("%w: %w", errNotOfficer, err)
-	}
-	if err == nil && (p.Role != api.RoleOfficer || !p.Active) {
-		err = fmt.Errorf("%w: %s (%s, active %v)", errNotOfficer, p.ID, p.Role, p.Active)
-	}
-	if err == nil {
-		// An officer's person ID is their certificate number (行政执法证号,
-		// the people's import's key); a record may name it again.
-		rec, rerr := s.people.GetRecord(r.Context(), p.ID)
-		switch {
-		case rerr != nil:
-			err = rerr
-		case rec.CertNo != "":
-			certNo = rec.CertNo
-		default:
-			certNo = p.ID
-		}
-	}
-	code := ""
-	switch {
-	case err == nil:
-		return certNo, true
-	case errors.Is(err, errStaleRequest):
-		code = "stale_request"
-	case errors.Is(err, errPersonSig):
-		code = "person_required"
-	case errors.Is(err, errNotOfficer):
-		code = "not_officer"
-	default:
-		web.Internal(w, err)
+	p, ok := s.signedOfficer(w, r, d, subject)
+	if !ok {
 		return "", false
 	}
-	if code != "stale_request" {
-		s.intake.Alert(r.Context(), d.ID, code, fmt.Sprintf("%s %s from a %s device (%s): %v", r.Method, r.URL.Path, d.Kind, d.Name, err))
+	// An officer's person ID is their certificate number (行政执法证号,
+	// the people's import's key); a record may name it again.
+	rec, err := s.people.GetRecord(r.Context(), p.ID)
+	if err != nil {
+		web.Internal(w, fmt.Errorf("tasks of %s: %w", p.ID, err))
+		return "", false
 	}
-	web.Problem(w, http.StatusForbidden, code, words.L("platform."+code), err.Error())
-	return "", false
+	if rec.CertNo != "" {
+		return rec.CertNo, true
+	}
+	return p.ID, true
 }
 
 // tasks: GET /api/v1/tasks/, for an officer signed in on the calling

@@ -65,24 +65,30 @@ func Load(ctx context.Context, s *server.Server) error {
 	if err := s.SetAVLists(ctx, av); err != nil {
 		return fmt.Errorf("load demo: A/V lists: %w", err)
 	}
-	if err := demoDraw(ctx, s, ds); err != nil {
-		return err
-	}
-	return demoPlans(ctx, s, ds)
+	return demoDraw(ctx, s, ds)
 }
 
 // demoInspectors are the pool of the demo's drawn plan: the demo's officer
 // (README) and a colleague, so that the tasks reach the demo's desk.
 var demoInspectors = []string{"990101000001", "990101000002"}
 
-// demoPlans are the demo's draws as an agency plans them in the console
-// (version 2): one drawn, whose tasks reach the demo officers' desks at
-// their next sync, and one still planned for tomorrow, whose page shows
-// only the hash of its seed.
-func demoPlans(ctx context.Context, s *server.Server, ds *catalog.Dataset) error {
+// Plans gives the demo platform its draws as an agency plans them in the
+// console (version 2), dated from today: one drawn, whose tasks reach the
+// demo officers' desks at their next sync, and one still planned for
+// tomorrow, whose page shows only the hash of its seed. Load leaves them
+// out (tests that load the demo city plan their own draws); the demo's
+// platform adds them, once: not where any plan is kept.
+func Plans(ctx context.Context, s *server.Server) error {
+	ds, err := demo.Dataset(demo.Standard)
+	if err != nil {
+		return fmt.Errorf("demo plans: %w", err)
+	}
 	plan := demo.InspectionDraw(ds)
 	if plan.Item == "" {
 		return nil
+	}
+	if have, err := s.Plans(ctx, ""); err != nil || len(have) > 0 {
+		return err // planned already: once is the demo's
 	}
 	var targets []draw.Target
 	for i, name := range plan.Targets {

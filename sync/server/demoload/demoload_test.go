@@ -97,3 +97,35 @@ func TestLoadImportsTheDemoCity(t *testing.T) {
 		t.Errorf("%d window staff, want one per agency", len(staff))
 	}
 }
+
+// The demo's draws: one drawn whose three tasks all go to the demo officer
+// and a colleague, one planned for tomorrow showing only its commitment;
+// made once, however often the demo platform starts.
+func TestDemoPlansReachTheDemoOfficer(t *testing.T) {
+	ctx := context.Background()
+	s, err := server.Open(ctx, filepath.Join(t.TempDir(), "p.db"), server.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := Load(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := Plans(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	plans, err := s.Plans(ctx, "")
+	if err != nil || len(plans) != 2 {
+		t.Fatalf("%d plans (%v)", len(plans), err)
+	}
+	planned, drawn := plans[0], plans[1]
+	if planned.Status != server.DrawPlanned || planned.Seed != "" || planned.Commit == "" || planned.Plan.DrawAt == "" {
+		t.Fatalf("the plan for tomorrow: %+v", planned)
+	}
+	tasks, err := s.TasksFor(ctx, demoInspectors[0])
+	if err != nil || drawn.Status != server.DrawDrawn || len(drawn.Tasks) != 3 || len(tasks) != 3 {
+		t.Fatalf("the drawn plan: %s with %d tasks, %d for %s (%v)", drawn.Status, len(drawn.Tasks), len(tasks), demoInspectors[0], err)
+	}
+}
