@@ -39,6 +39,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
@@ -75,6 +76,9 @@ type Server struct {
 	pin      tlsPin
 	key      keyInfo  // where the receipt key came from (platformkey.go)
 	lock     *os.File // a serving instance's lock on its SQLite file
+	// drawLoop's stop and its end.
+	drawsStop, drawsDone chan struct{}
+	drawsOnce            sync.Once
 }
 
 // Options configure a server.
@@ -196,11 +200,35 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 			{Pattern: "GET /admin/supervision", Nav: "platform.console.supervision", Path: "/admin/supervision", Roles: supervisors, Handler: s.pages.SupervisionPage},
 			{Pattern: "GET /admin/cases/{device}/{case}", Roles: supervisors, Handler: s.pages.SupervisionCase},
 		}}
+	s.drawsStop, s.drawsDone = make(chan struct{}), make(chan struct{})
+	go s.drawLoop(time.Minute)
 	return s, nil
+}
+
+// drawLoop makes each planned draw at its time, every interval, until
+// Close (a reader of the plans makes one due earlier).
+func (s *Server) drawLoop(interval time.Duration) {
+	defer close(s.drawsDone)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.drawsStop:
+			return
+		case <-t.C:
+			if err := s.DrawDue(context.Background()); err != nil {
+				s.log.Error("planned draws due", "err", err)
+			}
+		}
+	}
 }
 
 // Close stops the platform's background work and closes the database.
 func (s *Server) Close() error {
+	s.drawsOnce.Do(func() {
+		close(s.drawsStop)
+		<-s.drawsDone
+	})
 	s.intake.Close()
 	err := errors.Join(s.seen.close(), s.media.Close(), s.db.Close())
 	if s.lock != nil {
