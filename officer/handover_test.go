@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
@@ -23,25 +22,8 @@ import (
 // with.
 func TestHandOverAndTakeOverOnTheDesk(t *testing.T) {
 	ctx := context.Background()
-	dA, devA, s, h := keyedDesk(t)
-	dB, devB := keyedDeskOn(t, s, h, "DESK-L")
 	const first, second = "990101000001", "990101000002"
-	for _, p := range []struct {
-		d       *Desk
-		id, pin string
-	}{{dA, first, "147258"}, {dB, second, "258369"}} {
-		code, _, err := s.People().NewActivationCode(ctx, p.id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		activate(p.d, code, p.pin, p.pin)
-		signIn(p.d, p.id, p.pin)
-		if p.d.Me == nil || p.d.Me.ID != p.id {
-			t.Fatalf("%s not signed in: %q", p.id, p.d.Message.Text)
-		}
-	}
-	dA.win.Resize(fyne.NewSize(1280, 800))
-	dB.win.Resize(fyne.NewSize(1280, 800))
+	dA, devA, dB, devB, s := deskPair(t, first, second)
 	item, err := devA.Catalog.Search(ctx, catalog.Query{Kind: catalog.KindItem, Agency: "01", Act: catalog.ActInspection, Limit: 1})
 	if err != nil || len(item) == 0 {
 		t.Fatalf("no inspection item: %v", err)

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -88,6 +89,33 @@ func keyedDeskOn(t *testing.T, s *server.Server, h *httptest.Server, name string
 	d.SetReview(dev.Review)
 	w.SetContent(d.Content())
 	return d, dev
+}
+
+// deskPair is two desks on devices DESK-K and DESK-L, enrolled with one
+// platform (keyedDesk's), with the person first activated (PIN 147258)
+// and signed in on the first desk and second (PIN 258369) on the other,
+// each in a window of a desk's size.
+func deskPair(t *testing.T, first, second string) (dA *Desk, devA *device.Device, dB *Desk, devB *device.Device, s *server.Server) {
+	t.Helper()
+	ctx := context.Background()
+	dA, devA, s, h := keyedDesk(t)
+	dB, devB = keyedDeskOn(t, s, h, "DESK-L")
+	for _, p := range []struct {
+		d       *Desk
+		id, pin string
+	}{{dA, first, "147258"}, {dB, second, "258369"}} {
+		code, _, err := s.People().NewActivationCode(ctx, p.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		activate(p.d, code, p.pin, p.pin)
+		signIn(p.d, p.id, p.pin)
+		if p.d.Me == nil || p.d.Me.ID != p.id {
+			t.Fatalf("%s not signed in: %q", p.id, p.d.Message.Text)
+		}
+		p.d.win.Resize(fyne.NewSize(1280, 800))
+	}
+	return dA, devA, dB, devB, s
 }
 
 // activate goes through the desk's activation form.

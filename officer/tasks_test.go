@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
@@ -26,24 +25,8 @@ import (
 // task list says who took each task up, on another device.
 func TestDrawnTasksOnTheDesks(t *testing.T) {
 	ctx := context.Background()
-	dA, devA, s, h := keyedDesk(t)
-	dB, devB := keyedDeskOn(t, s, h, "DESK-L")
 	const first, second = "990101000001", "990101000002"
-	for _, p := range []struct {
-		d       *Desk
-		id, pin string
-	}{{dA, first, "147258"}, {dB, second, "258369"}} {
-		code, _, err := s.People().NewActivationCode(ctx, p.id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		activate(p.d, code, p.pin, p.pin)
-		signIn(p.d, p.id, p.pin)
-		if p.d.Me == nil || p.d.Me.ID != p.id {
-			t.Fatalf("%s not signed in: %q", p.id, p.d.Message.Text)
-		}
-		p.d.win.Resize(fyne.NewSize(1280, 800))
-	}
+	dA, devA, dB, devB, s := deskPair(t, first, second)
 	var shops []draw.Target
 	for i := range 3 {
 		shops = append(shops, draw.Target{ID: fmt.Sprintf("91350102MA%08d", i+1), Name: fmt.Sprintf("青禾市明湖区第%d号餐饮店", i+1),

@@ -115,29 +115,23 @@ func TestDrawFollowsFromSeedWitnessAndLists(t *testing.T) {
 // Bad lists are refused with their own errors, and a target nobody may
 // inspect stops the draw rather than send someone excluded.
 func TestDrawRefusesBadLists(t *testing.T) {
-	l := planLists(3, 2)
-	l.Targets[1].ID = l.Targets[0].ID
-	if _, err := Draw2(l, seedOf(0), "", 1); !errors.Is(err, ErrDuplicate) {
-		t.Fatalf("twice: %v", err)
-	}
-	l = planLists(3, 2)
-	l.Inspectors[1].CertNo = l.Inspectors[0].CertNo
-	if _, err := Draw2(l, seedOf(0), "", 1); !errors.Is(err, ErrPoolTwice) {
-		t.Fatalf("pool twice: %v", err)
-	}
-	l = planLists(3, 1)
-	if _, err := Draw2(l, seedOf(0), "", 1); !errors.Is(err, ErrPool) {
-		t.Fatalf("pool of one: %v", err)
-	}
-	l = planLists(1, 2)
-	l.Targets[0].Unit = l.Inspectors[0].Unit
-	if _, err := Draw2(l, seedOf(0), "", 1); !errors.Is(err, ErrNoPair) {
-		t.Fatalf("one eligible: %v", err)
-	}
-	l = planLists(2, 2)
-	l.Targets[0].Name = " "
-	if _, err := Draw2(l, seedOf(0), "", 1); !errors.Is(err, ErrTargetID) {
-		t.Fatalf("no name: %v", err)
+	for _, c := range []struct {
+		name   string
+		nt, ni int          // targets and inspectors
+		spoil  func(*Lists) // what is wrong with the lists
+		want   error
+	}{
+		{"twice", 3, 2, func(l *Lists) { l.Targets[1].ID = l.Targets[0].ID }, ErrDuplicate},
+		{"pool twice", 3, 2, func(l *Lists) { l.Inspectors[1].CertNo = l.Inspectors[0].CertNo }, ErrPoolTwice},
+		{"pool of one", 3, 1, func(*Lists) {}, ErrPool},
+		{"one eligible", 1, 2, func(l *Lists) { l.Targets[0].Unit = l.Inspectors[0].Unit }, ErrNoPair},
+		{"no name", 2, 2, func(l *Lists) { l.Targets[0].Name = " " }, ErrTargetID},
+	} {
+		l := planLists(c.nt, c.ni)
+		c.spoil(&l)
+		if _, err := Draw2(l, seedOf(0), "", 1); !errors.Is(err, c.want) {
+			t.Fatalf("%s: %v", c.name, err)
+		}
 	}
 	if CountOf(30, 10) != 3 || CountOf(31, 10) != 4 || CountOf(5, 1) != 1 || CountOf(5, 100) != 5 {
 		t.Fatal("CountOf")

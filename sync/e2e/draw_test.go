@@ -13,7 +13,6 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/demo"
 	"github.com/sanxiang-desk/sanxiang/app/draw"
 	"github.com/sanxiang-desk/sanxiang/sync/client"
-	"github.com/sanxiang-desk/sanxiang/sync/server/demoload"
 	"github.com/sanxiang-desk/sanxiang/sync/server/servertest"
 )
 
@@ -23,10 +22,7 @@ import (
 func TestRandomInspectionDrawIsKeptReproducibleAndPublished(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b servertest.Backend) {
 		ctx := context.Background()
-		s, h := platform(t, b)
-		if err := demoload.Load(ctx, s); err != nil {
-			t.Fatal(err)
-		}
+		s, h := demoPlatform(t, b)
 		// The demo's draw, made by the platform, publishes what the kiosk's
 		// offline demo lists.
 		ds, err := demo.Dataset(demo.Standard)

@@ -10,7 +10,6 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/draw"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
-	"github.com/sanxiang-desk/sanxiang/sync/server/demoload"
 	"github.com/sanxiang-desk/sanxiang/sync/server/servertest"
 )
 
@@ -30,10 +29,7 @@ func shops(n int) []draw.Target {
 func TestDrawPlanDrawsTasksAndClaims(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b servertest.Backend) {
 		ctx := context.Background()
-		s, _ := platform(t, b)
-		if err := demoload.Load(ctx, s); err != nil {
-			t.Fatal(err)
-		}
+		s, _ := demoPlatform(t, b)
 		due := time.Now().AddDate(0, 0, 20).Format(time.DateOnly)
 		if _, err := s.NewPlan(ctx, "", server.Plan{Item: "NOPE", Count: 2, Due: due}, shops(10), nil); !errors.Is(err, server.ErrPlanItem) {
 			t.Fatalf("unknown item: %v", err)

@@ -113,10 +113,7 @@ func commitOf(t *testing.T, seedHex string) string {
 func TestDrawSeedCommittedBeforeDraw(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b servertest.Backend) {
 		ctx := context.Background()
-		s, h := platform(t, b)
-		if err := demoload.Load(ctx, s); err != nil {
-			t.Fatal(err)
-		}
+		s, h := demoPlatform(t, b)
 		due := time.Now().AddDate(0, 0, 20).Format(time.DateOnly)
 		p, err := s.NewPlan(ctx, "", server.Plan{Item: "R01001", Count: 3, Due: due, By: "admin"}, shops(10), nil)
 		if err != nil {
@@ -285,10 +282,7 @@ func publishedPicks(d outsiderDraw) []string {
 func TestDrawRederivedFromPublishedSeed(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b servertest.Backend) {
 		ctx := context.Background()
-		s, h := platform(t, b)
-		if err := demoload.Load(ctx, s); err != nil {
-			t.Fatal(err)
-		}
+		s, h := demoPlatform(t, b)
 		due := time.Now().AddDate(0, 0, 20).Format(time.DateOnly)
 		targets := shops(12)
 		first, err := s.NewPlan(ctx, "", server.Plan{Item: "R01001", Count: 4, Due: due}, targets, nil)

@@ -16,7 +16,6 @@ import (
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/client"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
-	"github.com/sanxiang-desk/sanxiang/sync/server/demoload"
 	"github.com/sanxiang-desk/sanxiang/sync/server/servertest"
 )
 
@@ -48,10 +47,7 @@ func activateDemo(t *testing.T, s *server.Server, dev *device.Device, id, pin st
 func TestDrawnTaskReachesInspectorsAndResultIsPublished(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b servertest.Backend) {
 		ctx := context.Background()
-		s, h := platform(t, b)
-		if err := demoload.Load(ctx, s); err != nil {
-			t.Fatal(err)
-		}
+		s, h := demoPlatform(t, b)
 		// Two certified officers of the agency in the pool: the one target
 		// drawn goes to both.
 		const lead, second = "990101000001", "990101000002"

@@ -22,6 +22,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/client"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
+	"github.com/sanxiang-desk/sanxiang/sync/server/demoload"
 	"github.com/sanxiang-desk/sanxiang/sync/server/people"
 	"github.com/sanxiang-desk/sanxiang/sync/server/servertest"
 )
@@ -107,6 +108,17 @@ func activateKeys(t *testing.T, s *server.Server, id client.Identity, l *casefil
 func platform(t *testing.T, b servertest.Backend) (*server.Server, *httptest.Server) {
 	t.Helper()
 	return b.Serve(t, server.Options{AdminToken: admin})
+}
+
+// demoPlatform is a platform on backend b that holds the demo city's
+// people and lists (demoload), served on loopback.
+func demoPlatform(t *testing.T, b servertest.Backend) (*server.Server, *httptest.Server) {
+	t.Helper()
+	s, h := platform(t, b)
+	if err := demoload.Load(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	return s, h
 }
 
 func enrol(t *testing.T, s *server.Server, h *httptest.Server, l *casefile.Log) client.Identity {

@@ -27,10 +27,7 @@ import (
 // when, by whom and why. Each page is screenshotted into
 // $SANXIANG_CONSOLE_SHOTS (default $TMPDIR/console-shots).
 func TestImportAndWithdrawalInABrowser(t *testing.T) {
-	exe := chromium(t)
-	if testing.Short() {
-		t.Skip("a browser is slow")
-	}
+	exe := slowBrowser(t)
 	ctx := context.Background()
 	s, h := servertest.Backends(t)[0].Serve(t, server.Options{})
 	agency := catalog.Agency{Code: "01", Name: "青禾市市场监督管理局", ComplaintPhone: "12345", RemedyChannels: "行政复议、行政诉讼", Duties: "市场监管", Powers: "处罚、检查"}

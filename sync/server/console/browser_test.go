@@ -29,6 +29,17 @@ var (
 
 func css(s string) chromedp.CSS { return chromedp.CSS(s) }
 
+// slowBrowser is the Chromium a browser test drives (chromium's own check
+// first); the test is skipped in -short runs, as a browser is slow.
+func slowBrowser(t *testing.T) string {
+	t.Helper()
+	exe := chromium(t)
+	if testing.Short() {
+		t.Skip("a browser is slow")
+	}
+	return exe
+}
+
 // js evaluates a boolean expression in the page.
 func js(expr string) step {
 	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
@@ -44,10 +55,7 @@ func js(expr string) step {
 // page is screenshotted into $SANXIANG_CONSOLE_SHOTS (default
 // $TMPDIR/console-shots) for people to look at.
 func TestConsoleInABrowser(t *testing.T) {
-	exe := chromium(t)
-	if testing.Short() {
-		t.Skip("a browser is slow")
-	}
+	exe := slowBrowser(t)
 	ctx := context.Background()
 	s, h := servertest.Backends(t)[0].Serve(t, server.Options{})
 	if err := demoload.Load(ctx, s); err != nil {

@@ -112,6 +112,12 @@ func (b *browser) do(method, path string, form url.Values) reply {
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
+	return b.send(req)
+}
+
+// send makes the request in the browser's session and reads the reply.
+func (b *browser) send(req *http.Request) reply {
+	b.t.Helper()
 	resp, err := b.http.Do(req)
 	if err != nil {
 		b.t.Fatal(err)

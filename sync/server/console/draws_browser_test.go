@@ -24,10 +24,7 @@ import (
 // a conflict goes into the register. Screenshots of each page go into
 // $SANXIANG_CONSOLE_SHOTS (default $TMPDIR/console-shots) as console-*.png.
 func TestDrawConsolePagesInChromium(t *testing.T) {
-	exe := chromium(t)
-	if testing.Short() {
-		t.Skip("a browser is slow")
-	}
+	exe := slowBrowser(t)
 	ctx := context.Background()
 	s, f, clk := drawPlatform(t, servertest.Backends(t)[0])
 	dir := t.TempDir()

@@ -1,15 +1,12 @@
 package console_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"html"
-	"io"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -51,30 +48,7 @@ func shopsXLSX(t *testing.T, n int) []byte {
 // (none when name is ""), the CSRF token ("" for none).
 func (b *browser) planForm(fields url.Values, name string, data []byte, csrf string) reply {
 	b.t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	if csrf != "" {
-		mw.WriteField("csrf", csrf)
-	}
-	for k, vs := range fields {
-		for _, v := range vs {
-			mw.WriteField(k, v)
-		}
-	}
-	if name != "" {
-		fw, _ := mw.CreateFormFile("file", name)
-		fw.Write(data)
-	}
-	mw.Close()
-	req, _ := http.NewRequest("POST", b.f.url+"/admin/draws/new", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	resp, err := b.http.Do(req)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(resp.Body)
-	return reply{resp.StatusCode, resp.Header.Get("X-Sanxiang-Error"), string(out), resp.Header}
+	return b.postMultipart("/admin/draws/new", fields, name, data, csrf)
 }
 
 // planID is the plan a redirect leads to.

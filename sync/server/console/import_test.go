@@ -51,23 +51,32 @@ func workbook(t *testing.T, sheets ...any) []byte {
 // upload posts a file to the import form as a browser does.
 func (b *browser) upload(path, name string, data []byte, csrf string) reply {
 	b.t.Helper()
+	return b.postMultipart(path, nil, name, data, csrf)
+}
+
+// postMultipart posts a multipart form to path as a browser does: the
+// CSRF token ("" for none), the fields, and the file (none when name is
+// "").
+func (b *browser) postMultipart(path string, fields url.Values, name string, data []byte, csrf string) reply {
+	b.t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	if csrf != "" {
 		mw.WriteField("csrf", csrf)
 	}
-	fw, _ := mw.CreateFormFile("file", name)
-	fw.Write(data)
+	for k, vs := range fields {
+		for _, v := range vs {
+			mw.WriteField(k, v)
+		}
+	}
+	if name != "" {
+		fw, _ := mw.CreateFormFile("file", name)
+		fw.Write(data)
+	}
 	mw.Close()
 	req, _ := http.NewRequest("POST", b.f.url+path, &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	resp, err := b.http.Do(req)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(resp.Body)
-	return reply{resp.StatusCode, resp.Header.Get("X-Sanxiang-Error"), string(out), resp.Header}
+	return b.send(req)
 }
 
 // The console's import: an operator imports agencies and people; an
