@@ -15,20 +15,27 @@ import (
 	"github.com/sanxiang-desk/sanxiang/sync/server"
 )
 
+// loaded is a platform in a temporary folder with the demo city loaded.
+func loaded(t *testing.T) *server.Server {
+	t.Helper()
+	s, err := server.Open(context.Background(), filepath.Join(t.TempDir(), "p.db"), server.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := Load(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 // The demo city loaded through the import is the dataset app/demo makes:
 // the same agencies (with duties and powers) and officers in the public
 // lists, every officer a person, and the registry of legal reviewers the
 // demo's accounts name plus one more for each agency but the last.
 func TestLoadImportsTheDemoCity(t *testing.T) {
 	ctx := context.Background()
-	s, err := server.Open(ctx, filepath.Join(t.TempDir(), "p.db"), server.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := Load(ctx, s); err != nil {
-		t.Fatal(err)
-	}
+	s := loaded(t)
 	ds, err := demo.Dataset(demo.Standard)
 	if err != nil {
 		t.Fatal(err)
@@ -103,14 +110,7 @@ func TestLoadImportsTheDemoCity(t *testing.T) {
 // made once, however often the demo platform starts.
 func TestDemoPlansReachTheDemoOfficer(t *testing.T) {
 	ctx := context.Background()
-	s, err := server.Open(ctx, filepath.Join(t.TempDir(), "p.db"), server.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := Load(ctx, s); err != nil {
-		t.Fatal(err)
-	}
+	s := loaded(t)
 	for range 2 {
 		if err := Plans(ctx, s); err != nil {
 			t.Fatal(err)
