@@ -261,6 +261,10 @@ func Round(ctx context.Context, dev *device.Device, progress func(Upload)) (Resu
 			}
 			if n > 0 {
 				done("cli.tasks_opened", map[string]any{"N": n})
+				// The new cases go up in this round, so the platform knows
+				// at once which case carries each task.
+				_, err := c.Push(ctx, dev.Log)
+				ok("push", err)
 			}
 		},
 		// Evidence goes up only behind the records that name it.

@@ -91,6 +91,21 @@ func TestDrawnTaskReachesInspectorsAndResultIsPublished(t *testing.T) {
 		if !named[lead] || !named[second] {
 			t.Fatalf("the case names %v", o.Officers)
 		}
+		// The round pushed the new case: the platform knows it is the task's.
+		linked := ""
+		for range 100 {
+			p, err := s.Plan(ctx, plan.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if linked = p.Tasks[0].CaseID; linked != "" {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if linked != caseID {
+			t.Fatalf("after desk A's round the platform links task %s to %q, want %q", task.ID(), linked, caseID)
+		}
 		roundOK(t, deskA) // again: nothing opened twice
 		if n, err := deskA.Log.CountKind(ctx, casefile.KindOpen); err != nil || n != 1 {
 			t.Fatalf("desk A holds %d cases after a second round (%v)", n, err)
