@@ -115,11 +115,12 @@ check "sanxiang.exe seed (the demo city, into %LOCALAPPDATA%\\SanxiangDesk)" win
 check "the data folder is %LOCALAPPDATA%\\SanxiangDesk" test -f "$data/casefile.db"
 check "sanxiang.exe verify $data_win\\casefile.db" sh -c "wine '$exe' verify '$data_win\\casefile.db' 2>&1 | grep -q 核验通过"
 
-# window_of PID NAME-REGEX: the X window of the process's top-level
-# window titled so (X window ids come again from one run to the next: a
-# search by title alone may find the last run's, closing).
+# window_of PID NAME-REGEX [SECONDS]: the X window of the process's
+# top-level window titled so (X window ids come again from one run to the
+# next: a search by title alone may find the last run's, closing), waited
+# for up to SECONDS (20 by default).
 window_of() {
-	for _ in $(seq 1 80); do
+	for _ in $(seq 1 $((${3:-20} * 4))); do
 		w=$(xdotool search --all --pid "$1" --name "$2" 2>/dev/null | head -n1)
 		[ -n "$w" ] && echo "$w" && return 0
 		sleep 0.25
@@ -148,7 +149,13 @@ gone() {
 # chosen by --window-no, the staff number focused.
 wine "$exe" window --window-no 3 >"$work/window.log" 2>&1 &
 app=$!
-console=$(window_of "$app" '^窗口工作台$') || fatal "the window desk's console never appeared"
+# The first window of the first start after the seed may take long under
+# wine on a busy 2-core machine (once 20 s were not enough): 60 s, and the
+# program's own log if it does not come.
+console=$(window_of "$app" '^窗口工作台$' 60) || {
+	sed 's/^/     /' "$work/window.log" | tail -30
+	fatal "the window desk's console never appeared"
+}
 display_win=$(window_of "$app" '窗口公示屏$') || fatal "the citizen display never appeared"
 ok "the window desk is up: console and citizen display"
 has_keyboard "$console" || bad "the console does not have the keyboard: the display took it"
