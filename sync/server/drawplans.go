@@ -117,7 +117,7 @@ type PlanRecord struct {
 // (draw.Rederive reads it); the seed only once drawn.
 func (r PlanRecord) Published() draw.Published {
 	p := draw.Published{Version: draw.Version2, Commit: r.Commit, Seed: r.Seed, Witness: r.Plan.Witness, Count: r.Plan.Count,
-		Lists: r.Lists, SHA: r.Lists.SHA()}
+		Lists: r.Lists, SHA: r.Lists.SHA(), Picks: []draw.Pick{}} // an empty list before the draw, never null
 	p.Lists.Inspectors = slices.Clone(p.Lists.Inspectors)
 	for i := range p.Lists.Inspectors {
 		p.Lists.Inspectors[i].Person = "" // people's IDs are the platform's, not the public's
