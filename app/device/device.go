@@ -131,7 +131,7 @@ func (d *Device) PersonStands(ctx context.Context, a account.Account, now time.T
 		return err
 	}
 	var r account.Roster
-	if err := readJSON(d.path(config.PeopleFile), &r); err != nil {
+	if err := ReadJSON(d.path(config.PeopleFile), &r); err != nil {
 		return fmt.Errorf("standing of %s: %w", a.ID, err)
 	}
 	if err := r.Check(a); err != nil {
@@ -142,7 +142,7 @@ func (d *Device) PersonStands(ctx context.Context, a account.Account, now time.T
 
 // SavePeople keeps what the platform said of the people's standing.
 func (d *Device) SavePeople(r account.Roster) error {
-	return saveJSON(d.Dir, config.PeopleFile, r)
+	return SaveJSON(d.Dir, config.PeopleFile, r)
 }
 
 // sign is the case file's signer: it signs a record with the keys of the
@@ -259,7 +259,7 @@ func (d *Device) SaveProcedures(list []casefile.Procedure) error {
 	if list == nil {
 		list = []casefile.Procedure{}
 	}
-	if err := saveJSON(d.Dir, ProceduresFile, list); err != nil {
+	if err := SaveJSON(d.Dir, ProceduresFile, list); err != nil {
 		return err
 	}
 	if d.Log != nil {
@@ -331,7 +331,7 @@ func (d *Device) newReview(l *casefile.Log) (*review.Service, error) {
 // reviewQueue is other devices' cases waiting for review, as last pulled.
 func (d *Device) reviewQueue() []review.RemoteCase {
 	var out []review.RemoteCase
-	if err := readJSON(d.path(config.ReviewQueueFile), &out); err != nil {
+	if err := ReadJSON(d.path(config.ReviewQueueFile), &out); err != nil {
 		slog.Error("read the review queue", "err", err)
 	}
 	return out
@@ -456,23 +456,23 @@ func bundledCalendar() (*calendar.Calendar, error) {
 
 // SavePolicies keeps the major-decision lists the platform sent.
 func (d *Device) SavePolicies(p review.Policies) error {
-	return saveJSON(d.Dir, config.PoliciesFile, p.List())
+	return SaveJSON(d.Dir, config.PoliciesFile, p.List())
 }
 
 // SaveAVLists keeps the audio/video requirement lists the platform sent.
 func (d *Device) SaveAVLists(av []casefile.AVRequirement) error {
-	return saveJSON(d.Dir, config.AVFile, av)
+	return SaveJSON(d.Dir, config.AVFile, av)
 }
 
 // SaveCalendar keeps the working-day calendar the platform sent (checked).
 func (d *Device) SaveCalendar(cal []byte) error {
-	return saveJSON(d.Dir, config.CalendarFile, json.RawMessage(cal))
+	return SaveJSON(d.Dir, config.CalendarFile, json.RawMessage(cal))
 }
 
 // SaveDeadlines keeps the agencies' own publication deadlines the
 // platform sent.
 func (d *Device) SaveDeadlines(ds publish.Deadlines) error {
-	return saveJSON(d.Dir, config.DeadlinesFile, ds)
+	return SaveJSON(d.Dir, config.DeadlinesFile, ds)
 }
 
 // Deadlines are the agencies' own publication deadlines as the platform
@@ -495,12 +495,12 @@ func (d *Device) Deadlines() (publish.Deadlines, error) {
 
 // SaveReviewers keeps the platform's reviewer registry.
 func (d *Device) SaveReviewers(list []review.Reviewer) error {
-	return saveJSON(d.Dir, config.ReviewersFile, list)
+	return SaveJSON(d.Dir, config.ReviewersFile, list)
 }
 
 // SaveReviewQueue keeps other devices' cases waiting for review.
 func (d *Device) SaveReviewQueue(q []review.RemoteCase) error {
-	return saveJSON(d.Dir, config.ReviewQueueFile, q)
+	return SaveJSON(d.Dir, config.ReviewQueueFile, q)
 }
 
 // ImportCityLists keeps a city's major-decision and audio/video lists
@@ -521,9 +521,9 @@ func (d *Device) ImportCityLists(p review.Policies, av []casefile.AVRequirement)
 	return nil
 }
 
-// saveJSON keeps what the platform sent in the data folder, replacing the
-// file whole.
-func saveJSON(dir, name string, v any) error {
+// SaveJSON keeps v as JSON in the data folder dir under name, replacing
+// the file whole (written beside it, then renamed over it).
+func SaveJSON(dir, name string, v any) error {
 	data, err := json.MarshalIndent(v, "", " ")
 	if err != nil {
 		return fmt.Errorf("save %s: %w", name, err)
@@ -538,8 +538,8 @@ func saveJSON(dir, name string, v any) error {
 	return nil
 }
 
-// readJSON reads a file saveJSON wrote; a missing file leaves v as it is.
-func readJSON(path string, v any) error {
+// ReadJSON reads a file SaveJSON wrote; a missing file leaves v as it is.
+func ReadJSON(path string, v any) error {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
@@ -557,7 +557,7 @@ type fileRegistry string
 
 func (f fileRegistry) Reviewer(id string) (review.Reviewer, bool) {
 	var list []review.Reviewer
-	if err := readJSON(string(f), &list); err != nil {
+	if err := ReadJSON(string(f), &list); err != nil {
 		slog.Error("read the reviewer registry", "err", err)
 		return review.Reviewer{}, false
 	}

@@ -6,13 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"path/filepath"
 	"slices"
 	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/act"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/device"
 	"github.com/sanxiang-desk/sanxiang/app/ledger"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 )
@@ -182,14 +182,7 @@ type TaskList struct {
 func LoadTasks(dir string) (_ map[string]TaskList, err error) {
 	defer wrap(&err, "read "+TasksFile)
 	out := map[string]TaskList{}
-	data, err := os.ReadFile(filepath.Join(dir, TasksFile))
-	if errors.Is(err, os.ErrNotExist) {
-		return out, nil
-	}
-	if err != nil {
-		return out, err
-	}
-	return out, json.Unmarshal(data, &out)
+	return out, device.ReadJSON(filepath.Join(dir, TasksFile), &out)
 }
 
 // SaveTasks keeps the task lists of the officers a round asked for,
@@ -204,13 +197,5 @@ func SaveTasks(dir string, lists map[string]TaskList) (err error) {
 	for person, l := range lists {
 		all[person] = l
 	}
-	data, err := json.MarshalIndent(all, "", " ")
-	if err != nil {
-		return err
-	}
-	tmp := filepath.Join(dir, TasksFile+".tmp")
-	if err := os.WriteFile(tmp, data, 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, filepath.Join(dir, TasksFile))
+	return device.SaveJSON(dir, TasksFile, all)
 }
