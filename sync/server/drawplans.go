@@ -334,10 +334,10 @@ type querier interface {
 func (s *Server) plan(ctx context.Context, q querier, id int64) (rec PlanRecord, err error) {
 	defer wrap.Err(&err, "draw %d", id)
 	rec.ID = id
-	var planJSON, listsJSON, seed, commit, drawnAt, body string
+	var planJSON, listsJSON, seed, commit, drawnAt string
 	var version int
-	err = q.QueryRowContext(ctx, `SELECT version, status, plan, lists, seed, commit_hash, drawn_at, draw FROM draws WHERE id = ?`, id).
-		Scan(&version, &rec.Status, &planJSON, &listsJSON, &seed, &commit, &drawnAt, &body)
+	err = q.QueryRowContext(ctx, `SELECT version, status, plan, lists, seed, commit_hash, drawn_at FROM draws WHERE id = ?`, id).
+		Scan(&version, &rec.Status, &planJSON, &listsJSON, &seed, &commit, &drawnAt)
 	if errors.Is(err, sql.ErrNoRows) || err == nil && version != draw.Version2 {
 		return rec, ErrNoDraw
 	}
@@ -348,10 +348,6 @@ func (s *Server) plan(ctx context.Context, q querier, id int64) (rec PlanRecord,
 		return rec, err
 	}
 	if err := json.Unmarshal([]byte(listsJSON), &rec.Lists); err != nil {
-		return rec, err
-	}
-	var d draw.Draw
-	if err := json.Unmarshal([]byte(body), &d); err != nil {
 		return rec, err
 	}
 	rec.Commit = commit
@@ -467,22 +463,15 @@ func (s *Server) MakeDraw(ctx context.Context, agency string, id int64, witness,
 		if witness != "" {
 			p.WitnessBy = by
 		}
-		d := draw.Draw{Item: p.Item, Agency: p.Agency, Count: p.Count, ListsSHA: cur.Lists.SHA()}
-		for _, pk := range picks {
-			d.Tasks = append(d.Tasks, draw.Task{Target: pk.Target.Name, Inspectors: []string{pk.Inspectors[0].CertNo, pk.Inspectors[1].CertNo},
-				Names: []string{pk.Inspectors[0].Name, pk.Inspectors[1].Name}})
-		}
 		planJSON, err := json.Marshal(p)
 		if err != nil {
 			return err
 		}
-		body, err := json.Marshal(d)
-		if err != nil {
-			return err
-		}
 		now := s.now().UTC().Format(time.RFC3339)
-		if _, err := tx.ExecContext(ctx, `UPDATE draws SET status = ?, plan = ?, draw = ?, drawn_at = ? WHERE id = ?`,
-			DrawDrawn, string(planJSON), string(body), now, id); err != nil {
+		// The tasks are draw_tasks' rows; the draw column keeps what the
+		// plan fixed (item, agency, count, the lists' fingerprint).
+		if _, err := tx.ExecContext(ctx, `UPDATE draws SET status = ?, plan = ?, drawn_at = ? WHERE id = ?`,
+			DrawDrawn, string(planJSON), now, id); err != nil {
 			return err
 		}
 		for i, pk := range picks {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/draw"
 	"github.com/sanxiang-desk/sanxiang/sync/server/intake"
 	"github.com/sanxiang-desk/sanxiang/sync/server/internal/wrap"
 	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
@@ -120,10 +121,10 @@ func (d drawTasks) TaskResult(ctx context.Context, caseID string, seq int64, at 
 // resultOf is a task's result as the public lists publish it (without
 // the agency's name and the day published, which the lists add).
 func resultOf(rec PlanRecord, t DrawTask) catalog.InspectionResult {
-	var team []string
+	team := draw.Task{} // published as every draw's team is: 姓名（执法证号）、…
 	for _, o := range t.Inspectors {
-		team = append(team, o.Name+"（"+o.CertNo+"）")
+		team.Inspectors, team.Names = append(team.Inspectors, o.CertNo), append(team.Names, o.Name)
 	}
 	return catalog.InspectionResult{ID: t.ID(), DrawID: t.Draw, ItemID: rec.Plan.Item, ItemName: rec.Plan.ItemName, AgencyCode: rec.Plan.Agency,
-		Target: t.Target.Name, Inspectors: strings.Join(team, "、"), Result: t.Result, DrawnOn: localDay(rec.DrawnAt), Case: t.CaseID}
+		Target: t.Target.Name, Inspectors: team.Team(), Result: t.Result, DrawnOn: localDay(rec.DrawnAt), Case: t.CaseID}
 }
