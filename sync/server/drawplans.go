@@ -590,14 +590,28 @@ func (s *Server) TasksFor(ctx context.Context, certNo string) (_ []api.Task, err
 		return nil, err
 	}
 	out := []api.Task{}
+	plans := map[int64]Plan{} // an officer's tasks come from few draws
 	for _, t := range tasks {
-		rec, err := s.plan(ctx, s.db, t.Draw)
-		if err != nil {
-			return nil, err
+		p, ok := plans[t.Draw]
+		if !ok {
+			if p, err = planOf(ctx, s.db, t.Draw); err != nil {
+				return nil, err
+			}
+			plans[t.Draw] = p
 		}
-		out = append(out, taskWire(rec.Plan, t))
+		out = append(out, taskWire(p, t))
 	}
 	return out, nil
+}
+
+// planOf reads what a draw's plan decided (its item and agency for a
+// task), without its lists and tasks.
+func planOf(ctx context.Context, q querier, id int64) (p Plan, err error) {
+	var data string
+	if err := q.QueryRowContext(ctx, `SELECT plan FROM draws WHERE id = ?`, id).Scan(&data); err != nil {
+		return p, fmt.Errorf("plan of draw %d: %w", id, err)
+	}
+	return p, json.Unmarshal([]byte(data), &p)
 }
 
 func taskWire(p Plan, t DrawTask) api.Task {
@@ -647,12 +661,9 @@ func (s *Server) ClaimTask(ctx context.Context, id, device, certNo string) (out 
 				return err
 			}
 		}
-		rec, err := s.plan(ctx, tx, drawID)
-		if err != nil {
-			return err
-		}
-		out = taskWire(rec.Plan, t)
-		return nil
+		p, err := planOf(ctx, tx, drawID)
+		out = taskWire(p, t)
+		return err
 	})
 	return out, err
 }
