@@ -76,7 +76,7 @@ func TestCommandLineErrors(t *testing.T) {
 func TestVerifyCommand(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	l, err := casefile.Open(ctx, filepath.Join(dir, "casefile.db"), filepath.Join(dir, "media"), "cli-test")
+	l, err := casefile.Open(ctx, filepath.Join(dir, "casefile.db"), filepath.Join(dir, "media"), "cli-test", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func exportSeededCase(t *testing.T) (dir, key, caseID, bundle string) {
 	if code, _, errOut := runCLI(t, "seed", "--data", dir); code != 0 {
 		t.Fatal(errOut)
 	}
-	l, err := casefile.OpenExisting(context.Background(), filepath.Join(dir, "casefile.db"), filepath.Join(dir, "media"))
+	l, err := casefile.OpenExisting(context.Background(), filepath.Join(dir, "casefile.db"), filepath.Join(dir, "media"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

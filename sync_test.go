@@ -83,7 +83,7 @@ func TestSyncDoesWhatItCanAndSaysWhatFailed(t *testing.T) {
 		t.Errorf("stderr does not name the calendar alone")
 	}
 	// The records and every evidence file are on the platform.
-	l, err := casefile.OpenExisting(ctx, filepath.Join(dir, config.CasefileDB), filepath.Join(dir, config.MediaDir))
+	l, err := casefile.OpenExisting(ctx, filepath.Join(dir, config.CasefileDB), filepath.Join(dir, config.MediaDir), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -64,7 +64,7 @@ func runVerify(o *options, out io.Writer) error {
 		media = filepath.Join(filepath.Dir(path), config.MediaDir)
 	}
 	ctx := context.Background()
-	l, err := casefile.OpenExisting(ctx, path, media)
+	l, err := casefile.OpenExisting(ctx, path, media, nil)
 	if err != nil {
 		return err
 	}
@@ -145,7 +145,7 @@ func runExport(o *options, out io.Writer) error {
 		return err
 	}
 	ctx := context.Background()
-	l, err := casefile.OpenExisting(ctx, filepath.Join(dir, config.CasefileDB), filepath.Join(dir, config.MediaDir))
+	l, err := casefile.OpenExisting(ctx, filepath.Join(dir, config.CasefileDB), filepath.Join(dir, config.MediaDir), nil)
 	if err != nil {
 		return err
 	}
@@ -266,7 +266,7 @@ func runEnrol(o *options, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	l, err := casefile.Open(ctx, filepath.Join(dev.Dir, config.CasefileDB), filepath.Join(dev.Dir, config.MediaDir), devID)
+	l, err := casefile.Open(ctx, filepath.Join(dev.Dir, config.CasefileDB), filepath.Join(dev.Dir, config.MediaDir), devID, nil)
 	if err != nil {
 		return err
 	}

@@ -30,7 +30,7 @@ func signedInWithCases(t *testing.T) (*Desk, *casefile.Log) {
 	t.Helper()
 	d := newTestDesk(t)
 	dir := t.TempDir()
-	l, err := casefile.Open(context.Background(), filepath.Join(dir, "casefile.db"), filepath.Join(dir, "media"), "T1")
+	l, err := casefile.Open(context.Background(), filepath.Join(dir, "casefile.db"), filepath.Join(dir, "media"), "T1", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

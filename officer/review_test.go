@@ -247,7 +247,7 @@ func TestReviewerSignsAnotherDevicesCase(t *testing.T) {
 func reviewLog(t *testing.T, d *Desk, origin string) (*casefile.Log, *review.Service) {
 	t.Helper()
 	dir := t.TempDir()
-	l, err := casefile.Open(context.Background(), filepath.Join(dir, "casefile.db"), filepath.Join(dir, "media"), origin)
+	l, err := casefile.Open(context.Background(), filepath.Join(dir, "casefile.db"), filepath.Join(dir, "media"), origin, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

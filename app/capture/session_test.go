@@ -21,7 +21,7 @@ import (
 func testLog(t testing.TB, dir string) (*casefile.Log, string) {
 	t.Helper()
 	ctx := context.Background()
-	l, err := casefile.Open(ctx, filepath.Join(dir, "c.db"), filepath.Join(dir, "media"), "CAP")
+	l, err := casefile.Open(ctx, filepath.Join(dir, "c.db"), filepath.Join(dir, "media"), "CAP", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,7 @@ var two = []Officer{{CertNo: "990101000001", Name: "甲"}, {CertNo: "99010100000
 func openCaseLog(t *testing.T, clock *time.Time) *Log {
 	t.Helper()
 	dir := t.TempDir()
-	l, err := Open(context.Background(), filepath.Join(dir, "c.db"), filepath.Join(dir, "m"), "QH01")
+	l, err := Open(context.Background(), filepath.Join(dir, "c.db"), filepath.Join(dir, "m"), "QH01", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

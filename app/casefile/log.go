@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/sanxiang-desk/sanxiang/app/store/seal"
 	"io"
 	"slices"
 	"strings"
@@ -80,9 +81,13 @@ func (l *Log) Procedures() *Set {
 // Open opens (creating if needed) the case file at path, with its media
 // folder, and makes the device key on first use. deviceID names the device
 // in the checkpoints' origin line and in its case numbers.
-func Open(ctx context.Context, path, mediaDir, deviceID string) (*Log, error) {
+//
+// keys seal the records and evidence at rest (the device's vault); nil
+// keeps them in plaintext, which only tests and the upgrade's reading of an
+// old folder do.
+func Open(ctx context.Context, path, mediaDir, deviceID string, keys seal.Keys) (*Log, error) {
 	l := &Log{}
-	lg, err := ledger.Open(ctx, path, mediaDir, deviceID, ledger.Options{BeforeAppend: l.beforeAppend})
+	lg, err := ledger.Open(ctx, path, mediaDir, deviceID, ledger.Options{BeforeAppend: l.beforeAppend, Keys: keys})
 	if err != nil {
 		return nil, fmt.Errorf("open case file: %w", err)
 	}
@@ -92,8 +97,9 @@ func Open(ctx context.Context, path, mediaDir, deviceID string) (*Log, error) {
 
 // OpenExisting opens a case file that must already exist, as a verifier
 // does: it never creates a file or a key.
-func OpenExisting(ctx context.Context, path, mediaDir string) (*Log, error) {
-	lg, err := ledger.OpenExisting(ctx, path, mediaDir)
+// keys may be nil: then only the log's origin and verifier can be read.
+func OpenExisting(ctx context.Context, path, mediaDir string, keys seal.Keys) (*Log, error) {
+	lg, err := ledger.OpenExisting(ctx, path, mediaDir, keys)
 	if errors.Is(err, ledger.ErrNotLog) {
 		return nil, fmt.Errorf("open case file: %w: %s", ErrNotCaseFile, path)
 	}

@@ -120,7 +120,7 @@ func seedDemo(t *testing.T, ds *catalog.Dataset) (*casefile.Log, *review.Service
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	l, err := casefile.Open(ctx, filepath.Join(dir, "c.db"), filepath.Join(dir, "m"), "DEMO1")
+	l, err := casefile.Open(ctx, filepath.Join(dir, "c.db"), filepath.Join(dir, "m"), "DEMO1", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -198,7 +198,7 @@ func (d *Device) OpenLedger(ctx context.Context, name string) error {
 	if d.Book == nil {
 		return errors.New("open ledger: the account book is not open")
 	}
-	l, err := casefile.Open(ctx, d.path(config.CasefileDB), d.path(config.MediaDir), name)
+	l, err := casefile.Open(ctx, d.path(config.CasefileDB), d.path(config.MediaDir), name, nil)
 	if err != nil {
 		return fmt.Errorf("open ledger: %w", err)
 	}

@@ -57,7 +57,7 @@ func logID(dir string) (string, error) {
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		return "", nil
 	}
-	l, err := casefile.OpenExisting(context.Background(), path, filepath.Join(dir, config.MediaDir))
+	l, err := casefile.OpenExisting(context.Background(), path, filepath.Join(dir, config.MediaDir), nil)
 	if errors.Is(err, casefile.ErrNotCaseFile) {
 		return "", nil // an empty file: the log is made with a new ID
 	}

@@ -98,7 +98,7 @@ func TestUpgradedDeviceKeepsItsHostnameID(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	const old = "office-laptop"
-	l, err := casefile.Open(ctx, filepath.Join(dir, config.CasefileDB), filepath.Join(dir, config.MediaDir), old)
+	l, err := casefile.Open(ctx, filepath.Join(dir, config.CasefileDB), filepath.Join(dir, config.MediaDir), old, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,6 +27,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/sanxiang-desk/sanxiang/app/store/seal"
 	"io/fs"
 	"os"
 	"strconv"
@@ -220,6 +221,10 @@ type Options struct {
 	// or receipt before an append is refused (ErrClockBehind); zero is
 	// DefaultClockTolerance.
 	ClockTolerance time.Duration
+	// Keys seal the records' bodies, the device key and the evidence at
+	// rest; nil keeps them in plaintext (tests, and the upgrade reading an
+	// old folder).
+	Keys seal.Keys
 }
 
 // Open opens (creating if needed) the log at path, with its media folder,
@@ -230,7 +235,7 @@ func Open(ctx context.Context, path, mediaDir, deviceID string, o Options) (*Log
 	if err != nil {
 		return nil, fmt.Errorf("open log: %w", err)
 	}
-	l := &Log{db: db, media: &MediaStore{Dir: mediaDir}, now: time.Now, opt: o}
+	l := &Log{db: db, media: &MediaStore{Dir: mediaDir, Keys: o.Keys}, now: time.Now, opt: o}
 	if err := l.loadKey(ctx, deviceID); err != nil {
 		return nil, errors.Join(err, db.Close())
 	}
@@ -245,7 +250,7 @@ var ErrNotLog = errors.New("not a log database")
 
 // OpenExisting opens a log that must already exist, as a verifier does: it
 // never creates a file or a key.
-func OpenExisting(ctx context.Context, path, mediaDir string) (*Log, error) {
+func OpenExisting(ctx context.Context, path, mediaDir string, keys seal.Keys) (*Log, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("open log: %w", err)
 	}
@@ -253,7 +258,7 @@ func OpenExisting(ctx context.Context, path, mediaDir string) (*Log, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open log: %w", err)
 	}
-	l := &Log{db: db, media: &MediaStore{Dir: mediaDir}, now: time.Now}
+	l := &Log{db: db, media: &MediaStore{Dir: mediaDir, Keys: keys}, now: time.Now, opt: Options{Keys: keys}}
 	var skey string
 	err = db.QueryRowContext(ctx, `SELECT origin, signer, verifier FROM device_key WHERE id = 1`).Scan(&l.origin, &skey, &l.Verifier)
 	if errors.Is(err, sql.ErrNoRows) {

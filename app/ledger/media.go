@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/sanxiang-desk/sanxiang/app/store/seal"
 	"io"
 	"os"
 	"path/filepath"
@@ -30,6 +31,8 @@ func ParseDigest(s string) (Digest, error) {
 // MediaStore keeps evidence files by content: Dir/ab/abcdef….
 type MediaStore struct {
 	Dir string
+	// Keys seal the files at rest; nil keeps them in plaintext.
+	Keys seal.Keys
 }
 
 // Path is where the file with digest d lives.

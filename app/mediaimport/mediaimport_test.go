@@ -120,7 +120,7 @@ func newCase(t *testing.T) (*casefile.Log, string) {
 	t.Helper()
 	dir := t.TempDir()
 	ctx := context.Background()
-	l, err := casefile.Open(ctx, filepath.Join(dir, "casefile.db"), filepath.Join(dir, "media"), "T1")
+	l, err := casefile.Open(ctx, filepath.Join(dir, "casefile.db"), filepath.Join(dir, "media"), "T1", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -98,7 +98,7 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	dir := t.TempDir()
-	l, err := casefile.Open(context.Background(), filepath.Join(dir, "c.db"), filepath.Join(dir, "m"), "RV1")
+	l, err := casefile.Open(context.Background(), filepath.Join(dir, "c.db"), filepath.Join(dir, "m"), "RV1", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

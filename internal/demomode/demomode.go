@@ -407,7 +407,7 @@ func SeedOnline(ctx context.Context, s *server.Server, dir, platform string) err
 
 // enrolDemo enrols the demo folder's device with the in-process platform.
 func enrolDemo(ctx context.Context, s *server.Server, dir, platform string) error {
-	l, err := casefile.OpenExisting(ctx, filepath.Join(dir, config.CasefileDB), filepath.Join(dir, config.MediaDir))
+	l, err := casefile.OpenExisting(ctx, filepath.Join(dir, config.CasefileDB), filepath.Join(dir, config.MediaDir), nil)
 	if err != nil {
 		return err
 	}

@@ -40,7 +40,7 @@ func BenchmarkPush10k(b *testing.B) {
 	ctx := context.Background()
 	const n = 10_000
 	dir := b.TempDir()
-	l, err := casefile.Open(ctx, filepath.Join(dir, "dev.db"), filepath.Join(dir, "m"), "BENCH")
+	l, err := casefile.Open(ctx, filepath.Join(dir, "dev.db"), filepath.Join(dir, "m"), "BENCH", nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -169,7 +169,7 @@ func BenchmarkUpload1GiB(b *testing.B) {
 	}
 	dir := b.TempDir()
 	media := filepath.Join(dir, "m")
-	l, err := casefile.Open(ctx, filepath.Join(dir, "dev.db"), media, "UPLOAD")
+	l, err := casefile.Open(ctx, filepath.Join(dir, "dev.db"), media, "UPLOAD", nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -222,7 +222,7 @@ func BenchmarkUpload1GiB(b *testing.B) {
 			i++
 			pdir := filepath.Join(dir, fmt.Sprintf("p%d", i))
 			s, h := benchPlatform(b, pdir)
-			dl, err := casefile.Open(ctx, filepath.Join(dir, fmt.Sprintf("dev%d.db", i)), media, "UPLOAD")
+			dl, err := casefile.Open(ctx, filepath.Join(dir, fmt.Sprintf("dev%d.db", i)), media, "UPLOAD", nil)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -265,7 +265,7 @@ func BenchmarkSupervision1k(b *testing.B) {
 		b.Fatal(err)
 	}
 	h := httptest.NewServer(s.Handler())
-	l, err := casefile.Open(ctx, filepath.Join(dir, "dev.db"), filepath.Join(dir, "m"), "SUP")
+	l, err := casefile.Open(ctx, filepath.Join(dir, "dev.db"), filepath.Join(dir, "m"), "SUP", nil)
 	if err != nil {
 		b.Fatal(err)
 	}

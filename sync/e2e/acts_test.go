@@ -189,7 +189,7 @@ func orderScenario(t *testing.T, s *server.Server, h *httptest.Server) (res clie
 	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "casefile.db")
-	l, err := casefile.Open(ctx, path, filepath.Join(dir, "media"), "ORDER-1")
+	l, err := casefile.Open(ctx, path, filepath.Join(dir, "media"), "ORDER-1", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -377,7 +377,7 @@ func TestPlatformFlagsEnforcementBeforeTimeToComply(t *testing.T) {
 		s, h := platform(t, b)
 		dir := t.TempDir()
 		path := filepath.Join(dir, "casefile.db")
-		l, err := casefile.Open(ctx, path, filepath.Join(dir, "media"), "COMPLY-1")
+		l, err := casefile.Open(ctx, path, filepath.Join(dir, "media"), "COMPLY-1", nil)
 		if err != nil {
 			t.Fatal(err)
 		}

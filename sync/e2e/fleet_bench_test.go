@@ -220,7 +220,7 @@ func makeFleet(b *testing.B, n, records int) []*fleetDevice {
 	t0 := time.Now()
 	err = parallel(n, func(i int) error {
 		d := &fleetDevice{name: fmt.Sprintf("CITY-%04d", i), officer: fmt.Sprintf("9901%08d", 100000+i)}
-		l, err := casefile.Open(ctx, filepath.Join(dir, d.name+".db"), filepath.Join(dir, "m"), d.name)
+		l, err := casefile.Open(ctx, filepath.Join(dir, d.name+".db"), filepath.Join(dir, "m"), d.name, nil)
 		if err != nil {
 			return err
 		}

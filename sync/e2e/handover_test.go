@@ -240,7 +240,7 @@ func logAt(t *testing.T, origin string) (*casefile.Log, string) {
 	t.Helper()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "casefile.db")
-	l, err := casefile.Open(context.Background(), path, filepath.Join(dir, "media"), origin)
+	l, err := casefile.Open(context.Background(), path, filepath.Join(dir, "media"), origin, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

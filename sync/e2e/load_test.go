@@ -34,7 +34,7 @@ func TestTwoHundredDevicesPushAtOnce(t *testing.T) {
 		dir := t.TempDir()
 		for i := range devices {
 			name := fmt.Sprintf("LOAD-%03d", i)
-			l, err := casefile.Open(ctx, filepath.Join(dir, name+".db"), filepath.Join(dir, "m"), name)
+			l, err := casefile.Open(ctx, filepath.Join(dir, name+".db"), filepath.Join(dir, "m"), name, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

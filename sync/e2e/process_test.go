@@ -254,7 +254,7 @@ func TestKilledPlatformLosesNothing(t *testing.T) {
 
 		// A device with 3,000 records, checkpointed every 100.
 		dir := t.TempDir()
-		l, err := casefile.Open(ctx, filepath.Join(dir, "c.db"), filepath.Join(dir, "m"), "KILL-1")
+		l, err := casefile.Open(ctx, filepath.Join(dir, "c.db"), filepath.Join(dir, "m"), "KILL-1", nil)
 		if err != nil {
 			t.Fatal(err)
 		}

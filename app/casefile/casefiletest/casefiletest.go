@@ -50,7 +50,7 @@ func SignAs(t testing.TB, l *casefile.Log, ids ...string) Keys {
 func Open(t testing.TB, origin string) *casefile.Log {
 	t.Helper()
 	dir := t.TempDir()
-	l, err := casefile.Open(context.Background(), filepath.Join(dir, "casefile.db"), filepath.Join(dir, "media"), origin)
+	l, err := casefile.Open(context.Background(), filepath.Join(dir, "casefile.db"), filepath.Join(dir, "media"), origin, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
