@@ -153,7 +153,7 @@ func runOfficer(o *options, _ io.Writer) error {
 	desk.SetCaseFile(dev.Log, cal, av)
 	desk.SetDeadlines(dev.Deadlines())
 	desk.SetCityLists(dev.CityLists())
-	desk.SetTasks(client.LoadTasks(dev.Dir))
+	desk.SetTasks(client.LoadTasks(dev))
 	desk.SetCapture(&officer.Capture{
 		OpenAudio: func() (*capture.Audio, error) { return capture.OpenAudio(os.Getenv("SANXIANG_AUDIO") == "null") },
 		Cameras:   cameras(),
@@ -179,7 +179,7 @@ func runOfficer(o *options, _ io.Writer) error {
 	defer stop()
 	shell.OnQuit(func() { stop(); shell.LogError("close the data folder", dev.Close()) })
 	go desk.RunLockTimer(ctx)
-	if _, err := client.LoadIdentity(dev.Dir); err == nil {
+	if _, err := client.LoadIdentity(dev.Dir, dev.Keys()); err == nil {
 		// An enrolled device sends by itself; one not enrolled has
 		// nowhere to send to (its 同步 button still pulls the lists).
 		go desk.RunAutoSync(ctx, time.Duration(dev.Config.OfficerSyncMinutes)*time.Minute)

@@ -94,7 +94,7 @@ func TestSyncDoesWhatItCanAndSaysWhatFailed(t *testing.T) {
 	}
 
 	// A revoked device is told once, not once a step.
-	id, err := client.LoadIdentity(dir)
+	id, err := client.LoadIdentity(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -276,7 +276,7 @@ func runEnrol(o *options, out io.Writer) error {
 	if err != nil {
 		return plainError(shell.L("cli.enrol_failed", map[string]any{"Error": shell.T(client.Why(ctx, err, platform))}))
 	}
-	if err := client.SaveIdentity(dev.Dir, id); err != nil {
+	if err := client.SaveIdentity(dev.Dir, id, dev.Keys()); err != nil {
 		return fmt.Errorf("keep the identity: %w", err)
 	}
 	fmt.Fprintln(out, shell.L("cli.enrolled", map[string]any{"ID": id.DeviceID, "Platform": platform}))

@@ -50,7 +50,7 @@ func TestKioskAdministratorActivatesAndSignsOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := client.SaveIdentity(dev.Dir, id); err != nil {
+	if err := client.SaveIdentity(dev.Dir, id, dev.Keys()); err != nil {
 		t.Fatal(err)
 	}
 

@@ -24,7 +24,7 @@ func (s DeviceSync) Sync(ctx context.Context, progress func(client.Upload)) (cli
 	av, aerr := s.Dev.AVLists()
 	cal, cerr := s.Dev.Calendar()
 	city := s.Dev.CityLists()
-	tasks, terr := client.LoadTasks(s.Dev.Dir)
+	tasks, terr := client.LoadTasks(s.Dev)
 	for _, e := range []error{aerr, cerr} {
 		if e != nil {
 			fyne.LogError("after sync", e)

@@ -76,7 +76,7 @@ func keyedDeskOn(t *testing.T, s *server.Server, h *httptest.Server, name string
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := client.SaveIdentity(dev.Dir, id); err != nil {
+	if err := client.SaveIdentity(dev.Dir, id, dev.Keys()); err != nil {
 		t.Fatal(err)
 	}
 	w := test.NewTempWindow(t, nil)

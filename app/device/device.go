@@ -18,6 +18,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/sanxiang-desk/sanxiang/app/store/seal"
+	"github.com/sanxiang-desk/sanxiang/app/vault"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -55,7 +57,24 @@ type Device struct {
 	Book    *account.Book
 	Log     *casefile.Log
 	Review  *review.Service
+	// Vault holds the folder's data key: case records, evidence, the
+	// device key, the token and the side files with personal data are
+	// sealed under it. Locked until a person signs in on an officer
+	// device; opened at start on kiosks and windows.
+	Vault *vault.Vault
 }
+
+// Keys is what seals this folder's data: the vault, or nil for a folder
+// opened without accounts.
+func (d *Device) Keys() seal.Keys {
+	if d.Vault == nil {
+		return nil
+	}
+	return d.Vault
+}
+
+// Files reads and writes the folder's sealed side files.
+func (d *Device) Files() vault.Folder { return vault.Folder{Dir: d.Dir, Keys: d.Keys()} }
 
 // Open opens the data folder dir (which must exist) with the parts asked
 // for. On an error nothing stays open.
@@ -331,7 +350,7 @@ func (d *Device) newReview(l *casefile.Log) (*review.Service, error) {
 // reviewQueue is other devices' cases waiting for review, as last pulled.
 func (d *Device) reviewQueue() []review.RemoteCase {
 	var out []review.RemoteCase
-	if err := ReadJSON(d.path(config.ReviewQueueFile), &out); err != nil {
+	if err := d.ReadSealedJSON(config.ReviewQueueFile, &out); err != nil {
 		slog.Error("read the review queue", "err", err)
 	}
 	return out
@@ -499,8 +518,34 @@ func (d *Device) SaveReviewers(list []review.Reviewer) error {
 }
 
 // SaveReviewQueue keeps other devices' cases waiting for review.
+// They carry parties' data, so the file is sealed.
 func (d *Device) SaveReviewQueue(q []review.RemoteCase) error {
-	return SaveJSON(d.Dir, config.ReviewQueueFile, q)
+	return d.SaveSealedJSON(config.ReviewQueueFile, q)
+}
+
+// SaveSealedJSON keeps v as JSON under name, sealed under the folder's
+// data key: for side files that carry personal data (the review queue,
+// drawn tasks). A folder opened without accounts has no vault and keeps
+// it as SaveJSON does.
+func (d *Device) SaveSealedJSON(name string, v any) error {
+	if d.Vault == nil {
+		return SaveJSON(d.Dir, name, v)
+	}
+	return d.Files().WriteJSON(name, v)
+}
+
+// ReadSealedJSON reads a file SaveSealedJSON wrote (or a plaintext one
+// kept before sealing); a missing file leaves v as it is. While the vault
+// is locked it is seal.ErrLocked.
+func (d *Device) ReadSealedJSON(name string, v any) error {
+	if d.Vault == nil {
+		return ReadJSON(d.path(name), v)
+	}
+	err := d.Files().ReadJSON(name, v)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	return err
 }
 
 // ImportCityLists keeps a city's major-decision and audio/video lists

@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/sanxiang-desk/sanxiang/app/store/seal"
 	"io"
 	"log/slog"
 	"net"
@@ -344,7 +345,7 @@ func Platform(ctx context.Context, dir string, cfg config.Config) (stop func(), 
 		srv.Close()
 		s.Close()
 	}
-	if _, err := client.LoadIdentity(dir); errors.Is(err, os.ErrNotExist) {
+	if _, err := client.LoadIdentity(dir, nil); errors.Is(err, os.ErrNotExist) {
 		if _, err := os.Stat(filepath.Join(dir, config.CasefileDB)); errors.Is(err, os.ErrNotExist) {
 			// A new demo folder: its device enrolled, its people activated
 			// through this platform, then its cases signed with their keys.
@@ -376,7 +377,7 @@ func SeedOnline(ctx context.Context, s *server.Server, dir, platform string) err
 	if err := dev.OpenLedger(ctx, ledgerName); err != nil {
 		return err
 	}
-	if err := enrolDevice(ctx, s, dir, platform, dev.Log.Verifier); err != nil {
+	if err := enrolDevice(ctx, s, dir, platform, dev.Log.Verifier, dev.Keys()); err != nil {
 		return err
 	}
 	ds, err := demo.Dataset(demo.Standard)
@@ -413,12 +414,12 @@ func enrolDemo(ctx context.Context, s *server.Server, dir, platform string) erro
 	}
 	verifier := l.Verifier
 	l.Close()
-	return enrolDevice(ctx, s, dir, platform, verifier)
+	return enrolDevice(ctx, s, dir, platform, verifier, nil)
 }
 
 // enrolDevice enrols the device of dir, whose log's verifier key is
 // verifier, with the platform s, and keeps its identity in dir.
-func enrolDevice(ctx context.Context, s *server.Server, dir, platform, verifier string) error {
+func enrolDevice(ctx context.Context, s *server.Server, dir, platform, verifier string, keys seal.Keys) error {
 	code, err := s.NewEnrolCode(ctx, "officer")
 	if err != nil {
 		return fmt.Errorf("enrol code: %w", err)
@@ -427,5 +428,5 @@ func enrolDevice(ctx context.Context, s *server.Server, dir, platform, verifier 
 	if err != nil {
 		return fmt.Errorf("enrol the demo device: %w", err)
 	}
-	return client.SaveIdentity(dir, id)
+	return client.SaveIdentity(dir, id, keys)
 }

@@ -28,7 +28,7 @@ func ActivatePerson(ctx context.Context, dev *device.Device, code, pin string) (
 	if err := account.CheckPIN(pin); err != nil {
 		return account.Account{}, err
 	}
-	id, err := LoadIdentity(dev.Dir)
+	id, err := LoadIdentity(dev.Dir, dev.Keys())
 	if err != nil {
 		return account.Account{}, err
 	}
@@ -79,7 +79,7 @@ func OpenForReview(ctx context.Context, dev *device.Device, agency, caseDevice, 
 	if !ok {
 		return ErrNoReviewerHere
 	}
-	id, err := LoadIdentity(dev.Dir)
+	id, err := LoadIdentity(dev.Dir, dev.Keys())
 	if err != nil {
 		return err
 	}

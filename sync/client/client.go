@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/sanxiang-desk/sanxiang/app/store/seal"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -36,9 +37,16 @@ import (
 
 // Identity is what enrolment gives a device; kept in sync.json (0600).
 type Identity struct {
-	Platform    string `json:"platform"`
-	DeviceID    string `json:"device_id"`
-	Token       string `json:"token"`
+	Platform string `json:"platform"`
+	DeviceID string `json:"device_id"`
+	// Token is the bearer token. On a sealed data folder it is kept only
+	// sealed (TokenSealed) and is "" until the vault is unlocked; the
+	// plaintext "token" field is read from folders kept before sealing
+	// and written only where no keys are given.
+	Token string `json:"token,omitempty"`
+	// TokenSealed is the token sealed under the data key (context
+	// "token"): a copy of the folder does not give it away.
+	TokenSealed []byte `json:"token_sealed,omitempty"`
 	PlatformKey string `json:"platform_key"`
 	// Kind is the kind of device the platform enrolled (api.DeviceKiosk,
 	// DeviceWindow, DeviceOfficer); "" in an identity kept before it was
@@ -54,19 +62,58 @@ type Identity struct {
 // IdentityFile is the file in the data folder that holds the identity.
 const IdentityFile = "sync.json"
 
-// LoadIdentity reads dir/sync.json; os.ErrNotExist before enrolment.
-func LoadIdentity(dir string) (_ Identity, err error) {
+// tokenContext binds the sealed token to its field.
+var tokenContext = []byte("token")
+
+// ErrLocked is a sealed token asked for while nobody is signed in: the
+// device's data key is not held, so it cannot reach the platform as
+// itself (public lists still come).
+var ErrLocked = errors.New("the device's token is sealed: sign in to sync")
+
+// LoadIdentity reads dir/sync.json; os.ErrNotExist before enrolment. A
+// sealed token is opened with keys; while they are locked (or nil) the
+// identity comes without its token (Token ""), and Locked says so.
+func LoadIdentity(dir string, keys seal.Keys) (_ Identity, err error) {
 	defer wrap(&err, "load the device identity")
 	var id Identity
 	data, err := os.ReadFile(filepath.Join(dir, IdentityFile))
 	if err != nil {
 		return id, err
 	}
-	return id, json.Unmarshal(data, &id)
+	if err := json.Unmarshal(data, &id); err != nil {
+		return id, err
+	}
+	if len(id.TokenSealed) == 0 || keys == nil {
+		return id, nil
+	}
+	tok, err := seal.Open(keys, id.TokenSealed, tokenContext)
+	if errors.Is(err, seal.ErrLocked) {
+		return id, nil
+	}
+	if err != nil {
+		return id, fmt.Errorf("the token: %w", err)
+	}
+	id.Token = string(tok)
+	return id, nil
 }
 
-// SaveIdentity writes dir/sync.json readable by its owner only.
-func SaveIdentity(dir string, id Identity) error {
+// Locked says whether the identity's token is sealed and not opened.
+func (id Identity) Locked() bool { return id.Token == "" && len(id.TokenSealed) > 0 }
+
+// SaveIdentity writes dir/sync.json readable by its owner only, the token
+// sealed under keys (nil keeps it in plaintext: only for folders that have
+// no vault).
+func SaveIdentity(dir string, id Identity, keys seal.Keys) error {
+	if keys != nil && id.Token != "" {
+		b, err := seal.Seal(keys, []byte(id.Token), tokenContext)
+		if err != nil {
+			return fmt.Errorf("keep the device identity: %w", err)
+		}
+		id.TokenSealed, id.Token = b, ""
+	}
+	if keys != nil && id.Token == "" && len(id.TokenSealed) == 0 {
+		return fmt.Errorf("keep the device identity: %w", ErrLocked)
+	}
 	data, err := json.MarshalIndent(id, "", "  ")
 	if err != nil {
 		return fmt.Errorf("keep the device identity: %w", err)

@@ -92,7 +92,7 @@ func (h *HallLog) Run(ctx context.Context, period time.Duration, report func(Res
 	for {
 		// The hall log runs on kiosks and windows only; an identity kept
 		// before the kind was recorded is theirs here.
-		if id, err := LoadIdentity(h.Dev.Dir); err == nil && id.Kind != api.DeviceOfficer {
+		if id, err := LoadIdentity(h.Dev.Dir, h.Dev.Keys()); err == nil && id.Kind != api.DeviceOfficer {
 			res, err := pushHall(ctx, id, h.Dev)
 			if ctx.Err() != nil {
 				return
@@ -129,7 +129,7 @@ func pushHall(ctx context.Context, id Identity, dev *device.Device) (Result, err
 		return err == nil
 	}
 	done := func(key string, args map[string]any) { res.Done = append(res.Done, Message{key, args}) }
-	hallSteps(ctx, NewOnDevice(id, dev.Dir), dev, ok, done)
+	hallSteps(ctx, NewOnDevice(id, dev.Dir, dev.Keys()), dev, ok, done)
 	return res, res.Err()
 }
 

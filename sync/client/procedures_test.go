@@ -66,7 +66,7 @@ func TestOfficerDeviceInstallsAgencyProcedures(t *testing.T) {
 		t.Fatalf("before the sync, the national fee procedure: version %d", before.Opening.ProcedureVersion)
 	}
 	id := enrol(t, s, h, dev.Log)
-	if err := SaveIdentity(dev.Dir, id); err != nil {
+	if err := SaveIdentity(dev.Dir, id, dev.Keys()); err != nil {
 		t.Fatal(err)
 	}
 	res, err := Round(ctx, dev, nil)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/sanxiang-desk/sanxiang/app/store/seal"
 	"strings"
 
 	"golang.org/x/mod/sumdb/note"
@@ -153,10 +154,11 @@ func (c *Client) keep(ctx context.Context, msg string, keep func(platformKey str
 }
 
 // NewOnDevice is New for the device whose data folder is dir: a key
-// rotation it follows is kept in dir's sync.json.
-func NewOnDevice(id Identity, dir string) *Client {
+// rotation it follows is kept in dir's sync.json, the token sealed under
+// keys.
+func NewOnDevice(id Identity, dir string, keys seal.Keys) *Client {
 	c := New(id)
-	c.Rotated = func(id Identity) error { return SaveIdentity(dir, id) }
+	c.Rotated = func(id Identity) error { return SaveIdentity(dir, id, keys) }
 	return c
 }
 

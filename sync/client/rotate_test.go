@@ -77,10 +77,10 @@ func TestDeviceFollowsSignedKeyRotation(t *testing.T) {
 	id := enrol(t, s, h, l)
 	oldKey := id.PlatformKey
 	devDir := t.TempDir()
-	if err := SaveIdentity(devDir, id); err != nil {
+	if err := SaveIdentity(devDir, id, nil); err != nil {
 		t.Fatal(err)
 	}
-	c := NewOnDevice(id, devDir)
+	c := NewOnDevice(id, devDir, nil)
 	if _, err := c.Push(ctx, l); err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func TestDeviceFollowsSignedKeyRotation(t *testing.T) {
 	if res.Size != 8 || c.Identity().PlatformKey != newKey {
 		t.Fatalf("push %+v; device follows %s, want %s", res, c.Identity().PlatformKey, newKey)
 	}
-	kept, err := LoadIdentity(devDir)
+	kept, err := LoadIdentity(devDir, nil)
 	if err != nil || kept.PlatformKey != newKey {
 		t.Fatalf("sync.json pins %q (%v), want the new key", kept.PlatformKey, err)
 	}

@@ -92,13 +92,13 @@ func Round(ctx context.Context, dev *device.Device, progress func(Upload)) (Resu
 	// The lists come over the pinned connection when config.json names
 	// the platform the device enrolled with.
 	pin := ""
-	if id, err := LoadIdentity(dev.Dir); err == nil && id.Platform == platform {
+	if id, err := LoadIdentity(dev.Dir, dev.Keys()); err == nil && id.Platform == platform {
 		pin = id.TLSPin
 	}
 	if n, err := PullPinned(ctx, platform, pin, dev.Catalog); ok("catalog", err) {
 		done("cli.pulled", map[string]any{"N": n})
 	}
-	id, err := LoadIdentity(dev.Dir)
+	id, err := LoadIdentity(dev.Dir, dev.Keys())
 	if errors.Is(err, os.ErrNotExist) {
 		done("cli.not_enrolled", nil)
 		return result()
@@ -114,16 +114,22 @@ func Round(ctx context.Context, dev *device.Device, progress func(Upload)) (Resu
 	if offline {
 		return result()
 	}
+	if id.Locked() {
+		// The token is sealed and nobody is signed in: the lists came,
+		// the device's own steps wait for a person.
+		ok("identity", ErrLocked)
+		return result()
+	}
 	if deviceKind(id) != api.DeviceOfficer {
 		// A kiosk or a window holds no case: it pushes its hall log only.
-		hallSteps(ctx, NewOnDevice(id, dev.Dir), dev, ok, done)
+		hallSteps(ctx, NewOnDevice(id, dev.Dir, dev.Keys()), dev, ok, done)
 		return result()
 	}
 	agencies, err := dev.ReviewAgencies(ctx)
 	if err != nil {
 		return res, fmt.Errorf("sync: %w", err)
 	}
-	c := NewOnDevice(id, dev.Dir)
+	c := NewOnDevice(id, dev.Dir, dev.Keys())
 	pushed := false
 	steps := []func(){
 		// Who may sign first: a key revoked or a person deactivated is
@@ -257,7 +263,7 @@ func Round(ctx context.Context, dev *device.Device, progress func(Upload)) (Resu
 			}
 			ok("tasks", failed)
 			if len(lists) > 0 {
-				ok("tasks", SaveTasks(dev.Dir, lists))
+				ok("tasks", SaveTasks(dev, lists))
 			}
 			if n > 0 {
 				done("cli.tasks_opened", map[string]any{"N": n})
@@ -314,6 +320,8 @@ func Why(ctx context.Context, err error, platform string) Message {
 		return Message{"sync.why_" + TrustCode(err), map[string]any{"URL": platform}}
 	case ctx.Err() != nil:
 		return Message{Key: "sync.why_timeout"}
+	case errors.Is(err, ErrLocked):
+		return Message{Key: "sync.why_locked"}
 	case errors.Is(err, ErrUnauthorized):
 		return Message{Key: "sync.why_unauthorized"}
 	case errors.Is(err, ErrFork):
@@ -383,7 +391,7 @@ func (p *Lists) Pull(ctx context.Context) (int, error) {
 	}
 	pin := ""
 	if p.dir != "" {
-		id, err := LoadIdentity(p.dir)
+		id, err := LoadIdentity(p.dir, nil)
 		if err != nil && !errors.Is(err, os.ErrNotExist) {
 			return 0, stepFailed(ctx, "catalog", err, p.platform)
 		}

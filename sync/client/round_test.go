@@ -39,7 +39,7 @@ func TestRoundSaysWhatItDidAsKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := enrol(t, s, h, dev.Log)
-	if err := SaveIdentity(dev.Dir, id); err != nil {
+	if err := SaveIdentity(dev.Dir, id, dev.Keys()); err != nil {
 		t.Fatal(err)
 	}
 	res, err = Round(ctx, dev, nil)

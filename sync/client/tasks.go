@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"slices"
 	"time"
 
@@ -177,25 +176,27 @@ type TaskList struct {
 	Tasks []TaskState `json:"tasks"`
 }
 
-// LoadTasks reads dir/tasks.json: each officer's task list by certificate
-// number; none before a round has asked for any.
-func LoadTasks(dir string) (_ map[string]TaskList, err error) {
+// LoadTasks reads the device's tasks.json: each officer's task list by
+// certificate number; none before a round has asked for any. The targets
+// can be sole traders, so the file is sealed (seal.ErrLocked while
+// nobody is signed in).
+func LoadTasks(dev *device.Device) (_ map[string]TaskList, err error) {
 	defer wrap(&err, "read "+TasksFile)
 	out := map[string]TaskList{}
-	return out, device.ReadJSON(filepath.Join(dir, TasksFile), &out)
+	return out, dev.ReadSealedJSON(TasksFile, &out)
 }
 
 // SaveTasks keeps the task lists of the officers a round asked for,
 // replacing theirs and leaving the others' (officers not signed in this
 // time) as they were.
-func SaveTasks(dir string, lists map[string]TaskList) (err error) {
+func SaveTasks(dev *device.Device, lists map[string]TaskList) (err error) {
 	defer wrap(&err, "keep "+TasksFile)
-	all, err := LoadTasks(dir)
+	all, err := LoadTasks(dev)
 	if err != nil {
 		all = map[string]TaskList{} // an unreadable file is replaced whole
 	}
 	for person, l := range lists {
 		all[person] = l
 	}
-	return device.SaveJSON(dir, TasksFile, all)
+	return dev.SaveSealedJSON(TasksFile, all)
 }

@@ -53,7 +53,7 @@ func taskDevice(t *testing.T, s *server.Server, h *httptest.Server, name, id str
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := SaveIdentity(dev.Dir, ident); err != nil {
+	if err := SaveIdentity(dev.Dir, ident, dev.Keys()); err != nil {
 		t.Fatal(err)
 	}
 	act, _, err := s.People().NewActivationCode(ctx, id)
@@ -162,7 +162,7 @@ func TestDrawnTasksReachTheDesks(t *testing.T) {
 				t.Fatalf("case of task %s: officers %+v, summary %q", task.ID(), o.Officers, o.Summary)
 			}
 		}
-		kept, err := LoadTasks(devA.Dir)
+		kept, err := LoadTasks(devA)
 		if err != nil || len(kept[inspectorA].Tasks) != 2 || kept[inspectorA].Tasks[0].Case == "" || kept[inspectorA].At.IsZero() {
 			t.Fatalf("tasks kept on A: %+v %v", kept, err)
 		}
@@ -188,7 +188,7 @@ func TestDrawnTasksReachTheDesks(t *testing.T) {
 		if n, _ := devB.Log.CountKind(ctx, casefile.KindOpen); n != 0 {
 			t.Fatalf("B opened %d cases", n)
 		}
-		onB, err := LoadTasks(devB.Dir)
+		onB, err := LoadTasks(devB)
 		if err != nil || len(onB[inspectorB].Tasks) != 2 {
 			t.Fatalf("tasks kept on B: %+v %v", onB, err)
 		}
@@ -215,7 +215,7 @@ func TestDrawnTasksReachTheDesks(t *testing.T) {
 		if res, err := Round(ctx, devC, nil); err != nil || hasKey(res.Done, "cli.tasks_opened", -1) {
 			t.Fatalf("round of C: %s %v", res, err)
 		}
-		if onC, err := LoadTasks(devC.Dir); err != nil || len(onC[bystander].Tasks) != 0 {
+		if onC, err := LoadTasks(devC); err != nil || len(onC[bystander].Tasks) != 0 {
 			t.Fatalf("tasks kept on C: %+v %v", onC, err)
 		}
 

@@ -114,7 +114,7 @@ func TestDrawnTaskReachesInspectorsAndResultIsPublished(t *testing.T) {
 		if n, err := deskB.Log.CountKind(ctx, casefile.KindOpen); err != nil || n != 0 {
 			t.Fatalf("desk B opened %d cases (%v)", n, err)
 		}
-		lists, err := client.LoadTasks(deskB.Dir)
+		lists, err := client.LoadTasks(deskB)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -49,7 +49,7 @@ func enrolledDevice(t *testing.T, s *server.Server, url, name, kind string) (*de
 	if id.Kind != kind {
 		t.Fatalf("enrolled as %q, the code was for %q", id.Kind, kind)
 	}
-	if err := client.SaveIdentity(dev.Dir, id); err != nil {
+	if err := client.SaveIdentity(dev.Dir, id, dev.Keys()); err != nil {
 		t.Fatal(err)
 	}
 	return dev, id

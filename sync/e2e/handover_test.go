@@ -283,7 +283,7 @@ func rawLedger(t *testing.T, dev *device.Device) *ledger.Log {
 
 func identity(t *testing.T, dev *device.Device) client.Identity {
 	t.Helper()
-	id, err := client.LoadIdentity(dev.Dir)
+	id, err := client.LoadIdentity(dev.Dir, dev.Keys())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -194,13 +194,13 @@ func TestTLSEnrolPushUpload(t *testing.T) {
 		}
 		// A kiosk's or a window's lists pull as its device does: pinned.
 		dir := t.TempDir()
-		if err := client.SaveIdentity(dir, moved); err != nil {
+		if err := client.SaveIdentity(dir, moved, nil); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := client.NewLists(other.URL, openCatalog(t)).OnDevice(dir).Pull(ctx); !errors.Is(err, client.ErrWrongPin) {
 			t.Fatalf("lists pulled from a platform with another TLS key: %v", err)
 		}
-		if err := client.SaveIdentity(dir, id); err != nil {
+		if err := client.SaveIdentity(dir, id, nil); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := client.NewLists(h.URL, openCatalog(t)).OnDevice(dir).Pull(ctx); err != nil {
