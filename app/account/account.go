@@ -25,6 +25,8 @@ import (
 	"golang.org/x/crypto/argon2"
 
 	"github.com/sanxiang-desk/sanxiang/app/store"
+	"github.com/sanxiang-desk/sanxiang/app/vault"
+	"github.com/sanxiang-desk/sanxiang/app/vault/keystore"
 )
 
 //go:embed migrations/*.sql
@@ -96,6 +98,17 @@ type Book struct {
 	// Keys holds the unsealed keys of the people signed in, for the case
 	// file to sign their records with.
 	Keys Keyring
+
+	// The data folder's vault and the keystore its machine secret is in
+	// (SetVault): nil for a Book that opens no data (tools, old tests),
+	// whose keys are bound to no keystore.
+	vault *vault.Vault
+	ks    keystore.Store
+	// bg is the work a sign-in leaves running (resealing a v1 box); Close
+	// waits for it and returns its error.
+	bg    sync.WaitGroup
+	bgMu  sync.Mutex
+	bgErr error
 }
 
 // ErrCertificate refuses a person whose certificate is not in force
@@ -116,19 +129,46 @@ func (b *Book) SetStanding(s Standing) { b.standing = s }
 
 // Open opens the device database at path.
 func Open(ctx context.Context, path string) (*Book, error) {
-	db, err := store.Open(ctx, path, store.Options{Durability: store.Evidence, Migrations: Migrations})
+	db, err := openDB(ctx, path)
 	if err != nil {
 		return nil, fmt.Errorf("open accounts: %w", err)
 	}
 	return &Book{db: db, now: time.Now, kdf: Strong}, nil
 }
 
+// openDB opens device.db migrated, and with secure_delete on every
+// connection: a wrap or a sealed key deleted or replaced is overwritten
+// with zeros in the file, not left in a free page (the WAL is truncated
+// after such a delete, scrub).
+func openDB(ctx context.Context, path string) (*store.DB, error) {
+	o := store.Options{Durability: store.Evidence, Migrations: Migrations}
+	db, err := store.Open(ctx, path, o)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Close(); err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	sqldb, err := sql.Open("sqlite", store.DSN(path, o)+"&_pragma=secure_delete%281%29")
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return &store.DB{DB: sqldb, Path: path}, nil
+}
+
 // SetKDF sets the cost keys are sealed with from now on (Quick for the
 // demo and tests; Strong otherwise). Keys sealed before keep theirs.
 func (b *Book) SetKDF(k KDF) { b.kdf = k }
 
-// Close closes the database.
-func (b *Book) Close() error { return b.db.Close() }
+// Close waits for the work a sign-in left running (resealing a key), then
+// closes the database.
+func (b *Book) Close() error {
+	b.bg.Wait()
+	b.bgMu.Lock()
+	err := b.bgErr
+	b.bgMu.Unlock()
+	return errors.Join(err, b.db.Close())
+}
 
 // SetClock replaces the clock, for tests of locking.
 func (b *Book) SetClock(now func() time.Time) { b.now = now }
@@ -212,10 +252,19 @@ func (b *Book) EnrolKey(ctx context.Context, a Account, key ed25519.PrivateKey, 
 		return fmt.Errorf("enrol %s: unknown role %q", a.ID, a.Role)
 	}
 	a.PubKey = PublicKeyOf(key)
-	sealed, err := seal(key.Seed(), pin, a.ID, a.PubKey, b.kdf)
+	bd, err := b.binding(ctx)
 	if err != nil {
 		return fmt.Errorf("enrol %s: %w", a.ID, err)
 	}
+	sealed, err := seal(key.Seed(), pin, a.ID, a.PubKey, b.kdf, bd)
+	if err != nil {
+		return fmt.Errorf("enrol %s: %w", a.ID, err)
+	}
+	old, err := b.KeyOf(ctx, a.ID)
+	if err != nil && !errors.Is(err, ErrUnknown) {
+		return fmt.Errorf("enrol %s: %w", a.ID, err)
+	}
+	replaced := err == nil
 	_, err = b.db.ExecContext(ctx, `INSERT INTO accounts (id, name, agency, unit, position, role, qualification, pin_hash, public_key, sealed_key)
 		VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?)
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, agency = excluded.agency, unit = excluded.unit,
@@ -223,6 +272,9 @@ func (b *Book) EnrolKey(ctx context.Context, a Account, key ed25519.PrivateKey, 
 			pin_hash = '', public_key = excluded.public_key, sealed_key = excluded.sealed_key, failures = 0, locked_until = ''`,
 		a.ID, a.Name, a.Agency, a.Unit, a.Position, string(a.Role), a.Qualification, a.PubKey, sealed)
 	if err != nil {
+		return fmt.Errorf("enrol %s: %w", a.ID, err)
+	}
+	if err := b.wrapEnrolled(ctx, a.ID, old != "" && old != a.PubKey, replaced); err != nil {
 		return fmt.Errorf("enrol %s: %w", a.ID, err)
 	}
 	return nil
@@ -233,7 +285,7 @@ func (b *Book) EnrolKey(ctx context.Context, a Account, key ed25519.PrivateKey, 
 func (b *Book) dummySealed() string {
 	b.dummy.once.Do(func() {
 		key, _ := NewKey()
-		b.dummy.sealed, _ = seal(key.Seed(), "000000", "", PublicKeyOf(key), b.kdf)
+		b.dummy.sealed, _ = seal(key.Seed(), "000000", "", PublicKeyOf(key), b.kdf, noBinding())
 	})
 	return b.dummy.sealed
 }
@@ -260,16 +312,16 @@ func (b *Book) Confirm(ctx context.Context, id, pin string) (Account, time.Time,
 	return a, until, err
 }
 
-func (b *Book) check(ctx context.Context, id, pin, place string) (Account, time.Time, error) {
+func (b *Book) check(ctx context.Context, id, pin, place string) (_ Account, _ time.Time, err error) {
 	now := b.now()
 	var a Account
 	var role, hash, sealed, lockedUntil string
 	var failures int
-	err := b.db.QueryRowContext(ctx, `SELECT id, name, agency, unit, position, role, qualification, pin_hash, public_key, sealed_key, failures, locked_until
+	err = b.db.QueryRowContext(ctx, `SELECT id, name, agency, unit, position, role, qualification, pin_hash, public_key, sealed_key, failures, locked_until
 		FROM accounts WHERE id = ?`, strings.TrimSpace(id)).
 		Scan(&a.ID, &a.Name, &a.Agency, &a.Unit, &a.Position, &role, &a.Qualification, &hash, &a.PubKey, &sealed, &failures, &lockedUntil)
 	if errors.Is(err, sql.ErrNoRows) {
-		unseal(b.dummySealed(), pin, "", "")
+		unseal(b.dummySealed(), pin, "", "", func(string, string) ([]byte, error) { return noBinding().m, nil })
 		return Account{}, time.Time{}, ErrUnknown
 	}
 	if err != nil {
@@ -288,12 +340,22 @@ func (b *Book) check(ctx context.Context, id, pin, place string) (Account, time.
 		}
 	}
 	right := false
+	var box unsealed
 	if sealed != "" {
-		key, err := unseal(sealed, pin, a.ID, a.PubKey)
+		var err error
+		box, err = unseal(sealed, pin, a.ID, a.PubKey, func(kind, check string) ([]byte, error) { return b.secret(ctx, kind) })
+		if errors.Is(err, vault.ErrOtherMachine) || errors.Is(err, keystore.ErrUnavailable) {
+			// Not a wrong PIN: no guess was made, none is counted, and
+			// nothing was unsealed. The log says it happened.
+			if lerr := b.db.Tx(ctx, func(tx *sql.Tx) error { return logEvent(ctx, tx, now, a.ID, "other_machine", place) }); lerr != nil {
+				err = errors.Join(err, lerr)
+			}
+			return Account{}, time.Time{}, fmt.Errorf("sign in %s: %w", a.ID, err)
+		}
 		if err != nil && !errors.Is(err, ErrWrongPIN) {
 			return Account{}, time.Time{}, fmt.Errorf("sign in %s: %w", a.ID, err)
 		}
-		a.key, right = key, err == nil
+		a.key, right = box.key, err == nil
 	} else {
 		right = VerifyPIN(pin, hash)
 	}
@@ -325,6 +387,26 @@ func (b *Book) check(ctx context.Context, id, pin, place string) (Account, time.
 			event = "refused"
 		}
 	}
+	// The PIN was right and the person stands: open the data key with
+	// their wrap. A person without one (or with one that does not open)
+	// while the vault is locked gets ErrNoDataKey, with the Account.
+	var noKey error
+	if refused == nil && a.key != nil {
+		var unlockedHere bool
+		unlockedHere, noKey, err = b.openPerson(ctx, a)
+		if err != nil {
+			return Account{}, time.Time{}, fmt.Errorf("sign in %s: %w", a.ID, err)
+		}
+		if noKey != nil {
+			event = "no_data_key"
+		}
+		defer func() {
+			// A sign-in that fails after unlocking leaves the vault as it found it.
+			if unlockedHere && err != nil && b.locks(ctx) {
+				b.vault.Lock()
+			}
+		}()
+	}
 	err = b.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET failures = 0, locked_until = '' WHERE id = ?`, a.ID); err != nil {
 			return err
@@ -336,6 +418,13 @@ func (b *Book) check(ctx context.Context, id, pin, place string) (Account, time.
 	}
 	if err != nil {
 		return Account{}, time.Time{}, fmt.Errorf("sign in %s: %w", a.ID, err)
+	}
+	if a.key != nil {
+		b.reseal(ctx, a, sealed, pin, box)
+	}
+	if noKey != nil {
+		err = fmt.Errorf("sign in %s: %w", a.ID, noKey)
+		return a, time.Time{}, err
 	}
 	return a, time.Time{}, nil
 }
@@ -356,6 +445,12 @@ func (b *Book) Stands(ctx context.Context, a Account) error {
 func (b *Book) Log(ctx context.Context, id, event, place string) error {
 	if event == "signout" {
 		b.Keys.Remove(id)
+		// The last person out of an officer's desk locks its data: the
+		// data key is forgotten until someone signs in again. Kiosks and
+		// windows open theirs at start and never lock.
+		if b.vault != nil && len(b.Keys.SignedIn()) == 0 && b.locks(ctx) {
+			b.vault.Lock()
+		}
 	}
 	err := b.db.Tx(ctx, func(tx *sql.Tx) error { return logEvent(ctx, tx, b.now(), id, event, place) })
 	if err != nil {
