@@ -45,6 +45,7 @@ var (
 const (
 	holderBootstrap = "bootstrap" // an officer's new folder, until its first person
 	holderDesk      = "desk"      // a kiosk's or window's folder, for good
+	holderUpgrade   = "upgrade"   // an officer's folder being sealed, until it is done
 )
 
 // Device kinds a vault is made for.
@@ -204,6 +205,13 @@ func (b *Book) scrub(ctx context.Context) error {
 // recovery key held. The vault is left unlocked, and every account with a
 // key is wrapped at once (HealWraps).
 func (b *Book) CreateVault(ctx context.Context, kind string) error {
+	return b.createVault(ctx, kind, false)
+}
+
+// createVault is CreateVault; upgrading makes an officer's machine wrap
+// the upgrade's (kept until FinishUpgrade, whoever is wrapped meanwhile)
+// and leaves upgraded_at empty.
+func (b *Book) createVault(ctx context.Context, kind string, upgrading bool) error {
 	if kind == "" {
 		kind = kindOfficer
 	}
@@ -211,6 +219,9 @@ func (b *Book) CreateVault(ctx context.Context, kind string) error {
 	switch kind {
 	case kindOfficer:
 		holder = holderBootstrap
+		if upgrading {
+			holder = holderUpgrade
+		}
 	case kindKiosk, kindWindow:
 	default:
 		return fmt.Errorf("create vault: unknown device kind %q", kind)
@@ -272,8 +283,12 @@ func (b *Book) CreateVault(ctx context.Context, kind string) error {
 	err = b.db.Tx(ctx, func(tx *sql.Tx) error {
 		// A folder made sealed needs no upgrade: upgraded_at is its birth.
 		at := now.Format(time.RFC3339)
+		upgraded := at
+		if upgrading {
+			upgraded = ""
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO vault (id, folder_id, kind, binding, binding_check, created, upgraded_at)
-			VALUES (1, ?, ?, ?, ?, ?, ?)`, id, kind, b.ks.Kind(), check, at, at); err != nil {
+			VALUES (1, ?, ?, ?, ?, ?, ?)`, id, kind, b.ks.Kind(), check, at, upgraded); err != nil {
 			return fmt.Errorf("store vault: %w", err)
 		}
 		for _, w := range wraps {
@@ -296,8 +311,11 @@ func (b *Book) CreateVault(ctx context.Context, kind string) error {
 }
 
 // OpenDesk opens a kiosk's or window's vault at start with its machine
-// wrap: no PIN is asked, and it stays open until the process ends. On an
-// officer's folder it is refused: that opens only with a person's PIN.
+// wrap: no PIN is asked, and it stays open until the process ends. An
+// officer's folder opens so only before its first person is wrapped (its
+// bootstrap wrap, which enrolment and activation need) or while it is
+// being sealed (its upgrade wrap); otherwise it is refused: it opens only
+// with a person's PIN or the recovery key.
 func (b *Book) OpenDesk(ctx context.Context) error {
 	if b.vault == nil {
 		return fmt.Errorf("open desk: no vault given (SetVault)")
@@ -309,19 +327,29 @@ func (b *Book) OpenDesk(ctx context.Context) error {
 	if !ok {
 		return fmt.Errorf("open desk: %w", ErrNoVault)
 	}
+	// An officer's folder opens with the machine only before its first
+	// person (bootstrap) or while it is being sealed (upgrade).
+	holders := []string{holderDesk}
 	if f.kind == kindOfficer {
+		holders = []string{holderUpgrade, holderBootstrap}
+	}
+	var w vault.Wrap
+	for _, h := range holders {
+		if w, ok, err = b.wrapOf(ctx, vault.KindMachine, h); err != nil {
+			return fmt.Errorf("open desk: %w", err)
+		} else if ok {
+			break
+		}
+	}
+	if !ok && f.kind == kindOfficer {
 		return fmt.Errorf("open desk: an officer's folder opens only with a person's PIN or the recovery key")
+	}
+	if !ok {
+		return fmt.Errorf("open desk: the folder holds no desk wrap")
 	}
 	m, err := b.secret(ctx, f.binding)
 	if err != nil {
 		return fmt.Errorf("open desk: %w", err)
-	}
-	w, ok, err := b.wrapOf(ctx, vault.KindMachine, holderDesk)
-	if err != nil {
-		return fmt.Errorf("open desk: %w", err)
-	}
-	if !ok {
-		return fmt.Errorf("open desk: the folder holds no desk wrap")
 	}
 	dk, err := vault.UnwrapMachine(w, m)
 	if err != nil {

@@ -155,6 +155,9 @@ const (
 	CasefileDB = "casefile.db" // the officer's record log
 	MediaDir   = "media"       // evidence files by SHA-256
 	ArchiveDir = "archive"     // archived cases' bundles, <case-id>.zip
+	// IdentityFile is what enrolment gives the device (sync/client keeps
+	// it): its platform, id, kind, pins and sealed token.
+	IdentityFile = "sync.json"
 	// PoliciesFile holds the agencies' major-decision lists as the platform
 	// last sent them (review.Policies as JSON).
 	PoliciesFile = "policies.json"

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"github.com/sanxiang-desk/sanxiang/app/store/seal"
 	"github.com/sanxiang-desk/sanxiang/app/vault"
+	"github.com/sanxiang-desk/sanxiang/app/vault/keystore"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -76,9 +77,32 @@ func (d *Device) Keys() seal.Keys {
 // Files reads and writes the folder's sealed side files.
 func (d *Device) Files() vault.Folder { return vault.Folder{Dir: d.Dir, Keys: d.Keys()} }
 
+// Options are how a mode opens its folder.
+type Options struct {
+	// Kind is the kind of device the folder serves ("officer", "kiosk",
+	// "window"), for a folder whose vault is made now; "" takes the kind
+	// the platform enrolled it as (sync.json), else an officer's.
+	Kind string
+	// Keystore keeps the folder's machine secret; nil is the system's
+	// (keystore.System). Tests give two keystore.Dir for two machines.
+	Keystore keystore.Store
+}
+
+// ErrNeedsSealing is a folder kept before sealing at rest: SealFolder
+// seals it (once, resumably) before it is opened.
+var ErrNeedsSealing = errors.New("the data folder was kept before sealing at rest and must be sealed first")
+
 // Open opens the data folder dir (which must exist) with the parts asked
 // for. On an error nothing stays open.
 func Open(ctx context.Context, dir string, parts Part) (*Device, error) {
+	return OpenWith(ctx, dir, parts, Options{})
+}
+
+// OpenWith is Open with the mode's options. Opening the accounts opens
+// the folder's vault: a new folder gets one (unlocked); a kiosk's or
+// window's opens at once with its machine wrap; an officer's opens when a
+// person signs in (or at once, until its first person is activated).
+func OpenWith(ctx context.Context, dir string, parts Part, o Options) (*Device, error) {
 	cfg, err := config.Load(dir)
 	if err != nil {
 		return nil, fmt.Errorf("open data folder %s: %w", dir, err)
@@ -102,6 +126,9 @@ func Open(ctx context.Context, dir string, parts Part) (*Device, error) {
 	}
 	if d.Book != nil {
 		d.Book.SetStanding(d.PersonStands)
+		if err := d.openVault(ctx, o); err != nil {
+			return nil, err
+		}
 	}
 	if parts&Ledger != 0 {
 		id, err := ID(dir)
@@ -114,6 +141,57 @@ func Open(ctx context.Context, dir string, parts Part) (*Device, error) {
 	}
 	ok = true
 	return d, nil
+}
+
+// openVault gives the account book the folder's vault and opens it where
+// no person is needed.
+func (d *Device) openVault(ctx context.Context, o Options) error {
+	ks := o.Keystore
+	if ks == nil {
+		ks = keystore.System(d.Dir)
+	}
+	d.Vault = vault.New(0)
+	d.Book.SetVault(d.Vault, ks)
+	info, err := d.Book.Vault(ctx)
+	if errors.Is(err, account.ErrNoVault) {
+		need, err := NeedsSealing(d.Dir)
+		if err != nil {
+			return err
+		}
+		if need {
+			return fmt.Errorf("open %s: %w", d.Dir, ErrNeedsSealing)
+		}
+		kind := o.Kind
+		if kind == "" {
+			kind = EnrolledKind(d.Dir)
+		}
+		if err := d.Book.CreateVault(ctx, kind); err != nil {
+			return fmt.Errorf("open %s: %w", d.Dir, err)
+		}
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("open %s: %w", d.Dir, err)
+	}
+	if info.Kind != "officer" || slices.Contains(info.Machine, "bootstrap") || slices.Contains(info.Machine, "upgrade") {
+		if err := d.Book.OpenDesk(ctx); err != nil {
+			return fmt.Errorf("open %s: %w", d.Dir, err)
+		}
+	}
+	return nil
+}
+
+// EnrolledKind is the kind of device the platform enrolled the folder as
+// (sync.json's plaintext "kind"); an officer's before enrolment, or for an
+// identity kept before the kind was.
+func EnrolledKind(dir string) string {
+	var id struct {
+		Kind string `json:"kind"`
+	}
+	if err := ReadJSON(filepath.Join(dir, config.IdentityFile), &id); err != nil || id.Kind == "" {
+		return "officer"
+	}
+	return id.Kind
 }
 
 // Standing says whether the person with certificate (or staff) number id
@@ -217,7 +295,7 @@ func (d *Device) OpenLedger(ctx context.Context, name string) error {
 	if d.Book == nil {
 		return errors.New("open ledger: the account book is not open")
 	}
-	l, err := casefile.Open(ctx, d.path(config.CasefileDB), d.path(config.MediaDir), name, nil)
+	l, err := casefile.Open(ctx, d.path(config.CasefileDB), d.path(config.MediaDir), name, d.Keys())
 	if err != nil {
 		return fmt.Errorf("open ledger: %w", err)
 	}

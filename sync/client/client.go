@@ -29,6 +29,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/config"
 	"github.com/sanxiang-desk/sanxiang/app/ledger"
 	"github.com/sanxiang-desk/sanxiang/app/publish"
 	"github.com/sanxiang-desk/sanxiang/app/review"
@@ -60,7 +61,7 @@ type Identity struct {
 }
 
 // IdentityFile is the file in the data folder that holds the identity.
-const IdentityFile = "sync.json"
+const IdentityFile = config.IdentityFile
 
 // tokenContext binds the sealed token to its field.
 var tokenContext = []byte("token")
