@@ -100,12 +100,21 @@ func (o *options) dataDir(sub string) (string, error) {
 
 // open opens the data folder with the parts asked for and applies the
 // language: --lang wins, then config.json, then the OS.
-func (o *options) open(parts device.Part) (*device.Device, error) {
+// kind is the mode's device kind ("" for a tool): a folder kept before
+// sealing at rest is sealed first, once.
+func (o *options) open(kind string, parts device.Part) (*device.Device, error) {
 	dir, err := o.dataDir("")
 	if err != nil {
 		return nil, err
 	}
-	dev, err := device.Open(context.Background(), dir, parts)
+	opts := device.Options{Kind: kind}
+	dev, err := device.OpenWith(context.Background(), dir, parts, opts)
+	if errors.Is(err, device.ErrNeedsSealing) {
+		fmt.Fprintln(os.Stderr, shell.L("cli.sealing", map[string]any{"Dir": dir}))
+		if err = device.SealFolder(context.Background(), dir, device.SealOptions{Kind: kind}); err == nil {
+			dev, err = device.OpenWith(context.Background(), dir, parts, opts)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -24,7 +24,7 @@ import (
 const listsPeriod = 5 * time.Minute
 
 func runKiosk(o *options, _ io.Writer) error {
-	dev, err := o.open(device.Catalog | device.Ledger)
+	dev, err := o.open("kiosk", device.Catalog|device.Ledger)
 	if err != nil {
 		return err
 	}
@@ -67,7 +67,7 @@ func runKiosk(o *options, _ io.Writer) error {
 }
 
 func runWindow(o *options, _ io.Writer) error {
-	dev, err := o.open(device.Catalog | device.Ledger)
+	dev, err := o.open("window", device.Catalog|device.Ledger)
 	if err != nil {
 		return err
 	}
@@ -130,7 +130,7 @@ func runWindow(o *options, _ io.Writer) error {
 }
 
 func runOfficer(o *options, _ io.Writer) error {
-	dev, err := o.open(device.Catalog | device.Ledger)
+	dev, err := o.open("officer", device.Catalog|device.Ledger)
 	if err != nil {
 		return err
 	}

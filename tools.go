@@ -25,7 +25,7 @@ import (
 // runAdminPIN reads a new kiosk administrator PIN from standard input and
 // keeps its hash in config.json.
 func runAdminPIN(o *options, out io.Writer) error {
-	dev, err := o.open(0)
+	dev, err := o.open("", 0)
 	if err != nil {
 		return err
 	}
@@ -254,23 +254,18 @@ func runWorkdays(o *options, out io.Writer) error {
 // runEnrol registers this device with the platform named in config.json,
 // using a one-time code an administrator gave, and keeps the identity.
 func runEnrol(o *options, out io.Writer) error {
-	dev, err := o.open(0)
-	if err != nil {
-		return err
-	}
 	if o.code == "" {
 		return plainError(shell.L("cli.enrol_usage"))
 	}
+	// The vault opens with the folder (a new one's by machine, until its
+	// first person): the token is kept sealed.
+	dev, err := o.open(o.kind, device.Ledger)
+	if err != nil {
+		return err
+	}
+	defer dev.Close()
 	ctx := context.Background()
-	devID, err := device.ID(dev.Dir)
-	if err != nil {
-		return err
-	}
-	l, err := casefile.Open(ctx, filepath.Join(dev.Dir, config.CasefileDB), filepath.Join(dev.Dir, config.MediaDir), devID, nil)
-	if err != nil {
-		return err
-	}
-	defer l.Close()
+	l := dev.Log
 	platform := dev.Config.PlatformURL
 	id, err := client.Enrol(ctx, platform, strings.TrimSpace(o.code), device.Name(), o.kind, l.Verifier)
 	if err != nil {
@@ -286,7 +281,7 @@ func runEnrol(o *options, out io.Writer) error {
 // runSync pulls the public lists and, on an enrolled device, pushes the
 // record log, once.
 func runSync(o *options, out io.Writer) error {
-	dev, err := o.open(device.Catalog | device.Ledger)
+	dev, err := o.open("", device.Catalog|device.Ledger)
 	if err != nil {
 		return err
 	}

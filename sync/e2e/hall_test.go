@@ -28,7 +28,7 @@ import (
 func enrolledDevice(t *testing.T, s *server.Server, url, name, kind string) (*device.Device, client.Identity) {
 	t.Helper()
 	ctx := context.Background()
-	dev, err := device.Open(ctx, t.TempDir(), device.Catalog|device.Accounts)
+	dev, err := device.OpenWith(ctx, t.TempDir(), device.Catalog|device.Accounts, device.Options{Kind: kind})
 	if err != nil {
 		t.Fatal(err)
 	}
