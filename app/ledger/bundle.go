@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 	"time"
@@ -84,6 +83,11 @@ func (l *Log) Export(ctx context.Context, caseID string, w io.Writer, extra map[
 			rows.Close()
 			return fmt.Errorf("export: %w", err)
 		}
+		// A bundle is plaintext, for courts: sealed rows are opened.
+		if r.data, err = l.open(r.seq, r.data); err != nil {
+			rows.Close()
+			return fmt.Errorf("export: %w", err)
+		}
 		recs = append(recs, r)
 	}
 	rows.Close()
@@ -138,7 +142,7 @@ func (l *Log) Export(ctx context.Context, caseID string, w io.Writer, extra map[
 				return fmt.Errorf("export: record %d: %w", r.seq, err)
 			}
 			bm := BundleMedia{SHA256: d, File: "media/" + d}
-			if bm.Size, err = putMedia(z, bm.File, l.media.Path(dg)); err != nil {
+			if bm.Size, err = putMedia(z, bm.File, l.media, dg); err != nil {
 				return fmt.Errorf("export: media %s: %w", d, err)
 			}
 			m.Media = append(m.Media, bm)
@@ -171,11 +175,11 @@ func (l *Log) Export(ctx context.Context, caseID string, w io.Writer, extra map[
 	return nil
 }
 
-// putMedia copies a media file into the bundle as it is stored (photos,
+// putMedia copies a media file's plaintext into the bundle, stored (photos,
 // video and speech do not deflate, and a recording stays out of memory),
-// saying how many bytes it holds.
-func putMedia(z *zip.Writer, name, path string) (int64, error) {
-	f, err := os.Open(path)
+// saying how many bytes it holds. A sealed file is opened as it is read.
+func putMedia(z *zip.Writer, name string, m *MediaStore, d Digest) (int64, error) {
+	f, err := m.Open(d)
 	if err != nil {
 		return 0, err
 	}

@@ -27,7 +27,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/sanxiang-desk/sanxiang/app/store/seal"
 	"io/fs"
 	"os"
 	"strconv"
@@ -39,6 +38,7 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/sanxiang-desk/sanxiang/app/store"
+	"github.com/sanxiang-desk/sanxiang/app/store/seal"
 )
 
 //go:embed migrations/*.sql
@@ -108,7 +108,14 @@ type Log struct {
 	db     *store.DB
 	media  *MediaStore
 	origin string
-	signer note.Signer
+	// signer is the device key, unsealed at the first append (deviceSigner)
+	// from storedSigner, the device_key.signer column.
+	signer       note.Signer
+	storedSigner string
+	keyMu        sync.Mutex
+	// sealed says the log has its sealing row: records, received records
+	// and the device key are sealed under opt.Keys.
+	sealed bool
 	// Verifier is the device's public key in note form: what a platform or
 	// an auditor needs to check this log's checkpoints.
 	Verifier string
@@ -223,13 +230,17 @@ type Options struct {
 	ClockTolerance time.Duration
 	// Keys seal the records' bodies, the device key and the evidence at
 	// rest; nil keeps them in plaintext (tests, and the upgrade reading an
-	// old folder).
+	// old folder). A new log made with keys is sealed for good; an old
+	// plaintext log opened with keys is ErrUnsealedLog; a sealed log
+	// opened without keys reads no content (ErrSealedLog).
 	Keys seal.Keys
 }
 
 // Open opens (creating if needed) the log at path, with its media folder,
 // and makes the device key on first use. deviceID names the device in the
-// checkpoints' origin line.
+// checkpoints' origin line. With o.Keys a new log is sealed; the keys may
+// be locked when an existing log is opened (the device key is unsealed at
+// the first append), not when a new one is made.
 func Open(ctx context.Context, path, mediaDir, deviceID string, o Options) (*Log, error) {
 	db, err := store.Open(ctx, path, store.Options{Durability: store.Evidence, Migrations: Migrations})
 	if err != nil {
@@ -259,13 +270,18 @@ func OpenExisting(ctx context.Context, path, mediaDir string, keys seal.Keys) (*
 		return nil, fmt.Errorf("open log: %w", err)
 	}
 	l := &Log{db: db, media: &MediaStore{Dir: mediaDir, Keys: keys}, now: time.Now, opt: Options{Keys: keys}}
-	var skey string
-	err = db.QueryRowContext(ctx, `SELECT origin, signer, verifier FROM device_key WHERE id = 1`).Scan(&l.origin, &skey, &l.Verifier)
+	err = db.QueryRowContext(ctx, `SELECT origin, signer, verifier FROM device_key WHERE id = 1`).Scan(&l.origin, &l.storedSigner, &l.Verifier)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errors.Join(fmt.Errorf("%w: %s", ErrNotLog, path), db.Close())
 	}
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("open log: device key: %w", err), db.Close())
+	}
+	if err := l.readSealing(ctx); err != nil {
+		return nil, errors.Join(err, db.Close())
+	}
+	if keys != nil && !l.sealed {
+		return nil, errors.Join(fmt.Errorf("open log %s: %w", path, ErrUnsealedLog), db.Close())
 	}
 	if err := l.stmt.prepare(ctx, db); err != nil {
 		return nil, errors.Join(err, db.Close())
@@ -291,24 +307,63 @@ func (l *Log) SetClock(now func() time.Time) { l.now = now }
 // Now is the log's clock: the time a record added now would carry.
 func (l *Log) Now() time.Time { return l.now() }
 
+// loadKey reads the device key's public part and whether the log is
+// sealed, or, for a new log, makes the key (sealed, with the sealing row,
+// when the log has keys).
 func (l *Log) loadKey(ctx context.Context, deviceID string) error {
-	var skey string
-	err := l.db.QueryRowContext(ctx, `SELECT origin, signer, verifier FROM device_key WHERE id = 1`).Scan(&l.origin, &skey, &l.Verifier)
-	if errors.Is(err, sql.ErrNoRows) {
-		l.origin = "sanxiang/device/" + deviceID
-		skey, l.Verifier, err = note.GenerateKey(rand.Reader, keyName(deviceID))
+	if err := l.readSealing(ctx); err != nil {
+		return err
+	}
+	err := l.db.QueryRowContext(ctx, `SELECT origin, signer, verifier FROM device_key WHERE id = 1`).Scan(&l.origin, &l.storedSigner, &l.Verifier)
+	if err == nil {
+		if l.opt.Keys != nil && !l.sealed {
+			return fmt.Errorf("open log: %w", ErrUnsealedLog)
+		}
+		return nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("device key: %w", err)
+	}
+	if l.sealed && l.opt.Keys == nil {
+		return fmt.Errorf("make device key: %w", ErrSealedLog)
+	}
+	origin := "sanxiang/device/" + deviceID
+	skey, verifier, err := note.GenerateKey(rand.Reader, keyName(deviceID))
+	if err != nil {
+		return fmt.Errorf("make device key: %w", err)
+	}
+	signer, err := note.NewSigner(skey)
+	if err != nil {
+		return fmt.Errorf("make device key: %w", err)
+	}
+	stored := skey
+	var keyID string
+	if k := l.opt.Keys; k != nil {
+		cur, err := k.Current()
 		if err != nil {
 			return fmt.Errorf("make device key: %w", err)
 		}
-		_, err = l.db.ExecContext(ctx, `INSERT INTO device_key (id, origin, signer, verifier) VALUES (1, ?, ?, ?)`, l.origin, skey, l.Verifier)
+		keyID = cur.ID.String()
+		if stored, err = sealSigner(k, skey); err != nil {
+			return err
+		}
 	}
+	err = l.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO device_key (id, origin, signer, verifier) VALUES (1, ?, ?, ?)`, origin, stored, verifier); err != nil {
+			return err
+		}
+		if keyID != "" && !l.sealed {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO sealing (id, key_id, since) VALUES (1, ?, ?)`, keyID, sinceNow(l.now())); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
-		return fmt.Errorf("device key: %w", err)
+		return fmt.Errorf("make device key: %w", err)
 	}
-	l.signer, err = note.NewSigner(skey)
-	if err != nil {
-		return fmt.Errorf("device key: %w", err)
-	}
+	l.origin, l.Verifier, l.storedSigner, l.signer = origin, verifier, stored, signer
+	l.sealed = l.sealed || keyID != ""
 	return nil
 }
 
@@ -417,6 +472,10 @@ func (l *Log) AppendBatch(ctx context.Context, records []*Record) error {
 			}
 		}
 	}
+	signer, err := l.deviceSigner()
+	if err != nil {
+		return fmt.Errorf("append: %w", err)
+	}
 	if l.opt.BeforeAppend != nil {
 		for _, r := range records {
 			if err := l.opt.BeforeAppend(ctx, r); err != nil {
@@ -429,7 +488,7 @@ func (l *Log) AppendBatch(ctx context.Context, records []*Record) error {
 		hashes []tlog.Hash
 	}
 	var written []stored
-	err := l.db.Tx(ctx, func(tx *sql.Tx) error {
+	err = l.db.Tx(ctx, func(tx *sql.Tx) error {
 		written = written[:0]
 		if err := l.checkClock(ctx, tx); err != nil {
 			return err
@@ -463,11 +522,11 @@ func (l *Log) AppendBatch(ctx context.Context, records []*Record) error {
 			if i == len(records)-1 {
 				size := n + 1
 				sign = func(root Hash) (string, error) {
-					b, err := note.Sign(&note.Note{Text: checkpointText(l.origin, size, root)}, l.signer)
+					b, err := note.Sign(&note.Note{Text: checkpointText(l.origin, size, root)}, signer)
 					return string(b), err
 				}
 			}
-			hs, err := appendOne(ctx, tx, &l.stmt, withPending, n, r, sign)
+			hs, err := appendOne(ctx, tx, &l.stmt, withPending, n, r, sign, l.sealRecord)
 			if err != nil {
 				return err
 			}
@@ -517,8 +576,10 @@ func (o overlay) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 }
 
 // appendOne writes record n with its stored hashes; with sign, it also
-// signs the tree of size n+1 into the same row.
-func appendOne(ctx context.Context, tx *sql.Tx, stmt *appendSQL, reader tlog.HashReader, n int64, r *Record, sign func(Hash) (string, error)) ([]tlog.Hash, error) {
+// signs the tree of size n+1 into the same row. The hashes are over the
+// record's bytes; the row stores what seal makes of them.
+func appendOne(ctx context.Context, tx *sql.Tx, stmt *appendSQL, reader tlog.HashReader, n int64, r *Record, sign func(Hash) (string, error),
+	seal func(int64, []byte) ([]byte, error)) ([]tlog.Hash, error) {
 	r.Seq = n
 	if r.Prev == unknownPrev {
 		if err := tx.StmtContext(ctx, stmt.prev).QueryRowContext(ctx, r.Case).Scan(&r.Prev); err != nil {
@@ -552,8 +613,12 @@ func appendOne(ctx context.Context, tx *sql.Tx, stmt *appendSQL, reader tlog.Has
 		}
 		checkpoint = &c
 	}
+	stored, err := seal(n, data)
+	if err != nil {
+		return nil, fmt.Errorf("append: %w", err)
+	}
 	if _, err := tx.StmtContext(ctx, stmt.insert).ExecContext(ctx,
-		n, r.Case, r.Kind, r.At.Format(time.RFC3339Nano), r.Author, r.Corrects, data, blob, checkpoint); err != nil {
+		n, r.Case, r.Kind, r.At.Format(time.RFC3339Nano), r.Author, r.Corrects, stored, blob, checkpoint); err != nil {
 		return nil, fmt.Errorf("append record %d: %w", n, err)
 	}
 	for _, m := range r.Media {
@@ -579,15 +644,19 @@ func (l *Log) Latest(ctx context.Context) (Checkpoint, error) {
 
 // Records returns a case's records in log order ("" for every case).
 func (l *Log) Records(ctx context.Context, caseID string) ([]Record, error) {
-	rows, err := l.db.QueryContext(ctx, `SELECT data FROM records WHERE ? = '' OR case_id = ? ORDER BY seq`, caseID, caseID)
+	rows, err := l.db.QueryContext(ctx, `SELECT seq, data FROM records WHERE ? = '' OR case_id = ? ORDER BY seq`, caseID, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("records: %w", err)
 	}
 	defer rows.Close()
 	var out []Record
 	for rows.Next() {
+		var seq int64
 		var data []byte
-		if err := rows.Scan(&data); err != nil {
+		if err := rows.Scan(&seq, &data); err != nil {
+			return nil, fmt.Errorf("records: %w", err)
+		}
+		if data, err = l.open(seq, data); err != nil {
 			return nil, fmt.Errorf("records: %w", err)
 		}
 		var r Record
@@ -611,6 +680,9 @@ func (l *Log) LeafHashes(ctx context.Context, caseID string) (map[int64]Hash, er
 		var seq int64
 		var data []byte
 		if err := rows.Scan(&seq, &data); err != nil {
+			return nil, fmt.Errorf("leaf hashes of %s: %w", caseID, err)
+		}
+		if data, err = l.open(seq, data); err != nil {
 			return nil, fmt.Errorf("leaf hashes of %s: %w", caseID, err)
 		}
 		out[seq] = RecordHash(data)
@@ -665,15 +737,19 @@ func (l *Log) CasesOfKind(ctx context.Context, kind string) ([]string, error) {
 // case has once (its opening), one record a case, read without reading
 // the cases whole.
 func (l *Log) OfKind(ctx context.Context, kind string) ([]Record, error) {
-	rows, err := l.db.QueryContext(ctx, `SELECT data FROM records WHERE kind = ? ORDER BY seq`, kind)
+	rows, err := l.db.QueryContext(ctx, `SELECT seq, data FROM records WHERE kind = ? ORDER BY seq`, kind)
 	if err != nil {
 		return nil, fmt.Errorf("%s records: %w", kind, err)
 	}
 	defer rows.Close()
 	var out []Record
 	for rows.Next() {
+		var seq int64
 		var data []byte
-		if err := rows.Scan(&data); err != nil {
+		if err := rows.Scan(&seq, &data); err != nil {
+			return nil, fmt.Errorf("%s records: %w", kind, err)
+		}
+		if data, err = l.open(seq, data); err != nil {
 			return nil, fmt.Errorf("%s records: %w", kind, err)
 		}
 		var r Record
@@ -695,7 +771,8 @@ type RawRecord struct {
 }
 
 // Since returns the records from seq on and the newest checkpoint, which
-// covers them: what a push to the platform sends.
+// covers them: what a push to the platform sends. A sealed log's records
+// come opened, as the same bytes an unsealed log sends.
 func (l *Log) Since(ctx context.Context, from int64) ([]RawRecord, Checkpoint, error) {
 	cp, err := l.Latest(ctx)
 	if err != nil {
@@ -710,6 +787,11 @@ func (l *Log) Since(ctx context.Context, from int64) ([]RawRecord, Checkpoint, e
 	for rows.Next() {
 		var r RawRecord
 		if err := rows.Scan(&r.Seq, &r.Data); err != nil {
+			return nil, cp, fmt.Errorf("records since %d: %w", from, err)
+		}
+		// A push carries the record's bytes: plaintext over TLS, as the
+		// platform verifies and receipts them.
+		if r.Data, err = l.open(r.Seq, r.Data); err != nil {
 			return nil, cp, fmt.Errorf("records since %d: %w", from, err)
 		}
 		out = append(out, r)

@@ -23,7 +23,8 @@ func (l *Log) DeviceID() string { return strings.TrimPrefix(l.origin, "sanxiang/
 // case handed over to this device), as their bytes came, in one
 // transaction. A record already held is skipped when its bytes are the
 // same, and refused when not. Checking what they say and who signed them
-// is the caller's (casefile.Log.Receive).
+// is the caller's (casefile.Log.Receive). In a sealed log the bytes are
+// kept sealed, and a record already held is compared opened.
 func (l *Log) Receive(ctx context.Context, device, caseID string, recs []RawRecord) error {
 	if device == "" || device == l.DeviceID() {
 		return fmt.Errorf("receive records of %s: they must come from another device's log, not %q", caseID, device)
@@ -34,6 +35,9 @@ func (l *Log) Receive(ctx context.Context, device, caseID string, recs []RawReco
 			var have []byte
 			err := tx.QueryRowContext(ctx, `SELECT data FROM received_records WHERE device = ? AND seq = ?`, device, r.Seq).Scan(&have)
 			if err == nil {
+				if have, err = l.openRecv(device, r.Seq, have); err != nil {
+					return err
+				}
 				if !bytes.Equal(have, r.Data) {
 					return fmt.Errorf("%w: %s #%d", ErrReceivedDiffers, device, r.Seq)
 				}
@@ -42,8 +46,12 @@ func (l *Log) Receive(ctx context.Context, device, caseID string, recs []RawReco
 			if !errors.Is(err, sql.ErrNoRows) {
 				return err
 			}
+			stored, err := l.sealRecv(device, r.Seq, r.Data)
+			if err != nil {
+				return err
+			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO received_records (device, seq, case_id, data, received) VALUES (?, ?, ?, ?, ?)`,
-				device, r.Seq, caseID, r.Data, now); err != nil {
+				device, r.Seq, caseID, stored, now); err != nil {
 				return err
 			}
 		}
@@ -58,7 +66,7 @@ func (l *Log) Receive(ctx context.Context, device, caseID string, recs []RawReco
 // Received lists the records of a case received from other devices' logs,
 // in the order they were received, each with its Device set.
 func (l *Log) Received(ctx context.Context, caseID string) ([]Record, error) {
-	rows, err := l.db.QueryContext(ctx, `SELECT device, data FROM received_records WHERE case_id = ? ORDER BY rowid`, caseID)
+	rows, err := l.db.QueryContext(ctx, `SELECT device, seq, data FROM received_records WHERE case_id = ? ORDER BY rowid`, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("received records of %s: %w", caseID, err)
 	}
@@ -66,8 +74,12 @@ func (l *Log) Received(ctx context.Context, caseID string) ([]Record, error) {
 	var out []Record
 	for rows.Next() {
 		var dev string
+		var seq int64
 		var data []byte
-		if err := rows.Scan(&dev, &data); err != nil {
+		if err := rows.Scan(&dev, &seq, &data); err != nil {
+			return nil, fmt.Errorf("received records of %s: %w", caseID, err)
+		}
+		if data, err = l.openRecv(dev, seq, data); err != nil {
 			return nil, fmt.Errorf("received records of %s: %w", caseID, err)
 		}
 		var r Record

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/sanxiang-desk/sanxiang/app/store/seal"
 )
 
 // What Verify can find wrong, each its own error so that a report says why.
@@ -29,6 +31,9 @@ type VerifyError struct {
 	Seq    int64 // the first record that is wrong; -1 where none can be named
 	Reason error
 	Detail string
+	// Cause is the error beneath Reason, when there is one: seal.ErrCorrupt
+	// for a sealed row that does not authenticate.
+	Cause error
 }
 
 func (e *VerifyError) Error() string {
@@ -38,7 +43,12 @@ func (e *VerifyError) Error() string {
 	return fmt.Sprintf("record %d: %v: %s", e.Seq, e.Reason, e.Detail)
 }
 
-func (e *VerifyError) Unwrap() error { return e.Reason }
+func (e *VerifyError) Unwrap() []error {
+	if e.Cause != nil {
+		return []error{e.Reason, e.Cause}
+	}
+	return []error{e.Reason}
+}
 
 // verifyCodes are the stable codes of what Verify and VerifyBundle find
 // wrong, for scripts and translations (verify.err.<code>).
@@ -136,6 +146,15 @@ func (l *Log) VerifyWithKey(ctx context.Context, verifierKey string, seen []Chec
 		if seq != n {
 			rows.Close()
 			return rep, bad(n, ErrRecordMissing, "the log jumps from record %d to %d", n-1, seq)
+		}
+		if data, err = l.open(seq, data); err != nil {
+			rows.Close()
+			// A sealed row that does not open was altered or moved from
+			// its place; a log that cannot be opened at all is no verdict.
+			if errors.Is(err, seal.ErrCorrupt) || errors.Is(err, seal.ErrNotSealed) {
+				return rep, &VerifyError{Seq: seq, Reason: ErrRecordAltered, Detail: err.Error(), Cause: err}
+			}
+			return rep, fmt.Errorf("verify: %w", err)
 		}
 		var r Record
 		if err := json.Unmarshal(data, &r); err != nil {
@@ -251,11 +270,15 @@ func (l *Log) VerifyWithKey(ctx context.Context, verifierKey string, seen []Chec
 
 	for _, m := range media {
 		if err := l.media.Check(m.digest); err != nil {
-			reason := ErrMediaAltered
-			if errors.Is(err, ErrMediaMissing) {
-				reason = ErrMediaMissing
+			switch {
+			case errors.Is(err, ErrMediaMissing):
+				return rep, bad(m.seq, ErrMediaMissing, "%s", m.digest)
+			case errors.Is(err, ErrMediaAltered):
+				return rep, &VerifyError{Seq: m.seq, Reason: ErrMediaAltered, Detail: m.digest.String(), Cause: err}
 			}
-			return rep, bad(m.seq, reason, "%s", m.digest)
+			// Not a verdict: the file could not be read (a locked vault,
+			// a read error).
+			return rep, fmt.Errorf("verify: %w", err)
 		}
 		rep.Media++
 	}
