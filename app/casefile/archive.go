@@ -2,9 +2,13 @@ package casefile
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,6 +16,8 @@ import (
 	"sync"
 
 	"github.com/sanxiang-desk/sanxiang/app/act"
+	"github.com/sanxiang-desk/sanxiang/app/ledger"
+	"github.com/sanxiang-desk/sanxiang/app/store/seal"
 	"github.com/sanxiang-desk/sanxiang/assets"
 )
 
@@ -69,8 +75,68 @@ type Archive struct {
 }
 
 // SetArchiveDir sets the folder Archive writes bundles to (the device's
-// data folder's "archive" by default, see app/device).
+// data folder's "archive" by default, see app/device). In a sealed log,
+// bundles archived inside the data folder (the database's folder) are
+// sealed stream files; a folder outside it, the agency's archive store,
+// gets plaintext zips.
 func (l *Log) SetArchiveDir(dir string) { l.archiveDir = dir }
+
+// ArchiveSealed says whether Archive seals the bundles it writes: the log
+// is sealed and the archive folder is inside the data folder.
+func (l *Log) ArchiveSealed() bool {
+	if l.archiveDir == "" || l.Media().Keys == nil || !l.IsSealed() {
+		return false
+	}
+	return within(l.dataDir, l.archiveDir)
+}
+
+// within says whether dir is base or inside it.
+func within(base, dir string) bool {
+	b, err1 := filepath.Abs(base)
+	d, err2 := filepath.Abs(dir)
+	if err1 != nil || err2 != nil {
+		return true // when in doubt, seal
+	}
+	if eb, err := filepath.EvalSymlinks(b); err == nil {
+		b = eb
+	}
+	if ed, err := evalExisting(d); err == nil {
+		d = ed
+	}
+	rel, err := filepath.Rel(b, d)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// evalExisting resolves the symbolic links of the longest part of path
+// that exists (the archive folder may not be made yet).
+func evalExisting(path string) (string, error) {
+	rest := ""
+	for p := path; ; p = filepath.Dir(p) {
+		if e, err := filepath.EvalSymlinks(p); err == nil {
+			return filepath.Join(e, rest), nil
+		}
+		if filepath.Dir(p) == p {
+			return path, nil
+		}
+		rest = filepath.Join(filepath.Base(p), rest)
+	}
+}
+
+// OpenArchive opens an archived bundle by its file name (Archive.File)
+// for reading its plaintext zip, sealed or not.
+func (l *Log) OpenArchive(name string) (ledger.MediaFile, error) {
+	if l.archiveDir == "" {
+		return nil, ErrNoArchiveDir
+	}
+	if filepath.Base(name) != name {
+		return nil, fmt.Errorf("open archive %q: %w: not a file name", name, ErrBadArchive)
+	}
+	f, err := ledger.OpenFile(filepath.Join(l.archiveDir, name), l.Media().Keys)
+	if err != nil {
+		return nil, fmt.Errorf("open archive %s: %w", name, err)
+	}
+	return f, nil
+}
 
 // ArchiveDir is the folder Archive writes bundles to, "" if none is set.
 func (l *Log) ArchiveDir() string { return l.archiveDir }
@@ -149,35 +215,40 @@ func (l *Log) Archive(ctx context.Context, caseID, author, retention string, ext
 }
 
 // writeBundle writes the case's bundle to the archive folder under name,
-// through a temporary file that is verified before it takes the name.
+// through a temporary file that is verified before it takes the name: a
+// sealed stream file when ArchiveSealed, else a plaintext zip. Either way
+// the archive record's SHA-256 and size are the plaintext zip's.
 func (l *Log) writeBundle(ctx context.Context, c *Case, name string, extra map[string][]byte) (a Archive, err error) {
 	dir := l.archiveDir
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return a, fmt.Errorf("archive folder: %w", err)
 	}
-	tmp, err := os.CreateTemp(dir, "."+strings.TrimSuffix(name, ".zip")+"-*.tmp")
-	if err != nil {
+	var rnd [8]byte
+	if _, err := rand.Read(rnd[:]); err != nil {
 		return a, fmt.Errorf("archive folder: %w", err)
 	}
+	tmp := filepath.Join(dir, "."+strings.TrimSuffix(name, ".zip")+"-"+hex.EncodeToString(rnd[:])+".tmp")
 	renamed := false
 	defer func() {
 		if !renamed {
-			tmp.Close()
-			os.Remove(tmp.Name())
+			os.Remove(tmp)
 		}
 	}()
-	if err := l.Export(ctx, c.ID, tmp, extra); err != nil {
+	if err := l.writeBundleFile(ctx, c, tmp, extra); err != nil {
 		return a, err
 	}
-	if err := tmp.Sync(); err != nil {
-		return a, fmt.Errorf("write bundle: %w", err)
-	}
-	st, err := tmp.Stat()
-	if err != nil {
-		return a, fmt.Errorf("write bundle: %w", err)
-	}
 	// Read back from the disk: what is archived is what verifies.
-	rep, m, err := VerifyBundle(tmp, st.Size(), l.Verifier)
+	f, err := ledger.OpenFile(tmp, l.Media().Keys)
+	if err != nil {
+		return a, fmt.Errorf("read the written bundle: %w", err)
+	}
+	open := true
+	defer func() {
+		if open {
+			f.Close()
+		}
+	}()
+	rep, m, err := VerifyBundle(f, f.Size(), l.Verifier)
 	if err != nil {
 		return a, fmt.Errorf("verify the written bundle: %w", err)
 	}
@@ -190,15 +261,17 @@ func (l *Log) writeBundle(ctx context.Context, c *Case, name string, extra map[s
 	if rep.Case != c.ID || rep.Records != own || len(m.Records) == 0 {
 		return a, fmt.Errorf("%w: the bundle holds %d records of %s, the case %d here", ErrBadArchive, rep.Records, rep.Case, own)
 	}
-	if err := tmp.Close(); err != nil {
-		return a, fmt.Errorf("write bundle: %w", err)
-	}
-	sum, size, err := HashFile(tmp.Name())
+	h := sha256.New()
+	size, err := io.CopyBuffer(h, io.NewSectionReader(f, 0, f.Size()), make([]byte, 1<<20))
 	if err != nil {
 		return a, fmt.Errorf("hash the written bundle: %w", err)
 	}
+	open = false
+	if err := f.Close(); err != nil {
+		return a, fmt.Errorf("read the written bundle: %w", err)
+	}
 	path := filepath.Join(dir, name)
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := os.Rename(tmp, path); err != nil {
 		return a, fmt.Errorf("write bundle: %w", err)
 	}
 	renamed = true
@@ -211,8 +284,43 @@ func (l *Log) writeBundle(ctx context.Context, c *Case, name string, extra map[s
 			return a, fmt.Errorf("write bundle: %w", serr)
 		}
 	}
-	return Archive{File: name, SHA256: sum.String(), Size: size, Records: rep.Records,
+	return Archive{File: name, SHA256: hex.EncodeToString(h.Sum(nil)), Size: size, Records: rep.Records,
 		LastSeq: m.Records[len(m.Records)-1].Seq, TreeSize: rep.TreeSize}, nil
+}
+
+// writeBundleFile exports the case into a new file at path, sealed when
+// the archive is, and syncs it.
+func (l *Log) writeBundleFile(ctx context.Context, c *Case, path string, extra map[string][]byte) error {
+	if l.ArchiveSealed() {
+		w, err := seal.Create(path, l.Media().Keys, 0)
+		if err != nil {
+			return fmt.Errorf("write bundle: %w", err)
+		}
+		if err := l.Export(ctx, c.ID, w, extra); err != nil {
+			w.Close()
+			return err
+		}
+		if err := w.Close(); err != nil {
+			return fmt.Errorf("write bundle: %w", err)
+		}
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("archive folder: %w", err)
+	}
+	if err := l.Export(ctx, c.ID, f, extra); err != nil {
+		f.Close()
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("write bundle: %w", err)
+	}
+	return nil
 }
 
 // checkArchive is the archive's rule on every record about to be

@@ -14,13 +14,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/sanxiang-desk/sanxiang/app/store/seal"
 	"io"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
 
 	"github.com/sanxiang-desk/sanxiang/app/ledger"
+	"github.com/sanxiang-desk/sanxiang/app/store/seal"
 )
 
 // The log's own nouns, named here as well so that the packages above
@@ -64,6 +65,9 @@ type Log struct {
 	handoverGate HandoverGate
 	procs        atomic.Pointer[Set] // a sync round may replace it while the desk writes
 	archiveDir   string
+	// dataDir is the folder of the database: an archive folder inside it
+	// holds sealed bundles when the log is sealed.
+	dataDir string
 }
 
 // SetProcedures installs the procedures in force (the agencies' versions
@@ -86,7 +90,7 @@ func (l *Log) Procedures() *Set {
 // keeps them in plaintext, which only tests and the upgrade's reading of an
 // old folder do.
 func Open(ctx context.Context, path, mediaDir, deviceID string, keys seal.Keys) (*Log, error) {
-	l := &Log{}
+	l := &Log{dataDir: filepath.Dir(path)}
 	lg, err := ledger.Open(ctx, path, mediaDir, deviceID, ledger.Options{BeforeAppend: l.beforeAppend, Keys: keys})
 	if err != nil {
 		return nil, fmt.Errorf("open case file: %w", err)
@@ -106,7 +110,7 @@ func OpenExisting(ctx context.Context, path, mediaDir string, keys seal.Keys) (*
 	if err != nil {
 		return nil, fmt.Errorf("open case file: %w", err)
 	}
-	return &Log{Log: lg}, nil
+	return &Log{Log: lg, dataDir: filepath.Dir(path)}, nil
 }
 
 // Export writes one case as a bundle (ledger.Log.Export); a case with no

@@ -28,9 +28,15 @@ type fixture struct {
 // newFixture writes n records over two cases; every third carries a media file.
 func newFixture(t *testing.T, n int) *fixture {
 	t.Helper()
+	return newFixtureWith(t, n, Options{}, true)
+}
+
+// newFixtureWith is newFixture with options, and media or not.
+func newFixtureWith(t *testing.T, n int, o Options, media bool) *fixture {
+	t.Helper()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "casefile.db")
-	l, err := Open(context.Background(), path, filepath.Join(dir, "media"), "test-01", Options{})
+	l, err := Open(context.Background(), path, filepath.Join(dir, "media"), "test-01", o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +47,7 @@ func newFixture(t *testing.T, n int) *fixture {
 	for i := range n {
 		r := &Record{Case: fmt.Sprintf("C%d", i%2), Kind: "note", Author: "990101000001",
 			Body: json.RawMessage(fmt.Sprintf(`{"text": "现场检查记录 %d"}`, i))}
-		if i%3 == 2 {
+		if media && i%3 == 2 {
 			d, _, err := l.Media().Put(strings.NewReader(fmt.Sprintf("photo %d", i)))
 			if err != nil {
 				t.Fatal(err)
@@ -62,12 +68,18 @@ func newFixture(t *testing.T, n int) *fixture {
 // tamper runs SQL on the file as an attacker would: triggers dropped first.
 func (f *fixture) tamper(t *testing.T, stmts ...string) {
 	t.Helper()
+	f.tamperWith(t, nil, stmts...)
+}
+
+// tamperWith is tamper with more triggers dropped.
+func (f *fixture) tamperWith(t *testing.T, triggers []string, stmts ...string) {
+	t.Helper()
 	db, err := sql.Open("sqlite", store.DSN(f.path, store.Options{}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	for _, tr := range []string{"records_no_update", "records_no_delete", "record_media_no_update", "record_media_no_delete"} {
+	for _, tr := range append([]string{"records_no_update", "records_no_delete", "record_media_no_update", "record_media_no_delete"}, triggers...) {
 		if _, err := db.Exec("DROP TRIGGER IF EXISTS " + tr); err != nil {
 			t.Fatal(err)
 		}

@@ -246,35 +246,45 @@ func (m *MediaStore) Exists(d Digest) bool {
 // file needs the store's Keys (ErrSealedLog without any; seal.ErrLocked
 // while they are locked). A missing file is ErrMediaMissing.
 func (m *MediaStore) Open(d Digest) (MediaFile, error) {
-	path := m.Path(d)
-	f, err := os.Open(path)
+	f, err := OpenFile(m.Path(d), m.Keys)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("%w: %s", ErrMediaMissing, d)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open media %s: %w", d, err)
 	}
+	return f, nil
+}
+
+// OpenFile opens a file that is either a sealed stream file (told by its
+// magic; it needs keys: ErrSealedLog without any) or plaintext, for
+// reading its plaintext: evidence, archived bundles.
+func OpenFile(path string, keys seal.Keys) (MediaFile, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
 	st, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("open media %s: %w", d, err)
+		return nil, err
 	}
 	var magic [4]byte
 	k, err := f.ReadAt(magic[:], 0)
 	if err != nil && err != io.EOF {
 		f.Close()
-		return nil, fmt.Errorf("open media %s: %w", d, err)
+		return nil, err
 	}
 	if k < len(magic) || !bytes.Equal(magic[:], streamMagic) {
 		return plainFile{f, st.Size()}, nil
 	}
 	f.Close()
-	if m.Keys == nil {
-		return nil, fmt.Errorf("open media %s: %w", d, ErrSealedLog)
+	if keys == nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Base(path), ErrSealedLog)
 	}
-	r, err := seal.OpenFile(path, m.Keys)
+	r, err := seal.OpenFile(path, keys)
 	if err != nil {
-		return nil, fmt.Errorf("open media %s: %w", d, err)
+		return nil, err
 	}
 	return r, nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/mediaimport"
 	"github.com/sanxiang-desk/sanxiang/app/mediaimport/mediatest"
+	"github.com/sanxiang-desk/sanxiang/app/store/seal/sealtest"
 )
 
 // shanghai is the cameras' zone in these tests, whatever the machine's.
@@ -120,7 +121,9 @@ func newCase(t *testing.T) (*casefile.Log, string) {
 	t.Helper()
 	dir := t.TempDir()
 	ctx := context.Background()
-	l, err := casefile.Open(ctx, filepath.Join(dir, "casefile.db"), filepath.Join(dir, "media"), "T1", nil)
+	// Sealed, as on a device: imported files are sealed into the store
+	// and read back opened (the bundle's media).
+	l, err := casefile.Open(ctx, filepath.Join(dir, "casefile.db"), filepath.Join(dir, "media"), "T1", sealtest.Keys(t))
 	if err != nil {
 		t.Fatal(err)
 	}

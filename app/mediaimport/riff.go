@@ -372,15 +372,22 @@ func ReadPCM(path string) (PCM, error) {
 	if err != nil {
 		return PCM{}, fmt.Errorf("read sound: %w", err)
 	}
-	p, err := Sniff(f, st.Size(), time.UTC)
+	return ReadPCMAt(f, st.Size())
+}
+
+// ReadPCMAt is ReadPCM over size bytes read at random: a stored evidence
+// file opened through the media store (sealed or not).
+func ReadPCMAt(r io.ReaderAt, size int64) (PCM, error) {
+	f := io.NewSectionReader(r, 0, size)
+	p, err := Sniff(f, size, time.UTC)
 	if err != nil {
 		return PCM{}, fmt.Errorf("read sound: %w", err)
 	}
 	if p.Container != "wav" || !p.Playable {
 		return PCM{}, fmt.Errorf("read sound: %s is not PCM16 WAV: %w", p.Format, ErrNotMedia)
 	}
-	riff, _ := riffTop(f, st.Size())
-	subs, _ := chunks(f, 12, riff.off+riff.size, st.Size())
+	riff, _ := riffTop(f, size)
+	subs, _ := chunks(f, 12, riff.off+riff.size, size)
 	var out PCM
 	for _, c := range subs {
 		switch c.id {
@@ -389,7 +396,7 @@ func ReadPCM(path string) (PCM, error) {
 			out.Channels, out.Rate = int(le.Uint16(b[2:])), int(le.Uint32(b[4:]))
 		case "data":
 			raw := make([]byte, c.size/2*2)
-			if _, err := f.ReadAt(raw, c.off); err != nil {
+			if n, err := f.ReadAt(raw, c.off); err != nil && !(err == io.EOF && n == len(raw)) {
 				return PCM{}, fmt.Errorf("read sound: %w", err)
 			}
 			out.Samples = make([]int16, len(raw)/2)
@@ -418,7 +425,8 @@ func (i AVIInfo) Duration() time.Duration {
 // AVI reads the frames of an MJPEG AVI of any layout: a camera's, with
 // JUNK and INFO chunks, "rec " lists and OpenDML's AVIX parts.
 type AVI struct {
-	f      *os.File
+	f      io.ReaderAt
+	closer io.Closer // nil when the caller closes what it gave
 	info   AVIInfo
 	frames []chunk
 }
@@ -429,20 +437,34 @@ func OpenAVI(path string) (*AVI, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open video: %w", err)
 	}
-	a, err := indexAVI(f)
+	st, err := f.Stat()
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("open video %s: %w", path, err)
 	}
+	a, err := indexAVI(f, st.Size())
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("open video %s: %w", path, err)
+	}
+	a.closer = f
 	return a, nil
 }
 
-func indexAVI(f *os.File) (*AVI, error) {
-	st, err := f.Stat()
+// OpenAVIAt indexes the MJPEG AVI in size bytes read at random: a stored
+// evidence file opened through the media store (sealed or not). Close
+// closes r when r is an io.Closer.
+func OpenAVIAt(r io.ReaderAt, size int64) (*AVI, error) {
+	a, err := indexAVI(r, size)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("open video: %w", err)
 	}
-	size := st.Size()
+	a.closer, _ = r.(io.Closer)
+	return a, nil
+}
+
+func indexAVI(r io.ReaderAt, size int64) (*AVI, error) {
+	f := io.NewSectionReader(r, 0, size)
 	p, err := Sniff(f, size, time.UTC)
 	if err != nil {
 		return nil, err
@@ -450,7 +472,7 @@ func indexAVI(f *os.File) (*AVI, error) {
 	if p.Container != "avi" || !p.Playable {
 		return nil, fmt.Errorf("%s is not MJPEG AVI: %w", p.Format, ErrNotMedia)
 	}
-	a := &AVI{f: f}
+	a := &AVI{f: r}
 	a.info.Width, a.info.Height = p.Width, p.Height
 	a.info.FPS = max(1, int(math.Round(p.FPS)))
 	// The video is the first vids stream; its chunks are "NNdc" or "NNdb".
@@ -517,7 +539,7 @@ func (a *AVI) Frame(i int) (image.Image, error) {
 	}
 	c := a.frames[i]
 	b := make([]byte, c.size)
-	if _, err := a.f.ReadAt(b, c.off); err != nil {
+	if n, err := a.f.ReadAt(b, c.off); err != nil && !(err == io.EOF && n == len(b)) {
 		return nil, fmt.Errorf("read frame %d: %w", i, err)
 	}
 	img, err := jpeg.Decode(bytes.NewReader(withHuffman(b)))
@@ -572,4 +594,9 @@ func standardDHT() []byte {
 }
 
 // Close closes the file.
-func (a *AVI) Close() error { return a.f.Close() }
+func (a *AVI) Close() error {
+	if a.closer == nil {
+		return nil
+	}
+	return a.closer.Close()
+}

@@ -747,25 +747,17 @@ type RemoteCase struct {
 // with a remote opinion, as DEVICE/CASE#SEQ, so that the queue drops them
 // before the platform's next answer does.
 func (s *Service) remoteAnswered(ctx context.Context) (map[string]bool, error) {
-	rows, err := s.Log.DB().QueryContext(ctx, `SELECT data FROM records WHERE kind = ?`, KindRemoteOpinion)
+	// Through the ledger: a sealed log's rows are opened there.
+	recs, err := s.Log.OfKind(ctx, KindRemoteOpinion)
 	if err != nil {
 		return nil, fmt.Errorf("read remote opinions: %w", err)
 	}
-	defer rows.Close()
 	out := map[string]bool{}
-	for rows.Next() {
-		var data []byte
-		if err := rows.Scan(&data); err != nil {
-			return nil, fmt.Errorf("read remote opinions: %w", err)
-		}
-		var r casefile.Record
+	for _, r := range recs {
 		var ro RemoteOpinion
-		if json.Unmarshal(data, &r) == nil && json.Unmarshal(r.Body, &ro) == nil {
+		if json.Unmarshal(r.Body, &ro) == nil {
 			out[ro.Device+"/"+ro.Case+"#"+strconv.FormatInt(ro.Opinion.Submission, 10)] = true
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read remote opinions: %w", err)
 	}
 	return out, nil
 }

@@ -6,9 +6,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -55,12 +55,14 @@ func (c *Client) UploadMedia(ctx context.Context, l *casefile.Log, d casefile.Di
 	if rc, err := l.MediaReceipt(ctx, d); err != nil || rc != "" {
 		return err
 	}
-	path := l.Media().Path(d)
-	st, err := os.Stat(path)
+	// The stored file is opened (a sealed one is read as its plaintext):
+	// the platform gets the evidence itself over TLS, and its SHA-256.
+	f, err := l.Media().Open(d)
 	if err != nil {
 		return err
 	}
-	size := st.Size()
+	defer f.Close()
+	size := f.Size()
 	// Already there?
 	var held struct {
 		Receipt string `json:"receipt"`
@@ -78,11 +80,6 @@ func (c *Client) UploadMedia(ctx context.Context, l *casefile.Log, d casefile.Di
 	if err != nil {
 		return err
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
 	limit := c.Chunk
 	if limit <= 0 {
 		limit = ChunkSize
@@ -281,7 +278,7 @@ func (c *Client) PushMedia(ctx context.Context, l *casefile.Log, progress func(U
 // last one, in the other, is sent: the upload does not stop at every chunk
 // to read the file.
 type readAhead struct {
-	f    *os.File
+	f    io.ReaderAt
 	bufs [2][]byte
 	cur  int // the buffer take returned last
 
@@ -304,8 +301,7 @@ func (r *readAhead) start(off, n int64) {
 	r.done = make(chan error, 1)
 	buf := r.buf(1-r.cur, n)
 	go func() {
-		_, err := r.f.ReadAt(buf, off)
-		r.done <- err
+		r.done <- readAt(r.f, buf, off)
 	}()
 }
 
@@ -326,8 +322,7 @@ func (r *readAhead) take(off, n int64) ([]byte, error) {
 	if r.done == nil || r.off != off {
 		r.wait()
 		b := r.buf(r.cur, n)
-		_, err := r.f.ReadAt(b, off)
-		return b, err
+		return b, readAt(r.f, b, off)
 	}
 	err := r.wait()
 	r.cur = 1 - r.cur
@@ -341,8 +336,17 @@ func (r *readAhead) take(off, n int64) ([]byte, error) {
 		r.bufs[r.cur] = grown
 	}
 	b := r.bufs[r.cur][:n]
-	_, err = r.f.ReadAt(b[have:], off+have)
-	return b, err
+	return b, readAt(r.f, b[have:], off+have)
+}
+
+// readAt fills b from off: a ReaderAt may say io.EOF with b filled, at
+// the end of the file, which is no error here.
+func readAt(f io.ReaderAt, b []byte, off int64) error {
+	n, err := f.ReadAt(b, off)
+	if err == io.EOF && n == len(b) {
+		return nil
+	}
+	return err
 }
 
 // renew gives both buffers up (net/http may still read one) for new ones.
