@@ -415,7 +415,11 @@ func (d *Desk) TrySignIn() {
 	d.background(func() {
 		a, until, err := d.book.SignIn(context.Background(), id, pin, "officer")
 		if err == nil && a.Role == account.RoleStaff {
-			d.book.Keys.Remove(a.ID) // window staff sign nothing here
+			// Window staff sign nothing here: their key is put away, and
+			// the data they opened is locked again if nobody else is in.
+			if lerr := d.book.Log(context.Background(), a.ID, "signout", "officer"); lerr != nil {
+				fyne.LogError("officer log", lerr)
+			}
 			err = errNotOfficer
 		}
 		d.post(func() {

@@ -143,22 +143,20 @@ func (b *Book) locks(ctx context.Context) bool {
 	return err != nil || !ok || f.kind == kindOfficer
 }
 
-// wrapOf reads one wrap; ok is false when there is none.
+// wrapOf reads one wrap; ok is false when there is none. Its key id is
+// the blob's own (the key_id column is for reading the table).
 func (b *Book) wrapOf(ctx context.Context, kind, holder string) (w vault.Wrap, ok bool, err error) {
-	var id string
-	err = b.db.QueryRowContext(ctx, `SELECT key_id, blob FROM data_key_wraps WHERE kind = ? AND holder = ?`, kind, holder).Scan(&id, &w.Blob)
+	var blob []byte
+	err = b.db.QueryRowContext(ctx, `SELECT blob FROM data_key_wraps WHERE kind = ? AND holder = ?`, kind, holder).Scan(&blob)
 	if errors.Is(err, sql.ErrNoRows) {
 		return w, false, nil
 	}
 	if err != nil {
 		return w, false, fmt.Errorf("read %s wrap of %s: %w", kind, holder, err)
 	}
-	raw, err := hex.DecodeString(id)
-	if err != nil || len(raw) != len(w.KeyID) {
-		return w, false, fmt.Errorf("read %s wrap of %s: bad key id %q", kind, holder, id)
+	if w, err = vault.ParseWrap(kind, holder, blob); err != nil {
+		return w, false, fmt.Errorf("read %s wrap of %s: %w", kind, holder, err)
 	}
-	copy(w.KeyID[:], raw)
-	w.Kind, w.Holder = kind, holder
 	return w, true, nil
 }
 

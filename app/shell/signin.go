@@ -11,6 +11,8 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/account"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/vault"
+	"github.com/sanxiang-desk/sanxiang/app/vault/keystore"
 )
 
 // SignInError says in the person's language why a sign-in failed; "" for
@@ -19,6 +21,14 @@ func SignInError(err error, lockedUntil time.Time) string {
 	switch {
 	case err == nil:
 		return ""
+	// The data folder's vault (issue 21): neither is a wrong PIN, and
+	// neither counts toward the lockout.
+	case errors.Is(err, vault.ErrOtherMachine):
+		return L("signin.err_other_machine")
+	case errors.Is(err, keystore.ErrUnavailable):
+		return L("signin.err_keystore_unavailable")
+	case errors.Is(err, vault.ErrNoDataKey):
+		return L("signin.err_no_data_key")
 	case errors.Is(err, account.ErrUnknown):
 		return L("signin.err_unknown")
 	case errors.Is(err, account.ErrWrongPIN):
