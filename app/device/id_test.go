@@ -2,6 +2,7 @@ package device_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -104,6 +105,13 @@ func TestUpgradedDeviceKeepsItsHostnameID(t *testing.T) {
 	}
 	verifier := l.Verifier
 	l.Close()
+	// Kept before sealing at rest too: opened only once sealed.
+	if _, err := device.Open(ctx, dir, device.Ledger); !errors.Is(err, device.ErrNeedsSealing) {
+		t.Fatalf("a folder kept before sealing opened: %v", err)
+	}
+	if err := device.SealFolder(ctx, dir, device.SealOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	d := openDevice(t, dir)
 	defer d.Close()
 	if d.Log.DeviceID() != old || d.Log.Verifier != verifier {

@@ -135,6 +135,9 @@ func SealFolder(ctx context.Context, dir string, o SealOptions) (err error) {
 		kind = EnrolledKind(dir)
 	}
 
+	if need, err := NeedsSealing(dir); err != nil || !need {
+		return err
+	}
 	step("vault")
 	book, err := account.Open(ctx, filepath.Join(dir, config.DeviceDB))
 	if err != nil {

@@ -55,6 +55,11 @@ func SealCopy(ctx context.Context, src, dst string, keys seal.Keys, hook func(po
 	if n > 0 {
 		return errors.New("the log is sealed already")
 	}
+	// The old log's WAL is folded into it first: the device moves the WAL
+	// aside before the file, and nothing may be left only there.
+	if err := old.Scrub(ctx); err != nil {
+		return err
+	}
 	cur, err := keys.Current()
 	if err != nil {
 		return err
@@ -117,34 +122,37 @@ func SealCopy(ctx context.Context, src, dst string, keys seal.Keys, hook func(po
 	if err != nil {
 		return err
 	}
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'upgrade_marker'`).Scan(&n); err != nil {
+	state, err := copyState(ctx, db)
+	if err != nil {
 		return err
 	}
-	if n == 0 {
+	if state == "" {
 		err = db.Tx(ctx, func(tx *sql.Tx) error {
 			for _, t := range tables {
 				if err := copyTable(ctx, old, tx, keys, t); err != nil {
 					return fmt.Errorf("copy %s: %w", t, err)
 				}
 			}
-			_, err := tx.ExecContext(ctx, `CREATE TABLE upgrade_marker (done INTEGER)`)
+			_, err := tx.ExecContext(ctx, `CREATE TABLE upgrade_marker (state TEXT NOT NULL); INSERT INTO upgrade_marker VALUES ('copied')`)
 			return err
 		})
 		if err != nil {
 			return err
 		}
+		state = "copied"
 	}
 	if err := hook("copied"); err != nil {
 		return err
 	}
-
-	if err := checkCopy(ctx, old, db, keys, tables); err != nil {
-		return err
+	if state == "copied" {
+		if err := checkCopy(ctx, old, db, keys, tables); err != nil {
+			return err
+		}
+		if _, err := db.ExecContext(ctx, `UPDATE upgrade_marker SET state = 'verified'`); err != nil {
+			return err
+		}
 	}
 	if err := hook("verified"); err != nil {
-		return err
-	}
-	if _, err := db.ExecContext(ctx, `DROP TABLE upgrade_marker`); err != nil {
 		return err
 	}
 	if _, err := db.ExecContext(ctx, `PRAGMA journal_mode = DELETE`); err != nil {
@@ -197,6 +205,18 @@ func sealBatch(ctx context.Context, old, db *store.DB, keys seal.Keys, last int6
 		return nil
 	})
 	return len(batch), err
+}
+
+// copyState is how far a copy got: "" (the records at most), "copied"
+// (every table), "verified" (checked against the old log).
+func copyState(ctx context.Context, db *store.DB) (string, error) {
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'upgrade_marker'`).Scan(&n); err != nil || n == 0 {
+		return "", err
+	}
+	var state string
+	err := db.QueryRowContext(ctx, `SELECT state FROM upgrade_marker`).Scan(&state)
+	return state, err
 }
 
 // otherTables are the log's tables besides the records, the device key
