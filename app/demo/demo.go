@@ -394,6 +394,17 @@ func branchOf(p *pools, agency string, round int) string {
 // PIN is every demo account's PIN. It is printed in README.md: demo only.
 const PIN = "147258"
 
+// RecoveryPublic is the demo city's recovery key (SM2), which the demo
+// platform publishes and `sanxiang seed` wraps the demo folder's data key
+// to. Its private key is committed in assets/demo/recovery.key, so anyone
+// can try `sanxiang recover` on a demo folder: like PIN, it guards nothing,
+// and a real city makes its own (`sanxiang-platform key recovery new`).
+const RecoveryPublic = "sm2:BPPc+a587BSUjcu8AJRe8BnKV5B1gzD/QeUmRaCRZ6UGG3gWmilRPfonjjZ+FqBlUux82+bvs12x+XzDbF02hAI="
+
+// RecoveryKeyFile is the demo recovery key's private key file in the
+// source tree (not embedded: no binary carries it).
+const RecoveryKeyFile = "assets/demo/recovery.key"
+
 // Accounts picks the demo's sign-in accounts from the officers: per agency,
 // two officers, one legal reviewer and one window staff member, all holding
 // a valid certificate.

@@ -10,4 +10,9 @@ type KeySet struct {
 	Verifier  string   `json:"verifier"`
 	Verifiers []string `json:"verifiers,omitempty"`
 	Rotations []string `json:"rotations,omitempty"`
+	// Recovery are the city's recovery keys, each a note signed by the
+	// platform's key ("sanxiang recovery key\n<alg>:<base64>\nsince …"):
+	// a device wraps its data key to each one that verifies under the key
+	// it pinned (vault.OpenRecoveryNote).
+	Recovery []string `json:"recovery,omitempty"`
 }

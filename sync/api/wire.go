@@ -79,6 +79,9 @@ type EnrolResponse struct {
 	// Kind is the kind of device enrolled (the code's): a kiosk or a
 	// window pushes only its hall log and pulls no case rules.
 	Kind string `json:"kind,omitempty"`
+	// Recovery are the city's recovery key notes, as in KeySet: the
+	// device wraps its new data key to them from the start.
+	Recovery []string `json:"recovery,omitempty"`
 }
 
 // WireRecord is one record of a device log, its exact bytes.

@@ -286,7 +286,8 @@ func RotationText(old, next string, at time.Time) string {
 }
 
 // RotateKey makes a new receipt key, records its verifier with a rotation
-// note signed by the current key and the new one, and writes the new key
+// note signed by the current key and the new one, signs every recovery key
+// note again with both (in the same transaction), and writes the new key
 // to newFile (a new file; the current key file when "" and the key came
 // from one, replaced once the database holds the verifier). The old
 // verifiers stay: receipts signed before still verify. Every instance must
@@ -325,8 +326,10 @@ func (s *Server) RotateKey(ctx context.Context, newFile string) (string, error) 
 			verifier, s.now().UTC().Format(time.RFC3339Nano), string(signed)); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, s.db.Q(`UPDATE platform_key SET signer = ?, verifier = ? WHERE id = 1`), inDB, verifier)
-		return err
+		if _, err := tx.ExecContext(ctx, s.db.Q(`UPDATE platform_key SET signer = ?, verifier = ? WHERE id = 1`), inDB, verifier); err != nil {
+			return err
+		}
+		return s.resignRecoveryNotes(ctx, tx, next)
 	})
 	if err != nil {
 		os.Remove(target)
@@ -372,6 +375,9 @@ func (s *Server) KeySet(ctx context.Context) (api.KeySet, error) {
 		}
 	}
 	if err := rows.Err(); err != nil {
+		return set, fmt.Errorf("platform key set: %w", err)
+	}
+	if set.Recovery, err = s.RecoveryNotes(ctx); err != nil {
 		return set, fmt.Errorf("platform key set: %w", err)
 	}
 	return set, nil

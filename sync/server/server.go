@@ -541,6 +541,14 @@ func (s *Server) enrol(w http.ResponseWriter, r *http.Request) {
 	}
 	id := strings.TrimPrefix(v.Name(), "sanxiang-")
 	token := randomToken(32)
+	// Read before the code is used: a device enrolled without the city's
+	// recovery keys would keep its first data key from the city until its
+	// first sync.
+	recovery, err := s.RecoveryNotes(r.Context())
+	if err != nil {
+		web.Internal(w, err)
+		return
+	}
 	// The device is of the kind its code was made for: what it asks for
 	// authorises nothing, and asking for another kind is refused.
 	var kind string
@@ -584,7 +592,7 @@ func (s *Server) enrol(w http.ResponseWriter, r *http.Request) {
 		web.Internal(w, err)
 		return
 	}
-	web.JSON(w, http.StatusCreated, api.EnrolResponse{DeviceID: id, Token: token, PlatformKey: s.verifier, Kind: kind})
+	web.JSON(w, http.StatusCreated, api.EnrolResponse{DeviceID: id, Token: token, PlatformKey: s.verifier, Kind: kind, Recovery: recovery})
 }
 
 var (

@@ -18,7 +18,8 @@ import (
 // Load gives an empty platform the demo city: its agencies and people
 // (officers, legal reviewers, window staff) through the people's import
 // from the files in assets/demo, as a real city's would come, its other
-// public lists, each agency's major-decision list and its A/V lists. It
+// public lists, each agency's major-decision list and its A/V lists, and
+// the demo city's recovery key (demo.RecoveryPublic, a signed note). It
 // loads nothing if the catalog already holds something.
 func Load(ctx context.Context, s *server.Server) error {
 	ch, err := s.Changes(ctx, 0, 1)
@@ -64,6 +65,9 @@ func Load(ctx context.Context, s *server.Server) error {
 	}
 	if err := s.SetAVLists(ctx, av); err != nil {
 		return fmt.Errorf("load demo: A/V lists: %w", err)
+	}
+	if _, err := s.AddRecoveryKey(ctx, demo.RecoveryPublic); err != nil {
+		return fmt.Errorf("load demo: the demo recovery key: %w", err)
 	}
 	return demoDraw(ctx, s, ds)
 }

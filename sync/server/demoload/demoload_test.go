@@ -11,6 +11,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/account"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/demo"
+	"github.com/sanxiang-desk/sanxiang/app/vault"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
 )
@@ -102,6 +103,14 @@ func TestLoadImportsTheDemoCity(t *testing.T) {
 	staff, _ := s.People().List(ctx, "", api.RoleStaff)
 	if len(staff) != len(ds.Agencies) {
 		t.Errorf("%d window staff, want one per agency", len(staff))
+	}
+	// The demo city's recovery key, signed by this platform's key.
+	set, err := s.KeySet(ctx)
+	if err != nil || len(set.Recovery) != 1 {
+		t.Fatalf("recovery notes: %q %v", set.Recovery, err)
+	}
+	if p, err := vault.OpenRecoveryNote(set.Recovery[0], s.PlatformKey()); err != nil || p.String() != demo.RecoveryPublic {
+		t.Errorf("the demo recovery note: %v %v", p, err)
 	}
 }
 
