@@ -36,7 +36,7 @@ func BenchmarkEncodeVGA15(b *testing.B) {
 	}
 	b.Run("ours", func(b *testing.B) {
 		dir := b.TempDir()
-		a, err := CreateAVI(filepath.Join(dir, "v.avi"), 640, 480, 15)
+		a, err := CreateAVI(filepath.Join(dir, "v.avi"), nil, 640, 480, 15)
 		if err != nil {
 			b.Fatal(err)
 		}

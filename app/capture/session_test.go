@@ -16,12 +16,57 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/store/seal"
+	"github.com/sanxiang-desk/sanxiang/app/store/seal/sealtest"
 )
 
+// storedAVI opens the stored video with digest d (sealed or not).
+func storedAVI(t testing.TB, l *casefile.Log, d casefile.Digest) *AVIReader {
+	t.Helper()
+	f, err := l.Media().Open(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := OpenAVIAt(f, f.Size())
+	if err != nil {
+		f.Close()
+		t.Fatal(err)
+	}
+	return a
+}
+
+// storedWAV reads the stored sound with digest d (sealed or not).
+func storedWAV(t testing.TB, l *casefile.Log, d casefile.Digest) (WAVInfo, []int16, error) {
+	t.Helper()
+	f, err := l.Media().Open(d)
+	if err != nil {
+		return WAVInfo{}, nil, err
+	}
+	defer f.Close()
+	return ReadWAVAt(f, f.Size())
+}
+
+// testKeys is the data key of the test folder dir: made by sealtest the
+// first time and kept beside the folder, so that a child process (the
+// SIGKILL test) and the parent open the same sealed log.
+func testKeys(t testing.TB, dir string) seal.Static {
+	t.Helper()
+	path := filepath.Join(dir, "test.dk")
+	if dk, err := os.ReadFile(path); err == nil {
+		return seal.Static{DK: dk}
+	}
+	k := sealtest.Keys(t)
+	if err := os.WriteFile(path, k.DK, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// testLog opens the test folder's log, sealed as a device's is.
 func testLog(t testing.TB, dir string) (*casefile.Log, string) {
 	t.Helper()
 	ctx := context.Background()
-	l, err := casefile.Open(ctx, filepath.Join(dir, "c.db"), filepath.Join(dir, "media"), "CAP", nil)
+	l, err := casefile.Open(ctx, filepath.Join(dir, "c.db"), filepath.Join(dir, "media"), "CAP", testKeys(t, dir))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,22 +142,22 @@ func TestRecordVideoWithAudioInSegments(t *testing.T) {
 		}
 		dur := time.Duration(got.DurationMS) * time.Millisecond
 		total += dur
-		var video, audio string
+		var video, audio casefile.Digest
 		for _, f := range got.Files {
 			d, _ := casefile.ParseDigest(f.SHA256)
 			if err := l.Media().Check(d); err != nil {
 				t.Fatalf("%s not in the store: %v", f.Name, err)
 			}
+			if ok, err := seal.Sealed(l.Media().Path(d), l.Media().Keys); !ok || err != nil {
+				t.Fatalf("%s is not sealed in the store: %v", f.Name, err)
+			}
 			if f.Role == KindVideo {
-				video = l.Media().Path(d)
+				video = d
 			} else {
-				audio = l.Media().Path(d)
+				audio = d
 			}
 		}
-		a, err := OpenAVI(video)
-		if err != nil {
-			t.Fatal(err)
-		}
+		a := storedAVI(t, l, video)
 		vinfo := a.Info()
 		last := int64(-1)
 		for j := range vinfo.Frames {
@@ -127,7 +172,7 @@ func TestRecordVideoWithAudioInSegments(t *testing.T) {
 			last = int64(seq)
 		}
 		a.Close()
-		ainfo, _, err := ReadWAV(audio)
+		ainfo, _, err := storedWAV(t, l, audio)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -214,19 +259,18 @@ func TestRecordingSurvivesSIGKILL(t *testing.T) {
 	}
 	for _, f := range got.Files {
 		d, _ := casefile.ParseDigest(f.SHA256)
-		path := l.Media().Path(d)
+		if ok, err := seal.Sealed(l.Media().Path(d), l.Media().Keys); !ok || err != nil {
+			t.Fatalf("%s is not sealed in the store: %v", f.Name, err)
+		}
 		if f.Role == KindVideo {
-			a, err := OpenAVI(path)
-			if err != nil {
-				t.Fatal(err)
-			}
+			a := storedAVI(t, l, d)
 			for j := range a.Info().Frames {
 				if _, err := a.Frame(j); err != nil {
 					t.Fatalf("frame %d: %v", j, err)
 				}
 			}
 			a.Close()
-		} else if info, _, err := ReadWAV(path); err != nil || info.Duration() < ran-2*time.Second {
+		} else if info, _, err := storedWAV(t, l, d); err != nil || info.Duration() < ran-2*time.Second {
 			t.Fatalf("audio %+v %v", info, err)
 		}
 	}
