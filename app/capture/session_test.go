@@ -2,6 +2,7 @@ package capture
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -333,4 +334,61 @@ func TestRecorderWatchesTheDisk(t *testing.T) {
 	if _, err := Start(context.Background(), Config{Log: l, Case: id, Author: "990101000001", Audio: nullAudio(t)}); !errors.Is(err, ErrDiskFull) {
 		t.Fatalf("started with 10 MB free: %v", err)
 	}
+}
+
+// The synthetic sine records as a microphone would, sealed: the stored
+// WAV holds the tone sample for sample, and no 64-byte run of it is in
+// any file of the folder.
+func TestSineRecordedSealed(t *testing.T) {
+	dir := t.TempDir()
+	l, id := testLog(t, dir)
+	defer l.Close()
+	src := Sine{Hz: 997, Rate: 48000}
+	r, err := Start(context.Background(), Config{Log: l, Case: id, Author: "990101000001", Audio: src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	if r.Level() < 0.2 {
+		t.Errorf("level %v for a half-scale tone", r.Level())
+	}
+	recs, err := r.Stop()
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("%d records, %v", len(recs), err)
+	}
+	got, _ := RecordingOf(*recs[0])
+	d, _ := casefile.ParseDigest(got.Files[0].SHA256)
+	info, samples, err := storedWAV(t, l, d)
+	if err != nil || info.Duration() < time.Second {
+		t.Fatalf("%+v %v", info, err)
+	}
+	tone := src.Samples(48000, 48000)
+	// The recording starts at the tone's first sample, or after a little
+	// silence (the first buffer comes 20 ms late).
+	start := -1
+	for i := range min(len(samples), 4800) {
+		if equal16(samples[i:i+64], tone[:64]) {
+			start = i
+			break
+		}
+	}
+	if start < 0 || !equal16(samples[start:start+40000], tone[:40000]) {
+		t.Fatalf("the tone is not in the recording (start %d)", start)
+	}
+	if _, err := RepairWAV(filepath.Join(dir, "none.wav"), l.Media().Keys); err == nil {
+		t.Fatal("repaired a missing file")
+	}
+	filepath.Walk(dir, func(path string, fi os.FileInfo, err error) error {
+		if err != nil || fi.IsDir() {
+			return err
+		}
+		raw, _ := os.ReadFile(path)
+		for k := 0; k < 40000; k += 997 {
+			if bytes.Contains(raw, pcm(tone[k:k+32])) {
+				t.Errorf("%s holds 64 bytes of the recorded sound", path)
+				break
+			}
+		}
+		return nil
+	})
 }
