@@ -382,3 +382,40 @@ func FuzzOpenStream(f *testing.F) {
 		r.ReadAt(buf, r.Size()/2)
 	})
 }
+
+// A repair reads what it wrote through the Writer and cuts a torn record:
+// the cut may fall inside a sealed chunk, in the buffer, or on a boundary.
+func TestStreamWriterReadAtAndTruncate(t *testing.T) {
+	k := sealtest.Keys(t)
+	dir := t.TempDir()
+	plain := randomBytes(2*seal.ChunkSize+5000, 5)
+	for i, cut := range []int64{16, 100, seal.ChunkSize + 16, seal.ChunkSize + 17, 2*seal.ChunkSize + 16 + 10, int64(len(plain))} {
+		path := filepath.Join(dir, string(rune('a'+i)))
+		w, err := seal.Create(path, k, 16)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(plain)
+		got := make([]byte, len(plain))
+		if n, err := w.ReadAt(got, 0); n != len(plain) || err != nil || !bytes.Equal(got, plain) {
+			t.Fatalf("writer ReadAt: %d %v", n, err)
+		}
+		if err := w.Truncate(cut); err != nil {
+			t.Fatal(err)
+		}
+		w.Write([]byte("tail"))
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		want := append(bytes.Clone(plain[:cut]), "tail"...)
+		if back, r := readAll(t, path, k); !bytes.Equal(back, want) || r.Torn() {
+			t.Fatalf("cut at %d: read %d bytes, want %d", cut, len(back), len(want))
+		}
+	}
+	w, _ := seal.Create(filepath.Join(dir, "h"), k, 16)
+	w.Write(plain[:100])
+	if err := w.Truncate(15); err == nil {
+		t.Fatal("cut into the head")
+	}
+	w.Close()
+}
