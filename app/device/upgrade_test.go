@@ -123,8 +123,10 @@ func oldNeedles(signer string, seed []byte) []needle {
 	ns = append(ns, textNeedles("party address", party.Address)...)
 	ns = append(ns, textNeedles("record text", "现场检查记录")...)
 	ns = append(ns, needle{"token", []byte(oldToken)}, needle{"device signing key", []byte(signer)})
-	if i := strings.LastIndex(signer, "+"); i > 0 {
-		ns = append(ns, needle{"device signing key (its key part)", []byte(signer[i+1:])})
+	// "PRIVATE+KEY+name+hash+key": the key part is base64, which may hold
+	// '+' itself.
+	if parts := strings.SplitN(signer, "+", 5); len(parts) == 5 {
+		ns = append(ns, needle{"device signing key (its key part)", []byte(parts[4])})
 	}
 	return append(ns, binaryNeedles("person seed", seed)...)
 }
