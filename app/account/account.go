@@ -391,7 +391,7 @@ func (b *Book) check(ctx context.Context, id, pin, place string) (_ Account, _ t
 	// their wrap. A person without one (or with one that does not open)
 	// while the vault is locked gets ErrNoDataKey, with the Account.
 	var noKey error
-	if refused == nil && a.key != nil {
+	if refused == nil {
 		var unlockedHere bool
 		unlockedHere, noKey, err = b.openPerson(ctx, a)
 		if err != nil {

@@ -346,11 +346,19 @@ func (b *Book) openPerson(ctx context.Context, a Account) (unlockedHere bool, no
 	if _, ok, err := b.folder(ctx); err != nil || !ok {
 		return false, nil, err
 	}
+	open := b.vault.Unlocked()
+	if a.key == nil {
+		// An account from before keys (a PIN hash only) holds no wrap and
+		// gets none: it opens nothing, and must activate again.
+		if !open {
+			return false, fmt.Errorf("%w: the account has no key (activate it again)", vault.ErrNoDataKey), nil
+		}
+		return false, nil, nil
+	}
 	w, ok, err := b.wrapOf(ctx, vault.KindPerson, a.ID)
 	if err != nil {
 		return false, nil, err
 	}
-	open := b.vault.Unlocked()
 	if ok {
 		dk, uerr := vault.UnwrapPerson(w, a.ID, a.key)
 		if uerr == nil {

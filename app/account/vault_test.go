@@ -579,3 +579,24 @@ func BenchmarkSignIn(b *testing.B) {
 		}
 	})
 }
+
+// An account from before keys (a PIN hash only) signs in with its PIN but
+// opens no data: it holds no wrap and gets none until it activates again.
+func TestAccountWithoutKeyOpensNothing(t *testing.T) {
+	ctx := context.Background()
+	b, v, _, _ := newFolder(t, "officer")
+	hash, err := Hash("147258")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.db.Exec(`INSERT INTO accounts (id, name, agency, unit, role, pin_hash) VALUES ('990101000009', '赵六', '01', 'u', 'officer', ?)`, hash); err != nil {
+		t.Fatal(err)
+	}
+	v.Lock()
+	if _, _, err := b.SignIn(ctx, "990101000009", "147258", "officer"); !errors.Is(err, vault.ErrNoDataKey) || v.Unlocked() {
+		t.Fatalf("an account without a key: %v (unlocked %v)", err, v.Unlocked())
+	}
+	if got := info(t, b); slices.Contains(got.Persons, "990101000009") {
+		t.Fatalf("wrapped for an account without a key: %+v", got)
+	}
+}
