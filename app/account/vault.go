@@ -379,6 +379,9 @@ func (b *Book) openPerson(ctx context.Context, a Account) (unlockedHere bool, no
 			if _, err := b.db.ExecContext(ctx, `DELETE FROM data_key_wraps WHERE kind = ? AND holder = ?`, vault.KindPerson, a.ID); err != nil {
 				return false, nil, fmt.Errorf("drop the wrap of %s that does not open: %w", a.ID, err)
 			}
+			if err := b.scrub(ctx); err != nil {
+				return false, nil, err
+			}
 		}
 	} else if !open {
 		return false, vault.ErrNoDataKey, nil
