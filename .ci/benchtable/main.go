@@ -83,6 +83,8 @@ func main() {
 				note += fmt.Sprintf(", %.0f MB/s", x)
 			case "openssl-MB/s":
 				note += fmt.Sprintf(", openssl %.0f MB/s", x)
+			case "cpu-s":
+				note += fmt.Sprintf(", %.2f core-s", x)
 			}
 		}
 		if note != "" {

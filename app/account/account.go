@@ -293,6 +293,17 @@ func (b *Book) dummySealed() string {
 // SignIn checks id and pin and keeps the person's unsealed key in Keys
 // until they sign out. place says where (a window number, "officer").
 // After MaxFailures wrong PINs in a row the account is locked for LockFor.
+//
+// With a vault (SetVault), the sign-in also opens the folder's data key
+// with the person's wrap. Two refusals are not wrong PINs and count
+// nothing: vault.ErrOtherMachine (the folder's keystore secret is not on
+// this machine: nothing is unsealed, the zero Account comes back) and
+// keystore.ErrUnavailable. A person whose PIN is right but who holds no
+// wrap that opens while the vault is locked gets vault.ErrNoDataKey
+// together with their Account (unsealed: the desk may name them), but is
+// not put in Keys and opens nothing: the desk shows the error and stays
+// on its sign-in form, as for any error. Their wrap is made at the next
+// opening by someone already on the desk (HealWraps).
 func (b *Book) SignIn(ctx context.Context, id, pin, place string) (Account, time.Time, error) {
 	a, until, err := b.check(ctx, id, pin, place)
 	if err == nil {
@@ -391,7 +402,7 @@ func (b *Book) check(ctx context.Context, id, pin, place string) (_ Account, _ t
 	// their wrap. A person without one (or with one that does not open)
 	// while the vault is locked gets ErrNoDataKey, with the Account.
 	var noKey error
-	if refused == nil && a.key != nil {
+	if refused == nil {
 		var unlockedHere bool
 		unlockedHere, noKey, err = b.openPerson(ctx, a)
 		if err != nil {

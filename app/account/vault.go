@@ -374,11 +374,19 @@ func (b *Book) openPerson(ctx context.Context, a Account) (unlockedHere bool, no
 	if _, ok, err := b.folder(ctx); err != nil || !ok {
 		return false, nil, err
 	}
+	open := b.vault.Unlocked()
+	if a.key == nil {
+		// An account from before keys (a PIN hash only) holds no wrap and
+		// gets none: it opens nothing, and must activate again.
+		if !open {
+			return false, fmt.Errorf("%w: the account has no key (activate it again)", vault.ErrNoDataKey), nil
+		}
+		return false, nil, nil
+	}
 	w, ok, err := b.wrapOf(ctx, vault.KindPerson, a.ID)
 	if err != nil {
 		return false, nil, err
 	}
-	open := b.vault.Unlocked()
 	if ok {
 		dk, uerr := vault.UnwrapPerson(w, a.ID, a.key)
 		if uerr == nil {
@@ -398,6 +406,9 @@ func (b *Book) openPerson(ctx context.Context, a Account) (unlockedHere bool, no
 			// wrap is made again.
 			if _, err := b.db.ExecContext(ctx, `DELETE FROM data_key_wraps WHERE kind = ? AND holder = ?`, vault.KindPerson, a.ID); err != nil {
 				return false, nil, fmt.Errorf("drop the wrap of %s that does not open: %w", a.ID, err)
+			}
+			if err := b.scrub(ctx); err != nil {
+				return false, nil, err
 			}
 		}
 	} else if !open {

@@ -1,6 +1,7 @@
 package account
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -578,4 +579,53 @@ func BenchmarkSignIn(b *testing.B) {
 			}
 		}
 	})
+}
+
+// An account from before keys (a PIN hash only) signs in with its PIN but
+// opens no data: it holds no wrap and gets none until it activates again.
+func TestAccountWithoutKeyOpensNothing(t *testing.T) {
+	ctx := context.Background()
+	b, v, _, _ := newFolder(t, "officer")
+	hash, err := Hash("147258")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.db.Exec(`INSERT INTO accounts (id, name, agency, unit, role, pin_hash) VALUES ('990101000009', '赵六', '01', 'u', 'officer', ?)`, hash); err != nil {
+		t.Fatal(err)
+	}
+	v.Lock()
+	if _, _, err := b.SignIn(ctx, "990101000009", "147258", "officer"); !errors.Is(err, vault.ErrNoDataKey) || v.Unlocked() {
+		t.Fatalf("an account without a key: %v (unlocked %v)", err, v.Unlocked())
+	}
+	if got := info(t, b); slices.Contains(got.Persons, "990101000009") {
+		t.Fatalf("wrapped for an account without a key: %+v", got)
+	}
+}
+
+// A wrap dropped (the bootstrap wrap, once a person holds one) leaves no
+// copy in device.db or its WAL: secure_delete zeroes it in the page, and
+// the WAL that held it is truncated.
+func TestDroppedWrapLeavesNoTrace(t *testing.T) {
+	ctx := context.Background()
+	b, _, dir, _ := newFolder(t, "officer")
+	w, ok, err := b.wrapOf(ctx, vault.KindMachine, "bootstrap")
+	if err != nil || !ok {
+		t.Fatalf("bootstrap wrap: %v %v", ok, err)
+	}
+	secret := w.Blob[len(w.Blob)-32:]
+	if err := b.Enrol(ctx, officer("990101000001", "张三"), "147258"); err != nil {
+		t.Fatal(err)
+	}
+	if got := info(t, b); len(got.Machine) != 0 {
+		t.Fatalf("the bootstrap wrap stayed: %+v", got)
+	}
+	for _, f := range []string{"device.db", "device.db-wal"} {
+		data, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			t.Fatal(err)
+		}
+		if bytes.Contains(data, secret) {
+			t.Fatalf("%s still holds the dropped wrap", f)
+		}
+	}
 }
