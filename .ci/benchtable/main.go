@@ -79,6 +79,8 @@ func main() {
 				note += ", p99 " + dur(x*1e6)
 			case "records/s":
 				note += fmt.Sprintf(", %.0f records/s", x)
+			case "MB/s":
+				note += fmt.Sprintf(", %.0f MB/s", x)
 			case "openssl-MB/s":
 				note += fmt.Sprintf(", openssl %.0f MB/s", x)
 			}

@@ -19,6 +19,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
 )
@@ -73,6 +74,11 @@ func DSN(path string, o Options) string {
 	}
 	if o.Durability == Evidence {
 		q.Add("_pragma", "synchronous(FULL)")
+		// Deleted rows (a wrap removed, a plaintext row replaced) are
+		// zeroed in the file, and temporary tables and sort spills stay in
+		// memory rather than in unsealed files under TMPDIR.
+		q.Add("_pragma", "secure_delete(1)")
+		q.Add("_pragma", "temp_store(2)")
 	} else {
 		q.Add("_pragma", "synchronous(NORMAL)")
 	}
@@ -273,4 +279,51 @@ func (p *Prepared) ExecContext(ctx context.Context, query string, args ...any) (
 		p.stmts[query] = st
 	}
 	return st.ExecContext(ctx, args...)
+}
+
+// scrubTries, scrubBusy and scrubWait bound how long Scrub waits for
+// readers that block the WAL's truncation: each try waits scrubBusy in
+// SQLite's busy handler, then scrubWait between tries (about 2.5 s in all).
+const (
+	scrubTries = 10
+	scrubBusy  = 200 // ms
+	scrubWait  = 50 * time.Millisecond
+)
+
+// Scrub checkpoints the whole WAL into the database and truncates it to
+// zero bytes (PRAGMA wal_checkpoint(TRUNCATE)), so that frames holding
+// deleted or replaced data (a plaintext row, a removed key wrap) no longer
+// sit in the -wal file. With secure_delete on, the pages they came from
+// are zeroed in the database itself. A reader holding an old snapshot
+// blocks the truncation: Scrub retries briefly and then fails.
+func (db *DB) Scrub(ctx context.Context) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("scrub %s: %w", db.Path, err)
+	}
+	defer conn.Close()
+	// A short busy timeout on this connection while it tries, so the
+	// retries, not the 5 s of the DSN, bound the wait; restored after.
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", scrubBusy)); err != nil {
+		return fmt.Errorf("scrub %s: %w", db.Path, err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA busy_timeout = 5000")
+	var busy, logFrames, checkpointed int
+	for try := 0; ; try++ {
+		err := conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logFrames, &checkpointed)
+		if err != nil {
+			return fmt.Errorf("scrub %s: %w", db.Path, err)
+		}
+		if busy == 0 {
+			return nil
+		}
+		if try+1 >= scrubTries {
+			return fmt.Errorf("scrub %s: the WAL is still in use by a reader after %d tries (%d of %d frames checkpointed)", db.Path, scrubTries, checkpointed, logFrames)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("scrub %s: %w", db.Path, ctx.Err())
+		case <-time.After(scrubWait):
+		}
+	}
 }

@@ -41,7 +41,9 @@ func TestOpenSetsPragmasOnEveryConnection(t *testing.T) {
 	for _, tc := range []struct {
 		d    Durability
 		sync string
-	}{{Cache, "1"}, {Evidence, "2"}} {
+		// secure_delete and temp_store=MEMORY on evidence only
+		secure, temp string
+	}{{Cache, "1", "0", "0"}, {Evidence, "2", "1", "2"}} {
 		db := open(t, filepath.Join(t.TempDir(), "x.db"), Options{Durability: tc.d, Migrations: twoSteps})
 		db.SetMaxOpenConns(3)
 		// Hold two connections so the third query runs on a fresh one.
@@ -49,6 +51,7 @@ func TestOpenSetsPragmasOnEveryConnection(t *testing.T) {
 		c2, _ := db.Conn(context.Background())
 		for name, want := range map[string]string{
 			"journal_mode": "wal", "foreign_keys": "1", "busy_timeout": "5000", "synchronous": tc.sync,
+			"secure_delete": tc.secure, "temp_store": tc.temp,
 		} {
 			if got := pragma(t, db, name); got != want {
 				t.Errorf("durability %d: PRAGMA %s = %s, want %s", tc.d, name, got, want)
@@ -226,5 +229,71 @@ func TestPrepared(t *testing.T) {
 	db.QueryRow(`SELECT count(*) FROM people`).Scan(&people)
 	if people != 100 {
 		t.Fatalf("a failed transaction left %d people", people)
+	}
+}
+
+// Scrub empties the WAL: a secret written and deleted is in neither the
+// WAL nor the database file afterwards. While a reader holds a snapshot,
+// Scrub fails after its retries; once it lets go, Scrub succeeds.
+func TestScrubTruncatesTheWAL(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "e.db")
+	db := open(t, path, Options{Durability: Evidence, Migrations: twoSteps})
+	secret := "SECRET-WRAP-0123456789abcdef"
+	if _, err := db.Exec(`INSERT INTO people (id, name) VALUES (1, ?)`, secret); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO people (id, name) VALUES (2, 'kept')`); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Scrub(ctx); err != nil { // the row is now in the main file
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`DELETE FROM people WHERE id = 1`); err != nil {
+		t.Fatal(err)
+	}
+	if wal, _ := os.ReadFile(path + "-wal"); len(wal) == 0 {
+		t.Fatal("the delete left nothing in the WAL: the test proves nothing")
+	}
+	if err := db.Scrub(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(path + "-wal"); err != nil || st.Size() != 0 {
+		t.Fatalf("WAL after Scrub: %v, %v", st, err)
+	}
+	main, _ := os.ReadFile(path)
+	if strings.Contains(string(main), secret) {
+		t.Fatal("the deleted secret is still in the database file")
+	}
+	if !strings.Contains(string(main), "kept") {
+		t.Fatal("the scan does not see what is there")
+	}
+
+	// A reader in a transaction keeps its snapshot: TRUNCATE reports busy.
+	if _, err := db.Exec(`INSERT INTO people (id, name) VALUES (3, 'x')`); err != nil {
+		t.Fatal(err)
+	}
+	reader, err := sql.Open("sqlite", DSN(path, Options{Durability: Evidence, ReadOnly: true}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	rtx, err := reader.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := rtx.QueryRow(`SELECT count(*) FROM people`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO people (id, name) VALUES (4, 'y')`); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Scrub(ctx); err == nil {
+		t.Fatal("Scrub succeeded while a reader held the WAL")
+	}
+	rtx.Rollback()
+	if err := db.Scrub(ctx); err != nil {
+		t.Fatal(err)
 	}
 }
