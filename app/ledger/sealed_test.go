@@ -17,7 +17,7 @@ import (
 
 // sealedMedia says whether the sealed fixtures carry media (sealed stream
 // files).
-const sealedMedia = false
+const sealedMedia = true
 
 // lockable is a data key that can be locked, as the vault is.
 type lockable struct {
@@ -181,7 +181,7 @@ func TestSealedLogVerifiesAndPushesPlaintext(t *testing.T) {
 		t.Fatal(err)
 	}
 	brep, _, err := VerifyBundle(bytes.NewReader(zb.Bytes()), int64(zb.Len()), sl.Verifier)
-	if err != nil || brep.Records != 6 {
+	if err != nil || brep.Records != 6 || sealedMedia && brep.Media != 2 {
 		t.Fatalf("bundle: %+v, %v", brep, err)
 	}
 

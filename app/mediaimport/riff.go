@@ -378,7 +378,7 @@ func ReadPCM(path string) (PCM, error) {
 // ReadPCMAt is ReadPCM over size bytes read at random: a stored evidence
 // file opened through the media store (sealed or not).
 func ReadPCMAt(r io.ReaderAt, size int64) (PCM, error) {
-	f := io.NewSectionReader(newBlockCache(r, size), 0, size)
+	f := io.NewSectionReader(r, 0, size)
 	p, err := Sniff(f, size, time.UTC)
 	if err != nil {
 		return PCM{}, fmt.Errorf("read sound: %w", err)
@@ -464,8 +464,7 @@ func OpenAVIAt(r io.ReaderAt, size int64) (*AVI, error) {
 }
 
 func indexAVI(r io.ReaderAt, size int64) (*AVI, error) {
-	// The index is walked through a cache; frames are read from r.
-	f := io.NewSectionReader(newBlockCache(r, size), 0, size)
+	f := io.NewSectionReader(r, 0, size)
 	p, err := Sniff(f, size, time.UTC)
 	if err != nil {
 		return nil, err
