@@ -149,6 +149,10 @@ func runOfficer(o *options, _ io.Writer) error {
 	a := shell.NewApp(shell.Theme{})
 	w := a.NewWindow(shell.L("app.officer_title"))
 	shell.QuitOnClose(w)
+	// Copies handed to the system player are plaintext: a crash left
+	// them, and quitting removes them.
+	shell.LogError("sweep the system player's copies", officer.SweepPlayCopies())
+	shell.OnQuit(func() { shell.LogError("sweep the system player's copies", officer.SweepPlayCopies()) })
 	desk := officer.New(dev.Catalog, dev.Book, dev.Config, w)
 	desk.SetCaseFile(dev.Log, cal, av)
 	desk.SetDeadlines(dev.Deadlines())

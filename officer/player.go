@@ -23,6 +23,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/capture"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/describe"
+	"github.com/sanxiang-desk/sanxiang/app/ledger"
 	"github.com/sanxiang-desk/sanxiang/app/mediaimport"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
 )
@@ -61,38 +62,47 @@ func (c *Cases) ShowPlayer(rec capture.Recording) {
 	c.d.touch()
 	p := &PlayerForm{Time: widget.NewLabel(""), Message: widget.NewLabel("")}
 	p.Message.Wrapping = fyne.TextWrapWord
-	path := func(role string) string {
+	// The stored files are read through the media store, which opens
+	// sealed evidence: nothing is written out in plaintext to play it.
+	open := func(role string) (ledger.MediaFile, error) {
 		for _, f := range rec.Files {
 			if f.Role == role {
-				if d, err := casefile.ParseDigest(f.SHA256); err == nil {
-					return c.log.Media().Path(d)
+				d, err := casefile.ParseDigest(f.SHA256)
+				if err != nil {
+					return nil, err
 				}
+				return c.log.Media().Open(d)
 			}
 		}
-		return ""
+		return nil, fmt.Errorf("no %s file: %w", role, ledger.ErrMediaMissing)
 	}
 	var body fyne.CanvasObject
 	title := shell.L("media.kind." + rec.Kind)
 	switch rec.Kind {
 	case capture.KindPhoto:
-		p.Image = canvas.NewImageFromFile(path(capture.KindPhoto))
+		p.Image = canvas.NewImageFromImage(image.NewRGBA(image.Rect(0, 0, 1, 1)))
+		if data, err := readAll(open(capture.KindPhoto)); err != nil {
+			p.Message.SetText(mediaError(err))
+		} else {
+			p.Image = canvas.NewImageFromResource(&fyne.StaticResource{StaticName: rec.Files[0].Name, StaticContent: data})
+		}
 		p.Image.FillMode = canvas.ImageFillContain
 		p.Image.SetMinSize(fyne.NewSize(640, 480))
 		_, text := describe.Media(rec, label)
-		body = container.NewBorder(nil, wrap(text), nil, nil, p.Image)
+		body = container.NewBorder(nil, container.NewVBox(p.Message, wrap(text)), nil, nil, p.Image)
 	default:
 		var notHere []string
 		for _, f := range rec.Files {
 			switch {
 			case f.Role == capture.KindAudio && strings.HasPrefix(f.Format, "wav pcm_s16le"):
-				pcm, err := mediaimport.ReadPCM(path(capture.KindAudio))
+				pcm, err := readPCM(open(capture.KindAudio))
 				if err != nil {
 					p.Message.SetText(mediaError(err))
 				} else {
 					p.samples, p.rate, p.channels, p.total = pcm.Samples, pcm.Rate, pcm.Channels, pcm.Duration()
 				}
 			case f.Role == capture.KindVideo && strings.HasPrefix(f.Format, "avi mjpeg"):
-				v, info, err := openMJPEG(path(capture.KindVideo))
+				v, info, err := openMJPEG(open(capture.KindVideo))
 				if err != nil {
 					p.Message.SetText(mediaError(err))
 				} else {
@@ -275,8 +285,29 @@ func fileExists(l *casefile.Log, sha string) bool {
 	if err != nil {
 		return false
 	}
-	_, err = os.Stat(l.Media().Path(d))
-	return err == nil
+	return l.Media().Exists(d)
+}
+
+// readAll reads an opened media file whole (a photo) and closes it.
+func readAll(f ledger.MediaFile, err error) ([]byte, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b := make([]byte, f.Size())
+	if n, err := f.ReadAt(b, 0); err != nil && !(err == io.EOF && n == len(b)) {
+		return nil, err
+	}
+	return b, nil
+}
+
+// readPCM reads an opened WAV's sound and closes the file.
+func readPCM(f ledger.MediaFile, err error) (mediaimport.PCM, error) {
+	if err != nil {
+		return mediaimport.PCM{}, err
+	}
+	defer f.Close()
+	return mediaimport.ReadPCMAt(f, f.Size())
 }
 
 // frameSource is a video the player steps through: the desk's own
@@ -286,14 +317,18 @@ type frameSource interface {
 	Close() error
 }
 
-// openMJPEG opens an MJPEG AVI: as the desk writes it, else in any
-// layout a camera writes.
-func openMJPEG(path string) (frameSource, capture.AVIInfo, error) {
-	if r, err := capture.OpenAVI(path); err == nil {
+// openMJPEG opens a stored MJPEG AVI: as the desk writes it, else in any
+// layout a camera writes. The frame source closes f.
+func openMJPEG(f ledger.MediaFile, err error) (frameSource, capture.AVIInfo, error) {
+	if err != nil {
+		return nil, capture.AVIInfo{}, err
+	}
+	if r, err := openCaptureAVI(f); err == nil {
 		return r, r.Info(), nil
 	}
-	a, err := mediaimport.OpenAVI(path)
+	a, err := mediaimport.OpenAVIAt(f, f.Size())
 	if err != nil {
+		f.Close()
 		return nil, capture.AVIInfo{}, err
 	}
 	return a, a.Info(), nil
@@ -333,18 +368,47 @@ func playName(f casefile.MediaFile) string {
 	return name
 }
 
+// playDir is where copies handed to the system player go: the one
+// place evidence is written out in plaintext, removed when the desk quits
+// and swept at its next start (SweepPlayCopies).
+func playDir() string { return filepath.Join(os.TempDir(), "sanxiang-play") }
+
+// SweepPlayCopies removes every copy handed to the system player: at the
+// desk's start (a crash left them) and when it quits.
+func SweepPlayCopies() error {
+	dir := playDir()
+	// The copies are read-only, which Windows will not delete as they are.
+	filepath.WalkDir(dir, func(p string, e os.DirEntry, err error) error {
+		if err == nil && !e.IsDir() {
+			os.Chmod(p, 0o600)
+		}
+		return nil
+	})
+	if err := os.RemoveAll(dir); err != nil {
+		return fmt.Errorf("remove the system player's copies: %w", err)
+	}
+	return nil
+}
+
 // openWithSystem hands a read-only copy of a stored media file, under
 // its own name, to the system's player: the store's file (named by its
-// hash, with no extension) is never given out.
+// hash, with no extension, and sealed) is never given out. The copy is
+// plaintext, under playDir.
 func (c *Cases) openWithSystem(f casefile.MediaFile) error {
 	d, err := casefile.ParseDigest(f.SHA256)
 	if err != nil {
 		return fmt.Errorf("open %s: %w", f.Name, err)
 	}
-	dir := filepath.Join(os.TempDir(), "sanxiang-play", f.SHA256[:16])
+	dir := filepath.Join(playDir(), f.SHA256[:16])
 	dst := filepath.Join(dir, playName(f))
 	if _, err := os.Stat(dst); err != nil {
-		if err := copyReadOnly(c.log.Media().Path(d), dst); err != nil {
+		src, err := c.log.Media().Open(d)
+		if err != nil {
+			return fmt.Errorf("open %s: %w", f.Name, err)
+		}
+		err = copyReadOnly(src, dst)
+		src.Close()
+		if err != nil {
 			return fmt.Errorf("open %s: %w", f.Name, err)
 		}
 	}
@@ -354,21 +418,16 @@ func (c *Cases) openWithSystem(f casefile.MediaFile) error {
 	return nil
 }
 
-func copyReadOnly(src, dst string) error {
+func copyReadOnly(in ledger.MediaFile, dst string) error {
 	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
 		return err
 	}
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
 	tmp := dst + ".part"
 	out, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err
 	}
-	_, err = io.Copy(out, in)
+	_, err = io.Copy(out, io.NewSectionReader(in, 0, in.Size()))
 	if cerr := out.Close(); err == nil {
 		err = cerr
 	}

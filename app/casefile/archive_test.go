@@ -1,9 +1,13 @@
 package casefile_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +16,8 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/act"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/casefile/casefiletest"
+	"github.com/sanxiang-desk/sanxiang/app/ledger"
+	"github.com/sanxiang-desk/sanxiang/app/store/seal/sealtest"
 )
 
 const officer = "990101000001"
@@ -333,5 +339,73 @@ func TestRetentionDefaults(t *testing.T) {
 	}
 	if got := period(id); got != "permanent" {
 		t.Errorf("close stage set permanent, default %q", got)
+	}
+}
+
+// In a sealed log, a bundle archived inside the data folder is a sealed
+// stream file whose plaintext is the zip the record's SHA-256 and size
+// name, and which verifies; one archived outside it (the agency's archive
+// store) is a plaintext zip.
+func TestArchiveInsideTheDataFolderIsSealed(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	l, err := casefile.Open(ctx, filepath.Join(dir, "casefile.db"), filepath.Join(dir, "media"), "ARC2", sealtest.Keys(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	l.SetArchiveDir(filepath.Join(dir, "archive"))
+	if !l.ArchiveSealed() {
+		t.Fatal("an archive inside the data folder of a sealed log is not sealed")
+	}
+	id := closedCase(t, l, act.Inspection, "")
+	r, err := l.Archive(ctx, id, officer, "", map[string][]byte{"casefile.pdf": []byte("%PDF-1.7 王某的案卷")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a casefile.Archive
+	json.Unmarshal(r.Body, &a)
+	raw, err := os.ReadFile(filepath.Join(dir, "archive", a.File))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(raw[:4]) != "SXF1" || bytes.Contains(raw, []byte("PK\x03\x04")) || bytes.Contains(raw, []byte("manifest.json")) {
+		t.Fatal("the archived bundle is not sealed")
+	}
+	f, err := l.OpenArchive(a.File)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zipped, _ := io.ReadAll(f)
+	if sum := sha256.Sum256(zipped); hex.EncodeToString(sum[:]) != a.SHA256 || int64(len(zipped)) != a.Size || !bytes.HasPrefix(zipped, []byte("PK")) {
+		t.Fatalf("the sealed bundle opens to %d bytes, the record says %d and %s", len(zipped), a.Size, a.SHA256)
+	}
+	if rep, _, err := casefile.VerifyBundle(f, f.Size(), l.Verifier); err != nil || rep.Case != id {
+		t.Fatalf("the sealed bundle: %+v, %v", rep, err)
+	}
+
+	// Outside the data folder: plaintext, as the agency's archive keeps it.
+	out := filepath.Join(t.TempDir(), "agency")
+	l.SetArchiveDir(out)
+	if l.ArchiveSealed() {
+		t.Fatal("an archive outside the data folder is sealed")
+	}
+	id2 := closedCase(t, l, act.Inspection, "")
+	if _, err := l.Archive(ctx, id2, officer, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	if raw, _ := os.ReadFile(filepath.Join(out, id2+".zip")); !bytes.HasPrefix(raw, []byte("PK")) {
+		t.Fatal("the agency's archive got a sealed file")
+	}
+	// Without keys the sealed one does not open.
+	nk, err := casefile.OpenExisting(ctx, filepath.Join(dir, "casefile.db"), filepath.Join(dir, "media"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nk.Close()
+	nk.SetArchiveDir(filepath.Join(dir, "archive"))
+	if _, err := nk.OpenArchive(a.File); !errors.Is(err, ledger.ErrSealedLog) {
+		t.Fatalf("a sealed archive opened without keys: %v", err)
 	}
 }

@@ -13,6 +13,14 @@
 // none is left out; what the records mean, and which may be written, is the
 // case file's (app/casefile), which reaches in through Options.BeforeAppend.
 //
+// At rest (issue 21), a log opened with Options.Keys is sealed: each
+// record's bytes, each received record's and the device's signing key are
+// app/store/seal blobs bound to their row, and media files are sealed
+// stream files. Everything that hashes, proves, pushes or exports works on
+// the opened plaintext, so leaf hashes, checkpoints, receipts, evidence
+// digests and bundles are the same as an unsealed log's. Only this package
+// reads those columns: others go through its methods.
+//
 // The platform verifies logs with this same code (Log.Verify, VerifyBatch,
 // VerifyBundle), so this package stays pure Go: no cgo, no Fyne. It is the
 // only package that imports tlog.

@@ -304,8 +304,17 @@ func TestFolderImportIntoBundle(t *testing.T) {
 			t.Errorf("%s: size %d of %d, import %+v", f.Name, f.Size, len(orig), b.Import)
 		}
 		d, _ := casefile.ParseDigest(f.SHA256)
-		if stored, _ := os.ReadFile(l.Media().Path(d)); !bytes.Equal(stored, orig) {
-			t.Errorf("%s: the stored copy differs from the original", f.Name)
+		if raw, _ := os.ReadFile(l.Media().Path(d)); len(orig) > 64 && bytes.Contains(raw, orig[len(orig)-64:]) {
+			t.Errorf("%s: stored in plaintext", f.Name)
+		}
+		if mf, err := l.Media().Open(d); err != nil {
+			t.Errorf("%s: %v", f.Name, err)
+		} else {
+			stored, _ := io.ReadAll(mf)
+			mf.Close()
+			if !bytes.Equal(stored, orig) {
+				t.Errorf("%s: the stored copy differs from the original", f.Name)
+			}
 		}
 		if len(r.Media) != 1 || r.Media[0] != f.SHA256 {
 			t.Errorf("%s: the record names media %v", f.Name, r.Media)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/ledger"
+	"github.com/sanxiang-desk/sanxiang/app/store/seal/sealtest"
 )
 
 // Keys are test people's keys by ID.
@@ -46,11 +47,12 @@ func SignAs(t testing.TB, l *casefile.Log, ids ...string) Keys {
 }
 
 // Open opens a new log (casefile.db, media/) in a fresh temporary folder
-// with origin as its device, closed when the test ends.
+// with origin as its device, closed when the test ends. The log is sealed
+// under a random data key, as a device's is.
 func Open(t testing.TB, origin string) *casefile.Log {
 	t.Helper()
 	dir := t.TempDir()
-	l, err := casefile.Open(context.Background(), filepath.Join(dir, "casefile.db"), filepath.Join(dir, "media"), origin, nil)
+	l, err := casefile.Open(context.Background(), filepath.Join(dir, "casefile.db"), filepath.Join(dir, "media"), origin, sealtest.Keys(t))
 	if err != nil {
 		t.Fatal(err)
 	}
