@@ -193,8 +193,10 @@ func TestLayers(t *testing.T) {
 }
 
 // rootBudget is how many lines of non-test Go the root package may hold:
-// flags, modes and wiring, not logic.
-const rootBudget = 900
+// flags, modes and wiring, not logic. (1000 since sealing at rest: the
+// --person and --recovery-key flags of the tools and the recover command
+// are wiring over app/device.)
+const rootBudget = 1000
 
 func countLines(t *testing.T, dir string) int {
 	t.Helper()

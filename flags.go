@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/device"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
 	"github.com/sanxiang-desk/sanxiang/app/store"
+	"github.com/sanxiang-desk/sanxiang/app/store/seal"
 )
 
 // options are the flags every command takes.
@@ -29,7 +31,45 @@ type options struct {
 	caseID, out string
 	code, kind  string
 	checkpoints fileList
-	args        []string // what follows the options, for commands that take it
+	// person and recoveryKey open a sealed folder for a tool (the PIN is
+	// read from standard input).
+	person, recoveryKey string
+	args                []string // what follows the options, for commands that take it
+}
+
+// stdin is where tools read a PIN (tests set it).
+var stdin io.Reader = os.Stdin
+
+// unlockFlags registers --person and --recovery-key.
+func (o *options) unlockFlags(fs *flag.FlagSet) {
+	fs.StringVar(&o.person, "person", "", shell.L("cli.flag.person"))
+	fs.StringVar(&o.recoveryKey, "recovery-key", "", shell.L("cli.flag.recovery_key"))
+}
+
+// keys open the sealed folder dir as --person or --recovery-key say; nil
+// when neither is given.
+func (o *options) keys(ctx context.Context, dir string) (seal.Keys, error) {
+	u := device.Unlock{Person: o.person, RecoveryKey: o.recoveryKey}
+	if !u.Given() {
+		return nil, nil
+	}
+	if u.Person != "" {
+		pin, err := device.ReadPIN(stdin)
+		if err != nil {
+			return nil, err
+		}
+		u.PIN = pin
+	}
+	return device.ToolKeys(ctx, dir, u)
+}
+
+// sealedError says what a tool needs to read the sealed folder dir.
+func sealedError(ctx context.Context, dir string) error {
+	keys := "-"
+	if info, err := device.VaultOf(ctx, dir); err == nil && len(info.Recovery) > 0 {
+		keys = strings.Join(info.Recovery, ", ")
+	}
+	return plainError(shell.L("cli.sealed", map[string]any{"Keys": keys}))
 }
 
 // fileList is a flag that may be given more than once.

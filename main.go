@@ -55,17 +55,25 @@ func commands() []command {
 			fs.StringVar(&o.key, "key", "", shell.L("cli.flag.key"))
 			fs.StringVar(&o.media, "media", "", shell.L("cli.flag.media"))
 			fs.Var(&o.checkpoints, "checkpoint", shell.L("cli.flag.checkpoint"))
+			o.unlockFlags(fs)
 		}, runVerify, true},
 		{"export", "cli.cmd.export", func(fs *flag.FlagSet, o *options) {
 			fs.StringVar(&o.caseID, "case", "", shell.L("cli.flag.case"))
 			fs.StringVar(&o.out, "out", "", shell.L("cli.flag.out"))
+			o.unlockFlags(fs)
 		}, runExport, false},
+		{"recover", "cli.cmd.recover", func(fs *flag.FlagSet, o *options) {
+			fs.StringVar(&o.recoveryKey, "key", "", shell.L("cli.flag.recovery_key"))
+			fs.StringVar(&o.out, "out", "", shell.L("cli.flag.recover_out"))
+		}, runRecover, false},
 		{"workdays", "cli.cmd.workdays", nil, runWorkdays, true},
 		{"enrol", "cli.cmd.enrol", func(fs *flag.FlagSet, o *options) {
 			fs.StringVar(&o.code, "code", "", shell.L("cli.flag.code"))
 			fs.StringVar(&o.kind, "kind", "officer", shell.L("cli.flag.kind"))
 		}, runEnrol, false},
-		{"sync", "cli.cmd.sync", nil, runSync, false},
+		{"sync", "cli.cmd.sync", func(fs *flag.FlagSet, o *options) {
+			fs.StringVar(&o.person, "person", "", shell.L("cli.flag.person"))
+		}, runSync, false},
 		{"admin-pin", "cli.cmd.admin_pin", nil, runAdminPIN, false},
 		{"redact", "cli.cmd.redact", nil, runRedact, true},
 		{"version", "cli.cmd.version", nil, func(_ *options, out io.Writer) error {

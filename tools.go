@@ -64,11 +64,18 @@ func runVerify(o *options, out io.Writer) error {
 		media = filepath.Join(filepath.Dir(path), config.MediaDir)
 	}
 	ctx := context.Background()
-	l, err := casefile.OpenExisting(ctx, path, media, nil)
+	keys, err := o.keys(ctx, filepath.Dir(path))
+	if err != nil {
+		return err
+	}
+	l, err := casefile.OpenExisting(ctx, path, media, keys)
 	if err != nil {
 		return err
 	}
 	defer l.Close()
+	if l.IsSealed() && keys == nil {
+		return sealedError(ctx, filepath.Dir(path))
+	}
 	key := o.key
 	if key == "" {
 		key = l.Verifier
@@ -145,11 +152,18 @@ func runExport(o *options, out io.Writer) error {
 		return err
 	}
 	ctx := context.Background()
-	l, err := casefile.OpenExisting(ctx, filepath.Join(dir, config.CasefileDB), filepath.Join(dir, config.MediaDir), nil)
+	keys, err := o.keys(ctx, dir)
+	if err != nil {
+		return err
+	}
+	l, err := casefile.OpenExisting(ctx, filepath.Join(dir, config.CasefileDB), filepath.Join(dir, config.MediaDir), keys)
 	if err != nil {
 		return err
 	}
 	defer l.Close()
+	if l.IsSealed() && keys == nil {
+		return sealedError(ctx, dir)
+	}
 	dev, err := device.Open(ctx, dir, device.Catalog)
 	if err != nil {
 		return err
@@ -286,6 +300,16 @@ func runSync(o *options, out io.Writer) error {
 		return err
 	}
 	defer dev.Close()
+	if o.person != "" {
+		// An officer's sealed desk syncs as a person on it.
+		pin, err := device.ReadPIN(stdin)
+		if err != nil {
+			return err
+		}
+		if err := dev.Book.Unlock(context.Background(), o.person, pin); err != nil {
+			return err
+		}
+	}
 	res, err := client.Round(context.Background(), dev, nil)
 	for _, m := range res.Done {
 		fmt.Fprintln(out, shell.T(m))
@@ -293,5 +317,32 @@ func runSync(o *options, out io.Writer) error {
 	if err != nil {
 		return plainError(shell.L("cli.sync_failed", map[string]any{"Error": shell.ErrorText(err)}))
 	}
+	return nil
+}
+
+// runRecover opens a dead device's data folder with the city's recovery
+// key, verifies its log and writes each case's bundle.
+func runRecover(o *options, out io.Writer) error {
+	if o.recoveryKey == "" || o.out == "" {
+		return plainError(shell.L("cli.recover_usage"))
+	}
+	dir, err := o.dataDir("")
+	if err != nil {
+		return err
+	}
+	rep, err := device.Recover(context.Background(), dir, o.recoveryKey, o.out)
+	if err != nil {
+		return err
+	}
+	written := 0
+	for _, c := range rep.Cases {
+		if c.Error == "" {
+			written++
+		} else {
+			fmt.Fprintln(out, shell.L("cli.recover_case_failed", map[string]any{"Case": c.Case, "Error": c.Error}))
+		}
+	}
+	fmt.Fprintln(out, shell.L("cli.recovered", map[string]any{"Device": rep.Device, "Records": rep.Records, "Root": rep.Root,
+		"Verified": rep.Verified, "Cases": written, "Out": o.out}))
 	return nil
 }

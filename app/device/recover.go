@@ -11,14 +11,11 @@ import (
 	"slices"
 	"time"
 
-	"github.com/sanxiang-desk/sanxiang/app/account"
 	"github.com/sanxiang-desk/sanxiang/app/bundle"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/config"
 	"github.com/sanxiang-desk/sanxiang/app/store/seal"
-	"github.com/sanxiang-desk/sanxiang/app/vault"
-	"github.com/sanxiang-desk/sanxiang/app/vault/keystore"
 )
 
 // RecoverReport is what Recover found and wrote, kept beside the bundles
@@ -43,9 +40,6 @@ type RecoveredCase struct {
 	Error  string `json:"error,omitempty"`
 }
 
-// ErrWrongRecoveryKey is a recovery key the folder holds no wrap for.
-var ErrWrongRecoveryKey = errors.New("recover: the data folder is not wrapped for this recovery key")
-
 // Recover opens a dead device's data folder with the city's recovery key
 // (the private key file keyFile), verifies its log and writes each case's
 // bundle into outDir (new, or empty), with recover-report.json. It never
@@ -54,48 +48,25 @@ var ErrWrongRecoveryKey = errors.New("recover: the data folder is not wrapped fo
 // device key are never written out.
 func Recover(ctx context.Context, dataDir, keyFile, outDir string) (rep RecoverReport, err error) {
 	rep.At = time.Now().UTC()
-	kb, err := os.ReadFile(keyFile)
-	if err != nil {
-		return rep, fmt.Errorf("recover: read the key: %w", err)
-	}
-	key, err := vault.ParseRecoveryKey(kb)
-	if err != nil {
-		return rep, fmt.Errorf("recover: %s: %w", keyFile, err)
-	}
-	rep.Fingerprint = key.Public().Fingerprint()
 	if err := emptyDir(outDir); err != nil {
 		return rep, err
 	}
+	dk, fp, err := recoveryDK(ctx, dataDir, keyFile)
+	rep.Fingerprint = fp
+	if err != nil {
+		return rep, fmt.Errorf("recover: %w", err)
+	}
+	keys := seal.Static{DK: dk}
 	work := filepath.Join(outDir, ".work")
 	if err := os.MkdirAll(work, 0o700); err != nil {
 		return rep, fmt.Errorf("recover: %w", err)
 	}
 	defer os.RemoveAll(work)
-	for _, name := range []string{config.DeviceDB, config.CasefileDB} {
-		for _, suffix := range []string{"", "-wal"} {
-			if err := copyFile(filepath.Join(dataDir, name+suffix), filepath.Join(work, name+suffix)); err != nil && !(suffix != "" && errors.Is(err, os.ErrNotExist)) {
-				return rep, fmt.Errorf("recover: copy %s: %w", name+suffix, err)
-			}
+	for _, s := range []string{"", "-wal"} {
+		if err := copyFile(filepath.Join(dataDir, config.CasefileDB+s), filepath.Join(work, config.CasefileDB+s)); err != nil && (s == "" || !errors.Is(err, os.ErrNotExist)) {
+			return rep, fmt.Errorf("recover: copy %s: %w", config.CasefileDB+s, err)
 		}
 	}
-	book, err := account.Open(ctx, filepath.Join(work, config.DeviceDB))
-	if err != nil {
-		return rep, fmt.Errorf("recover: %w", err)
-	}
-	defer book.Close()
-	v := vault.New(0)
-	book.SetVault(v, keystore.None{})
-	if err := book.UnlockWithRecovery(ctx, key); err != nil {
-		if info, ierr := book.Vault(ctx); ierr == nil {
-			return rep, fmt.Errorf("%w: the folder is wrapped for %v, the key given is %s (%w)", ErrWrongRecoveryKey, info.Recovery, rep.Fingerprint, err)
-		}
-		return rep, fmt.Errorf("recover: %w", err)
-	}
-	dk, err := v.DK()
-	if err != nil {
-		return rep, fmt.Errorf("recover: %w", err)
-	}
-	keys := seal.Static{DK: dk}
 	l, err := casefile.OpenExisting(ctx, filepath.Join(work, config.CasefileDB), filepath.Join(dataDir, config.MediaDir), keys)
 	if err != nil {
 		return rep, fmt.Errorf("recover: %w", err)

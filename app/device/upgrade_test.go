@@ -276,4 +276,3 @@ func logState(t *testing.T, dir string, d *device.Device) string {
 	}
 	return s
 }
-

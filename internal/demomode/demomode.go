@@ -55,6 +55,12 @@ func Seed(dir string, size demo.Size) (Counts, error) {
 	}
 	defer dev.Close()
 	dev.Book.SetKDF(account.Quick) // the demo's PIN is printed in the README
+	// The demo city's recovery key, whose private half ships with the demo
+	// (assets/demo/recovery.key): `sanxiang recover` and `verify
+	// --recovery-key` open the demo folder with it.
+	if err := dev.Book.TrustRecoveryKey(ctx, demo.RecoveryPublic); err != nil {
+		return n, err
+	}
 	ds, err := demo.Dataset(size)
 	if err != nil {
 		return n, fmt.Errorf("demo dataset: %w", err)

@@ -50,6 +50,23 @@ func FollowRotation(ctx context.Context, id Identity) (_ Identity, err error) {
 	return id, nil
 }
 
+// RecoveryNotes are the city's recovery keys the platform publishes in
+// its key set, as notes signed by its receipt key (the device checks them
+// against the key it pinned: account.Book.AddRecoveryKeys). A platform
+// that publishes none gives an empty list, which drops the keys held.
+func (c *Client) RecoveryNotes(ctx context.Context) (_ []string, err error) {
+	defer wrap(&err, "read the city's recovery keys")
+	var set api.KeySet
+	resp, err := c.r.R().SetContext(ctx).ForceContentType("application/json").SetResult(&set).Get(api.PathPubKey)
+	if err := fail(resp, err); err != nil {
+		return nil, err
+	}
+	if set.Recovery == nil {
+		set.Recovery = []string{}
+	}
+	return set.Recovery, nil
+}
+
 // FollowKeySet is the key a device that pinned pinned moves to in set:
 // set's current key, reached from pinned by rotation notes each signed by
 // the key before and the key after; ErrRotationNotSigned if there is no

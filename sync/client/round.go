@@ -139,6 +139,14 @@ func Round(ctx context.Context, dev *device.Device, progress func(Upload)) (Resu
 				ok("people", dev.SavePeople(r))
 			}
 		},
+		// The city's recovery keys, as notes signed by the platform key
+		// this device pinned: the data key is wrapped for each (a lost
+		// laptop stays recoverable by the city, and by nobody else).
+		func() {
+			if notes, err := c.RecoveryNotes(ctx); ok("recovery", err) {
+				ok("recovery", dev.Book.AddRecoveryKeys(ctx, notes, c.Identity().PlatformKey))
+			}
+		},
 		func() {
 			pr, err := c.Push(ctx, dev.Log)
 			if pushed = ok("push", err); pushed {
