@@ -63,11 +63,37 @@ func testKeys(t testing.TB, dir string) seal.Static {
 	return k
 }
 
+// lockable is a data key that can be locked, as the vault is while nobody
+// is signed in.
+type lockable struct {
+	seal.Static
+	locked atomic.Bool
+}
+
+func (k *lockable) Current() (*seal.Key, error) {
+	if k.locked.Load() {
+		return nil, seal.ErrLocked
+	}
+	return k.Static.Current()
+}
+
+func (k *lockable) Lookup(id seal.KeyID, s seal.Suite) (*seal.Key, error) {
+	if k.locked.Load() {
+		return nil, seal.ErrLocked
+	}
+	return k.Static.Lookup(id, s)
+}
+
 // testLog opens the test folder's log, sealed as a device's is.
 func testLog(t testing.TB, dir string) (*casefile.Log, string) {
 	t.Helper()
+	return testLogKeys(t, dir, testKeys(t, dir))
+}
+
+func testLogKeys(t testing.TB, dir string, keys seal.Keys) (*casefile.Log, string) {
+	t.Helper()
 	ctx := context.Background()
-	l, err := casefile.Open(ctx, filepath.Join(dir, "c.db"), filepath.Join(dir, "media"), "CAP", testKeys(t, dir))
+	l, err := casefile.Open(ctx, filepath.Join(dir, "c.db"), filepath.Join(dir, "media"), "CAP", keys)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,11 +266,39 @@ func TestRecordingSurvivesSIGKILL(t *testing.T) {
 	cmd.Wait()
 	ran := killed.Sub(started)
 
-	l, _ = testLog(t, dir)
+	// The next start opens the log locked (nobody signed in yet): the
+	// sealed segments cannot be repaired or hashed, and stay as they are
+	// for the unlock.
+	keys := &lockable{Static: testKeys(t, dir)}
+	keys.locked.Store(true)
+	l, _ = testLogKeys(t, dir, keys)
 	defer l.Close()
-	if left, _ := filepath.Glob(filepath.Join(RecordingDir(l), "*.json")); len(left) != 1 {
+	left, _ := filepath.Glob(filepath.Join(RecordingDir(l), "*"))
+	if len(left) != 3 {
 		t.Fatalf("the killed recorder left %v", left)
 	}
+	for _, name := range left {
+		if strings.HasSuffix(name, ".json") {
+			continue
+		}
+		if ok, err := seal.Sealed(name, nil); !ok || err != nil {
+			t.Fatalf("%s is not sealed: %v", name, err)
+		}
+	}
+	sizes := map[string]int64{}
+	for _, name := range left {
+		st, _ := os.Stat(name)
+		sizes[name] = st.Size()
+	}
+	if recs, err := Recover(context.Background(), l); !errors.Is(err, seal.ErrLocked) || len(recs) != 0 {
+		t.Fatalf("recover while locked: %d records, %v", len(recs), err)
+	}
+	for _, name := range left {
+		if st, err := os.Stat(name); err != nil || st.Size() != sizes[name] {
+			t.Fatalf("%s changed while locked: %v", name, err)
+		}
+	}
+	keys.locked.Store(false)
 	recs, err := Recover(context.Background(), l)
 	if err != nil || len(recs) != 1 {
 		t.Fatalf("recover: %d records, %v", len(recs), err)

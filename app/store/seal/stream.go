@@ -357,7 +357,10 @@ func Create(path string, k Keys, headSize int) (*Writer, error) {
 }
 
 // Append reopens a sealed file to write on: a torn last chunk (a crash
-// mid-write) is cut off, the head is kept.
+// mid-write) is cut off, the head is kept. Every chunk is authenticated
+// and the file is cut at the first that fails: after a crash any chunk
+// written since the last Sync may be torn, not only the last one, and
+// those were never promised to the disk.
 func Append(path string, k Keys) (*Writer, error) {
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {

@@ -419,3 +419,33 @@ func TestStreamWriterReadAtAndTruncate(t *testing.T) {
 	}
 	w.Close()
 }
+
+type failingReader struct{ n int }
+
+func (f *failingReader) Read(p []byte) (int, error) {
+	if f.n <= 0 {
+		return 0, errors.New("disk unplugged")
+	}
+	m := min(len(p), f.n)
+	f.n -= m
+	return m, nil
+}
+
+// A source that fails half way leaves no file behind and says why; so
+// does a locked key.
+func TestSealFileSourceError(t *testing.T) {
+	k := sealtest.Keys(t)
+	dst := filepath.Join(t.TempDir(), "x")
+	if _, _, err := seal.SealFile(dst, &failingReader{n: 3*seal.ChunkSize + 7}, k); err == nil || !bytes.Contains([]byte(err.Error()), []byte("disk unplugged")) {
+		t.Fatalf("SealFile of a failing source: %v", err)
+	}
+	if _, err := os.Stat(dst); !errors.Is(err, os.ErrNotExist) {
+		t.Fatal("a half-sealed file was left")
+	}
+	if _, _, err := seal.SealFile(dst, bytes.NewReader([]byte("x")), nil); !errors.Is(err, seal.ErrLocked) {
+		t.Fatalf("SealFile locked: %v", err)
+	}
+	if _, err := seal.Create(dst, nil, 0); !errors.Is(err, seal.ErrLocked) {
+		t.Fatalf("Create locked: %v", err)
+	}
+}
