@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 
+	"github.com/sanxiang-desk/sanxiang/app/account"
 	"github.com/sanxiang-desk/sanxiang/app/capture"
 	"github.com/sanxiang-desk/sanxiang/app/device"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
@@ -143,9 +144,6 @@ func runOfficer(o *options, _ io.Writer) error {
 	if err != nil {
 		return err
 	}
-	// A recording a crash cut short is repaired and recorded before
-	// anything else happens.
-	recovered, rerr := capture.Recover(context.Background(), dev.Log)
 	a := shell.NewApp(shell.Theme{})
 	w := a.NewWindow(shell.L("app.officer_title"))
 	shell.QuitOnClose(w)
@@ -162,16 +160,23 @@ func runOfficer(o *options, _ io.Writer) error {
 		OpenAudio: func() (*capture.Audio, error) { return capture.OpenAudio(os.Getenv("SANXIANG_AUDIO") == "null") },
 		Cameras:   cameras(),
 	})
-	if len(recovered) > 0 || rerr != nil {
-		msg := shell.L("media.recovered_notice", map[string]any{"N": len(recovered)})
-		if rerr != nil {
-			msg = shell.L("media.recover_failed", map[string]any{"Error": rerr.Error()})
-		}
-		go func() {
-			time.Sleep(time.Second) // once the window is up
-			fyne.Do(func() { dialog.ShowInformation(shell.L("record.media"), msg, w) })
-		}()
-	}
+	// The desk's data is sealed until someone signs in: then a recording
+	// a crash cut short is repaired and recorded (signed by its author,
+	// who is the one signed in), and the drawn tasks are read.
+	desk.SetOnSignIn(func(account.Account) {
+		recovered, rerr := capture.Recover(context.Background(), dev.Log)
+		tasks, terr := client.LoadTasks(dev)
+		fyne.Do(func() {
+			desk.SetTasks(tasks, terr)
+			if len(recovered) > 0 || rerr != nil {
+				msg := shell.L("media.recovered_notice", map[string]any{"N": len(recovered)})
+				if rerr != nil {
+					msg = shell.L("media.recover_failed", map[string]any{"Error": rerr.Error()})
+				}
+				dialog.ShowInformation(shell.L("record.media"), msg, w)
+			}
+		})
+	})
 	desk.SetReview(dev.Review)
 	desk.SetSync(officer.DeviceSync{Dev: dev, Desk: desk})
 	desk.SetActivate(client.Activator{Dev: dev})

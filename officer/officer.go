@@ -57,6 +57,8 @@ type Desk struct {
 	// background runs slow work off the UI's goroutine (go f(); tests run
 	// it in place); the work gives its result back through post.
 	background func(func())
+	// onSignIn runs after a sign-in opened the desk's data (SetOnSignIn).
+	onSignIn func(account.Account)
 	// openReview asks the platform for a queued case whole, as the
 	// reviewer of agency signed in here (SetReviewOpener).
 	openReview func(ctx context.Context, agency, device, caseID string) error
@@ -400,6 +402,10 @@ func (d *Desk) showSignIn() {
 	d.set(container.NewCenter(container.NewGridWrap(fyne.NewSize(480, box.MinSize().Height+100), box)))
 }
 
+// SetOnSignIn sets what runs after each sign-in, off the screen's
+// goroutine, once the person's key has opened the desk's sealed data.
+func (d *Desk) SetOnSignIn(fn func(account.Account)) { d.onSignIn = fn }
+
 // TrySignIn checks the certificate number and PIN against the accounts
 // enrolled on this device; it works with no network. Unsealing the
 // person's key takes a moment, so it runs off the UI's goroutine while
@@ -421,6 +427,12 @@ func (d *Desk) TrySignIn() {
 				fyne.LogError("officer log", lerr)
 			}
 			err = errNotOfficer
+		}
+		if err == nil && d.onSignIn != nil {
+			// The data is open now: what waited for it (a recording a
+			// crash cut short, the drawn tasks) is done before the desk
+			// shows.
+			d.onSignIn(a)
 		}
 		d.post(func() {
 			d.Busy.Stop()
