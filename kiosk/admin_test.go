@@ -32,7 +32,7 @@ func TestKioskAdministratorActivatesAndSignsOut(t *testing.T) {
 	shelltest.NewApp(t, shell.Theme{Large: true})
 	ctx := context.Background()
 	s, h := demoPlatform(t)
-	dev, err := device.Open(ctx, t.TempDir(), device.Catalog|device.Accounts)
+	dev, err := device.OpenWith(ctx, t.TempDir(), device.Catalog|device.Accounts, device.Options{Kind: api.DeviceKiosk})
 	if err != nil {
 		t.Fatal(err)
 	}
