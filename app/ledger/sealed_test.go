@@ -209,7 +209,15 @@ func TestSealedLogVerifiesAndPushesPlaintext(t *testing.T) {
 	if _, err := nk.Verify(ctx, nil); !errors.Is(err, ErrSealedLog) || errors.As(err, &ve) {
 		t.Fatalf("verify without keys: %v", err)
 	}
-	if err := nk.Append(ctx, &Record{Case: "C0", Kind: "note", Author: "990101000001"}); !errors.Is(err, ErrSealedLog) {
+	if err := nk.Append(ctx, &Record{Case: "C0", Kind: "note", Author: "990101000001"}); !errors.Is(err, ErrReadOnly) {
+		t.Fatalf("append to a log opened to verify: %v", err)
+	}
+	wl, err := Open(ctx, sf.path, filepath.Join(filepath.Dir(sf.path), "media"), "test-01", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wl.Close()
+	if err := wl.Append(ctx, &Record{Case: "C0", Kind: "note", Author: "990101000001"}); !errors.Is(err, ErrSealedLog) {
 		t.Fatalf("append without keys: %v", err)
 	}
 	if err := nk.Export(ctx, "C0", &bytes.Buffer{}, nil); !errors.Is(err, ErrSealedLog) {
