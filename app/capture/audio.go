@@ -133,10 +133,20 @@ func (a *Audio) devices(kind malgo.DeviceType) ([]AudioDevice, error) {
 // Capture is a running input: PCM16 mono at its rate goes to the
 // function given to StartCapture, on miniaudio's thread.
 type Capture struct {
-	dev   *malgo.Device
+	stop  func()        // stops and releases the source
 	level atomic.Uint32 // RMS of the last buffer, as float32 bits
 	once  sync.Once
 }
+
+// AudioSource is where a recording's sound comes from: a device through
+// miniaudio (*Audio), or a synthetic source (Sine) for tests and demos.
+type AudioSource interface {
+	// StartCapture starts delivering PCM16 mono at rate to fn (see
+	// Audio.StartCapture); dev may be ignored by a source without devices.
+	StartCapture(dev *AudioDevice, rate int, fn func(pcm []byte)) (*Capture, error)
+}
+
+var _ AudioSource = (*Audio)(nil)
 
 // ErrNoAudio is an audio device that cannot be opened.
 var ErrNoAudio = errors.New("capture: the audio device cannot be opened")
@@ -203,7 +213,10 @@ func (a *Audio) StartCapture(dev *AudioDevice, rate int, fn func(pcm []byte)) (*
 		d.Uninit()
 		return nil, fmt.Errorf("%w: %v", ErrNoAudio, err)
 	}
-	c.dev = d
+	c.stop = func() {
+		d.Stop()
+		d.Uninit()
+	}
 	return c, nil
 }
 
@@ -212,10 +225,7 @@ func (c *Capture) Level() float64 { return float64(math.Float32frombits(c.level.
 
 // Stop stops and releases the input.
 func (c *Capture) Stop() {
-	c.once.Do(func() {
-		c.dev.Stop()
-		c.dev.Uninit()
-	})
+	c.once.Do(c.stop)
 }
 
 // RMS is the root mean square of PCM16 samples, 0 to 1 of full scale.

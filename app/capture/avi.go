@@ -11,48 +11,150 @@ import (
 	"os"
 	"time"
 
-	"github.com/icza/mjpeg"
-
 	"github.com/sanxiang-desk/sanxiang/app/mediaimport"
+	"github.com/sanxiang-desk/sanxiang/app/store/seal"
 )
 
-// AVIWriter writes MJPEG video in AVI with github.com/icza/mjpeg, which
-// writes every frame straight to the file: a crash leaves every frame
-// written so far on disk, and RepairAVI adds the index and sizes the
-// writer had no time to write. Sync flushes to the disk for power cuts.
+// aviHead is the size of the headers an AVIWriter writes before the
+// frames: RIFF, LIST hdrl (avih, LIST strl with strh and strf) and the
+// LIST movi header; the layout icza/mjpeg wrote, without its strn name.
+const aviHead = 224
+
+// Where the size fields of that head are.
+const (
+	aviRIFFSize   = 4   // RIFF chunk size: the file less 8
+	aviFrames     = 48  // avih dwTotalFrames
+	aviStrhLength = 140 // strh dwLength, in frames
+	aviMoviSize   = 216 // LIST movi size: "movi" and the frames
+	aviMovi       = 220 // the "movi" fourcc, which idx1 offsets count from
+)
+
+// AVIWriter writes MJPEG video in AVI, in plaintext or sealed as it is
+// written (a seal.Writer whose 224-byte head holds the AVI headers). Every
+// frame goes straight to the file; the index stays in memory and is
+// written at Close. Sync sets the head's sizes and flushes to the disk, so
+// a crash leaves every frame up to the last Sync, and RepairAVI adds the
+// index the writer had no time to write.
 type AVIWriter struct {
-	w      mjpeg.AviWriter
-	sync   *os.File // a second handle: fsync flushes the file, whichever handle
+	f      segFile
 	fps    int
 	frames int
-	size   int64
+	idx    []byte // idx1 entries, 16 bytes a frame
+	buf    []byte
 }
 
-// CreateAVI starts an MJPEG AVI file of the size and frame rate.
-func CreateAVI(path string, width, height, fps int) (*AVIWriter, error) {
-	if _, err := os.Stat(path); err == nil {
-		return nil, fmt.Errorf("%s: %w", path, os.ErrExist)
+// CreateAVI starts an MJPEG AVI file of the size and frame rate, sealed
+// under keys (nil: plaintext).
+func CreateAVI(path string, keys seal.Keys, width, height, fps int) (*AVIWriter, error) {
+	if width <= 0 || height <= 0 || fps <= 0 {
+		return nil, fmt.Errorf("create AVI %s: bad format %dx%d at %d fps", path, width, height, fps)
 	}
-	w, err := mjpeg.New(path, int32(width), int32(height), int32(fps))
+	f, err := createSeg(path, keys, aviHead)
 	if err != nil {
+		return nil, fmt.Errorf("create AVI: %w", err)
+	}
+	if _, err := f.Write(aviHeadBytes(width, height, fps)); err != nil {
+		f.Close()
+		os.Remove(path)
 		return nil, fmt.Errorf("create AVI %s: %w", path, err)
 	}
-	// Writable: Windows flushes only a handle that may write.
-	f, err := os.OpenFile(path, os.O_WRONLY, 0)
-	if err != nil {
-		w.Close()
-		return nil, err
-	}
-	return &AVIWriter{w: w, sync: f, fps: fps, size: 224}, nil
+	return &AVIWriter{f: f, fps: fps}, nil
+}
+
+// aviHeadBytes is the head of an MJPEG AVI with no frames yet.
+func aviHeadBytes(width, height, fps int) []byte {
+	le := binary.LittleEndian
+	b := make([]byte, 0, aviHead)
+	str := func(s string) { b = append(b, s...) }
+	u32 := func(v uint32) { b = le.AppendUint32(b, v) }
+	u16 := func(v uint16) { b = le.AppendUint16(b, v) }
+	str("RIFF")
+	u32(aviHead - 8) // set by Sync
+	str("AVI ")
+	str("LIST")
+	u32(192) // hdrl: "hdrl", avih (64), LIST strl (124)
+	str("hdrl")
+	str("avih")
+	u32(56)
+	u32(uint32(1000000 / fps)) // µs a frame
+	u32(0)                     // max bytes a second
+	u32(0)                     // padding granularity
+	u32(0x10)                  // AVIF_HASINDEX
+	u32(0)                     // total frames: set by Sync
+	u32(0)                     // initial frames
+	u32(1)                     // streams
+	u32(0)                     // suggested buffer size
+	u32(uint32(width))
+	u32(uint32(height))
+	u32(0)
+	u32(0)
+	u32(0)
+	u32(0)
+	str("LIST")
+	u32(116) // "strl", strh (64), strf (48)
+	str("strl")
+	str("strh")
+	u32(56)
+	str("vids")
+	str("MJPG")
+	u32(0) // flags
+	u32(0) // priority, language
+	u32(0) // initial frames
+	u32(1) // scale
+	u32(uint32(fps))
+	u32(0) // start
+	u32(0) // length in frames: set by Sync
+	u32(0) // suggested buffer size
+	u32(0xffffffff)
+	u32(0) // sample size: one frame a chunk
+	u16(0)
+	u16(0)
+	u16(0)
+	u16(0)
+	str("strf")
+	u32(40)
+	u32(40) // BITMAPINFOHEADER size
+	u32(uint32(width))
+	u32(uint32(height))
+	u16(1)
+	u16(24)
+	str("MJPG")
+	u32(uint32(width * height * 3))
+	u32(0)
+	u32(0)
+	u32(0)
+	u32(0)
+	str("LIST")
+	u32(4) // movi size: set by Sync
+	str("movi")
+	return b
 }
 
 // AddFrame appends one JPEG frame.
 func (a *AVIWriter) AddFrame(jpegData []byte) error {
-	if err := a.w.AddFrame(jpegData); err != nil {
-		return err
+	if a.f.Size()+int64(len(jpegData))+int64(len(a.idx)) > 4000000000 {
+		return errors.New("capture: the AVI would pass 4 GB")
 	}
+	le := binary.LittleEndian
+	a.buf = append(a.buf[:0], "00dc"...)
+	a.buf = le.AppendUint32(a.buf, uint32(len(jpegData)))
+	off := a.f.Size() - aviMovi
+	if _, err := a.f.Write(a.buf); err != nil {
+		return fmt.Errorf("write frame: %w", err)
+	}
+	if _, err := a.f.Write(jpegData); err != nil {
+		return fmt.Errorf("write frame: %w", err)
+	}
+	if len(jpegData)%2 == 1 {
+		if _, err := a.f.Write([]byte{0}); err != nil {
+			return fmt.Errorf("write frame: %w", err)
+		}
+	}
+	a.idx = append(a.idx, "00dc"...)
+	a.idx = le.AppendUint32(a.idx, 0x10) // key frame
+	a.idx = le.AppendUint32(a.idx, uint32(off))
+	a.idx = le.AppendUint32(a.idx, uint32(len(jpegData)))
 	a.frames++
-	a.size += int64(8+len(jpegData)+len(jpegData)%2) + 16
 	return nil
 }
 
@@ -60,23 +162,57 @@ func (a *AVIWriter) AddFrame(jpegData []byte) error {
 func (a *AVIWriter) Frames() int { return a.frames }
 
 // Size is about the file's size so far (index included).
-func (a *AVIWriter) Size() int64 { return a.size }
+func (a *AVIWriter) Size() int64 { return a.f.Size() + 8 + int64(len(a.idx)) }
 
 // Duration is how long the frames play.
 func (a *AVIWriter) Duration() time.Duration {
 	return time.Duration(a.frames) * time.Second / time.Duration(a.fps)
 }
 
-// Sync flushes the frames written to the disk.
-func (a *AVIWriter) Sync() error { return a.sync.Sync() }
+// setSizes writes the head's size fields for frames frames, moviEnd the
+// end of the last frame, and total the file's size.
+func setSizes(f io.WriterAt, frames int, moviEnd, total int64) error {
+	le := binary.LittleEndian
+	for _, w := range []struct {
+		at int64
+		v  uint32
+	}{
+		{aviRIFFSize, uint32(total - 8)},
+		{aviMoviSize, uint32(moviEnd - aviMovi)},
+		{aviFrames, uint32(frames)},
+		{aviStrhLength, uint32(frames)},
+	} {
+		if _, err := f.WriteAt(le.AppendUint32(nil, w.v), w.at); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Sync sets the sizes in the head for the frames written and flushes to
+// the disk.
+func (a *AVIWriter) Sync() error {
+	if err := setSizes(a.f, a.frames, a.f.Size(), a.f.Size()); err != nil {
+		return fmt.Errorf("flush AVI: %w", err)
+	}
+	return a.f.Sync()
+}
 
 // Close finishes the file with its index and flushes it to the disk.
 func (a *AVIWriter) Close() error {
-	err := a.w.Close()
+	moviEnd := a.f.Size()
+	idx := binary.LittleEndian.AppendUint32([]byte("idx1"), uint32(len(a.idx)))
+	_, err := a.f.Write(append(idx, a.idx...))
 	if err == nil {
-		err = a.sync.Sync()
+		err = setSizes(a.f, a.frames, moviEnd, a.f.Size())
 	}
-	return errors.Join(err, a.sync.Close())
+	if err == nil {
+		err = a.f.Sync()
+	}
+	if err := errors.Join(err, a.f.Close()); err != nil {
+		return fmt.Errorf("close AVI: %w", err)
+	}
+	return nil
 }
 
 // ErrNotAVI is a file that is not an MJPEG AVI written here.
@@ -197,30 +333,30 @@ func parseAVI(r io.ReaderAt, size int64) (aviLayout, error) {
 // RepairAVI makes an MJPEG AVI cut short by a crash whole: the torn last
 // chunk is cut off, and the index and the sizes the writer writes when it
 // closes are written from the frames the file holds. A whole file is left
-// as it is.
-func RepairAVI(path string) (_ AVIInfo, err error) {
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
+// as it is. A sealed file (it needs keys) first has its torn last sealed
+// chunk cut off; its head must hold the AVI headers (AVIWriter's layout).
+func RepairAVI(path string, keys seal.Keys) (_ AVIInfo, err error) {
+	f, err := reopenSeg(path, keys)
 	if err != nil {
-		return AVIInfo{}, err
+		return AVIInfo{}, fmt.Errorf("repair AVI: %w", err)
 	}
 	// The index and sizes are written: an error closing is an error of the
 	// repair.
 	defer func() {
-		if cerr := f.Close(); err == nil {
-			err = cerr
+		if cerr := f.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("repair AVI %s: %w", path, cerr)
 		}
 	}()
-	st, err := f.Stat()
-	if err != nil {
-		return AVIInfo{}, err
-	}
-	l, err := parseAVI(f, st.Size())
+	l, err := parseAVI(f, f.Size())
 	if err != nil {
 		return AVIInfo{}, fmt.Errorf("%s: %w", path, err)
 	}
-	os.Remove(path + ".idx_") // the writer's index, which the frames replace
+	os.Remove(path + ".idx_") // icza/mjpeg's index, of files written before: the frames replace it
 	if l.indexed && l.riffSizes {
 		return l.info, nil
+	}
+	if _, sealed := f.(*seal.Writer); sealed && (l.movi != aviMovi || l.strhData+32 != aviStrhLength) {
+		return l.info, fmt.Errorf("repair AVI %s: %w: a sealed AVI not in this writer's layout", path, ErrNotAVI)
 	}
 	le := binary.LittleEndian
 	var idx bytes.Buffer
@@ -229,17 +365,18 @@ func RepairAVI(path string) (_ AVIInfo, err error) {
 	for _, c := range l.frames {
 		binary.Write(&idx, le, [4]uint32{0x63643030, 0x10, uint32(c.off - 8 - l.movi), uint32(c.size)})
 	}
-	if err := f.Truncate(l.end); err != nil {
-		return l.info, err
+	fail := func(err error) (AVIInfo, error) {
+		return l.info, fmt.Errorf("repair AVI %s: %w", path, err)
 	}
-	if _, err := f.WriteAt(idx.Bytes(), l.end); err != nil {
-		return l.info, err
+	if err := f.Truncate(l.end); err != nil {
+		return fail(err)
+	}
+	if _, err := f.Write(idx.Bytes()); err != nil {
+		return fail(err)
 	}
 	total := l.end + int64(idx.Len())
 	put := func(at int64, v uint32) error {
-		b := make([]byte, 4)
-		le.PutUint32(b, v)
-		_, err := f.WriteAt(b, at)
+		_, err := f.WriteAt(le.AppendUint32(nil, v), at)
 		return err
 	}
 	for _, w := range []struct {
@@ -252,35 +389,52 @@ func RepairAVI(path string) (_ AVIInfo, err error) {
 		{l.strhData + 32, uint32(len(l.frames))}, // strh length
 	} {
 		if err := put(w.at, w.v); err != nil {
-			return l.info, err
+			return fail(err)
 		}
 	}
-	return l.info, f.Sync()
+	if err := f.Sync(); err != nil {
+		return fail(err)
+	}
+	return l.info, nil
 }
 
 // AVIReader reads the frames of an MJPEG AVI.
 type AVIReader struct {
-	f      *os.File
+	r      io.ReaderAt
+	closer io.Closer
 	layout aviLayout
 }
 
-// OpenAVI opens an MJPEG AVI for reading.
-func OpenAVI(path string) (*AVIReader, error) {
-	f, err := os.Open(path)
+// OpenAVI opens a plaintext MJPEG AVI for reading; OpenAVIFile opens a
+// sealed one too.
+func OpenAVI(path string) (*AVIReader, error) { return OpenAVIFile(path, nil) }
+
+// OpenAVIFile opens an MJPEG AVI for reading, sealed (it needs keys) or
+// not.
+func OpenAVIFile(path string, keys seal.Keys) (*AVIReader, error) {
+	f, err := openSeg(path, keys)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("open AVI: %w", err)
 	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	l, err := parseAVI(f, st.Size())
+	r, err := OpenAVIAt(f, f.Size())
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return &AVIReader{f: f, layout: l}, nil
+	r.closer = f
+	return r, nil
+}
+
+// OpenAVIAt reads an MJPEG AVI of size bytes held by r (a file, or a
+// sealed file's plaintext). Close closes r if it is an io.Closer.
+func OpenAVIAt(r io.ReaderAt, size int64) (*AVIReader, error) {
+	l, err := parseAVI(r, size)
+	if err != nil {
+		return nil, err
+	}
+	a := &AVIReader{r: r, layout: l}
+	a.closer, _ = r.(io.Closer)
+	return a, nil
 }
 
 // Info is the video's size, rate and frame count.
@@ -293,7 +447,7 @@ func (r *AVIReader) JPEG(i int) ([]byte, error) {
 	}
 	c := r.layout.frames[i]
 	b := make([]byte, c.size)
-	if _, err := r.f.ReadAt(b, c.off); err != nil {
+	if _, err := r.r.ReadAt(b, c.off); err != nil {
 		return nil, fmt.Errorf("read frame %d: %w", i, err)
 	}
 	return b, nil
@@ -313,4 +467,9 @@ func (r *AVIReader) Frame(i int) (image.Image, error) {
 }
 
 // Close closes the file.
-func (r *AVIReader) Close() error { return r.f.Close() }
+func (r *AVIReader) Close() error {
+	if r.closer == nil {
+		return nil
+	}
+	return r.closer.Close()
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"image"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -33,7 +34,12 @@ func TestImportPhotoKeepsEXIF(t *testing.T) {
 	}
 	want, _ := os.ReadFile(src)
 	d, _ := casefile.ParseDigest(got.Files[0].SHA256)
-	kept, err := os.ReadFile(l.Media().Path(d))
+	sf, err := l.Media().Open(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept, err := io.ReadAll(sf)
+	sf.Close()
 	if err != nil || !bytes.Equal(kept, want) {
 		t.Fatal("the stored photo is not the file imported")
 	}

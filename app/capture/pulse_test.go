@@ -121,7 +121,7 @@ func TestRecordSineFromPulseAudio(t *testing.T) {
 		t.Fatalf("record %+v", got)
 	}
 	d, _ := casefile.ParseDigest(got.Files[0].SHA256)
-	info, samples, err := ReadWAV(l.Media().Path(d))
+	info, samples, err := storedWAV(t, l, d)
 	if err != nil || info.Rate != 48000 || info.Duration() < 4*time.Second {
 		t.Fatalf("recording %+v %v", info, err)
 	}

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"image"
 	"image/jpeg"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -18,6 +20,7 @@ import (
 	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/store/seal"
 )
 
 // Kinds of recording, and the media record's body: casefile's, so that
@@ -46,7 +49,7 @@ type Config struct {
 	// into the store without a copy).
 	Dir string
 
-	Audio *Audio       // nil: no sound (video only)
+	Audio AudioSource  // nil: no sound (video only); an *Audio, or Sine
 	Mic   *AudioDevice // nil: the default input
 	Rate  int          // samples a second; default 48000
 
@@ -277,7 +280,7 @@ func (r *Recorder) openSegment(at time.Time) error {
 	base := fmt.Sprintf("%s-%03d", r.session, r.segments)
 	if r.cfg.Audio != nil {
 		s.j.Audio = base + ".wav"
-		w, err := CreateWAV(filepath.Join(r.cfg.Dir, s.j.Audio), r.cfg.Rate, 1)
+		w, err := CreateWAV(filepath.Join(r.cfg.Dir, s.j.Audio), r.cfg.Log.Media().Keys, r.cfg.Rate, 1)
 		if err != nil {
 			return fmt.Errorf("open segment %s: %w", base, err)
 		}
@@ -285,7 +288,7 @@ func (r *Recorder) openSegment(at time.Time) error {
 	}
 	if r.cfg.Camera != nil {
 		s.j.Video = base + ".avi"
-		a, err := CreateAVI(filepath.Join(r.cfg.Dir, s.j.Video), r.cfg.Format.Width, r.cfg.Format.Height, r.cfg.Format.FPS)
+		a, err := CreateAVI(filepath.Join(r.cfg.Dir, s.j.Video), r.cfg.Log.Media().Keys, r.cfg.Format.Width, r.cfg.Format.Height, r.cfg.Format.FPS)
 		if err != nil {
 			if s.wav != nil {
 				s.wav.Close() // the segment failed to open; its error is the one to report
@@ -556,29 +559,22 @@ func finish(ctx context.Context, l *casefile.Log, dir string, j *journal, recove
 		rec := &Recording{Session: j.Session, Segment: j.Segment, Kind: j.Kind, Device: j.Device, Stage: j.Stage,
 			Start: j.Start, Pauses: j.Pauses, Recovered: recovered}
 		var dur time.Duration
+		keys := l.Media().Keys
 		if j.Video != "" {
-			info, err := aviInfo(filepath.Join(dir, j.Video))
+			info, d, n, err := aviInfo(filepath.Join(dir, j.Video), keys)
 			if err != nil {
 				return nil, fail(err)
 			}
 			dur = info.Duration()
-			d, n, err := casefile.HashFile(filepath.Join(dir, j.Video))
-			if err != nil {
-				return nil, fail(err)
-			}
 			rec.Files = append(rec.Files, File{Role: KindVideo, SHA256: d.String(), Size: n, Name: j.Video,
 				Format: fmt.Sprintf("avi mjpeg %dx%d %dfps", info.Width, info.Height, info.FPS)})
 		}
 		if j.Audio != "" {
-			info, err := wavInfo(filepath.Join(dir, j.Audio))
+			info, d, n, err := wavInfo(filepath.Join(dir, j.Audio), keys)
 			if err != nil {
 				return nil, fail(err)
 			}
 			dur = max(dur, info.Duration())
-			d, n, err := casefile.HashFile(filepath.Join(dir, j.Audio))
-			if err != nil {
-				return nil, fail(err)
-			}
 			rec.Files = append(rec.Files, File{Role: KindAudio, SHA256: d.String(), Size: n, Name: j.Audio,
 				Format: fmt.Sprintf("wav pcm_s16le %dHz mono", info.Rate)})
 		}
@@ -602,7 +598,7 @@ func finish(ctx context.Context, l *casefile.Log, dir string, j *journal, recove
 		}
 		path := filepath.Join(dir, f.Name)
 		if _, err := os.Stat(path); err == nil {
-			if err := l.Media().Place(path, d); err != nil {
+			if err := place(l.Media(), path, d); err != nil {
 				return nil, fail(err)
 			}
 		} else if l.Media().Check(d) != nil {
@@ -638,26 +634,77 @@ func finish(ctx context.Context, l *casefile.Log, dir string, j *journal, recove
 	return r, nil
 }
 
-func aviInfo(path string) (AVIInfo, error) {
-	r, err := OpenAVI(path)
-	if err != nil {
-		return AVIInfo{}, err
+// place moves a segment's file into the store: a sealed file by renaming
+// it (it is sealed under the store's keys already); a plaintext one into a
+// sealed store (a segment an older version left) is sealed into it and
+// scrubbed, and must hash as its journal says.
+func place(m *casefile.MediaStore, path string, d casefile.Digest) error {
+	if m.Keys != nil {
+		sealed, err := seal.Sealed(path, nil)
+		if err != nil {
+			return err
+		}
+		if !sealed {
+			got, _, err := m.PutFile(path)
+			if err != nil {
+				return err
+			}
+			if got != d {
+				return fmt.Errorf("%s hashes to %s, its journal says %s", filepath.Base(path), got, d)
+			}
+			return nil
+		}
 	}
-	defer r.Close()
-	return r.Info(), nil
+	return m.Place(path, d)
 }
 
-func wavInfo(path string) (WAVInfo, error) {
-	f, err := os.Open(path)
+// aviInfo reads a closed segment's AVI (sealed or not) and hashes its
+// plaintext: the digest that names it in the store and the log.
+func aviInfo(path string, keys seal.Keys) (AVIInfo, casefile.Digest, int64, error) {
+	f, err := openSeg(path, keys)
 	if err != nil {
-		return WAVInfo{}, err
+		return AVIInfo{}, casefile.Digest{}, 0, err
+	}
+	defer f.Close()
+	r, err := OpenAVIAt(f, f.Size())
+	if err != nil {
+		return AVIInfo{}, casefile.Digest{}, 0, fmt.Errorf("%s: %w", path, err)
+	}
+	d, n, err := hashSeg(f)
+	if err != nil {
+		return AVIInfo{}, d, n, fmt.Errorf("hash %s: %w", path, err)
+	}
+	return r.Info(), d, n, nil
+}
+
+// wavInfo reads a closed segment's WAV header and hashes its plaintext.
+func wavInfo(path string, keys seal.Keys) (WAVInfo, casefile.Digest, int64, error) {
+	f, err := openSeg(path, keys)
+	if err != nil {
+		return WAVInfo{}, casefile.Digest{}, 0, err
 	}
 	defer f.Close()
 	info, err := readWAVHeader(f)
 	if err != nil {
-		return info, fmt.Errorf("%s: %w", path, err)
+		return info, casefile.Digest{}, 0, fmt.Errorf("%s: %w", path, err)
 	}
-	return info, nil
+	d, n, err := hashSeg(f)
+	if err != nil {
+		return info, d, n, fmt.Errorf("hash %s: %w", path, err)
+	}
+	return info, d, n, nil
+}
+
+// hashSeg is the SHA-256 of a segment's whole plaintext and its size.
+func hashSeg(f segReader) (casefile.Digest, int64, error) {
+	h := sha256.New()
+	n, err := io.CopyBuffer(h, io.NewSectionReader(f, 0, f.Size()), make([]byte, 1<<20))
+	var d casefile.Digest
+	if err != nil {
+		return d, n, err
+	}
+	copy(d[:], h.Sum(nil))
+	return d, n, nil
 }
 
 // Pause stops writing until Resume; the camera and the level meter keep
@@ -764,6 +811,7 @@ func (r *Recorder) stop() {
 // hashed, moved into the store and recorded, marked as recovered.
 func Recover(ctx context.Context, l *casefile.Log) ([]*casefile.Record, error) {
 	dir := RecordingDir(l)
+	keys := l.Media().Keys
 	names, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil || len(names) == 0 {
 		return nil, err
@@ -782,13 +830,13 @@ func Recover(ctx context.Context, l *casefile.Log) ([]*casefile.Record, error) {
 		}
 		if j.Finished == nil {
 			if j.Video != "" {
-				if _, err := RepairAVI(filepath.Join(dir, j.Video)); err != nil {
+				if _, err := RepairAVI(filepath.Join(dir, j.Video), keys); err != nil {
 					errs = append(errs, fmt.Errorf("recover session %s: repair video: %w", j.Session, err))
 					continue
 				}
 			}
 			if j.Audio != "" {
-				if _, err := RepairWAV(filepath.Join(dir, j.Audio)); err != nil {
+				if _, err := RepairWAV(filepath.Join(dir, j.Audio), keys); err != nil {
 					errs = append(errs, fmt.Errorf("recover session %s: repair audio: %w", j.Session, err))
 					continue
 				}

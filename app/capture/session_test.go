@@ -2,6 +2,7 @@ package capture
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -16,12 +17,83 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/store/seal"
+	"github.com/sanxiang-desk/sanxiang/app/store/seal/sealtest"
 )
 
+// storedAVI opens the stored video with digest d (sealed or not).
+func storedAVI(t testing.TB, l *casefile.Log, d casefile.Digest) *AVIReader {
+	t.Helper()
+	f, err := l.Media().Open(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := OpenAVIAt(f, f.Size())
+	if err != nil {
+		f.Close()
+		t.Fatal(err)
+	}
+	return a
+}
+
+// storedWAV reads the stored sound with digest d (sealed or not).
+func storedWAV(t testing.TB, l *casefile.Log, d casefile.Digest) (WAVInfo, []int16, error) {
+	t.Helper()
+	f, err := l.Media().Open(d)
+	if err != nil {
+		return WAVInfo{}, nil, err
+	}
+	defer f.Close()
+	return ReadWAVAt(f, f.Size())
+}
+
+// testKeys is the data key of the test folder dir: made by sealtest the
+// first time and kept beside the folder, so that a child process (the
+// SIGKILL test) and the parent open the same sealed log.
+func testKeys(t testing.TB, dir string) seal.Static {
+	t.Helper()
+	path := filepath.Join(dir, "test.dk")
+	if dk, err := os.ReadFile(path); err == nil {
+		return seal.Static{DK: dk}
+	}
+	k := sealtest.Keys(t)
+	if err := os.WriteFile(path, k.DK, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// lockable is a data key that can be locked, as the vault is while nobody
+// is signed in.
+type lockable struct {
+	seal.Static
+	locked atomic.Bool
+}
+
+func (k *lockable) Current() (*seal.Key, error) {
+	if k.locked.Load() {
+		return nil, seal.ErrLocked
+	}
+	return k.Static.Current()
+}
+
+func (k *lockable) Lookup(id seal.KeyID, s seal.Suite) (*seal.Key, error) {
+	if k.locked.Load() {
+		return nil, seal.ErrLocked
+	}
+	return k.Static.Lookup(id, s)
+}
+
+// testLog opens the test folder's log, sealed as a device's is.
 func testLog(t testing.TB, dir string) (*casefile.Log, string) {
 	t.Helper()
+	return testLogKeys(t, dir, testKeys(t, dir))
+}
+
+func testLogKeys(t testing.TB, dir string, keys seal.Keys) (*casefile.Log, string) {
+	t.Helper()
 	ctx := context.Background()
-	l, err := casefile.Open(ctx, filepath.Join(dir, "c.db"), filepath.Join(dir, "media"), "CAP", nil)
+	l, err := casefile.Open(ctx, filepath.Join(dir, "c.db"), filepath.Join(dir, "media"), "CAP", keys)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,22 +169,22 @@ func TestRecordVideoWithAudioInSegments(t *testing.T) {
 		}
 		dur := time.Duration(got.DurationMS) * time.Millisecond
 		total += dur
-		var video, audio string
+		var video, audio casefile.Digest
 		for _, f := range got.Files {
 			d, _ := casefile.ParseDigest(f.SHA256)
 			if err := l.Media().Check(d); err != nil {
 				t.Fatalf("%s not in the store: %v", f.Name, err)
 			}
+			if ok, err := seal.Sealed(l.Media().Path(d), l.Media().Keys); !ok || err != nil {
+				t.Fatalf("%s is not sealed in the store: %v", f.Name, err)
+			}
 			if f.Role == KindVideo {
-				video = l.Media().Path(d)
+				video = d
 			} else {
-				audio = l.Media().Path(d)
+				audio = d
 			}
 		}
-		a, err := OpenAVI(video)
-		if err != nil {
-			t.Fatal(err)
-		}
+		a := storedAVI(t, l, video)
 		vinfo := a.Info()
 		last := int64(-1)
 		for j := range vinfo.Frames {
@@ -127,7 +199,7 @@ func TestRecordVideoWithAudioInSegments(t *testing.T) {
 			last = int64(seq)
 		}
 		a.Close()
-		ainfo, _, err := ReadWAV(audio)
+		ainfo, _, err := storedWAV(t, l, audio)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -194,11 +266,39 @@ func TestRecordingSurvivesSIGKILL(t *testing.T) {
 	cmd.Wait()
 	ran := killed.Sub(started)
 
-	l, _ = testLog(t, dir)
+	// The next start opens the log locked (nobody signed in yet): the
+	// sealed segments cannot be repaired or hashed, and stay as they are
+	// for the unlock.
+	keys := &lockable{Static: testKeys(t, dir)}
+	keys.locked.Store(true)
+	l, _ = testLogKeys(t, dir, keys)
 	defer l.Close()
-	if left, _ := filepath.Glob(filepath.Join(RecordingDir(l), "*.json")); len(left) != 1 {
+	left, _ := filepath.Glob(filepath.Join(RecordingDir(l), "*"))
+	if len(left) != 3 {
 		t.Fatalf("the killed recorder left %v", left)
 	}
+	for _, name := range left {
+		if strings.HasSuffix(name, ".json") {
+			continue
+		}
+		if ok, err := seal.Sealed(name, nil); !ok || err != nil {
+			t.Fatalf("%s is not sealed: %v", name, err)
+		}
+	}
+	sizes := map[string]int64{}
+	for _, name := range left {
+		st, _ := os.Stat(name)
+		sizes[name] = st.Size()
+	}
+	if recs, err := Recover(context.Background(), l); !errors.Is(err, seal.ErrLocked) || len(recs) != 0 {
+		t.Fatalf("recover while locked: %d records, %v", len(recs), err)
+	}
+	for _, name := range left {
+		if st, err := os.Stat(name); err != nil || st.Size() != sizes[name] {
+			t.Fatalf("%s changed while locked: %v", name, err)
+		}
+	}
+	keys.locked.Store(false)
 	recs, err := Recover(context.Background(), l)
 	if err != nil || len(recs) != 1 {
 		t.Fatalf("recover: %d records, %v", len(recs), err)
@@ -214,19 +314,18 @@ func TestRecordingSurvivesSIGKILL(t *testing.T) {
 	}
 	for _, f := range got.Files {
 		d, _ := casefile.ParseDigest(f.SHA256)
-		path := l.Media().Path(d)
+		if ok, err := seal.Sealed(l.Media().Path(d), l.Media().Keys); !ok || err != nil {
+			t.Fatalf("%s is not sealed in the store: %v", f.Name, err)
+		}
 		if f.Role == KindVideo {
-			a, err := OpenAVI(path)
-			if err != nil {
-				t.Fatal(err)
-			}
+			a := storedAVI(t, l, d)
 			for j := range a.Info().Frames {
 				if _, err := a.Frame(j); err != nil {
 					t.Fatalf("frame %d: %v", j, err)
 				}
 			}
 			a.Close()
-		} else if info, _, err := ReadWAV(path); err != nil || info.Duration() < ran-2*time.Second {
+		} else if info, _, err := storedWAV(t, l, d); err != nil || info.Duration() < ran-2*time.Second {
 			t.Fatalf("audio %+v %v", info, err)
 		}
 	}
@@ -289,4 +388,61 @@ func TestRecorderWatchesTheDisk(t *testing.T) {
 	if _, err := Start(context.Background(), Config{Log: l, Case: id, Author: "990101000001", Audio: nullAudio(t)}); !errors.Is(err, ErrDiskFull) {
 		t.Fatalf("started with 10 MB free: %v", err)
 	}
+}
+
+// The synthetic sine records as a microphone would, sealed: the stored
+// WAV holds the tone sample for sample, and no 64-byte run of it is in
+// any file of the folder.
+func TestSineRecordedSealed(t *testing.T) {
+	dir := t.TempDir()
+	l, id := testLog(t, dir)
+	defer l.Close()
+	src := Sine{Hz: 997, Rate: 48000}
+	r, err := Start(context.Background(), Config{Log: l, Case: id, Author: "990101000001", Audio: src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	if r.Level() < 0.2 {
+		t.Errorf("level %v for a half-scale tone", r.Level())
+	}
+	recs, err := r.Stop()
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("%d records, %v", len(recs), err)
+	}
+	got, _ := RecordingOf(*recs[0])
+	d, _ := casefile.ParseDigest(got.Files[0].SHA256)
+	info, samples, err := storedWAV(t, l, d)
+	if err != nil || info.Duration() < time.Second {
+		t.Fatalf("%+v %v", info, err)
+	}
+	tone := src.Samples(48000, 48000)
+	// The recording starts at the tone's first sample, or after a little
+	// silence (the first buffer comes 20 ms late).
+	start := -1
+	for i := range min(len(samples), 4800) {
+		if equal16(samples[i:i+64], tone[:64]) {
+			start = i
+			break
+		}
+	}
+	if start < 0 || !equal16(samples[start:start+40000], tone[:40000]) {
+		t.Fatalf("the tone is not in the recording (start %d)", start)
+	}
+	if _, err := RepairWAV(filepath.Join(dir, "none.wav"), l.Media().Keys); err == nil {
+		t.Fatal("repaired a missing file")
+	}
+	filepath.Walk(dir, func(path string, fi os.FileInfo, err error) error {
+		if err != nil || fi.IsDir() {
+			return err
+		}
+		raw, _ := os.ReadFile(path)
+		for k := 0; k < 40000; k += 997 {
+			if bytes.Contains(raw, pcm(tone[k:k+32])) {
+				t.Errorf("%s holds 64 bytes of the recorded sound", path)
+				break
+			}
+		}
+		return nil
+	})
 }

@@ -85,13 +85,13 @@ func recordFourSeconds(t *testing.T, a *Audio, mic *AudioDevice) {
 	}
 	for _, f := range got.Files {
 		d, _ := casefile.ParseDigest(f.SHA256)
-		path := l.Media().Path(d)
-		st, err := os.Stat(path)
-		if err != nil || st.Size() != f.Size {
+		sf, err := l.Media().Open(d)
+		if err != nil || sf.Size() != f.Size {
 			t.Fatalf("%s: %v, %d bytes recorded", f.Name, err, f.Size)
 		}
+		sf.Close()
 		if f.Role == KindAudio {
-			info, _, err := ReadWAV(path)
+			info, _, err := storedWAV(t, l, d)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -101,10 +101,7 @@ func recordFourSeconds(t *testing.T, a *Audio, mic *AudioDevice) {
 			near("the WAV's size in time", size)
 			t.Logf("audio %v, %d bytes", info.Duration(), f.Size)
 		} else {
-			v, err := OpenAVI(path)
-			if err != nil {
-				t.Fatal(err)
-			}
+			v := storedAVI(t, l, d)
 			near("the AVI's duration", v.Info().Duration())
 			t.Logf("video %v, %d frames, %d bytes", v.Info().Duration(), v.Info().Frames, f.Size)
 			v.Close()

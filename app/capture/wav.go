@@ -14,35 +14,39 @@ import (
 	"io"
 	"os"
 	"time"
+
+	"github.com/sanxiang-desk/sanxiang/app/store/seal"
 )
 
 // wavHeader is the size of the canonical PCM WAV header written here.
 const wavHeader = 44
 
-// WAVWriter writes PCM16 WAV. The header's sizes are rewritten on every
-// Sync, and RepairWAV rebuilds them from the file's length, so a file cut
-// short by a crash is still a valid WAV of what reached the disk.
+// WAVWriter writes PCM16 WAV, in plaintext or sealed as it is written
+// (a seal.Writer whose 44-byte head is the WAV header). The header's sizes
+// are rewritten on every Sync, and RepairWAV rebuilds them from the file's
+// length, so a file cut short by a crash is still a valid WAV of what
+// reached the disk.
 type WAVWriter struct {
-	f        *os.File
+	f        segFile
 	rate     int
 	channels int
 	data     int64 // bytes of samples written
 }
 
-// CreateWAV starts a PCM16 WAV file.
-func CreateWAV(path string, rate, channels int) (*WAVWriter, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+// CreateWAV starts a PCM16 WAV file, sealed under keys (nil: plaintext).
+func CreateWAV(path string, keys seal.Keys, rate, channels int) (*WAVWriter, error) {
+	f, err := createSeg(path, keys, wavHeader)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("create WAV: %w", err)
 	}
 	w := &WAVWriter{f: f, rate: rate, channels: channels}
 	if _, err := f.Write(wavHeaderBytes(rate, channels, 0)); err != nil {
 		f.Close()
-		return nil, err
+		os.Remove(path)
+		return nil, fmt.Errorf("create WAV %s: %w", path, err)
 	}
 	return w, nil
 }
-
 func wavHeaderBytes(rate, channels int, data int64) []byte {
 	h := make([]byte, wavHeader)
 	le := binary.LittleEndian
@@ -113,9 +117,9 @@ func (i WAVInfo) Duration() time.Duration {
 	return time.Duration(i.Frames) * time.Second / time.Duration(i.Rate)
 }
 
-func readWAVHeader(f *os.File) (WAVInfo, error) {
+func readWAVHeader(f io.ReaderAt) (WAVInfo, error) {
 	h := make([]byte, wavHeader)
-	if _, err := io.ReadFull(f, h); err != nil {
+	if _, err := f.ReadAt(h, 0); err != nil {
 		return WAVInfo{}, ErrNotWAV
 	}
 	le := binary.LittleEndian
@@ -131,52 +135,67 @@ func readWAVHeader(f *os.File) (WAVInfo, error) {
 }
 
 // RepairWAV makes a WAV cut short by a crash whole: the sizes in its
-// header are set from the file's length, less a torn last frame.
-func RepairWAV(path string) (info WAVInfo, err error) {
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
+// header are set from the file's length, less a torn last frame. A sealed
+// file (it needs keys) first has its torn last chunk cut off.
+func RepairWAV(path string, keys seal.Keys) (info WAVInfo, err error) {
+	f, err := reopenSeg(path, keys)
 	if err != nil {
-		return WAVInfo{}, err
+		return WAVInfo{}, fmt.Errorf("repair WAV: %w", err)
 	}
 	// The header is rewritten: an error closing is an error of the repair.
 	defer func() {
-		if cerr := f.Close(); err == nil {
-			err = cerr
+		if cerr := f.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("repair WAV %s: %w", path, cerr)
 		}
 	}()
 	info, err = readWAVHeader(f)
 	if err != nil {
 		return info, fmt.Errorf("%s: %w", path, err)
 	}
-	st, err := f.Stat()
-	if err != nil {
-		return info, err
-	}
 	frame := int64(2 * info.Channels)
-	data := (st.Size() - wavHeader) / frame * frame
+	data := (f.Size() - wavHeader) / frame * frame
 	if err := f.Truncate(wavHeader + data); err != nil {
-		return info, err
+		return info, fmt.Errorf("repair WAV %s: %w", path, err)
 	}
 	if _, err := f.WriteAt(wavHeaderBytes(info.Rate, info.Channels, data), 0); err != nil {
-		return info, err
+		return info, fmt.Errorf("repair WAV %s: %w", path, err)
 	}
 	info.Frames = data / frame
-	return info, f.Sync()
+	if err := f.Sync(); err != nil {
+		return info, fmt.Errorf("repair WAV %s: %w", path, err)
+	}
+	return info, nil
 }
 
-// ReadWAV reads a PCM16 WAV file's samples, interleaved.
-func ReadWAV(path string) (WAVInfo, []int16, error) {
-	f, err := os.Open(path)
+// ReadWAV reads a PCM16 WAV file's samples, interleaved; a sealed file
+// needs keys.
+func ReadWAV(path string, keys seal.Keys) (WAVInfo, []int16, error) {
+	f, err := openSeg(path, keys)
 	if err != nil {
-		return WAVInfo{}, nil, err
+		return WAVInfo{}, nil, fmt.Errorf("read WAV: %w", err)
 	}
 	defer f.Close()
-	info, err := readWAVHeader(f)
+	info, samples, err := ReadWAVAt(f, f.Size())
 	if err != nil {
 		return info, nil, fmt.Errorf("%s: %w", path, err)
 	}
-	raw := make([]byte, info.Frames*int64(2*info.Channels))
-	if _, err := io.ReadFull(f, raw); err != nil {
-		return info, nil, fmt.Errorf("%s: %w", path, err)
+	return info, samples, nil
+}
+
+// ReadWAVAt reads the samples of a PCM16 WAV of size bytes held by r
+// (a file, or a sealed file's plaintext).
+func ReadWAVAt(r io.ReaderAt, size int64) (WAVInfo, []int16, error) {
+	info, err := readWAVHeader(r)
+	if err != nil {
+		return info, nil, err
+	}
+	n := info.Frames * int64(2*info.Channels)
+	if wavHeader+n > size {
+		return info, nil, fmt.Errorf("%w: the header says %d bytes of samples, the file holds %d", ErrNotWAV, n, size-wavHeader)
+	}
+	raw := make([]byte, n)
+	if _, err := r.ReadAt(raw, wavHeader); err != nil && !(err == io.EOF && len(raw) == 0) {
+		return info, nil, fmt.Errorf("read samples: %w", err)
 	}
 	samples := make([]int16, len(raw)/2)
 	for i := range samples {

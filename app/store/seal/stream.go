@@ -310,6 +310,11 @@ type Writer struct {
 	end     int64  // file offset of the next chunk
 	index   uint64 // of the next chunk
 	closed  bool
+
+	chunks   []chunkRef // written so far, for ReadAt and Truncate
+	bufStart int64      // plaintext offset of buf's first byte
+	cached   int        // chunk in cache, -1 for none
+	cache    []byte
 }
 
 // Create makes a new sealed file at path (O_EXCL, 0600) with a patchable
@@ -323,7 +328,7 @@ func Create(path string, k Keys, headSize int) (*Writer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("seal: create: %w", err)
 	}
-	w := &Writer{f: f, path: path, h: h, head: make([]byte, headSize), end: h.dataStart()}
+	w := &Writer{f: f, path: path, h: h, head: make([]byte, headSize), end: h.dataStart(), bufStart: int64(headSize), cached: -1}
 	fail := func(err error) (*Writer, error) {
 		f.Close()
 		os.Remove(path)
@@ -352,7 +357,10 @@ func Create(path string, k Keys, headSize int) (*Writer, error) {
 }
 
 // Append reopens a sealed file to write on: a torn last chunk (a crash
-// mid-write) is cut off, the head is kept.
+// mid-write) is cut off, the head is kept. Every chunk is authenticated
+// and the file is cut at the first that fails: after a crash any chunk
+// written since the last Sync may be torn, not only the last one, and
+// those were never promised to the disk.
 func Append(path string, k Keys) (*Writer, error) {
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
@@ -382,7 +390,7 @@ func appendFile(f *os.File, path string, k Keys) (*Writer, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &Writer{f: f, path: path, h: h}
+	w := &Writer{f: f, path: path, h: h, cached: -1}
 	if h.headSize > 0 {
 		if w.head, w.version, err = h.readHead(f); err != nil {
 			return nil, err
@@ -404,10 +412,12 @@ func appendFile(f *os.File, path string, k Keys) (*Writer, error) {
 	}
 	w.end = end
 	w.index = uint64(len(chunks))
+	w.chunks = chunks
 	w.pos = int64(h.headSize)
 	if n := len(chunks); n > 0 {
 		w.pos = chunks[n-1].plain + int64(chunks[n-1].n)
 	}
+	w.bufStart = w.pos
 	return w, nil
 }
 
@@ -454,10 +464,86 @@ func (w *Writer) flushChunk() error {
 	if _, err := w.f.WriteAt(out, w.end); err != nil {
 		return fmt.Errorf("seal: write %s: %w", w.path, err)
 	}
+	w.chunks = append(w.chunks, chunkRef{off: w.end, plain: w.bufStart, n: len(w.buf)})
 	w.end += int64(len(out))
 	w.index++
+	w.bufStart += int64(len(w.buf))
 	w.buf = w.buf[:0]
 	return nil
+}
+
+// ReadAt reads back the plaintext written so far (head, sealed chunks and
+// what is buffered), as a repair reads the file it is about to patch.
+func (w *Writer) ReadAt(p []byte, off int64) (int, error) {
+	if w.closed {
+		return 0, fmt.Errorf("seal: read %s: %w", w.path, os.ErrClosed)
+	}
+	if off < 0 {
+		return 0, fmt.Errorf("seal: read %s at %d: negative offset", w.path, off)
+	}
+	n := 0
+	for n < len(p) && off < w.pos {
+		var c int
+		switch {
+		case off < int64(len(w.head)):
+			c = copy(p[n:], w.head[off:min(int64(len(w.head)), w.pos)])
+		case off >= w.bufStart:
+			c = copy(p[n:], w.buf[off-w.bufStart:])
+		default:
+			i := sort.Search(len(w.chunks), func(i int) bool { return w.chunks[i].plain+int64(w.chunks[i].n) > off })
+			if w.cached != i {
+				plain, err := w.h.readChunk(w.f, w.chunks[i], uint64(i), w.cache[:0])
+				if err != nil {
+					w.cached = -1
+					return n, fmt.Errorf("read %s: %w", w.path, err)
+				}
+				w.cache, w.cached = plain, i
+			}
+			c = copy(p[n:], w.cache[off-w.chunks[i].plain:])
+		}
+		n += c
+		off += int64(c)
+	}
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// Truncate cuts the plaintext to size (not into the head): the chunk that
+// holds the cut is sealed again with what comes before it, and the file is
+// fsynced. A repair uses it to drop a torn record at the end.
+func (w *Writer) Truncate(size int64) error {
+	if w.closed {
+		return fmt.Errorf("seal: truncate %s: %w", w.path, os.ErrClosed)
+	}
+	if size < int64(len(w.head)) || size > w.pos {
+		return fmt.Errorf("seal: truncate %s to %d: out of range %d..%d", w.path, size, len(w.head), w.pos)
+	}
+	if size >= w.bufStart {
+		w.buf = w.buf[:size-w.bufStart]
+		w.pos = size
+		return nil
+	}
+	i := sort.Search(len(w.chunks), func(i int) bool { return w.chunks[i].plain+int64(w.chunks[i].n) > size })
+	c := w.chunks[i]
+	plain, err := w.h.readChunk(w.f, c, uint64(i), nil)
+	if err != nil {
+		return fmt.Errorf("truncate %s: %w", w.path, err)
+	}
+	if err := w.f.Truncate(c.off); err != nil {
+		return fmt.Errorf("seal: truncate %s: %w", w.path, err)
+	}
+	w.chunks = w.chunks[:i]
+	w.index = uint64(i)
+	w.end = c.off
+	w.cached = -1
+	w.bufStart = c.plain
+	w.buf = append(w.buf[:0], plain[:size-c.plain]...)
+	w.pos = size
+	// The kept part of the cut chunk goes back at once: a crash now must
+	// not lose more than the cut.
+	return w.Sync()
 }
 
 // writeHead writes the next version of the head into the other slot.

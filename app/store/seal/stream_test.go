@@ -382,3 +382,70 @@ func FuzzOpenStream(f *testing.F) {
 		r.ReadAt(buf, r.Size()/2)
 	})
 }
+
+// A repair reads what it wrote through the Writer and cuts a torn record:
+// the cut may fall inside a sealed chunk, in the buffer, or on a boundary.
+func TestStreamWriterReadAtAndTruncate(t *testing.T) {
+	k := sealtest.Keys(t)
+	dir := t.TempDir()
+	plain := randomBytes(2*seal.ChunkSize+5000, 5)
+	for i, cut := range []int64{16, 100, seal.ChunkSize + 16, seal.ChunkSize + 17, 2*seal.ChunkSize + 16 + 10, int64(len(plain))} {
+		path := filepath.Join(dir, string(rune('a'+i)))
+		w, err := seal.Create(path, k, 16)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(plain)
+		got := make([]byte, len(plain))
+		if n, err := w.ReadAt(got, 0); n != len(plain) || err != nil || !bytes.Equal(got, plain) {
+			t.Fatalf("writer ReadAt: %d %v", n, err)
+		}
+		if err := w.Truncate(cut); err != nil {
+			t.Fatal(err)
+		}
+		w.Write([]byte("tail"))
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		want := append(bytes.Clone(plain[:cut]), "tail"...)
+		if back, r := readAll(t, path, k); !bytes.Equal(back, want) || r.Torn() {
+			t.Fatalf("cut at %d: read %d bytes, want %d", cut, len(back), len(want))
+		}
+	}
+	w, _ := seal.Create(filepath.Join(dir, "h"), k, 16)
+	w.Write(plain[:100])
+	if err := w.Truncate(15); err == nil {
+		t.Fatal("cut into the head")
+	}
+	w.Close()
+}
+
+type failingReader struct{ n int }
+
+func (f *failingReader) Read(p []byte) (int, error) {
+	if f.n <= 0 {
+		return 0, errors.New("disk unplugged")
+	}
+	m := min(len(p), f.n)
+	f.n -= m
+	return m, nil
+}
+
+// A source that fails half way leaves no file behind and says why; so
+// does a locked key.
+func TestSealFileSourceError(t *testing.T) {
+	k := sealtest.Keys(t)
+	dst := filepath.Join(t.TempDir(), "x")
+	if _, _, err := seal.SealFile(dst, &failingReader{n: 3*seal.ChunkSize + 7}, k); err == nil || !bytes.Contains([]byte(err.Error()), []byte("disk unplugged")) {
+		t.Fatalf("SealFile of a failing source: %v", err)
+	}
+	if _, err := os.Stat(dst); !errors.Is(err, os.ErrNotExist) {
+		t.Fatal("a half-sealed file was left")
+	}
+	if _, _, err := seal.SealFile(dst, bytes.NewReader([]byte("x")), nil); !errors.Is(err, seal.ErrLocked) {
+		t.Fatalf("SealFile locked: %v", err)
+	}
+	if _, err := seal.Create(dst, nil, 0); !errors.Is(err, seal.ErrLocked) {
+		t.Fatalf("Create locked: %v", err)
+	}
+}
