@@ -106,7 +106,7 @@ func TestSealedLogVerifiesAndPushesPlaintext(t *testing.T) {
 	if k, _ := keys.Current(); keyID != k.ID.String() {
 		t.Fatalf("sealing names key %s, not %s", keyID, k.ID)
 	}
-	for _, s := range []string{"现场检查记录", "PRIVATE+KEY", `"body"`} {
+	for _, s := range []string{"现场检查记录", "PRIVATE+KEY", `"body"`, "photo 5"} {
 		if p := folderHolds(t, filepath.Dir(sf.path), s); p != "" {
 			t.Errorf("%s holds %q", p, s)
 		}
