@@ -105,7 +105,11 @@ func (c *Cases) ShowArchiveForm() {
 			return
 		}
 		f.dialog.Hide()
-		c.showCase(cs.ID, nil, shell.L("archive.saved", map[string]any{"Path": filepath.Join(c.log.ArchiveDir(), cs.ID+".zip")}))
+		saved := "archive.saved"
+		if c.log.ArchiveSealed() {
+			saved = "archive.saved_sealed" // it opens here only: export for courts
+		}
+		c.showCase(cs.ID, nil, shell.L(saved, map[string]any{"Path": filepath.Join(c.log.ArchiveDir(), cs.ID+".zip")}))
 	}
 	f.OK = widget.NewButtonWithIcon(shell.L("archive.do"), theme.StorageIcon(), func() { f.Submit() })
 	c.Archive = f

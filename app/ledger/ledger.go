@@ -124,6 +124,9 @@ type Log struct {
 	// sealed says the log has its sealing row: records, received records
 	// and the device key are sealed under opt.Keys.
 	sealed bool
+	// readOnly is a log opened to verify (OpenExisting): it takes no
+	// record, having none of its owner's rules (Options.BeforeAppend).
+	readOnly bool
 	// Verifier is the device's public key in note form: what a platform or
 	// an auditor needs to check this log's checkpoints.
 	Verifier string
@@ -264,6 +267,9 @@ func Open(ctx context.Context, path, mediaDir, deviceID string, o Options) (*Log
 	return l, nil
 }
 
+// ErrReadOnly refuses an append to a log opened to verify (OpenExisting).
+var ErrReadOnly = errors.New("append: the log was opened to verify, not to write")
+
 // ErrNotLog is returned by OpenExisting for a file that holds no log.
 var ErrNotLog = errors.New("not a log database")
 
@@ -277,7 +283,7 @@ func OpenExisting(ctx context.Context, path, mediaDir string, keys seal.Keys) (*
 	if err != nil {
 		return nil, fmt.Errorf("open log: %w", err)
 	}
-	l := &Log{db: db, media: &MediaStore{Dir: mediaDir, Keys: keys}, now: time.Now, opt: Options{Keys: keys}}
+	l := &Log{db: db, media: &MediaStore{Dir: mediaDir, Keys: keys}, now: time.Now, opt: Options{Keys: keys}, readOnly: true}
 	err = db.QueryRowContext(ctx, `SELECT origin, signer, verifier FROM device_key WHERE id = 1`).Scan(&l.origin, &l.storedSigner, &l.Verifier)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errors.Join(fmt.Errorf("%w: %s", ErrNotLog, path), db.Close())
@@ -461,6 +467,9 @@ func (l *Log) Append(ctx context.Context, r *Record) error {
 // for a recording's segments or an import; each record is still its own
 // leaf, provable on its own.
 func (l *Log) AppendBatch(ctx context.Context, records []*Record) error {
+	if l.readOnly {
+		return ErrReadOnly
+	}
 	for _, r := range records {
 		// A record may name no case: a device's own log (a window's
 		// sign-ins); such records chain among themselves as case "".

@@ -106,7 +106,7 @@ func TestSealedLogVerifiesAndPushesPlaintext(t *testing.T) {
 	if k, _ := keys.Current(); keyID != k.ID.String() {
 		t.Fatalf("sealing names key %s, not %s", keyID, k.ID)
 	}
-	for _, s := range []string{"现场检查记录", "PRIVATE+KEY", `"body"`} {
+	for _, s := range []string{"现场检查记录", "PRIVATE+KEY", `"body"`, "photo 5"} {
 		if p := folderHolds(t, filepath.Dir(sf.path), s); p != "" {
 			t.Errorf("%s holds %q", p, s)
 		}
@@ -209,7 +209,15 @@ func TestSealedLogVerifiesAndPushesPlaintext(t *testing.T) {
 	if _, err := nk.Verify(ctx, nil); !errors.Is(err, ErrSealedLog) || errors.As(err, &ve) {
 		t.Fatalf("verify without keys: %v", err)
 	}
-	if err := nk.Append(ctx, &Record{Case: "C0", Kind: "note", Author: "990101000001"}); !errors.Is(err, ErrSealedLog) {
+	if err := nk.Append(ctx, &Record{Case: "C0", Kind: "note", Author: "990101000001"}); !errors.Is(err, ErrReadOnly) {
+		t.Fatalf("append to a log opened to verify: %v", err)
+	}
+	wl, err := Open(ctx, sf.path, filepath.Join(filepath.Dir(sf.path), "media"), "test-01", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wl.Close()
+	if err := wl.Append(ctx, &Record{Case: "C0", Kind: "note", Author: "990101000001"}); !errors.Is(err, ErrSealedLog) {
 		t.Fatalf("append without keys: %v", err)
 	}
 	if err := nk.Export(ctx, "C0", &bytes.Buffer{}, nil); !errors.Is(err, ErrSealedLog) {
