@@ -87,7 +87,7 @@ func (l *Log) sealRecord(seq int64, data []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return SealRecordBytes(k, seq, data)
+	return sealRecordBytes(k, seq, data)
 }
 
 // openRecv gives a received record's bytes from what received_records
@@ -116,7 +116,7 @@ func (l *Log) sealRecv(device string, seq int64, data []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return SealReceivedBytes(k, device, seq, data)
+	return sealReceivedBytes(k, device, seq, data)
 }
 
 // sealSigner is the device_key.signer column for a signer key: a sealed
@@ -165,13 +165,9 @@ func (l *Log) deviceSigner() (note.Signer, error) {
 // sinceNow is the sealing row's time.
 func sinceNow(now time.Time) string { return now.UTC().Format(time.RFC3339) }
 
-// SealRecordBytes is what a sealed log's records.data holds for record
-// seq's bytes; SealReceivedBytes what received_records.data holds for a
-// record of device's log; SealDeviceKey what device_key.signer holds for
-// the note signer key. They are for the device's upgrade, which writes a
-// sealed copy of a plaintext log row by row (the tree hashes and
-// checkpoints are copied as they are: they are over the plaintext).
-func SealRecordBytes(k seal.Keys, seq int64, data []byte) ([]byte, error) {
+// sealRecordBytes is what a sealed log's records.data holds for record
+// seq's bytes (the log's appends and the upgrade's copy).
+func sealRecordBytes(k seal.Keys, seq int64, data []byte) ([]byte, error) {
 	b, err := seal.Seal(k, data, recContext(seq))
 	if err != nil {
 		return nil, fmt.Errorf("seal record %d: %w", seq, err)
@@ -179,28 +175,12 @@ func SealRecordBytes(k seal.Keys, seq int64, data []byte) ([]byte, error) {
 	return b, nil
 }
 
-// SealReceivedBytes: see SealRecordBytes.
-func SealReceivedBytes(k seal.Keys, device string, seq int64, data []byte) ([]byte, error) {
+// sealReceivedBytes is what received_records.data holds for a record of
+// device's log.
+func sealReceivedBytes(k seal.Keys, device string, seq int64, data []byte) ([]byte, error) {
 	b, err := seal.Seal(k, data, recvContext(device, seq))
 	if err != nil {
 		return nil, fmt.Errorf("seal received record %s #%d: %w", device, seq, err)
 	}
 	return b, nil
-}
-
-// SealDeviceKey: see SealRecordBytes.
-func SealDeviceKey(k seal.Keys, signerKey string) (string, error) { return sealSigner(k, signerKey) }
-
-// MarkSealed inserts the sealing row into a log database being written
-// sealed (the upgrade's copy), in tx: the key the rows are sealed under,
-// from now.
-func MarkSealed(ctx context.Context, tx *sql.Tx, k seal.Keys) error {
-	cur, err := k.Current()
-	if err != nil {
-		return fmt.Errorf("mark the log sealed: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO sealing (id, key_id, since) VALUES (1, ?, ?)`, cur.ID.String(), sinceNow(time.Now())); err != nil {
-		return fmt.Errorf("mark the log sealed: %w", err)
-	}
-	return nil
 }

@@ -3,7 +3,6 @@ package ledger
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -12,7 +11,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/sanxiang-desk/sanxiang/app/store"
 	"github.com/sanxiang-desk/sanxiang/app/store/seal"
 	"github.com/sanxiang-desk/sanxiang/app/store/seal/sealtest"
 )
@@ -385,80 +383,5 @@ func TestSealedRowMovedDoesNotOpen(t *testing.T) {
 	expect(t, err, ErrRecordAltered, 1)
 	if !errors.Is(err, seal.ErrNotSealed) {
 		t.Fatalf("verify: %v, want seal.ErrNotSealed beneath", err)
-	}
-}
-
-// The upgrade's helpers make a sealed copy of a plaintext log, row by row,
-// that verifies to the same tree under the same device key and appends on.
-func TestSealedCopyOfAPlaintextLog(t *testing.T) {
-	ctx := context.Background()
-	keys := sealtest.Keys(t)
-	pf := newFixtureWith(t, 7, Options{}, false)
-	want, err := pf.log.Verify(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "casefile.db.sealing")
-	db, err := store.Open(ctx, path, store.Options{Durability: store.Evidence, Migrations: Migrations})
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = db.Tx(ctx, func(tx *sql.Tx) error {
-		var origin, signer, verifier string
-		if err := pf.log.db.QueryRowContext(ctx, `SELECT origin, signer, verifier FROM device_key`).Scan(&origin, &signer, &verifier); err != nil {
-			return err
-		}
-		sk, err := SealDeviceKey(keys, signer)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO device_key (id, origin, signer, verifier) VALUES (1, ?, ?, ?)`, origin, sk, verifier); err != nil {
-			return err
-		}
-		if err := MarkSealed(ctx, tx, keys); err != nil {
-			return err
-		}
-		rows, err := pf.log.db.QueryContext(ctx, `SELECT seq, case_id, kind, at, author, corrects, data, hashes, checkpoint FROM records ORDER BY seq`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var seq int64
-			var caseID, kind, at, author string
-			var corrects *int64
-			var data, hashes []byte
-			var cp *string
-			if err := rows.Scan(&seq, &caseID, &kind, &at, &author, &corrects, &data, &hashes, &cp); err != nil {
-				return err
-			}
-			if data, err = SealRecordBytes(keys, seq, data); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO records (seq, case_id, kind, at, author, corrects, data, hashes, checkpoint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				seq, caseID, kind, at, author, corrects, data, hashes, cp); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
-	})
-	db.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := Open(ctx, path, filepath.Join(filepath.Dir(path), "media"), "test-01", Options{Keys: keys})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	got, err := l.Verify(ctx, nil)
-	if err != nil || !l.IsSealed() || got.Root != want.Root || l.Verifier != pf.log.Verifier {
-		t.Fatalf("the sealed copy: %+v, %v", got, err)
-	}
-	if err := l.Append(ctx, &Record{Case: "C0", Kind: "note", Author: "990101000001"}); err != nil {
-		t.Fatal(err)
-	}
-	if rep, err := l.VerifyWithKey(ctx, pf.log.Verifier, nil); err != nil || rep.Records != 8 {
-		t.Fatalf("after an append: %+v, %v", rep, err)
 	}
 }

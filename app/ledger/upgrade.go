@@ -193,9 +193,9 @@ func sealBatch(ctx context.Context, old, db *store.DB, keys seal.Keys, last int6
 	}
 	err = db.Tx(ctx, func(tx *sql.Tx) error {
 		for _, r := range batch {
-			b, err := seal.Seal(keys, r.data, recContext(r.seq))
+			b, err := sealRecordBytes(keys, r.seq, r.data)
 			if err != nil {
-				return fmt.Errorf("record %d: %w", r.seq, err)
+				return err
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO records (seq, case_id, kind, at, author, corrects, data, hashes, checkpoint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				r.seq, r.caseID, r.kind, r.at, r.auth, r.corrects, b, r.hashes, r.checkpoint); err != nil {
@@ -330,9 +330,9 @@ func sealReceivedRow(keys seal.Keys, cols []string, vals []any) error {
 	d, _ := vals[dev].(string)
 	s, _ := vals[seq].(int64)
 	b, _ := vals[data].([]byte)
-	sealed, err := seal.Seal(keys, b, recvContext(d, s))
+	sealed, err := sealReceivedBytes(keys, d, s, b)
 	if err != nil {
-		return fmt.Errorf("received record %s #%d: %w", d, s, err)
+		return err
 	}
 	vals[data] = sealed
 	return nil
