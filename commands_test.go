@@ -12,6 +12,7 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/demo"
 )
 
 func runCLI(t *testing.T, args ...string) (int, string, string) {
@@ -19,6 +20,16 @@ func runCLI(t *testing.T, args ...string) (int, string, string) {
 	var out, errOut bytes.Buffer
 	code := run(args, &out, &errOut)
 	return code, out.String(), errOut.String()
+}
+
+// runCLIAs runs a command with pin on its standard input (a tool opening
+// a sealed folder as --person).
+func runCLIAs(t *testing.T, pin string, args ...string) (int, string, string) {
+	t.Helper()
+	old := stdin
+	stdin = strings.NewReader(pin + "\n")
+	defer func() { stdin = old }()
+	return runCLI(t, args...)
 }
 
 func TestSeedWritesTheDemoCatalog(t *testing.T) {
@@ -127,7 +138,7 @@ func exportSeededCase(t *testing.T) (dir, key, caseID, bundle string) {
 	key = l.Verifier
 	l.Close()
 	bundle = filepath.Join(dir, "case.zip")
-	if code, _, errOut := runCLI(t, "export", "--data", dir, "--case", ids[0], "--out", bundle); code != 0 {
+	if code, _, errOut := runCLIAs(t, demo.PIN, "export", "--data", dir, "--case", ids[0], "--out", bundle, "--person", "990101000001"); code != 0 {
 		t.Fatalf("export: %s", errOut)
 	}
 	return dir, key, ids[0], bundle
@@ -139,7 +150,7 @@ func TestExportAndVerifyBundle(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "案卷包核验通过：案件 "+id) {
 		t.Fatalf("verify bundle: exit %d %q %q", code, stdout, errOut)
 	}
-	if code, _, _ := runCLI(t, "export", "--data", dir, "--case", "NO-SUCH-CASE", "--out", filepath.Join(dir, "x.zip")); code == 0 {
+	if code, _, _ := runCLIAs(t, demo.PIN, "export", "--data", dir, "--case", "NO-SUCH-CASE", "--out", filepath.Join(dir, "x.zip"), "--person", "990101000001"); code == 0 {
 		t.Fatal("exported a case that does not exist")
 	}
 	if _, err := os.Stat(filepath.Join(dir, "x.zip")); !os.IsNotExist(err) {

@@ -18,15 +18,6 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/vault"
 )
 
-// withStdin runs fn with the tools' standard input reading s.
-func withStdin(t *testing.T, s string, fn func()) {
-	t.Helper()
-	old := stdin
-	stdin = strings.NewReader(s)
-	defer func() { stdin = old }()
-	fn()
-}
-
 // demoKeyFile is the demo city's recovery key file, from the module root.
 func demoKeyFile(t *testing.T) string {
 	t.Helper()
@@ -64,15 +55,11 @@ func TestSeedIsSealedAndVerifies(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "--person") || !strings.Contains(errOut, "--recovery-key") {
 		t.Fatalf("verify with nothing: exit %d %q %q", code, out, errOut)
 	}
-	withStdin(t, demo.PIN+"\n", func() {
-		code, out, errOut = runCLI(t, "verify", "--person", "990101000001", db)
-	})
+	code, out, errOut = runCLIAs(t, demo.PIN, "verify", "--person", "990101000001", db)
 	if code != 0 || !strings.Contains(out, "核验通过") {
 		t.Fatalf("verify as a person: exit %d %q %q", code, out, errOut)
 	}
-	withStdin(t, "000000\n", func() {
-		code, _, errOut = runCLI(t, "verify", "--person", "990101000001", db)
-	})
+	code, _, errOut = runCLIAs(t, "000000", "verify", "--person", "990101000001", db)
 	if code != 1 || !strings.Contains(errOut, "PIN") {
 		t.Fatalf("verify with a wrong PIN: exit %d %q", code, errOut)
 	}

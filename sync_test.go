@@ -69,7 +69,7 @@ func TestSyncDoesWhatItCanAndSaysWhatFailed(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	exit, out, errOut := runCLI(t, "--data", dir, "sync")
+	exit, out, errOut := runCLIAs(t, demo.PIN, "--data", dir, "sync", "--person", "990101000001")
 	t.Logf("stdout:\n%s\nstderr:\n%s", out, errOut)
 	if exit == 0 {
 		t.Fatal("a sync with a failed step exits 0")
@@ -101,14 +101,14 @@ func TestSyncDoesWhatItCanAndSaysWhatFailed(t *testing.T) {
 	if err := s.Revoke(ctx, id.DeviceID); err != nil {
 		t.Fatal(err)
 	}
-	exit, out, errOut = runCLI(t, "--data", dir, "sync")
+	exit, out, errOut = runCLIAs(t, demo.PIN, "--data", dir, "sync", "--person", "990101000001")
 	t.Logf("stdout:\n%s\nstderr:\n%s", out, errOut)
 	if exit == 0 || strings.Count(errOut, "不再接受本机的凭据") != 1 || !strings.Contains(out, "已从平台更新公示清单") {
 		t.Errorf("revoked: exit %d, stderr %q", exit, errOut)
 	}
 
 	front.Close()
-	exit, out, errOut = runCLI(t, "--data", dir, "sync")
+	exit, out, errOut = runCLIAs(t, demo.PIN, "--data", dir, "sync", "--person", "990101000001")
 	t.Logf("stdout:\n%s\nstderr:\n%s", out, errOut)
 	if exit == 0 || strings.Count(errOut, "连不上平台") != 1 || !strings.Contains(errOut, "更新公示清单未完成") {
 		t.Errorf("with the platform gone: exit %d, stderr %q", exit, errOut)

@@ -34,6 +34,11 @@ func ErrorText(err error) string {
 	if err == nil {
 		return ""
 	}
+	// An error that words itself comes first: it may also unwrap to
+	// several (a verify failure and the seal error beneath it).
+	if k, ok := err.(Keyed); ok {
+		return T(k)
+	}
 	if joined, ok := err.(interface{ Unwrap() []error }); ok {
 		var lines []string
 		for _, e := range joined.Unwrap() {
