@@ -629,3 +629,23 @@ func TestDroppedWrapLeavesNoTrace(t *testing.T) {
 		}
 	}
 }
+
+// A kiosk's or window's folder opens at start on its own machine only: a
+// copy opened elsewhere is ErrOtherMachine and stays locked.
+func TestDeskFolderOpensOnlyOnItsMachine(t *testing.T) {
+	ctx := context.Background()
+	b, v, dir, _ := newFolder(t, "window")
+	v.Lock()
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	other := t.TempDir()
+	copyFolder(t, dir, other)
+	for _, ks := range []keystore.Store{keystore.Dir(t.TempDir()), keystore.None{}} {
+		cb, cv := vaultBook(t, other, ks)
+		if err := cb.OpenDesk(ctx); !errors.Is(err, vault.ErrOtherMachine) || cv.Unlocked() {
+			t.Fatalf("%s: a copied window folder: %v", ks.Kind(), err)
+		}
+		cb.Close()
+	}
+}
