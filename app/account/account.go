@@ -136,24 +136,12 @@ func Open(ctx context.Context, path string) (*Book, error) {
 	return &Book{db: db, now: time.Now, kdf: Strong}, nil
 }
 
-// openDB opens device.db migrated, and with secure_delete on every
-// connection: a wrap or a sealed key deleted or replaced is overwritten
-// with zeros in the file, not left in a free page (the WAL is truncated
-// after such a delete, scrub).
+// openDB opens device.db migrated, as evidence: every connection has
+// secure_delete on (store.DSN), so a wrap or a sealed key deleted or
+// replaced is overwritten with zeros in the file, not left in a free page
+// (the WAL is truncated after such a delete, scrub).
 func openDB(ctx context.Context, path string) (*store.DB, error) {
-	o := store.Options{Durability: store.Evidence, Migrations: Migrations}
-	db, err := store.Open(ctx, path, o)
-	if err != nil {
-		return nil, err
-	}
-	if err := db.Close(); err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
-	sqldb, err := sql.Open("sqlite", store.DSN(path, o)+"&_pragma=secure_delete%281%29")
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
-	return &store.DB{DB: sqldb, Path: path}, nil
+	return store.Open(ctx, path, store.Options{Durability: store.Evidence, Migrations: Migrations})
 }
 
 // SetKDF sets the cost keys are sealed with from now on (Quick for the

@@ -175,25 +175,7 @@ func putWrap(ctx context.Context, tx *sql.Tx, w vault.Wrap, at time.Time) error 
 // (secure_delete has zeroed it in the database's pages): the frames that
 // held it are gone from the folder. A reader holding the WAL is waited
 // for, briefly.
-func (b *Book) scrub(ctx context.Context) error {
-	for i := 0; ; i++ {
-		var busy, log, done int
-		if err := b.db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &log, &done); err != nil {
-			return fmt.Errorf("scrub %s: %w", b.db.Path, err)
-		}
-		if busy == 0 {
-			return nil
-		}
-		if i == 40 {
-			return fmt.Errorf("scrub %s: the WAL is still in use", b.db.Path)
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("scrub %s: %w", b.db.Path, ctx.Err())
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-}
+func (b *Book) scrub(ctx context.Context) error { return b.db.Scrub(ctx) }
 
 // CreateVault makes the vault of a new data folder of the given kind
 // ("officer", "kiosk" or "window"; "" is an officer's): a folder id, the
