@@ -3,6 +3,7 @@ package officer
 import (
 	"context"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -27,6 +28,13 @@ type ActivateFunc func(ctx context.Context, code, pin string) (account.Account, 
 // Activate calls f.
 func (f ActivateFunc) Activate(ctx context.Context, code, pin string) (account.Account, error) {
 	return f(ctx, code, pin)
+}
+
+// Consenter is an Activator on a desk whose data is sealed while nobody
+// is signed in: someone already activated there opens it first.
+type Consenter interface {
+	NeedsConsent() bool
+	Consent(ctx context.Context, id, pin string) error
 }
 
 // SetReviewOpener lets a reviewer open a case the platform's review queue
@@ -74,6 +82,17 @@ func (d *Desk) ShowActivate() {
 		widget.NewFormItem(shell.L("activate.pin"), d.NewPIN),
 		widget.NewFormItem(shell.L("activate.pin2"), d.NewPIN2),
 	)
+	d.ConsentID, d.ConsentPIN = nil, nil
+	if c, ok := d.activate.(Consenter); ok && c.NeedsConsent() {
+		// The desk's data is sealed and nobody is in: a person already
+		// activated here opens it for this activation.
+		d.ConsentID = widget.NewEntry()
+		d.ConsentID.SetPlaceHolder(shell.L("officer.id_hint"))
+		d.ConsentPIN = widget.NewPasswordEntry()
+		form.Append(shell.L("activate.consent_id"), d.ConsentID)
+		form.Append(shell.L("activate.consent_pin"), d.ConsentPIN)
+		d.Busy = shell.NewBusy(d.Code, d.NewPIN, d.NewPIN2, d.ConsentID, d.ConsentPIN, d.DoActivate, back)
+	}
 	title := widget.NewLabelWithStyle(shell.L("activate.title"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	intro := widget.NewLabel(shell.L("activate.intro"))
 	intro.Wrapping = fyne.TextWrapWord
@@ -100,7 +119,21 @@ func (d *Desk) TryActivate() {
 	}
 	d.say("", false)
 	d.Busy.Start(shell.L("activate.busy"))
+	consentID, consentPIN := "", ""
+	if d.ConsentID != nil {
+		consentID, consentPIN = strings.TrimSpace(d.ConsentID.Text), d.ConsentPIN.Text
+		d.ConsentPIN.SetText("")
+	}
 	d.background(func() {
+		if c, ok := d.activate.(Consenter); ok && consentID != "" && c.NeedsConsent() {
+			if err := c.Consent(context.Background(), consentID, consentPIN); err != nil {
+				d.post(func() {
+					d.Busy.Stop()
+					d.say(shell.SignInError(err, time.Time{}), false)
+				})
+				return
+			}
+		}
 		a, err := d.activate.Activate(context.Background(), code, pin)
 		d.post(func() {
 			d.Busy.Stop()

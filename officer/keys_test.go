@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -132,6 +133,15 @@ func activate(d *Desk, code, pin, again string) {
 	test.Tap(d.DoActivate)
 }
 
+// consent fills the activation form's consent: someone already on the
+// desk opens its sealed data for the next activation.
+func consent(d *Desk, id, pin string) {
+	d.ConsentID.SetText("")
+	d.ConsentPIN.SetText("")
+	test.Type(d.ConsentID, id)
+	test.Type(d.ConsentPIN, pin)
+}
+
 func signIn(d *Desk, id, pin string) {
 	if d.Me != nil {
 		test.Tap(d.SignOut)
@@ -181,10 +191,15 @@ func TestActivateConfirmAndRevokeOnTheDesk(t *testing.T) {
 	if d.ID == nil || d.ID.Text != first || !strings.Contains(d.Message.Text, "已在本机激活") {
 		t.Fatalf("after activation: %q", d.Message.Text)
 	}
+	// From now on the desk's data opens only with a person: a further
+	// activation takes the first officer's consent.
+	test.Tap(d.ActivateOpen)
+	consent(d, first, "147258")
 	activate(d, code1, "147258", "147258") // a code works once
 	if !strings.Contains(d.Message.Text, "激活码无效、已使用或已过期") {
 		t.Fatalf("a used code: %q", d.Message.Text)
 	}
+	consent(d, first, "147258")
 	activate(d, code2, "258369", "258369")
 	if !strings.Contains(d.Message.Text, "已在本机激活") {
 		t.Fatalf("second officer's activation: %q", d.Message.Text)
@@ -289,8 +304,65 @@ func TestActivateConfirmAndRevokeOnTheDesk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	test.Tap(d.ActivateOpen)
+	consent(d, second, "258369")
 	activate(d, code3, "369258", "369258")
 	if !strings.Contains(d.Message.Text, "无法连接平台") {
 		t.Fatalf("activation offline: %q", d.Message.Text)
+	}
+}
+
+// On an officer's desk whose data is sealed and where nobody is signed
+// in, a second person's activation needs someone already activated there
+// to consent with their PIN: without it the form says so, a wrong PIN is
+// refused as at sign-in, and with it the person is activated, holds a
+// wrap of the data key at once, and the desk's data is locked again.
+func TestActivationOnASealedDeskNeedsConsent(t *testing.T) {
+	ctx := context.Background()
+	d, dev, s, _ := keyedDesk(t)
+	const first, second = "990101000001", "990101000002"
+	code, _, err := s.People().NewActivationCode(ctx, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	activate(d, code, "147258", "147258") // the first: the new folder opens by machine
+	signIn(d, first, "147258")
+	test.Tap(d.SignOut)
+	if dev.Vault.Unlocked() {
+		t.Fatal("the desk's data stays open with nobody signed in")
+	}
+
+	code2, _, err := s.People().NewActivationCode(ctx, second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	test.Tap(d.ActivateOpen)
+	if d.ConsentID == nil || d.ConsentPIN == nil {
+		t.Fatal("the activation form of a sealed desk asks for no consent")
+	}
+	activate(d, code2, "258369", "258369")
+	if !strings.Contains(d.Message.Text, "同意本次激活") {
+		t.Fatalf("without a consent: %q", d.Message.Text)
+	}
+	consent(d, first, "999999")
+	activate(d, code2, "258369", "258369")
+	if !strings.Contains(d.Message.Text, "不正确") || dev.Vault.Unlocked() {
+		t.Fatalf("a wrong consent PIN: %q (unlocked %v)", d.Message.Text, dev.Vault.Unlocked())
+	}
+	consent(d, first, "147258")
+	activate(d, code2, "258369", "258369")
+	if !strings.Contains(d.Message.Text, second) {
+		t.Fatalf("with a consent: %q", d.Message.Text)
+	}
+	if dev.Vault.Unlocked() {
+		t.Error("the desk's data stays open after a consented activation")
+	}
+	info, err := dev.Book.Vault(ctx)
+	if err != nil || !slices.Contains(info.Persons, second) {
+		t.Fatalf("the new person holds no wrap: %+v %v", info, err)
+	}
+	signIn(d, second, "258369")
+	if d.Me == nil || d.Me.ID != second || !dev.Vault.Unlocked() {
+		t.Fatalf("the new person signs in: %q", d.Message.Text)
 	}
 }

@@ -53,6 +53,9 @@ type Desk struct {
 	activate              Activator
 	ActivateOpen          *widget.Button
 	Code, NewPIN, NewPIN2 *widget.Entry
+	// ConsentID and ConsentPIN are a person already on the desk who opens
+	// its sealed data for an activation (nil when it is open).
+	ConsentID, ConsentPIN *widget.Entry
 	DoActivate            *widget.Button
 	// background runs slow work off the UI's goroutine (go f(); tests run
 	// it in place); the work gives its result back through post.

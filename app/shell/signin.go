@@ -106,7 +106,7 @@ func ActivationError(reason string, err error) string {
 	}
 	switch reason {
 	case "bad_activation_code", "activation_wrong_device", "person_inactive", "bad_person_key",
-		"unreachable", "unauthorized", "not_enrolled", "role_not_here":
+		"unreachable", "unauthorized", "not_enrolled", "role_not_here", "locked":
 		return L("activate.err." + reason)
 	}
 	return L("error.generic") + " " + err.Error()

@@ -32,6 +32,11 @@ func ActivatePerson(ctx context.Context, dev *device.Device, code, pin string) (
 	if err != nil {
 		return account.Account{}, err
 	}
+	if id.Locked() {
+		// The token is sealed: someone already on this desk consents
+		// first (Activator.Consent).
+		return account.Account{}, ErrLocked
+	}
 	key, err := account.NewKey()
 	if err != nil {
 		return account.Account{}, err
@@ -108,6 +113,8 @@ func Reason(err error) string {
 		return "unauthorized"
 	case errors.Is(err, ErrRoleNotHere):
 		return "role_not_here"
+	case errors.Is(err, ErrLocked):
+		return "locked"
 	case errors.Is(err, fs.ErrNotExist):
 		return "not_enrolled"
 	}
@@ -118,7 +125,34 @@ func Reason(err error) string {
 // an activator (officer.Activator, kiosk.Activator).
 type Activator struct{ Dev *device.Device }
 
-// Activate is ActivatePerson on a's device.
+// Activate is ActivatePerson on a's device. When it took a consent
+// (Consent) to open the desk's data and nobody is signed in, the data is
+// locked again afterwards.
 func (a Activator) Activate(ctx context.Context, code, pin string) (account.Account, error) {
-	return ActivatePerson(ctx, a.Dev, code, pin)
+	acc, err := ActivatePerson(ctx, a.Dev, code, pin)
+	if a.Dev.Vault != nil && a.Dev.Book != nil && len(a.Dev.Book.Keys.SignedIn()) == 0 && a.locksWhenEmpty(ctx) {
+		a.Dev.Vault.Lock()
+	}
+	return acc, err
+}
+
+// NeedsConsent says whether activating here needs someone already on the
+// desk to open its sealed data first: an officer's desk with nobody
+// signed in (its token is sealed).
+func (a Activator) NeedsConsent() bool {
+	return a.Dev.Vault != nil && !a.Dev.Vault.Unlocked()
+}
+
+// locksWhenEmpty says whether the desk's data is locked while nobody is
+// in: an officer's folder that opens only with a person (no machine wrap
+// left: not new, not being sealed). Kiosks and windows stay open.
+func (a Activator) locksWhenEmpty(ctx context.Context) bool {
+	info, err := a.Dev.Book.Vault(ctx)
+	return err == nil && info.Kind == api.DeviceOfficer && len(info.Machine) == 0
+}
+
+// Consent opens the desk's sealed data with the PIN of a person already
+// activated on it, for the next activation (counted as a sign-in's PIN).
+func (a Activator) Consent(ctx context.Context, id, pin string) error {
+	return a.Dev.Book.Unlock(ctx, id, pin)
 }
