@@ -2,7 +2,6 @@ package capture
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -139,9 +138,4 @@ func openSeg(path string, keys seal.Keys) (segReader, error) {
 		return seal.OpenFile(path, keys)
 	}
 	return plainRead{f, st.Size()}, nil
-}
-
-// errClose joins the error of closing to err.
-func errClose(err error, c io.Closer) error {
-	return errors.Join(err, c.Close())
 }

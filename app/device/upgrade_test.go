@@ -20,6 +20,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/device"
 	"github.com/sanxiang-desk/sanxiang/app/ledger"
 	"github.com/sanxiang-desk/sanxiang/app/store"
+	"github.com/sanxiang-desk/sanxiang/app/store/seal/sealtest"
 	"github.com/sanxiang-desk/sanxiang/app/vault/keystore"
 )
 
@@ -116,19 +117,15 @@ func writeJSON(t *testing.T, path string, v any) {
 }
 
 // oldNeedles are what a thief must not find once the folder is sealed.
-func oldNeedles(signer string, seed []byte) []needle {
-	ns := textNeedles("party name", party.Name)
-	ns = append(ns, textNeedles("party ID number", party.IDNo)...)
-	ns = append(ns, textNeedles("party phone", party.Phone)...)
-	ns = append(ns, textNeedles("party address", party.Address)...)
-	ns = append(ns, textNeedles("record text", "现场检查记录")...)
-	ns = append(ns, needle{"token", []byte(oldToken)}, needle{"device signing key", []byte(signer)})
-	// "PRIVATE+KEY+name+hash+key": the key part is base64, which may hold
-	// '+' itself.
-	if parts := strings.SplitN(signer, "+", 5); len(parts) == 5 {
-		ns = append(ns, needle{"device signing key (its key part)", []byte(parts[4])})
-	}
-	return append(ns, binaryNeedles("person seed", seed)...)
+func oldNeedles(signer string, seed []byte) []sealtest.Secret {
+	ns := sealtest.Text("party name", party.Name)
+	ns = append(ns, sealtest.Text("party ID number", party.IDNo)...)
+	ns = append(ns, sealtest.Text("party phone", party.Phone)...)
+	ns = append(ns, sealtest.Text("party address", party.Address)...)
+	ns = append(ns, sealtest.Text("record text", "现场检查记录")...)
+	ns = append(ns, sealtest.Secret{Name: "token", Bytes: []byte(oldToken)})
+	ns = append(ns, sealtest.SignerKey("device signing key", signer)...)
+	return append(ns, sealtest.Binary("person seed", seed)...)
 }
 
 // TestUpgradeChild is the upgrade run the kill test stops: it seals the
@@ -168,7 +165,7 @@ func TestUpgradeResumesAfterKill(t *testing.T) {
 			dir, ks := t.TempDir(), keystore.Dir(t.TempDir())
 			signer, seed, photo := oldFolder(t, dir)
 			ns := oldNeedles(signer, seed)
-			if found := scan(t, ns, dir); len(found) < 5 {
+			if found := sealtest.Scan(t, ns, dir); len(found) < 5 {
 				t.Fatalf("the scanner finds too little in the plaintext folder: %v", found)
 			}
 			before := logState(t, dir, nil)
@@ -208,7 +205,7 @@ func TestUpgradeResumesAfterKill(t *testing.T) {
 			if need, err := device.NeedsSealing(dir); err != nil || need {
 				t.Fatalf("sealed folder still needs sealing: %v %v", need, err)
 			}
-			if found := scan(t, ns, dir); len(found) > 0 {
+			if found := sealtest.Scan(t, ns, dir); len(found) > 0 {
 				t.Errorf("after a kill at %s the sealed folder gives away: %v", stop, found)
 			}
 

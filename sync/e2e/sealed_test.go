@@ -2,15 +2,12 @@ package e2e
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/base64"
 	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,6 +24,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/app/store"
 	"github.com/sanxiang-desk/sanxiang/app/store/seal"
+	"github.com/sanxiang-desk/sanxiang/app/store/seal/sealtest"
 	"github.com/sanxiang-desk/sanxiang/app/vault/keystore"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/client"
@@ -44,99 +42,18 @@ const (
 	lostSecond, lostSecondPIN = "990101000002", "246801"
 )
 
-// secret is something a lost laptop must not give away.
-type secret struct {
-	name string
-	b    []byte
-}
-
-// textSecrets are a string as written, JSON-escaped by Go, and \u-escaped.
-func textSecrets(name, s string) []secret {
-	out := []secret{{name, []byte(s)}}
-	j, _ := json.Marshal(s)
-	if j = bytes.Trim(j, `"`); !bytes.Equal(j, []byte(s)) {
-		out = append(out, secret{name + " (JSON)", j})
-	}
-	var u strings.Builder
-	for _, r := range s {
-		if r < 0x80 {
-			u.WriteRune(r)
-		} else {
-			fmt.Fprintf(&u, `\u%04x`, r)
-		}
-	}
-	if u.String() != s {
-		out = append(out, secret{name + ` (\u)`, []byte(u.String())})
-	}
-	return out
-}
-
-// binarySecrets are a key raw, in base64 (standard and raw) and in hex.
-func binarySecrets(name string, b []byte) []secret {
-	return []secret{{name, b},
-		{name + " (base64)", []byte(base64.StdEncoding.EncodeToString(b))},
-		{name + " (raw base64)", []byte(base64.RawStdEncoding.EncodeToString(b))},
-		{name + " (hex)", []byte(hex.EncodeToString(b))}}
-}
-
 // pcmSecrets are 64-byte runs across the PCM the sine source emits.
-func pcmSecrets(seconds int) []secret {
+func pcmSecrets(seconds int) []sealtest.Secret {
 	samples := capture.Sine{Hz: 997}.Samples(48000, 48000*seconds)
 	pcm := make([]byte, 0, 2*len(samples))
 	for _, s := range samples {
 		pcm = binary.LittleEndian.AppendUint16(pcm, uint16(s))
 	}
-	var out []secret
+	var out []sealtest.Secret
 	for off := 4096; off+64 <= len(pcm); off += len(pcm) / 40 {
-		out = append(out, secret{fmt.Sprintf("64 bytes of the recorded PCM at %d", off), pcm[off : off+64]})
+		out = append(out, sealtest.Secret{Name: fmt.Sprintf("64 bytes of the recorded PCM at %d", off), Bytes: pcm[off : off+64]})
 	}
 	return out
-}
-
-// scanFolder reads every file under the roots and names each secret found
-// with the file it is in.
-func scanFolder(t *testing.T, secrets []secret, roots ...string) map[string]string {
-	t.Helper()
-	found := map[string]string{}
-	files := 0
-	for _, root := range roots {
-		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-			if err != nil || !d.Type().IsRegular() {
-				return err
-			}
-			data, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			files++
-			for _, s := range secrets {
-				if _, ok := found[s.name]; !ok && bytes.Contains(data, s.b) {
-					found[s.name] = strings.TrimPrefix(path, root)
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	if files < 5 {
-		t.Fatalf("the scan read only %d files", files)
-	}
-	return found
-}
-
-// checkScanner proves the scan finds each secret where it is: a control
-// folder holding them all in plaintext.
-func checkScanner(t *testing.T, secrets []secret) {
-	t.Helper()
-	dir := t.TempDir()
-	for i, s := range secrets {
-		os.WriteFile(filepath.Join(dir, fmt.Sprint(i)), append([]byte("x"), s.b...), 0o600)
-	}
-	if found := scanFolder(t, secrets, dir); len(found) != len(secrets) {
-		t.Fatalf("the scanner found %d of %d secrets in plaintext", len(found), len(secrets))
-	}
 }
 
 // sealedDesk is an officer's desk enrolled with the platform s, its
@@ -169,7 +86,7 @@ func sealedDesk(t *testing.T, s *server.Server, url, dir string, ks keystore.Sto
 
 // deskSecrets are the folder's keys and token as the running desk holds
 // them: the token, the device's signing key, the data key.
-func deskSecrets(t *testing.T, dev *device.Device) []secret {
+func deskSecrets(t *testing.T, dev *device.Device) []sealtest.Secret {
 	t.Helper()
 	id, err := client.LoadIdentity(dev.Dir, dev.Keys())
 	if err != nil || id.Token == "" {
@@ -193,21 +110,16 @@ func deskSecrets(t *testing.T, dev *device.Device) []secret {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := []secret{{"token", []byte(id.Token)}, {"device signing key", signer}}
-	// "PRIVATE+KEY+name+hash+key": the key part is base64, which may hold
-	// '+' itself.
-	if parts := strings.SplitN(string(signer), "+", 5); len(parts) == 5 {
-		out = append(out, secret{"device signing key's key part", []byte(parts[4])})
-	}
-	return append(out, binarySecrets("data key", dk)...)
+	out := append([]sealtest.Secret{{Name: "token", Bytes: []byte(id.Token)}}, sealtest.SignerKey("device signing key", string(signer))...)
+	return append(out, sealtest.Binary("data key", dk)...)
 }
 
 // partySecrets are the party's strings.
-func partySecrets() []secret {
-	var out []secret
+func partySecrets() []sealtest.Secret {
+	var out []sealtest.Secret
 	for _, f := range [][2]string{{"party name", lostParty.Name}, {"party ID number", lostParty.IDNo},
 		{"party phone", lostParty.Phone}, {"party address", lostParty.Address}} {
-		out = append(out, textSecrets(f[0], f[1])...)
+		out = append(out, sealtest.Text(f[0], f[1])...)
 	}
 	return out
 }
@@ -271,7 +183,7 @@ func TestLostLaptopGivesNothing(t *testing.T) {
 	}
 	secrets := append(partySecrets(), deskSecrets(t, dev)...)
 	secrets = append(secrets, pcmSecrets(2)...)
-	checkScanner(t, secrets)
+	sealtest.CheckScanner(t, secrets)
 
 	for _, id := range []string{lostSecond, lostLead} {
 		if err := dev.Book.Log(ctx, id, "signout", "officer"); err != nil {
@@ -284,7 +196,7 @@ func TestLostLaptopGivesNothing(t *testing.T) {
 	if err := dev.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if found := scanFolder(t, secrets, dir, tmp); len(found) > 0 {
+	if found := sealtest.Scan(t, secrets, dir, tmp); len(found) > 0 {
 		for what, where := range found {
 			t.Errorf("the folder gives away the %s (in %s)", what, where)
 		}
@@ -360,8 +272,8 @@ func TestLostLaptopAfterSIGKILLMidRecording(t *testing.T) {
 		t.Fatalf("the killed recording left %v", segments)
 	}
 	secrets = append(secrets, pcmSecrets(3)...)
-	checkScanner(t, secrets)
-	if found := scanFolder(t, secrets, dir, tmp); len(found) > 0 {
+	sealtest.CheckScanner(t, secrets)
+	if found := sealtest.Scan(t, secrets, dir, tmp); len(found) > 0 {
 		t.Errorf("after a SIGKILL mid-recording, before any repair, the folder gives away: %v", found)
 	}
 
@@ -388,7 +300,7 @@ func TestLostLaptopAfterSIGKILLMidRecording(t *testing.T) {
 	}
 	dev.Book.Log(ctx, lostLead, "signout", "officer")
 	dev.Close()
-	if found := scanFolder(t, secrets, dir, tmp); len(found) > 0 {
+	if found := sealtest.Scan(t, secrets, dir, tmp); len(found) > 0 {
 		t.Errorf("after the repair the folder gives away: %v", found)
 	}
 }
