@@ -95,6 +95,9 @@ func (d *Desk) ShowActivate() {
 	}
 	title := widget.NewLabelWithStyle(shell.L("activate.title"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	intro := widget.NewLabel(shell.L("activate.intro"))
+	if d.ConsentID != nil {
+		intro.SetText(shell.L("activate.intro") + "\n" + shell.L("activate.consent_intro"))
+	}
 	intro.Wrapping = fyne.TextWrapWord
 	box := container.NewVBox(title, intro, form, d.DoActivate, d.Busy.Content, d.Message, back)
 	d.set(container.NewCenter(container.NewGridWrap(fyne.NewSize(560, box.MinSize().Height+160), box)))

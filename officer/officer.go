@@ -317,7 +317,9 @@ func (d *Desk) SyncNow() {
 // the top bar says when the last sync finished or that this one did not
 // (the 同步 button tells why in full).
 func (d *Desk) AutoSync() {
-	if d.sync == nil || !d.syncing.TryLock() {
+	// With nobody signed in the desk's data is sealed (its token among
+	// it): the round waits for a person rather than fail.
+	if d.sync == nil || len(d.book.Keys.SignedIn()) == 0 || !d.syncing.TryLock() {
 		return
 	}
 	res, err := d.sync.Sync(context.Background(), func(u client.Upload) {
