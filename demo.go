@@ -56,6 +56,10 @@ func runDemo(o *options, out io.Writer) error {
 			return err // the people and cases come through the platform
 		}
 	}
+	// Sealed once here, not by each of the three modes at once.
+	if err := sealFirst(dir, ""); err != nil {
+		return err
+	}
 	ctx0 := context.Background()
 	dev, err := device.Open(ctx0, dir, 0)
 	if err != nil {

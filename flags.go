@@ -65,11 +65,7 @@ func (o *options) keys(ctx context.Context, dir string) (seal.Keys, error) {
 
 // sealedError says what a tool needs to read the sealed folder dir.
 func sealedError(ctx context.Context, dir string) error {
-	keys := "-"
-	if info, err := device.VaultOf(ctx, dir); err == nil && len(info.Recovery) > 0 {
-		keys = strings.Join(info.Recovery, ", ")
-	}
-	return plainError(shell.L("cli.sealed", map[string]any{"Keys": keys}))
+	return plainError(shell.L("cli.sealed", map[string]any{"Keys": device.RecoveryKeysOf(ctx, dir)}))
 }
 
 // fileList is a flag that may be given more than once.
@@ -147,14 +143,10 @@ func (o *options) open(kind string, parts device.Part) (*device.Device, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := device.Options{Kind: kind}
-	dev, err := device.OpenWith(context.Background(), dir, parts, opts)
-	if errors.Is(err, device.ErrNeedsSealing) {
-		fmt.Fprintln(os.Stderr, shell.L("cli.sealing", map[string]any{"Dir": dir}))
-		if err = device.SealFolder(context.Background(), dir, device.SealOptions{Kind: kind}); err == nil {
-			dev, err = device.OpenWith(context.Background(), dir, parts, opts)
-		}
+	if err := sealFirst(dir, kind); err != nil {
+		return nil, err
 	}
+	dev, err := device.OpenWith(context.Background(), dir, parts, device.Options{Kind: kind})
 	if err != nil {
 		return nil, err
 	}
@@ -163,6 +155,13 @@ func (o *options) open(kind string, parts device.Part) (*device.Device, error) {
 		return nil, err
 	}
 	return dev, nil
+}
+
+// sealFirst seals a folder kept before sealing at rest, once, saying so.
+func sealFirst(dir, kind string) error {
+	return device.SealIfNeeded(context.Background(), dir, device.SealOptions{Kind: kind}, func() {
+		fmt.Fprintln(os.Stderr, shell.L("cli.sealing", map[string]any{"Dir": dir}))
+	})
 }
 
 // applyLang applies --lang, or else the folder's choice.

@@ -334,15 +334,10 @@ func runRecover(o *options, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	written := 0
-	for _, c := range rep.Cases {
-		if c.Error == "" {
-			written++
-		} else {
-			fmt.Fprintln(out, shell.L("cli.recover_case_failed", map[string]any{"Case": c.Case, "Error": c.Error}))
-		}
+	for _, c := range rep.Failed() {
+		fmt.Fprintln(out, shell.L("cli.recover_case_failed", map[string]any{"Case": c.Case, "Error": c.Error}))
 	}
 	fmt.Fprintln(out, shell.L("cli.recovered", map[string]any{"Device": rep.Device, "Records": rep.Records, "Root": rep.Root,
-		"Verified": rep.Verified, "Cases": written, "Out": o.out}))
+		"Verified": rep.Verified, "Cases": len(rep.Cases) - len(rep.Failed()), "Out": o.out}))
 	return nil
 }

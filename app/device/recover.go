@@ -33,6 +33,17 @@ type RecoverReport struct {
 	At          time.Time       `json:"at"`
 }
 
+// Failed are the cases whose bundle could not be written.
+func (r RecoverReport) Failed() []RecoveredCase {
+	var out []RecoveredCase
+	for _, c := range r.Cases {
+		if c.Error != "" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // RecoveredCase is one case's bundle, or why it could not be written.
 type RecoveredCase struct {
 	Case   string `json:"case"`

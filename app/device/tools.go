@@ -79,15 +79,20 @@ func ReadPIN(r io.Reader) (string, error) {
 	return strings.TrimSpace(line), nil
 }
 
-// VaultOf describes the vault of the folder at dir (for a tool that says
-// what it needs): the people and recovery keys it is wrapped for.
-func VaultOf(ctx context.Context, dir string) (account.VaultInfo, error) {
+// RecoveryKeysOf names the recovery keys the folder at dir is wrapped
+// for (their fingerprints), for a tool that says what it needs; "-" for
+// none.
+func RecoveryKeysOf(ctx context.Context, dir string) string {
 	book, err := account.Open(ctx, filepath.Join(dir, config.DeviceDB))
 	if err != nil {
-		return account.VaultInfo{}, err
+		return "-"
 	}
 	defer book.Close()
-	return book.Vault(ctx)
+	info, err := book.Vault(ctx)
+	if err != nil || len(info.Recovery) == 0 {
+		return "-"
+	}
+	return strings.Join(info.Recovery, ", ")
 }
 
 // recoveryDK unwraps the folder's data key with the city's recovery key in

@@ -469,3 +469,17 @@ func syncDir(dir string) {
 		f.Close()
 	}
 }
+
+// SealIfNeeded seals the folder at dir when it was kept before sealing at
+// rest (or its sealing was interrupted), telling told first: what a mode
+// runs before it opens its folder.
+func SealIfNeeded(ctx context.Context, dir string, o SealOptions, told func()) error {
+	need, err := NeedsSealing(dir)
+	if err != nil || !need {
+		return err
+	}
+	if told != nil {
+		told()
+	}
+	return SealFolder(ctx, dir, o)
+}
