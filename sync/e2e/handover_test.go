@@ -270,10 +270,11 @@ func rawLog(t *testing.T, l *casefile.Log) *ledger.Log {
 }
 
 // rawLedger opens dev's log as software that skips the case file's rules
-// would: the same file and device key, no hook.
+// would: the same file, device key and (someone being signed in) data
+// key, no hook.
 func rawLedger(t *testing.T, dev *device.Device) *ledger.Log {
 	t.Helper()
-	l, err := ledger.Open(context.Background(), filepath.Join(dev.Dir, config.CasefileDB), filepath.Join(dev.Dir, config.MediaDir), dev.Log.DeviceID(), ledger.Options{})
+	l, err := ledger.Open(context.Background(), filepath.Join(dev.Dir, config.CasefileDB), filepath.Join(dev.Dir, config.MediaDir), dev.Log.DeviceID(), ledger.Options{Keys: dev.Keys()})
 	if err != nil {
 		t.Fatal(err)
 	}
