@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/sanxiang-desk/sanxiang/app/ledger"
 	"image"
 	"image/jpeg"
 	"io"
@@ -412,7 +413,7 @@ func OpenAVI(path string) (*AVIReader, error) { return OpenAVIFile(path, nil) }
 // OpenAVIFile opens an MJPEG AVI for reading, sealed (it needs keys) or
 // not.
 func OpenAVIFile(path string, keys seal.Keys) (*AVIReader, error) {
-	f, err := openSeg(path, keys)
+	f, err := ledger.OpenFile(path, keys)
 	if err != nil {
 		return nil, fmt.Errorf("open AVI: %w", err)
 	}

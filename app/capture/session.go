@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/sanxiang-desk/sanxiang/app/ledger"
 	"image"
 	"image/jpeg"
 	"io"
@@ -661,7 +662,7 @@ func place(m *casefile.MediaStore, path string, d casefile.Digest) error {
 // aviInfo reads a closed segment's AVI (sealed or not) and hashes its
 // plaintext: the digest that names it in the store and the log.
 func aviInfo(path string, keys seal.Keys) (AVIInfo, casefile.Digest, int64, error) {
-	f, err := openSeg(path, keys)
+	f, err := ledger.OpenFile(path, keys)
 	if err != nil {
 		return AVIInfo{}, casefile.Digest{}, 0, err
 	}
@@ -679,7 +680,7 @@ func aviInfo(path string, keys seal.Keys) (AVIInfo, casefile.Digest, int64, erro
 
 // wavInfo reads a closed segment's WAV header and hashes its plaintext.
 func wavInfo(path string, keys seal.Keys) (WAVInfo, casefile.Digest, int64, error) {
-	f, err := openSeg(path, keys)
+	f, err := ledger.OpenFile(path, keys)
 	if err != nil {
 		return WAVInfo{}, casefile.Digest{}, 0, err
 	}
@@ -696,7 +697,7 @@ func wavInfo(path string, keys seal.Keys) (WAVInfo, casefile.Digest, int64, erro
 }
 
 // hashSeg is the SHA-256 of a segment's whole plaintext and its size.
-func hashSeg(f segReader) (casefile.Digest, int64, error) {
+func hashSeg(f ledger.MediaFile) (casefile.Digest, int64, error) {
 	h := sha256.New()
 	n, err := io.CopyBuffer(h, io.NewSectionReader(f, 0, f.Size()), make([]byte, 1<<20))
 	var d casefile.Digest

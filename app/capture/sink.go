@@ -1,7 +1,6 @@
 package capture
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -101,41 +100,4 @@ func (p *plainSeg) Size() int64 { return p.size }
 func (p *plainSeg) Sync() error { return p.f.Sync() }
 func (p *plainSeg) Close() error {
 	return p.f.Close()
-}
-
-// segReader reads a finished or repaired segment's plaintext.
-type segReader interface {
-	io.ReaderAt
-	io.Reader
-	Size() int64
-	Close() error
-}
-
-type plainRead struct {
-	*os.File
-	size int64
-}
-
-func (p plainRead) Size() int64 { return p.size }
-
-// openSeg opens a segment file for reading, sealed (with keys) or not.
-func openSeg(path string, keys seal.Keys) (segReader, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	magic := make([]byte, 4)
-	if n, _ := f.ReadAt(magic, 0); n == 4 && bytes.Equal(magic, []byte("SXF1")) {
-		f.Close()
-		if keys == nil {
-			return nil, fmt.Errorf("%s: %w", path, seal.ErrLocked)
-		}
-		return seal.OpenFile(path, keys)
-	}
-	return plainRead{f, st.Size()}, nil
 }

@@ -11,6 +11,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/sanxiang-desk/sanxiang/app/ledger"
 	"io"
 	"os"
 	"time"
@@ -170,7 +171,7 @@ func RepairWAV(path string, keys seal.Keys) (info WAVInfo, err error) {
 // ReadWAV reads a PCM16 WAV file's samples, interleaved; a sealed file
 // needs keys.
 func ReadWAV(path string, keys seal.Keys) (WAVInfo, []int16, error) {
-	f, err := openSeg(path, keys)
+	f, err := ledger.OpenFile(path, keys)
 	if err != nil {
 		return WAVInfo{}, nil, fmt.Errorf("read WAV: %w", err)
 	}

@@ -316,6 +316,21 @@ func copyTable(ctx context.Context, old *store.DB, tx *sql.Tx, keys seal.Keys, t
 
 // sealReceivedRow seals a received record's data in place in vals.
 func sealReceivedRow(keys seal.Keys, cols []string, vals []any) error {
+	return receivedRow(cols, vals, func(dev string, seq int64, b []byte) ([]byte, error) {
+		return sealReceivedBytes(keys, dev, seq, b)
+	})
+}
+
+// openReceivedRow opens a received record's data in place in vals.
+func openReceivedRow(keys seal.Keys, cols []string, vals []any) error {
+	return receivedRow(cols, vals, func(dev string, seq int64, b []byte) ([]byte, error) {
+		return seal.Open(keys, b, recvContext(dev, seq))
+	})
+}
+
+// receivedRow replaces a received_records row's data (in vals, by its
+// columns cols) with what fn makes of it.
+func receivedRow(cols []string, vals []any, fn func(dev string, seq int64, data []byte) ([]byte, error)) error {
 	dev, seq, data := -1, -1, -1
 	for i, c := range cols {
 		switch c {
@@ -327,14 +342,17 @@ func sealReceivedRow(keys seal.Keys, cols []string, vals []any) error {
 			data = i
 		}
 	}
+	if dev < 0 || seq < 0 || data < 0 {
+		return fmt.Errorf("received_records has no device, seq or data column")
+	}
 	d, _ := vals[dev].(string)
 	s, _ := vals[seq].(int64)
 	b, _ := vals[data].([]byte)
-	sealed, err := sealReceivedBytes(keys, d, s, b)
+	out, err := fn(d, s, b)
 	if err != nil {
 		return err
 	}
-	vals[data] = sealed
+	vals[data] = out
 	return nil
 }
 
@@ -427,28 +445,4 @@ func openSigner(keys seal.Keys, stored string) (string, error) {
 	}
 	p, err := seal.Open(keys, blob, deviceKeyContext)
 	return string(p), err
-}
-
-// openReceivedRow opens a received record's data in place in vals.
-func openReceivedRow(keys seal.Keys, cols []string, vals []any) error {
-	dev, seq, data := -1, -1, -1
-	for i, c := range cols {
-		switch c {
-		case "device":
-			dev = i
-		case "seq":
-			seq = i
-		case "data":
-			data = i
-		}
-	}
-	d, _ := vals[dev].(string)
-	s, _ := vals[seq].(int64)
-	b, _ := vals[data].([]byte)
-	p, err := seal.Open(keys, b, recvContext(d, s))
-	if err != nil {
-		return err
-	}
-	vals[data] = p
-	return nil
 }
