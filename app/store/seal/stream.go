@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"sync"
 )
@@ -907,6 +908,12 @@ func Sealed(path string, k Keys) (bool, error) {
 
 // syncDir fsyncs a directory, so a file created or removed in it stays so.
 func syncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		// Windows cannot open a directory to flush it (FlushFileBuffers
+		// on a directory handle is refused, "Access denied"); NTFS
+		// journals the rename itself.
+		return nil
+	}
 	d, err := os.Open(dir)
 	if err != nil {
 		return fmt.Errorf("seal: sync dir: %w", err)
