@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -275,13 +276,17 @@ func (l *Log) writeBundle(ctx context.Context, c *Case, name string, extra map[s
 		return a, fmt.Errorf("write bundle: %w", err)
 	}
 	renamed = true
-	if d, err := os.Open(dir); err == nil {
-		// The rename is on the disk before the record that names it.
-		serr := d.Sync()
-		d.Close()
-		if serr != nil {
-			os.Remove(path)
-			return a, fmt.Errorf("write bundle: %w", serr)
+	// The rename is on the disk before the record that names it.
+	// (Windows refuses to flush a directory handle; NTFS journals the
+	// rename itself.)
+	if runtime.GOOS != "windows" {
+		if d, err := os.Open(dir); err == nil {
+			serr := d.Sync()
+			d.Close()
+			if serr != nil {
+				os.Remove(path)
+				return a, fmt.Errorf("write bundle: %w", serr)
+			}
 		}
 	}
 	return Archive{File: name, SHA256: hex.EncodeToString(h.Sum(nil)), Size: size, Records: rep.Records,
