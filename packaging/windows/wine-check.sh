@@ -113,7 +113,9 @@ data_win='C:\users\'"$(whoami)"'\AppData\Local\SanxiangDesk'
 data="$WINEPREFIX/drive_c/users/$(whoami)/AppData/Local/SanxiangDesk"
 check "sanxiang.exe seed (the demo city, into %LOCALAPPDATA%\\SanxiangDesk)" wine "$exe" seed
 check "the data folder is %LOCALAPPDATA%\\SanxiangDesk" test -f "$data/casefile.db"
-check "sanxiang.exe verify $data_win\\casefile.db" sh -c "wine '$exe' verify '$data_win\\casefile.db' 2>&1 | grep -q 核验通过"
+# The folder is sealed (its DPAPI-bound key): verified as a person on it,
+# the PIN on standard input.
+check "sanxiang.exe verify $data_win\\casefile.db (sealed, as a person on it)" sh -c "echo 147258 | wine '$exe' verify --person 990101000001 '$data_win\\casefile.db' 2>&1 | grep -q 核验通过"
 
 # window_of PID NAME-REGEX [SECONDS]: the X window of the process's
 # top-level window titled so (X window ids come again from one run to the
