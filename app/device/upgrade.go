@@ -237,7 +237,9 @@ func sealLog(ctx context.Context, dir string, keys seal.Keys, hook func(string))
 		if err := os.Rename(sealing, db); err != nil {
 			return err
 		}
-		syncDir(dir)
+		if err := seal.SyncDir(dir); err != nil {
+			return err
+		}
 	}
 	hook("swap3")
 	for _, s := range []string{"", "-wal", "-shm", "-journal"} {
@@ -368,7 +370,9 @@ func sealTree(dir string, keys seal.Keys, pick func(name string) bool, done func
 				return err
 			}
 		}
-		syncDir(dir)
+		if err := seal.SyncDir(dir); err != nil {
+			return err
+		}
 		if done != nil {
 			done(path)
 		}
@@ -446,8 +450,7 @@ func replaceScrubbed(path string, data []byte) error {
 	if err := os.Rename(tmp, path); err != nil {
 		return err
 	}
-	syncDir(filepath.Dir(path))
-	return nil
+	return seal.SyncDir(filepath.Dir(path))
 }
 
 func exists(path string) bool {
@@ -460,14 +463,6 @@ func renameIfExists(from, to string) error {
 		return err
 	}
 	return nil
-}
-
-// syncDir makes renames in dir durable where directories can be synced.
-func syncDir(dir string) {
-	if f, err := os.Open(dir); err == nil {
-		f.Sync()
-		f.Close()
-	}
 }
 
 // SealIfNeeded seals the folder at dir when it was kept before sealing at

@@ -351,7 +351,7 @@ func Create(path string, k Keys, headSize int) (*Writer, error) {
 	if err := f.Sync(); err != nil {
 		return fail(err)
 	}
-	if err := syncDir(filepath.Dir(path)); err != nil {
+	if err := SyncDir(filepath.Dir(path)); err != nil {
 		return fail(err)
 	}
 	return w, nil
@@ -847,7 +847,7 @@ func Scrub(path string) error {
 	if err := os.Remove(path); err != nil {
 		return fmt.Errorf("scrub: %w", err)
 	}
-	return syncDir(filepath.Dir(path))
+	return SyncDir(filepath.Dir(path))
 }
 
 // Sealed says whether the file at path is a sealed stream file whose
@@ -906,8 +906,9 @@ func Sealed(path string, k Keys) (bool, error) {
 	return true, nil
 }
 
-// syncDir fsyncs a directory, so a file created or removed in it stays so.
-func syncDir(dir string) error {
+// SyncDir fsyncs a directory, so a file created, renamed or removed in it
+// stays so (nothing to do on Windows, which journals renames itself).
+func SyncDir(dir string) error {
 	if runtime.GOOS == "windows" {
 		// Windows cannot open a directory to flush it (FlushFileBuffers
 		// on a directory handle is refused, "Access denied"); NTFS
