@@ -7,10 +7,12 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -25,6 +27,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/store"
 	"github.com/sanxiang-desk/sanxiang/app/store/seal"
 	"github.com/sanxiang-desk/sanxiang/app/store/seal/sealtest"
+	"github.com/sanxiang-desk/sanxiang/app/vault"
 	"github.com/sanxiang-desk/sanxiang/app/vault/keystore"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/client"
@@ -302,5 +305,44 @@ func TestLostLaptopAfterSIGKILLMidRecording(t *testing.T) {
 	dev.Close()
 	if found := sealtest.Scan(t, secrets, dir, tmp); len(found) > 0 {
 		t.Errorf("after the repair the folder gives away: %v", found)
+	}
+}
+
+// A desk takes the city's recovery key only from the platform it enrolled
+// with: after its round it is wrapped for the key its platform publishes;
+// notes of another platform (a second real one, with a key of its own) are
+// refused as not signed by the pinned key, and the desk keeps its wraps.
+func TestRecoveryKeyOfAnotherPlatformRefused(t *testing.T) {
+	ctx := context.Background()
+	s, h := demoPlatform(t, servertest.Backends(t)[0])
+	dev := sealedDesk(t, s, h.URL, t.TempDir(), keystore.Dir(t.TempDir()))
+	defer dev.Close()
+	roundOK(t, dev)
+	info, err := dev.Book.Vault(ctx)
+	if err != nil || len(info.Recovery) != 1 {
+		t.Fatalf("after its round the desk is wrapped for %v (%v)", info.Recovery, err)
+	}
+
+	other, _ := platform(t, servertest.Backends(t)[0])
+	k, err := vault.NewRecoveryKey("sm2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.AddRecoveryKey(ctx, k.Public().String()); err != nil {
+		t.Fatal(err)
+	}
+	notes, err := other.RecoveryNotes(ctx)
+	if err != nil || len(notes) != 1 {
+		t.Fatalf("the other platform's notes: %v %v", notes, err)
+	}
+	id, err := client.LoadIdentity(dev.Dir, dev.Keys())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := dev.Book.AddRecoveryKeys(ctx, notes, id.PlatformKey); !errors.Is(err, vault.ErrRecoveryNoteSigner) {
+		t.Fatalf("another platform's recovery key: %v", err)
+	}
+	if after, err := dev.Book.Vault(ctx); err != nil || !slices.Equal(after.Recovery, info.Recovery) {
+		t.Fatalf("the desk's recovery wraps changed: %v → %v (%v)", info.Recovery, after.Recovery, err)
 	}
 }
