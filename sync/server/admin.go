@@ -102,7 +102,7 @@ func (s *Server) putItem(w http.ResponseWriter, r *http.Request) {
 	case errors.As(err, &ie):
 		web.JSON(w, http.StatusUnprocessableEntity, map[string]any{"code": "bad_fields", "message": words.L("platform.bad_fields"), "rows": ie.Rows})
 	case err != nil:
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 	default:
 		w.WriteHeader(http.StatusNoContent)
 	}
@@ -119,7 +119,7 @@ func (s *Server) deleteItem(w http.ResponseWriter, r *http.Request) {
 	if catalog.Kind(r.PathValue("kind")) == catalog.KindDecision {
 		var req api.WithdrawRequest
 		if body, err := io.ReadAll(r.Body); err == nil && len(bytes.TrimSpace(body)) > 0 && json.Unmarshal(body, &req) != nil {
-			web.Problem(w, http.StatusBadRequest, "bad_json", words.L("platform.bad_json"), "")
+			web.Problem(w, r, http.StatusBadRequest, "bad_json", words.M("platform.bad_json"), "")
 			return
 		}
 		if req.Reason == "" {
@@ -131,9 +131,9 @@ func (s *Server) deleteItem(w http.ResponseWriter, r *http.Request) {
 	err := s.Withdraw(r.Context(), catalog.Kind(r.PathValue("kind")), r.PathValue("id"))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		web.Problem(w, http.StatusNotFound, "not_found", words.L("platform.no_item"), "")
+		web.Problem(w, r, http.StatusNotFound, "not_found", words.M("platform.no_item"), "")
 	case err != nil:
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 	default:
 		w.WriteHeader(http.StatusNoContent)
 	}
@@ -170,7 +170,7 @@ func (s *Server) AlertList(ctx context.Context) (_ []Alert, err error) {
 func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request) {
 	out, err := s.AlertList(r.Context())
 	if err != nil {
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 		return
 	}
 	web.JSON(w, http.StatusOK, out)
@@ -248,7 +248,7 @@ func (s *Server) auditJSON(w http.ResponseWriter, r *http.Request) {
 	var out AuditPage
 	var err error
 	if out.Entries, out.Total, err = s.console.AuditLog(r.Context(), t.Agency, max(offset, 0), limit); err != nil {
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 		return
 	}
 	if t.Agency == "" {
@@ -258,7 +258,7 @@ func (s *Server) auditJSON(w http.ResponseWriter, r *http.Request) {
 		case errors.As(err, &ce):
 			out.BrokenAt = ce.Seq
 		case err != nil:
-			web.Internal(w, err)
+			web.Internal(w, r, err)
 			return
 		default:
 			out.Verified = true

@@ -75,5 +75,5 @@ func (s *Server) AVLists(ctx context.Context) (_ []casefile.AVRequirement, err e
 // avLists: GET /api/v1/av-requirements, for officers' devices.
 func (s *Server) avLists(w http.ResponseWriter, r *http.Request, _ Device) {
 	lists, err := s.AVLists(r.Context())
-	web.Respond(w, lists, err)
+	web.Respond(w, r, lists, err)
 }

@@ -254,11 +254,11 @@ func (s *Server) importCSV(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		web.Problem(w, http.StatusBadRequest, "bad_file", words.L("platform.bad_file"), err.Error())
+		web.Problem(w, r, http.StatusBadRequest, "bad_file", words.M("platform.bad_file"), err.Error())
 		return
 	}
 	if err := s.Publish(r.Context(), items, nil); err != nil {
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 		return
 	}
 	web.JSON(w, http.StatusOK, map[string]int{"imported": len(items)})
@@ -314,7 +314,7 @@ func (s *Server) changes(w http.ResponseWriter, r *http.Request) {
 	}
 	resp, err := s.Changes(r.Context(), since, limit)
 	if err != nil {
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 		return
 	}
 	web.JSON(w, http.StatusOK, resp)

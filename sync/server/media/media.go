@@ -147,7 +147,7 @@ func (s *Room) Handler() (http.Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("media uploads: %w", err)
 	}
-	return s.guard(http.StripPrefix(strings.TrimSuffix(api.PathMedia, "/"), h)), nil
+	return s.guard(tusProblems(http.StripPrefix(strings.TrimSuffix(api.PathMedia, "/"), h))), nil
 }
 
 // finishUpload checks a complete upload's hash and files it.
@@ -198,11 +198,11 @@ func (s *Room) Status(w http.ResponseWriter, r *http.Request) {
 	var receipt string
 	err := s.DB.QueryRowContext(r.Context(), `SELECT receipt FROM media WHERE sha256 = ?`, r.PathValue("sha")).Scan(&receipt)
 	if errors.Is(err, sql.ErrNoRows) {
-		web.Problem(w, http.StatusNotFound, "not_found", words.L("platform.media_missing"), "")
+		web.Problem(w, r, http.StatusNotFound, "not_found", words.M("platform.media_missing"), "")
 		return
 	}
 	if err != nil {
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 		return
 	}
 	web.JSON(w, http.StatusOK, map[string]string{"receipt": receipt})

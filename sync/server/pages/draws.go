@@ -22,7 +22,7 @@ func (s *Room) PublicDraws(w http.ResponseWriter, r *http.Request) {
 	if s.Plans != nil {
 		list, err := s.Plans(r.Context())
 		if err != nil {
-			web.Internal(w, err)
+			web.Internal(w, r, err)
 			return
 		}
 		for _, p := range list {
@@ -31,7 +31,7 @@ func (s *Room) PublicDraws(w http.ResponseWriter, r *http.Request) {
 	}
 	rows, err := s.DB.QueryContext(r.Context(), `SELECT id, at, item, agency, draw, version FROM draws ORDER BY id DESC LIMIT 200`)
 	if err != nil {
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 		return
 	}
 	type row struct {
@@ -45,14 +45,14 @@ func (s *Room) PublicDraws(w http.ResponseWriter, r *http.Request) {
 		var agency string
 		if err := rows.Scan(&x.id, &x.at, &x.item, &agency, &x.body, &x.version); err != nil {
 			rows.Close()
-			web.Internal(w, fmt.Errorf("draws: %w", err))
+			web.Internal(w, r, fmt.Errorf("draws: %w", err))
 			return
 		}
 		list = append(list, x)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		web.Internal(w, fmt.Errorf("draws: %w", err))
+		web.Internal(w, r, fmt.Errorf("draws: %w", err))
 		return
 	}
 	d := s.base(words.L("draw.list_title"))
@@ -71,7 +71,7 @@ func (s *Room) PublicDraws(w http.ResponseWriter, r *http.Request) {
 		}
 		var dr draw.Draw
 		if err := json.Unmarshal([]byte(x.body), &dr); err != nil {
-			web.Internal(w, fmt.Errorf("draw %d: %w", x.id, err))
+			web.Internal(w, r, fmt.Errorf("draw %d: %w", x.id, err))
 			return
 		}
 		d.Results = append(d.Results, pageResult{URL: fmt.Sprintf("/p/draws/%d", x.id), Title: name,
@@ -104,12 +104,12 @@ func (s *Room) PublicDraw(w http.ResponseWriter, r *http.Request) {
 	if s.Plan != nil {
 		p, found, err := s.Plan(r.Context(), id)
 		if err != nil {
-			web.Internal(w, err)
+			web.Internal(w, r, err)
 			return
 		}
 		switch {
 		case found && asJSON:
-			s.planJSON(w, p)
+			s.planJSON(w, r, p)
 			return
 		case found:
 			s.planPage(w, r, p)

@@ -71,7 +71,7 @@ func (s *Room) PublicItem(w http.ResponseWriter, r *http.Request) {
 	if err == nil && deleted != 0 && s.Withdrawn != nil {
 		wd, ok, werr := s.Withdrawn(r.Context(), kind, r.PathValue("id"))
 		if werr != nil {
-			web.Internal(w, werr)
+			web.Internal(w, r, werr)
 			return
 		}
 		if ok {
@@ -85,7 +85,7 @@ func (s *Room) PublicItem(w http.ResponseWriter, r *http.Request) {
 	}
 	it, err := catalog.Decode(kind, []byte(data))
 	if err != nil {
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 		return
 	}
 	d := s.base(it.Title())
@@ -154,7 +154,7 @@ func AgencyPath(code string) string { return "/p/agencies/" + url.PathEscape(cod
 func (s *Room) PublicAgency(w http.ResponseWriter, r *http.Request) {
 	ags, err := s.Agencies(r.Context())
 	if err != nil {
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 		return
 	}
 	for _, a := range ags {
@@ -198,7 +198,7 @@ func (s *Room) PublicSearch(w http.ResponseWriter, r *http.Request) {
 	rows, err := s.DB.QueryContext(r.Context(), `SELECT id, data FROM catalog WHERE kind = ? AND deleted = 0 AND data `+s.DB.Like()+` ? ESCAPE '\' ORDER BY id LIMIT 51`,
 		string(kind), "%"+likeEscaper.Replace(q)+"%")
 	if err != nil {
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 		return
 	}
 	defer rows.Close()
@@ -206,7 +206,7 @@ func (s *Room) PublicSearch(w http.ResponseWriter, r *http.Request) {
 	for rows.Next() {
 		var id, data string
 		if err := rows.Scan(&id, &data); err != nil {
-			web.Internal(w, fmt.Errorf("search %s: %w", kind, err))
+			web.Internal(w, r, fmt.Errorf("search %s: %w", kind, err))
 			return
 		}
 		n++
