@@ -45,6 +45,10 @@ const (
 	PathMediaSHA       = "/api/v1/media-by-sha/" // GET {sha256}: held, with receipt?
 	HeaderIdem         = "Idempotency-Key"
 	MaxBodyBytes       = 16 << 20 // a push or import larger than this is refused
+	// A page of PathChanges holds DefaultChanges changes, or ?limit= of
+	// them up to MaxChanges (a larger limit is refused, not cut).
+	DefaultChanges = 1000
+	MaxChanges     = 5000
 )
 
 // The kinds of device. An enrolment code is made for one kind, and the

@@ -20,6 +20,7 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
+	"github.com/sanxiang-desk/sanxiang/sync/api/apitest"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
 	"github.com/sanxiang-desk/sanxiang/sync/server/servertest"
 )
@@ -87,7 +88,7 @@ func mediaSetup(t *testing.T, b servertest.Backend, size int) (*server.Server, *
 	ctx := context.Background()
 	s := b.Open(t, server.Options{})
 	f := &faults{}
-	h := httptest.NewServer(f.wrap(s.Handler()))
+	h := httptest.NewServer(f.wrap(apitest.Checked(t, s.Handler())))
 	t.Cleanup(h.Close)
 	l := deviceLog(t, "MEDIA-1", 0)
 	data := make([]byte, size)

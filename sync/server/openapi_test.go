@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/sanxiang-desk/sanxiang/sync/api"
+	"github.com/sanxiang-desk/sanxiang/sync/api/apitest"
 )
 
 // Every operation the OpenAPI document names is served, answers with one
@@ -31,7 +32,7 @@ func TestServerMatchesOpenAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	h := httptest.NewServer(s.Handler())
+	h := httptest.NewServer(apitest.Checked(t, s.Handler()))
 	defer h.Close()
 	var documented []string
 	for path, ops := range doc.Paths {

@@ -64,7 +64,7 @@ func (s *Server) putPerson(w http.ResponseWriter, r *http.Request) {
 	var bad *people.BadRecordError
 	switch {
 	case errors.As(err, &bad):
-		web.JSON(w, http.StatusUnprocessableEntity, map[string]any{"code": "bad_fields", "message": words.L("platform.bad_fields"), "rows": bad.RowErrors()})
+		web.Rows(w, r, "bad_fields", words.M("platform.bad_fields"), bad.RowErrors())
 	case err != nil:
 		web.Internal(w, r, err)
 	default:
@@ -93,7 +93,7 @@ func (s *Server) importPeople(w http.ResponseWriter, r *http.Request) {
 	var unreadable *sheet.ErrUnreadable
 	switch {
 	case errors.As(err, &ie):
-		web.JSON(w, http.StatusUnprocessableEntity, map[string]any{"code": "bad_rows", "message": words.L("platform.bad_rows"), "rows": ie.Rows})
+		web.Rows(w, r, "bad_rows", words.M("platform.bad_rows"), ie.Rows)
 		return
 	case errors.As(err, &unreadable):
 		web.Problem(w, r, http.StatusBadRequest, "bad_file", words.M("platform.bad_file"), unreadable.Err.Error())

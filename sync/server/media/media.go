@@ -195,8 +195,13 @@ func (s *Room) mediaReceipt(ctx context.Context, sha string, size int64, device 
 // Status answers whether the platform holds a file, with its receipt:
 // a device asks before uploading, so the same evidence is never sent twice.
 func (s *Room) Status(w http.ResponseWriter, r *http.Request) {
+	sha := r.PathValue("sha")
+	if b, err := hex.DecodeString(sha); err != nil || len(b) != sha256.Size || strings.ToLower(sha) != sha {
+		web.BadParam(w, r, "sha", words.M("platform.param_not_sha256"), sha)
+		return
+	}
 	var receipt string
-	err := s.DB.QueryRowContext(r.Context(), `SELECT receipt FROM media WHERE sha256 = ?`, r.PathValue("sha")).Scan(&receipt)
+	err := s.DB.QueryRowContext(r.Context(), `SELECT receipt FROM media WHERE sha256 = ?`, sha).Scan(&receipt)
 	if errors.Is(err, sql.ErrNoRows) {
 		web.Problem(w, r, http.StatusNotFound, "not_found", words.M("platform.media_missing"), "")
 		return

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
@@ -97,8 +98,12 @@ func (s *Room) itemName(ctx context.Context, item string) string {
 // serves what it is checked with.
 func (s *Room) PublicDraw(w http.ResponseWriter, r *http.Request) {
 	id, asJSON, ok := drawID(r.PathValue("id"))
+	if !ok && strings.HasSuffix(r.PathValue("id"), ".json") {
+		web.Problem(w, r, http.StatusNotFound, "not_found", words.M("public.not_found"), r.URL.Path)
+		return
+	}
 	if !ok {
-		s.notFound(w)
+		s.notFound(w, r)
 		return
 	}
 	if s.Plan != nil {
@@ -117,12 +122,13 @@ func (s *Room) PublicDraw(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if asJSON {
-		s.notFound(w) // a draw of version 1 is checked by its seed on its page
+		// A draw of version 1 is checked by its seed on its page.
+		web.Problem(w, r, http.StatusNotFound, "not_found", words.M("public.not_found"), r.URL.Path)
 		return
 	}
 	rec, err := s.Draw(r.Context(), id)
 	if err != nil {
-		s.notFound(w)
+		s.notFound(w, r)
 		return
 	}
 	d := s.base(s.itemName(r.Context(), rec.Draw.Item))

@@ -22,8 +22,14 @@ var templateFiles embed.FS
 // head, header and footer of templates/common.html.
 var page = template.Must(template.ParseFS(templateFiles, "templates/page.html", "templates/common.html"))
 
-// notFound answers 404 with the public pages' "not found" page.
-func (s *Room) notFound(w http.ResponseWriter) {
+// notFound answers 404 with the public pages' "not found" page, or with
+// a Problem to a caller that asks for JSON and not HTML.
+func (s *Room) notFound(w http.ResponseWriter, r *http.Request) {
+	if wantsProblem(r) {
+		web.Problem(w, r, http.StatusNotFound, "not_found", words.M("public.not_found"), r.URL.Path)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(http.StatusNotFound)
 	d := s.base(words.L("public.not_found"))
 	d.Item, d.Fields = true, []pageField{{Label: words.L("public.not_found"), Value: words.L("public.not_found_detail")}}
@@ -80,7 +86,7 @@ func (s *Room) PublicItem(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil || deleted != 0 {
-		s.notFound(w)
+		s.notFound(w, r)
 		return
 	}
 	it, err := catalog.Decode(kind, []byte(data))
@@ -141,6 +147,10 @@ func (s *Room) withdrawnPage(w http.ResponseWriter, r *http.Request, kind catalo
 	if code := wd.Agency; code != "" {
 		d.Fields = append(d.Fields, pageField{Label: words.L("platform.agency.link"), Value: words.L("platform.agency.see"), URL: AgencyPath(code)})
 	}
+	if wantsProblem(r) {
+		web.Problem(w, r, http.StatusGone, "withdrawn", words.M("platform.withdrawn"), r.URL.Path)
+		return
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(http.StatusGone)
 	page.Execute(w, d)
@@ -179,7 +189,7 @@ func (s *Room) PublicAgency(w http.ResponseWriter, r *http.Request) {
 		page.Execute(w, d)
 		return
 	}
-	s.notFound(w)
+	s.notFound(w, r)
 }
 
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
@@ -225,4 +235,11 @@ func (s *Room) PublicSearch(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	page.Execute(w, d)
+}
+
+// wantsProblem says whether r asks for JSON and not for a page (a program
+// reading a public address): its errors are then Problems like the API's.
+func wantsProblem(r *http.Request) bool {
+	accept := r.Header.Get("Accept")
+	return strings.Contains(accept, "json") && !strings.Contains(accept, "text/html")
 }

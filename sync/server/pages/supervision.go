@@ -126,7 +126,7 @@ func (s *Room) PublicReports(w http.ResponseWriter, r *http.Request) {
 func (s *Room) PublicReport(w http.ResponseWriter, r *http.Request) {
 	year, err := strconv.Atoi(r.PathValue("year"))
 	if err != nil || year < 2000 || year > s.Now().Year() {
-		s.notFound(w)
+		s.notFound(w, r)
 		return
 	}
 	rep, err := s.annualReport(r.Context(), year)
@@ -350,7 +350,7 @@ func (s *Room) SupervisionCase(w http.ResponseWriter, r *http.Request, agency st
 	err := s.DB.QueryRowContext(ctx, `SELECT last_seq, agency, archived_at, retention, after_archive FROM cases WHERE device = ? AND case_id = ?`,
 		device, id).Scan(&last, &caseAgency, &archivedAt, &retention, &afterArchive)
 	if errors.Is(err, sql.ErrNoRows) || err == nil && agency != "" && caseAgency != agency {
-		s.notFound(w)
+		s.notFound(w, r)
 		return
 	}
 	if err != nil {

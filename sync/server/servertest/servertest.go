@@ -22,6 +22,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/sanxiang-desk/sanxiang/sync/api/apitest"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
 	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
 )
@@ -147,7 +148,7 @@ func Each(t *testing.T, fn func(t *testing.T, b Backend)) {
 func (b Backend) Serve(t testing.TB, o server.Options) (*server.Server, *httptest.Server) {
 	t.Helper()
 	s := b.Open(t, o)
-	h := httptest.NewServer(s.Handler())
+	h := httptest.NewServer(apitest.Checked(t, s.Handler()))
 	t.Cleanup(h.Close)
 	return s, h
 }

@@ -132,3 +132,37 @@ func (e *routerError) Write(b []byte) (int, error) {
 	}
 	return e.w.Write(b)
 }
+
+// IntParam reads the integer query parameter name: def when absent, else
+// a whole number within [lo, hi]. Anything else is answered 400 bad_param
+// naming the parameter, and ok is false.
+func IntParam(w http.ResponseWriter, r *http.Request, name string, def, lo, hi int64) (n int64, ok bool) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, true
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		BadParam(w, r, name, words.M("platform.param_not_integer"), v)
+		return 0, false
+	}
+	if n < lo || n > hi {
+		BadParam(w, r, name, words.M("platform.param_out_of_range", map[string]any{"Min": lo, "Max": hi}), v)
+		return 0, false
+	}
+	return n, true
+}
+
+// Rows answers 422 with code and msg as a Problem that also lists what
+// was wrong row by row (rows), so that nothing of a refused import is
+// left unexplained.
+func Rows(w http.ResponseWriter, r *http.Request, code string, msg words.Msg, rows any) {
+	h := w.Header()
+	h.Set("Content-Type", "application/problem+json; charset=utf-8")
+	h.Set("Content-Language", Lang(r))
+	w.WriteHeader(http.StatusUnprocessableEntity)
+	json.NewEncoder(w).Encode(struct {
+		api.Problem
+		Rows any `json:"rows"`
+	}{api.Problem{Status: http.StatusUnprocessableEntity, Code: code, Message: msg.In(Lang(r))}, rows})
+}
