@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -261,6 +262,11 @@ func TestCORSPublicReadsAnyOrigin(t *testing.T) {
 			t.Errorf("preflight GET %s: %s %v", p, a, a.header)
 		}
 	}
+	// The API document (whatever it answers) is
+	// a public read.
+	if a := cross(t, http.MethodGet, h.URL+"/api/v1/openapi.json", "https://evil.example", "", nil, nil); a.allow() != "*" {
+		t.Errorf("GET /api/v1/openapi.json: %s %v", a, a.header)
+	}
 	// An unknown public page is open too (its 404 is public).
 	if a := cross(t, http.MethodGet, h.URL+"/p/officer/NO-SUCH", "https://evil.example", "", nil, nil); a.status != http.StatusNotFound || a.allow() != "*" {
 		t.Errorf("unknown public page: %s %v", a, a.header)
@@ -294,9 +300,13 @@ func TestCORSConsoleSameOriginOnly(t *testing.T) {
 func TestCORSOriginsConfigured(t *testing.T) {
 	for _, bad := range []string{"*", "null", "app.example.gov.cn", "https://app.example.gov.cn/path", "ftp://app.example.gov.cn",
 		"https://user@app.example.gov.cn", "https://app.example.gov.cn?x=1", "https://", "https://app.example.gov.cn:"} {
-		_, err := server.Open(context.Background(), t.TempDir()+"/p.db", server.Options{CORSOrigins: []string{bad}})
-		if !errors.Is(err, web.ErrBadOrigin) {
+		db := t.TempDir() + "/p.db"
+		_, err := server.Open(context.Background(), db, server.Options{CORSOrigins: []string{listedOrigin, bad}})
+		if !errors.Is(err, web.ErrBadOrigin) || !strings.Contains(err.Error(), strconv.Quote(bad)) {
 			t.Errorf("origin %q: err = %v", bad, err)
+		}
+		if _, err := os.Stat(db); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("origin %q refused, but the database was made: %v", bad, err)
 		}
 	}
 	_, h := servertest.Backends(t)[0].Serve(t, server.Options{CORSOrigins: []string{"HTTPS://App.Example.gov.cn:443/", "http://[::1]:8080"}})

@@ -125,10 +125,14 @@ type Options struct {
 // Open opens (creating if needed) the platform database at path and makes
 // the platform's signing key on first use.
 func Open(ctx context.Context, path string, o Options) (*Server, error) {
+	// A malformed origin is refused before anything is opened.
+	origins, err := parseOrigins(o.CORSOrigins)
+	if err != nil {
+		return nil, fmt.Errorf("open platform: %w", err)
+	}
 	// A serving instance locks a SQLite file before it even migrates it.
 	var lock *os.File
 	if o.Exclusive && !sqldb.IsPostgres(path) {
-		var err error
 		if lock, err = lockInstance(path); err != nil {
 			return nil, fmt.Errorf("open platform: %w", err)
 		}
@@ -140,11 +144,7 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 		}
 		return nil, fmt.Errorf("open platform: %w", err)
 	}
-	s := &Server{db: db, now: time.Now, log: o.Logger, lock: lock}
-	if s.cors, err = parseOrigins(o.CORSOrigins); err != nil {
-		s.closeOpening()
-		return nil, fmt.Errorf("open platform: %w", err)
-	}
+	s := &Server{db: db, now: time.Now, log: o.Logger, lock: lock, cors: origins}
 	if o.Now != nil {
 		s.now = o.Now
 	}
