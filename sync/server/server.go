@@ -74,6 +74,7 @@ type Server struct {
 	people   *people.Room
 	console  *console.Room
 	pin      tlsPin
+	cors     []string // the origins whose pages may call the API (Options.CORSOrigins)
 	key      keyInfo  // where the receipt key came from (platformkey.go)
 	lock     *os.File // a serving instance's lock on its SQLite file
 	// drawLoop's stop and its end.
@@ -114,15 +115,24 @@ type Options struct {
 	// Clock is how far a record's own time may be from the platform's
 	// before it is flagged (intake.ClockPolicy; zero fields: defaults).
 	Clock intake.ClockPolicy
+	// CORSOrigins are the web origins (https://app.example.gov.cn) whose
+	// pages may call the device and administrator API from a browser with
+	// a bearer token; a malformed one is refused by Open. The public reads
+	// are open to every origin, the console to none (corsReach).
+	CORSOrigins []string
 }
 
 // Open opens (creating if needed) the platform database at path and makes
 // the platform's signing key on first use.
 func Open(ctx context.Context, path string, o Options) (*Server, error) {
+	// A malformed origin is refused before anything is opened.
+	origins, err := parseOrigins(o.CORSOrigins)
+	if err != nil {
+		return nil, fmt.Errorf("open platform: %w", err)
+	}
 	// A serving instance locks a SQLite file before it even migrates it.
 	var lock *os.File
 	if o.Exclusive && !sqldb.IsPostgres(path) {
-		var err error
 		if lock, err = lockInstance(path); err != nil {
 			return nil, fmt.Errorf("open platform: %w", err)
 		}
@@ -134,7 +144,7 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 		}
 		return nil, fmt.Errorf("open platform: %w", err)
 	}
-	s := &Server{db: db, now: time.Now, log: o.Logger, lock: lock}
+	s := &Server{db: db, now: time.Now, log: o.Logger, lock: lock, cors: origins}
 	if o.Now != nil {
 		s.now = o.Now
 	}
@@ -363,7 +373,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /p/draws/{id}", s.pages.PublicDraw)
 	mux.HandleFunc("GET /p/", s.pages.PublicSearch)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/p/", http.StatusFound) })
-	return web.Secure(limitBody(web.Routed(mux)))
+	// CORS stands outside the routes' authentication: a browser's
+	// preflight carries no token.
+	return web.Secure(web.CORS(limitBody(web.Routed(mux)), s.cors, corsReach))
 }
 
 // limitBody refuses bodies over api.MaxBodyBytes, except uploads, which

@@ -122,6 +122,7 @@ func (s *Room) Handler() (http.Handler, error) {
 		DisableDownload:    true,
 		AcquireLockTimeout: s.limits.LockWait,
 		Logger:             xslog.New(xslog.NewTextHandler(io.Discard, nil)), // tusd logs every request
+		Cors:               &tusd.CorsConfig{Disable: true},                  // web.CORS answers, before the token is checked; tusd's echoed any origin
 		PreUploadCreateCallback: func(ev tusd.HookEvent) (tusd.HTTPResponse, tusd.FileInfoChanges, error) {
 			sha := ev.Upload.MetaData["sha256"]
 			if b, err := hex.DecodeString(sha); err != nil || len(b) != sha256.Size {
