@@ -16,6 +16,7 @@ var publicReads = map[string]bool{
 	api.PathChanges:        true,
 	api.PathPubKey:         true,
 	"/api/v1/openapi.json": true, // the API document
+	"/api/v1/reference":    true, // and its reference page
 }
 
 // corsReach is which pages of other origins may read a route's answers

@@ -48,6 +48,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/assets"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
+	"github.com/sanxiang-desk/sanxiang/sync/server/apidoc"
 	"github.com/sanxiang-desk/sanxiang/sync/server/console"
 	"github.com/sanxiang-desk/sanxiang/sync/server/intake"
 	"github.com/sanxiang-desk/sanxiang/sync/server/internal/wrap"
@@ -323,6 +324,9 @@ func (s *Server) Handler() http.Handler {
 		w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("GET "+api.PathPubKey, s.keySet)
+	// The contract: the OpenAPI document and its reference page.
+	mux.HandleFunc("GET "+apidoc.PathDocument, apidoc.Document)
+	mux.HandleFunc("GET "+apidoc.PathReference, apidoc.Reference)
 	mux.HandleFunc("POST "+api.PathEnrol, s.enrol)
 	// Any device pushes its log: an officer's its cases, a kiosk or a
 	// window only its hall records (the intake refuses anything else with

@@ -101,6 +101,14 @@ func check(router routers.Router, req *http.Request, rec *recorder) error {
 		return nil
 	}
 	route, params, err := router.FindRoute(req)
+	if err != nil && req.Method == http.MethodHead {
+		// HEAD is GET without the body (RFC 9110 §9.3.2): the router
+		// serves it for every GET, the document lists it only where it
+		// differs (tus).
+		get := req.Clone(req.Context())
+		get.Method = http.MethodGet
+		route, params, err = router.FindRoute(get)
+	}
 	if err != nil {
 		if !documented(req.URL.Path) {
 			return nil

@@ -71,3 +71,7 @@ func Internal(w http.ResponseWriter, r *http.Request, err error) {
 	Write(w, r, api.Problem{Status: http.StatusInternalServerError, Code: "internal", ErrorID: id,
 		Message: words.In(Lang(r), "platform.internal_id", map[string]any{"ID": id}), Detail: "error ID " + id})
 }
+
+// Log is where the platform's web rooms write what they cannot answer
+// (slog.Default until SetLogger).
+func Log() *slog.Logger { return log() }
