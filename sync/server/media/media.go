@@ -85,7 +85,8 @@ func (s *Room) Open(ctx context.Context, sha string) (io.ReadCloser, error) {
 // creation, termination) through tusd, so that any tus client can upload.
 // An upload names the file's SHA-256 in its metadata; when it completes the
 // platform hashes the whole file, refuses a mismatch, files it by content
-// and answers with a receipt it signs (header Sanxiang-Receipt).
+// and answers with a receipt it signs: header Sanxiang-Receipt, the signed
+// note in base64 (api.HeaderReceipt, api.EncodeReceipt).
 //
 // Every upload belongs to the device that created it (header
 // X-Sanxiang-Device, which the router sets from the device's token) and
@@ -142,7 +143,9 @@ func (s *Room) Handler() (http.Handler, error) {
 			if err != nil {
 				return tusd.HTTPResponse{}, tusd.NewError("ERR_CHECKSUM_MISMATCH", err.Error(), 460)
 			}
-			return tusd.HTTPResponse{Header: tusd.HTTPHeader{"Sanxiang-Receipt": strings.ReplaceAll(rc, "\n", "|")}}, nil
+			// Base64, not the note itself: a header must be ASCII for
+			// Node and browsers to read it as sent (api.EncodeReceipt).
+			return tusd.HTTPResponse{Header: tusd.HTTPHeader{api.HeaderReceipt: api.EncodeReceipt(rc)}}, nil
 		},
 	})
 	if err != nil {

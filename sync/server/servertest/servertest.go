@@ -144,11 +144,12 @@ func Each(t *testing.T, fn func(t *testing.T, b Backend)) {
 }
 
 // Serve opens the platform on b with o and serves it on loopback; both
-// are closed when the test ends.
+// are closed when the test ends. Every answer's headers must be printable
+// ASCII (ASCIIHeaders), or the test fails.
 func (b Backend) Serve(t testing.TB, o server.Options) (*server.Server, *httptest.Server) {
 	t.Helper()
 	s := b.Open(t, o)
-	h := httptest.NewServer(apitest.Checked(t, s.Handler()))
+	h := httptest.NewServer(apitest.Checked(t, ASCIIHeaders(t, s.Handler())))
 	t.Cleanup(h.Close)
 	return s, h
 }
