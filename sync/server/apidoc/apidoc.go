@@ -349,4 +349,3 @@ func anchor(kind, name string) string {
 	r := strings.NewReplacer("/", "-", "{", "", "}", "", ".", "-")
 	return kind + "-" + strings.Trim(r.Replace(name), "-")
 }
-
