@@ -32,7 +32,22 @@ var files embed.FS
 
 var page = template.Must(template.New("reference.html").Funcs(template.FuncMap{
 	"anchor": anchor,
+	"md":     inlineCode,
 }).ParseFS(files, "reference.html"))
+
+// inlineCode writes text with its `code` spans as <code>, the rest escaped:
+// the document's descriptions use Markdown's backticks and nothing more.
+func inlineCode(text string) template.HTML {
+	var b strings.Builder
+	for i, part := range strings.Split(text, "`") {
+		if i%2 == 1 {
+			b.WriteString("<code>" + template.HTMLEscapeString(part) + "</code>")
+		} else {
+			b.WriteString(template.HTMLEscapeString(part))
+		}
+	}
+	return template.HTML(b.String())
+}
 
 // Document answers the OpenAPI document as the platform serves it.
 func Document(w http.ResponseWriter, r *http.Request) {
@@ -93,8 +108,9 @@ type Param struct {
 	Required                    bool
 }
 
-// Content is a body of one media type.
-type Content struct{ Type, Schema string }
+// Content is a body of one media type; Link names the schema's entry
+// on the page ("" for a type that has none).
+type Content struct{ Type, Schema, Link string }
 
 // Response is one status an operation answers.
 type Response struct {
@@ -252,6 +268,16 @@ func Read(doc []byte) (Ref, error) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	for _, g := range ref.Groups {
+		for _, op := range g.Ops {
+			for _, cs := range [][]Content{op.Body} {
+				linkSchemas(cs, d.Comps.Schemas)
+			}
+			for _, r := range op.Responses {
+				linkSchemas(r.Content, d.Comps.Schemas)
+			}
+		}
+	}
 	for _, n := range names {
 		ref.Schemas = append(ref.Schemas, schemaOf(n, d.Comps.Schemas[n]))
 	}
@@ -267,6 +293,15 @@ func contents(c map[string]struct {
 	}
 	slices.SortFunc(out, func(a, b Content) int { return strings.Compare(a.Type, b.Type) })
 	return out
+}
+
+// linkSchemas links each content to its schema's entry where it has one.
+func linkSchemas(cs []Content, schemas map[string]*rawSchema) {
+	for i, c := range cs {
+		if name := strings.TrimSuffix(c.Schema, "[]"); schemas[name] != nil {
+			cs[i].Link = anchor("schema", name)
+		}
+	}
 }
 
 func schemaOf(name string, s *rawSchema) Schema {
