@@ -51,7 +51,7 @@ func TestReferencePageShowsEveryOperation(t *testing.T) {
 	}
 	var doc struct {
 		Paths      map[string]map[string]struct{ OperationID string } `json:"paths"`
-		Components struct{ Schemas map[string]any }                    `json:"components"`
+		Components struct{ Schemas map[string]any }                   `json:"components"`
 	}
 	if err := json.Unmarshal(api.OpenAPI, &doc); err != nil {
 		t.Fatal(err)
