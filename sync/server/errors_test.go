@@ -129,3 +129,62 @@ func testVerifier(t *testing.T) string {
 	}
 	return v
 }
+
+// A fresh platform answers every list it has with [] — never null — and
+// every answer as the document says (apitest.Checked reports a null where
+// the document has an array).
+func TestEmptyListsAreEmpty(t *testing.T) {
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "p.db"), Options{AdminToken: "admin-token"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	h := httptest.NewServer(apitest.Checked(t, s.Handler()))
+	defer h.Close()
+	code, err := s.NewEnrolCode(context.Background(), api.DeviceOfficer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	device := enrolForTest(t, h.URL, code)
+	for _, c := range []struct{ path, token, field string }{
+		{"/api/v1/catalog/changes?since=0", "", "changes"},
+		{"/api/v1/admin/devices", "admin-token", ""},
+		{"/api/v1/admin/alerts", "admin-token", ""},
+		{"/api/v1/admin/people/", "admin-token", ""},
+		{"/api/v1/admin/audit", "admin-token", "entries"},
+		{"/api/v1/review/opinions", device, ""},
+		{"/api/v1/review/reviewers", device, ""},
+		{"/api/v1/hall/windows", device, ""},
+		{"/api/v1/deadlines", device, ""},
+		{"/api/v1/av-requirements", device, ""},
+	} {
+		req, _ := http.NewRequest("GET", h.URL+c.path, nil)
+		if c.token != "" {
+			req.Header.Set("Authorization", "Bearer "+c.token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body any
+		err = json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if err != nil {
+			t.Errorf("%s: %d, %v", c.path, resp.StatusCode, err)
+			continue
+		}
+		if resp.StatusCode >= 300 {
+			// A refusal is checked against the document too; the lists
+			// behind it are not this test's.
+			t.Logf("%s: %d %v", c.path, resp.StatusCode, body)
+			continue
+		}
+		list := body
+		if c.field != "" {
+			list = body.(map[string]any)[c.field]
+		}
+		if _, ok := list.([]any); !ok {
+			t.Errorf("%s: %v is not a list", c.path, list)
+		}
+	}
+}
