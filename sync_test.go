@@ -18,6 +18,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/demo"
 	"github.com/sanxiang-desk/sanxiang/internal/demomode"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
+	"github.com/sanxiang-desk/sanxiang/sync/api/apitest"
 	"github.com/sanxiang-desk/sanxiang/sync/client"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
 	"github.com/sanxiang-desk/sanxiang/sync/server/demoload"
@@ -40,7 +41,7 @@ func TestSyncDoesWhatItCanAndSaysWhatFailed(t *testing.T) {
 	if err := demoload.Load(ctx, s); err != nil {
 		t.Fatal(err)
 	}
-	h := httptest.NewServer(s.Handler())
+	h := httptest.NewServer(apitest.Checked(t, s.Handler()))
 	defer h.Close()
 	// In front of the real platform: a calendar that fails.
 	target, _ := url.Parse(h.URL)

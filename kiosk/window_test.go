@@ -22,6 +22,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/config"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
 	"github.com/sanxiang-desk/sanxiang/app/shell/shelltest"
+	"github.com/sanxiang-desk/sanxiang/sync/api/apitest"
 	"github.com/sanxiang-desk/sanxiang/sync/client"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
 	"github.com/sanxiang-desk/sanxiang/sync/server/demoload"
@@ -159,7 +160,7 @@ func demoPlatform(t *testing.T) (*server.Server, *httptest.Server) {
 	if err := demoload.Load(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
-	h := httptest.NewServer(s.Handler())
+	h := httptest.NewServer(apitest.Checked(t, s.Handler()))
 	t.Cleanup(h.Close)
 	return s, h
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/shell"
 	"github.com/sanxiang-desk/sanxiang/app/shell/shelltest"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
+	"github.com/sanxiang-desk/sanxiang/sync/api/apitest"
 	"github.com/sanxiang-desk/sanxiang/sync/client"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
 	"github.com/sanxiang-desk/sanxiang/sync/server/demoload"
@@ -44,7 +45,7 @@ func keyedDesk(t *testing.T) (*Desk, *device.Device, *server.Server, *httptest.S
 	if err := demoload.Load(ctx, s); err != nil {
 		t.Fatal(err)
 	}
-	h := httptest.NewServer(s.Handler())
+	h := httptest.NewServer(apitest.Checked(t, s.Handler()))
 	t.Cleanup(h.Close)
 	d, dev := keyedDeskOn(t, s, h, "DESK-K")
 	return d, dev, s, h

@@ -16,6 +16,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/config"
 	"github.com/sanxiang-desk/sanxiang/app/device"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
+	"github.com/sanxiang-desk/sanxiang/sync/api/apitest"
 	"github.com/sanxiang-desk/sanxiang/sync/client"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
 )
@@ -43,7 +44,7 @@ func TestNewDevicesOnOneHostGetTheirOwnIDs(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	h := httptest.NewServer(s.Handler())
+	h := httptest.NewServer(apitest.Checked(t, s.Handler()))
 	t.Cleanup(h.Close)
 
 	var ids []string

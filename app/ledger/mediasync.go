@@ -39,31 +39,47 @@ func (l *Log) MediaPending(ctx context.Context) ([]Digest, error) {
 	return out, nil
 }
 
-// KeepMediaReceipt checks a media receipt (the platform's signature over the
-// file's SHA-256 and size, and the time it received the file) and keeps
-// it with that time. One whose signature does not hold is ErrReceiptForged.
-func (l *Log) KeepMediaReceipt(ctx context.Context, d Digest, size int64, msg, platformKey string) error {
+// VerifyMediaReceipt checks a media receipt, the platform's signature over
+// the file's SHA-256 and size and the time it received the file, with the
+// platform's key, and returns that time (zero for a receipt signed before
+// receipts carried one). One whose signature does not hold is
+// ErrReceiptForged; every refusal is an ErrBadReceipt. Whoever checks a
+// media receipt (the desk, a test of another client) checks it here.
+func VerifyMediaReceipt(msg, platformKey string, d Digest, size int64) (time.Time, error) {
 	v, err := note.NewVerifier(platformKey)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrBadReceipt, err)
+		return time.Time{}, fmt.Errorf("%w: %v", ErrBadReceipt, err)
 	}
-	n, err := note.Open([]byte(msg), note.VerifierList(v))
+	n, err := openReceipt(msg, v)
 	if err != nil {
-		return fmt.Errorf("%w: %w: %v", ErrBadReceipt, ErrReceiptForged, err)
+		return time.Time{}, fmt.Errorf("%w: %w: %v", ErrBadReceipt, ErrReceiptForged, err)
 	}
 	want := "sanxiang-media\n" + d.String() + "\n" + strconv.FormatInt(size, 10) + "\n"
 	rest, ok := strings.CutPrefix(n.Text, want)
 	if !ok {
-		return fmt.Errorf("%w: it names another file", ErrBadReceipt)
+		return time.Time{}, fmt.Errorf("%w: it names another file", ErrBadReceipt)
+	}
+	if rest == "" { // receipts signed before they carried a time have none
+		return time.Time{}, nil
+	}
+	at, ok := strings.CutPrefix(strings.TrimSuffix(rest, "\n"), receiptTimePrefix)
+	t, err := time.Parse(time.RFC3339, at)
+	if !ok || err != nil {
+		return time.Time{}, fmt.Errorf("%w: time line %q", ErrBadReceipt, rest)
+	}
+	return t.UTC(), nil
+}
+
+// KeepMediaReceipt checks a media receipt (VerifyMediaReceipt) and keeps
+// it with the platform's time of receipt.
+func (l *Log) KeepMediaReceipt(ctx context.Context, d Digest, size int64, msg, platformKey string) error {
+	at, err := VerifyMediaReceipt(msg, platformKey, d, size)
+	if err != nil {
+		return err
 	}
 	var platformTime *string
-	if rest != "" { // receipts signed before they carried a time have none
-		at, ok := strings.CutPrefix(strings.TrimSuffix(rest, "\n"), receiptTimePrefix)
-		t, err := time.Parse(time.RFC3339, at)
-		if !ok || err != nil {
-			return fmt.Errorf("%w: time line %q", ErrBadReceipt, rest)
-		}
-		s := t.UTC().Format(time.RFC3339)
+	if !at.IsZero() {
+		s := at.Format(time.RFC3339)
 		platformTime = &s
 	}
 	if _, err := l.db.ExecContext(ctx, `INSERT INTO media_receipts (sha256, note, received, platform_time) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING`,

@@ -41,6 +41,25 @@ type Receipt struct {
 // it, or another key signed it. It is also an ErrBadReceipt.
 var ErrReceiptForged = errors.New("the receipt's platform signature does not hold: forged or altered")
 
+// openReceipt opens a receipt (a log's or a media file's) with the
+// platform's verifier. The note package reads a signature's base64
+// leniently: the unused bits of its last character may be changed and the
+// signature still holds. A receipt so changed is not what the platform
+// signed and is refused like any other change, so that every byte of a
+// receipt is checked (canonical base64 is what note.Sign writes).
+func openReceipt(msg string, v note.Verifier) (*note.Note, error) {
+	n, err := note.Open([]byte(msg), note.VerifierList(v))
+	if err != nil {
+		return nil, err
+	}
+	for _, sig := range n.Sigs {
+		if _, err := base64.StdEncoding.Strict().DecodeString(sig.Base64); err != nil {
+			return nil, fmt.Errorf("signature by %s changed after signing (not canonical base64: %v)", sig.Name, err)
+		}
+	}
+	return n, nil
+}
+
 // ParseReceipt checks a receipt's signature with the platform's key and
 // reads it.
 func ParseReceipt(msg, platformKey string) (Receipt, error) {
@@ -48,7 +67,7 @@ func ParseReceipt(msg, platformKey string) (Receipt, error) {
 	if err != nil {
 		return Receipt{}, fmt.Errorf("%w: platform key: %v", ErrBadReceipt, err)
 	}
-	n, err := note.Open([]byte(msg), note.VerifierList(v))
+	n, err := openReceipt(msg, v)
 	if err != nil {
 		return Receipt{}, fmt.Errorf("%w: %w: %v", ErrBadReceipt, ErrReceiptForged, err)
 	}

@@ -45,6 +45,10 @@ const (
 	PathMediaSHA       = "/api/v1/media-by-sha/" // GET {sha256}: held, with receipt?
 	HeaderIdem         = "Idempotency-Key"
 	MaxBodyBytes       = 16 << 20 // a push or import larger than this is refused
+	// A page of PathChanges holds DefaultChanges changes, or ?limit= of
+	// them up to MaxChanges (a larger limit is refused, not cut).
+	DefaultChanges = 1000
+	MaxChanges     = 5000
 )
 
 // The kinds of device. An enrolment code is made for one kind, and the
@@ -135,10 +139,25 @@ type ChangesResponse struct {
 
 // Problem is an error body (RFC 9457 style) with a message for people in
 // Chinese and a stable code for programs.
+//
+// Every error the platform answers has this shape, on every route: the
+// router's 404 and 405, the uploads' (tus) errors and the HTML pages'
+// unknown items alike. Message is in the language the caller's
+// Accept-Language prefers (Chinese by default, or English; the answer's
+// Content-Language says which); Code never changes with it.
 type Problem struct {
-	Code    string `json:"code"`
+	// Code is the stable code for programs ("bad_param", "not_found"…).
+	Code string `json:"code"`
+	// Message is for people.
 	Message string `json:"message"`
-	Detail  string `json:"detail,omitempty"`
+	// Status repeats the HTTP status.
+	Status int `json:"status"`
+	// Param names the query or path parameter that was refused.
+	Param string `json:"param,omitempty"`
+	// ErrorID names an internal error in the platform's log.
+	ErrorID string `json:"error_id,omitempty"`
+	// Detail is for whoever debugs (English, not translated).
+	Detail string `json:"detail,omitempty"`
 }
 
 // DeliveredOpinion is a legal review opinion signed on another device for

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/go-resty/resty/v2"
@@ -187,14 +186,19 @@ func (c *Client) UploadMedia(ctx context.Context, l *casefile.Log, d casefile.Di
 		if o, err := strconv.ParseInt(patch.Header().Get("Upload-Offset"), 10, 64); err == nil && o > offset {
 			next = o
 		}
-		if rc := patch.Header().Get("Sanxiang-Receipt"); rc != "" {
+		if rc := patch.Header().Get(api.HeaderReceipt); rc != "" {
 			if err := l.SetUploadLocation(ctx, d, ""); err != nil {
 				return err
 			}
 			if progress != nil {
 				progress(Upload{SHA256: d.String(), Sent: size, Total: size})
 			}
-			msg := strings.ReplaceAll(rc, "|", "\n")
+			// Base64 from this platform; the older "|" form from one not yet
+			// updated is read too (api.DecodeReceipt says why).
+			msg, err := api.DecodeReceipt(rc)
+			if err != nil {
+				return fmt.Errorf("receipt of %s: %w", d, err)
+			}
 			return c.keep(ctx, msg, func(key string) error { return l.KeepMediaReceipt(ctx, d, size, msg, key) })
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -19,7 +20,9 @@ import (
 	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/ledger"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
+	"github.com/sanxiang-desk/sanxiang/sync/api/apitest"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
 	"github.com/sanxiang-desk/sanxiang/sync/server/servertest"
 )
@@ -52,6 +55,11 @@ type faults struct {
 
 	creates atomic.Int32 // upload creations (tus POSTs)
 
+	// receipt, if set, rewrites the Sanxiang-Receipt header of the
+	// answer to the last PATCH, as an older platform or a damaging
+	// proxy would send it.
+	receipt atomic.Pointer[func(string) string]
+
 	mu    sync.Mutex
 	sizes []int64 // each PATCH's length
 }
@@ -78,16 +86,34 @@ func (f *faults) wrap(h http.Handler) http.Handler {
 				r.Body = io.NopCloser(bytes.NewReader(b))
 			}
 		}
+		if rewrite := f.receipt.Load(); r.Method == http.MethodPatch && rewrite != nil {
+			w = &receiptWriter{ResponseWriter: w, rewrite: *rewrite}
+		}
 		h.ServeHTTP(w, r)
 	})
 }
+
+// receiptWriter rewrites the Sanxiang-Receipt header as the answer goes.
+type receiptWriter struct {
+	http.ResponseWriter
+	rewrite func(string) string
+}
+
+func (w *receiptWriter) WriteHeader(code int) {
+	if v := w.Header().Get(api.HeaderReceipt); v != "" {
+		w.Header().Set(api.HeaderReceipt, w.rewrite(v))
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *receiptWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func mediaSetup(t *testing.T, b servertest.Backend, size int) (*server.Server, *httptest.Server, *faults, *casefile.Log, Identity, casefile.Digest, []byte) {
 	t.Helper()
 	ctx := context.Background()
 	s := b.Open(t, server.Options{})
 	f := &faults{}
-	h := httptest.NewServer(f.wrap(s.Handler()))
+	h := httptest.NewServer(f.wrap(apitest.Checked(t, servertest.ASCIIHeaders(t, s.Handler()))))
 	t.Cleanup(h.Close)
 	l := deviceLog(t, "MEDIA-1", 0)
 	data := make([]byte, size)
@@ -282,6 +308,78 @@ func TestATooLargeFileDoesNotHoldBackTheOthers(t *testing.T) {
 	}
 	if rc, _ := l.MediaReceipt(ctx, small); rc == "" {
 		t.Fatal("the small file after the large one has no receipt")
+	}
+}
+
+// TestDeskReadsTheReceiptHeader: the desk keeps a receipt that comes as
+// base64 (this platform) or in the older "|" form (a platform not yet
+// updated), and refuses one changed on its way, by its own error: a value
+// no longer base64 is api.ErrReceiptHeader, a changed base64 character a
+// receipt whose signature fails. A refused header costs nothing: the next
+// sync asks the platform for the receipt it holds.
+func TestDeskReadsTheReceiptHeader(t *testing.T) {
+	// flip changes the character at i of a base64 value to another of
+	// the alphabet.
+	flip := func(v string, i int, to byte) string { return v[:i] + string(to) + v[i+1:] }
+	for _, tc := range []struct {
+		name    string
+		rewrite func(string) string
+		want    error // nil: kept
+	}{
+		{"base64", func(v string) string { return v }, nil},
+		{"older form", func(v string) string {
+			msg, err := base64.StdEncoding.DecodeString(v)
+			if err != nil {
+				panic(err) // the platform sent no base64: the test fails
+			}
+			return strings.ReplaceAll(string(msg), "\n", "|")
+		}, nil},
+		{"not base64", func(v string) string { return flip(v, len(v)/2, '*') }, api.ErrReceiptHeader},
+		{"signature changed", func(v string) string {
+			// Well inside the signature's base64, a few characters from the end.
+			i := len(v) - 8
+			to := byte('A')
+			if v[i] == 'A' {
+				to = 'B'
+			}
+			return flip(v, i, to)
+		}, ledger.ErrReceiptForged},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			_, _, f, l, id, d, _ := mediaSetup(t, servertest.Backends(t)[0], 100<<10)
+			var sent atomic.Value
+			rewrite := func(v string) string {
+				sent.Store(v)
+				return tc.rewrite(v)
+			}
+			f.receipt.Store(&rewrite)
+			_, err := New(id).PushMedia(ctx, l, nil)
+			if v, _ := sent.Load().(string); v == "" || strings.ContainsAny(v, "|\n") {
+				t.Fatalf("the platform's receipt header %q is not base64", v)
+			}
+			rc, rerr := l.MediaReceipt(ctx, d)
+			if rerr != nil {
+				t.Fatal(rerr)
+			}
+			if tc.want == nil {
+				if err != nil || !strings.HasPrefix(rc, "sanxiang-media\n"+d.String()+"\n") {
+					t.Fatalf("push: %v; kept %q", err, rc)
+				}
+				return
+			}
+			if !errors.Is(err, tc.want) || rc != "" {
+				t.Fatalf("push: %v (want %v); kept %q", err, tc.want, rc)
+			}
+			// The next sync gets the receipt the platform holds.
+			f.receipt.Store(nil)
+			if _, err := New(id).PushMedia(ctx, l, nil); err != nil {
+				t.Fatal(err)
+			}
+			if rc, _ := l.MediaReceipt(ctx, d); !strings.Contains(rc, d.String()) {
+				t.Fatalf("after a refused header, kept %q", rc)
+			}
+		})
 	}
 }
 

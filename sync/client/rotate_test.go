@@ -21,6 +21,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/sanxiang-desk/sanxiang/sync/api"
+	"github.com/sanxiang-desk/sanxiang/sync/api/apitest"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
 )
 
@@ -72,7 +73,7 @@ func TestDeviceFollowsSignedKeyRotation(t *testing.T) {
 	h := httptest.NewServer(sw)
 	defer h.Close()
 	s := quietPlatform(t, db)
-	sw.set(s.Handler())
+	sw.set(apitest.Checked(t, s.Handler()))
 	l := deviceLog(t, "DEV-ROT", 5)
 	id := enrol(t, s, h, l)
 	oldKey := id.PlatformKey
@@ -97,7 +98,7 @@ func TestDeviceFollowsSignedKeyRotation(t *testing.T) {
 	s.Close()
 	s = quietPlatform(t, db)
 	defer s.Close()
-	sw.set(s.Handler())
+	sw.set(apitest.Checked(t, s.Handler()))
 
 	appendN(t, l, 3, "after rotation")
 	res, err := c.Push(ctx, l)

@@ -17,6 +17,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/publish"
 	"github.com/sanxiang-desk/sanxiang/assets"
+	"github.com/sanxiang-desk/sanxiang/sync/api/apitest"
 	"github.com/sanxiang-desk/sanxiang/sync/client"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
 	"github.com/sanxiang-desk/sanxiang/sync/server/servertest"
@@ -122,7 +123,7 @@ func TestFailedPublicationIsOwedAndDone(t *testing.T) {
 		var current atomic.Pointer[server.Server]
 		current.Store(s)
 		h := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			current.Load().Handler().ServeHTTP(w, r)
+			apitest.Checked(t, current.Load().Handler()).ServeHTTP(w, r)
 		}))
 		defer h.Close()
 		// The database refuses to write decisions (those of one case, if

@@ -23,6 +23,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/publish"
 	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/assets"
+	"github.com/sanxiang-desk/sanxiang/sync/api/apitest"
 	"github.com/sanxiang-desk/sanxiang/sync/client"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
 	"github.com/sanxiang-desk/sanxiang/sync/server/console"
@@ -349,7 +350,7 @@ func TestSupervisionIndexesLogsHeldBefore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := httptest.NewServer(s.Handler())
+	h := httptest.NewServer(apitest.Checked(t, s.Handler()))
 	l := deviceLog(t, "OLD-1", 0)
 	var clock time.Time
 	l.SeedHistory(func() time.Time { return clock })

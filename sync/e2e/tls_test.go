@@ -21,6 +21,7 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
+	"github.com/sanxiang-desk/sanxiang/sync/api/apitest"
 	"github.com/sanxiang-desk/sanxiang/sync/client"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
 	"github.com/sanxiang-desk/sanxiang/sync/server/servertest"
@@ -102,7 +103,7 @@ func trust(t *testing.T, ca *testCA) {
 func serveTLS(t *testing.T, s *server.Server, ca *testCA) (*httptest.Server, string) {
 	t.Helper()
 	pair, cert, _, _ := ca.leaf(t)
-	h := httptest.NewUnstartedServer(s.Handler())
+	h := httptest.NewUnstartedServer(apitest.Checked(t, s.Handler()))
 	h.TLS = &tls.Config{Certificates: []tls.Certificate{pair}}
 	h.StartTLS()
 	t.Cleanup(h.Close)
@@ -177,7 +178,7 @@ func TestTLSEnrolPushUpload(t *testing.T) {
 		// The same platform behind another certificate of the same CA (a
 		// key swapped, or someone in between with a certificate the CA
 		// gave them): trusted by the CA, refused by the pin.
-		other := httptest.NewUnstartedServer(s.Handler())
+		other := httptest.NewUnstartedServer(apitest.Checked(t, s.Handler()))
 		otherPair, _, _, _ := ca.leaf(t)
 		other.TLS = &tls.Config{Certificates: []tls.Certificate{otherPair}}
 		other.StartTLS()
@@ -284,7 +285,7 @@ func TestTLSRefusals(t *testing.T) {
 	// A certificate from an authority the device does not trust.
 	stranger := newCA(t, "someone else")
 	pair, _, _, _ := stranger.leaf(t)
-	h2 := httptest.NewUnstartedServer(s.Handler())
+	h2 := httptest.NewUnstartedServer(apitest.Checked(t, s.Handler()))
 	h2.TLS = &tls.Config{Certificates: []tls.Certificate{pair}}
 	h2.StartTLS()
 	t.Cleanup(h2.Close)
@@ -311,7 +312,7 @@ func TestTLSRefusals(t *testing.T) {
 	}
 
 	// Loopback keeps plain HTTP for the demo, with or without fingerprint.
-	plain := httptest.NewServer(s.Handler())
+	plain := httptest.NewServer(apitest.Checked(t, s.Handler()))
 	t.Cleanup(plain.Close)
 	l3 := openLog(t, "TLS-REFUSE-3")
 	fp := newCode()

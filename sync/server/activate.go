@@ -36,18 +36,18 @@ func (s *Server) activate(w http.ResponseWriter, r *http.Request, d Device) {
 	case errors.Is(err, people.ErrBadKey):
 		code, status = "bad_person_key", http.StatusBadRequest
 	default:
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 		return
 	}
 	if code != "person_inactive" {
 		s.intake.Alert(r.Context(), d.ID, code, fmt.Sprintf("activation refused on a %s device (%s): %v", d.Kind, d.Name, err))
 	}
-	web.Problem(w, status, code, words.L("platform."+code), err.Error())
+	web.Problem(w, r, status, code, words.M("platform."+code), err.Error())
 }
 
 // standing: GET /api/v1/people/standing, what a device needs to refuse a
 // deactivated person or a revoked key offline.
 func (s *Server) standing(w http.ResponseWriter, r *http.Request, _ Device) {
 	st, err := s.people.Standing(r.Context())
-	web.Respond(w, st, err)
+	web.Respond(w, r, st, err)
 }

@@ -8,9 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"sort"
-	"strconv"
 
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
@@ -89,7 +89,7 @@ func (s *Server) EditItem(ctx context.Context, kind catalog.Kind, id string, fie
 // putItem: PUT /api/v1/admin/catalog/items/{kind}/{id} with a JSON object
 // of the fields to set.
 func (s *Server) putItem(w http.ResponseWriter, r *http.Request) {
-	if managedByPeople(w, catalog.Kind(r.PathValue("kind"))) {
+	if managedByPeople(w, r, catalog.Kind(r.PathValue("kind"))) {
 		return
 	}
 	var fields map[string]string
@@ -100,9 +100,9 @@ func (s *Server) putItem(w http.ResponseWriter, r *http.Request) {
 	var ie *ImportError
 	switch {
 	case errors.As(err, &ie):
-		web.JSON(w, http.StatusUnprocessableEntity, map[string]any{"code": "bad_fields", "message": words.L("platform.bad_fields"), "rows": ie.Rows})
+		web.Rows(w, r, "bad_fields", words.M("platform.bad_fields"), ie.Rows)
 	case err != nil:
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 	default:
 		w.WriteHeader(http.StatusNoContent)
 	}
@@ -113,13 +113,13 @@ func (s *Server) putItem(w http.ResponseWriter, r *http.Request) {
 // {"reason": …} as the body, or ?reason=; without one it is refused 422
 // need_reason.
 func (s *Server) deleteItem(w http.ResponseWriter, r *http.Request) {
-	if managedByPeople(w, catalog.Kind(r.PathValue("kind"))) {
+	if managedByPeople(w, r, catalog.Kind(r.PathValue("kind"))) {
 		return
 	}
 	if catalog.Kind(r.PathValue("kind")) == catalog.KindDecision {
 		var req api.WithdrawRequest
 		if body, err := io.ReadAll(r.Body); err == nil && len(bytes.TrimSpace(body)) > 0 && json.Unmarshal(body, &req) != nil {
-			web.Problem(w, http.StatusBadRequest, "bad_json", words.L("platform.bad_json"), "")
+			web.Problem(w, r, http.StatusBadRequest, "bad_json", words.M("platform.bad_json"), "")
 			return
 		}
 		if req.Reason == "" {
@@ -131,9 +131,9 @@ func (s *Server) deleteItem(w http.ResponseWriter, r *http.Request) {
 	err := s.Withdraw(r.Context(), catalog.Kind(r.PathValue("kind")), r.PathValue("id"))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		web.Problem(w, http.StatusNotFound, "not_found", words.L("platform.no_item"), "")
+		web.Problem(w, r, http.StatusNotFound, "not_found", words.M("platform.no_item"), "")
 	case err != nil:
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 	default:
 		w.WriteHeader(http.StatusNoContent)
 	}
@@ -170,7 +170,7 @@ func (s *Server) AlertList(ctx context.Context) (_ []Alert, err error) {
 func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request) {
 	out, err := s.AlertList(r.Context())
 	if err != nil {
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 		return
 	}
 	web.JSON(w, http.StatusOK, out)
@@ -239,16 +239,19 @@ type AuditPage struct {
 // default 100), newest first; a token held to one agency reads that
 // agency's entries.
 func (s *Server) auditJSON(w http.ResponseWriter, r *http.Request) {
-	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
-	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
-	if limit <= 0 || limit > 500 {
-		limit = 100
+	offset, ok := web.IntParam(w, r, "offset", 0, 0, math.MaxInt32)
+	if !ok {
+		return
+	}
+	limit, ok := web.IntParam(w, r, "limit", 100, 1, 500)
+	if !ok {
+		return
 	}
 	t, _ := console.TokenFrom(r.Context())
 	var out AuditPage
 	var err error
-	if out.Entries, out.Total, err = s.console.AuditLog(r.Context(), t.Agency, max(offset, 0), limit); err != nil {
-		web.Internal(w, err)
+	if out.Entries, out.Total, err = s.console.AuditLog(r.Context(), t.Agency, int(offset), int(limit)); err != nil {
+		web.Internal(w, r, err)
 		return
 	}
 	if t.Agency == "" {
@@ -258,7 +261,7 @@ func (s *Server) auditJSON(w http.ResponseWriter, r *http.Request) {
 		case errors.As(err, &ce):
 			out.BrokenAt = ce.Seq
 		case err != nil:
-			web.Internal(w, err)
+			web.Internal(w, r, err)
 			return
 		default:
 			out.Verified = true

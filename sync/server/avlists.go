@@ -75,5 +75,14 @@ func (s *Server) AVLists(ctx context.Context) (_ []casefile.AVRequirement, err e
 // avLists: GET /api/v1/av-requirements, for officers' devices.
 func (s *Server) avLists(w http.ResponseWriter, r *http.Request, _ Device) {
 	lists, err := s.AVLists(r.Context())
-	web.Respond(w, lists, err)
+	// Lists are [] when empty, never null (the API's contract).
+	for i := range lists {
+		if lists[i].Stages == nil {
+			lists[i].Stages = []string{}
+		}
+		if lists[i].FullProcess == nil {
+			lists[i].FullProcess = []string{}
+		}
+	}
+	web.Respond(w, r, lists, err)
 }

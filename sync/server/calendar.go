@@ -70,7 +70,7 @@ func (s *Server) calendar(ctx context.Context) (_ *calendar.Calendar, err error)
 func (s *Server) calendarFile(w http.ResponseWriter, r *http.Request, _ Device) {
 	data, err := s.CalendarFile(r.Context())
 	if err != nil {
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")

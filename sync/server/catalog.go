@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -240,7 +241,7 @@ func withdrawTx(ctx context.Context, tx *sqldb.Tx, kind catalog.Kind, id string)
 
 func (s *Server) importCSV(w http.ResponseWriter, r *http.Request) {
 	kind := catalog.Kind(r.URL.Query().Get("kind"))
-	if managedByPeople(w, kind) {
+	if managedByPeople(w, r, kind) {
 		return
 	}
 	parse := ParseCSV
@@ -250,15 +251,15 @@ func (s *Server) importCSV(w http.ResponseWriter, r *http.Request) {
 	items, err := parse(kind, r.Body)
 	var ie *ImportError
 	if errors.As(err, &ie) {
-		web.JSON(w, http.StatusUnprocessableEntity, map[string]any{"code": "bad_rows", "message": words.L("platform.bad_rows"), "rows": ie.Rows})
+		web.Rows(w, r, "bad_rows", words.M("platform.bad_rows"), ie.Rows)
 		return
 	}
 	if err != nil {
-		web.Problem(w, http.StatusBadRequest, "bad_file", words.L("platform.bad_file"), err.Error())
+		web.Problem(w, r, http.StatusBadRequest, "bad_file", words.M("platform.bad_file"), err.Error())
 		return
 	}
 	if err := s.Publish(r.Context(), items, nil); err != nil {
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 		return
 	}
 	web.JSON(w, http.StatusOK, map[string]int{"imported": len(items)})
@@ -267,12 +268,11 @@ func (s *Server) importCSV(w http.ResponseWriter, r *http.Request) {
 // managedByPeople refuses (422) an administrator's change to the officers
 // list other than through the people room, which writes a person and their
 // entry in the list together: the list and the registry never disagree.
-func managedByPeople(w http.ResponseWriter, kind catalog.Kind) bool {
+func managedByPeople(w http.ResponseWriter, r *http.Request, kind catalog.Kind) bool {
 	if kind != catalog.KindOfficer {
 		return false
 	}
-	web.JSON(w, http.StatusUnprocessableEntity, map[string]any{"code": "managed_by_people", "message": words.L("platform.officers_in_people"),
-		"rows": []RowError{{Column: "kind", Reason: words.L("platform.officers_in_people"), Code: "managed_by_people"}}})
+	web.Rows(w, r, "managed_by_people", words.M("platform.officers_in_people"), []RowError{{Column: "kind", Reason: words.L("platform.officers_in_people"), Code: "managed_by_people"}})
 	return true
 }
 
@@ -284,7 +284,8 @@ func (s *Server) Changes(ctx context.Context, since int64, limit int) (_ api.Cha
 		return api.ChangesResponse{}, err
 	}
 	defer rows.Close()
-	resp := api.ChangesResponse{Next: since}
+	// A caught-up poll has no changes: an empty list, never null.
+	resp := api.ChangesResponse{Next: since, Changes: []api.Change{}}
 	for rows.Next() {
 		var c api.Change
 		var deleted int
@@ -307,14 +308,17 @@ func (s *Server) Changes(ctx context.Context, since int64, limit int) (_ api.Cha
 }
 
 func (s *Server) changes(w http.ResponseWriter, r *http.Request) {
-	since, _ := strconv.ParseInt(r.URL.Query().Get("since"), 10, 64)
-	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
-	if limit <= 0 || limit > 5000 {
-		limit = 1000
+	since, ok := web.IntParam(w, r, "since", 0, 0, math.MaxInt64)
+	if !ok {
+		return
 	}
-	resp, err := s.Changes(r.Context(), since, limit)
+	limit, ok := web.IntParam(w, r, "limit", api.DefaultChanges, 1, api.MaxChanges)
+	if !ok {
+		return
+	}
+	resp, err := s.Changes(r.Context(), since, int(limit))
 	if err != nil {
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 		return
 	}
 	web.JSON(w, http.StatusOK, resp)

@@ -91,26 +91,26 @@ func (s *Server) setDeadlines(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if t.Agency != "" && slices.ContainsFunc(agencies, func(a string) bool { return a != t.Agency }) {
-		web.Problem(w, http.StatusForbidden, "other_agency", words.L("platform.deadline_other_agency"), t.Agency)
+		web.Problem(w, r, http.StatusForbidden, "other_agency", words.M("platform.deadline_other_agency"), t.Agency)
 		return
 	}
 	err := s.SetDeadlines(r.Context(), agencies, req.Deadlines)
 	if errors.Is(err, publish.ErrBadDeadline) {
-		web.Problem(w, http.StatusUnprocessableEntity, "bad_deadline", words.L("platform.bad_deadline"), err.Error())
+		web.Problem(w, r, http.StatusUnprocessableEntity, "bad_deadline", words.M("platform.bad_deadline"), err.Error())
 		return
 	}
 	if err != nil {
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 		return
 	}
 	s.audit(r.Context(), console.Entry{Actor: t.Name, Role: console.RoleToken, Agency: t.Agency, Action: "deadlines.set",
 		Object: strings.Join(agencies, ","), IP: console.ClientIP(r)})
 	ds, err := s.Deadlines(r.Context())
-	web.Respond(w, ds, err)
+	web.Respond(w, r, ds, err)
 }
 
 // deadlines: GET /api/v1/deadlines, for officers' devices.
 func (s *Server) deadlines(w http.ResponseWriter, r *http.Request, _ Device) {
 	ds, err := s.Deadlines(r.Context())
-	web.Respond(w, ds, err)
+	web.Respond(w, r, ds, err)
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/draw"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
+	"github.com/sanxiang-desk/sanxiang/sync/api/apitest"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
 	"github.com/sanxiang-desk/sanxiang/sync/server/demoload"
 )
@@ -95,7 +96,7 @@ func TestDrawWireMatchesOpenAPI(t *testing.T) {
 	if err := demoload.Load(ctx, s); err != nil {
 		t.Fatal(err)
 	}
-	h := httptest.NewServer(s.Handler())
+	h := httptest.NewServer(apitest.Checked(t, s.Handler()))
 	defer h.Close()
 	var targets []draw.Target
 	for i := range 6 {

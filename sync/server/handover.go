@@ -26,7 +26,7 @@ func (s *Server) handovers(w http.ResponseWriter, r *http.Request, d Device) {
 		return
 	}
 	out, err := s.intake.HandoversTo(r.Context(), p.ID)
-	web.Respond(w, out, err)
+	web.Respond(w, r, out, err)
 }
 
 // signedOfficer is the active officer signed in on the calling device who
@@ -51,13 +51,13 @@ func (s *Server) signedOfficer(w http.ResponseWriter, r *http.Request, d Device,
 	case errors.Is(err, errNotOfficer):
 		code = "not_officer"
 	default:
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 		return p, false
 	}
 	if code != "stale_request" {
 		s.intake.Alert(r.Context(), d.ID, code, fmt.Sprintf("%s %s from a %s device (%s): %v", r.Method, r.URL.Path, d.Kind, d.Name, err))
 	}
-	web.Problem(w, http.StatusForbidden, code, words.L("platform."+code), err.Error())
+	web.Problem(w, r, http.StatusForbidden, code, words.M("platform."+code), err.Error())
 	return p, false
 }
 

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/sanxiang-desk/sanxiang/sync/api"
+	"github.com/sanxiang-desk/sanxiang/sync/api/apitest"
 )
 
 // Every operation the OpenAPI document names is served, answers with one
@@ -31,7 +32,7 @@ func TestServerMatchesOpenAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	h := httptest.NewServer(s.Handler())
+	h := httptest.NewServer(apitest.Checked(t, s.Handler()))
 	defer h.Close()
 	var documented []string
 	for path, ops := range doc.Paths {
@@ -70,7 +71,8 @@ func TestServerMatchesOpenAPI(t *testing.T) {
 		"POST /api/v1/admin/people/{id}/activation", "GET /api/v1/admin/people/{id}/keys", "POST /api/v1/admin/person-keys/{id}/revoke",
 		"GET /p/agencies/{id}", "POST /api/v1/people/activate", "GET /api/v1/people/standing", "POST /api/v1/review/open",
 		"POST /api/v1/admin/decisions/{id}/withdraw", "GET /api/v1/handovers", "GET /api/v1/hall/windows",
-		"GET /api/v1/deadlines", "PUT /api/v1/admin/deadlines", "GET /api/v1/tasks/", "POST /api/v1/tasks/{id}/claim", "GET /p/draws/{id}.json"}
+		"GET /api/v1/deadlines", "PUT /api/v1/admin/deadlines", "GET /api/v1/tasks/", "POST /api/v1/tasks/{id}/claim", "GET /p/draws/{id}.json",
+		"GET /api/v1/openapi.json", "GET /api/v1/reference"}
 	sort.Strings(documented)
 	sort.Strings(served)
 	if strings.Join(documented, "\n") != strings.Join(served, "\n") {

@@ -39,17 +39,17 @@ func (s *Server) peopleRoutes(mux *http.ServeMux) {
 func (s *Server) listPeople(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	out, err := s.people.Search(r.Context(), q.Get("q"), q.Get("agency"), q.Get("role"))
-	web.Respond(w, out, err)
+	web.Respond(w, r, out, err)
 }
 
 // getPerson answers a person with the certificate the lists hold for them.
 func (s *Server) getPerson(w http.ResponseWriter, r *http.Request) {
 	rec, err := s.people.GetRecord(r.Context(), r.PathValue("id"))
 	if errors.Is(err, people.ErrNoPerson) {
-		web.Problem(w, http.StatusNotFound, "not_found", words.L("platform.no_person"), "")
+		web.Problem(w, r, http.StatusNotFound, "not_found", words.M("platform.no_person"), "")
 		return
 	}
-	web.Respond(w, rec, err)
+	web.Respond(w, r, rec, err)
 }
 
 // putPerson adds or replaces a person (people.Record: an api.Person, and
@@ -64,9 +64,9 @@ func (s *Server) putPerson(w http.ResponseWriter, r *http.Request) {
 	var bad *people.BadRecordError
 	switch {
 	case errors.As(err, &bad):
-		web.JSON(w, http.StatusUnprocessableEntity, map[string]any{"code": "bad_fields", "message": words.L("platform.bad_fields"), "rows": bad.RowErrors()})
+		web.Rows(w, r, "bad_fields", words.M("platform.bad_fields"), bad.RowErrors())
 	case err != nil:
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 	default:
 		w.WriteHeader(http.StatusNoContent)
 	}
@@ -83,7 +83,7 @@ func (s *Server) putPerson(w http.ResponseWriter, r *http.Request) {
 func (s *Server) importPeople(w http.ResponseWriter, r *http.Request) {
 	name, data, err := uploaded(r)
 	if err != nil {
-		web.Problem(w, http.StatusBadRequest, "bad_file", words.L("platform.bad_file"), err.Error())
+		web.Problem(w, r, http.StatusBadRequest, "bad_file", words.M("platform.bad_file"), err.Error())
 		return
 	}
 	// A token held to one agency imports that agency's rows only.
@@ -93,13 +93,13 @@ func (s *Server) importPeople(w http.ResponseWriter, r *http.Request) {
 	var unreadable *sheet.ErrUnreadable
 	switch {
 	case errors.As(err, &ie):
-		web.JSON(w, http.StatusUnprocessableEntity, map[string]any{"code": "bad_rows", "message": words.L("platform.bad_rows"), "rows": ie.Rows})
+		web.Rows(w, r, "bad_rows", words.M("platform.bad_rows"), ie.Rows)
 		return
 	case errors.As(err, &unreadable):
-		web.Problem(w, http.StatusBadRequest, "bad_file", words.L("platform.bad_file"), unreadable.Err.Error())
+		web.Problem(w, r, http.StatusBadRequest, "bad_file", words.M("platform.bad_file"), unreadable.Err.Error())
 		return
 	case err != nil:
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 		return
 	}
 	mode := r.URL.Query().Get("codes")
@@ -109,7 +109,7 @@ func (s *Server) importPeople(w http.ResponseWriter, r *http.Request) {
 	}
 	codes, err := s.people.IssueCodes(r.Context(), res.Added)
 	if err != nil {
-		web.Internal(w, fmt.Errorf("imported, but: %w", err))
+		web.Internal(w, r, fmt.Errorf("imported, but: %w", err))
 		return
 	}
 	if mode == "json" {
@@ -153,11 +153,11 @@ func (s *Server) newActivation(w http.ResponseWriter, r *http.Request) {
 	code, exp, err := s.people.NewActivationCode(r.Context(), r.PathValue("id"))
 	switch {
 	case errors.Is(err, people.ErrNoPerson):
-		web.Problem(w, http.StatusNotFound, "not_found", words.L("platform.no_person"), "")
+		web.Problem(w, r, http.StatusNotFound, "not_found", words.M("platform.no_person"), "")
 	case errors.Is(err, people.ErrInactive):
-		web.Problem(w, http.StatusConflict, "inactive", words.L("platform.person_inactive"), "")
+		web.Problem(w, r, http.StatusConflict, "inactive", words.M("platform.person_inactive"), "")
 	case err != nil:
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 	default:
 		web.JSON(w, http.StatusCreated, map[string]any{"code": code, "expires": exp})
 	}
@@ -167,11 +167,11 @@ func (s *Server) newActivation(w http.ResponseWriter, r *http.Request) {
 func (s *Server) personKeys(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	if _, err := s.people.Get(r.Context(), id); errors.Is(err, people.ErrNoPerson) {
-		web.Problem(w, http.StatusNotFound, "not_found", words.L("platform.no_person"), "")
+		web.Problem(w, r, http.StatusNotFound, "not_found", words.M("platform.no_person"), "")
 		return
 	}
 	out, err := s.people.Keys(r.Context(), id)
-	web.Respond(w, out, err)
+	web.Respond(w, r, out, err)
 }
 
 // revokePersonKey: POST {key}/revoke with {"reason": …}; the key is
@@ -184,15 +184,15 @@ func (s *Server) revokePersonKey(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if strings.TrimSpace(req.Reason) == "" {
-		web.Problem(w, http.StatusUnprocessableEntity, "need_reason", words.L("platform.need_reason"), "")
+		web.Problem(w, r, http.StatusUnprocessableEntity, "need_reason", words.M("platform.need_reason"), "")
 		return
 	}
 	err := s.people.RevokeKey(r.Context(), r.PathValue("id"), strings.TrimSpace(req.Reason))
 	switch {
 	case errors.Is(err, people.ErrNoKey):
-		web.Problem(w, http.StatusNotFound, "not_found", words.L("platform.no_key"), "")
+		web.Problem(w, r, http.StatusNotFound, "not_found", words.M("platform.no_key"), "")
 	case err != nil:
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 	default:
 		w.WriteHeader(http.StatusNoContent)
 	}

@@ -385,5 +385,5 @@ func (s *Server) KeySet(ctx context.Context) (api.KeySet, error) {
 
 func (s *Server) keySet(w http.ResponseWriter, r *http.Request) {
 	set, err := s.KeySet(r.Context())
-	web.Respond(w, set, err)
+	web.Respond(w, r, set, err)
 }

@@ -128,5 +128,5 @@ func (s *Server) ProcedureSet(ctx context.Context) (*casefile.Set, error) {
 // officers' devices to install on their case logs.
 func (s *Server) procedures(w http.ResponseWriter, r *http.Request, _ Device) {
 	list, err := s.Procedures(r.Context())
-	web.Respond(w, list, err)
+	web.Respond(w, r, list, err)
 }

@@ -171,12 +171,12 @@ func (s *Server) Reviewers(ctx context.Context) (_ []review.Reviewer, err error)
 
 func (s *Server) opinions(w http.ResponseWriter, r *http.Request, d Device) {
 	out, err := s.OpinionsFor(r.Context(), d.ID)
-	web.Respond(w, out, err)
+	web.Respond(w, r, out, err)
 }
 
 func (s *Server) reviewers(w http.ResponseWriter, r *http.Request, _ Device) {
 	out, err := s.Reviewers(r.Context())
-	web.Respond(w, out, err)
+	web.Respond(w, r, out, err)
 }
 
 // policies: GET /api/v1/review/policies, the agencies' major-decision
@@ -184,7 +184,7 @@ func (s *Server) reviewers(w http.ResponseWriter, r *http.Request, _ Device) {
 func (s *Server) policies(w http.ResponseWriter, r *http.Request, _ Device) {
 	svc, err := s.reviewService(r.Context())
 	if err != nil {
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 		return
 	}
 	web.JSON(w, http.StatusOK, svc.Policies.List())

@@ -101,13 +101,13 @@ func (s *Server) refuseReviewer(w http.ResponseWriter, r *http.Request, d Device
 	case errors.Is(err, errNotAgencyReviewer):
 		code = "not_agency_reviewer"
 	default:
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 		return
 	}
 	if code != "stale_request" {
 		s.intake.Alert(r.Context(), d.ID, code, fmt.Sprintf("%s %s from a %s device (%s): %v", r.Method, r.URL.Path, d.Kind, d.Name, err))
 	}
-	web.Problem(w, http.StatusForbidden, code, words.L("platform."+code), err.Error())
+	web.Problem(w, r, http.StatusForbidden, code, words.M("platform."+code), err.Error())
 }
 
 // reviewQueue: GET /api/v1/review/queue?agency=A, for a device where a
@@ -117,7 +117,7 @@ func (s *Server) refuseReviewer(w http.ResponseWriter, r *http.Request, d Device
 func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request, d Device) {
 	agency := r.URL.Query().Get("agency")
 	if agency == "" {
-		web.Problem(w, http.StatusBadRequest, "agency_required", words.L("platform.agency_required"), "")
+		web.Problem(w, r, http.StatusBadRequest, "agency_required", words.M("platform.agency_required"), "")
 		return
 	}
 	if _, err := s.reviewerOf(r.Context(), r, d, agency, "queue "+agency); err != nil {
@@ -126,7 +126,7 @@ func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request, d Device) {
 	}
 	out, err := s.ReviewQueue(r.Context(), agency, d.ID)
 	if err != nil {
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 		return
 	}
 	for i := range out {
@@ -147,11 +147,11 @@ func (s *Server) reviewOpen(w http.ResponseWriter, r *http.Request, d Device) {
 	err := s.db.QueryRowContext(r.Context(), `SELECT agency, last_seq FROM cases WHERE device = ? AND case_id = ? AND submitted = 1`,
 		req.Device, req.Case).Scan(&agency, &last)
 	if errors.Is(err, sql.ErrNoRows) {
-		web.Problem(w, http.StatusNotFound, "not_found", words.L("platform.no_case"), req.Device+"/"+req.Case)
+		web.Problem(w, r, http.StatusNotFound, "not_found", words.M("platform.no_case"), req.Device+"/"+req.Case)
 		return
 	}
 	if err != nil {
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 		return
 	}
 	p, err := s.reviewerOf(r.Context(), r, d, agency, "open "+req.Device+"/"+req.Case)
@@ -160,7 +160,7 @@ func (s *Server) reviewOpen(w http.ResponseWriter, r *http.Request, d Device) {
 		return
 	}
 	out, err := s.OpenForReview(r.Context(), p.ID, d.ID, req.Device, req.Case, last)
-	web.Respond(w, out, err)
+	web.Respond(w, r, out, err)
 }
 
 // OpenForReview records that reviewer opened a case on device, and returns

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/sanxiang-desk/sanxiang/sync/api"
+	"github.com/sanxiang-desk/sanxiang/sync/api/apitest"
 )
 
 // TestSecondInstanceOnSameSQLiteRefused (in process): a second serving
@@ -55,7 +56,7 @@ func TestInternalErrorShowsOnlyItsID(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	h := httptest.NewServer(s.Handler())
+	h := httptest.NewServer(apitest.Checked(t, s.Handler()))
 	defer h.Close()
 	// The database loses a table under the platform.
 	if _, err := s.db.ExecContext(context.Background(), `DROP TABLE platform_verifiers`); err != nil {
@@ -102,7 +103,7 @@ func TestSecurityHeadersOnEveryAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	h := httptest.NewServer(s.Handler())
+	h := httptest.NewServer(apitest.Checked(t, s.Handler()))
 	defer h.Close()
 	for _, path := range []string{"/p/", "/admin/login", api.PathPubKey, api.PathHealth, "/no/such/page"} {
 		resp, err := http.Get(h.URL + path)

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/sanxiang-desk/sanxiang/sync/api"
+	"github.com/sanxiang-desk/sanxiang/sync/api/apitest"
 )
 
 // A device's calls are noted in memory and written with the others: the
@@ -33,7 +34,7 @@ func TestLastSeenWrittenInBatches(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, vkey, _ := note.GenerateKey(rand.Reader, "sanxiang-SEEN")
-	h := s.Handler()
+	h := apitest.Checked(t, s.Handler())
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("POST", api.PathEnrol,
 		strings.NewReader(`{"code":"`+code+`","name":"大厅一号","kind":"kiosk","verifier":"`+vkey+`"}`)))

@@ -48,6 +48,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/assets"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
+	"github.com/sanxiang-desk/sanxiang/sync/server/apidoc"
 	"github.com/sanxiang-desk/sanxiang/sync/server/console"
 	"github.com/sanxiang-desk/sanxiang/sync/server/intake"
 	"github.com/sanxiang-desk/sanxiang/sync/server/internal/wrap"
@@ -74,6 +75,7 @@ type Server struct {
 	people   *people.Room
 	console  *console.Room
 	pin      tlsPin
+	cors     []string // the origins whose pages may call the API (Options.CORSOrigins)
 	key      keyInfo  // where the receipt key came from (platformkey.go)
 	lock     *os.File // a serving instance's lock on its SQLite file
 	// drawLoop's stop and its end.
@@ -114,15 +116,24 @@ type Options struct {
 	// Clock is how far a record's own time may be from the platform's
 	// before it is flagged (intake.ClockPolicy; zero fields: defaults).
 	Clock intake.ClockPolicy
+	// CORSOrigins are the web origins (https://app.example.gov.cn) whose
+	// pages may call the device and administrator API from a browser with
+	// a bearer token; a malformed one is refused by Open. The public reads
+	// are open to every origin, the console to none (corsReach).
+	CORSOrigins []string
 }
 
 // Open opens (creating if needed) the platform database at path and makes
 // the platform's signing key on first use.
 func Open(ctx context.Context, path string, o Options) (*Server, error) {
+	// A malformed origin is refused before anything is opened.
+	origins, err := parseOrigins(o.CORSOrigins)
+	if err != nil {
+		return nil, fmt.Errorf("open platform: %w", err)
+	}
 	// A serving instance locks a SQLite file before it even migrates it.
 	var lock *os.File
 	if o.Exclusive && !sqldb.IsPostgres(path) {
-		var err error
 		if lock, err = lockInstance(path); err != nil {
 			return nil, fmt.Errorf("open platform: %w", err)
 		}
@@ -134,7 +145,7 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 		}
 		return nil, fmt.Errorf("open platform: %w", err)
 	}
-	s := &Server{db: db, now: time.Now, log: o.Logger, lock: lock}
+	s := &Server{db: db, now: time.Now, log: o.Logger, lock: lock, cors: origins}
 	if o.Now != nil {
 		s.now = o.Now
 	}
@@ -307,12 +318,15 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET "+api.PathMediaSHA+"{sha}", s.officer(func(w http.ResponseWriter, r *http.Request, _ Device) { s.media.Status(w, r) }))
 	mux.HandleFunc("GET "+api.PathHealth, func(w http.ResponseWriter, r *http.Request) {
 		if err := s.db.PingContext(r.Context()); err != nil {
-			web.Problem(w, http.StatusServiceUnavailable, "unavailable", words.L("platform.db_unavailable"), err.Error())
+			web.Problem(w, r, http.StatusServiceUnavailable, "unavailable", words.M("platform.db_unavailable"), err.Error())
 			return
 		}
 		w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("GET "+api.PathPubKey, s.keySet)
+	// The contract: the OpenAPI document and its reference page.
+	mux.HandleFunc("GET "+apidoc.PathDocument, apidoc.Document)
+	mux.HandleFunc("GET "+apidoc.PathReference, apidoc.Reference)
 	mux.HandleFunc("POST "+api.PathEnrol, s.enrol)
 	// Any device pushes its log: an officer's its cases, a kiosk or a
 	// window only its hall records (the intake refuses anything else with
@@ -322,7 +336,7 @@ func (s *Server) Handler() http.Handler {
 	// window's display names the nearest open one).
 	mux.HandleFunc("GET "+api.PathOpenWindows, s.device(func(w http.ResponseWriter, r *http.Request, _ Device) {
 		out, err := s.intake.OpenWindows(r.Context())
-		web.Respond(w, out, err)
+		web.Respond(w, r, out, err)
 	}))
 	mux.HandleFunc("GET "+api.PathChanges, s.changes)
 	// Every administrator route names the scope an API token needs for it.
@@ -363,7 +377,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /p/draws/{id}", s.pages.PublicDraw)
 	mux.HandleFunc("GET /p/", s.pages.PublicSearch)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/p/", http.StatusFound) })
-	return web.Secure(limitBody(mux))
+	// CORS stands outside the routes' authentication: a browser's
+	// preflight carries no token.
+	return web.Secure(web.CORS(limitBody(web.Routed(mux)), s.cors, corsReach))
 }
 
 // limitBody refuses bodies over api.MaxBodyBytes, except uploads, which
@@ -375,7 +391,7 @@ func limitBody(h http.Handler) http.Handler {
 			return
 		}
 		if r.ContentLength > api.MaxBodyBytes {
-			web.TooLarge(w)
+			web.TooLarge(w, r)
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, api.MaxBodyBytes)
@@ -411,18 +427,18 @@ func (s *Server) admin(scope string, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		t, err := s.console.TokenFor(r.Context(), bearer(r))
 		if errors.Is(err, console.ErrBadToken) {
-			web.Problem(w, http.StatusUnauthorized, "unauthorized", words.L("platform.need_admin_token"), "")
+			web.Problem(w, r, http.StatusUnauthorized, "unauthorized", words.M("platform.need_admin_token"), "")
 			return
 		}
 		if err != nil {
-			web.Internal(w, err)
+			web.Internal(w, r, err)
 			return
 		}
 		e := console.Entry{Actor: t.Name, Role: console.RoleToken, Agency: t.Agency, Action: r.Pattern, Object: r.URL.RequestURI(), IP: console.ClientIP(r)}
 		if !t.Has(scope) {
 			e.Detail = "refused: scope " + scope
 			s.audit(r.Context(), e)
-			web.Problem(w, http.StatusForbidden, "scope", words.L("platform.need_scope"), scope)
+			web.Problem(w, r, http.StatusForbidden, "scope", words.M("platform.need_scope"), scope)
 			return
 		}
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
@@ -461,7 +477,7 @@ func (s *Server) officer(h func(http.ResponseWriter, *http.Request, Device)) htt
 	return s.device(func(w http.ResponseWriter, r *http.Request, d Device) {
 		if d.Kind != api.DeviceOfficer {
 			s.intake.Alert(r.Context(), d.ID, "wrong_kind", fmt.Sprintf("a %s device (%s) called %s %s", d.Kind, d.Name, r.Method, r.URL.Path))
-			web.Problem(w, http.StatusForbidden, "wrong_kind", words.L("platform.wrong_kind"), d.Kind)
+			web.Problem(w, r, http.StatusForbidden, "wrong_kind", words.M("platform.wrong_kind"), d.Kind)
 			return
 		}
 		h(w, r, d)
@@ -477,15 +493,15 @@ func (s *Server) device(h func(http.ResponseWriter, *http.Request, Device)) http
 		err := s.db.QueryRowContext(r.Context(), `SELECT id, name, kind, verifier, origin, revoked FROM devices WHERE token_hash = ?`,
 			hashToken(t)).Scan(&d.ID, &d.Name, &d.Kind, &d.Verifier, &d.Origin, &revoked)
 		if t == "" || errors.Is(err, sql.ErrNoRows) {
-			web.Problem(w, http.StatusUnauthorized, "unauthorized", words.L("platform.unknown_device"), "")
+			web.Problem(w, r, http.StatusUnauthorized, "unauthorized", words.M("platform.unknown_device"), "")
 			return
 		}
 		if err != nil {
-			web.Internal(w, err)
+			web.Internal(w, r, err)
 			return
 		}
 		if revoked != 0 {
-			web.Problem(w, http.StatusUnauthorized, "revoked", words.L("platform.device_revoked"), "")
+			web.Problem(w, r, http.StatusUnauthorized, "revoked", words.M("platform.device_revoked"), "")
 			return
 		}
 		// last_seen is for people (sync status): written with the others
@@ -504,11 +520,11 @@ func (s *Server) newCode(w http.ResponseWriter, r *http.Request) {
 	}
 	code, err := s.NewEnrolCode(r.Context(), req.Kind)
 	if errors.Is(err, errBadKind) {
-		web.Problem(w, http.StatusBadRequest, "bad_kind", words.L("platform.bad_kind"), req.Kind)
+		web.Problem(w, r, http.StatusBadRequest, "bad_kind", words.M("platform.bad_kind"), req.Kind)
 		return
 	}
 	if err != nil {
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 		return
 	}
 	web.JSON(w, http.StatusCreated, map[string]string{"code": code})
@@ -536,7 +552,7 @@ func (s *Server) enrol(w http.ResponseWriter, r *http.Request) {
 	req.Code = enrolSecret(req.Code)
 	v, err := note.NewVerifier(req.Verifier)
 	if err != nil {
-		web.Problem(w, http.StatusBadRequest, "bad_key", words.L("platform.bad_key"), err.Error())
+		web.Problem(w, r, http.StatusBadRequest, "bad_key", words.M("platform.bad_key"), err.Error())
 		return
 	}
 	id := strings.TrimPrefix(v.Name(), "sanxiang-")
@@ -546,7 +562,7 @@ func (s *Server) enrol(w http.ResponseWriter, r *http.Request) {
 	// first sync.
 	recovery, err := s.RecoveryNotes(r.Context())
 	if err != nil {
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 		return
 	}
 	// The device is of the kind its code was made for: what it asks for
@@ -579,17 +595,17 @@ func (s *Server) enrol(w http.ResponseWriter, r *http.Request) {
 	})
 	switch {
 	case errors.Is(err, errBadCode):
-		web.Problem(w, http.StatusForbidden, "bad_code", words.L("platform.bad_code"), "")
+		web.Problem(w, r, http.StatusForbidden, "bad_code", words.M("platform.bad_code"), "")
 		return
 	case errors.Is(err, errKindMismatch):
 		s.intake.Alert(r.Context(), id, "kind_mismatch", fmt.Sprintf("a %s enrolment code was used by a device asking to be %q (%s)", kind, req.Kind, req.Name))
-		web.Problem(w, http.StatusForbidden, "kind_mismatch", words.L("platform.kind_mismatch"), kind)
+		web.Problem(w, r, http.StatusForbidden, "kind_mismatch", words.M("platform.kind_mismatch"), kind)
 		return
 	case errors.Is(err, errDuplicate):
-		web.Problem(w, http.StatusConflict, "duplicate", words.L("platform.duplicate_device"), id)
+		web.Problem(w, r, http.StatusConflict, "duplicate", words.M("platform.duplicate_device"), id)
 		return
 	case err != nil:
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 		return
 	}
 	web.JSON(w, http.StatusCreated, api.EnrolResponse{DeviceID: id, Token: token, PlatformKey: s.verifier, Kind: kind, Recovery: recovery})
@@ -605,7 +621,7 @@ var (
 func (s *Server) listDevices(w http.ResponseWriter, r *http.Request) {
 	out, err := s.Devices(r.Context())
 	if err != nil {
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 		return
 	}
 	web.JSON(w, http.StatusOK, out)
@@ -614,11 +630,11 @@ func (s *Server) listDevices(w http.ResponseWriter, r *http.Request) {
 func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 	err := s.Revoke(r.Context(), r.PathValue("id"))
 	if errors.Is(err, ErrNoItem) {
-		web.Problem(w, http.StatusNotFound, "not_found", words.L("platform.no_device"), "")
+		web.Problem(w, r, http.StatusNotFound, "not_found", words.M("platform.no_device"), "")
 		return
 	}
 	if err != nil {
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

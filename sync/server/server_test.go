@@ -16,6 +16,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/sync/api/apitest"
 )
 
 func TestCSVImportReportsEveryBadRow(t *testing.T) {
@@ -54,7 +55,7 @@ func TestImportIsAllOrNothingOverHTTP(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	h := httptest.NewServer(s.Handler())
+	h := httptest.NewServer(apitest.Checked(t, s.Handler()))
 	defer h.Close()
 	post := func(body, token string) int {
 		req, _ := http.NewRequest("POST", h.URL+"/api/v1/admin/catalog/import?kind=fee", strings.NewReader(body))

@@ -15,6 +15,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/sync/server/internal/wrap"
 	"github.com/sanxiang-desk/sanxiang/sync/server/supervise"
 	"github.com/sanxiang-desk/sanxiang/sync/server/web"
+	"github.com/sanxiang-desk/sanxiang/sync/server/words"
 )
 
 // Supervision evaluates every case opened in [from, to) and sums them up.
@@ -183,10 +184,10 @@ func (s *Server) staffing(ctx context.Context) (_ []supervise.Staffing, err erro
 func (s *Server) supervisionJSON(w http.ResponseWriter, r *http.Request) {
 	from, to, err := s.pages.Period(r)
 	if err != nil {
-		web.Problem(w, http.StatusBadRequest, "bad_period", err.Error(), "")
+		web.Problem(w, r, http.StatusBadRequest, "bad_period", words.Of(err), "")
 		return
 	}
 	t, _ := console.TokenFrom(r.Context())
 	rep, err := s.SupervisionOf(r.Context(), t.Agency, from, to)
-	web.Respond(w, rep, err)
+	web.Respond(w, r, rep, err)
 }

@@ -21,7 +21,7 @@ func (s *Server) inspector(w http.ResponseWriter, r *http.Request, d Device, sub
 	// the people's import's key); a record may name it again.
 	rec, err := s.people.GetRecord(r.Context(), p.ID)
 	if err != nil {
-		web.Internal(w, fmt.Errorf("tasks of %s: %w", p.ID, err))
+		web.Internal(w, r, fmt.Errorf("tasks of %s: %w", p.ID, err))
 		return "", false
 	}
 	if rec.CertNo != "" {
@@ -39,7 +39,7 @@ func (s *Server) tasks(w http.ResponseWriter, r *http.Request, d Device) {
 		return
 	}
 	out, err := s.TasksFor(r.Context(), cert)
-	web.Respond(w, out, err)
+	web.Respond(w, r, out, err)
 }
 
 // claimTask: POST /api/v1/tasks/{id}/claim, for one of the task's two
@@ -53,13 +53,13 @@ func (s *Server) claimTask(w http.ResponseWriter, r *http.Request, d Device) {
 	t, err := s.ClaimTask(r.Context(), r.PathValue("id"), d.ID, cert)
 	switch {
 	case errors.Is(err, ErrNoTask):
-		web.Problem(w, http.StatusNotFound, "no_task", words.L("platform.no_task"), err.Error())
+		web.Problem(w, r, http.StatusNotFound, "no_task", words.M("platform.no_task"), err.Error())
 	case errors.Is(err, ErrNotAssigned):
 		s.intake.Alert(r.Context(), d.ID, "not_assigned", fmt.Sprintf("claim of task %s by %s, not one of its inspectors", r.PathValue("id"), cert))
-		web.Problem(w, http.StatusForbidden, "not_assigned", words.L("platform.not_assigned"), err.Error())
+		web.Problem(w, r, http.StatusForbidden, "not_assigned", words.M("platform.not_assigned"), err.Error())
 	case errors.Is(err, ErrTaskClaimed):
-		web.Problem(w, http.StatusConflict, "task_claimed", words.L("platform.task_claimed"), fmt.Sprintf("%v: %s", err, t.Device))
+		web.Problem(w, r, http.StatusConflict, "task_claimed", words.M("platform.task_claimed"), fmt.Sprintf("%v: %s", err, t.Device))
 	default:
-		web.Respond(w, t, err)
+		web.Respond(w, r, t, err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/sanxiang-desk/sanxiang/sync/api"
+	"github.com/sanxiang-desk/sanxiang/sync/api/apitest"
 	"github.com/sanxiang-desk/sanxiang/sync/server/console"
 )
 
@@ -24,7 +25,7 @@ func TestAdminAPITokens(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	h := httptest.NewServer(s.Handler())
+	h := httptest.NewServer(apitest.Checked(t, s.Handler()))
 	defer h.Close()
 	call := func(method, path, token string) (int, api.Problem) {
 		req, _ := http.NewRequest(method, h.URL+path, strings.NewReader(`{"kind":"kiosk"}`))

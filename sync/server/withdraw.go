@@ -221,13 +221,13 @@ func (s *Server) withdrawForAdmin(w http.ResponseWriter, r *http.Request, id, re
 	wd, err := s.WithdrawDecision(r.Context(), id, t.Agency, api.Withdrawal{Source: api.WithdrawnByAdmin, Actor: t.Name, Role: console.RoleToken, Reason: reason})
 	switch {
 	case errors.Is(err, ErrNeedReason):
-		web.Problem(w, http.StatusUnprocessableEntity, "need_reason", words.L("platform.need_withdraw_reason"), "POST "+api.PathDecisions+"{id}/withdraw")
+		web.Problem(w, r, http.StatusUnprocessableEntity, "need_reason", words.M("platform.need_withdraw_reason"), "POST "+api.PathDecisions+"{id}/withdraw")
 	case errors.Is(err, ErrNoItem):
-		web.Problem(w, http.StatusNotFound, "not_found", words.L("platform.no_item"), "")
+		web.Problem(w, r, http.StatusNotFound, "not_found", words.M("platform.no_item"), "")
 	case errors.Is(err, ErrOtherAgency):
-		web.Problem(w, http.StatusForbidden, "other_agency", words.L("platform.other_agency"), t.Agency)
+		web.Problem(w, r, http.StatusForbidden, "other_agency", words.M("platform.other_agency"), t.Agency)
 	case err != nil:
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 	default:
 		s.audit(r.Context(), console.Entry{Actor: t.Name, Role: console.RoleToken, Agency: wd.Agency, Action: "decision.withdraw",
 			Object: id, Detail: wd.Reason, IP: console.ClientIP(r)})

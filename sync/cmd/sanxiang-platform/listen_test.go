@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/sanxiang-desk/sanxiang/sync/api"
+	"github.com/sanxiang-desk/sanxiang/sync/api/apitest"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
 )
 
@@ -120,7 +121,7 @@ func TestCertificateReloadedWhenChanged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &http.Server{Handler: tc.handler(s.Handler())}
+	srv := &http.Server{Handler: tc.handler(apitest.Checked(t, s.Handler()))}
 	go tc.serve(srv, ln)
 	t.Cleanup(func() { srv.Close() })
 	served := func() *x509.Certificate {

@@ -148,9 +148,14 @@ func main() {
 func run(listen, dbPath, mediaDir, adminToken string, withDemo bool, newCode string, log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	origins, err := corsOriginList()
+	if err != nil {
+		return err
+	}
 	// Only the serving instance takes the SQLite file's lock: a second one
 	// is refused, the administrator's commands are not.
-	s, err := server.Open(ctx, dbPath, withKey(server.Options{AdminToken: adminToken, Logger: log, Media: mediaDir, Exclusive: newCode == "", Uploads: uploadLimits(), Clock: clockPolicy()}))
+	s, err := server.Open(ctx, dbPath, withKey(server.Options{AdminToken: adminToken, Logger: log, Media: mediaDir, Exclusive: newCode == "",
+		Uploads: uploadLimits(), Clock: clockPolicy(), CORSOrigins: origins}))
 	if err != nil {
 		return err
 	}
@@ -182,7 +187,7 @@ func run(listen, dbPath, mediaDir, adminToken string, withDemo bool, newCode str
 		return err
 	}
 	log.Info("platform serving", "listen", listen, "tls", tr.cert != nil, "behind_proxy", tr.proxies != nil, "db", redactDB(dbPath),
-		"platform_key", s.PlatformKey(), "fingerprint", s.KeyFingerprint())
+		"platform_key", s.PlatformKey(), "fingerprint", s.KeyFingerprint(), "cors_origins", origins)
 	// serve returns once the requests in flight are done (or cut after
 	// drainTimeout); only then does the deferred Close close the database.
 	return serve(ctx, srv, func() error { return tr.serve(srv, ln) }, log)

@@ -99,21 +99,21 @@ func (s *Intake) ServePush(w http.ResponseWriter, r *http.Request, d Device) {
 	rc, err := s.Push(r.Context(), d, req)
 	switch {
 	case errors.Is(err, errSignature):
-		web.Problem(w, http.StatusForbidden, "bad_signature", words.L("platform.bad_signature"), err.Error())
+		web.Problem(w, r, http.StatusForbidden, "bad_signature", words.M("platform.bad_signature"), err.Error())
 	case errors.Is(err, errFork):
-		web.Problem(w, http.StatusConflict, "fork", words.L("platform.fork"), err.Error())
+		web.Problem(w, r, http.StatusConflict, "fork", words.M("platform.fork"), err.Error())
 	case errors.Is(err, errCaseElsewhere):
-		web.Problem(w, http.StatusForbidden, "case_elsewhere", words.L("platform.case_elsewhere"), err.Error())
+		web.Problem(w, r, http.StatusForbidden, "case_elsewhere", words.M("platform.case_elsewhere"), err.Error())
 	case sigCode(err) != "":
 		code := sigCode(err)
-		web.Problem(w, http.StatusForbidden, code, words.L("platform."+code), err.Error())
+		web.Problem(w, r, http.StatusForbidden, code, words.M("platform."+code), err.Error())
 	case handoverCode(err) != "":
 		code := handoverCode(err)
-		web.Problem(w, http.StatusForbidden, code, words.L("platform."+code), err.Error())
+		web.Problem(w, r, http.StatusForbidden, code, words.M("platform."+code), err.Error())
 	case errors.Is(err, errGap), errors.Is(err, errBadTree):
-		web.Problem(w, http.StatusUnprocessableEntity, "bad_log", words.L("platform.bad_log"), err.Error())
+		web.Problem(w, r, http.StatusUnprocessableEntity, "bad_log", words.M("platform.bad_log"), err.Error())
 	case err != nil:
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 	default:
 		web.JSON(w, http.StatusOK, rc)
 	}

@@ -85,7 +85,8 @@ func (s *Room) Open(ctx context.Context, sha string) (io.ReadCloser, error) {
 // creation, termination) through tusd, so that any tus client can upload.
 // An upload names the file's SHA-256 in its metadata; when it completes the
 // platform hashes the whole file, refuses a mismatch, files it by content
-// and answers with a receipt it signs (header Sanxiang-Receipt).
+// and answers with a receipt it signs: header Sanxiang-Receipt, the signed
+// note in base64 (api.HeaderReceipt, api.EncodeReceipt).
 //
 // Every upload belongs to the device that created it (header
 // X-Sanxiang-Device, which the router sets from the device's token) and
@@ -122,6 +123,7 @@ func (s *Room) Handler() (http.Handler, error) {
 		DisableDownload:    true,
 		AcquireLockTimeout: s.limits.LockWait,
 		Logger:             xslog.New(xslog.NewTextHandler(io.Discard, nil)), // tusd logs every request
+		Cors:               &tusd.CorsConfig{Disable: true},                  // web.CORS answers, before the token is checked; tusd's echoed any origin
 		PreUploadCreateCallback: func(ev tusd.HookEvent) (tusd.HTTPResponse, tusd.FileInfoChanges, error) {
 			sha := ev.Upload.MetaData["sha256"]
 			if b, err := hex.DecodeString(sha); err != nil || len(b) != sha256.Size {
@@ -141,13 +143,15 @@ func (s *Room) Handler() (http.Handler, error) {
 			if err != nil {
 				return tusd.HTTPResponse{}, tusd.NewError("ERR_CHECKSUM_MISMATCH", err.Error(), 460)
 			}
-			return tusd.HTTPResponse{Header: tusd.HTTPHeader{"Sanxiang-Receipt": strings.ReplaceAll(rc, "\n", "|")}}, nil
+			// Base64, not the note itself: a header must be ASCII for
+			// Node and browsers to read it as sent (api.EncodeReceipt).
+			return tusd.HTTPResponse{Header: tusd.HTTPHeader{api.HeaderReceipt: api.EncodeReceipt(rc)}}, nil
 		},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("media uploads: %w", err)
 	}
-	return s.guard(http.StripPrefix(strings.TrimSuffix(api.PathMedia, "/"), h)), nil
+	return s.guard(tusProblems(http.StripPrefix(strings.TrimSuffix(api.PathMedia, "/"), h))), nil
 }
 
 // finishUpload checks a complete upload's hash and files it.
@@ -195,14 +199,19 @@ func (s *Room) mediaReceipt(ctx context.Context, sha string, size int64, device 
 // Status answers whether the platform holds a file, with its receipt:
 // a device asks before uploading, so the same evidence is never sent twice.
 func (s *Room) Status(w http.ResponseWriter, r *http.Request) {
+	sha := r.PathValue("sha")
+	if b, err := hex.DecodeString(sha); err != nil || len(b) != sha256.Size || strings.ToLower(sha) != sha {
+		web.BadParam(w, r, "sha", words.M("platform.param_not_sha256"), sha)
+		return
+	}
 	var receipt string
-	err := s.DB.QueryRowContext(r.Context(), `SELECT receipt FROM media WHERE sha256 = ?`, r.PathValue("sha")).Scan(&receipt)
+	err := s.DB.QueryRowContext(r.Context(), `SELECT receipt FROM media WHERE sha256 = ?`, sha).Scan(&receipt)
 	if errors.Is(err, sql.ErrNoRows) {
-		web.Problem(w, http.StatusNotFound, "not_found", words.L("platform.media_missing"), "")
+		web.Problem(w, r, http.StatusNotFound, "not_found", words.M("platform.media_missing"), "")
 		return
 	}
 	if err != nil {
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 		return
 	}
 	web.JSON(w, http.StatusOK, map[string]string{"receipt": receipt})

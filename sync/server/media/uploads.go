@@ -212,11 +212,11 @@ func (s *Room) guard(next http.Handler) http.Handler {
 			if r.Method == http.MethodPost {
 				size, err := strconv.ParseInt(r.Header.Get("Upload-Length"), 10, 64)
 				if err != nil || size < 0 {
-					web.Problem(w, http.StatusBadRequest, "bad_upload_length", words.L("platform.bad_upload_length"), r.Header.Get("Upload-Length"))
+					web.Problem(w, r, http.StatusBadRequest, "bad_upload_length", words.M("platform.bad_upload_length"), r.Header.Get("Upload-Length"))
 					return
 				}
 				if size > s.limits.MaxUpload {
-					web.Problem(w, http.StatusRequestEntityTooLarge, "upload_too_large", words.L("platform.upload_too_large"),
+					web.Problem(w, r, http.StatusRequestEntityTooLarge, "upload_too_large", words.M("platform.upload_too_large"),
 						fmt.Sprintf("%d bytes; the platform takes at most %d", size, s.limits.MaxUpload))
 					return
 				}
@@ -227,31 +227,31 @@ func (s *Room) guard(next http.Handler) http.Handler {
 		id := strings.TrimPrefix(raw, "/")
 		if !validID(id) || strings.TrimPrefix(dec, "/") != id {
 			s.alert(r.Context(), device, "bad_upload_id", fmt.Sprintf("%s %s", r.Method, r.URL.EscapedPath()))
-			web.Problem(w, http.StatusNotFound, "bad_upload_id", words.L("platform.bad_upload_id"), "")
+			web.Problem(w, r, http.StatusNotFound, "bad_upload_id", words.M("platform.bad_upload_id"), "")
 			return
 		}
 		var owner, created string
 		err := s.DB.QueryRowContext(r.Context(), `SELECT device, created FROM media_uploads WHERE id = ?`, id).Scan(&owner, &created)
 		if errors.Is(err, sql.ErrNoRows) {
-			web.Problem(w, http.StatusNotFound, "not_found", words.L("platform.upload_missing"), "")
+			web.Problem(w, r, http.StatusNotFound, "not_found", words.M("platform.upload_missing"), "")
 			return
 		}
 		if err != nil {
-			web.Internal(w, fmt.Errorf("upload %s: %w", id, err))
+			web.Internal(w, r, fmt.Errorf("upload %s: %w", id, err))
 			return
 		}
 		if owner != device {
 			s.alert(r.Context(), device, "not_your_upload",
 				fmt.Sprintf("%s on upload %s, which device %s began", r.Method, id, owner))
-			web.Problem(w, http.StatusForbidden, "not_your_upload", words.L("platform.not_your_upload"), "")
+			web.Problem(w, r, http.StatusForbidden, "not_your_upload", words.M("platform.not_your_upload"), "")
 			return
 		}
 		if t, err := time.Parse(time.RFC3339, created); err == nil && !t.After(s.clock().Add(-s.limits.Expiry)) {
-			web.Problem(w, http.StatusGone, "upload_expired", words.L("platform.upload_expired"), "")
+			web.Problem(w, r, http.StatusGone, "upload_expired", words.M("platform.upload_expired"), "")
 			return
 		}
 		if r.Method == http.MethodGet {
-			web.Problem(w, http.StatusMethodNotAllowed, "no_downloads", words.L("platform.no_downloads"), "")
+			web.Problem(w, r, http.StatusMethodNotAllowed, "no_downloads", words.M("platform.no_downloads"), "")
 			return
 		}
 		next.ServeHTTP(w, r)

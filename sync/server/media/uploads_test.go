@@ -58,7 +58,7 @@ func openAt(t *testing.T, db, where string, l media.Limits) *platform {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	h := httptest.NewServer(s.Handler())
+	h := httptest.NewServer(servertest.ASCIIHeaders(t, s.Handler()))
 	t.Cleanup(h.Close)
 	return &platform{s: s, h: h, db: db, media: where}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
@@ -22,7 +23,7 @@ func (s *Room) PublicDraws(w http.ResponseWriter, r *http.Request) {
 	if s.Plans != nil {
 		list, err := s.Plans(r.Context())
 		if err != nil {
-			web.Internal(w, err)
+			web.Internal(w, r, err)
 			return
 		}
 		for _, p := range list {
@@ -31,7 +32,7 @@ func (s *Room) PublicDraws(w http.ResponseWriter, r *http.Request) {
 	}
 	rows, err := s.DB.QueryContext(r.Context(), `SELECT id, at, item, agency, draw, version FROM draws ORDER BY id DESC LIMIT 200`)
 	if err != nil {
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 		return
 	}
 	type row struct {
@@ -45,14 +46,14 @@ func (s *Room) PublicDraws(w http.ResponseWriter, r *http.Request) {
 		var agency string
 		if err := rows.Scan(&x.id, &x.at, &x.item, &agency, &x.body, &x.version); err != nil {
 			rows.Close()
-			web.Internal(w, fmt.Errorf("draws: %w", err))
+			web.Internal(w, r, fmt.Errorf("draws: %w", err))
 			return
 		}
 		list = append(list, x)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		web.Internal(w, fmt.Errorf("draws: %w", err))
+		web.Internal(w, r, fmt.Errorf("draws: %w", err))
 		return
 	}
 	d := s.base(words.L("draw.list_title"))
@@ -71,7 +72,7 @@ func (s *Room) PublicDraws(w http.ResponseWriter, r *http.Request) {
 		}
 		var dr draw.Draw
 		if err := json.Unmarshal([]byte(x.body), &dr); err != nil {
-			web.Internal(w, fmt.Errorf("draw %d: %w", x.id, err))
+			web.Internal(w, r, fmt.Errorf("draw %d: %w", x.id, err))
 			return
 		}
 		d.Results = append(d.Results, pageResult{URL: fmt.Sprintf("/p/draws/%d", x.id), Title: name,
@@ -97,19 +98,23 @@ func (s *Room) itemName(ctx context.Context, item string) string {
 // serves what it is checked with.
 func (s *Room) PublicDraw(w http.ResponseWriter, r *http.Request) {
 	id, asJSON, ok := drawID(r.PathValue("id"))
+	if !ok && strings.HasSuffix(r.PathValue("id"), ".json") {
+		web.Problem(w, r, http.StatusNotFound, "not_found", words.M("public.not_found"), r.URL.Path)
+		return
+	}
 	if !ok {
-		s.notFound(w)
+		s.notFound(w, r)
 		return
 	}
 	if s.Plan != nil {
 		p, found, err := s.Plan(r.Context(), id)
 		if err != nil {
-			web.Internal(w, err)
+			web.Internal(w, r, err)
 			return
 		}
 		switch {
 		case found && asJSON:
-			s.planJSON(w, p)
+			s.planJSON(w, r, p)
 			return
 		case found:
 			s.planPage(w, r, p)
@@ -117,12 +122,13 @@ func (s *Room) PublicDraw(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if asJSON {
-		s.notFound(w) // a draw of version 1 is checked by its seed on its page
+		// A draw of version 1 is checked by its seed on its page.
+		web.Problem(w, r, http.StatusNotFound, "not_found", words.M("public.not_found"), r.URL.Path)
 		return
 	}
 	rec, err := s.Draw(r.Context(), id)
 	if err != nil {
-		s.notFound(w)
+		s.notFound(w, r)
 		return
 	}
 	d := s.base(s.itemName(r.Context(), rec.Draw.Item))

@@ -22,8 +22,14 @@ var templateFiles embed.FS
 // head, header and footer of templates/common.html.
 var page = template.Must(template.ParseFS(templateFiles, "templates/page.html", "templates/common.html"))
 
-// notFound answers 404 with the public pages' "not found" page.
-func (s *Room) notFound(w http.ResponseWriter) {
+// notFound answers 404 with the public pages' "not found" page, or with
+// a Problem to a caller that asks for JSON and not HTML.
+func (s *Room) notFound(w http.ResponseWriter, r *http.Request) {
+	if wantsProblem(r) {
+		web.Problem(w, r, http.StatusNotFound, "not_found", words.M("public.not_found"), r.URL.Path)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(http.StatusNotFound)
 	d := s.base(words.L("public.not_found"))
 	d.Item, d.Fields = true, []pageField{{Label: words.L("public.not_found"), Value: words.L("public.not_found_detail")}}
@@ -73,7 +79,7 @@ func (s *Room) PublicItem(w http.ResponseWriter, r *http.Request) {
 	if err == nil && deleted != 0 && s.Withdrawn != nil {
 		wd, ok, werr := s.Withdrawn(r.Context(), kind, r.PathValue("id"))
 		if werr != nil {
-			web.Internal(w, werr)
+			web.Internal(w, r, werr)
 			return
 		}
 		if ok {
@@ -82,12 +88,12 @@ func (s *Room) PublicItem(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil || deleted != 0 {
-		s.notFound(w)
+		s.notFound(w, r)
 		return
 	}
 	it, err := catalog.Decode(kind, []byte(data))
 	if err != nil {
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 		return
 	}
 	d := s.base(it.Title())
@@ -143,6 +149,10 @@ func (s *Room) withdrawnPage(w http.ResponseWriter, r *http.Request, kind catalo
 	if code := wd.Agency; code != "" {
 		d.Fields = append(d.Fields, pageField{Label: words.L("platform.agency.link"), Value: words.L("platform.agency.see"), URL: AgencyPath(code)})
 	}
+	if wantsProblem(r) {
+		web.Problem(w, r, http.StatusGone, "withdrawn", words.M("platform.withdrawn"), r.URL.Path)
+		return
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(http.StatusGone)
 	page.Execute(w, d)
@@ -156,7 +166,7 @@ func AgencyPath(code string) string { return "/p/agencies/" + url.PathEscape(cod
 func (s *Room) PublicAgency(w http.ResponseWriter, r *http.Request) {
 	ags, err := s.Agencies(r.Context())
 	if err != nil {
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 		return
 	}
 	for _, a := range ags {
@@ -181,7 +191,7 @@ func (s *Room) PublicAgency(w http.ResponseWriter, r *http.Request) {
 		page.Execute(w, d)
 		return
 	}
-	s.notFound(w)
+	s.notFound(w, r)
 }
 
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
@@ -201,7 +211,7 @@ func (s *Room) PublicSearch(w http.ResponseWriter, r *http.Request) {
 	rows, err := s.DB.QueryContext(r.Context(), `SELECT id, data FROM catalog WHERE kind = ? AND deleted = 0 AND data `+s.DB.Like()+` ? ESCAPE '\' ORDER BY id LIMIT 51`,
 		string(kind), "%"+likeEscaper.Replace(q)+"%")
 	if err != nil {
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 		return
 	}
 	defer rows.Close()
@@ -209,7 +219,7 @@ func (s *Room) PublicSearch(w http.ResponseWriter, r *http.Request) {
 	for rows.Next() {
 		var id, data string
 		if err := rows.Scan(&id, &data); err != nil {
-			web.Internal(w, fmt.Errorf("search %s: %w", kind, err))
+			web.Internal(w, r, fmt.Errorf("search %s: %w", kind, err))
 			return
 		}
 		n++
@@ -228,4 +238,11 @@ func (s *Room) PublicSearch(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	page.Execute(w, d)
+}
+
+// wantsProblem says whether r asks for JSON and not for a page (a program
+// reading a public address): its errors are then Problems like the API's.
+func wantsProblem(r *http.Request) bool {
+	accept := r.Header.Get("Accept")
+	return strings.Contains(accept, "json") && !strings.Contains(accept, "text/html")
 }

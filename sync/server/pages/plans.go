@@ -187,10 +187,10 @@ func (s *Room) planPage(w http.ResponseWriter, r *http.Request, p Plan) {
 
 // planJSON: GET /p/draws/{id}.json, the plan as published for checking
 // (draw.Published; draw.Rederive reads it): the seed only once drawn.
-func (s *Room) planJSON(w http.ResponseWriter, p Plan) {
+func (s *Room) planJSON(w http.ResponseWriter, r *http.Request, p Plan) {
 	b, err := json.MarshalIndent(p.Published, "", " ")
 	if err != nil {
-		web.Internal(w, fmt.Errorf("draw %d as JSON: %w", p.ID, err))
+		web.Internal(w, r, fmt.Errorf("draw %d as JSON: %w", p.ID, err))
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")

@@ -58,4 +58,4 @@ type Draw struct {
 }
 
 // NotFound answers 404 with the public pages' "not found" page.
-func (s *Room) NotFound(w http.ResponseWriter, _ *http.Request) { s.notFound(w) }
+func (s *Room) NotFound(w http.ResponseWriter, r *http.Request) { s.notFound(w, r) }

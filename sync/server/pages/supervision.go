@@ -34,12 +34,12 @@ func (s *Room) Period(r *http.Request) (time.Time, time.Time, error) {
 		from, err1 := time.ParseInLocation(time.DateOnly, q.Get("from"), time.Local)
 		to, err2 := time.ParseInLocation(time.DateOnly, q.Get("to"), time.Local)
 		if err1 != nil || err2 != nil || !from.Before(to) {
-			return from, to, errors.New(words.L("platform.bad_period"))
+			return from, to, words.M("platform.bad_period")
 		}
 		// A report counts month by month: five years is plenty, and
 		// bounds what one request can cost.
 		if to.After(from.AddDate(maxPeriodYears, 0, 0)) {
-			return from, to, errors.New(words.L("platform.period_too_long", map[string]any{"N": maxPeriodYears}))
+			return from, to, words.M("platform.period_too_long", map[string]any{"N": maxPeriodYears})
 		}
 		return from, to, nil
 	}
@@ -47,7 +47,7 @@ func (s *Room) Period(r *http.Request) (time.Time, time.Time, error) {
 	if y := q.Get("year"); y != "" {
 		n, err := strconv.Atoi(y)
 		if err != nil || n < 2000 || n > 9999 {
-			return time.Time{}, time.Time{}, errors.New(words.L("platform.bad_year", map[string]any{"Year": strconv.Quote(y)}))
+			return time.Time{}, time.Time{}, words.M("platform.bad_year", map[string]any{"Year": strconv.Quote(y)})
 		}
 		year = n
 	}
@@ -70,17 +70,17 @@ func yearSpan(year int) (time.Time, time.Time) {
 func (s *Room) SupervisionPage(w http.ResponseWriter, r *http.Request, agency string) {
 	from, to, err := s.Period(r)
 	if err != nil {
-		web.Problem(w, http.StatusBadRequest, "bad_period", err.Error(), "")
+		web.Problem(w, r, http.StatusBadRequest, "bad_period", words.Of(err), "")
 		return
 	}
 	rep, err := s.Supervision(r.Context(), agency, from, to)
 	if err != nil {
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 		return
 	}
 	names, err := s.agencyNames(r.Context())
 	if err != nil {
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 		return
 	}
 	title := words.L("supervise.title")
@@ -99,7 +99,7 @@ func (s *Room) SupervisionPage(w http.ResponseWriter, r *http.Request, agency st
 func (s *Room) PublicReports(w http.ResponseWriter, r *http.Request) {
 	var first string
 	if err := s.DB.QueryRowContext(r.Context(), `SELECT coalesce(min(opened), '') FROM cases`).Scan(&first); err != nil {
-		web.Internal(w, fmt.Errorf("annual reports: first case: %w", err))
+		web.Internal(w, r, fmt.Errorf("annual reports: first case: %w", err))
 		return
 	}
 	d := s.base(words.L("supervise.annual_list"))
@@ -126,17 +126,17 @@ func (s *Room) PublicReports(w http.ResponseWriter, r *http.Request) {
 func (s *Room) PublicReport(w http.ResponseWriter, r *http.Request) {
 	year, err := strconv.Atoi(r.PathValue("year"))
 	if err != nil || year < 2000 || year > s.Now().Year() {
-		s.notFound(w)
+		s.notFound(w, r)
 		return
 	}
 	rep, err := s.annualReport(r.Context(), year)
 	if err != nil {
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 		return
 	}
 	names, err := s.agencyNames(r.Context())
 	if err != nil {
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 		return
 	}
 	d := s.reportPage(rep, words.L("supervise.annual_title", map[string]any{"Year": year}), names)
@@ -350,11 +350,11 @@ func (s *Room) SupervisionCase(w http.ResponseWriter, r *http.Request, agency st
 	err := s.DB.QueryRowContext(ctx, `SELECT last_seq, agency, archived_at, retention, after_archive FROM cases WHERE device = ? AND case_id = ?`,
 		device, id).Scan(&last, &caseAgency, &archivedAt, &retention, &afterArchive)
 	if errors.Is(err, sql.ErrNoRows) || err == nil && agency != "" && caseAgency != agency {
-		s.notFound(w)
+		s.notFound(w, r)
 		return
 	}
 	if err != nil {
-		web.Internal(w, fmt.Errorf("case %s of %s: %w", id, device, err))
+		web.Internal(w, r, fmt.Errorf("case %s of %s: %w", id, device, err))
 		return
 	}
 	c, err := s.CaseAt(ctx, device, id, last)
@@ -363,13 +363,13 @@ func (s *Room) SupervisionCase(w http.ResponseWriter, r *http.Request, agency st
 		err = rerr
 	}
 	if err != nil {
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 		return
 	}
 	e := supervise.Evaluate(device, c, rules)
 	names, err := s.agencyNames(ctx)
 	if err != nil {
-		web.Internal(w, err)
+		web.Internal(w, r, err)
 		return
 	}
 	o := c.Opening

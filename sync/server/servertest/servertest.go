@@ -22,6 +22,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/sanxiang-desk/sanxiang/sync/api/apitest"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
 	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
 )
@@ -143,11 +144,12 @@ func Each(t *testing.T, fn func(t *testing.T, b Backend)) {
 }
 
 // Serve opens the platform on b with o and serves it on loopback; both
-// are closed when the test ends.
+// are closed when the test ends. Every answer's headers must be printable
+// ASCII (ASCIIHeaders), or the test fails.
 func (b Backend) Serve(t testing.TB, o server.Options) (*server.Server, *httptest.Server) {
 	t.Helper()
 	s := b.Open(t, o)
-	h := httptest.NewServer(s.Handler())
+	h := httptest.NewServer(apitest.Checked(t, ASCIIHeaders(t, s.Handler())))
 	t.Cleanup(h.Close)
 	return s, h
 }

@@ -431,7 +431,9 @@ type Report struct {
 // Summarize sums evaluations up by agency, act and month (of opening).
 // Every month of the period has a row, empty or not.
 func Summarize(evals []Evaluation, from, to, made time.Time, staffing []Staffing) Report {
-	rep := Report{From: from, To: to, Made: made, Staffing: staffing, Cases: slices.Clone(evals)}
+	// Lists are [] when empty, never null (the API's contract).
+	rep := Report{From: from, To: to, Made: made, Staffing: append([]Staffing{}, staffing...), Cases: append([]Evaluation{}, evals...),
+		ByAgency: []Row{}}
 	rep.Total = Tally{Publish: map[string]int{}, Failed: map[string]int{}}
 	by := func(rows *[]Row, key string) *Tally {
 		for i := range *rows {
@@ -554,7 +556,8 @@ type Inspections struct {
 
 // SummarizeTasks counts drawn tasks as of now.
 func SummarizeTasks(tasks []DrawnTask, now time.Time) Inspections {
-	var out Inspections
+	// Lists are [] when empty, never null (the API's contract).
+	out := Inspections{ByAgency: []TaskRow{}, Overdue: []DrawnTask{}}
 	rows := map[string]*TaskTally{}
 	for _, t := range tasks {
 		st := t.State(now)

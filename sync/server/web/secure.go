@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"sync/atomic"
 
+	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/server/words"
 )
 
@@ -64,8 +65,13 @@ func NewErrorID() string {
 // an error ID (with the message for people), the log carries err in full
 // under that ID. Internal text (SQL, paths, hosts) never reaches a device
 // or a browser.
-func Internal(w http.ResponseWriter, err error) {
+func Internal(w http.ResponseWriter, r *http.Request, err error) {
 	id := NewErrorID()
 	log().Error("internal error", "error_id", id, "err", err)
-	Problem(w, http.StatusInternalServerError, "internal", words.L("platform.internal_id", map[string]any{"ID": id}), "error ID "+id)
+	Write(w, r, api.Problem{Status: http.StatusInternalServerError, Code: "internal", ErrorID: id,
+		Message: words.In(Lang(r), "platform.internal_id", map[string]any{"ID": id}), Detail: "error ID " + id})
 }
+
+// Log is where the platform's web rooms write what they cannot answer
+// (slog.Default until SetLogger).
+func Log() *slog.Logger { return log() }

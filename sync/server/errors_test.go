@@ -1,0 +1,131 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sanxiang-desk/sanxiang/sync/api"
+	"github.com/sanxiang-desk/sanxiang/sync/api/apitest"
+	"golang.org/x/mod/sumdb/note"
+)
+
+// Every error has one shape on every route — an API refusal, a bad
+// parameter, the router's 404 and 405, tus's own errors, a public page
+// asked for JSON — with a stable code, and a message for people in the
+// language Accept-Language prefers: Chinese by default, English when asked,
+// the code unchanged.
+func TestErrorsInBothLanguages(t *testing.T) {
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "p.db"), Options{AdminToken: "admin-token"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	h := httptest.NewServer(apitest.Checked(t, s.Handler()))
+	defer h.Close()
+	code, err := s.NewEnrolCode(context.Background(), api.DeviceOfficer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := enrolForTest(t, h.URL, code)
+	cases := []struct {
+		name, method, path, token string
+		header                    map[string]string
+		status                    int
+		code, param               string
+	}{
+		{"bad since", "GET", "/api/v1/catalog/changes?since=abc", "", nil, 400, "bad_param", "since"},
+		{"limit over the maximum", "GET", "/api/v1/catalog/changes?limit=5001", "", nil, 400, "bad_param", "limit"},
+		{"negative since", "GET", "/api/v1/catalog/changes?since=-1", "", nil, 400, "bad_param", "since"},
+		{"not a sha", "GET", "/api/v1/media-by-sha/not-hex", token, nil, 400, "bad_param", "sha"},
+		{"no token", "GET", "/api/v1/admin/devices", "", nil, 401, "unauthorized", ""},
+		{"no route", "GET", "/api/v1/nowhere", "", nil, 404, "not_found", ""},
+		{"wrong method", "DELETE", "/api/v1/platform/key", "", nil, 405, "method_not_allowed", ""},
+		{"tus without its version", "POST", "/api/v1/media/", token, map[string]string{"Upload-Length": "10"}, 412, "unsupported_version", ""},
+		{"tus unknown upload", "HEAD", "/api/v1/media/0123456789abcdef0123456789abcdef", token, map[string]string{"Tus-Resumable": "1.0.0"}, 404, "", ""},
+		{"page as JSON", "GET", "/p/officer/NOBODY", "", map[string]string{"Accept": "application/json"}, 404, "not_found", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var msgs [2]string
+			for i, lang := range []string{"", "en-US,en;q=0.9,zh;q=0.5"} {
+				req, _ := http.NewRequest(c.method, h.URL+c.path, nil)
+				if c.token != "" {
+					req.Header.Set("Authorization", "Bearer "+c.token)
+				}
+				for k, v := range c.header {
+					req.Header.Set(k, v)
+				}
+				if lang != "" {
+					req.Header.Set("Accept-Language", lang)
+				}
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var p api.Problem
+				decErr := json.NewDecoder(resp.Body).Decode(&p)
+				resp.Body.Close()
+				if resp.StatusCode != c.status {
+					t.Fatalf("status %d, want %d", resp.StatusCode, c.status)
+				}
+				if c.method == http.MethodHead {
+					return // no body, the status says it
+				}
+				if decErr != nil || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/problem+json") {
+					t.Fatalf("not a Problem: %s, %v", resp.Header.Get("Content-Type"), decErr)
+				}
+				if p.Code != c.code || p.Param != c.param || p.Status != c.status || p.Message == "" {
+					t.Errorf("problem %+v, want code %q param %q", p, c.code, c.param)
+				}
+				want := []string{"zh-Hans", "en"}[i]
+				if got := resp.Header.Get("Content-Language"); got != want {
+					t.Errorf("Content-Language %q, want %q", got, want)
+				}
+				msgs[i] = p.Message
+			}
+			if msgs[0] == msgs[1] || !hasHan(msgs[0]) || hasHan(msgs[1]) {
+				t.Errorf("messages: Chinese %q, English %q", msgs[0], msgs[1])
+			}
+		})
+	}
+}
+
+func hasHan(s string) bool {
+	for _, r := range s {
+		if r >= 0x4e00 && r <= 0x9fff {
+			return true
+		}
+	}
+	return false
+}
+
+// enrolForTest enrols an officer's device with code and gives its token.
+func enrolForTest(t *testing.T, base, code string) string {
+	t.Helper()
+	body := `{"code":"` + code + `","name":"错误测试","kind":"officer","verifier":"` + testVerifier(t) + `"}`
+	resp, err := http.Post(base+api.PathEnrol, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var er api.EnrolResponse
+	if err := json.NewDecoder(resp.Body).Decode(&er); err != nil || er.Token == "" {
+		t.Fatalf("enrol: %d %v", resp.StatusCode, err)
+	}
+	return er.Token
+}
+
+func testVerifier(t *testing.T) string {
+	t.Helper()
+	_, v, err := note.GenerateKey(rand.Reader, "sanxiang-ERRORS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
