@@ -90,6 +90,13 @@ type Chrome struct {
 // Open starts the Chromium at exe; it stops with the test.
 func Open(t testing.TB, exe string) *Chrome {
 	t.Helper()
+	return OpenWithin(t, exe, 90*time.Second)
+}
+
+// OpenWithin is Open with all its calls bounded by limit, for a test
+// that visits many pages.
+func OpenWithin(t testing.TB, exe string, limit time.Duration) *Chrome {
+	t.Helper()
 	shots := os.Getenv("SANXIANG_CONSOLE_SHOTS")
 	if shots == "" {
 		shots = filepath.Join(os.TempDir(), "console-shots")
@@ -106,7 +113,7 @@ func Open(t testing.TB, exe string) *Chrome {
 	if err := chromedp.Do(bctx, chromedp.Navigate("about:blank")); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
-	tctx, cancel := context.WithTimeout(bctx, 90*time.Second)
+	tctx, cancel := context.WithTimeout(bctx, limit)
 	t.Cleanup(cancel)
 	return &Chrome{T: t, Ctx: tctx, Shots: shots}
 }

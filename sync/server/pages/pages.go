@@ -56,6 +56,8 @@ type pageData struct {
 	Kinds               []pageOption
 	Query, Hint         string
 	SearchLabel, Count  string
+	KindLabel           string // the search form's labels
+	QueryLabel          string
 	Results             []pageResult
 	Nav                 []pageResult
 }
@@ -202,6 +204,7 @@ func (s *Room) PublicSearch(w http.ResponseWriter, r *http.Request) {
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	d := s.base(words.L("list." + string(kind)))
 	d.Query, d.Hint, d.SearchLabel = q, words.L("kiosk.search_hint"), words.L("public.search")
+	d.KindLabel, d.QueryLabel = words.L("public.search_kind"), words.L("public.search_text")
 	for _, k := range catalog.Kinds {
 		d.Kinds = append(d.Kinds, pageOption{Value: string(k), Label: words.L("list." + string(k)), Selected: k == kind})
 	}

@@ -147,7 +147,7 @@ func (s *Room) reportPage(rep supervise.Report, title string, names map[string]s
 		b.Text = strconv.Itoa(m.Tally.Cases)
 		months = append(months, b)
 	}
-	d.Charts = append(d.Charts, reportChart{Title: words.L("supervise.chart.months"), SVG: vbars(acts, months)})
+	d.Charts = append(d.Charts, reportChart{Title: words.L("supervise.chart.months"), SVG: vbars(words.L("supervise.chart.months"), acts, months)})
 
 	var scores, pubs, reviews, avs []bar
 	for _, row := range rep.ByAgency {
@@ -173,15 +173,15 @@ func (s *Room) reportPage(rep supervise.Report, title string, names map[string]s
 			Withdrawn: tl.WithdrawLate + tl.WithdrawOnTime, OutOfOrder: tl.OutOfOrder, Skipped: tl.Skipped, Exceptions: tl.Exceptions})
 	}
 	one := []series{{Name: words.L("supervise.col.score"), Color: good}}
-	d.Charts = append(d.Charts, reportChart{Title: words.L("supervise.chart.score"), SVG: hbars(one, scores, 100, 80, words.L("supervise.line80"))})
-	d.Charts = append(d.Charts, reportChart{Title: words.L("supervise.chart.publish"), SVG: hbars([]series{
+	d.Charts = append(d.Charts, reportChart{Title: words.L("supervise.chart.score"), SVG: hbars(words.L("supervise.chart.score"), one, scores, 100, 80, words.L("supervise.line80"))})
+	d.Charts = append(d.Charts, reportChart{Title: words.L("supervise.chart.publish"), SVG: hbars(words.L("supervise.chart.publish"), []series{
 		{Name: words.L("supervise.pub.on_time"), Color: good}, {Name: words.L("supervise.pub.exempt"), Color: "#56B4E9"},
 		{Name: words.L("supervise.pub.pending"), Color: muted}, {Name: words.L("supervise.pub.late"), Color: warn},
 		{Name: words.L("supervise.pub.overdue"), Color: bad}}, pubs, 0, 0, "")})
-	d.Charts = append(d.Charts, reportChart{Title: words.L("supervise.chart.review"), SVG: hbars([]series{
+	d.Charts = append(d.Charts, reportChart{Title: words.L("supervise.chart.review"), SVG: hbars(words.L("supervise.chart.review"), []series{
 		{Name: words.L("supervise.col.pass"), Color: good}, {Name: words.L("supervise.col.return"), Color: bad},
 		{Name: words.L("supervise.other_opinion"), Color: muted}}, reviews, 0, 0, "")})
-	d.Charts = append(d.Charts, reportChart{Title: words.L("supervise.chart.av"), SVG: hbars([]series{{Name: words.L("supervise.col.av"), Color: good}}, avs, 100, 0, "")})
+	d.Charts = append(d.Charts, reportChart{Title: words.L("supervise.chart.av"), SVG: hbars(words.L("supervise.chart.av"), []series{{Name: words.L("supervise.col.av"), Color: good}}, avs, 100, 0, "")})
 
 	var shares []bar
 	for _, st := range rep.Staffing {
@@ -200,7 +200,7 @@ func (s *Room) reportPage(rep supervise.Report, title string, names map[string]s
 		maxShare = math.Max(maxShare, b.Values[0])
 	}
 	d.Charts = append(d.Charts, reportChart{Title: words.L("supervise.chart.staffing"),
-		SVG: hbars([]series{{Name: words.L("supervise.col.share"), Color: good}}, shares, maxShare, supervise.MinReviewerShare, words.L("supervise.line5"))})
+		SVG: hbars(words.L("supervise.chart.staffing"), []series{{Name: words.L("supervise.col.share"), Color: good}}, shares, maxShare, supervise.MinReviewerShare, words.L("supervise.line5"))})
 	return d
 }
 
@@ -236,26 +236,55 @@ type bar struct {
 
 func esc(s string) string { return html.EscapeString(s) }
 
-// legend draws the series' names in a row at the top.
-func legend(b *strings.Builder, ss []series, x, y float64) {
+// legendRow is the height of a row of the legend.
+const legendRow = 18.0
+
+// legend draws the series' names in rows from (x, y), wrapping before
+// right, and answers the y below it; one series has no legend.
+func legend(b *strings.Builder, ss []series, x, y, right float64) float64 {
 	if len(ss) < 2 {
-		return
+		return y
 	}
+	x0 := x
 	for _, s := range ss {
-		fmt.Fprintf(b, `<rect x="%.0f" y="%.0f" width="13" height="13" fill="%s"/><text x="%.0f" y="%.0f" font-size="14">%s</text>`,
-			x, y, s.Color, x+17, y+12, esc(s.Name))
-		x += 30 + float64(len([]rune(s.Name)))*14
+		w := 30 + float64(len([]rune(s.Name)))*14
+		if x > x0 && x+w > right {
+			x, y = x0, y+legendRow
+		}
+		if b != nil {
+			fmt.Fprintf(b, `<rect x="%.0f" y="%.0f" width="13" height="13" fill="%s"/><text x="%.0f" y="%.0f" font-size="14">%s</text>`,
+				x, y, s.Color, x+17, y+12, esc(s.Name))
+		}
+		x += w
 	}
+	return y + legendRow
 }
 
-// hbars draws horizontal (stacked) bars, one per row, scaled to max (or
-// to the longest bar when max is 0), with a dashed reference line at ref.
-func hbars(ss []series, bars []bar, max, ref float64, refLabel string) template.HTML {
+// svgOpen starts a chart: scaled to its box by its viewBox, an image to
+// assistive technology, named by its title and described by desc (each
+// bar's label and figure), so that a reader who cannot see it hears it.
+func svgOpen(b *strings.Builder, title string, width, height float64, bars []bar) {
+	var desc []string
+	for _, br := range bars {
+		if br.Text != "" {
+			desc = append(desc, br.Label+" "+br.Text)
+		}
+	}
+	fmt.Fprintf(b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %.0f %.0f" width="100%%" role="img" font-family="Noto Sans SC, Microsoft YaHei, sans-serif"><title>%s</title><desc>%s</desc>`,
+		width, height, esc(title), esc(strings.Join(desc, "；")))
+}
+
+// hbars draws horizontal (stacked) bars, one per row under its label,
+// scaled to max (or to the longest bar when max is 0), with a dashed
+// reference line at ref. Labels above the bars, not beside them, keep the
+// chart narrow: scaled down to a phone's width its text still reads.
+func hbars(title string, ss []series, bars []bar, max, ref float64, refLabel string) template.HTML {
 	if len(bars) == 0 {
 		return ""
 	}
-	const width, labelW, rowH, top = 640.0, 200.0, 28.0, 32.0
-	plotW := width - labelW - 130
+	const width, labelH, barH, rowH = 480.0, 20.0, 18.0, 46.0
+	top := legend(nil, ss, 0, 4, width) + 6
+	plotW := width - 150
 	if max == 0 {
 		for _, b := range bars {
 			sum := 0.0
@@ -267,12 +296,13 @@ func hbars(ss []series, bars []bar, max, ref float64, refLabel string) template.
 	}
 	height := top + rowH*float64(len(bars)) + 24
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %.0f %.0f" width="100%%" role="img" font-family="Noto Sans SC, Microsoft YaHei, sans-serif">`, width, height)
-	legend(&b, ss, labelW, 4)
+	svgOpen(&b, title, width, height, bars)
+	legend(&b, ss, 0, 4, width)
 	for i, br := range bars {
 		y := top + rowH*float64(i)
-		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" font-size="14" text-anchor="end">%s</text>`, labelW-8, y+17, esc(br.Label))
-		x := labelW
+		fmt.Fprintf(&b, `<text x="0" y="%.0f" font-size="15">%s</text>`, y+15, esc(br.Label))
+		y += labelH
+		x := 0.0
 		for j, v := range br.Values {
 			if v <= 0 || max <= 0 {
 				continue
@@ -287,14 +317,14 @@ func hbars(ss []series, bars []bar, max, ref float64, refLabel string) template.
 				name = ss[j].Name
 			}
 			fmt.Fprintf(&b, `<rect x="%.1f" y="%.0f" width="%.1f" height="%.0f" fill="%s"><title>%s %s：%s</title></rect>`,
-				x, y+3, w, rowH-8, c, esc(br.Label), esc(name), strconv.FormatFloat(v, 'f', -1, 64))
+				x, y, w, barH, c, esc(br.Label), esc(name), strconv.FormatFloat(v, 'f', -1, 64))
 			x += w
 		}
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.0f" font-size="13" fill="#333">%s</text>`, x+6, y+17, esc(br.Text))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.0f" font-size="15" fill="#333">%s</text>`, x+6, y+14, esc(br.Text))
 	}
 	if ref > 0 && max > 0 {
-		x := labelW + plotW*ref/max
-		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.0f" x2="%.1f" y2="%.0f" stroke="#b71c1c" stroke-dasharray="4 3"/><text x="%.1f" y="%.0f" font-size="11" fill="#b71c1c" text-anchor="middle">%s</text>`,
+		x := plotW * ref / max
+		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.0f" x2="%.1f" y2="%.0f" stroke="#b71c1c" stroke-dasharray="4 3"/><text x="%.1f" y="%.0f" font-size="13" fill="#b71c1c" text-anchor="middle">%s</text>`,
 			x, top-4, x, height-18, x, height-6, esc(refLabel))
 	}
 	b.WriteString(`</svg>`)
@@ -303,9 +333,10 @@ func hbars(ss []series, bars []bar, max, ref float64, refLabel string) template.
 
 // vbars draws vertical stacked bars, one per column, with their totals
 // above them.
-func vbars(ss []series, bars []bar) template.HTML {
-	const width, height, left, top, bottom = 640.0, 280.0, 36.0, 36.0, 28.0
-	plotH := height - top - bottom
+func vbars(title string, ss []series, bars []bar) template.HTML {
+	const width, left, bottom, plotH = 480.0, 36.0, 28.0, 200.0
+	top := legend(nil, ss, left, 4, width) + 14
+	height := top + plotH + bottom
 	max := 0.0
 	for _, br := range bars {
 		sum := 0.0
@@ -321,11 +352,11 @@ func vbars(ss []series, bars []bar) template.HTML {
 		max = math.Ceil(max/step) * step
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %.0f %.0f" width="100%%" role="img" font-family="Noto Sans SC, Microsoft YaHei, sans-serif">`, width, height)
-	legend(&b, ss, left, 4)
+	svgOpen(&b, title, width, height, bars)
+	legend(&b, ss, left, 4, width)
 	for v := 0.0; v <= max+1e-9; v += step {
 		y := top + plotH - plotH*v/max
-		fmt.Fprintf(&b, `<line x1="%.0f" y1="%.1f" x2="%.0f" y2="%.1f" stroke="#ddd"/><text x="%.0f" y="%.1f" font-size="12" text-anchor="end" fill="#666">%s</text>`,
+		fmt.Fprintf(&b, `<line x1="%.0f" y1="%.1f" x2="%.0f" y2="%.1f" stroke="#ddd"/><text x="%.0f" y="%.1f" font-size="14" text-anchor="end" fill="#555">%s</text>`,
 			left, y, width, y, left-4, y+4, strconv.FormatFloat(v, 'f', -1, 64))
 	}
 	colW := width - left // no bars draw nothing; a width keeps the SVG finite
@@ -345,9 +376,9 @@ func vbars(ss []series, bars []bar) template.HTML {
 				x, y, colW*0.64, h, ss[j%len(ss)].Color, esc(br.Label), esc(ss[j%len(ss)].Name), strconv.FormatFloat(v, 'f', -1, 64))
 		}
 		if br.Text != "0" {
-			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="13" text-anchor="middle">%s</text>`, x+colW*0.32, y-4, esc(br.Text))
+			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="15" text-anchor="middle">%s</text>`, x+colW*0.32, y-4, esc(br.Text))
 		}
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.0f" font-size="13" text-anchor="middle">%s</text>`, x+colW*0.32, height-8, esc(br.Label))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.0f" font-size="15" text-anchor="middle">%s</text>`, x+colW*0.32, height-8, esc(br.Label))
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
