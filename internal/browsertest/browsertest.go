@@ -74,7 +74,7 @@ func Options(t testing.TB, exe string) []chromedp.ExecAllocatorOption {
 		t.Fatal(err)
 	}
 	return append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox,
-		chromedp.Flag("disable-gpu", true), chromedp.Flag("lang", "zh-CN"), chromedp.WindowSize(1280, 900),
+		chromedp.Flag("disable-gpu", true), chromedp.Flag("lang", "zh-CN"), chromedp.Flag("accept-lang", "zh-CN,zh"), chromedp.WindowSize(1280, 900),
 		chromedp.Env("FONTCONFIG_FILE="+conf, "LANG=C.UTF-8", "LC_ALL=C.UTF-8"))
 }
 

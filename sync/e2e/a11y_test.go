@@ -88,7 +88,8 @@ const layoutCheck = `(() => {
 		icon: !!document.querySelector('link[rel~="icon"]'), small: [], wide: [], charts: [], clipped: []};
 	for (const el of document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea')) {
 		const r = el.getBoundingClientRect(), cs = getComputedStyle(el);
-		if ((r.width === 0 && r.height === 0) || cs.visibility === 'hidden') continue;
+		// A closed <details> lays its content out unseen (content-visibility).
+		if ((r.width === 0 && r.height === 0) || cs.visibility === 'hidden' || !el.checkVisibility()) continue;
 		const inline = el.tagName === 'A' && cs.display === 'inline' &&
 			[...el.parentNode.childNodes].some(n => n.nodeType === Node.TEXT_NODE && n.textContent.trim() !== '');
 		if (!inline && (r.width < 43.5 || r.height < 43.5)) out.small.push(name(el) + ' ' + r.width.toFixed(1) + '×' + r.height.toFixed(1));
@@ -97,7 +98,7 @@ const layoutCheck = `(() => {
 	const scrolls = el => { for (let p = el.parentElement; p; p = p.parentElement) { const o = getComputedStyle(p).overflowX; if (o === 'auto' || o === 'scroll') return true; } return false; };
 	for (const el of document.body.querySelectorAll('*')) {
 		const r = el.getBoundingClientRect();
-		if (r.right > window.innerWidth + 0.5 && !scrolls(el) && out.wide.length < 8) out.wide.push(name(el) + ' right=' + r.right.toFixed(0));
+		if (r.right > window.innerWidth + 0.5 && !scrolls(el) && el.checkVisibility() && out.wide.length < 8) out.wide.push(name(el) + ' right=' + r.right.toFixed(0));
 		const cs = getComputedStyle(el);
 		if ((cs.overflowY === 'hidden' || cs.overflowY === 'clip') && el.scrollHeight > el.clientHeight + 1) out.clipped.push(name(el));
 	}
@@ -302,12 +303,16 @@ func publicPages(t *testing.T, s *server.Server, h *httptest.Server, sc drawScen
 	}
 	pages = append(pages, publicPage{"withdrawn", "/p/decision/" + gone, http.StatusGone},
 		publicPage{"404-item", "/p/officer/no-such-officer", 404}, publicPage{"404-agency", "/p/agencies/99", 404},
-		publicPage{"404-draw", "/p/draws/999999", 404}, publicPage{"404-report", "/p/reports/1999", 404})
+		publicPage{"404-draw", "/p/draws/999999", 404}, publicPage{"404-report", "/p/reports/1999", 404},
+		// The API's reference page is public too: other cities' and
+		// auditors' developers read it.
+		publicPage{"api-reference", "/api/v1/reference", 200})
 	for _, p := range pages {
 		resp, err := http.Get(h.URL + p.path)
 		if err != nil {
 			t.Fatal(err)
 		}
+		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != p.status || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
 			t.Fatalf("%s %s: %d %s, want %d text/html", p.name, p.path, resp.StatusCode, resp.Header.Get("Content-Type"), p.status)
