@@ -376,6 +376,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /p/draws/{$}", s.pages.PublicDraws)
 	mux.HandleFunc("GET /p/draws/{id}", s.pages.PublicDraw)
 	mux.HandleFunc("GET /p/", s.pages.PublicSearch)
+	mux.HandleFunc("GET /favicon.ico", pages.Favicon)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/p/", http.StatusFound) })
 	// CORS stands outside the routes' authentication: a browser's
 	// preflight carries no token.

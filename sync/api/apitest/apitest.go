@@ -63,6 +63,7 @@ func init() {
 	// The public pages and the reference page are HTML; their schema is a
 	// string.
 	openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.FileBodyDecoder)
+	openapi3filter.RegisterBodyDecoder("image/svg+xml", openapi3filter.FileBodyDecoder)
 }
 
 // Checked serves h and validates every response against api.OpenAPI,
