@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/sanxiang-desk/sanxiang/internal/reporoot"
 )
 
 // Step is one thing done in the browser.
@@ -36,23 +37,10 @@ func Find(t testing.TB) string {
 	return ""
 }
 
-// fontsDir is the repository's assets/fonts, found from the test's folder.
+// fontsDir is the repository's assets/fonts.
 func fontsDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "assets", "fonts")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("browsertest: no go.mod above the test's folder")
-		}
-		dir = parent
-	}
+	return filepath.Join(reporoot.Dir(t), "assets", "fonts")
 }
 
 // Options start the Chromium at exe headless, with the project's bundled

@@ -9,25 +9,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/sanxiang-desk/sanxiang/internal/reporoot"
 )
 
 // Dir is tools/npm/node_modules of the repository holding the test.
 func Dir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "tools", "npm", "node_modules")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("npmtools: no go.mod above the test's folder")
-		}
-		dir = parent
-	}
+	return filepath.Join(reporoot.Dir(t), "tools", "npm", "node_modules")
 }
 
 // Path is the file rel inside node_modules (e.g. "axe-core/axe.min.js").

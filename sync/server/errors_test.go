@@ -1,8 +1,7 @@
-package server
+package server_test
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -12,7 +11,7 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/api/apitest"
-	"golang.org/x/mod/sumdb/note"
+	"github.com/sanxiang-desk/sanxiang/sync/server"
 )
 
 // Every error has one shape on every route — an API refusal, a bad
@@ -21,18 +20,7 @@ import (
 // language Accept-Language prefers: Chinese by default, English when asked,
 // the code unchanged.
 func TestErrorsInBothLanguages(t *testing.T) {
-	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "p.db"), Options{AdminToken: "admin-token"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	h := httptest.NewServer(apitest.Checked(t, s.Handler()))
-	defer h.Close()
-	code, err := s.NewEnrolCode(context.Background(), api.DeviceOfficer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	token := enrolForTest(t, h.URL, code)
+	h, token := platformWithOfficer(t)
 	cases := []struct {
 		name, method, path, token string
 		header                    map[string]string
@@ -96,56 +84,26 @@ func TestErrorsInBothLanguages(t *testing.T) {
 	}
 }
 
-func hasHan(s string) bool {
-	for _, r := range s {
-		if r >= 0x4e00 && r <= 0x9fff {
-			return true
-		}
-	}
-	return false
-}
-
-// enrolForTest enrols an officer's device with code and gives its token.
-func enrolForTest(t *testing.T, base, code string) string {
+// platformWithOfficer serves a fresh platform (administrator token
+// "admin-token"), every answer checked against the document, with one
+// officer's device enrolled: its token.
+func platformWithOfficer(t *testing.T) (*httptest.Server, string) {
 	t.Helper()
-	body := `{"code":"` + code + `","name":"错误测试","kind":"officer","verifier":"` + testVerifier(t) + `"}`
-	resp, err := http.Post(base+api.PathEnrol, "application/json", strings.NewReader(body))
+	s, err := server.Open(context.Background(), filepath.Join(t.TempDir(), "p.db"), server.Options{AdminToken: "admin-token"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	var er api.EnrolResponse
-	if err := json.NewDecoder(resp.Body).Decode(&er); err != nil || er.Token == "" {
-		t.Fatalf("enrol: %d %v", resp.StatusCode, err)
-	}
-	return er.Token
-}
-
-func testVerifier(t *testing.T) string {
-	t.Helper()
-	_, v, err := note.GenerateKey(rand.Reader, "sanxiang-ERRORS")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
+	t.Cleanup(func() { s.Close() })
+	h := httptest.NewServer(apitest.Checked(t, s.Handler()))
+	t.Cleanup(h.Close)
+	return h, enrolOfficer(t, s, h.URL)
 }
 
 // A fresh platform answers every list it has with [] — never null — and
 // every answer as the document says (apitest.Checked reports a null where
 // the document has an array).
 func TestEmptyListsAreEmpty(t *testing.T) {
-	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "p.db"), Options{AdminToken: "admin-token"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	h := httptest.NewServer(apitest.Checked(t, s.Handler()))
-	defer h.Close()
-	code, err := s.NewEnrolCode(context.Background(), api.DeviceOfficer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	device := enrolForTest(t, h.URL, code)
+	h, device := platformWithOfficer(t)
 	for _, c := range []struct{ path, token, field string }{
 		{"/api/v1/catalog/changes?since=0", "", "changes"},
 		{"/api/v1/admin/devices", "admin-token", ""},

@@ -11,9 +11,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"maps"
 	"net/http"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/sanxiang-desk/sanxiang/sync/api"
@@ -213,11 +213,7 @@ func Read(doc []byte) (Ref, error) {
 	}
 	ref := Ref{Title: d.Info.Title, Version: d.Info.Version, Description: d.Info.Description, Servers: d.Servers}
 	groups := map[string][]Op{}
-	paths := make([]string, 0, len(d.Paths))
-	for p := range d.Paths {
-		paths = append(paths, p)
-	}
-	sort.Strings(paths)
+	paths := slices.Sorted(maps.Keys(d.Paths))
 	for _, p := range paths {
 		for _, m := range methods {
 			raw, ok := d.Paths[p][m]
@@ -240,11 +236,7 @@ func Read(doc []byte) (Ref, error) {
 			if o.RequestBody != nil {
 				op.Body = contents(o.RequestBody.Content)
 			}
-			codes := make([]string, 0, len(o.Responses))
-			for c := range o.Responses {
-				codes = append(codes, c)
-			}
-			sort.Strings(codes)
+			codes := slices.Sorted(maps.Keys(o.Responses))
 			for _, c := range codes {
 				r := o.Responses[c]
 				resp := Response{Status: c, Description: r.Description, Content: contents(r.Content)}
@@ -263,11 +255,7 @@ func Read(doc []byte) (Ref, error) {
 			ref.Groups = append(ref.Groups, Group{Name: g, Ops: groups[g]})
 		}
 	}
-	names := make([]string, 0, len(d.Comps.Schemas))
-	for n := range d.Comps.Schemas {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(d.Comps.Schemas))
 	for _, g := range ref.Groups {
 		for _, op := range g.Ops {
 			for _, cs := range [][]Content{op.Body} {
@@ -318,11 +306,7 @@ func schemaOf(name string, s *rawSchema) Schema {
 		if out.Description == "" {
 			out.Description = p.Description
 		}
-		props := make([]string, 0, len(p.Properties))
-		for k := range p.Properties {
-			props = append(props, k)
-		}
-		sort.Strings(props)
+		props := slices.Sorted(maps.Keys(p.Properties))
 		for _, k := range props {
 			f := p.Properties[k]
 			out.Fields = append(out.Fields, Field{Name: k, Type: typeOf(f), Description: f.Description, Required: slices.Contains(p.Required, k)})
