@@ -129,7 +129,7 @@ func check(router routers.Router, req *http.Request, rec *recorder) error {
 			Options:    &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
 		},
 		Status: rec.status,
-		Header: rec.Header(),
+		Header: rec.headers(),
 		Options: &openapi3filter.Options{
 			IncludeResponseStatus: true,
 			MultiError:            true,
@@ -144,7 +144,7 @@ func check(router routers.Router, req *http.Request, rec *recorder) error {
 
 // problemShape checks an error answer is application/problem+json.
 func problemShape(rec *recorder) error {
-	ct := rec.Header().Get("Content-Type")
+	ct := rec.headers().Get("Content-Type")
 	if !strings.HasPrefix(ct, "application/problem+json") {
 		return fmt.Errorf("an error answered as %q, not application/problem+json", ct)
 	}
@@ -155,8 +155,11 @@ func problemShape(rec *recorder) error {
 // maxBody of) its body.
 type recorder struct {
 	http.ResponseWriter
-	status   int
-	wrote    bool
+	status int
+	wrote  bool
+	// sent are the headers as the handler sent them: what wraps the
+	// checker (a test's injected fault) may change the map after.
+	sent     http.Header
 	body     bytes.Buffer
 	overflow bool
 }
@@ -164,12 +167,16 @@ type recorder struct {
 func (r *recorder) WriteHeader(code int) {
 	if !r.wrote && code >= 200 {
 		r.status, r.wrote = code, true
+		r.sent = r.ResponseWriter.Header().Clone()
 	}
 	r.ResponseWriter.WriteHeader(code)
 }
 
 func (r *recorder) Write(b []byte) (int, error) {
-	r.wrote = true
+	if !r.wrote {
+		r.wrote = true
+		r.sent = r.ResponseWriter.Header().Clone()
+	}
 	if !r.overflow {
 		if r.body.Len()+len(b) > maxBody {
 			r.overflow = true
@@ -179,6 +186,14 @@ func (r *recorder) Write(b []byte) (int, error) {
 		}
 	}
 	return r.ResponseWriter.Write(b)
+}
+
+// headers are the headers the handler sent.
+func (r *recorder) headers() http.Header {
+	if r.sent != nil {
+		return r.sent
+	}
+	return r.Header()
 }
 
 // Unwrap lets http.ResponseController reach the connection.
