@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -74,6 +75,9 @@ func TestErrorsInBothLanguages(t *testing.T) {
 				want := []string{"zh-Hans", "en"}[i]
 				if got := resp.Header.Get("Content-Language"); got != want {
 					t.Errorf("Content-Language %q, want %q", got, want)
+				}
+				if !slices.Contains(resp.Header.Values("Vary"), "Accept-Language") {
+					t.Errorf("Vary %q: a cache would answer every language alike", resp.Header.Values("Vary"))
 				}
 				msgs[i] = p.Message
 			}

@@ -68,6 +68,7 @@ func Reference(w http.ResponseWriter, r *http.Request) {
 	ref.T = func(key string) string { return words.In(lang, "apidoc."+key) }
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Language", lang)
+	w.Header().Add("Vary", "Accept-Language")
 	if err := page.Execute(w, ref); err != nil {
 		// The head is sent: the log has it.
 		web.Log().Error("reference page", "err", err)

@@ -43,6 +43,8 @@ func Write(w http.ResponseWriter, r *http.Request, p api.Problem) {
 	h := w.Header()
 	h.Set("Content-Type", "application/problem+json; charset=utf-8")
 	h.Set("Content-Language", Lang(r))
+	// A cache in front keeps one answer per language.
+	h.Add("Vary", "Accept-Language")
 	h.Del("Content-Length")
 	w.WriteHeader(p.Status)
 	json.NewEncoder(w).Encode(p)
@@ -160,6 +162,7 @@ func Rows(w http.ResponseWriter, r *http.Request, code string, msg words.Msg, ro
 	h := w.Header()
 	h.Set("Content-Type", "application/problem+json; charset=utf-8")
 	h.Set("Content-Language", Lang(r))
+	h.Add("Vary", "Accept-Language")
 	w.WriteHeader(http.StatusUnprocessableEntity)
 	json.NewEncoder(w).Encode(struct {
 		api.Problem
