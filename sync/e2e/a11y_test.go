@@ -327,18 +327,10 @@ var hrefRE = regexp.MustCompile(`href="([^"]+)"`)
 // the prefix itself), in the page's order, each once.
 func linksTo(t *testing.T, url, prefix string) []string {
 	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("GET %s: %d %v", url, resp.StatusCode, err)
-	}
+	body := fetch(t, url)
 	seen := map[string]bool{}
 	var out []string
-	for _, m := range hrefRE.FindAllStringSubmatch(string(body), -1) {
+	for _, m := range hrefRE.FindAllStringSubmatch(body, -1) {
 		if p := m[1]; strings.HasPrefix(p, prefix) && p != prefix && !strings.HasSuffix(p, ".json") && !seen[p] {
 			seen[p] = true
 			out = append(out, p)

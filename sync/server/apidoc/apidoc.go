@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/server/web"
@@ -58,7 +59,7 @@ func Document(w http.ResponseWriter, r *http.Request) {
 
 // Reference answers the reference page.
 func Reference(w http.ResponseWriter, r *http.Request) {
-	ref, err := Read(api.OpenAPI)
+	ref, err := reference()
 	if err != nil {
 		web.Internal(w, r, fmt.Errorf("reference page: %w", err))
 		return
@@ -74,6 +75,10 @@ func Reference(w http.ResponseWriter, r *http.Request) {
 		web.Log().Error("reference page", "err", err)
 	}
 }
+
+// reference is the built-in document read once; each answer fills in its
+// language on a copy.
+var reference = sync.OnceValues(func() (Ref, error) { return Read(api.OpenAPI) })
 
 // Ref is what the page shows.
 type Ref struct {

@@ -40,14 +40,19 @@ func Problem(w http.ResponseWriter, r *http.Request, code int, id string, msg wo
 // Write writes p (its Message already in Lang(r)), with p.Status as the
 // HTTP status.
 func Write(w http.ResponseWriter, r *http.Request, p api.Problem) {
+	writeProblem(w, r, p.Status, p)
+}
+
+// writeProblem sends body, a Problem or one that adds to it, with status.
+func writeProblem(w http.ResponseWriter, r *http.Request, status int, body any) {
 	h := w.Header()
 	h.Set("Content-Type", "application/problem+json; charset=utf-8")
 	h.Set("Content-Language", Lang(r))
 	// A cache in front keeps one answer per language.
 	h.Add("Vary", "Accept-Language")
 	h.Del("Content-Length")
-	w.WriteHeader(p.Status)
-	json.NewEncoder(w).Encode(p)
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(body)
 }
 
 // BadParam answers 400 bad_param for the query or path parameter name,
@@ -159,12 +164,7 @@ func IntParam(w http.ResponseWriter, r *http.Request, name string, def, lo, hi i
 // was wrong row by row (rows), so that nothing of a refused import is
 // left unexplained.
 func Rows(w http.ResponseWriter, r *http.Request, code string, msg words.Msg, rows any) {
-	h := w.Header()
-	h.Set("Content-Type", "application/problem+json; charset=utf-8")
-	h.Set("Content-Language", Lang(r))
-	h.Add("Vary", "Accept-Language")
-	w.WriteHeader(http.StatusUnprocessableEntity)
-	json.NewEncoder(w).Encode(struct {
+	writeProblem(w, r, http.StatusUnprocessableEntity, struct {
 		api.Problem
 		Rows any `json:"rows"`
 	}{api.Problem{Status: http.StatusUnprocessableEntity, Code: code, Message: msg.In(Lang(r))}, rows})
