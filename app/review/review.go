@@ -145,6 +145,18 @@ func (pol Policy) Major(p Proposal) []Rule {
 	return out
 }
 
+// DefaultReviewDays is how many working days a review may take where the
+// agency's list sets none.
+const DefaultReviewDays = 5
+
+// Days is how many working days the agency's reviews may take.
+func (pol Policy) Days() int {
+	if pol.ReviewDays > 0 {
+		return pol.ReviewDays
+	}
+	return DefaultReviewDays
+}
+
 // Policies is every agency's policy, by agency code.
 type Policies map[string]Policy
 

@@ -278,11 +278,7 @@ func (s *Service) Submit(ctx context.Context, caseID, author string, sub Submiss
 	sub.Rules = pol.Major(sub.Proposal)
 	sub.Major = len(sub.Rules) > 0
 	sub.Checklist = pol.ChecklistFor(s.Checklists).ID
-	days := pol.ReviewDays
-	if days <= 0 {
-		days = 5
-	}
-	sub.Due = s.Calendar.AddWorkdays(s.now(), days).Format(time.DateOnly)
+	sub.Due = s.Calendar.AddWorkdays(s.now(), pol.Days()).Format(time.DateOnly)
 	body, err := json.Marshal(sub)
 	if err != nil {
 		return nil, fmt.Errorf("submit case %s for review: %w", caseID, err)
