@@ -301,6 +301,8 @@ func publicPages(t *testing.T, s *server.Server, h *httptest.Server, sc drawScen
 	for _, y := range years {
 		pages = append(pages, publicPage{"report-" + strings.TrimPrefix(y, "/p/reports/"), y, 200})
 	}
+	pages = append(pages, publicPage{"flows", "/p/flows/", 200}, publicPage{"flow-penalty", "/p/flows/penalty", 200},
+		publicPage{"flow-review", "/p/flows/review", 200}, publicPage{"404-flow", "/p/flows/no-such-act", 404})
 	pages = append(pages, publicPage{"withdrawn", "/p/decision/" + gone, http.StatusGone},
 		publicPage{"404-item", "/p/officer/no-such-officer", 404}, publicPage{"404-agency", "/p/agencies/99", 404},
 		publicPage{"404-draw", "/p/draws/999999", 404}, publicPage{"404-report", "/p/reports/1999", 404},

@@ -202,7 +202,7 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 	s.seen = newLastSeen(db, s.log)
 	s.pages = &pages.Room{DB: db, Now: func() time.Time { return s.now() }, Supervision: s.SupervisionOf, Rules: s.superviseRules,
 		CaseAt: s.intake.JudgedCaseAt, Item: s.Item, Draw: s.drawPage, Plan: s.planPage, Plans: s.planPages, Agencies: s.Agencies,
-		Withdrawn: s.Withdrawn}
+		Withdrawn: s.Withdrawn, Procedures: s.ProcedureSet, ReviewRules: s.reviewRules}
 	// The supervision dashboards: the city's office sees every agency, an
 	// agency administrator their own agency's cases (another's is not found).
 	supervisors := []string{console.RoleCity, console.RoleAgency}
@@ -371,6 +371,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("PUT "+api.PathAdminDeadlines, s.admin("catalog", s.setDeadlines))
 	mux.HandleFunc("POST "+api.PathActivate, s.device(s.activate))
 	mux.HandleFunc("GET "+api.PathStanding, s.device(s.standing))
+	mux.HandleFunc("GET /p/flows/{$}", s.pages.PublicFlows)
+	mux.HandleFunc("GET /p/flows/{act}", s.pages.PublicFlow)
 	mux.HandleFunc("GET /p/{kind}/{id}", s.pages.PublicItem)
 	mux.HandleFunc("GET /p/agencies/{id}", s.pages.PublicAgency)
 	mux.HandleFunc("GET /p/draws/{$}", s.pages.PublicDraws)

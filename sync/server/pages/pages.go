@@ -68,7 +68,8 @@ func (s *Room) base(title string) pageData {
 
 // nav links the public pages that are not lists.
 func (s *Room) nav() []pageResult {
-	return []pageResult{{URL: "/p/draws/", Title: words.L("draw.list_title")}, {URL: "/p/reports/", Title: words.L("supervise.annual_list")}}
+	return []pageResult{{URL: "/p/draws/", Title: words.L("draw.list_title")}, {URL: "/p/reports/", Title: words.L("supervise.annual_list")},
+		{URL: "/p/flows/", Title: words.L("platform.flows.title")}}
 }
 
 func (s *Room) PublicItem(w http.ResponseWriter, r *http.Request) {
@@ -106,6 +107,7 @@ func (s *Room) PublicItem(w http.ResponseWriter, r *http.Request) {
 		bad := f.Label == "field.cert_status" && f.Value != "cert."+catalog.CertValid
 		d.Fields = append(d.Fields, pageField{Label: words.L(f.Label), Value: v, Bad: bad})
 	}
+	d.Fields = append(d.Fields, s.flowField(r.Context(), it)...)
 	if code := it.Agency(); code != "" {
 		name := code
 		if ags, err := s.Agencies(r.Context()); err == nil {

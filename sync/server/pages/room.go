@@ -13,6 +13,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/draw"
+	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
 	"github.com/sanxiang-desk/sanxiang/sync/server/supervise"
@@ -46,6 +47,12 @@ type Room struct {
 	// Withdrawn is how an item the lists took down was withdrawn; false
 	// if it was not, or went before withdrawals were kept.
 	Withdrawn func(ctx context.Context, kind catalog.Kind, id string) (api.Withdrawal, bool, error)
+	// Procedures are the procedures in force: the national defaults and
+	// the agencies' own versions (the flowcharts draw them).
+	Procedures func(ctx context.Context) (*casefile.Set, error)
+	// ReviewRules are the agencies' review policies and the checklists
+	// (the legal review's flowchart draws them).
+	ReviewRules func(ctx context.Context) (review.Policies, map[string]review.Checklist, error)
 
 	annual annualCache
 }
