@@ -273,6 +273,6 @@ func (s *Room) flowField(ctx context.Context, it catalog.Item) []pageField {
 	if ags, err := s.Agencies(ctx); err == nil && g.AgencyCode != "" && catalog.AgencyName(ags, g.AgencyCode) != g.AgencyCode {
 		agency = g.AgencyCode
 	}
-	return []pageField{{Label: words.L("platform.flows.guide"), Value: words.L("procedure." + string(g.Act)) + "（" + words.L("platform.flows.see") + "）",
+	return []pageField{{Label: words.L("platform.flows.guide"), Value: words.L("procedure."+string(g.Act)) + "（" + words.L("platform.flows.see") + "）",
 		URL: FlowsPath(string(g.Act), agency)}}
 }
