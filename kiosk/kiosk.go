@@ -67,6 +67,12 @@ type Kiosk struct {
 	pull         Puller
 	// PullMessage says what the administrator's last pull did.
 	PullMessage *widget.Label
+	// FlowList is the 执法流程 screen's charts while it shows, Flow the
+	// chart in view (kiosk/flows.go), GuideFlow a guide's button to its
+	// chart.
+	FlowList  []FlowEntry
+	Flow      *FlowView
+	GuideFlow *widget.Button
 }
 
 // Puller pulls the public lists from the platform now and says how many
@@ -254,7 +260,7 @@ func kindLabel(kind catalog.Kind) string { return "list." + string(kind) }
 
 // ShowHome shows the tiles of the public lists.
 func (k *Kiosk) ShowHome() {
-	k.List, k.Keyboard, k.Detail = nil, nil, nil
+	k.List, k.Keyboard, k.Detail, k.Flow = nil, nil, nil, nil
 	ctx := context.Background()
 	var tiles []fyne.CanvasObject
 	for _, kind := range catalog.Kinds {
@@ -268,6 +274,11 @@ func (k *Kiosk) ShowHome() {
 		})
 		tiles = append(tiles, b)
 	}
+	flows := widget.NewButton(shell.L("kiosk.flows"), func() {
+		k.history = append(k.history, k.ShowHome)
+		k.ShowFlows()
+	})
+	tiles = append(tiles, flows)
 	c := widget.NewButton(shell.L("kiosk.complaint_tile"), func() {
 		k.history = append(k.history, k.ShowHome)
 		k.ShowComplaint()
@@ -324,11 +335,15 @@ func (k *Kiosk) ShowList(kind catalog.Kind) {
 
 // ShowDetail shows one item with every public field and its QR code.
 func (k *Kiosk) ShowDetail(it catalog.Item) {
-	k.Detail, k.Keyboard = it, nil
+	k.Detail, k.Keyboard, k.Flow = it, nil, nil
 	view := detailView(it, k.cfg.PlatformURL)
 	scroll := view.scroll
 	ts := touchScroll(scroll, scrollOf{scroll}, k.touch)
-	k.show(it.Title(), container.NewBorder(nil, nil, view.left, view.right, ts.content), true)
+	right := view.right
+	if b := k.flowButton(it); b != nil {
+		right = container.NewVBox(right, b)
+	}
+	k.show(it.Title(), container.NewBorder(nil, nil, view.left, right, ts.content), true)
 	k.Scroll = ts
 	k.offset = func() float32 { return scroll.Offset.Y }
 }
