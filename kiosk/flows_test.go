@@ -1,6 +1,10 @@
 package kiosk
 
 import (
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -109,5 +113,41 @@ func TestKioskFlowchartFromHome(t *testing.T) {
 	test.Tap(k.Back)
 	if k.Detail == nil || k.Detail.Key() != g.ID {
 		t.Error("back from the guide's chart does not return to the guide")
+	}
+}
+
+// OCR of the kiosk's home screen, as a citizen's eye reads it, finds the
+// 执法流程 tile (tesseract with its Simplified Chinese data).
+func TestKioskHomeOCRFindsFlows(t *testing.T) {
+	if _, err := exec.LookPath("tesseract"); err != nil {
+		t.Fatalf("tesseract (tesseract-ocr, tesseract-ocr-chi-sim) is required: %v", err)
+	}
+	k := newTestKiosk(t)
+	w := test.NewTempWindow(t, k.Content())
+	w.Resize(fyne.NewSize(1280, 800))
+	k.ShowHome()
+	img := filepath.Join(t.TempDir(), "home.png")
+	f, err := os.Create(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := png.Encode(f, w.Canvas().Capture()); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Sparse text (--psm 11): tiles are words scattered on a grid, not
+	// a page of lines.
+	out, err := exec.Command("tesseract", img, "stdout", "-l", "chi_sim", "--psm", "11").Output()
+	if err != nil {
+		t.Fatalf("tesseract: %v", err)
+	}
+	read := strings.Join(strings.Fields(string(out)), "")
+	if !strings.Contains(read, "执法流程") {
+		t.Fatalf("OCR of the home screen does not find 执法流程; it reads:\n%s", out)
+	}
+	if !strings.Contains(read, "执法人员") {
+		t.Errorf("OCR misreads the home screen (no 执法人员 either):\n%s", out)
 	}
 }
