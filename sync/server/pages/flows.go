@@ -47,6 +47,7 @@ type flowsData struct {
 	// One chart's page:
 	Subtitle       string
 	SVG            template.HTML
+	MaxWidth       int // px: a narrow chart is not blown up to the page's width
 	ChartLabel     string
 	Downloads      []flowLink
 	Other          flowGroup
@@ -212,6 +213,7 @@ func (s *Room) PublicFlow(w http.ResponseWriter, r *http.Request) {
 	d := s.flowsBase(lang, c.Title)
 	d.Subtitle = c.Subtitle
 	d.SVG = template.HTML(c.SVG()) // drawn by flowchart, every text escaped there
+	d.MaxWidth = int(c.W * 1.25)
 	d.ChartLabel = words.In(lang, "platform.flows.chart", map[string]any{"Title": c.Title})
 	file := url.PathEscape(name)
 	q := ""
