@@ -248,3 +248,36 @@ func TestChartPDFReadsBack(t *testing.T) {
 		}
 	}
 }
+
+// Any procedure the rules accept charts without panicking: an error for
+// prerequisites in a circle, else a well-formed SVG whose boxes lie inside
+// the drawing. Seeded with the bundled procedures.
+func FuzzProcedureChart(f *testing.F) {
+	list, err := casefile.ParseProcedures(assets.Procedures)
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, p := range list {
+		data, _ := json.Marshal(p)
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var p casefile.Procedure
+		if json.Unmarshal(data, &p) != nil || p.Validate() != nil || len(p.Stages) > 60 {
+			return
+		}
+		c, err := flowchart.Procedure(p, "", zh)
+		if err != nil {
+			if !errors.Is(err, flowchart.ErrCycle) {
+				t.Fatalf("a valid procedure did not chart: %v", err)
+			}
+			return
+		}
+		texts(t, c.SVG())
+		for _, n := range c.Nodes {
+			if n.X < 0 || n.Y < 0 || n.X+n.W > c.W || n.Y+n.H > c.H {
+				t.Fatalf("box %s lies outside the drawing", n.ID)
+			}
+		}
+	})
+}

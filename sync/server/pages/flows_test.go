@@ -282,3 +282,40 @@ func svgText(t *testing.T, br *browsertest.Chrome) string {
 	}
 	return s
 }
+
+// What an agency's administrator writes into a procedure (its title, a
+// stage's key) and what a reader puts in the address reach the page and
+// the SVG as text, never as markup.
+func TestFlowsEscapeWhatTheyAreGiven(t *testing.T) {
+	s, base := demoCity(t, servertest.Backends(t)[0])
+	p := withExtension(t, "01")
+	p.Title = `处罚</text><script>alert(1)</script>`
+	p.Stages[len(p.Stages)-2].Key = `x"><img src=x onerror=alert(2)>`
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SetProcedures(context.Background(), []casefile.Procedure{p}); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/p/flows/penalty?agency=01", "/p/flows/penalty.svg?agency=01"} {
+		code, _, body := get(t, base+path)
+		if code != 200 {
+			t.Fatalf("%s: %d", path, code)
+		}
+		if strings.Contains(body, "<script") || strings.Contains(body, "<img") {
+			t.Errorf("%s carries markup from the procedure's data", path)
+		}
+		if !strings.Contains(body, "&lt;script&gt;") || !strings.Contains(body, "&lt;img src=x onerror=alert(2)&gt;") {
+			t.Errorf("%s does not show the title and the stage as text", path)
+		}
+	}
+	// The address: a chart's name or an agency's code that is markup or
+	// a path is simply not found.
+	for _, path := range []string{"/p/flows/%3Cscript%3E", "/p/flows/..%2F..%2Fetc%2Fpasswd", "/p/flows/penalty?agency=%3Cscript%3E",
+		"/p/flows/" + strings.Repeat("a", 5000), "/p/flows/.svg", "/p/flows/penalty.svg.pdf"} {
+		code, _, body := get(t, base+path)
+		if code != 404 || strings.Contains(body, "<script>") {
+			t.Errorf("%s: %d", path, code)
+		}
+	}
+}
