@@ -55,7 +55,7 @@ func flowEntries() ([]FlowEntry, error) {
 
 // ShowFlows lists the flowcharts: a large button for each.
 func (k *Kiosk) ShowFlows() {
-	k.List, k.Keyboard, k.Detail, k.Flow = nil, nil, nil, nil
+	k.List, k.Keyboard, k.Detail = nil, nil, nil
 	entries, err := flowEntries()
 	if err != nil {
 		fyne.LogError("flowcharts", err)
@@ -69,10 +69,10 @@ func (k *Kiosk) ShowFlows() {
 		})
 		buttons = append(buttons, e.Button)
 	}
-	k.FlowList = entries
 	hint := widget.NewLabelWithStyle(shell.L("kiosk.flows_hint"), fyne.TextAlignCenter, fyne.TextStyle{})
 	grid := container.NewGridWithColumns(3, buttons...)
 	k.show(shell.L("kiosk.flows"), container.NewBorder(hint, nil, nil, nil, container.NewVScroll(grid)), true)
+	k.FlowList = entries
 }
 
 // ShowFlow shows the chart id: the national procedure of that ID, or the
@@ -96,13 +96,14 @@ func (k *Kiosk) ShowFlow(id string) {
 		k.show(shell.L("kiosk.flows"), widget.NewLabel(shell.L("kiosk.flow_missing")), true)
 		return
 	}
-	k.Flow = newFlowView(c, k.touch)
-	k.show(c.Title, k.Flow.content, true)
+	v := newFlowView(c, k.touch)
+	k.show(c.Title, v.content, true)
+	k.Flow = v
 }
 
 // flowButton is the button under a service guide's QR code that opens its
 // act's chart; nil for other items.
-func (k *Kiosk) flowButton(it catalog.Item) fyne.CanvasObject {
+func (k *Kiosk) flowButton(it catalog.Item) *widget.Button {
 	g, ok := it.(*catalog.ServiceGuide)
 	if !ok {
 		return nil
@@ -115,7 +116,6 @@ func (k *Kiosk) flowButton(it catalog.Item) fyne.CanvasObject {
 		k.ShowFlow(string(g.Act))
 	})
 	b.Importance = widget.HighImportance
-	k.GuideFlow = b
 	return b
 }
 

@@ -114,6 +114,9 @@ func TestKioskFlowchartFromHome(t *testing.T) {
 	if k.Detail == nil || k.Detail.Key() != g.ID {
 		t.Error("back from the guide's chart does not return to the guide")
 	}
+	if k.Flow != nil || k.FlowList != nil {
+		t.Error("a chart is still named as in view on the guide's page")
+	}
 }
 
 // OCR of the kiosk's home screen, as a citizen's eye reads it, finds the

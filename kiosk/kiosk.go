@@ -192,6 +192,7 @@ func (k *Kiosk) show(title string, content fyne.CanvasObject, keep bool) {
 	k.touch()
 	k.offset, k.lastOffset = nil, 0
 	k.Scroll = nil
+	k.Flow, k.FlowList, k.GuideFlow = nil, nil, nil
 	k.OnHome = false
 	k.Idle = false
 	k.Title.SetText(title)
@@ -260,7 +261,7 @@ func kindLabel(kind catalog.Kind) string { return "list." + string(kind) }
 
 // ShowHome shows the tiles of the public lists.
 func (k *Kiosk) ShowHome() {
-	k.List, k.Keyboard, k.Detail, k.Flow = nil, nil, nil, nil
+	k.List, k.Keyboard, k.Detail = nil, nil, nil
 	ctx := context.Background()
 	var tiles []fyne.CanvasObject
 	for _, kind := range catalog.Kinds {
@@ -335,15 +336,17 @@ func (k *Kiosk) ShowList(kind catalog.Kind) {
 
 // ShowDetail shows one item with every public field and its QR code.
 func (k *Kiosk) ShowDetail(it catalog.Item) {
-	k.Detail, k.Keyboard, k.Flow = it, nil, nil
+	k.Detail, k.Keyboard = it, nil
 	view := detailView(it, k.cfg.PlatformURL)
 	scroll := view.scroll
 	ts := touchScroll(scroll, scrollOf{scroll}, k.touch)
 	right := view.right
-	if b := k.flowButton(it); b != nil {
-		right = container.NewVBox(right, b)
+	guideFlow := k.flowButton(it)
+	if guideFlow != nil {
+		right = container.NewVBox(right, guideFlow)
 	}
 	k.show(it.Title(), container.NewBorder(nil, nil, view.left, right, ts.content), true)
+	k.GuideFlow = guideFlow
 	k.Scroll = ts
 	k.offset = func() float32 { return scroll.Offset.Y }
 }
