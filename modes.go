@@ -15,7 +15,6 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/device"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
 	"github.com/sanxiang-desk/sanxiang/app/shell/winui"
-	"github.com/sanxiang-desk/sanxiang/app/speech"
 	"github.com/sanxiang-desk/sanxiang/kiosk"
 	"github.com/sanxiang-desk/sanxiang/officer"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
@@ -36,18 +35,7 @@ func runKiosk(o *options, _ io.Writer) error {
 	if err != nil {
 		return err
 	}
-	// A hall's emblem that cannot be read leaves the application's icon
-	// in its place: the hall keeps its kiosk, and the log says why.
-	if em, err := kiosk.LoadEmblem(dev.Dir, dev.Config); err != nil {
-		shell.LogError("hall emblem", err)
-	} else {
-		k.SetEmblem(em)
-	}
-	if v, err := speech.Find(context.Background()); err != nil {
-		shell.LogError("朗读 (read aloud)", err)
-	} else {
-		k.SetVoice(v)
-	}
+	k.Dress(dev.Dir)
 	if err := k.KeepLockout(dev.Dir); err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package kiosk
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"encoding/xml"
 	"fmt"
@@ -23,6 +24,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/config"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
+	"github.com/sanxiang-desk/sanxiang/app/speech"
 	"github.com/sanxiang-desk/sanxiang/assets"
 )
 
@@ -273,4 +275,21 @@ func (k *Kiosk) scheme() shell.Scheme {
 func Theme(cfg config.Config) shell.Theme {
 	k := Kiosk{cfg: cfg}
 	return shell.Theme{Large: true, Touch: true, Scheme: k.scheme()}
+}
+
+// Dress gives a kiosk on data folder dir what the hall and the system
+// bring: the hall's emblem (one that cannot be read leaves the
+// application's icon in its place: the hall keeps its kiosk, and the log
+// says why) and the system's Chinese voice for 朗读, if it has one.
+func (k *Kiosk) Dress(dir string) {
+	if em, err := LoadEmblem(dir, k.cfg); err != nil {
+		shell.LogError("hall emblem", err)
+	} else {
+		k.SetEmblem(em)
+	}
+	if v, err := speech.Find(context.Background()); err != nil {
+		shell.LogError("朗读 (read aloud)", err)
+	} else {
+		k.SetVoice(v)
+	}
 }
