@@ -53,6 +53,15 @@ func flowEntries() ([]FlowEntry, error) {
 	return append(out, FlowEntry{ID: flowchart.ReviewID, Title: shell.L("flow.review.title")}), nil
 }
 
+// flowCount is how many charts the 执法流程 screen lists, for its tile.
+func flowCount() int {
+	es, err := flowEntries()
+	if err != nil {
+		fyne.LogError("flowcharts", err)
+	}
+	return len(es)
+}
+
 // ShowFlows lists the flowcharts: a large button for each.
 func (k *Kiosk) ShowFlows() {
 	k.List, k.Keyboard, k.Detail = nil, nil, nil
