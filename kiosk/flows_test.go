@@ -97,6 +97,7 @@ func TestKioskFlowchartFromHome(t *testing.T) {
 	if !ok || k.GuideFlow == nil {
 		t.Fatalf("the guide's detail has no chart button (%T)", k.Detail)
 	}
+	shelltest.Shot(t, w, "flow-kiosk-guide")
 	test.Tap(k.GuideFlow)
 	if k.Flow == nil || k.Flow.Chart.ID != string(g.Act) {
 		t.Fatalf("the guide's button opened %v, want the chart of %s", k.Flow, g.Act)
