@@ -39,7 +39,7 @@ func (c *Room) uploadPhoto(w http.ResponseWriter, r *http.Request, s *Session) {
 		c.fail(w, r, s, http.StatusForbidden, "forbidden")
 		return
 	}
-	f, h, err := r.FormFile("photo")
+	f, h, err := r.FormFile("file")
 	if err != nil {
 		c.showPerson(w, r, s, p, http.StatusBadRequest, "no_photo_file", "")
 		return
