@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"context"
 	"image"
-		"image/jpeg"
+	"image/jpeg"
 	"image/png"
 	"math/rand/v2"
 	"net/http"
