@@ -21,7 +21,7 @@ import (
 func loaded(id string) step {
 	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
 		for {
-			done, err := chromedp.Evaluate[bool](`document.getElementById('` + id + `').complete`)(ctx, tg)
+			done, err := chromedp.Evaluate[bool](`document.getElementById('`+id+`').complete`)(ctx, tg)
 			if err != nil || done {
 				return chromedp.Void{}, err
 			}
