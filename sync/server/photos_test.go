@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -9,6 +10,7 @@ import (
 	"image/jpeg"
 	"image/png"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
@@ -167,6 +169,122 @@ func TestPhotoAPI(t *testing.T) {
 		st, err := s.People().Standing(ctx)
 		if err != nil || len(st.People) != 1 || st.People[0].Photo != p.Photo {
 			t.Errorf("the people's standing does not name the photo: %+v %v", st.People, err)
+		}
+	})
+}
+
+// zipOf is a ZIP of the files given as name, data pairs.
+func zipOf(t *testing.T, files ...any) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	for i := 0; i+1 < len(files); i += 2 {
+		w, err := zw.Create(files[i].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(files[i+1].([]byte))
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func importFile(t *testing.T, base, name string, data []byte) (int, []byte) {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", name)
+	fw.Write(data)
+	mw.Close()
+	return do(t, http.MethodPost, base+api.PathPeople, mw.FormDataContentType(), body.Bytes())
+}
+
+// People imported with their photos, as an HR office sends them: one ZIP
+// with the workbook and the photos, a photo named in the 照片 column or by
+// the person's id. A ZIP with a photo missing, a text file posing as a
+// photo or a picture too small is refused whole, each bad row named with
+// its code, and nobody is imported; a 照片 cell in a plain workbook is a
+// bad row too (the photo is not there).
+func TestImportWithPhotos(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, b servertest.Backend) {
+		ctx := context.Background()
+		s, h := b.Serve(t, server.Options{AdminToken: admin})
+		header := append(append([]any{}, peopleHeader...), "照片")
+		agencies := []any{agencyHeader, []any{"01", "青禾市市场监督管理局", "12345", "行政复议", "市场监管", "处罚、检查"}}
+		row := func(id, name, photo string) []any {
+			return []any{id, name, "女", "01", "一科", "科员", "执法人员", "", "9901" + id, "青禾省人民政府", "有效", "2029-06-30", "全市", "是", photo}
+		}
+		jpegOf := func(seed string, w, h int) []byte {
+			var b bytes.Buffer
+			jpeg.Encode(&b, demoload.Portrait(seed, w, h), nil)
+			return b.Bytes()
+		}
+		sheets := func(rows ...[]any) []byte {
+			return workbook(t, map[string][][]any{"执法主体": {agencies[0].([]any), agencies[1].([]any)}, "人员": append([][]any{header}, rows...)}, "执法主体", "人员")
+		}
+
+		bad := zipOf(t, "人员.xlsx", sheets(row("300001", "周敏", "照片/周敏.jpg"), row("300002", "吴刚", "吴刚.jpg"),
+			row("300003", "郑洁", "郑洁.png"), row("300004", "冯丽", "")),
+			"照片/吴刚.jpg", []byte("不是照片"), "照片/郑洁.png", func() []byte {
+				var b bytes.Buffer
+				png.Encode(&b, demoload.Portrait("x", 80, 100))
+				return b.Bytes()
+			}())
+		status, data := importFile(t, h.URL, "人员及照片.zip", bad)
+		var pr struct {
+			Code string            `json:"code"`
+			Rows []json.RawMessage `json:"rows"`
+		}
+		json.Unmarshal(data, &pr)
+		text := string(data)
+		if status != http.StatusUnprocessableEntity || pr.Code != "bad_rows" || len(pr.Rows) != 3 ||
+			!strings.Contains(text, `"photo_missing"`) || !strings.Contains(text, `"photo_format"`) || !strings.Contains(text, `"photo_dimensions"`) ||
+			!strings.Contains(text, "照片/周敏.jpg") {
+			t.Fatalf("a ZIP with bad photos: %d %s", status, data)
+		}
+		if _, err := s.People().Get(ctx, "300004"); err == nil {
+			t.Fatal("a person imported from a refused ZIP")
+		}
+
+		status, data = importFile(t, h.URL, "人员.xlsx", sheets(row("300001", "周敏", "周敏.jpg")))
+		if status != http.StatusUnprocessableEntity || !strings.Contains(string(data), `"photo_not_zip"`) {
+			t.Fatalf("a workbook naming a photo: %d %s", status, data)
+		}
+
+		good := zipOf(t, "人员/人员.xlsx", sheets(row("300001", "周敏", "周敏.JPG"), row("300002", "吴刚", ""), row("300003", "郑洁", "")),
+			"照片/周敏.jpg", jpegOf("周敏", 300, 400), "照片/300002.png", func() []byte {
+				var b bytes.Buffer
+				png.Encode(&b, demoload.Portrait("吴刚", 240, 320))
+				return b.Bytes()
+			}())
+		if status, data := importFile(t, h.URL, "人员及照片.zip", good); status != http.StatusOK {
+			t.Fatalf("a good ZIP: %d %s", status, data)
+		}
+		for id, want := range map[string]bool{"300001": true, "300002": true, "300003": false} {
+			p, err := s.People().Get(ctx, id)
+			if err != nil || (p.Photo != "") != want {
+				t.Errorf("%s after the import: photo %q %v, want a photo: %v", id, p.Photo, err, want)
+			}
+			if want {
+				if _, err := s.People().PhotoJPEG(ctx, p.Photo); err != nil {
+					t.Errorf("%s's photo is not kept: %v", id, err)
+				}
+			}
+		}
+		// A second import without photos keeps them.
+		if status, data := importFile(t, h.URL, "人员.xlsx", sheets(row("300001", "周敏", ""))); status != http.StatusOK {
+			t.Fatalf("a re-import: %d %s", status, data)
+		}
+		if p, _ := s.People().Get(ctx, "300001"); p.Photo == "" {
+			t.Error("a re-import without photos dropped the photo")
+		}
+		// A ZIP with no sheet, or two.
+		for _, z := range [][]byte{zipOf(t, "a.jpg", jpegOf("a", 200, 200)), zipOf(t, "a.csv", []byte("x"), "b.xlsx", []byte("y"))} {
+			if status, data := importFile(t, h.URL, "x.zip", z); status != http.StatusUnprocessableEntity || !strings.Contains(string(data), `"zip_sheet"`) {
+				t.Errorf("a ZIP without exactly one sheet: %d %s", status, data)
+			}
 		}
 	})
 }
