@@ -377,8 +377,8 @@ type personRow struct {
 	row       int
 	rec       Record
 	photoFile string // the 照片 cell: a file in the uploaded ZIP
-	headers map[string]string
-	bad     map[string]bool // fields already reported
+	headers   map[string]string
+	bad       map[string]bool // fields already reported
 }
 
 func (p personRow) header(field string) string {
