@@ -130,7 +130,7 @@ func TestKioskOfficerPhoto(t *testing.T) {
 	if !samePixels(p.Photo.Image, want) {
 		t.Error("the detail's photo is not the platform's")
 	}
-	shelltest.Shot(t, w, "photo_kiosk_officer")
+	shelltest.Shot(t, w, "photo-kiosk-officer")
 
 	// No photo: the placeholder names the officer.
 	it, err = k.cat.Get(ctx, catalog.KindOfficer, "990105000001")
@@ -149,7 +149,7 @@ func TestKioskOfficerPhoto(t *testing.T) {
 	if got := texts(p.content); !slices.Contains(got, o.Name) || p.Note.Text != "暂无照片" {
 		t.Errorf("the placeholder says %q, want the name %s and 暂无照片", got, o.Name)
 	}
-	shelltest.Shot(t, w, "photo_kiosk_placeholder")
+	shelltest.Shot(t, w, "photo-kiosk-placeholder")
 }
 
 // The window's staff member is no list item: the people's standing names
@@ -184,7 +184,7 @@ func TestDisplayStaffPhoto(t *testing.T) {
 	if !samePixels(p.Photo.Image, platformPhoto(t, s, "990102000004")) {
 		t.Error("the staff card's photo is not the platform's")
 	}
-	shelltest.Shot(t, dw, "photo_display_staff")
+	shelltest.Shot(t, dw, "photo-display-staff")
 
 	other := account.Account{ID: "X9", Name: "林小青", Agency: "02", Unit: "青禾市城市管理局", Position: "科员", Role: account.RoleStaff}
 	d.Display.Serve("4", other, servicesOf(t, d.cat, other.Agency))
@@ -192,5 +192,5 @@ func TestDisplayStaffPhoto(t *testing.T) {
 	if p == nil || p.Photo != nil || p.Initial == nil || p.Initial.Text != "林" || p.Note.Text != "暂无照片" {
 		t.Fatalf("the staff card without a photo: %+v", p)
 	}
-	shelltest.Shot(t, dw, "photo_display_placeholder")
+	shelltest.Shot(t, dw, "photo-display-placeholder")
 }

@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"reflect"
-	"sort"
 	"slices"
+	"sort"
 	"testing"
 
 	"github.com/sanxiang-desk/sanxiang/app/account"
