@@ -30,11 +30,12 @@ func runKiosk(o *options, _ io.Writer) error {
 		return err
 	}
 	defer dev.Close()
-	a := shell.NewApp(shell.Theme{Large: true})
+	a := shell.NewApp(kiosk.Theme(dev.Config))
 	k, err := kiosk.New(dev.Catalog, dev.Config)
 	if err != nil {
 		return err
 	}
+	k.Dress(dev.Dir)
 	if err := k.KeepLockout(dev.Dir); err != nil {
 		return err
 	}

@@ -64,9 +64,9 @@ var AVBaseline []byte
 // Demo holds the pools the demo data generator draws from, and the demo
 // city's agencies and people as the files an administrator imports
 // (agencies.csv, people.csv; regenerated from the pools by
-// `go test ./sync/server/demoload -update`).
+// `go test ./sync/server/demoload -update`), and the demo hall's emblem.
 //
-//go:embed demo/*.json demo/*.csv
+//go:embed demo/*.json demo/*.csv demo/emblem.svg
 var Demo embed.FS
 
 // Procedures are the national default procedures of the six acts

@@ -14,7 +14,6 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/device"
 	"github.com/sanxiang-desk/sanxiang/app/hall"
 	"github.com/sanxiang-desk/sanxiang/app/ledger"
-	"github.com/sanxiang-desk/sanxiang/app/shell"
 	"github.com/sanxiang-desk/sanxiang/app/shell/shelltest"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/client"
@@ -29,7 +28,7 @@ import (
 // kiosk.admin record signed with their key, the key is put away after
 // each, and the kiosk's round pushes both records to the platform.
 func TestKioskAdministratorActivatesAndSignsOut(t *testing.T) {
-	shelltest.NewApp(t, shell.Theme{Large: true})
+	shelltest.NewApp(t, Theme(config.Default()))
 	ctx := context.Background()
 	s, h := demoPlatform(t)
 	dev, err := device.OpenWith(ctx, t.TempDir(), device.Catalog|device.Accounts, device.Options{Kind: api.DeviceKiosk})

@@ -5,6 +5,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/sanxiang-desk/sanxiang/app/shell"
 )
 
 // scrollTarget is what a finger moves: a container.Scroll or a widget.List.
@@ -132,7 +134,42 @@ func touchScroll(content fyne.CanvasObject, target scrollTarget, onScroll func()
 	}
 	ts.Up = widget.NewButtonWithIcon("", theme.MoveUpIcon(), page(-1))
 	ts.Down = widget.NewButtonWithIcon("", theme.MoveDownIcon(), page(1))
-	pager := container.NewGridWithRows(2, ts.Up, ts.Down)
+	pager := container.New(pagerLayout{}, ts.Up, ts.Down)
 	ts.content = container.NewBorder(nil, nil, nil, pager, container.New(besideBar{}, content, ts.surface))
 	return ts
+}
+
+// pagerLayout stacks the page-up and page-down buttons, each half the
+// height, while that half is a whole touch target (shell.MinTouch); on a
+// shorter list (the keyboard open below it) it sets them side by side,
+// each the full height, so neither shrinks under a fingertip.
+type pagerLayout struct{}
+
+func (pagerLayout) stacked(h float32) bool {
+	return (h-theme.Padding())/2 >= shell.MinTouch
+}
+
+func (l pagerLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	up, down := objs[0], objs[1]
+	pad := theme.Padding()
+	if l.stacked(size.Height) {
+		h := (size.Height - pad) / 2
+		up.Move(fyne.NewPos(0, 0))
+		up.Resize(fyne.NewSize(size.Width, h))
+		down.Move(fyne.NewPos(0, h+pad))
+		down.Resize(fyne.NewSize(size.Width, h))
+		return
+	}
+	w := (size.Width - pad) / 2
+	up.Move(fyne.NewPos(0, 0))
+	up.Resize(fyne.NewSize(w, size.Height))
+	down.Move(fyne.NewPos(w+pad, 0))
+	down.Resize(fyne.NewSize(w, size.Height))
+}
+
+// MinSize is one button's, or two side by side: the layout cannot know
+// the height it will get, so it asks for the width both need then.
+func (pagerLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	m := objs[0].MinSize().Max(objs[1].MinSize())
+	return fyne.NewSize(2*m.Width+theme.Padding(), m.Height)
 }

@@ -17,7 +17,6 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/account"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/config"
-	"github.com/sanxiang-desk/sanxiang/app/shell"
 	"github.com/sanxiang-desk/sanxiang/app/shell/shelltest"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 )
@@ -163,7 +162,7 @@ func TestIdleTimerShowsAttractAndClearsSearch(t *testing.T) {
 // pinKiosk is a kiosk in its window whose administrator PIN is 135792.
 func pinKiosk(t *testing.T) (*Kiosk, fyne.Window) {
 	t.Helper()
-	shelltest.NewApp(t, shell.Theme{Large: true})
+	shelltest.NewApp(t, Theme(config.Default()))
 	cfg := config.Default()
 	cfg.KioskAdminPINHash, _ = account.Hash("135792")
 	k, err := New(demoCatalog(t), cfg)
@@ -208,6 +207,7 @@ func TestAdminPINGuardsLeavingTheKiosk(t *testing.T) {
 // machine, with or without a system CJK font.
 func TestGoldenScreens(t *testing.T) {
 	k := newTestKiosk(t)
+	k.SetClock(func() time.Time { return time.Date(2026, 12, 6, 15, 30, 0, 0, time.Local) })
 	w := test.NewTempWindow(t, k.Content())
 	w.Resize(fyne.NewSize(1280, 800))
 	k.ShowHome()

@@ -5,7 +5,6 @@ package kiosk
 
 import (
 	"context"
-	"fmt"
 	"net/url"
 	"strings"
 	"time"
@@ -19,6 +18,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/config"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
+	"github.com/sanxiang-desk/sanxiang/assets"
 )
 
 // Kiosk is the hall touchscreen. Its widgets are fields so tests can drive it.
@@ -30,8 +30,17 @@ type Kiosk struct {
 
 	Title   *widget.Label
 	Updated *widget.Label
-	Back    *widget.Button
-	Admin   *widget.Button
+	// Clock is the date and time at the top right.
+	Clock *widget.Label
+	// Tiles are the home screen's tiles, in order.
+	Tiles []*Tile
+	// Read is the detail screen's 朗读 button, nil elsewhere and where the
+	// system has no Chinese voice.
+	Read   *widget.Button
+	emblem fyne.Resource
+	voice  Voice
+	Back   *widget.Button
+	Admin  *widget.Button
 	// Home, Contrast and Complain are the top bar's other buttons;
 	// Contrast shows whether 大字高对比 is on.
 	Home, Contrast, Complain *widget.Button
@@ -107,6 +116,9 @@ func New(cat *catalog.Catalog, cfg config.Config) (*Kiosk, error) {
 	k.Updated = widget.NewLabel("")
 	k.Back = widget.NewButtonWithIcon(shell.L("kiosk.back"), theme.NavigateBackIcon(), k.GoBack)
 	k.Title.Truncation = fyne.TextTruncateEllipsis // a long item's name never widens the bar
+	k.Clock = widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+	k.emblem = fyne.NewStaticResource("icon.png", assets.Icon)
+	k.tickClock()
 	k.Home = widget.NewButtonWithIcon(shell.L("kiosk.home"), theme.HomeIcon(), k.ShowHome)
 	k.Complain = widget.NewButtonWithIcon(shell.L("kiosk.complaint"), theme.MailComposeIcon(), k.ShowComplaint)
 	k.Complain.Importance = widget.HighImportance
@@ -126,13 +138,15 @@ func New(cat *catalog.Catalog, cfg config.Config) (*Kiosk, error) {
 func (k *Kiosk) SetClock(now func() time.Time) {
 	k.now = now
 	k.touch()
+	k.tickClock()
 }
 
 // Content is the kiosk's whole screen.
 func (k *Kiosk) Content() fyne.CanvasObject {
-	top := container.NewBorder(nil, nil, container.NewHBox(k.Home, k.Back), container.NewHBox(k.Contrast, k.Complain), k.Title)
-	bottom := container.NewHBox(k.Admin, layout.NewSpacer(), k.Updated)
-	return container.NewBorder(container.NewVBox(top, widget.NewSeparator()), bottom, nil, nil, k.body)
+	// No bar at the bottom: every screen's height goes to its content,
+	// and the administrator's gear sits at the end of the top bar.
+	top := container.NewBorder(nil, nil, container.NewHBox(k.Home, k.Back), container.NewHBox(k.Clock, k.Contrast, k.Complain, k.Admin), k.Title)
+	return container.NewBorder(container.NewVBox(top, widget.NewSeparator()), nil, nil, nil, k.body)
 }
 
 func (k *Kiosk) refreshUpdated() { k.Updated.SetText(updatedText(k.cat)) }
@@ -167,6 +181,14 @@ func (k *Kiosk) touch() { k.lastActive = k.now() }
 // the idle time: the search, the way back and 大字高对比 are cleared for
 // the next citizen, whose first touch starts at home.
 func (k *Kiosk) CheckIdle() {
+	k.tickClock()
+	if k.voice != nil && k.Read != nil {
+		if k.voice.Speaking() {
+			k.touch() // a citizen listening is a citizen using the kiosk
+		} else if k.Read.Text != shell.L("kiosk.read") {
+			k.setReading(false)
+		}
+	}
 	if k.offset != nil {
 		if o := k.offset(); o != k.lastOffset {
 			k.lastOffset = o
@@ -179,11 +201,14 @@ func (k *Kiosk) CheckIdle() {
 	k.ShowAttract()
 }
 
-// RunIdleTimer checks for idleness every second until ctx ends.
+// RunIdleTimer checks for idleness, and sets the clock, every second
+// until ctx ends.
 func (k *Kiosk) RunIdleTimer(ctx context.Context) { shell.Every(ctx, time.Second, k.CheckIdle) }
 
 func (k *Kiosk) show(title string, content fyne.CanvasObject, keep bool) {
 	k.touch()
+	k.stopReading()
+	k.Read = nil
 	k.offset, k.lastOffset = nil, 0
 	k.Scroll = nil
 	k.OnHome = false
@@ -241,7 +266,8 @@ func (k *Kiosk) setContrast(on bool) {
 		k.Contrast.Importance = widget.MediumImportance
 	}
 	k.Contrast.Refresh()
-	fyne.CurrentApp().Settings().SetTheme(shell.Theme{Large: true, HighContrast: on})
+	fyne.CurrentApp().Settings().SetTheme(shell.Theme{Large: true, Touch: true, HighContrast: on, Scheme: k.scheme()})
+	k.tickClock()
 	if k.OnHome { // its tiles take fewer columns in the larger text
 		last := k.lastActive
 		k.ShowHome()
@@ -252,35 +278,39 @@ func (k *Kiosk) setContrast(on bool) {
 // kindLabel is the translation key of a list's name.
 func kindLabel(kind catalog.Kind) string { return "list." + string(kind) }
 
-// ShowHome shows the tiles of the public lists.
+// ShowHome shows the hall's name and emblem over a tile for each public
+// list, with its icon and how many items it holds, and the complaint tile.
 func (k *Kiosk) ShowHome() {
 	k.List, k.Keyboard, k.Detail = nil, nil, nil
 	ctx := context.Background()
-	var tiles []fyne.CanvasObject
+	k.Tiles = k.Tiles[:0]
 	for _, kind := range catalog.Kinds {
 		n, err := k.cat.Count(ctx, catalog.Query{Kind: kind})
 		if err != nil {
 			fyne.LogError("count "+string(kind), err)
 		}
-		b := widget.NewButton(fmt.Sprintf("%s\n%s", shell.L(kindLabel(kind)), shell.L("kiosk.count", map[string]any{"N": n})), func() {
+		k.Tiles = append(k.Tiles, newTile(kindIcon(kind), shell.L(kindLabel(kind)), shell.L("kiosk.count", map[string]any{"N": n}), false, k.highContrast, func() {
 			k.history = append(k.history, k.ShowHome)
 			k.ShowList(kind)
-		})
-		tiles = append(tiles, b)
+		}))
 	}
-	c := widget.NewButton(shell.L("kiosk.complaint_tile"), func() {
+	k.Tiles = append(k.Tiles, newTile(theme.MailComposeIcon(), shell.L("kiosk.complaint_tile"), "", true, k.highContrast, func() {
 		k.history = append(k.history, k.ShowHome)
 		k.ShowComplaint()
-	})
-	c.Importance = widget.HighImportance
-	tiles = append(tiles, c)
-	welcome := widget.NewLabelWithStyle(shell.L("kiosk.welcome"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	}))
 	cols := 4
-	if k.highContrast {
+	if k.highContrast || len(k.Tiles) > 8 {
 		cols = 3 // the names of the lists fit their tiles in the larger text
 	}
+	var tiles []fyne.CanvasObject
+	for _, t := range k.Tiles {
+		tiles = append(tiles, t.content)
+	}
 	grid := container.NewGridWithColumns(cols, tiles...)
-	k.show(shell.L("kiosk.title"), container.NewBorder(welcome, nil, nil, nil, grid), false)
+	// When the lists last changed, at the right of the hall's name.
+	updated := container.NewVBox(layout.NewSpacer(), k.Updated)
+	banner := container.NewBorder(nil, nil, nil, updated, k.hallBanner(shell.L("kiosk.welcome")))
+	k.show(shell.L("kiosk.title"), container.NewBorder(banner, nil, nil, nil, grid), false)
 	k.OnHome = true
 }
 
@@ -328,7 +358,15 @@ func (k *Kiosk) ShowDetail(it catalog.Item) {
 	view := detailView(it, k.cfg.PlatformURL, k.cat)
 	scroll := view.scroll
 	ts := touchScroll(scroll, scrollOf{scroll}, k.touch)
-	k.show(it.Title(), container.NewBorder(nil, nil, view.left, view.right, ts.content), true)
+	right := view.right
+	var read *widget.Button
+	if k.voice != nil {
+		read = widget.NewButtonWithIcon(shell.L("kiosk.read"), theme.VolumeUpIcon(), func() { k.ReadAloud(it) })
+		read.Importance = widget.HighImportance
+		right = container.NewBorder(read, nil, nil, nil, view.right)
+	}
+	k.show(it.Title(), container.NewBorder(nil, nil, view.left, right, ts.content), true)
+	k.Read = read
 	k.Scroll = ts
 	k.offset = func() float32 { return scroll.Offset.Y }
 }
@@ -377,10 +415,11 @@ func (k *Kiosk) ShowAttract() {
 	k.history = k.history[:0]
 	k.Back.Disable()
 	k.setContrast(false) // the next citizen starts with the usual text
+	k.stopReading()
+	k.Read = nil
 	start := widget.NewButton("", k.ShowHome)
 	start.Importance = widget.LowImportance
-	title := widget.NewLabelWithStyle(shell.L("kiosk.title"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	title.SizeName = theme.SizeNameHeadingText
+	title := k.hallBanner(shell.L("kiosk.title"))
 	var kinds []fyne.CanvasObject
 	for _, kind := range catalog.Kinds {
 		kinds = append(kinds, widget.NewLabelWithStyle(shell.L(kindLabel(kind)), fyne.TextAlignCenter, fyne.TextStyle{}))

@@ -13,7 +13,6 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/config"
 	"github.com/sanxiang-desk/sanxiang/app/demo"
-	"github.com/sanxiang-desk/sanxiang/app/shell"
 	"github.com/sanxiang-desk/sanxiang/app/shell/shelltest"
 )
 
@@ -37,7 +36,7 @@ func demoCatalog(t testing.TB) *catalog.Catalog {
 
 func newTestKiosk(t *testing.T) *Kiosk {
 	t.Helper()
-	shelltest.NewApp(t, shell.Theme{Large: true})
+	shelltest.NewApp(t, Theme(config.Default()))
 	k, err := New(demoCatalog(t), config.Default())
 	if err != nil {
 		t.Fatal(err)

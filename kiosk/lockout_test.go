@@ -12,7 +12,6 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/account"
 	"github.com/sanxiang-desk/sanxiang/app/config"
-	"github.com/sanxiang-desk/sanxiang/app/shell"
 	"github.com/sanxiang-desk/sanxiang/app/shell/shelltest"
 )
 
@@ -22,7 +21,7 @@ import (
 // refuses the right PIN; once the lock has run out the right PIN opens the
 // actions. Wrong PINs short of the lock count across a restart too.
 func TestKioskLockoutSurvivesRestart(t *testing.T) {
-	shelltest.NewApp(t, shell.Theme{Large: true})
+	shelltest.NewApp(t, Theme(config.Default()))
 	cat := demoCatalog(t)
 	dir := t.TempDir()
 	cfg := config.Default()
@@ -100,7 +99,7 @@ func TestKioskLockoutSurvivesRestart(t *testing.T) {
 // A lock file that cannot be read locks, and a lock reaching further than
 // LockFor from now (the clock set back) is cut to LockFor.
 func TestKioskLockoutFileReadSafely(t *testing.T) {
-	shelltest.NewApp(t, shell.Theme{Large: true})
+	shelltest.NewApp(t, Theme(config.Default()))
 	cat := demoCatalog(t)
 	now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.Local)
 	for name, content := range map[string]string{

@@ -12,7 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
-	"github.com/sanxiang-desk/sanxiang/app/shell"
+	"github.com/sanxiang-desk/sanxiang/app/config"
 	"github.com/sanxiang-desk/sanxiang/app/shell/shelltest"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/server/pages"
@@ -255,7 +255,7 @@ func TestSearchHintsFitTheirLists(t *testing.T) {
 // Chinese wraps between characters, never inside a number, and no line
 // starts with a closing mark.
 func TestFlowTextKeepsNumbersWhole(t *testing.T) {
-	shelltest.NewApp(t, shell.Theme{Large: true})
+	shelltest.NewApp(t, Theme(config.Default()))
 	f := newFlowText("行政复议：青禾市人民政府；投诉举报：12345热线或0999-87110001。对执法决定不服，可以依法申请行政复议。")
 	// From the width of its widest piece (0999-87110001。) up; narrower
 	// than that, a piece must be cut.

@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
+	"unicode/utf8"
 )
 
 // Config is one device's settings.
@@ -30,6 +32,16 @@ type Config struct {
 	OfficerSyncMinutes int `json:"officer_sync_minutes"`
 	// HallWindows is how many service windows the hall numbers.
 	HallWindows int `json:"hall_windows"`
+	// HallName is the hall's name, shown on the kiosk's home and idle
+	// screens ("青禾市政务服务中心").
+	HallName string `json:"hall_name,omitempty"`
+	// HallEmblem is the city's emblem or the hall's logo the kiosk shows
+	// beside the hall's name: a PNG, JPEG or SVG file, relative to the
+	// data folder unless absolute. Empty shows the application's icon.
+	HallEmblem string `json:"hall_emblem,omitempty"`
+	// KioskTheme is the kiosk's colour scheme: "light" (the default, as
+	// a public service's screens are) or "dark".
+	KioskTheme string `json:"kiosk_theme,omitempty"`
 	// KioskAdminPINHash is the Argon2id hash of the PIN that lets an
 	// administrator leave fullscreen or quit a kiosk ("sanxiang admin-pin"
 	// sets it). Without one, a kiosk cannot be left from its screen.
@@ -109,6 +121,21 @@ func (c Config) Validate() error {
 	}
 	if c.HallWindows < 1 || c.HallWindows > 999 {
 		return fmt.Errorf("hall_windows %d: want 1 to 999", c.HallWindows)
+	}
+	switch c.KioskTheme {
+	case "", "light", "dark":
+	default:
+		return fmt.Errorf("kiosk_theme %q: want light or dark", c.KioskTheme)
+	}
+	if c.HallEmblem != "" {
+		switch strings.ToLower(filepath.Ext(c.HallEmblem)) {
+		case ".png", ".jpg", ".jpeg", ".svg":
+		default:
+			return fmt.Errorf("hall_emblem %q: want a .png, .jpg or .svg file", c.HallEmblem)
+		}
+	}
+	if utf8.RuneCountInString(c.HallName) > 40 {
+		return fmt.Errorf("hall_name %q: want at most 40 characters", c.HallName)
 	}
 	switch c.AudioRate {
 	case 8000, 16000, 22050, 32000, 44100, 48000, 96000:

@@ -23,10 +23,39 @@ func loadFont(name string) fyne.Resource {
 // bundled Simplified Chinese font, so Chinese renders on machines without a
 // CJK system font. Large is the kiosk's touch variant: bigger text and targets,
 // readable from a standing distance. HighContrast is the option for elderly
-// and low-vision citizens (适老化): white on black, yellow accents.
+// and low-vision citizens (适老化): white on black, yellow accents. Scheme
+// fixes the colours to light or dark whatever the system prefers: the
+// kiosk is light by default, as a public service's screens are, and a
+// hall may choose dark.
 type Theme struct {
-	Large        bool
+	Large bool
+	// Touch is the kiosk's: Large, with every button at least MinTouch
+	// tall (a display nobody touches keeps Large's tighter padding).
+	Touch        bool
 	HighContrast bool
+	Scheme       Scheme
+}
+
+// Scheme is a theme's colour scheme: SchemeSystem follows the system's
+// light or dark preference.
+type Scheme string
+
+// The colour schemes; their values are what the settings file holds.
+const (
+	SchemeSystem Scheme = ""
+	SchemeLight  Scheme = "light"
+	SchemeDark   Scheme = "dark"
+)
+
+// variant is the variant t draws in when the system asks for v.
+func (t Theme) variant(v fyne.ThemeVariant) fyne.ThemeVariant {
+	switch t.Scheme {
+	case SchemeLight:
+		return theme.VariantLight
+	case SchemeDark:
+		return theme.VariantDark
+	}
+	return v
 }
 
 var _ fyne.Theme = Theme{}
@@ -47,7 +76,7 @@ func (t Theme) Icon(n fyne.ThemeIconName) fyne.Resource { return theme.DefaultTh
 
 func (t Theme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
 	if !t.HighContrast {
-		return theme.DefaultTheme().Color(n, v)
+		return theme.DefaultTheme().Color(n, t.variant(v))
 	}
 	switch n {
 	case theme.ColorNameBackground, theme.ColorNameOverlayBackground, theme.ColorNameMenuBackground,
@@ -74,12 +103,20 @@ func (t Theme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
 // bigger again the high-contrast look draws text for elderly and
 // low-vision citizens (大字): a real step of 1.5×. Only text and the icons
 // set in it grow by that step; padding and targets stay as in Large, so the
-// screens keep fitting 1280×800.
+// screens keep fitting 1280×800. largeInner is Large's padding inside a
+// button, which makes every button at least MinTouch tall.
 const (
 	largeScale = 1.6
+	largeInner = 21
 	elderText  = 1.5
 	elderIcon  = 1.25
 )
+
+// MinTouch is the smallest touch target the kiosk draws, 15 mm, in Fyne's
+// units: Fyne scales a canvas so that a unit is 1/120 inch on a screen of
+// 120 dpi or more (its baselineDPI), and one pixel, larger still, on a
+// coarser screen, so 15 mm is at most 15/25.4×120 ≈ 70.9 units.
+const MinTouch = 71
 
 func (t Theme) Size(n fyne.ThemeSizeName) float32 {
 	s := theme.DefaultTheme().Size(n)
@@ -93,6 +130,10 @@ func (t Theme) Size(n fyne.ThemeSizeName) float32 {
 		return 24 // a finger can drag it
 	case theme.SizeNameScrollBarSmall:
 		return 8
+	case theme.SizeNameInnerPadding:
+		if t.Touch {
+			return largeInner
+		}
 	}
 	s *= largeScale
 	if t.HighContrast {

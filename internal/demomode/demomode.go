@@ -11,7 +11,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"github.com/sanxiang-desk/sanxiang/app/store/seal"
 	"io"
 	"log/slog"
 	"net"
@@ -20,6 +19,9 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/sanxiang-desk/sanxiang/app/store/seal"
+	"github.com/sanxiang-desk/sanxiang/assets"
 
 	"github.com/sanxiang-desk/sanxiang/app/account"
 	"github.com/sanxiang-desk/sanxiang/app/capture"
@@ -144,6 +146,15 @@ func SeedLists(dir string, size demo.Size) (Counts, error) {
 		if cfg.KioskAdminPINHash, err = account.Hash(demo.PIN); err != nil {
 			return Counts{}, fmt.Errorf("hash the demo PIN: %w", err)
 		}
+		// The demo hall's name and emblem, as a city's hall sets its own.
+		emblem, err := assets.Demo.ReadFile("demo/emblem.svg")
+		if err != nil {
+			return Counts{}, fmt.Errorf("demo emblem: %w", err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "emblem.svg"), emblem, 0o644); err != nil {
+			return Counts{}, fmt.Errorf("demo emblem: %w", err)
+		}
+		cfg.HallName, cfg.HallEmblem = "青禾市政务服务中心", "emblem.svg"
 		if err := config.Save(dir, cfg); err != nil {
 			return Counts{}, err
 		}

@@ -1,0 +1,7 @@
+//go:build !windows
+
+package speech
+
+import "context"
+
+func find(ctx context.Context) (*Voice, error) { return espeak(ctx) }
