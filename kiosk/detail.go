@@ -2,9 +2,7 @@ package kiosk
 
 import (
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
@@ -20,14 +18,14 @@ type detail struct {
 }
 
 // detailView lays out every public field of it beside a QR code that opens
-// the item's page on the platform.
-func detailView(it catalog.Item, platform string) detail {
+// the item's page on the platform; an officer's photo comes from cat.
+func detailView(it catalog.Item, platform string, cat *catalog.Catalog) detail {
 	form := shell.FieldsForm(it.Fields())
 	qr := shell.QRImage(api.PublicURL(platform, string(it.Kind()), it.Key()), 220)
 	qrBox := container.NewVBox(qr, widget.NewLabelWithStyle(shell.L("kiosk.scan"), fyne.TextAlignCenter, fyne.TextStyle{}))
 	d := detail{right: qrBox, scroll: container.NewVScroll(form)}
 	if o, ok := it.(*catalog.Officer); ok {
-		d.left = officerCard(o)
+		d.left = officerCard(o, cat)
 	}
 	return d
 }
@@ -35,7 +33,7 @@ func detailView(it catalog.Item, platform string) detail {
 // officerCard is the column beside an officer's fields: the photo, then
 // what a citizen checks first, whether the certificate is in force and
 // until when, in view however large the text and however long the form.
-func officerCard(o *catalog.Officer) fyne.CanvasObject {
+func officerCard(o *catalog.Officer, cat *catalog.Catalog) fyne.CanvasObject {
 	fact := func(label, value string) fyne.CanvasObject {
 		v := widget.NewLabelWithStyle(value, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		if label == "field.cert_status" && o.Status != catalog.CertValid {
@@ -43,18 +41,7 @@ func officerCard(o *catalog.Officer) fyne.CanvasObject {
 		}
 		return container.NewVBox(widget.NewLabel(shell.L(label)), v)
 	}
-	return container.NewVBox(officerPhoto(o),
+	return container.NewVBox(newPortrait(cat, o.Photo, o.Name, 200, false),
 		fact("field.cert_status", shell.L("cert."+o.Status)),
 		fact("field.valid_until", o.ValidUntil))
-}
-
-// officerPhoto stands where the officer's photo will: officer photos come
-// with the platform's media sync, which devices do not receive yet, so every
-// officer shows a neutral silhouette.
-func officerPhoto(*catalog.Officer) fyne.CanvasObject {
-	img := canvas.NewImageFromResource(theme.AccountIcon())
-	img.FillMode = canvas.ImageFillContain
-	img.SetMinSize(fyne.NewSize(160, 160))
-	note := widget.NewLabelWithStyle(shell.L("kiosk.no_photo"), fyne.TextAlignCenter, fyne.TextStyle{})
-	return container.NewVBox(img, note)
 }

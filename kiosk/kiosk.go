@@ -366,7 +366,7 @@ func (k *Kiosk) ShowList(kind catalog.Kind) {
 // ShowDetail shows one item with every public field and its QR code.
 func (k *Kiosk) ShowDetail(it catalog.Item) {
 	k.Detail, k.Keyboard = it, nil
-	view := detailView(it, k.cfg.PlatformURL)
+	view := detailView(it, k.cfg.PlatformURL, k.cat)
 	scroll := view.scroll
 	ts := touchScroll(scroll, scrollOf{scroll}, k.touch)
 	right := view.right

@@ -108,6 +108,7 @@ func NewWindowDesk(cat *catalog.Catalog, book *account.Book, cfg config.Config) 
 	d := &WindowDesk{cat: cat, book: book, cfg: cfg, agencies: agencies, post: fyne.Do,
 		background: func(f func()) { go f() }, now: time.Now}
 	d.Display = newDisplay(cfg.PlatformURL)
+	d.Display.cat = cat // the staff's photos
 	d.console = container.NewStack()
 	d.Updated = widget.NewLabel(updatedText(cat))
 	d.PullResult = widget.NewLabel("")
@@ -544,6 +545,7 @@ func (d *WindowDesk) record(kind, window, staff string) error {
 // Display is the citizen-facing screen of a service window.
 type Display struct {
 	platform string
+	cat      *catalog.Catalog // where the staff's photos are kept (photo.go)
 	root     *fyne.Container
 	themed   *container.ThemeOverride
 	// State is "closed", "serving", "paused" or "item", for tests.
@@ -682,9 +684,7 @@ func nearestOpen(window string, open []api.OpenWindow) *api.OpenWindow {
 // staffCard is who serves at the window: on screen while serving and
 // beside any guide or fee staff show.
 func (d *Display) staffCard(window string, a account.Account, qr float32) fyne.CanvasObject {
-	photo := canvas.NewImageFromResource(theme.AccountIcon())
-	photo.FillMode = canvas.ImageFillContain
-	photo.SetMinSize(fyne.NewSize(120, 120))
+	photo := d.staffPortrait(a.ID, a.Name, 120)
 	// The card holds its width itself: its labels are measured in the
 	// app's theme before the display's larger one reaches them.
 	width := canvas.NewRectangle(color.Transparent)
@@ -736,7 +736,7 @@ func detailLine(it catalog.Item) string {
 // ShowItem puts one guide or fee in front of the citizen, beside who
 // serves at the window.
 func (d *Display) ShowItem(it catalog.Item) {
-	v := detailView(it, d.platform)
+	v := detailView(it, d.platform, d.cat)
 	d.pages = newPager(v.scroll.Content)
 	page := container.NewBorder(heading(it.Title()), nil, v.left, v.right, d.pages.box)
 	if d.Serving != nil {

@@ -17,6 +17,9 @@ type Roster struct {
 type RosterPerson struct {
 	ID     string `json:"id"`
 	Active bool   `json:"active"`
+	// Photo is the SHA-256 of the person's photo, "" for none: a window's
+	// display shows its staff member's (catalog.PortraitOf).
+	Photo string `json:"photo,omitempty"`
 }
 
 // RevokedKey is a key the platform no longer trusts, and since when.

@@ -154,6 +154,10 @@ type Officer struct {
 	// or a date): what the officer signed before it still stands, what
 	// they signed after is flagged. Empty: since before anything known.
 	StatusSince string `json:"status_since,omitempty"`
+	// Photo is the SHA-256 (hex) of the officer's photo, whose bytes a
+	// device fetches once (the platform's /p/photos/) and keeps
+	// (Catalog.Photo); "" for none.
+	Photo string `json:"photo,omitempty"`
 }
 
 // Certificate states an Officer can be in.

@@ -237,8 +237,19 @@ func (d *Device) PersonStands(ctx context.Context, a account.Account, now time.T
 	return nil
 }
 
-// SavePeople keeps what the platform said of the people's standing.
+// SavePeople keeps what the platform said of the people's standing, and
+// which photo each person shows in the catalog (their bytes come with the
+// next photo pull).
 func (d *Device) SavePeople(r account.Roster) error {
+	if d.Catalog != nil {
+		photos := map[string]string{}
+		for _, p := range r.People {
+			photos[p.ID] = p.Photo
+		}
+		if err := d.Catalog.SetPortraits(context.Background(), photos); err != nil {
+			return fmt.Errorf("save people: %w", err)
+		}
+	}
 	return SaveJSON(d.Dir, config.PeopleFile, r)
 }
 

@@ -65,6 +65,17 @@ func TestDemoPeopleAreActivatedAndTheirRecordsTaken(t *testing.T) {
 	if err != nil || len(res.Failed) > 0 {
 		t.Fatalf("the demo's first sync: %v %v", err, res.Failed)
 	}
+	// The demo's photos came with it: the demo officer's and the demo
+	// window staff member's (issue 23), for the kiosk and the display.
+	for _, id := range []string{"990101000001", "990102000004"} {
+		sha, err := dev.Catalog.PortraitOf(ctx, id)
+		if err != nil || sha == "" {
+			t.Fatalf("no demo photo named for %s: %v", id, err)
+		}
+		if _, err := dev.Catalog.Photo(ctx, sha); err != nil {
+			t.Fatalf("the demo photo of %s is not on the device: %v", id, err)
+		}
+	}
 
 	// A second run: the folder keeps its identity, people and records.
 	key := officers[0].PubKey

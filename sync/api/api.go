@@ -26,3 +26,10 @@ func PublicPath(kind, id string) string {
 func PublicURL(base, kind, id string) string {
 	return strings.TrimRight(base, "/") + PublicPath(kind, id)
 }
+
+// PathPhotos is where the platform serves people's photos, public and
+// immutable: PhotoPath(sha) is a JPEG whose SHA-256 is sha.
+const PathPhotos = "/p/photos/"
+
+// PhotoPath is the path of the photo whose SHA-256 (hex) is sha.
+func PhotoPath(sha string) string { return PathPhotos + url.PathEscape(sha) + ".jpg" }

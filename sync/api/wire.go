@@ -221,6 +221,9 @@ type Person struct {
 	Role          string `json:"role"`
 	Qualification string `json:"qualification,omitempty"` // a reviewer's: legal_professional, or the in-house one
 	Active        bool   `json:"active"`
+	// Photo is the SHA-256 (hex) of the person's photo, fetched from
+	// PathPhotos; "" for none. Set by uploading a photo, never by a PUT.
+	Photo string `json:"photo,omitempty"`
 }
 
 // ActivateRequest exchanges a person's one-time activation code for the

@@ -336,8 +336,18 @@ func PullPinned(ctx context.Context, base, pin string, cat *catalog.Catalog) (in
 	return Pull(ctx, newResty(base, pin), cat)
 }
 
-// Pull is the change-feed loop over any resty client.
-func Pull(ctx context.Context, r *resty.Client, cat *catalog.Catalog) (_ int, err error) {
+// Pull is the change-feed loop over any resty client, then the photos
+// the lists name that the device does not hold yet (PullPhotos).
+func Pull(ctx context.Context, r *resty.Client, cat *catalog.Catalog) (int, error) {
+	n, err := pullChanges(ctx, r, cat)
+	if err != nil {
+		return n, err
+	}
+	_, err = PullPhotos(ctx, r, cat)
+	return n, err
+}
+
+func pullChanges(ctx context.Context, r *resty.Client, cat *catalog.Catalog) (_ int, err error) {
 	defer wrap(&err, "pull the public lists")
 	n := 0
 	for {

@@ -27,8 +27,9 @@ func deviceKind(id Identity) string {
 // here from then on), then the device's own log (the hall records its
 // people signed), which the platform takes only from such a device.
 func hallSteps(ctx context.Context, c *Client, dev *device.Device, ok func(string, error) bool, done func(string, map[string]any)) {
-	if r, err := c.PullPeople(ctx); ok("people", err) {
-		ok("people", dev.SavePeople(r))
+	if r, err := c.PullPeople(ctx); ok("people", err) && ok("people", dev.SavePeople(r)) && dev.Catalog != nil {
+		_, err := PullPhotos(ctx, c.r, dev.Catalog)
+		ok("photos", err)
 	}
 	if pr, err := c.Push(ctx, dev.Log); ok("push", err) {
 		done("cli.pushed", map[string]any{"N": pr.Pushed, "Size": pr.Size})

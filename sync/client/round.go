@@ -30,7 +30,7 @@ func (m Message) Keyed() (string, map[string]any) { return m.Key, m.Args }
 // StepError is a step of a sync or a pull that failed: which step, the
 // error, and why in a message for people.
 type StepError struct {
-	Step string // catalog, identity, people, push, policies, procedures, calendar, av, deadlines, reviewers, opinions, queue, handovers, tasks, media
+	Step string // catalog, identity, people, photos, push, policies, procedures, calendar, av, deadlines, reviewers, opinions, queue, handovers, tasks, media
 	Err  error
 	Why  Message
 }
@@ -135,8 +135,9 @@ func Round(ctx context.Context, dev *device.Device, progress func(Upload)) (Resu
 		// Who may sign first: a key revoked or a person deactivated is
 		// refused on this device from now on.
 		func() {
-			if r, err := c.PullPeople(ctx); ok("people", err) {
-				ok("people", dev.SavePeople(r))
+			if r, err := c.PullPeople(ctx); ok("people", err) && ok("people", dev.SavePeople(r)) {
+				_, err := PullPhotos(ctx, c.r, dev.Catalog)
+				ok("photos", err)
 			}
 		},
 		// The city's recovery keys, as notes signed by the platform key

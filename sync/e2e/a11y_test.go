@@ -285,6 +285,8 @@ func publicPages(t *testing.T, s *server.Server, h *httptest.Server, sc drawScen
 		}
 		pages = append(pages, publicPage{"item-" + string(k), first[0], 200})
 	}
+	// An officer with a demo photo and one with the placeholder (issue 23).
+	pages = append(pages, publicPage{"officer-photo", "/p/officer/990101000001", 200}, publicPage{"officer-no-photo", "/p/officer/990105000001", 200})
 	pages = append(pages, publicPage{"agency", "/p/agencies/01", 200}, publicPage{"draws", "/p/draws/", 200})
 	draws := linksTo(t, h.URL+"/p/draws/", "/p/draws/")
 	if len(draws) < 4 { // the demo's draw of version 1, and the scenario's cancelled, drawn and planned ones

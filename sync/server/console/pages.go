@@ -245,6 +245,7 @@ func (c *Room) Register(mux *http.ServeMux) {
 	mux.Handle("POST /admin/people/{id}/active", c.Guard(peopleWrite, c.setPersonActive))
 	mux.Handle("POST /admin/people/{id}/code", c.Guard(peopleWrite, c.activationCode))
 	mux.Handle("POST /admin/people/{id}/keys/revoke", c.Guard(peopleWrite, c.revokeKey))
+	mux.Handle("POST /admin/people/{id}/photo", c.Guard(photoWrite, c.uploadPhoto))
 	mux.Handle("GET /admin/people/import", c.Guard(peopleWrite, c.importPage))
 	mux.Handle("POST /admin/people/import", c.Guard(peopleWrite, c.importPeople))
 	mux.Handle("POST /admin/people/codes", c.Guard(peopleWrite, c.issueCodes))

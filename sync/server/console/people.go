@@ -29,6 +29,9 @@ type personView struct {
 	PersonRoles []string
 	CanWrite    bool
 	AgencyFixed bool
+	// CanPhoto: the administrator may set the person's photo (mayPhoto).
+	CanPhoto bool
+	Initial  string // the surname, in the placeholder of a person without a photo
 }
 
 // mayWrite says whether s may change people of agency: an agency
@@ -112,14 +115,15 @@ func (c *Room) showPerson(w http.ResponseWriter, r *http.Request, s *Session, p 
 		c.internal(w, r, s, err)
 		return
 	}
-	pv := personView{Person: p, Keys: keys, PersonRoles: PersonRoles, CanWrite: mayWrite(s, p.Agency), AgencyFixed: s.Admin.Role == RoleAgency}
+	pv := personView{Person: p, Keys: keys, PersonRoles: PersonRoles, CanWrite: mayWrite(s, p.Agency), AgencyFixed: s.Admin.Role == RoleAgency,
+		CanPhoto: mayPhoto(s, p.Agency), Initial: Initial(p.Name)}
 	v := c.view(r.Context(), s, "platform.console.person")
 	v.Data = pv
 	if code != "" {
 		v.Code, v.Error = code, "platform.console.error."+code
 	}
 	switch done {
-	case "saved", "revoked", "active", "inactive":
+	case "saved", "revoked", "active", "inactive", "photo":
 		v.Notice = "platform.console.done." + done
 	}
 	c.render(w, status, "person", v)

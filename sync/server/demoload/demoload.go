@@ -38,6 +38,9 @@ func Load(ctx context.Context, s *server.Server) error {
 			return fmt.Errorf("load demo: import %s: %w", name, err)
 		}
 	}
+	if err := Portraits(ctx, s); err != nil {
+		return fmt.Errorf("load demo: %w", err)
+	}
 	ds, err := demo.Dataset(demo.Standard)
 	if err != nil {
 		return fmt.Errorf("load demo: %w", err)

@@ -60,6 +60,7 @@ type pageData struct {
 	QueryLabel          string
 	Results             []pageResult
 	Nav                 []pageResult
+	Portrait            *portrait // an officer's photo or its placeholder
 }
 
 func (s *Room) base(title string) pageData {
@@ -99,6 +100,7 @@ func (s *Room) PublicItem(w http.ResponseWriter, r *http.Request) {
 	}
 	d := s.base(it.Title())
 	d.Item = true
+	d.Portrait = portraitOf(it)
 	for _, f := range it.Fields() {
 		v := f.Value
 		if f.ValueIsKey {

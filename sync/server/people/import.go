@@ -56,6 +56,7 @@ var personColumns = []column{
 	{"valid_until", []string{"有效期至", "valid_until"}},
 	{"region", []string{"执法区域", "region"}},
 	{"active", []string{"是否在岗", "在岗", "active"}},
+	{"photo", []string{"照片", "照片文件", "photo"}}, // a file in the uploaded ZIP (importzip.go)
 }
 
 // The agencies' table (sheet 执法主体): what the seed requires public of
@@ -107,6 +108,14 @@ func (r *Room) Import(ctx context.Context, filename string, data []byte) (Import
 // file is refused as for any bad row.
 func (r *Room) ImportFor(ctx context.Context, agency, filename string, data []byte) (res ImportResult, err error) {
 	defer wrap.Err(&err, "import people from %s", filename)
+	var z *photoZip
+	if isPhotoZip(filename) {
+		unpacked, err := readPhotoZip(data)
+		if err != nil {
+			return res, err
+		}
+		z, filename, data = &unpacked, unpacked.sheetName, unpacked.sheet
+	}
 	tables, err := sheet.Read(filename, data)
 	if err != nil {
 		return res, err
@@ -149,6 +158,8 @@ func (r *Room) ImportFor(ctx context.Context, agency, filename string, data []by
 			}
 		}
 	}
+	photos, badPhotos := photosOf(persons, z)
+	bad = append(bad, badPhotos...)
 	res.Added, res.Deactivated = []string{}, []string{}
 	err = r.DB.Tx(ctx, func(tx *sqldb.Tx) error {
 		if err := r.Lists.Lock(ctx, tx); err != nil {
@@ -206,7 +217,7 @@ func (r *Room) ImportFor(ctx context.Context, agency, filename string, data []by
 				return err
 			}
 		}
-		for _, p := range persons {
+		for i, p := range persons {
 			prev, err := getTx(ctx, tx, p.rec.ID)
 			switch {
 			case errors.Is(err, ErrNoPerson):
@@ -218,6 +229,11 @@ func (r *Room) ImportFor(ctx context.Context, agency, filename string, data []by
 			}
 			if err := r.putTx(ctx, tx, p.rec); err != nil {
 				return err
+			}
+			if ph, ok := photos[i]; ok {
+				if err := r.setPhotoTx(ctx, tx, p.rec.ID, ph); err != nil {
+					return err
+				}
 			}
 		}
 		res.Agencies, res.People = len(agencies), len(persons)
@@ -357,11 +373,12 @@ func readTable(t sheet.Table, cols []column, need []string) (tb table, bad []she
 }
 
 type personRow struct {
-	sheet   string
-	row     int
-	rec     Record
-	headers map[string]string
-	bad     map[string]bool // fields already reported
+	sheet     string
+	row       int
+	rec       Record
+	photoFile string // the 照片 cell: a file in the uploaded ZIP
+	headers   map[string]string
+	bad       map[string]bool // fields already reported
 }
 
 func (p personRow) header(field string) string {
@@ -407,6 +424,7 @@ func parsePeople(t sheet.Table) (out []personRow, bad []sheet.RowError) {
 		if p.rec.ID == "" {
 			p.rec.ID = p.rec.CertNo
 		}
+		p.photoFile = row.cells["photo"]
 		p.rec.Role = roleOf(p.rec.Role)
 		if p.rec.Role != "" && api.RoleDevice(p.rec.Role) == "" {
 			report("role", "bad_role")

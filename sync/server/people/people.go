@@ -89,16 +89,16 @@ func Check(p api.Person) error {
 // Get returns one person; ErrNoPerson if the platform has none by id.
 func (r *Room) Get(ctx context.Context, id string) (p api.Person, err error) {
 	defer wrap.Err(&err, "person %s", id)
-	return scanPerson(r.DB.QueryRowContext(ctx, `SELECT id, name, agency, unit, position, role, qualification, active FROM people WHERE id = ?`, id))
+	return scanPerson(r.DB.QueryRowContext(ctx, `SELECT id, name, agency, unit, position, role, qualification, active, photo FROM people WHERE id = ?`, id))
 }
 
 func getTx(ctx context.Context, tx *sqldb.Tx, id string) (api.Person, error) {
-	return scanPerson(tx.QueryRowContext(ctx, `SELECT id, name, agency, unit, position, role, qualification, active FROM people WHERE id = ?`, id))
+	return scanPerson(tx.QueryRowContext(ctx, `SELECT id, name, agency, unit, position, role, qualification, active, photo FROM people WHERE id = ?`, id))
 }
 
 func scanPerson(row *sql.Row) (p api.Person, err error) {
 	var active int
-	err = row.Scan(&p.ID, &p.Name, &p.Agency, &p.Unit, &p.Position, &p.Role, &p.Qualification, &active)
+	err = row.Scan(&p.ID, &p.Name, &p.Agency, &p.Unit, &p.Position, &p.Role, &p.Qualification, &active, &p.Photo)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, ErrNoPerson
 	}
@@ -119,7 +119,7 @@ var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 func (r *Room) Search(ctx context.Context, q, agency, role string) (_ []api.Person, err error) {
 	defer wrap.Err(&err, "search people")
 	like := "%" + likeEscaper.Replace(strings.TrimSpace(q)) + "%"
-	rows, err := r.DB.QueryContext(ctx, `SELECT id, name, agency, unit, position, role, qualification, active FROM people
+	rows, err := r.DB.QueryContext(ctx, `SELECT id, name, agency, unit, position, role, qualification, active, photo FROM people
 		WHERE (? = '' OR agency = ?) AND (? = '' OR role = ?) AND (name `+r.DB.Like()+` ? ESCAPE '\' OR id `+r.DB.Like()+` ? ESCAPE '\')
 		ORDER BY id`, agency, agency, role, role, like, like)
 	if err != nil {
@@ -130,7 +130,7 @@ func (r *Room) Search(ctx context.Context, q, agency, role string) (_ []api.Pers
 	for rows.Next() {
 		var p api.Person
 		var active int
-		if err := rows.Scan(&p.ID, &p.Name, &p.Agency, &p.Unit, &p.Position, &p.Role, &p.Qualification, &active); err != nil {
+		if err := rows.Scan(&p.ID, &p.Name, &p.Agency, &p.Unit, &p.Position, &p.Role, &p.Qualification, &active, &p.Photo); err != nil {
 			return nil, err
 		}
 		p.Active = active != 0
@@ -218,8 +218,8 @@ func (r *Room) Activate(ctx context.Context, device, deviceKind string, req api.
 			return ErrBadCode
 		}
 		var active int
-		err = tx.QueryRowContext(ctx, `SELECT id, name, agency, unit, position, role, qualification, active FROM people WHERE id = ?`, person).
-			Scan(&p.ID, &p.Name, &p.Agency, &p.Unit, &p.Position, &p.Role, &p.Qualification, &active)
+		err = tx.QueryRowContext(ctx, `SELECT id, name, agency, unit, position, role, qualification, active, photo FROM people WHERE id = ?`, person).
+			Scan(&p.ID, &p.Name, &p.Agency, &p.Unit, &p.Position, &p.Role, &p.Qualification, &active, &p.Photo)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNoPerson
 		}

@@ -60,7 +60,7 @@ func (rec Record) HasCert() bool {
 func (rec Record) Officer() catalog.Officer {
 	return catalog.Officer{ID: rec.ID, Name: rec.Name, Gender: rec.Gender, AgencyCode: rec.Agency, Unit: rec.Unit,
 		Position: rec.Position, Staffing: rec.Staffing, Region: rec.Region, Issuer: rec.Issuer, CertNo: rec.CertNo,
-		ValidUntil: rec.ValidUntil, Status: rec.Status}
+		ValidUntil: rec.ValidUntil, Status: rec.Status, Photo: rec.Photo}
 }
 
 func withCert(p api.Person, o catalog.Officer) Record {
@@ -263,6 +263,12 @@ func (r *Room) putTx(ctx context.Context, tx *sqldb.Tx, rec Record) error {
 		p.ID, p.Name, p.Agency, p.Unit, p.Position, p.Role, p.Qualification, boolInt(p.Active), r.stamp()); err != nil {
 		return err
 	}
+	// The photo is set by SetPhoto alone: an edit or an import that does
+	// not carry it keeps the one the person has.
+	if err := tx.QueryRowContext(ctx, `SELECT photo FROM people WHERE id = ?`, p.ID).Scan(&p.Photo); err != nil {
+		return err
+	}
+	rec.Person = p
 	prev, withdrawn, found, err := r.Lists.Officer(ctx, tx, p.ID)
 	if err != nil {
 		return err
