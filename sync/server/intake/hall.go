@@ -165,7 +165,9 @@ func (s *Intake) OpenWindows(ctx context.Context) (_ []api.OpenWindow, err error
 			return nil, err
 		}
 		var r casefile.Record
-		if json.Unmarshal(data, &r) != nil || r.Kind != hall.KindWindowSignIn && r.Kind != hall.KindWindowResume {
+		// A rating is made only while staff serve (the desk asks for none
+		// while paused), so a window whose newest record is one is open.
+		if json.Unmarshal(data, &r) != nil || r.Kind != hall.KindWindowSignIn && r.Kind != hall.KindWindowResume && r.Kind != hall.KindWindowRating {
 			continue
 		}
 		var b hall.WindowBody
