@@ -411,3 +411,87 @@ func mustPeriod(t *testing.T) console.RatingPeriod {
 	}
 	return p
 }
+
+// ratingLog notes each rating the desk records, and whether the staff
+// member's key was held to sign it.
+type ratingLog struct {
+	book *account.Book
+	got  []hall.RatingBody
+}
+
+func (l *ratingLog) Rating(_ context.Context, b hall.RatingBody) error {
+	if !l.book.Keys.Has(b.Staff) {
+		return errors.New("the staff member's key is not held")
+	}
+	if err := hall.CheckRating(b); err != nil {
+		return err
+	}
+	l.got = append(l.got, b)
+	return nil
+}
+
+// A citizen who walks away, and staff who pause or sign out while the
+// display asks: each service is recorded once, as 未评价, with the staff
+// member's key still held; the display shows the service again (or the
+// pause, or closed). A good level is the rating at once; 返回 from the
+// reasons goes back to the levels. No 办结 while paused.
+func TestRatingUnratedAndGood(t *testing.T) {
+	d, book := newTestDesk(t)
+	rl := &ratingLog{book: book}
+	d.SetRatings(rl)
+	d.WindowNo.SetSelected("3")
+	test.Type(d.StaffID, "990102000004")
+	test.Type(d.PIN, "147258")
+	test.Tap(d.SignIn)
+
+	// The citizen walks away: what the timer does when it fires
+	// (RatingTimeout after the last tap; called here, not waited for).
+	test.Tap(d.Rate.Finish)
+	if rs := d.Display.Rating; rs == nil || rs.timer == nil {
+		t.Fatal("no timer on the question")
+	}
+	d.Display.Rating.Expire()
+	if len(rl.got) != 1 || rl.got[0].Level != hall.LevelUnrated || d.Display.State != "serving" || d.Rate.Note.Text != "本次服务未获评价" {
+		t.Fatalf("after the timeout: %+v %s %q", rl.got, d.Display.State, d.Rate.Note.Text)
+	}
+
+	// 满意 at once; 返回 from the reasons to the levels first.
+	test.Tap(d.Rate.Finish)
+	rs := d.Display.Rating
+	test.Tap(rs.Levels[hall.LevelVeryDissatisfied])
+	test.Tap(rs.Back)
+	if d.Display.State != "rating" {
+		t.Fatalf("返回: %s", d.Display.State)
+	}
+	test.Tap(rs.Levels[hall.LevelSatisfied])
+	if len(rl.got) != 2 || rl.got[1].Level != hall.LevelSatisfied || rl.got[1].Reasons != nil || d.Display.State != "rated" {
+		t.Fatalf("满意: %+v %s", rl.got, d.Display.State)
+	}
+	test.Tap(rs.Levels[hall.LevelBasic]) // a second tap on a screen gone records nothing
+	if len(rl.got) != 2 || rl.got[0].Visit == rl.got[1].Visit {
+		t.Fatalf("after a second tap: %+v", rl.got)
+	}
+
+	// A pause while the display asks: unrated, then paused.
+	test.Tap(d.Rate.Finish)
+	test.Tap(d.Pause)
+	test.Tap(d.ConfirmPause)
+	if len(rl.got) != 3 || rl.got[2].Level != hall.LevelUnrated || d.Display.State != "paused" {
+		t.Fatalf("paused while asking: %+v %s", rl.got, d.Display.State)
+	}
+	test.Tap(d.Rate.Finish) // nothing while paused
+	if d.Display.State != "paused" || d.Display.Rating != nil {
+		t.Fatalf("办结 while paused: %s", d.Display.State)
+	}
+	test.Tap(d.Pause) // resume
+
+	// A sign-out while the citizen chooses reasons: unrated, signed
+	// before the key is put away.
+	test.Tap(d.Rate.Finish)
+	test.Tap(d.Display.Rating.Levels[hall.LevelDissatisfied])
+	test.Tap(d.Display.Rating.Reasons[hall.ReasonSlow])
+	test.Tap(d.SignOut)
+	if len(rl.got) != 4 || rl.got[3].Level != hall.LevelUnrated || rl.got[3].Reasons != nil || d.Display.State != "closed" {
+		t.Fatalf("signed out while asking: %+v %s", rl.got, d.Display.State)
+	}
+}
