@@ -93,8 +93,12 @@ func TestRatingsThroughTheAPI(t *testing.T) {
 		if code, _ := call(city, "GET", api.PathRatings+"?from=2026-02-30", nil); code != http.StatusBadRequest {
 			t.Fatalf("a bad date: %d", code)
 		}
-		bad := func(dev string) string { return api.PathRatings + "/" + dev + "/" + strconv.FormatInt(seqs[dev][1], 10) }
-		good := func(dev string) string { return api.PathRatings + "/" + dev + "/" + strconv.FormatInt(seqs[dev][0], 10) }
+		bad := func(dev string) string {
+			return api.PathRatings + "/" + dev + "/" + strconv.FormatInt(seqs[dev][1], 10)
+		}
+		good := func(dev string) string {
+			return api.PathRatings + "/" + dev + "/" + strconv.FormatInt(seqs[dev][0], 10)
+		}
 		var devA, devB string
 		for dev := range seqs {
 			code, data := call(city, "GET", bad(dev), nil)
