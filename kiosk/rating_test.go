@@ -297,6 +297,12 @@ func TestFullServiceRatedAtTheWindow(t *testing.T) {
 	if err != nil || len(held) != len(recs) {
 		t.Fatalf("the platform holds %d of %d records (%v)", len(held), len(recs), err)
 	}
+	// The window is open still, since its sign-in (its newest record is
+	// the rating).
+	open, err := client.New(id).OpenWindows(ctx)
+	if err != nil || len(open) != 1 || open[0].Window != "3" || open[0].Staff != staff || !open[0].Since.Equal(recs[0].At) || recs[0].Kind != hall.KindWindowSignIn {
+		t.Fatalf("open windows: %+v %v (signed in at %v)", open, err, recs[0].At)
+	}
 
 	// The console: a city administrator sees it counted and listed.
 	for _, a := range []struct {
