@@ -3,13 +3,18 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/json"
 	"io"
 	"net/http"
 	"strconv"
 	"testing"
+	"time"
 
+	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/hall"
+	"github.com/sanxiang-desk/sanxiang/app/ledger"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/client"
 	"github.com/sanxiang-desk/sanxiang/sync/server/console"
@@ -149,4 +154,73 @@ func TestRatingsThroughTheAPI(t *testing.T) {
 			t.Fatalf("the rating after the attempts: %d %s", code, data)
 		}
 	})
+}
+
+// A rating as an attacker would try to slip one in, each refused with its
+// code and an alert, nothing counted: from a kiosk (only a window rates:
+// wrong_kind), signed by someone the platform has made an officer since
+// (not_hall_staff), and signed with a key the platform never registered
+// to the staff member it names (unknown_key).
+func TestRatingsFromTheWrongDeviceRoleOrKey(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, b servertest.Backend) {
+		ctx := context.Background()
+		s, h := platform(t, b)
+		const pin = "258147"
+		rate := func(l hall.Appender, staff string) {
+			t.Helper()
+			if _, err := hall.AppendRating(ctx, l, hall.RatingBody{Window: "2", Staff: staff, Visit: hall.NewVisit(), Level: hall.LevelVeryDissatisfied,
+				Reasons: []string{hall.ReasonAttitude}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		kiosk, kid := enrolledDevice(t, s, h.URL, "KIOSK-1", api.DeviceKiosk)
+		const kadmin = "990102000106"
+		if _, err := client.ActivatePerson(ctx, kiosk, person(t, s, api.Person{ID: kadmin, Name: "自助终端管理员", Agency: "02", Role: api.RoleKioskAdmin}), pin); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := kiosk.Book.SignIn(ctx, kadmin, pin, ""); err != nil {
+			t.Fatal(err)
+		}
+		rate(kiosk.Log, kadmin)
+		res, _ := client.Round(ctx, kiosk, nil)
+		refused(t, s, pushErr(t, res), "wrong_kind", kid.DeviceID)
+
+		win, wid := enrolledDevice(t, s, h.URL, "WINDOW-7", api.DeviceWindow)
+		const moved = "990102000107"
+		if _, err := client.ActivatePerson(ctx, win, person(t, s, api.Person{ID: moved, Name: "调岗员", Agency: "02", Role: api.RoleStaff}), pin); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.People().Put(ctx, api.Person{ID: moved, Name: "调岗员", Agency: "02", Role: api.RoleOfficer, Active: true}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := win.Book.SignIn(ctx, moved, pin, "2"); err != nil {
+			t.Fatal(err)
+		}
+		rate(win.Log, moved)
+		res, _ = client.Round(ctx, win, nil)
+		refused(t, s, pushErr(t, res), "not_hall_staff", wid.DeviceID)
+
+		forged, fid := enrolledDevice(t, s, h.URL, "WINDOW-8", api.DeviceWindow)
+		_, fake, _ := ed25519.GenerateKey(rand.Reader)
+		forged.Log.SetSigner(func(_ context.Context, r *casefile.Record, _ []string) error {
+			return r.AddSig(forged.Log.Origin(), ledger.KeySigner{ID: r.Author, Key: fake})
+		})
+		rate(forged.Log, "990102000104")
+		res, _ = client.Round(ctx, forged, nil)
+		refused(t, s, pushErr(t, res), "unknown_key", fid.DeviceID)
+
+		if sum, err := s.Console().Ratings(ctx, "", mustRatingPeriod(t)); err != nil || sum.Total.Rated+sum.Total.Unrated != 0 {
+			t.Fatalf("refused ratings counted: %+v %v", sum.Total, err)
+		}
+	})
+}
+
+func mustRatingPeriod(t *testing.T) console.RatingPeriod {
+	t.Helper()
+	p, err := console.ParseRatingPeriod("", "", time.Now(), time.Local)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
