@@ -110,6 +110,7 @@ func runWindow(o *options, _ io.Writer) error {
 	desk.SetActivate(client.Activator{Dev: dev})
 	hl := client.NewHallLog(dev) // staff's signed sign-ins and sign-outs, pushed
 	desk.SetHall(hl)
+	desk.SetRatings(hl) // 好差评: each rating signed by the staff member who served, pushed
 	hl.OnWindows = func(open []api.OpenWindow) { fyne.Do(func() { desk.SetOpenWindows(open) }) }
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()

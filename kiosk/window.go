@@ -84,6 +84,8 @@ type WindowDesk struct {
 	SignOut       *widget.Button
 	Guides        *ListScreen
 	Fees          *ListScreen
+	// Rate is 办结 and the citizen's rating (rating.go).
+	Rate DeskRating
 
 	Display *Display
 	console *fyne.Container
@@ -399,9 +401,9 @@ func (d *WindowDesk) showConsole() {
 		d.Display.Serve(d.Window, *d.Staff, d.serviceItems(d.Staff.Agency))
 	})
 	d.SignOut = widget.NewButtonWithIcon(shell.L("window.sign_out"), theme.LogoutIcon(), d.DoSignOut)
-	top := container.NewHBox(who, layout.NewSpacer(), clear, d.Pause, d.SignOut)
+	top := container.NewHBox(who, layout.NewSpacer(), d.ratingControls(), clear, d.Pause, d.SignOut)
 	show := func(it catalog.Item) {
-		if !d.Paused {
+		if !d.Paused && d.Display.Rating == nil { // a citizen rating is not interrupted
 			d.Display.ShowItem(it)
 		}
 	}
@@ -419,7 +421,7 @@ func (d *WindowDesk) showConsole() {
 		container.NewTabItem(shell.L("list.guide"), d.Guides.content),
 		container.NewTabItem(shell.L("list.fee"), d.Fees.content),
 	)
-	d.header = container.NewBorder(container.NewVBox(top, d.pausePanel, d.PausedNote, hint, widget.NewSeparator()), nil, nil, nil, tabs)
+	d.header = container.NewBorder(container.NewVBox(top, d.pausePanel, d.PausedNote, d.Rate.Note, hint, widget.NewSeparator()), nil, nil, nil, tabs)
 	d.console.Objects = []fyne.CanvasObject{d.header}
 	d.console.Refresh()
 }
@@ -510,6 +512,7 @@ func (d *WindowDesk) setPaused(paused bool, at time.Time) {
 func (d *WindowDesk) DoSignOut() {
 	if d.Staff != nil {
 		// Signed while the key is still held; signing out puts it away.
+		d.Display.EndRating()
 		if err := d.record(hall.KindWindowSignOut, d.Window, d.Staff.ID); err != nil {
 			fyne.LogError("window hall log", err)
 		}
@@ -548,7 +551,8 @@ type Display struct {
 	cat      *catalog.Catalog // where the staff's photos are kept (photo.go)
 	root     *fyne.Container
 	themed   *container.ThemeOverride
-	// State is "closed", "serving", "paused" or "item", for tests.
+	// State is "closed", "serving", "paused" or "item", or while a
+	// citizen rates "rating", "rating_reason" and "rated", for tests.
 	State string
 	// Shown is the item on screen in state "item".
 	Shown catalog.Item
@@ -561,6 +565,8 @@ type Display struct {
 	// OnTitle is told the display's window title whenever what it shows
 	// changes (Title).
 	OnTitle func(title string)
+	// Rating is the citizen's rating being asked (rating.go), nil if none.
+	Rating *RatingScreen
 }
 
 // Title is the display window's title: who serves at which window, or
@@ -596,6 +602,7 @@ func (d *Display) Content() fyne.CanvasObject { return d.themed }
 // reaches the new widgets too: Fyne 2.7 applies a ThemeOverride to the tree
 // it holds at the time, not to children added later.
 func (d *Display) set(state string, o fyne.CanvasObject) {
+	d.leaveRating(state)
 	d.State = state
 	d.root.Objects = []fyne.CanvasObject{o}
 	d.themed.Refresh()

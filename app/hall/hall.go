@@ -1,7 +1,8 @@
 // Package hall is the service hall's own log: what window desks and kiosks
 // record in their device's ledger and push to the platform, beside (never
 // inside) any case. A window records each staff member's sign-in, pause,
-// resume and sign-out at a numbered window; a kiosk records each time its
+// resume and sign-out at a numbered window, and each citizen's rating of
+// a service there (好差评, rating.go); a kiosk records each time its
 // administrator leaves or enters fullscreen or quits it. Each record names
 // no case and is signed by the person it names, with their own key.
 //
@@ -25,6 +26,7 @@ const (
 	KindWindowPause   = "window.pause"
 	KindWindowResume  = "window.resume"
 	KindWindowSignOut = "window.signout"
+	KindWindowRating  = "window.rating"
 	KindKioskAdmin    = "kiosk.admin"
 )
 
@@ -51,7 +53,7 @@ type KioskBody struct {
 // Window reports whether kind is one of a window's records.
 func Window(kind string) bool {
 	switch kind {
-	case KindWindowSignIn, KindWindowPause, KindWindowResume, KindWindowSignOut:
+	case KindWindowSignIn, KindWindowPause, KindWindowResume, KindWindowSignOut, KindWindowRating:
 		return true
 	}
 	return false
@@ -65,7 +67,8 @@ var ErrNotHall = errors.New("not a hall record")
 
 // Check says whether r is a well-formed hall record: a hall kind, no case,
 // no media, not a correction, and a body that names its author (the staff
-// member or the administrator) and, for a window, the window.
+// member or the administrator) and, for a window, the window; a rating
+// also obeys the rating's rules (CheckRating).
 func Check(r *ledger.Record) error {
 	if !Kind(r.Kind) {
 		return fmt.Errorf("%w: record %d is a %s record", ErrNotHall, r.Seq, r.Kind)
@@ -94,6 +97,9 @@ func Check(r *ledger.Record) error {
 	}
 	if who == "" || who != r.Author {
 		return fmt.Errorf("%w: record %d (%s) by %s names %q", ErrNotHall, r.Seq, r.Kind, r.Author, who)
+	}
+	if r.Kind == KindWindowRating {
+		return checkRating(r)
 	}
 	return nil
 }

@@ -141,3 +141,12 @@ func (c *Client) OpenWindows(ctx context.Context) (_ []api.OpenWindow, err error
 	resp, err := c.r.R().SetContext(ctx).SetResult(&out).Get(api.PathOpenWindows)
 	return out, fail(resp, err)
 }
+
+// Rating records a citizen's rating of a service at a window, signed with
+// the key of the staff member who served (hall.AppendRating), and pushes
+// it soon.
+func (h *HallLog) Rating(ctx context.Context, b hall.RatingBody) error {
+	_, err := hall.AppendRating(ctx, h.Dev.Log, b)
+	h.Push()
+	return err
+}

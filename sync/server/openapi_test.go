@@ -74,7 +74,8 @@ func TestServerMatchesOpenAPI(t *testing.T) {
 		"GET /api/v1/deadlines", "PUT /api/v1/admin/deadlines", "GET /api/v1/tasks/", "POST /api/v1/tasks/{id}/claim", "GET /p/draws/{id}.json",
 		"GET /api/v1/openapi.json", "GET /api/v1/reference", "GET /favicon.ico",
 		"GET /p/flows/", "GET /p/flows/{act}", "GET /p/flows/{act}.svg", "GET /p/flows/{act}.pdf",
-		"GET /p/photos/{sha}.jpg", "PUT /api/v1/admin/people/{id}/photo"}
+		"GET /p/photos/{sha}.jpg", "PUT /api/v1/admin/people/{id}/photo",
+		"GET /api/v1/admin/ratings", "GET /api/v1/admin/ratings/{device}/{seq}", "POST /api/v1/admin/ratings/{device}/{seq}/followups"}
 	sort.Strings(documented)
 	sort.Strings(served)
 	if strings.Join(documented, "\n") != strings.Join(served, "\n") {

@@ -349,6 +349,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST "+api.PathDecisions+"{id}/withdraw", s.admin("catalog", s.withdrawDecision))
 	mux.HandleFunc("GET "+api.PathAlerts, s.admin("supervision", s.listAlerts))
 	mux.HandleFunc("GET "+api.PathSupervision, s.admin("supervision", s.supervisionJSON))
+	s.ratingRoutes(mux) // 好差评 (ratingapi.go)
 	mux.HandleFunc("GET "+api.PathAudit, s.admin("audit", s.auditJSON))
 	s.peopleRoutes(mux)
 	s.photoRoutes(mux)

@@ -110,6 +110,9 @@ func (c *Room) nav(s *Session) []link {
 	if c.Draws != nil && hasRole(drawRoles, r) {
 		out = append(out, link{"/admin/draws", "platform.console.draws"})
 	}
+	if hasRole(ratingRoles, r) {
+		out = append(out, link{"/admin/ratings", "platform.console.ratings"})
+	}
 	if hasRole(adminRoles, r) {
 		out = append(out, link{"/admin/admins", "platform.console.admins"})
 	}
@@ -262,6 +265,7 @@ func (c *Room) Register(mux *http.ServeMux) {
 	if c.Draws != nil {
 		c.drawRoutes(mux)
 	}
+	c.ratingRoutes(mux)
 	for _, p := range c.Pages {
 		mux.Handle(p.Pattern, c.GuardPage(p.Roles, p.Handler))
 	}

@@ -157,6 +157,7 @@ func (s *Intake) OpenWindows(ctx context.Context) (_ []api.OpenWindow, err error
 		return nil, err
 	}
 	out := []api.OpenWindow{}
+	var rated []int // windows whose newest record is a rating
 	for rows.Next() {
 		var dev string
 		var data []byte
@@ -165,7 +166,9 @@ func (s *Intake) OpenWindows(ctx context.Context) (_ []api.OpenWindow, err error
 			return nil, err
 		}
 		var r casefile.Record
-		if json.Unmarshal(data, &r) != nil || r.Kind != hall.KindWindowSignIn && r.Kind != hall.KindWindowResume {
+		// A rating is made only while staff serve (the desk asks for none
+		// while paused), so a window whose newest record is one is open.
+		if json.Unmarshal(data, &r) != nil || r.Kind != hall.KindWindowSignIn && r.Kind != hall.KindWindowResume && r.Kind != hall.KindWindowRating {
 			continue
 		}
 		var b hall.WindowBody
@@ -173,10 +176,18 @@ func (s *Intake) OpenWindows(ctx context.Context) (_ []api.OpenWindow, err error
 			continue
 		}
 		out = append(out, api.OpenWindow{Window: b.Window, Device: dev, Staff: r.Author, Since: r.At})
+		if r.Kind == hall.KindWindowRating {
+			rated = append(rated, len(out)-1)
+		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
+	}
+	for _, i := range rated {
+		if err := s.openSince(ctx, &out[i]); err != nil {
+			return nil, err
+		}
 	}
 	for i := range out {
 		if p, err := s.people.Get(ctx, out[i].Staff); err == nil {
@@ -184,4 +195,27 @@ func (s *Intake) OpenWindows(ctx context.Context) (_ []api.OpenWindow, err error
 		}
 	}
 	return out, nil
+}
+
+// openSince finds when a window whose newest record is a rating opened:
+// its latest sign-in or resume, among the records before (a day's
+// ratings at most: further back, the rating's time stands).
+func (s *Intake) openSince(ctx context.Context, w *api.OpenWindow) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT data FROM log_records WHERE device = ? ORDER BY seq DESC LIMIT 2000`, w.Device)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var data []byte
+		if err := rows.Scan(&data); err != nil {
+			return err
+		}
+		var r casefile.Record
+		if json.Unmarshal(data, &r) == nil && (r.Kind == hall.KindWindowSignIn || r.Kind == hall.KindWindowResume) {
+			w.Since = r.At
+			return nil
+		}
+	}
+	return rows.Err()
 }

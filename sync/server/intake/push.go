@@ -212,6 +212,9 @@ func (s *Intake) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 		if sigFlags, err = s.checkSigs(ctx, tx, d, records, checks, pre); err != nil {
 			return err
 		}
+		if err := indexRatings(ctx, tx, d.ID, records, pre); err != nil {
+			return err
+		}
 		if clockFlags, err = s.checkClock(ctx, tx, d.ID, records, now); err != nil {
 			return err
 		}

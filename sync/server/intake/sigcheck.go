@@ -115,7 +115,7 @@ func (s *Intake) precheckSigs(ctx context.Context, d Device, records []api.WireR
 			c.signed[g.Person] = true
 		}
 		switch r.Kind {
-		case review.KindRemoteOpinion, hall.KindWindowSignIn, hall.KindWindowPause, hall.KindWindowResume, hall.KindWindowSignOut, hall.KindKioskAdmin:
+		case review.KindRemoteOpinion, hall.KindWindowSignIn, hall.KindWindowPause, hall.KindWindowResume, hall.KindWindowSignOut, hall.KindWindowRating, hall.KindKioskAdmin:
 			if _, seen := pre.people[r.Author]; !seen {
 				p, err := s.people.Get(ctx, r.Author)
 				if err != nil && !errors.Is(err, people.ErrNoPerson) {

@@ -40,6 +40,10 @@ var sigCodes = []struct {
 	{errNotReviewer, "not_reviewer"},
 	{errMissingCosign, "missing_cosign"},
 	{errUnsignedHandover, "unsigned_handover"},
+	// A rating's own refusals first: they come wrapped in errNotHallRecord.
+	{hall.ErrRatingLevel, "rating_level"},
+	{hall.ErrRatingReason, "rating_reason"},
+	{errRatingReplayed, "rating_replayed"},
 	{errNotHallRecord, "wrong_kind"},
 	{errNotHallStaff, "not_hall_staff"},
 }
@@ -87,7 +91,7 @@ func (s *Intake) checkSigs(ctx context.Context, tx *dbTx, d Device, arrived []ca
 			if !signed[r.Author] {
 				return nil, fmt.Errorf("%w: record %d (%s of %s) by %s", errUnsignedHandover, r.Seq, r.Kind, r.Case, r.Author)
 			}
-		case hall.KindWindowSignIn, hall.KindWindowPause, hall.KindWindowResume, hall.KindWindowSignOut, hall.KindKioskAdmin:
+		case hall.KindWindowSignIn, hall.KindWindowPause, hall.KindWindowResume, hall.KindWindowSignOut, hall.KindWindowRating, hall.KindKioskAdmin:
 			f, err := s.checkHallSigner(ctx, r, signed, pre)
 			if err != nil {
 				return nil, err
