@@ -351,6 +351,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET "+api.PathSupervision, s.admin("supervision", s.supervisionJSON))
 	mux.HandleFunc("GET "+api.PathAudit, s.admin("audit", s.auditJSON))
 	s.peopleRoutes(mux)
+	s.hallRoutes(mux)
 	// The console: login, administrators, API tokens, people, the audit
 	// log, and the supervision dashboards behind its session.
 	s.console.Register(mux)
