@@ -336,8 +336,8 @@ func PullPinned(ctx context.Context, base, pin string, cat *catalog.Catalog) (in
 	return Pull(ctx, newResty(base, pin), cat)
 }
 
-// Pull is the change-feed loop over any resty client.
-func Pull(ctx context.Context, r *resty.Client, cat *catalog.Catalog) (_ int, err error) {
+// pullChanges is the change-feed loop over any resty client.
+func pullChanges(ctx context.Context, r *resty.Client, cat *catalog.Catalog) (_ int, err error) {
 	defer wrap(&err, "pull the public lists")
 	n := 0
 	for {
