@@ -72,7 +72,7 @@ func TestServerMatchesOpenAPI(t *testing.T) {
 		"GET /p/agencies/{id}", "POST /api/v1/people/activate", "GET /api/v1/people/standing", "POST /api/v1/review/open",
 		"POST /api/v1/admin/decisions/{id}/withdraw", "GET /api/v1/handovers", "GET /api/v1/hall/windows",
 		"GET /api/v1/deadlines", "PUT /api/v1/admin/deadlines", "GET /api/v1/tasks/", "POST /api/v1/tasks/{id}/claim", "GET /p/draws/{id}.json",
-		"GET /api/v1/halls", "PUT /api/v1/admin/halls/{hall}", "PUT /api/v1/admin/halls/{hall}/windows/{no}", "DELETE /api/v1/admin/halls/{hall}/windows/{no}",
+		"GET /p/agencies/", "GET /api/v1/halls", "PUT /api/v1/admin/halls/{hall}", "PUT /api/v1/admin/halls/{hall}/windows/{no}", "DELETE /api/v1/admin/halls/{hall}/windows/{no}",
 		"GET /api/v1/openapi.json", "GET /api/v1/reference", "GET /favicon.ico"}
 	sort.Strings(documented)
 	sort.Strings(served)

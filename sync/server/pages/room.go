@@ -46,6 +46,9 @@ type Room struct {
 	// Withdrawn is how an item the lists took down was withdrawn; false
 	// if it was not, or went before withdrawals were kept.
 	Withdrawn func(ctx context.Context, kind catalog.Kind, id string) (api.Withdrawal, bool, error)
+	// Search is one page of the public lists q selects, ranked as a kiosk
+	// searches (app/catalog), and how many it selects in all.
+	Search func(ctx context.Context, q catalog.Query) ([]catalog.Item, int, error)
 
 	annual annualCache
 }
