@@ -331,3 +331,76 @@ func errDetail(err, sentinel error) string {
 	}
 	return ""
 }
+
+// hallDesk gives the console the halls, their windows and the items a
+// window may handle; this package's refusals reach it as
+// *console.HallError with their codes.
+type hallDesk struct{ s *Server }
+
+var _ console.Halls = hallDesk{}
+
+func hallError(err error) error {
+	for _, c := range hallCodes {
+		if errors.Is(err, c.err) {
+			return &console.HallError{Code: c.code, Status: c.status, Err: err}
+		}
+	}
+	return err
+}
+
+func (d hallDesk) List(ctx context.Context) ([]api.Hall, error) { return d.s.Halls(ctx) }
+
+func (d hallDesk) PutHall(ctx context.Context, scope, code, name string) error {
+	return hallError(d.s.PutHall(ctx, scope, code, name))
+}
+
+func (d hallDesk) PutWindow(ctx context.Context, scope, hall string, w api.HallWindow) error {
+	return hallError(d.s.PutHallWindow(ctx, scope, hall, w))
+}
+
+func (d hallDesk) DeleteWindow(ctx context.Context, scope, hall string, number int) error {
+	return hallError(d.s.DeleteHallWindow(ctx, scope, hall, number))
+}
+
+// Items finds guides and fees for a window's form with the lists' own
+// search (text, pinyin, initials), guides first.
+func (d hallDesk) Items(ctx context.Context, q string, limit int) ([]console.HallItem, error) {
+	var out []console.HallItem
+	for _, kind := range []catalog.Kind{catalog.KindGuide, catalog.KindFee} {
+		items, err := d.s.SearchLists(ctx, catalog.Query{Kind: kind, Text: q, Limit: limit})
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range items {
+			out = append(out, console.HallItem{Kind: string(kind), ID: it.Key(), Title: it.Title(), Agency: it.Agency()})
+		}
+	}
+	return out, nil
+}
+
+// Named reads the guides and fees of those ids; one the lists no longer
+// hold is left out (the page shows its bare id).
+func (d hallDesk) Named(ctx context.Context, guides, fees []string) ([]console.HallItem, error) {
+	var out []console.HallItem
+	seen := map[string]bool{}
+	for kind, ids := range map[catalog.Kind][]string{catalog.KindGuide: guides, catalog.KindFee: fees} {
+		for _, id := range ids {
+			if seen[string(kind)+"/"+id] {
+				continue
+			}
+			seen[string(kind)+"/"+id] = true
+			m, err := d.s.Item(ctx, kind, id)
+			if errors.Is(err, ErrNoItem) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			title, _ := m["name"].(string)
+			agency, _ := m["agency"].(string)
+			out = append(out, console.HallItem{Kind: string(kind), ID: id, Title: title, Agency: agency})
+		}
+	}
+	slices.SortFunc(out, func(a, b console.HallItem) int { return strings.Compare(a.Kind+a.ID, b.Kind+b.ID) })
+	return out, nil
+}

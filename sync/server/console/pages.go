@@ -110,6 +110,9 @@ func (c *Room) nav(s *Session) []link {
 	if c.Draws != nil && hasRole(drawRoles, r) {
 		out = append(out, link{"/admin/draws", "platform.console.draws"})
 	}
+	if c.Halls != nil && hasRole(hallRoles, r) {
+		out = append(out, link{"/admin/halls", "platform.console.halls"})
+	}
 	if hasRole(adminRoles, r) {
 		out = append(out, link{"/admin/admins", "platform.console.admins"})
 	}
@@ -260,6 +263,9 @@ func (c *Room) Register(mux *http.ServeMux) {
 	}
 	if c.Draws != nil {
 		c.drawRoutes(mux)
+	}
+	if c.Halls != nil {
+		c.hallRoutes(mux)
 	}
 	for _, p := range c.Pages {
 		mux.Handle(p.Pattern, c.GuardPage(p.Roles, p.Handler))
