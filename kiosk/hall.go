@@ -147,17 +147,33 @@ func (d *WindowDesk) windowTab(show func(catalog.Item)) *container.TabItem {
 	if !ok {
 		return nil
 	}
-	items := append(append([]catalog.Item{}, s.Guides...), s.Fees...)
-	d.Mine = widget.NewList(func() int { return len(items) },
+	d.ownItems = append(append([]catalog.Item{}, s.Guides...), s.Fees...)
+	d.Mine = widget.NewList(func() int { return len(d.ownItems) },
 		func() fyne.CanvasObject { return widget.NewLabel("") },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
-			o.(*widget.Label).SetText(shell.L("list."+string(items[i].Kind())) + "　" + items[i].Title())
+			o.(*widget.Label).SetText(shell.L("list."+string(d.ownItems[i].Kind())) + "　" + d.ownItems[i].Title())
 		})
 	d.Mine.OnSelected = func(i widget.ListItemID) {
-		show(items[i])
+		if i < len(d.ownItems) {
+			show(d.ownItems[i])
+		}
 		d.Mine.UnselectAll()
 	}
 	return container.NewTabItem(shell.L("window.mine_tab", map[string]any{"Name": s.Name}), d.Mine)
+}
+
+// refreshMine reads the window's own set again after a pull: an item
+// changed, added or taken off the window on the platform.
+func (d *WindowDesk) refreshMine() {
+	if d.Mine == nil {
+		return
+	}
+	if s, ok := d.windowService(d.Window); ok {
+		d.ownItems = append(append([]catalog.Item{}, s.Guides...), s.Fees...)
+	} else {
+		d.ownItems = nil
+	}
+	d.Mine.Refresh()
 }
 
 // windowHeading is the display's line over a window's lists: its name.

@@ -147,6 +147,19 @@ func TestWindowDeskOffersItsWindowsItems(t *testing.T) {
 	if d.Display.State != "item" || d.Display.Shown.Key() != other[0].Key() {
 		t.Fatalf("picked from the window's set: %s %v", d.Display.State, d.Display.Shown)
 	}
+
+	// The platform takes a guide off window 3: at the next pull the
+	// console's set and the display (serving again) follow, and the
+	// console names what changed.
+	putJSON(t, token, hall+"/windows/3", api.HallWindow{Name: "城管综合受理", Agency: "02", Guides: ids(mine[:2]), Fees: ids(fees)})
+	d.Display.Serve(d.Window, *d.Staff, d.serviceItems(d.Staff.Agency))
+	pull()
+	if d.Mine.Length() != len(want)-1 || !strings.Contains(d.PullResult.Text, mine[2].Title()) {
+		t.Fatalf("after window 3 lost %s: own tab %d, pull says %q", mine[2].Title(), d.Mine.Length(), d.PullResult.Text)
+	}
+	if shown := strings.Join(texts(d.Display.Content()), "\n"); strings.Contains(shown, mine[2].Title()) {
+		t.Fatalf("the display still shows %s", mine[2].Title())
+	}
 }
 
 // Where the platform configures no hall, the window numbers run 1 to

@@ -86,7 +86,8 @@ type WindowDesk struct {
 	Fees          *ListScreen
 	// Mine lists the window's own guides and fees where the hall
 	// configures them (windowTab); nil otherwise.
-	Mine *widget.List
+	Mine     *widget.List
+	ownItems []catalog.Item // what Mine lists
 
 	Display *Display
 	console *fyne.Container
@@ -268,6 +269,7 @@ func (d *WindowDesk) Refresh() {
 	}
 	d.Guides.reload()
 	d.Fees.reload()
+	d.refreshMine()
 	switch d.Display.State {
 	case "serving":
 		d.Display.Serve(d.Window, *d.Staff, d.serviceItems(d.Staff.Agency))
