@@ -342,7 +342,7 @@ var _ console.Halls = hallDesk{}
 func hallError(err error) error {
 	for _, c := range hallCodes {
 		if errors.Is(err, c.err) {
-			return &console.HallError{Code: c.code, Status: c.status, Err: err}
+			return &console.HallError{Code: c.code, Status: c.status, Detail: errDetail(err, c.err), Err: err}
 		}
 	}
 	return err

@@ -39,6 +39,7 @@ type HallItem struct {
 type HallError struct {
 	Code   string
 	Status int
+	Detail string // what it names (an item, an agency), "" for nothing
 	Err    error
 }
 
@@ -243,7 +244,7 @@ func (c *Room) putWindow(w http.ResponseWriter, r *http.Request, s *Session) {
 	if err := c.Halls.PutWindow(r.Context(), s.Scope(), h.Code, win); err != nil {
 		var he *HallError
 		if errors.As(err, &he) {
-			c.showHall(w, r, s, he.Status, he.Code, hallDetail(he), "", h, win, false)
+			c.showHall(w, r, s, he.Status, he.Code, he.Detail, "", h, win, false)
 			return
 		}
 		c.internal(w, r, s, err)
@@ -252,15 +253,6 @@ func (c *Room) putWindow(w http.ResponseWriter, r *http.Request, s *Session) {
 	c.act(r, s, win.Agency, "hall.window.put", h.Code+"/"+strconv.Itoa(n),
 		win.Name+" guides="+strings.Join(win.Guides, ",")+" fees="+strings.Join(win.Fees, ","))
 	http.Redirect(w, r, "/admin/halls/"+url.PathEscape(h.Code)+"?done=window", http.StatusSeeOther)
-}
-
-// hallDetail is what a refusal names (an item, an agency), for the page.
-func hallDetail(he *HallError) string {
-	s := he.Err.Error()
-	if i := strings.LastIndex(s, ": "); i >= 0 && strings.Contains(s[:i], " ") {
-		return s[i+2:]
-	}
-	return ""
 }
 
 func (c *Room) deleteWindow(w http.ResponseWriter, r *http.Request, s *Session) {

@@ -133,6 +133,9 @@ func TestHallConsoleInABrowser(t *testing.T) {
 	if code := post("/admin/halls/civic/windows", url.Values{"number": {"5"}, "name": {"x"}, "guide": {"G-NONE"}}); code != "unknown_item" {
 		t.Errorf("an unknown guide: %q", code)
 	}
+	if e := text(`.error`); !strings.Contains(e, "G-NONE") {
+		t.Errorf("the refusal does not name the guide: %q", e)
+	}
 	do("the refusal", shot("halls-console-refused"))
 	hall, err := s.Hall(ctx, "civic")
 	if err != nil || len(hall.Windows) != 2 || hall.Windows[0].Agency != "01" || hall.Windows[1].Number != 3 ||
