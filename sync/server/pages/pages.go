@@ -186,6 +186,7 @@ func (s *Room) PublicAgency(w http.ResponseWriter, r *http.Request) {
 				d.Fields = append(d.Fields, f)
 			}
 		}
+		d.Fields = append(d.Fields, s.agencyLists(r.Context(), a.Code)...)
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		page.Execute(w, d)
 		return

@@ -1,6 +1,7 @@
 package pages
 
 import (
+	"context"
 	"html/template"
 	"math"
 	"net/http"
@@ -138,6 +139,22 @@ func pager(u *url.URL, cur, pages int) []pageLink {
 	}
 	if cur < pages {
 		out = append(out, pageLink{URL: at(cur + 1), Label: words.L("public.next")})
+	}
+	return out
+}
+
+// agencyLists links an agency's page to its items in each public list
+// that holds some (the search filtered by the agency), with their count.
+func (s *Room) agencyLists(ctx context.Context, code string) []pageField {
+	var out []pageField
+	for _, k := range catalog.Kinds {
+		_, n, err := s.Search(ctx, catalog.Query{Kind: k, Agency: code, Limit: 1})
+		if err != nil || n == 0 {
+			continue
+		}
+		out = append(out, pageField{Label: words.L("list." + string(k)),
+			Value: words.L("public.agency_list", map[string]any{"N": n}),
+			URL:   "/p/?" + url.Values{"kind": {string(k)}, "agency": {code}}.Encode()})
 	}
 	return out
 }

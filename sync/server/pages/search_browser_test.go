@@ -198,6 +198,19 @@ func TestAgencyPagesInABrowser(t *testing.T) {
 		}
 	}
 	shot(t, br, "halls-agency")
+	// The page leads to the agency's guides: the search, filtered by it.
+	guides, err := s.SearchLists(context.Background(), catalog.Query{Kind: catalog.KindGuide, Agency: a.Code, Limit: 100000})
+	if err != nil || len(guides) == 0 {
+		t.Fatal(len(guides), err)
+	}
+	link := `dl a[href="/p/?agency=` + a.Code + `&kind=guide"]`
+	br.Do("the agency's guides", chromedp.Click(css(link)), chromedp.WaitVisible(css(`#count`)))
+	if count := br.Text(`#count`); !strings.HasPrefix(count, fmt.Sprintf("共 %d 条", len(guides))) {
+		t.Fatalf("the agency's guides: %q, want %d", count, len(guides))
+	}
+	if first := br.Text(`#results li:first-child a`); first != guides[0].Title() {
+		t.Errorf("the agency's first guide: %q, want %q", first, guides[0].Title())
+	}
 }
 
 // shot saves the page under $SANXIANG_SHOTS when set (as well as the
