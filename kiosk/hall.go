@@ -183,3 +183,16 @@ func windowHeading(s Service) []fyne.CanvasObject {
 	}
 	return []fyne.CanvasObject{heading(s.Name)}
 }
+
+// WindowNumbers says which window numbers the hall has, for a message:
+// "3、7" for its configured windows, "1–20" where it numbers them only.
+func (d *WindowDesk) WindowNumbers() string {
+	if _, ok := d.theHall(); !ok {
+		return "1–" + strconv.Itoa(d.cfg.HallWindows)
+	}
+	var out []string
+	for _, o := range d.windowOptions() {
+		out = append(out, windowNumber(o))
+	}
+	return strings.Join(out, "、")
+}

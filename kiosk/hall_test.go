@@ -101,8 +101,8 @@ func TestWindowDeskOffersItsWindowsItems(t *testing.T) {
 	if want := []string{"3　城管综合受理", "7　市场监管"}; !slices.Equal(d.WindowNo.Options, want) {
 		t.Fatalf("picker after the pull: %v, want %v", d.WindowNo.Options, want)
 	}
-	if err := d.SetWindowNo("5"); err == nil {
-		t.Fatal("window 5 is not in the hall, yet the desk took it")
+	if err := d.SetWindowNo("5"); err == nil || d.WindowNumbers() != "3、7" {
+		t.Fatalf("window 5 is not in the hall (%s), yet the desk took it: %v", d.WindowNumbers(), err)
 	}
 	if err := d.SetWindowNo("3"); err != nil {
 		t.Fatal(err)
@@ -173,6 +173,9 @@ func TestWindowDeskWithoutHallSaysSo(t *testing.T) {
 	test.Tap(d.SignIn)
 	if d.Display.State != "serving" || d.Mine != nil {
 		t.Fatalf("display %s, own tab %v", d.Display.State, d.Mine)
+	}
+	if d.WindowNumbers() != "1–20" {
+		t.Errorf("window numbers without a hall: %s", d.WindowNumbers())
 	}
 	if !strings.Contains(strings.Join(texts(d.Console()), "\n"), "本大厅尚未在平台配置窗口事项") {
 		t.Errorf("the console does not say the hall is not configured: %q", texts(d.Console()))
