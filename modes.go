@@ -81,7 +81,7 @@ func runWindow(o *options, _ io.Writer) error {
 	}
 	if o.windowNo != "" {
 		if err := desk.SetWindowNo(o.windowNo); err != nil {
-			return plainError(shell.L("cli.bad_window_no", map[string]any{"N": o.windowNo, "Max": dev.Config.HallWindows}))
+			return plainError(shell.L("cli.bad_window_no", map[string]any{"N": o.windowNo, "Windows": desk.WindowNumbers()}))
 		}
 	}
 	console := a.NewWindow(shell.L("app.window_title"))

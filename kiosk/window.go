@@ -86,6 +86,10 @@ type WindowDesk struct {
 	Fees          *ListScreen
 	// Rate is 办结 and the citizen's rating (rating.go).
 	Rate DeskRating
+	// Mine lists the window's own guides and fees where the hall
+	// configures them (windowTab); nil otherwise.
+	Mine     *widget.List
+	ownItems []catalog.Item // what Mine lists
 
 	Display *Display
 	console *fyne.Container
@@ -126,16 +130,17 @@ func NewWindowDesk(cat *catalog.Catalog, book *account.Book, cfg config.Config) 
 // SetWindowNo preselects the window this computer stands at (--window-no)
 // on the sign-in form.
 func (d *WindowDesk) SetWindowNo(n string) error {
-	i, err := strconv.Atoi(n)
-	if err != nil || i < 1 || i > d.cfg.HallWindows {
+	choice, ok := d.windowChoice(n)
+	if !ok {
 		return fmt.Errorf("window number %q: %w", n, ErrNoSuchWindow)
 	}
-	d.Window = strconv.Itoa(i)
-	d.WindowNo.SetSelected(d.Window)
+	d.Window = windowNumber(choice)
+	d.WindowNo.SetSelected(choice)
 	return nil
 }
 
-// ErrNoSuchWindow is a window number outside the hall's (hall_windows).
+// ErrNoSuchWindow is a window number the hall does not have (its
+// configured windows, else 1 to hall_windows).
 var ErrNoSuchWindow = errors.New("no such window in the hall")
 
 // Attach gives the desk the console's window, and the keyboard to its
@@ -262,10 +267,12 @@ func (d *WindowDesk) ShowPull(n int, err error) {
 func (d *WindowDesk) Refresh() {
 	d.Updated.SetText(updatedText(d.cat))
 	if d.Staff == nil {
+		d.refreshWindows()
 		return
 	}
 	d.Guides.reload()
 	d.Fees.reload()
+	d.refreshMine()
 	switch d.Display.State {
 	case "serving":
 		d.Display.Serve(d.Window, *d.Staff, d.serviceItems(d.Staff.Agency))
@@ -279,14 +286,10 @@ func (d *WindowDesk) Refresh() {
 }
 
 func (d *WindowDesk) showSignIn() {
-	var numbers []string
-	for i := 1; i <= d.cfg.HallWindows; i++ {
-		numbers = append(numbers, strconv.Itoa(i))
-	}
-	d.WindowNo = widget.NewSelect(numbers, nil)
+	d.WindowNo = widget.NewSelect(d.windowOptions(), nil)
 	d.WindowNo.PlaceHolder = shell.L("window.pick")
-	if d.Window != "" {
-		d.WindowNo.SetSelected(d.Window)
+	if c, ok := d.windowChoice(d.Window); ok {
+		d.WindowNo.SetSelected(c)
 	}
 	d.StaffID = widget.NewEntry()
 	d.StaffID.SetPlaceHolder(shell.L("window.staff_id_hint"))
@@ -334,7 +337,7 @@ func (d *WindowDesk) TrySignIn() {
 		d.say(shell.L("window.err_pick"), false)
 		return
 	}
-	id, pin, window := d.StaffID.Text, d.PIN.Text, d.WindowNo.Selected
+	id, pin, window := d.StaffID.Text, d.PIN.Text, windowNumber(d.WindowNo.Selected)
 	d.PIN.SetText("")
 	d.say("", false)
 	d.Busy.Start(shell.L("signin.busy"))
@@ -363,10 +366,18 @@ func (d *WindowDesk) TrySignIn() {
 	})
 }
 
-// Service is what a window offers: its agency's guides and fees.
-type Service struct{ Guides, Fees []catalog.Item }
+// Service is what a window offers: the guides and fees the hall gives it
+// (Name is the window's), or, in a hall the platform does not configure,
+// its staff member's agency's first ones.
+type Service struct {
+	Name         string
+	Guides, Fees []catalog.Item
+}
 
 func (d *WindowDesk) serviceItems(agency string) Service {
+	if s, ok := d.windowService(d.Window); ok {
+		return s
+	}
 	ctx := context.Background()
 	var s Service
 	var err error
@@ -416,11 +427,15 @@ func (d *WindowDesk) showConsole() {
 			}
 		}
 	}
-	hint := widget.NewLabel(shell.L("window.pick_hint"))
+	hint := widget.NewLabel(shell.L("window.pick_hint") + d.hallNote())
 	tabs := container.NewAppTabs(
 		container.NewTabItem(shell.L("list.guide"), d.Guides.content),
 		container.NewTabItem(shell.L("list.fee"), d.Fees.content),
 	)
+	if mine := d.windowTab(show); mine != nil {
+		tabs.Items = append([]*container.TabItem{mine}, tabs.Items...)
+		tabs.SelectIndex(0)
+	}
 	d.header = container.NewBorder(container.NewVBox(top, d.pausePanel, d.PausedNote, d.Rate.Note, hint, widget.NewSeparator()), nil, nil, nil, tabs)
 	d.console.Objects = []fyne.CanvasObject{d.header}
 	d.console.Refresh()
@@ -726,7 +741,8 @@ func (d *Display) Serve(window string, a account.Account, s Service) {
 		list(shell.L("display.items"), s.Guides),
 		list(shell.L("display.fees"), s.Fees),
 	)
-	d.set("serving", container.NewBorder(nil, nil, d.staffCard(window, a, 200), nil, right))
+	d.set("serving", container.NewBorder(nil, nil, d.staffCard(window, a, 200), nil,
+		container.NewBorder(container.NewVBox(windowHeading(s)...), nil, nil, nil, right)))
 }
 
 // detailLine is the one fact a citizen most needs beside an item's name.

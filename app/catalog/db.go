@@ -161,6 +161,10 @@ type Query struct {
 	Act    Act
 	Limit  int // 0 means 50
 	Offset int
+	// Ranked puts the best matches of Text first, list order among equals:
+	// a whole word of the key (the name, its full pinyin, its initials, a
+	// certificate number) before the start of one, before anywhere else.
+	Ranked bool
 }
 
 // Search returns one page of the items q selects, in pinyin order.

@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -87,6 +88,36 @@ func (ix *index) match(q Query) []int32 {
 		}
 		out = append(out, int32(i))
 	}
+	if key.Ranked && key.Text != "" {
+		rank := make(map[int32]int, len(out))
+		for _, i := range out {
+			rank[i] = rankOf(ix.keys[i], key.Text)
+		}
+		slices.SortStableFunc(out, func(a, b int32) int { return rank[a] - rank[b] })
+	}
 	ix.lastQuery, ix.lastMatch = key, out
 	return out
+}
+
+// rankOf is how well t matches the search key k (words parted by spaces):
+// 0 a whole word, 1 the start of a word, 2 elsewhere.
+func rankOf(k, t string) int {
+	best := 2
+	for off := 0; off < len(k); {
+		i := strings.Index(k[off:], t)
+		if i < 0 {
+			break
+		}
+		i += off
+		start := i == 0 || k[i-1] == ' '
+		end := i+len(t) == len(k) || k[i+len(t)] == ' '
+		if start && end {
+			return 0
+		}
+		if start {
+			best = 1
+		}
+		off = i + 1
+	}
+	return best
 }

@@ -42,6 +42,11 @@ type Config struct {
 	// KioskTheme is the kiosk's colour scheme: "light" (the default, as
 	// a public service's screens are) or "dark".
 	KioskTheme string `json:"kiosk_theme,omitempty"`
+	// Hall is the code of the service hall this device stands in, as the
+	// platform configures halls: a window's desk offers that hall's windows
+	// and each window's own guides and fees. "" with one hall configured
+	// means that one.
+	Hall string `json:"hall,omitempty"`
 	// KioskAdminPINHash is the Argon2id hash of the PIN that lets an
 	// administrator leave fullscreen or quit a kiosk ("sanxiang admin-pin"
 	// sets it). Without one, a kiosk cannot be left from its screen.

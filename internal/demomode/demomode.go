@@ -343,6 +343,11 @@ func Platform(ctx context.Context, dir string, cfg config.Config) (stop func(), 
 		ln.Close()
 		return nil, "", fmt.Errorf("the demo platform's draws: %w", err)
 	}
+	if err := demoload.Hall(ctx, s); err != nil {
+		s.Close()
+		ln.Close()
+		return nil, "", fmt.Errorf("the demo platform's hall: %w", err)
+	}
 	// The dashboard is behind the console's login: a city administrator
 	// "demo" whose password is this run's token.
 	if err := s.AddAdmin(ctx, console.Admin{Login: "demo", Name: "演示 市司法局", Role: console.RoleCity}, admin, "demo"); err != nil && !errors.Is(err, console.ErrDuplicate) {

@@ -336,17 +336,22 @@ func PullPinned(ctx context.Context, base, pin string, cat *catalog.Catalog) (in
 	return Pull(ctx, newResty(base, pin), cat)
 }
 
-// Pull is the change-feed loop over any resty client, then the photos
-// the lists name that the device does not hold yet (PullPhotos).
+// Pull is the change-feed loop over any resty client, then the halls
+// (pullHalls) and the photos the lists name that the device does not hold
+// yet (PullPhotos): each step runs whatever the one before did, and the
+// error names every step that failed. It counts the changes, and a change
+// of the halls as one.
 func Pull(ctx context.Context, r *resty.Client, cat *catalog.Catalog) (int, error) {
 	n, err := pullChanges(ctx, r, cat)
-	if err != nil {
-		return n, err
+	changed, herr := pullHalls(ctx, r, cat)
+	if changed {
+		n++
 	}
-	_, err = PullPhotos(ctx, r, cat)
-	return n, err
+	_, perr := PullPhotos(ctx, r, cat)
+	return n, errors.Join(err, herr, perr)
 }
 
+// pullChanges is the change-feed loop over any resty client.
 func pullChanges(ctx context.Context, r *resty.Client, cat *catalog.Catalog) (_ int, err error) {
 	defer wrap(&err, "pull the public lists")
 	n := 0

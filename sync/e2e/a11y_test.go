@@ -288,6 +288,9 @@ func publicPages(t *testing.T, s *server.Server, h *httptest.Server, sc drawScen
 	// An officer with a demo photo and one with the placeholder (issue 23).
 	pages = append(pages, publicPage{"officer-photo", "/p/officer/990101000001", 200}, publicPage{"officer-no-photo", "/p/officer/990105000001", 200})
 	pages = append(pages, publicPage{"agency", "/p/agencies/01", 200}, publicPage{"draws", "/p/draws/", 200})
+	// The search's other pages, a filter and nothing found; the agencies.
+	pages = append(pages, publicPage{"search-page-2", "/p/?kind=officer&page=2", 200}, publicPage{"search-agency", "/p/?kind=guide&agency=01&q=x", 200},
+		publicPage{"search-none", "/p/?q=zzzzzz", 200}, publicPage{"agencies", "/p/agencies/", 200})
 	draws := linksTo(t, h.URL+"/p/draws/", "/p/draws/")
 	if len(draws) < 4 { // the demo's draw of version 1, and the scenario's cancelled, drawn and planned ones
 		t.Fatalf("the list of draws links %v", draws)

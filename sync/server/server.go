@@ -63,6 +63,7 @@ import (
 // Server is one platform instance.
 type Server struct {
 	db       *sqldb.DB
+	search   listSearch // the public lists in the kiosk's search index (search.go)
 	signer   note.Signer
 	verifier string
 	now      func() time.Time
@@ -202,12 +203,12 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 	s.seen = newLastSeen(db, s.log)
 	s.pages = &pages.Room{DB: db, Now: func() time.Time { return s.now() }, Supervision: s.SupervisionOf, Rules: s.superviseRules,
 		CaseAt: s.intake.JudgedCaseAt, Item: s.Item, Draw: s.drawPage, Plan: s.planPage, Plans: s.planPages, Agencies: s.Agencies,
-		Withdrawn: s.Withdrawn, Procedures: s.ProcedureSet, ReviewRules: s.reviewRules}
+		Withdrawn: s.Withdrawn, Procedures: s.ProcedureSet, ReviewRules: s.reviewRules, Search: s.SearchListsPage}
 	// The supervision dashboards: the city's office sees every agency, an
 	// agency administrator their own agency's cases (another's is not found).
 	supervisors := []string{console.RoleCity, console.RoleAgency}
 	s.console = &console.Room{DB: db, Now: func() time.Time { return s.now() }, Log: s.log, People: s.people,
-		Agencies: s.Agencies, Configured: o.AdminToken, Decisions: decisionDesk{s}, Held: heldDesk{s}, Draws: drawDesk{s}, Pages: []console.Page{
+		Agencies: s.Agencies, Configured: o.AdminToken, Decisions: decisionDesk{s}, Held: heldDesk{s}, Draws: drawDesk{s}, Halls: hallDesk{s}, Pages: []console.Page{
 			{Pattern: "GET /admin/supervision", Nav: "platform.console.supervision", Path: "/admin/supervision", Roles: supervisors, Handler: s.pages.SupervisionPage},
 			{Pattern: "GET /admin/cases/{device}/{case}", Roles: supervisors, Handler: s.pages.SupervisionCase},
 		}}
@@ -241,7 +242,7 @@ func (s *Server) Close() error {
 		<-s.drawsDone
 	})
 	s.intake.Close()
-	err := errors.Join(s.seen.close(), s.media.Close(), s.db.Close())
+	err := errors.Join(s.seen.close(), s.media.Close(), s.search.close(), s.db.Close())
 	if s.lock != nil {
 		s.lock.Close()
 	}
@@ -353,6 +354,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET "+api.PathAudit, s.admin("audit", s.auditJSON))
 	s.peopleRoutes(mux)
 	s.photoRoutes(mux)
+	s.hallRoutes(mux)
 	// The console: login, administrators, API tokens, people, the audit
 	// log, and the supervision dashboards behind its session.
 	s.console.Register(mux)
@@ -377,6 +379,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /p/flows/{act}", s.pages.PublicFlow)
 	mux.HandleFunc("GET /p/{kind}/{id}", s.pages.PublicItem)
 	mux.HandleFunc("GET /p/agencies/{id}", s.pages.PublicAgency)
+	mux.HandleFunc("GET /p/agencies/{$}", s.pages.PublicAgencies)
 	mux.HandleFunc("GET /p/draws/{$}", s.pages.PublicDraws)
 	mux.HandleFunc("GET /p/draws/{id}", s.pages.PublicDraw)
 	mux.HandleFunc("GET /p/", s.pages.PublicSearch)

@@ -179,6 +179,9 @@ func run(listen, dbPath, mediaDir, adminToken string, withDemo bool, newCode str
 		if err := demoload.Plans(ctx, s); err != nil {
 			return err
 		}
+		if err := demoload.Hall(ctx, s); err != nil {
+			return err
+		}
 		log.Info("demo city loaded (lists, major-decision lists, reviewers) where the catalog was empty")
 	}
 	srv := newHTTPServer(listen, tr.handler(s.Handler()), log)

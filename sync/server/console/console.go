@@ -76,6 +76,8 @@ type Room struct {
 	Held Held
 	// Draws are the plans and draws of 双随机 (nil: no draws' pages).
 	Draws Draws
+	// Halls are the service halls and their windows (nil: no halls' pages).
+	Halls Halls
 
 	throttle throttle
 }

@@ -113,6 +113,9 @@ func (c *Room) nav(s *Session) []link {
 	if hasRole(ratingRoles, r) {
 		out = append(out, link{"/admin/ratings", "platform.console.ratings"})
 	}
+	if c.Halls != nil && hasRole(hallRoles, r) {
+		out = append(out, link{"/admin/halls", "platform.console.halls"})
+	}
 	if hasRole(adminRoles, r) {
 		out = append(out, link{"/admin/admins", "platform.console.admins"})
 	}
@@ -266,6 +269,9 @@ func (c *Room) Register(mux *http.ServeMux) {
 		c.drawRoutes(mux)
 	}
 	c.ratingRoutes(mux)
+	if c.Halls != nil {
+		c.hallRoutes(mux)
+	}
 	for _, p := range c.Pages {
 		mux.Handle(p.Pattern, c.GuardPage(p.Roles, p.Handler))
 	}

@@ -2,7 +2,6 @@ package pages
 
 import (
 	"embed"
-	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -191,57 +190,12 @@ func (s *Room) PublicAgency(w http.ResponseWriter, r *http.Request) {
 				d.Fields = append(d.Fields, f)
 			}
 		}
+		d.Fields = append(d.Fields, s.agencyLists(r.Context(), a.Code)...)
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		page.Execute(w, d)
 		return
 	}
 	s.notFound(w, r)
-}
-
-var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-
-func (s *Room) PublicSearch(w http.ResponseWriter, r *http.Request) {
-	kind := catalog.Kind(r.URL.Query().Get("kind"))
-	if kind == "" {
-		kind = catalog.KindOfficer
-	}
-	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	d := s.base(words.L("list." + string(kind)))
-	d.Query, d.Hint, d.SearchLabel = q, words.L("kiosk.search_hint"), words.L("public.search")
-	d.KindLabel, d.QueryLabel = words.L("public.search_kind"), words.L("public.search_text")
-	for _, k := range catalog.Kinds {
-		d.Kinds = append(d.Kinds, pageOption{Value: string(k), Label: words.L("list." + string(k)), Selected: k == kind})
-	}
-	rows, err := s.DB.QueryContext(r.Context(), `SELECT id, data FROM catalog WHERE kind = ? AND deleted = 0 AND data `+s.DB.Like()+` ? ESCAPE '\' ORDER BY id LIMIT 51`,
-		string(kind), "%"+likeEscaper.Replace(q)+"%")
-	if err != nil {
-		web.Internal(w, r, err)
-		return
-	}
-	defer rows.Close()
-	n := 0
-	for rows.Next() {
-		var id, data string
-		if err := rows.Scan(&id, &data); err != nil {
-			web.Internal(w, r, fmt.Errorf("search %s: %w", kind, err))
-			return
-		}
-		n++
-		if n > 50 {
-			break
-		}
-		it, err := catalog.Decode(kind, []byte(data))
-		if err != nil {
-			continue
-		}
-		d.Results = append(d.Results, pageResult{URL: api.PublicPath(string(kind), id), Title: it.Title(), Subtitle: it.Subtitle()})
-	}
-	d.Count = words.L("kiosk.count", map[string]any{"N": len(d.Results)})
-	if n > 50 {
-		d.Count = words.L("public.more")
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	page.Execute(w, d)
 }
 
 // wantsProblem says whether r asks for JSON and not for a page (a program

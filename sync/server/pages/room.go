@@ -53,6 +53,9 @@ type Room struct {
 	// ReviewRules are the agencies' review policies and the checklists
 	// (the legal review's flowchart draws them).
 	ReviewRules func(ctx context.Context) (review.Policies, map[string]review.Checklist, error)
+	// Search is one page of the public lists q selects, ranked as a kiosk
+	// searches (app/catalog), and how many it selects in all.
+	Search func(ctx context.Context, q catalog.Query) ([]catalog.Item, int, error)
 
 	annual annualCache
 }
