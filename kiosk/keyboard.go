@@ -22,6 +22,7 @@ type Keyboard struct {
 	Keys    map[string]*widget.Button // by the key's text: "a", "7", "back", "clear"
 	Toggle  *widget.Button            // hides and shows the keyboard, where there is one
 	onFold  func()                    // lays the screen out again after Toggle
+	keys    fyne.CanvasObject         // the rows of keys
 	content fyne.CanvasObject
 }
 
@@ -55,16 +56,28 @@ func newKeyboard(target *widget.Entry, digitsOnly bool, onKey func()) *Keyboard 
 		}
 		lines = append(lines, container.NewGridWithColumns(len(keys), keys...))
 	}
-	k.content = container.NewThemeOverride(container.NewVBox(lines...), keyTheme{})
+	k.keys = container.NewVBox(lines...)
+	k.content = container.NewThemeOverride(k.keys, keyTheme{})
 	return k
+}
+
+// drawIn draws the keys in base's sizes, not the app's: a keyboard on the
+// citizen display, whose app theme is the staff desk's.
+func (k *Keyboard) drawIn(base fyne.Theme) {
+	k.content = container.NewThemeOverride(k.keys, keyTheme{base: base})
 }
 
 // keyTheme draws the keys in the app's colours but never in 大字's larger
 // text: a key's single letter reads well at the kiosk's size, and the rows
 // it would take are results the citizen could see instead.
-type keyTheme struct{}
+type keyTheme struct{ base fyne.Theme }
 
-func (keyTheme) cur() fyne.Theme { return fyne.CurrentApp().Settings().Theme() }
+func (t keyTheme) cur() fyne.Theme {
+	if t.base != nil {
+		return t.base
+	}
+	return fyne.CurrentApp().Settings().Theme()
+}
 func (t keyTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
 	return t.cur().Color(n, v)
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/config"
+	"github.com/sanxiang-desk/sanxiang/app/hall"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
 	"github.com/sanxiang-desk/sanxiang/app/shell/shelltest"
 	"github.com/sanxiang-desk/sanxiang/app/speech"
@@ -300,4 +301,35 @@ func TestKioskLightByDefault(t *testing.T) {
 	if got := fyne.CurrentApp().Settings().Theme(); bg(got) < 0.8 {
 		t.Errorf("after 大字高对比 the kiosk's background is %.2f light", bg(got))
 	}
+}
+
+// The citizen display's rating screens are touched too: every level,
+// reason, key and button at least 15 mm, on a 1280×800 display.
+func TestRatingTouchTargetsAtLeast15mm(t *testing.T) {
+	d, book := newTestDesk(t)
+	d.SetRatings(&ratingLog{book: book})
+	dw := test.NewTempWindow(t, d.Display.Content())
+	dw.Resize(fyne.NewSize(1280, 800))
+	d.WindowNo.SetSelected("3")
+	test.Type(d.StaffID, "990102000004")
+	test.Type(d.PIN, "147258")
+	test.Tap(d.SignIn)
+	test.Tap(d.Rate.Finish)
+	check := func(screen string) {
+		n := 0
+		tappables(dw, func(o fyne.CanvasObject) {
+			n++
+			if sz := o.Size(); sz.Width < shell.MinTouch || sz.Height < shell.MinTouch {
+				t.Errorf("%s: %T is %.0f×%.0f, under %d×%d (15 mm)", screen, o, sz.Width, sz.Height, shell.MinTouch, shell.MinTouch)
+			}
+		})
+		if n < 5 {
+			t.Errorf("%s: only %d things to tap", screen, n)
+		}
+		checkFits(t, dw, screen)
+	}
+	check("levels")
+	test.Tap(d.Display.Rating.Levels[hall.LevelDissatisfied])
+	check("reasons")
+	shelltest.Shot(t, dw, "rating_reasons_touch")
 }

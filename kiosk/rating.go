@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -224,12 +223,12 @@ func (r *RatingScreen) showLevels() {
 		who = shell.L("display.window", map[string]any{"Window": r.body.Window}) + "　" + r.d.Serving.Name
 	}
 	anon := widget.NewLabelWithStyle(shell.L("rating.anonymous"), fyne.TextAlignCenter, fyne.TextStyle{})
-	r.d.set("rating", middle(
+	r.d.set("rating", touchable(middle(
 		heading(shell.L("rating.title")),
 		widget.NewLabelWithStyle(who, fyne.TextAlignCenter, fyne.TextStyle{}),
 		container.NewPadded(container.NewGridWithColumns(len(buttons), buttons...)),
 		anon,
-	))
+	)))
 }
 
 // choose takes a level: a good one is the rating, a bad one asks why.
@@ -253,7 +252,7 @@ func (r *RatingScreen) showReasons() {
 	for _, reason := range hall.Reasons {
 		b := widget.NewButton(shell.L("rating.reason."+reason), func() { r.toggle(reason) })
 		r.Reasons[reason] = b
-		buttons = append(buttons, tall(b, 90))
+		buttons = append(buttons, tall(b, shell.MinTouch))
 	}
 	r.Words = widget.NewEntry()
 	r.Words.SetPlaceHolder(shell.L("rating.words"))
@@ -264,6 +263,7 @@ func (r *RatingScreen) showReasons() {
 		r.touch()
 	}
 	r.Keyboard = newKeyboard(r.Words, false, r.touch)
+	r.Keyboard.drawIn(touchTheme)
 	r.Message = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	r.Message.Importance = widget.DangerImportance
 	r.Submit = widget.NewButtonWithIcon(shell.L("rating.submit"), theme.ConfirmIcon(), r.submit)
@@ -279,13 +279,25 @@ func (r *RatingScreen) showReasons() {
 	// app's theme before the display's larger one reaches them.
 	top := canvas.NewRectangle(color.Transparent)
 	top.SetMinSize(fyne.NewSize(0, 130))
-	r.d.set("rating_reason", container.NewBorder(
+	r.d.set("rating_reason", touchable(container.NewBorder(
 		container.NewStack(top, container.NewVBox(level, heading(shell.L("rating.reason_title")))),
 		container.NewVBox(r.Message, container.NewGridWithColumns(2, tall(r.Back, 80), tall(r.Submit, 80))),
 		nil, nil,
-		container.NewVBox(container.NewGridWithColumns(4, buttons...), layout.NewSpacer(), r.Words, r.Keyboard.content),
-	))
+		// The reasons at the left, the words and their keyboard beside
+		// them: one above the other, the keys would not fit 15 mm tall.
+		container.NewBorder(nil, nil, container.NewVBox(container.NewGridWithColumns(2, buttons...)), nil,
+			container.NewVBox(r.Words, r.Keyboard.content)),
+	)))
 }
+
+// touchable draws o in the kiosk's touch theme: the citizen rates on the
+// display with a finger, so its buttons and keys are at least 15 mm
+// (shell.MinTouch), as the kiosk's are.
+func touchable(o fyne.CanvasObject) fyne.CanvasObject {
+	return container.NewThemeOverride(o, touchTheme)
+}
+
+var touchTheme = shell.Theme{Large: true, Touch: true}
 
 // toggle chooses a reason, or takes it back.
 func (r *RatingScreen) toggle(reason string) {
