@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/sanxiang-desk/sanxiang/app/hanzi"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
 )
 
@@ -23,6 +24,7 @@ type Keyboard struct {
 	Toggle  *widget.Button            // hides and shows the keyboard, where there is one
 	onFold  func()                    // lays the screen out again after Toggle
 	keys    fyne.CanvasObject         // the rows of keys
+	bar     *pinyinBar                // the candidates, where it writes Chinese
 	content fyne.CanvasObject
 }
 
@@ -93,12 +95,26 @@ func (t keyTheme) Size(n fyne.ThemeSizeName) float32 {
 
 // Type adds s to the target, as a tap on its key does.
 func (k *Keyboard) Type(s string) {
+	if k.bar != nil && s >= "a" && s <= "z" {
+		k.compose(s)
+		k.onKey()
+		return
+	}
 	k.target.SetText(k.target.Text + s)
 	k.onKey()
 }
 
-// Backspace removes the last character.
+// Backspace removes the last character: of the composition, where
+// Chinese is being written, else of the text.
 func (k *Keyboard) Backspace() {
+	if b := k.bar; b != nil && b.letters != "" {
+		b.letters = b.letters[:len(b.letters)-1]
+		b.page = 0
+		b.all = hanzi.Candidates(b.letters, 0)
+		k.showBar()
+		k.onKey()
+		return
+	}
 	t := k.target.Text
 	if _, size := utf8.DecodeLastRuneInString(t); size > 0 {
 		k.target.SetText(t[:len(t)-size])
@@ -108,6 +124,10 @@ func (k *Keyboard) Backspace() {
 
 // Clear empties the target.
 func (k *Keyboard) Clear() {
+	if b := k.bar; b != nil {
+		b.letters, b.all, b.page = "", nil, 0
+		k.showBar()
+	}
 	k.target.SetText("")
 	k.onKey()
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -332,4 +333,81 @@ func TestRatingTouchTargetsAtLeast15mm(t *testing.T) {
 	test.Tap(d.Display.Rating.Levels[hall.LevelDissatisfied])
 	check("reasons")
 	shelltest.Shot(t, dw, "rating_reasons_touch")
+}
+
+// A citizen writes why in Chinese on the display's keyboard: pinyin typed
+// letter by letter, a character picked from the bar (a page on when it is
+// not on the first), backspace taking back a letter of the pinyin first,
+// 字母 keeping letters as typed.
+func TestRatingWordsInChinese(t *testing.T) {
+	d, book := newTestDesk(t)
+	rl := &ratingLog{book: book}
+	d.SetRatings(rl)
+	dw := test.NewTempWindow(t, d.Display.Content())
+	dw.Resize(fyne.NewSize(1280, 800))
+	d.WindowNo.SetSelected("3")
+	test.Type(d.StaffID, "990102000004")
+	test.Type(d.PIN, "147258")
+	test.Tap(d.SignIn)
+	test.Tap(d.Rate.Finish)
+	test.Tap(d.Display.Rating.Levels[hall.LevelDissatisfied])
+	r := d.Display.Rating
+	kb, bar := r.Keyboard, r.Keyboard.bar
+	typeWord := func(py string, want rune) { t.Helper(); writePinyin(t, kb, py, want) }
+	typeWord("pai", '排')
+	typeWord("dui", '队')
+	test.Tap(kb.Keys["s"])
+	test.Tap(kb.Keys["h"])
+	test.Tap(kb.Keys["back"])
+	if bar.Composing.Text != "s" || r.Words.Text != "排队" {
+		t.Fatalf("backspace took %q / %q", bar.Composing.Text, r.Words.Text)
+	}
+	test.Tap(kb.Keys["back"])
+	typeWord("tai", '太')
+	typeWord("jiu", '久')
+	test.Tap(kb.Keys["3"])
+	test.Tap(kb.Keys["x"])
+	test.Tap(bar.Letters)
+	if r.Words.Text != "排队太久3x" || bar.Composing.Text != "" {
+		t.Fatalf("wrote %q (composing %q)", r.Words.Text, bar.Composing.Text)
+	}
+	shelltest.Shot(t, dw, "rating_words_chinese")
+	for _, c := range "ban" {
+		test.Tap(kb.Keys[string(c)])
+	}
+	if !slices.ContainsFunc(bar.Picks, func(p *widget.Button) bool { return p.Text == "办" }) && bar.Next.Disabled() {
+		t.Errorf("ban offers neither 办 nor a next page: %q", bar.Picks[0].Text)
+	}
+	shelltest.Shot(t, dw, "rating_words_candidates")
+	for range 3 {
+		test.Tap(kb.Keys["back"])
+	}
+	test.Tap(r.Reasons[hall.ReasonOtherWords])
+	test.Tap(r.Submit)
+	if len(rl.got) != 1 || rl.got[0].Text != "排队太久3x" {
+		t.Fatalf("recorded %+v", rl.got)
+	}
+}
+
+// writePinyin types py on kb's keys and picks want from its candidate bar,
+// turning pages until it is offered.
+func writePinyin(t *testing.T, kb *Keyboard, py string, want rune) {
+	t.Helper()
+	bar := kb.bar
+	for _, c := range py {
+		test.Tap(kb.Keys[string(c)])
+	}
+	if bar.Composing.Text != py {
+		t.Fatalf("composing %q, want %q", bar.Composing.Text, py)
+	}
+	for range 4 {
+		for _, p := range bar.Picks {
+			if p.Text == string(want) {
+				test.Tap(p)
+				return
+			}
+		}
+		test.Tap(bar.Next)
+	}
+	t.Fatalf("%c not offered for %q in four pages", want, py)
 }

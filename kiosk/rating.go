@@ -263,6 +263,7 @@ func (r *RatingScreen) showReasons() {
 		r.touch()
 	}
 	r.Keyboard = newKeyboard(r.Words, false, r.touch)
+	r.Keyboard.WriteChinese() // pinyin to characters: the hall's screens have no input method
 	r.Keyboard.drawIn(touchTheme)
 	r.Message = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	r.Message.Importance = widget.DangerImportance
@@ -278,9 +279,9 @@ func (r *RatingScreen) showReasons() {
 	// The headings hold their height themselves: they are measured in the
 	// app's theme before the display's larger one reaches them.
 	top := canvas.NewRectangle(color.Transparent)
-	top.SetMinSize(fyne.NewSize(0, 130))
+	top.SetMinSize(fyne.NewSize(0, 70))
 	r.d.set("rating_reason", touchable(container.NewBorder(
-		container.NewStack(top, container.NewVBox(level, heading(shell.L("rating.reason_title")))),
+		container.NewStack(top, container.NewCenter(container.NewHBox(level, heading(shell.L("rating.reason_title"))))),
 		container.NewVBox(r.Message, container.NewGridWithColumns(2, tall(r.Back, 80), tall(r.Submit, 80))),
 		nil, nil,
 		// The reasons at the left, the words and their keyboard beside

@@ -237,10 +237,9 @@ func TestFullServiceRatedAtTheWindow(t *testing.T) {
 	test.Tap(rs.Reasons[hall.ReasonOtherWords]) // taken back
 	test.Tap(rs.Reasons[hall.ReasonUnclear])
 	test.Tap(rs.Reasons[hall.ReasonLongWait])
-	for _, k := range []string{"p", "a", "i", "d", "u", "i"} {
-		test.Tap(rs.Keyboard.Keys[k])
-	}
-	if rs.Words.Text != "paidui" {
+	writePinyin(t, rs.Keyboard, "pai", '排')
+	writePinyin(t, rs.Keyboard, "dui", '队')
+	if rs.Words.Text != "排队" {
 		t.Fatalf("typed %q", rs.Words.Text)
 	}
 	shelltest.Shot(t, dw, "rating-display-reasons")
@@ -256,7 +255,7 @@ func TestFullServiceRatedAtTheWindow(t *testing.T) {
 	if !strings.Contains(desk, "群众已评价") {
 		t.Fatalf("the console does not say the citizen rated:\n%s", desk)
 	}
-	for _, w := range []string{"不满意", "满意", "等候时间长", "材料要求不清", "paidui"} {
+	for _, w := range []string{"不满意", "满意", "等候时间长", "材料要求不清", "排队"} {
 		if strings.Contains(desk, w) {
 			t.Fatalf("the console shows %q to staff:\n%s", w, desk)
 		}
@@ -276,7 +275,7 @@ func TestFullServiceRatedAtTheWindow(t *testing.T) {
 	}
 	_, signed := r.SigBy(staff)
 	if r.Kind != hall.KindWindowRating || r.Author != staff || r.Case != "" || !signed || ledger.VerifySigs(dev.Log.Origin(), &r) != nil ||
-		b.Level != hall.LevelDissatisfied || !slices.Equal(b.Reasons, []string{hall.ReasonLongWait, hall.ReasonUnclear}) || b.Text != "paidui" ||
+		b.Level != hall.LevelDissatisfied || !slices.Equal(b.Reasons, []string{hall.ReasonLongWait, hall.ReasonUnclear}) || b.Text != "排队" ||
 		b.Window != "3" || b.Service != string(guide.Kind())+"/"+guide.Key() || b.ServiceTitle != guide.Title() || len(b.Visit) != 32 {
 		t.Fatalf("the rating record: %+v %+v", r, b)
 	}
@@ -321,7 +320,7 @@ func TestFullServiceRatedAtTheWindow(t *testing.T) {
 	code, _, page := city.do("GET", "/admin/ratings", nil)
 	path := "/admin/ratings/" + id.DeviceID + "/" + jsonInt(r.Seq)
 	if code != http.StatusOK || !strings.Contains(page, `href="`+path+`"`) || !strings.Contains(page, "已评价 1 次，未评价 0 次，满意率 0.0%") ||
-		!strings.Contains(page, "等候时间长；材料要求不清；paidui") || !strings.Contains(page, "待回访") || !strings.Contains(page, "WINDOW-1 · 3") ||
+		!strings.Contains(page, "等候时间长；材料要求不清；排队") || !strings.Contains(page, "待回访") || !strings.Contains(page, "WINDOW-1 · 3") ||
 		!strings.Contains(page, "毛诗") || !strings.Contains(page, `id="by-agency"`) {
 		t.Fatalf("the ratings page: %d\n%s", code, page)
 	}
@@ -334,7 +333,7 @@ func TestFullServiceRatedAtTheWindow(t *testing.T) {
 	}
 	own := login(t, h.URL, "own", "own-password-1")
 	code, _, page = own.do("GET", path, nil)
-	if code != http.StatusOK || !strings.Contains(page, "不满意") || !strings.Contains(page, "paidui") || !strings.Contains(page, guide.Title()) {
+	if code != http.StatusOK || !strings.Contains(page, "不满意") || !strings.Contains(page, "排队") || !strings.Contains(page, guide.Title()) {
 		t.Fatalf("the rating's page for its agency: %d\n%s", code, page)
 	}
 	csrf := own.csrf(page)
