@@ -258,6 +258,10 @@ func (d *WindowDesk) ShowPull(n int, err error) {
 	default:
 		d.PullResult.SetText(shell.L("window.pull_some", map[string]any{"Time": at, "N": n}))
 	}
+	// The hall's windows may have reached the catalog by another pull
+	// than this desk's (the demo's devices share one folder): the picker
+	// reads them after every pull, not only one that brought changes.
+	d.refreshWindows()
 }
 
 // Refresh shows the public lists as they are now (after a pull): the time
