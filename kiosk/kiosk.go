@@ -439,6 +439,7 @@ func (k *Kiosk) ShowAttract() {
 	for _, kind := range catalog.Kinds {
 		kinds = append(kinds, widget.NewLabelWithStyle(shell.L(kindLabel(kind)), fyne.TextAlignCenter, fyne.TextStyle{}))
 	}
+	kinds = append(kinds, widget.NewLabelWithStyle(shell.L("kiosk.flows"), fyne.TextAlignCenter, fyne.TextStyle{}))
 	// Two columns, so the screen fits 1280×800 however large the text.
 	lines := []fyne.CanvasObject{layout.NewSpacer(), title, container.NewGridWithColumns(2, kinds...)}
 	touch := widget.NewLabelWithStyle(shell.L("kiosk.touch_to_start"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
