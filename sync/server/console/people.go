@@ -29,7 +29,7 @@ type personView struct {
 	PersonRoles []string
 	CanWrite    bool
 	AgencyFixed bool
-	// CanPhoto: the administrator may set the person's photo (mayPhoto).
+	// CanPhoto: the administrator may set the person's photo (photoWrite).
 	CanPhoto bool
 	Initial  string // the surname, in the placeholder of a person without a photo
 }
@@ -116,7 +116,7 @@ func (c *Room) showPerson(w http.ResponseWriter, r *http.Request, s *Session, p 
 		return
 	}
 	pv := personView{Person: p, Keys: keys, PersonRoles: PersonRoles, CanWrite: mayWrite(s, p.Agency), AgencyFixed: s.Admin.Role == RoleAgency,
-		CanPhoto: mayPhoto(s, p.Agency), Initial: Initial(p.Name)}
+		CanPhoto: mayRead(s, p.Agency), Initial: Initial(p.Name)}
 	v := c.view(r.Context(), s, "platform.console.person")
 	v.Data = pv
 	if code != "" {

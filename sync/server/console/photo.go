@@ -11,32 +11,20 @@ import (
 	"github.com/sanxiang-desk/sanxiang/sync/server/people"
 )
 
-// photoWrite are the roles that may set a person's photo: an agency
-// administrator their own agency's people (mayPhoto), the city's office
-// and the operator everybody's. A photo is public information the city's
-// office keeps for the whole hall, unlike a person's role or keys.
+// photoWrite are the roles that may set a person's photo: whoever may
+// read the person (mayRead) — an agency administrator their own agency's
+// people, the city's office and the operator everybody's. A photo is
+// public information the city's office keeps for the whole hall, unlike a
+// person's role or keys.
 var photoWrite = []string{RoleAgency, RoleCity, RoleOperator}
-
-// mayPhoto says whether s may set the photo of a person of agency.
-func mayPhoto(s *Session, agency string) bool {
-	return s.Admin.Role != RoleAgency || agency == s.Admin.Agency
-}
 
 // uploadPhoto: POST /admin/people/{id}/photo, a multipart form with the
 // file "photo" (a JPEG or a PNG, judged by its bytes: people.NormalizePhoto
 // checks and re-encodes it). A refused photo shows the person's page
 // again with the refusal's code; nothing changes. Both go to the audit log.
 func (c *Room) uploadPhoto(w http.ResponseWriter, r *http.Request, s *Session) {
-	p, err := c.People.Get(r.Context(), r.PathValue("id"))
-	switch {
-	case errors.Is(err, people.ErrNoPerson):
-		c.fail(w, r, s, http.StatusNotFound, "not_found")
-		return
-	case err != nil:
-		c.internal(w, r, s, err)
-		return
-	case !mayPhoto(s, p.Agency):
-		c.fail(w, r, s, http.StatusForbidden, "forbidden")
+	p, ok := c.person(w, r, s, false) // whoever may read the person may set the photo
+	if !ok {
 		return
 	}
 	f, h, err := r.FormFile("file")
