@@ -304,11 +304,13 @@ func TestKioskLightByDefault(t *testing.T) {
 	}
 }
 
-// The citizen display's rating screens are touched too: every level,
-// reason, key and button at least 15 mm, on a 1280×800 display.
-func TestRatingTouchTargetsAtLeast15mm(t *testing.T) {
+// askedForRating is a window desk whose staff member has just pressed 办结:
+// its display, 1280×800, asks the citizen for a rating.
+func askedForRating(t *testing.T) (*WindowDesk, *ratingLog, fyne.Window) {
+	t.Helper()
 	d, book := newTestDesk(t)
-	d.SetRatings(&ratingLog{book: book})
+	rl := &ratingLog{book: book}
+	d.SetRatings(rl)
 	dw := test.NewTempWindow(t, d.Display.Content())
 	dw.Resize(fyne.NewSize(1280, 800))
 	d.WindowNo.SetSelected("3")
@@ -316,6 +318,13 @@ func TestRatingTouchTargetsAtLeast15mm(t *testing.T) {
 	test.Type(d.PIN, "147258")
 	test.Tap(d.SignIn)
 	test.Tap(d.Rate.Finish)
+	return d, rl, dw
+}
+
+// The citizen display's rating screens are touched too: every level,
+// reason, key and button at least 15 mm, on a 1280×800 display.
+func TestRatingTouchTargetsAtLeast15mm(t *testing.T) {
+	d, _, dw := askedForRating(t)
 	check := func(screen string) {
 		n := 0
 		tappables(dw, func(o fyne.CanvasObject) {
@@ -340,16 +349,7 @@ func TestRatingTouchTargetsAtLeast15mm(t *testing.T) {
 // not on the first), backspace taking back a letter of the pinyin first,
 // 字母 keeping letters as typed.
 func TestRatingWordsInChinese(t *testing.T) {
-	d, book := newTestDesk(t)
-	rl := &ratingLog{book: book}
-	d.SetRatings(rl)
-	dw := test.NewTempWindow(t, d.Display.Content())
-	dw.Resize(fyne.NewSize(1280, 800))
-	d.WindowNo.SetSelected("3")
-	test.Type(d.StaffID, "990102000004")
-	test.Type(d.PIN, "147258")
-	test.Tap(d.SignIn)
-	test.Tap(d.Rate.Finish)
+	d, rl, dw := askedForRating(t)
 	test.Tap(d.Display.Rating.Levels[hall.LevelDissatisfied])
 	r := d.Display.Rating
 	kb, bar := r.Keyboard, r.Keyboard.bar
