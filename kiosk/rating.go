@@ -153,10 +153,8 @@ func (d *Display) AskRating(b hall.RatingBody, record func(hall.RatingBody), bac
 
 // touch starts the wait for the next tap again.
 func (r *RatingScreen) touch() {
-	if r.timer != nil {
-		r.timer.Stop()
-	}
-	r.timer = time.AfterFunc(RatingTimeout, func() { fyne.Do(r.Expire) })
+	r.d.cancel(r.timer)
+	r.timer = r.d.after(RatingTimeout, r.Expire)
 }
 
 // Expire records the service as unrated if the citizen has not rated it,
@@ -172,9 +170,7 @@ func (r *RatingScreen) Expire() {
 // finish records the rating once (an empty level: unrated) and leaves
 // the question.
 func (r *RatingScreen) finish(b hall.RatingBody) {
-	if r.timer != nil {
-		r.timer.Stop()
-	}
+	r.d.cancel(r.timer)
 	r.d.Rating = nil
 	out := r.body
 	out.Level, out.Reasons, out.Text = hall.LevelUnrated, nil, ""
@@ -344,11 +340,54 @@ func (r *RatingScreen) submit() {
 // thank thanks the citizen for a while, then back shows the service.
 func (d *Display) thank(back func()) {
 	d.set("rated", middle(heading(shell.L("rating.thanks"))))
-	time.AfterFunc(ThanksFor, func() {
-		fyne.Do(func() {
-			if d.State == "rated" {
-				back()
-			}
-		})
+	d.after(ThanksFor, func() {
+		if d.State == "rated" {
+			back()
+		}
 	})
+}
+
+// after runs fn on the UI thread after wait, unless the display is
+// closed or the wait cancelled first.
+func (d *Display) after(wait time.Duration, fn func()) *time.Timer {
+	d.timersMu.Lock()
+	defer d.timersMu.Unlock()
+	if d.timers == nil {
+		d.timers = map[*time.Timer]bool{}
+	}
+	var t *time.Timer
+	t = time.AfterFunc(wait, func() {
+		d.timersMu.Lock()
+		live := d.timers[t] && !d.closed
+		delete(d.timers, t)
+		d.timersMu.Unlock()
+		if live {
+			fyne.Do(fn)
+		}
+	})
+	d.timers[t] = true
+	return t
+}
+
+// cancel stops a wait of after's.
+func (d *Display) cancel(t *time.Timer) {
+	if t == nil {
+		return
+	}
+	t.Stop()
+	d.timersMu.Lock()
+	delete(d.timers, t)
+	d.timersMu.Unlock()
+}
+
+// StopWaits stops the display's waits: a rating's timeout and its thanks
+// never fire after the display is gone (or a test is over).
+func (d *Display) StopWaits() {
+	d.timersMu.Lock()
+	defer d.timersMu.Unlock()
+	d.closed = true
+	for t := range d.timers {
+		t.Stop()
+	}
+	clear(d.timers)
 }

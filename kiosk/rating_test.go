@@ -170,6 +170,7 @@ func TestFullServiceRatedAtTheWindow(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.background = func(f func()) { f() }
+	t.Cleanup(d.Display.StopWaits)
 	cw := test.NewTempWindow(t, d.Console())
 	cw.Resize(fyne.NewSize(1280, 800))
 	dw := test.NewTempWindow(t, d.Display.Content())

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -586,6 +587,10 @@ type Display struct {
 	OnTitle func(title string)
 	// Rating is the citizen's rating being asked (rating.go), nil if none.
 	Rating *RatingScreen
+	// timers are the rating's waits (after); StopWaits stops them.
+	timersMu sync.Mutex
+	timers   map[*time.Timer]bool
+	closed   bool
 }
 
 // Title is the display window's title: who serves at which window, or

@@ -48,6 +48,9 @@ func newTestDesk(t *testing.T) (*WindowDesk, *account.Book) {
 		t.Fatal(err)
 	}
 	d.background = func(f func()) { f() } // fyne.Do runs in place in the test driver
+	// A rating's timeout or thanks must not fire into the next test, where
+	// fyne.Do would run it on the timer's goroutine beside that test's.
+	t.Cleanup(d.Display.StopWaits)
 	// The console and the display, each on a screen of its own.
 	for _, o := range []fyne.CanvasObject{d.Console(), d.Display.Content()} {
 		test.NewTempWindow(t, o).Resize(fyne.NewSize(1280, 800))
