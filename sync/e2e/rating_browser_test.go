@@ -7,6 +7,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/hall"
 	"github.com/sanxiang-desk/sanxiang/internal/browsertest"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
@@ -29,6 +30,9 @@ func TestRatingsConsoleInABrowser(t *testing.T) {
 	}
 	ctx := context.Background()
 	s, h := platform(t, servertest.Backends(t)[0])
+	if err := s.Publish(ctx, nil, []catalog.Agency{{Code: "02", Name: "青禾市城市管理局"}}); err != nil {
+		t.Fatal(err)
+	}
 	const staff, pin = "990102000104", "258147"
 	dev, _ := enrolledDevice(t, s, h.URL, "大厅一号窗口", api.DeviceWindow)
 	if _, err := client.ActivatePerson(ctx, dev, person(t, s, api.Person{ID: staff, Name: "毛诗", Agency: "02", Role: api.RoleStaff}), pin); err != nil {
@@ -83,6 +87,9 @@ func TestRatingsConsoleInABrowser(t *testing.T) {
 	}
 	if got := br.Text(`#state`); got != "整改中" {
 		t.Fatalf("the state: %q", got)
+	}
+	if got := br.Text(`#rating`); !strings.Contains(got, "城市管理局") {
+		t.Errorf("the rating names the staff member's agency by code, not name: %q", got)
 	}
 	t.Logf("screenshots in %s", br.Shots)
 }

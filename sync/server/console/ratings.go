@@ -386,8 +386,9 @@ func (c *Room) ratingsPage(w http.ResponseWriter, r *http.Request, s *Session) {
 
 type ratingView struct {
 	Rating
-	Form  FollowUp // as typed, when the form is shown again
-	Kinds []string
+	AgencyName string   // the staff member's agency by its name
+	Form       FollowUp // as typed, when the form is shown again
+	Kinds      []string
 }
 
 // rating reads the rating of the path for s; it has answered when ok is
@@ -422,7 +423,7 @@ func (c *Room) ratingPage(w http.ResponseWriter, r *http.Request, s *Session) {
 
 func (c *Room) showRating(w http.ResponseWriter, r *http.Request, s *Session, got Rating, form FollowUp, status int, code string, done bool) {
 	v := c.view(r.Context(), s, "platform.console.rating")
-	v.Data = ratingView{Rating: got, Form: form, Kinds: []string{FollowCallback, FollowFix}}
+	v.Data = ratingView{Rating: got, AgencyName: c.agencyName(r.Context(), got.Agency), Form: form, Kinds: []string{FollowCallback, FollowFix}}
 	if code != "" {
 		v.Code, v.Error = code, "platform.console.error."+code
 	}
