@@ -89,27 +89,13 @@ func (s *Server) followUpJSON(w http.ResponseWriter, r *http.Request) {
 	t, _ := console.TokenFrom(r.Context())
 	added, err := s.console.AddFollowUp(r.Context(), t.Agency, got.Device, got.Seq,
 		console.FollowUp{Kind: req.Kind, Who: req.Who, What: req.What, Due: req.Due, Result: req.Result}, t.Name, console.RoleToken)
-	for _, c := range []struct {
-		err    error
-		status int
-		code   string
-	}{
-		{console.ErrFollowUpKind, http.StatusUnprocessableEntity, "followup_kind"},
-		{console.ErrFollowUpWho, http.StatusUnprocessableEntity, "followup_who"},
-		{console.ErrFollowUpWhat, http.StatusUnprocessableEntity, "followup_what"},
-		{console.ErrFollowUpDue, http.StatusUnprocessableEntity, "followup_due"},
-		{console.ErrFollowUpLong, http.StatusUnprocessableEntity, "followup_long"},
-		{console.ErrNotBadRating, http.StatusConflict, "not_bad_rating"},
-		{console.ErrNoRating, http.StatusNotFound, "no_rating"},
-	} {
-		if errors.Is(err, c.err) {
-			key := "platform.console.error." + c.code
-			if c.code == "no_rating" {
-				key = "platform.no_rating"
-			}
-			web.Problem(w, r, c.status, c.code, words.M(key), "")
-			return
+	if status, code, ok := console.FollowUpRefusal(err); ok {
+		key := "platform.console.error." + code
+		if code == "no_rating" {
+			key = "platform.no_rating"
 		}
+		web.Problem(w, r, status, code, words.M(key), "")
+		return
 	}
 	if err != nil {
 		web.Internal(w, r, err)

@@ -445,23 +445,9 @@ func (c *Room) addFollowUp(w http.ResponseWriter, r *http.Request, s *Session) {
 	form := FollowUp{Kind: r.PostFormValue("kind"), Who: r.PostFormValue("who"), What: r.PostFormValue("what"),
 		Due: r.PostFormValue("due"), Result: r.PostFormValue("result")}
 	added, err := c.AddFollowUp(r.Context(), s.Scope(), got.Device, got.Seq, form, s.Admin.Login, s.Admin.Role)
-	codes := []struct {
-		err    error
-		status int
-		code   string
-	}{
-		{ErrFollowUpKind, http.StatusUnprocessableEntity, "followup_kind"},
-		{ErrFollowUpWho, http.StatusUnprocessableEntity, "followup_who"},
-		{ErrFollowUpWhat, http.StatusUnprocessableEntity, "followup_what"},
-		{ErrFollowUpDue, http.StatusUnprocessableEntity, "followup_due"},
-		{ErrFollowUpLong, http.StatusUnprocessableEntity, "followup_long"},
-		{ErrNotBadRating, http.StatusConflict, "not_bad_rating"},
-	}
-	for _, e := range codes {
-		if errors.Is(err, e.err) {
-			c.showRating(w, r, s, got, form, e.status, e.code, false)
-			return
-		}
+	if status, code, ok := FollowUpRefusal(err); ok && !errors.Is(err, ErrNoRating) {
+		c.showRating(w, r, s, got, form, status, code, false)
+		return
 	}
 	switch {
 	case errors.Is(err, ErrNoRating):
@@ -473,6 +459,33 @@ func (c *Room) addFollowUp(w http.ResponseWriter, r *http.Request, s *Session) {
 		c.act(r, s, added.Agency, "rating."+f.Kind, added.ID(), f.Who+": "+f.What)
 		http.Redirect(w, r, "/admin/ratings/"+url.PathEscape(added.Device)+"/"+strconv.FormatInt(added.Seq, 10)+"?done=1", http.StatusSeeOther)
 	}
+}
+
+// followUpCodes are a follow-up's refusals, each with its status and code:
+// the console's form and the API answer them alike.
+var followUpCodes = []struct {
+	err    error
+	status int
+	code   string
+}{
+	{ErrFollowUpKind, http.StatusUnprocessableEntity, "followup_kind"},
+	{ErrFollowUpWho, http.StatusUnprocessableEntity, "followup_who"},
+	{ErrFollowUpWhat, http.StatusUnprocessableEntity, "followup_what"},
+	{ErrFollowUpDue, http.StatusUnprocessableEntity, "followup_due"},
+	{ErrFollowUpLong, http.StatusUnprocessableEntity, "followup_long"},
+	{ErrNotBadRating, http.StatusConflict, "not_bad_rating"},
+	{ErrNoRating, http.StatusNotFound, "no_rating"},
+}
+
+// FollowUpRefusal is the status and code of AddFollowUp's refusal err; ok
+// is false for any other error.
+func FollowUpRefusal(err error) (status int, code string, ok bool) {
+	for _, c := range followUpCodes {
+		if errors.Is(err, c.err) {
+			return c.status, c.code, true
+		}
+	}
+	return 0, "", false
 }
 
 // ratingRoutes adds the ratings' pages.
