@@ -255,7 +255,8 @@ func TestNoticeWorkflowOverHTTP(t *testing.T) {
 			t.Fatalf("issue about agency 02: %d %s", p.status, p.code)
 		}
 		if p := city.get("/admin/notices/" + id(1)); p.status != http.StatusOK || !strings.Contains(p.body, "通报〔"+strconv.Itoa(year)+"〕1号") ||
-			!strings.Contains(p.body, "待整改") || !strings.Contains(p.body, "处罚决定未按期公示") || !strings.Contains(p.body, "/admin/cases/"+device+"/"+caseID) {
+			!strings.Contains(p.body, "待整改") || !strings.Contains(p.body, "处罚决定未按期公示") || !strings.Contains(p.body, "/admin/cases/"+device+"/"+caseID) ||
+			!strings.Contains(p.body, `青禾市市场监督管理局 <span class="sub mono">01</span>`) {
 			t.Fatalf("the notice: %d\n%s", p.status, p.body)
 		}
 
@@ -317,6 +318,13 @@ func TestNoticeWorkflowOverHTTP(t *testing.T) {
 		}
 		if f := city.get("/admin/notices/" + id(3) + "/files/" + pdfSHA); f.status != http.StatusNotFound || f.code != "no_notice_file" {
 			t.Fatalf("the file under another notice: %d %s", f.status, f.code)
+		}
+		// Each side is offered its own next step only.
+		if p := a01.get("/admin/notices/" + id(1)); strings.Contains(p.body, `id="recheck"`) || strings.Contains(p.body, `id="report"`) || strings.Contains(p.body, `id="accountability"`) {
+			t.Fatalf("the agency is offered the city's forms:\n%s", p.body)
+		}
+		if p := city.get("/admin/notices/" + id(1)); !strings.Contains(p.body, `id="recheck"`) || strings.Contains(p.body, `id="report"`) {
+			t.Fatalf("the city's page while a report waits:\n%s", p.body)
 		}
 		if p := a01.post("/admin/notices/"+id(1)+"/report", url.Values{"text": {"再报一次"}}); p.code != "notice_reported" {
 			t.Fatalf("a second report before the re-check: %d %s", p.status, p.code)

@@ -103,7 +103,7 @@ func (c *Room) issueNotice(w http.ResponseWriter, r *http.Request, s *Session) {
 
 type noticeView struct {
 	Notice
-	City, Agency bool // the side looking at it
+	CitySide, AgencySide bool // the side looking at it
 }
 
 // notice reads the notice of the path for s; it has answered when ok is
@@ -136,7 +136,7 @@ func (c *Room) noticePage(w http.ResponseWriter, r *http.Request, s *Session) {
 
 func (c *Room) showNotice(w http.ResponseWriter, r *http.Request, s *Session, n Notice, status int, code, detail, done string) {
 	v := c.view(r.Context(), s, "platform.console.notice")
-	v.Data = noticeView{Notice: n, City: s.Admin.Role == RoleCity, Agency: s.Admin.Role == RoleAgency}
+	v.Data = noticeView{Notice: n, CitySide: s.Admin.Role == RoleCity, AgencySide: s.Admin.Role == RoleAgency}
 	if code != "" {
 		v.Code, v.Error, v.Detail = code, "platform.console.error."+code, detail
 	}
