@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/app/casefile/casefiletest"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/client"
@@ -450,4 +451,50 @@ func TestNoticeWorkflowOverHTTP(t *testing.T) {
 			t.Fatalf("audited: %v", audited)
 		}
 	})
+}
+
+// An officer's device gets the notices about its own cases in its sync
+// round, kept in notices.json for the desk: a round pushes the case, the
+// city issues a notice about it, the next round brings it; another
+// officer's device gets none of it, and a window device is refused.
+func TestDeviceRoundPullsItsNotices(t *testing.T) {
+	ctx := context.Background()
+	s, h, clock, otherDevice, otherCase := noticePlatform(t, servertest.Backends(t)[0])
+	dev, id := enrolledDevice(t, s, h.URL, "执法终端", api.DeviceOfficer)
+	keysOf.Store(dev.Log, casefiletest.SignAs(t, dev.Log, "990101000001"))
+	t.Cleanup(func() { keysOf.Delete(dev.Log) })
+	activateKeys(t, s, id, dev.Log)
+	caseID, err := dev.Log.OpenCase(ctx, "990101000001", casefile.Opening{Act: catalog.ActInspection, Agency: "01", ItemID: "E1", ItemName: "检查",
+		Party: casefile.Party{Kind: "org", Name: "青禾市某某有限公司"}, Officers: []casefile.Officer{{CertNo: "990101000001", Name: "甲"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := client.Round(ctx, dev, nil); err != nil {
+		t.Fatalf("the first round: %s: %v", res, err)
+	}
+	if kept, err := client.LoadNotices(dev); err != nil || len(kept) != 0 {
+		t.Fatalf("before any notice: %+v %v", kept, err)
+	}
+	deadline := clock.Now().AddDate(0, 0, 5).Format(time.DateOnly)
+	for _, n := range []api.NewNotice{{Device: id.DeviceID, Case: caseID, Finding: "检查记录缺少当事人签字", Basis: "《行政执法全过程记录办法》第十条", Deadline: deadline},
+		{Device: otherDevice, Case: otherCase, Finding: "另一台设备的案件", Basis: "x", Deadline: deadline}} {
+		if st, code := noticeCall(t, h, admin, "POST", api.PathNotices, n, nil); st != http.StatusCreated {
+			t.Fatalf("issue: %d %s", st, code)
+		}
+	}
+	if res, err := client.Round(ctx, dev, nil); err != nil {
+		t.Fatalf("the second round: %s: %v", res, err)
+	}
+	kept, err := client.LoadNotices(dev)
+	if err != nil || len(kept) != 1 || kept[0].Case != caseID || kept[0].Device != id.DeviceID || kept[0].Finding != "检查记录缺少当事人签字" || kept[0].State != "pending" {
+		t.Fatalf("kept after the round: %+v %v", kept, err)
+	}
+	window, _ := enrolledDevice(t, s, h.URL, "大厅窗口", api.DeviceWindow)
+	wid, err := client.LoadIdentity(window.Dir, window.Keys())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.New(wid).PullNotices(ctx); err == nil || !strings.Contains(err.Error(), "wrong_kind") {
+		t.Fatalf("a window device pulls notices: %v", err)
+	}
 }
