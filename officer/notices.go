@@ -65,6 +65,18 @@ func (c *Cases) noticeBanner(id string) fyne.CanvasObject {
 		due := widget.NewLabel(shell.L("notice.deadline", map[string]any{"Deadline": n.Deadline, "Basis": n.Basis}))
 		due.Wrapping = fyne.TextWrapWord
 		rows := container.NewVBox(head, finding, due)
+		// A returned report: why, in the office's words.
+		if n.State == "returned" {
+			for i := len(n.Steps) - 1; i >= 0; i-- {
+				if n.Steps[i].Kind == "return" {
+					r := widget.NewLabel(shell.L("notice.returned_because", map[string]any{"Reasons": n.Steps[i].Text}))
+					r.Wrapping = fyne.TextWrapWord
+					r.Importance = widget.DangerImportance
+					rows.Add(r)
+					break
+				}
+			}
+		}
 		if n.Actions != "" {
 			a := widget.NewLabel(shell.L("notice.actions", map[string]any{"Actions": n.Actions}))
 			a.Wrapping = fyne.TextWrapWord

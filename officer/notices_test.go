@@ -161,11 +161,12 @@ func TestOfficerSeesNoticeOnDesk(t *testing.T) {
 	call("POST", api.PathNotices+"/"+n.ID+"/report", api.NoticeReport{Text: "已补充公示"}, http.StatusCreated)
 	token = "city-token"
 	call("POST", api.PathNotices+"/"+n.ID+"/recheck", api.NoticeRecheck{Decision: "return", Reasons: "未说明逾期原因"}, http.StatusCreated)
-	if got, err = mine.PullNotices(ctx); err != nil || len(got) != 1 || got[0].State != "returned" {
-		t.Fatalf("after the return: %+v %v", got, err)
+	call("POST", api.PathNotices+"/"+n.ID+"/accountability", api.NoticeAccountability{Who: "承办人 甲", Measure: "诫勉谈话"}, http.StatusCreated)
+	if got, err = mine.PullNotices(ctx); err != nil || len(got) != 1 || got[0].State != "returned" || len(got[0].Steps) != 2 {
+		t.Fatalf("after the return (accountability is not for the desk): %+v %v", got, err)
 	}
 	d.SetNotices(got, nil)
-	if text := strings.Join(labelTexts(d.Cases.root), "\n"); !strings.Contains(text, n.Number+"　退回，须重新整改") {
+	if text := strings.Join(labelTexts(d.Cases.root), "\n"); !strings.Contains(text, n.Number+"　退回，须重新整改") || !strings.Contains(text, "退回理由：未说明逾期原因") {
 		t.Fatalf("the case view after the return:\n%s", text)
 	}
 	shelltest.Shot(t, d.win, "notice-desk-banner-returned")

@@ -157,7 +157,8 @@ func (s *Server) noticeFileJSON(w http.ResponseWriter, r *http.Request) {
 }
 
 // deviceNotices: GET /api/v1/notices, the notices about the cases of the
-// calling officer's device: never another device's.
+// calling officer's device (never another device's), with their reports
+// and re-checks but not accountability.
 func (s *Server) deviceNotices(w http.ResponseWriter, r *http.Request, d Device) {
 	if d.ID == "" {
 		web.Internal(w, r, errors.New("a device without an id"))
@@ -169,6 +170,9 @@ func (s *Server) deviceNotices(w http.ResponseWriter, r *http.Request, d Device)
 	}
 	out := []api.Notice{}
 	for _, n := range list {
+		// Accountability (问责) names people and measures taken against
+		// them: a matter for the office and the agency, not the desks.
+		n.Steps = slices.DeleteFunc(n.Steps, func(st console.NoticeStep) bool { return st.Kind == console.StepAccountability })
 		out = append(out, wireNotice(n))
 	}
 	web.JSON(w, http.StatusOK, out)
