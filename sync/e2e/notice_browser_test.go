@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/sanxiang-desk/sanxiang/internal/browsertest"
+	"github.com/sanxiang-desk/sanxiang/internal/npmtools"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/server/servertest"
 )
@@ -138,6 +139,22 @@ func TestNoticesInTheBrowser(t *testing.T) {
 	color := eval[string](t, br, `getComputedStyle(document.querySelector("#notices tr:nth-child(2) td")).color`)
 	if !strings.Contains(firstRow, "执法记录仪配备不足") || !strings.Contains(firstRow, "逾期") || color != "rgb(183, 28, 28)" {
 		t.Fatalf("the first row: %q in %s", firstRow, color)
+	}
+
+	// axe-core finds nothing serious on the list, a notice with its
+	// forms, or the form to issue one (WCAG 2.1 A and AA).
+	axe, err := os.ReadFile(npmtools.Path(t, "axe-core/axe.min.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/admin/notices", "/admin/notices/" + id, "/admin/notices/new?device=" + device + "&case=" + caseID, "/admin/notices/new"} {
+		br.Do(path, chromedp.Navigate(h.URL+path), chromedp.WaitReady(css(`body`)), chromedp.Evaluate[chromedp.Void](string(axe)))
+		found := eval[[]axeViolation](t, br, axeRun, chromedp.EvalAwaitPromise)
+		for _, f := range found {
+			if f.Impact == "serious" || f.Impact == "critical" {
+				t.Errorf("%s: axe %s (%s): %s\n\t%s", path, f.ID, f.Impact, f.Help, strings.Join(f.Nodes, "\n\t"))
+			}
+		}
 	}
 	t.Logf("screenshots in %s", br.Shots)
 }
