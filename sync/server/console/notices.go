@@ -16,6 +16,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/sync/server/internal/wrap"
 	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
 )
@@ -261,7 +262,15 @@ func (c *Room) IssueNotice(ctx context.Context, agency string, nn NewNotice, act
 			return Notice{}, err
 		}
 	case n.Device == "" && n.Case == "" && n.Agency != "":
-		if c.agencyName(ctx, n.Agency) == n.Agency {
+		known := false
+		if c.Agencies != nil {
+			as, err := c.Agencies(ctx)
+			if err != nil {
+				return Notice{}, err
+			}
+			known = slices.ContainsFunc(as, func(a catalog.Agency) bool { return a.Code == n.Agency })
+		}
+		if !known {
 			return Notice{}, fmt.Errorf("%w: %q", ErrNoticeAgency, n.Agency)
 		}
 	default:
