@@ -304,6 +304,9 @@ func (c *Cases) showCase(id string, saved *ledger.RecordRef, notice string) {
 	if cs.Pending != nil {
 		top.Add(handoverBanner(cs, c.officerName))
 	}
+	if b := c.noticeBanner(cs.ID); b != nil {
+		top.Add(b)
+	}
 	c.archiveControls(cs, top, actions, docBtn, noteBtn, stageBtn)
 
 	var names []string

@@ -25,6 +25,7 @@ func (s DeviceSync) Sync(ctx context.Context, progress func(client.Upload)) (cli
 	cal, cerr := s.Dev.Calendar()
 	city := s.Dev.CityLists()
 	tasks, terr := client.LoadTasks(s.Dev)
+	notices, nerr := client.LoadNotices(s.Dev)
 	for _, e := range []error{aerr, cerr} {
 		if e != nil {
 			fyne.LogError("after sync", e)
@@ -40,6 +41,7 @@ func (s DeviceSync) Sync(ctx context.Context, progress func(client.Upload)) (cli
 		s.Desk.SetCityLists(city)
 		s.Desk.SetDeadlines(s.Dev.Deadlines())
 		s.Desk.SetTasks(tasks, terr)
+		s.Desk.SetNotices(notices, nerr)
 	})
 	return res, err
 }

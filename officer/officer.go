@@ -84,7 +84,9 @@ type Desk struct {
 	rev *review.Service
 	// deadlines are the agencies' own publication deadlines (SetDeadlines).
 	deadlines publish.Deadlines
-	Cases     *Cases
+	// notices are the notices (通报) about this device's cases (SetNotices).
+	notices []api.Notice
+	Cases   *Cases
 	// Queue is the reviewer's review queue, nil for officers.
 	Queue *Queue
 	// Tasks is an officer's drawn inspection tasks (抽查任务), nil for

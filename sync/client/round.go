@@ -184,6 +184,13 @@ func Round(ctx context.Context, dev *device.Device, progress func(Upload)) (Resu
 				ok("deadlines", dev.SaveDeadlines(ds))
 			}
 		},
+		// The notices (通报) about this device's cases, for the desk to
+		// show on each case.
+		func() {
+			if list, err := c.PullNotices(ctx); ok("notices", err) {
+				ok("notices", SaveNotices(dev, list))
+			}
+		},
 		// Legal review across devices: the registry first, since taking an
 		// opinion checks its reviewer against it.
 		func() {

@@ -77,6 +77,10 @@ func TestServerMatchesOpenAPI(t *testing.T) {
 		"GET /p/photos/{sha}.jpg", "PUT /api/v1/admin/people/{id}/photo",
 		"GET /api/v1/admin/ratings", "GET /api/v1/admin/ratings/{device}/{seq}", "POST /api/v1/admin/ratings/{device}/{seq}/followups",
 		"GET /p/agencies/", "GET /api/v1/halls", "PUT /api/v1/admin/halls/{hall}", "PUT /api/v1/admin/halls/{hall}/windows/{no}", "DELETE /api/v1/admin/halls/{hall}/windows/{no}"}
+	// 通报 → 整改 → 复查 (noticeapi.go)
+	served = append(served, "GET /api/v1/admin/notices", "POST /api/v1/admin/notices", "GET /api/v1/admin/notices/{id}",
+		"POST /api/v1/admin/notices/{id}/report", "POST /api/v1/admin/notices/{id}/recheck", "POST /api/v1/admin/notices/{id}/accountability",
+		"GET /api/v1/admin/notices/{id}/files/{sha}", "GET /api/v1/notices")
 	sort.Strings(documented)
 	sort.Strings(served)
 	if strings.Join(documented, "\n") != strings.Join(served, "\n") {

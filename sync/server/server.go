@@ -351,6 +351,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET "+api.PathAlerts, s.admin("supervision", s.listAlerts))
 	mux.HandleFunc("GET "+api.PathSupervision, s.admin("supervision", s.supervisionJSON))
 	s.ratingRoutes(mux) // 好差评 (ratingapi.go)
+	s.noticeRoutes(mux) // 通报 → 整改 → 复查 (noticeapi.go)
 	mux.HandleFunc("GET "+api.PathAudit, s.admin("audit", s.auditJSON))
 	s.peopleRoutes(mux)
 	s.photoRoutes(mux)

@@ -113,6 +113,9 @@ func (c *Room) nav(s *Session) []link {
 	if hasRole(ratingRoles, r) {
 		out = append(out, link{"/admin/ratings", "platform.console.ratings"})
 	}
+	if hasRole(noticeReaders, r) {
+		out = append(out, link{"/admin/notices", "platform.console.notices"})
+	}
 	if c.Halls != nil && hasRole(hallRoles, r) {
 		out = append(out, link{"/admin/halls", "platform.console.halls"})
 	}
@@ -269,6 +272,7 @@ func (c *Room) Register(mux *http.ServeMux) {
 		c.drawRoutes(mux)
 	}
 	c.ratingRoutes(mux)
+	c.noticeRoutes(mux) // 通报 → 整改 → 复查 (noticepages.go)
 	if c.Halls != nil {
 		c.hallRoutes(mux)
 	}

@@ -333,6 +333,9 @@ type casePage struct {
 	// Decision links the console's page of the case's decision, when the
 	// lists hold it (published or withdrawn): where it is withdrawn.
 	Decision, DecisionLabel string
+	// Notice is where the city's office issues a notice (通报) about the
+	// case: the console's form, filled with it ("" for an agency's view).
+	Notice string
 }
 
 var casePageTemplate = template.Must(template.ParseFS(templateFiles, "templates/case.html", "templates/common.html"))
@@ -401,6 +404,9 @@ func (s *Room) SupervisionCase(w http.ResponseWriter, r *http.Request, agency st
 				"Missing": stageList(x.Missing)})})
 	}
 	d.L["exceptions"] = words.L("supervise.col.exceptions_title")
+	if agency == "" {
+		d.Notice, d.L["notice"] = "/admin/notices/new?"+url.Values{"device": {device}, "case": {id}}.Encode(), words.L("platform.console.notice_new")
+	}
 	authors := map[string]string{}
 	for _, rec := range c.Records {
 		what, text := describe.Record(rec, words.L)
