@@ -116,6 +116,9 @@ func (c *Room) nav(s *Session) []link {
 	if c.Halls != nil && hasRole(hallRoles, r) {
 		out = append(out, link{"/admin/halls", "platform.console.halls"})
 	}
+	if c.Equipment != nil && hasRole(equipmentRoles, r) {
+		out = append(out, link{"/admin/equipment", "platform.console.equipment"})
+	}
 	if hasRole(adminRoles, r) {
 		out = append(out, link{"/admin/admins", "platform.console.admins"})
 	}
@@ -271,6 +274,9 @@ func (c *Room) Register(mux *http.ServeMux) {
 	c.ratingRoutes(mux)
 	if c.Halls != nil {
 		c.hallRoutes(mux)
+	}
+	if c.Equipment != nil {
+		c.equipmentRoutes(mux)
 	}
 	for _, p := range c.Pages {
 		mux.Handle(p.Pattern, c.GuardPage(p.Roles, p.Handler))
