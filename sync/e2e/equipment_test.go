@@ -13,10 +13,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/casefile/casefiletest"
 	"github.com/sanxiang-desk/sanxiang/app/mediaimport"
 	"github.com/sanxiang-desk/sanxiang/app/mediaimport/mediatest"
+	"github.com/sanxiang-desk/sanxiang/internal/browsertest"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/client"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
@@ -62,6 +65,7 @@ type equipmentCity struct {
 	shasA    []string
 	shasB    []string
 	imported string // the body camera's file, uploaded by desk A
+	named    string // a file that names its camera's make and model
 }
 
 func newEquipmentCity(t *testing.T, b servertest.Backend) (*equipmentCity, *server.Server, string) {
@@ -87,6 +91,23 @@ func newEquipmentCity(t *testing.T, b servertest.Backend) (*equipmentCity, *serv
 	}
 	c.imported = it.Record.Media[0]
 	c.shasA = append(c.shasA, c.imported)
+	// A file whose container names its camera (as an EXIF or a maker's
+	// box does), imported by an officer no camera is assigned to.
+	named := bytes.Repeat([]byte("DSJ-X2 "), 300)
+	d, size, err := c.a.Media().Put(bytes.NewReader(named))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now().Add(-3 * time.Hour).UTC().Truncate(time.Second)
+	body, _ := json.Marshal(mediaimport.Body{Recording: casefile.Recording{Session: "imp-x2", Segment: 1, Kind: casefile.MediaVideo,
+		Device: "海康威视 DSJ-X2 执法记录仪", Start: start, End: start.Add(time.Minute), DurationMS: 60000,
+		Files: []casefile.MediaFile{{Role: casefile.MediaVideo, SHA256: d.String(), Size: size, Format: "mp4", Name: "DSJ_0002.MP4"}}},
+		Import: &mediaimport.Imported{Source: "DSJ_0002.MP4", Size: size, Modified: start, Container: "mp4", TimeSource: mediaimport.TimeModified}})
+	if _, err := c.a.AddMedia(ctx, caseA, "990101000002", body, []string{d.String()}); err != nil {
+		t.Fatal(err)
+	}
+	c.named = d.String()
+	c.shasA = append(c.shasA, c.named)
 
 	c.b = openLog(t, "EQ-B", "990102000001")
 	caseB, err := c.b.OpenCase(ctx, "990102000001", casefile.Opening{Act: "inspection", Agency: "02", ItemID: "E2", ItemName: "检查",
@@ -266,7 +287,9 @@ func TestEquipmentRegister(t *testing.T) {
 		if code, got := postCamera(t, scj, base, "/admin/equipment/cameras", camera(scjCSRF, "HK2026-0001", "990101000001", api.CameraInUse)); code != http.StatusSeeOther {
 			t.Fatalf("register the camera: %d %q", code, got)
 		}
-		if code, got := postCamera(t, scj, base, "/admin/equipment/cameras", camera(scjCSRF, "HK2026-0002", "", api.CameraRepair)); code != http.StatusSeeOther {
+		x2 := camera(scjCSRF, "HK2026-0002", "", api.CameraRepair)
+		x2.Set("model", "DSJ-X2")
+		if code, got := postCamera(t, scj, base, "/admin/equipment/cameras", x2); code != http.StatusSeeOther {
 			t.Fatalf("register a second camera: %d %q", code, got)
 		}
 		// Another agency's administrator can neither change it, nor see it,
@@ -313,7 +336,7 @@ func TestEquipmentRegister(t *testing.T) {
 		if dA == nil || dB == nil {
 			t.Fatalf("the desks are not under their agencies: %+v / %+v", a01.Devices, a02.Devices)
 		}
-		if want := (api.Recordings{Audio: 1, Photo: 1}); dA.Recordings != want || dA.Imported != 1 {
+		if want := (api.Recordings{Audio: 1, Photo: 1}); dA.Recordings != want || dA.Imported != 2 {
 			t.Errorf("desk A's recordings: %+v, imported %d", dA.Recordings, dA.Imported)
 		}
 		if dA.StorageBytes != stored(t, s, c.shasA...) || dB.StorageBytes != stored(t, s, c.shasB...) {
@@ -336,7 +359,10 @@ func TestEquipmentRegister(t *testing.T) {
 			cam.ChangedBy != "scj" || cam.LastImport == "" {
 			t.Errorf("the camera's import: %+v", cam)
 		}
-		if a01.Recordings != (api.Recordings{Audio: 1, Video: 1, Photo: 1}) || a01.Unattributed != (api.Recordings{}) {
+		if x2 := a01.Cameras[1]; x2.Serial != "HK2026-0002" || x2.Recordings != (api.Recordings{Video: 1}) || x2.StorageBytes != stored(t, s, c.named) {
+			t.Errorf("the camera the file names: %+v", x2)
+		}
+		if a01.Recordings != (api.Recordings{Audio: 1, Video: 2, Photo: 1}) || a01.Unattributed != (api.Recordings{}) {
 			t.Errorf("agency 01's recordings: %+v, unattributed %+v", a01.Recordings, a01.Unattributed)
 		}
 		if a02.BodyCamerasInUse != 0 || a02.OfficersPerCamera != 0 || len(a02.Cameras) != 0 {
@@ -353,6 +379,13 @@ func TestEquipmentRegister(t *testing.T) {
 		hist, err := s.BodyCameraHistory(ctx, "HK2026-0001")
 		if err != nil || len(hist) != 2 || hist[0].Status != api.CameraInUse || hist[1].Status != api.CameraRepair {
 			t.Fatalf("the camera's history: %+v (%v)", hist, err)
+		}
+		// Handed to another officer: what it recorded before stays its own.
+		if code, got := postCamera(t, scj, base, "/admin/equipment/cameras/HK2026-0001", camera(scjCSRF, "", "990101000002", api.CameraInUse)); code != http.StatusSeeOther {
+			t.Fatalf("reassign the camera: %d %q", code, got)
+		}
+		if _, eq := equipmentJSON(t, base, admin, ""); agencyOf(eq, "01").Cameras[0].Recordings != (api.Recordings{Video: 1}) || agencyOf(eq, "01").Cameras[0].Officer != "990101000002" {
+			t.Errorf("a reassigned camera: %+v", agencyOf(eq, "01").Cameras[0])
 		}
 		if _, page := getPage(t, scj, base+"/admin/equipment/cameras/HK2026-0001"); !strings.Contains(page, "在用") || !strings.Contains(page, "维修") {
 			t.Errorf("the camera's page does not show its history")
@@ -403,4 +436,83 @@ func TestEquipmentRegister(t *testing.T) {
 			t.Errorf("a token without the supervision scope: %d", code)
 		}
 	})
+}
+
+// The register in a real browser: agency 01's administrator finds it in
+// the console's menu, is told off for a bad serial with its code, then
+// registers a body camera through the form and sees it listed with the
+// import it is credited with; the city's office sees both agencies side by
+// side and reaches the register from the supervision page too. Skipped
+// without a Chromium, unless SANXIANG_REQUIRE_BROWSER=1.
+func TestEquipmentInTheBrowser(t *testing.T) {
+	exe := browsertest.Find(t)
+	if testing.Short() {
+		t.Skip("a browser is slow")
+	}
+	ctx := context.Background()
+	c, s, base := newEquipmentCity(t, servertest.Backends(t)[0])
+	for _, a := range []console.Admin{
+		{Login: "scj", Name: "市场监管局 王科长", Role: console.RoleAgency, Agency: "01"},
+		{Login: "city", Name: "市司法局 李处长", Role: console.RoleCity},
+	} {
+		if err := s.AddAdmin(ctx, a, "password-"+a.Login, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	br := browsertest.Open(t, exe)
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	login := func(who string) {
+		br.Do("log in as "+who, chromedp.Navigate(base+"/admin/login"), chromedp.WaitVisible(css(`input[name=login]`)),
+			chromedp.SendKeys(css(`input[name=login]`), who), chromedp.SendKeys(css(`input[name=password]`), "password-"+who),
+			chromedp.Click(css(`#login`)), chromedp.WaitVisible(css(`.cards`)))
+	}
+	login("scj")
+	br.Do("the register", chromedp.Click(css(`header a[href="/admin/equipment"]`)), chromedp.WaitVisible(css(`#camera-form`)))
+	if got := br.Text(`#device-` + c.idA.DeviceID); !strings.Contains(got, "USB 麦克风") || !strings.Contains(got, "音频 1 · 视频 0 · 照片 1") ||
+		!strings.Contains(got, "另从文件导入 2 条") || !strings.Contains(got, "正常") {
+		t.Errorf("desk A's row: %q", got)
+	}
+	if got := br.Text(`#equipment-counts`); strings.Contains(got, "城市管理局") {
+		t.Errorf("agency 01's administrator sees agency 02: %q", got)
+	}
+	br.Do("a bad serial", chromedp.SendKeys(css(`#camera-form input[name=serial]`), "HK 01"),
+		chromedp.SendKeys(css(`#camera-form input[name=make]`), "海康威视"), chromedp.SendKeys(css(`#camera-form input[name=model]`), "DSJ-X1"),
+		chromedp.SendKeys(css(`#camera-form input[name=officer]`), "990101000001"), chromedp.Click(css(`#camera-submit`)),
+		chromedp.WaitVisible(css(`.error[data-code=bad_serial]`)))
+	if got := br.Text(`.error`); !strings.Contains(got, "序列号不合格式") {
+		t.Errorf("the refusal: %q", got)
+	}
+	br.Do("the serial corrected", chromedp.SetValue(css(`#camera-form input[name=serial]`), "HK2026-0001"),
+		chromedp.SetValue(css(`#camera-form select[name=status]`), api.CameraInUse), br.Shot("equipment-camera-form"),
+		chromedp.Click(css(`#camera-submit`)), chromedp.WaitVisible(css(`#camera-HK2026-0001`)))
+	if got := br.Text(`.notice`); !strings.Contains(got, "执法记录仪已保存") {
+		t.Errorf("the notice: %q", got)
+	}
+	if got := br.Text(`#camera-HK2026-0001`); !strings.Contains(got, "海康威视 DSJ-X1") || !strings.Contains(got, "在用") ||
+		!strings.Contains(got, "音频 0 · 视频 1 · 照片 0") {
+		t.Errorf("the camera's row: %q", got)
+	}
+	if got := br.Text(`#equipment-counts tr[data-agency="01"] .in-use`); got != "1" {
+		t.Errorf("cameras in use: %q", got)
+	}
+	br.Do("the camera's page", chromedp.Click(css(`#camera-HK2026-0001 a`)), chromedp.WaitVisible(css(`#camera-history`)),
+		chromedp.SetValue(css(`#camera-form input[name=officer]`), "990101000002"), chromedp.Click(css(`#camera-submit`)),
+		chromedp.WaitVisible(css(`#camera-HK2026-0001[data-status=in_use]`)))
+	if got := br.Text(`#camera-HK2026-0001`); !strings.Contains(got, "990101000002") || !strings.Contains(got, "音频 0 · 视频 1 · 照片 0") {
+		t.Errorf("the reassigned camera's row: %q", got)
+	}
+	br.Do("log out", chromedp.Click(css(`header form button`)), chromedp.WaitVisible(css(`input[name=login]`)))
+
+	login("city")
+	br.Do("the city's register", chromedp.Navigate(base+"/admin/equipment"), chromedp.WaitVisible(css(`#agency-02`)), br.Shot("equipment-register-city"))
+	counts := br.Text(`#equipment-counts`)
+	if !strings.Contains(counts, "市场监督管理局") || !strings.Contains(counts, "城市管理局") {
+		t.Errorf("the city's counts do not set the agencies side by side: %q", counts)
+	}
+	if got := br.Text(`#device-` + c.idB.DeviceID); !strings.Contains(got, "执法仪底座摄像头") || !strings.Contains(got, "音频 0 · 视频 1 · 照片 0") {
+		t.Errorf("desk B's row: %q", got)
+	}
+	br.Do("from the supervision page", chromedp.Navigate(base+"/admin/supervision"), chromedp.WaitVisible(css(`a[href="/admin/equipment"]`)),
+		chromedp.Click(css(`main a[href="/admin/equipment"], nav a[href="/admin/equipment"], a[href="/admin/equipment"]`)), chromedp.WaitVisible(css(`#equipment-counts`)))
+	t.Logf("screenshots in %s", br.Shots)
 }

@@ -36,7 +36,9 @@ import (
 // neither is unassigned (the city's office sees it apart). A recording
 // imported from a file is a body camera's: the one of the desk's agency
 // whose make and model the file names, or, when the file names none, the
-// one camera assigned to the officer who imported it.
+// one camera assigned to the officer who imported it — both as the
+// camera's history stood when the recording was made, so reassigning or
+// scrapping a camera later does not move what it recorded before.
 
 // DefaultStaleDays is how long without a sync flags a device by default.
 const DefaultStaleDays = 7
@@ -84,6 +86,10 @@ func (s *Server) Equipment(ctx context.Context, agency string, staleDays int) (_
 	if err != nil {
 		return out, err
 	}
+	hist, err := s.cameraHistories(ctx)
+	if err != nil {
+		return out, err
+	}
 	camsOf := map[string][]*api.BodyCamera{}
 	for i := range cams {
 		camsOf[cams[i].Agency] = append(camsOf[cams[i].Agency], &cams[i])
@@ -125,7 +131,7 @@ func (s *Server) Equipment(ctx context.Context, agency string, staleDays int) (_
 			if a == nil {
 				return
 			}
-			cam := cameraOf(camsOf[e.Agency], rec, b)
+			cam := cameraOf(camsOf[e.Agency], hist, rec, b)
 			if cam == nil {
 				count(&a.Unattributed, b.Kind)
 				return
@@ -209,40 +215,92 @@ func addRecordings(to *api.Recordings, r api.Recordings) {
 	to.Audio, to.Video, to.Photo = to.Audio+r.Audio, to.Video+r.Video, to.Photo+r.Photo
 }
 
-// cameraOf is the registered camera (of the desk's agency, not scrapped)
-// an imported recording came from, or nil when none can be named: the
-// file's make and model when it names them, else the importing officer's
-// one assigned camera.
-func cameraOf(cams []*api.BodyCamera, rec casefile.Record, b mediaimport.Body) *api.BodyCamera {
+// cameraState is a camera as one row of its history set it.
+type cameraState struct {
+	officer, status string
+	at              time.Time
+}
+
+// cameraAt is the camera's state when a recording was made: the row in
+// force then, or its first row for a recording older than its
+// registration (a camera registered after its files were imported).
+func cameraAt(h []cameraState, t time.Time) cameraState {
+	st := h[0]
+	for _, r := range h[1:] {
+		if r.at.After(t) {
+			break
+		}
+		st = r
+	}
+	return st
+}
+
+// cameraOf is the registered camera of the desk's agency an imported
+// recording came from, or nil when none can be named: the file's make and
+// model when it names them (several of one model told apart by the
+// officer each was assigned to then), else the one camera assigned then
+// to the officer who imported it. A camera scrapped by then made nothing.
+func cameraOf(cams []*api.BodyCamera, hist map[string][]cameraState, rec casefile.Record, b mediaimport.Body) *api.BodyCamera {
 	named := b.Device
 	if b.Photo != nil && b.Photo.Make+b.Photo.Model != "" {
 		named = b.Photo.Make + " " + b.Photo.Model
 	}
 	named = strings.ToLower(named)
+	when := b.Start
+	if when.IsZero() {
+		when = rec.At
+	}
 	var byName, byOfficer []*api.BodyCamera
 	for _, c := range cams {
-		if c.Status == api.CameraScrapped {
+		h := hist[c.Serial]
+		if len(h) == 0 {
 			continue
 		}
+		st := cameraAt(h, when)
+		if st.status == api.CameraScrapped {
+			continue
+		}
+		mine := st.officer != "" && st.officer == rec.Author
 		if named != "" && strings.Contains(named, strings.ToLower(c.Make)) && strings.Contains(named, strings.ToLower(c.Model)) {
 			byName = append(byName, c)
-		}
-		if c.Officer != "" && c.Officer == rec.Author {
+			if mine {
+				byOfficer = append(byOfficer, c)
+			}
+		} else if named == "" && mine {
 			byOfficer = append(byOfficer, c)
 		}
 	}
 	pick := byOfficer
-	if named != "" {
-		// The file names its camera: several of that model are told
-		// apart by the officer they are assigned to.
-		if pick = byName; len(byName) > 1 {
-			pick = slices.DeleteFunc(byName, func(c *api.BodyCamera) bool { return c.Officer != rec.Author })
-		}
+	if named != "" && len(byName) == 1 {
+		pick = byName
 	}
 	if len(pick) != 1 {
 		return nil
 	}
 	return pick[0]
+}
+
+// cameraHistories are every camera's rows, oldest first, by serial.
+func (s *Server) cameraHistories(ctx context.Context) (_ map[string][]cameraState, err error) {
+	defer wrap.Err(&err, "body camera histories")
+	rows, err := s.db.QueryContext(ctx, `SELECT serial, officer, status, at FROM body_cameras ORDER BY seq`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string][]cameraState{}
+	for rows.Next() {
+		var serial, at string
+		var st cameraState
+		if err := rows.Scan(&serial, &st.officer, &st.status, &at); err != nil {
+			return nil, err
+		}
+		if st.at, err = time.Parse(time.RFC3339Nano, at); err != nil {
+			return nil, fmt.Errorf("camera %s: time %q: %w", serial, at, err)
+		}
+		out[serial] = append(out[serial], st)
+	}
+	return out, rows.Err()
 }
 
 // deviceRecordings calls fn with each media record of the device's log.
