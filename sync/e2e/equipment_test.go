@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -20,6 +21,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/mediaimport"
 	"github.com/sanxiang-desk/sanxiang/app/mediaimport/mediatest"
 	"github.com/sanxiang-desk/sanxiang/internal/browsertest"
+	"github.com/sanxiang-desk/sanxiang/internal/npmtools"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/client"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
@@ -253,6 +255,7 @@ func TestEquipmentRegister(t *testing.T) {
 			{Login: "scj", Name: "市场监管局 管理员", Role: console.RoleAgency, Agency: "01"},
 			{Login: "cgj", Name: "城管局 管理员", Role: console.RoleAgency, Agency: "02"},
 			{Login: "city", Name: "市司法局", Role: console.RoleCity},
+			{Login: "ops", Name: "平台运维", Role: console.RoleOperator},
 		} {
 			if err := s.AddAdmin(ctx, a, "password-"+a.Login, "test"); err != nil {
 				t.Fatal(err)
@@ -305,6 +308,14 @@ func TestEquipmentRegister(t *testing.T) {
 		}
 		if code, _ := postCamera(t, scj, base, "/admin/equipment/cameras", url.Values{"serial": {"HK2026-0003"}, "make": {"x"}, "model": {"y"}, "status": {api.CameraInUse}}); code != http.StatusForbidden {
 			t.Errorf("a form without its CSRF token: %d", code)
+		}
+		// The operator reads the whole register but registers no camera.
+		ops, opsCSRF := consoleAs(t, base, "ops", "password-ops")
+		if code, got := postCamera(t, ops, base, "/admin/equipment/cameras", camera(opsCSRF, "HK2026-0009", "", api.CameraInUse)); code != http.StatusForbidden || got != "forbidden" {
+			t.Errorf("the operator registered a camera: %d %q", code, got)
+		}
+		if _, page := getPage(t, ops, base+"/admin/equipment"); !strings.Contains(page, "HK2026-0001") || !strings.Contains(page, c.idB.DeviceID) || strings.Contains(page, `id="camera-form"`) {
+			t.Errorf("the operator's register: not the whole city, or a form to register")
 		}
 		_, page := getPage(t, cgj, base+"/admin/equipment")
 		if strings.Contains(page, "HK2026-0001") || strings.Contains(page, c.idA.DeviceID) {
@@ -511,6 +522,24 @@ func TestEquipmentInTheBrowser(t *testing.T) {
 	}
 	if got := br.Text(`#device-` + c.idB.DeviceID); !strings.Contains(got, "执法仪底座摄像头") || !strings.Contains(got, "音频 0 · 视频 1 · 照片 0") {
 		t.Errorf("desk B's row: %q", got)
+	}
+	// axe-core over the register (WCAG 2.1 A and AA): no serious or
+	// critical violation.
+	axe, err := os.ReadFile(npmtools.Path(t, "axe-core/axe.min.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	br.Do("inject axe-core", chromedp.Evaluate[chromedp.Void](string(axe)))
+	found, err := chromedp.Run(br.Ctx, chromedp.Evaluate[[]axeViolation](axeRun, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range found {
+		if f.Impact == "serious" || f.Impact == "critical" {
+			t.Errorf("axe %s (%s): %s\n\t%s", f.ID, f.Impact, f.Help, strings.Join(f.Nodes, "\n\t"))
+		} else {
+			t.Logf("axe %s (%s): %s", f.ID, f.Impact, f.Help)
+		}
 	}
 	br.Do("from the supervision page", chromedp.Navigate(base+"/admin/supervision"), chromedp.WaitVisible(css(`a[href="/admin/equipment"]`)),
 		chromedp.Click(css(`main a[href="/admin/equipment"], nav a[href="/admin/equipment"], a[href="/admin/equipment"]`)), chromedp.WaitVisible(css(`#equipment-counts`)))
