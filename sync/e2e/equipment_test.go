@@ -506,7 +506,7 @@ func TestEquipmentInTheBrowser(t *testing.T) {
 	if got := br.Text(`#equipment-counts tr[data-agency="01"] .in-use`); got != "1" {
 		t.Errorf("cameras in use: %q", got)
 	}
-	br.Do("the camera's page", chromedp.Click(css(`#camera-HK2026-0001 a`)), chromedp.WaitVisible(css(`#camera-history`)),
+	br.Do("the camera's page", chromedp.Click(css(`#camera-HK2026-0001 a`)), chromedp.WaitVisible(css(`#camera-history`)), br.Shot("equipment-camera-history"),
 		chromedp.SetValue(css(`#camera-form input[name=officer]`), "990101000002"), chromedp.Click(css(`#camera-submit`)),
 		chromedp.WaitVisible(css(`#camera-HK2026-0001[data-status=in_use]`)))
 	if got := br.Text(`#camera-HK2026-0001`); !strings.Contains(got, "990101000002") || !strings.Contains(got, "音频 0 · 视频 1 · 照片 0") {
