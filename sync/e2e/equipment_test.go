@@ -541,7 +541,7 @@ func TestEquipmentInTheBrowser(t *testing.T) {
 			t.Logf("axe %s (%s): %s", f.ID, f.Impact, f.Help)
 		}
 	}
-	br.Do("from the supervision page", chromedp.Navigate(base+"/admin/supervision"), chromedp.WaitVisible(css(`a[href="/admin/equipment"]`)),
-		chromedp.Click(css(`main a[href="/admin/equipment"], nav a[href="/admin/equipment"], a[href="/admin/equipment"]`)), chromedp.WaitVisible(css(`#equipment-counts`)))
+	br.Do("from the supervision page", chromedp.Navigate(base+"/admin/supervision"), chromedp.WaitVisible(css(`header nav a[href="/admin/equipment"]`)),
+		chromedp.Click(css(`header nav a[href="/admin/equipment"]`)), chromedp.WaitVisible(css(`#equipment-counts`)))
 	t.Logf("screenshots in %s", br.Shots)
 }
