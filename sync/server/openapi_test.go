@@ -81,6 +81,7 @@ func TestServerMatchesOpenAPI(t *testing.T) {
 	served = append(served, "GET /api/v1/admin/notices", "POST /api/v1/admin/notices", "GET /api/v1/admin/notices/{id}",
 		"POST /api/v1/admin/notices/{id}/report", "POST /api/v1/admin/notices/{id}/recheck", "POST /api/v1/admin/notices/{id}/accountability",
 		"GET /api/v1/admin/notices/{id}/files/{sha}", "GET /api/v1/notices")
+	served = append(served, "GET /api/v1/admin/equipment") // the equipment register (issue 24, part 4)
 	sort.Strings(documented)
 	sort.Strings(served)
 	if strings.Join(documented, "\n") != strings.Join(served, "\n") {

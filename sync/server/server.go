@@ -208,7 +208,7 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 	// agency administrator their own agency's cases (another's is not found).
 	supervisors := []string{console.RoleCity, console.RoleAgency}
 	s.console = &console.Room{DB: db, Now: func() time.Time { return s.now() }, Log: s.log, People: s.people,
-		Agencies: s.Agencies, Configured: o.AdminToken, Decisions: decisionDesk{s}, Held: heldDesk{s}, Draws: drawDesk{s}, Halls: hallDesk{s}, Pages: []console.Page{
+		Agencies: s.Agencies, Configured: o.AdminToken, Decisions: decisionDesk{s}, Held: heldDesk{s}, Draws: drawDesk{s}, Halls: hallDesk{s}, Equipment: equipmentDesk{s}, Pages: []console.Page{
 			{Pattern: "GET /admin/supervision", Nav: "platform.console.supervision", Path: "/admin/supervision", Roles: supervisors, Handler: s.pages.SupervisionPage},
 			{Pattern: "GET /admin/cases/{device}/{case}", Roles: supervisors, Handler: s.pages.SupervisionCase},
 		}}
@@ -350,6 +350,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST "+api.PathDecisions+"{id}/withdraw", s.admin("catalog", s.withdrawDecision))
 	mux.HandleFunc("GET "+api.PathAlerts, s.admin("supervision", s.listAlerts))
 	mux.HandleFunc("GET "+api.PathSupervision, s.admin("supervision", s.supervisionJSON))
+	mux.HandleFunc("GET "+api.PathEquipment, s.admin("supervision", s.equipmentJSON))
 	s.ratingRoutes(mux) // 好差评 (ratingapi.go)
 	s.noticeRoutes(mux) // 通报 → 整改 → 复查 (noticeapi.go)
 	mux.HandleFunc("GET "+api.PathAudit, s.admin("audit", s.auditJSON))

@@ -78,6 +78,8 @@ type Room struct {
 	Draws Draws
 	// Halls are the service halls and their windows (nil: no halls' pages).
 	Halls Halls
+	// Equipment is the equipment register (nil: no register's pages).
+	Equipment Equipment
 
 	throttle throttle
 }

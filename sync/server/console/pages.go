@@ -119,6 +119,9 @@ func (c *Room) nav(s *Session) []link {
 	if c.Halls != nil && hasRole(hallRoles, r) {
 		out = append(out, link{"/admin/halls", "platform.console.halls"})
 	}
+	if c.Equipment != nil && hasRole(equipmentRoles, r) {
+		out = append(out, link{"/admin/equipment", "platform.console.equipment"})
+	}
 	if hasRole(adminRoles, r) {
 		out = append(out, link{"/admin/admins", "platform.console.admins"})
 	}
@@ -275,6 +278,9 @@ func (c *Room) Register(mux *http.ServeMux) {
 	c.noticeRoutes(mux) // 通报 → 整改 → 复查 (noticepages.go)
 	if c.Halls != nil {
 		c.hallRoutes(mux)
+	}
+	if c.Equipment != nil {
+		c.equipmentRoutes(mux)
 	}
 	for _, p := range c.Pages {
 		mux.Handle(p.Pattern, c.GuardPage(p.Roles, p.Handler))

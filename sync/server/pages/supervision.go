@@ -90,6 +90,8 @@ func (s *Room) SupervisionPage(w http.ResponseWriter, r *http.Request, agency st
 	d := s.reportPage(rep, title, names)
 	d.Period = fmt.Sprintf("%s — %s", from.Format(time.DateOnly), to.AddDate(0, 0, -1).Format(time.DateOnly))
 	d.Cases = s.caseRows(rep.Cases, 300, names)
+	// The equipment register counts what the staffing table counts, with the devices beside.
+	d.Nav = append(d.Nav, pageResult{URL: "/admin/equipment", Title: words.L("platform.console.equipment")})
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	reportTemplate.Execute(w, d)
