@@ -81,9 +81,9 @@ func TestAppraise(t *testing.T) {
 
 	type want struct {
 		cases, penalty, inspection, coercion int
-		stageRate, passRate, returnRate     float64
-		avRate, pubRate, score, satisfied   float64
-		ratings                             int
+		stageRate, passRate, returnRate      float64
+		avRate, pubRate, score, satisfied    float64
+		ratings                              int
 	}
 	check := func(name string, f Figures, w want) {
 		t.Helper()
