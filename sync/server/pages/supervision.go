@@ -68,6 +68,10 @@ func yearSpan(year int) (time.Time, time.Time) {
 // agency, when not "", holds it to that agency's cases and staff (an
 // agency administrator's view); the city's office sees every agency.
 func (s *Room) SupervisionPage(w http.ResponseWriter, r *http.Request, agency string) {
+	format, ok := exportFormat(w, r)
+	if !ok {
+		return
+	}
 	from, to, err := s.Period(r)
 	if err != nil {
 		web.Problem(w, r, http.StatusBadRequest, "bad_period", words.Of(err), "")
@@ -89,6 +93,12 @@ func (s *Room) SupervisionPage(w http.ResponseWriter, r *http.Request, agency st
 	}
 	d := s.reportPage(rep, title, names)
 	d.Period = fmt.Sprintf("%s — %s", from.Format(time.DateOnly), to.AddDate(0, 0, -1).Format(time.DateOnly))
+	if format != "" {
+		name, ascii := supervisionFile(from, to, agency)
+		s.serveReport(w, r, s.ReportBook(rep, title, d.Period+"　"+d.Made, names, false), format, name, ascii)
+		return
+	}
+	d.Exports = exportLinks(r)
 	d.Cases = s.caseRows(rep.Cases, 300, names)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
@@ -129,6 +139,10 @@ func (s *Room) PublicReport(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
+	format, ok := exportFormat(w, r)
+	if !ok {
+		return
+	}
 	rep, err := s.annualReport(r.Context(), year)
 	if err != nil {
 		web.Internal(w, r, err)
@@ -145,6 +159,11 @@ func (s *Room) PublicReport(w http.ResponseWriter, r *http.Request) {
 	if year == s.Now().Year() {
 		d.Period = words.L("supervise.annual_so_far", map[string]any{"Day": s.Now().Format(time.DateOnly)})
 	}
+	if format != "" {
+		s.serveReport(w, r, s.ReportBook(rep, d.Title, d.Period+"　"+d.Made, names, true), format, d.Title, fmt.Sprintf("annual-report-%d", year))
+		return
+	}
+	d.Exports = exportLinks(r)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	reportTemplate.Execute(w, d)
 }

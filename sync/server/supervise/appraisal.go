@@ -94,9 +94,10 @@ type Figures struct {
 	Opinions int `json:"opinions"`
 	Passed   int `json:"passed"`
 	Returned int `json:"returned"`
-	// Stages needing audio/video, and those that have it.
-	AVNeeded  int `json:"av_needed"`
-	AVPresent int `json:"av_present"`
+	// Cases with stages that need audio/video, and those of them that
+	// have it at every such stage.
+	AVCases    int `json:"av_cases"`
+	AVComplete int `json:"av_complete"`
 	// Decisions published (or exempted) on time, and late or overdue.
 	PubOnTime int `json:"pub_on_time"`
 	PubLate   int `json:"pub_late"`
@@ -124,8 +125,12 @@ func (f *Figures) addWork(w Work) {
 	f.Opinions += w.Opinions
 	f.Passed += w.Passed
 	f.Returned += w.Returned
-	f.AVNeeded += w.AVNeeded
-	f.AVPresent += w.AVPresent
+	if w.AVNeeded > 0 {
+		f.AVCases++
+		if w.AVPresent >= w.AVNeeded {
+			f.AVComplete++
+		}
+	}
 	switch w.Publish {
 	case PubOnTime, PubExempt:
 		f.PubOnTime++
@@ -154,8 +159,8 @@ func (f Figures) PassRate() float64 { return ratio(f.Passed, f.Opinions) }
 // ReturnRate is the share of review opinions that sent it back.
 func (f Figures) ReturnRate() float64 { return ratio(f.Returned, f.Opinions) }
 
-// AVRate is the share of stages needing audio/video that have it.
-func (f Figures) AVRate() float64 { return ratio(f.AVPresent, f.AVNeeded) }
+// AVRate is the share of cases needing audio/video that have it.
+func (f Figures) AVRate() float64 { return ratio(f.AVComplete, f.AVCases) }
 
 // PubRate is the share of decisions due for publication published on time.
 func (f Figures) PubRate() float64 { return ratio(f.PubOnTime, f.PubOnTime+f.PubLate) }

@@ -107,19 +107,19 @@ func TestAppraise(t *testing.T) {
 		row  string
 		want want
 	}{
-		// 甲: cases 1 and 2; limits 2 kept of 3; review 1/1; A/V 3 of 4;
+		// 甲: cases 1 and 2; limits 2 kept of 3; review 1/1; A/V in 1 case of 2;
 		// one publication on time; scores 100 and 60.
-		{"officer A1", want{2, 1, 1, 0, 66.7, 100, 0, 75, 100, 80, -1, 0}},
+		{"officer A1", want{2, 1, 1, 0, 66.7, 100, 0, 50, 100, 80, -1, 0}},
 		// 乙: cases 1 and 3, and the window: 1 satisfied of 2 rated.
-		{"officer A2", want{2, 2, 0, 0, 75, 66.7, 33.3, 80, 50, 90, 50, 2}},
+		{"officer A2", want{2, 2, 0, 0, 75, 66.7, 33.3, 50, 50, 90, 50, 2}},
 		{"officer B1", want{1, 0, 0, 1, 100, -1, -1, -1, 100, 90, -1, 0}},
 		{"officer S9", want{0, 0, 0, 0, -1, -1, -1, -1, -1, -1, 100, 1}},
 		// An agency counts a case once, however many officers it names.
-		{"agency 01", want{3, 2, 1, 0, 60, 66.7, 33.3, 66.7, 50, 80, 50, 2}},
+		{"agency 01", want{3, 2, 1, 0, 60, 66.7, 33.3, 33.3, 50, 80, 50, 2}},
 		{"agency 02", want{1, 0, 0, 1, 100, -1, -1, -1, 100, 90, 100, 1}},
 		{"month 2026-01", want{1, 1, 0, 0, 100, 100, 0, 100, 100, 100, -1, 0}},
 		{"month 2026-02", want{1, 0, 1, 0, 0, -1, -1, 0, -1, 60, 50, 2}},
-		{"month 2026-03", want{2, 1, 0, 1, 66.7, 50, 50, 50, 50, 85, 100, 1}},
+		{"month 2026-03", want{2, 1, 0, 1, 66.7, 50, 50, 0, 50, 85, 100, 1}},
 	} {
 		f, ok := rows[c.row]
 		if !ok {
@@ -128,7 +128,7 @@ func TestAppraise(t *testing.T) {
 		}
 		check(c.row, f, c.want)
 	}
-	check("total", a.Total, want{4, 2, 1, 1, 66.7, 66.7, 33.3, 66.7, 66.7, 82.5, 66.7, 3})
+	check("total", a.Total, want{4, 2, 1, 1, 66.7, 66.7, 33.3, 33.3, 66.7, 82.5, 66.7, 3})
 	if len(a.Months) != 3 || len(a.Officers) != 4 || len(a.Agencies) != 2 {
 		t.Errorf("%d months, %d officers, %d agencies; want 3, 4, 2", len(a.Months), len(a.Officers), len(a.Agencies))
 	}
