@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
@@ -28,6 +29,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/hall"
 	"github.com/sanxiang-desk/sanxiang/app/publish"
 	"github.com/sanxiang-desk/sanxiang/assets"
+	"github.com/sanxiang-desk/sanxiang/internal/browsertest"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/client"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
@@ -346,6 +348,9 @@ func pdfText(t *testing.T, code int, hdr http.Header, body []byte, name string) 
 		t.Errorf("Content-Disposition %q does not name the file %q", cd, name)
 	}
 	path := filepath.Join(t.TempDir(), "export.pdf")
+	if dir := os.Getenv("SANXIANG_CONSOLE_SHOTS"); dir != "" { // for people to look at
+		path = filepath.Join(dir, strings.NewReplacer("/", "-", " ", "-").Replace(t.Name())+".pdf")
+	}
 	if err := os.WriteFile(path, body, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -614,5 +619,81 @@ func TestAnnualReportXLSXMatchesThePage(t *testing.T) {
 	}
 	if code, _, _ := fetch("exe"); code != http.StatusBadRequest {
 		t.Errorf("a bad format: %d", code)
+	}
+}
+
+// 评议考核 in a real browser: the supervisor opens it from the console's
+// home page, reads the per-officer table, the month trend (a table and
+// charts drawn without script) and the agencies side by side, then asks
+// for a shorter period with the form; the agency's administrator sees
+// only its own. Screenshots go to $SANXIANG_CONSOLE_SHOTS. Skipped
+// without a Chromium, unless SANXIANG_REQUIRE_BROWSER=1.
+func TestAppraisalInTheBrowser(t *testing.T) {
+	exe := browsertest.Find(t)
+	if testing.Short() {
+		t.Skip("a browser is slow")
+	}
+	w := newAppraisalWorld(t, servertest.Backends(t)[0])
+	br := browsertest.Open(t, exe)
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	part := func(sel, name string) browsertest.Step {
+		return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+			png, err := chromedp.Screenshot(css(sel))(ctx, tg)
+			if err != nil {
+				return chromedp.Void{}, err
+			}
+			return chromedp.Void{}, os.WriteFile(filepath.Join(br.Shots, name+".png"), png, 0o644)
+		}
+	}
+	count := func(sel string) int {
+		n, err := chromedp.Run(br.Ctx, chromedp.Evaluate[int](`document.querySelectorAll('`+sel+`').length`))
+		if err != nil {
+			t.Fatalf("count %s: %v", sel, err)
+		}
+		return n
+	}
+	br.Do("log in", chromedp.Navigate(w.h.URL+"/admin/login"), chromedp.WaitVisible(css(`input[name=login]`)),
+		chromedp.SendKeys(css(`input[name=login]`), "supervisor"), chromedp.SendKeys(css(`input[name=password]`), "supervisor-password"),
+		chromedp.Click(css(`#login`)), chromedp.WaitVisible(css(`.cards`)))
+	br.Do("the appraisal from the console", chromedp.Click(css(`a[href="/admin/appraisal"]`)), chromedp.WaitVisible(css(`#officers`)))
+	// The default period is this year: the year of the cases is asked for.
+	br.Do("the year of the cases", chromedp.Navigate(w.h.URL+"/admin/appraisal?year="+apprYear), chromedp.WaitVisible(css(`#officers`)),
+		br.Shot("appraisal-page"), part(`#officers`, "appraisal-officers"), part(`#agencies`, "appraisal-agencies"),
+		part(`#months`, "appraisal-months"), part(`.charts`, "appraisal-charts"))
+	officers := br.Text(`#officers`)
+	for _, want := range []string{"甲", "乙", "张三", "李四", "王五", zhangsan, wangwu, "66.7%", "青禾市市场监督管理局"} {
+		if !strings.Contains(officers, want) {
+			t.Errorf("the per-officer table lacks %q:\n%s", want, officers)
+		}
+	}
+	months, charts, agencyRows := count(`#months tr`), count(`.charts svg`), count(`#agencies tr`)
+	if months != 13 || charts != 3 || agencyRows != 3 {
+		t.Errorf("%d month rows, %d charts, %d agency rows (headers included); want 13, 3, 3", months, charts, agencyRows)
+	}
+	if got := br.Text(`#agencies`); !strings.Contains(got, "青禾市市场监督管理局") || !strings.Contains(got, "青禾市城市管理局") {
+		t.Errorf("the agencies side by side: %q", got)
+	}
+	if got := br.Text(`#months`); !strings.Contains(got, "2026-06") {
+		t.Errorf("the trend by month: %q", got)
+	}
+	// The first quarter, through the form: 01's two penalties only.
+	br.Do("a shorter period", chromedp.SetValue(css(`input[name=from]`), "2026-01-01"), chromedp.SetValue(css(`input[name=to]`), "2026-04-01"),
+		chromedp.Click(css(`form.period button`)), chromedp.WaitVisible(css(`#officers`)))
+	quarter := count(`#months tr`)
+	if got := br.Text(`.sub`); quarter != 4 || !strings.Contains(got, "2026-01-01 — 2026-03-31") {
+		t.Errorf("the first quarter: %d month rows, period %q", quarter, got)
+	}
+	if got := br.Text(`#officers`); strings.Contains(got, "张三") || !strings.Contains(got, "甲") {
+		t.Errorf("the first quarter's officers: %q", got)
+	}
+
+	// The agency's administrator.
+	b2 := browsertest.Open(t, exe)
+	b2.Do("log in as agency 02", chromedp.Navigate(w.h.URL+"/admin/login"), chromedp.WaitVisible(css(`input[name=login]`)),
+		chromedp.SendKeys(css(`input[name=login]`), "agency02"), chromedp.SendKeys(css(`input[name=password]`), "agency02-password"),
+		chromedp.Click(css(`#login`)), chromedp.WaitVisible(css(`.cards`)),
+		chromedp.Navigate(w.h.URL+"/admin/appraisal?year="+apprYear), chromedp.WaitVisible(css(`#officers`)), b2.Shot("appraisal-agency02"))
+	if got := b2.Text(`#officers`); !strings.Contains(got, "张三") || strings.Contains(got, "甲") || strings.Contains(got, "王五") {
+		t.Errorf("agency 02's officers: %q", got)
 	}
 }

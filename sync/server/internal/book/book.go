@@ -81,6 +81,15 @@ type Table struct {
 	Rows   [][]Cell
 }
 
+// IsText says whether column col holds words (as its first row has
+// them; with no rows, the first column), to align its header as its cells.
+func (t Table) IsText(col int) bool {
+	if len(t.Rows) == 0 || col >= len(t.Rows[0]) {
+		return col == 0
+	}
+	return t.Rows[0][col].Kind == Text
+}
+
 // Book is a report's tables.
 type Book struct {
 	Title    string
@@ -215,7 +224,8 @@ func (b Book) PDF() ([]byte, error) {
 	const (
 		pw, ph = 297.0, 210.0
 		m      = 12.0
-		rowH   = 6.5
+		pad    = 1.2  // inside a cell
+		maxCol = 90.0 // the widest a column grows before its cells wrap
 	)
 	p := fpdf.New("L", "mm", "A4", "")
 	p.AddUTF8FontFromBytes(pdfFont, "", assets.PDFFont)
@@ -235,6 +245,7 @@ func (b Book) PDF() ([]byte, error) {
 		y += 7
 	}
 	page := 1
+	var header func()
 	footer := func() {
 		p.SetFont(pdfFont, "", 8)
 		p.SetTextColor(110, 110, 110)
@@ -247,13 +258,14 @@ func (b Book) PDF() ([]byte, error) {
 		y = m
 	}
 	for _, t := range b.Tables {
-		// Widths at 9 pt, then scaled down to fit the page.
+		// Widths at 9 pt, a column of long words held to maxCol (its
+		// cells wrap), then all scaled down to fit the page.
 		size := 9.0
 		p.SetFont(pdfFont, "", size)
 		widths := make([]float64, len(t.Header))
 		measure := func(c int, s string) {
 			if c < len(widths) {
-				widths[c] = max(widths[c], p.GetStringWidth(s)+3)
+				widths[c] = max(widths[c], min(p.GetStringWidth(s)+0.5, maxCol))
 			}
 		}
 		for c, h := range t.Header {
@@ -264,31 +276,71 @@ func (b Book) PDF() ([]byte, error) {
 				measure(c, v.String())
 			}
 		}
-		total := 0.0
+		// The words scale with the font; the cells' padding does not.
+		total, pads := 0.0, 2*pad*float64(len(widths))
 		for _, w := range widths {
 			total += w
 		}
-		if total > pw-2*m {
-			k := (pw - 2*m) / total
+		k := 1.0
+		if total+pads > pw-2*m {
+			k = (pw - 2*m - pads) / total
 			size *= k
-			for i := range widths {
-				widths[i] *= k
-			}
 		}
-		header := func() {
+		for i := range widths {
+			widths[i] = widths[i]*k + 2*pad
+		}
+		lineH := size * 0.3528 * 1.35 // points to mm, with leading
+		// row draws one row of cells, wrapped to their widths, all as
+		// tall as the tallest.
+		row := func(cells []string, text func(c int) bool, fill bool) {
+			lines := make([][]string, len(cells))
+			n := 1
+			for c, s := range cells {
+				if c < len(widths) {
+					lines[c] = wrap(p, s, widths[c]-2*pad)
+					n = max(n, len(lines[c]))
+				}
+			}
+			h := float64(n)*lineH + 2*pad
+			if y+h > ph-m {
+				newPage()
+				if !fill {
+					header()
+				}
+			}
+			x := m
+			for c := range cells {
+				if c >= len(widths) {
+					break
+				}
+				style := "D"
+				if fill {
+					style = "FD"
+				}
+				p.Rect(x, y, widths[c], h, style)
+				for i, line := range lines[c] {
+					lx := x + widths[c] - pad - p.GetStringWidth(line)
+					switch {
+					case fill:
+						lx = x + (widths[c]-p.GetStringWidth(line))/2
+					case text(c):
+						lx = x + pad
+					}
+					p.Text(lx, y+pad+lineH*float64(i+1)-lineH*0.25, line)
+				}
+				x += widths[c]
+			}
+			y += h
+		}
+		header = func() {
 			p.SetFont(pdfFont, "", size)
 			p.SetFillColor(235, 235, 235)
 			p.SetTextColor(40, 40, 40)
 			p.SetDrawColor(200, 200, 200)
-			x := m
-			for c, h := range t.Header {
-				p.SetXY(x, y)
-				p.CellFormat(widths[c], rowH, h, "1", 0, "C", true, 0, "")
-				x += widths[c]
-			}
-			y += rowH
+			row(t.Header, func(int) bool { return true }, true)
+			p.SetTextColor(0, 0, 0)
 		}
-		if y+rowH*3+8 > ph-m {
+		if y+lineH*4+8 > ph-m {
 			newPage()
 		}
 		p.SetFont(pdfFont, "", 11)
@@ -296,28 +348,12 @@ func (b Book) PDF() ([]byte, error) {
 		p.Text(m, y+5, t.Title)
 		y += 8
 		header()
-		p.SetTextColor(0, 0, 0)
-		for _, row := range t.Rows {
-			if y+rowH > ph-m {
-				newPage()
-				header()
+		for _, r := range t.Rows {
+			cells := make([]string, len(r))
+			for c, v := range r {
+				cells[c] = v.String()
 			}
-			p.SetFont(pdfFont, "", size)
-			p.SetTextColor(0, 0, 0)
-			x := m
-			for c, v := range row {
-				if c >= len(widths) {
-					break
-				}
-				align := "R"
-				if v.Kind == Text {
-					align = "L"
-				}
-				p.SetXY(x, y)
-				p.CellFormat(widths[c], rowH, v.String(), "1", 0, align, false, 0, "")
-				x += widths[c]
-			}
-			y += rowH
+			row(cells, func(c int) bool { return r[c].Kind == Text }, false)
 		}
 		y += 6
 	}
@@ -327,6 +363,22 @@ func (b Book) PDF() ([]byte, error) {
 		return nil, fmt.Errorf("print %s: %w", b.Title, err)
 	}
 	return buf.Bytes(), nil
+}
+
+// wrap breaks s into lines no wider than w at the current font, between
+// any two characters (Chinese has no spaces to break at; fpdf's
+// SplitText drops the character it breaks a Chinese line at).
+func wrap(p *fpdf.Fpdf, s string, w float64) []string {
+	var lines []string
+	var line []rune
+	for _, r := range s {
+		if len(line) > 0 && p.GetStringWidth(string(append(line, r))) > w {
+			lines = append(lines, string(line))
+			line = line[:0]
+		}
+		line = append(line, r)
+	}
+	return append(lines, string(line))
 }
 
 // Formats a book is served in.

@@ -112,3 +112,29 @@ func TestServeNamesTheFile(t *testing.T) {
 		t.Error("an unknown format served")
 	}
 }
+
+// A long text cell wraps within its column and keeps every character.
+func TestPDFWrapsLongWords(t *testing.T) {
+	long := strings.Repeat("文书齐全：缺行政处罚事先告知书；办案期限：自立案之日起90日内作出决定；", 4)
+	b := Book{Title: "案卷评查", Tables: []Table{{Sheet: "案卷", Title: "案卷评查", Header: []string{"案件编号", "得分", "扣分项"},
+		Rows: [][]Cell{{T("APR-A-20260105-0002"), N(20), T(long)}}}}}
+	data, err := b.PDF()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "w.pdf")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", "-raw", path, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	text := strings.Join(strings.Fields(string(out)), "")
+	if !strings.Contains(text, long) {
+		t.Errorf("the wrapped cell lost characters:\n%s", out)
+	}
+	if n := strings.Count(string(out), "\n"); n < 5 {
+		t.Errorf("the long cell did not wrap (%d lines)", n)
+	}
+}
