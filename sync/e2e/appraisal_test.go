@@ -30,6 +30,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/publish"
 	"github.com/sanxiang-desk/sanxiang/assets"
 	"github.com/sanxiang-desk/sanxiang/internal/browsertest"
+	"github.com/sanxiang-desk/sanxiang/internal/npmtools"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/client"
 	"github.com/sanxiang-desk/sanxiang/sync/server"
@@ -676,9 +677,36 @@ func TestAppraisalInTheBrowser(t *testing.T) {
 	if got := br.Text(`#months`); !strings.Contains(got, "2026-06") {
 		t.Errorf("the trend by month: %q", got)
 	}
+	// Accessible as the public pages are (TestPublicPagesAccessible's
+	// checks: axe-core, widths, targets, charts), at every width.
+	axe, err := os.ReadFile(npmtools.Path(t, "axe-core/axe.min.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	{
+		for i, v := range a11yViews {
+			for _, problem := range pageProblems(br, axe, w.h.URL+"/admin/appraisal?year="+apprYear, v, i == 0) {
+				t.Errorf("the appraisal at %s: %s", v.name, problem)
+			}
+		}
+		br.Do("back to the full width", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(w.h.URL+"/admin/appraisal?year="+apprYear),
+			chromedp.WaitVisible(css(`#officers`)))
+	}
 	// The first quarter, through the form: 01's two penalties only.
 	br.Do("a shorter period", chromedp.SetValue(css(`input[name=from]`), "2026-01-01"), chromedp.SetValue(css(`input[name=to]`), "2026-04-01"),
-		chromedp.Click(css(`form.period button`)), chromedp.WaitVisible(css(`#officers`)))
+		chromedp.Click(css(`form.period button`)))
+	// The form's GET navigates: wait for the new page's address.
+	for i := 0; ; i++ {
+		q, err := chromedp.Run(br.Ctx, chromedp.Evaluate[string](`document.readyState === 'complete' ? location.search : ''`))
+		if err == nil && strings.Contains(q, "to=2026-04-01") {
+			break
+		}
+		if i == 100 {
+			t.Fatalf("the form did not ask for the period: %q %v", q, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	br.Do("the quarter's page", chromedp.WaitVisible(css(`#officers`)))
 	quarter := count(`#months tr`)
 	if got := br.Text(`.sub`); quarter != 4 || !strings.Contains(got, "2026-01-01 — 2026-03-31") {
 		t.Errorf("the first quarter: %d month rows, period %q", quarter, got)
