@@ -715,6 +715,19 @@ func TestAppraisalInTheBrowser(t *testing.T) {
 		t.Errorf("the first quarter's officers: %q", got)
 	}
 
+	// The supervision report and the public annual report link their
+	// exports too.
+	br.Do("the supervision report", chromedp.Navigate(w.h.URL+"/admin/supervision?year="+apprYear), chromedp.WaitVisible(css(`#by-agency`)),
+		br.Shot("appraisal-supervision-page"))
+	if n := count(`.exports a[href*="format=xlsx"], .exports a[href*="format=pdf"]`); n != 2 {
+		t.Errorf("the supervision report links %d exports, want 2", n)
+	}
+	br.Do("the annual report", chromedp.Navigate(w.h.URL+"/p/reports/"+apprYear), chromedp.WaitVisible(css(`#by-agency`)),
+		br.Shot("appraisal-annual-page"))
+	if n := count(`.exports a[href="/p/reports/` + apprYear + `?format=xlsx"], .exports a[href="/p/reports/` + apprYear + `?format=pdf"]`); n != 2 {
+		t.Errorf("the annual report links %d exports, want 2", n)
+	}
+
 	// The agency's administrator.
 	b2 := browsertest.Open(t, exe)
 	b2.Do("log in as agency 02", chromedp.Navigate(w.h.URL+"/admin/login"), chromedp.WaitVisible(css(`input[name=login]`)),
