@@ -98,3 +98,35 @@ func supervisionFile(from, to time.Time, agency string) (string, string) {
 	}
 	return name, ascii
 }
+
+// annualFile is the public annual report b of year as a file, made once
+// for the report made at made however many ask at once: the page is
+// public, and a PDF costs tens of milliseconds (BenchmarkPDF).
+func (s *Room) annualFile(b book.Book, made time.Time, year int, format string) ([]byte, error) {
+	c := &s.annual
+	key := fmt.Sprintf("%d.%s", year, format)
+	c.mu.Lock()
+	f, ok := c.files[key]
+	c.mu.Unlock()
+	if ok && f.made.Equal(made) {
+		return f.data, nil
+	}
+	v, err, _ := c.group.Do("file "+key+" "+made.String(), func() (any, error) {
+		data, err := b.File(format)
+		if err != nil {
+			return nil, err
+		}
+		c.filesMade.Add(1)
+		c.mu.Lock()
+		if c.files == nil {
+			c.files = map[string]annualFile{}
+		}
+		c.files[key] = annualFile{made: made, data: data}
+		c.mu.Unlock()
+		return data, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.([]byte), nil
+}

@@ -21,6 +21,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/describe"
 	"github.com/sanxiang-desk/sanxiang/app/document"
+	"github.com/sanxiang-desk/sanxiang/sync/server/internal/book"
 	"github.com/sanxiang-desk/sanxiang/sync/server/supervise"
 	"github.com/sanxiang-desk/sanxiang/sync/server/web"
 	"github.com/sanxiang-desk/sanxiang/sync/server/words"
@@ -160,7 +161,13 @@ func (s *Room) PublicReport(w http.ResponseWriter, r *http.Request) {
 		d.Period = words.L("supervise.annual_so_far", map[string]any{"Day": s.Now().Format(time.DateOnly)})
 	}
 	if format != "" {
-		s.serveReport(w, r, s.ReportBook(rep, d.Title, d.Period+"　"+d.Made, names, true), format, d.Title, fmt.Sprintf("annual-report-%d", year))
+		data, err := s.annualFile(s.ReportBook(rep, d.Title, d.Period+"　"+d.Made, names, true), rep.Made, year, format)
+		if err == nil {
+			err = book.Send(w, format, data, d.Title, fmt.Sprintf("annual-report-%d", year))
+		}
+		if err != nil {
+			web.Internal(w, r, fmt.Errorf("export the annual report %d: %w", year, err))
+		}
 		return
 	}
 	d.Exports = exportLinks(r)
@@ -179,6 +186,15 @@ type annualCache struct {
 	years map[int]annualEntry
 	group singleflight.Group
 	made  atomic.Int64 // computations, for tests
+	// files are the reports' exports ("2026.pdf"), each made once for
+	// the report it was made from.
+	files     map[string]annualFile
+	filesMade atomic.Int64 // for tests
+}
+
+type annualFile struct {
+	made time.Time // the report's
+	data []byte
 }
 
 type annualEntry struct {

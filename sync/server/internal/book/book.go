@@ -392,28 +392,37 @@ const (
 // ASCII fallback for old clients). Nothing is written when the book
 // cannot be made: the error is the caller's to answer.
 func (b Book) Serve(w http.ResponseWriter, format, name, fallback string) error {
-	var data []byte
-	var err error
-	var ctype string
-	switch format {
-	case FormatXLSX:
-		data, err = b.XLSX()
-		ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-	case FormatPDF:
-		data, err = b.PDF()
-		ctype = "application/pdf"
-	default:
-		return fmt.Errorf("book %s: no format %q", b.Title, format)
-	}
+	data, err := b.File(format)
 	if err != nil {
 		return err
+	}
+	return Send(w, format, data, name, fallback)
+}
+
+// File is the book written in format (FormatXLSX or FormatPDF).
+func (b Book) File(format string) ([]byte, error) {
+	switch format {
+	case FormatXLSX:
+		return b.XLSX()
+	case FormatPDF:
+		return b.PDF()
+	}
+	return nil, fmt.Errorf("book %s: no format %q", b.Title, format)
+}
+
+// Send writes a file made by File as the download name.format, with its
+// content type.
+func Send(w http.ResponseWriter, format string, data []byte, name, fallback string) error {
+	ctype := "application/pdf"
+	if format == FormatXLSX {
+		ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 	}
 	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Content-Disposition", Disposition(name+"."+format, fallback+"."+format))
 	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	_, err = w.Write(data)
+	_, err := w.Write(data)
 	return err
 }
 

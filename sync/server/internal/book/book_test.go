@@ -138,3 +138,23 @@ func TestPDFWrapsLongWords(t *testing.T) {
 		t.Errorf("the long cell did not wrap (%d lines)", n)
 	}
 }
+
+// What one export costs: the public annual report is exported per
+// request.
+func BenchmarkPDF(b *testing.B) {
+	s := sample()
+	for b.Loop() {
+		if _, err := s.PDF(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkXLSX(b *testing.B) {
+	s := sample()
+	for b.Loop() {
+		if _, err := s.XLSX(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
