@@ -445,10 +445,16 @@ func TestAppraisalXLSXMatchesThePage(t *testing.T) {
 		}
 
 		// Bad input: a format the page does not offer, a bad period.
-		for _, bad := range []string{"?format=docx", "?from=2026-05-01&to=2026-01-01"} {
-			code, hdr, body := w.get(t, "/admin/appraisal"+bad, w.city)
-			if code != http.StatusBadRequest || !strings.Contains(hdr.Get("Content-Type"), "problem+json") {
-				t.Errorf("%s: %d %s", bad, code, body)
+		for _, bad := range []struct{ query, code, words string }{
+			{"?format=docx", "bad_format", "导出格式只能是 xlsx 或 pdf"},
+			{"?from=2026-05-01&to=2026-01-01", "bad_period", "日期"},
+		} {
+			code, hdr, body := w.get(t, "/admin/appraisal"+bad.query, w.city)
+			var p struct{ Code, Message string }
+			json.Unmarshal(body, &p)
+			if code != http.StatusBadRequest || !strings.Contains(hdr.Get("Content-Type"), "problem+json") || p.Code != bad.code ||
+				!strings.Contains(p.Message, bad.words) {
+				t.Errorf("%s: %d %s", bad.query, code, body)
 			}
 		}
 	})
