@@ -20,6 +20,9 @@ const (
 	// PathSupervision is the supervision report (JSON); the same report
 	// for a browser is at /admin/supervision.
 	PathSupervision = "/api/v1/admin/supervision"
+	// PathAppraisal is the 评议考核 per officer, agency and month (JSON);
+	// the same for a browser is at /admin/appraisal.
+	PathAppraisal = "/api/v1/admin/appraisal"
 	// PathAudit is the administrators' audit log, newest first, with its
 	// hash chain's verification.
 	PathAudit     = "/api/v1/admin/audit"

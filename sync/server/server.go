@@ -201,7 +201,7 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 	}
 	s.media.Alert = s.intake.Alert
 	s.seen = newLastSeen(db, s.log)
-	s.pages = &pages.Room{DB: db, Now: func() time.Time { return s.now() }, Supervision: s.SupervisionOf, Rules: s.superviseRules,
+	s.pages = &pages.Room{DB: db, Now: func() time.Time { return s.now() }, Supervision: s.SupervisionOf, Appraisal: s.AppraisalOf, Rules: s.superviseRules,
 		CaseAt: s.intake.JudgedCaseAt, Item: s.Item, Draw: s.drawPage, Plan: s.planPage, Plans: s.planPages, Agencies: s.Agencies,
 		Withdrawn: s.Withdrawn, Procedures: s.ProcedureSet, ReviewRules: s.reviewRules, Search: s.SearchListsPage}
 	// The supervision dashboards: the city's office sees every agency, an
@@ -211,6 +211,7 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 		Agencies: s.Agencies, Configured: o.AdminToken, Decisions: decisionDesk{s}, Held: heldDesk{s}, Draws: drawDesk{s}, Halls: hallDesk{s}, Equipment: equipmentDesk{s}, Pages: []console.Page{
 			{Pattern: "GET /admin/supervision", Nav: "platform.console.supervision", Path: "/admin/supervision", Roles: supervisors, Handler: s.pages.SupervisionPage},
 			{Pattern: "GET /admin/cases/{device}/{case}", Roles: supervisors, Handler: s.pages.SupervisionCase},
+			{Pattern: "GET /admin/appraisal", Nav: "platform.console.appraisal", Path: "/admin/appraisal", Roles: supervisors, Handler: s.pages.AppraisalPage},
 		}}
 	s.drawsStop, s.drawsDone = make(chan struct{}), make(chan struct{})
 	go s.drawLoop(time.Minute)
@@ -351,6 +352,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET "+api.PathAlerts, s.admin("supervision", s.listAlerts))
 	mux.HandleFunc("GET "+api.PathSupervision, s.admin("supervision", s.supervisionJSON))
 	mux.HandleFunc("GET "+api.PathEquipment, s.admin("supervision", s.equipmentJSON))
+	mux.HandleFunc("GET "+api.PathAppraisal, s.admin("supervision", s.appraisalJSON))
 	s.ratingRoutes(mux) // 好差评 (ratingapi.go)
 	s.noticeRoutes(mux) // 通报 → 整改 → 复查 (noticeapi.go)
 	mux.HandleFunc("GET "+api.PathAudit, s.admin("audit", s.auditJSON))

@@ -53,6 +53,22 @@ func TestAnnualReportIsComputedOnceForABurst(t *testing.T) {
 	if n := s.annual.made.Load(); n != 1 {
 		t.Fatalf("20 readers at once: computed %d times", n)
 	}
+	// Its PDF, too, is made once for a burst, and once again only for a
+	// report made anew.
+	for range 10 {
+		wg.Go(func() {
+			resp, err := http.Get(h.URL + "/p/reports/" + strconv.Itoa(year) + "?format=pdf")
+			if err != nil || resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/pdf" {
+				t.Errorf("%v %v", resp, err)
+				return
+			}
+			resp.Body.Close()
+		})
+	}
+	wg.Wait()
+	if n := s.annual.filesMade.Load(); n != 1 {
+		t.Fatalf("10 readers of the PDF at once: made %d times", n)
+	}
 	clock = clock.Add(annualFresh - time.Second)
 	if _, err := s.annualReport(ctx, year); err != nil || s.annual.made.Load() != 1 {
 		t.Fatalf("within annualFresh: computed %d times (%v)", s.annual.made.Load(), err)
@@ -66,5 +82,13 @@ func TestAnnualReportIsComputedOnceForABurst(t *testing.T) {
 		if e.Case != "" || e.Device != "" {
 			t.Fatalf("the public report keeps a case: %+v", e)
 		}
+	}
+	resp, err := http.Get(h.URL + "/p/reports/" + strconv.Itoa(year) + "?format=pdf")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("%v %v", resp, err)
+	}
+	resp.Body.Close()
+	if n := s.annual.filesMade.Load(); n != 2 {
+		t.Fatalf("the PDF of a report made anew: made %d times in all, want 2", n)
 	}
 }

@@ -71,6 +71,7 @@ type reportData struct {
 	Cases                             []reportCase
 	L                                 map[string]string // headings
 	Nav                               []pageResult
+	Exports                           []exportLink // the tables as XLSX and PDF
 }
 
 // The charts' colours: distinct in print and for the common colour

@@ -26,6 +26,8 @@ type Room struct {
 	// Supervision evaluates the cases opened in [from, to) and sums them
 	// up: every agency's, or one agency's.
 	Supervision func(ctx context.Context, agency string, from, to time.Time) (supervise.Report, error)
+	// Appraisal is the 评议考核 of [from, to): every agency's, or one's.
+	Appraisal func(ctx context.Context, agency string, from, to time.Time) (supervise.Appraisal, error)
 	// Rules are the supervision rules as they stand.
 	Rules func(ctx context.Context) (supervise.Rules, error)
 	// CaseAt is a case as it stood at record seq of its device's log, as

@@ -21,6 +21,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/describe"
 	"github.com/sanxiang-desk/sanxiang/app/document"
+	"github.com/sanxiang-desk/sanxiang/sync/server/internal/book"
 	"github.com/sanxiang-desk/sanxiang/sync/server/supervise"
 	"github.com/sanxiang-desk/sanxiang/sync/server/web"
 	"github.com/sanxiang-desk/sanxiang/sync/server/words"
@@ -68,6 +69,10 @@ func yearSpan(year int) (time.Time, time.Time) {
 // agency, when not "", holds it to that agency's cases and staff (an
 // agency administrator's view); the city's office sees every agency.
 func (s *Room) SupervisionPage(w http.ResponseWriter, r *http.Request, agency string) {
+	format, ok := exportFormat(w, r)
+	if !ok {
+		return
+	}
 	from, to, err := s.Period(r)
 	if err != nil {
 		web.Problem(w, r, http.StatusBadRequest, "bad_period", words.Of(err), "")
@@ -89,6 +94,12 @@ func (s *Room) SupervisionPage(w http.ResponseWriter, r *http.Request, agency st
 	}
 	d := s.reportPage(rep, title, names)
 	d.Period = fmt.Sprintf("%s — %s", from.Format(time.DateOnly), to.AddDate(0, 0, -1).Format(time.DateOnly))
+	if format != "" {
+		name, ascii := supervisionFile(from, to, agency)
+		s.serveReport(w, r, s.ReportBook(rep, title, d.Period+"　"+d.Made, names, false), format, name, ascii)
+		return
+	}
+	d.Exports = exportLinks(r)
 	d.Cases = s.caseRows(rep.Cases, 300, names)
 	// The equipment register counts what the staffing table counts, with the devices beside.
 	d.Nav = append(d.Nav, pageResult{URL: "/admin/equipment", Title: words.L("platform.console.equipment")})
@@ -131,6 +142,10 @@ func (s *Room) PublicReport(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
+	format, ok := exportFormat(w, r)
+	if !ok {
+		return
+	}
 	rep, err := s.annualReport(r.Context(), year)
 	if err != nil {
 		web.Internal(w, r, err)
@@ -147,6 +162,17 @@ func (s *Room) PublicReport(w http.ResponseWriter, r *http.Request) {
 	if year == s.Now().Year() {
 		d.Period = words.L("supervise.annual_so_far", map[string]any{"Day": s.Now().Format(time.DateOnly)})
 	}
+	if format != "" {
+		data, err := s.annualFile(s.ReportBook(rep, d.Title, d.Period+"　"+d.Made, names, true), rep.Made, year, format)
+		if err == nil {
+			err = book.Send(w, format, data, d.Title, fmt.Sprintf("annual-report-%d", year))
+		}
+		if err != nil {
+			web.Internal(w, r, fmt.Errorf("export the annual report %d: %w", year, err))
+		}
+		return
+	}
+	d.Exports = exportLinks(r)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	reportTemplate.Execute(w, d)
 }
@@ -162,6 +188,15 @@ type annualCache struct {
 	years map[int]annualEntry
 	group singleflight.Group
 	made  atomic.Int64 // computations, for tests
+	// files are the reports' exports ("2026.pdf"), each made once for
+	// the report it was made from.
+	files     map[string]annualFile
+	filesMade atomic.Int64 // for tests
+}
+
+type annualFile struct {
+	made time.Time // the report's
+	data []byte
 }
 
 type annualEntry struct {
