@@ -333,6 +333,7 @@ type casePage struct {
 	// Decision links the console's page of the case's decision, when the
 	// lists hold it (published or withdrawn): where it is withdrawn.
 	Decision, DecisionLabel string
+	Evidence                template.HTML // the evidence section (Room.Evidence)
 }
 
 var casePageTemplate = template.Must(template.ParseFS(templateFiles, "templates/case.html", "templates/common.html"))
@@ -426,6 +427,12 @@ func (s *Room) SupervisionCase(w http.ResponseWriter, r *http.Request, agency st
 	} else if s.Withdrawn != nil {
 		if _, ok, err := s.Withdrawn(ctx, catalog.KindDecision, id); err == nil && ok {
 			d.Decision, d.DecisionLabel = "/admin/decisions/"+url.PathEscape(id), words.L("platform.case.decision_withdrawn")
+		}
+	}
+	if s.Evidence != nil {
+		if d.Evidence, err = s.Evidence(w, r, device, id, c); err != nil {
+			web.Internal(w, r, err)
+			return
 		}
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
