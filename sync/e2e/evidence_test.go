@@ -352,4 +352,3 @@ func TestEvidenceAccessLogAppendOnly(t *testing.T) {
 		}
 	})
 }
-
