@@ -8,6 +8,16 @@
 // is played by a small same-origin script drawing the AVI's own JPEG
 // frames in time with the segment's WAV (player.js); nothing is
 // transcoded or derived, so what plays is the evidence's own bytes.
+//
+// Why not a scriptless WebM: it was proven to play (VP8 key frames cut
+// from lossy WebPs made by github.com/gen2brain/webp, libwebp in WASM, in
+// a hand-muxed WebM, with the WAV as A_PCM/INT/LIT: headless Chromium
+// plays both, currentTime advancing), but on this platform's kind of
+// machine the WASM encoder took 92 ms a 640×480 frame: a 15 fps video
+// transcodes at 1.4× its length, a 10-minute segment keeps a viewer
+// waiting 14 minutes and a core busy, and the result is a derived copy
+// to store beside the original. Drawing the original frames starts at
+// once and needs no copy; the price is one same-origin script on one page.
 // It never writes evidence, and never lets an account see a case its
 // role does not (another agency's case is "not found").
 package evidence
