@@ -253,6 +253,14 @@ func TestEvidenceAccessByRole(t *testing.T) {
 	if code, _, body := fetchAs(t, own, h.URL, file(shas["audio"], access)); code != http.StatusForbidden || problemCode(body) != "purpose_required" {
 		t.Fatalf("the agency replayed the city's purpose: %d %s", code, body)
 	}
+	// … under a purpose of its own, it sees its case's evidence.
+	if code, to = statePurpose(t, own, h.URL, page, url.Values{"purpose": {"review"}}); code != http.StatusSeeOther {
+		t.Fatalf("the case's own agency stating a purpose: %d", code)
+	}
+	ownAccess, _ := url.Parse(to)
+	if code, _, data := fetchAs(t, own, h.URL, file(shas["photo"], ownAccess.Query().Get("access"))); code != http.StatusOK || len(data) == 0 {
+		t.Fatalf("the case's own agency viewing the photo: %d", code)
+	}
 	// A file of another case is refused under this case's purpose, and a
 	// made-up digest too.
 	if code, _, body := fetchAs(t, city, h.URL, file(shas["foreign"], access)); code != http.StatusNotFound || problemCode(body) != "not_in_case" {
@@ -295,6 +303,10 @@ func TestEvidenceAccessByRole(t *testing.T) {
 	rows := regexp.MustCompile(`<tr><td>[^<]*</td><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td></tr>`).FindAllSubmatch(log, -1)
 	count := map[string]int{}
 	for _, r := range rows {
+		if string(r[1]) == "市场监管局 赵科长（scj）" && string(r[4]) == "案卷评查" && string(r[2]) == "查看" && strings.Contains(string(r[3]), shas["photo"][:16]) {
+			count["scj photo 查看"]++
+			continue
+		}
 		if string(r[1]) != "市司法局 李科长（sfj）" || string(r[4]) != "投诉举报核查：12345 热线转办 第 88 号" {
 			t.Fatalf("a log row %q", r[0])
 		}
@@ -305,7 +317,8 @@ func TestEvidenceAccessByRole(t *testing.T) {
 			}
 		}
 	}
-	if want := map[string]int{"photo 下载": 2, "video 下载": 1, "audio 查看": 1}; len(count) != len(want) || count["photo 下载"] != 2 || count["video 下载"] != 1 || count["audio 查看"] != 1 {
+	if want := map[string]int{"photo 下载": 2, "video 下载": 1, "audio 查看": 1, "scj photo 查看": 1}; len(count) != len(want) ||
+		count["photo 下载"] != 2 || count["video 下载"] != 1 || count["audio 查看"] != 1 || count["scj photo 查看"] != 1 {
 		t.Fatalf("the access log on the page counts %v, want %v", count, want)
 	}
 }

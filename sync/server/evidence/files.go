@@ -103,7 +103,12 @@ func (f File) DownloadName() string {
 		return path.Base(f.Name)
 	}
 	ext := map[string]string{"audio/wav": ".wav", "audio/mpeg": ".mp3", "video/x-msvideo": ".avi", "video/mp4": ".mp4", "image/jpeg": ".jpg", "image/png": ".png"}[f.ContentType()]
-	return f.SHA256[:12] + ext
+	return short(f.SHA256, 12) + ext
+}
+
+// short is the first n characters of a digest (all of one shorter).
+func short(sha string, n int) string {
+	return sha[:min(n, len(sha))]
 }
 
 // Exif is what a photo says about itself, read from its own bytes.

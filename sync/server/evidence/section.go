@@ -188,7 +188,7 @@ func (s *Room) Section(w http.ResponseWriter, r *http.Request, device, id string
 			who = a.Name + "（" + a.Login + "）"
 		}
 		d.Log = append(d.Log, logRow{At: at.In(time.Local).Format(time.DateTime), Who: who, Action: words.L("evidence.action." + a.Action),
-			File: names[a.SHA256] + "　" + a.SHA256[:16] + "…", Purpose: purposeWords(a.Purpose.Purpose, a.Words)})
+			File: names[a.SHA256] + "　" + short(a.SHA256, 16) + "…", Purpose: purposeWords(a.Purpose.Purpose, a.Words)})
 	}
 	if len(files) == 0 && len(d.Log) == 0 {
 		return "", nil
