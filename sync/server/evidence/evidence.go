@@ -74,8 +74,16 @@ type Room struct {
 	Console *console.Room
 
 	mu     sync.Mutex
-	videos map[string]*mediaimport.AVI // frame indexes, by SHA-256 (a few)
+	videos map[string]*video // frame indexes, by SHA-256 (a few)
 	order  []string
+}
+
+// video is an open MJPEG AVI's frame index and how many requests read it:
+// one pushed out of the cache is closed when the last of them is done.
+type video struct {
+	avi     *mediaimport.AVI
+	readers int
+	evicted bool
 }
 
 // maxVideos is how many videos' frame indexes are kept open.
@@ -232,11 +240,12 @@ func (s *Room) serveFrame(w http.ResponseWriter, r *http.Request, sess *console.
 		web.Problem(w, r, http.StatusNotFound, "no_frame", words.M("evidence.error.no_frame"), r.PathValue("n"))
 		return
 	}
-	v, err := s.video(r.Context(), f.SHA256)
+	v, release, err := s.video(r.Context(), f.SHA256)
 	if err != nil {
 		web.Internal(w, r, err)
 		return
 	}
+	defer release()
 	if n >= v.Info().Frames {
 		web.Problem(w, r, http.StatusNotFound, "no_frame", words.M("evidence.error.no_frame"), r.PathValue("n"))
 		return
@@ -262,43 +271,56 @@ type readerAt interface {
 	io.Closer
 }
 
-// video is the frame index of the MJPEG AVI sha, kept for the next frame.
-func (s *Room) video(ctx context.Context, sha string) (*mediaimport.AVI, error) {
+// video is the frame index of the MJPEG AVI sha, kept for the next
+// frame; release says the caller is done reading it.
+func (s *Room) video(ctx context.Context, sha string) (*mediaimport.AVI, func(), error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if v, ok := s.videos[sha]; ok {
-		return v, nil
-	}
-	// The index outlives the request that made it.
-	rc, err := s.Open(context.WithoutCancel(ctx), sha)
-	if err != nil {
-		return nil, err
-	}
-	ra, ok := rc.(readerAt)
+	v, ok := s.videos[sha]
 	if !ok {
-		rc.Close()
-		return nil, fmt.Errorf("video %s: the media store's reader does not read at random", sha)
+		// The index outlives the request that made it.
+		rc, err := s.Open(context.WithoutCancel(ctx), sha)
+		if err != nil {
+			return nil, nil, err
+		}
+		ra, ok := rc.(readerAt)
+		if !ok {
+			rc.Close()
+			return nil, nil, fmt.Errorf("video %s: the media store's reader does not read at random", sha)
+		}
+		size, err := ra.Seek(0, io.SeekEnd)
+		if err != nil {
+			rc.Close()
+			return nil, nil, fmt.Errorf("video %s: %w", sha, err)
+		}
+		a, err := mediaimport.OpenAVIAt(ra, size)
+		if err != nil {
+			rc.Close()
+			return nil, nil, fmt.Errorf("video %s: %w", sha, err)
+		}
+		if s.videos == nil {
+			s.videos = map[string]*video{}
+		}
+		if len(s.order) == maxVideos {
+			old := s.videos[s.order[0]]
+			delete(s.videos, s.order[0])
+			s.order = s.order[1:]
+			old.evicted = true
+			if old.readers == 0 {
+				old.avi.Close()
+			}
+		}
+		v = &video{avi: a}
+		s.videos[sha], s.order = v, append(s.order, sha)
 	}
-	size, err := ra.Seek(0, io.SeekEnd)
-	if err != nil {
-		rc.Close()
-		return nil, fmt.Errorf("video %s: %w", sha, err)
-	}
-	v, err := mediaimport.OpenAVIAt(ra, size)
-	if err != nil {
-		rc.Close()
-		return nil, fmt.Errorf("video %s: %w", sha, err)
-	}
-	if s.videos == nil {
-		s.videos = map[string]*mediaimport.AVI{}
-	}
-	if len(s.order) == maxVideos {
-		s.videos[s.order[0]].Close()
-		delete(s.videos, s.order[0])
-		s.order = s.order[1:]
-	}
-	s.videos[sha], s.order = v, append(s.order, sha)
-	return v, nil
+	v.readers++
+	return v.avi, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if v.readers--; v.readers == 0 && v.evicted {
+			v.avi.Close()
+		}
+	}, nil
 }
 
 // Close closes the videos kept open.
@@ -307,7 +329,7 @@ func (s *Room) Close() error {
 	defer s.mu.Unlock()
 	var errs []error
 	for _, v := range s.videos {
-		errs = append(errs, v.Close())
+		errs = append(errs, v.avi.Close())
 	}
 	s.videos, s.order = nil, nil
 	return errors.Join(errs...)

@@ -110,11 +110,12 @@ func (s *Room) Section(w http.ResponseWriter, r *http.Request, device, id string
 			v.Download = v.URL + "&download=1"
 			switch {
 			case f.Role == casefile.MediaVideo && f.MJPEG():
-				vid, err := s.video(ctx, f.SHA256)
+				vid, release, err := s.video(ctx, f.SHA256)
 				if err != nil {
 					return "", err
 				}
 				info := vid.Info()
+				release()
 				v.Player, v.Frames, v.FPS, v.Width, v.Height = true, info.Frames, info.FPS, info.Width, info.Height
 				v.FramesURL = base + "/evidence/" + f.SHA256 + "/frames/"
 				v.FramesNote = words.L("evidence.frames", map[string]any{"W": info.Width, "H": info.Height, "FPS": info.FPS, "N": info.Frames})
