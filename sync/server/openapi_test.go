@@ -76,7 +76,9 @@ func TestServerMatchesOpenAPI(t *testing.T) {
 		"GET /p/flows/", "GET /p/flows/{act}", "GET /p/flows/{act}.svg", "GET /p/flows/{act}.pdf",
 		"GET /p/photos/{sha}.jpg", "PUT /api/v1/admin/people/{id}/photo",
 		"GET /api/v1/admin/ratings", "GET /api/v1/admin/ratings/{device}/{seq}", "POST /api/v1/admin/ratings/{device}/{seq}/followups",
-		"GET /p/agencies/", "GET /api/v1/halls", "PUT /api/v1/admin/halls/{hall}", "PUT /api/v1/admin/halls/{hall}/windows/{no}", "DELETE /api/v1/admin/halls/{hall}/windows/{no}"}
+		"GET /p/agencies/", "GET /api/v1/halls", "PUT /api/v1/admin/halls/{hall}", "PUT /api/v1/admin/halls/{hall}/windows/{no}", "DELETE /api/v1/admin/halls/{hall}/windows/{no}",
+		"POST /admin/cases/{device}/{case}/evidence", "GET /admin/cases/{device}/{case}/evidence/{sha}",
+		"GET /admin/cases/{device}/{case}/evidence/{sha}/frames/{n}", "GET /admin/evidence/player.js"}
 	sort.Strings(documented)
 	sort.Strings(served)
 	if strings.Join(documented, "\n") != strings.Join(served, "\n") {
