@@ -549,6 +549,21 @@ func (a *AVI) Frame(i int) (image.Image, error) {
 	return img, nil
 }
 
+// JPEG is frame i as a JPEG file: the AVI's own bytes, with JPEG's
+// standard Huffman tables put in where the camera left them out (the
+// AVI1 kind), so that any JPEG decoder (a browser's) shows it.
+func (a *AVI) JPEG(i int) ([]byte, error) {
+	if i < 0 || i >= len(a.frames) {
+		return nil, fmt.Errorf("no frame %d of %d", i, len(a.frames))
+	}
+	c := a.frames[i]
+	b := make([]byte, c.size)
+	if n, err := a.f.ReadAt(b, c.off); err != nil && !(err == io.EOF && n == len(b)) {
+		return nil, fmt.Errorf("read frame %d: %w", i, err)
+	}
+	return withHuffman(b), nil
+}
+
 // withHuffman gives a frame without Huffman tables the standard ones.
 // Many MJPEG cameras leave them out of every frame (the AVI1 kind, whose
 // decoders assume JPEG's example tables); Go's decoder needs them.

@@ -50,6 +50,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/server/apidoc"
 	"github.com/sanxiang-desk/sanxiang/sync/server/console"
+	"github.com/sanxiang-desk/sanxiang/sync/server/evidence"
 	"github.com/sanxiang-desk/sanxiang/sync/server/intake"
 	"github.com/sanxiang-desk/sanxiang/sync/server/internal/wrap"
 	"github.com/sanxiang-desk/sanxiang/sync/server/media"
@@ -73,6 +74,7 @@ type Server struct {
 	avList   []casefile.AVRequirement
 	intake   *intake.Intake
 	pages    *pages.Room
+	evidence *evidence.Room
 	people   *people.Room
 	console  *console.Room
 	pin      tlsPin
@@ -213,6 +215,8 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 			{Pattern: "GET /admin/cases/{device}/{case}", Roles: supervisors, Handler: s.pages.SupervisionCase},
 			{Pattern: "GET /admin/appraisal", Nav: "platform.console.appraisal", Path: "/admin/appraisal", Roles: supervisors, Handler: s.pages.AppraisalPage},
 		}}
+	s.evidence = &evidence.Room{DB: db, Now: func() time.Time { return s.now() }, Open: s.media.Open, CaseAt: s.intake.JudgedCaseAt, Console: s.console}
+	s.pages.Evidence = s.evidence.Section
 	s.drawsStop, s.drawsDone = make(chan struct{}), make(chan struct{})
 	go s.drawLoop(time.Minute)
 	return s, nil
@@ -243,7 +247,7 @@ func (s *Server) Close() error {
 		<-s.drawsDone
 	})
 	s.intake.Close()
-	err := errors.Join(s.seen.close(), s.media.Close(), s.search.close(), s.db.Close())
+	err := errors.Join(s.seen.close(), s.evidence.Close(), s.media.Close(), s.search.close(), s.db.Close())
 	if s.lock != nil {
 		s.lock.Close()
 	}
@@ -362,6 +366,7 @@ func (s *Server) Handler() http.Handler {
 	// The console: login, administrators, API tokens, people, the audit
 	// log, and the supervision dashboards behind its session.
 	s.console.Register(mux)
+	s.evidence.Register(mux) // a case's evidence, behind the console's session
 	mux.HandleFunc("GET /p/reports/{$}", s.pages.PublicReports)
 	mux.HandleFunc("GET /p/reports/{year}", s.pages.PublicReport)
 	mux.HandleFunc("GET "+api.PathPolicies, s.officer(s.policies))

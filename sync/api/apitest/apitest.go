@@ -64,6 +64,8 @@ func init() {
 	// string.
 	openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.FileBodyDecoder)
 	openapi3filter.RegisterBodyDecoder("image/svg+xml", openapi3filter.FileBodyDecoder)
+	// The console's one script (the case page's evidence player).
+	openapi3filter.RegisterBodyDecoder("text/javascript", openapi3filter.FileBodyDecoder)
 }
 
 // Checked serves h and validates every response against api.OpenAPI,

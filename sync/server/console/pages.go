@@ -226,8 +226,17 @@ func (c *Room) Guard(roles []string, h func(http.ResponseWriter, *http.Request, 
 			c.fail(w, r, &s, http.StatusForbidden, "forbidden")
 			return
 		}
-		h(w, r, &s)
+		h(w, r.WithContext(context.WithValue(r.Context(), sessionKey{}, &s)), &s)
 	}))
+}
+
+type sessionKey struct{}
+
+// SessionOf is the console session a guarded page runs in (GuardPage's
+// handlers get only the agency): false outside Guard.
+func SessionOf(ctx context.Context) (*Session, bool) {
+	s, ok := ctx.Value(sessionKey{}).(*Session)
+	return s, ok
 }
 
 // GuardPage guards another room's page with the session and tells it the

@@ -7,6 +7,7 @@ package pages
 
 import (
 	"context"
+	"html/template"
 	"net/http"
 	"time"
 
@@ -58,6 +59,10 @@ type Room struct {
 	// Search is one page of the public lists q selects, ranked as a kiosk
 	// searches (app/catalog), and how many it selects in all.
 	Search func(ctx context.Context, q catalog.Query) ([]catalog.Item, int, error)
+
+	// Evidence, if set, is the evidence part of a case's page (package
+	// evidence): players, photos, downloads, the access log.
+	Evidence func(w http.ResponseWriter, r *http.Request, device, id string, c *casefile.Case) (template.HTML, error)
 
 	annual annualCache
 }

@@ -372,7 +372,8 @@ type casePage struct {
 	Decision, DecisionLabel string
 	// Notice is where the city's office issues a notice (通报) about the
 	// case: the console's form, filled with it ("" for an agency's view).
-	Notice string
+	Notice   string
+	Evidence template.HTML // the evidence section (Room.Evidence)
 }
 
 var casePageTemplate = template.Must(template.ParseFS(templateFiles, "templates/case.html", "templates/common.html"))
@@ -469,6 +470,12 @@ func (s *Room) SupervisionCase(w http.ResponseWriter, r *http.Request, agency st
 	} else if s.Withdrawn != nil {
 		if _, ok, err := s.Withdrawn(ctx, catalog.KindDecision, id); err == nil && ok {
 			d.Decision, d.DecisionLabel = "/admin/decisions/"+url.PathEscape(id), words.L("platform.case.decision_withdrawn")
+		}
+	}
+	if s.Evidence != nil {
+		if d.Evidence, err = s.Evidence(w, r, device, id, c); err != nil {
+			web.Internal(w, r, err)
+			return
 		}
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
