@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sanxiang-desk/sanxiang/sync/server/web"
 	"github.com/sanxiang-desk/sanxiang/sync/server/words"
 )
 
@@ -170,9 +171,18 @@ func (c *Room) fail(w http.ResponseWriter, r *http.Request, s *Session, status i
 	c.render(w, status, "error", v)
 }
 
+// internal answers with the console's internal error page: the page
+// names an error ID, the log carries err in full under that ID, so an
+// administrator who reports the ID can be answered (as the API's
+// web.Internal does).
 func (c *Room) internal(w http.ResponseWriter, r *http.Request, s *Session, err error) {
-	c.log().Error("console", "path", r.URL.Path, "err", err)
-	c.fail(w, r, s, http.StatusInternalServerError, "internal")
+	id := web.NewErrorID()
+	c.log().Error("console", "path", r.URL.Path, "error_id", id, "err", err)
+	v := c.view(r.Context(), s, "platform.console.error")
+	v.Code, v.Error = "internal", "platform.console.error.internal"
+	v.Detail = words.L("platform.console.error_id", map[string]any{"ID": id})
+	w.Header().Set("X-Sanxiang-Error-ID", id)
+	c.render(w, http.StatusInternalServerError, "error", v)
 }
 
 // act writes an administrator's act to the audit log.
