@@ -534,15 +534,11 @@ func (a *AVI) Info() AVIInfo { return a.info }
 
 // Frame decodes frame i.
 func (a *AVI) Frame(i int) (image.Image, error) {
-	if i < 0 || i >= len(a.frames) {
-		return nil, fmt.Errorf("no frame %d of %d", i, len(a.frames))
+	b, err := a.JPEG(i)
+	if err != nil {
+		return nil, err
 	}
-	c := a.frames[i]
-	b := make([]byte, c.size)
-	if n, err := a.f.ReadAt(b, c.off); err != nil && !(err == io.EOF && n == len(b)) {
-		return nil, fmt.Errorf("read frame %d: %w", i, err)
-	}
-	img, err := jpeg.Decode(bytes.NewReader(withHuffman(b)))
+	img, err := jpeg.Decode(bytes.NewReader(b))
 	if err != nil {
 		return nil, fmt.Errorf("decode frame %d: %w", i, err)
 	}
