@@ -41,3 +41,9 @@ func CheckTree(proof []Hash, newSize int64, newRoot Hash, oldSize int64, oldRoot
 	}
 	return nil
 }
+
+// TreeRoot is the root of the tree of size records that hs holds: what a
+// checkpoint of that size must sign.
+func TreeRoot(hs HashReader, size int64) (Hash, error) {
+	return treeRoot(size, storeReader{hs})
+}

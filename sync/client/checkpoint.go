@@ -1,0 +1,35 @@
+package client
+
+import (
+	"context"
+
+	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/sync/api"
+)
+
+// CheckpointEvery is how often a device online and recording sends its
+// latest checkpoint alone (issue 25, part 3): at most this long between a
+// record and a checkpoint the platform and its witnesses hold.
+const CheckpointEvery = 5 * 60 // seconds
+
+// SendCheckpoint sends the log's latest checkpoint alone, to be kept and
+// witnessed, and keeps the newest cosigned checkpoint the answer carries
+// (checked against the log's own tree). An empty log sends nothing.
+func (c *Client) SendCheckpoint(ctx context.Context, l *casefile.Log) (_ api.CheckpointAnswer, err error) {
+	defer wrap(&err, "send checkpoint")
+	cp, err := l.Latest(ctx)
+	if err != nil || cp.Size == 0 {
+		return api.CheckpointAnswer{}, err
+	}
+	var ans api.CheckpointAnswer
+	resp, err := c.r.R().SetContext(ctx).SetBody(api.CheckpointRequest{Checkpoint: string(cp.Note)}).SetResult(&ans).Post(api.PathCheckpoint)
+	if err := fail(resp, err); err != nil {
+		return ans, err
+	}
+	if ans.Cosigned != "" {
+		if _, err := l.KeepCosigned(ctx, []byte(ans.Cosigned)); err != nil {
+			return ans, err
+		}
+	}
+	return ans, nil
+}
