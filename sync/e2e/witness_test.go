@@ -64,7 +64,7 @@ func twinLogs(t *testing.T, origin string) (*casefile.Log, *casefile.Log) {
 	if _, err := l.DB().ExecContext(ctx, `VACUUM INTO ?`, filepath.Join(dir, "b.db")); err != nil {
 		t.Fatal(err)
 	}
-	b, err := casefile.OpenExisting(ctx, filepath.Join(dir, "b.db"), filepath.Join(dir, "media-b"), nil)
+	b, err := casefile.Open(ctx, filepath.Join(dir, "b.db"), filepath.Join(dir, "media-b"), origin, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,13 +149,9 @@ func TestWitnessRefusesSplitView(t *testing.T) {
 	}
 	appendN(t, b, 2, "more")
 	cb5, _ := b.Latest(ctx)
-	bogus := make([]byte, 32)
-	h, _ := a.Latest(ctx)
 	if _, err := witness.AddCheckpoint(ctx, hc, w, 3, nil, cb5.Note, a.Verifier); !errors.Is(err, witness.ErrSplitView) {
 		t.Fatalf("no proof: %v", err)
 	}
-	_ = bogus
-	_ = h
 	if n, err := ws.Refusals(ctx, a.Origin()); err != nil || n != 2 {
 		t.Fatalf("%d refusals kept (%v), want 2", n, err)
 	}
@@ -234,7 +230,7 @@ func witnessProcess(t *testing.T, bin, dir, name, listen string) (vkey, url stri
 		t.Fatal(err)
 	}
 	sc := bufio.NewScanner(out)
-	for sc.Scan() && (vkey == "" || url == "") {
+	for (vkey == "" || url == "") && sc.Scan() {
 		if v, ok := strings.CutPrefix(sc.Text(), "vkey "); ok {
 			vkey = v
 		}
