@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -46,4 +47,19 @@ func CheckTree(proof []Hash, newSize int64, newRoot Hash, oldSize int64, oldRoot
 // checkpoint of that size must sign.
 func TreeRoot(hs HashReader, size int64) (Hash, error) {
 	return treeRoot(size, storeReader{hs})
+}
+
+// ProveTree is the consistency proof from the tree of oldSize records to
+// the tree of newSize records of this log: what links a witnessed
+// checkpoint to a newer one a bundle's inclusion proofs use.
+func (l *Log) ProveTree(ctx context.Context, newSize, oldSize int64) ([]Hash, error) {
+	p, err := tlog.ProveTree(newSize, oldSize, hashReader(ctx, l.db))
+	if err != nil {
+		return nil, fmt.Errorf("prove tree %d extends %d: %w", newSize, oldSize, err)
+	}
+	out := make([]Hash, len(p))
+	for i, h := range p {
+		out[i] = Hash(h)
+	}
+	return out, nil
 }

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"context"
@@ -18,8 +19,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sanxiang-desk/sanxiang/app/bundle"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/casefile/casefiletest"
+	"github.com/sanxiang-desk/sanxiang/app/ledger"
 	"github.com/sanxiang-desk/sanxiang/app/witness"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/client"
@@ -303,6 +306,29 @@ func TestWitnessesCosignEndToEnd(t *testing.T) {
 		t.Fatalf("the device keeps a cosigned checkpoint of %d", n)
 	}
 	hooked = append(hooked, <-hookc)
+	// The case's bundle holds the cosigned note, and still verifies.
+	files, err := bundle.WitnessFiles(ctx, l, "C1")
+	if err != nil || !bytes.Equal(files[bundle.WitnessCheckpoint], cos) {
+		t.Fatalf("witness files: %q, %v", files[bundle.WitnessCheckpoint], err)
+	}
+	var zipped bytes.Buffer
+	if err := l.Export(ctx, "C1", &zipped, files); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ledger.VerifyBundle(bytes.NewReader(zipped.Bytes()), int64(zipped.Len()), l.Verifier); err != nil {
+		t.Fatalf("a bundle with witness files: %v", err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(zipped.Bytes()), int64(zipped.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range zr.File {
+		found = found || f.Name == bundle.WitnessCheckpoint
+	}
+	if !found {
+		t.Fatal("the bundle lacks witness/checkpoint")
+	}
 	// Every bit of each cosignature line flipped fails the check.
 	body, _ := witness.Body(cos)
 	sigs := bytes.SplitAfter(cos[len(body)+1:], []byte("\n"))
