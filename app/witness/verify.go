@@ -88,3 +88,29 @@ func CosignedAt(msg []byte, p Policy) (time.Time, error) {
 	}
 	return time.Unix(first, 0).UTC(), nil
 }
+
+// ClaimedTime is the latest time a witness line of a cosigned note says it
+// cosigned, read without checking whose lines they are (the device has no
+// policy): for display only — "last witnessed at" on the desk — never for
+// a check, which is VerifyCosigned's. The note's own signature is checked
+// with logKey. False when no line carries a time.
+func ClaimedTime(msg []byte, logKey string) (time.Time, bool) {
+	v, err := note.NewVerifier(logKey)
+	if err != nil {
+		return time.Time{}, false
+	}
+	n, err := note.Open(msg, note.VerifierList(v))
+	if err != nil {
+		return time.Time{}, false
+	}
+	var last int64
+	for _, s := range n.UnverifiedSigs {
+		if t, err := torchwood.CosignatureTimestamp(s); err == nil && t > last {
+			last = t
+		}
+	}
+	if last == 0 {
+		return time.Time{}, false
+	}
+	return time.Unix(last, 0), true
+}

@@ -2,6 +2,10 @@ package client
 
 import (
 	"context"
+	"fmt"
+	"time"
+
+	"github.com/sanxiang-desk/sanxiang/app/device"
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
@@ -10,7 +14,17 @@ import (
 // CheckpointEvery is how often a device online and recording sends its
 // latest checkpoint alone (issue 25, part 3): at most this long between a
 // record and a checkpoint the platform and its witnesses hold.
-const CheckpointEvery = 5 * 60 // seconds
+const CheckpointEvery = 5 * time.Minute
+
+// CheckpointOnce sends an enrolled device's latest checkpoint alone (the
+// desk's loop between full syncs): a small request, no records.
+func CheckpointOnce(ctx context.Context, dev *device.Device) (api.CheckpointAnswer, error) {
+	id, err := LoadIdentity(dev.Dir, dev.Keys())
+	if err != nil {
+		return api.CheckpointAnswer{}, fmt.Errorf("send checkpoint: %w", err)
+	}
+	return New(id).SendCheckpoint(ctx, dev.Log)
+}
 
 // SendCheckpoint sends the log's latest checkpoint alone, to be kept and
 // witnessed, and keeps the newest cosigned checkpoint the answer carries
