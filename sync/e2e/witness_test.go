@@ -32,7 +32,7 @@ import (
 )
 
 // inProcessWitness is a witness served on loopback in this process.
-func inProcessWitness(t *testing.T, name string) (*witness.Server, witness.Witness) {
+func inProcessWitness(t testing.TB, name string) (*witness.Server, witness.Witness) {
 	t.Helper()
 	_, key, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
