@@ -354,6 +354,33 @@ func TestWitnessesCosignEndToEnd(t *testing.T) {
 	if ans, err := c.SendCheckpoint(ctx, l); err != nil || ans.CosignedSize != 3 {
 		t.Fatalf("with quorum 2 and one witness down: cosigned %d (%v), want still 3", ans.CosignedSize, err)
 	}
+	// With quorum 1 the same outage does not hold cosigning back.
+	one := policy
+	one.Quorum = 1
+	s1, h1 := servertest.Backends(t)[0].Serve(t, server.Options{AdminToken: admin, Witnesses: &one, WitnessRetry: 50 * time.Millisecond})
+	l1 := deviceLog(t, "witnessed-2", 2)
+	c1 := client.New(enrol(t, s1, h1, l1))
+	if _, err := c1.Push(ctx, l1); err != nil {
+		t.Fatal(err)
+	}
+	var cos1 []byte
+	for range 400 {
+		ans, err := c1.SendCheckpoint(ctx, l1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ans.CosignedSize == 2 {
+			cos1 = []byte(ans.Cosigned)
+			break
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	if got, err := witness.VerifyCosigned(cos1, one); err != nil || len(got) != 1 || got[0] != "procuratorate.test" {
+		t.Fatalf("quorum 1 with a witness down: cosigned by %v (%v)", got, err)
+	}
+	if _, err := witness.VerifyCosigned(cos1, policy); !errors.Is(err, witness.ErrQuorum) {
+		t.Fatalf("one cosignature against quorum 2: %v", err)
+	}
 	// Back on its address, it catches up from its own state.
 	witnessProcess(t, bin, dirB, "legal-office.test", strings.TrimPrefix(uB, "http://"))
 	cos = wait(5)
