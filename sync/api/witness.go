@@ -14,6 +14,12 @@ const PathCheckpoint = "/api/v1/logs/checkpoint"
 // CheckpointRequest is a device's signed checkpoint note, alone.
 type CheckpointRequest struct {
 	Checkpoint string `json:"checkpoint"`
+	// ProofFrom and Proof are the consistency proof (base64 hashes) from
+	// the newest cosigned checkpoint the device keeps to this one: the
+	// platform relays it to the witnesses, who check it, when it does not
+	// hold the records to prove from itself.
+	ProofFrom int64    `json:"proof_from,omitempty"`
+	Proof     []string `json:"proof,omitempty"`
 }
 
 // CheckpointAnswer is what the platform holds of a device's checkpoints:

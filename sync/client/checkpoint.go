@@ -35,8 +35,25 @@ func (c *Client) SendCheckpoint(ctx context.Context, l *casefile.Log) (_ api.Che
 	if err != nil || cp.Size == 0 {
 		return api.CheckpointAnswer{}, err
 	}
+	req := api.CheckpointRequest{Checkpoint: string(cp.Note)}
+	// The proof from the newest witnessed checkpoint: the platform may
+	// not hold the records between yet, and the witnesses need it.
+	from, _, _, err := l.Cosigned(ctx)
+	if err != nil {
+		return api.CheckpointAnswer{}, err
+	}
+	if from > 0 && from < cp.Size {
+		proof, err := l.ProveTree(ctx, cp.Size, from)
+		if err != nil {
+			return api.CheckpointAnswer{}, err
+		}
+		req.ProofFrom = from
+		for _, h := range proof {
+			req.Proof = append(req.Proof, h.String())
+		}
+	}
 	var ans api.CheckpointAnswer
-	resp, err := c.r.R().SetContext(ctx).SetBody(api.CheckpointRequest{Checkpoint: string(cp.Note)}).SetResult(&ans).Post(api.PathCheckpoint)
+	resp, err := c.r.R().SetContext(ctx).SetBody(req).SetResult(&ans).Post(api.PathCheckpoint)
 	if err := fail(resp, err); err != nil {
 		return ans, err
 	}

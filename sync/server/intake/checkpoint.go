@@ -29,7 +29,16 @@ func (s *Intake) ServeCheckpoint(w http.ResponseWriter, r *http.Request, d Devic
 	if !web.Decode(w, r, &req) {
 		return
 	}
-	ans, err := s.Checkpoint(r.Context(), d, []byte(req.Checkpoint))
+	var proof []ledger.Hash
+	for _, p := range req.Proof {
+		h, err := ledger.ParseHash(p)
+		if err != nil {
+			web.Problem(w, r, http.StatusBadRequest, "bad_log", words.M("platform.bad_log"), "a proof line is not a hash")
+			return
+		}
+		proof = append(proof, h)
+	}
+	ans, err := s.Checkpoint(r.Context(), d, []byte(req.Checkpoint), req.ProofFrom, proof)
 	switch {
 	case errors.Is(err, errSignature):
 		web.Problem(w, r, http.StatusForbidden, "bad_signature", words.M("platform.bad_signature"), err.Error())
@@ -43,7 +52,10 @@ func (s *Intake) ServeCheckpoint(w http.ResponseWriter, r *http.Request, d Devic
 }
 
 // Checkpoint is ServeCheckpoint's work, callable in-process.
-func (s *Intake) Checkpoint(ctx context.Context, d Device, msg []byte) (api.CheckpointAnswer, error) {
+// A consistency proof the device sends from its newest witnessed size is
+// relayed to the witnesses (who check it) when the platform cannot prove
+// from records it holds.
+func (s *Intake) Checkpoint(ctx context.Context, d Device, msg []byte, proofFrom int64, proof []ledger.Hash) (api.CheckpointAnswer, error) {
 	cp, err := ledger.ParseCheckpoint(msg, d.Verifier)
 	if err != nil || cp.Origin != d.Origin || cp.Size <= 0 {
 		return api.CheckpointAnswer{}, fmt.Errorf("checkpoint of %s: %w: %v", d.ID, errSignature, err)
@@ -55,6 +67,9 @@ func (s *Intake) Checkpoint(ctx context.Context, d Device, msg []byte) (api.Chec
 			go s.cosign.challenge(context.WithoutCancel(ctx), pending{device: d.ID, size: cp.Size, note: string(cp.Note), key: d.Verifier})
 		}
 		return api.CheckpointAnswer{}, fmt.Errorf("checkpoint of %s: %w", d.ID, err)
+	}
+	if s.cosign != nil && proofFrom > 0 && proofFrom < cp.Size {
+		s.cosign.proofs.Store(d.ID, deviceProof{from: proofFrom, size: cp.Size, proof: proof})
 	}
 	now := s.now().UTC().Truncate(time.Second)
 	if err := s.keepCheckpoint(ctx, d.ID, cp, now); err != nil {

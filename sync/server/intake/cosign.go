@@ -45,6 +45,15 @@ type cosigner struct {
 	stop chan struct{}
 	done chan struct{}
 	mu   sync.Mutex // one round at a time
+	// proofs holds, by device, the consistency proof its newest checkpoint
+	// sent alone came with (deviceProof).
+	proofs sync.Map
+}
+
+// deviceProof is a device's own consistency proof from a witnessed size.
+type deviceProof struct {
+	from, size int64
+	proof      []ledger.Hash
 }
 
 func (s *Intake) startWitnessing(w *Witnessing) {
@@ -210,8 +219,15 @@ func (c *cosigner) ask(ctx context.Context, w witness.Witness, p pending) ([]byt
 		if old > 0 && old < p.size {
 			if proof, err = ledger.ProveTree(heldHashes{ctx, c.s.db, p.device}, p.size, old); err != nil {
 				// The platform has not the records between: a checkpoint
-				// sent alone, ahead of its push. The push will bring them.
-				return nil, fmt.Errorf("witness %s on %s: %w", w.Name, p.device, err)
+				// sent alone, ahead of its push. The device's own proof
+				// goes to the witness, which checks it; without one, the
+				// push will bring the records.
+				v, ok := c.proofs.Load(p.device)
+				dp, _ := v.(deviceProof)
+				if !ok || dp.from != old || dp.size != p.size {
+					return nil, fmt.Errorf("witness %s on %s: %w", w.Name, p.device, err)
+				}
+				proof = dp.proof
 			}
 		}
 		cosig, err := witness.AddCheckpoint(ctx, c.w.HTTP, w, old, proof, []byte(p.note), p.key)
