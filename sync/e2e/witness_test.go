@@ -388,7 +388,20 @@ func TestWitnessesCosignEndToEnd(t *testing.T) {
 		t.Fatalf("after catching up: %v %v", got, err)
 	}
 	hooked = append(hooked, <-hookc)
-	if hooked[0] != 3 || hooked[1] != 5 {
+	// A checkpoint alone, its records not pushed: witnessed on the
+	// device's own consistency proof, relayed.
+	if _, err := c.SendCheckpoint(ctx, l); err != nil { // keeps the note of 5
+		t.Fatal(err)
+	}
+	appendN(t, l, 1, "unpushed")
+	if got := wait(6); got == nil {
+		t.Fatal("no cosigned checkpoint of 6")
+	}
+	if held, err := s.LogRecords(ctx, c.Identity().DeviceID); err != nil || len(held) != 5 {
+		t.Fatalf("the platform holds %d records (%v): the checkpoint was to go alone", len(held), err)
+	}
+	hooked = append(hooked, <-hookc)
+	if hooked[0] != 3 || hooked[1] != 5 || hooked[2] != 6 {
 		t.Fatalf("OnCosigned saw sizes %v", hooked)
 	}
 }
