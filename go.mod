@@ -26,7 +26,7 @@ require (
 	github.com/xuri/excelize/v2 v2.11.1
 	github.com/yapingcat/gomedia v0.0.0-20240906162731-17feea57090c
 	golang.org/x/crypto v0.59.0
-	golang.org/x/exp v0.0.0-20250106191152-7588d65b2ba8
+	golang.org/x/exp v0.0.0-20250408133849-7e4ce0ab07d0
 	golang.org/x/image v0.44.0
 	golang.org/x/mod v0.43.0
 	golang.org/x/sync v0.25.0
@@ -37,6 +37,7 @@ require (
 )
 
 require (
+	filippo.io/torchwood v0.6.1 // indirect
 	fyne.io/systray v1.11.1-0.20250603113521-ca66a66d8b58 // indirect
 	github.com/BurntSushi/toml v1.6.0 // indirect
 	github.com/blackjack/webcam v0.6.1 // indirect

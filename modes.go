@@ -194,6 +194,7 @@ func runOfficer(o *options, _ io.Writer) error {
 		// An enrolled device sends by itself; one not enrolled has
 		// nowhere to send to (its 同步 button still pulls the lists).
 		go desk.RunAutoSync(ctx, time.Duration(dev.Config.OfficerSyncMinutes)*time.Minute)
+		go desk.RunCheckpoints(ctx, client.CheckpointEvery, officer.DeviceSync{Dev: dev, Desk: desk})
 	}
 	w.Resize(fyne.NewSize(1000, 700))
 	w.ShowAndRun()

@@ -45,3 +45,9 @@ func (s DeviceSync) Sync(ctx context.Context, progress func(client.Upload)) (cli
 	})
 	return res, err
 }
+
+// Checkpoint sends the device's latest checkpoint alone (RunCheckpoints).
+func (s DeviceSync) Checkpoint(ctx context.Context) error {
+	_, err := client.CheckpointOnce(ctx, s.Dev)
+	return err
+}

@@ -114,6 +114,9 @@ type Desk struct {
 	SyncButton *widget.Button
 	LastSync   string
 	LastSyncAt *widget.Label
+	// LastWitnessed says when the witnesses last cosigned the log.
+	LastWitnessed *widget.Label
+	topBar        *fyne.Container // relaid out when a label's text grows
 	// LastSyncError is why the last automatic sync did not finish.
 	LastSyncError string
 	// CityNotice says the device has not received its city's lists; shown
@@ -306,6 +309,7 @@ func (d *Desk) SyncNow() {
 			}
 			d.LastSync, d.LastSyncError = msg, ""
 			d.LastSyncAt.SetText(shell.L("officer.last_sync", map[string]any{"Time": d.now().Format("15:04")}))
+			d.refreshWitnessed()
 			if d.Queue != nil && d.Queue.Form == nil {
 				d.Queue.ShowList() // the platform may have sent other devices' cases
 			}
@@ -340,6 +344,7 @@ func (d *Desk) AutoSync() {
 		}
 		d.LastSync, d.LastSyncError = msg, ""
 		d.LastSyncAt.SetText(shell.L("officer.last_sync", map[string]any{"Time": at}))
+		d.refreshWitnessed()
 		if d.Queue != nil && d.Queue.Form == nil && !d.Locked {
 			last := d.lastActive
 			d.Queue.ShowList()
@@ -498,7 +503,9 @@ func (d *Desk) showHome() {
 	}
 	top := container.NewHBox(who, layout.NewSpacer(), d.SignOut)
 	if d.sync != nil {
-		top = container.NewHBox(who, layout.NewSpacer(), d.LastSyncAt, d.SyncButton, d.SignOut)
+		d.refreshWitnessed()
+		top = container.NewHBox(who, layout.NewSpacer(), d.LastSyncAt, d.LastWitnessed, d.SyncButton, d.SignOut)
+		d.topBar = top
 	}
 	tabs := container.NewAppTabs()
 	if d.log != nil {

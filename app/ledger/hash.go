@@ -81,8 +81,14 @@ type HashStore interface {
 	WriteHashes(start int64, hashes []Hash) error
 }
 
+// HashReader reads stored tree hashes: the reading half of a HashStore,
+// all a consistency proof needs (ProveTree).
+type HashReader interface {
+	ReadHashes(indexes []int64) ([]Hash, error)
+}
+
 // storeReader reads a HashStore as tlog does.
-type storeReader struct{ hs HashStore }
+type storeReader struct{ hs HashReader }
 
 func (r storeReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	hs, err := r.hs.ReadHashes(indexes)

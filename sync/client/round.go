@@ -148,6 +148,14 @@ func Round(ctx context.Context, dev *device.Device, progress func(Upload)) (Resu
 				ok("recovery", dev.Book.AddRecoveryKeys(ctx, notes, c.Identity().PlatformKey))
 			}
 		},
+		// The checkpoint alone first (issue 25): the log's state is fixed
+		// by the platform and its witnesses before the records go up, and
+		// the answer brings the newest cosigned checkpoint to keep.
+		func() {
+			if ans, err := c.SendCheckpoint(ctx, dev.Log); ok("checkpoint", err) && ans.CosignedSize > 0 {
+				done("cli.witnessed", map[string]any{"Size": ans.CosignedSize})
+			}
+		},
 		func() {
 			pr, err := c.Push(ctx, dev.Log)
 			if pushed = ok("push", err); pushed {

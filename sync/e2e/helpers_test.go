@@ -45,7 +45,7 @@ var keysOf sync.Map // *casefile.Log → casefiletest.Keys
 
 // openLog opens a device's log whose records the test people sign (or
 // those named).
-func openLog(t *testing.T, origin string, people ...string) *casefile.Log {
+func openLog(t testing.TB, origin string, people ...string) *casefile.Log {
 	t.Helper()
 	if len(people) == 0 {
 		people = testPeople
@@ -57,7 +57,7 @@ func openLog(t *testing.T, origin string, people ...string) *casefile.Log {
 }
 
 // deviceLog is openLog with n notes appended.
-func deviceLog(t *testing.T, origin string, n int) *casefile.Log {
+func deviceLog(t testing.TB, origin string, n int) *casefile.Log {
 	t.Helper()
 	l := openLog(t, origin)
 	casefiletest.Notes(t, l, n, "note")
@@ -81,7 +81,7 @@ func signerOn(t *testing.T, l *casefile.Log, person string) ledger.Signer {
 // activateKeys registers the keys l's people sign with, for the device
 // enrolled as id, through the platform's activation (a person the platform
 // does not know yet is added as an officer of agency 01).
-func activateKeys(t *testing.T, s *server.Server, id client.Identity, l *casefile.Log) {
+func activateKeys(t testing.TB, s *server.Server, id client.Identity, l *casefile.Log) {
 	t.Helper()
 	v, ok := keysOf.Load(l)
 	if !ok {
@@ -121,7 +121,7 @@ func demoPlatform(t *testing.T, b servertest.Backend) (*server.Server, *httptest
 	return s, h
 }
 
-func enrol(t *testing.T, s *server.Server, h *httptest.Server, l *casefile.Log) client.Identity {
+func enrol(t testing.TB, s *server.Server, h *httptest.Server, l *casefile.Log) client.Identity {
 	t.Helper()
 	code, err := s.NewEnrolCode(context.Background(), "officer")
 	if err != nil {

@@ -46,6 +46,7 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/witness"
 	"github.com/sanxiang-desk/sanxiang/assets"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/server/apidoc"
@@ -84,6 +85,10 @@ type Server struct {
 	// drawLoop's stop and its end.
 	drawsStop, drawsDone chan struct{}
 	drawsOnce            sync.Once
+	// OnCosigned is called after each cosigned checkpoint is kept, with the
+	// exact signed-note bytes (issue 25's contract with time-stamping);
+	// nil: nothing is. Set it before the first push.
+	OnCosigned func(ctx context.Context, device string, size int64, note []byte)
 }
 
 // Options configure a server.
@@ -124,6 +129,12 @@ type Options struct {
 	// a bearer token; a malformed one is refused by Open. The public reads
 	// are open to every origin, the console to none (corsReach).
 	CORSOrigins []string
+	// Witnesses is the witness policy (app/witness): who is asked to
+	// cosign each device checkpoint and how many must (nil: none).
+	Witnesses *witness.Policy
+	// WitnessRetry is how often witnesses that lag are asked again (zero:
+	// 30 s).
+	WitnessRetry time.Duration
 }
 
 // Open opens (creating if needed) the platform database at path and makes
@@ -196,7 +207,7 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 	// its follow-up) is done now and retried while the platform runs.
 	s.intake, err = intake.Open(ctx, intake.Config{DB: db, Signer: s.signer, Now: func() time.Time { return s.now() }, Log: s.log,
 		Lists: lists{s}, Review: s.reviewService, Procedures: s.ProcedureSet, People: s.people, Officer: s.officerEntry, Clock: o.Clock,
-		Tasks: drawTasks{s}})
+		Tasks: drawTasks{s}, Witnessing: s.witnessing(o)})
 	if err != nil {
 		s.closeOpening()
 		return nil, fmt.Errorf("open platform: %w", err)
@@ -338,6 +349,7 @@ func (s *Server) Handler() http.Handler {
 	// window only its hall records (the intake refuses anything else with
 	// wrong_kind, and alerts).
 	mux.HandleFunc("POST "+api.PathPush, s.device(s.intake.ServePush))
+	mux.HandleFunc("POST "+api.PathCheckpoint, s.device(s.intake.ServeCheckpoint))
 	// Which windows serve now: any enrolled device may ask (a paused
 	// window's display names the nearest open one).
 	mux.HandleFunc("GET "+api.PathOpenWindows, s.device(func(w http.ResponseWriter, r *http.Request, _ Device) {

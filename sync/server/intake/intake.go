@@ -59,6 +59,9 @@ type Config struct {
 	// Tasks are the drawn inspection tasks cases are linked to (nil: none
 	// are followed).
 	Tasks Tasks
+	// Witnessing is the witness policy at work (nil: checkpoints are not
+	// witnessed).
+	Witnessing *Witnessing
 }
 
 // Intake takes in devices' pushes for one platform instance.
@@ -80,6 +83,7 @@ type Intake struct {
 	stop          chan struct{} // closed by Close
 	settled       chan struct{} // closed when settleLoop has returned
 	closing       sync.Once
+	cosign        *cosigner // nil without a witness policy
 }
 
 // Open starts the intake: it indexes the cases of logs held from before
@@ -97,6 +101,7 @@ func Open(ctx context.Context, c Config) (*Intake, error) {
 	}
 	s.stop, s.settled = make(chan struct{}), make(chan struct{})
 	go s.settleLoop()
+	s.startWitnessing(c.Witnessing)
 	return s, nil
 }
 
@@ -105,6 +110,9 @@ func (s *Intake) Close() {
 	s.closing.Do(func() {
 		close(s.stop)
 		<-s.settled
+		if s.cosign != nil {
+			s.cosign.close()
+		}
 	})
 }
 

@@ -196,6 +196,9 @@ func (s *Intake) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 		case err != nil:
 			return fmt.Errorf("verify push: %w", err)
 		}
+		if err := checkKept(ctx, tx, d.ID, from, have); err != nil {
+			return err
+		}
 		if err := checkHallPush(d, arrived); err != nil {
 			return err
 		}
@@ -270,6 +273,12 @@ func (s *Intake) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 	}
 	for _, f := range sigFlags {
 		s.Alert(ctx, d.ID, "signed_after_revocation", f)
+	}
+	if err == nil && cp.Size > 0 {
+		// For the witnesses, who are asked after this answer, never in it.
+		if kerr := s.keepCheckpoint(ctx, d.ID, cp, s.now()); kerr != nil {
+			s.log.Error("checkpoint for the witnesses", "device", d.ID, "err", kerr)
+		}
 	}
 	if err == nil {
 		s.alertClock(ctx, d.ID, clockFlags)
