@@ -110,7 +110,7 @@ func Request(ctx context.Context, client *http.Client, url string, data []byte) 
 type response struct {
 	Status struct {
 		Status       int
-		StatusString []string      `asn1:"optional,utf8"`
+		StatusString []string       `asn1:"optional,utf8"`
 		FailInfo     asn1.BitString `asn1:"optional"`
 	}
 	TimeStampToken asn1.RawValue `asn1:"optional"`
