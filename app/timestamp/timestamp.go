@@ -147,6 +147,21 @@ type Stamp struct {
 // failure wraps its own error: ErrBadToken, ErrSignature, ErrUntrusted,
 // ErrImprint.
 func Verify(token, data []byte, roots, intermediates *x509.CertPool) (Stamp, error) {
+	if roots == nil {
+		return Stamp{}, fmt.Errorf("%w: no roots given", ErrUntrusted)
+	}
+	return check(token, data, roots, intermediates)
+}
+
+// Inspect checks all Verify does but the chain: that token is a strict,
+// well-signed time-stamp over data by the certificate it carries. It is
+// for a holder with no roots to trust (a device keeping the token the
+// platform verified); whose the certificate is, only Verify says.
+func Inspect(token, data []byte) (Stamp, error) {
+	return check(token, data, nil, nil)
+}
+
+func check(token, data []byte, roots, intermediates *x509.CertPool) (Stamp, error) {
 	// The CMS parser reads BER and re-encodes what the signature covers,
 	// so bytes that parse alike (a length written another way) would
 	// pass unnoticed: a token must be strict DER throughout first.
@@ -189,7 +204,7 @@ func Verify(token, data []byte, roots, intermediates *x509.CertPool) (Stamp, err
 		}
 	}
 	if roots == nil {
-		return Stamp{}, fmt.Errorf("%w: no roots given", ErrUntrusted)
+		return imprint(ts, signer, data)
 	}
 	chains, err := signer.Verify(x509.VerifyOptions{Roots: roots, Intermediates: pool, CurrentTime: ts.Time,
 		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageTimeStamping}})
@@ -204,6 +219,10 @@ func Verify(token, data []byte, roots, intermediates *x509.CertPool) (Stamp, err
 			return Stamp{}, fmt.Errorf("%w: it carries a certificate (%s) outside its chain", ErrUntrusted, c.Subject)
 		}
 	}
+	return imprint(ts, signer, data)
+}
+
+func imprint(ts *dts.Timestamp, signer *x509.Certificate, data []byte) (Stamp, error) {
 	sum := sha256.Sum256(data)
 	if ts.HashAlgorithm != crypto.SHA256 || !bytes.Equal(ts.HashedMessage, sum[:]) {
 		return Stamp{}, fmt.Errorf("%w: token over %x (%v), data SHA-256 %x", ErrImprint, ts.HashedMessage, ts.HashAlgorithm, sum)

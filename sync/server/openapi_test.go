@@ -85,6 +85,7 @@ func TestServerMatchesOpenAPI(t *testing.T) {
 		"POST /api/v1/admin/notices/{id}/report", "POST /api/v1/admin/notices/{id}/recheck", "POST /api/v1/admin/notices/{id}/accountability",
 		"GET /api/v1/admin/notices/{id}/files/{sha}", "GET /api/v1/notices")
 	served = append(served, "GET /api/v1/admin/equipment") // the equipment register (issue 24, part 4)
+	served = append(served, "GET /api/v1/logs/timestamps") // a device's time-stamp tokens (issue 25, part 2)
 	sort.Strings(documented)
 	sort.Strings(served)
 	if strings.Join(documented, "\n") != strings.Join(served, "\n") {

@@ -32,6 +32,8 @@ func init() {
 	wire[api.Change]("Change")
 	wire[api.EnrolResponse]("EnrolResponse")
 	wire[api.Receipt]("Receipt")
+	wire[api.Timestamp]("Timestamp")
+	wire[api.TimestampsResponse]("TimestampsResponse")
 	wire[api.ChangesResponse]("ChangesResponse")
 	wire[api.DeliveredOpinion]("DeliveredOpinion")
 	wire[api.Handover]("Handover")

@@ -57,6 +57,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/sync/server/pages"
 	"github.com/sanxiang-desk/sanxiang/sync/server/people"
 	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
+	"github.com/sanxiang-desk/sanxiang/sync/server/stamps"
 	"github.com/sanxiang-desk/sanxiang/sync/server/web"
 	"github.com/sanxiang-desk/sanxiang/sync/server/words"
 )
@@ -84,6 +85,7 @@ type Server struct {
 	// drawLoop's stop and its end.
 	drawsStop, drawsDone chan struct{}
 	drawsOnce            sync.Once
+	stamps               *stamps.Stamps // RFC 3161 time-stamps (timestamps.go)
 }
 
 // Options configure a server.
@@ -124,6 +126,10 @@ type Options struct {
 	// a bearer token; a malformed one is refused by Open. The public reads
 	// are open to every origin, the console to none (corsReach).
 	CORSOrigins []string
+	// Timestamps is the RFC 3161 time-stamping authority each receipt is
+	// stamped by, and the roots its tokens are checked against (no URL:
+	// nothing is stamped).
+	Timestamps stamps.Config
 }
 
 // Open opens (creating if needed) the platform database at path and makes
@@ -196,12 +202,13 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 	// its follow-up) is done now and retried while the platform runs.
 	s.intake, err = intake.Open(ctx, intake.Config{DB: db, Signer: s.signer, Now: func() time.Time { return s.now() }, Log: s.log,
 		Lists: lists{s}, Review: s.reviewService, Procedures: s.ProcedureSet, People: s.people, Officer: s.officerEntry, Clock: o.Clock,
-		Tasks: drawTasks{s}})
+		Tasks: drawTasks{s}, OnReceipt: s.stampReceipt})
 	if err != nil {
 		s.closeOpening()
 		return nil, fmt.Errorf("open platform: %w", err)
 	}
 	s.media.Alert = s.intake.Alert
+	s.stamps = stamps.Open(db, o.Timestamps, func() time.Time { return s.now() }, s.log, s.intake.Alert)
 	s.seen = newLastSeen(db, s.log)
 	s.pages = &pages.Room{DB: db, Now: func() time.Time { return s.now() }, Supervision: s.SupervisionOf, Appraisal: s.AppraisalOf, Rules: s.superviseRules,
 		CaseAt: s.intake.JudgedCaseAt, Item: s.Item, Draw: s.drawPage, Plan: s.planPage, Plans: s.planPages, Agencies: s.Agencies,
@@ -246,6 +253,7 @@ func (s *Server) Close() error {
 		close(s.drawsStop)
 		<-s.drawsDone
 	})
+	s.stamps.Close()
 	s.intake.Close()
 	err := errors.Join(s.seen.close(), s.evidence.Close(), s.media.Close(), s.search.close(), s.db.Close())
 	if s.lock != nil {
@@ -338,6 +346,7 @@ func (s *Server) Handler() http.Handler {
 	// window only its hall records (the intake refuses anything else with
 	// wrong_kind, and alerts).
 	mux.HandleFunc("POST "+api.PathPush, s.device(s.intake.ServePush))
+	mux.HandleFunc("GET "+api.PathTimestamps, s.device(s.serveTimestamps))
 	// Which windows serve now: any enrolled device may ask (a paused
 	// window's display names the nearest open one).
 	mux.HandleFunc("GET "+api.PathOpenWindows, s.device(func(w http.ResponseWriter, r *http.Request, _ Device) {
