@@ -246,6 +246,8 @@ type PushResult struct {
 	// PlatformTime is the platform's receive time signed in the newest
 	// receipt kept: the device's clock may not fall behind it.
 	PlatformTime time.Time
+	// Timestamps is how many time-stamp tokens were kept (PullTimestamps).
+	Timestamps int
 }
 
 // Push sends every record the platform has not acknowledged, in batches
@@ -265,7 +267,10 @@ func (c *Client) Push(ctx context.Context, l *casefile.Log) (_ PushResult, err e
 			return res, err
 		}
 		if latest.Size <= done {
-			return res, nil
+			// What the platform stamped of this log since: its tokens
+			// come with the receipts they stamp, or at a later push.
+			res.Timestamps, err = c.PullTimestamps(ctx, l.Log)
+			return res, err
 		}
 		end := min(latest.Size, done+int64(c.Batch))
 		cp, err := l.CheckpointAt(ctx, end)
