@@ -9,7 +9,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -283,4 +288,119 @@ func allAlerts(t *testing.T, h *httptest.Server) []server.Alert {
 		t.Fatalf("alerts: %d %v", resp.StatusCode, err)
 	}
 	return all
+}
+
+// TestDeviceRefusesAlteredTimestamp: between the platform and the device,
+// a token with a byte changed is refused as no token (its own error), and
+// a genuine token over another log's receipt as not this log's
+// (ledger.ErrTimestampOther); neither is kept, the push itself succeeds,
+// and the genuine token is kept once it arrives unaltered.
+func TestDeviceRefusesAlteredTimestamp(t *testing.T) {
+	b := servertest.Backends(t)[0]
+	ctx := context.Background()
+	tsa := tsatest.Start(t)
+	s, h := stampPlatform(t, b, tsa, tsa.CA)
+	other := deviceLog(t, "sanxiang.test/stamp-other", 2)
+	oid := enrol(t, s, h, other)
+	if _, err := client.New(oid).Push(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	l := deviceLog(t, "sanxiang.test/stamp-5", 2)
+	id := enrol(t, s, h, l)
+	flush(t, s, 0)
+	otherStamps, err := s.Stamps().Since(ctx, oid.DeviceID, 0, 10)
+	if err != nil || len(otherStamps) != 1 {
+		t.Fatalf("the other device's token: %v %v", otherStamps, err)
+	}
+	// What the proxy does, set by the test between requests.
+	var mu sync.Mutex
+	var alter func(*api.Timestamp)
+	hide := true // until the push is done and stamped, the device is shown none
+	set := func(h bool, a func(*api.Timestamp)) {
+		mu.Lock()
+		hide, alter = h, a
+		mu.Unlock()
+	}
+	proxy := timestampForger(t, h.URL, func(tr *api.TimestampsResponse) {
+		mu.Lock()
+		defer mu.Unlock()
+		if hide {
+			tr.Timestamps = []api.Timestamp{}
+		}
+		for i := range tr.Timestamps {
+			if alter != nil {
+				alter(&tr.Timestamps[i])
+			}
+		}
+	})
+	id.Platform = proxy.URL
+	c := client.New(id)
+	if _, err := c.Push(ctx, l); err != nil {
+		t.Fatal(err)
+	}
+	flush(t, s, 0)
+	for _, tc := range []struct {
+		name  string
+		alter func(*api.Timestamp)
+		want  []error
+	}{
+		{"a byte of the token", func(ts *api.Timestamp) { ts.Token[len(ts.Token)/2] ^= 0x01 },
+			[]error{timestamp.ErrBadToken, timestamp.ErrSignature, timestamp.ErrUntrusted, timestamp.ErrImprint}},
+		{"the bytes stamped", func(ts *api.Timestamp) { ts.Data = append([]byte(nil), ts.Data...); ts.Data[len(ts.Data)-2] ^= 0x01 },
+			[]error{timestamp.ErrImprint}},
+		{"another log's token", func(ts *api.Timestamp) { ts.Data, ts.Token = otherStamps[0].Data, otherStamps[0].Token },
+			[]error{ledger.ErrTimestampOther}},
+	} {
+		set(false, tc.alter)
+		res, err := c.Push(ctx, l)
+		if err != nil {
+			t.Fatalf("%s: the push failed: %v", tc.name, err)
+		}
+		if res.Timestamps != 0 || !slices.ContainsFunc(tc.want, func(e error) bool { return errors.Is(res.TimestampsErr, e) }) {
+			t.Errorf("%s: kept %d, %v; want %v", tc.name, res.Timestamps, res.TimestampsErr, tc.want)
+		}
+		if kept := stampsOf(t, l); len(kept) != 0 {
+			t.Fatalf("%s: %d tokens kept", tc.name, len(kept))
+		}
+	}
+	set(false, nil)
+	if res, err := c.Push(ctx, l); err != nil || res.Timestamps != 1 || res.TimestampsErr != nil {
+		t.Fatalf("unaltered: %+v, %v", res, err)
+	}
+}
+
+// timestampForger sits between a device and the platform and changes
+// each answer of the device's time-stamp tokens with forge.
+func timestampForger(t *testing.T, platform string, forge func(*api.TimestampsResponse)) *httptest.Server {
+	t.Helper()
+	u, err := url.Parse(platform)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := httputil.NewSingleHostReverseProxy(u)
+	p.ModifyResponse = func(resp *http.Response) error {
+		if resp.Request.URL.Path != api.PathTimestamps || resp.StatusCode != http.StatusOK {
+			return nil
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			return err
+		}
+		var tr api.TimestampsResponse
+		if err := json.Unmarshal(body, &tr); err != nil {
+			return err
+		}
+		forge(&tr)
+		if body, err = json.Marshal(tr); err != nil {
+			return err
+		}
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+		resp.ContentLength = int64(len(body))
+		resp.Header.Set("Content-Length", strconv.Itoa(len(body)))
+		return nil
+	}
+	h := httptest.NewServer(p)
+	t.Cleanup(h.Close)
+	return h
 }
