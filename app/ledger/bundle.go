@@ -151,6 +151,22 @@ func (l *Log) Export(ctx context.Context, caseID string, w io.Writer, extra map[
 	if err := put("checkpoint", latest.Note); err != nil {
 		return err
 	}
+	// The log's time-stamp tokens, each with the exact bytes it stamps
+	// (issue 25): a court checks them with the authority's roots.
+	stamps, err := l.Timestamps(ctx)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	if len(stamps) > 0 {
+		all := make(map[string][]byte, len(extra)+2*len(stamps))
+		for name, b := range extra {
+			all[name] = b
+		}
+		for _, t := range stamps {
+			all[t.Name()+".tsr"], all[t.Name()+".txt"] = t.Token, t.Data
+		}
+		extra = all
+	}
 	names := make([]string, 0, len(extra))
 	for name := range extra {
 		names = append(names, name)

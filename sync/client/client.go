@@ -246,6 +246,11 @@ type PushResult struct {
 	// PlatformTime is the platform's receive time signed in the newest
 	// receipt kept: the device's clock may not fall behind it.
 	PlatformTime time.Time
+	// Timestamps is how many time-stamp tokens were kept (PullTimestamps);
+	// TimestampsErr why the rest were not (a token altered on the way, of
+	// another log, the platform unreachable), the push itself being done.
+	Timestamps    int
+	TimestampsErr error
 }
 
 // Push sends every record the platform has not acknowledged, in batches
@@ -265,6 +270,11 @@ func (c *Client) Push(ctx context.Context, l *casefile.Log) (_ PushResult, err e
 			return res, err
 		}
 		if latest.Size <= done {
+			// What the platform stamped of this log since: its tokens
+			// come with the receipts they stamp, or at a later push.
+			// A token the device cannot take does not undo the push: the
+			// receipts are kept; the caller is told (TimestampsErr).
+			res.Timestamps, res.TimestampsErr = c.PullTimestamps(ctx, l.Log)
 			return res, nil
 		}
 		end := min(latest.Size, done+int64(c.Batch))

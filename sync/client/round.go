@@ -163,6 +163,14 @@ func Round(ctx context.Context, dev *device.Device, progress func(Upload)) (Resu
 				for _, f := range pr.Flags {
 					done("cli.flagged", map[string]any{"Flag": f})
 				}
+				// The trusted time-stamps of receipts (issue 25): kept
+				// ones said, a refused one its own failed step.
+				if pr.Timestamps > 0 {
+					done("cli.timestamped", map[string]any{"N": pr.Timestamps})
+				}
+				if pr.TimestampsErr != nil {
+					ok("timestamps", pr.TimestampsErr)
+				}
 			}
 		},
 		func() {

@@ -3,9 +3,13 @@ package client
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/device"
+	"github.com/sanxiang-desk/sanxiang/internal/tsatest"
+	"github.com/sanxiang-desk/sanxiang/sync/server"
 	"github.com/sanxiang-desk/sanxiang/sync/server/servertest"
+	"github.com/sanxiang-desk/sanxiang/sync/server/stamps"
 )
 
 func keys(ms []Message) []string {
@@ -58,5 +62,50 @@ func TestRoundSaysWhatItDidAsKeys(t *testing.T) {
 	}
 	if key, args := res.Failed[0].Keyed(); key != "sync.step_failed" || args["Step"].(Message).Key != "sync.step.catalog" {
 		t.Fatalf("failure worded as %s %v", key, args)
+	}
+}
+
+// A round says how many trusted time-stamps it kept: with the platform's
+// time-stamping authority on loopback, the receipt of the first push is
+// stamped in the background and the next round keeps the token, saying
+// so as cli.timestamped.
+func TestRoundSaysTimestamps(t *testing.T) {
+	ctx := context.Background()
+	tsa := tsatest.Start(t)
+	s, h := servertest.Backends(t)[0].Serve(t, server.Options{AdminToken: admin,
+		Timestamps: stamps.Config{URL: tsa.URL, Roots: tsa.CA.Roots(), Retry: time.Hour}})
+	dev, err := device.Open(ctx, t.TempDir(), device.Catalog|device.Ledger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dev.Close()
+	dev.Config.PlatformURL = h.URL
+	if _, err := dev.Log.AddNote(ctx, mustCase(t, dev.Log), "990101000001", "现场情况"); err != nil {
+		t.Fatal(err)
+	}
+	id := enrol(t, s, h, dev.Log)
+	if err := SaveIdentity(dev.Dir, id, dev.Keys()); err != nil {
+		t.Fatal(err)
+	}
+	kept := 0
+	for round := range 2 {
+		res, err := Round(ctx, dev, nil)
+		if err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		for _, m := range res.Done {
+			if m.Key == "cli.timestamped" {
+				kept += m.Args["N"].(int)
+			}
+		}
+		if _, err := s.Stamps().Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if kept != 1 {
+		t.Fatalf("the rounds said %d time-stamps kept, want 1", kept)
+	}
+	if ts, err := dev.Log.Timestamps(ctx); err != nil || len(ts) != 1 {
+		t.Fatalf("the ledger holds %d tokens, %v", len(ts), err)
 	}
 }

@@ -34,6 +34,8 @@ func init() {
 	wire[api.Receipt]("Receipt")
 	wire[api.CheckpointRequest]("CheckpointRequest")
 	wire[api.CheckpointAnswer]("CheckpointAnswer")
+	wire[api.Timestamp]("Timestamp")
+	wire[api.TimestampsResponse]("TimestampsResponse")
 	wire[api.ChangesResponse]("ChangesResponse")
 	wire[api.DeliveredOpinion]("DeliveredOpinion")
 	wire[api.Handover]("Handover")

@@ -40,6 +40,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
@@ -58,6 +59,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/sync/server/pages"
 	"github.com/sanxiang-desk/sanxiang/sync/server/people"
 	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
+	"github.com/sanxiang-desk/sanxiang/sync/server/stamps"
 	"github.com/sanxiang-desk/sanxiang/sync/server/web"
 	"github.com/sanxiang-desk/sanxiang/sync/server/words"
 )
@@ -88,7 +90,9 @@ type Server struct {
 	// OnCosigned is called after each cosigned checkpoint is kept, with the
 	// exact signed-note bytes (issue 25's contract with time-stamping);
 	// nil: nothing is. Set it before the first push.
-	OnCosigned func(ctx context.Context, device string, size int64, note []byte)
+	OnCosigned  func(ctx context.Context, device string, size int64, note []byte)
+	stamps      *stamps.Stamps                // RFC 3161 time-stamps (timestamps.go)
+	stampsReady atomic.Pointer[stamps.Stamps] // stamps, for the intake's hooks (stampNote)
 }
 
 // Options configure a server.
@@ -135,6 +139,10 @@ type Options struct {
 	// WitnessRetry is how often witnesses that lag are asked again (zero:
 	// 30 s).
 	WitnessRetry time.Duration
+	// Timestamps is the RFC 3161 time-stamping authority each receipt is
+	// stamped by, and the roots its tokens are checked against (no URL:
+	// nothing is stamped).
+	Timestamps stamps.Config
 }
 
 // Open opens (creating if needed) the platform database at path and makes
@@ -207,12 +215,14 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 	// its follow-up) is done now and retried while the platform runs.
 	s.intake, err = intake.Open(ctx, intake.Config{DB: db, Signer: s.signer, Now: func() time.Time { return s.now() }, Log: s.log,
 		Lists: lists{s}, Review: s.reviewService, Procedures: s.ProcedureSet, People: s.people, Officer: s.officerEntry, Clock: o.Clock,
-		Tasks: drawTasks{s}, Witnessing: s.witnessing(o)})
+		Tasks: drawTasks{s}, Witnessing: s.witnessing(o), OnReceipt: s.stampNote("receipt")})
 	if err != nil {
 		s.closeOpening()
 		return nil, fmt.Errorf("open platform: %w", err)
 	}
 	s.media.Alert = s.intake.Alert
+	s.stamps = stamps.Open(db, o.Timestamps, func() time.Time { return s.now() }, s.log, s.intake.Alert)
+	s.stampsReady.Store(s.stamps)
 	s.seen = newLastSeen(db, s.log)
 	s.pages = &pages.Room{DB: db, Now: func() time.Time { return s.now() }, Supervision: s.SupervisionOf, Appraisal: s.AppraisalOf, Rules: s.superviseRules,
 		CaseAt: s.intake.JudgedCaseAt, Item: s.Item, Draw: s.drawPage, Plan: s.planPage, Plans: s.planPages, Agencies: s.Agencies,
@@ -257,6 +267,7 @@ func (s *Server) Close() error {
 		close(s.drawsStop)
 		<-s.drawsDone
 	})
+	s.stamps.Close()
 	s.intake.Close()
 	err := errors.Join(s.seen.close(), s.evidence.Close(), s.media.Close(), s.search.close(), s.db.Close())
 	if s.lock != nil {
@@ -350,6 +361,7 @@ func (s *Server) Handler() http.Handler {
 	// wrong_kind, and alerts).
 	mux.HandleFunc("POST "+api.PathPush, s.device(s.intake.ServePush))
 	mux.HandleFunc("POST "+api.PathCheckpoint, s.device(s.intake.ServeCheckpoint))
+	mux.HandleFunc("GET "+api.PathTimestamps, s.device(s.serveTimestamps))
 	// Which windows serve now: any enrolled device may ask (a paused
 	// window's display names the nearest open one).
 	mux.HandleFunc("GET "+api.PathOpenWindows, s.device(func(w http.ResponseWriter, r *http.Request, _ Device) {

@@ -152,10 +152,14 @@ func run(listen, dbPath, mediaDir, adminToken string, withDemo bool, newCode str
 	if err != nil {
 		return err
 	}
+	tsa, err := timestampConfig(*tsaURL, *tsaRoots, *tsaChain)
+	if err != nil {
+		return err
+	}
 	// Only the serving instance takes the SQLite file's lock: a second one
 	// is refused, the administrator's commands are not.
 	s, err := server.Open(ctx, dbPath, withKey(server.Options{AdminToken: adminToken, Logger: log, Media: mediaDir, Exclusive: newCode == "",
-		Uploads: uploadLimits(), Clock: clockPolicy(), CORSOrigins: origins}))
+		Uploads: uploadLimits(), Clock: clockPolicy(), CORSOrigins: origins, Timestamps: tsa}))
 	if err != nil {
 		return err
 	}

@@ -62,6 +62,10 @@ type Config struct {
 	// Witnessing is the witness policy at work (nil: checkpoints are not
 	// witnessed).
 	Witnessing *Witnessing
+	// OnReceipt is told each receipt a push answers with (the signed note's
+	// exact bytes), after the push is kept: the platform time-stamps it
+	// (issue 25). It must not wait on anything slow; nil: nobody is told.
+	OnReceipt func(ctx context.Context, device string, size int64, note []byte)
 }
 
 // Intake takes in devices' pushes for one platform instance.
@@ -77,6 +81,7 @@ type Intake struct {
 	officer       func(ctx context.Context, certNo string) (*catalog.Officer, bool)
 	clock         ClockPolicy
 	tasks         Tasks
+	onReceipt     func(ctx context.Context, device string, size int64, note []byte)
 	instance      string   // names this instance in settling leases
 	settling      sync.Map // device ID → *sync.Mutex: one settle at a time
 	cases         caseCache
@@ -92,7 +97,7 @@ type Intake struct {
 // while the platform runs, until Close.
 func Open(ctx context.Context, c Config) (*Intake, error) {
 	s := &Intake{db: c.DB, signer: c.Signer, now: c.Now, log: c.Log, lists: c.Lists, reviewService: c.Review, procedures: c.Procedures, instance: newInstance(),
-		people: c.People, officer: c.Officer, clock: c.Clock, tasks: c.Tasks}
+		people: c.People, officer: c.Officer, clock: c.Clock, tasks: c.Tasks, onReceipt: c.OnReceipt}
 	if err := s.backfillCases(ctx); err != nil {
 		return nil, fmt.Errorf("index cases: %w", err)
 	}

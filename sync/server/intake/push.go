@@ -301,6 +301,9 @@ func (s *Intake) Push(ctx context.Context, d Device, req api.PushRequest) (api.R
 	if err != nil {
 		return rc, fmt.Errorf("push %s: %w", d.ID, err)
 	}
+	if s.onReceipt != nil && rc.Note != "" {
+		s.onReceipt(ctx, d.ID, rc.Size, []byte(rc.Note))
+	}
 	return rc, nil
 }
 
