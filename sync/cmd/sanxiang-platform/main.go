@@ -156,10 +156,15 @@ func run(listen, dbPath, mediaDir, adminToken string, withDemo bool, newCode str
 	if err != nil {
 		return err
 	}
+	witnesses, err := witnessPolicy(*witnessPolicyFile)
+	if err != nil {
+		return err
+	}
 	// Only the serving instance takes the SQLite file's lock: a second one
 	// is refused, the administrator's commands are not.
 	s, err := server.Open(ctx, dbPath, withKey(server.Options{AdminToken: adminToken, Logger: log, Media: mediaDir, Exclusive: newCode == "",
-		Uploads: uploadLimits(), Clock: clockPolicy(), CORSOrigins: origins, Timestamps: tsa}))
+		Uploads: uploadLimits(), Clock: clockPolicy(), CORSOrigins: origins, Timestamps: tsa,
+		Witnesses: witnesses, WitnessRetry: *witnessRetry}))
 	if err != nil {
 		return err
 	}
