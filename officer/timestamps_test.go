@@ -90,14 +90,13 @@ func TestSyncDialogSaysTimestamps(t *testing.T) {
 	case <-time.After(time.Minute):
 		t.Fatal("the sync did not end")
 	}
-	var text string
-	for range 100 {
-		fyne.DoAndWait(func() { text = d.LastSync })
-		if text != "" {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	// The sync holds d.syncing until its last step has set what the
+	// dialog says: taking the lock waits for that, as autosync_test does
+	// (the test driver runs fyne.Do on the caller's goroutine, so
+	// fyne.DoAndWait here would not).
+	d.syncing.Lock()
+	text := d.LastSync
+	d.syncing.Unlock()
 	want := shell.L("cli.timestamped", map[string]any{"N": 1})
 	if !strings.Contains(text, want) || !strings.Contains(want, "可信时间戳") {
 		t.Fatalf("the dialog says %q, want %q", text, want)
