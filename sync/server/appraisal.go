@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/sync/server/console"
 	"github.com/sanxiang-desk/sanxiang/sync/server/internal/wrap"
 	"github.com/sanxiang-desk/sanxiang/sync/server/supervise"
@@ -21,36 +22,12 @@ func (s *Server) AppraisalOf(ctx context.Context, agency string, from, to time.T
 	if err != nil {
 		return supervise.Appraisal{}, err
 	}
-	type row struct {
-		device, id string
-		last       int64
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT device, case_id, last_seq FROM cases WHERE handed_to = '' AND opened >= ? AND opened < ? AND (? = '' OR agency = ?) ORDER BY opened`,
-		from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339), agency, agency)
+	var work []supervise.Work
+	err = s.eachCaseOpened(ctx, agency, from, to, "appraisal", func(device string, c *casefile.Case) {
+		work = append(work, supervise.Assess(device, c, rules))
+	})
 	if err != nil {
 		return supervise.Appraisal{}, err
-	}
-	var list []row
-	for rows.Next() {
-		var r row
-		if err := rows.Scan(&r.device, &r.id, &r.last); err != nil {
-			rows.Close()
-			return supervise.Appraisal{}, err
-		}
-		list = append(list, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return supervise.Appraisal{}, err
-	}
-	var work []supervise.Work
-	for _, r := range list {
-		c, err := s.intake.JudgedCaseAt(ctx, r.device, r.id, r.last)
-		if err != nil {
-			s.log.Error("appraisal: a case cannot be rebuilt", "device", r.device, "case", r.id, "err", err)
-			continue
-		}
-		work = append(work, supervise.Assess(r.device, c, rules))
 	}
 	names, err := s.personNames(ctx)
 	if err != nil {
