@@ -3,10 +3,15 @@
 #   linux    dist/sanxiang-desk_VERSION-BUILD_amd64.deb (the three modes, menu
 #            entries, the cage kiosk session) and
 #            dist/sanxiang-platform_VERSION-BUILD_amd64.deb (static binary,
-#            systemd unit, sample configuration)
+#            systemd unit, sample configuration),
+#            dist/sanxiang-verify_VERSION-BUILD_amd64.deb (the bundle
+#            verifier alone) and dist/sanxiang-witness_VERSION-BUILD_amd64.deb
+#            (an independent witness: static binary, systemd unit, settings)
 #   windows  dist/windows/sanxiang.exe (fyne package, mingw-w64) and
 #            dist/windows/sanxiang-desk-VERSION-setup.exe (NSIS), exe,
-#            installer and uninstaller signed (packaging/sign.sh)
+#            installer and uninstaller signed (packaging/sign.sh); the
+#            installer also installs sanxiang-verify.exe, which is kept
+#            beside it, signed, with sanxiang-witness.exe (both cgo-free)
 # Usage: packaging/package.sh [linux|windows|all]   (./dev package installs
 # what this needs first.)
 set -eu
@@ -27,7 +32,10 @@ linux() {
 	go build -trimpath -ldflags "-s -w -X main.build=$build" -o "$dist/linux/sanxiang" .
 	CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=$version -X main.build=$build" \
 		-o "$dist/linux/sanxiang-platform" ./sync/cmd/sanxiang-platform
-	for p in desk platform; do
+	for c in sanxiang-verify sanxiang-witness; do
+		CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$dist/linux/$c" "./sync/cmd/$c"
+	done
+	for p in desk platform verify witness; do
 		# nfpm expands variables in some fields only: the paths are put in here.
 		sed "s|\${SANXIANG_DIST}|$dist|g" "packaging/linux/nfpm-$p.yaml" >"$dist/nfpm-$p.yaml"
 		"$gobin/nfpm" pkg --packager deb --config "$dist/nfpm-$p.yaml" --target "$dist/" >&2
@@ -54,6 +62,12 @@ windows() {
 	[ "$status" = 0 ] || exit "$status"
 	mv "$name.exe" "$dist/windows/sanxiang.exe"
 	"$root/packaging/sign.sh" "$dist/windows/sanxiang.exe"
+	# The verifier (in the installer, and alone for a court to copy) and
+	# the witness: console programs, cgo-free, cross-built in seconds.
+	for c in sanxiang-verify sanxiang-witness; do
+		CGO_ENABLED=0 GOOS=windows GOARCH=amd64 go build -trimpath -ldflags "-s -w" -o "$dist/windows/$c.exe" "./sync/cmd/$c"
+		"$root/packaging/sign.sh" "$dist/windows/$c.exe"
+	done
 	makensis -V2 -DVERSION="$version" -DBUILD="$build" -DDIST="$dist/windows" -DSIGN="$root/packaging/sign.sh" \
 		packaging/windows/installer.nsi >&2
 }

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Checks what packaging/package.sh built (run by ./dev package-test, which
-# builds first): the .deb files' contents and metadata, both installed
-# into this machine with dpkg and run, then removed; the Windows exe's
+# builds first): the .deb files' contents and metadata (desk, platform,
+# verify, witness), each installed into this machine with dpkg and run,
+# then removed; the Windows exe's
 # imports (no DLL of ours beside it), every signature, and the installer
 # unpacked with 7z and its file list checked.
 set -eu
@@ -37,6 +38,8 @@ linux() {
 	check "desk package depends on libgl1" sh -c "dpkg-deb -f '$desk' Depends | grep -q libgl1"
 	check "desk package recommends cage" sh -c "dpkg-deb -f '$desk' Recommends | grep -q cage"
 	check "desk package recommends an audio library" sh -c "dpkg-deb -f '$desk' Recommends | grep -q 'libpulse0 | libasound2'"
+	check "desk package recommends sanxiang-verify" sh -c "dpkg-deb -f '$desk' Recommends | grep -q sanxiang-verify"
+	check "platform package recommends sanxiang-verify" sh -c "dpkg-deb -f '$plat' Recommends | grep -q sanxiang-verify"
 	unit=$(mktemp -d)
 	dpkg-deb -x "$desk" "$unit"
 	check "kiosk unit runs the kiosk under cage" grep -q '^ExecStart=/usr/bin/cage -s -- /usr/bin/sanxiang kiosk$' "$unit/usr/lib/systemd/system/sanxiang-kiosk.service"
@@ -58,6 +61,33 @@ linux() {
 	dpkg-deb -x "$plat" "$punit"
 	check "platform unit's command line carries no setting or secret" grep -qx 'ExecStart=/usr/bin/sanxiang-platform' "$punit/usr/lib/systemd/system/sanxiang-platform.service"
 	rm -rf "$punit"
+
+	# The verifier alone, and the independent witness in its own package
+	# (another body runs it, on another machine).
+	ver="$dist/sanxiang-verify_${version}-${build}_amd64.deb"
+	wit="$dist/sanxiang-witness_${version}-${build}_amd64.deb"
+	dpkg-deb -c "$ver" | awk '{print " "$NF}' >"$list"
+	check "verify package holds /usr/bin/sanxiang-verify" has "$list" /usr/bin/sanxiang-verify
+	check "verify package's version is $version-$build" sh -c "[ \"\$(dpkg-deb -f '$ver' Version)\" = '$version-$build' ]"
+	check "verify package depends on nothing" sh -c "[ -z \"\$(dpkg-deb -f '$ver' Depends)\" ]"
+	check "sanxiang-verify is static (cgo-free)" sh -c "file '$dist/linux/sanxiang-verify' | grep -q 'statically linked'"
+	check "sanxiang-verify --help runs and speaks Chinese" sh -c "'$dist/linux/sanxiang-verify' --help | grep -q '退出码'"
+	check "sanxiang-verify on no bundle is exit 2" sh -c "'$dist/linux/sanxiang-verify' /nonexistent.zip; [ \$? = 2 ]"
+	dpkg-deb -c "$wit" | awk '{print " "$NF}' >"$list"
+	for p in /usr/bin/sanxiang-witness /usr/lib/systemd/system/sanxiang-witness.service /etc/sanxiang-witness/witness.env; do
+		check "witness package holds $p" has "$list" "$p"
+	done
+	check "witness package's version is $version-$build" sh -c "[ \"\$(dpkg-deb -f '$wit' Version)\" = '$version-$build' ]"
+	check "witness configuration is a conffile" sh -c "dpkg-deb -I '$wit' conffiles | grep -q '^/etc/sanxiang-witness/witness.env$'"
+	check "sanxiang-witness is static (cgo-free)" sh -c "file '$dist/linux/sanxiang-witness' | grep -q 'statically linked'"
+	wunit=$(mktemp -d)
+	dpkg-deb -x "$wit" "$wunit"
+	check "witness unit keeps its key and state in its own 0700 state folder" sh -c "grep -qx 'StateDirectory=sanxiang-witness' '$wunit/usr/lib/systemd/system/sanxiang-witness.service' &&
+		grep -qx 'StateDirectoryMode=0700' '$wunit/usr/lib/systemd/system/sanxiang-witness.service' &&
+		grep -q '^ExecStart=/usr/bin/sanxiang-witness .*--key /var/lib/sanxiang-witness/witness.key' '$wunit/usr/lib/systemd/system/sanxiang-witness.service'"
+	check "witness unit reads every setting it names from witness.env" sh -c "for v in \$(grep -o '\${[A-Z_]*}' '$wunit/usr/lib/systemd/system/sanxiang-witness.service' | tr -d '\${}'); do
+		grep -q \"^\$v=\" '$wunit/etc/sanxiang-witness/witness.env' || exit 1; done"
+	rm -rf "$wunit"
 	rm -f "$list"
 
 	# Installed for real, run, removed.
@@ -74,6 +104,21 @@ linux() {
 		check "sanxiang-platform runs (a one-time enrolment code)" sh -c "sanxiang-platform --db '$tmp/p.db' --new-code officer | grep -q ."
 		rm -rf "$tmp"
 		check "platform package removes" dpkg -r sanxiang-platform
+		check "verify package installs" dpkg -i "$ver"
+		check "the installed sanxiang-verify --help runs" sh -c "sanxiang-verify --help | grep -q 'sanxiang-verify'"
+		check "verify package removes" dpkg -r sanxiang-verify
+		check "witness package installs" dpkg -i "$wit"
+		check "the witness user exists" getent passwd sanxiang-witness
+		tmp=$(mktemp -d)
+		sanxiang-witness --name witness.test --db "$tmp/w.db" --key "$tmp/w.key" --listen 127.0.0.1:0 >"$tmp/out" 2>&1 &
+		wpid=$!
+		for _ in $(seq 1 50); do grep -q '^listening ' "$tmp/out" 2>/dev/null && break; sleep 0.1; done
+		check "the installed sanxiang-witness starts and prints its vkey" grep -q '^vkey witness.test+' "$tmp/out"
+		check "it made its key 0600" sh -c "[ \"\$(stat -c %a '$tmp/w.key')\" = 600 ]"
+		kill "$wpid" 2>/dev/null
+		wait "$wpid" 2>/dev/null
+		rm -rf "$tmp"
+		check "witness package removes" dpkg -r sanxiang-witness
 	else
 		printf 'skip installing the .deb files (needs root and no sanxiang-desk installed)\n'
 	fi
@@ -144,6 +189,10 @@ windows() {
 	done
 	check "sanxiang.exe needs only Windows' own DLLs ($dlls)" test -z "$extra"
 	check "sanxiang.exe is signed" osslsigncode verify -CAfile "$ca" -in "$exe"
+	for c in sanxiang-verify sanxiang-witness; do
+		check "$c.exe is a 64-bit Windows console program" sh -c "file '$dist/windows/$c.exe' | grep -q 'PE32+ executable (console) x86-64'"
+		check "$c.exe is signed" osslsigncode verify -CAfile "$ca" -in "$dist/windows/$c.exe"
+	done
 	check "the installer is signed" osslsigncode verify -CAfile "$ca" -in "$setup"
 	out=$(mktemp -d)
 	7z x -y -o"$out" "$setup" >/dev/null
@@ -153,6 +202,7 @@ windows() {
 	check "the installer holds its uninstaller" test -n "$uninst"
 	[ -n "$uninst" ] && check "the uninstaller is signed" osslsigncode verify -CAfile "$ca" -in "$uninst"
 	check "the installed exe is the signed one" cmp "$out/sanxiang.exe" "$exe"
+	check "the installer holds sanxiang-verify.exe, the signed one" cmp "$out/sanxiang-verify.exe" "$dist/windows/sanxiang-verify.exe"
 	# 7z does not show the installer's compressed script: its Start-menu
 	# entries and languages are checked in the source it was built from.
 	for s in 办事大厅自助终端 窗口工作台 执法办案 'Service hall kiosk' 'Service window desk' 'Enforcement case files' \

@@ -119,6 +119,9 @@ Section "Install"
   ; or the user's Start menu and SHCTX is HKLM or HKCU.
   SetOutPath "$INSTDIR"
   File "${DIST}\sanxiang.exe"
+  ; The standalone verifier of case bundles (a console program, no shortcut:
+  ; run from a console, "sanxiang-verify.exe --help").
+  File "${DIST}\sanxiang-verify.exe"
   WriteUninstaller "$INSTDIR\uninstall.exe"
   ; The Start-menu folder is named in the language chosen now; the
   ; uninstaller reads the name back rather than guessing it.
@@ -195,6 +198,7 @@ Section "Uninstall"
     ${EndIf}
   ${EndIf}
   Delete "$INSTDIR\sanxiang.exe"
+  Delete "$INSTDIR\sanxiang-verify.exe"
   Delete "$INSTDIR\uninstall.exe"
   RMDir "$INSTDIR"
   ; The registry of this mode only, and only if it names this folder.

@@ -116,6 +116,13 @@ check "the data folder is %LOCALAPPDATA%\\SanxiangDesk" test -f "$data/casefile.
 # The folder is sealed (its DPAPI-bound key): verified as a person on it,
 # the PIN on standard input.
 check "sanxiang.exe verify $data_win\\casefile.db (sealed, as a person on it)" sh -c "echo 147258 | wine '$exe' verify --person 990101000001 '$data_win\\casefile.db' 2>&1 | grep -q 核验通过"
+# The standalone verifier the installer put beside it: a console program
+# that speaks Chinese (UTF-8) and says what it is; a file that is no bundle
+# is unreadable input, exit 2.
+verify_exe="$inst/sanxiang-verify.exe"
+check "sanxiang-verify.exe is installed" test -f "$verify_exe"
+check "sanxiang-verify.exe --help speaks Chinese" sh -c "wine '$verify_exe' --help 2>&1 | grep -q '退出码'"
+check "sanxiang-verify.exe refuses a file that is no bundle (exit 2)" sh -c "wine '$verify_exe' '$data_win\\casefile.db' >'$work/v.out' 2>&1; [ \$? = 2 ] && grep -q 无法读取案卷包 '$work/v.out'"
 
 # window_of PID NAME-REGEX [SECONDS]: the X window of the process's
 # top-level window titled so (X window ids come again from one run to the

@@ -323,6 +323,14 @@ func TestVerifyToolPassesWitnessedBundle(t *testing.T) {
 	}
 	if dir := os.Getenv("SANXIANG_SHOTS"); dir != "" {
 		os.WriteFile(filepath.Join(dir, "verify-report-zh.txt"), []byte("$ sanxiang-verify --policy witnesses.txt --roots tsa-roots.pem case.zip\n"+strings.ReplaceAll(out, wc.dir+"/", "")), 0o644)
+		// The inputs too, to run the tool by hand (under wine, say).
+		sample := filepath.Join(dir, "verify-sample")
+		os.MkdirAll(sample, 0o755)
+		for _, f := range []string{wc.bundle, wc.policy, wc.roots} {
+			if b, err := os.ReadFile(f); err == nil {
+				os.WriteFile(filepath.Join(sample, filepath.Base(f)), b, 0o644)
+			}
+		}
 		os.WriteFile(filepath.Join(dir, "verify-report-en.txt"), []byte("$ sanxiang-verify --policy witnesses.txt --roots tsa-roots.pem --lang en case.zip\n"+strings.ReplaceAll(outEn, wc.dir+"/", "")), 0o644)
 	}
 
