@@ -183,6 +183,28 @@ func TestLayers(t *testing.T) {
 		}
 	}
 
+	// The standalone verifier needs nothing but the bundle, the policy and
+	// the roots: of ours it reaches the checks and their words, never the
+	// case files, the printer (and its fonts), sync or the platform.
+	for _, rel := range []string{"app/verdict", "sync/cmd/sanxiang-verify"} {
+		p, ok := byRel[rel]
+		if !ok {
+			t.Errorf("package %s is missing", rel)
+			continue
+		}
+		for _, d := range p.Deps {
+			r, ok := ours(d)
+			if !ok {
+				continue
+			}
+			switch {
+			case r == "app/verdict", r == "app/ledger", r == "app/witness", r == "app/timestamp", under(r, "app/store"), r == "assets", r == "sync/server/words":
+			default:
+				t.Errorf("%s depends on %s: the verifier reaches only the checks it runs and its words", rel, r)
+			}
+		}
+	}
+
 	// The root package is wiring only: it stays small.
 	if root, ok := byRel[""]; ok {
 		lines := countLines(t, root.Dir)
