@@ -411,6 +411,19 @@ func TestVerifyToolFlippedBits(t *testing.T) {
 		}
 	}
 	t.Logf("cosignature flips: %v", reasons)
+	// Through the whole bundle, a flipped cosignature byte fails the
+	// cosignatures alone: the device's own checkpoint inside the note
+	// still agrees with the bundle's.
+	for i := start; i < len(cos)-1; i++ {
+		bad := bytes.Clone(cos)
+		bad[i] ^= 1
+		rep := verifyFile(t, rewriteBundle(t, wc.bundle, wc.dir, "flip.zip", map[string][]byte{bundle.WitnessCheckpoint: bad}), wc.inputs())
+		for _, c := range rep.Checks {
+			if (c.Status == verdict.Fail) != (c.Code == "witness_cosignatures") {
+				t.Fatalf("byte %d of the cosignatures flipped: %s is %s (%s)", i, c.Code, c.Status, c.Error)
+			}
+		}
+	}
 	if reasons["cosignature_invalid"] == 0 {
 		t.Error("no flip gave cosignature_invalid")
 	}
