@@ -8,13 +8,14 @@
 // Every check is one Check: a stable Code, a Status (pass, fail,
 // not_checked), the factors of article 17 it bears on (1–4), a stable
 // Error code when it failed or was not checked, and Detail (names, sizes,
-// times). The JSON report (sanxiang-verify --json) is Report as it
+// times; a list is a JSON array, for the caller to join in its
+// language). The JSON report (sanxiang-verify --json) is Report as it
 // marshals:
 //
 //	{"format": "sanxiang-verify-report/1", "bundle": "…", "case": "…",
 //	 "origin": "…", "ok": true,
 //	 "checks": [{"code": "witness_cosignatures", "status": "pass", "ok": true,
-//	             "factors": [2], "detail": {"Witnesses": "…"}, "message": "…"}, …]}
+//	             "factors": [2], "detail": {"Witnesses": ["…"]}, "message": "…"}, …]}
 //
 // Codes: platform_registration, device_key (factor 1); witness_cosignatures,
 // witness_consistency (2); device_signature, records, system_standards (3);
@@ -285,7 +286,7 @@ func Verify(r io.ReaderAt, size int64, in Inputs) (Report, error) {
 			Detail: map[string]any{"Quorum": in.Policy.Quorum, "Witnesses": policyNames(in.Policy)}})
 	case in.Policy == nil:
 		add(Check{Code: "witness_cosignatures", Status: NotChecked, Error: "no_policy", Factors: []int{FactorNeutrality},
-			Detail: map[string]any{"Claimed": strings.Join(claimedNames(wnote), "、")}})
+			Detail: map[string]any{"Claimed": claimedNames(wnote)}})
 	default:
 		add(Cosignatures(wnote, *in.Policy))
 	}
@@ -339,7 +340,7 @@ func Verify(r io.ReaderAt, size int64, in Inputs) (Report, error) {
 	}
 	if len(extra) > 0 {
 		add(Check{Code: "extra_files", Status: NotChecked, Error: "not_signed", Factors: []int{FactorProcess},
-			Detail: map[string]any{"Files": strings.Join(extra, ", ")}})
+			Detail: map[string]any{"Files": extra}})
 	}
 	rep.finish()
 	return rep, nil
@@ -383,12 +384,12 @@ func readSide(files map[string]*zip.File, name string) ([]byte, error) {
 	return data, nil
 }
 
-func policyNames(p *witness.Policy) string {
-	var names []string
+func policyNames(p *witness.Policy) []string {
+	names := []string{}
 	for _, w := range p.Witnesses {
 		names = append(names, w.Name)
 	}
-	return strings.Join(names, "、")
+	return names
 }
 
 // claimedNames are the names on a note's signature lines, unchecked.
@@ -422,7 +423,7 @@ func Cosignatures(msg []byte, p witness.Policy) Check {
 	}
 	if err != nil {
 		c.Detail["Detail"] = err.Error()
-		c.Detail["Witnesses"] = strings.Join(names, "、")
+		c.Detail["Witnesses"] = append([]string{}, names...)
 		c.Detail["Count"] = len(names)
 		return c
 	}
@@ -448,7 +449,7 @@ func Cosignatures(msg []byte, p witness.Policy) Check {
 	}
 	sort.Strings(lines)
 	c.Status = Pass
-	c.Detail["Witnesses"] = strings.Join(lines, "、")
+	c.Detail["Witnesses"] = lines
 	c.Detail["Count"] = len(names)
 	return c
 }

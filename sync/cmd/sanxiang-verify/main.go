@@ -97,7 +97,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	for i := range rep.Checks {
-		rep.Checks[i].Message = words.In(lang, rep.Checks[i].Key, rep.Checks[i].Detail)
+		rep.Checks[i].Message = words.In(lang, rep.Checks[i].Key, joined(rep.Checks[i].Detail, lang))
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
@@ -154,6 +154,22 @@ func verify(path, policyFile, rootsFile, key, lang string) (verdict.Report, erro
 	}
 	rep.Bundle = path
 	return rep, nil
+}
+
+// joined is detail with its lists joined as the language lists things.
+func joined(detail map[string]any, lang string) map[string]any {
+	sep := "、"
+	if lang == words.English {
+		sep = ", "
+	}
+	out := make(map[string]any, len(detail))
+	for k, v := range detail {
+		if l, ok := v.([]string); ok {
+			v = strings.Join(l, sep)
+		}
+		out[k] = v
+	}
+	return out
 }
 
 // readRoots reads PEM certificates: the self-signed ones are roots, the
