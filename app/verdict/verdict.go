@@ -623,11 +623,22 @@ func Timestamp(name string, token, text []byte, roots, intermediates *x509.CertP
 		c.Status, c.Error = NotChecked, "no_roots"
 		return c
 	}
+	// Whether the stamped root was compared with one this bundle proves:
+	// the bundle's tree or the witnessed one. A token over an earlier
+	// tree is still the log's (its name is), but its root is not checked,
+	// and the report says so.
+	linked := claim != nil && (size == claim.Checkpoint.Size || claim.Witnessed != nil && size == claim.Witnessed.Size)
+	c.Detail["Linked"] = linked
 	c.Status = Pass
-	if kind == "checkpoint" {
+	switch {
+	case kind == "witnessed":
+		c.Key = "verify.tool.timestamp.pass_witnessed"
+	case !linked:
 		c.Key = "verify.tool.timestamp.pass_tree"
-	} else {
-		c.Key = "verify.tool.timestamp.pass_" + kind
+	case kind == "receipt":
+		c.Key = "verify.tool.timestamp.pass_receipt"
+	default:
+		c.Key = "verify.tool.timestamp.pass_linked"
 	}
 	return c
 }

@@ -442,6 +442,39 @@ func TestVerifyToolFlippedBits(t *testing.T) {
 	if len(toks) == 0 || !rep.OK {
 		t.Fatalf("%d tokens, report ok %v", len(toks), rep.OK)
 	}
+	// What the stamped text states is held to the bundle: another log,
+	// another root at the bundle's size, a larger tree fail; an earlier
+	// tree passes with its root reported unchecked.
+	{
+		tok := toks[0]
+		txt := data[strings.TrimSuffix(tok, ".tsr")+".txt"]
+		roots, inter := wc.tsa.CA.Roots(), wc.tsa.CA.Intermediates()
+		other := *claim
+		other.Origin = "sanxiang/device/OTHER"
+		if c := verdict.Timestamp(tok, data[tok], txt, roots, inter, &other); c.Status != verdict.Fail || c.Error != "token_other_log" {
+			t.Errorf("another log's claim: %s %s", c.Status, c.Error)
+		}
+		rooted := *claim
+		rooted.Witnessed = nil
+		rooted.Checkpoint.Root[0] ^= 1
+		if c := verdict.Timestamp(tok, data[tok], txt, roots, inter, &rooted); c.Status != verdict.Fail || c.Error != "token_other_tree" {
+			t.Errorf("another root at the bundle's size: %s %s", c.Status, c.Error)
+		}
+		smaller := *claim
+		smaller.Witnessed = nil
+		smaller.Checkpoint.Size = cp.Size - 1
+		if c := verdict.Timestamp(tok, data[tok], txt, roots, inter, &smaller); c.Status != verdict.Fail || c.Error != "token_other_tree" {
+			t.Errorf("a tree larger than the bundle's: %s %s", c.Status, c.Error)
+		}
+		later := *claim
+		later.Witnessed = nil
+		later.WitnessNote = nil
+		later.Checkpoint.Size = cp.Size + 5
+		if c := verdict.Timestamp(tok, data[tok], txt, roots, inter, &later); c.Status != verdict.Pass || c.Detail["Linked"] != false ||
+			c.Key != "verify.tool.timestamp.pass_tree" {
+			t.Errorf("an earlier tree: %s %s %v", c.Status, c.Key, c.Detail)
+		}
+	}
 	treasons := map[string]int{}
 	for _, name := range toks {
 		tok, txt := data[name], data[strings.TrimSuffix(name, ".tsr")+".txt"]
