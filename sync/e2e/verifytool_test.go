@@ -566,6 +566,32 @@ func TestVerifyToolCatchesConflictingCheckpoint(t *testing.T) {
 	if code, out, _ := runTool(t, bin, "--policy", policyFile, "--key", a.Verifier, good); code != 0 {
 		t.Fatalf("the genuine bundle: exit %d\n%s", code, out)
 	}
+	// Records after the witnessed tree, with the old witness file put
+	// beside them (the desk's export leaves it out then): the witnesses
+	// never saw those records, and the report says so.
+	{
+		c := openLog(t, "after-verify")
+		appendN(t, c, 3, "seen")
+		cosC := witnessedOnce(t, s, client.New(enrol(t, s, h, c)), c)
+		appendN(t, c, 2, "unseen")
+		latest, _ := c.Latest(ctx)
+		proof, err := c.ProveTree(ctx, latest.Size, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var pf strings.Builder
+		for _, hsh := range proof {
+			pf.WriteString(hsh.String() + "\n")
+		}
+		after := export(c, "after.zip", map[string][]byte{bundle.WitnessCheckpoint: cosC, bundle.WitnessProof: []byte(pf.String())})
+		rep := verifyFile(t, after, verdict.Inputs{Key: c.Verifier, Policy: &p})
+		if cc := rep.Find("witness_consistency"); rep.OK || cc == nil || cc.Error != "records_after_witnessed" || cc.Detail["Record"] != int64(4) {
+			t.Errorf("records after the witnessed tree: %+v", cc)
+		}
+		if code, out, _ := runTool(t, bin, "--policy", policyFile, after); code != 1 || !strings.Contains(out, "第 4 条记录在见证过的第 3 号哈希树之后") {
+			t.Errorf("records after the witnessed tree: exit %d\n%s", code, out)
+		}
+	}
 	// Same size, another root.
 	same := export(b, "rewritten.zip", map[string][]byte{bundle.WitnessCheckpoint: cos, bundle.WitnessProof: {}})
 	// Grown past the witnessed size: no proof from the witnessed tree holds.
@@ -600,6 +626,39 @@ func TestVerifyToolCatchesConflictingCheckpoint(t *testing.T) {
 		code, out, _ = runTool(t, bin, "--policy", policyFile, "--lang", "en", path)
 		if code != 1 || !strings.Contains(out, "conflicts with the witnessed one") {
 			t.Errorf("%s in English: exit %d\n%s", path, code, out)
+		}
+	}
+}
+
+// TestVerifyToolBuildsForWindows: the verifier cross-builds for Windows
+// without cgo and links no Fyne there either.
+func TestVerifyToolBuildsForWindows(t *testing.T) {
+	exe := filepath.Join(t.TempDir(), "sanxiang-verify.exe")
+	env := append(os.Environ(), "CGO_ENABLED=0", "GOOS=windows", "GOARCH=amd64")
+	build := exec.Command("go", "build", "-o", exe, "github.com/sanxiang-desk/sanxiang/sync/cmd/sanxiang-verify")
+	build.Env = env
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("GOOS=windows CGO_ENABLED=0 go build: %v\n%s", err, out)
+	}
+	head := make([]byte, 2)
+	if f, err := os.Open(exe); err != nil {
+		t.Fatal(err)
+	} else {
+		f.Read(head)
+		f.Close()
+	}
+	if string(head) != "MZ" {
+		t.Fatalf("not a Windows executable: %q", head)
+	}
+	list := exec.Command("go", "list", "-deps", "github.com/sanxiang-desk/sanxiang/sync/cmd/sanxiang-verify")
+	list.Env = env
+	out, err := list.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		if strings.HasPrefix(dep, "fyne.io/") || dep == "runtime/cgo" {
+			t.Errorf("the Windows verifier links %s", dep)
 		}
 	}
 }
