@@ -38,8 +38,10 @@ const (
 )
 
 func main() {
-	consoleUTF8()
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	restore := consoleUTF8()
+	code := run(os.Args[1:], os.Stdout, os.Stderr)
+	restore()
+	os.Exit(code)
 }
 
 // usageError is bad usage or unreadable input, worded for people.
