@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"image"
 	"net/url"
 	"strconv"
 	"strings"
@@ -163,4 +164,12 @@ func checkOps(c *Check) ([]op, error) {
 		top += h
 	}
 	return ops, nil
+}
+
+// MarkBounds is the part of a page drawn with bounds b that holds the
+// check's QR code (the top right corner with its quiet zone): where a
+// reader looks for it.
+func MarkBounds(b image.Rectangle) image.Rectangle {
+	mm := float64(b.Dx()) / pageW
+	return image.Rect(b.Min.X+int((qrRight-qrSize-6)*mm), b.Min.Y, b.Max.X, b.Min.Y+int((qrTop+qrSize+5)*mm))
 }

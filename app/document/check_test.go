@@ -24,9 +24,7 @@ import (
 // page, as a phone held over that corner would.
 func ReadQR(t testing.TB, page image.Image) (string, error) {
 	t.Helper()
-	b := page.Bounds()
-	mm := float64(b.Dx()) / pageW
-	band := image.Rect(b.Min.X+int((qrRight-qrSize-6)*mm), b.Min.Y, b.Max.X, b.Min.Y+int((qrTop+qrSize+5)*mm))
+	band := MarkBounds(page.Bounds())
 	sub := image.NewRGBA(band)
 	for y := band.Min.Y; y < band.Max.Y; y++ {
 		for x := band.Min.X; x < band.Max.X; x++ {
