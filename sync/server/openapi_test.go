@@ -88,7 +88,7 @@ func TestServerMatchesOpenAPI(t *testing.T) {
 
 	// The checkpoint alone (issue 25, part 3).
 	served = append(served, "POST /api/v1/logs/checkpoint")
-	served = append(served, "GET /api/v1/logs/timestamps") // a device's time-stamp tokens (issue 25, part 2)
+	served = append(served, "GET /api/v1/logs/timestamps")          // a device's time-stamp tokens (issue 25, part 2)
 	served = append(served, "GET /v/{device}/{n}", "GET /p/verify") // 扫码验真 (issue 25, part 5)
 	sort.Strings(documented)
 	sort.Strings(served)
