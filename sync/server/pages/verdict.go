@@ -58,7 +58,7 @@ const (
 // stays well inside; a script enumerating references does not).
 const (
 	verdictRate  = rate.Limit(1) // per second, sustained
-	verdictBurst = 30
+	verdictBurst = 60
 	// verdictClients bounds the table of addresses: past it the table is
 	// started afresh (an attacker with that many addresses gains one
 	// burst each).
@@ -175,13 +175,13 @@ func parseVerdict(r *http.Request) (verdictQuery, error) {
 // that asks for JSON only the api.Verdict.
 func (s *Room) Verdict(w http.ResponseWriter, r *http.Request) {
 	lang := web.Lang(r)
-	if !s.limiter().allow(r) {
-		s.verdictError(w, r, lang, http.StatusTooManyRequests, "throttled", "platform.verdict.throttled", "")
-		return
-	}
 	q, err := parseVerdict(r)
 	if err != nil {
-		s.refuse(w, r, lang, err)
+		s.refuse(w, r, lang, err) // nothing looked up
+		return
+	}
+	if !s.limiter().allow(r) {
+		s.verdictError(w, r, lang, http.StatusTooManyRequests, "throttled", "platform.verdict.throttled", "")
 		return
 	}
 	v, err := s.verdictOf(r.Context(), q)
@@ -203,7 +203,7 @@ func (s *Room) Verdict(w http.ResponseWriter, r *http.Request) {
 		detail = "platform.verdict.log_" + v.Verdict + "_detail"
 	}
 	d.Detail = words.In(lang, detail)
-	if v.Verdict != api.VerdictUnknown && !v.Log && v.Public == "" {
+	if (v.Verdict == api.VerdictGenuine || v.Verdict == api.VerdictPending) && !v.Log && v.Public == "" {
 		d.Note = words.In(lang, "platform.verdict.not_public")
 	}
 	s.writeVerify(w, lang, http.StatusOK, d)
@@ -264,11 +264,13 @@ func (s *Room) verdictOf(ctx context.Context, q verdictQuery) (api.Verdict, erro
 		leaf := ledger.RecordHash(data)
 		held, arrived, record = hex.EncodeToString(leaf[:]), at, data
 	}
-	v.Received = arrived
 	if !strings.HasPrefix(held, q.hash) {
+		// Beyond the verdict itself, nothing of the record under that
+		// reference: not even when it arrived.
 		v.Verdict = api.VerdictAltered
 		return v, nil
 	}
+	v.Received = arrived
 	covers := q.n + 1 // a checkpoint of size > seq covers record seq
 	if q.log {
 		covers = q.n
@@ -365,6 +367,9 @@ func verdictFields(lang string, v api.Verdict) []pageField {
 	if v.Verdict == api.VerdictUnknown {
 		return fs
 	}
+	if v.Verdict == api.VerdictAltered {
+		return fs
+	}
 	none := words.In(lang, "platform.verdict.none")
 	or := func(s string) string {
 		if s == "" {
@@ -373,9 +378,6 @@ func verdictFields(lang string, v api.Verdict) []pageField {
 		return s
 	}
 	fs = append(fs, pageField{Label: words.In(lang, "platform.verdict.received"), Value: or(verdictTime(v.Received))})
-	if v.Verdict == api.VerdictAltered {
-		return fs
-	}
 	fs = append(fs,
 		pageField{Label: words.In(lang, "platform.verdict.witnessed"), Value: or(verdictTime(v.Witnessed))},
 		pageField{Label: words.In(lang, "platform.verdict.witnesses"), Value: or(strings.Join(v.Witnesses, "、"))},
@@ -425,7 +427,7 @@ func (s *Room) verifyBase(lang, title string) verifyData {
 
 func (s *Room) writeVerify(w http.ResponseWriter, lang string, status int, d verifyData) {
 	var b strings.Builder
-	if err := verdictPage.Execute(&b, d); err != nil {
+	if err := verdictPage.ExecuteTemplate(&b, "verdict.html", d); err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
