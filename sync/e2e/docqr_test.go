@@ -197,14 +197,18 @@ func withHash(t *testing.T, u, param, hash string) string {
 // notice nothing of its party or text); the same reference with another
 // document's hash says altered; a reference the platform lacks says
 // unknown; the case file's cover checks its checkpoint. The pages are
-// looked at in headless Chromium.
+// looked at in headless Chromium. On every backend the tests have.
 func TestDocumentQRVerdicts(t *testing.T) {
+	servertest.Each(t, documentQRVerdicts)
+}
+
+func documentQRVerdicts(t *testing.T, b servertest.Backend) {
 	ctx := context.Background()
 	tsa := tsatest.Start(t)
 	_, w1 := inProcessWitness(t, "witness.test/legal-affairs")
 	_, w2 := inProcessWitness(t, "witness.test/procuratorate")
 	p := witness.Policy{Witnesses: []witness.Witness{w1, w2}, Quorum: 2}
-	s, h := servertest.Backends(t)[0].Serve(t, server.Options{AdminToken: admin, Witnesses: &p, WitnessRetry: time.Hour,
+	s, h := b.Serve(t, server.Options{AdminToken: admin, Witnesses: &p, WitnessRetry: time.Hour,
 		Timestamps: stamps.Config{URL: tsa.URL, Roots: tsa.CA.Roots(), Intermediates: tsa.CA.Intermediates(), Retry: time.Hour}})
 	cal, err := calendar.Parse(assets.Calendar)
 	if err != nil {
@@ -388,10 +392,14 @@ func TestDocumentQRVerdicts(t *testing.T) {
 // The verdict refuses what is not a reference or a hash, each with its
 // own code, never looking anything up without a hash; a record received
 // by a platform without witnesses is pending, never genuine; a burst of
-// checks from one address is throttled.
+// checks from one address is throttled. On every backend the tests have.
 func TestVerdictRefusesBadInput(t *testing.T) {
+	servertest.Each(t, verdictRefusesBadInput)
+}
+
+func verdictRefusesBadInput(t *testing.T, b servertest.Backend) {
 	ctx := context.Background()
-	s, h := servertest.Backends(t)[0].Serve(t, server.Options{AdminToken: admin})
+	s, h := b.Serve(t, server.Options{AdminToken: admin})
 	l := openLog(t, "DOCQR-2")
 	_, _, seq := unpublishedNotice(t, l)
 	id := enrol(t, s, h, l)
@@ -411,6 +419,22 @@ func TestVerdictRefusesBadInput(t *testing.T) {
 	}
 	if v, page := getVerdict(t, chk.URL()); v.Verdict != api.VerdictPending || !strings.Contains(page, "已收到，尚待见证") {
 		t.Errorf("without witnesses: %+v", v)
+	}
+	// The log's checkpoint (a case file's cover), read from the
+	// platform's tree: the same, pending; another root, altered.
+	cp, err := l.Latest(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cover := document.Check{Platform: h.URL, Device: id.DeviceID, N: cp.Size, Hash: cp.Root, Log: true}
+	if v, _ := getVerdict(t, cover.URL()); v.Verdict != api.VerdictPending || !v.Log {
+		t.Errorf("the cover without witnesses: %+v", v)
+	}
+	if v, _ := getVerdict(t, withHash(t, cover.URL(), "root", hex.EncodeToString(chk.Hash[:]))); v.Verdict != api.VerdictAltered {
+		t.Errorf("a cover with another root: %+v", v)
+	}
+	if v, _ := getVerdict(t, fmt.Sprintf("%s%s%s/%d?root=%s", h.URL, api.PathVerdict, url.PathEscape(id.DeviceID), cp.Size+1, hex.EncodeToString(cp.Root[:]))); v.Verdict != api.VerdictUnknown {
+		t.Errorf("a cover of a size the platform does not hold: %+v", v)
 	}
 	full := hex.EncodeToString(chk.Hash[:])
 	dev := url.PathEscape(id.DeviceID)
