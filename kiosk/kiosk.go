@@ -19,6 +19,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/config"
 	"github.com/sanxiang-desk/sanxiang/app/shell"
 	"github.com/sanxiang-desk/sanxiang/assets"
+	"github.com/sanxiang-desk/sanxiang/sync/api"
 )
 
 // Kiosk is the hall touchscreen. Its widgets are fields so tests can drive it.
@@ -411,12 +412,28 @@ func (k *Kiosk) ShowComplaint() {
 		qr := container.NewVBox(shell.QRImage(agencyURL(k.cfg.PlatformURL, a.Code), 140), scan)
 		rows = append(rows, widget.NewSeparator(), name, container.NewBorder(nil, nil, nil, qr, facts))
 	}
+	rows = append(rows, widget.NewSeparator(), k.verifySection())
 	scroll := container.NewVScroll(container.NewVBox(rows...))
 	ts := touchScroll(scroll, scrollOf{scroll}, k.touch)
 	k.show(shell.L("kiosk.complaint"), ts.content, len(k.history) > 0)
 	k.Scroll = ts
 	k.offset = func() float32 { return scroll.Offset.Y }
 }
+
+// verifySection says how to check a printed document (扫码验真), with
+// the QR code of the platform's page that explains it and takes a typed
+// reference and check value, in the agencies' style.
+func (k *Kiosk) verifySection() fyne.CanvasObject {
+	title := newFlowText(shell.L("kiosk.verify_title"))
+	title.TextStyle, title.SizeName = fyne.TextStyle{Bold: true}, theme.SizeNameSubHeadingText
+	scan := widget.NewLabel(shell.L("kiosk.verify_scan"))
+	scan.SizeName, scan.Alignment = theme.SizeNameCaptionText, fyne.TextAlignCenter
+	qr := container.NewVBox(shell.QRImage(VerifyURL(k.cfg.PlatformURL), 140), scan)
+	return container.NewVBox(title, container.NewBorder(nil, nil, nil, qr, newFlowText(shell.L("kiosk.verify_steps"))))
+}
+
+// VerifyURL is the platform's page on how to check a document.
+func VerifyURL(platform string) string { return strings.TrimRight(platform, "/") + api.PathVerify }
 
 // agencyURL is an agency's public page on the platform
 // (sync/server/pages.AgencyPath), with its complaint and remedy channels.

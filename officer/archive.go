@@ -119,7 +119,7 @@ func (c *Cases) ShowArchiveForm() {
 // archive archives case id for period, its printed case file in the bundle.
 func (c *Cases) archive(id, period string) error {
 	ctx := context.Background()
-	pdf, err := document.CaseFileFor(ctx, c.log, id, c.agencyName(), c.now())
+	pdf, err := document.CheckedCaseFileFor(ctx, c.log, id, c.agencyName(), c.d.cfg.PlatformURL, c.now())
 	if err != nil {
 		return fmt.Errorf("print case file of %s: %w", id, err)
 	}

@@ -419,7 +419,16 @@ func (c *Cases) showCase(id string, saved *ledger.RecordRef, notice string) {
 		if r.Kind == casefile.KindDocument {
 			var doc document.Doc
 			json.Unmarshal(r.Body, &doc)
-			pdf := widget.NewButtonWithIcon(shell.L("case.print"), theme.DocumentPrintIcon(), func() { c.SavePDF(doc) })
+			var chk *document.Check
+			// 扫码验真: this log's own records are checked by their leaf
+			// hash; one of the device that held the case before is in that
+			// device's log and prints as it did there.
+			if r.Device == "" {
+				if k, err := document.CheckOf(context.Background(), c.log, cs.ID, r.Seq, c.d.cfg.PlatformURL); err == nil {
+					chk = &k
+				}
+			}
+			pdf := widget.NewButtonWithIcon(shell.L("case.print"), theme.DocumentPrintIcon(), func() { c.SavePDF(doc, chk) })
 			pdf.Importance = widget.LowImportance
 			actions.Add(pdf)
 		}
@@ -1182,7 +1191,7 @@ func (c *Cases) ShowDocumentForm() {
 			return
 		}
 		f.Draft = document.Draft(*f.chosen, cs, agency, inputs(), c.now())
-		pages, err := pageImages(f.Draft, docPreviewWidth)
+		pages, err := pageImages(f.Draft, nil, docPreviewWidth) // no record yet: the 扫码验真 mark comes with it
 		if err != nil {
 			f.Message.SetText(caseError(err))
 			return
@@ -1315,8 +1324,10 @@ func (c *Cases) ShowCorrectionForm(seq int64) {
 // SavePDF shows one recorded document as it prints, then saves it as a
 // PDF named after the case and the document and says where: the record's
 // form is what prints, so paper and electronic versions agree.
-func (c *Cases) SavePDF(doc document.Doc) {
-	c.printDocument(doc)
+//
+// chk is the record's 扫码验真 mark, printed on every page (nil for none).
+func (c *Cases) SavePDF(doc document.Doc, chk *document.Check) {
+	c.printDocument(doc, chk)
 }
 
 // saveButton appends what its form says; the label warns that it cannot

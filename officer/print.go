@@ -43,8 +43,8 @@ const previewWidth = 600
 const previewDPI = 100
 
 // pageImages shows a document's pages one under the other, as printed.
-func pageImages(d document.Doc, width float32) ([]*canvas.Image, error) {
-	imgs, err := document.Images(d, previewDPI)
+func pageImages(d document.Doc, chk *document.Check, width float32) ([]*canvas.Image, error) {
+	imgs, err := document.CheckedImages(d, chk, previewDPI)
 	if err != nil {
 		return nil, fmt.Errorf("preview %s: %w", d.Title, err)
 	}
@@ -257,12 +257,12 @@ func writeNew(folder, name string, b []byte) (string, error) {
 
 // printDocument shows a recorded document as it prints and saves it as
 // PDF under the case number and the document's title.
-func (c *Cases) printDocument(doc document.Doc) {
+func (c *Cases) printDocument(doc document.Doc, chk *document.Check) {
 	caseID := ""
 	if c.Open != nil {
 		caseID = c.Open.ID
 	}
-	pages, err := pageImages(doc, previewWidth)
+	pages, err := pageImages(doc, chk, previewWidth)
 	if err != nil {
 		dialog.ShowError(errors.New(shell.L("print.failed", map[string]any{"Error": err.Error()})), c.d.win)
 		return
@@ -271,10 +271,10 @@ func (c *Cases) printDocument(doc document.Doc) {
 	preview := container.NewBorder(head, nil, nil, nil, container.NewVScroll(container.NewCenter(pagesBox(pages))))
 	f := c.showSave(shell.L("print.title", map[string]any{"Title": doc.Title}), shell.L("print.save"), preview, pages,
 		document.FileName(caseID, doc.Title, ".pdf"),
-		func() ([]byte, error) { return document.PDF(doc) },
+		func() ([]byte, error) { return document.CheckedPDF(doc, chk) },
 		func(path string) string { return shell.L("print.saved", map[string]any{"Path": path}) })
 	if canPrint {
-		f.PrintButton = widget.NewButtonWithIcon(shell.L("print.print"), theme.DocumentPrintIcon(), func() { f.print(c, doc) })
+		f.PrintButton = widget.NewButtonWithIcon(shell.L("print.print"), theme.DocumentPrintIcon(), func() { f.print(c, doc, chk) })
 		f.buttons.Objects = []fyne.CanvasObject{container.NewGridWithColumns(2, f.SaveButton, f.PrintButton)}
 		f.buttons.Refresh()
 	}
@@ -283,10 +283,10 @@ func (c *Cases) printDocument(doc document.Doc) {
 // print sends the document to a printer through the Windows print
 // dialog, its pages drawn at the printer's resolution; cancelling the
 // dialog does nothing, and a failure is said on the form.
-func (f *PrintForm) print(c *Cases, doc document.Doc) {
+func (f *PrintForm) print(c *Cases, doc document.Doc, chk *document.Check) {
 	c.d.touch()
 	printed, err := printPages(doc.Title, func(dpi int) ([]image.Image, error) {
-		imgs, err := document.Images(doc, float64(dpi))
+		imgs, err := document.CheckedImages(doc, chk, float64(dpi))
 		if err != nil {
 			return nil, fmt.Errorf("draw %s: %w", doc.Title, err)
 		}

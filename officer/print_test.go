@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/draw"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"github.com/makiuchi-d/gozxing"
+	gozxingqr "github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
@@ -224,8 +227,17 @@ func TestPrintButtonSendsTheDocumentToThePrinter(t *testing.T) {
 	test.Tap(findButton(t, c, "制作文书"))
 	f := c.Doc()
 	f.Save()
-	if recs, _ := l.Records(context.Background(), id); len(recs) != 3 {
+	recs, _ := l.Records(context.Background(), id)
+	if len(recs) != 3 {
 		t.Fatalf("document not recorded: %q", f.Message.Text)
+	}
+	chk, err := document.CheckOf(context.Background(), l, id, recs[2].Seq, d.cfg.PlatformURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantQR := chk.URL()
+	if !strings.HasPrefix(wantQR, d.cfg.PlatformURL+"/v/") {
+		t.Fatalf("check URL %q is not on the desk's platform %s", wantQR, d.cfg.PlatformURL)
 	}
 	test.Tap(findButton(t, c, "打印（PDF）"))
 	if p := c.Printing(); p == nil || p.PrintButton != nil {
@@ -245,6 +257,10 @@ func TestPrintButtonSendsTheDocumentToThePrinter(t *testing.T) {
 				t.Fatal(rerr)
 			}
 			b := pages[0].Bounds()
+			// The printer gets the record's 扫码验真 code, as the PDF has it.
+			if got := readMark(t, pages[0]); got != wantQR {
+				t.Errorf("the printed page's QR code opens %q, want %q", got, wantQR)
+			}
 			asked = append(asked, fmt.Sprintf("%s %d %dx%d %v", title, len(pages), b.Dx(), b.Dy(), parent == d.win))
 			return printed, err
 		}
@@ -288,4 +304,21 @@ func TestPrintButtonSendsTheDocumentToThePrinter(t *testing.T) {
 	if c.Printing() != p {
 		t.Error("the form printed from is forgotten")
 	}
+}
+
+// readMark decodes the 扫码验真 code in a printed page's corner.
+func readMark(t *testing.T, page image.Image) string {
+	t.Helper()
+	area := document.MarkBounds(page.Bounds())
+	sub := image.NewRGBA(area)
+	draw.Draw(sub, area, page, area.Min, draw.Src)
+	bmp, err := gozxing.NewBinaryBitmapFromImage(sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := gozxingqr.NewQRCodeReader().Decode(bmp, nil)
+	if err != nil {
+		t.Fatalf("the printed page's QR code does not decode: %v", err)
+	}
+	return res.GetText()
 }

@@ -39,9 +39,16 @@ func face(size, dpi float64) (font.Face, error) {
 
 // Images draws the document's pages as they print, at dpi dots per inch,
 // for the preview on screen.
-func Images(d Doc, dpi float64) ([]*image.RGBA, error) {
+func Images(d Doc, dpi float64) ([]*image.RGBA, error) { return CheckedImages(d, nil, dpi) }
+
+// CheckedImages draws the pages as CheckedPDF prints them.
+func CheckedImages(d Doc, c *Check, dpi float64) ([]*image.RGBA, error) {
+	mark, err := checkOps(c)
+	if err != nil {
+		return nil, fmt.Errorf("draw %s: %w", d.Title, err)
+	}
 	var out []*image.RGBA
-	for _, pg := range docPages(d) {
+	for _, pg := range docPages(d, mark) {
 		img, err := raster(pg, dpi)
 		if err != nil {
 			return nil, err
@@ -52,13 +59,13 @@ func Images(d Doc, dpi float64) ([]*image.RGBA, error) {
 }
 
 // Pages is how many pages the document prints on.
-func Pages(d Doc) int { return len(docPages(d)) }
+func Pages(d Doc) int { return len(docPages(d, nil)) }
 
 // Lines are the document's lines of text as laid out, page by page, for
 // checks of the layout (no line starts with closing punctuation).
 func Lines(d Doc) [][]string {
 	var out [][]string
-	for _, pg := range docPages(d) {
+	for _, pg := range docPages(d, nil) {
 		var ls []string
 		for _, o := range pg.ops {
 			if o.kind == 't' {
@@ -93,6 +100,9 @@ func raster(pg *page, dpi float64) (*image.RGBA, error) {
 		case 'l':
 			x0, y0, x1, y1 := px(o.x), px(o.y), px(o.w), px(o.h)
 			r := image.Rect(int(math.Min(x0, x1)), int(math.Min(y0, y1)), int(math.Max(x0, x1)+thick), int(math.Max(y0, y1)+thick))
+			draw.Draw(img, r, image.NewUniform(black), image.Point{}, draw.Src)
+		case 'r':
+			r := image.Rect(int(math.Round(px(o.x))), int(math.Round(px(o.y))), int(math.Round(px(o.x+o.w))), int(math.Round(px(o.y+o.h))))
 			draw.Draw(img, r, image.NewUniform(black), image.Point{}, draw.Src)
 		case 'c':
 			cx, cy, rr := px(o.x), px(o.y), px(o.w)

@@ -39,7 +39,7 @@ const (
 
 // op is one drawing operation of a page.
 type op struct {
-	kind       byte // 't' text at (x, y = baseline), 'l' line, 'c' dashed circle
+	kind       byte // 't' text at (x, y = baseline), 'l' line, 'c' dashed circle, 'r' filled rectangle
 	x, y, w, h float64
 	size       float64
 	s          string
@@ -234,8 +234,9 @@ func (l *layout) need(h float64) {
 // docPages lays a document out: the agency's name, the title and the 文号
 // on the first page; the table; the body; the signature lines; the
 // agency, date and seal box; and on every page the page number (第 1 页
-// 共 2 页) and the signature the model asks for on each page.
-func docPages(d Doc) []*page {
+// 共 2 页), the signature the model asks for on each page and mark, the
+// document's check (checkOps), if any.
+func docPages(d Doc, mark []op) []*page {
 	l := &layout{doc: d}
 	l.newPage()
 	if d.Agency != "" {
@@ -308,6 +309,7 @@ func docPages(d Doc) []*page {
 		l.cur = p
 		no := fmt.Sprintf(words["page_no"], i+1, n)
 		l.centered(footY-lh(sizeSmall)/2-3, sizeSmall, no)
+		p.ops = append(p.ops, mark...)
 		if d.PageSign != "" {
 			l.text(marginL, bodyBottom+1, sizeSmall, d.PageSign)
 			l.line(marginL+width(d.PageSign, sizeSmall)+1, bodyBottom+1+lh(sizeSmall)-1.5, marginL+width(d.PageSign, sizeSmall)+45, bodyBottom+1+lh(sizeSmall)-1.5)

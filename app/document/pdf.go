@@ -54,8 +54,19 @@ func newPDF() *fpdf.Fpdf {
 // small and grey above the page number.
 func drawPDF(p *fpdf.Fpdf, pg *page, footer string) {
 	p.AddPage()
+	drawOps(p, pg.ops)
+	if footer != "" {
+		p.SetFont(fontName, "", 8)
+		p.SetTextColor(90, 90, 90)
+		p.Text(marginL, footY+7, footer)
+		p.SetTextColor(0, 0, 0)
+	}
+}
+
+// drawOps replays laid-out operations onto the current page.
+func drawOps(p *fpdf.Fpdf, ops []op) {
 	p.SetLineWidth(0.3)
-	for _, o := range pg.ops {
+	for _, o := range ops {
 		switch o.kind {
 		case 't':
 			p.SetFont(fontName, "", o.size)
@@ -66,6 +77,9 @@ func drawPDF(p *fpdf.Fpdf, pg *page, footer string) {
 			p.SetTextColor(0, 0, 0)
 		case 'l':
 			p.Line(o.x, o.y, o.w, o.h)
+		case 'r':
+			p.SetFillColor(0, 0, 0)
+			p.Rect(o.x, o.y, o.w, o.h, "F")
 		case 'c':
 			p.SetDrawColor(110, 110, 110)
 			p.SetDashPattern([]float64{1.6, 1.2}, 0)
@@ -74,16 +88,10 @@ func drawPDF(p *fpdf.Fpdf, pg *page, footer string) {
 			p.SetDrawColor(0, 0, 0)
 		}
 	}
-	if footer != "" {
-		p.SetFont(fontName, "", 8)
-		p.SetTextColor(90, 90, 90)
-		p.Text(marginL, footY+7, footer)
-		p.SetTextColor(0, 0, 0)
-	}
 }
 
-func docPage(p *fpdf.Fpdf, d Doc, footer string) {
-	for _, pg := range docPages(d) {
+func docPage(p *fpdf.Fpdf, d Doc, mark []op, footer string) {
+	for _, pg := range docPages(d, mark) {
 		drawPDF(p, pg, footer)
 	}
 }
@@ -97,14 +105,22 @@ func output(p *fpdf.Fpdf) ([]byte, error) {
 }
 
 // PDF prints one document as recorded, laid out as its national model.
-func PDF(d Doc) ([]byte, error) {
+func PDF(d Doc) ([]byte, error) { return CheckedPDF(d, nil) }
+
+// CheckedPDF prints one document with its check (扫码验真) in the top
+// right corner of every page; nil prints none.
+func CheckedPDF(d Doc, c *Check) ([]byte, error) {
 	if _, err := loadFont(); err != nil {
 		return nil, err
+	}
+	mark, err := checkOps(c)
+	if err != nil {
+		return nil, fmt.Errorf("print %s: %w", d.Title, err)
 	}
 	p := newPDF()
 	p.SetTitle(d.Title, true)
 	p.SetAutoPageBreak(false, 0) // the layout breaks the pages
-	docPage(p, d, "")
+	docPage(p, d, mark, "")
 	return output(p)
 }
 
@@ -113,10 +129,27 @@ func PDF(d Doc) ([]byte, error) {
 // with the hash each has in the device's signed log, ending with the
 // checkpoint, so that paper can be matched against the electronic file.
 func CaseFilePDF(c *casefile.Case, agency string, leaves map[int64]ledger.Hash, cp casefile.Checkpoint, now time.Time) ([]byte, error) {
+	return CheckedCaseFilePDF(c, agency, leaves, cp, now, "", "")
+}
+
+// CheckedCaseFilePDF is CaseFilePDF with 扫码验真 marks: on the cover the
+// checkpoint it prints (device, size, root), on every page of each
+// document that document's record; pointing to platform ("" prints the
+// references without QR codes). An empty device prints no marks: the
+// case file of a log read elsewhere, whose device the platform does not
+// know.
+func CheckedCaseFilePDF(c *casefile.Case, agency string, leaves map[int64]ledger.Hash, cp casefile.Checkpoint, now time.Time, device, platform string) ([]byte, error) {
 	p := newPDF()
 	o := c.Opening
 	// Cover.
 	p.AddPage()
+	if device != "" && cp.Size > 0 {
+		mark, err := checkOps(&Check{Platform: platform, Device: device, N: cp.Size, Hash: cp.Root, Log: true})
+		if err != nil {
+			return nil, fmt.Errorf("print case file of %s: %w", c.ID, err)
+		}
+		drawOps(p, mark)
+	}
 	p.SetFont(fontName, "", 26)
 	p.Ln(30)
 	p.CellFormat(0, 16, agency, "", 1, "C", false, 0, "")
@@ -139,13 +172,26 @@ func CaseFilePDF(c *casefile.Case, agency string, leaves map[int64]ledger.Hash, 
 	p.CellFormat(18, 8, words["col_seq"], "1", 0, "C", false, 0, "")
 	p.CellFormat(38, 8, words["col_time"], "1", 0, "C", false, 0, "")
 	p.CellFormat(0, 8, words["col_record"], "1", 1, "C", false, 0, "")
-	var docs []Doc
+	type markedDoc struct {
+		doc  Doc
+		mark []op
+	}
+	var docs []markedDoc
 	for _, r := range c.Records {
 		title := recordTitle(r)
 		if r.Kind == casefile.KindDocument {
 			var d Doc
 			if json.Unmarshal(r.Body, &d) == nil {
-				docs = append(docs, d)
+				var mark []op
+				// A record of the device that held the case before is
+				// checked in that device's log, whose hash this one lacks.
+				if h, ok := leaves[r.Seq]; ok && device != "" && r.Device == "" {
+					var err error
+					if mark, err = checkOps(&Check{Platform: platform, Device: device, N: r.Seq, Hash: h}); err != nil {
+						return nil, fmt.Errorf("print case file of %s: %w", c.ID, err)
+					}
+				}
+				docs = append(docs, markedDoc{d, mark})
 			}
 		}
 		p.CellFormat(18, 7, fmt.Sprint(r.Seq), "1", 0, "C", false, 0, "")
@@ -155,7 +201,7 @@ func CaseFilePDF(c *casefile.Case, agency string, leaves map[int64]ledger.Hash, 
 	// Documents, laid out as printed alone.
 	p.SetAutoPageBreak(false, 0)
 	for _, d := range docs {
-		docPage(p, d, words["doc_footer"])
+		docPage(p, d.doc, d.mark, words["doc_footer"])
 	}
 	p.SetAutoPageBreak(true, 20)
 	// Record list with hashes.
@@ -216,6 +262,24 @@ func recordTitle(r casefile.Record) string {
 
 // CaseFileFor prints the case file of one case in a log.
 func CaseFileFor(ctx context.Context, l *casefile.Log, caseID, agency string, now time.Time) ([]byte, error) {
+	return caseFileFor(ctx, l, caseID, agency, now, false, "")
+}
+
+// CheckedCaseFileFor prints the case file of one case in the desk's own
+// log with its 扫码验真 marks pointing to platform ("" for references
+// without QR codes).
+func CheckedCaseFileFor(ctx context.Context, l *casefile.Log, caseID, agency, platform string, now time.Time) ([]byte, error) {
+	return caseFileFor(ctx, l, caseID, agency, now, true, platform)
+}
+
+func caseFileFor(ctx context.Context, l *casefile.Log, caseID, agency string, now time.Time, marked bool, platform string) ([]byte, error) {
+	device := ""
+	if marked {
+		var err error
+		if device, err = DeviceID(l.Verifier); err != nil {
+			return nil, fmt.Errorf("print case file of %s: %w", caseID, err)
+		}
+	}
 	c, err := l.Case(ctx, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("print case file of %s: %w", caseID, err)
@@ -228,7 +292,7 @@ func CaseFileFor(ctx context.Context, l *casefile.Log, caseID, agency string, no
 	if err != nil {
 		return nil, fmt.Errorf("print case file of %s: checkpoint: %w", caseID, err)
 	}
-	pdf, err := CaseFilePDF(c, agency, leaves, cp, now)
+	pdf, err := CheckedCaseFilePDF(c, agency, leaves, cp, now, device, platform)
 	if err != nil {
 		return nil, fmt.Errorf("print case file of %s: %w", caseID, err)
 	}

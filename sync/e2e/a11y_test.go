@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"regexp"
 	"strconv"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
+	"github.com/sanxiang-desk/sanxiang/app/document"
 	"github.com/sanxiang-desk/sanxiang/assets"
 	"github.com/sanxiang-desk/sanxiang/internal/browsertest"
 	"github.com/sanxiang-desk/sanxiang/internal/npmtools"
@@ -266,7 +268,7 @@ func publicPages(t *testing.T, s *server.Server, h *httptest.Server, sc drawScen
 		t.Fatal(err)
 	}
 	l := openLog(t, "PUB-A11Y")
-	publishedDecision(t, l, cal)
+	shown := publishedDecision(t, l, cal)
 	gone := publishedDecision(t, l, cal)
 	if _, err := client.New(enrol(t, s, h, l)).Push(ctx, l); err != nil {
 		t.Fatal(err)
@@ -314,6 +316,22 @@ func publicPages(t *testing.T, s *server.Server, h *httptest.Server, sc drawScen
 		// The API's reference page is public too: other cities' and
 		// auditors' developers read it.
 		publicPage{"api-reference", "/api/v1/reference", 200})
+	// 扫码验真 (issue 25, part 5): how to check, a verdict (pending: this
+	// platform has no witnesses), unknown, and refused input.
+	dev, err := document.DeviceID(l.Verifier)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, seq := documentOf(t, l, shown)
+	chk, err := document.CheckOf(ctx, l, shown, seq, h.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	verdict := strings.TrimPrefix(chk.URL(), h.URL)
+	pages = append(pages, publicPage{"verify", api.PathVerify, 200}, publicPage{"verdict-pending", verdict, 200},
+		publicPage{"verdict-unknown", api.PathVerdict + url.PathEscape(dev) + "/99999?h=" + chk.Short(), 200},
+		publicPage{"verdict-bad-hash", api.PathVerdict + url.PathEscape(dev) + "/1?h=zz", 400},
+		publicPage{"verify-bad-ref", api.PathVerify + "?ref=x&hash=" + chk.Short(), 400})
 	for _, p := range pages {
 		resp, err := http.Get(h.URL + p.path)
 		if err != nil {

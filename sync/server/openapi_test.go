@@ -89,6 +89,9 @@ func TestServerMatchesOpenAPI(t *testing.T) {
 	// The checkpoint alone (issue 25, part 3).
 	served = append(served, "POST /api/v1/logs/checkpoint")
 	served = append(served, "GET /api/v1/logs/timestamps") // a device's time-stamp tokens (issue 25, part 2)
+
+	// 扫码验真 (issue 25, part 5).
+	served = append(served, "GET /v/{device}/{n}", "GET /p/verify")
 	sort.Strings(documented)
 	sort.Strings(served)
 	if strings.Join(documented, "\n") != strings.Join(served, "\n") {

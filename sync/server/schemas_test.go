@@ -36,6 +36,7 @@ func init() {
 	wire[api.CheckpointAnswer]("CheckpointAnswer")
 	wire[api.Timestamp]("Timestamp")
 	wire[api.TimestampsResponse]("TimestampsResponse")
+	wire[api.Verdict]("Verdict")
 	wire[api.ChangesResponse]("ChangesResponse")
 	wire[api.DeliveredOpinion]("DeliveredOpinion")
 	wire[api.Handover]("Handover")

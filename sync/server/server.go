@@ -415,6 +415,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /p/agencies/{$}", s.pages.PublicAgencies)
 	mux.HandleFunc("GET /p/draws/{$}", s.pages.PublicDraws)
 	mux.HandleFunc("GET /p/draws/{id}", s.pages.PublicDraw)
+	mux.HandleFunc("GET "+api.PathVerdict+"{device}/{n}", s.pages.Verdict) // 扫码验真 (pages/verdict.go)
+	mux.HandleFunc("GET "+api.PathVerify, s.pages.VerifyForm)
 	mux.HandleFunc("GET /p/", s.pages.PublicSearch)
 	mux.HandleFunc("GET /favicon.ico", pages.Favicon)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/p/", http.StatusFound) })

@@ -63,7 +63,7 @@ func (s *Room) flowsBase(lang, title string) flowsData {
 }
 
 // navKeys are the words of nav's links, for pages in the reader's language.
-var navKeys = map[string]string{"/p/draws/": "draw.list_title", "/p/reports/": "supervise.annual_list", "/p/flows/": "platform.flows.title"}
+var navKeys = map[string]string{"/p/draws/": "draw.list_title", "/p/reports/": "supervise.annual_list", "/p/flows/": "platform.flows.title", "/p/verify": "platform.verify.nav"}
 
 // in is words in lang, as flowchart.Words.
 func in(lang string) flowchart.Words {

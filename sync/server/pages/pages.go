@@ -69,7 +69,7 @@ func (s *Room) base(title string) pageData {
 // nav links the public pages that are not lists.
 func (s *Room) nav() []pageResult {
 	return []pageResult{{URL: "/p/draws/", Title: words.L("draw.list_title")}, {URL: "/p/reports/", Title: words.L("supervise.annual_list")},
-		{URL: "/p/flows/", Title: words.L("platform.flows.title")}}
+		{URL: "/p/flows/", Title: words.L("platform.flows.title")}, {URL: api.PathVerify, Title: words.L("platform.verify.nav")}}
 }
 
 func (s *Room) PublicItem(w http.ResponseWriter, r *http.Request) {
