@@ -186,7 +186,7 @@ func TestLayers(t *testing.T) {
 	// The standalone verifier needs nothing but the bundle, the policy and
 	// the roots: of ours it reaches the checks and their words, never the
 	// case files, the printer (and its fonts), sync or the platform.
-	for _, rel := range []string{"app/verdict", "sync/cmd/sanxiang-verify"} {
+	for _, rel := range []string{"app/bundlecheck", "sync/cmd/sanxiang-verify"} {
 		p, ok := byRel[rel]
 		if !ok {
 			t.Errorf("package %s is missing", rel)
@@ -198,7 +198,7 @@ func TestLayers(t *testing.T) {
 				continue
 			}
 			switch {
-			case r == "app/verdict", r == "app/ledger", r == "app/witness", r == "app/timestamp", under(r, "app/store"), r == "assets", r == "sync/server/words":
+			case r == "app/bundlecheck", r == "app/ledger", r == "app/witness", r == "app/timestamp", under(r, "app/store"), r == "assets", r == "sync/server/words":
 			default:
 				t.Errorf("%s depends on %s: the verifier reaches only the checks it runs and its words", rel, r)
 			}

@@ -16,13 +16,13 @@ import (
 	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/bundle"
+	"github.com/sanxiang-desk/sanxiang/app/bundlecheck"
 	"github.com/sanxiang-desk/sanxiang/app/capture"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/document"
 	"github.com/sanxiang-desk/sanxiang/app/ledger"
 	"github.com/sanxiang-desk/sanxiang/app/timestamp"
-	"github.com/sanxiang-desk/sanxiang/app/verdict"
 	"github.com/sanxiang-desk/sanxiang/app/witness"
 	"github.com/sanxiang-desk/sanxiang/internal/reporoot"
 	"github.com/sanxiang-desk/sanxiang/internal/tsatest"
@@ -185,13 +185,13 @@ func witnessedBundle(t *testing.T) *witnessedCase {
 }
 
 // verifyFile runs the library on a bundle file.
-func verifyFile(t *testing.T, path string, in verdict.Inputs) verdict.Report {
+func verifyFile(t *testing.T, path string, in bundlecheck.Inputs) bundlecheck.Report {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := verdict.Verify(bytes.NewReader(data), int64(len(data)), in)
+	rep, err := bundlecheck.Verify(bytes.NewReader(data), int64(len(data)), in)
 	if err != nil {
 		t.Fatalf("verify %s: %v", path, err)
 	}
@@ -199,8 +199,8 @@ func verifyFile(t *testing.T, path string, in verdict.Inputs) verdict.Report {
 }
 
 // inputs are the policy and roots the binary is given, for the library.
-func (wc *witnessedCase) inputs() verdict.Inputs {
-	return verdict.Inputs{Policy: &wc.pol, Roots: wc.tsa.CA.Roots(), Intermediates: wc.tsa.CA.Intermediates()}
+func (wc *witnessedCase) inputs() bundlecheck.Inputs {
+	return bundlecheck.Inputs{Policy: &wc.pol, Roots: wc.tsa.CA.Roots(), Intermediates: wc.tsa.CA.Intermediates()}
 }
 
 // zipEntries reads every entry of a bundle.
@@ -339,23 +339,23 @@ func TestVerifyToolPassesWitnessedBundle(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("--json: exit %d", code)
 	}
-	var rep verdict.Report
+	var rep bundlecheck.Report
 	if err := json.Unmarshal([]byte(js), &rep); err != nil {
 		t.Fatalf("--json is not the report: %v\n%s", err, js)
 	}
-	if rep.Format != verdict.Format || !rep.OK || rep.Case != wc.caseID {
+	if rep.Format != bundlecheck.Format || !rep.OK || rep.Case != wc.caseID {
 		t.Fatalf("--json: %+v", rep)
 	}
-	want := map[string]verdict.Status{"platform_registration": verdict.NotChecked, "device_key": verdict.NotChecked, "device_signature": verdict.Pass,
-		"records": verdict.Pass, "system_standards": verdict.NotChecked, "media": verdict.Pass, "witness_cosignatures": verdict.Pass,
-		"witness_consistency": verdict.Pass, "timestamp": verdict.Pass, "extra_files": verdict.NotChecked}
+	want := map[string]bundlecheck.Status{"platform_registration": bundlecheck.NotChecked, "device_key": bundlecheck.NotChecked, "device_signature": bundlecheck.Pass,
+		"records": bundlecheck.Pass, "system_standards": bundlecheck.NotChecked, "media": bundlecheck.Pass, "witness_cosignatures": bundlecheck.Pass,
+		"witness_consistency": bundlecheck.Pass, "timestamp": bundlecheck.Pass, "extra_files": bundlecheck.NotChecked}
 	for code, st := range want {
 		c := rep.Find(code)
-		if c == nil || c.Status != st || c.OK != (st == verdict.Pass) || len(c.Factors) == 0 || c.Message == "" {
+		if c == nil || c.Status != st || c.OK != (st == bundlecheck.Pass) || len(c.Factors) == 0 || c.Message == "" {
 			t.Errorf("check %s: %+v, want %s", code, c, st)
 		}
 	}
-	if c := rep.Find("witness_cosignatures"); c != nil && (c.Factors[0] != verdict.FactorNeutrality || !strings.Contains(fmt.Sprint(c.Detail["Witnesses"]), wc.names[1])) {
+	if c := rep.Find("witness_cosignatures"); c != nil && (c.Factors[0] != bundlecheck.FactorNeutrality || !strings.Contains(fmt.Sprint(c.Detail["Witnesses"]), wc.names[1])) {
 		t.Errorf("the cosignatures' check: %+v", c)
 	}
 	stampedWitnessed := false
@@ -368,8 +368,8 @@ func TestVerifyToolPassesWitnessedBundle(t *testing.T) {
 		t.Errorf("no passing token over the witnessed checkpoint in %s", js)
 	}
 	// The library and app/bundle name the witness files alike.
-	if verdict.WitnessCheckpoint != bundle.WitnessCheckpoint || verdict.WitnessProof != bundle.WitnessProof {
-		t.Error("app/verdict and app/bundle name the witness files differently")
+	if bundlecheck.WitnessCheckpoint != bundle.WitnessCheckpoint || bundlecheck.WitnessProof != bundle.WitnessProof {
+		t.Error("app/bundlecheck and app/bundle name the witness files differently")
 	}
 }
 
@@ -403,8 +403,8 @@ func TestVerifyToolFlippedBits(t *testing.T) {
 		for bit := range 8 {
 			bad := bytes.Clone(cos)
 			bad[i] ^= 1 << bit
-			c := verdict.Cosignatures(bad, wc.pol)
-			if c.Status != verdict.Fail {
+			c := bundlecheck.Cosignatures(bad, wc.pol)
+			if c.Status != bundlecheck.Fail {
 				t.Fatalf("byte %d bit %d of the cosignatures flipped: %s", i, bit, c.Status)
 			}
 			reasons[c.Error]++
@@ -419,7 +419,7 @@ func TestVerifyToolFlippedBits(t *testing.T) {
 		bad[i] ^= 1
 		rep := verifyFile(t, rewriteBundle(t, wc.bundle, wc.dir, "flip.zip", map[string][]byte{bundle.WitnessCheckpoint: bad}), wc.inputs())
 		for _, c := range rep.Checks {
-			if (c.Status == verdict.Fail) != (c.Code == "witness_cosignatures") {
+			if (c.Status == bundlecheck.Fail) != (c.Code == "witness_cosignatures") {
 				t.Fatalf("byte %d of the cosignatures flipped: %s is %s (%s)", i, c.Code, c.Status, c.Error)
 			}
 		}
@@ -437,7 +437,7 @@ func TestVerifyToolFlippedBits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	claim := &verdict.Claim{Origin: cp.Origin, Checkpoint: cp, Witnessed: &wcp, WitnessNote: cos}
+	claim := &bundlecheck.Claim{Origin: cp.Origin, Checkpoint: cp, Witnessed: &wcp, WitnessNote: cos}
 	toks := tokenNames(names)
 	if len(toks) == 0 || !rep.OK {
 		t.Fatalf("%d tokens, report ok %v", len(toks), rep.OK)
@@ -451,26 +451,26 @@ func TestVerifyToolFlippedBits(t *testing.T) {
 		roots, inter := wc.tsa.CA.Roots(), wc.tsa.CA.Intermediates()
 		other := *claim
 		other.Origin = "sanxiang/device/OTHER"
-		if c := verdict.Timestamp(tok, data[tok], txt, roots, inter, &other); c.Status != verdict.Fail || c.Error != "token_other_log" {
+		if c := bundlecheck.Timestamp(tok, data[tok], txt, roots, inter, &other); c.Status != bundlecheck.Fail || c.Error != "token_other_log" {
 			t.Errorf("another log's claim: %s %s", c.Status, c.Error)
 		}
 		rooted := *claim
 		rooted.Witnessed = nil
 		rooted.Checkpoint.Root[0] ^= 1
-		if c := verdict.Timestamp(tok, data[tok], txt, roots, inter, &rooted); c.Status != verdict.Fail || c.Error != "token_other_tree" {
+		if c := bundlecheck.Timestamp(tok, data[tok], txt, roots, inter, &rooted); c.Status != bundlecheck.Fail || c.Error != "token_other_tree" {
 			t.Errorf("another root at the bundle's size: %s %s", c.Status, c.Error)
 		}
 		smaller := *claim
 		smaller.Witnessed = nil
 		smaller.Checkpoint.Size = cp.Size - 1
-		if c := verdict.Timestamp(tok, data[tok], txt, roots, inter, &smaller); c.Status != verdict.Fail || c.Error != "token_other_tree" {
+		if c := bundlecheck.Timestamp(tok, data[tok], txt, roots, inter, &smaller); c.Status != bundlecheck.Fail || c.Error != "token_other_tree" {
 			t.Errorf("a tree larger than the bundle's: %s %s", c.Status, c.Error)
 		}
 		later := *claim
 		later.Witnessed = nil
 		later.WitnessNote = nil
 		later.Checkpoint.Size = cp.Size + 5
-		if c := verdict.Timestamp(tok, data[tok], txt, roots, inter, &later); c.Status != verdict.Pass || c.Detail["Linked"] != false ||
+		if c := bundlecheck.Timestamp(tok, data[tok], txt, roots, inter, &later); c.Status != bundlecheck.Pass || c.Detail["Linked"] != false ||
 			c.Key != "verify.tool.timestamp.pass_tree" {
 			t.Errorf("an earlier tree: %s %s %v", c.Status, c.Key, c.Detail)
 		}
@@ -478,15 +478,15 @@ func TestVerifyToolFlippedBits(t *testing.T) {
 	treasons := map[string]int{}
 	for _, name := range toks {
 		tok, txt := data[name], data[strings.TrimSuffix(name, ".tsr")+".txt"]
-		if c := verdict.Timestamp(name, tok, txt, wc.tsa.CA.Roots(), wc.tsa.CA.Intermediates(), claim); c.Status != verdict.Pass {
+		if c := bundlecheck.Timestamp(name, tok, txt, wc.tsa.CA.Roots(), wc.tsa.CA.Intermediates(), claim); c.Status != bundlecheck.Pass {
 			t.Fatalf("%s as exported: %+v", name, c)
 		}
 		for i := range tok {
 			for bit := range 8 {
 				bad := bytes.Clone(tok)
 				bad[i] ^= 1 << bit
-				c := verdict.Timestamp(name, bad, txt, wc.tsa.CA.Roots(), wc.tsa.CA.Intermediates(), claim)
-				if c.Status != verdict.Fail || c.Code != "timestamp" {
+				c := bundlecheck.Timestamp(name, bad, txt, wc.tsa.CA.Roots(), wc.tsa.CA.Intermediates(), claim)
+				if c.Status != bundlecheck.Fail || c.Code != "timestamp" {
 					t.Fatalf("%s byte %d bit %d flipped: %s %s", name, i, bit, c.Status, c.Error)
 				}
 				treasons[c.Error]++
@@ -519,13 +519,13 @@ func TestVerifyToolFlippedBits(t *testing.T) {
 			t.Errorf("%s: exit %d\n%s", tc.name, code, out)
 		}
 		code, js, _ := runTool(t, wc.verify, "--policy", wc.policy, "--roots", wc.roots, "--json", path)
-		var rep verdict.Report
+		var rep bundlecheck.Report
 		if err := json.Unmarshal([]byte(js), &rep); err != nil || code != 1 || rep.OK {
 			t.Fatalf("%s --json: exit %d %v", tc.name, code, err)
 		}
 		var failed []string
 		for _, c := range rep.Checks {
-			if c.Status == verdict.Fail {
+			if c.Status == bundlecheck.Fail {
 				failed = append(failed, c.Code)
 			}
 		}
@@ -584,7 +584,7 @@ func TestVerifyToolCatchesConflictingCheckpoint(t *testing.T) {
 			pf.WriteString(hsh.String() + "\n")
 		}
 		after := export(c, "after.zip", map[string][]byte{bundle.WitnessCheckpoint: cosC, bundle.WitnessProof: []byte(pf.String())})
-		rep := verifyFile(t, after, verdict.Inputs{Key: c.Verifier, Policy: &p})
+		rep := verifyFile(t, after, bundlecheck.Inputs{Key: c.Verifier, Policy: &p})
 		if cc := rep.Find("witness_consistency"); rep.OK || cc == nil || cc.Error != "records_after_witnessed" || cc.Detail["Record"] != int64(4) {
 			t.Errorf("records after the witnessed tree: %+v", cc)
 		}
@@ -607,15 +607,15 @@ func TestVerifyToolCatchesConflictingCheckpoint(t *testing.T) {
 	}
 	grown := export(b, "rewritten-grown.zip", map[string][]byte{bundle.WitnessCheckpoint: cos, bundle.WitnessProof: []byte(pf.String())})
 	for _, path := range []string{same, grown} {
-		rep := verifyFile(t, path, verdict.Inputs{Key: a.Verifier, Policy: &p})
-		if c := rep.Find("device_signature"); c == nil || c.Status != verdict.Pass {
+		rep := verifyFile(t, path, bundlecheck.Inputs{Key: a.Verifier, Policy: &p})
+		if c := rep.Find("device_signature"); c == nil || c.Status != bundlecheck.Pass {
 			t.Fatalf("%s: the rewrite is signed by the device's own key, yet %+v", path, c)
 		}
-		if c := rep.Find("witness_cosignatures"); c == nil || c.Status != verdict.Pass {
+		if c := rep.Find("witness_cosignatures"); c == nil || c.Status != bundlecheck.Pass {
 			t.Fatalf("%s: the cosignatures are genuine, yet %+v", path, c)
 		}
 		c := rep.Find("witness_consistency")
-		if rep.OK || c == nil || c.Status != verdict.Fail || c.Error != "checkpoint_conflict" {
+		if rep.OK || c == nil || c.Status != bundlecheck.Fail || c.Error != "checkpoint_conflict" {
 			t.Fatalf("%s: %+v", path, c)
 		}
 		code, out, _ := runTool(t, bin, "--policy", policyFile, "--key", a.Verifier, path)
@@ -679,10 +679,10 @@ func TestVerifyToolAlteredMedia(t *testing.T) {
 		path := rewriteBundle(t, wc.bundle, wc.dir, tc.name, map[string][]byte{file: tc.content})
 		rep := verifyFile(t, path, wc.inputs())
 		c := rep.Find("media")
-		if rep.OK || c == nil || c.Status != verdict.Fail || c.Error != tc.err || c.Detail["File"] != file {
+		if rep.OK || c == nil || c.Status != bundlecheck.Fail || c.Error != tc.err || c.Detail["File"] != file {
 			t.Fatalf("%s: %+v", tc.name, c)
 		}
-		if r := rep.Find("records"); r == nil || r.Status != verdict.Pass {
+		if r := rep.Find("records"); r == nil || r.Status != bundlecheck.Pass {
 			t.Errorf("%s: the records still verify, yet %+v", tc.name, r)
 		}
 		code, out, _ := runTool(t, wc.verify, "--policy", wc.policy, "--roots", wc.roots, path)
@@ -695,17 +695,17 @@ func TestVerifyToolAlteredMedia(t *testing.T) {
 func TestVerifyToolMissingParts(t *testing.T) {
 	wc := witnessedBundle(t)
 	names, _ := zipEntries(t, wc.bundle)
-	status := func(rep verdict.Report, code string) (verdict.Status, string) {
+	status := func(rep bundlecheck.Report, code string) (bundlecheck.Status, string) {
 		c := rep.Find(code)
 		if c == nil {
 			return "", ""
 		}
 		return c.Status, c.Error
 	}
-	jsonOf := func(args ...string) (int, verdict.Report, string) {
+	jsonOf := func(args ...string) (int, bundlecheck.Report, string) {
 		t.Helper()
 		code, js, errOut := runTool(t, wc.verify, append([]string{"--json"}, args...)...)
-		var rep verdict.Report
+		var rep bundlecheck.Report
 		if err := json.Unmarshal([]byte(js), &rep); err != nil {
 			t.Fatalf("%v: %v %s", args, err, errOut)
 		}
@@ -719,11 +719,11 @@ func TestVerifyToolMissingParts(t *testing.T) {
 		t.Fatalf("bundle alone: exit %d\n%s", code, js)
 	}
 	for check, want := range map[string]string{"witness_cosignatures": "no_policy", "timestamp": "no_roots", "device_key": "from_bundle"} {
-		if st, e := status(rep, check); st != verdict.NotChecked || e != want {
+		if st, e := status(rep, check); st != bundlecheck.NotChecked || e != want {
 			t.Errorf("bundle alone: %s is %s %s, want not checked (%s)", check, st, e, want)
 		}
 	}
-	if st, _ := status(rep, "witness_consistency"); st != verdict.Pass {
+	if st, _ := status(rep, "witness_consistency"); st != bundlecheck.Pass {
 		t.Errorf("bundle alone: the device's own checkpoints still agree, yet %s", st)
 	}
 	_, out, _ := runTool(t, wc.verify, wc.bundle)
@@ -744,14 +744,14 @@ func TestVerifyToolMissingParts(t *testing.T) {
 		t.Fatalf("bare bundle, no policy: exit %d\n%s", code, js)
 	}
 	for check, want := range map[string]string{"witness_cosignatures": "no_policy_no_witness", "witness_consistency": "no_witness_file", "timestamps": "no_tokens"} {
-		if st, e := status(rep, check); st != verdict.NotChecked || e != want {
+		if st, e := status(rep, check); st != bundlecheck.NotChecked || e != want {
 			t.Errorf("bare bundle: %s is %s %s, want not checked (%s)", check, st, e, want)
 		}
 	}
 	// With the policy, the missing witness file fails: the policy says
 	// its witnesses must have seen the log.
 	code, rep, _ = jsonOf("--policy", wc.policy, "--roots", wc.roots, bare)
-	if st, e := status(rep, "witness_cosignatures"); code != 1 || st != verdict.Fail || e != "no_witness_file" {
+	if st, e := status(rep, "witness_cosignatures"); code != 1 || st != bundlecheck.Fail || e != "no_witness_file" {
 		t.Errorf("bare bundle with a policy: exit %d, %s %s", code, st, e)
 	}
 	code, out, _ = runTool(t, wc.verify, "--policy", wc.policy, bare)
@@ -831,7 +831,7 @@ func TestVerifyToolRefusesHostileBundles(t *testing.T) {
 	// A witness file that claims to be huge is refused unread.
 	huge := rewriteBundle(t, wc.bundle, wc.dir, "huge-witness.zip", map[string][]byte{bundle.WitnessCheckpoint: bytes.Repeat([]byte("x"), 2<<20)})
 	rep = verifyFile(t, huge, wc.inputs())
-	if c := rep.Find("witness_cosignatures"); rep.OK || c == nil || c.Status != verdict.Fail {
+	if c := rep.Find("witness_cosignatures"); rep.OK || c == nil || c.Status != bundlecheck.Fail {
 		t.Errorf("a huge witness file: %+v", c)
 	}
 }

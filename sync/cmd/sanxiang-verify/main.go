@@ -4,9 +4,9 @@
 //
 //	sanxiang-verify [--policy FILE] [--roots FILE.pem] [--key VKEY] [--json] [--lang zh|en] BUNDLE
 //
-// It prints one line per check (app/verdict) grouped under the four
+// It prints one line per check (app/bundlecheck) grouped under the four
 // factors of 《人民法院在线诉讼规则》第十七条, in Chinese unless --lang en,
-// or the JSON report of app/verdict with --json. Exit status: 0 every
+// or the JSON report of app/bundlecheck with --json. Exit status: 0 every
 // check passed (some may be reported not checked, and say why), 1 a check
 // failed, 2 bad usage or input that cannot be read (not a bundle, a
 // policy or roots file that does not parse). Its words are the platform's
@@ -25,7 +25,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/sanxiang-desk/sanxiang/app/verdict"
+	"github.com/sanxiang-desk/sanxiang/app/bundlecheck"
 	"github.com/sanxiang-desk/sanxiang/app/witness"
 	"github.com/sanxiang-desk/sanxiang/sync/server/words"
 )
@@ -119,16 +119,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 // verify reads the inputs and checks the bundle.
-func verify(path, policyFile, rootsFile, key, lang string) (verdict.Report, error) {
-	in := verdict.Inputs{Key: key}
+func verify(path, policyFile, rootsFile, key, lang string) (bundlecheck.Report, error) {
+	in := bundlecheck.Inputs{Key: key}
 	if policyFile != "" {
 		data, err := os.ReadFile(policyFile)
 		if err != nil {
-			return verdict.Report{}, usageError{words.In(lang, "verify.tool.unreadable_policy", map[string]any{"File": policyFile, "Detail": err.Error()})}
+			return bundlecheck.Report{}, usageError{words.In(lang, "verify.tool.unreadable_policy", map[string]any{"File": policyFile, "Detail": err.Error()})}
 		}
 		p, err := witness.ParsePolicy(data)
 		if err != nil {
-			return verdict.Report{}, usageError{words.In(lang, "verify.tool.unreadable_policy", map[string]any{"File": policyFile, "Detail": err.Error()})}
+			return bundlecheck.Report{}, usageError{words.In(lang, "verify.tool.unreadable_policy", map[string]any{"File": policyFile, "Detail": err.Error()})}
 		}
 		in.Policy = &p
 	}
@@ -138,21 +138,21 @@ func verify(path, policyFile, rootsFile, key, lang string) (verdict.Report, erro
 			in.Roots, in.Intermediates, err = readRoots(data)
 		}
 		if err != nil {
-			return verdict.Report{}, usageError{words.In(lang, "verify.tool.unreadable_roots", map[string]any{"File": rootsFile, "Detail": err.Error()})}
+			return bundlecheck.Report{}, usageError{words.In(lang, "verify.tool.unreadable_roots", map[string]any{"File": rootsFile, "Detail": err.Error()})}
 		}
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return verdict.Report{}, usageError{words.In(lang, "verify.tool.unreadable_bundle", map[string]any{"File": path, "Detail": err.Error()})}
+		return bundlecheck.Report{}, usageError{words.In(lang, "verify.tool.unreadable_bundle", map[string]any{"File": path, "Detail": err.Error()})}
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return verdict.Report{}, usageError{words.In(lang, "verify.tool.unreadable_bundle", map[string]any{"File": path, "Detail": err.Error()})}
+		return bundlecheck.Report{}, usageError{words.In(lang, "verify.tool.unreadable_bundle", map[string]any{"File": path, "Detail": err.Error()})}
 	}
-	rep, err := verdict.Verify(f, st.Size(), in)
+	rep, err := bundlecheck.Verify(f, st.Size(), in)
 	if err != nil {
-		return verdict.Report{}, usageError{words.In(lang, "verify.tool.unreadable_bundle", map[string]any{"File": path, "Detail": err.Error()})}
+		return bundlecheck.Report{}, usageError{words.In(lang, "verify.tool.unreadable_bundle", map[string]any{"File": path, "Detail": err.Error()})}
 	}
 	rep.Bundle = path
 	return rep, nil
@@ -207,10 +207,10 @@ func readRoots(data []byte) (roots, intermediates *x509.CertPool, err error) {
 
 // text is the report for people: the bundle, then each factor of article
 // 17 with its checks, then the conclusion.
-func text(rep verdict.Report, lang string) string {
+func text(rep bundlecheck.Report, lang string) string {
 	var b strings.Builder
 	fmt.Fprintln(&b, words.In(lang, "verify.tool.title", map[string]any{"Bundle": rep.Bundle, "Case": rep.Case, "Origin": rep.Origin}))
-	counts := map[verdict.Status]int{}
+	counts := map[bundlecheck.Status]int{}
 	for f := 1; f <= 4; f++ {
 		fmt.Fprintf(&b, "\n%s\n", words.In(lang, fmt.Sprintf("verify.tool.factor.%d", f)))
 		for _, c := range rep.Checks {
@@ -218,7 +218,7 @@ func text(rep verdict.Report, lang string) string {
 				continue
 			}
 			counts[c.Status]++
-			mark := map[verdict.Status]string{verdict.Pass: "✔", verdict.Fail: "✘", verdict.NotChecked: "○"}[c.Status]
+			mark := map[bundlecheck.Status]string{bundlecheck.Pass: "✔", bundlecheck.Fail: "✘", bundlecheck.NotChecked: "○"}[c.Status]
 			line := fmt.Sprintf("  %s %s：%s", mark, words.In(lang, "verify.tool.check."+c.Code), c.Message)
 			if lang == words.English {
 				line = fmt.Sprintf("  %s %s: %s", mark, words.In(lang, "verify.tool.check."+c.Code), c.Message)
@@ -233,7 +233,7 @@ func text(rep verdict.Report, lang string) string {
 			fmt.Fprintln(&b, line)
 		}
 	}
-	args := map[string]any{"Pass": counts[verdict.Pass], "Fail": counts[verdict.Fail], "NotChecked": counts[verdict.NotChecked]}
+	args := map[string]any{"Pass": counts[bundlecheck.Pass], "Fail": counts[bundlecheck.Fail], "NotChecked": counts[bundlecheck.NotChecked]}
 	fmt.Fprintln(&b)
 	if rep.OK {
 		fmt.Fprintln(&b, words.In(lang, "verify.tool.result_ok", args))

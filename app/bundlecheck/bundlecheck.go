@@ -1,4 +1,4 @@
-// Package verdict checks an exported case bundle the way a court weighing
+// Package bundlecheck checks an exported case bundle the way a court weighing
 // electronic evidence asks about it (《人民法院在线诉讼规则》第十七条): who
 // kept the data, whether that keeper was neutral, how secure the system
 // was, how the data were stored. It is the library behind sanxiang-verify
@@ -28,7 +28,7 @@
 // and its arguments, which the caller renders (sync/server/words). It
 // reads the bundle with app/ledger's limits: a bundle is hostile input.
 // It never reaches sync, the screens or Fyne.
-package verdict
+package bundlecheck
 
 import (
 	"archive/zip"
