@@ -84,7 +84,7 @@ func runDemo(o *options, out io.Writer) error {
 	} else {
 		defer stopPlatform()
 		fmt.Fprintln(out, shell.L("cli.demo_supervision", map[string]any{"URL": strings.TrimRight(cfg.PlatformURL, "/") + "/admin/supervision", "Token": admin}))
-		fmt.Fprintln(out, shell.L("cli.demo_platform", map[string]any{"URL": cfg.PlatformURL}))
+		fmt.Fprintln(out, shell.L("cli.demo_platform", map[string]any{"URL": cfg.PlatformURL})+"\n"+shell.L("cli.demo_witnesses", map[string]any{"File": filepath.Join(dir, demomode.WitnessPolicyFile)}))
 	}
 	self, err := os.Executable()
 	if err != nil {

@@ -328,35 +328,49 @@ func Platform(ctx context.Context, dir string, cfg config.Config) (stop func(), 
 	token := make([]byte, 9)
 	rand.Read(token)
 	admin := base64.RawURLEncoding.EncodeToString(token)
-	s, err := server.Open(ctx, filepath.Join(dir, "platform.db"), server.Options{AdminToken: admin, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	policy, stopWitnesses, err := startWitnesses(ctx, dir)
 	if err != nil {
+		ln.Close()
+		return nil, "", err
+	}
+	s, err := server.Open(ctx, filepath.Join(dir, "platform.db"), server.Options{AdminToken: admin, Witnesses: &policy,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		stopWitnesses()
 		ln.Close()
 		return nil, "", fmt.Errorf("open the demo platform: %w", err)
 	}
+	// The witnesses close after the platform that asks them.
+	closeAll := func() { s.Close(); stopWitnesses() }
 	if err := demoload.Load(ctx, s); err != nil {
-		s.Close()
+		closeAll()
 		ln.Close()
 		return nil, "", fmt.Errorf("load the demo platform: %w", err)
 	}
 	if err := demoload.Plans(ctx, s); err != nil {
-		s.Close()
+		closeAll()
 		ln.Close()
 		return nil, "", fmt.Errorf("the demo platform's draws: %w", err)
 	}
 	if err := demoload.Hall(ctx, s); err != nil {
-		s.Close()
+		closeAll()
 		ln.Close()
 		return nil, "", fmt.Errorf("the demo platform's hall: %w", err)
+	}
+	if err := demoload.Supervision(ctx, s); err != nil {
+		closeAll()
+		ln.Close()
+		return nil, "", fmt.Errorf("the demo platform's supervision: %w", err)
 	}
 	// The dashboard is behind the console's login: a city administrator
 	// "demo" whose password is this run's token.
 	if err := s.AddAdmin(ctx, console.Admin{Login: "demo", Name: "演示 市司法局", Role: console.RoleCity}, admin, "demo"); err != nil && !errors.Is(err, console.ErrDuplicate) {
-		s.Close()
+		closeAll()
 		ln.Close()
 		return nil, "", fmt.Errorf("demo administrator: %w", err)
 	} else if err != nil {
 		if err := s.Console().SetPassword(ctx, "demo", admin); err != nil {
-			s.Close()
+			closeAll()
 			ln.Close()
 			return nil, "", fmt.Errorf("demo administrator: %w", err)
 		}
@@ -365,7 +379,7 @@ func Platform(ctx context.Context, dir string, cfg config.Config) (stop func(), 
 	go srv.Serve(ln)
 	stop = func() {
 		srv.Close()
-		s.Close()
+		closeAll()
 	}
 	if _, err := client.LoadIdentity(dir, nil); errors.Is(err, os.ErrNotExist) {
 		if _, err := os.Stat(filepath.Join(dir, config.CasefileDB)); errors.Is(err, os.ErrNotExist) {

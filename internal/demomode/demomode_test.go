@@ -3,12 +3,17 @@ package demomode
 import (
 	"context"
 	"net"
+	"os"
+	"path/filepath"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/sanxiang-desk/sanxiang/app/account"
 	"github.com/sanxiang-desk/sanxiang/app/config"
 	"github.com/sanxiang-desk/sanxiang/app/demo"
 	"github.com/sanxiang-desk/sanxiang/app/device"
+	"github.com/sanxiang-desk/sanxiang/app/witness"
 	"github.com/sanxiang-desk/sanxiang/sync/client"
 )
 
@@ -77,7 +82,50 @@ func TestDemoPeopleAreActivatedAndTheirRecordsTaken(t *testing.T) {
 		}
 	}
 
-	// A second run: the folder keeps its identity, people and records.
+	// The demo's two witnesses cosign what the device sent: a later round
+	// brings the cosigned checkpoint, which verifies against the policy
+	// written to the folder for sanxiang-verify, both witnesses named.
+	policyFile := filepath.Join(dir, WitnessPolicyFile)
+	policyOf := func() witness.Policy {
+		t.Helper()
+		b, err := os.ReadFile(policyFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := witness.ParsePolicy(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	var size int64
+	var cosigned []byte
+	for deadline := time.Now().Add(30 * time.Second); size == 0 && time.Now().Before(deadline); {
+		time.Sleep(200 * time.Millisecond)
+		if _, err := client.Round(ctx, dev, nil); err != nil {
+			t.Fatal(err)
+		}
+		if size, cosigned, _, err = dev.Log.Cosigned(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if size == 0 {
+		t.Fatal("the demo's witnesses cosigned no checkpoint of the device")
+	}
+	named, err := witness.VerifyCosigned(cosigned, policyOf())
+	if err != nil || len(named) != 2 {
+		t.Fatalf("the demo's cosigned checkpoint against %s: %v %v", WitnessPolicyFile, named, err)
+	}
+	vkeys := func(p witness.Policy) (out []string) {
+		for _, w := range p.Witnesses {
+			out = append(out, w.Name+" "+w.Key)
+		}
+		return out
+	}
+	before := vkeys(policyOf())
+
+	// A second run: the folder keeps its identity, people and records,
+	// and its witnesses their keys.
 	key := officers[0].PubKey
 	stop()
 	stop, _, err = Platform(ctx, dir, cfg)
@@ -86,6 +134,9 @@ func TestDemoPeopleAreActivatedAndTheirRecordsTaken(t *testing.T) {
 	}
 	if got, err := dev.Book.KeyOf(ctx, officers[0].ID); err != nil || got != key {
 		t.Fatalf("key of %s after a second run: %q %v", officers[0].ID, got, err)
+	}
+	if after := vkeys(policyOf()); !slices.Equal(before, after) {
+		t.Fatalf("the demo's witnesses changed keys between runs:\n%v\n%v", before, after)
 	}
 }
 

@@ -12,9 +12,6 @@ package main
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -23,7 +20,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -47,7 +43,7 @@ func run() error {
 	if *name == "" {
 		return errors.New("--name is required")
 	}
-	key, err := loadKey(*keyFile)
+	key, err := witness.KeyFile(*keyFile)
 	if err != nil {
 		return err
 	}
@@ -78,27 +74,4 @@ func run() error {
 	}
 	slog.Info("witness stopped")
 	return nil
-}
-
-// loadKey reads the key file (the seed, base64), making it on first run.
-func loadKey(path string) (ed25519.PrivateKey, error) {
-	b, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		seed := make([]byte, ed25519.SeedSize)
-		if _, err := rand.Read(seed); err != nil {
-			return nil, fmt.Errorf("make key: %w", err)
-		}
-		if err := os.WriteFile(path, []byte(base64.StdEncoding.EncodeToString(seed)+"\n"), 0o600); err != nil {
-			return nil, fmt.Errorf("write key %s: %w", path, err)
-		}
-		return ed25519.NewKeyFromSeed(seed), nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read key %s: %w", path, err)
-	}
-	seed, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
-	if err != nil || len(seed) != ed25519.SeedSize {
-		return nil, fmt.Errorf("key %s is malformed", path)
-	}
-	return ed25519.NewKeyFromSeed(seed), nil
 }
