@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"image/draw"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,14 +13,13 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"github.com/makiuchi-d/gozxing"
-	gozxingqr "github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/document"
 	"github.com/sanxiang-desk/sanxiang/app/shell/shelltest"
 	"github.com/sanxiang-desk/sanxiang/app/shell/winui"
+	"github.com/sanxiang-desk/sanxiang/internal/scantest"
 )
 
 // openPenaltyCase opens a penalty case on a desk whose window is the size
@@ -309,16 +307,9 @@ func TestPrintButtonSendsTheDocumentToThePrinter(t *testing.T) {
 // readMark decodes the 扫码验真 code in a printed page's corner.
 func readMark(t *testing.T, page image.Image) string {
 	t.Helper()
-	area := document.MarkBounds(page.Bounds())
-	sub := image.NewRGBA(area)
-	draw.Draw(sub, area, page, area.Min, draw.Src)
-	bmp, err := gozxing.NewBinaryBitmapFromImage(sub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := gozxingqr.NewQRCodeReader().Decode(bmp, nil)
+	got, err := scantest.ReadQR(page, document.MarkBounds(page.Bounds()))
 	if err != nil {
 		t.Fatalf("the printed page's QR code does not decode: %v", err)
 	}
-	return res.GetText()
+	return got
 }

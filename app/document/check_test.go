@@ -7,75 +7,20 @@ import (
 	"image"
 	"image/png"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/makiuchi-d/gozxing"
-	gozxingqr "github.com/makiuchi-d/gozxing/qrcode"
-
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
+	"github.com/sanxiang-desk/sanxiang/internal/scantest"
 )
 
-// ReadQR decodes the 扫码验真 code in the top right corner of a printed
+// readQR decodes the 扫码验真 code in the top right corner of a printed
 // page, as a phone held over that corner would.
-func ReadQR(t testing.TB, page image.Image) (string, error) {
-	t.Helper()
-	band := MarkBounds(page.Bounds())
-	sub := image.NewRGBA(band)
-	for y := band.Min.Y; y < band.Max.Y; y++ {
-		for x := band.Min.X; x < band.Max.X; x++ {
-			sub.Set(x, y, page.At(x, y))
-		}
-	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(sub)
-	if err != nil {
-		return "", err
-	}
-	res, err := gozxingqr.NewQRCodeReader().Decode(bmp, map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_PURE_BARCODE: false})
-	if err != nil {
-		return "", err
-	}
-	return res.GetText(), nil
-}
-
-// rasterPDF renders the PDF's pages with pdftoppm (poppler-utils, which
-// ./dev installs and CI requires, as pdfText): what a printer or a phone's camera sees of the file,
-// not the layout it was drawn from.
-func rasterPDF(t *testing.T, pdf []byte, dpi string) []image.Image {
-	t.Helper()
-	if _, err := exec.LookPath("pdftoppm"); err != nil {
-		if os.Getenv("SANXIANG_REQUIRE_PDFTOTEXT") == "1" {
-			t.Fatalf("pdftoppm (poppler-utils) is required: %v", err)
-		}
-		t.Skip("pdftoppm is not installed")
-	}
-	dir := t.TempDir()
-	f := filepath.Join(dir, "doc.pdf")
-	if err := os.WriteFile(f, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command("pdftoppm", "-png", "-r", dpi, f, filepath.Join(dir, "p")).CombinedOutput(); err != nil {
-		t.Fatalf("pdftoppm: %v %s", err, out)
-	}
-	names, _ := filepath.Glob(filepath.Join(dir, "p-*.png"))
-	var out []image.Image
-	for _, n := range names {
-		fh, err := os.Open(n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		img, err := png.Decode(fh)
-		fh.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, img)
-	}
-	return out
+func readQR(page image.Image) (string, error) {
+	return scantest.ReadQR(page, MarkBounds(page.Bounds()))
 }
 
 // documentRecord records a filled 立案审批表 in the test case and
@@ -122,12 +67,12 @@ func TestDocumentPrintsItsCheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages := rasterPDF(t, pdf, "150")
+	pages := scantest.Raster(t, pdf, 150)
 	if len(pages) == 0 {
 		t.Fatal("no pages")
 	}
 	for i, pg := range pages {
-		got, err := ReadQR(t, pg)
+		got, err := readQR(pg)
 		if err != nil || got != want {
 			t.Errorf("PDF page %d: QR %q, %v; want %q", i+1, got, err, want)
 		}
@@ -136,7 +81,7 @@ func TestDocumentPrintsItsCheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := ReadQR(t, imgs[0]); err != nil || got != want {
+	if got, err := readQR(imgs[0]); err != nil || got != want {
 		t.Errorf("preview: QR %q, %v; want %q", got, err, want)
 	}
 	text := pdfText(t, pdf)
@@ -152,7 +97,7 @@ func TestDocumentPrintsItsCheck(t *testing.T) {
 	}
 	// Without a check the document prints as before: no code.
 	plain, _ := Images(d, 150)
-	if got, err := ReadQR(t, plain[0]); err == nil {
+	if got, err := readQR(plain[0]); err == nil {
 		t.Errorf("a document printed without a check carries a QR code %q", got)
 	}
 }
@@ -174,8 +119,8 @@ func TestDocumentWithoutPlatformPrintsNoQR(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, pg := range rasterPDF(t, pdf, "150") {
-		if got, err := ReadQR(t, pg); err == nil {
+	for i, pg := range scantest.Raster(t, pdf, 150) {
+		if got, err := readQR(pg); err == nil {
 			t.Errorf("page %d carries a QR code %q without a platform", i+1, got)
 		}
 	}
@@ -210,14 +155,14 @@ func TestCaseFileCoverQR(t *testing.T) {
 	if cover.URL() != want {
 		t.Fatalf("cover URL %q, want %q", cover.URL(), want)
 	}
-	pages := rasterPDF(t, pdf, "150")
-	if got, err := ReadQR(t, pages[0]); err != nil || got != want {
+	pages := scantest.Raster(t, pdf, 150)
+	if got, err := readQR(pages[0]); err != nil || got != want {
 		t.Errorf("cover: QR %q, %v; want %q", got, err, want)
 	}
 	docChk, _ := CheckOf(ctx, l, id, rec.Seq, "https://zf.example.cn")
 	found := false
 	for _, pg := range pages[1:] {
-		if got, err := ReadQR(t, pg); err == nil {
+		if got, err := readQR(pg); err == nil {
 			if got != docChk.URL() {
 				t.Errorf("a page of the case file carries %q; the only document's is %q", got, docChk.URL())
 			}
@@ -240,7 +185,7 @@ func TestCaseFileCoverQR(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := ReadQR(t, rasterPDF(t, plain, "100")[0]); err == nil {
+	if got, err := readQR(scantest.Raster(t, plain, 100)[0]); err == nil {
 		t.Errorf("the unmarked case file's cover carries %q", got)
 	}
 }

@@ -1,26 +1,22 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"image"
-	"image/draw"
 	"image/png"
 	"io"
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/makiuchi-d/gozxing"
-	gozxingqr "github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/sanxiang-desk/sanxiang/app/calendar"
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
@@ -29,6 +25,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/witness"
 	"github.com/sanxiang-desk/sanxiang/assets"
 	"github.com/sanxiang-desk/sanxiang/internal/browsertest"
+	"github.com/sanxiang-desk/sanxiang/internal/scantest"
 	"github.com/sanxiang-desk/sanxiang/internal/tsatest"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/client"
@@ -98,54 +95,27 @@ func documentOf(t *testing.T, l *casefile.Log, id string) (document.Doc, int64) 
 // With every, each page must carry one; else only the first.
 func scanPDF(t *testing.T, pdf []byte, name string, every bool) []string {
 	t.Helper()
-	if _, err := exec.LookPath("pdftoppm"); err != nil {
-		if os.Getenv("SANXIANG_REQUIRE_PDFTOTEXT") == "1" {
-			t.Fatalf("pdftoppm (poppler-utils) is required: %v", err)
-		}
-		t.Skip("pdftoppm is not installed")
-	}
-	dir := t.TempDir()
-	f := filepath.Join(dir, "printed.pdf")
-	if err := os.WriteFile(f, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command("pdftoppm", "-png", "-r", "150", f, filepath.Join(dir, "page")).CombinedOutput(); err != nil {
-		t.Fatalf("pdftoppm: %v %s", err, out)
-	}
-	files, _ := filepath.Glob(filepath.Join(dir, "page-*.png"))
-	if len(files) == 0 {
-		t.Fatal("pdftoppm rendered no page")
-	}
 	var out []string
-	for i, file := range files {
-		b, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		img, err := png.Decode(strings.NewReader(string(b)))
-		if err != nil {
-			t.Fatal(err)
-		}
+	for i, page := range scantest.Raster(t, pdf, 150) {
 		if i == 0 {
 			if shots := os.Getenv("SANXIANG_CONSOLE_SHOTS"); shots != "" {
-				os.WriteFile(filepath.Join(shots, name+".png"), b, 0o644)
+				var b bytes.Buffer
+				if err := png.Encode(&b, page); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(shots, name+".png"), b.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
 			}
 		}
 		if i > 0 && !every {
 			break
 		}
-		area := document.MarkBounds(img.Bounds())
-		sub := image.NewRGBA(area)
-		draw.Draw(sub, area, img, area.Min, draw.Src)
-		bmp, err := gozxing.NewBinaryBitmapFromImage(sub)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := gozxingqr.NewQRCodeReader().Decode(bmp, nil)
+		got, err := scantest.ReadQR(page, document.MarkBounds(page.Bounds()))
 		if err != nil {
 			t.Fatalf("%s page %d: the QR code does not decode: %v", name, i+1, err)
 		}
-		out = append(out, res.GetText())
+		out = append(out, got)
 	}
 	return out
 }
