@@ -226,7 +226,7 @@ func Open(ctx context.Context, path string, o Options) (*Server, error) {
 	s.seen = newLastSeen(db, s.log)
 	s.pages = &pages.Room{DB: db, Now: func() time.Time { return s.now() }, Supervision: s.SupervisionOf, Appraisal: s.AppraisalOf, Rules: s.superviseRules,
 		CaseAt: s.intake.JudgedCaseAt, Item: s.Item, Draw: s.drawPage, Plan: s.planPage, Plans: s.planPages, Agencies: s.Agencies,
-		Withdrawn: s.Withdrawn, Procedures: s.ProcedureSet, ReviewRules: s.reviewRules, Search: s.SearchListsPage}
+		Withdrawn: s.Withdrawn, Procedures: s.ProcedureSet, ReviewRules: s.reviewRules, Search: s.SearchListsPage, HeldRoot: s.intake.HeldRoot}
 	// The supervision dashboards: the city's office sees every agency, an
 	// agency administrator their own agency's cases (another's is not found).
 	supervisors := []string{console.RoleCity, console.RoleAgency}

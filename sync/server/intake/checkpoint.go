@@ -103,7 +103,7 @@ func (s *Intake) checkAgainstHeld(ctx context.Context, device string, cp ledger.
 		held++
 	}
 	if cp.Size <= held {
-		root, err := ledger.TreeRoot(heldHashes{ctx, s.db, device}, cp.Size)
+		root, err := s.HeldRoot(ctx, device, cp.Size)
 		if err != nil {
 			return err
 		}
@@ -181,4 +181,15 @@ func (c *cosigner) challenge(ctx context.Context, p pending) {
 			c.s.Alert(ctx, p.device, AlertSplitView, err.Error())
 		}
 	}
+}
+
+// HeldRoot is the root of the first size records of device's log as the
+// platform holds them (for a checkpoint sent alone, and for 扫码验真 on a
+// case file's cover).
+func (s *Intake) HeldRoot(ctx context.Context, device string, size int64) (ledger.Hash, error) {
+	root, err := ledger.TreeRoot(heldHashes{ctx, s.db, device}, size)
+	if err != nil {
+		return ledger.Hash{}, fmt.Errorf("root of %s at %d: %w", device, size, err)
+	}
+	return root, nil
 }

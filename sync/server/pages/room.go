@@ -14,6 +14,7 @@ import (
 	"github.com/sanxiang-desk/sanxiang/app/casefile"
 	"github.com/sanxiang-desk/sanxiang/app/catalog"
 	"github.com/sanxiang-desk/sanxiang/app/draw"
+	"github.com/sanxiang-desk/sanxiang/app/ledger"
 	"github.com/sanxiang-desk/sanxiang/app/review"
 	"github.com/sanxiang-desk/sanxiang/sync/api"
 	"github.com/sanxiang-desk/sanxiang/sync/server/sqldb"
@@ -59,12 +60,16 @@ type Room struct {
 	// Search is one page of the public lists q selects, ranked as a kiosk
 	// searches (app/catalog), and how many it selects in all.
 	Search func(ctx context.Context, q catalog.Query) ([]catalog.Item, int, error)
+	// HeldRoot is the root of the first size records of a device's log as
+	// the platform holds them (intake.HeldRoot).
+	HeldRoot func(ctx context.Context, device string, size int64) (ledger.Hash, error)
 
 	// Evidence, if set, is the evidence part of a case's page (package
 	// evidence): players, photos, downloads, the access log.
 	Evidence func(w http.ResponseWriter, r *http.Request, device, id string, c *casefile.Case) (template.HTML, error)
 
-	annual annualCache
+	annual   annualCache
+	verdicts verdictLimiter
 }
 
 // Draw is a kept draw as its public page shows it.

@@ -89,14 +89,6 @@ func (v *verdictLimiter) allow(r *http.Request) bool {
 	return l.Allow()
 }
 
-// Each Room's limiter (the Room is built by the server as a plain struct).
-var verdictLimits sync.Map // *Room → *verdictLimiter
-
-func (s *Room) limiter() *verdictLimiter {
-	v, _ := verdictLimits.LoadOrStore(s, &verdictLimiter{})
-	return v.(*verdictLimiter)
-}
-
 // verdictQuery is a parsed request: record n of device, or the log of
 // size n when log; the hash's hex digits (lower case, 16 to 64).
 type verdictQuery struct {
@@ -180,7 +172,7 @@ func (s *Room) Verdict(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, r, lang, err) // nothing looked up
 		return
 	}
-	if !s.limiter().allow(r) {
+	if !s.verdicts.allow(r) {
 		s.verdictError(w, r, lang, http.StatusTooManyRequests, "throttled", "platform.verdict.throttled", "")
 		return
 	}
@@ -251,7 +243,7 @@ func (s *Room) verdictOf(ctx context.Context, q verdictQuery) (api.Verdict, erro
 		if err != nil || !ok {
 			return v, err
 		}
-		root, err := ledger.TreeRoot(logHashes{ctx: ctx, db: s.DB, device: q.device}, q.n)
+		root, err := s.HeldRoot(ctx, q.device, q.n)
 		if err != nil {
 			return v, fmt.Errorf("verdict on %s@%d: %w", q.device, q.n, err)
 		}
@@ -333,27 +325,6 @@ func (s *Room) publicPageOf(ctx context.Context, data []byte) (string, error) {
 		return "", nil
 	}
 	return api.PublicPath(string(catalog.KindDecision), rec.Case), nil
-}
-
-// logHashes reads a device's tree as the platform stores it.
-type logHashes struct {
-	ctx context.Context
-	db  interface {
-		QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-	}
-	device string
-}
-
-func (h logHashes) ReadHashes(indexes []int64) ([]ledger.Hash, error) {
-	out := make([]ledger.Hash, len(indexes))
-	for i, idx := range indexes {
-		var b []byte
-		if err := h.db.QueryRowContext(h.ctx, `SELECT hash FROM log_hashes WHERE device = ? AND idx = ?`, h.device, idx).Scan(&b); err != nil {
-			return nil, fmt.Errorf("hash %d of %s: %w", idx, h.device, err)
-		}
-		copy(out[i][:], b)
-	}
-	return out, nil
 }
 
 // verdictFields are the facts of a verdict, in lang.
